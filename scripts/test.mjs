@@ -1,0 +1,65 @@
+// The whole test suite, as CI runs it: type-check every package, run each package's tap suite
+// against the PostgreSQL and NATS of this machine under a run id of its own, clean up what the
+// run created, and end with one line `N passed, N failed`.
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensureInstalled, root } from './tooling.mjs'
+
+ensureInstalled()
+
+const runId = `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
+const env = { ...process.env, BEACON_TEST_RUN: runId }
+const tapBin = join(root, 'node_modules', '.bin', 'tap')
+const only = process.argv.slice(2)
+
+const packages = ['packages', 'services', 'tests']
+  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name)))
+  .filter((dir) => existsSync(join(root, dir, 'test')))
+  .filter((dir) => only.length === 0 || only.some((name) => dir.endsWith(name)))
+
+let passed = 0
+let failed = 0
+let broken = false
+
+// Type errors and lint errors fail the run like a failing test (tsx runs the tests without
+// type-checking, so nothing else would catch them).
+for (const gate of ['typecheck', 'lint']) {
+  console.log(`# ${gate}`)
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'pnpm.mjs'), '-r', '--reporter=append-only', gate], { stdio: 'inherit', cwd: root })
+  if (result.status === 0) passed++
+  else { failed++; broken = true }
+}
+
+function runTap (dir) {
+  return new Promise((resolve) => {
+    const child = spawn(tapBin, ['--reporter=tap'], { cwd: join(root, dir), env, stdio: ['ignore', 'pipe', 'inherit'] })
+    let tail = ''
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk)
+      tail = (tail + chunk.toString()).slice(-4096)
+    })
+    child.on('close', (code) => resolve({ code, tail }))
+  })
+}
+
+for (const dir of packages) {
+  console.log(`# ${dir}`)
+  const { code, tail } = await runTap(dir)
+  const summary = tail.match(/# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/g)?.pop()
+  const count = (key) => Number(summary?.match(new RegExp(`${key}: (\\d+)`))?.[1] ?? 0)
+  passed += count('pass')
+  failed += count('fail')
+  if (code !== 0) {
+    broken = true
+    if (count('fail') === 0) failed++ // the suite failed without a failing test: count it
+  }
+}
+
+// Test databases left by crashed tests, and this run's template, go too.
+const cleanup = spawnSync(process.execPath, ['--import=tsx', '--conditions=beacon-source', join(root, 'packages', 'testkit', 'scripts', 'cleanup.ts')], { cwd: join(root, 'packages', 'testkit'), env, stdio: 'inherit' })
+if (cleanup.status !== 0) console.error('# cleanup of test databases failed')
+
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(broken || failed > 0 ? 1 : 0)

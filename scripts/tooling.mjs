@@ -1,0 +1,71 @@
+// Set-up shared by every root script: a fresh clone needs nothing but Node.js. pnpm itself is
+// installed into .beacon/tools (corepack cannot verify the registry's metadata here), then the
+// workspace is installed and the Prisma client generated whenever their inputs changed.
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const pnpmVersion = rootManifest.packageManager.split('@')[1]
+const toolsDir = join(root, '.beacon', 'tools')
+const pnpmBin = join(toolsDir, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs')
+
+function run (command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options })
+  if (result.error) throw result.error
+  if (result.status !== 0) process.exit(result.status ?? 1)
+}
+
+function ensurePnpm () {
+  if (existsSync(pnpmBin)) return
+  mkdirSync(toolsDir, { recursive: true })
+  writeFileSync(join(toolsDir, 'package.json'), '{"private":true}\n')
+  console.error(`[setup] installing pnpm ${pnpmVersion} into .beacon/tools`)
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${pnpmVersion}`], { cwd: toolsDir })
+}
+
+export function pnpm (args, options) {
+  run(process.execPath, [pnpmBin, ...args], options)
+}
+
+function manifests () {
+  const files = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'bench/package.json']
+  for (const group of ['packages', 'services', 'tests']) {
+    for (const name of readdirSync(join(root, group))) files.push(join(group, name, 'package.json'))
+  }
+  return files.filter((file) => existsSync(join(root, file)))
+}
+
+function digest (files) {
+  const hash = createHash('sha256')
+  for (const file of files) hash.update(file).update(readFileSync(join(root, file)))
+  return hash.digest('hex')
+}
+
+function upToDate (stampFile, files) {
+  const stamp = join(root, 'node_modules', stampFile)
+  const current = digest(files)
+  const fresh = existsSync(stamp) && readFileSync(stamp, 'utf8') === current
+  return { fresh, save: () => writeFileSync(stamp, current) }
+}
+
+export function ensureInstalled () {
+  ensurePnpm()
+  const install = upToDate('.beacon-install', manifests())
+  if (!install.fresh) {
+    const frozen = existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : []
+    pnpm(['install', ...frozen])
+    // Every package runs tap with the tsx loader instead of tap's ts-node plugin; tap bakes its
+    // plugin list into its own install, so it is rebuilt after each install.
+    run(join(root, 'node_modules', '.bin', 'tap'), ['build'], { cwd: join(root, 'packages', 'contracts') })
+    install.save()
+  }
+  const generated = upToDate('.beacon-generate', ['prisma/schema.prisma', 'packages/db/package.json'])
+  if (!generated.fresh || !existsSync(join(root, 'packages/db/src/generated'))) {
+    pnpm(['--filter', '@beacon/db', 'generate'])
+    generated.save()
+  }
+}
