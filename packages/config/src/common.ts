@@ -1,0 +1,19 @@
+import type { EnvReader } from './env-reader.js'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = typeof LOG_LEVELS[number]
+
+/** Settings both services read the same way. */
+export function readCommon (read: EnvReader) {
+  const databaseUrl = read.string('DATABASE_URL', { required: true })
+  read.check(databaseUrl === '' || /^postgres(ql)?:\/\//.test(databaseUrl), 'DATABASE_URL must be a postgresql:// connection string')
+  return {
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    databaseUrl,
+    databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 500),
+    nats: {
+      url: read.string('NATS_URL') || 'nats://127.0.0.1:4222',
+      prefix: read.matching('NATS_PREFIX', /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)', 'beacon')
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import t from 'tap'
+import { ConfigError, EnvReader, readCommon } from '../src/index.js'
+
+t.test('every problem is reported at once, each naming its variable', async (t) => {
+  const read = new EnvReader({ PORT: 'eighty', DEBUG: 'maybe', LEVEL: 'loud', NATS_PREFIX: 'a.b', DATABASE_URL: 'mysql://x' })
+  read.integer('PORT', 8080, 0, 65535)
+  read.boolean('DEBUG', false)
+  read.oneOf('LEVEL', ['info', 'debug'], 'info')
+  read.string('SECRET', { required: true })
+  readCommon(read)
+  const error = t.throws(() => read.done()) as ConfigError
+  t.type(error, ConfigError)
+  t.same(error.problems, [
+    'PORT must be an integer from 0 to 65535, got "eighty"',
+    'DEBUG must be true or false, got "maybe"',
+    'LEVEL must be one of info, debug, got "loud"',
+    'SECRET is required',
+    'DATABASE_URL must be a postgresql:// connection string',
+    'NATS_PREFIX must be letters, digits, _ and - (at most 64), got "a.b"'
+  ])
+  t.match(error.message, /invalid configuration:\n {2}- PORT/)
+})
+
+t.test('defaults apply to absent or blank values; given values are parsed', async (t) => {
+  const read = new EnvReader({ PORT: ' 9090 ', DEBUG: '1', EMPTY: '  ', DATABASE_URL: 'postgresql://h/db' })
+  t.equal(read.integer('PORT', 8080, 0, 65535), 9090)
+  t.equal(read.boolean('DEBUG', false), true)
+  t.equal(read.integer('EMPTY', 7, 0, 10), 7)
+  t.same(readCommon(read), {
+    logLevel: 'info', databaseUrl: 'postgresql://h/db', databasePoolSize: 10, nats: { url: 'nats://127.0.0.1:4222', prefix: 'beacon' }
+  })
+  t.doesNotThrow(() => read.done())
+})
+
+t.test('parsed() reports the rule, never the rejected value', async (t) => {
+  const read = new EnvReader({ KEY: 'not-a-key' })
+  const value = read.parsed('KEY', (text) => { if (text.length !== 44) throw new Error('bad'); return text }, '44 characters', 'fallback')
+  t.equal(value, 'fallback')
+  t.same(read.problems, ['KEY must be 44 characters'])
+})

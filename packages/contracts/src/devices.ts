@@ -1,0 +1,67 @@
+import { Type, type Static } from 'typebox'
+import { ActivationStatusInput, ApnsEnvironmentInput, NumericId, PlatformInput } from './common.js'
+import { RequestEnvelope } from './envelope.js'
+
+// Descriptions end up in 400 messages: "requestObject.token must be <description>".
+const ActivationId = Type.String({
+  minLength: 1, maxLength: 64, pattern: '^\\S+$', description: 'a PowerAuth activation id (1 to 64 characters, no spaces)'
+})
+const UserId = Type.String({ minLength: 1, maxLength: 255, description: 'a user id of 1 to 255 characters' })
+const PushToken = Type.String({
+  minLength: 1, maxLength: 4096, pattern: '^\\S+$', description: 'an APNs device token or FCM registration token (1 to 4096 characters, no spaces)'
+})
+
+// Without a PowerAuth server the caller states who owns the activation and its status (newer
+// PowerAuth versions accept these too, to skip the lookup); a missing status counts as ACTIVE.
+// With a PowerAuth server both are ignored: the server's answer is the truth.
+const registrationFields = {
+  appId: NumericId,
+  token: PushToken,
+  platform: PlatformInput,
+  environment: Type.Optional(ApnsEnvironmentInput),
+  userId: Type.Optional(UserId),
+  activationStatus: Type.Optional(ActivationStatusInput)
+}
+
+/** `POST /push/device/create`: binds a push token to one activation. */
+export const CreateDeviceRequest = RequestEnvelope(Type.Object({
+  ...registrationFields,
+  activationId: ActivationId
+}))
+export type CreateDeviceRequest = Static<typeof CreateDeviceRequest>
+
+/** `POST /push/device/create/multi`: binds a push token to several activations (duplicates count once). */
+export const CreateDeviceMultiRequest = RequestEnvelope(Type.Object({
+  ...registrationFields,
+  activationIds: Type.Array(ActivationId, {
+    minItems: 1, maxItems: 100, description: 'a list of 1 to 100 PowerAuth activation ids'
+  })
+}))
+export type CreateDeviceMultiRequest = Static<typeof CreateDeviceMultiRequest>
+
+/** `DELETE /push/device/remove` (and `/push/device/delete`): unregisters a push token. */
+export const RemoveDeviceRequest = RequestEnvelope(Type.Object({
+  appId: NumericId,
+  token: PushToken
+}))
+export type RemoveDeviceRequest = Static<typeof RemoveDeviceRequest>
+
+const statusFields = {
+  activationId: ActivationId,
+  activationStatus: Type.Optional(ActivationStatusInput)
+}
+const StatusUpdate = Type.Object(statusFields)
+export type DeviceStatusUpdate = Static<typeof StatusUpdate>
+
+/**
+ * `POST /push/device/status/update`. The seed sends `{"activationId": …}` unwrapped; later
+ * PowerAuth versions wrap it in `requestObject`. Both are accepted, so the top-level fields are
+ * optional here and the handler requires one of the two forms. A union of the two shapes would
+ * validate the same, but its errors could not name the offending field.
+ */
+export const UpdateDeviceStatusRequest = Type.Object({
+  activationId: Type.Optional(statusFields.activationId),
+  activationStatus: Type.Optional(ActivationStatusInput),
+  requestObject: Type.Optional(StatusUpdate)
+})
+export type UpdateDeviceStatusRequest = Static<typeof UpdateDeviceStatusRequest>

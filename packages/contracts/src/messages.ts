@@ -1,0 +1,73 @@
+import { Type, type Static } from 'typebox'
+import { NonEmptyString, NumericId } from './common.js'
+import { OkObjectResponse, RequestEnvelope } from './envelope.js'
+import { MessageBody } from './message-body.js'
+
+export const SendMode = Type.Union([Type.Literal('SYNCHRONOUS'), Type.Literal('ASYNCHRONOUS')], {
+  description: 'SYNCHRONOUS or ASYNCHRONOUS'
+})
+export type SendMode = Static<typeof SendMode>
+
+export const Priority = Type.Union([Type.Literal('HIGH'), Type.Literal('NORMAL')], { description: 'HIGH or NORMAL' })
+export type Priority = Static<typeof Priority>
+
+/** One message to one user of an application, optionally narrowed to one activation. */
+export const PushMessage = Type.Object({
+  userId: NonEmptyString(255, 'user id'),
+  activationId: Type.Optional(NonEmptyString(64, 'activation id')),
+  priority: Type.Optional(Priority),
+  attributes: Type.Optional(Type.Object({
+    silent: Type.Optional(Type.Boolean()),
+    personal: Type.Optional(Type.Boolean())
+  })),
+  body: MessageBody
+})
+export type PushMessage = Static<typeof PushMessage>
+
+export const SendMessageRequest = RequestEnvelope(Type.Object({
+  appId: NumericId,
+  mode: Type.Optional(SendMode),
+  message: PushMessage
+}))
+export type SendMessageRequest = Static<typeof SendMessageRequest>
+
+export const SendBatchRequest = RequestEnvelope(Type.Object({
+  appId: NumericId,
+  mode: Type.Optional(SendMode),
+  batch: Type.Array(PushMessage, { minItems: 1, maxItems: 1000 })
+}))
+export type SendBatchRequest = Static<typeof SendBatchRequest>
+
+export const PlatformCounts = Type.Object({
+  sent: Type.Integer(),
+  pending: Type.Integer(),
+  failed: Type.Integer(),
+  total: Type.Integer()
+})
+export type PlatformCounts = Static<typeof PlatformCounts>
+
+export const SendResult = Type.Object({ ios: PlatformCounts, android: PlatformCounts })
+export type SendResult = Static<typeof SendResult>
+
+/** PowerAuth's answer, plus the ids under which the outcome can be looked up later. */
+export const SendMessageResponse = OkObjectResponse(Type.Object({
+  result: SendResult,
+  messageIds: Type.Array(Type.String())
+}))
+
+export const MessageIdParams = Type.Object({
+  id: Type.String({ format: 'uuid', description: 'a message id (UUID) as returned by send' })
+})
+
+/** The recorded outcome of one message, for ASYNCHRONOUS senders and for SYNCHRONOUS ones that timed out. */
+export const MessageDetailResponse = OkObjectResponse(Type.Object({
+  id: Type.String(),
+  appId: Type.Integer(),
+  userId: Type.String(),
+  activationId: Type.Union([Type.String(), Type.Null()]),
+  completed: Type.Boolean(),
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+  timestampCreated: Type.String(),
+  timestampCompleted: Type.Union([Type.String(), Type.Null()]),
+  result: SendResult
+}))

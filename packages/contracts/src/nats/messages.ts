@@ -1,0 +1,85 @@
+import { Type, type Static } from 'typebox'
+import { MessageBody } from '../message-body.js'
+import { PlatformCounts } from '../messages.js'
+
+/** api → dispatcher: send one stored message to the devices of one user. */
+export const SendCommand = Type.Object({
+  kind: Type.Literal('message'),
+  messageId: Type.String({ format: 'uuid' }),
+  applicationId: Type.Integer({ minimum: 1 }),
+  userId: Type.String({ minLength: 1 }),
+  activationId: Type.Optional(Type.String({ minLength: 1 })),
+  personal: Type.Boolean(),
+  silent: Type.Boolean(),
+  priority: Type.Union([Type.Literal('HIGH'), Type.Literal('NORMAL')]),
+  body: MessageBody
+})
+export type SendCommand = Static<typeof SendCommand>
+
+const CampaignId = Type.String({ pattern: '^[0-9]{1,19}$', description: 'campaign id (a bigint, as text)' })
+
+/** api → dispatcher: send a campaign to its users in (afterUserId, lastUserId], each device once. */
+export const CampaignChunkCommand = Type.Object({
+  kind: Type.Literal('campaign-chunk'),
+  campaignId: CampaignId,
+  chunk: Type.Integer({ minimum: 0 }),
+  applicationId: Type.Integer({ minimum: 1 }),
+  afterUserId: Type.Union([Type.String(), Type.Null()]),
+  lastUserId: Type.String(),
+  body: MessageBody
+})
+export type CampaignChunkCommand = Static<typeof CampaignChunkCommand>
+
+/** Everything the dispatchers are asked to do. */
+export const Command = Type.Union([SendCommand, CampaignChunkCommand])
+export type Command = Static<typeof Command>
+
+/** The id JetStream de-duplicates a command by: publishing one twice is harmless. */
+export function commandId (command: Command): string {
+  return command.kind === 'message' ? command.messageId : `campaign-${command.campaignId}-${command.chunk}`
+}
+
+export const DeliveryStatus = Type.Union([Type.Literal('SENT'), Type.Literal('FAILED'), Type.Literal('EXPIRED')])
+export type DeliveryStatus = Static<typeof DeliveryStatus>
+
+export const ProviderPlatform = Type.Union([Type.Literal('APNS'), Type.Literal('FCM')])
+export type ProviderPlatform = Static<typeof ProviderPlatform>
+
+const deviceResultFields = {
+  deviceId: Type.String({ pattern: '^[0-9]+$', description: 'device id (a bigint, as text)' }),
+  platform: ProviderPlatform,
+  status: DeliveryStatus,
+  /** The provider's reason (`Unregistered`, `UNAVAILABLE`, …) or ours (`PayloadTooLarge`, `Expired`). */
+  reason: Type.Optional(Type.String()),
+  /** The provider called the token invalid: the api deletes the registration unless it was renewed since `at`. */
+  tokenInvalid: Type.Boolean(),
+  attempts: Type.Integer({ minimum: 0 }),
+  /** When the outcome was known. */
+  at: Type.String({ format: 'date-time' })
+}
+
+/** dispatcher → api: the outcome for one device, of a message or of a campaign. */
+export const DeviceResult = Type.Union([
+  Type.Object({ messageId: Type.String(), ...deviceResultFields }),
+  Type.Object({ campaignId: CampaignId, ...deviceResultFields })
+])
+export type DeviceResult = Static<typeof DeviceResult>
+
+/** dispatcher → api: a command is finished; counts of what this message's devices got. */
+export const MessageSummary = Type.Object({
+  messageId: Type.String(),
+  ios: PlatformCounts,
+  android: PlatformCounts,
+  /** A failure of the whole message (e.g. the application has no APNs credentials). */
+  reason: Type.Optional(Type.String())
+})
+export type MessageSummary = Static<typeof MessageSummary>
+
+/** dispatcher → api: a campaign chunk is finished. */
+export const ChunkSummary = Type.Object({
+  campaignId: CampaignId,
+  chunk: Type.Integer({ minimum: 0 }),
+  ios: PlatformCounts,
+  android: PlatformCounts
+})
+export type ChunkSummary = Static<typeof ChunkSummary>

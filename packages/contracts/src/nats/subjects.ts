@@ -1,0 +1,41 @@
+/**
+ * Every NATS name Beacon uses, derived from one prefix so that deployments (and test runs) sharing a
+ * NATS server never see each other's traffic. Nothing else in the workspace spells a subject.
+ */
+export interface NatsNames {
+  /** Work-queue stream of send commands; the dispatchers share one durable consumer. */
+  commandStream: string
+  commandSubject: string
+  dispatcherConsumer: string
+  /** Stream of delivery results; the api instances share one durable consumer that records them. */
+  resultStream: string
+  /** Per-device results of a message: `<resultSubjectPrefix>.device.<messageId>`. */
+  deviceResultSubject (messageId: string): string
+  /** The summary a dispatcher publishes when a command is done. */
+  summarySubject (messageId: string): string
+  /** Per-device results of a campaign, and the summary of each of its chunks. */
+  campaignResultSubject (campaignId: string): string
+  chunkSummarySubject (campaignId: string): string
+  /** Wildcard over all results, for the recorder. */
+  allResults: string
+  recorderConsumer: string
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
+
+export function natsNames (prefix = 'beacon'): NatsNames {
+  if (!TOKEN.test(prefix)) throw new TypeError(`NATS prefix must match ${String(TOKEN)}: ${prefix}`)
+  const upper = prefix.toUpperCase().replace(/-/g, '_')
+  return {
+    commandStream: `${upper}_COMMANDS`,
+    commandSubject: `${prefix}.commands.send`,
+    dispatcherConsumer: 'dispatchers',
+    resultStream: `${upper}_RESULTS`,
+    deviceResultSubject: (messageId) => `${prefix}.results.device.${messageId}`,
+    summarySubject: (messageId) => `${prefix}.results.summary.${messageId}`,
+    campaignResultSubject: (campaignId) => `${prefix}.results.campaign.${campaignId}`,
+    chunkSummarySubject: (campaignId) => `${prefix}.results.chunk.${campaignId}`,
+    allResults: `${prefix}.results.>`,
+    recorderConsumer: 'recorders'
+  }
+}

@@ -1,0 +1,11 @@
+import { Type } from 'typebox'
+import { OkObjectResponse } from './envelope.js'
+
+export const ServiceStatusResponse = OkObjectResponse(Type.Object({
+  applicationName: Type.String(),
+  applicationDisplayName: Type.String(),
+  applicationEnvironment: Type.String(),
+  version: Type.String(),
+  buildTime: Type.String(),
+  timestamp: Type.String()
+}))
