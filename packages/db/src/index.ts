@@ -1,0 +1,6 @@
+export { createDb, type Db, type DbOptions } from './client.js'
+export { applyMigrations, readMigrations, defaultMigrationsDir, type Migration } from './migrate.js'
+export { createSecretBox, parseMasterKey, MASTER_KEY_RULE, type SecretBox } from './secret-box.js'
+export { DbError, DbErrorCode } from './errors.js'
+export { Prisma, Platform, ApnsEnvironment, ActivationStatus } from './generated/client.js'
+export type { Application, Device, DeviceActivation } from './generated/client.js'

@@ -1,0 +1,97 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { readFile, readdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { DbError, DbErrorCode } from './errors.js'
+
+/** The repository's prisma/migrations folder. */
+export const defaultMigrationsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'prisma', 'migrations')
+
+// The same lock id `prisma migrate deploy` takes, so our runner and Prisma's never interleave.
+const ADVISORY_LOCK = 72707369
+
+// The bookkeeping table exactly as Prisma creates it, so that `prisma migrate deploy|status` on a
+// machine with the native engine sees these migrations as applied.
+const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum" VARCHAR(64) NOT NULL,
+  "finished_at" TIMESTAMPTZ,
+  "migration_name" VARCHAR(255) NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" TIMESTAMPTZ,
+  "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`
+
+export interface Migration { name: string, sql: string, checksum: string }
+
+function sha256 (text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+// Prisma accepts an applied migration whose file only changed line endings (git's autocrlf on a
+// Windows checkout) by also trying the CRLF->LF and LF->CRLF variants; the same rule here keeps
+// both runners agreeing on what "modified" means.
+function matchesChecksum (sql: string, checksum: string): boolean {
+  return [sql, sql.replaceAll('\r\n', '\n'), sql.replaceAll('\n', '\r\n')].some((variant) => sha256(variant) === checksum)
+}
+
+export async function readMigrations (dir = defaultMigrationsDir): Promise<Migration[]> {
+  const entries = await readdir(dir, { withFileTypes: true })
+  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort()
+  return Promise.all(names.map(async (name) => {
+    const sql = await readFile(join(dir, name, 'migration.sql'), 'utf8')
+    return { name, sql, checksum: sha256(sql) }
+  }))
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction, and returns the names applied.
+ * Refuses to continue when an applied migration's file was changed afterwards.
+ */
+export async function applyMigrations (url: string, dir = defaultMigrationsDir): Promise<string[]> {
+  const migrations = await readMigrations(dir)
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK])
+    await client.query(CREATE_TABLE)
+    const { rows } = await client.query<{ migration_name: string, checksum: string }>(
+      'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL'
+    )
+    const applied = new Map(rows.map((r) => [r.migration_name, r.checksum]))
+    const done: string[] = []
+    for (const migration of migrations) {
+      const checksum = applied.get(migration.name)
+      if (checksum !== undefined) {
+        if (!matchesChecksum(migration.sql, checksum)) {
+          throw new DbError(DbErrorCode.MIGRATION_MODIFIED, `migration ${migration.name} was modified after it was applied`)
+        }
+        continue
+      }
+      await applyOne(client, migration)
+      done.push(migration.name)
+    }
+    return done
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK]).catch(() => {})
+    await client.end()
+  }
+}
+
+async function applyOne (client: pg.Client, migration: Migration): Promise<void> {
+  try {
+    await client.query('BEGIN')
+    await client.query(migration.sql)
+    await client.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+       VALUES ($1, $2, $3, now(), now(), 1)`,
+      [randomUUID(), migration.checksum, migration.name]
+    )
+    await client.query('COMMIT')
+  } catch (cause) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw new DbError(DbErrorCode.MIGRATION_FAILED, `migration ${migration.name} failed: ${(cause as Error).message}`, { cause })
+  }
+}

@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto'
+import { appendFile, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { applyMigrations, defaultMigrationsDir, readMigrations } from '../src/migrate.js'
+import { DbError, DbErrorCode } from '../src/errors.js'
+import { createEmptyDatabase, withClient, type EmptyDatabase } from './helpers/databases.js'
+
+interface MigrationRow {
+  migration_name: string
+  checksum: string
+  finished_at: Date | null
+  rolled_back_at: Date | null
+  applied_steps_count: number
+  logs: string | null
+}
+
+async function freshDatabase (t: Test): Promise<EmptyDatabase> {
+  const db = await createEmptyDatabase()
+  t.teardown(db.drop)
+  return db
+}
+
+function recorded (url: string): Promise<MigrationRow[]> {
+  return withClient(url, async (client) => (await client.query<MigrationRow>(
+    'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count, logs FROM "_prisma_migrations" ORDER BY migration_name'
+  )).rows)
+}
+
+function tableExists (url: string, name: string): Promise<boolean> {
+  return withClient(url, async (client) => (await client.query('SELECT to_regclass($1) AS t', [`public.${name}`])).rows[0].t !== null)
+}
+
+/** A migrations folder of `sql` scripts named 0001_m0, 0002_m1, ... in a fresh test directory. */
+async function migrationsDir (t: Test, sql: string[]): Promise<string> {
+  const dir = t.testdir()
+  for (const [i, script] of sql.entries()) {
+    const name = `${String(i + 1).padStart(4, '0')}_m${i}`
+    await mkdir(join(dir, name))
+    await writeFile(join(dir, name, 'migration.sql'), script)
+  }
+  return dir
+}
+
+function sha256 (text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+t.test('applies every migration of prisma/migrations and records it the way Prisma does', async (t) => {
+  const db = await freshDatabase(t)
+  const names = (await readdir(defaultMigrationsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort()
+  t.ok(names.length > 0)
+
+  t.same(await applyMigrations(db.url), names)
+
+  const rows = await recorded(db.url)
+  t.same(rows.map((r) => r.migration_name), names)
+  for (const row of rows) {
+    const sql = await readFile(join(defaultMigrationsDir, row.migration_name, 'migration.sql'), 'utf8')
+    t.equal(row.checksum, sha256(sql), `${row.migration_name}: checksum is the sha256 of its file`)
+    t.type(row.finished_at, Date, `${row.migration_name}: finished`)
+    t.equal(row.rolled_back_at, null)
+    t.equal(row.applied_steps_count, 1)
+  }
+  t.ok(await tableExists(db.url, 'application'), 'the schema itself was created')
+
+  // prisma migrate deploy|status read this table: same columns, types and nullability as Prisma's.
+  const columns = await withClient(db.url, async (client) => (await client.query(
+    `SELECT column_name AS name, data_type AS type, character_maximum_length AS length, is_nullable AS nullable
+       FROM information_schema.columns WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position`
+  )).rows)
+  t.same(columns, [
+    { name: 'id', type: 'character varying', length: 36, nullable: 'NO' },
+    { name: 'checksum', type: 'character varying', length: 64, nullable: 'NO' },
+    { name: 'finished_at', type: 'timestamp with time zone', length: null, nullable: 'YES' },
+    { name: 'migration_name', type: 'character varying', length: 255, nullable: 'NO' },
+    { name: 'logs', type: 'text', length: null, nullable: 'YES' },
+    { name: 'rolled_back_at', type: 'timestamp with time zone', length: null, nullable: 'YES' },
+    { name: 'started_at', type: 'timestamp with time zone', length: null, nullable: 'NO' },
+    { name: 'applied_steps_count', type: 'integer', length: null, nullable: 'NO' }
+  ])
+})
+
+t.test('a second run applies nothing', async (t) => {
+  const db = await freshDatabase(t)
+  const first = await applyMigrations(db.url)
+  t.ok(first.length > 0)
+  t.same(await applyMigrations(db.url), [])
+  t.equal((await recorded(db.url)).length, first.length, 'no row added')
+})
+
+t.test('only migrations added since the last run are applied', async (t) => {
+  const db = await freshDatabase(t)
+  const dir = await migrationsDir(t, ['CREATE TABLE one (id int);'])
+  t.same(await applyMigrations(db.url, dir), ['0001_m0'])
+  await mkdir(join(dir, '0002_two'))
+  await writeFile(join(dir, '0002_two', 'migration.sql'), 'CREATE TABLE two (id int);')
+  t.same(await applyMigrations(db.url, dir), ['0002_two'])
+  t.ok(await tableExists(db.url, 'two'))
+})
+
+t.test('a migration changed after it was applied stops the runner: DB_MIGRATION_MODIFIED', async (t) => {
+  const db = await freshDatabase(t)
+  const dir = t.testdir()
+  await cp(defaultMigrationsDir, dir, { recursive: true })
+  const [first] = await readMigrations(dir)
+  if (first === undefined) throw new Error('prisma/migrations is empty')
+  await applyMigrations(db.url, dir)
+
+  await appendFile(join(dir, first.name, 'migration.sql'), '\n-- edited afterwards\n')
+  await mkdir(join(dir, '9999_later'))
+  await writeFile(join(dir, '9999_later', 'migration.sql'), 'CREATE TABLE later (id int);')
+
+  const error = await applyMigrations(db.url, dir).catch((e: unknown) => e)
+  t.type(error, DbError)
+  t.equal((error as DbError).code, DbErrorCode.MIGRATION_MODIFIED)
+  t.match((error as DbError).message, first.name)
+  t.notOk(await tableExists(db.url, 'later'), 'nothing after the edited migration ran')
+  t.notOk((await recorded(db.url)).some((r) => r.migration_name === '9999_later'))
+})
+
+t.test('line endings changed by git are not a modification (as in Prisma)', async (t) => {
+  const db = await freshDatabase(t)
+  const lf = 'CREATE TABLE one (id int);\nCREATE TABLE two (id int);\n'
+  const dir = await migrationsDir(t, [lf])
+  const file = join(dir, '0001_m0', 'migration.sql')
+  t.same(await applyMigrations(db.url, dir), ['0001_m0'])
+
+  await writeFile(file, lf.replaceAll('\n', '\r\n'))
+  t.same(await applyMigrations(db.url, dir), [], 'CRLF checkout of an LF-applied migration')
+
+  const crlfDb = await freshDatabase(t)
+  t.same(await applyMigrations(crlfDb.url, dir), ['0001_m0'])
+  await writeFile(file, lf)
+  t.same(await applyMigrations(crlfDb.url, dir), [], 'LF checkout of a CRLF-applied migration')
+
+  await writeFile(file, lf.replace('two', 'three'))
+  const error = await applyMigrations(crlfDb.url, dir).catch((e: unknown) => e)
+  t.equal((error as DbError).code, DbErrorCode.MIGRATION_MODIFIED, 'a real edit still is one')
+})
+
+t.test('a failing migration: DB_MIGRATION_FAILED, nothing half-applied, not recorded', async (t) => {
+  const db = await freshDatabase(t)
+  const dir = await migrationsDir(t, [
+    'CREATE TABLE good (id int);',
+    'CREATE TABLE half (id int);\nINSERT INTO half VALUES (1);\nSELECT * FROM no_such_table;'
+  ])
+
+  const error = await applyMigrations(db.url, dir).catch((e: unknown) => e)
+  t.type(error, DbError)
+  t.equal((error as DbError).code, DbErrorCode.MIGRATION_FAILED)
+  t.match((error as DbError).message, /0002_m1 failed: .*no_such_table/)
+
+  t.ok(await tableExists(db.url, 'good'), 'the migration before it stays applied')
+  t.notOk(await tableExists(db.url, 'half'), 'the failing migration was rolled back as a whole')
+  t.same((await recorded(db.url)).map((r) => r.migration_name), ['0001_m0'])
+
+  // Once fixed, the next run applies it.
+  await writeFile(join(dir, '0002_m1', 'migration.sql'), 'CREATE TABLE half (id int);')
+  t.same(await applyMigrations(db.url, dir), ['0002_m1'])
+  t.ok(await tableExists(db.url, 'half'))
+})
+
+t.test('a migration and its record commit together', async (t) => {
+  const db = await freshDatabase(t)
+  // The script succeeds but makes its own bookkeeping row impossible: recording it fails after
+  // the script ran, and the script must be rolled back with it.
+  const dir = await migrationsDir(t, [
+    'CREATE TABLE orphan (id int);\nALTER TABLE "_prisma_migrations" ADD CONSTRAINT refuse_rows CHECK (false) NOT VALID;'
+  ])
+  const error = await applyMigrations(db.url, dir).catch((e: unknown) => e)
+  t.equal((error as DbError).code, DbErrorCode.MIGRATION_FAILED)
+  t.notOk(await tableExists(db.url, 'orphan'), 'the script is undone when its record cannot be written')
+  t.same(await recorded(db.url), [])
+})
+
+t.test('concurrent runs apply each migration once (advisory lock)', async (t) => {
+  const db = await freshDatabase(t)
+  // pg_sleep keeps the first run inside its lock long enough for the others to queue behind it.
+  const dir = await migrationsDir(t, ['SELECT pg_sleep(0.3);\nCREATE TABLE a (id int);', 'CREATE TABLE b (id int);'])
+  const runs = await Promise.all([1, 2, 3].map(() => applyMigrations(db.url, dir)))
+  const applied = runs.flat().sort()
+  t.same(applied, ['0001_m0', '0002_m1'], 'each migration reported by exactly one run')
+  t.equal(runs.filter((names) => names.length === 2).length, 1, 'one run did all the work')
+  t.same((await recorded(db.url)).map((r) => r.migration_name), ['0001_m0', '0002_m1'])
+})
