@@ -1,0 +1,83 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { applyMigrations, readMigrations } from '@beacon/db'
+import pg from 'pg'
+
+/** The server the tests use; its `postgres` database is only used to create and drop others. */
+export const adminDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
+
+/**
+ * Names a test run: scripts/test.mjs sets BEACON_TEST_RUN for the whole run (and drops its
+ * databases at the end); a test file started on its own gets a run of its own.
+ */
+export const testRunId = process.env.BEACON_TEST_RUN ?? `p${process.pid}${Date.now().toString(36)}`
+
+export function databaseUrl (name: string): string {
+  const url = new URL(adminDatabaseUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function withAdmin<T> (fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminDatabaseUrl })
+  await client.connect()
+  try { return await fn(client) } finally { await client.end() }
+}
+
+let templateReady: Promise<string> | undefined
+
+// One migrated template per run and migration set; every test database is a cheap copy of it.
+async function template (): Promise<string> {
+  const migrations = await readMigrations()
+  const digest = createHash('sha256').update(migrations.map((m) => m.checksum).join()).digest('hex').slice(0, 10)
+  const name = `beacon_tpl_${testRunId}_${digest}`.toLowerCase()
+  await withAdmin(async (client) => {
+    const lock = Number.parseInt(digest.slice(0, 7), 16)
+    await client.query('SELECT pg_advisory_lock($1)', [lock])
+    try {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+      if (rowCount === 0) {
+        await client.query(`CREATE DATABASE "${name}"`)
+        try {
+          await applyMigrations(databaseUrl(name))
+        } catch (error) {
+          await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+          throw error
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [lock])
+    }
+  })
+  return name
+}
+
+export interface TestDatabase {
+  name: string
+  url: string
+  drop (): Promise<void>
+}
+
+/** A fresh, migrated database of its own for one test; `drop()` removes it. */
+export async function createTestDatabase (): Promise<TestDatabase> {
+  templateReady ??= template()
+  const source = await templateReady
+  const name = `beacon_t_${testRunId}_${randomBytes(4).toString('hex')}`.toLowerCase()
+  await withAdmin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${source}"`))
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => withAdmin(async (client) => { await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) })
+  }
+}
+
+/** Drops every database a run created (templates included); scripts/test.mjs calls it at the end. */
+export async function dropRunDatabases (runId = testRunId): Promise<number> {
+  return withAdmin(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'beacon\\_t\\_' || $1 || '\\_%' OR datname LIKE 'beacon\\_tpl\\_' || $1 || '\\_%'",
+      [runId.toLowerCase()]
+    )
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+    return rows.length
+  })
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createDb, type Db } from '@beacon/db'
+import { startApnsMock, type ApnsMock } from './apns-mock.js'
+import { createTestDatabase } from './database.js'
+import { startFcmMock, type FcmMock } from './fcm-mock.js'
+import { natsTestPrefix, testNatsUrl } from './nats.js'
+import { freePort, spawnService, type ServiceProcess } from './processes.js'
+
+export const BUNDLE = 'com.beacon.e2e'
+const password = 'e2e-password-123456'
+
+export interface Pipeline {
+  apns: ApnsMock
+  fcm: FcmMock
+  /** Direct database access, for assertions. */
+  db: Db
+  api: ServiceProcess
+  dispatchers: ServiceProcess[]
+  startDispatcher (env?: Record<string, string>): Promise<ServiceProcess>
+  /** The api's HTTP address. */
+  url: string
+  call (method: string, path: string, body?: unknown): Promise<{ status: number, body: any }>
+  /** Creates application `appId` with APNs and FCM credentials the mocks accept. */
+  configureApplication (appId: number): Promise<void>
+  until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>
+  registerDevice (appId: number, device: { token: string, platform: 'ios' | 'android', userId: string, activationId?: string, activationStatus?: string, environment?: string }): Promise<void>
+  /** Kills the processes, stops the mocks and drops the database. */
+  close (): Promise<void>
+}
+
+export interface PipelineOptions {
+  dispatchers?: number
+  apiEnv?: Record<string, string>
+  dispatcherEnv?: Record<string, string>
+  /** Keep the mocks' per-request logs (default true; benchmarks turn them off). */
+  record?: boolean
+}
+
+/** An iOS device token as APNs issues them: 32 bytes of hex. */
+export const iosToken = () => randomBytes(32).toString('hex')
+/** An FCM registration token's shape: URL-safe base64 with a ':' separator. */
+export const androidToken = () => `${randomBytes(8).toString('base64url')}:APA91b${randomBytes(60).toString('base64url')}`
+
+/**
+ * The whole pipeline as separate processes: the api and N dispatchers (from sources), over a fresh
+ * PostgreSQL database and NATS streams of their own, with the APNs and FCM mocks in this process.
+ * For end-to-end tests and benchmarks.
+ */
+export async function startPipeline (options: PipelineOptions = {}): Promise<Pipeline> {
+  const database = await createTestDatabase()
+  const record = options.record ?? true
+  const apns = await startApnsMock({ record })
+  const fcm = await startFcmMock({ record })
+  const folder = await mkdtemp(join(tmpdir(), 'beacon-e2e-'))
+  const caFile = join(folder, 'apns-ca.pem')
+  await writeFile(caFile, apns.ca)
+  const db = createDb({ url: database.url, poolSize: 2 })
+  const port = await freePort()
+  const common = {
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '4',
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    NATS_URL: testNatsUrl,
+    NATS_PREFIX: natsTestPrefix(),
+    LOG_LEVEL: 'info'
+  }
+  const processes: ServiceProcess[] = []
+  const close = async () => {
+    await Promise.all(processes.map((p) => p.stop('SIGKILL')))
+    await Promise.all([apns.close(), fcm.close(), db.$disconnect()])
+    await database.drop()
+    await rm(folder, { recursive: true, force: true })
+  }
+
+  const api = spawnService('services/api/src/server.ts', {
+    ...common, HOST: '127.0.0.1', PORT: String(port), AUTH_USERNAME: 'admin', AUTH_PASSWORD: password, ...options.apiEnv
+  })
+  processes.push(api)
+  const dispatchers: ServiceProcess[] = []
+  const startDispatcher = async (env: Record<string, string> = {}) => {
+    const dispatcher = spawnService('services/dispatcher/src/server.ts', {
+      ...common,
+      APNS_ENDPOINT: `https://localhost:${apns.port}`,
+      APNS_CA_FILE: caFile,
+      FCM_ENDPOINT: fcm.url,
+      RETRY_BASE_DELAY_MS: '100',
+      RETRY_MAX_DELAY_MS: '2000',
+      ...options.dispatcherEnv,
+      ...env
+    })
+    processes.push(dispatcher)
+    dispatchers.push(dispatcher)
+    await dispatcher.waitForOutput(/dispatcher started/)
+    return dispatcher
+  }
+  try {
+    await api.waitForOutput(/Server listening/)
+    for (let i = 0; i < (options.dispatchers ?? 1); i++) await startDispatcher()
+  } catch (error) {
+    await close()
+    throw error
+  }
+
+  const authorization = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
+  const call: Pipeline['call'] = async (method, path, body) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    return { status: response.status, body: await response.json() }
+  }
+  const expectOk = async (method: string, path: string, body: unknown) => {
+    const response = await call(method, path, body)
+    if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`)
+    return response.body
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close,
+    apns,
+    fcm,
+    db,
+    api,
+    dispatchers,
+    startDispatcher,
+    call,
+    async configureApplication (appId) {
+      const { responseObject: { id } } = await expectOk('POST', '/admin/app/create', { requestObject: { appId } })
+      const key = apns.createKey({ bundles: [BUNDLE] })
+      await expectOk('PUT', '/admin/app/ios/update', {
+        requestObject: { id, bundle: BUNDLE, keyId: key.keyId, teamId: key.teamId, environment: 'production', privateKeyBase64: Buffer.from(key.privateKeyPem).toString('base64') }
+      })
+      const account = fcm.createServiceAccount({ projectId: 'beacon-e2e' })
+      await expectOk('PUT', '/admin/app/android/update', {
+        requestObject: { id, projectId: 'beacon-e2e', privateKeyBase64: Buffer.from(JSON.stringify(account)).toString('base64') }
+      })
+    },
+    until,
+    async registerDevice (appId, device) {
+      await expectOk('POST', '/push/device/create', {
+        requestObject: { appId, activationId: device.activationId ?? `act-${device.token.slice(0, 12)}`, ...device }
+      })
+    }
+  }
+}
+
+export async function until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The repository root, for spawning services from their sources. */
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+/** A TCP port nobody listens on right now. */
+export async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+export interface ServiceProcess {
+  child: ChildProcess
+  /** Everything it printed, stdout and stderr, for assertions and failure reports. */
+  output (): string
+  /** Resolves with the exit code (or signal name) once it has exited. */
+  exited: Promise<number | string>
+  /** Sends a signal and waits for the exit. */
+  stop (signal?: NodeJS.Signals): Promise<number | string>
+  waitForOutput (pattern: RegExp, timeoutMs?: number): Promise<void>
+}
+
+/**
+ * Runs a service's TypeScript entry point (e.g. `services/dispatcher/src/server.ts`) as a child
+ * process with the given environment on top of this one, as it runs in production but from sources.
+ */
+export function spawnService (entry: string, env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=beacon-source', join(repositoryRoot, entry)], {
+    cwd: repositoryRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  const listeners = new Set<() => void>()
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString()
+    if (output.length > 2_000_000) output = output.slice(-1_000_000)
+    for (const listener of listeners) listener()
+  }
+  child.stdout!.on('data', collect)
+  child.stderr!.on('data', collect)
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))
+  return {
+    child,
+    output: () => output,
+    exited,
+    async stop (signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    },
+    waitForOutput (pattern, timeoutMs = 30_000) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(output)) return
+          cleanup()
+          resolve()
+        }
+        const timer = setTimeout(() => { cleanup(); reject(new Error(`${entry} did not print ${String(pattern)} within ${timeoutMs} ms; output:\n${output.slice(-4000)}`)) }, timeoutMs)
+        const early = () => { cleanup(); reject(new Error(`${entry} exited before printing ${String(pattern)}; output:\n${output.slice(-4000)}`)) }
+        const cleanup = () => { clearTimeout(timer); listeners.delete(check); child.off('exit', early) }
+        listeners.add(check)
+        child.once('exit', early)
+        check()
+      })
+    }
+  }
+}

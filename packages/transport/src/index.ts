@@ -1,0 +1,5 @@
+export type { Transport, CommandDelivery, ResultEvent, Stoppable, SummaryWatch } from './transport.js'
+export { createNatsTransport, type NatsTransportOptions } from './nats/nats-transport.js'
+export { deleteTopology } from './nats/topology.js'
+export { createMemoryTransport } from './memory/memory-transport.js'
+export { TransportError, TransportErrorCode } from './errors.js'

@@ -1,0 +1,157 @@
+import { commandId, natsNames, type ChunkSummary, type Command, type DeviceResult, type MessageSummary } from '@beacon/contracts'
+import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { chunkSummaryCodec, commandCodec, deviceResultCodec, messageSummaryCodec } from '../codec.js'
+import { TransportError, TransportErrorCode } from '../errors.js'
+import type { CommandDelivery, ResultEvent, Transport } from '../transport.js'
+import { consumeBatches } from './consume.js'
+import { ensureTopology, type TopologyOptions } from './topology.js'
+
+export interface NatsTransportOptions extends Partial<TopologyOptions> {
+  servers: string | string[]
+  /** Prefix of every subject and stream name (see natsNames). */
+  prefix: string
+  /** Connection name, shown by the NATS server. */
+  name: string
+  /** Called with errors of the consume loops (bad messages, handler failures). */
+  onError?: (error: unknown) => void
+}
+
+export async function createNatsTransport (options: NatsTransportOptions): Promise<Transport> {
+  const names = natsNames(options.prefix)
+  let nc: NatsConnection
+  try {
+    nc = await connect({ servers: options.servers, name: options.name, maxReconnectAttempts: -1 })
+  } catch (cause) {
+    throw new TransportError(TransportErrorCode.CONNECT_FAILED, `cannot connect to NATS at ${String(options.servers)}`, { cause })
+  }
+  const onError = options.onError ?? (() => {})
+  try {
+    await ensureTopology(await jetstreamManager(nc), names, {
+      commandAckWaitMs: options.commandAckWaitMs ?? 30_000,
+      commandMaxDeliver: options.commandMaxDeliver ?? 10
+    })
+  } catch (cause) {
+    await nc.close()
+    throw new TransportError(TransportErrorCode.CONNECT_FAILED, 'cannot set up the JetStream streams', { cause })
+  }
+  const js = jetstream(nc)
+  const consumers: Array<{ stop (): Promise<void> }> = []
+
+  const publish = async (subject: string, data: Uint8Array, msgID: string) => {
+    try {
+      await js.publish(subject, data, { msgID })
+    } catch (cause) {
+      throw new TransportError(TransportErrorCode.PUBLISH_FAILED, `publish to ${subject} failed`, { cause })
+    }
+  }
+
+  const decodeOrTerminate = <T>(message: JsMsg, decode: (data: Uint8Array) => T): T | undefined => {
+    try { return decode(message.data) } catch (error) {
+      message.term()
+      onError(error)
+      return undefined
+    }
+  }
+
+  return {
+    publishCommand: (command: Command) =>
+      publish(names.commandSubject, commandCodec.encode(command), commandId(command)),
+
+    consumeCommands (handler, { concurrency }) {
+      const consumerReady = js.consumers.get(names.commandStream, names.dispatcherConsumer)
+      let stopper: { stop (): Promise<void> } | undefined
+      const started = consumerReady.then((consumer) => {
+        stopper = consumeBatches(consumer, { maxBatch: 1, concurrency }, async ([message]) => {
+          if (message === undefined) return
+          const command = decodeOrTerminate(message, commandCodec.decode)
+          if (command === undefined) return
+          const delivery: CommandDelivery = {
+            command,
+            deliveryCount: message.info.deliveryCount,
+            working: () => message.working(),
+            ack: async () => { await message.ackAck() },
+            retry: (delayMs) => message.nak(delayMs)
+          }
+          await handler(delivery)
+        }, onError)
+      })
+      const handle = { stop: async () => { await started; await stopper?.stop() } }
+      consumers.push(handle)
+      return handle
+    },
+
+    async publishDeviceResults (results: DeviceResult[]) {
+      await Promise.all(results.map((result) => 'messageId' in result
+        ? publish(names.deviceResultSubject(result.messageId), deviceResultCodec.encode(result), `${result.messageId}:${result.deviceId}`)
+        : publish(names.campaignResultSubject(result.campaignId), deviceResultCodec.encode(result), `campaign-${result.campaignId}:${result.deviceId}`)))
+    },
+
+    publishSummary: (summary: MessageSummary) =>
+      publish(names.summarySubject(summary.messageId), messageSummaryCodec.encode(summary), `summary:${summary.messageId}`),
+
+    publishChunkSummary: (summary: ChunkSummary) =>
+      publish(names.chunkSummarySubject(summary.campaignId), chunkSummaryCodec.encode(summary), `chunk:${summary.campaignId}:${summary.chunk}`),
+
+    consumeResults (handler, { maxBatch }) {
+      const summaryPrefix = names.summarySubject('')
+      const chunkPrefix = names.chunkSummarySubject('')
+      let stopper: { stop (): Promise<void> } | undefined
+      const started = js.consumers.get(names.resultStream, names.recorderConsumer).then((consumer) => {
+        stopper = consumeBatches(consumer, { maxBatch, concurrency: 1 }, async (messages) => {
+          const events: ResultEvent[] = []
+          const accepted: JsMsg[] = []
+          for (const message of messages) {
+            const event: ResultEvent | undefined = message.subject.startsWith(summaryPrefix)
+              ? wrapSummary(decodeOrTerminate(message, messageSummaryCodec.decode))
+              : message.subject.startsWith(chunkPrefix)
+                ? wrapChunk(decodeOrTerminate(message, chunkSummaryCodec.decode))
+                : wrapDevice(decodeOrTerminate(message, deviceResultCodec.decode))
+            if (event === undefined) continue
+            events.push(event)
+            accepted.push(message)
+          }
+          try {
+            if (events.length > 0) await handler(events)
+          } catch (error) {
+            for (const message of accepted) message.nak(1000)
+            throw error
+          }
+          for (const message of accepted) message.ack()
+        }, onError)
+      })
+      const handle = { stop: async () => { await started; await stopper?.stop() } }
+      consumers.push(handle)
+      return handle
+    },
+
+    watchSummary (messageId) {
+      const subscription = nc.subscribe(names.summarySubject(messageId), { max: 1 })
+      return {
+        async wait (timeoutMs) {
+          const timer = setTimeout(() => subscription.unsubscribe(), timeoutMs)
+          try {
+            // One message at most (max: 1); the timer's unsubscribe ends the wait with none.
+            const next = await subscription[Symbol.asyncIterator]().next()
+            return next.done === true ? null : messageSummaryCodec.decode(next.value.data)
+          } finally {
+            clearTimeout(timer)
+          }
+        },
+        cancel: () => subscription.unsubscribe()
+      }
+    },
+
+    async close () {
+      await Promise.all(consumers.map((consumer) => consumer.stop()))
+      await nc.drain()
+    }
+  }
+}
+
+const wrapSummary = (summary: MessageSummary | undefined): ResultEvent | undefined =>
+  summary === undefined ? undefined : { kind: 'summary', summary }
+const wrapChunk = (summary: ChunkSummary | undefined): ResultEvent | undefined =>
+  summary === undefined ? undefined : { kind: 'chunk', summary }
+const wrapDevice = (result: DeviceResult | undefined): ResultEvent | undefined =>
+  result === undefined ? undefined : { kind: 'device', result }

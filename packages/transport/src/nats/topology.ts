@@ -1,0 +1,74 @@
+import type { NatsNames } from '@beacon/contracts'
+import { AckPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig, type ConsumerConfig } from '@nats-io/jetstream'
+import { nanos } from '@nats-io/transport-node'
+
+export interface TopologyOptions {
+  /** How long a dispatcher may hold a command without `working()` before it is redelivered. */
+  commandAckWaitMs: number
+  /** After this many deliveries a command is dropped by JetStream (the dispatcher records it failed). */
+  commandMaxDeliver: number
+}
+
+// Publishers set a message id (the message id, or message:device); JetStream drops repeats seen
+// within this window, which makes republishing after a crash harmless.
+const DUPLICATE_WINDOW_MS = 10 * 60_000
+
+async function ensureStream (jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {
+  try {
+    await jsm.streams.info(config.name)
+    await jsm.streams.update(config.name, config)
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error
+    await jsm.streams.add(config)
+  }
+}
+
+async function ensureConsumer (jsm: JetStreamManager, stream: string, config: Partial<ConsumerConfig> & { durable_name: string }) {
+  try {
+    await jsm.consumers.info(stream, config.durable_name)
+    await jsm.consumers.update(stream, config.durable_name, config)
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error
+    await jsm.consumers.add(stream, config)
+  }
+}
+
+/** Creates (or brings up to date) the two work-queue streams and their shared durable consumers. */
+export async function ensureTopology (jsm: JetStreamManager, names: NatsNames, options: TopologyOptions): Promise<void> {
+  await ensureStream(jsm, {
+    name: names.commandStream,
+    subjects: [names.commandSubject],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS)
+  })
+  await ensureStream(jsm, {
+    name: names.resultStream,
+    subjects: [names.allResults],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS)
+  })
+  await ensureConsumer(jsm, names.commandStream, {
+    durable_name: names.dispatcherConsumer,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(options.commandAckWaitMs),
+    max_deliver: options.commandMaxDeliver,
+    max_ack_pending: 10_000
+  })
+  await ensureConsumer(jsm, names.resultStream, {
+    durable_name: names.recorderConsumer,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(60_000),
+    max_ack_pending: 50_000
+  })
+}
+
+/** Removes the streams (and so their consumers): for test runs and `--reset` tooling. */
+export async function deleteTopology (jsm: JetStreamManager, names: NatsNames): Promise<void> {
+  for (const stream of [names.commandStream, names.resultStream]) {
+    try { await jsm.streams.delete(stream) } catch (error) {
+      if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error
+    }
+  }
+}

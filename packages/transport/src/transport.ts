@@ -1,0 +1,43 @@
+import type { ChunkSummary, Command, DeviceResult, MessageSummary } from '@beacon/contracts'
+
+/** A command handed to a dispatcher. Settle it exactly once: `ack`, or `retry` to give it back. */
+export interface CommandDelivery {
+  command: Command
+  /** 1 on the first delivery; more when a previous holder died or gave it back. */
+  deliveryCount: number
+  /** Extends the time the holder may keep it before it is redelivered elsewhere. */
+  working (): void
+  ack (): Promise<void>
+  retry (delayMs?: number): void
+}
+
+export type ResultEvent =
+  | { kind: 'device', result: DeviceResult }
+  | { kind: 'summary', summary: MessageSummary }
+  | { kind: 'chunk', summary: ChunkSummary }
+
+export interface Stoppable { stop (): Promise<void> }
+
+export interface SummaryWatch {
+  /** The summary, or null if none came within `timeoutMs`. */
+  wait (timeoutMs: number): Promise<MessageSummary | null>
+  cancel (): void
+}
+
+/**
+ * How the api and the dispatchers talk: JetStream between processes, or an in-process queue for
+ * the embedded default. Publishing is idempotent: a command per commandId, a result per device.
+ */
+export interface Transport {
+  publishCommand (command: Command): Promise<void>
+  /** Handler runs up to `concurrency` commands at a time; unsettled commands are redelivered. */
+  consumeCommands (handler: (delivery: CommandDelivery) => Promise<void>, options: { concurrency: number }): Stoppable
+  publishDeviceResults (results: DeviceResult[]): Promise<void>
+  publishSummary (summary: MessageSummary): Promise<void>
+  publishChunkSummary (summary: ChunkSummary): Promise<void>
+  /** Results in batches; a batch is acknowledged when the handler resolves, redelivered if it throws. */
+  consumeResults (handler: (events: ResultEvent[]) => Promise<void>, options: { maxBatch: number }): Stoppable
+  /** Start watching before publishing the command, so a fast summary is not missed. */
+  watchSummary (messageId: string): SummaryWatch
+  close (): Promise<void>
+}

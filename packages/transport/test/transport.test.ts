@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto'
+import type { DeviceResult, SendCommand } from '@beacon/contracts'
+import { natsTestPrefix, testNatsUrl } from '@beacon/testkit'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import { commandId, natsNames } from '@beacon/contracts'
+import t, { type Test } from 'tap'
+import { createMemoryTransport, createNatsTransport, deleteTopology, type CommandDelivery, type ResultEvent, type Transport } from '../src/index.js'
+
+const command = (overrides: Partial<SendCommand> = {}): SendCommand => ({
+  kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }, ...overrides
+})
+const result = (messageId: string, deviceId: string): DeviceResult =>
+  ({ messageId, deviceId, platform: 'APNS', status: 'SENT', tokenInvalid: false, attempts: 1, at: new Date().toISOString() })
+
+const until = async (condition: () => boolean, what: string, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+type Factory = (t: Test, prefix: string) => Promise<Transport>
+
+const natsFactory: Factory = async (t, prefix) => {
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'transport-test', commandAckWaitMs: 1000 })
+  t.teardown(() => transport.close())
+  return transport
+}
+const memoryFactory: Factory = async (t) => {
+  // (the prefix is unused: nothing leaves the process)
+  const transport = createMemoryTransport()
+  t.teardown(() => transport.close())
+  return transport
+}
+
+async function natsPrefix (t: Test): Promise<string> {
+  const prefix = natsTestPrefix()
+  t.teardown(async () => {
+    const nc = await connect({ servers: testNatsUrl })
+    await deleteTopology(await jetstreamManager(nc), natsNames(prefix))
+    await nc.close()
+  })
+  return prefix
+}
+
+for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]] as const) {
+  t.test(`${kind}: a command published twice is delivered once, and ack settles it`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const seen: CommandDelivery[] = []
+    transport.consumeCommands(async (delivery) => { seen.push(delivery); await delivery.ack() }, { concurrency: 4 })
+    const one = command()
+    await transport.publishCommand(one)
+    await transport.publishCommand(one)
+    await transport.publishCommand(command())
+    await until(() => seen.length >= 2, 'two deliveries')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.equal(seen.length, 2, 'the duplicate was dropped')
+    t.same(seen[0]?.command, one)
+    t.equal(seen[0]?.deliveryCount, 1)
+  })
+
+  t.test(`${kind}: retry gives a command back and it comes again`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const counts: number[] = []
+    transport.consumeCommands(async (delivery) => {
+      counts.push(delivery.deliveryCount)
+      if (delivery.deliveryCount === 1) delivery.retry(50)
+      else await delivery.ack()
+    }, { concurrency: 1 })
+    await transport.publishCommand(command())
+    await until(() => counts.length >= 2, 'redelivery')
+    t.same(counts, [1, 2])
+  })
+
+  t.test(`${kind}: results arrive in batches without duplicates; a failing batch comes again`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const messageId = randomUUID()
+    const received: ResultEvent[] = []
+    let failOnce = true
+    transport.consumeResults(async (events) => {
+      if (failOnce) { failOnce = false; throw new Error('database down') }
+      received.push(...events)
+    }, { maxBatch: 100 })
+    await transport.publishDeviceResults([result(messageId, '1'), result(messageId, '2'), result(messageId, '1')])
+    await transport.publishSummary({ messageId, ios: { sent: 2, pending: 0, failed: 0, total: 2 }, android: { sent: 0, pending: 0, failed: 0, total: 0 } })
+    await until(() => received.length >= 3, 'three events', 15_000)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.equal(received.length, 3)
+    t.same(received.filter((e) => e.kind === 'device').map((e) => e.kind === 'device' && e.result.deviceId).sort(), ['1', '2'])
+    t.equal(received.filter((e) => e.kind === 'summary').length, 1)
+  })
+
+  t.test(`${kind}: campaign chunks and their results travel with ids of their own`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const chunks: number[] = []
+    transport.consumeCommands(async (delivery) => {
+      if (delivery.command.kind === 'campaign-chunk') chunks.push(delivery.command.chunk)
+      await delivery.ack()
+    }, { concurrency: 2 })
+    const chunk = (n: number) => ({ kind: 'campaign-chunk' as const, campaignId: '7', chunk: n, applicationId: 1, afterUserId: n === 0 ? null : `u${n}`, lastUserId: `u${n + 1}`, body: { title: 'c' } })
+    await transport.publishCommand(chunk(0))
+    await transport.publishCommand(chunk(1))
+    await transport.publishCommand(chunk(0))
+    const events: ResultEvent[] = []
+    transport.consumeResults(async (batch) => { events.push(...batch) }, { maxBatch: 50 })
+    const at = new Date().toISOString()
+    // A message and a campaign may name the same device: their results must not collide.
+    await transport.publishDeviceResults([
+      { campaignId: '7', deviceId: '1', platform: 'FCM', status: 'SENT', tokenInvalid: false, attempts: 1, at },
+      { messageId: randomUUID(), deviceId: '1', platform: 'FCM', status: 'SENT', tokenInvalid: false, attempts: 1, at },
+      { campaignId: '7', deviceId: '1', platform: 'FCM', status: 'SENT', tokenInvalid: false, attempts: 1, at }
+    ])
+    const counts = { sent: 1, pending: 0, failed: 0, total: 1 }
+    await transport.publishChunkSummary({ campaignId: '7', chunk: 0, ios: counts, android: counts })
+    await transport.publishChunkSummary({ campaignId: '7', chunk: 0, ios: counts, android: counts })
+    await until(() => chunks.length >= 2 && events.length >= 3, 'chunks and results')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.same(chunks.sort(), [0, 1], 'each chunk once')
+    t.same(events.map((e) => e.kind).sort(), ['chunk', 'device', 'device'])
+  })
+
+  t.test(`${kind}: watchSummary sees the summary published after it started, and times out otherwise`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const messageId = randomUUID()
+    const watch = transport.watchSummary(messageId)
+    const summary = { messageId, ios: { sent: 1, pending: 0, failed: 0, total: 1 }, android: { sent: 0, pending: 0, failed: 1, total: 1 } }
+    await transport.publishSummary(summary)
+    t.same(await watch.wait(5000), summary)
+    const silent = transport.watchSummary(randomUUID())
+    const started = Date.now()
+    t.equal(await silent.wait(200), null)
+    t.ok(Date.now() - started >= 190, 'waited for the timeout')
+  })
+}
+
+t.test('nats: two dispatchers share one consumer, each command handled once', async (t) => {
+  const prefix = await natsPrefix(t)
+  const first = await natsFactory(t, prefix)
+  const second = await natsFactory(t, prefix)
+  const byConsumer = [new Set<string>(), new Set<string>()]
+  const handler = (index: number) => async (delivery: CommandDelivery) => {
+    byConsumer[index]!.add(commandId(delivery.command))
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    await delivery.ack()
+  }
+  first.consumeCommands(handler(0), { concurrency: 2 })
+  second.consumeCommands(handler(1), { concurrency: 2 })
+  const ids = Array.from({ length: 60 }, () => randomUUID())
+  await Promise.all(ids.map((messageId) => first.publishCommand(command({ messageId }))))
+  await until(() => byConsumer[0]!.size + byConsumer[1]!.size >= 60, 'all commands')
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const all = [...byConsumer[0]!, ...byConsumer[1]!]
+  t.equal(all.length, 60, 'no command handled twice')
+  t.equal(new Set(all).size, 60)
+  t.ok(byConsumer[0]!.size > 0 && byConsumer[1]!.size > 0, `both took work (${byConsumer[0]!.size}/${byConsumer[1]!.size})`)
+})
+
+t.test('nats: a command its holder never settles is redelivered to another after ack wait', async (t) => {
+  const prefix = await natsPrefix(t)
+  const dead = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'dead', commandAckWaitMs: 1000 })
+  let release: () => void = () => {}
+  const hung = new Promise<void>((resolve) => { release = resolve })
+  let taken = 0
+  // A holder that hangs: it never acks, never calls working(); then it goes away for good.
+  const deadConsumer = dead.consumeCommands(async () => { taken++; await hung }, { concurrency: 1 })
+  await dead.publishCommand(command())
+  await until(() => taken === 1, 'first holder')
+  const alive = await natsFactory(t, prefix)
+  const counts: number[] = []
+  alive.consumeCommands(async (delivery) => { counts.push(delivery.deliveryCount); await delivery.ack() }, { concurrency: 1 })
+  release()
+  await deadConsumer.stop()
+  await dead.close()
+  await until(() => counts.length === 1, 'redelivery to the second holder', 15_000)
+  t.ok(counts[0]! >= 2, `redelivered (delivery ${counts[0]})`)
+})
+
+t.test('nats: an invalid message is terminated and reported, not handled', async (t) => {
+  const prefix = await natsPrefix(t)
+  const errors: unknown[] = []
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'invalid', onError: (e) => errors.push(e) })
+  t.teardown(() => transport.close())
+  let handled = 0
+  transport.consumeCommands(async (delivery) => { handled++; await delivery.ack() }, { concurrency: 1 })
+  const nc = await connect({ servers: testNatsUrl })
+  const { jetstream } = await import('@nats-io/jetstream')
+  await jetstream(nc).publish(natsNames(prefix).commandSubject, new TextEncoder().encode('{"messageId":"nope"}'))
+  await nc.close()
+  await until(() => errors.length === 1, 'the error report')
+  t.equal(handled, 0)
+  t.match(String(errors[0]), /command is invalid/)
+})
