@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify'
+import type { Transport } from '@beacon/transport'
+import type { ApiConfig } from './config.js'
+import basicAuth from './plugins/external/basic-auth.js'
+import db from './plugins/external/db.js'
+import errorHandler from './plugins/external/error-handler.js'
+import transport from './plugins/external/transport.js'
+import powerAuth from './plugins/app/powerauth.js'
+import campaignPublisher from './plugins/app/campaign-publisher.js'
+import resultRecorder from './plugins/app/result-recorder.js'
+import adminRoutes from './routes/admin/index.js'
+import deviceRoutes from './routes/devices/index.js'
+import campaignRoutes from './routes/campaigns/index.js'
+import messageRoutes from './routes/messages/index.js'
+import serviceRoutes from './routes/service/index.js'
+
+export interface AppOptions {
+  config: ApiConfig
+  /** The embedded default passes its in-process transport; otherwise the api connects to NATS. */
+  transport?: Transport
+}
+
+/** The api service as a Fastify plugin: external wrappers first, then domain plugins and routes. */
+export default async function beaconApi (app: FastifyInstance, { config, transport: given }: AppOptions) {
+  await app.register(errorHandler)
+  await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, masterKey: config.masterKey })
+  await app.register(basicAuth, { credentials: config.auth, prefixes: ['/push', '/admin'] })
+  await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
+  await app.register(powerAuth, { service: config.powerAuth })
+  await app.register(resultRecorder)
+  await app.register(campaignPublisher, { chunkUsers: config.campaignChunkUsers })
+  await app.register(serviceRoutes, { environmentName: config.environmentName })
+  await app.register(deviceRoutes)
+  await app.register(adminRoutes)
+  await app.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
+  await app.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs })
+}

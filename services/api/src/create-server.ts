@@ -1,0 +1,60 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import fp from 'fastify-plugin'
+import type { Transport } from '@beacon/transport'
+import beaconApi from './app.js'
+import { badRequest } from './errors.js'
+import type { ApiConfig } from './config.js'
+
+/** Fastify with Beacon's settings and the api plugin; `server.ts` and the tests both start here. */
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger']
+  /** In-process transport of the embedded default; NATS otherwise. */
+  transport?: Transport
+}
+
+export async function createServer (config: ApiConfig, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? loggerOptions(config)
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    ajv: {
+      customOptions: {
+        // No coercion: a JSON `true` must not become the application id 1.
+        coerceTypes: false,
+        removeAdditional: false,
+        allErrors: false,
+        // parentSchema in errors, for messages that say what a field must be.
+        verbose: true
+      }
+    }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  // PowerAuth clients send "empty request bodies" with a JSON content type (campaign send/live,
+  // deletes): that is no body, not malformed JSON. Everything else keeps Fastify's parser
+  // (with its prototype-poisoning protection).
+  const json = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined)
+    // PostgreSQL text cannot hold NUL: refuse it here, with a 400, rather than fail in storage.
+    if ((body as string).includes('\\u0000')) return done(badRequest('request body contains a NUL character (\\u0000), which is not accepted'), undefined)
+    return json(request, body as string, done)
+  })
+  await app.register(fp(beaconApi), { config, ...(options.transport === undefined ? {} : { transport: options.transport }) })
+  return app
+}
+
+export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'] {
+  return {
+    level: config.logLevel,
+    // Secrets never reach the log, even if a future log line includes a request body or headers.
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        '*.privateKeyBase64', '*.*.privateKeyBase64',
+        '*.secret', '*.password'
+      ],
+      censor: '[redacted]'
+    }
+  }
+}

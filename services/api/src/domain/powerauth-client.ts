@@ -1,0 +1,79 @@
+import type { DeviceStatusUpdate } from '@beacon/contracts'
+import { powerAuthFailure } from '../errors.js'
+
+export type ActivationStatusName = NonNullable<DeviceStatusUpdate['activationStatus']>
+const STATUSES: readonly string[] = ['CREATED', 'PENDING_COMMIT', 'ACTIVE', 'BLOCKED', 'REMOVED']
+
+export interface PowerAuthServiceConfig {
+  url: string
+  username?: string
+  password?: string
+  timeoutMs: number
+}
+
+export interface ActivationInfo {
+  activationStatus: ActivationStatusName
+  userId: string | null
+}
+
+export interface PowerAuthApplication { id: number, name: string }
+
+export interface PowerAuthClient {
+  activationStatus (activationId: string): Promise<ActivationInfo>
+  listApplications (): Promise<PowerAuthApplication[]>
+}
+
+/** The two calls of PowerAuth server's REST API (v3) the push server needs. */
+export function createPowerAuthClient (config: PowerAuthServiceConfig): PowerAuthClient {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
+  if (config.username !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`
+  }
+
+  async function post (path: string, requestObject: unknown): Promise<Record<string, unknown>> {
+    let response: Response
+    try {
+      response = await fetch(`${config.url}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ requestObject }),
+        signal: AbortSignal.timeout(config.timeoutMs)
+      })
+    } catch (cause) {
+      const reason = (cause as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : 'connection failed'
+      throw powerAuthFailure(`PowerAuth server unreachable (${path}): ${reason}`, cause)
+    }
+    const text = await response.text()
+    let body: { status?: unknown, responseObject?: unknown } | undefined
+    try { body = JSON.parse(text) } catch { body = undefined }
+    if (!response.ok || body?.status !== 'OK' || typeof body.responseObject !== 'object' || body.responseObject === null) {
+      const detail = (body?.responseObject as { message?: unknown } | undefined)?.message
+      throw powerAuthFailure(`PowerAuth server refused ${path} (HTTP ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''})`)
+    }
+    return body.responseObject as Record<string, unknown>
+  }
+
+  return {
+    async activationStatus (activationId) {
+      const result = await post('/rest/v3/activation/status', { activationId })
+      const status = result.activationStatus
+      if (typeof status !== 'string' || !STATUSES.includes(status)) {
+        throw powerAuthFailure(`PowerAuth server returned no usable status for activation ${activationId}`)
+      }
+      const userId = typeof result.userId === 'string' && result.userId !== '' ? result.userId : null
+      return { activationStatus: status as ActivationStatusName, userId }
+    },
+    async listApplications () {
+      const result = await post('/rest/v3/application/list', {})
+      const list = result.applications
+      if (!Array.isArray(list)) throw powerAuthFailure('PowerAuth server returned no application list')
+      // PowerAuth 1.x names them {id, applicationName}; later versions {applicationId, ...}.
+      return list.flatMap((item: Record<string, unknown>) => {
+        const id = Number(item.id ?? item.applicationId)
+        if (!Number.isSafeInteger(id)) return []
+        const name = item.applicationName ?? item.name ?? item.applicationId ?? String(id)
+        return [{ id, name: String(name) }]
+      })
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { ApiErrorCode } from '@beacon/contracts'
+
+/** An error with a place in the API's error body: `{"status":"ERROR","responseObject":{code,message}}`. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+  constructor (
+    readonly statusCode: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+  }
+}
+
+/** 400 ERROR_GENERIC: a bad request or a broken business rule. The message names the field or rule. */
+export const badRequest = (message: string, options?: { cause?: unknown }) =>
+  new ApiError(400, ApiErrorCode.GENERIC, message, options)
+
+/** 400 ERROR_POWERAUTH_SERVICE: the PowerAuth server failed us. */
+export const powerAuthFailure = (message: string, cause?: unknown) =>
+  new ApiError(400, ApiErrorCode.POWERAUTH, message, { cause })

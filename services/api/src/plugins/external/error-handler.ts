@@ -1,0 +1,60 @@
+import { ApiErrorCode } from '@beacon/contracts'
+import { Prisma } from '@beacon/db'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { ApiError } from '../../errors.js'
+import { describeValidationError } from './validation-message.js'
+
+function send (reply: FastifyReply, statusCode: number, code: string, message: string) {
+  return reply.code(statusCode).type('application/json; charset=utf-8')
+    .send({ status: 'ERROR', responseObject: { code, message } })
+}
+
+// Fastify's own errors for a request it could not read: each is the client's fault, never a 500.
+const REQUEST_ERRORS: Record<string, number> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 415,
+  FST_ERR_CTP_BODY_TOO_LARGE: 413,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
+  FST_ERR_CTP_EMPTY_JSON_BODY: 400,
+  FST_ERR_CTP_INVALID_JSON_BODY: 400,
+  FST_ERR_BAD_URL: 400,
+  FST_ERR_ASYNC_CONSTRAINT: 400
+}
+
+function isDatabaseFailure (error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError ||
+    error instanceof Prisma.PrismaClientInitializationError ||
+    error instanceof Prisma.PrismaClientRustPanicError ||
+    error instanceof Prisma.PrismaClientUnknownRequestError ||
+    (error as { name?: string }).name === 'DriverAdapterError'
+}
+
+/** Every error leaves in the PowerAuth error body; unexpected ones are logged, not echoed. */
+export default fp(async (app) => {
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    send(reply, 404, ApiErrorCode.NOT_FOUND, `no endpoint ${request.method} ${request.url.split('?')[0]}`))
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) return send(reply, error.statusCode, error.code, error.message)
+    if (error.validation !== undefined) {
+      return send(reply, 400, ApiErrorCode.GENERIC, describeValidationError(error.validation, error.validationContext))
+    }
+    if (error.code !== undefined && error.code in REQUEST_ERRORS) {
+      const status = REQUEST_ERRORS[error.code] ?? 400
+      const code = status === 400 ? ApiErrorCode.GENERIC : ApiErrorCode.REQUEST
+      const message = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'request body is not valid JSON' : error.message
+      return send(reply, status, code, message)
+    }
+    if (error.statusCode === 401) return send(reply, 401, ApiErrorCode.UNAUTHORIZED, 'authentication required: wrong or missing credentials')
+    if (error instanceof SyntaxError && error.statusCode === 400) return send(reply, 400, ApiErrorCode.GENERIC, 'request body is not valid JSON')
+    if (isDatabaseFailure(error)) {
+      request.log.error({ err: error }, 'database failure')
+      return send(reply, 503, ApiErrorCode.DATABASE, 'the database failed to process the request')
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(reply, error.statusCode, ApiErrorCode.REQUEST, error.message)
+    }
+    request.log.error({ err: error }, 'unexpected error')
+    return send(reply, 500, ApiErrorCode.INTERNAL, 'internal error; see the server log')
+  })
+}, { name: 'error-handler' })

@@ -1,0 +1,12 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import apnsFcmRoutes from './apns-fcm.js'
+import applicationRoutes from './applications.js'
+import iosAndroidRoutes from './ios-android.js'
+
+/** `/admin/app/*`: application configuration. Basic auth covers the prefix (see app.ts). */
+const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(applicationRoutes)
+  await app.register(iosAndroidRoutes)
+  await app.register(apnsFcmRoutes)
+}
+export default adminRoutes

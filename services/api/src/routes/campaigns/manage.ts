@@ -1,0 +1,52 @@
+import {
+  CampaignDetailResponse, CampaignListQuery, CampaignListResponse, CampaignPathParams,
+  CreateCampaignRequest, CreateCampaignResponse, DeleteCampaignResponse
+} from '@beacon/contracts'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { createCampaign } from '../../domain/campaign-creation.js'
+import { campaignProgress, campaignSummary, campaignViewInclude, requireCampaign } from '../../domain/campaign-records.js'
+import manageUserRoutes from './manage-users.js'
+
+/** Create, delete, detail, list, and (in manage-users.ts) the users of a campaign. */
+const manageRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/push/campaign/create', {
+    schema: { body: CreateCampaignRequest, response: { 200: CreateCampaignResponse } }
+  }, async (request) => {
+    const { appId, message } = request.body.requestObject
+    const id = await createCampaign(app.db, appId, message)
+    return { status: 'OK' as const, responseObject: { id: id.toString() } }
+  })
+
+  // PowerAuth answers `deleted: false` for an unknown campaign; its users, chunks and deliveries go with it.
+  const deleteOptions = { schema: { params: CampaignPathParams, response: { 200: DeleteCampaignResponse } } }
+  const deleteCampaign = async (request: { params: CampaignPathParams }) => {
+    const { count } = await app.db.campaign.deleteMany({ where: { id: BigInt(request.params.id) } })
+    return { status: 'OK' as const, responseObject: { deleted: count > 0 } }
+  }
+  app.delete('/push/campaign/:id/delete', deleteOptions, deleteCampaign)
+  app.post('/push/campaign/:id/delete', deleteOptions, deleteCampaign)
+
+  app.get('/push/campaign/:id/detail', {
+    schema: { params: CampaignPathParams, response: { 200: CampaignDetailResponse } }
+  }, async (request) => {
+    const id = BigInt(request.params.id)
+    const campaign = await requireCampaign(app.db, id)
+    const progress = await campaignProgress(app.db, id)
+    return { status: 'OK' as const, responseObject: { ...campaignSummary(campaign), progress } }
+  })
+
+  app.get('/push/campaign/list', {
+    schema: { querystring: CampaignListQuery, response: { 200: CampaignListResponse } }
+  }, async (request) => {
+    const all = request.query.all === 'true'
+    const campaigns = await app.db.campaign.findMany({
+      where: all ? {} : { completedAt: null },
+      include: campaignViewInclude,
+      orderBy: { id: 'asc' }
+    })
+    return { status: 'OK' as const, responseObject: campaigns.map(campaignSummary) }
+  })
+
+  await app.register(manageUserRoutes)
+}
+export default manageRoutes

@@ -1,0 +1,37 @@
+import { CampaignPathParams, CampaignTestSendRequest, OkResponse } from '@beacon/contracts'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { sendMessages } from '../../domain/messages.js'
+import { campaignNotFound } from '../../domain/campaign-records.js'
+import { badRequest } from '../../errors.js'
+
+const ok = { status: 'OK' as const }
+
+async function requireCampaign (app: Parameters<FastifyPluginAsyncTypebox>[0], id: string) {
+  const campaign = await app.db.campaign.findUnique({ where: { id: BigInt(id) }, include: { application: true } })
+  if (campaign === null) throw campaignNotFound()
+  return campaign
+}
+
+/** `send/test/{id}` (to one user, as a message) and `send/live/{id}` (to every user, once). */
+const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = async (app, { syncTimeoutMs }) => {
+  app.post('/push/campaign/send/test/:id', {
+    schema: { params: CampaignPathParams, body: CampaignTestSendRequest, response: { 200: OkResponse } }
+  }, async (request) => {
+    const campaign = await requireCampaign(app, request.params.id)
+    const { userId } = request.body.requestObject
+    await sendMessages(app, campaign.application, [{ userId, body: campaign.message as never }], 'SYNCHRONOUS', syncTimeoutMs)
+    return ok
+  })
+
+  app.post('/push/campaign/send/live/:id', {
+    schema: { params: CampaignPathParams, response: { 200: OkResponse } }
+  }, async (request) => {
+    const campaign = await requireCampaign(app, request.params.id)
+    // The one place a campaign's sending starts: at most once, whatever the concurrency.
+    const started = await app.db.campaign.updateMany({ where: { id: campaign.id, sentAt: null }, data: { sentAt: new Date() } })
+    if (started.count === 0) throw badRequest(`Campaign with ID ${campaign.id} was already sent`)
+    app.startCampaignPublication(campaign.id)
+    return ok
+  })
+}
+export default sendRoutes

@@ -1,0 +1,30 @@
+import { OkResponse, RemoveDeviceRequest } from '@beacon/contracts'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requireApplicationByAppId } from '../../domain/applications.js'
+import { removeDevice } from '../../domain/device-removal.js'
+
+/**
+ * `DELETE /push/device/remove` (the seed's name) and `POST|DELETE /push/device/delete` (newer
+ * PowerAuth versions): same body, same effect.
+ */
+const removeDeviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.route({
+    method: 'DELETE',
+    url: '/push/device/remove',
+    schema: { body: RemoveDeviceRequest, response: { 200: OkResponse } },
+    handler: async (request) => handle(request.body)
+  })
+  app.route({
+    method: ['POST', 'DELETE'],
+    url: '/push/device/delete',
+    schema: { body: RemoveDeviceRequest, response: { 200: OkResponse } },
+    handler: async (request) => handle(request.body)
+  })
+
+  async function handle ({ requestObject: { appId, token } }: RemoveDeviceRequest) {
+    const application = await requireApplicationByAppId(app.db, appId)
+    await removeDevice(app.db, application, token)
+    return { status: 'OK' as const }
+  }
+}
+export default removeDeviceRoutes

@@ -1,0 +1,29 @@
+import { MessageDetailResponse, MessageIdParams } from '@beacon/contracts'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { recordedCounts } from '../../domain/message-counts.js'
+import { badRequest } from '../../errors.js'
+
+/** `GET /push/message/{id}/detail`: where a message stands, from the recorded outcomes. */
+const messageDetailRoute: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/push/message/:id/detail', {
+    schema: { params: MessageIdParams, response: { 200: MessageDetailResponse } }
+  }, async (request) => {
+    const message = await app.db.message.findUnique({ where: { id: request.params.id }, include: { application: true } })
+    if (message === null) throw badRequest(`Message with id ${request.params.id} does not exist`)
+    return {
+      status: 'OK' as const,
+      responseObject: {
+        id: message.id,
+        appId: Number(message.application.appId),
+        userId: message.userId,
+        activationId: message.activationId,
+        completed: message.completedAt !== null,
+        failureReason: message.failureReason,
+        timestampCreated: message.createdAt.toISOString(),
+        timestampCompleted: message.completedAt?.toISOString() ?? null,
+        result: await recordedCounts(app.db, [message.id])
+      }
+    }
+  })
+}
+export default messageDetailRoute

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto'
+import { createTestDatabase, natsTestPrefix, testNatsUrl } from '@beacon/testkit'
+import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
+import { loadConfig, type ApiConfig } from '../src/config.js'
+import { createServer, loggerOptions } from '../src/create-server.js'
+
+export const credentials = { username: 'admin', password: 'test-password-1234' }
+export const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+
+export interface TestApp {
+  app: FastifyInstance
+  config: ApiConfig
+  databaseUrl: string
+  /** Every log line so far (all levels), when built with `captureLogs`. */
+  logs (): string
+}
+
+export interface BuildOptions {
+  /** Log at trace level into memory, through the production logger settings (redaction included). */
+  captureLogs?: boolean
+}
+
+/**
+ * The api on a fresh database of its own, built exactly as server.ts builds it. `env` overrides
+ * the test defaults (e.g. POWERAUTH_SERVICE_URL). Closed and dropped when the test ends.
+ */
+export async function buildApp (t: Test, env: Record<string, string> = {}, options: BuildOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase()
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '4',
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    AUTH_USERNAME: credentials.username,
+    AUTH_PASSWORD: credentials.password,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    NATS_URL: testNatsUrl,
+    // Streams of their own; the end-of-run cleanup deletes them.
+    NATS_PREFIX: natsTestPrefix(),
+    ...env
+  })
+  let logs = ''
+  const logger = options.captureLogs === true
+    ? { ...loggerOptions(config) as object, level: 'trace', stream: { write: (line: string) => { logs += line } } }
+    : undefined
+  const app = await createServer(config, logger === undefined ? {} : { logger })
+  t.teardown(async () => {
+    await app.close()
+    await database.drop()
+  })
+  await app.ready()
+  return { app, config, databaseUrl: database.url, logs: () => logs }
+}
+
+/** `app.inject` with credentials and a JSON body. */
+export function call (app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) {
+  return app.inject({
+    method,
+    url,
+    headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) })
+  })
+}

@@ -1,0 +1,31 @@
+import t from 'tap'
+import { authorization, buildApp, call, credentials } from '../helper.js'
+import { base64, createApp, ecKeyPem, serviceAccount } from '../routes/admin/fixtures.js'
+
+// The log is read at trace level (every request, every error, start-up and shutdown) after
+// credentials went through every path that handles them: accepted, refused and removed.
+t.test('provider keys, service accounts and passwords never reach the log', async (t) => {
+  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  const id = await createApp(t, app, 7)
+  const apnsKey = ecKeyPem()
+  const account = serviceAccount()
+  const secrets = [
+    apnsKey, base64(apnsKey), String(account.private_key), base64(JSON.stringify(account)),
+    credentials.password, authorization
+  ]
+  const ios = { id, bundle: 'com.example', keyId: 'KEYID12345', teamId: 'TEAMID1234', privateKeyBase64: base64(apnsKey) }
+  t.equal((await call(app, 'PUT', '/admin/app/ios/update', { requestObject: ios })).statusCode, 200)
+  t.equal((await call(app, 'PUT', '/admin/app/android/update', { requestObject: { id, projectId: 'beacon-test', privateKeyBase64: base64(JSON.stringify(account)) } })).statusCode, 200)
+  // Refused uploads: a key of the wrong kind, and a body the schema rejects while holding a key.
+  t.equal((await call(app, 'PUT', '/admin/app/ios/update', { requestObject: { ...ios, privateKeyBase64: base64(String(account.private_key)) } })).statusCode, 400)
+  t.equal((await call(app, 'PUT', '/admin/app/ios/update', { requestObject: { ...ios, keyId: 'bad key id!' } })).statusCode, 400)
+  t.equal((await call(app, 'POST', '/admin/app/detail', { requestObject: { id, includeIos: true, includeAndroid: true } })).statusCode, 200)
+  t.equal((await app.inject({ method: 'GET', url: '/admin/app/list', headers: { authorization: `Basic ${Buffer.from(`admin:${credentials.password}x`).toString('base64')}` } })).statusCode, 401)
+  await app.close()
+
+  const log = logs()
+  t.ok(log.split('\n').length > 10, 'the log was written')
+  t.match(log, /"reqId"/, 'requests were logged')
+  for (const secret of secrets) t.notOk(log.includes(secret), `not in the log: ${secret.slice(0, 24)}…`)
+  t.notOk(/PRIVATE KEY/.test(log), 'no PEM block in the log')
+})

@@ -1,0 +1,88 @@
+import t from 'tap'
+import { call } from '../../helper.js'
+import { badRequestMessage, createCampaign, markSent, seedMessage, setUp } from './manage-fixtures.js'
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+
+t.test('detail: the seed shape for a new campaign, with empty progress', async (t) => {
+  const { app } = await setUp(t)
+  const id = await createCampaign(t, app)
+  const response = await call(app, 'GET', `/push/campaign/${id}/detail`)
+  t.equal(response.statusCode, 200)
+  const { status, responseObject } = response.json()
+  t.equal(status, 'OK')
+  t.match(responseObject, { id, appId: 2, sent: false, timestampSent: null, timestampCompleted: null })
+  t.same(responseObject.message, seedMessage)
+  t.match(responseObject.timestampCreated, ISO)
+  t.same(responseObject.progress, { sent: 0, failed: 0, pending: 0, total: 0 })
+})
+
+t.test('detail: sending started, then completed; progress counts deliveries by outcome', async (t) => {
+  const { app } = await setUp(t)
+  const id = await createCampaign(t, app)
+  const other = await createCampaign(t, app)
+  await markSent(app, id)
+  // Outcomes as dispatchers record them: 5 SENT, 2 FAILED, 1 EXPIRED, 3 PENDING; and another campaign's.
+  const statuses = ['SENT', 'SENT', 'SENT', 'SENT', 'SENT', 'FAILED', 'FAILED', 'EXPIRED', 'PENDING', 'PENDING', 'PENDING']
+  await app.db.campaignDelivery.createMany({
+    data: statuses.map((status, i) => ({ campaignId: BigInt(id), deviceId: BigInt(i + 1), chunk: 0, platform: i % 2 === 0 ? 'APNS' : 'FCM', status: status as 'SENT' }))
+  })
+  await app.db.campaignDelivery.create({ data: { campaignId: BigInt(other), deviceId: 1n, chunk: 0, platform: 'FCM', status: 'SENT' } })
+
+  const started = (await call(app, 'GET', `/push/campaign/${id}/detail`)).json().responseObject
+  t.equal(started.sent, false, 'sending started is not sent yet')
+  t.match(started.timestampSent, ISO)
+  t.equal(started.timestampCompleted, null)
+  t.same(started.progress, { sent: 5, failed: 3, pending: 3, total: 11 })
+
+  await markSent(app, id, true)
+  const completed = (await call(app, 'GET', `/push/campaign/${id}/detail`)).json().responseObject
+  t.equal(completed.sent, true)
+  t.match(completed.timestampCompleted, ISO)
+  t.same((await call(app, 'GET', `/push/campaign/${other}/detail`)).json().responseObject.progress, { sent: 1, failed: 0, pending: 0, total: 1 })
+})
+
+t.test('detail: progress over 200,000 deliveries is exact and fast', async (t) => {
+  const { app } = await setUp(t)
+  const id = BigInt(await createCampaign(t, app))
+  // i % 10: 0-6 SENT, 7 FAILED, 8 EXPIRED, 9 PENDING.
+  await app.db.$executeRaw`
+    INSERT INTO campaign_delivery (campaign_id, device_id, chunk, platform, status)
+    SELECT ${id}, i, i / 1000, 'FCM',
+           (CASE WHEN i % 10 < 7 THEN 'SENT' WHEN i % 10 = 7 THEN 'FAILED' WHEN i % 10 = 8 THEN 'EXPIRED' ELSE 'PENDING' END)::"DeliveryStatus"
+      FROM generate_series(0, 199999) AS i`
+  await app.db.$executeRaw`ANALYZE campaign_delivery`
+  const started = performance.now()
+  const response = await call(app, 'GET', `/push/campaign/${id}/detail`)
+  const elapsed = performance.now() - started
+  t.same(response.json().responseObject.progress, { sent: 140000, failed: 40000, pending: 20000, total: 200000 })
+  t.comment(`detail with 200,000 deliveries: ${elapsed.toFixed(1)} ms`)
+  t.ok(elapsed < 2000, 'well under two seconds')
+})
+
+t.test('list: not sent by default and with all=false; every campaign with all=true', async (t) => {
+  const { app } = await setUp(t)
+  const empty = await call(app, 'GET', '/push/campaign/list')
+  t.same(empty.json(), { status: 'OK', responseObject: [] })
+
+  const fresh = await createCampaign(t, app, '2')
+  const sending = await createCampaign(t, app, 3, { title: 'Balance update', body: 'Your balance is now $300.00' })
+  const done = await createCampaign(t, app, 2, { title: 'Done' })
+  await markSent(app, sending)
+  await markSent(app, done, true)
+
+  const ids = (response: { json: () => any }) => response.json().responseObject.map((c: { id: string }) => c.id)
+  t.same(ids(await call(app, 'GET', '/push/campaign/list')), [fresh, sending], 'missing all: campaigns not sent yet')
+  t.same(ids(await call(app, 'GET', '/push/campaign/list?all=false')), [fresh, sending])
+  const all = (await call(app, 'GET', '/push/campaign/list?all=true')).json().responseObject
+  t.same(all.map((c: { id: string }) => c.id), [fresh, sending, done])
+  t.match(all[0], { id: fresh, appId: 2, sent: false, message: seedMessage })
+  t.match(all[1], { id: sending, appId: 3, sent: false, message: { body: 'Your balance is now $300.00' } })
+  t.match(all[2], { id: done, appId: 2, sent: true, message: { title: 'Done' } })
+  t.notOk('progress' in all[0], 'list items carry no progress')
+
+  for (const bad of ['yes', 'TRUE', '1', '']) {
+    const response = await call(app, 'GET', `/push/campaign/list?all=${bad}`)
+    t.match(badRequestMessage(t, response), /^querystring\.all must be true .* or false/, `all=${bad}`)
+  }
+})

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify'
+import t, { type Test } from 'tap'
+import { buildApp, call } from '../../helper.js'
+import { createApplication, emptyDeviceCount, OK, storedDevices } from './fixtures.js'
+
+// Two applications; "shared" is registered in both, "keep" shares a token with "shared" in app 2.
+async function setUp (t: Test) {
+  const { app } = await buildApp(t)
+  await createApplication(app, 2)
+  await createApplication(app, 3)
+  const register = async (appId: number, token: string, activationIds: string[]) => {
+    const response = await call(app, 'POST', '/push/device/create/multi', {
+      requestObject: { appId, token, platform: 'ios', activationIds, userId: 'dave' }
+    })
+    t.equal(response.statusCode, 200, `registered ${token} in ${appId}`)
+  }
+  await register(2, 'token-2', ['shared', 'keep'])
+  await register(3, 'token-3', ['shared'])
+  await register(3, 'token-other', ['other'])
+  return app
+}
+
+const statuses = async (app: FastifyInstance) =>
+  (await storedDevices(app)).flatMap((d) => d.activations.map((a) => `${d.appId}:${d.token}:${a.activationId}:${a.activationStatus}`))
+
+t.test('an unwrapped body updates the activation in every application', async (t) => {
+  const app = await setUp(t)
+  const response = await call(app, 'POST', '/push/device/status/update', { activationId: 'shared', activationStatus: 'BLOCKED' })
+  t.equal(response.statusCode, 200)
+  t.same(response.json(), OK)
+  t.same(await statuses(app), [
+    '2:token-2:keep:ACTIVE', '2:token-2:shared:BLOCKED',
+    '3:token-3:shared:BLOCKED', '3:token-other:other:ACTIVE'
+  ])
+  const users = await app.db.deviceActivation.findMany({ where: { activationId: 'shared' }, select: { userId: true } })
+  t.same(users.map((u) => u.userId), ['dave', 'dave'], 'without PowerAuth the stored user id stays')
+})
+
+t.test('a body wrapped in requestObject works the same', async (t) => {
+  const app = await setUp(t)
+  const response = await call(app, 'POST', '/push/device/status/update', { requestObject: { activationId: 'keep', activationStatus: 'PENDING_COMMIT' } })
+  t.equal(response.statusCode, 200)
+  t.same(await statuses(app), [
+    '2:token-2:keep:PENDING_COMMIT', '2:token-2:shared:ACTIVE',
+    '3:token-3:shared:ACTIVE', '3:token-other:other:ACTIVE'
+  ])
+})
+
+t.test('REMOVED unregisters the activation and deletes tokens left without one', async (t) => {
+  const app = await setUp(t)
+  const response = await call(app, 'POST', '/push/device/status/update', { activationId: 'shared', activationStatus: 'REMOVED' })
+  t.equal(response.statusCode, 200)
+  t.same(await statuses(app), ['2:token-2:keep:ACTIVE', '3:token-other:other:ACTIVE'],
+    'token-3 had only "shared" and is gone; token-2 keeps "keep"')
+  t.equal(await emptyDeviceCount(app), 0)
+})
+
+t.test('an activation nobody registered is OK and changes nothing', async (t) => {
+  const app = await setUp(t)
+  const before = await storedDevices(app)
+  for (const activationStatus of ['ACTIVE', 'REMOVED']) {
+    const response = await call(app, 'POST', '/push/device/status/update', { activationId: 'unknown', activationStatus })
+    t.equal(response.statusCode, 200, activationStatus)
+  }
+  t.strictSame(await storedDevices(app), before)
+})
+
+t.test('a blocked activation can become active again', async (t) => {
+  const app = await setUp(t)
+  for (const activationStatus of ['BLOCKED', 'ACTIVE']) {
+    const response = await call(app, 'POST', '/push/device/status/update', { activationId: 'other', activationStatus })
+    t.equal(response.statusCode, 200)
+    const row = await app.db.deviceActivation.findFirstOrThrow({ where: { activationId: 'other' } })
+    t.equal(row.activationStatus, activationStatus)
+  }
+})

@@ -1,0 +1,94 @@
+import t from 'tap'
+import { buildApp, call } from '../../helper.js'
+
+const seedMessage = {
+  activationId: '49414e31-f3df-4cea-87e6-f214ca3b8412',
+  userId: '123',
+  attributes: { personal: true, silent: true },
+  body: {
+    title: 'Balance update',
+    body: 'Your balance is now $745.00',
+    badge: 3,
+    sound: 'default',
+    icon: 'custom-icon',
+    category: 'balance-update',
+    collapseKey: 'balance-update',
+    validUntil: '2017-12-11T21:22:29.923Z',
+    extras: { _comment: 'Any custom data.' }
+  }
+}
+
+async function appWithApplication (t: Parameters<typeof buildApp>[0], env: Record<string, string> = {}) {
+  const built = await buildApp(t, env)
+  await built.app.db.application.create({ data: { appId: 2n, name: 'app2' } })
+  return built
+}
+
+t.test('ASYNCHRONOUS: stored, queued and answered at once with the message id', async (t) => {
+  const { app } = await appWithApplication(t)
+  const response = await call(app, 'POST', '/push/message/send', { requestObject: { appId: 2, mode: 'ASYNCHRONOUS', message: seedMessage } })
+  t.equal(response.statusCode, 200)
+  const body = response.json()
+  t.same(body.responseObject.result, { ios: { sent: 0, pending: 0, failed: 0, total: 0 }, android: { sent: 0, pending: 0, failed: 0, total: 0 } })
+  t.equal(body.responseObject.messageIds.length, 1)
+  const stored = await app.db.message.findUniqueOrThrow({ where: { id: body.responseObject.messageIds[0] } })
+  t.match(stored, { userId: '123', activationId: seedMessage.activationId, personal: true, silent: true, priority: 'HIGH', completedAt: null })
+  t.same(stored.body, seedMessage.body)
+
+  const detail = await call(app, 'GET', `/push/message/${stored.id}/detail`)
+  t.equal(detail.statusCode, 200)
+  t.match(detail.json().responseObject, { id: stored.id, appId: 2, userId: '123', completed: false, timestampCompleted: null })
+})
+
+t.test('SYNCHRONOUS with no dispatcher answers after SYNC_TIMEOUT_MS with what is known', async (t) => {
+  const { app } = await appWithApplication(t, { SYNC_TIMEOUT_MS: '300' })
+  const started = Date.now()
+  const response = await call(app, 'POST', '/push/message/send', { requestObject: { appId: '2', message: seedMessage } })
+  t.equal(response.statusCode, 200)
+  t.ok(Date.now() - started >= 290, 'waited for the timeout')
+  t.same(response.json().responseObject.result.ios, { sent: 0, pending: 0, failed: 0, total: 0 })
+})
+
+t.test('batch: every item stored, ids in order', async (t) => {
+  const { app } = await appWithApplication(t)
+  const batch = [seedMessage, { ...seedMessage, userId: '1234', priority: 'NORMAL' }]
+  const response = await call(app, 'POST', '/push/message/batch/send', { requestObject: { appId: 2, mode: 'ASYNCHRONOUS', batch } })
+  t.equal(response.statusCode, 200)
+  const ids: string[] = response.json().responseObject.messageIds
+  t.equal(ids.length, 2)
+  const second = await app.db.message.findUniqueOrThrow({ where: { id: ids[1] } })
+  t.equal(second.userId, '1234')
+  t.equal(second.priority, 'NORMAL')
+})
+
+t.test('bad input: a clear 400 naming the field (and the batch index), nothing stored', async (t) => {
+  const { app } = await appWithApplication(t)
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, userId: undefined } } }, /requestObject\.message\.userId is required/],
+    ['/push/message/send', { requestObject: { appId: 9, message: seedMessage } }, /Application with appId 9 does not exist/],
+    ['/push/message/send', { requestObject: { appId: true, message: seedMessage } }, /requestObject\.appId must be/],
+    ['/push/message/send', { requestObject: { appId: 2, mode: 'LATER', message: seedMessage } }, /requestObject\.mode must be SYNCHRONOUS or ASYNCHRONOUS/],
+    ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, priority: 'URGENT' } } }, /requestObject\.message\.priority must be HIGH or NORMAL/],
+    ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, validUntil: 'tomorrow' } } } }, /requestObject\.message\.body\.validUntil/],
+    ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, badge: -1 } } } }, /requestObject\.message\.body\.badge/],
+    ['/push/message/batch/send', { requestObject: { appId: 2, batch: [seedMessage, { ...seedMessage, userId: '' }] } }, /requestObject\.batch\.1\.userId/],
+    ['/push/message/batch/send', { requestObject: { appId: 2, batch: [] } }, /requestObject\.batch/]
+  ]
+  for (const [url, body, message] of cases) {
+    const response = await call(app, 'POST', url, body)
+    t.equal(response.statusCode, 400, JSON.stringify(body).slice(0, 80))
+    t.equal(response.json().responseObject.code, 'ERROR_GENERIC')
+    t.match(response.json().responseObject.message, message)
+  }
+  t.equal(await app.db.message.count(), 0)
+})
+
+t.test('message detail: unknown id and malformed id are 400s', async (t) => {
+  const { app } = await appWithApplication(t)
+  const unknown = await call(app, 'GET', '/push/message/6f1c9a3e-4b7a-4c8e-9f1a-2b3c4d5e6f70/detail')
+  t.equal(unknown.statusCode, 400)
+  t.match(unknown.json().responseObject.message, /does not exist/)
+  const malformed = await call(app, 'GET', '/push/message/not-a-uuid/detail')
+  t.equal(malformed.statusCode, 400)
+  t.match(malformed.json().responseObject.message, /params\.id must be a message id/)
+})

@@ -1,0 +1,49 @@
+import t from 'tap'
+import { authorization, buildApp, call } from '../../helper.js'
+
+t.test('GET /push/service/status answers in the PowerAuth envelope', async (t) => {
+  const { app } = await buildApp(t)
+  const response = await call(app, 'GET', '/push/service/status')
+  t.equal(response.statusCode, 200)
+  const body = response.json()
+  t.equal(body.status, 'OK')
+  t.equal(body.responseObject.applicationName, 'beacon-push')
+  t.match(body.responseObject.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/)
+  t.match(body.responseObject.buildTime, /^\d{4}-\d\d-\d\dT/)
+  t.match(body.responseObject.version, /^\d+\.\d+\.\d+/)
+})
+
+t.test('credentials are required on /push and /admin', async (t) => {
+  const { app } = await buildApp(t)
+  for (const url of ['/push/service/status', '/admin/app/list']) {
+    const missing = await app.inject({ method: 'GET', url })
+    t.equal(missing.statusCode, 401, `${url} without credentials`)
+    t.same(missing.json(), { status: 'ERROR', responseObject: { code: 'ERROR_UNAUTHORIZED', message: 'authentication required: wrong or missing credentials' } })
+    t.match(missing.headers['www-authenticate'], /^Basic realm="beacon"/)
+    const wrong = await app.inject({ method: 'GET', url, headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` } })
+    t.equal(wrong.statusCode, 401, `${url} with a wrong password`)
+    t.equal(wrong.json().responseObject.code, 'ERROR_UNAUTHORIZED')
+  }
+  const ok = await app.inject({ method: 'GET', url: '/push/service/status', headers: { authorization } })
+  t.equal(ok.statusCode, 200)
+})
+
+t.test('AUTH_DISABLED=true runs open', async (t) => {
+  const { app, logs } = await buildApp(t, { AUTH_DISABLED: 'true', AUTH_USERNAME: '', AUTH_PASSWORD: '' }, { captureLogs: true })
+  const response = await app.inject({ method: 'GET', url: '/push/service/status' })
+  t.equal(response.statusCode, 200)
+  t.match(logs(), /"level":40[^\n]*authentication is disabled \(AUTH_DISABLED=true\)/, 'a warning says so')
+})
+
+t.test('unknown endpoints and unreadable bodies get the error envelope', async (t) => {
+  const { app } = await buildApp(t)
+  const missing = await call(app, 'GET', '/push/nothing-here')
+  t.equal(missing.statusCode, 404)
+  t.equal(missing.json().responseObject.code, 'ERROR_NOT_FOUND')
+  const malformed = await app.inject({ method: 'POST', url: '/push/device/create', headers: { authorization, 'content-type': 'application/json' }, payload: '{"requestObject": ' })
+  t.equal(malformed.statusCode, 400)
+  t.same(malformed.json(), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC', message: 'request body is not valid JSON' } })
+  const nul = await app.inject({ method: 'POST', url: '/push/device/create', headers: { authorization, 'content-type': 'application/json' }, payload: '{"requestObject":{"appId":1,"token":"a\\u0000b","platform":"ios","activationId":"x"}}' })
+  t.equal(nul.statusCode, 400, 'NUL, which PostgreSQL cannot store, is a 400 and not a storage failure')
+  t.match(nul.json().responseObject.message, /NUL character/)
+})
