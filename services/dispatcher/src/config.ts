@@ -1,0 +1,66 @@
+import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
+import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
+
+export { ConfigError }
+
+export interface RetryPolicy {
+  /** Attempts per device, the first included. */
+  maxAttempts: number
+  baseDelayMs: number
+  maxDelayMs: number
+}
+
+export interface DispatcherConfig {
+  logLevel: LogLevel
+  databaseUrl: string
+  databasePoolSize: number
+  masterKey: Buffer
+  nats: { url: string, prefix: string }
+  /** Commands handled at once by this dispatcher. */
+  concurrency: number
+  retry: RetryPolicy
+  /** How long a command may go without a heartbeat before JetStream gives it to another dispatcher. */
+  commandAckWaitMs: number
+  commandMaxDeliver: number
+  apns: { endpoint: URL | null, caFile: string | null, requestTimeoutMs: number, maxStreams: number }
+  fcm: { endpoint: URL | null, caFile: string | null, requestTimeoutMs: number, concurrency: number }
+}
+
+const httpUrl = (text: string) => {
+  const url = new URL(text)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)')
+  return url
+}
+
+/** Reads and validates the dispatcher's environment, reporting every bad value at once. */
+export function loadConfig (env: Env = process.env): DispatcherConfig {
+  const read = new EnvReader(env)
+  const common = readCommon(read)
+  const config: DispatcherConfig = {
+    ...common,
+    masterKey: read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true }),
+    concurrency: read.integer('DISPATCHER_CONCURRENCY', 16, 1, 1000),
+    retry: {
+      maxAttempts: read.integer('RETRY_MAX_ATTEMPTS', 5, 1, 100),
+      baseDelayMs: read.integer('RETRY_BASE_DELAY_MS', 1000, 1, 600_000),
+      maxDelayMs: read.integer('RETRY_MAX_DELAY_MS', 60_000, 1, 3_600_000)
+    },
+    commandAckWaitMs: read.integer('COMMAND_ACK_WAIT_MS', 30_000, 1000, 3_600_000),
+    commandMaxDeliver: read.integer('COMMAND_MAX_DELIVER', 10, 1, 1000),
+    apns: {
+      endpoint: read.parsed('APNS_ENDPOINT', httpUrl, 'an https:// URL such as https://api.push.apple.com:443', null),
+      caFile: read.string('APNS_CA_FILE') || null,
+      requestTimeoutMs: read.integer('APNS_TIMEOUT_MS', 10_000, 100, 600_000),
+      maxStreams: read.integer('APNS_MAX_STREAMS', 250, 1, 1000)
+    },
+    fcm: {
+      endpoint: read.parsed('FCM_ENDPOINT', httpUrl, 'an http(s):// URL such as https://fcm.googleapis.com', null),
+      caFile: read.string('FCM_CA_FILE') || null,
+      requestTimeoutMs: read.integer('FCM_TIMEOUT_MS', 10_000, 100, 600_000),
+      concurrency: read.integer('FCM_CONCURRENCY', 256, 1, 10_000)
+    }
+  }
+  read.check(config.retry.baseDelayMs <= config.retry.maxDelayMs, 'RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS')
+  read.done()
+  return config
+}

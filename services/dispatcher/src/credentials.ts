@@ -1,0 +1,60 @@
+import type { Db, SecretBox } from '@beacon/db'
+
+export interface ApnsCredentials {
+  bundle: string
+  keyId: string
+  teamId: string
+  /** The application's default APNs environment, for devices that registered none. */
+  production: boolean
+  privateKeyPem: string
+}
+
+export interface FcmServiceAccount {
+  project_id: string
+  client_email: string
+  private_key: string
+  token_uri: string
+}
+
+export interface FcmCredentials { projectId: string, serviceAccount: FcmServiceAccount }
+
+export interface ApplicationCredentials {
+  id: number
+  appId: bigint
+  /** Changes whenever the admin changes credentials: provider clients are keyed on it. */
+  version: number
+  apns: ApnsCredentials | null
+  fcm: FcmCredentials | null
+}
+
+/**
+ * Application credentials, opened from their sealed form. The row is read for every command (one
+ * primary-key lookup) so a change is seen at once; opening is cached per credentials version.
+ */
+export function createCredentialStore (db: Db, secrets: SecretBox) {
+  const cache = new Map<number, ApplicationCredentials>()
+  return {
+    async load (applicationId: number): Promise<ApplicationCredentials | null> {
+      const row = await db.application.findUnique({ where: { id: applicationId } })
+      if (row === null) { cache.delete(applicationId); return null }
+      const cached = cache.get(applicationId)
+      if (cached?.version === row.credentialsVersion) return cached
+      const apns = row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null
+        ? {
+            bundle: row.apnsBundle,
+            keyId: row.apnsKeyId,
+            teamId: row.apnsTeamId,
+            production: row.apnsEnvironment !== 'SANDBOX',
+            privateKeyPem: secrets.open(row.apnsPrivateKey).toString('utf8')
+          }
+        : null
+      const fcm = row.fcmServiceAccount !== null && row.fcmProjectId !== null
+        ? { projectId: row.fcmProjectId, serviceAccount: JSON.parse(secrets.open(row.fcmServiceAccount).toString('utf8')) as FcmServiceAccount }
+        : null
+      const credentials = { id: row.id, appId: row.appId, version: row.credentialsVersion, apns, fcm }
+      cache.set(applicationId, credentials)
+      return credentials
+    }
+  }
+}
+export type CredentialStore = ReturnType<typeof createCredentialStore>

@@ -1,0 +1,12 @@
+import type { RetryPolicy } from '../config.js'
+
+/**
+ * Delay before attempt `attempt + 1`: exponential from the base, capped, with "equal jitter"
+ * (half fixed, half random) so that dispatchers retrying after the same outage do not stampede.
+ * A provider's Retry-After is a floor: we never come back sooner than it asked.
+ */
+export function retryDelayMs (policy: RetryPolicy, attempt: number, retryAfterMs?: number, random = Math.random): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(attempt - 1, 0))
+  const jittered = exponential / 2 + random() * (exponential / 2)
+  return Math.ceil(Math.max(jittered, retryAfterMs ?? 0))
+}

@@ -1,0 +1,48 @@
+import type { DeviceTarget } from '../../delivery/resolve-devices.js'
+import { createLimiter, type Limiter } from '../limiter.js'
+import type { PlatformSender, SendOutcome } from '../sender.js'
+import { buildApnsNotification } from './apns-notification.js'
+import { apnsOutcome, type ApnsFailure } from './apns-outcome.js'
+import { createApnsProviderPool, type ApnsEndpoint } from './apns-providers.js'
+
+/** APNs through @parse/node-apn with token (.p8) authentication. */
+export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number }): PlatformSender {
+  const pool = createApnsProviderPool(endpoint)
+  // Requests in flight per provider (one HTTP/2 session), whatever the number of commands.
+  const limiters = new Map<string, Limiter>()
+  const limiterOf = (key: string) => {
+    let limiter = limiters.get(key)
+    if (limiter === undefined) limiters.set(key, limiter = createLimiter(endpoint.maxStreams))
+    return limiter
+  }
+  return {
+    prepare (credentials, command) {
+      const apns = credentials.apns
+      if (apns === null) return { ok: false, reason: `ApnsNotConfigured: application ${credentials.appId} has no APNs configuration` }
+      const built = buildApnsNotification(command, apns.bundle)
+      if (!built.ok) return built
+      return {
+        ok: true,
+        prepared: {
+          async send (targets: DeviceTarget[]): Promise<SendOutcome[]> {
+            const outcomes = new Map<string, SendOutcome>()
+            // Devices without an environment of their own use the application's.
+            for (const production of [true, false]) {
+              const group = targets.filter((t) => (t.environment === null ? apns.production : t.environment === 'PRODUCTION') === production)
+              if (group.length === 0) continue
+              const provider = pool.get(credentials.id, credentials.version, apns, production)
+              const limit = limiterOf(`${credentials.id}:${production}`)
+              await Promise.all(group.map((target) => limit(async () => {
+                const result = await provider.send(built.notification, target.token)
+                const failed = result.failed[0] as ApnsFailure | undefined
+                outcomes.set(target.token, failed === undefined ? { kind: 'sent' } : apnsOutcome(failed))
+              })))
+            }
+            return targets.map((t) => outcomes.get(t.token) ?? { kind: 'retry', reason: 'NoAnswer' })
+          }
+        }
+      }
+    },
+    close: () => pool.close()
+  }
+}

@@ -1,0 +1,37 @@
+import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
+import { getMessaging, type Messaging } from 'firebase-admin/messaging'
+import type { FcmCredentials } from '../../credentials.js'
+import type { FcmAgent } from './fcm-agent.js'
+import { serviceAccountCredential } from './oauth-credential.js'
+
+/**
+ * One firebase-admin app per application, reused; replaced (and the old one deleted) when the
+ * application's credentials version changes.
+ */
+export function createFcmAppPool (agent: FcmAgent, options: { ca: Buffer | null, timeoutMs: number }) {
+  const apps = new Map<number, { version: number, app: App, messaging: Messaging }>()
+  let generation = 0
+
+  return {
+    get (applicationId: number, version: number, credentials: FcmCredentials): Messaging {
+      const existing = apps.get(applicationId)
+      if (existing !== undefined && existing.version === version) return existing.messaging
+      // Commands that took the old app may still be sending with it: delete it a little later.
+      if (existing !== undefined) setTimeout(() => { deleteApp(existing.app).catch(() => {}) }, 60_000).unref()
+      const app = initializeApp({
+        credential: serviceAccountCredential(credentials.serviceAccount, options),
+        projectId: credentials.projectId,
+        httpAgent: agent
+      }, `beacon-${applicationId}-${version}-${generation++}`)
+      const messaging = getMessaging(app)
+      // sendEach would otherwise use HTTP/2, which bypasses httpAgent; send() is HTTP/1.1 anyway.
+      messaging.enableLegacyHttpTransport()
+      apps.set(applicationId, { version, app, messaging })
+      return messaging
+    },
+    async close (): Promise<void> {
+      await Promise.all([...apps.values()].map(({ app }) => deleteApp(app)))
+      apps.clear()
+    }
+  }
+}

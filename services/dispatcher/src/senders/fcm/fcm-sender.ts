@@ -1,0 +1,53 @@
+import type { DeviceTarget } from '../../delivery/resolve-devices.js'
+import type { PlatformSender, SendOutcome } from '../sender.js'
+import { FcmAgent, sendObservation, type SendObservation } from './fcm-agent.js'
+import { createFcmAppPool } from './fcm-apps.js'
+import { createLimiter } from '../limiter.js'
+import { buildFcmMessage } from './fcm-message.js'
+import { fcmOutcome } from './fcm-outcome.js'
+
+export interface FcmEndpoint {
+  /** FCM_ENDPOINT: another host than Google's (the test mock). */
+  url: URL | null
+  ca: Buffer | null
+  requestTimeoutMs: number
+  /** Requests in flight at once, all commands together (FCM HTTP v1 takes one message per request). */
+  concurrency: number
+}
+
+/** FCM HTTP v1 through firebase-admin, one request per device over keep-alive sockets. */
+export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
+  const limit = createLimiter(endpoint.concurrency)
+  const agent = new FcmAgent({ endpoint: endpoint.url, ca: endpoint.ca, maxSockets: endpoint.concurrency })
+  const pool = createFcmAppPool(agent, { ca: endpoint.ca, timeoutMs: endpoint.requestTimeoutMs })
+
+  return {
+    prepare (credentials, command) {
+      const fcm = credentials.fcm
+      if (fcm === null) return { ok: false, reason: `FcmNotConfigured: application ${credentials.appId} has no FCM configuration` }
+      const built = buildFcmMessage(command)
+      if (!built.ok) return built
+      return {
+        ok: true,
+        prepared: {
+          async send (targets: DeviceTarget[]): Promise<SendOutcome[]> {
+            const messaging = pool.get(credentials.id, credentials.version, fcm)
+            return Promise.all(targets.map((target) => limit(async (): Promise<SendOutcome> => {
+              const observation: SendObservation = {}
+              try {
+                await sendObservation.run(observation, () => messaging.send(built.forToken(target.token)))
+                return { kind: 'sent' }
+              } catch (error) {
+                return fcmOutcome(error, observation.retryAfterSeconds)
+              }
+            })))
+          }
+        }
+      }
+    },
+    async close () {
+      await pool.close()
+      agent.destroy()
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import t from 'tap'
+import { androidToken, iosToken, startStack, type Stack } from './stack.js'
+
+async function campaignWithUsers (stack: Stack, appId: number, users: string[]): Promise<bigint> {
+  const application = await stack.db.application.findUniqueOrThrow({ where: { appId: BigInt(appId) } })
+  const campaign = await stack.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Campaign', body: 'For everyone', badge: 1 } } })
+  await stack.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
+  return campaign.id
+}
+
+const completed = (stack: Stack, id: bigint) => async () =>
+  (await stack.db.campaign.findUniqueOrThrow({ where: { id } })).completedAt !== null
+
+t.test('a live campaign through two dispatchers: each device once, only the campaign\'s application', async (t) => {
+  const stack = await startStack(t, { dispatchers: 2, apiEnv: { CAMPAIGN_CHUNK_USERS: '20' }, dispatcherEnv: { LOG_LEVEL: 'debug', DISPATCHER_CONCURRENCY: '2' } })
+  await stack.configureApplication(7)
+  await stack.configureApplication(8)
+  const users = Array.from({ length: 120 }, (_, i) => `user-${String(i).padStart(3, '0')}`)
+  const tokens: string[] = []
+  for (const [i, userId] of users.entries()) {
+    const token = i % 2 === 0 ? iosToken() : androidToken()
+    tokens.push(token)
+    await stack.registerDevice(7, { token, platform: i % 2 === 0 ? 'ios' : 'android', userId, activationId: `a-${userId}` })
+  }
+  // Two users in different chunks sharing one device (two activations on one token).
+  const shared = iosToken()
+  await stack.call('POST', '/push/device/create/multi', { requestObject: { appId: 7, token: shared, platform: 'ios', activationIds: ['shared-1', 'shared-2'], userId: 'user-000' } })
+  await stack.registerDevice(7, { token: shared, platform: 'ios', userId: 'user-119', activationId: 'shared-3' })
+  await stack.db.deviceActivation.updateMany({ where: { activationId: 'shared-2' }, data: { userId: 'user-060' } })
+  // The same user ids in another application must not get this campaign.
+  const foreign = [iosToken(), androidToken()]
+  await stack.registerDevice(8, { token: foreign[0]!, platform: 'ios', userId: 'user-001' })
+  await stack.registerDevice(8, { token: foreign[1]!, platform: 'android', userId: 'user-002' })
+
+  const id = await campaignWithUsers(stack, 7, users)
+  const response = await stack.call('POST', `/push/campaign/send/live/${id}`)
+  t.equal(response.status, 200, JSON.stringify(response.body))
+  await stack.until(completed(stack, id), 'the campaign completed', 60_000)
+
+  for (const token of [...tokens, shared]) {
+    const count = stack.apns.received(token).length + stack.fcm.received(token).length
+    if (count !== 1) t.fail(`device ${token.slice(0, 10)} reached ${count} times`)
+  }
+  t.equal(stack.apns.received(shared).length, 1, 'the device shared by three activations of three users got it once')
+  t.same(foreign.map((token) => stack.apns.received(token).length + stack.fcm.received(token).length), [0, 0], 'nothing leaked to the other application')
+  t.equal(stack.apns.log.length + stack.fcm.log.length, 121)
+  t.match(stack.apns.received(tokens[0]!)[0]?.payload, { aps: { alert: { title: 'Campaign', body: 'For everyone' }, badge: 1 } })
+
+  const detail = (await stack.call('GET', `/push/campaign/${id}/detail`)).body.responseObject
+  t.match(detail, { id: String(id), appId: 7, sent: true, timestampSent: /^\d{4}-/, timestampCompleted: /^\d{4}-/ })
+  t.same(detail.progress, { sent: 121, failed: 0, pending: 0, total: 121 }, 'every device counted once, as sent')
+  t.equal(await stack.db.campaignChunk.count({ where: { campaignId: id, doneAt: { not: null } } }), 6, 'six chunks of 20 users, all done')
+  const handled = stack.dispatchers.map((d) => (d.output().match(/"command":"campaign-/g) ?? []).length)
+  t.ok(handled[0]! > 0 && handled[1]! > 0, `both dispatchers took chunks (${handled.join(' + ')})`)
+})
+
+t.test('a dispatcher killed mid-campaign: every device still reached exactly once', async (t) => {
+  const stack = await startStack(t, { apiEnv: { CAMPAIGN_CHUNK_USERS: '10' }, dispatcherEnv: { DISPATCHER_CONCURRENCY: '2', COMMAND_ACK_WAIT_MS: '1500' } })
+  await stack.configureApplication(9)
+  const users = Array.from({ length: 60 }, (_, i) => `c-${String(i).padStart(2, '0')}`)
+  const tokens: string[] = []
+  for (const userId of users) {
+    const token = iosToken()
+    tokens.push(token)
+    stack.apns.script(token, { kind: 'slow', delayMs: 1000 })
+    await stack.registerDevice(9, { token, platform: 'ios', userId })
+  }
+  const id = await campaignWithUsers(stack, 9, users)
+  t.equal((await stack.call('POST', `/push/campaign/send/live/${id}`)).status, 200)
+  await stack.until(() => stack.apns.log.length >= 10, 'the first dispatcher sending')
+  let seen = -1
+  await stack.until(async () => {
+    const now = stack.apns.log.length
+    const stable = now === seen
+    seen = now
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    return stable
+  }, 'in-flight sends to settle')
+  await stack.dispatchers[0]!.stop('SIGKILL')
+  const atKill = stack.apns.log.length
+  t.ok(atKill < 60, `killed with ${atKill} of 60 devices sent or in flight`)
+
+  await stack.startDispatcher()
+  await stack.until(completed(stack, id), 'the campaign completed', 60_000)
+  const counts = tokens.map((token) => stack.apns.received(token).length)
+  t.same([...new Set(counts)], [1], 'every device reached exactly once')
+  t.equal(await stack.db.campaignDelivery.count({ where: { campaignId: id, status: 'SENT' } }), 60)
+})
