@@ -3,4 +3,5 @@ export { applyMigrations, readMigrations, defaultMigrationsDir, type Migration }
 export { createSecretBox, parseMasterKey, MASTER_KEY_RULE, type SecretBox } from './secret-box.js'
 export { DbError, DbErrorCode } from './errors.js'
 export { Prisma, Platform, ApnsEnvironment, ActivationStatus } from './generated/client.js'
-export type { Application, Device, DeviceActivation } from './generated/client.js'
+export { InboxMessageType } from './generated/client.js'
+export type { Application, Device, DeviceActivation, Developer, InboxMessage } from './generated/client.js'

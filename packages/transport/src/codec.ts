@@ -1,4 +1,4 @@
-import { ChunkSummary, Command, DeviceResult, MessageSummary } from '@beacon/contracts'
+import { CallbackCommand, ChunkSummary, Command, DeviceResult, InAppRoute, MessageSummary } from '@beacon/contracts'
 import type { TSchema, Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { TransportError, TransportErrorCode } from './errors.js'
@@ -35,3 +35,5 @@ export const commandCodec = codec(Command, 'command')
 export const deviceResultCodec = codec(DeviceResult, 'device result')
 export const messageSummaryCodec = codec(MessageSummary, 'message summary')
 export const chunkSummaryCodec = codec(ChunkSummary, 'chunk summary')
+export const callbackCodec = codec(CallbackCommand, 'callback')
+export const inAppRouteCodec = codec(InAppRoute, 'in-app route')

@@ -1,4 +1,4 @@
-import type { ChunkSummary, Command, DeviceResult, MessageSummary } from '@beacon/contracts'
+import type { CallbackCommand, ChunkSummary, Command, DeviceResult, InAppRoute, MessageSummary } from '@beacon/contracts'
 
 /** A command handed to a dispatcher. Settle it exactly once: `ack`, or `retry` to give it back. */
 export interface CommandDelivery {
@@ -17,6 +17,18 @@ export type ResultEvent =
   | { kind: 'chunk', summary: ChunkSummary }
 
 export interface Stoppable { stop (): Promise<void> }
+
+/** A callback to send. Settle it once: `ack` when the developer accepted it, `retry` to try again later, `drop` to give up. */
+export interface CallbackDelivery {
+  callback: CallbackCommand
+  /** 1 on the first attempt. */
+  deliveryCount: number
+  /** Extends the time the holder may keep it before it is redelivered elsewhere. */
+  working (): void
+  ack (): Promise<void>
+  retry (delayMs: number): void
+  drop (): Promise<void>
+}
 
 export interface SummaryWatch {
   /** The summary, or null if none came within `timeoutMs`. */
@@ -39,5 +51,12 @@ export interface Transport {
   consumeResults (handler: (events: ResultEvent[]) => Promise<void>, options: { maxBatch: number }): Stoppable
   /** Start watching before publishing the command, so a fast summary is not missed. */
   watchSummary (messageId: string): SummaryWatch
+  /** Queues a signed callback durably (de-duplicated by its eventId). */
+  publishCallback (callback: CallbackCommand): Promise<void>
+  /** Callbacks shared by every api instance; unsettled ones are redelivered. */
+  consumeCallbacks (handler: (delivery: CallbackDelivery) => Promise<void>, options: { concurrency: number }): Stoppable
+  /** Fans an in-app message out to every api instance (not durable: the store replays what is missed). */
+  publishInApp (route: InAppRoute): Promise<void>
+  subscribeInApp (handler: (route: InAppRoute) => void): Stoppable
   close (): Promise<void>
 }

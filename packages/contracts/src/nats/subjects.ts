@@ -19,6 +19,12 @@ export interface NatsNames {
   /** Wildcard over all results, for the recorder. */
   allResults: string
   recorderConsumer: string
+  /** Work-queue stream of signed callbacks to developers; the api instances share one consumer. */
+  callbackStream: string
+  callbackSubject: string
+  callbackConsumer: string
+  /** Core NATS subject every api instance listens on to reach the in-app sockets it holds. */
+  inAppSubject: string
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
@@ -36,6 +42,10 @@ export function natsNames (prefix = 'beacon'): NatsNames {
     campaignResultSubject: (campaignId) => `${prefix}.results.campaign.${campaignId}`,
     chunkSummarySubject: (campaignId) => `${prefix}.results.chunk.${campaignId}`,
     allResults: `${prefix}.results.>`,
-    recorderConsumer: 'recorders'
+    recorderConsumer: 'recorders',
+    callbackStream: `${upper}_CALLBACKS`,
+    callbackSubject: `${prefix}.callbacks.send`,
+    callbackConsumer: 'callback-senders',
+    inAppSubject: `${prefix}.inapp.deliver`
   }
 }

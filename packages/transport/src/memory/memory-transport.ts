@@ -1,6 +1,7 @@
-import { commandId, type ChunkSummary, type Command, type DeviceResult, type MessageSummary } from '@beacon/contracts'
-import type { CommandDelivery, ResultEvent, Stoppable, SummaryWatch, Transport } from '../transport.js'
+import { commandId, type CallbackCommand, type ChunkSummary, type Command, type DeviceResult, type InAppRoute, type MessageSummary } from '@beacon/contracts'
+import type { ResultEvent, Stoppable, SummaryWatch, Transport } from '../transport.js'
 import { RecentIds } from './recent-ids.js'
+import { WorkQueue } from './work-queue.js'
 
 /**
  * The transport of the embedded default: api and dispatcher in one process, no NATS. Same
@@ -9,45 +10,16 @@ import { RecentIds } from './recent-ids.js'
  */
 export function createMemoryTransport (options: { onError?: (error: unknown) => void } = {}): Transport {
   const onError = options.onError ?? (() => {})
-  const commands: Array<{ command: Command, deliveryCount: number }> = []
+  const commands = new WorkQueue<Command>(onError)
+  const callbacks = new WorkQueue<CallbackCommand>(onError)
+  const inAppHandlers = new Set<(route: InAppRoute) => void>()
+  const seenCallbacks = new RecentIds()
   const results: ResultEvent[] = []
   const seenCommands = new RecentIds()
   const seenResults = new RecentIds()
   const watchers = new Map<string, Set<(summary: MessageSummary) => void>>()
-  let commandPump: (() => void) | undefined
   let resultPump: (() => void) | undefined
   let closed = false
-  const open = () => !closed
-
-  function runCommands (handler: (delivery: CommandDelivery) => Promise<void>, concurrency: number): Stoppable {
-    let active = 0
-    const running = new Set<Promise<void>>()
-    const pump = () => {
-      while (open() && active < concurrency && commands.length > 0) {
-        const item = commands.shift()!
-        let settled = false
-        const requeue = (delayMs = 0) => {
-          settled = true
-          setTimeout(() => { commands.push({ command: item.command, deliveryCount: item.deliveryCount + 1 }); commandPump?.() }, delayMs).unref()
-        }
-        const delivery: CommandDelivery = {
-          command: item.command,
-          deliveryCount: item.deliveryCount,
-          working: () => {},
-          ack: async () => { settled = true },
-          retry: requeue
-        }
-        active++
-        const work = handler(delivery)
-          .catch((error: unknown) => { onError(error); if (!settled) requeue(1000) })
-          .finally(() => { active--; running.delete(work); pump() })
-        running.add(work)
-      }
-    }
-    commandPump = pump
-    pump()
-    return { stop: async () => { commandPump = undefined; await Promise.all(running) } }
-  }
 
   function runResults (handler: (events: ResultEvent[]) => Promise<void>, maxBatch: number): Stoppable {
     let busy: Promise<void> | undefined
@@ -65,11 +37,15 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
 
   return {
     async publishCommand (command) {
-      if (!seenCommands.add(commandId(command))) return
-      commands.push({ command, deliveryCount: 1 })
-      commandPump?.()
+      if (seenCommands.add(commandId(command))) commands.push(command)
     },
-    consumeCommands: (handler, { concurrency }) => runCommands(handler, concurrency),
+    consumeCommands: (handler, { concurrency }) => commands.consume((item) => handler({
+      command: item.value,
+      deliveryCount: item.deliveryCount,
+      working: () => {},
+      ack: item.ack,
+      retry: item.retry
+    }), concurrency),
     async publishDeviceResults (list: DeviceResult[]) {
       for (const result of list) {
         const key = 'messageId' in result ? `${result.messageId}:${result.deviceId}` : `campaign-${result.campaignId}:${result.deviceId}`
@@ -108,6 +84,30 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
         cancel
       }
     },
-    async close () { closed = true }
+    async publishCallback (callback) {
+      if (seenCallbacks.add(callback.body.eventId)) callbacks.push(callback)
+    },
+    consumeCallbacks: (handler, { concurrency }) => callbacks.consume((item) => handler({
+      callback: item.value,
+      deliveryCount: item.deliveryCount,
+      working: () => {},
+      ack: item.ack,
+      retry: item.retry,
+      drop: item.drop
+    }), concurrency),
+    async publishInApp (route) {
+      // Asynchronous like a network hop: a publisher never runs its subscribers' code inline.
+      for (const handler of inAppHandlers) setImmediate(() => { try { handler(route) } catch (error) { onError(error) } })
+    },
+    subscribeInApp (handler) {
+      inAppHandlers.add(handler)
+      return { stop: async () => { inAppHandlers.delete(handler) } }
+    },
+    async close () {
+      closed = true
+      commands.close()
+      callbacks.close()
+      inAppHandlers.clear()
+    }
   }
 }

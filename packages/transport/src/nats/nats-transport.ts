@@ -5,6 +5,7 @@ import { chunkSummaryCodec, commandCodec, deviceResultCodec, messageSummaryCodec
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { consumeBatches } from './consume.js'
+import { signedApiTransport } from './signed-api.js'
 import { ensureTopology, type TopologyOptions } from './topology.js'
 
 export interface NatsTransportOptions extends Partial<TopologyOptions> {
@@ -54,7 +55,11 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     }
   }
 
+  const track = (stoppable: { stop (): Promise<void> }) => { consumers.push(stoppable); return stoppable }
+
   return {
+    ...signedApiTransport({ nc, js, names, publish, decodeOrTerminate, track, onError }),
+
     publishCommand: (command: Command) =>
       publish(names.commandSubject, commandCodec.encode(command), commandId(command)),
 

@@ -12,6 +12,8 @@ export interface TopologyOptions {
 // Publishers set a message id (the message id, or message:device); JetStream drops repeats seen
 // within this window, which makes republishing after a crash harmless.
 const DUPLICATE_WINDOW_MS = 10 * 60_000
+// A callback sender calls working() while it waits on a slow developer server.
+const CALLBACK_ACK_WAIT_MS = 60_000
 
 async function ensureStream (jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }) {
   try {
@@ -33,7 +35,7 @@ async function ensureConsumer (jsm: JetStreamManager, stream: string, config: Pa
   }
 }
 
-/** Creates (or brings up to date) the two work-queue streams and their shared durable consumers. */
+/** Creates (or brings up to date) the work-queue streams and their shared durable consumers. */
 export async function ensureTopology (jsm: JetStreamManager, names: NatsNames, options: TopologyOptions): Promise<void> {
   await ensureStream(jsm, {
     name: names.commandStream,
@@ -56,6 +58,21 @@ export async function ensureTopology (jsm: JetStreamManager, names: NatsNames, o
     max_deliver: options.commandMaxDeliver,
     max_ack_pending: 10_000
   })
+  await ensureStream(jsm, {
+    name: names.callbackStream,
+    subjects: [names.callbackSubject],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS)
+  })
+  // The sender decides when a callback is given up (CALLBACK_MAX_ATTEMPTS), so JetStream never does.
+  await ensureConsumer(jsm, names.callbackStream, {
+    durable_name: names.callbackConsumer,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(CALLBACK_ACK_WAIT_MS),
+    max_deliver: -1,
+    max_ack_pending: 10_000
+  })
   await ensureConsumer(jsm, names.resultStream, {
     durable_name: names.recorderConsumer,
     ack_policy: AckPolicy.Explicit,
@@ -66,7 +83,7 @@ export async function ensureTopology (jsm: JetStreamManager, names: NatsNames, o
 
 /** Removes the streams (and so their consumers): for test runs and `--reset` tooling. */
 export async function deleteTopology (jsm: JetStreamManager, names: NatsNames): Promise<void> {
-  for (const stream of [names.commandStream, names.resultStream]) {
+  for (const stream of [names.commandStream, names.resultStream, names.callbackStream]) {
     try { await jsm.streams.delete(stream) } catch (error) {
       if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error
     }

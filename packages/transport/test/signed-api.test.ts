@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto'
+import type { CallbackCommand, InAppRoute } from '@beacon/contracts'
+import { natsNames } from '@beacon/contracts'
+import { natsTestPrefix, testNatsUrl, until } from '@beacon/testkit'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import t, { type Test } from 'tap'
+import { createMemoryTransport, createNatsTransport, deleteTopology, type CallbackDelivery, type Transport } from '../src/index.js'
+
+const callback = (eventId = randomUUID()): CallbackCommand => ({
+  developerId: 7,
+  body: { eventId, event: 'im.delivered', requestId: randomUUID(), to: 'alice@carrier.example', timestamp: new Date().toISOString() }
+})
+const route = (userId: string): InAppRoute => ({
+  applicationId: 1, userId, frame: { type: 'message', id: randomUUID(), content: 'hello', timestamp: new Date().toISOString() }
+})
+
+async function natsPrefix (t: Test): Promise<string> {
+  const prefix = natsTestPrefix()
+  t.teardown(async () => {
+    const nc = await connect({ servers: testNatsUrl })
+    await deleteTopology(await jetstreamManager(nc), natsNames(prefix))
+    await nc.close()
+  })
+  return prefix
+}
+
+type Factory = (t: Test, prefix: string) => Promise<Transport>
+const nats: Factory = async (t, prefix) => {
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'signed-api-test' })
+  t.teardown(() => transport.close())
+  return transport
+}
+const memory: Factory = async (t) => {
+  const transport = createMemoryTransport()
+  t.teardown(() => transport.close())
+  return transport
+}
+
+for (const [kind, factory] of [['nats', nats], ['memory', memory]] as const) {
+  const prefixFor = async (t: Test) => kind === 'nats' ? await natsPrefix(t) : 'unused'
+
+  t.test(`${kind}: a callback published twice under one eventId is delivered once; retry brings it back counted`, async (t) => {
+    const transport = await factory(t, await prefixFor(t))
+    const seen: CallbackDelivery[] = []
+    transport.consumeCallbacks(async (delivery) => {
+      seen.push(delivery)
+      if (delivery.deliveryCount < 3) delivery.retry(30)
+      else await delivery.ack()
+    }, { concurrency: 2 })
+    const one = callback()
+    await transport.publishCallback(one)
+    await transport.publishCallback(one)
+    await until(() => seen.length >= 3, 'three attempts')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.same(seen.map((delivery) => delivery.deliveryCount), [1, 2, 3], 'one callback, three attempts, no duplicate')
+    t.same(seen[0]?.callback, one)
+  })
+
+  t.test(`${kind}: a dropped callback does not come back`, async (t) => {
+    const transport = await factory(t, await prefixFor(t))
+    let attempts = 0
+    transport.consumeCallbacks(async (delivery) => { attempts++; await delivery.drop() }, { concurrency: 1 })
+    await transport.publishCallback(callback())
+    await until(() => attempts === 1, 'the attempt')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    t.equal(attempts, 1)
+  })
+
+  t.test(`${kind}: in-app routes reach every subscriber, and none after it stops`, async (t) => {
+    const prefix = await prefixFor(t)
+    const first = await factory(t, prefix)
+    // A second instance: with NATS another connection (another api process); in memory the same transport.
+    const second = kind === 'nats' ? await factory(t, prefix) : first
+    const got: Array<[string, string]> = []
+    const a = first.subscribeInApp((r) => got.push(['a', r.userId]))
+    second.subscribeInApp((r) => got.push(['b', r.userId]))
+    if (kind === 'nats') await new Promise((resolve) => setTimeout(resolve, 100)) // subscriptions reach the server
+    await first.publishInApp(route('alice'))
+    await until(() => got.length >= 2, 'both subscribers')
+    t.same(got.sort(), [['a', 'alice'], ['b', 'alice']])
+    await a.stop()
+    if (kind === 'nats') await new Promise((resolve) => setTimeout(resolve, 100))
+    await second.publishInApp(route('bob'))
+    await until(() => got.length >= 3, 'the remaining subscriber')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.same(got.slice(2), [['b', 'bob']])
+  })
+}
+
+t.test('nats: a queued callback outlives the publishing connection', async (t) => {
+  const prefix = await natsPrefix(t)
+  const publisher = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'publisher' })
+  const queued = callback()
+  await publisher.publishCallback(queued)
+  await publisher.close()
+  const consumer = await nats(t, prefix)
+  const seen: CallbackCommand[] = []
+  consumer.consumeCallbacks(async (delivery) => { seen.push(delivery.callback); await delivery.ack() }, { concurrency: 1 })
+  await until(() => seen.length === 1, 'the callback after a restart')
+  t.same(seen[0], queued)
+})
