@@ -1,0 +1,96 @@
+import t from 'tap'
+import { authorization, call } from '../../helper.js'
+import { badRequestMessage, message, post, setUp } from './fixtures.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+t.test('a posted message comes back as its detail and is stored', async (t) => {
+  const { app } = await setUp(t)
+  const before = Date.now()
+  const detail = await post(t, app)
+  t.match(detail.id, UUID)
+  const { id, timestampCreated, ...rest } = detail
+  t.same(rest, {
+    userId: 'user-1',
+    applications: [1],
+    type: 'text',
+    subject: 'Statement ready',
+    summary: 'Your March statement is ready',
+    body: 'Open the app to read your March statement.',
+    read: false,
+    timestampRead: null
+  })
+  t.ok(Date.parse(timestampCreated) >= before - 1000 && Date.parse(timestampCreated) <= Date.now() + 1000, 'created now')
+  const row = await app.db.inboxMessage.findUniqueOrThrow({ where: { id }, include: { applications: true } })
+  t.same([row.userId, row.type, row.silent, row.read, row.developerId], ['user-1', 'TEXT', false, false, null])
+  t.equal(row.applications.length, 1)
+})
+
+t.test('several applications (numbers or numeric strings, repeats collapse), any-case type, silent', async (t) => {
+  const { app } = await setUp(t)
+  const detail = await post(t, app, { applications: [3, '1', 1, '3'], type: 'HTML', silent: true, body: '<p>Hi</p>' })
+  t.same([detail.applications, detail.type, detail.body], [[1, 3], 'html', '<p>Hi</p>'])
+  const row = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: detail.id }, include: { applications: true } })
+  t.same([row.type, row.silent, row.applications.length], ['HTML', true, 2])
+  t.equal((await post(t, app, { type: 'Text' })).type, 'text')
+  t.equal((await post(t, app, { body: '' })).body, '', 'an empty body is allowed')
+  const longest = await post(t, app, { subject: 's'.repeat(255), summary: 'm'.repeat(1024), userId: 'u'.repeat(255) })
+  t.same([longest.subject.length, longest.summary.length, longest.userId.length], [255, 1024, 255])
+})
+
+t.test('an unknown application is a 400 naming it, and nothing is stored', async (t) => {
+  const { app } = await setUp(t)
+  const response = await call(app, 'POST', '/inbox/messages', { requestObject: message({ applications: [1, 99, '98'] }) })
+  t.equal(badRequestMessage(t, response), 'Application with appId 99 does not exist')
+  t.equal(await app.db.inboxMessage.count(), 0)
+  t.equal(await app.db.inboxMessageApplication.count(), 0)
+})
+
+t.test('invalid fields: a 400 naming the field', async (t) => {
+  const { app } = await setUp(t)
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ applications: [] }, /^requestObject\.applications must be a list of 1 to 100 application ids/],
+    [{ applications: undefined }, /^requestObject\.applications is required/],
+    [{ applications: 1 }, /^requestObject\.applications must be a list/],
+    [{ applications: Array.from({ length: 101 }, (_, i) => i) }, /^requestObject\.applications must be a list of 1 to 100/],
+    [{ applications: ['abc'] }, /^requestObject\.applications\.0 must be a non-negative integer/],
+    [{ applications: [-1] }, /^requestObject\.applications\.0 must be a non-negative integer/],
+    [{ applications: [1, 1.5] }, /^requestObject\.applications\.1 must be a non-negative integer/],
+    [{ applications: [true] }, /^requestObject\.applications\.0 must be a non-negative integer/],
+    [{ type: 'markdown' }, /^requestObject\.type must be text or html/],
+    [{ type: undefined }, /^requestObject\.type is required/],
+    [{ subject: '' }, /^requestObject\.subject must be a subject of 1 to 255 characters/],
+    [{ subject: 's'.repeat(256) }, /^requestObject\.subject must be a subject of 1 to 255/],
+    [{ subject: 5 }, /^requestObject\.subject must be a subject/],
+    [{ summary: '' }, /^requestObject\.summary must be a summary of 1 to 1024 characters/],
+    [{ summary: 'm'.repeat(1025) }, /^requestObject\.summary must be a summary/],
+    [{ summary: undefined }, /^requestObject\.summary is required/],
+    [{ body: 'b'.repeat(65537) }, /^requestObject\.body must be a body of 0 to 65536 characters/],
+    [{ body: null }, /^requestObject\.body must be a body/],
+    [{ userId: '' }, /^requestObject\.userId must be a user id of 1 to 255 characters/],
+    [{ userId: 'u'.repeat(256) }, /^requestObject\.userId must be a user id/],
+    [{ userId: undefined }, /^requestObject\.userId is required/],
+    [{ silent: 'yes' }, /^requestObject\.silent must be true or false/]
+  ]
+  for (const [overrides, expected] of cases) {
+    const response = await call(app, 'POST', '/inbox/messages', { requestObject: message(overrides) })
+    t.match(badRequestMessage(t, response), expected, JSON.stringify(overrides).slice(0, 60))
+  }
+  t.equal(await app.db.inboxMessage.count(), 0, 'nothing stored')
+})
+
+t.test('a missing or malformed envelope is a 400; no credentials a 401', async (t) => {
+  const { app } = await setUp(t)
+  t.equal(badRequestMessage(t, await call(app, 'POST', '/inbox/messages', message())), 'requestObject is required')
+  t.equal(badRequestMessage(t, await call(app, 'POST', '/inbox/messages', {})), 'requestObject is required')
+  t.match(badRequestMessage(t, await call(app, 'POST', '/inbox/messages', { requestObject: 'x' })), /^requestObject must be object/)
+  t.match(badRequestMessage(t, await call(app, 'POST', '/inbox/messages')), /request body|requestObject/)
+  const malformed = await app.inject({
+    method: 'POST', url: '/inbox/messages', payload: '{"requestObject":', headers: { authorization, 'content-type': 'application/json' }
+  })
+  t.equal(badRequestMessage(t, malformed), 'request body is not valid JSON')
+  const anonymous = await app.inject({ method: 'POST', url: '/inbox/messages', payload: { requestObject: message() } })
+  t.equal(anonymous.statusCode, 401)
+  t.equal(anonymous.json().responseObject.code, 'ERROR_UNAUTHORIZED')
+  t.equal(await app.db.inboxMessage.count(), 0)
+})
