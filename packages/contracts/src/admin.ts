@@ -4,13 +4,28 @@ import { OkObjectResponse, RequestEnvelope } from './envelope.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
-/** `id` is Beacon's internal id, `appId` the PowerAuth application id. */
+/**
+ * The carrier domain of the signed developer API (`username@<carrierDomain>`): a DNS name of
+ * letter-digit-hyphen labels separated by dots. Any case is accepted; it is stored in lower case.
+ */
+export const CarrierDomain = Type.String({
+  minLength: 1,
+  maxLength: 253,
+  pattern: '^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$',
+  description: 'a DNS name such as carrier.example (labels of letters, digits and inner hyphens, separated by dots)'
+})
+
+/**
+ * `id` is Beacon's internal id, `appId` the PowerAuth application id. `carrierDomain` is present
+ * only when the application has one (PowerAuth's own fields stay exactly as PowerAuth has them).
+ */
 export const ApplicationSummary = Type.Object({
   id: Type.Integer(),
   appId: Nullable(Type.Integer()),
   appName: Type.String(),
   ios: Nullable(Type.Boolean()),
-  android: Nullable(Type.Boolean())
+  android: Nullable(Type.Boolean()),
+  carrierDomain: Type.Optional(Type.String())
 })
 export type ApplicationSummary = Static<typeof ApplicationSummary>
 
@@ -44,11 +59,21 @@ export const CreateApplicationRequest = RequestEnvelope(Type.Object({
   appId: NumericId,
   appName: Type.Optional(Type.String({
     minLength: 1, maxLength: 255, pattern: '\\S', description: 'a display name of 1 to 255 characters, not only spaces'
-  }))
+  })),
+  carrierDomain: Type.Optional(CarrierDomain)
 }))
 export type CreateApplicationRequest = Static<typeof CreateApplicationRequest>
 
 export const CreateApplicationResponse = OkObjectResponse(Type.Object({ id: Type.Integer() }))
+
+/** `PUT /admin/app/carrier`: sets the carrier domain of an application; null clears it. */
+export const UpdateCarrierRequest = RequestEnvelope(Type.Object({
+  appId: NumericId,
+  carrierDomain: Type.Union([CarrierDomain, Type.Null()], {
+    description: 'a DNS name such as carrier.example, or null to remove the carrier domain'
+  })
+}))
+export type UpdateCarrierRequest = Static<typeof UpdateCarrierRequest>
 
 export const ApplicationIdRequest = RequestEnvelope(Type.Object({ id: NumericId }))
 export type ApplicationIdRequest = Static<typeof ApplicationIdRequest>

@@ -20,6 +20,24 @@ export interface ApiConfig {
   syncTimeoutMs: number
   /** Users per campaign chunk (one dispatcher command). */
   campaignChunkUsers: number
+  /** The signed developer API (MAAIISDK10). */
+  signedApi: {
+    /** How far X-M-Date may be from the server clock, either way. */
+    windowSeconds: number
+    /** Lifetime of an in-app channel token handed to a developer's backend. */
+    inAppTokenTtlSeconds: number
+    /** How long an in-app message waits for a device's acknowledgement before going out as push. */
+    inAppAckTimeoutMs: number
+    /** After this an unacknowledged in-app message is reported expired and no longer replayed. */
+    inAppMessageTtlSeconds: number
+    /** Attempts per callback (the first included) before it is given up, logged. */
+    callbackMaxAttempts: number
+    /** First retry delay of a callback; doubles per attempt up to callbackMaxDelayMs. */
+    callbackBaseDelayMs: number
+    callbackMaxDelayMs: number
+    /** Per-attempt timeout of a callback POST. */
+    callbackTimeoutMs: number
+  }
 }
 
 /** Reads and validates the api's environment; every bad value is reported, not just the first. */
@@ -52,7 +70,17 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     environmentName: read.string('APP_ENVIRONMENT'),
     syncTimeoutMs: read.integer('SYNC_TIMEOUT_MS', 10_000, 100, 300_000),
-    campaignChunkUsers: read.integer('CAMPAIGN_CHUNK_USERS', 1000, 1, 100_000)
+    campaignChunkUsers: read.integer('CAMPAIGN_CHUNK_USERS', 1000, 1, 100_000),
+    signedApi: {
+      windowSeconds: read.integer('SIGNATURE_WINDOW_SECONDS', 300, 1, 86_400),
+      inAppTokenTtlSeconds: read.integer('INAPP_TOKEN_TTL_SECONDS', 300, 10, 86_400),
+      inAppAckTimeoutMs: read.integer('INAPP_ACK_TIMEOUT_MS', 5000, 0, 3_600_000),
+      inAppMessageTtlSeconds: read.integer('INAPP_MESSAGE_TTL_SECONDS', 7 * 86_400, 1, 90 * 86_400),
+      callbackMaxAttempts: read.integer('CALLBACK_MAX_ATTEMPTS', 8, 1, 100),
+      callbackBaseDelayMs: read.integer('CALLBACK_BASE_DELAY_MS', 1000, 10, 3_600_000),
+      callbackMaxDelayMs: read.integer('CALLBACK_MAX_DELAY_MS', 300_000, 10, 86_400_000),
+      callbackTimeoutMs: read.integer('CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000)
+    }
   }
   read.done()
   return config

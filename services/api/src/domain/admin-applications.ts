@@ -1,14 +1,16 @@
 import type { ApplicationSummary } from '@beacon/contracts'
 import { Prisma, type Application, type Db } from '@beacon/db'
 import { badRequest } from '../errors.js'
-import { parseNumericId } from './applications.js'
+import { parseNumericId, requireApplicationByAppId } from './applications.js'
 import type { PowerAuthClient } from './powerauth-client.js'
 
-type SummaryRow = Pick<Application, 'id' | 'appId' | 'name' | 'apnsPrivateKey' | 'fcmServiceAccount'>
+type SummaryRow = Pick<Application, 'id' | 'appId' | 'name' | 'apnsPrivateKey' | 'fcmServiceAccount' | 'carrierDomain'>
 
 // A provider counts as configured when its sealed key is present: update sets every column of a
 // provider in one statement and remove clears them all, so the key stands for the whole set.
-const summaryColumns = { id: true, appId: true, name: true, apnsPrivateKey: true, fcmServiceAccount: true } as const
+const summaryColumns = {
+  id: true, appId: true, name: true, apnsPrivateKey: true, fcmServiceAccount: true, carrierDomain: true
+} as const
 
 /** The list entry of an application; appIds are below 2^53 (the request schema caps them). */
 export function toSummary (row: SummaryRow): ApplicationSummary {
@@ -17,7 +19,8 @@ export function toSummary (row: SummaryRow): ApplicationSummary {
     appId: Number(row.appId),
     appName: row.name,
     ios: row.apnsPrivateKey !== null,
-    android: row.fcmServiceAccount !== null
+    android: row.fcmServiceAccount !== null,
+    ...(row.carrierDomain === null ? {} : { carrierDomain: row.carrierDomain })
   }
 }
 
@@ -45,20 +48,57 @@ export async function listUnconfiguredApplications (db: Db, powerAuth: PowerAuth
     .map((candidate) => ({ id: candidate.id, appId: null, appName: candidate.name, ios: null, android: null }))
 }
 
-/** Creates the Beacon application for PowerAuth application `appId`; its name defaults to the id. */
-export async function createApplication (db: Db, appId: number | string, appName: string | undefined): Promise<number> {
+/**
+ * Creates the Beacon application for PowerAuth application `appId`; its name defaults to the id.
+ * `carrierDomain` (any case) is stored in lower case.
+ */
+export async function createApplication (
+  db: Db, appId: number | string, appName: string | undefined, carrierDomain?: string
+): Promise<number> {
   const numericAppId = parseNumericId(appId)
+  const domain = carrierDomain === undefined ? null : normaliseCarrierDomain(carrierDomain)
   try {
     const created = await db.application.create({
-      data: { appId: numericAppId, name: appName ?? numericAppId.toString() },
+      data: { appId: numericAppId, name: appName ?? numericAppId.toString(), carrierDomain: domain },
       select: { id: true }
     })
     return created.id
   } catch (error) {
-    // The unique index decides, so two concurrent creates cannot both succeed.
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      throw badRequest(`Application with appId ${numericAppId} already exists`, { cause: error })
+    // The unique indexes decide, so two concurrent creates cannot both succeed; a second look
+    // tells which of the two (appId, carrier domain) was taken.
+    if (isUniqueViolation(error)) {
+      const sameAppId = await db.application.findUnique({ where: { appId: numericAppId }, select: { id: true } })
+      if (sameAppId !== null || domain === null) {
+        throw badRequest(`Application with appId ${numericAppId} already exists`, { cause: error })
+      }
+      throw await carrierTaken(db, domain, error)
     }
+    throw error
+  }
+}
+
+/** DNS names are case-insensitive: one stored form, so the unique index sees every duplicate. */
+export function normaliseCarrierDomain (domain: string): string {
+  return domain.toLowerCase()
+}
+
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002'
+
+async function carrierTaken (db: Db, domain: string, cause: unknown) {
+  const owner = await db.application.findUnique({ where: { carrierDomain: domain }, select: { appId: true } })
+  const by = owner === null ? '' : ` by the application with appId ${owner.appId}`
+  return badRequest(`Carrier domain ${domain} is already used${by}`, { cause })
+}
+
+/** Sets (or, with null, removes) the carrier domain of the application with PowerAuth id `appId`. */
+export async function setCarrierDomain (db: Db, appId: number | string, carrierDomain: string | null): Promise<void> {
+  const application = await requireApplicationByAppId(db, appId)
+  const domain = carrierDomain === null ? null : normaliseCarrierDomain(carrierDomain)
+  try {
+    await db.application.update({ where: { id: application.id }, data: { carrierDomain: domain } })
+  } catch (error) {
+    if (isUniqueViolation(error) && domain !== null) throw await carrierTaken(db, domain, error)
     throw error
   }
 }

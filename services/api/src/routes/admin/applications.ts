@@ -1,13 +1,15 @@
 import {
   ApplicationDetailRequest, ApplicationDetailResponse, ApplicationListResponse,
-  CreateApplicationRequest, CreateApplicationResponse
+  CreateApplicationRequest, CreateApplicationResponse, OkResponse, UpdateCarrierRequest
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { createApplication, listApplications, listUnconfiguredApplications } from '../../domain/admin-applications.js'
+import {
+  createApplication, listApplications, listUnconfiguredApplications, setCarrierDomain
+} from '../../domain/admin-applications.js'
 import { toDetail } from '../../domain/admin-detail.js'
 import { requireApplicationById } from '../../domain/applications.js'
 
-/** Listing, inspecting and creating applications. */
+/** Listing, inspecting and creating applications, and their carrier domain. */
 const applicationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin/app/list', { schema: { response: { 200: ApplicationListResponse } } }, async () => ({
     status: 'OK' as const,
@@ -30,8 +32,17 @@ const applicationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/admin/app/create', {
     schema: { body: CreateApplicationRequest, response: { 200: CreateApplicationResponse } }
   }, async (request) => {
-    const { appId, appName } = request.body.requestObject
-    return { status: 'OK' as const, responseObject: { id: await createApplication(app.db, appId, appName) } }
+    const { appId, appName, carrierDomain } = request.body.requestObject
+    return { status: 'OK' as const, responseObject: { id: await createApplication(app.db, appId, appName, carrierDomain) } }
+  })
+
+  // The carrier domain routes `username@<carrierDomain>` of the signed developer API here.
+  app.put('/admin/app/carrier', {
+    schema: { body: UpdateCarrierRequest, response: { 200: OkResponse } }
+  }, async (request) => {
+    const { appId, carrierDomain } = request.body.requestObject
+    await setCarrierDomain(app.db, appId, carrierDomain)
+    return { status: 'OK' as const }
   })
 }
 export default applicationRoutes

@@ -1,0 +1,63 @@
+import type { Db } from '@beacon/db'
+import { badRequest } from '../errors.js'
+import { normaliseCarrierDomain } from './admin-applications.js'
+import { parseNumericId } from './applications.js'
+
+/** The applications a developer may address, as the admin API names them. */
+export interface DeveloperGrants {
+  /** PowerAuth application ids (number or numeric string). */
+  applications?: Array<number | string> | undefined
+  /** Carrier domains, any case. */
+  carriers?: string[] | undefined
+}
+
+/**
+ * The callback URL as stored, or a 400 saying why not. Credentials in the URL are refused: the
+ * URL is shown by list and detail and may be logged, which no password should be.
+ */
+export function checkCallbackUrl (text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch (cause) {
+    throw badRequest('requestObject.callbackUrl must be an absolute http(s) URL', { cause })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw badRequest('requestObject.callbackUrl must be an absolute http(s) URL')
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw badRequest('requestObject.callbackUrl must not contain a user name or password')
+  }
+  return text
+}
+
+/**
+ * Beacon's internal ids of the granted applications, duplicates removed. Every appId and carrier
+ * must exist; the 400 names all the missing ones at once.
+ */
+export async function resolveGrants (db: Db, grants: DeveloperGrants): Promise<number[]> {
+  const appIds = [...new Set((grants.applications ?? []).map((appId) => parseNumericId(appId)))]
+  const carriers = [...new Set((grants.carriers ?? []).map(normaliseCarrierDomain))]
+  const ids = new Set<number>()
+  if (appIds.length > 0) {
+    const rows = await db.application.findMany({ where: { appId: { in: appIds } }, select: { id: true, appId: true } })
+    const found = new Set(rows.map((row) => row.appId))
+    const missing = appIds.filter((appId) => !found.has(appId))
+    if (missing.length > 0) {
+      throw badRequest(missing.length === 1
+        ? `Application with appId ${missing.join('')} does not exist`
+        : `Applications with appId ${missing.join(', ')} do not exist`)
+    }
+    for (const row of rows) ids.add(row.id)
+  }
+  if (carriers.length > 0) {
+    const rows = await db.application.findMany({ where: { carrierDomain: { in: carriers } }, select: { id: true, carrierDomain: true } })
+    const found = new Set(rows.map((row) => row.carrierDomain))
+    const missing = carriers.filter((carrier) => !found.has(carrier))
+    if (missing.length > 0) {
+      throw badRequest(`No application has the carrier domain ${missing.join(', ')}`)
+    }
+    for (const row of rows) ids.add(row.id)
+  }
+  return [...ids]
+}

@@ -1,0 +1,48 @@
+import type { Db, SecretBox } from '@beacon/db'
+
+/** The developer a verified request of the signed API comes from (`request.developer`). */
+export interface SignedDeveloper {
+  id: number
+  key: string
+  name: string
+  callbackUrl: string | null
+  /** Beacon's internal ids of the applications (carriers) the developer may address. */
+  applicationIds: number[]
+}
+
+export interface SigningCandidate {
+  developer: SignedDeveloper
+  /** The opened secret: the HMAC key of the developer's signatures. */
+  secret: Buffer
+}
+
+/** Why a key has no candidate; for the log only, the client hears the same 401 either way. */
+export type LookupMiss = 'unknown' | 'disabled'
+
+/** The enabled developer with this key and its secret, or why there is none. */
+export async function findSigningDeveloper (db: Db, secrets: SecretBox, key: string): Promise<SigningCandidate | LookupMiss> {
+  const row = await db.developer.findUnique({
+    where: { key },
+    select: {
+      id: true,
+      key: true,
+      name: true,
+      callbackUrl: true,
+      enabled: true,
+      secret: true,
+      applications: { select: { applicationId: true } }
+    }
+  })
+  if (row === null) return 'unknown'
+  if (!row.enabled) return 'disabled'
+  return {
+    developer: {
+      id: row.id,
+      key: row.key,
+      name: row.name,
+      callbackUrl: row.callbackUrl,
+      applicationIds: row.applications.map((grant) => grant.applicationId).sort((a, b) => a - b)
+    },
+    secret: secrets.open(row.secret)
+  }
+}

@@ -1,0 +1,125 @@
+import type { DeveloperView, DeveloperWithSecret } from '@beacon/contracts'
+import type { Db, Prisma, SecretBox } from '@beacon/db'
+import { badRequest } from '../errors.js'
+import { parseNumericId } from './applications.js'
+import { newDeveloperKey, newDeveloperSecret } from './developer-credentials.js'
+import { checkCallbackUrl, resolveGrants, type DeveloperGrants } from './developer-input.js'
+
+// The secret column is never selected here: nothing that builds a view can leak it.
+const viewSelect = {
+  id: true,
+  key: true,
+  name: true,
+  callbackUrl: true,
+  enabled: true,
+  createdAt: true,
+  secretRotatedAt: true,
+  applications: { select: { application: { select: { appId: true, carrierDomain: true } } } }
+} as const
+
+type ViewRow = Prisma.DeveloperGetPayload<{ select: typeof viewSelect }>
+
+function toView (row: ViewRow): DeveloperView {
+  const applications = row.applications
+    .map(({ application }) => ({ appId: Number(application.appId), carrierDomain: application.carrierDomain }))
+    .sort((a, b) => a.appId - b.appId)
+  return {
+    id: row.id,
+    key: row.key,
+    name: row.name,
+    callbackUrl: row.callbackUrl,
+    enabled: row.enabled,
+    applications,
+    timestampCreated: row.createdAt.toISOString(),
+    timestampSecretRotated: row.secretRotatedAt.toISOString()
+  }
+}
+
+/** The id of an existing developer, or a 400 naming the one asked for. */
+async function requireDeveloperId (db: Db, id: number | string): Promise<number> {
+  const numeric = parseNumericId(id)
+  const row = numeric > 2147483647n ? null : await db.developer.findUnique({ where: { id: Number(numeric) }, select: { id: true } })
+  if (row === null) throw badRequest(`Developer with id ${String(id)} does not exist`)
+  return row.id
+}
+
+export interface CreateDeveloperInput extends DeveloperGrants {
+  name: string
+  callbackUrl?: string | null | undefined
+}
+
+/** A new developer with a fresh key and secret: the only answer, with rotate's, that holds the secret. */
+export async function createDeveloper (db: Db, secrets: SecretBox, input: CreateDeveloperInput): Promise<DeveloperWithSecret> {
+  const callbackUrl = input.callbackUrl == null ? null : checkCallbackUrl(input.callbackUrl)
+  const applicationIds = await resolveGrants(db, input)
+  const secret = newDeveloperSecret()
+  const row = await db.developer.create({
+    data: {
+      key: newDeveloperKey(),
+      name: input.name,
+      secret: new Uint8Array(secrets.seal(secret)),
+      callbackUrl,
+      applications: { create: applicationIds.map((applicationId) => ({ applicationId })) }
+    },
+    select: viewSelect
+  })
+  return { ...toView(row), secret }
+}
+
+export async function listDevelopers (db: Db): Promise<DeveloperView[]> {
+  const rows = await db.developer.findMany({ select: viewSelect, orderBy: { id: 'asc' } })
+  return rows.map(toView)
+}
+
+export async function developerDetail (db: Db, id: number | string): Promise<DeveloperView> {
+  const row = await db.developer.findUniqueOrThrow({ where: { id: await requireDeveloperId(db, id) }, select: viewSelect })
+  return toView(row)
+}
+
+export interface UpdateDeveloperInput extends DeveloperGrants {
+  id: number | string
+  name?: string | undefined
+  callbackUrl?: string | null | undefined
+}
+
+/** Absent fields stay; given grant lists (applications and/or carriers) replace the grants as a whole. */
+export async function updateDeveloper (db: Db, input: UpdateDeveloperInput): Promise<DeveloperView> {
+  const id = await requireDeveloperId(db, input.id)
+  const callbackUrl = input.callbackUrl == null ? input.callbackUrl : checkCallbackUrl(input.callbackUrl)
+  const regrant = input.applications !== undefined || input.carriers !== undefined
+  const applicationIds = regrant ? await resolveGrants(db, input) : []
+  const row = await db.$transaction(async (tx) => {
+    if (regrant) {
+      await tx.developerApplication.deleteMany({ where: { developerId: id } })
+      await tx.developerApplication.createMany({ data: applicationIds.map((applicationId) => ({ developerId: id, applicationId })) })
+    }
+    return await tx.developer.update({
+      where: { id },
+      data: {
+        ...(input.name === undefined ? {} : { name: input.name }),
+        ...(callbackUrl === undefined ? {} : { callbackUrl })
+      },
+      select: viewSelect
+    })
+  })
+  return toView(row)
+}
+
+/** A new secret; the old one stops working at once (requests signed with it get 401). */
+export async function rotateDeveloperSecret (db: Db, secrets: SecretBox, id: number | string): Promise<DeveloperWithSecret> {
+  const developerId = await requireDeveloperId(db, id)
+  const secret = newDeveloperSecret()
+  const row = await db.developer.update({
+    where: { id: developerId },
+    data: { secret: new Uint8Array(secrets.seal(secret)), secretRotatedAt: new Date() },
+    select: viewSelect
+  })
+  return { ...toView(row), secret }
+}
+
+/** A disabled developer's requests are refused (401) until it is enabled again; nothing else changes. */
+export async function setDeveloperEnabled (db: Db, id: number | string, enabled: boolean): Promise<DeveloperView> {
+  const developerId = await requireDeveloperId(db, id)
+  const row = await db.developer.update({ where: { id: developerId }, data: { enabled }, select: viewSelect })
+  return toView(row)
+}

@@ -1,0 +1,115 @@
+import t from 'tap'
+import { buildApp } from '../../helper.js'
+import { CARRIER, KEY, SECRET, UNAUTHORIZED, insertDeveloper, signedHeaders, signedInject } from './signing-fixtures.js'
+
+const ECHO = '/api/1.0/debug/echo'
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * X-M-Date has whole seconds and the server truncates its clock too: starting a request early in a
+ * second keeps "exactly the window" from turning into the window plus one second on the way.
+ */
+async function earlyInSecond () {
+  while (Date.now() % 1000 > 300) await sleep(20)
+}
+
+t.test('the date window: accepted at both edges, refused just outside either way', async (t) => {
+  const { app, config } = await buildApp(t)
+  await insertDeveloper(app)
+  const window = config.signedApi.windowSeconds * 1000
+  const cases: Array<[string, number, number]> = [
+    ['now', 0, 200],
+    ['the past edge', -window, 200],
+    ['the future edge', window, 200],
+    ['two seconds too old', -window - 2000, 401],
+    ['two seconds too far ahead', window + 2000, 401],
+    ['a day old', -86_400_000, 401]
+  ]
+  for (const [name, offset, status] of cases) {
+    await earlyInSecond()
+    const response = await signedInject(app, { url: ECHO, date: new Date(Date.now() + offset) })
+    t.equal(response.statusCode, status, name)
+  }
+})
+
+t.test('a replayed nonce is refused and the first request took effect once', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const body = JSON.stringify({ content: 'only once' })
+  const request = { method: 'POST', url: `/api/1.0/push/alice@${CARRIER}`, body, contentType: 'application/json', nonce: 'nonce-replayed-1' }
+  const headers = signedHeaders(request)
+  const send = () => app.inject({ method: 'POST', url: request.url, headers, payload: body })
+
+  const first = await send()
+  t.equal(first.statusCode, 200, first.body)
+  const replay = await send()
+  t.equal(replay.statusCode, 401, 'the identical request again')
+  t.same(replay.json(), UNAUTHORIZED)
+  t.equal(replay.headers['www-authenticate'], 'MAAIISDK10')
+  t.equal(await app.db.inboxMessage.count(), 1, 'one message stored')
+
+  // The same nonce with a different (valid) signature: still a replay.
+  const again = await signedInject(app, { url: ECHO, nonce: 'nonce-replayed-1' })
+  t.equal(again.statusCode, 401, 'a nonce is used once per key, whatever the request')
+
+  const rows = await app.db.signedNonce.findMany()
+  t.equal(rows.length, 1)
+  t.equal(rows[0]?.developerKey, KEY)
+  t.ok((rows[0]?.expiresAt.getTime() ?? 0) > Date.now(), 'kept until its window is over')
+})
+
+t.test('concurrent copies of one request: exactly one is accepted', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const headers = signedHeaders({ url: ECHO, nonce: 'raced' })
+  const responses = await Promise.all(Array.from({ length: 8 }, () => app.inject({ method: 'GET', url: ECHO, headers })))
+  t.same(responses.map((r) => r.statusCode).sort(), [200, 401, 401, 401, 401, 401, 401, 401])
+})
+
+t.test('nonces are per key: the same nonce under another key is accepted', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  await insertDeveloper(app, { key: 'second-key', secret: 'second-secret' })
+  t.equal((await signedInject(app, { url: ECHO, nonce: 'shared' })).statusCode, 200)
+  const other = await signedInject(app, { url: ECHO, nonce: 'shared', key: 'second-key', secret: 'second-secret' })
+  t.equal(other.statusCode, 200, other.body)
+  t.equal(other.json().developerKey, 'second-key')
+  t.equal((await signedInject(app, { url: ECHO, nonce: 'shared', key: 'second-key', secret: 'second-secret' })).statusCode, 401)
+})
+
+t.test('a replay is refused by another api instance sharing the database', async (t) => {
+  const a = await buildApp(t)
+  // The same master key too: b must open the secret a sealed.
+  const b = await buildApp(t, { DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix, MASTER_KEY: a.config.masterKey.toString('base64') })
+  await insertDeveloper(a.app)
+  const headers = signedHeaders({ url: ECHO, nonce: 'cross-instance' })
+  t.equal((await a.app.inject({ method: 'GET', url: ECHO, headers })).statusCode, 200, 'accepted by a')
+  t.equal((await b.app.inject({ method: 'GET', url: ECHO, headers })).statusCode, 401, 'refused by b')
+  t.equal((await a.app.inject({ method: 'GET', url: ECHO, headers })).statusCode, 401, 'and by a')
+  const fresh = await b.app.inject({ method: 'GET', url: ECHO, headers: signedHeaders({ url: ECHO, secret: SECRET }) })
+  t.equal(fresh.statusCode, 200, 'b accepts a fresh nonce')
+})
+
+t.test('expired nonces are purged, live ones kept', async (t) => {
+  // A one-second window: the purge runs every second.
+  const { app } = await buildApp(t, { SIGNATURE_WINDOW_SECONDS: '1' })
+  const hourAgo = new Date(Date.now() - 3_600_000)
+  await app.db.signedNonce.createMany({
+    data: [
+      { developerKey: KEY, nonce: 'old-1', expiresAt: hourAgo },
+      { developerKey: 'k2', nonce: 'old-2', expiresAt: hourAgo },
+      { developerKey: KEY, nonce: 'live', expiresAt: new Date(Date.now() + 3_600_000) }
+    ]
+  })
+  const deadline = Date.now() + 10_000
+  while (await app.db.signedNonce.count() > 1 && Date.now() < deadline) await sleep(200)
+  t.same((await app.db.signedNonce.findMany()).map((row) => row.nonce), ['live'])
+})
+
+t.test('an expired nonce left in the table does not block a new request', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  await app.db.signedNonce.create({ data: { developerKey: KEY, nonce: 'reused-later', expiresAt: new Date(Date.now() - 1000) } })
+  t.equal((await signedInject(app, { url: ECHO, nonce: 'reused-later' })).statusCode, 200)
+  t.equal((await signedInject(app, { url: ECHO, nonce: 'reused-later' })).statusCode, 401, 'but only once more')
+})

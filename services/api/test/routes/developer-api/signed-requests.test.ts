@@ -1,0 +1,116 @@
+import { contentMd5 } from '@beacon/signing'
+import t from 'tap'
+import { buildApp, call } from '../../helper.js'
+import { KEY, SECRET, UNAUTHORIZED, insertDeveloper, signedInject } from './signing-fixtures.js'
+
+const ECHO = '/api/1.0/debug/echo'
+const JSON_TYPE = 'application/json'
+const BODY = '{"content":"hello","push":{"content":"hi"}}'
+
+t.test('accepted: a signed GET without a body and a signed POST with one', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+
+  const get = await signedInject(app, { url: `${ECHO}?b=2&a=1` })
+  t.equal(get.statusCode, 200, get.body)
+  t.same(get.json(), { developerKey: KEY, method: 'GET', uri: `${ECHO}?b=2&a=1`, body: null })
+
+  const post = await signedInject(app, { method: 'POST', url: ECHO, body: BODY, contentType: JSON_TYPE })
+  t.equal(post.statusCode, 200, post.body)
+  t.same(post.json(), { developerKey: KEY, method: 'POST', uri: ECHO, body: JSON.parse(BODY) })
+
+  // Whitespace and key order as sent: the signature is over the bytes, not a re-serialisation.
+  const spaced = '{ "b" : 1,\n  "a" : [ 2 ] }'
+  const exact = await signedInject(app, { method: 'POST', url: ECHO, body: spaced, contentType: 'application/json; charset=utf-8' })
+  t.equal(exact.statusCode, 200, exact.body)
+  t.same(exact.json().body, { b: 1, a: [2] })
+
+  const noMd5 = await signedInject(app, { method: 'POST', url: ECHO, body: BODY, contentType: JSON_TYPE, headers: { 'content-md5': undefined } })
+  t.equal(noMd5.statusCode, 200, 'Content-MD5 is optional: the signature covers the body anyway')
+
+  const upperMd5 = await signedInject(app, {
+    method: 'POST', url: ECHO, body: BODY, contentType: JSON_TYPE, headers: { 'content-md5': contentMd5(BODY).toUpperCase() }
+  })
+  t.equal(upperMd5.statusCode, 200, 'a Content-MD5 in upper case hex agrees too')
+
+  const text = await signedInject(app, { method: 'POST', url: ECHO, body: 'plain words', contentType: 'text/plain' })
+  t.equal(text.statusCode, 200, 'any content type is accepted and signed as sent')
+  t.equal(text.json().body, null, 'a non-JSON body is not echoed')
+
+  const emptyPost = await signedInject(app, { method: 'POST', url: ECHO })
+  t.equal(emptyPost.statusCode, 200, 'a POST without a body')
+  t.equal(emptyPost.json().body, null)
+})
+
+t.test('refused: every part of the request is covered by the signature', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const post = { method: 'POST', url: ECHO, body: BODY, contentType: JSON_TYPE }
+  const cases: Array<[string, Parameters<typeof signedInject>[1]]> = [
+    ['tampered path', { ...post, url: `${ECHO}x`, signed: { uri: ECHO } }],
+    ['tampered path case', { ...post, url: ECHO.toUpperCase().replace('/API/1.0', '/api/1.0'), signed: { uri: ECHO } }],
+    ['tampered query', { url: `${ECHO}?a=2`, signed: { uri: `${ECHO}?a=1` } }],
+    ['query added', { url: `${ECHO}?a=1`, signed: { uri: ECHO } }],
+    ['query reordered', { url: `${ECHO}?b=2&a=1`, signed: { uri: `${ECHO}?a=1&b=2` } }],
+    ['tampered method', { ...post, signed: { method: 'PUT' } }],
+    ['tampered body', { ...post, body: BODY.replace('hello', 'HELLO'), signed: { body: BODY }, headers: { 'content-md5': undefined } }],
+    ['body re-serialised', { ...post, body: JSON.stringify(JSON.parse(BODY), null, 1), signed: { body: BODY }, headers: { 'content-md5': undefined } }],
+    ['body dropped from the signature', { ...post, signed: { body: undefined } }],
+    ['tampered content type', { ...post, contentType: 'application/json; charset=utf-8', signed: { contentType: JSON_TYPE } }],
+    ['content type removed', { method: 'POST', url: ECHO, body: 'x', contentType: 'text/plain', headers: { 'content-type': undefined } }],
+    ['Content-MD5 disagreeing with the body', { ...post, headers: { 'content-md5': '0'.repeat(32) } }],
+    ['Content-MD5 of the signed body, body tampered', { ...post, body: `${BODY} `, signed: { body: BODY } }],
+    ['wrong secret', { ...post, secret: `${SECRET}x` }],
+    ['unknown key', { ...post, key: 'no-such-key' }],
+    ['missing X-M-Date', { url: ECHO, headers: { 'x-m-date': undefined } }],
+    ['malformed X-M-Date', { url: ECHO, headers: { 'x-m-date': '2024-03-01T12:00:00Z' } }],
+    ['X-M-Date changed after signing', { url: ECHO, headers: { 'x-m-date': new Date(Date.now() - 1000).toUTCString() } }]
+  ]
+  for (const [name, request] of cases) {
+    const response = await signedInject(app, request)
+    t.equal(response.statusCode, 401, name)
+    t.same(response.json(), UNAUTHORIZED, `${name}: the generic body`)
+    t.equal(response.headers['www-authenticate'], 'MAAIISDK10', `${name}: the challenge`)
+  }
+  t.equal(await app.db.signedNonce.count(), 0, 'no refused request used up a nonce')
+})
+
+t.test('refused: Authorization header syntax', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const signature = 'a'.repeat(64)
+  const bad = [
+    undefined,
+    '',
+    `Basic ${Buffer.from('admin:x').toString('base64')}`,
+    `maaiisdk10 key="${KEY}", nonce="n1", signature="${signature}"`,
+    `MAAIISDK10  key="${KEY}", nonce="n1", signature="${signature}"`,
+    `MAAIISDK10 key="${KEY}", nonce="n1"`,
+    `MAAIISDK10 key="${KEY}", key="${KEY}", nonce="n1", signature="${signature}"`,
+    `MAAIISDK10 key="${KEY}", nonce="n1", signature="${signature}", realm="x"`,
+    `MAAIISDK10 key=${KEY}, nonce="n1", signature="${signature}"`,
+    `MAAIISDK10 key="${KEY}", nonce="n 1", signature="${signature}"`,
+    `MAAIISDK10 key="${KEY}", nonce="n1", signature="${signature.toUpperCase()}"`
+  ]
+  for (const authorization of bad) {
+    const response = await signedInject(app, { url: ECHO, headers: { authorization } })
+    t.equal(response.statusCode, 401, String(authorization))
+    t.same(response.json(), UNAUTHORIZED)
+  }
+})
+
+t.test('refused: disabled developers, and the old secret after a rotation', async (t) => {
+  const { app } = await buildApp(t)
+  const { developer } = await insertDeveloper(app)
+
+  t.equal((await call(app, 'POST', '/admin/developer/disable', { requestObject: { id: developer.id } })).statusCode, 200)
+  t.equal((await signedInject(app, { url: ECHO })).statusCode, 401, 'disabled')
+  t.equal((await call(app, 'POST', '/admin/developer/enable', { requestObject: { id: developer.id } })).statusCode, 200)
+  t.equal((await signedInject(app, { url: ECHO })).statusCode, 200, 'enabled again')
+
+  const rotated = await call(app, 'POST', '/admin/developer/rotate', { requestObject: { id: developer.id } })
+  const secret = rotated.json().responseObject.secret as string
+  t.equal((await signedInject(app, { url: ECHO })).statusCode, 401, 'the old secret no longer works')
+  t.equal((await signedInject(app, { url: ECHO, secret })).statusCode, 200, 'the new one does')
+  t.equal((await signedInject(app, { url: ECHO, secret, key: 'other' })).statusCode, 401, 'only with its own key')
+})

@@ -1,0 +1,84 @@
+import { signRequest } from '@beacon/signing'
+import type { FastifyInstance } from 'fastify'
+
+export const KEY = 'dev-key-0123456789'
+export const SECRET = 'dev-secret-abcdefghijklmnopqrstuvwxyz'
+export const CARRIER = 'carrier.example'
+
+/** An application with a carrier domain and an enabled developer allowed to address it, straight in the database. */
+export async function insertDeveloper (app: FastifyInstance, options: { key?: string, secret?: string, enabled?: boolean, appId?: bigint, carrier?: string } = {}) {
+  const appId = options.appId ?? 1n
+  const application = await app.db.application.upsert({
+    where: { appId },
+    create: { appId, name: `app ${appId}`, carrierDomain: options.carrier ?? CARRIER },
+    update: {}
+  })
+  const developer = await app.db.developer.create({
+    data: {
+      key: options.key ?? KEY,
+      name: 'Test developer',
+      secret: new Uint8Array(app.secrets.seal(options.secret ?? SECRET)),
+      enabled: options.enabled ?? true,
+      applications: { create: [{ applicationId: application.id }] }
+    }
+  })
+  return { developer, application }
+}
+
+export interface SignedCall {
+  method?: string
+  /** Where the request goes, exactly as sent. */
+  url: string
+  body?: string
+  contentType?: string
+  key?: string
+  secret?: string
+  date?: Date
+  nonce?: string
+  /** What the signature is computed over, when a test tampers with the request after signing. */
+  signed?: { method?: string, uri?: string, body?: string, contentType?: string }
+  /** Replaces or adds headers after signing (undefined removes one). */
+  headers?: Record<string, string | undefined>
+}
+
+/** The headers of signRequest with Node's lower-case names, after the test's changes. */
+export function signedHeaders (call: SignedCall): Record<string, string> {
+  const method = call.method ?? 'GET'
+  const signed = call.signed ?? {}
+  const body = 'body' in signed ? signed.body : call.body
+  const contentType = 'contentType' in signed ? signed.contentType : call.contentType
+  const headers: Record<string, string | undefined> = Object.fromEntries(Object.entries(signRequest({
+    method: signed.method ?? method,
+    uri: signed.uri ?? call.url,
+    key: call.key ?? KEY,
+    secret: call.secret ?? SECRET,
+    ...(body === undefined ? {} : { body }),
+    ...(contentType === undefined ? {} : { contentType }),
+    ...(call.date === undefined ? {} : { date: call.date }),
+    ...(call.nonce === undefined ? {} : { nonce: call.nonce })
+  })).map(([name, value]) => [name.toLowerCase(), value]))
+  // The request's own Content-Type, when the signature was computed over another one.
+  if (call.contentType !== undefined) headers['content-type'] = call.contentType
+  for (const [name, value] of Object.entries(call.headers ?? {})) headers[name.toLowerCase()] = value
+  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => entry[1] !== undefined))
+}
+
+/** A signed request through inject (the URL is sent as given: what the server signs against). */
+export function signedInject (app: FastifyInstance, call: SignedCall) {
+  return app.inject({
+    method: (call.method ?? 'GET') as 'GET',
+    url: call.url,
+    headers: signedHeaders(call),
+    ...(call.body === undefined ? {} : { payload: call.body })
+  })
+}
+
+/** The body and header every refused request gets. */
+export const UNAUTHORIZED = {
+  error: {
+    status: 401,
+    code: 40100,
+    message: 'the request is not authorized: it must be signed (MAAIISDK10) with the key and secret of an enabled developer, ' +
+      'with a fresh nonce and an X-M-Date within the accepted window'
+  }
+}
