@@ -1,17 +1,24 @@
 import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
 import { recordResults } from '../../domain/delivery-records.js'
+import { pushOutcomeCallbacks } from '../../domain/push-callbacks.js'
 
 /**
  * Consumes delivery results from the dispatchers and records them. Every api instance runs one;
- * they share a durable consumer, so each result is recorded by exactly one of them.
+ * they share a durable consumer, so each result is recorded by exactly one of them. A finished push
+ * fallback of an in-app message is then reported to its developer (push.sent / push.failed): if
+ * that fails the batch is redelivered, recording is idempotent and the callbacks' eventIds dedupe.
  */
 export default fp(async (app) => {
   let consumer: Stoppable | undefined
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeResults(async (events) => {
       await recordResults(app.db, events)
+      const summaries = events.flatMap((event) => event.kind === 'summary' ? [event.summary] : [])
+      for (const callback of await pushOutcomeCallbacks(app.db, summaries)) {
+        await app.callbacks.emit(callback.developerId, callback.body)
+      }
     }, { maxBatch: 500 })
   })
   app.addHook('onClose', async () => { await consumer?.stop() })
-}, { name: 'result-recorder', dependencies: ['db', 'transport'] })
+}, { name: 'result-recorder', dependencies: ['db', 'transport', 'callbacks'] })

@@ -1,0 +1,68 @@
+import { signRequest } from '@beacon/signing'
+import t from 'tap'
+import { startCallbackReceiver } from '../src/callback-receiver.js'
+
+const key = 'dev-key'
+const secret = 'dev-secret-0123456789'
+
+function post (url: string, body: string, options: { secret?: string, nonce?: string, uri?: string } = {}) {
+  const target = new URL(url)
+  const headers = signRequest({
+    method: 'POST',
+    uri: options.uri ?? target.pathname + target.search,
+    body,
+    contentType: 'application/json',
+    key,
+    secret: options.secret ?? secret,
+    ...(options.nonce === undefined ? {} : { nonce: options.nonce })
+  })
+  return fetch(url, { method: 'POST', headers: { ...headers }, body })
+}
+
+t.test('verifies signed requests, refuses a wrong secret, a wrong URI and a replayed nonce', async (t) => {
+  const receiver = await startCallbackReceiver({ developers: new Map([[key, secret]]) })
+  t.teardown(() => receiver.close())
+  const url = receiver.url('/hooks/beacon?tenant=a%20b')
+  const body = '{"event":"push.sent"}'
+
+  t.equal((await post(url, body)).status, 200)
+  t.equal((await post(url, body, { secret: 'another-secret' })).status, 401)
+  t.equal((await post(url, body, { uri: '/hooks/beacon' })).status, 401, 'the query is part of what is signed')
+  t.equal((await post(url, body, { nonce: 'same-nonce' })).status, 200)
+  t.equal((await post(url, body, { nonce: 'same-nonce' })).status, 401, 'a nonce is accepted once')
+
+  const received = receiver.received()
+  t.same(received.map((r) => [r.verified, r.reason]), [
+    [true, undefined],
+    [false, 'SIGNING_SIGNATURE_MISMATCH'],
+    [false, 'SIGNING_SIGNATURE_MISMATCH'],
+    [true, undefined],
+    [false, 'REPLAYED_NONCE']
+  ])
+  t.equal(received[0]?.url, '/hooks/beacon?tenant=a%20b')
+  t.equal(received[0]?.body, body)
+  t.equal(received[0]?.headers['content-type'], 'application/json')
+})
+
+t.test('a lookup function, scripted failures and until', async (t) => {
+  const receiver = await startCallbackReceiver({ developers: (k) => (k === key ? secret : undefined) })
+  t.teardown(() => receiver.close())
+  receiver.failNext(2, 503)
+  receiver.failNext(1, 'reset')
+  const url = receiver.url('/cb')
+  t.equal((await post(url, '{}')).status, 503)
+  t.equal((await post(url, '{}')).status, 503)
+  await t.rejects(post(url, '{}'), 'the connection is reset')
+  t.equal((await post(url, '{}')).status, 200, 'back to normal')
+  const all = await receiver.until((r) => r.length === 4)
+  t.same(all.map((r) => r.status), [503, 503, 0, 200])
+  t.ok(all.every((r) => r.verified), 'failures are scripted, not verification errors')
+  await t.rejects(receiver.until((r) => r.length === 5, 100), /timed out/)
+})
+
+t.test('an unknown key does not verify', async (t) => {
+  const receiver = await startCallbackReceiver({ developers: new Map() })
+  t.teardown(() => receiver.close())
+  t.equal((await post(receiver.url('/x'), '{}')).status, 401)
+  t.equal(receiver.received()[0]?.reason, 'SIGNING_KEY_UNKNOWN')
+})

@@ -1,0 +1,93 @@
+import type { CallbackBody } from '@beacon/contracts'
+import type { CallbackDelivery, Stoppable } from '@beacon/transport'
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { ApiConfig } from '../../config.js'
+import { postCallback, retryDelay, type AttemptOutcome } from '../../domain/callback-delivery.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    callbacks: {
+      /** Queues a signed callback durably; a repeat of an eventId is de-duplicated. */
+      emit (developerId: number, body: CallbackBody): Promise<void>
+    }
+  }
+}
+
+type CallbackSettings = ApiConfig['signedApi']
+
+const CONCURRENCY = 16
+// Keeps a slow attempt from being handed to another instance meanwhile.
+const WORKING_INTERVAL_MS = 5000
+
+/**
+ * Signed callbacks to developers' servers: emitted into JetStream, sent by whichever api instance
+ * takes them, retried with exponential backoff until accepted (2xx) or callbackMaxAttempts.
+ */
+export default fp<{ signedApi: CallbackSettings }>(async (app, { signedApi }) => {
+  const shutdown = new AbortController()
+  let consumer: Stoppable | undefined
+
+  app.decorate('callbacks', {
+    emit: async (developerId: number, body: CallbackBody) => {
+      await app.transport.publishCallback({ developerId, body })
+    }
+  })
+  app.addHook('onReady', async () => {
+    consumer = app.transport.consumeCallbacks(async (delivery) => {
+      try {
+        await deliver(app, signedApi, delivery, shutdown.signal)
+      } catch (error) {
+        // E.g. the database is unreachable: counted as an attempt like any other failure.
+        app.log.error({ err: error, eventId: delivery.callback.body.eventId }, 'callback attempt failed unexpectedly')
+        await retryOrGiveUp(app, signedApi, delivery, { lastError: 'InternalError' }).catch(() => {})
+      }
+    }, { concurrency: CONCURRENCY })
+  })
+  app.addHook('onClose', async () => {
+    shutdown.abort()
+    await consumer?.stop()
+  })
+}, { name: 'callbacks', dependencies: ['db', 'transport'] })
+
+async function deliver (app: FastifyInstance, settings: CallbackSettings, delivery: CallbackDelivery, shutdown: AbortSignal) {
+  const { developerId, body } = delivery.callback
+  const context = { developerId, eventId: body.eventId, event: body.event }
+  // Loaded per attempt: a rotated secret signs from the next attempt on, a disabled developer stops.
+  const developer = await app.db.developer.findUnique({
+    where: { id: developerId }, select: { key: true, secret: true, callbackUrl: true, enabled: true }
+  })
+  if (developer === null || !developer.enabled || developer.callbackUrl === null) {
+    app.log.info(context, 'callback dropped: the developer is gone, disabled or has no callback URL')
+    await delivery.drop()
+    return
+  }
+  const target = { callbackUrl: developer.callbackUrl, key: developer.key, secret: app.secrets.open(developer.secret) }
+  const keepAlive = setInterval(() => delivery.working(), WORKING_INTERVAL_MS)
+  let outcome: AttemptOutcome
+  try {
+    outcome = await postCallback(target, body,
+      AbortSignal.any([AbortSignal.timeout(settings.callbackTimeoutMs), shutdown]))
+  } finally {
+    clearInterval(keepAlive)
+  }
+  if (outcome.ok) {
+    await delivery.ack()
+    return
+  }
+  await retryOrGiveUp(app, settings, delivery, 'status' in outcome ? { lastStatus: outcome.status } : { lastError: outcome.error })
+}
+
+async function retryOrGiveUp (
+  app: FastifyInstance, settings: CallbackSettings, delivery: CallbackDelivery, last: { lastStatus: number } | { lastError: string }
+) {
+  const { developerId, body } = delivery.callback
+  const context = { developerId, eventId: body.eventId, event: body.event }
+  if (delivery.deliveryCount >= settings.callbackMaxAttempts) {
+    app.log.warn({ ...context, attempts: delivery.deliveryCount, ...last }, 'callback given up after the last attempt')
+    await delivery.drop()
+    return
+  }
+  app.log.debug({ ...context, attempt: delivery.deliveryCount, ...last }, 'callback attempt failed; retried')
+  delivery.retry(retryDelay(delivery.deliveryCount, settings.callbackBaseDelayMs, settings.callbackMaxDelayMs))
+}

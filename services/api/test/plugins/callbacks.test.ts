@@ -1,0 +1,183 @@
+import { createHash, randomUUID } from 'node:crypto'
+import type { CallbackBody } from '@beacon/contracts'
+import { parseHttpDate, verifyRequest } from '@beacon/signing'
+import { freePort, startCallbackReceiver, type CallbackReceiver } from '@beacon/testkit'
+import type { FastifyInstance } from 'fastify'
+import t, { type Test } from 'tap'
+import { buildApp } from '../helper.js'
+
+const key = 'dev-key-1'
+const secret = 'dev-secret-0123456789abcdef'
+
+async function createDeveloper (app: FastifyInstance, callbackUrl: string | null, options: { enabled?: boolean } = {}) {
+  const application = await app.db.application.create({ data: { appId: 1n, name: 'carrier', carrierDomain: 'carrier.example' } })
+  const developer = await app.db.developer.create({
+    data: {
+      key,
+      name: 'Dev',
+      secret: new Uint8Array(app.secrets.seal(secret)),
+      callbackUrl,
+      enabled: options.enabled ?? true,
+      applications: { create: [{ applicationId: application.id }] }
+    }
+  })
+  return developer.id
+}
+
+function callbackBody (event: CallbackBody['event'] = 'im.delivered'): CallbackBody {
+  const requestId = randomUUID()
+  return { eventId: `${requestId}:${event}`, event, requestId, to: 'alice@carrier.example', timestamp: new Date().toISOString() }
+}
+
+async function receiver (t: Test, secrets: Map<string, string> | ((key: string) => string | undefined) = new Map([[key, secret]]), port?: number) {
+  const started = await startCallbackReceiver({ developers: secrets, ...(port === undefined ? {} : { port }) })
+  t.teardown(() => started.close())
+  return started
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const nonceOf = (authorization: unknown) => /nonce="([^"]+)"/.exec(String(authorization))?.[1]
+
+t.test('a callback arrives signed with the developer secret, to the exact path and query, with the exact body', async (t) => {
+  const { app } = await buildApp(t)
+  const hooks: CallbackReceiver = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/hooks/beacon?tenant=a%20b&x=1'))
+  const body = callbackBody()
+  await app.callbacks.emit(developerId, body)
+
+  const [request] = await hooks.until((r) => r.length >= 1)
+  t.ok(request?.verified, `verified (${request?.reason ?? ''})`)
+  t.equal(request?.method, 'POST')
+  t.equal(request?.url, '/hooks/beacon?tenant=a%20b&x=1', 'the URI signed and sent is the path and query')
+  t.equal(request?.body, JSON.stringify(body), 'the body is exactly the emitted one')
+  t.equal(request?.headers['content-type'], 'application/json')
+  t.equal(request?.headers['content-md5'], createHash('md5').update(request?.body ?? '').digest('hex'))
+  t.match(String(request?.headers.authorization), /^MAAIISDK10 key="dev-key-1", nonce="[^"]+", signature="[0-9a-f]{64}"$/)
+  t.ok(request?.headers['x-m-date'], 'X-M-Date is sent')
+  const asReceived = { method: 'POST', uri: request?.url ?? '', headers: request?.headers ?? {}, rawBody: request?.body }
+  await t.rejects(verifyRequest(asReceived, () => 'another-secret'), { code: 'SIGNING_SIGNATURE_MISMATCH' }, 'another secret does not verify it')
+})
+
+t.test('retried after 500s and network errors with a fresh nonce and date and growing delays', async (t) => {
+  const { app } = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '400', CALLBACK_MAX_ATTEMPTS: '5' })
+  const hooks = await receiver(t)
+  hooks.failNext(2, 500)
+  hooks.failNext(1, 'reset')
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  await app.callbacks.emit(developerId, callbackBody())
+
+  const requests = await hooks.until((r) => r.length >= 4)
+  t.same(requests.map((r) => r.status), [500, 500, 0, 200])
+  t.ok(requests.every((r) => r.verified), 'every attempt is signed validly (the receiver refuses replayed nonces)')
+  t.equal(new Set(requests.map((r) => nonceOf(r.headers.authorization))).size, 4, 'a fresh nonce per attempt')
+  for (const r of requests) {
+    const skew = Math.abs(r.at.getTime() - parseHttpDate(String(r.headers['x-m-date'])).getTime())
+    t.ok(skew < 1500, `X-M-Date is the time of the attempt (${skew} ms off)`)
+  }
+  const gaps = requests.slice(1).map((r, i) => r.at.getTime() - (requests[i]?.at.getTime() ?? 0))
+  t.ok(gaps[0]! >= 300, `first delay about the base (${gaps[0]} ms)`)
+  t.ok(gaps[1]! > gaps[0]! && gaps[2]! > gaps[1]!, `delays grow: ${gaps.join(', ')} ms`)
+  await sleep(300)
+  t.equal(hooks.received().length, 4, 'nothing after the accepted attempt')
+})
+
+t.test('given up after CALLBACK_MAX_ATTEMPTS, logged without secrets', async (t) => {
+  const { app, logs } = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '3' }, { captureLogs: true })
+  const hooks = await receiver(t)
+  hooks.failNext(10, 503)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody('push.failed')
+  await app.callbacks.emit(developerId, body)
+
+  await hooks.until((r) => r.length >= 3)
+  await sleep(800)
+  t.equal(hooks.received().length, 3, 'no attempt after the last')
+  await app.close()
+  const giveUp = logs().split('\n').find((line) => line.includes('callback given up'))
+  t.ok(giveUp, 'the drop is logged')
+  t.match(JSON.parse(giveUp ?? '{}'), { level: 40, developerId, eventId: body.eventId, lastStatus: 503, attempts: 3 })
+  const signatures = hooks.received().map((r) => /signature="([0-9a-f]+)"/.exec(String(r.headers.authorization))?.[1] ?? 'none')
+  for (const needle of [secret, ...signatures]) t.notOk(logs().includes(needle), `not in the log: ${needle.slice(0, 12)}…`)
+})
+
+t.test('durable: queued while the receiver is down, delivered once by another instance after a restart', async (t) => {
+  const port = await freePort()
+  const first = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '1000' }, { captureLogs: true })
+  const developerId = await createDeveloper(first.app, `http://127.0.0.1:${port}/cb`)
+  const body = callbackBody()
+  await first.app.callbacks.emit(developerId, body)
+  const deadline = Date.now() + 10_000
+  while (!first.logs().includes('callback attempt failed; retried') && Date.now() < deadline) await sleep(20)
+  t.match(first.logs(), /"lastError":"ECONNREFUSED"/, 'the first attempt found nobody listening')
+  await first.app.close()
+
+  await buildApp(t, {
+    DATABASE_URL: first.databaseUrl,
+    NATS_PREFIX: first.config.nats.prefix,
+    MASTER_KEY: first.config.masterKey.toString('base64'),
+    CALLBACK_BASE_DELAY_MS: '100'
+  })
+  const hooks = await receiver(t, undefined, port)
+  const [request] = await hooks.until((r) => r.length >= 1)
+  t.ok(request?.verified)
+  t.equal(request?.body, JSON.stringify(body))
+  await sleep(1500)
+  t.equal(hooks.received().length, 1, 'delivered once')
+})
+
+t.test('a rotated secret signs the later attempts', async (t) => {
+  const { app } = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '1000' })
+  let current = secret
+  const hooks = await receiver(t, (k) => (k === key ? current : undefined))
+  hooks.failNext(1, 500)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  await app.callbacks.emit(developerId, callbackBody())
+  await hooks.until((r) => r.length >= 1)
+  current = 'rotated-secret-9876543210'
+  await app.db.developer.update({ where: { id: developerId }, data: { secret: new Uint8Array(app.secrets.seal(current)), secretRotatedAt: new Date() } })
+
+  const requests = await hooks.until((r) => r.length >= 2)
+  t.same(requests.map((r) => [r.verified, r.status]), [[true, 500], [true, 200]], 'the retry verifies with the new secret')
+  const asReceived = { method: 'POST', uri: requests[1]?.url ?? '', headers: requests[1]?.headers ?? {}, rawBody: requests[1]?.body }
+  await t.rejects(verifyRequest(asReceived, () => secret), { code: 'SIGNING_SIGNATURE_MISMATCH' }, 'not signed with the old one')
+})
+
+t.test('the same eventId emitted twice is delivered once', async (t) => {
+  const { app } = await buildApp(t)
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  await app.callbacks.emit(developerId, body)
+  await app.callbacks.emit(developerId, { ...body, timestamp: new Date(Date.now() + 1000).toISOString() })
+  const [request] = await hooks.until((r) => r.length >= 1)
+  t.equal(request?.body, JSON.stringify(body), 'the first one')
+  await sleep(1000)
+  t.equal(hooks.received().length, 1)
+})
+
+t.test('a disabled developer or one without a callback URL gets nothing', async (t) => {
+  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  const hooks = await receiver(t)
+  const disabled = await createDeveloper(app, hooks.url('/cb'), { enabled: false })
+  const other = await app.db.developer.create({ data: { key: 'no-url', name: 'No URL', secret: new Uint8Array(app.secrets.seal(secret)) } })
+  await app.callbacks.emit(disabled, callbackBody())
+  await app.callbacks.emit(other.id, callbackBody())
+  await app.callbacks.emit(999_999, callbackBody())
+  const deadline = Date.now() + 10_000
+  while (logs().split('callback dropped').length < 4 && Date.now() < deadline) await sleep(20)
+  t.equal(logs().split('callback dropped').length - 1, 3, 'each is dropped and logged')
+  t.equal(hooks.received().length, 0)
+})
+
+t.test('an attempt that gets no answer within CALLBACK_TIMEOUT_MS is retried', async (t) => {
+  const { app, logs } = await buildApp(t, { CALLBACK_TIMEOUT_MS: '300', CALLBACK_BASE_DELAY_MS: '50' }, { captureLogs: true })
+  const hooks = await receiver(t)
+  hooks.failNext(1, 'hang')
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  await app.callbacks.emit(developerId, callbackBody())
+  const requests = await hooks.until((r) => r.length >= 2, 5000)
+  t.same(requests.map((r) => r.status), [0, 200])
+  const gap = (requests[1]?.at.getTime() ?? 0) - (requests[0]?.at.getTime() ?? 0)
+  t.ok(gap >= 300 && gap < 2000, `retried after the timeout (${gap} ms)`)
+  t.match(logs(), /"lastError":"TimeoutError"/)
+})
