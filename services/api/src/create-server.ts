@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
 import type { Transport } from '@beacon/transport'
@@ -55,6 +55,21 @@ export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'
         '*.secret', '*.password'
       ],
       censor: '[redacted]'
-    }
+    },
+    serializers: { req: serializeRequest }
+  }
+}
+
+// The in-app channel takes its token in the query (browsers cannot set WebSocket headers), and
+// Fastify logs every request's URL: the token's value never reaches the log.
+const QUERY_TOKEN = /([?&]token=)[^&#]*/gi
+
+function serializeRequest (request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(QUERY_TOKEN, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort
   }
 }

@@ -1,0 +1,45 @@
+import { USER_ADDRESS_PATTERN } from '@beacon/contracts'
+import type { Db } from '@beacon/db'
+import { SignedApiError } from './developer-api-errors.js'
+import type { InAppIdentity } from './in-app-token.js'
+
+/** A `username@carrier` that names a user of an application the developer may address. */
+export interface ResolvedAddress extends InAppIdentity {
+  /** `username@carrier` with the carrier as the application stores it (what callbacks say in `to`). */
+  address: string
+}
+
+const ADDRESS = new RegExp(USER_ADDRESS_PATTERN, 'u')
+
+/** Splits `username@carrier`, or null when it is not exactly that form. */
+export function parseUserAddress (text: string): { username: string, carrier: string } | null {
+  if (text.length > 255 + 1 + 253) return null
+  const match = ADDRESS.exec(text)
+  if (match === null) return null
+  return { username: match[1] ?? '', carrier: match[2] ?? '' }
+}
+
+/**
+ * The application and user an address names, for a developer allowed `applicationIds`:
+ * 400 on a malformed address, 404 on an unknown carrier, 403 on a carrier not granted to them.
+ */
+export async function resolveAddress (db: Db, applicationIds: number[], text: string): Promise<ResolvedAddress> {
+  const parsed = parseUserAddress(text)
+  if (parsed === null) {
+    throw new SignedApiError(400, 'the address must be username@carrier (a username without @, / or whitespace, and a domain name)')
+  }
+  // Domain names are case-insensitive.
+  const application = await db.application.findFirst({
+    where: { carrierDomain: { equals: parsed.carrier, mode: 'insensitive' } },
+    select: { id: true, carrierDomain: true }
+  })
+  if (application === null) throw new SignedApiError(404, `no carrier ${parsed.carrier}`)
+  if (!applicationIds.includes(application.id)) {
+    throw new SignedApiError(403, `this developer may not address the carrier ${parsed.carrier}`)
+  }
+  return {
+    applicationId: application.id,
+    userId: parsed.username,
+    address: `${parsed.username}@${application.carrierDomain ?? parsed.carrier}`
+  }
+}

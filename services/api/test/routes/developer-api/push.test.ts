@@ -1,0 +1,95 @@
+import t from 'tap'
+import { buildApp } from '../../helper.js'
+import { CARRIER, pushTo, setupDeveloper, signedPost } from '../in-app/helper.js'
+
+const env = { INAPP_ACK_TIMEOUT_MS: '60000', INAPP_MESSAGE_TTL_SECONDS: '3600' }
+
+t.test('push stores the in-app message with its application and answers its id', async (t) => {
+  const { app } = await buildApp(t, env)
+  const { applicationId, developerId } = await setupDeveloper(app)
+  const before = Date.now()
+  const response = await signedPost(app, `/api/1.0/push/alice@${CARRIER}`, {
+    content: 'x'.repeat(150), push: { content: 'You have a message' }, sender: 'bob@carrier.example'
+  })
+  t.equal(response.statusCode, 200, response.body)
+  const { requestId } = response.json()
+  t.match(requestId, /^[0-9a-f-]{36}$/)
+  const stored = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId }, include: { applications: true } })
+  t.match(stored, { userId: 'alice', type: 'TEXT', subject: 'bob@carrier.example', body: 'x'.repeat(150), summary: 'x'.repeat(100) })
+  t.match(stored, { developerId, sender: 'bob@carrier.example', pushContent: 'You have a message' })
+  t.match(stored, { acknowledgedAt: null, pushMessageId: null, expiredAt: null })
+  t.same(stored.applications.map((a) => a.applicationId), [applicationId])
+  const dueIn = (stored.pushDueAt?.getTime() ?? 0) - before
+  t.ok(dueIn >= 60_000 && dueIn < 65_000, `push due after the ack timeout (${dueIn} ms)`)
+  const expiresIn = (stored.expiresAt?.getTime() ?? 0) - before
+  t.ok(expiresIn >= 3_600_000 && expiresIn < 3_605_000, `expires after the TTL (${expiresIn} ms)`)
+})
+
+t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no fallback scheduled', async (t) => {
+  const { app } = await buildApp(t, env)
+  await setupDeveloper(app)
+  const requestId = await pushTo(app, `+85291234567%40${CARRIER.toUpperCase()}`, { appMessage: { content: 'hello' } })
+  const stored = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })
+  t.match(stored, { userId: '+85291234567', body: 'hello', subject: '', sender: null, pushContent: null, pushDueAt: null })
+})
+
+t.test('every bad request is a clear 4xx in the signed API error body, and stores nothing', async (t) => {
+  const { app } = await buildApp(t, env)
+  await setupDeveloper(app)
+  await app.db.application.create({ data: { appId: 2n, name: 'other', carrierDomain: 'other.example' } })
+  const ok = { content: 'hi' }
+  const cases: Array<[string, unknown, number, RegExp]> = [
+    ['alice', ok, 400, /username@carrier/],
+    ['alice@', ok, 400, /username@carrier/],
+    [`@${CARRIER}`, ok, 400, /username@carrier/],
+    [`al@ice@${CARRIER}`, ok, 400, /username@carrier/],
+    [`al%20ice@${CARRIER}`, ok, 400, /username@carrier/],
+    ['alice@bad_domain!', ok, 400, /username@carrier/],
+    ['alice@unknown.example', ok, 404, /no carrier unknown\.example/],
+    ['alice@other.example', ok, 403, /may not address the carrier other\.example/],
+    [`alice@${CARRIER}`, {}, 400, /exactly one of content or appMessage\.content/],
+    [`alice@${CARRIER}`, { content: 'a', appMessage: { content: 'b' } }, 400, /exactly one of content or appMessage\.content/],
+    [`alice@${CARRIER}`, { content: '' }, 400, /content/],
+    [`alice@${CARRIER}`, { content: 'x'.repeat(4097) }, 400, /content/],
+    [`alice@${CARRIER}`, { content: 7 }, 400, /content/],
+    [`alice@${CARRIER}`, { appMessage: {} }, 400, /appMessage\.content/],
+    [`alice@${CARRIER}`, { content: 'a', push: { content: '' } }, 400, /push\.content/],
+    [`alice@${CARRIER}`, { content: 'a', sender: 'bob' }, 400, /sender/]
+  ]
+  for (const [address, body, status, message] of cases) {
+    const response = await signedPost(app, `/api/1.0/push/${address}`, body)
+    t.equal(response.statusCode, status, `${address} ${JSON.stringify(body).slice(0, 60)}: ${response.body}`)
+    t.equal(response.json().error?.status, status)
+    t.equal(response.json().error?.code, status * 100)
+    t.match(response.json().error?.message, message)
+  }
+  t.equal(await app.db.inboxMessage.count(), 0, 'nothing stored')
+})
+
+t.test('an unsigned push is refused with 401', async (t) => {
+  const { app } = await buildApp(t, env)
+  await setupDeveloper(app)
+  const response = await app.inject({ method: 'POST', url: `/api/1.0/push/alice@${CARRIER}`, payload: { content: 'hi' } })
+  t.equal(response.statusCode, 401)
+  t.equal(await app.db.inboxMessage.count(), 0)
+})
+
+t.test('im/token: a token for an addressable user; the same checks as push', async (t) => {
+  const { app } = await buildApp(t, env)
+  const { applicationId } = await setupDeveloper(app)
+  await app.db.application.create({ data: { appId: 2n, name: 'other', carrierDomain: 'other.example' } })
+  const before = Date.now()
+  const response = await signedPost(app, '/api/1.0/im/token', { user: `alice@${CARRIER}` })
+  t.equal(response.statusCode, 200, response.body)
+  const { token, expiresAt } = response.json()
+  const ttl = Date.parse(expiresAt) - before
+  t.ok(ttl > 290_000 && ttl <= 301_000, `expires after INAPP_TOKEN_TTL_SECONDS (${ttl} ms)`)
+  const verified = app.inApp.tokens.verify(token)
+  t.same(verified, { ok: true, identity: { applicationId, userId: 'alice' } })
+
+  for (const [user, status] of [['alice', 400], ['alice@unknown.example', 404], ['alice@other.example', 403], [7, 400]] as const) {
+    const refused = await signedPost(app, '/api/1.0/im/token', { user })
+    t.equal(refused.statusCode, status, `${user}: ${refused.body}`)
+    t.equal(refused.json().error?.code, status * 100)
+  }
+})

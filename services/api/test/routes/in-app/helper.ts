@@ -1,0 +1,102 @@
+import { signRequest } from '@beacon/signing'
+import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
+import WebSocket from 'ws'
+
+export const CARRIER = 'carrier.example'
+export const key = 'push-dev-key'
+export const secret = 'push-dev-secret-0123456789'
+
+export interface Setup {
+  applicationId: number
+  developerId: number
+}
+
+/**
+ * The carrier's application (unless it exists) and a developer allowed to address it. With
+ * `callbackUrl` the developer gets callbacks; `extraCarrier` adds an application it may not address.
+ */
+export async function setupDeveloper (app: FastifyInstance, options: { callbackUrl?: string, developerKey?: string } = {}): Promise<Setup> {
+  const application = await app.db.application.upsert({
+    where: { appId: 1n }, update: {}, create: { appId: 1n, name: 'carrier', carrierDomain: CARRIER }
+  })
+  const developer = await app.db.developer.create({
+    data: {
+      key: options.developerKey ?? key,
+      name: 'Dev',
+      secret: new Uint8Array(app.secrets.seal(secret)),
+      callbackUrl: options.callbackUrl ?? null,
+      applications: { create: [{ applicationId: application.id }] }
+    }
+  })
+  return { applicationId: application.id, developerId: developer.id }
+}
+
+/** A MAAIISDK10-signed JSON POST through `inject`. */
+export function signedPost (app: FastifyInstance, uri: string, body: unknown, developerKey = key) {
+  const payload = JSON.stringify(body)
+  const headers = signRequest({ method: 'POST', uri, body: payload, contentType: 'application/json', key: developerKey, secret })
+  return app.inject({ method: 'POST', url: uri, headers: { ...headers }, payload })
+}
+
+export async function pushTo (app: FastifyInstance, address: string, body: unknown): Promise<string> {
+  const response = await signedPost(app, `/api/1.0/push/${address}`, body)
+  if (response.statusCode !== 200) throw new Error(`push answered ${response.statusCode}: ${response.body}`)
+  return (response.json() as { requestId: string }).requestId
+}
+
+export async function tokenFor (app: FastifyInstance, user: string): Promise<string> {
+  const response = await signedPost(app, '/api/1.0/im/token', { user })
+  if (response.statusCode !== 200) throw new Error(`token answered ${response.statusCode}: ${response.body}`)
+  return (response.json() as { token: string }).token
+}
+
+/** The app listening on a free port; the base URL for ws://. */
+export async function listen (app: FastifyInstance): Promise<string> {
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  return address.replace(/^http/, 'ws')
+}
+
+export interface Client {
+  socket: WebSocket
+  frames: Array<Record<string, unknown>>
+  /** Resolves once `count` frames arrived (all of them so far). */
+  until (count: number, timeoutMs?: number): Promise<Array<Record<string, unknown>>>
+  send (frame: unknown): void
+}
+
+/** A WebSocket client of the in-app channel that records every frame; closed when the test ends. */
+export async function connect (t: Test, base: string, token: string): Promise<Client> {
+  const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
+  const frames: Array<Record<string, unknown>> = []
+  socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>))
+  t.teardown(() => socket.close())
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', resolve)
+    socket.once('error', reject)
+  })
+  return {
+    socket,
+    frames,
+    async until (count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs
+      while (frames.length < count) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} frames (got ${JSON.stringify(frames)})`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      return frames
+    },
+    send: (frame) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
+  }
+}
+
+/** Polls until `condition` holds. */
+export async function until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
