@@ -13,6 +13,13 @@ import deviceRoutes from './routes/devices/index.js'
 import campaignRoutes from './routes/campaigns/index.js'
 import messageRoutes from './routes/messages/index.js'
 import serviceRoutes from './routes/service/index.js'
+import callbacks from './plugins/app/callbacks.js'
+import inAppChannel from './plugins/app/in-app-channel.js'
+import pushFallback from './plugins/app/push-fallback.js'
+import developerAdminRoutes from './routes/developers/index.js'
+import developerApiRoutes from './routes/developer-api/index.js'
+import inAppRoutes from './routes/in-app/index.js'
+import inboxRoutes from './routes/inbox/index.js'
 
 export interface AppOptions {
   config: ApiConfig
@@ -24,9 +31,10 @@ export interface AppOptions {
 export default async function beaconApi (app: FastifyInstance, { config, transport: given }: AppOptions) {
   await app.register(errorHandler)
   await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, masterKey: config.masterKey })
-  await app.register(basicAuth, { credentials: config.auth, prefixes: ['/push', '/admin'] })
+  await app.register(basicAuth, { credentials: config.auth, prefixes: ['/push', '/admin', '/inbox'] })
   await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
   await app.register(powerAuth, { service: config.powerAuth })
+  await app.register(callbacks, { signedApi: config.signedApi })
   await app.register(resultRecorder)
   await app.register(campaignPublisher, { chunkUsers: config.campaignChunkUsers })
   await app.register(serviceRoutes, { environmentName: config.environmentName })
@@ -34,4 +42,11 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(adminRoutes)
   await app.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
   await app.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs })
+  await app.register(inboxRoutes)
+  // The signed developer API (MAAIISDK10) and its in-app channel.
+  await app.register(inAppChannel, { signedApi: config.signedApi, masterKey: config.masterKey })
+  await app.register(pushFallback, { signedApi: config.signedApi, syncTimeoutMs: config.syncTimeoutMs })
+  await app.register(developerAdminRoutes)
+  await app.register(developerApiRoutes, { signedApi: config.signedApi })
+  await app.register(inAppRoutes)
 }

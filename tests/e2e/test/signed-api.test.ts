@@ -1,0 +1,94 @@
+import { createSignedClient, type SignedClient } from '@beacon/signing'
+import { startCallbackReceiver, type ReceivedCallback } from '@beacon/testkit'
+import t from 'tap'
+import WebSocket from 'ws'
+import { iosToken, startStack } from './stack.js'
+
+const CARRIER = 'carrier.example'
+const events = (received: ReceivedCallback[], requestId: string) =>
+  received.filter((callback) => callback.verified && JSON.parse(callback.body).requestId === requestId).map((callback) => JSON.parse(callback.body))
+
+/**
+ * The signed developer API across the real processes: api and dispatcher over NATS, the APNs mock,
+ * and the developer's callback server verifying every signature.
+ */
+t.test('a developer reaches a user in-app in real time, and by push when no device acknowledges', async (t) => {
+  const stack = await startStack(t, { apiEnv: { INAPP_ACK_TIMEOUT_MS: '400', CALLBACK_BASE_DELAY_MS: '50' } })
+  await stack.configureApplication(7)
+  const carrier = await stack.call('PUT', '/admin/app/carrier', { requestObject: { appId: 7, carrierDomain: CARRIER } })
+  t.equal(carrier.status, 200)
+
+  const secrets = new Map<string, string>()
+  const receiver = await startCallbackReceiver({ developers: (key) => secrets.get(key) })
+  t.teardown(() => receiver.close())
+  const created = await stack.call('POST', '/admin/developer/create', {
+    requestObject: { name: 'Acme', callbackUrl: receiver.url('/hooks/beacon?tenant=acme'), carriers: [CARRIER] }
+  })
+  t.equal(created.status, 200)
+  const { key, secret } = created.body.responseObject as { key: string, secret: string }
+  secrets.set(key, secret)
+  const developer: SignedClient = createSignedClient({ baseUrl: stack.url, key, secret })
+  const post = async (path: string, body: unknown) => {
+    const response = await developer.request('POST', path, body)
+    t.equal(response.status, 200, `${path} answered`)
+    return await response.json() as Record<string, string>
+  }
+
+  await t.test('connected: delivered over the WebSocket, acknowledged, reported, never pushed', async (t) => {
+    const device = iosToken()
+    await stack.registerDevice(7, { token: device, platform: 'ios', userId: 'alice' })
+    const { token } = await post('/api/1.0/im/token', { user: `alice@${CARRIER}` })
+    const socket = new WebSocket(`${stack.url.replace('http', 'ws')}/api/1.0/im/connect?token=${encodeURIComponent(token!)}`)
+    t.teardown(() => socket.close())
+    const frames: any[] = []
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data))
+      frames.push(frame)
+      if (frame.type === 'message') socket.send(JSON.stringify({ type: 'ack', id: frame.id }))
+    })
+    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject) })
+
+    const { requestId } = await post(`/api/1.0/push/alice@${CARRIER}`, { content: 'hello alice', push: { content: 'hello by push' } })
+    await stack.until(() => frames.length > 0, 'the in-app frame')
+    t.match(frames[0], { type: 'message', id: requestId, content: 'hello alice' })
+    const received = await receiver.until((all) => events(all, requestId!).length > 0)
+    t.match(events(received, requestId!), [{ event: 'im.delivered', requestId, to: `alice@${CARRIER}` }])
+    t.equal(received.find((callback) => callback.verified)?.url, '/hooks/beacon?tenant=acme', 'signed over the callback URL path and query')
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    t.equal(stack.apns.received(device).length, 0, 'acknowledged in time: no push')
+    t.equal(receiver.received().filter((callback) => !callback.verified).length, 0, 'every callback verified')
+  })
+
+  await t.test('offline: pushed through the dispatcher to APNs, reported push.sent; replayed when the app connects', async (t) => {
+    const device = iosToken()
+    await stack.registerDevice(7, { token: device, platform: 'ios', userId: 'bob' })
+    const { requestId } = await post(`/api/1.0/push/bob@${CARRIER}`, { appMessage: { content: 'hello bob' }, push: { content: 'bob, by push' }, sender: `alice@${CARRIER}` })
+    await stack.until(() => stack.apns.received(device).length === 1, 'the push at APNs')
+    t.match(stack.apns.received(device)[0]?.payload, { aps: { alert: { body: 'bob, by push' } } })
+    const received = await receiver.until((all) => events(all, requestId!).length > 0)
+    t.match(events(received, requestId!), [{ event: 'push.sent', requestId, to: `bob@${CARRIER}` }])
+
+    const { token } = await post('/api/1.0/im/token', { user: `bob@${CARRIER}` })
+    const socket = new WebSocket(`${stack.url.replace('http', 'ws')}/api/1.0/im/connect`, { headers: { authorization: `Bearer ${token!}` } })
+    t.teardown(() => socket.close())
+    const frame = await new Promise<any>((resolve, reject) => {
+      socket.once('message', (data) => resolve(JSON.parse(String(data))))
+      socket.once('error', reject)
+    })
+    t.match(frame, { type: 'message', id: requestId, content: 'hello bob', sender: `alice@${CARRIER}` })
+  })
+
+  await t.test('no device: push.failed names the reason', async (t) => {
+    const { requestId } = await post(`/api/1.0/push/carol@${CARRIER}`, { content: 'hello carol', push: { content: 'carol, by push' } })
+    const received = await receiver.until((all) => events(all, requestId!).length > 0)
+    t.match(events(received, requestId!), [{ event: 'push.failed', requestId, reason: /NoDevices/ }])
+  })
+
+  await t.test('a request signed with the wrong secret is refused with the SDK error body', async (t) => {
+    const forger = createSignedClient({ baseUrl: stack.url, key, secret: 'not-the-secret' })
+    const response = await forger.request('POST', `/api/1.0/push/alice@${CARRIER}`, { content: 'forged' })
+    t.equal(response.status, 401)
+    t.equal(response.headers.get('www-authenticate'), 'MAAIISDK10')
+    t.match(await response.json(), { error: { status: 401, code: Number, message: String } })
+  })
+})
