@@ -37,6 +37,8 @@ export interface PipelineOptions {
   dispatcherEnv?: Record<string, string>
   /** Keep the mocks' per-request logs (default true; benchmarks turn them off). */
   record?: boolean
+  /** Run the services from their build (`npm run build` first), as production does. */
+  fromBuild?: boolean
 }
 
 /** An iOS device token as APNs issues them: 32 bytes of hex. */
@@ -77,7 +79,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
 
   const api = spawnService('services/api/src/server.ts', {
     ...common, HOST: '127.0.0.1', PORT: String(port), AUTH_USERNAME: 'admin', AUTH_PASSWORD: password, ...options.apiEnv
-  })
+  }, { fromBuild: options.fromBuild ?? false })
   processes.push(api)
   const dispatchers: ServiceProcess[] = []
   const startDispatcher = async (env: Record<string, string> = {}) => {
@@ -90,7 +92,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
       RETRY_MAX_DELAY_MS: '2000',
       ...options.dispatcherEnv,
       ...env
-    })
+    }, { fromBuild: options.fromBuild ?? false })
     processes.push(dispatcher)
     dispatchers.push(dispatcher)
     await dispatcher.waitForOutput(/dispatcher started/)
