@@ -39,6 +39,9 @@ export interface PipelineOptions {
   record?: boolean
   /** Run the services from their build (`npm run build` first), as production does. */
   fromBuild?: boolean
+  /** Extra node options of the api and of the dispatchers (e.g. `--cpu-prof` for a profile). */
+  apiNodeArgs?: string[]
+  dispatcherNodeArgs?: string[]
 }
 
 /** An iOS device token as APNs issues them: 32 bytes of hex. */
@@ -71,7 +74,9 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
   }
   const processes: ServiceProcess[] = []
   const close = async () => {
-    await Promise.all(processes.map((p) => p.stop('SIGKILL')))
+    // A profiled process writes its profile on a graceful exit only.
+    const profiled = (options.apiNodeArgs ?? []).length + (options.dispatcherNodeArgs ?? []).length > 0
+    await Promise.all(processes.map((p) => p.stop(profiled ? 'SIGTERM' : 'SIGKILL')))
     await Promise.all([apns.close(), fcm.close(), db.$disconnect()])
     await database.drop()
     await rm(folder, { recursive: true, force: true })
@@ -79,7 +84,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
 
   const api = spawnService('services/api/src/server.ts', {
     ...common, HOST: '127.0.0.1', PORT: String(port), AUTH_USERNAME: 'admin', AUTH_PASSWORD: password, ...options.apiEnv
-  }, { fromBuild: options.fromBuild ?? false })
+  }, { fromBuild: options.fromBuild ?? false, nodeArgs: options.apiNodeArgs ?? [] })
   processes.push(api)
   const dispatchers: ServiceProcess[] = []
   const startDispatcher = async (env: Record<string, string> = {}) => {
@@ -92,7 +97,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
       RETRY_MAX_DELAY_MS: '2000',
       ...options.dispatcherEnv,
       ...env
-    }, { fromBuild: options.fromBuild ?? false })
+    }, { fromBuild: options.fromBuild ?? false, nodeArgs: options.dispatcherNodeArgs ?? [] })
     processes.push(dispatcher)
     dispatchers.push(dispatcher)
     await dispatcher.waitForOutput(/dispatcher started/)

@@ -33,6 +33,8 @@ export interface SpawnOptions {
    * transpiling add memory and start-up time): benchmarks measure this.
    */
   fromBuild?: boolean
+  /** Extra node options, e.g. `--cpu-prof` (which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[]
 }
 
 /**
@@ -41,9 +43,9 @@ export interface SpawnOptions {
  * (or from its build, see SpawnOptions).
  */
 export function spawnService (entry: string, env: Record<string, string>, options: SpawnOptions = {}): ServiceProcess {
-  const args = options.fromBuild === true
+  const args = [...options.nodeArgs ?? [], ...options.fromBuild === true
     ? [join(repositoryRoot, entry.replace(/\/src\/(.+)\.ts$/, '/dist/$1.js'))]
-    : ['--import=tsx', '--conditions=beacon-source', join(repositoryRoot, entry)]
+    : ['--import=tsx', '--conditions=beacon-source', join(repositoryRoot, entry)]]
   const child = spawn(process.execPath, args, {
     cwd: repositoryRoot,
     env: { ...process.env, ...env },

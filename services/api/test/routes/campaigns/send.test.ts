@@ -39,6 +39,8 @@ t.test('send/live answers at once and publishes the users as chunks covering eac
   chunks.sort((a, b) => a.chunk - b.chunk)
   t.same(chunks.map((c) => [c.chunk, c.afterUserId, c.lastUserId]), [[0, null, 'u03'], [1, 'u03', 'u06'], [2, 'u06', 'u07']])
   t.same(chunks[0]?.body, { title: 'Balance update', body: 'Hi' })
+  // publishedAt is written after the last chunk went out, so a fast consumer can see every chunk first.
+  await until(async () => (await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).publishedAt !== null, 'publishing recorded')
   const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
   t.ok(stored.sentAt !== null && stored.publishedAt !== null, 'timestampSent and publishing recorded')
   t.equal(stored.completedAt, null, 'not complete before the chunks are done')

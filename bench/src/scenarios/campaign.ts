@@ -1,0 +1,83 @@
+// A live campaign of N users (one device each, half APNs, half FCM) end to end — api -> NATS ->
+// dispatcher(s) -> provider mocks -> results recorded — timed from send/live until the campaign
+// reads sent with every device counted once.
+import { cpus } from 'node:os'
+import { startPipeline } from '@beacon/testkit'
+import { byName, byPid, measureCpu } from '../cpu-usage.js'
+import { sampleMemory } from '../sample-memory.js'
+import { seedUsers, userIds } from '../seed.js'
+
+export interface CampaignOptions {
+  users: number
+  dispatchers: number
+  /** Extra environment of the dispatchers. */
+  dispatcherEnv?: Record<string, string>
+  /** Run the services from their build (as production does) rather than from sources through tsx. */
+  fromBuild?: boolean
+  /** Write CPU profiles of the api and the dispatchers into this folder. */
+  profileDir?: string
+  /** Extra node options of the dispatchers (e.g. a heap limit). */
+  dispatcherNodeArgs?: string[]
+}
+
+export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, fromBuild = false, profileDir, dispatcherNodeArgs = [] }: CampaignOptions) {
+  const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
+  // Info-level logs: the pipeline waits for the services' start-up lines; requests here are few.
+  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, fromBuild, apiNodeArgs: profile, dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
+  try {
+    await pipeline.configureApplication(1)
+    const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: 1n } })
+    await seedUsers(pipeline.db, application.id, users)
+    const created = await pipeline.call('POST', '/push/campaign/create', { requestObject: { appId: 1, message: { title: 'Benchmark', body: 'Hello from Beacon', badge: 1 } } })
+    const campaignId: string = created.body.responseObject.id
+    // Users are added through the API, 10,000 per call, as an operator would.
+    const addUsers = async (list: string[]) => {
+      const response = await pipeline.call('PUT', `/push/campaign/${campaignId}/user/add`, { requestObject: list })
+      if (response.status !== 200) throw new Error(`user/add: ${JSON.stringify(response.body)}`)
+    }
+    const batch: string[] = []
+    for (const userId of userIds(users)) {
+      batch.push(userId)
+      if (batch.length === 10_000) await addUsers(batch.splice(0))
+    }
+    if (batch.length > 0) await addUsers(batch.splice(0))
+
+    const services = { api: pipeline.api.child.pid!, ...Object.fromEntries(pipeline.dispatchers.map((d, i) => [`dispatcher${i + 1}`, d.child.pid!])) }
+    const memory = sampleMemory(services)
+    const cpu = measureCpu({
+      ...Object.fromEntries(Object.entries(services).map(([name, pid]) => [name, byPid(pid)])),
+      'bench (provider mocks)': byPid(process.pid),
+      postgres: byName('postgres'),
+      nats: byName('nats-server')
+    })
+    const started = performance.now()
+    const live = await pipeline.call('POST', `/push/campaign/send/live/${campaignId}`)
+    if (live.status !== 200) throw new Error(`send/live: ${JSON.stringify(live.body)}`)
+    await pipeline.until(async () => (await pipeline.db.campaign.findUniqueOrThrow({ where: { id: BigInt(campaignId) } })).completedAt !== null, 'completion', 60 * 60_000)
+    const seconds = (performance.now() - started) / 1000
+    const peaks = memory.stop()
+    const cpuSeconds = cpu.stop()
+
+    const sent = await pipeline.db.campaignDelivery.count({ where: { campaignId: BigInt(campaignId), status: 'SENT' } })
+    const received = pipeline.apns.counters.requests + pipeline.fcm.counters.requests
+    if (sent !== users || received !== users) {
+      const providers = { apns: pipeline.apns.counters.byStatus, fcm: pipeline.fcm.counters.byStatus }
+      throw new Error(`expected ${users} sent once each, recorded ${sent}, providers received ${received}: ${JSON.stringify(providers)}`)
+    }
+    return {
+      scenario: 'campaign end to end',
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      users,
+      dispatchers,
+      servicesFrom: fromBuild ? 'build' : 'sources (tsx)',
+      seconds: Number(seconds.toFixed(2)),
+      notificationsPerSecond: Math.round(users / seconds),
+      peakRssMb: Object.fromEntries(Object.entries(peaks).map(([name, bytes]) => [name, Math.round(bytes / 1024 / 1024)])),
+      cpuSeconds,
+      cpuMicrosecondsPerNotification: Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, Math.round(s * 1e6 / users)]))
+    }
+  } finally {
+    await pipeline.close()
+  }
+}

@@ -1,0 +1,97 @@
+// The peer: Parse Server's push adapter (@parse/push-adapter from npm, node-apn for APNs and
+// firebase-admin for FCM) sending the campaign's notification — half to APNs, half to FCM, as in
+// the campaign benchmark — to the same mocks (in this process) from one child process, fed as
+// Parse Server feeds it: batches of 100 installations per `adapter.send(body, installations)`.
+import { cpus } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BUNDLE, startApnsMock, startFcmMock } from '@beacon/testkit'
+import { byPid, measureCpu } from '../cpu-usage.js'
+import { sampleMemory } from '../sample-memory.js'
+import { startChild } from './ceiling/child.js'
+import type { PeerReply, PeerRequest } from './peer/adapter.js'
+
+export interface PeerOptions {
+  notifications: number
+  /** Skip the search and keep this many batches in flight. */
+  batchesInFlight?: number
+}
+
+// Parse Server's PushQueue pages installations 100 at a time (DEFAULT_BATCH_SIZE).
+const batchSize = 100
+// Parse Server's in-process queue starts every batch at once, each after its own database query;
+// without a database that would be thousands of sockets at once. Instead the peer gets its best
+// of a few bounded settings, as the ceiling does.
+const candidates = [1, 4, 16, 64]
+const transmitted = (reply: PeerReply) => Object.values(reply.transmitted).reduce((sum, n) => sum + n, 0)
+
+export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) {
+  const [apns, fcm] = await Promise.all([startApnsMock({ record: false }), startFcmMock({ record: false })])
+  const key = apns.createKey({ bundles: [BUNDLE] })
+  const account = fcm.createServiceAccount({ projectId: 'beacon-bench' })
+  const peer = startChild<PeerRequest, PeerReply>(join(dirname(fileURLToPath(import.meta.url)), 'peer', 'adapter.ts'), {
+    APNS_PORT: String(apns.port),
+    APNS_CA: apns.ca,
+    APNS_KEY: key.privateKeyPem,
+    APNS_KEY_ID: key.keyId,
+    APNS_TEAM_ID: key.teamId,
+    APNS_TOPIC: BUNDLE,
+    FCM_PORT: String(fcm.port),
+    FCM_SERVICE_ACCOUNT: JSON.stringify(account)
+  })
+  try {
+    const slice = Math.min(Math.max(Math.round(notifications / 20), 2000), 20_000)
+    const perSecond = (count: number, reply: PeerReply) => Math.round(count / reply.seconds)
+    // Warms up both sides (JIT, connections, the OAuth token); not scored.
+    await peer.ask({ count: slice, batchSize, batchesInFlight: 4 })
+    const trials: Array<{ batchesInFlight: number, notificationsPerSecond: number, lost: number }> = []
+    if (batchesInFlight === undefined) {
+      for (const setting of candidates) {
+        const reply = await peer.ask({ count: slice, batchSize, batchesInFlight: setting })
+        trials.push({ batchesInFlight: setting, notificationsPerSecond: perSecond(slice, reply), lost: slice - transmitted(reply) })
+      }
+    }
+    // A setting that loses notifications does not qualify, however fast (too many in flight and
+    // node-apn's 5 s request timeout gives up on streams still waiting in its one session).
+    const qualified = trials.filter((trial) => trial.lost === 0)
+    if (batchesInFlight === undefined && qualified.length === 0) throw new Error(`every setting lost notifications: ${JSON.stringify(trials)}`)
+    const chosen = batchesInFlight ?? qualified.reduce((a, b) => b.notificationsPerSecond > a.notificationsPerSecond ? b : a).batchesInFlight
+
+    apns.reset()
+    fcm.reset()
+    const pid = peer.process.pid!
+    const memory = sampleMemory({ peer: pid })
+    const cpu = measureCpu({ peer: byPid(pid), 'bench (provider mocks)': byPid(process.pid) })
+    const run = await peer.ask({ count: notifications, batchSize, batchesInFlight: chosen })
+    const cpuSeconds = cpu.stop()
+    const peaks = memory.stop()
+
+    const split = { apns: Math.ceil(notifications / 2), fcm: Math.floor(notifications / 2) }
+    const accepted = { apns: apns.counters.byStatus[200] ?? 0, fcm: fcm.counters.byStatus[200] ?? 0 }
+    const reported = transmitted(run)
+    if (accepted.apns !== split.apns || accepted.fcm !== split.fcm || apns.counters.requests + fcm.counters.requests !== notifications || reported !== notifications) {
+      throw new Error(`sent ${JSON.stringify(split)}: the mocks accepted ${JSON.stringify(accepted)} (APNs ${JSON.stringify(apns.counters.byStatus)}, FCM ${JSON.stringify(fcm.counters.byStatus)}); the adapter reported transmitted ${JSON.stringify(run.transmitted)}, failed ${JSON.stringify(run.failed)}, first error ${run.firstError}`)
+    }
+    return {
+      scenario: 'peer: Parse Server push adapter to the provider mocks',
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      adapter: `@parse/push-adapter ${run.adapterVersion}`,
+      fcmIncluded: true,
+      notifications,
+      seconds: Number(run.seconds.toFixed(2)),
+      notificationsPerSecond: perSecond(notifications, run),
+      split,
+      accepted,
+      batchSize,
+      batchesInFlight: chosen,
+      trials: batchesInFlight === undefined ? { notificationsEach: slice, results: trials } : null,
+      peakRssMb: { peer: Math.round(peaks.peer! / 1024 / 1024) },
+      cpuSeconds,
+      cpuMicrosecondsPerNotification: Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, Math.round(s * 1e6 / notifications)]))
+    }
+  } finally {
+    await peer.close()
+    await Promise.all([apns.close(), fcm.close()])
+  }
+}

@@ -1,0 +1,151 @@
+// Single SYNCHRONOUS `POST /push/message/send` calls, one user (one device) each, at a steady
+// offered rate: api -> NATS -> dispatcher -> provider mock -> outcome -> HTTP answer. Measures
+// how long a notification takes to reach the provider and how long the caller waits.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startPipeline } from '@beacon/testkit'
+import { byName, byPid, measureCpu } from '../cpu-usage.js'
+import { seedUsers } from '../seed.js'
+import { profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
+import { jsonClient, openLoop, percentiles } from './single-messages/open-loop.js'
+
+export interface SingleMessagesOptions {
+  ratePerSecond?: number
+  seconds: number
+  /** Devices registered (half APNs, half FCM); default: one per request, warm-up included. */
+  users?: number
+  warmupSeconds?: number
+  /** Kept-alive connections to the api; enough that the client never queues at these rates. */
+  sockets?: number
+  /** Runs the api and the dispatcher with --cpu-prof and adds their top self-time functions. */
+  profile?: boolean
+}
+
+interface Target { userId: string, token: string, platform: 'APNS' | 'FCM' }
+interface Sample { target: Target, scheduledEpochMs: number, roundTripMs: number, status: number, sent: boolean }
+
+// startPipeline's api credentials (not exported; its own `call` uses them the same way).
+const password = 'e2e-password-123456'
+
+export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, warmupSeconds = 2, sockets = 256, profile = false }: SingleMessagesOptions) {
+  const warmups = Math.round(ratePerSecond * warmupSeconds)
+  const count = Math.round(ratePerSecond * seconds)
+  const devices = users ?? warmups + count
+  // The per-request logs stay on: each notification's arrival time is read from them.
+  const profiles = profile ? await mkdtemp(join(tmpdir(), 'beacon-bench-prof-')) : undefined
+  const env = profiles === undefined ? {} : profilerEnv(profiles)
+  const pipeline = await startPipeline({ dispatchers: 1, record: true, apiEnv: env, dispatcherEnv: env }).catch(async (error: unknown) => {
+    if (profiles !== undefined) await rm(profiles, { recursive: true, force: true })
+    throw error
+  })
+  const client = jsonClient(pipeline.url, `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, sockets)
+  try {
+    await pipeline.configureApplication(1)
+    const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: 1n } })
+    await seedUsers(pipeline.db, application.id, devices)
+    const targets = await pipeline.db.$queryRaw<Target[]>`
+      SELECT a.user_id AS "userId", d.push_token AS token, d.platform::text AS platform
+        FROM device_activation a JOIN device d ON d.id = a.device_id
+       WHERE a.application_id = ${application.id} ORDER BY a.user_id`
+    const send = (target: Target) => client.post('/push/message/send', {
+      requestObject: { appId: 1, message: { userId: target.userId, body: { title: 'Benchmark', body: 'Hello from Beacon' } } }
+    })
+
+    // Warm-up on the first users: connections, JIT, provider sessions and tokens. A SYNCHRONOUS
+    // answer comes after the outcome, so once all are answered the mocks have seen them all.
+    await openLoop(warmups, ratePerSecond, async (i) => { await send(targets[i % targets.length]!).catch(() => undefined) })
+    pipeline.apns.reset()
+    pipeline.fcm.reset()
+    if (profiles !== undefined) for (const service of [pipeline.api, pipeline.dispatchers[0]!]) service.child.kill('SIGUSR2')
+
+    // The mocks stamp arrivals with Date.now(): slots are translated to that clock once.
+    const epochOffset = Date.now() - performance.now()
+    const samples: Sample[] = []
+    const cpu = measureCpu({
+      api: byPid(pipeline.api.child.pid!),
+      dispatcher: byPid(pipeline.dispatchers[0]!.child.pid!),
+      'bench (client, provider mocks)': byPid(process.pid),
+      postgres: byName('postgres'),
+      nats: byName('nats-server')
+    })
+    const run = await openLoop(count, ratePerSecond, async (i, scheduledAt) => {
+      const target = targets[(warmups + i) % targets.length]!
+      const answer = await send(target).catch(() => ({ status: 0, body: undefined }))
+      const result = answer.body?.responseObject?.result
+      const sent = answer.status === 200 && result !== undefined && result.ios.sent + result.android.sent === 1
+      samples.push({ target, scheduledEpochMs: scheduledAt + epochOffset, roundTripMs: performance.now() - scheduledAt, status: answer.status, sent })
+    })
+    const cpuSeconds = cpu.stop()
+
+    const delivery = matchDeliveries(samples, (target) => (target.platform === 'APNS' ? pipeline.apns.received(target.token) : pipeline.fcm.received(target.token)))
+    const ok = samples.filter((sample) => sample.status === 200)
+    const errors: Record<string, number> = {}
+    for (const { status } of samples) {
+      const key = status === 0 ? 'connection' : String(status)
+      if (status !== 200) errors[key] = (errors[key] ?? 0) + 1
+    }
+    // A profile is written at a clean exit only: SIGTERM lets both services shut down.
+    const profiled = profiles === undefined
+      ? undefined
+      : await Promise.all([pipeline.api.stop('SIGTERM'), pipeline.dispatchers[0]!.stop('SIGTERM')]).then(() => summariseProfiles(profiles))
+        .then((summaries) => ({
+          api: summaries.find((summary) => summary.file.endsWith(`.${pipeline.api.child.pid}.cpuprofile`)),
+          dispatcher: summaries.find((summary) => summary.file.endsWith(`.${pipeline.dispatchers[0]!.child.pid}.cpuprofile`))
+        }))
+    return {
+      scenario: 'single messages',
+      cores: cpus().length,
+      devices,
+      platforms: 'half APNs, half FCM',
+      dispatchers: 1,
+      requests: count,
+      warmupRequests: warmups,
+      ratePerSecond,
+      // The n-th call's slot is (n - 1) / rate after the first: n - 1 intervals were issued.
+      offeredPerSecond: Math.round((count - 1) / run.issueSeconds),
+      // Answered 200, over the time from the first slot until the last answer.
+      achievedPerSecond: Math.round(ok.length / run.totalSeconds),
+      schedulerMaxLagMs: Math.round(run.maxLagMs * 10) / 10,
+      // From the request's scheduled start; the mocks' clock has 1 ms steps.
+      deliveryLatencyMs: percentiles(delivery.latencies),
+      roundTripMs: percentiles(ok.map((sample) => sample.roundTripMs)),
+      errors,
+      notReportedSent: ok.filter((sample) => !sample.sent).length,
+      deliveredOnceEach: delivery.missing === 0 && delivery.extra === 0,
+      missingAtMock: delivery.missing,
+      extraAtMock: delivery.extra,
+      // Per request, in µs; only meaningful when nothing else runs on the machine.
+      cpuMicrosecondsPerRequest: Object.fromEntries(Object.entries(cpuSeconds).map(([name, used]) => [name, Math.round(used * 1e6 / count)])),
+      ...(profiled === undefined ? {} : { profiled: true, profiles: profiled })
+    }
+  } finally {
+    client.close()
+    await pipeline.close()
+    if (profiles !== undefined) await rm(profiles, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Pairs each request with its token's arrivals at the mock, in order (a token is requested more
+ * than once only when there are fewer devices than requests), and counts what is missing or extra.
+ */
+function matchDeliveries (samples: Sample[], arrivals: (target: Target) => ReadonlyArray<{ at: number }>) {
+  const byToken = new Map<string, Sample[]>()
+  for (const sample of samples) {
+    const list = byToken.get(sample.target.token)
+    if (list === undefined) byToken.set(sample.target.token, [sample])
+    else list.push(sample)
+  }
+  const latencies: number[] = []
+  let missing = 0
+  let extra = 0
+  for (const list of byToken.values()) {
+    list.sort((a, b) => a.scheduledEpochMs - b.scheduledEpochMs)
+    const seen = arrivals(list[0]!.target)
+    list.forEach((sample, k) => { if (seen[k] !== undefined) latencies.push(seen[k].at - sample.scheduledEpochMs) })
+    missing += Math.max(0, list.length - seen.length)
+    extra += Math.max(0, seen.length - list.length)
+  }
+  return { latencies, missing, extra }
+}
