@@ -34,7 +34,10 @@ for (const gate of ['typecheck', 'lint']) {
 
 function runTap (dir) {
   return new Promise((resolve) => {
-    const child = spawn(tapBin, ['--reporter=tap'], { cwd: join(root, dir), env, stdio: ['ignore', 'pipe', 'inherit'] })
+    // Most test files wait on PostgreSQL and NATS more than they compute: four at a time keeps two
+    // cores busy. The end-to-end files run whole process trees each, two at a time.
+    const jobs = dir === 'tests/e2e' ? 2 : 4
+    const child = spawn(tapBin, ['--reporter=tap', `--jobs=${jobs}`], { cwd: join(root, dir), env, stdio: ['ignore', 'pipe', 'inherit'] })
     let tail = ''
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk)

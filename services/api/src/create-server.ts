@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
+import { sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
 
 /** Fastify with Beacon's settings and the api plugin; `server.ts` and the tests both start here. */
@@ -18,6 +19,7 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
+    schemaController: { compilersFactory: sharedSchemaCompilers },
     ajv: {
       customOptions: {
         // No coercion: a JSON `true` must not become the application id 1.

@@ -1,0 +1,27 @@
+import { AjvCompiler } from '@fastify/ajv-compiler'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+
+/**
+ * Schema compilers shared by every Fastify instance of this process. Fastify builds new ones per
+ * instance, and compiling our ~80 routes' validators and serializers is most of what building the
+ * app costs; a process that builds it more than once (the tests build hundreds) compiles each
+ * schema once. Ajv keeps what it compiled per schema object; serializers are kept the same way.
+ * Both are pure functions of the schema and the (fixed) options, so sharing them is safe.
+ */
+const buildValidator = AjvCompiler()
+
+const serializerFactory = SerializerSelector()
+const serializers = new WeakMap<object, (doc: unknown) => string>()
+
+const buildSerializer: typeof serializerFactory = (externalSchemas, options) => {
+  const compile = serializerFactory(externalSchemas, options)
+  return (route) => {
+    const schema = route.schema
+    if (typeof schema !== 'object' || schema === null) return compile(route)
+    let serializer = serializers.get(schema)
+    if (serializer === undefined) serializers.set(schema, serializer = compile(route))
+    return serializer
+  }
+}
+
+export const sharedSchemaCompilers = { buildValidator, buildSerializer }
