@@ -1,5 +1,6 @@
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import type { FastifyServerOptions } from 'fastify'
 
 /**
  * Schema compilers shared by every Fastify instance of this process. Fastify builds new ones per
@@ -24,4 +25,6 @@ const buildSerializer: typeof serializerFactory = (externalSchemas, options) => 
   }
 }
 
-export const sharedSchemaCompilers = { buildValidator, buildSerializer }
+type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
+
+export const sharedSchemaCompilers: CompilersFactory = { buildValidator, buildSerializer }
