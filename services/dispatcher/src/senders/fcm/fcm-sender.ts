@@ -1,6 +1,6 @@
 import type { DeviceTarget } from '../../delivery/resolve-devices.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
-import { FcmAgent, sendObservation, type SendObservation } from './fcm-agent.js'
+import { FcmAgent, RetryAfterByToken } from './fcm-agent.js'
 import { createFcmAppPool } from './fcm-apps.js'
 import { createLimiter } from '../limiter.js'
 import { buildFcmMessage } from './fcm-message.js'
@@ -18,7 +18,8 @@ export interface FcmEndpoint {
 /** FCM HTTP v1 through firebase-admin, one request per device over keep-alive sockets. */
 export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
   const limit = createLimiter(endpoint.concurrency)
-  const agent = new FcmAgent({ endpoint: endpoint.url, ca: endpoint.ca, maxSockets: endpoint.concurrency })
+  const retryAfter = new RetryAfterByToken()
+  const agent = new FcmAgent({ endpoint: endpoint.url, ca: endpoint.ca, maxSockets: endpoint.concurrency, retryAfter })
   const pool = createFcmAppPool(agent, { ca: endpoint.ca, timeoutMs: endpoint.requestTimeoutMs })
 
   return {
@@ -33,12 +34,11 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
           async send (targets: DeviceTarget[]): Promise<SendOutcome[]> {
             const messaging = pool.get(credentials.id, credentials.version, fcm)
             return Promise.all(targets.map((target) => limit(async (): Promise<SendOutcome> => {
-              const observation: SendObservation = {}
               try {
-                await sendObservation.run(observation, () => messaging.send(built.forToken(target.token)))
+                await messaging.send(built.forToken(target.token))
                 return { kind: 'sent' }
               } catch (error) {
-                return fcmOutcome(error, observation.retryAfterSeconds)
+                return fcmOutcome(error, retryAfter.take(target.token))
               }
             })))
           }
