@@ -2,5 +2,5 @@
 import { parseArgs } from 'node:util'
 import { runCampaign } from '../scenarios/campaign.js'
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '10000' }, dispatchers: { type: 'string', default: '1' }, 'from-build': { type: 'boolean', default: false }, 'profile-dir': { type: 'string' }, 'dispatcher-node-arg': { type: 'string', multiple: true, default: [] } } })
-console.log(JSON.stringify(await runCampaign({ users: Number(values.users), dispatchers: Number(values.dispatchers), fromBuild: values['from-build'], dispatcherNodeArgs: values['dispatcher-node-arg'], ...(values['profile-dir'] === undefined ? {} : { profileDir: values['profile-dir'] }) }), null, 2))
+const { values } = parseArgs({ options: { users: { type: 'string', default: '10000' }, dispatchers: { type: 'string', default: '1' }, 'from-build': { type: 'boolean', default: false }, 'profile-dir': { type: 'string' }, 'dispatcher-node-arg': { type: 'string', multiple: true, default: [] }, 'api-node-arg': { type: 'string', multiple: true, default: [] } } })
+console.log(JSON.stringify(await runCampaign({ users: Number(values.users), dispatchers: Number(values.dispatchers), fromBuild: values['from-build'], dispatcherNodeArgs: values['dispatcher-node-arg'], apiNodeArgs: values['api-node-arg'], ...(values['profile-dir'] === undefined ? {} : { profileDir: values['profile-dir'] }) }), null, 2))

@@ -16,14 +16,15 @@ export interface CampaignOptions {
   fromBuild?: boolean
   /** Write CPU profiles of the api and the dispatchers into this folder. */
   profileDir?: string
-  /** Extra node options of the dispatchers (e.g. a heap limit). */
+  /** Extra node options of the api and of the dispatchers (e.g. a heap limit). */
+  apiNodeArgs?: string[]
   dispatcherNodeArgs?: string[]
 }
 
-export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, fromBuild = false, profileDir, dispatcherNodeArgs = [] }: CampaignOptions) {
+export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [] }: CampaignOptions) {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   // Info-level logs: the pipeline waits for the services' start-up lines; requests here are few.
-  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, fromBuild, apiNodeArgs: profile, dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
+  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
   try {
     await pipeline.configureApplication(1)
     const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: 1n } })
