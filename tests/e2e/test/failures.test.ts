@@ -6,7 +6,7 @@ import { androidToken, BUNDLE, iosToken, startStack } from './stack.js'
  * which can overtake the api recording the results: wait for the message to read completed first.
  */
 const deliveryOf = async (stack: Awaited<ReturnType<typeof startStack>>, messageId: string) => {
-  await stack.until(async () => (await stack.db.message.findUniqueOrThrow({ where: { id: messageId } })).completedAt !== null, `message ${messageId} recorded`)
+  await stack.until(async () => (await stack.db.message.findUniqueOrThrow({ where: { id: messageId } })).completedAt !== null, `message ${messageId} recorded`, 60_000)
   return stack.db.messageDelivery.findMany({ where: { messageId }, orderBy: { deviceId: 'asc' } })
 }
 
