@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { databaseUrl, freePort, spawnService, startPipeline, type ServiceProcess } from '@beacon/testkit'
+import { databaseUrl, freePort, pipelineAuthorization, spawnService, startPipeline, type ServiceProcess } from '@beacon/testkit'
 import { byName, byPid, measureCpu } from '../cpu-usage.js'
 import { profilerEnv, summariseProfiles, type ProfileSummary } from './registration/cpu-profile.js'
 import { registrationLoad } from './registration/load.js'
@@ -22,8 +22,7 @@ export interface RegistrationOptions {
   profile?: boolean
 }
 
-// startPipeline's api credentials (not exported; its own `call` uses them the same way).
-const authorization = `Basic ${Buffer.from('admin:e2e-password-123456').toString('base64')}`
+const authorization = pipelineAuthorization
 const TARGET_RATIO = 0.7
 
 interface Server { label: string, url: string, process: ServiceProcess, profiles: string | undefined }

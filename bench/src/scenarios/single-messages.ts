@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startPipeline } from '@beacon/testkit'
+import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
 import { byName, byPid, measureCpu } from '../cpu-usage.js'
 import { seedUsers } from '../seed.js'
 import { profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
@@ -25,9 +25,6 @@ export interface SingleMessagesOptions {
 interface Target { userId: string, token: string, platform: 'APNS' | 'FCM' }
 interface Sample { target: Target, scheduledEpochMs: number, roundTripMs: number, status: number, sent: boolean }
 
-// startPipeline's api credentials (not exported; its own `call` uses them the same way).
-const password = 'e2e-password-123456'
-
 export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, warmupSeconds = 2, sockets = 256, profile = false }: SingleMessagesOptions) {
   const warmups = Math.round(ratePerSecond * warmupSeconds)
   const count = Math.round(ratePerSecond * seconds)
@@ -39,7 +36,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
     if (profiles !== undefined) await rm(profiles, { recursive: true, force: true })
     throw error
   })
-  const client = jsonClient(pipeline.url, `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, sockets)
+  const client = jsonClient(pipeline.url, pipelineAuthorization, sockets)
   try {
     await pipeline.configureApplication(1)
     const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: 1n } })

@@ -11,6 +11,8 @@ import { freePort, spawnService, type ServiceProcess } from './processes.js'
 
 export const BUNDLE = 'com.beacon.e2e'
 const password = 'e2e-password-123456'
+/** The Basic authorization of the pipeline's api, for clients other than `call` (load generators). */
+export const pipelineAuthorization = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
 
 export interface Pipeline {
   apns: ApnsMock
@@ -26,6 +28,8 @@ export interface Pipeline {
   /** Creates application `appId` with APNs and FCM credentials the mocks accept. */
   configureApplication (appId: number): Promise<void>
   until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>
+  /** Waits until the APNs mock's log stops growing for 150 ms: every send written so far has arrived. */
+  apnsSettled (): Promise<void>
   registerDevice (appId: number, device: { token: string, platform: 'ios' | 'android', userId: string, activationId?: string, activationStatus?: string, environment?: string }): Promise<void>
   /** Kills the processes, stops the mocks and drops the database. */
   close (): Promise<void>
@@ -111,7 +115,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
     throw error
   }
 
-  const authorization = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
+  const authorization = pipelineAuthorization
   const call: Pipeline['call'] = async (method, path, body) => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`, {
       method,
@@ -148,6 +152,16 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
       })
     },
     until,
+    async apnsSettled () {
+      let seen = -1
+      await until(async () => {
+        const now = apns.log.length
+        const stable = now === seen
+        seen = now
+        await new Promise((resolve) => setTimeout(resolve, 150))
+        return stable
+      }, 'in-flight sends to settle')
+    },
     async registerDevice (appId, device) {
       await expectOk('POST', '/push/device/create', {
         requestObject: { appId, activationId: device.activationId ?? `act-${device.token.slice(0, 12)}`, ...device }

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { CallbackCommand, InAppRoute } from '@beacon/contracts'
-import { natsNames } from '@beacon/contracts'
-import { natsTestPrefix, testNatsUrl, until } from '@beacon/testkit'
-import { jetstreamManager } from '@nats-io/jetstream'
-import { connect } from '@nats-io/transport-node'
+import { testNatsUrl, until } from '@beacon/testkit'
 import t, { type Test } from 'tap'
-import { createMemoryTransport, createNatsTransport, deleteTopology, type CallbackDelivery, type Transport } from '../src/index.js'
+import { createNatsTransport, type CallbackDelivery } from '../src/index.js'
+import { memoryFactory, natsFactory, natsPrefix } from './fixtures.js'
 
 const callback = (eventId = randomUUID()): CallbackCommand => ({
   developerId: 7,
@@ -15,29 +13,7 @@ const route = (userId: string): InAppRoute => ({
   applicationId: 1, userId, frame: { type: 'message', id: randomUUID(), content: 'hello', timestamp: new Date().toISOString() }
 })
 
-async function natsPrefix (t: Test): Promise<string> {
-  const prefix = natsTestPrefix()
-  t.teardown(async () => {
-    const nc = await connect({ servers: testNatsUrl })
-    await deleteTopology(await jetstreamManager(nc), natsNames(prefix))
-    await nc.close()
-  })
-  return prefix
-}
-
-type Factory = (t: Test, prefix: string) => Promise<Transport>
-const nats: Factory = async (t, prefix) => {
-  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'signed-api-test' })
-  t.teardown(() => transport.close())
-  return transport
-}
-const memory: Factory = async (t) => {
-  const transport = createMemoryTransport()
-  t.teardown(() => transport.close())
-  return transport
-}
-
-for (const [kind, factory] of [['nats', nats], ['memory', memory]] as const) {
+for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]] as const) {
   const prefixFor = async (t: Test) => kind === 'nats' ? await natsPrefix(t) : 'unused'
 
   t.test(`${kind}: a callback published twice under one eventId is delivered once; retry brings it back counted`, async (t) => {
@@ -94,7 +70,7 @@ t.test('nats: a queued callback outlives the publishing connection', async (t) =
   const queued = callback()
   await publisher.publishCallback(queued)
   await publisher.close()
-  const consumer = await nats(t, prefix)
+  const consumer = await natsFactory(t, prefix)
   const seen: CallbackCommand[] = []
   consumer.consumeCallbacks(async (delivery) => { seen.push(delivery.callback); await delivery.ack() }, { concurrency: 1 })
   await until(() => seen.length === 1, 'the callback after a restart')

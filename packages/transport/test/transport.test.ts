@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { DeviceResult, SendCommand } from '@beacon/contracts'
-import { natsTestPrefix, testNatsUrl } from '@beacon/testkit'
+import { testNatsUrl } from '@beacon/testkit'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { commandId, natsNames } from '@beacon/contracts'
-import t, { type Test } from 'tap'
-import { createMemoryTransport, createNatsTransport, deleteTopology, type CommandDelivery, type ResultEvent, type Transport } from '../src/index.js'
+import t from 'tap'
+import { createNatsTransport, type CommandDelivery, type ResultEvent } from '../src/index.js'
+import { memoryFactory, natsFactory, natsPrefix } from './fixtures.js'
 
 const command = (overrides: Partial<SendCommand> = {}): SendCommand => ({
   kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }, ...overrides
@@ -19,30 +20,6 @@ const until = async (condition: () => boolean, what: string, timeoutMs = 10_000)
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
-}
-
-type Factory = (t: Test, prefix: string) => Promise<Transport>
-
-const natsFactory: Factory = async (t, prefix) => {
-  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'transport-test', commandAckWaitMs: 1000 })
-  t.teardown(() => transport.close())
-  return transport
-}
-const memoryFactory: Factory = async (t) => {
-  // (the prefix is unused: nothing leaves the process)
-  const transport = createMemoryTransport()
-  t.teardown(() => transport.close())
-  return transport
-}
-
-async function natsPrefix (t: Test): Promise<string> {
-  const prefix = natsTestPrefix()
-  t.teardown(async () => {
-    const nc = await connect({ servers: testNatsUrl })
-    await deleteTopology(await jetstreamManager(nc), natsNames(prefix))
-    await nc.close()
-  })
-  return prefix
 }
 
 for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]] as const) {

@@ -1,4 +1,5 @@
 import { ApiErrorCode } from '@beacon/contracts'
+import { Prisma } from '@beacon/db'
 
 /** An error with a place in the API's error body: `{"status":"ERROR","responseObject":{code,message}}`. */
 export class ApiError extends Error {
@@ -20,3 +21,12 @@ export const badRequest = (message: string, options?: { cause?: unknown }) =>
 /** 400 ERROR_POWERAUTH_SERVICE: the PowerAuth server failed us. */
 export const powerAuthFailure = (message: string, cause?: unknown) =>
   new ApiError(400, ApiErrorCode.POWERAUTH, message, { cause })
+
+/** The database (Prisma or its driver adapter) failed: a 503 in either API, never the client's fault. */
+export function isDatabaseFailure (error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError ||
+    error instanceof Prisma.PrismaClientInitializationError ||
+    error instanceof Prisma.PrismaClientRustPanicError ||
+    error instanceof Prisma.PrismaClientUnknownRequestError ||
+    (error as { name?: string }).name === 'DriverAdapterError'
+}

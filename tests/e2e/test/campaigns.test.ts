@@ -68,14 +68,7 @@ t.test('a dispatcher killed mid-campaign: every device still reached exactly onc
   const id = await campaignWithUsers(stack, 9, users)
   t.equal((await stack.call('POST', `/push/campaign/send/live/${id}`)).status, 200)
   await stack.until(() => stack.apns.log.length >= 10, 'the first dispatcher sending')
-  let seen = -1
-  await stack.until(async () => {
-    const now = stack.apns.log.length
-    const stable = now === seen
-    seen = now
-    await new Promise((resolve) => setTimeout(resolve, 150))
-    return stable
-  }, 'in-flight sends to settle')
+  await stack.apnsSettled()
   await stack.dispatchers[0]!.stop('SIGKILL')
   const atKill = stack.apns.log.length
   t.ok(atKill < 60, `killed with ${atKill} of 60 devices sent or in flight`)

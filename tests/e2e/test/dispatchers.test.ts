@@ -53,21 +53,11 @@ t.test('a dispatcher killed mid-batch: another takes over, nothing is lost and n
   const [first] = stack.dispatchers
   await stack.until(() => stack.apns.log.length >= 4, 'the first dispatcher sending')
   // Let in-flight writes settle: what the mock holds is exactly what was claimed.
-  const settled = async () => {
-    let seen = -1
-    await stack.until(async () => {
-      const now = stack.apns.log.length
-      const stable = now === seen
-      seen = now
-      await new Promise((resolve) => setTimeout(resolve, 150))
-      return stable
-    }, 'in-flight sends to settle')
-  }
-  await settled()
+  await stack.apnsSettled()
   t.equal(await first!.stop('SIGKILL'), 'SIGKILL')
   // On a busy machine the mock (in this process) may still be reading what the dispatcher wrote
   // just before it died: count what it sent once everything has arrived.
-  await settled()
+  await stack.apnsSettled()
   const inFlightAtKill = stack.apns.log.length
   t.ok(inFlightAtKill >= 4 && inFlightAtKill < 24, `killed with ${inFlightAtKill} of 24 sends in flight`)
 

@@ -1,7 +1,6 @@
 import { signedApiErrorCodeFor } from '@beacon/contracts'
-import { Prisma } from '@beacon/db'
 import type { FastifyError, FastifyReply } from 'fastify'
-import { ApiError } from '../errors.js'
+import { ApiError, isDatabaseFailure } from '../errors.js'
 import { describeValidationError } from '../plugins/external/validation-message.js'
 
 /**
@@ -32,15 +31,6 @@ const REQUEST_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'the request body is not valid JSON'],
   FST_ERR_BAD_URL: [400, 'the request URL is malformed'],
   FST_ERR_ASYNC_CONSTRAINT: [400, 'the request could not be routed']
-}
-
-// The same test as the PowerAuth API's error handler: Prisma's errors and the driver adapter's.
-function isDatabaseFailure (error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError ||
-    error instanceof Prisma.PrismaClientInitializationError ||
-    error instanceof Prisma.PrismaClientRustPanicError ||
-    error instanceof Prisma.PrismaClientUnknownRequestError ||
-    (error as { name?: string }).name === 'DriverAdapterError'
 }
 
 /** Status, code and message of any error of the signed API; 4xx for everything the client caused. */

@@ -1,8 +1,7 @@
 import { ApiErrorCode } from '@beacon/contracts'
-import { Prisma } from '@beacon/db'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { ApiError } from '../../errors.js'
+import { ApiError, isDatabaseFailure } from '../../errors.js'
 import { describeValidationError } from './validation-message.js'
 
 function send (reply: FastifyReply, statusCode: number, code: string, message: string) {
@@ -19,14 +18,6 @@ const REQUEST_ERRORS: Record<string, number> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 400,
   FST_ERR_BAD_URL: 400,
   FST_ERR_ASYNC_CONSTRAINT: 400
-}
-
-function isDatabaseFailure (error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError ||
-    error instanceof Prisma.PrismaClientInitializationError ||
-    error instanceof Prisma.PrismaClientRustPanicError ||
-    error instanceof Prisma.PrismaClientUnknownRequestError ||
-    (error as { name?: string }).name === 'DriverAdapterError'
 }
 
 /** Every error leaves in the PowerAuth error body; unexpected ones are logged, not echoed. */
