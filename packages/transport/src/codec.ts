@@ -1,5 +1,4 @@
-import { CallbackCommand, ChunkSummary, Command, DeviceResult, DeviceResultBatch, InAppRoute, MessageSummary } from '@beacon/contracts'
-import { Type } from 'typebox'
+import { CallbackCommand, ChunkSummary, Command, DeviceResult, InAppRoute, MessageSummary } from '@beacon/contracts'
 import type { TSchema, Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { TransportError, TransportErrorCode } from './errors.js'
@@ -33,9 +32,7 @@ function codec<S extends TSchema> (schema: S, name: string): Codec<Static<S>> {
 }
 
 export const commandCodec = codec(Command, 'command')
-// A batch, or (from a dispatcher of an earlier version still draining) a single result.
-export const deviceResultsCodec = codec(Type.Union([DeviceResultBatch, DeviceResult]), 'device results')
-export const deviceResultBatchCodec = codec(DeviceResultBatch, 'device result batch')
+export const deviceResultCodec = codec(DeviceResult, 'device result')
 export const messageSummaryCodec = codec(MessageSummary, 'message summary')
 export const chunkSummaryCodec = codec(ChunkSummary, 'chunk summary')
 export const callbackCodec = codec(CallbackCommand, 'callback')
