@@ -68,6 +68,23 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     t.equal(received.filter((e) => e.kind === 'summary').length, 1)
   })
 
+  t.test(`${kind}: a batch smaller than maxBatch is handed over at once, burst after burst`, async (t) => {
+    // Bursts of two with a small maxBatch make the consumer refill its pulls between the two
+    // messages of a burst: the last message of a burst was once held back for a next one.
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const handled = new Set<string>()
+    transport.consumeResults(async (events) => {
+      for (const event of events) if (event.kind === 'summary') handled.add(event.summary.messageId)
+    }, { maxBatch: 4 })
+    const counts = { sent: 0, pending: 0, failed: 0, total: 0 }
+    for (let burst = 0; burst < 25; burst++) {
+      const ids = [randomUUID(), randomUUID()]
+      await Promise.all(ids.map((messageId) => transport.publishSummary({ messageId, ios: counts, android: counts })))
+      await until(() => ids.every((id) => handled.has(id)), `both summaries of burst ${burst}`, 3000)
+    }
+    t.equal(handled.size, 50)
+  })
+
   t.test(`${kind}: campaign chunks and their results travel with ids of their own`, async (t) => {
     const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
     const chunks: number[] = []
