@@ -1,4 +1,5 @@
-import { CallbackCommand, ChunkSummary, Command, DeviceResult, InAppRoute, MessageSummary } from '@beacon/contracts'
+import { CallbackCommand, ChunkSummary, Command, DeviceResult, DeviceResultBatch, InAppRoute, MessageSummary } from '@beacon/contracts'
+import { Type } from 'typebox'
 import type { TSchema, Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { TransportError, TransportErrorCode } from './errors.js'
@@ -32,7 +33,9 @@ function codec<S extends TSchema> (schema: S, name: string): Codec<Static<S>> {
 }
 
 export const commandCodec = codec(Command, 'command')
-export const deviceResultCodec = codec(DeviceResult, 'device result')
+// A batch, or (from a dispatcher of an earlier version still draining) a single result.
+export const deviceResultsCodec = codec(Type.Union([DeviceResultBatch, DeviceResult]), 'device results')
+export const deviceResultBatchCodec = codec(DeviceResultBatch, 'device result batch')
 export const messageSummaryCodec = codec(MessageSummary, 'message summary')
 export const chunkSummaryCodec = codec(ChunkSummary, 'chunk summary')
 export const callbackCodec = codec(CallbackCommand, 'callback')

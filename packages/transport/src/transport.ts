@@ -38,7 +38,8 @@ export interface SummaryWatch {
 
 /**
  * How the api and the dispatchers talk: JetStream between processes, or an in-process queue for
- * the embedded default. Publishing is idempotent: a command per commandId, a result per device.
+ * the embedded default. Publishing is idempotent: a command per commandId; results travel in batches
+ * and a repeated one is dropped, or at worst recorded once (the recorder keeps a device's first outcome).
  */
 export interface Transport {
   publishCommand (command: Command): Promise<void>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DeviceResult, SendCommand } from '@beacon/contracts'
 import { testNatsUrl } from '@beacon/testkit'
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { commandId, natsNames } from '@beacon/contracts'
 import t from 'tap'
@@ -184,4 +185,23 @@ t.test('nats: an invalid message is terminated and reported, not handled', async
   await until(() => errors.length === 1, 'the error report')
   t.equal(handled, 0)
   t.match(String(errors[0]), /command is invalid/)
+})
+
+t.test('nats: results travel in batches of at most 500 per NATS message; a single result of an earlier version still decodes', async (t) => {
+  const prefix = await natsPrefix(t)
+  const transport = await natsFactory(t, prefix)
+  const messageId = randomUUID()
+  await transport.publishDeviceResults(Array.from({ length: 1200 }, (_, i) => result(messageId, String(i + 1))))
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const names = natsNames(prefix)
+  t.equal((await (await jetstreamManager(nc)).streams.info(names.resultStream)).state.messages, 3, '1,200 results in 3 messages')
+  await jetstream(nc).publish(names.deviceResultSubject(messageId), new TextEncoder().encode(JSON.stringify(result(messageId, '5000'))))
+  const devices = new Set<string>()
+  transport.consumeResults(async (events) => {
+    for (const event of events) if (event.kind === 'device') devices.add(event.result.deviceId)
+  }, { maxBatch: 10 })
+  await until(() => devices.size >= 1201, 'every result')
+  t.equal(devices.size, 1201)
+  t.ok(devices.has('5000'), 'the single result arrived')
 })

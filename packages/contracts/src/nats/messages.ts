@@ -65,6 +65,18 @@ export const DeviceResult = Type.Union([
 ])
 export type DeviceResult = Static<typeof DeviceResult>
 
+/** The most results one NATS message carries (a campaign chunk's outcomes go in a few messages). */
+export const MAX_RESULTS_PER_BATCH = 500
+
+/**
+ * dispatcher → api: the outcomes of several devices of one message or campaign in one NATS
+ * message; one publish and one ack for hundreds of devices instead of one each.
+ */
+export const DeviceResultBatch = Type.Object({
+  results: Type.Array(DeviceResult, { minItems: 1, maxItems: MAX_RESULTS_PER_BATCH })
+})
+export type DeviceResultBatch = Static<typeof DeviceResultBatch>
+
 /** dispatcher → api: a command is finished; counts of what this message's devices got. */
 export const MessageSummary = Type.Object({
   messageId: Type.String(),

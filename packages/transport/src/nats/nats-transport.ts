@@ -1,10 +1,11 @@
-import { commandId, natsNames, type ChunkSummary, type Command, type DeviceResult, type MessageSummary } from '@beacon/contracts'
+import { commandId, natsNames, type ChunkSummary, type Command, type DeviceResult, type DeviceResultBatch, type MessageSummary } from '@beacon/contracts'
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { chunkSummaryCodec, commandCodec, deviceResultCodec, messageSummaryCodec } from '../codec.js'
+import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { consumeBatches } from './consume.js'
+import { resultBatches } from './result-batches.js'
 import { signedApiTransport } from './signed-api.js'
 import { ensureTopology, type TopologyOptions } from './topology.js'
 
@@ -87,9 +88,8 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     },
 
     async publishDeviceResults (results: DeviceResult[]) {
-      await Promise.all(results.map((result) => 'messageId' in result
-        ? publish(names.deviceResultSubject(result.messageId), deviceResultCodec.encode(result), `${result.messageId}:${result.deviceId}`)
-        : publish(names.campaignResultSubject(result.campaignId), deviceResultCodec.encode(result), `campaign-${result.campaignId}:${result.deviceId}`)))
+      await Promise.all(resultBatches(names, results).map((batch) =>
+        publish(batch.subject, deviceResultBatchCodec.encode({ results: batch.results }), batch.msgID)))
     },
 
     publishSummary: (summary: MessageSummary) =>
@@ -107,13 +107,13 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
           const events: ResultEvent[] = []
           const accepted: JsMsg[] = []
           for (const message of messages) {
-            const event: ResultEvent | undefined = message.subject.startsWith(summaryPrefix)
+            const decoded: ResultEvent[] | undefined = message.subject.startsWith(summaryPrefix)
               ? wrapSummary(decodeOrTerminate(message, messageSummaryCodec.decode))
               : message.subject.startsWith(chunkPrefix)
                 ? wrapChunk(decodeOrTerminate(message, chunkSummaryCodec.decode))
-                : wrapDevice(decodeOrTerminate(message, deviceResultCodec.decode))
-            if (event === undefined) continue
-            events.push(event)
+                : wrapDevices(decodeOrTerminate(message, deviceResultsCodec.decode))
+            if (decoded === undefined) continue
+            events.push(...decoded)
             accepted.push(message)
           }
           try {
@@ -154,9 +154,9 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
   }
 }
 
-const wrapSummary = (summary: MessageSummary | undefined): ResultEvent | undefined =>
-  summary === undefined ? undefined : { kind: 'summary', summary }
-const wrapChunk = (summary: ChunkSummary | undefined): ResultEvent | undefined =>
-  summary === undefined ? undefined : { kind: 'chunk', summary }
-const wrapDevice = (result: DeviceResult | undefined): ResultEvent | undefined =>
-  result === undefined ? undefined : { kind: 'device', result }
+const wrapSummary = (summary: MessageSummary | undefined): ResultEvent[] | undefined =>
+  summary === undefined ? undefined : [{ kind: 'summary', summary }]
+const wrapChunk = (summary: ChunkSummary | undefined): ResultEvent[] | undefined =>
+  summary === undefined ? undefined : [{ kind: 'chunk', summary }]
+const wrapDevices = (decoded: DeviceResultBatch | DeviceResult | undefined): ResultEvent[] | undefined =>
+  decoded === undefined ? undefined : ('results' in decoded ? decoded.results : [decoded]).map((result) => ({ kind: 'device', result }))
