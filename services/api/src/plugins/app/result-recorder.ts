@@ -18,7 +18,9 @@ export default fp(async (app) => {
       for (const callback of await pushOutcomeCallbacks(app.db, summaries)) {
         await app.callbacks.emit(callback.developerId, callback.body)
       }
-    }, { maxBatch: 500 })
+      // NATS messages per batch: each carries up to 500 device results, so at most 10,000 results
+      // (one UPDATE) at a time, whatever backlog a large campaign builds.
+    }, { maxBatch: 20 })
   })
   app.addHook('onClose', async () => { await consumer?.stop() })
 }, { name: 'result-recorder', dependencies: ['db', 'transport', 'callbacks'] })
