@@ -1,7 +1,14 @@
 import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
 import { PrismaClient } from './generated/client.js'
 
-export type Db = PrismaClient
+/**
+ * The Prisma client, and beside it the node-postgres pool it runs on: the hot paths (device
+ * registration, claims, result recording) send their one statement straight through `pool`,
+ * skipping Prisma's per-query work (about 0.3–1.3 ms of CPU each, measured), on the same
+ * connections.
+ */
+export type Db = PrismaClient & { readonly pool: pg.Pool }
 
 export interface DbOptions {
   /** PostgreSQL connection string. */
@@ -12,6 +19,13 @@ export interface DbOptions {
 
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
 export function createDb ({ url, poolSize = 10 }: DbOptions): Db {
-  const adapter = new PrismaPg({ connectionString: url, max: poolSize })
-  return new PrismaClient({ adapter })
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
+  const disconnect = client.$disconnect.bind(client)
+  // Prisma ends the pool only if it connected: a process that used the pool alone must end it too.
+  const $disconnect = async () => {
+    await disconnect()
+    if (!pool.ended) await pool.end()
+  }
+  return Object.defineProperties(client, { pool: { value: pool }, $disconnect: { value: $disconnect } }) as Db
 }

@@ -5,3 +5,5 @@ export { DbError, DbErrorCode } from './errors.js'
 export { Prisma, Platform, ApnsEnvironment, ActivationStatus } from './generated/client.js'
 export { InboxMessageType } from './generated/client.js'
 export type { Application, Device, DeviceActivation, Developer, InboxMessage } from './generated/client.js'
+/** node-postgres's error for a failed statement: its `code` is the SQLSTATE. */
+export { DatabaseError } from 'pg'

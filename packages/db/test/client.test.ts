@@ -52,3 +52,22 @@ t.test('poolSize bounds the connections and $disconnect releases them', async (t
   disconnected = true
   t.equal(await settledConnections(db.name, 0), 0, 'no connection left after $disconnect')
 })
+
+t.test('the pool beside Prisma shares its connections, and $disconnect ends it even when Prisma never ran a query', async (t) => {
+  const db = await createTestDatabase()
+  t.teardown(db.drop)
+  const shared = createDb({ url: db.url, poolSize: 1 })
+  const [viaPool, viaPrisma] = await Promise.all([
+    shared.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'),
+    shared.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid`
+  ])
+  t.equal(viaPool.rows[0]?.pid, viaPrisma[0]?.pid, 'one connection serves both (poolSize 1)')
+  await shared.$disconnect()
+  t.equal(shared.pool.ended, true)
+
+  const poolOnly = createDb({ url: db.url, poolSize: 2 })
+  await poolOnly.pool.query('SELECT 1')
+  t.ok(await connectionsTo(db.name) > 0)
+  await poolOnly.$disconnect()
+  t.equal(await settledConnections(db.name, 0), 0, 'no connection left after $disconnect')
+})
