@@ -1,4 +1,4 @@
-import { Prisma, type Db } from '@beacon/db'
+import { DatabaseError, Prisma, type Db } from '@beacon/db'
 
 export type Tx = Prisma.TransactionClient
 
@@ -9,10 +9,12 @@ const ATTEMPTS = 3
 /**
  * True for failures that a fresh attempt of the same transaction resolves: a deadlock between two
  * registrations that move the same activations in opposite directions, or a unique violation
- * from a row another request inserted first. Prisma reports them as P2034/P2002 from its own
- * queries and as P2010 (with the SQLSTATE inside) from raw ones.
+ * from a row another request inserted first. node-postgres reports the SQLSTATE as `code`;
+ * Prisma reports them as P2034/P2002 from its own queries and as P2010 (with the SQLSTATE
+ * inside) from raw ones.
  */
 export function isTransientConflict (error: unknown): boolean {
+  if (error instanceof DatabaseError) return TRANSIENT_SQLSTATES.has(error.code ?? '')
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false
   if (error.code === 'P2034' || error.code === 'P2002') return true
   const driver = (error.meta as { driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined)?.driverAdapterError
@@ -24,14 +26,19 @@ export function isTransientConflict (error: unknown): boolean {
  * One transaction for one device request, tried again (up to three attempts in all) when it
  * lost a race against a concurrent request on the same token or activation.
  */
-export async function deviceTransaction<T> (db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+export function deviceTransaction<T> (db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return retryTransientConflicts(() => db.$transaction(work))
+}
+
+/** `attempt` (one transaction) again, up to three times in all, while it fails with a transient conflict. */
+export async function retryTransientConflicts<T> (attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
     try {
-      return await db.$transaction(work)
+      return await attempt()
     } catch (error) {
-      if (attempt >= ATTEMPTS || !isTransientConflict(error)) throw error
+      if (tries >= ATTEMPTS || !isTransientConflict(error)) throw error
       // A short, random pause so the two contenders do not collide again in step.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt))
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tries))
     }
   }
 }

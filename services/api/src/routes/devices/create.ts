@@ -1,7 +1,7 @@
 import { CreateDeviceMultiRequest, CreateDeviceRequest, OkResponse } from '@beacon/contracts'
 import type { FastifyInstance } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByAppId } from '../../domain/applications.js'
+import { parseNumericId, requireApplicationByAppId } from '../../domain/applications.js'
 import { toEnvironment, toPlatform } from '../../domain/device-input.js'
 import { resolveActivationOwners } from '../../domain/device-owners.js'
 import { registerDevice } from '../../domain/device-registration.js'
@@ -9,10 +9,11 @@ import { registerDevice } from '../../domain/device-registration.js'
 type RegistrationFields = Omit<CreateDeviceRequest['requestObject'], 'activationId'>
 
 async function register (app: FastifyInstance, fields: RegistrationFields, activationIds: string[]) {
-  // The application first: an unknown one is the caller's mistake, not worth a PowerAuth call.
-  const application = await requireApplicationByAppId(app.db, fields.appId)
+  // With a PowerAuth server, the application first: an unknown one is the caller's mistake, not
+  // worth a PowerAuth call. Without one, the registration itself looks it up (one round trip).
+  if (app.powerAuth !== null) await requireApplicationByAppId(app.db, fields.appId)
   const activations = await resolveActivationOwners(app.powerAuth, [...new Set(activationIds)], fields)
-  await registerDevice(app.db, application, {
+  await registerDevice(app.db, parseNumericId(fields.appId), {
     pushToken: fields.token,
     platform: toPlatform(fields.platform),
     environment: toEnvironment(fields.environment),
