@@ -1,12 +1,10 @@
 // The middle column of the registration comparison: the api's own domain code for
-// `POST /push/device/create` (the application lookup and registerDevice, over Prisma, exactly as
-// services/api runs them) behind the same bare Fastify route as plain-server.ts — no schema
+// `POST /push/device/create` (registerDevice, exactly as services/api runs it) behind the same bare Fastify route as plain-server.ts — no schema
 // validation, no request logging, no auth plugin. Against plain-server.ts it prices Prisma and
 // our transaction code; against the api it prices the HTTP layer.
 // Run as a child process: DATABASE_URL, PORT, POOL_SIZE, AUTHORIZATION (the expected header).
 import { createDb } from '@beacon/db'
 import Fastify from 'fastify'
-import { requireApplicationByAppId } from '../../../../services/api/src/domain/applications.js'
 import { toEnvironment, toPlatform } from '../../../../services/api/src/domain/device-input.js'
 import { registerDevice } from '../../../../services/api/src/domain/device-registration.js'
 
@@ -20,9 +18,8 @@ const app = Fastify({ logger: false })
 app.post<{ Body: Body }>('/push/device/create', async (request, reply) => {
   if (request.headers.authorization !== authorization) return reply.code(401).send({ status: 'ERROR' })
   const r = request.body.requestObject
-  const application = await requireApplicationByAppId(db, r.appId)
   // No PowerAuth server: the caller's word stands, as resolveActivationOwners has it.
-  await registerDevice(db, application, {
+  await registerDevice(db, BigInt(r.appId), {
     pushToken: r.token,
     platform: toPlatform(r.platform),
     environment: toEnvironment(undefined),
