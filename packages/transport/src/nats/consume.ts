@@ -22,7 +22,7 @@ export function consumeBatches (
   const inFlight = new Set<Promise<void>>()
   let slotWaiters: Array<() => void> = []
   const slotFreed = () => new Promise<void>((resolve) => slotWaiters.push(resolve))
-  let batch: JsMsg[] = []
+  const batch: JsMsg[] = []
   let flushing: Promise<void> | undefined
   const messagesReady = consumer.consume({ max_messages: Math.max(options.maxBatch * options.concurrency, 1) })
 

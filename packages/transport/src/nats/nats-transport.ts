@@ -23,7 +23,9 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
   const names = natsNames(options.prefix)
   let nc: NatsConnection
   try {
-    nc = await connect({ servers: options.servers, name: options.name, maxReconnectAttempts: -1 })
+    // noAsyncTraces: nats.js otherwise builds an Error (a stack trace) up front for every request
+    // and publish acknowledgement, in case it fails: ~4% of a dispatcher's CPU, measured.
+    nc = await connect({ servers: options.servers, name: options.name, maxReconnectAttempts: -1, noAsyncTraces: true })
   } catch (cause) {
     throw new TransportError(TransportErrorCode.CONNECT_FAILED, `cannot connect to NATS at ${String(options.servers)}`, { cause })
   }
