@@ -27,18 +27,24 @@ export interface ApplicationCredentials {
   fcm: FcmCredentials | null
 }
 
+// The version alone, through the pool as a named statement: the whole row (sealed keys included)
+// is read only when it changed.
+const CREDENTIALS_VERSION = { name: 'beacon-credentials-version', text: 'SELECT credentials_version FROM application WHERE id = $1' }
+
 /**
- * Application credentials, opened from their sealed form. The row is read for every command (one
- * primary-key lookup) so a change is seen at once; opening is cached per credentials version.
+ * Application credentials, opened from their sealed form. The version is read for every command
+ * (one primary-key lookup) so a change is seen at once; the row is read and opened again only
+ * when the version moved.
  */
 export function createCredentialStore (db: Db, secrets: SecretBox) {
   const cache = new Map<number, ApplicationCredentials>()
   return {
     async load (applicationId: number): Promise<ApplicationCredentials | null> {
+      const { rows } = await db.pool.query<{ credentials_version: number }>({ ...CREDENTIALS_VERSION, values: [applicationId] })
+      const cached = cache.get(applicationId)
+      if (rows.length > 0 && cached?.version === rows[0]!.credentials_version) return cached
       const row = await db.application.findUnique({ where: { id: applicationId } })
       if (row === null) { cache.delete(applicationId); return null }
-      const cached = cache.get(applicationId)
-      if (cached?.version === row.credentialsVersion) return cached
       const apns = row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null
         ? {
             bundle: row.apnsBundle,

@@ -1,5 +1,5 @@
 import type { ProviderPlatform } from '@beacon/contracts'
-import { Prisma, type Db } from '@beacon/db'
+import type { Db } from '@beacon/db'
 import type { DeviceTarget } from './resolve-devices.js'
 
 export interface EarlierDelivery {
@@ -20,32 +20,58 @@ export interface Claim {
 /** Where claims of a message or of a campaign are kept. */
 export type ClaimScope = { kind: 'message', messageId: string } | { kind: 'campaign', campaignId: string, chunk: number }
 
-function scopeSql (scope: ClaimScope) {
-  return scope.kind === 'message'
-    ? { table: Prisma.raw('message_delivery'), column: Prisma.raw('message_id'), id: Prisma.sql`${scope.messageId}::uuid`, chunk: Prisma.empty, chunkValue: Prisma.empty, chunkOut: Prisma.sql`NULL::int` }
-    : { table: Prisma.raw('campaign_delivery'), column: Prisma.raw('campaign_id'), id: Prisma.sql`${scope.campaignId}::bigint`, chunk: Prisma.sql`, chunk`, chunkValue: Prisma.sql`, ${scope.chunk}::int`, chunkOut: Prisma.sql`chunk` }
+// Named statements (prepared once per connection), one pair per scope.
+const STATEMENTS = {
+  message: {
+    claim: {
+      name: 'beacon-claim-message',
+      text: `INSERT INTO message_delivery (message_id, device_id, platform)
+             SELECT $1::uuid, t.device_id, t.platform::"Platform"
+               FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)
+             ON CONFLICT (message_id, device_id) DO NOTHING
+             RETURNING device_id`
+    },
+    earlier: {
+      name: 'beacon-earlier-message',
+      text: `SELECT device_id, platform::text AS platform, status::text AS status, NULL::int AS chunk FROM message_delivery
+              WHERE message_id = $1::uuid AND device_id = ANY($2::bigint[])`
+    }
+  },
+  campaign: {
+    claim: {
+      name: 'beacon-claim-campaign',
+      text: `INSERT INTO campaign_delivery (campaign_id, device_id, platform, chunk)
+             SELECT $1::bigint, t.device_id, t.platform::"Platform", $4::int
+               FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)
+             ON CONFLICT (campaign_id, device_id) DO NOTHING
+             RETURNING device_id`
+    },
+    earlier: {
+      name: 'beacon-earlier-campaign',
+      text: `SELECT device_id, platform::text AS platform, status::text AS status, chunk FROM campaign_delivery
+              WHERE campaign_id = $1::bigint AND device_id = ANY($2::bigint[])`
+    }
+  }
 }
 
 /**
  * Persists the claim on each device before anything is sent: a command redelivered after a
  * crash (or a campaign user sharing a device with another) finds the device claimed and does not
- * send it again. One statement per command.
+ * send it again. One statement per command (two when some devices were claimed before).
  */
 export async function claimDevices (db: Db, scope: ClaimScope, targets: DeviceTarget[]): Promise<Claim> {
   if (targets.length === 0) return { mine: [], earlier: [] }
-  const { table, column, id, chunk, chunkValue, chunkOut } = scopeSql(scope)
-  const inserted = await db.$queryRaw<Array<{ device_id: bigint }>>`
-    INSERT INTO ${table} (${column}, device_id, platform ${chunk})
-    SELECT ${id}, t.device_id, t.platform::"Platform" ${chunkValue}
-      FROM unnest(${targets.map((t) => t.id)}::bigint[], ${targets.map((t) => t.platform)}::text[]) AS t(device_id, platform)
-    ON CONFLICT (${column}, device_id) DO NOTHING
-    RETURNING device_id`
-  const ours = new Set(inserted.map((row) => row.device_id))
-  const mine = targets.filter((target) => ours.has(target.id))
+  const statements = STATEMENTS[scope.kind]
+  const id = scope.kind === 'message' ? scope.messageId : scope.campaignId
+  const ids = targets.map((t) => t.id.toString())
+  const claimValues = [id, ids, targets.map((t) => t.platform), ...(scope.kind === 'campaign' ? [scope.chunk] : [])]
+  const inserted = await db.pool.query<{ device_id: string }>({ ...statements.claim, values: claimValues })
+  const ours = new Set(inserted.rows.map((row) => row.device_id))
+  const mine = targets.filter((target, index) => ours.has(ids[index]!))
   if (mine.length === targets.length) return { mine, earlier: [] }
-  const others = targets.filter((target) => !ours.has(target.id)).map((target) => target.id)
-  const earlier = await db.$queryRaw<Array<{ device_id: bigint, platform: ProviderPlatform, status: EarlierDelivery['status'], chunk: number | null }>>`
-    SELECT device_id, platform::text AS platform, status::text AS status, ${chunkOut} AS chunk FROM ${table}
-     WHERE ${column} = ${id} AND device_id = ANY(${others}::bigint[])`
-  return { mine, earlier: earlier.map((row) => ({ deviceId: row.device_id, platform: row.platform, status: row.status, chunk: row.chunk })) }
+  const others = ids.filter((deviceId) => !ours.has(deviceId))
+  const earlier = await db.pool.query<{ device_id: string, platform: ProviderPlatform, status: EarlierDelivery['status'], chunk: number | null }>({
+    ...statements.earlier, values: [id, others]
+  })
+  return { mine, earlier: earlier.rows.map((row) => ({ deviceId: BigInt(row.device_id), platform: row.platform, status: row.status, chunk: row.chunk })) }
 }

@@ -9,20 +9,44 @@ export interface DeviceTarget {
   environment: 'SANDBOX' | 'PRODUCTION' | null
 }
 
+interface DeviceRow { id: string, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }
+const toTarget = (row: DeviceRow): DeviceTarget => ({ id: BigInt(row.id), token: row.push_token, platform: row.platform, environment: row.environment })
+
+// Named statements (prepared once per connection) through the pool: one per command, on the
+// path of every single message.
+const MESSAGE_DEVICES = {
+  name: 'beacon-message-devices',
+  text: `SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
+           FROM device_activation a JOIN device d ON d.id = a.device_id
+          WHERE a.application_id = $1 AND a.user_id = $2
+            AND ($3::text IS NULL OR a.activation_id = $3)
+            AND (NOT $4::boolean OR a.activation_status = 'ACTIVE')
+          ORDER BY d.id`
+}
+
+const CAMPAIGN_DEVICES = {
+  name: 'beacon-campaign-devices',
+  text: `SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
+           FROM campaign_user u
+           JOIN device_activation a ON a.application_id = $1 AND a.user_id = u.user_id
+           JOIN device d ON d.id = a.device_id
+          WHERE u.campaign_id = $2::bigint
+            AND ($3::text IS NULL OR u.user_id > $3)
+            AND u.user_id <= $4
+          ORDER BY d.id`
+}
+
 /**
  * The devices a command addresses: the user's registrations in the application, narrowed to one
  * activation when given; `personal` keeps only ACTIVE activations. A device carrying several
  * activations of the user is returned once.
  */
 export async function resolveDevices (db: Db, command: SendCommand): Promise<DeviceTarget[]> {
-  const rows = await db.$queryRaw<Array<{ id: bigint, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }>>`
-    SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
-      FROM device_activation a JOIN device d ON d.id = a.device_id
-     WHERE a.application_id = ${command.applicationId} AND a.user_id = ${command.userId}
-       AND (${command.activationId ?? null}::text IS NULL OR a.activation_id = ${command.activationId ?? null})
-       AND (NOT ${command.personal} OR a.activation_status = 'ACTIVE')
-     ORDER BY d.id`
-  return rows.map((row) => ({ id: row.id, token: row.push_token, platform: row.platform, environment: row.environment }))
+  const { rows } = await db.pool.query<DeviceRow>({
+    ...MESSAGE_DEVICES,
+    values: [command.applicationId, command.userId, command.activationId ?? null, command.personal]
+  })
+  return rows.map(toTarget)
 }
 
 /**
@@ -31,14 +55,9 @@ export async function resolveDevices (db: Db, command: SendCommand): Promise<Dev
  * across applications). A device shared by several users is returned once.
  */
 export async function resolveCampaignDevices (db: Db, command: CampaignChunkCommand): Promise<DeviceTarget[]> {
-  const rows = await db.$queryRaw<Array<{ id: bigint, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }>>`
-    SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
-      FROM campaign_user u
-      JOIN device_activation a ON a.application_id = ${command.applicationId} AND a.user_id = u.user_id
-      JOIN device d ON d.id = a.device_id
-     WHERE u.campaign_id = ${command.campaignId}::bigint
-       AND (${command.afterUserId}::text IS NULL OR u.user_id > ${command.afterUserId})
-       AND u.user_id <= ${command.lastUserId}
-     ORDER BY d.id`
-  return rows.map((row) => ({ id: row.id, token: row.push_token, platform: row.platform, environment: row.environment }))
+  const { rows } = await db.pool.query<DeviceRow>({
+    ...CAMPAIGN_DEVICES,
+    values: [command.applicationId, command.campaignId, command.afterUserId, command.lastUserId]
+  })
+  return rows.map(toTarget)
 }
