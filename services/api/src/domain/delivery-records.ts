@@ -32,48 +32,71 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<voi
   if (chunks.length > 0) await completeChunks(db, chunks)
 }
 
+// Named statements through the pool (prepared once per connection): the recorder runs them for
+// every batch of results.
+const RECORD_MESSAGE_OUTCOMES = {
+  name: 'beacon-record-message-outcomes',
+  text: `UPDATE message_delivery AS d
+            SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
+           FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
+                AS r(message_id, device_id, status, reason, attempts, at)
+          WHERE d.message_id = r.message_id AND d.device_id = r.device_id AND d.status = 'PENDING'`
+}
+
+const RECORD_CAMPAIGN_OUTCOMES = {
+  name: 'beacon-record-campaign-outcomes',
+  text: `UPDATE campaign_delivery AS d
+            SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
+           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
+                AS r(campaign_id, device_id, status, reason, attempts, at)
+          WHERE d.campaign_id = r.campaign_id AND d.device_id = r.device_id AND d.status = 'PENDING'`
+}
+
+const COMPLETE_CHUNKS = {
+  name: 'beacon-complete-chunks',
+  text: `UPDATE campaign_chunk AS c SET done_at = now()
+           FROM unnest($1::bigint[], $2::int[]) AS s(campaign_id, chunk)
+          WHERE c.campaign_id = s.campaign_id AND c.chunk = s.chunk AND c.done_at IS NULL`
+}
+
+// A registration renewed after the provider's verdict carries a token the app just confirmed.
+const DELETE_INVALID_REGISTRATIONS = {
+  name: 'beacon-delete-invalid-registrations',
+  text: `DELETE FROM device AS d
+          USING unnest($1::bigint[], $2::timestamptz[]) AS r(device_id, at)
+          WHERE d.id = r.device_id AND d.last_registered_at <= r.at`
+}
+
+const COMPLETE_MESSAGES = {
+  name: 'beacon-complete-messages',
+  text: `UPDATE message AS m
+            SET completed_at = now(), failure_reason = coalesce(s.reason, m.failure_reason)
+           FROM unnest($1::uuid[], $2::text[]) AS s(id, reason)
+          WHERE m.id = s.id AND m.completed_at IS NULL`
+}
+
+const outcomeColumns = (results: DeviceResult[]) => [
+  results.map((r) => r.deviceId), results.map((r) => r.status), results.map((r) => r.reason ?? null),
+  results.map((r) => r.attempts), results.map((r) => r.at)
+]
+
 async function recordDeviceOutcomes (db: Db, results: MessageResult[]) {
-  await db.$executeRaw`
-    UPDATE message_delivery AS d
-       SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
-      FROM unnest(${results.map((r) => r.messageId)}::uuid[], ${results.map((r) => r.deviceId)}::bigint[],
-                  ${results.map((r) => r.status)}::text[], ${results.map((r) => r.reason ?? null)}::text[],
-                  ${results.map((r) => r.attempts)}::int[], ${results.map((r) => r.at)}::timestamptz[])
-           AS r(message_id, device_id, status, reason, attempts, at)
-     WHERE d.message_id = r.message_id AND d.device_id = r.device_id AND d.status = 'PENDING'`
+  await db.pool.query({ ...RECORD_MESSAGE_OUTCOMES, values: [results.map((r) => r.messageId), ...outcomeColumns(results)] })
 }
 
 async function recordCampaignOutcomes (db: Db, results: CampaignResult[]) {
-  await db.$executeRaw`
-    UPDATE campaign_delivery AS d
-       SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
-      FROM unnest(${results.map((r) => r.campaignId)}::bigint[], ${results.map((r) => r.deviceId)}::bigint[],
-                  ${results.map((r) => r.status)}::text[], ${results.map((r) => r.reason ?? null)}::text[],
-                  ${results.map((r) => r.attempts)}::int[], ${results.map((r) => r.at)}::timestamptz[])
-           AS r(campaign_id, device_id, status, reason, attempts, at)
-     WHERE d.campaign_id = r.campaign_id AND d.device_id = r.device_id AND d.status = 'PENDING'`
+  await db.pool.query({ ...RECORD_CAMPAIGN_OUTCOMES, values: [results.map((r) => r.campaignId), ...outcomeColumns(results)] })
 }
 
 async function completeChunks (db: Db, chunks: ChunkSummary[]) {
-  await db.$executeRaw`
-    UPDATE campaign_chunk AS c SET done_at = now()
-      FROM unnest(${chunks.map((c) => c.campaignId)}::bigint[], ${chunks.map((c) => c.chunk)}::int[]) AS s(campaign_id, chunk)
-     WHERE c.campaign_id = s.campaign_id AND c.chunk = s.chunk AND c.done_at IS NULL`
+  await db.pool.query({ ...COMPLETE_CHUNKS, values: [chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk)] })
   await completeCampaigns(db, [...new Set(chunks.map((c) => c.campaignId))].map((id) => BigInt(id)))
 }
 
 async function deleteInvalidRegistrations (db: Db, results: DeviceResult[]) {
-  // A registration renewed after the provider's verdict carries a token the app just confirmed.
-  await db.$executeRaw`
-    DELETE FROM device AS d
-     USING unnest(${results.map((r) => r.deviceId)}::bigint[], ${results.map((r) => r.at)}::timestamptz[]) AS r(device_id, at)
-     WHERE d.id = r.device_id AND d.last_registered_at <= r.at`
+  await db.pool.query({ ...DELETE_INVALID_REGISTRATIONS, values: [results.map((r) => r.deviceId), results.map((r) => r.at)] })
 }
 
 async function completeMessages (db: Db, summaries: MessageSummary[]) {
-  await db.$executeRaw`
-    UPDATE message AS m
-       SET completed_at = now(), failure_reason = coalesce(s.reason, m.failure_reason)
-      FROM unnest(${summaries.map((s) => s.messageId)}::uuid[], ${summaries.map((s) => s.reason ?? null)}::text[]) AS s(id, reason)
-     WHERE m.id = s.id AND m.completed_at IS NULL`
+  await db.pool.query({ ...COMPLETE_MESSAGES, values: [summaries.map((s) => s.messageId), summaries.map((s) => s.reason ?? null)] })
 }

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { ApiErrorCode, type PushMessage, type SendCommand, type SendMode, type SendResult } from '@beacon/contracts'
-import type { Application, Prisma } from '@beacon/db'
+import type { Db } from '@beacon/db'
 import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../errors.js'
 import { addSummary, emptyResult, recordedCounts } from './message-counts.js'
 
 export interface SendOutcome { messageIds: string[], result: SendResult }
 
-function toCommand (application: Application, message: PushMessage): SendCommand {
+function toCommand (applicationId: number, message: PushMessage): SendCommand {
   return {
     kind: 'message',
     messageId: randomUUID(),
-    applicationId: application.id,
+    applicationId,
     userId: message.userId,
     ...(message.activationId === undefined ? {} : { activationId: message.activationId }),
     personal: message.attributes?.personal ?? false,
@@ -21,26 +21,35 @@ function toCommand (application: Application, message: PushMessage): SendCommand
   }
 }
 
+// A named statement through the pool (prepared once per connection): every send stores its
+// messages in one statement, however many.
+const STORE_MESSAGES = {
+  name: 'beacon-store-messages',
+  text: `INSERT INTO message (id, application_id, user_id, activation_id, personal, silent, priority, body)
+         SELECT m.id, $1, m.user_id, m.activation_id, m.personal, m.silent, m.priority::"MessagePriority", m.body
+           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::text[], $8::jsonb[])
+                AS m(id, user_id, activation_id, personal, silent, priority, body)`
+}
+
+async function storeMessages (db: Db, applicationId: number, commands: SendCommand[]): Promise<void> {
+  await db.pool.query({
+    ...STORE_MESSAGES,
+    values: [
+      applicationId, commands.map((c) => c.messageId), commands.map((c) => c.userId), commands.map((c) => c.activationId ?? null),
+      commands.map((c) => c.personal), commands.map((c) => c.silent), commands.map((c) => c.priority), commands.map((c) => JSON.stringify(c.body))
+    ]
+  })
+}
+
 /**
  * Stores the messages, hands them to the dispatchers and, in SYNCHRONOUS mode, waits until each
  * is done or `syncTimeoutMs` passes; what has no outcome by then is counted as pending.
  */
 export async function sendMessages (
-  app: FastifyInstance, application: Application, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
+  app: FastifyInstance, applicationId: number, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
 ): Promise<SendOutcome> {
-  const commands = messages.map((message) => toCommand(application, message))
-  await app.db.message.createMany({
-    data: commands.map((command) => ({
-      id: command.messageId,
-      applicationId: application.id,
-      userId: command.userId,
-      activationId: command.activationId ?? null,
-      personal: command.personal,
-      silent: command.silent,
-      priority: command.priority,
-      body: command.body as Prisma.InputJsonValue
-    }))
-  })
+  const commands = messages.map((message) => toCommand(applicationId, message))
+  await storeMessages(app.db, applicationId, commands)
   const messageIds = commands.map((command) => command.messageId)
   const watches = mode === 'SYNCHRONOUS' ? commands.map((command) => app.transport.watchSummary(command.messageId)) : []
   try {
