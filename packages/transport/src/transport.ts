@@ -46,7 +46,11 @@ export interface Transport {
   /** Handler runs up to `concurrency` commands at a time; unsettled commands are redelivered. */
   consumeCommands (handler: (delivery: CommandDelivery) => Promise<void>, options: { concurrency: number }): Stoppable
   publishDeviceResults (results: DeviceResult[]): Promise<void>
-  publishSummary (summary: MessageSummary): Promise<void>
+  /**
+   * A message is finished: its summary, and the results of its devices (recorded before the
+   * summary), in one NATS message when they fit.
+   */
+  publishSummary (summary: MessageSummary, results?: DeviceResult[]): Promise<void>
   publishChunkSummary (summary: ChunkSummary): Promise<void>
   /** Results in batches; a batch is acknowledged when the handler resolves, redelivered if it throws. */
   consumeResults (handler: (events: ResultEvent[]) => Promise<void>, options: { maxBatch: number }): Stoppable

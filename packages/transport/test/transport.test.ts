@@ -69,6 +69,28 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     t.equal(received.filter((e) => e.kind === 'summary').length, 1)
   })
 
+  t.test(`${kind}: results published with their summary arrive before it, however many`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const events: ResultEvent[] = []
+    transport.consumeResults(async (batch) => { events.push(...batch) }, { maxBatch: 20 })
+    const counts = { sent: 0, pending: 0, failed: 0, total: 0 }
+    const small = randomUUID()
+    const large = randomUUID()
+    const watch = transport.watchSummary(small)
+    await transport.publishSummary({ messageId: small, ios: counts, android: counts }, [result(small, '1'), result(small, '2')])
+    await transport.publishSummary({ messageId: large, ios: counts, android: counts }, Array.from({ length: 501 }, (_, i) => result(large, String(i + 1))))
+    t.match(await watch.wait(5000), { messageId: small }, 'the watcher sees the summary')
+    await until(() => events.filter((e) => e.kind === 'summary').length === 2 && events.length >= 2 + 2 + 501, 'every event', 15_000)
+    for (const messageId of [small, large]) {
+      const summaryAt = events.findIndex((e) => e.kind === 'summary' && e.summary.messageId === messageId)
+      const devices = events.flatMap((e, index) => e.kind === 'device' && 'messageId' in e.result && e.result.messageId === messageId ? [index] : [])
+      t.equal(devices.length, messageId === small ? 2 : 501)
+      t.ok(devices.every((index) => index < summaryAt), 'every result before its summary')
+      const summary = events[summaryAt]
+      t.notOk(summary?.kind === 'summary' && 'results' in summary.summary, 'the summary event carries counts only')
+    }
+  })
+
   t.test(`${kind}: a batch smaller than maxBatch is handed over at once, burst after burst`, async (t) => {
     // Bursts of two with a small maxBatch make the consumer refill its pulls between the two
     // messages of a burst: the last message of a burst was once held back for a next one.
@@ -149,6 +171,27 @@ t.test('nats: two dispatchers share one consumer, each command handled once', as
   t.equal(all.length, 60, 'no command handled twice')
   t.equal(new Set(all).size, 60)
   t.ok(byConsumer[0]!.size > 0 && byConsumer[1]!.size > 0, `both took work (${byConsumer[0]!.size}/${byConsumer[1]!.size})`)
+})
+
+t.test('nats: a busy holder takes no command it cannot start, so none waits out its ack wait and comes twice', async (t) => {
+  // Ack wait 1 s (natsFactory); each command takes 1.3 s, one at a time: a command pulled ahead
+  // of a free slot would wait over a second unheard of and be redelivered while still queued.
+  const prefix = await natsPrefix(t)
+  const transport = await natsFactory(t, prefix)
+  const ids = Array.from({ length: 3 }, () => randomUUID())
+  for (const messageId of ids) await transport.publishCommand(command({ messageId }))
+  const deliveries: Array<{ id: string, count: number }> = []
+  transport.consumeCommands(async (delivery) => {
+    deliveries.push({ id: commandId(delivery.command), count: delivery.deliveryCount })
+    const heartbeat = setInterval(() => delivery.working(), 300)
+    await new Promise((resolve) => setTimeout(resolve, 1300))
+    clearInterval(heartbeat)
+    await delivery.ack()
+  }, { concurrency: 1 })
+  await until(() => deliveries.length >= 3, 'three commands', 15_000)
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  t.same(deliveries.map((d) => d.count), [1, 1, 1], 'each delivered once')
+  t.equal(new Set(deliveries.map((d) => d.id)).size, 3)
 })
 
 t.test('nats: a command its holder never settles is redelivered to another after ack wait', async (t) => {

@@ -83,7 +83,12 @@ export const MessageSummary = Type.Object({
   ios: PlatformCounts,
   android: PlatformCounts,
   /** A failure of the whole message (e.g. the application has no APNs credentials). */
-  reason: Type.Optional(Type.String())
+  reason: Type.Optional(Type.String()),
+  /**
+   * The devices' results, when they fit: a single message's outcome travels as one NATS message
+   * (one publish, one ack) instead of results and summary apart.
+   */
+  results: Type.Optional(Type.Array(DeviceResult, { maxItems: MAX_RESULTS_PER_BATCH }))
 })
 export type MessageSummary = Static<typeof MessageSummary>
 

@@ -35,6 +35,14 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
     return { stop: async () => { resultPump = undefined; await busy } }
   }
 
+  const publishDeviceResults = async (list: DeviceResult[]) => {
+    for (const result of list) {
+      const key = 'messageId' in result ? `${result.messageId}:${result.deviceId}` : `campaign-${result.campaignId}:${result.deviceId}`
+      if (seenResults.add(key)) results.push({ kind: 'device', result })
+    }
+    resultPump?.()
+  }
+
   return {
     async publishCommand (command) {
       if (seenCommands.add(commandId(command))) commands.push(command)
@@ -46,15 +54,10 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
       ack: item.ack,
       retry: item.retry
     }), concurrency),
-    async publishDeviceResults (list: DeviceResult[]) {
-      for (const result of list) {
-        const key = 'messageId' in result ? `${result.messageId}:${result.deviceId}` : `campaign-${result.campaignId}:${result.deviceId}`
-        if (seenResults.add(key)) results.push({ kind: 'device', result })
-      }
-      resultPump?.()
-    },
-    async publishSummary (summary) {
+    publishDeviceResults,
+    async publishSummary (summary, devices = []) {
       if (!seenResults.add(`summary:${summary.messageId}`)) return
+      await publishDeviceResults(devices)
       results.push({ kind: 'summary', summary })
       for (const notify of watchers.get(summary.messageId) ?? []) notify(summary)
       resultPump?.()

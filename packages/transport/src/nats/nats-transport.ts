@@ -1,10 +1,11 @@
-import { commandId, natsNames, type ChunkSummary, type Command, type DeviceResult, type DeviceResultBatch, type MessageSummary } from '@beacon/contracts'
+import { commandId, MAX_RESULTS_PER_BATCH, natsNames, type ChunkSummary, type Command, type DeviceResult, type DeviceResultBatch, type MessageSummary } from '@beacon/contracts'
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { consumeBatches } from './consume.js'
+import { consumeSlots } from './consume-slots.js'
 import { resultBatches } from './result-batches.js'
 import { signedApiTransport } from './signed-api.js'
 import { ensureTopology, type TopologyOptions } from './topology.js'
@@ -60,6 +61,11 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
   const track = (stoppable: { stop (): Promise<void> }) => { consumers.push(stoppable); return stoppable }
 
+  const publishDeviceResults = async (results: DeviceResult[]) => {
+    await Promise.all(resultBatches(names, results).map((batch) =>
+      publish(batch.subject, deviceResultBatchCodec.encode({ results: batch.results }), batch.msgID)))
+  }
+
   return {
     ...signedApiTransport({ nc, js, names, publish, decodeOrTerminate, track, onError }),
 
@@ -70,8 +76,7 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       const consumerReady = js.consumers.get(names.commandStream, names.dispatcherConsumer)
       let stopper: { stop (): Promise<void> } | undefined
       const started = consumerReady.then((consumer) => {
-        stopper = consumeBatches(consumer, { maxBatch: 1, concurrency }, async ([message]) => {
-          if (message === undefined) return
+        stopper = consumeSlots(consumer, { concurrency }, async (message) => {
           const command = decodeOrTerminate(message, commandCodec.decode)
           if (command === undefined) return
           const delivery: CommandDelivery = {
@@ -89,13 +94,14 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       return handle
     },
 
-    async publishDeviceResults (results: DeviceResult[]) {
-      await Promise.all(resultBatches(names, results).map((batch) =>
-        publish(batch.subject, deviceResultBatchCodec.encode({ results: batch.results }), batch.msgID)))
-    },
+    publishDeviceResults,
 
-    publishSummary: (summary: MessageSummary) =>
-      publish(names.summarySubject(summary.messageId), messageSummaryCodec.encode(summary), `summary:${summary.messageId}`),
+    async publishSummary (summary: MessageSummary, results: DeviceResult[] = []) {
+      const together = results.length <= MAX_RESULTS_PER_BATCH
+      if (!together) await publishDeviceResults(results)
+      const body = together && results.length > 0 ? { ...summary, results } : summary
+      await publish(names.summarySubject(summary.messageId), messageSummaryCodec.encode(body), `summary:${summary.messageId}`)
+    },
 
     publishChunkSummary: (summary: ChunkSummary) =>
       publish(names.chunkSummarySubject(summary.campaignId), chunkSummaryCodec.encode(summary), `chunk:${summary.campaignId}:${summary.chunk}`),
@@ -156,8 +162,12 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
   }
 }
 
-const wrapSummary = (summary: MessageSummary | undefined): ResultEvent[] | undefined =>
-  summary === undefined ? undefined : [{ kind: 'summary', summary }]
+// Results that came with the summary are recorded first, as if they had arrived apart.
+const wrapSummary = (decoded: MessageSummary | undefined): ResultEvent[] | undefined => {
+  if (decoded === undefined) return undefined
+  const { results = [], ...summary } = decoded
+  return [...results.map((result): ResultEvent => ({ kind: 'device', result })), { kind: 'summary', summary }]
+}
 const wrapChunk = (summary: ChunkSummary | undefined): ResultEvent[] | undefined =>
   summary === undefined ? undefined : [{ kind: 'chunk', summary }]
 const wrapDevices = (decoded: DeviceResultBatch | DeviceResult | undefined): ResultEvent[] | undefined =>

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { callbackCodec, inAppRouteCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CallbackDelivery, Stoppable, Transport } from '../transport.js'
-import { consumeBatches } from './consume.js'
+import { consumeSlots } from './consume-slots.js'
 
 type SignedApiTransport = Pick<Transport, 'publishCallback' | 'consumeCallbacks' | 'publishInApp' | 'subscribeInApp'>
 
@@ -31,8 +31,7 @@ export function signedApiTransport ({ nc, js, names, publish, decodeOrTerminate,
     consumeCallbacks (handler, { concurrency }) {
       let stopper: Stoppable | undefined
       const started = js.consumers.get(names.callbackStream, names.callbackConsumer).then((consumer) => {
-        stopper = consumeBatches(consumer, { maxBatch: 1, concurrency }, async ([message]) => {
-          if (message === undefined) return
+        stopper = consumeSlots(consumer, { concurrency }, async (message) => {
           const callback = decodeOrTerminate(message, callbackCodec.decode)
           if (callback === undefined) return
           const delivery: CallbackDelivery = {

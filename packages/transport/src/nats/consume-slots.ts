@@ -1,0 +1,72 @@
+import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream'
+import type { Stoppable } from '../transport.js'
+
+/** How long an idle pull waits on the server for messages before the next one is asked. */
+const PULL_EXPIRES_MS = 5000
+/** Pause after a failed pull (the connection is down, the consumer is being recreated). */
+const PULL_RETRY_MS = 1000
+
+/**
+ * Pulls one message at a time per free slot, at most `concurrency` in hand at once, and hands
+ * each over as soon as it arrives. Unlike `consume()`, which keeps a buffer filled ahead, nothing
+ * is taken that cannot start at once: a message waiting in a buffer behind long-running ones
+ * would outlive its ack wait unheard of and come a second time while the first copy is still
+ * queued (a command handled twice: its claims then read as an earlier holder's). Only long work
+ * (commands, callbacks) uses this; result batches use consumeBatches.
+ * `stop()` stops pulling and waits for the work in flight to settle (graceful shutdown).
+ */
+export function consumeSlots (
+  consumer: Consumer,
+  options: { concurrency: number },
+  handle: (message: JsMsg) => Promise<void>,
+  onError: (error: unknown) => void
+): Stoppable {
+  let stopping = false
+  // A call, not the variable: stop() changes it while the loop awaits.
+  const running = () => !stopping
+  const inFlight = new Set<Promise<void>>()
+  let slotWaiters: Array<() => void> = []
+  const slotFreed = () => new Promise<void>((resolve) => slotWaiters.push(resolve))
+  let pull: ConsumerMessages | undefined
+
+  const start = (message: JsMsg) => {
+    const work = handle(message).catch(onError).finally(() => {
+      inFlight.delete(work)
+      const waiters = slotWaiters
+      slotWaiters = []
+      for (const wake of waiters) wake()
+    })
+    inFlight.add(work)
+  }
+
+  const loop = (async () => {
+    while (running()) {
+      while (inFlight.size >= options.concurrency && running()) await slotFreed()
+      if (!running()) break
+      try {
+        pull = await consumer.fetch({ max_messages: options.concurrency - inFlight.size, expires: PULL_EXPIRES_MS })
+        for await (const message of pull) {
+          // Arrived after stop(): straight back for another holder.
+          if (stopping) message.nak()
+          else start(message)
+        }
+      } catch (error) {
+        if (stopping) break
+        onError(error)
+        await new Promise((resolve) => setTimeout(resolve, PULL_RETRY_MS))
+      } finally {
+        pull = undefined
+      }
+    }
+  })()
+
+  return {
+    async stop () {
+      stopping = true
+      for (const wake of slotWaiters.splice(0)) wake()
+      await pull?.close()
+      await loop
+      await Promise.all(inFlight)
+    }
+  }
+}
