@@ -33,33 +33,41 @@ const CREDENTIALS_VERSION = { name: 'beacon-credentials-version', text: 'SELECT 
 
 /**
  * Application credentials, opened from their sealed form. The version is read for every command
- * (one primary-key lookup) so a change is seen at once; the row is read and opened again only
- * when the version moved.
+ * (one primary-key lookup, or a column of the command's own statement) so a change is seen at
+ * once; the row is read and opened again only when the version moved.
  */
 export function createCredentialStore (db: Db, secrets: SecretBox) {
   const cache = new Map<number, ApplicationCredentials>()
+
+  /** The credentials at `version` (read with the command's own statement); null: no such application. */
+  async function atVersion (applicationId: number, version: number | null): Promise<ApplicationCredentials | null> {
+    if (version === null) { cache.delete(applicationId); return null }
+    const cached = cache.get(applicationId)
+    if (cached?.version === version) return cached
+    const row = await db.application.findUnique({ where: { id: applicationId } })
+    if (row === null) { cache.delete(applicationId); return null }
+    const apns = row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null
+      ? {
+          bundle: row.apnsBundle,
+          keyId: row.apnsKeyId,
+          teamId: row.apnsTeamId,
+          production: row.apnsEnvironment !== 'SANDBOX',
+          privateKeyPem: secrets.open(row.apnsPrivateKey).toString('utf8')
+        }
+      : null
+    const fcm = row.fcmServiceAccount !== null && row.fcmProjectId !== null
+      ? { projectId: row.fcmProjectId, serviceAccount: JSON.parse(secrets.open(row.fcmServiceAccount).toString('utf8')) as FcmServiceAccount }
+      : null
+    const credentials = { id: row.id, appId: row.appId, version: row.credentialsVersion, apns, fcm }
+    cache.set(applicationId, credentials)
+    return credentials
+  }
+
   return {
+    atVersion,
     async load (applicationId: number): Promise<ApplicationCredentials | null> {
       const { rows } = await db.pool.query<{ credentials_version: number }>({ ...CREDENTIALS_VERSION, values: [applicationId] })
-      const cached = cache.get(applicationId)
-      if (rows.length > 0 && cached?.version === rows[0]!.credentials_version) return cached
-      const row = await db.application.findUnique({ where: { id: applicationId } })
-      if (row === null) { cache.delete(applicationId); return null }
-      const apns = row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null
-        ? {
-            bundle: row.apnsBundle,
-            keyId: row.apnsKeyId,
-            teamId: row.apnsTeamId,
-            production: row.apnsEnvironment !== 'SANDBOX',
-            privateKeyPem: secrets.open(row.apnsPrivateKey).toString('utf8')
-          }
-        : null
-      const fcm = row.fcmServiceAccount !== null && row.fcmProjectId !== null
-        ? { projectId: row.fcmProjectId, serviceAccount: JSON.parse(secrets.open(row.fcmServiceAccount).toString('utf8')) as FcmServiceAccount }
-        : null
-      const credentials = { id: row.id, appId: row.appId, version: row.credentialsVersion, apns, fcm }
-      cache.set(applicationId, credentials)
-      return credentials
+      return atVersion(applicationId, rows[0]?.credentials_version ?? null)
     }
   }
 }

@@ -69,9 +69,14 @@ export async function claimDevices (db: Db, scope: ClaimScope, targets: DeviceTa
   const ours = new Set(inserted.rows.map((row) => row.device_id))
   const mine = targets.filter((target, index) => ours.has(ids[index]!))
   if (mine.length === targets.length) return { mine, earlier: [] }
-  const others = ids.filter((deviceId) => !ours.has(deviceId))
-  const earlier = await db.pool.query<{ device_id: string, platform: ProviderPlatform, status: EarlierDelivery['status'], chunk: number | null }>({
-    ...statements.earlier, values: [id, others]
+  return { mine, earlier: await earlierClaims(db, scope, ids.filter((deviceId) => !ours.has(deviceId))) }
+}
+
+/** The claims made before on `deviceIds` (as decimal strings) in `scope`. */
+export async function earlierClaims (db: Db, scope: ClaimScope, deviceIds: string[]): Promise<EarlierDelivery[]> {
+  const id = scope.kind === 'message' ? scope.messageId : scope.campaignId
+  const { rows } = await db.pool.query<{ device_id: string, platform: ProviderPlatform, status: EarlierDelivery['status'], chunk: number | null }>({
+    ...STATEMENTS[scope.kind].earlier, values: [id, deviceIds]
   })
-  return { mine, earlier: earlier.rows.map((row) => ({ deviceId: BigInt(row.device_id), platform: row.platform, status: row.status, chunk: row.chunk })) }
+  return rows.map((row) => ({ deviceId: BigInt(row.device_id), platform: row.platform, status: row.status, chunk: row.chunk }))
 }

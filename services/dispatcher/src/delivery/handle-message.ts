@@ -1,19 +1,17 @@
 import type { SendCommand } from '@beacon/contracts'
 import type { CommandDelivery } from '@beacon/transport'
-import { claimDevices } from './claims.js'
 import { deliver, unconfirmedResults, type DispatchDeps } from './deliver.js'
+import { claimMessageDevices } from './message-claims.js'
 import { countByPlatform } from './outcomes.js'
-import { resolveDevices } from './resolve-devices.js'
 
 /**
- * One message, start to finish: resolve the user's devices, claim them, send with retries,
- * publish a result per device and a summary, and only then acknowledge the command.
+ * One message, start to finish: resolve the user's devices and claim them (one statement), send with retries,
+ * publish the results with the summary, and only then acknowledge the command.
  */
 export async function handleMessage (deps: DispatchDeps, delivery: CommandDelivery, command: SendCommand): Promise<void> {
   const source = { messageId: command.messageId }
-  const credentials = await deps.credentials.load(command.applicationId)
-  const targets = credentials === null ? [] : await resolveDevices(deps.db, command)
-  const claim = await claimDevices(deps.db, { kind: 'message', messageId: command.messageId }, targets)
+  const { credentialsVersion, claim } = await claimMessageDevices(deps.db, command)
+  const credentials = await deps.credentials.atVersion(command.applicationId, credentialsVersion)
   const results = unconfirmedResults(source, claim.earlier.filter((e) => e.status === 'PENDING'))
   let reason: string | undefined = credentials === null ? 'ApplicationNotFound' : undefined
   if (credentials !== null) {
@@ -21,8 +19,8 @@ export async function handleMessage (deps: DispatchDeps, delivery: CommandDelive
     results.push(...sent.results)
     reason ??= sent.reason
   }
-  if (results.length > 0) await deps.transport.publishDeviceResults(results)
   const recorded = claim.earlier.filter((e) => e.status !== 'PENDING')
-  await deps.transport.publishSummary({ messageId: command.messageId, ...countByPlatform([...recorded, ...results]), ...(reason === undefined ? {} : { reason }) })
+  const summary = { messageId: command.messageId, ...countByPlatform([...recorded, ...results]), ...(reason === undefined ? {} : { reason }) }
+  await deps.transport.publishSummary(summary, results)
   await delivery.ack()
 }

@@ -1,4 +1,4 @@
-import type { CampaignChunkCommand, ProviderPlatform, SendCommand } from '@beacon/contracts'
+import type { CampaignChunkCommand, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 
 export interface DeviceTarget {
@@ -9,21 +9,11 @@ export interface DeviceTarget {
   environment: 'SANDBOX' | 'PRODUCTION' | null
 }
 
-interface DeviceRow { id: string, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }
-const toTarget = (row: DeviceRow): DeviceTarget => ({ id: BigInt(row.id), token: row.push_token, platform: row.platform, environment: row.environment })
+export interface DeviceRow { id: string, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }
+export const toTarget = (row: DeviceRow): DeviceTarget => ({ id: BigInt(row.id), token: row.push_token, platform: row.platform, environment: row.environment })
 
-// Named statements (prepared once per connection) through the pool: one per command, on the
-// path of every single message.
-const MESSAGE_DEVICES = {
-  name: 'beacon-message-devices',
-  text: `SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
-           FROM device_activation a JOIN device d ON d.id = a.device_id
-          WHERE a.application_id = $1 AND a.user_id = $2
-            AND ($3::text IS NULL OR a.activation_id = $3)
-            AND (NOT $4::boolean OR a.activation_status = 'ACTIVE')
-          ORDER BY d.id`
-}
-
+// A named statement (prepared once per connection) through the pool, one per campaign chunk.
+// (A single message's devices are resolved and claimed in one statement: message-claims.ts.)
 const CAMPAIGN_DEVICES = {
   name: 'beacon-campaign-devices',
   text: `SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
@@ -34,19 +24,6 @@ const CAMPAIGN_DEVICES = {
             AND ($3::text IS NULL OR u.user_id > $3)
             AND u.user_id <= $4
           ORDER BY d.id`
-}
-
-/**
- * The devices a command addresses: the user's registrations in the application, narrowed to one
- * activation when given; `personal` keeps only ACTIVE activations. A device carrying several
- * activations of the user is returned once.
- */
-export async function resolveDevices (db: Db, command: SendCommand): Promise<DeviceTarget[]> {
-  const { rows } = await db.pool.query<DeviceRow>({
-    ...MESSAGE_DEVICES,
-    values: [command.applicationId, command.userId, command.activationId ?? null, command.personal]
-  })
-  return rows.map(toTarget)
 }
 
 /**
