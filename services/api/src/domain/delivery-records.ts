@@ -6,13 +6,64 @@ import { completeCampaigns } from './campaign-completion.js'
 type MessageResult = Extract<DeviceResult, { messageId: string }>
 type CampaignResult = Extract<DeviceResult, { campaignId: string }>
 
+// One statement per batch, whatever it holds: each part runs over its own arrays (empty ones do
+// nothing). The parts touch different rows, so one snapshot serves them all. A named statement
+// through the pool, prepared once per connection.
+const RECORD_RESULTS = {
+  name: 'beacon-record-results',
+  text: `WITH message_outcomes AS (
+           UPDATE message_delivery AS d
+              SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
+             FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
+                  AS r(message_id, device_id, status, reason, attempts, at)
+            WHERE d.message_id = r.message_id AND d.device_id = r.device_id AND d.status = 'PENDING'
+           RETURNING 1),
+         campaign_outcomes AS (
+           UPDATE campaign_delivery AS d
+              SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
+             FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::int[], $12::timestamptz[])
+                  AS r(campaign_id, device_id, status, reason, attempts, at)
+            WHERE d.campaign_id = r.campaign_id AND d.device_id = r.device_id AND d.status = 'PENDING'
+           RETURNING 1),
+         invalid_registrations AS (
+           -- A registration renewed after the provider's verdict carries a token the app just confirmed.
+           DELETE FROM device AS d
+            USING unnest($13::bigint[], $14::timestamptz[]) AS r(device_id, at)
+            WHERE d.id = r.device_id AND d.last_registered_at <= r.at
+           RETURNING 1),
+         completed_messages AS (
+           UPDATE message AS m
+              SET completed_at = now(), failure_reason = coalesce(s.reason, m.failure_reason)
+             FROM unnest($15::uuid[], $16::text[]) AS s(id, reason)
+            WHERE m.id = s.id AND m.completed_at IS NULL
+           RETURNING 1),
+         completed_chunks AS (
+           UPDATE campaign_chunk AS c SET done_at = now()
+             FROM unnest($17::bigint[], $18::int[]) AS s(campaign_id, chunk)
+            WHERE c.campaign_id = s.campaign_id AND c.chunk = s.chunk AND c.done_at IS NULL
+           RETURNING 1)
+         SELECT EXISTS (SELECT 1 FROM inbox_message WHERE push_message_id = ANY($15::uuid[]) AND developer_id IS NOT NULL) AS in_app`
+}
+
+const outcomeColumns = (results: DeviceResult[]) => [
+  results.map((r) => r.deviceId), results.map((r) => r.status), results.map((r) => r.reason ?? null),
+  results.map((r) => r.attempts), results.map((r) => r.at)
+]
+
+export interface RecordedBatch {
+  /** The summaries of the batch. */
+  summaries: MessageSummary[]
+  /** Whether one of them is the push fallback of an in-app message (its developer is told). */
+  inApp: boolean
+}
+
 /**
  * Records a batch of delivery results: each device's outcome (only over a PENDING claim, so a
  * late duplicate never overwrites the first outcome), the deletion of registrations whose token
- * the provider called invalid (unless re-registered since), and messages that are complete.
- * One statement per kind, whatever the batch size.
+ * the provider called invalid (unless re-registered since), messages and campaign chunks that
+ * are complete, then campaigns whose last chunk that was.
  */
-export async function recordResults (db: Db, events: ResultEvent[]): Promise<void> {
+export async function recordResults (db: Db, events: ResultEvent[]): Promise<RecordedBatch> {
   const messageResults: MessageResult[] = []
   const campaignResults: CampaignResult[] = []
   const summaries: MessageSummary[] = []
@@ -24,79 +75,17 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<voi
     } else if (event.kind === 'summary') summaries.push(event.summary)
     else chunks.push(event.summary)
   }
-  if (messageResults.length > 0) await recordDeviceOutcomes(db, messageResults)
-  if (campaignResults.length > 0) await recordCampaignOutcomes(db, campaignResults)
   const invalid = [...messageResults, ...campaignResults].filter((result) => result.tokenInvalid)
-  if (invalid.length > 0) await deleteInvalidRegistrations(db, invalid)
-  if (summaries.length > 0) await completeMessages(db, summaries)
-  if (chunks.length > 0) await completeChunks(db, chunks)
-}
-
-// Named statements through the pool (prepared once per connection): the recorder runs them for
-// every batch of results.
-const RECORD_MESSAGE_OUTCOMES = {
-  name: 'beacon-record-message-outcomes',
-  text: `UPDATE message_delivery AS d
-            SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
-           FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
-                AS r(message_id, device_id, status, reason, attempts, at)
-          WHERE d.message_id = r.message_id AND d.device_id = r.device_id AND d.status = 'PENDING'`
-}
-
-const RECORD_CAMPAIGN_OUTCOMES = {
-  name: 'beacon-record-campaign-outcomes',
-  text: `UPDATE campaign_delivery AS d
-            SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
-           FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
-                AS r(campaign_id, device_id, status, reason, attempts, at)
-          WHERE d.campaign_id = r.campaign_id AND d.device_id = r.device_id AND d.status = 'PENDING'`
-}
-
-const COMPLETE_CHUNKS = {
-  name: 'beacon-complete-chunks',
-  text: `UPDATE campaign_chunk AS c SET done_at = now()
-           FROM unnest($1::bigint[], $2::int[]) AS s(campaign_id, chunk)
-          WHERE c.campaign_id = s.campaign_id AND c.chunk = s.chunk AND c.done_at IS NULL`
-}
-
-// A registration renewed after the provider's verdict carries a token the app just confirmed.
-const DELETE_INVALID_REGISTRATIONS = {
-  name: 'beacon-delete-invalid-registrations',
-  text: `DELETE FROM device AS d
-          USING unnest($1::bigint[], $2::timestamptz[]) AS r(device_id, at)
-          WHERE d.id = r.device_id AND d.last_registered_at <= r.at`
-}
-
-const COMPLETE_MESSAGES = {
-  name: 'beacon-complete-messages',
-  text: `UPDATE message AS m
-            SET completed_at = now(), failure_reason = coalesce(s.reason, m.failure_reason)
-           FROM unnest($1::uuid[], $2::text[]) AS s(id, reason)
-          WHERE m.id = s.id AND m.completed_at IS NULL`
-}
-
-const outcomeColumns = (results: DeviceResult[]) => [
-  results.map((r) => r.deviceId), results.map((r) => r.status), results.map((r) => r.reason ?? null),
-  results.map((r) => r.attempts), results.map((r) => r.at)
-]
-
-async function recordDeviceOutcomes (db: Db, results: MessageResult[]) {
-  await db.pool.query({ ...RECORD_MESSAGE_OUTCOMES, values: [results.map((r) => r.messageId), ...outcomeColumns(results)] })
-}
-
-async function recordCampaignOutcomes (db: Db, results: CampaignResult[]) {
-  await db.pool.query({ ...RECORD_CAMPAIGN_OUTCOMES, values: [results.map((r) => r.campaignId), ...outcomeColumns(results)] })
-}
-
-async function completeChunks (db: Db, chunks: ChunkSummary[]) {
-  await db.pool.query({ ...COMPLETE_CHUNKS, values: [chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk)] })
-  await completeCampaigns(db, [...new Set(chunks.map((c) => c.campaignId))].map((id) => BigInt(id)))
-}
-
-async function deleteInvalidRegistrations (db: Db, results: DeviceResult[]) {
-  await db.pool.query({ ...DELETE_INVALID_REGISTRATIONS, values: [results.map((r) => r.deviceId), results.map((r) => r.at)] })
-}
-
-async function completeMessages (db: Db, summaries: MessageSummary[]) {
-  await db.pool.query({ ...COMPLETE_MESSAGES, values: [summaries.map((s) => s.messageId), summaries.map((s) => s.reason ?? null)] })
+  const { rows } = await db.pool.query<{ in_app: boolean }>({
+    ...RECORD_RESULTS,
+    values: [
+      messageResults.map((r) => r.messageId), ...outcomeColumns(messageResults),
+      campaignResults.map((r) => r.campaignId), ...outcomeColumns(campaignResults),
+      invalid.map((r) => r.deviceId), invalid.map((r) => r.at),
+      summaries.map((s) => s.messageId), summaries.map((s) => s.reason ?? null),
+      chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk)
+    ]
+  })
+  if (chunks.length > 0) await completeCampaigns(db, [...new Set(chunks.map((c) => c.campaignId))].map((id) => BigInt(id)))
+  return { summaries, inApp: rows[0]?.in_app === true }
 }

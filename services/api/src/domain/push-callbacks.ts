@@ -6,11 +6,6 @@ export interface PushCallback { developerId: number, body: CallbackBody }
 const sentCount = (summary: MessageSummary) => summary.ios.sent + summary.android.sent
 const deviceCount = (summary: MessageSummary) => summary.ios.total + summary.android.total
 
-const ANY_IN_APP = {
-  name: 'beacon-any-in-app-push',
-  text: 'SELECT 1 FROM inbox_message WHERE push_message_id = ANY($1::uuid[]) AND developer_id IS NOT NULL LIMIT 1'
-}
-
 /**
  * The push.sent / push.failed callbacks due for finished messages that are the push fallback of
  * an in-app message of the signed API. Deterministic per summary (eventId, timestamp = when the
@@ -18,9 +13,6 @@ const ANY_IN_APP = {
  */
 export async function pushOutcomeCallbacks (db: Db, summaries: MessageSummary[]): Promise<PushCallback[]> {
   if (summaries.length === 0) return []
-  // Nearly every message is not an in-app fallback: one indexed probe through the pool says so.
-  const { rowCount } = await db.pool.query({ ...ANY_IN_APP, values: [summaries.map((s) => s.messageId)] })
-  if (rowCount === 0) return []
   const inApp = await db.inboxMessage.findMany({
     where: { pushMessageId: { in: summaries.map((s) => s.messageId) }, developerId: { not: null } },
     select: {

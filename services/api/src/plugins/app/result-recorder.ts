@@ -13,9 +13,9 @@ export default fp(async (app) => {
   let consumer: Stoppable | undefined
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeResults(async (events) => {
-      await recordResults(app.db, events)
-      const summaries = events.flatMap((event) => event.kind === 'summary' ? [event.summary] : [])
-      for (const callback of await pushOutcomeCallbacks(app.db, summaries)) {
+      const recorded = await recordResults(app.db, events)
+      if (!recorded.inApp) return
+      for (const callback of await pushOutcomeCallbacks(app.db, recorded.summaries)) {
         await app.callbacks.emit(callback.developerId, callback.body)
       }
       // NATS messages per batch: each carries up to 500 device results, so at most 10,000 results
