@@ -1,11 +1,15 @@
 // Listens and shuts down; everything else is in app.ts.
 import { loadOrExit } from '@beacon/config'
+import { pino } from 'pino'
 import { loadConfig } from './config.js'
-import { createServer } from './create-server.js'
+import { createServer, loggerOptions } from './create-server.js'
 
 const config = loadOrExit(() => loadConfig())
 
-const app = await createServer(config)
+// Asynchronous stdout: one write per burst of lines instead of a blocking write per line (two
+// lines per request; a write is ~7% of the api's CPU under load here). pino flushes it on exit;
+// only a hard kill can lose the last lines.
+const app = await createServer(config, { logger: { ...loggerOptions(config) as object, stream: pino.destination({ sync: false }) } })
 let closing = false
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

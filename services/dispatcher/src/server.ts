@@ -7,7 +7,9 @@ import { createDispatcher } from './dispatcher.js'
 
 const config = loadOrExit(() => loadConfig())
 
-const log = pino({ level: config.logLevel, name: 'dispatcher' })
+// Asynchronous stdout: one write per burst of lines instead of a blocking write per line. pino
+// flushes it on exit; only a hard kill can lose the last lines.
+const log = pino({ level: config.logLevel, name: 'dispatcher' }, pino.destination({ sync: false }))
 const transport = await createNatsTransport({
   servers: config.nats.url,
   prefix: config.nats.prefix,
