@@ -73,7 +73,7 @@ if (large !== undefined) {
   })
 }
 
-const single = await step('single', () => runSingleMessages({ ratePerSecond: 500, seconds: size.singleSeconds }))
+const single = await step('single', () => runSingleMessages({ ratePerSecond: 500, seconds: size.singleSeconds, fromBuild: true, apiNodeArgs, dispatcherNodeArgs }))
 if (single !== undefined) {
   rows.push({
     scenario: '5. single messages (SYNCHRONOUS, 500 requests/s offered)',

@@ -1,14 +1,15 @@
-// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--profile]`: one run, printed.
+// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--profile] [--from-build]`: one run, printed.
 import { parseArgs } from 'node:util'
 import { dropRunDatabases } from '@beacon/testkit'
 import { runSingleMessages } from '../scenarios/single-messages.js'
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, profile: { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false } } })
 try {
   console.log(JSON.stringify(await runSingleMessages({
     ratePerSecond: Number(values.rate),
     seconds: Number(values.seconds),
     profile: values.profile,
+    fromBuild: values['from-build'],
     ...(values.users === undefined ? {} : { users: Number(values.users) })
   }), null, 2))
 } finally {

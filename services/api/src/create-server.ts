@@ -18,6 +18,8 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
   const logger = options.logger ?? loggerOptions(config)
   const app = Fastify({
     logger,
+    // One access line per request (below) instead of Fastify's two.
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimitBytes,
     schemaController: { compilersFactory: sharedSchemaCompilers },
     ajv: {
@@ -41,6 +43,15 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     // PostgreSQL text cannot hold NUL: refuse it here, with a 400, rather than fail in storage.
     if ((body as string).includes('\\u0000')) return done(badRequest('request body contains a NUL character (\\u0000), which is not accepted'), undefined)
     return json(request, body as string, done)
+  })
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+    done()
+  })
+  // A WebSocket upgrade is answered by the socket, not a response: its line is written on arrival.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers.upgrade?.toLowerCase() === 'websocket') request.log.info({ req: request }, 'incoming request')
+    done()
   })
   await app.register(fp(beaconApi), { config, ...(options.transport === undefined ? {} : { transport: options.transport }) })
   return app

@@ -8,6 +8,7 @@ import { consumeBatches } from './consume.js'
 import { consumeSlots } from './consume-slots.js'
 import { resultBatches } from './result-batches.js'
 import { signedApiTransport } from './signed-api.js'
+import { summaryWatches } from './summary-watches.js'
 import { ensureTopology, type TopologyOptions } from './topology.js'
 
 export interface NatsTransportOptions extends Partial<TopologyOptions> {
@@ -61,6 +62,8 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
   const track = (stoppable: { stop (): Promise<void> }) => { consumers.push(stoppable); return stoppable }
 
+  const summaries = summaryWatches(nc, names, onError)
+
   const publishDeviceResults = async (results: DeviceResult[]) => {
     await Promise.all(resultBatches(names, results).map((batch) =>
       publish(batch.subject, deviceResultBatchCodec.encode({ results: batch.results }), batch.msgID)))
@@ -83,7 +86,10 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
             command,
             deliveryCount: message.info.deliveryCount,
             working: () => message.working(),
-            ack: async () => { await message.ackAck() },
+            // A plain ack, not ackAck: a lost ack only redelivers the command, whose claims then
+            // say it was done (no device is sent twice); waiting for the server's word cost a
+            // round trip per command.
+            ack: async () => { message.ack() },
             retry: (delayMs) => message.nak(delayMs)
           }
           await handler(delivery)
@@ -138,22 +144,7 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       return handle
     },
 
-    watchSummary (messageId) {
-      const subscription = nc.subscribe(names.summarySubject(messageId), { max: 1 })
-      return {
-        async wait (timeoutMs) {
-          const timer = setTimeout(() => subscription.unsubscribe(), timeoutMs)
-          try {
-            // One message at most (max: 1); the timer's unsubscribe ends the wait with none.
-            const next = await subscription[Symbol.asyncIterator]().next()
-            return next.done === true ? null : messageSummaryCodec.decode(next.value.data)
-          } finally {
-            clearTimeout(timer)
-          }
-        },
-        cancel: () => subscription.unsubscribe()
-      }
-    },
+    watchSummary: (messageId) => summaries.watch(messageId),
 
     async close () {
       await Promise.all(consumers.map((consumer) => consumer.stop()))

@@ -13,18 +13,6 @@ export async function requireApplicationByAppId (db: Db, appId: number | string)
   return application
 }
 
-const APPLICATION_ID = { name: 'beacon-application-id', text: 'SELECT id FROM application WHERE app_id = $1::bigint' }
-
-/**
- * Beacon's internal id of the application with PowerAuth id `appId`, or a 400 naming it: one
- * indexed lookup through the pool, the sealed credentials left unread (the send path).
- */
-export async function requireApplicationIdByAppId (db: Db, appId: number | string): Promise<number> {
-  const { rows } = await db.pool.query<{ id: number }>({ ...APPLICATION_ID, values: [parseNumericId(appId).toString()] })
-  if (rows.length === 0) throw badRequest(`Application with appId ${String(appId)} does not exist`)
-  return rows[0]!.id
-}
-
 /** The application with Beacon's internal `id`, or a 400 naming it. */
 export async function requireApplicationById (db: Db, id: number | string): Promise<Application> {
   const numeric = parseNumericId(id)

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { ApiErrorCode, type PushMessage, type SendCommand, type SendMode, type SendResult } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { FastifyInstance } from 'fastify'
-import { ApiError } from '../errors.js'
+import { ApiError, badRequest } from '../errors.js'
 import { addSummary, emptyResult, recordedCounts } from './message-counts.js'
 
 export interface SendOutcome { messageIds: string[], result: SendResult }
 
-function toCommand (applicationId: number, message: PushMessage): SendCommand {
+// The application's internal id is known once the messages are stored: 0 until then.
+function toCommand (message: PushMessage): SendCommand {
   return {
     kind: 'message',
     messageId: randomUUID(),
-    applicationId,
+    applicationId: 0,
     userId: message.userId,
     ...(message.activationId === undefined ? {} : { activationId: message.activationId }),
     personal: message.attributes?.personal ?? false,
@@ -22,34 +23,42 @@ function toCommand (applicationId: number, message: PushMessage): SendCommand {
 }
 
 // A named statement through the pool (prepared once per connection): every send stores its
-// messages in one statement, however many.
+// messages in one statement, however many, looking the application up by its PowerAuth id on the
+// way (no row stored, none returned: no such application).
 const STORE_MESSAGES = {
   name: 'beacon-store-messages',
   text: `INSERT INTO message (id, application_id, user_id, activation_id, personal, silent, priority, body)
-         SELECT m.id, $1, m.user_id, m.activation_id, m.personal, m.silent, m.priority::"MessagePriority", m.body
-           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::text[], $8::jsonb[])
-                AS m(id, user_id, activation_id, personal, silent, priority, body)`
+         SELECT m.id, a.id, m.user_id, m.activation_id, m.personal, m.silent, m.priority::"MessagePriority", m.body
+           FROM application AS a,
+                unnest($2::uuid[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::text[], $8::jsonb[])
+                AS m(id, user_id, activation_id, personal, silent, priority, body)
+          WHERE a.app_id = $1::bigint
+         RETURNING application_id`
 }
 
-async function storeMessages (db: Db, applicationId: number, commands: SendCommand[]): Promise<void> {
-  await db.pool.query({
+/** Stores the messages of the application with PowerAuth id `appId` (a 400 if none); its internal id. */
+async function storeMessages (db: Db, appId: bigint, commands: SendCommand[]): Promise<number> {
+  const { rows } = await db.pool.query<{ application_id: number }>({
     ...STORE_MESSAGES,
     values: [
-      applicationId, commands.map((c) => c.messageId), commands.map((c) => c.userId), commands.map((c) => c.activationId ?? null),
+      appId.toString(), commands.map((c) => c.messageId), commands.map((c) => c.userId), commands.map((c) => c.activationId ?? null),
       commands.map((c) => c.personal), commands.map((c) => c.silent), commands.map((c) => c.priority), commands.map((c) => JSON.stringify(c.body))
     ]
   })
+  if (rows.length === 0) throw badRequest(`Application with appId ${appId} does not exist`)
+  return rows[0]!.application_id
 }
 
 /**
- * Stores the messages, hands them to the dispatchers and, in SYNCHRONOUS mode, waits until each
+ * Stores the messages of the application with PowerAuth id `appId` (a 400 if there is none), hands them to the dispatchers and, in SYNCHRONOUS mode, waits until each
  * is done or `syncTimeoutMs` passes; what has no outcome by then is counted as pending.
  */
 export async function sendMessages (
-  app: FastifyInstance, applicationId: number, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
+  app: FastifyInstance, appId: bigint, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
 ): Promise<SendOutcome> {
-  const commands = messages.map((message) => toCommand(applicationId, message))
-  await storeMessages(app.db, applicationId, commands)
+  const commands = messages.map(toCommand)
+  const applicationId = await storeMessages(app.db, appId, commands)
+  for (const command of commands) command.applicationId = applicationId
   const messageIds = commands.map((command) => command.messageId)
   const watches = mode === 'SYNCHRONOUS' ? commands.map((command) => app.transport.watchSummary(command.messageId)) : []
   try {

@@ -24,7 +24,7 @@ t.test('provider keys, service accounts and passwords never reach the log', asyn
   await app.close()
 
   const log = logs()
-  t.ok(log.split('\n').length > 10, 'the log was written')
+  t.ok((log.match(/"msg":"request completed"/g) ?? []).length >= 7, 'every request was logged')
   t.match(log, /"reqId"/, 'requests were logged')
   for (const secret of secrets) t.notOk(log.includes(secret), `not in the log: ${secret.slice(0, 24)}…`)
   t.notOk(/PRIVATE KEY/.test(log), 'no PEM block in the log')

@@ -19,7 +19,7 @@ const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = async (
   }, async (request) => {
     const campaign = await requireCampaign(app, request.params.id)
     const { userId } = request.body.requestObject
-    await sendMessages(app, campaign.application.id, [{ userId, body: campaign.message as never }], 'SYNCHRONOUS', syncTimeoutMs)
+    await sendMessages(app, campaign.application.appId, [{ userId, body: campaign.message as never }], 'SYNCHRONOUS', syncTimeoutMs)
     return ok
   })
 

@@ -1,6 +1,6 @@
 import { SendBatchRequest, SendMessageRequest, SendMessageResponse } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationIdByAppId } from '../../domain/applications.js'
+import { parseNumericId } from '../../domain/applications.js'
 import { sendMessages } from '../../domain/messages.js'
 import messageDetailRoute from './detail.js'
 
@@ -10,8 +10,7 @@ const messageRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = asyn
     schema: { body: SendMessageRequest, response: { 200: SendMessageResponse } }
   }, async (request) => {
     const { appId, mode, message } = request.body.requestObject
-    const applicationId = await requireApplicationIdByAppId(app.db, appId)
-    const outcome = await sendMessages(app, applicationId, [message], mode ?? 'SYNCHRONOUS', syncTimeoutMs)
+    const outcome = await sendMessages(app, parseNumericId(appId), [message], mode ?? 'SYNCHRONOUS', syncTimeoutMs)
     return { status: 'OK' as const, responseObject: { result: outcome.result, messageIds: outcome.messageIds } }
   })
 
@@ -19,8 +18,7 @@ const messageRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = asyn
     schema: { body: SendBatchRequest, response: { 200: SendMessageResponse } }
   }, async (request) => {
     const { appId, mode, batch } = request.body.requestObject
-    const applicationId = await requireApplicationIdByAppId(app.db, appId)
-    const outcome = await sendMessages(app, applicationId, batch, mode ?? 'SYNCHRONOUS', syncTimeoutMs)
+    const outcome = await sendMessages(app, parseNumericId(appId), batch, mode ?? 'SYNCHRONOUS', syncTimeoutMs)
     return { status: 'OK' as const, responseObject: { result: outcome.result, messageIds: outcome.messageIds } }
   })
 
