@@ -40,15 +40,15 @@ t.test('other failures are not retried', async (t) => {
 t.test('statements sent through the pool are retried on the same SQLSTATEs, and only on them', async (t) => {
   const { app } = await buildApp(t)
   const failures = await Promise.all([
-    app.db.pool.query(`DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40P01', MESSAGE = 'deadlock'; END $$`).catch((e: unknown) => e),
-    app.db.pool.query(`DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '23505', MESSAGE = 'unique'; END $$`).catch((e: unknown) => e),
+    app.db.pool.query('DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = \'40P01\', MESSAGE = \'deadlock\'; END $$').catch((e: unknown) => e),
+    app.db.pool.query('DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = \'23505\', MESSAGE = \'unique\'; END $$').catch((e: unknown) => e),
     app.db.pool.query('SELECT 1 / 0').catch((e: unknown) => e)
   ])
   t.same(failures.map(isTransientConflict), [true, true, false], 'deadlock and unique violation yes, division by zero no')
   let attempts = 0
   const value = await retryTransientConflicts(async () => {
     attempts++
-    if (attempts === 1) await app.db.pool.query(`DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'serialization'; END $$`)
+    if (attempts === 1) await app.db.pool.query('DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = \'40001\', MESSAGE = \'serialization\'; END $$')
     return 'done'
   })
   t.equal(value, 'done')
