@@ -12,17 +12,16 @@ export interface DeviceTarget {
 export interface DeviceRow { id: string, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }
 export const toTarget = (row: DeviceRow): DeviceTarget => ({ id: BigInt(row.id), token: row.push_token, platform: row.platform, environment: row.environment })
 
-// A named statement (prepared once per connection) through the pool, one per campaign chunk.
-// (A single message's devices are resolved and claimed in one statement: message-claims.ts.)
+// One statement per campaign chunk, unnamed so that it is planned with the chunk's own values
+// (see claims.ts). (A single message's devices are resolved and claimed in one statement:
+// message-claims.ts.) User ids are never empty, so '' is below them all.
 const CAMPAIGN_DEVICES = {
-  name: 'beacon-campaign-devices',
   text: `SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
            FROM campaign_user u
            JOIN device_activation a ON a.application_id = $1 AND a.user_id = u.user_id
            JOIN device d ON d.id = a.device_id
           WHERE u.campaign_id = $2::bigint
-            AND ($3::text IS NULL OR u.user_id > $3)
-            AND u.user_id <= $4
+            AND u.user_id > coalesce($3::text, '') AND u.user_id <= $4
           ORDER BY d.id`
 }
 
