@@ -27,6 +27,29 @@ export interface ApplicationCredentials {
   fcm: FcmCredentials | null
 }
 
+interface CredentialsRow {
+  id: number
+  appId: string
+  credentialsVersion: number
+  apnsBundle: string | null
+  apnsKeyId: string | null
+  apnsTeamId: string | null
+  apnsEnvironment: 'SANDBOX' | 'PRODUCTION' | null
+  apnsPrivateKey: Buffer | null
+  fcmProjectId: string | null
+  fcmServiceAccount: Buffer | null
+}
+
+// The dispatcher reads through the pool only: Prisma's query engine (WebAssembly) is never
+// loaded in this process, tens of MB of RSS kept for the heap.
+const CREDENTIALS = {
+  name: 'beacon-credentials',
+  text: `SELECT id, app_id AS "appId", credentials_version AS "credentialsVersion", apns_bundle AS "apnsBundle",
+                apns_key_id AS "apnsKeyId", apns_team_id AS "apnsTeamId", apns_environment::text AS "apnsEnvironment",
+                apns_private_key AS "apnsPrivateKey", fcm_project_id AS "fcmProjectId", fcm_service_account AS "fcmServiceAccount"
+           FROM application WHERE id = $1`
+}
+
 // The version alone, through the pool as a named statement: the whole row (sealed keys included)
 // is read only when it changed.
 const CREDENTIALS_VERSION = { name: 'beacon-credentials-version', text: 'SELECT credentials_version FROM application WHERE id = $1' }
@@ -44,8 +67,8 @@ export function createCredentialStore (db: Db, secrets: SecretBox) {
     if (version === null) { cache.delete(applicationId); return null }
     const cached = cache.get(applicationId)
     if (cached?.version === version) return cached
-    const row = await db.application.findUnique({ where: { id: applicationId } })
-    if (row === null) { cache.delete(applicationId); return null }
+    const { rows: [row] } = await db.pool.query<CredentialsRow>({ ...CREDENTIALS, values: [applicationId] })
+    if (row === undefined) { cache.delete(applicationId); return null }
     const apns = row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null
       ? {
           bundle: row.apnsBundle,
@@ -58,7 +81,7 @@ export function createCredentialStore (db: Db, secrets: SecretBox) {
     const fcm = row.fcmServiceAccount !== null && row.fcmProjectId !== null
       ? { projectId: row.fcmProjectId, serviceAccount: JSON.parse(secrets.open(row.fcmServiceAccount).toString('utf8')) as FcmServiceAccount }
       : null
-    const credentials = { id: row.id, appId: row.appId, version: row.credentialsVersion, apns, fcm }
+    const credentials = { id: row.id, appId: BigInt(row.appId), version: row.credentialsVersion, apns, fcm }
     cache.set(applicationId, credentials)
     return credentials
   }
