@@ -10,8 +10,9 @@ import { seedUsers, userIds } from '../seed.js'
 export interface CampaignOptions {
   users: number
   dispatchers: number
-  /** Extra environment of the dispatchers. */
+  /** Extra environment of the dispatchers, and of the api. */
   dispatcherEnv?: Record<string, string>
+  apiEnv?: Record<string, string>
   /** Run the services from their build (as production does) rather than from sources through tsx. */
   fromBuild?: boolean
   /** Write CPU profiles of the api and the dispatchers into this folder. */
@@ -21,10 +22,10 @@ export interface CampaignOptions {
   dispatcherNodeArgs?: string[]
 }
 
-export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [] }: CampaignOptions) {
+export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [] }: CampaignOptions) {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   // Info-level logs: the pipeline waits for the services' start-up lines; requests here are few.
-  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
+  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
   try {
     await pipeline.configureApplication(1)
     const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: 1n } })

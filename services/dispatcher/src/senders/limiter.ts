@@ -7,7 +7,7 @@
 export function createLimiter (max: number) {
   let active = 0
   const waiting: Array<() => void> = []
-  return async function run<T> (task: () => Promise<T>): Promise<T> {
+  return Object.assign(async function run<T> (task: () => Promise<T>): Promise<T> {
     if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve))
     active++
     try {
@@ -16,6 +16,25 @@ export function createLimiter (max: number) {
       active--
       waiting.shift()?.()
     }
-  }
+  }, { max })
 }
 export type Limiter = ReturnType<typeof createLimiter>
+
+/**
+ * `task` for every item through `limit`, results in the items' order. At most `limit.max` items
+ * of one call wait on the limiter at a time: a campaign chunk's 1,000 devices do not become 1,000
+ * queued closures (times the chunks in hand), live objects the garbage collector copies again and
+ * again — 16 chunks of 1,000 sent 25% slower than 16 of 250 before this.
+ */
+export async function mapThrough<T, R> (items: readonly T[], limit: Limiter, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await limit(() => task(items[index]!))
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit.max, items.length) }, lane))
+  return results
+}

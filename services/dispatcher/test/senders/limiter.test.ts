@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createLimiter } from '../../src/senders/limiter.js'
+import { createLimiter, mapThrough } from '../../src/senders/limiter.js'
 
 t.test('never more than max at once, all tasks run, in order of arrival, failures released', async (t) => {
   const limit = createLimiter(3)
@@ -20,4 +20,22 @@ t.test('never more than max at once, all tasks run, in order of arrival, failure
   t.same(started, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
   t.equal(results.filter((r) => r.status === 'fulfilled').length, 9)
   t.equal(await limit(async () => 'after a failure'), 'after a failure', 'a failed task frees its slot')
+})
+
+t.test('mapThrough: results in order, never more of one call waiting than the limiter runs', async (t) => {
+  const limit = createLimiter(4)
+  let queued = 0
+  let peakQueued = 0
+  const tracked = Object.assign(async <T>(task: () => Promise<T>): Promise<T> => {
+    queued++
+    peakQueued = Math.max(peakQueued, queued)
+    try { return await limit(task) } finally { queued-- }
+  }, { max: limit.max })
+  const results = await mapThrough(Array.from({ length: 50 }, (_, n) => n), tracked, async (n) => {
+    await new Promise((resolve) => setTimeout(resolve, n % 3))
+    return n * 2
+  })
+  t.same(results, Array.from({ length: 50 }, (_, n) => n * 2))
+  t.equal(peakQueued, 4, 'at most limit.max of the 50 items on the limiter at once')
+  t.same(await mapThrough([], limit, async () => 1), [])
 })

@@ -1,5 +1,5 @@
 import type { DeviceTarget } from '../../delivery/resolve-devices.js'
-import { createLimiter, type Limiter } from '../limiter.js'
+import { createLimiter, mapThrough, type Limiter } from '../limiter.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { buildApnsNotification } from './apns-notification.js'
 import { apnsOutcome, type ApnsFailure } from './apns-outcome.js'
@@ -32,11 +32,11 @@ export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number 
               if (group.length === 0) continue
               const provider = pool.get(credentials.id, credentials.version, apns, production)
               const limit = limiterOf(`${credentials.id}:${production}`)
-              await Promise.all(group.map((target) => limit(async () => {
+              await mapThrough(group, limit, async (target) => {
                 const result = await provider.send(built.notification, target.token)
                 const failed = result.failed[0] as ApnsFailure | undefined
                 outcomes.set(target.token, failed === undefined ? { kind: 'sent' } : apnsOutcome(failed))
-              })))
+              })
             }
             return targets.map((t) => outcomes.get(t.token) ?? { kind: 'retry', reason: 'NoAnswer' })
           }

@@ -2,7 +2,7 @@ import type { DeviceTarget } from '../../delivery/resolve-devices.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { FcmAgent, RetryAfterByToken } from './fcm-agent.js'
 import { createFcmAppPool } from './fcm-apps.js'
-import { createLimiter } from '../limiter.js'
+import { createLimiter, mapThrough } from '../limiter.js'
 import { buildFcmMessage } from './fcm-message.js'
 import { fcmOutcome } from './fcm-outcome.js'
 
@@ -33,14 +33,14 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
         prepared: {
           async send (targets: DeviceTarget[]): Promise<SendOutcome[]> {
             const messaging = pool.get(credentials.id, credentials.version, fcm)
-            return Promise.all(targets.map((target) => limit(async (): Promise<SendOutcome> => {
+            return mapThrough(targets, limit, async (target): Promise<SendOutcome> => {
               try {
                 await messaging.send(built.forToken(target.token))
                 return { kind: 'sent' }
               } catch (error) {
                 return fcmOutcome(error, retryAfter.take(target.token))
               }
-            })))
+            })
           }
         }
       }
