@@ -7,9 +7,11 @@ type MessageResult = Extract<DeviceResult, { messageId: string }>
 type CampaignResult = Extract<DeviceResult, { campaignId: string }>
 
 // One statement per batch, whatever it holds: each part runs over its own arrays (empty ones do
-// nothing). The parts touch different rows, so one snapshot serves them all. Unnamed: planned
-// with each batch's values. Prepared once, its generic plan (which cannot tell 1 result from
-// 10,000) cost a campaign four times the database CPU per notification.
+// nothing). The parts touch different rows, so one snapshot serves them all. A large batch (a
+// campaign's) is planned with its own values: prepared once, the generic plan (which cannot tell
+// 1 result from 10,000) cost a campaign four times the database CPU per notification. A small
+// one (single messages) runs prepared: planning this statement each time cost more than running it.
+const SMALL_BATCH = 64
 const RECORD_RESULTS = {
   text: `WITH message_outcomes AS (
            UPDATE message_delivery AS d
@@ -78,6 +80,7 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   const invalid = [...messageResults, ...campaignResults].filter((result) => result.tokenInvalid)
   const { rows } = await db.pool.query<{ in_app: boolean }>({
     ...RECORD_RESULTS,
+    ...(events.length <= SMALL_BATCH ? { name: 'beacon-record-results' } : {}),
     values: [
       messageResults.map((r) => r.messageId), ...outcomeColumns(messageResults),
       campaignResults.map((r) => r.campaignId), ...outcomeColumns(campaignResults),
