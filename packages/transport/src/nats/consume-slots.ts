@@ -1,5 +1,6 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream'
 import type { Stoppable } from '../transport.js'
+import { workSlots } from './work-slots.js'
 
 /** How long an idle pull waits on the server for messages before the next one is asked. */
 const PULL_EXPIRES_MS = 5000
@@ -24,31 +25,19 @@ export function consumeSlots (
   let stopping = false
   // A call, not the variable: stop() changes it while the loop awaits.
   const running = () => !stopping
-  const inFlight = new Set<Promise<void>>()
-  let slotWaiters: Array<() => void> = []
-  const slotFreed = () => new Promise<void>((resolve) => slotWaiters.push(resolve))
+  const slots = workSlots(options.concurrency, onError)
   let pull: ConsumerMessages | undefined
-
-  const start = (message: JsMsg) => {
-    const work = handle(message).catch(onError).finally(() => {
-      inFlight.delete(work)
-      const waiters = slotWaiters
-      slotWaiters = []
-      for (const wake of waiters) wake()
-    })
-    inFlight.add(work)
-  }
 
   const loop = (async () => {
     while (running()) {
-      while (inFlight.size >= options.concurrency && running()) await slotFreed()
+      while (slots.free() === 0 && running()) await slots.freed()
       if (!running()) break
       try {
-        pull = await consumer.fetch({ max_messages: options.concurrency - inFlight.size, expires: PULL_EXPIRES_MS })
+        pull = await consumer.fetch({ max_messages: slots.free(), expires: PULL_EXPIRES_MS })
         for await (const message of pull) {
           // Arrived after stop(): straight back for another holder.
           if (stopping) message.nak()
-          else start(message)
+          else slots.start(handle(message))
         }
       } catch (error) {
         if (stopping) break
@@ -63,10 +52,10 @@ export function consumeSlots (
   return {
     async stop () {
       stopping = true
-      for (const wake of slotWaiters.splice(0)) wake()
+      slots.wakeAll()
       await pull?.close()
       await loop
-      await Promise.all(inFlight)
+      await slots.settled()
     }
   }
 }

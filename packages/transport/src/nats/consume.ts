@@ -1,5 +1,6 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream'
 import type { Stoppable } from '../transport.js'
+import { workSlots } from './work-slots.js'
 
 /**
  * Pulls from a durable consumer and hands over batches of what has arrived, at most `maxBatch`
@@ -19,27 +20,15 @@ export function consumeBatches (
   onError: (error: unknown) => void
 ): Stoppable {
   let stopping = false
-  const inFlight = new Set<Promise<void>>()
-  let slotWaiters: Array<() => void> = []
-  const slotFreed = () => new Promise<void>((resolve) => slotWaiters.push(resolve))
+  const slots = workSlots(options.concurrency, onError)
   const batch: JsMsg[] = []
   let flushing: Promise<void> | undefined
   const messagesReady = consumer.consume({ max_messages: Math.max(options.maxBatch * options.concurrency, 1) })
 
-  const start = (messages: JsMsg[]) => {
-    const work = handle(messages).catch(onError).finally(() => {
-      inFlight.delete(work)
-      // Every waiter re-checks its own condition.
-      const waiters = slotWaiters
-      slotWaiters = []
-      for (const wake of waiters) wake()
-    })
-    inFlight.add(work)
-  }
   const flush = async () => {
     while (batch.length > 0) {
-      while (inFlight.size >= options.concurrency) await slotFreed()
-      start(batch.splice(0, options.maxBatch))
+      while (slots.free() === 0) await slots.freed()
+      slots.start(handle(batch.splice(0, options.maxBatch)))
     }
     // In the same synchronous step as the check above: a message arriving later schedules anew.
     flushing = undefined
@@ -53,7 +42,7 @@ export function consumeBatches (
       batch.push(message)
       flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush)
       // Backpressure: at most one full batch waits while every slot is busy.
-      while (batch.length >= options.maxBatch && inFlight.size >= options.concurrency) await slotFreed()
+      while (batch.length >= options.maxBatch && slots.free() === 0) await slots.freed()
     }
   })().catch(onError)
 
@@ -64,7 +53,7 @@ export function consumeBatches (
       await messages.close()
       await loop
       await flushing
-      await Promise.all(inFlight)
+      await slots.settled()
     }
   }
 }
