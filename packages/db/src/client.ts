@@ -20,6 +20,10 @@ export interface DbOptions {
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
 export function createDb ({ url, poolSize = 10 }: DbOptions): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;
+  // the pool drops that client and the next query connects anew. Unheard, the event would end the
+  // process — and Prisma listens only once it has connected, which a dispatcher never does.
+  pool.on('error', () => {})
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
   const disconnect = client.$disconnect.bind(client)
   // Prisma ends the pool only if it connected: a process that used the pool alone must end it too.

@@ -1,4 +1,5 @@
 export { createDb, type Db, type DbOptions } from './client.js'
+export { isPoolFailure } from './pool-failures.js'
 export { applyMigrations, readMigrations, defaultMigrationsDir, type Migration } from './migrate.js'
 export { createSecretBox, parseMasterKey, MASTER_KEY_RULE, type SecretBox } from './secret-box.js'
 export { DbError, DbErrorCode } from './errors.js'

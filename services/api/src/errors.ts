@@ -1,5 +1,5 @@
 import { ApiErrorCode } from '@beacon/contracts'
-import { Prisma } from '@beacon/db'
+import { isPoolFailure, Prisma } from '@beacon/db'
 
 /** An error with a place in the API's error body: `{"status":"ERROR","responseObject":{code,message}}`. */
 export class ApiError extends Error {
@@ -22,9 +22,13 @@ export const badRequest = (message: string, options?: { cause?: unknown }) =>
 export const powerAuthFailure = (message: string, cause?: unknown) =>
   new ApiError(400, ApiErrorCode.POWERAUTH, message, { cause })
 
-/** The database (Prisma or its driver adapter) failed: a 503 in either API, never the client's fault. */
+/**
+ * The database failed — through Prisma, its driver adapter, or a statement sent straight through
+ * the pool: a 503 in either API, never the client's fault.
+ */
 export function isDatabaseFailure (error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError ||
+  return isPoolFailure(error) ||
+    error instanceof Prisma.PrismaClientKnownRequestError ||
     error instanceof Prisma.PrismaClientInitializationError ||
     error instanceof Prisma.PrismaClientRustPanicError ||
     error instanceof Prisma.PrismaClientUnknownRequestError ||

@@ -1,0 +1,36 @@
+import pg from 'pg'
+import t from 'tap'
+import { createDb } from '../src/client.js'
+import { isPoolFailure } from '../src/pool-failures.js'
+import { createTestDatabase, withClient } from './helpers/databases.js'
+import { adminDatabaseUrl } from '../../testkit/src/database.js'
+
+t.test('an idle connection the server ends is dropped quietly; the next statement reconnects', async (t) => {
+  const db = await createTestDatabase()
+  t.teardown(db.drop)
+  const shared = createDb({ url: db.url, poolSize: 1 })
+  t.teardown(() => shared.$disconnect())
+  const before = (await shared.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+  // Prisma never connected here (as in a dispatcher): only createDb's listener hears the error;
+  // without it the 'error' event would end this test process.
+  await withClient(adminDatabaseUrl, (admin) => admin.query('SELECT pg_terminate_backend($1)', [before]))
+  for (let i = 0; i < 40 && shared.pool.idleCount > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(shared.pool.idleCount, 0, 'the pool dropped the ended connection, and the process lives on')
+  const after = (await shared.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+  t.not(after, before, 'a new connection served the next statement')
+})
+
+t.test('isPoolFailure: the database refusing a statement, or no connection; not our own defects', async (t) => {
+  const db = await createTestDatabase()
+  t.teardown(db.drop)
+  const shared = createDb({ url: db.url, poolSize: 1 })
+  t.teardown(() => shared.$disconnect())
+  const refused = await shared.pool.query('SELECT 1 / 0').catch((error: unknown) => error)
+  t.ok(isPoolFailure(refused), 'division by zero: a DatabaseError')
+  const unreachable = new pg.Pool({ connectionString: 'postgresql://postgres@127.0.0.1:1/none', max: 1 })
+  t.teardown(() => unreachable.end())
+  const noConnection = await unreachable.query('SELECT 1').catch((error: unknown) => error)
+  t.ok(isPoolFailure(noConnection), `no server: ${String(noConnection)}`)
+  t.notOk(isPoolFailure(new TypeError('cannot read properties of undefined')))
+  t.notOk(isPoolFailure('a string'))
+})
