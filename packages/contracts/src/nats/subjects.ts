@@ -13,6 +13,8 @@ export interface NatsNames {
   deviceResultSubject (messageId: string): string
   /** The summary a dispatcher publishes when a command is done. */
   summarySubject (messageId: string): string
+  /** Wildcard over every message's summary, for the api's awaited synchronous sends. */
+  allSummaries: string
   /** Per-device results of a campaign, and the summary of each of its chunks. */
   campaignResultSubject (campaignId: string): string
   chunkSummarySubject (campaignId: string): string
@@ -39,6 +41,7 @@ export function natsNames (prefix = 'beacon'): NatsNames {
     resultStream: `${upper}_RESULTS`,
     deviceResultSubject: (messageId) => `${prefix}.results.device.${messageId}`,
     summarySubject: (messageId) => `${prefix}.results.summary.${messageId}`,
+    allSummaries: `${prefix}.results.summary.*`,
     campaignResultSubject: (campaignId) => `${prefix}.results.campaign.${campaignId}`,
     chunkSummarySubject: (campaignId) => `${prefix}.results.chunk.${campaignId}`,
     allResults: `${prefix}.results.>`,

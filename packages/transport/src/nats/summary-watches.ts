@@ -18,7 +18,7 @@ export function summaryWatches (nc: NatsConnection, names: NatsNames, onError: (
   let subscription: Subscription | undefined
 
   const open = () => {
-    subscription ??= nc.subscribe(`${prefix}*`, {
+    subscription ??= nc.subscribe(names.allSummaries, {
       callback: (error, message) => {
         if (error !== null) { onError(error); return }
         const entry = awaited.get(message.subject.slice(prefix.length))

@@ -7,12 +7,13 @@ import { addSummary, emptyResult, recordedCounts } from './message-counts.js'
 
 export interface SendOutcome { messageIds: string[], result: SendResult }
 
-// The application's internal id is known once the messages are stored: 0 until then.
-function toCommand (message: PushMessage): SendCommand {
+/** A command before its message is stored: the application's internal id comes from the store. */
+type DraftCommand = Omit<SendCommand, 'applicationId'>
+
+function toDraft (message: PushMessage): DraftCommand {
   return {
     kind: 'message',
     messageId: randomUUID(),
-    applicationId: 0,
     userId: message.userId,
     ...(message.activationId === undefined ? {} : { activationId: message.activationId }),
     personal: message.attributes?.personal ?? false,
@@ -37,7 +38,7 @@ const STORE_MESSAGES = {
 }
 
 /** Stores the messages of the application with PowerAuth id `appId` (a 400 if none); its internal id. */
-async function storeMessages (db: Db, appId: bigint, commands: SendCommand[]): Promise<number> {
+async function storeMessages (db: Db, appId: bigint, commands: DraftCommand[]): Promise<number> {
   const { rows } = await db.pool.query<{ application_id: number }>({
     ...STORE_MESSAGES,
     values: [
@@ -50,15 +51,16 @@ async function storeMessages (db: Db, appId: bigint, commands: SendCommand[]): P
 }
 
 /**
- * Stores the messages of the application with PowerAuth id `appId` (a 400 if there is none), hands them to the dispatchers and, in SYNCHRONOUS mode, waits until each
- * is done or `syncTimeoutMs` passes; what has no outcome by then is counted as pending.
+ * Stores the messages of the application with PowerAuth id `appId` (a 400 if there is none),
+ * hands them to the dispatchers and, in SYNCHRONOUS mode, waits until each is done or
+ * `syncTimeoutMs` passes; what has no outcome by then is counted as pending.
  */
 export async function sendMessages (
   app: FastifyInstance, appId: bigint, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
 ): Promise<SendOutcome> {
-  const commands = messages.map(toCommand)
-  const applicationId = await storeMessages(app.db, appId, commands)
-  for (const command of commands) command.applicationId = applicationId
+  const drafts = messages.map(toDraft)
+  const applicationId = await storeMessages(app.db, appId, drafts)
+  const commands: SendCommand[] = drafts.map((draft) => ({ ...draft, applicationId }))
   const messageIds = commands.map((command) => command.messageId)
   const watches = mode === 'SYNCHRONOUS' ? commands.map((command) => app.transport.watchSummary(command.messageId)) : []
   try {
