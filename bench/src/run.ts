@@ -1,7 +1,7 @@
-// `npm run bench [-- --quick] [-- --only ceiling,peer,campaign,large,single,registration]`:
+// `npm run bench [-- --quick] [-- --only ceiling,peer,senders,campaign,large,single,registration]`:
 // the benchmark suite of the issue, everything on this machine. Scenarios 1–3 (ceiling, peer,
-// campaign) run one after the other in this one process tree, so their ratios hold on a noisy
-// machine. Results: bench/results/run-<date>.json and .md, and latest.md.
+// the dispatcher's senders alone, campaign) run one after the other in this one process tree, so
+// their ratios hold on a noisy machine. Results: bench/results/run-<date>.json and .md, and latest.md.
 import { spawnSync } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
@@ -11,12 +11,13 @@ import { markdown, writeRun, type Row } from './report.js'
 import { runCampaign } from './scenarios/campaign.js'
 import { runCeiling } from './scenarios/ceiling.js'
 import { runPeer } from './scenarios/peer.js'
+import { runSenders } from './scenarios/senders.js'
 import { runRegistration } from './scenarios/registration.js'
 import { runSingleMessages } from './scenarios/single-messages.js'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
 const quick = values.quick
-const only = new Set((values.only ?? 'ceiling,peer,campaign,large,single,registration').split(','))
+const only = new Set((values.only ?? 'ceiling,peer,senders,campaign,large,single,registration').split(','))
 const size = quick
   ? { notifications: 5000, large: 20_000, singleSeconds: 5, registrationSeconds: 5 }
   : { notifications: 100_000, large: 1_000_000, singleSeconds: 10, registrationSeconds: 20 }
@@ -45,18 +46,25 @@ const perSecond = (n: number) => `${n.toLocaleString('en-US')}/s`
 
 const ceiling = await step('ceiling', () => runCeiling({ notifications: size.notifications }))
 const peer = await step('peer', () => runPeer({ notifications: size.notifications }))
+const senders = await step('senders', () => runSenders({ notifications: size.notifications }))
 const campaign1 = await step('campaign:1', () => runCampaign({ users: size.notifications, dispatchers: 1, fromBuild: true, apiNodeArgs, dispatcherNodeArgs }))
 const campaign2 = await step('campaign:2', () => runCampaign({ users: size.notifications, dispatchers: 2, fromBuild: true, apiNodeArgs, dispatcherNodeArgs }))
 if (ceiling !== undefined) rows.push({ scenario: '1. ceiling (raw HTTP/2 to the APNs mock)', figure: `${perSecond(ceiling.notificationsPerSecond)} (${ceiling.notifications.toLocaleString('en-US')})` })
 if (peer !== undefined) rows.push({ scenario: '2. peer (@parse/push-adapter, half APNs / half FCM)', figure: `${perSecond(peer.notificationsPerSecond)} (${peer.notifications.toLocaleString('en-US')})` })
+if (senders !== undefined) {
+  const vsPeer = peer === undefined ? '' : `; ÷ peer ${(senders.notificationsPerSecond / peer.notificationsPerSecond).toFixed(2)}`
+  const cpu = senders.cpuMicrosecondsPerNotification
+  rows.push({ scenario: "2b. the dispatcher's senders alone (no queue, no database)", figure: `${perSecond(senders.notificationsPerSecond)} (${senders.notifications.toLocaleString('en-US')})${vsPeer}; CPU per notification: senders ${cpu.senders} µs, mocks ${cpu['bench (provider mocks)']} µs` })
+}
 for (const [label, run] of [['1 dispatcher', campaign1], ['2 dispatchers', campaign2]] as const) {
   if (run === undefined) continue
   const vsCeiling = ceiling === undefined ? undefined : run.notificationsPerSecond / ceiling.notificationsPerSecond
   const vsPeer = peer === undefined ? undefined : run.notificationsPerSecond / peer.notificationsPerSecond
-  results[`ratios:${label}`] = { campaignOverCeiling: vsCeiling, campaignOverPeer: vsPeer }
+  const vsSenders = senders === undefined ? undefined : run.notificationsPerSecond / senders.notificationsPerSecond
+  results[`ratios:${label}`] = { campaignOverCeiling: vsCeiling, campaignOverPeer: vsPeer, campaignOverSendersAlone: vsSenders }
   rows.push({
     scenario: `3. campaign end to end, ${label}`,
-    figure: `${perSecond(run.notificationsPerSecond)} (${run.users.toLocaleString('en-US')} users, ${run.seconds} s); ÷ ceiling ${vsCeiling?.toFixed(2) ?? '–'}, ÷ peer ${vsPeer?.toFixed(2) ?? '–'}; peak RSS ${rss(run.peakRssMb)}`,
+    figure: `${perSecond(run.notificationsPerSecond)} (${run.users.toLocaleString('en-US')} users, ${run.seconds} s); ÷ ceiling ${vsCeiling?.toFixed(2) ?? '–'}, ÷ peer ${vsPeer?.toFixed(2) ?? '–'}, ÷ senders alone ${vsSenders?.toFixed(2) ?? '–'}; peak RSS ${rss(run.peakRssMb)}`,
     target: '≥ 0.6 × ceiling, > peer',
     ...(vsCeiling === undefined || vsPeer === undefined ? {} : { met: vsCeiling >= 0.6 && vsPeer > 1 })
   })
