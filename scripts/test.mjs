@@ -14,8 +14,9 @@ const env = { ...process.env, BEACON_TEST_RUN: runId }
 const tapBin = join(root, 'node_modules', '.bin', 'tap')
 const only = process.argv.slice(2)
 
-const packages = ['packages', 'services', 'tests']
-  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name)))
+const inGroup = (group) => readdirSync(join(root, group)).map((name) => join(group, name))
+// The benchmark suite's own smoke tests run before the end-to-end files.
+const packages = [...inGroup('packages'), ...inGroup('services'), 'bench', ...inGroup('tests')]
   .filter((dir) => existsSync(join(root, dir, 'test')))
   .filter((dir) => only.length === 0 || only.some((name) => dir.endsWith(name)))
 
