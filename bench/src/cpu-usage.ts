@@ -47,3 +47,8 @@ export function measureCpu (groups: CpuGroups) {
 
 export const byName = (name: string) => () => pidsNamed(name)
 export const byPid = (pid: number) => () => [pid]
+
+/** CPU seconds per group as whole microseconds for each of `count` units of work. */
+export function microsecondsEach (cpuSeconds: Record<string, number>, count: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, Math.round(seconds * 1e6 / count)]))
+}

@@ -3,7 +3,7 @@
 // reads sent with every device counted once.
 import { cpus } from 'node:os'
 import { startPipeline } from '@beacon/testkit'
-import { byName, byPid, measureCpu } from '../cpu-usage.js'
+import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { seedUsers, userIds } from '../seed.js'
 
@@ -77,7 +77,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
       notificationsPerSecond: Math.round(users / seconds),
       peakRssMb: Object.fromEntries(Object.entries(peaks).map(([name, bytes]) => [name, Math.round(bytes / 1024 / 1024)])),
       cpuSeconds,
-      cpuMicrosecondsPerNotification: Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, Math.round(s * 1e6 / users)]))
+      cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, users)
     }
   } finally {
     await pipeline.close()

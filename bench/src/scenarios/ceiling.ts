@@ -6,7 +6,7 @@ import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BUNDLE, startApnsMock } from '@beacon/testkit'
-import { byPid, measureCpu } from '../cpu-usage.js'
+import { byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
 import type { SendReply, SendRequest } from './ceiling/sender.js'
@@ -78,7 +78,7 @@ export async function runCeiling ({ notifications, sessions, streamsPerSession }
       trials: given === undefined ? { notificationsEach: slice, results: trials } : null,
       peakRssMb: { sender: Math.round(peaks.sender! / 1024 / 1024) },
       cpuSeconds,
-      cpuMicrosecondsPerNotification: Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, Math.round(s * 1e6 / notifications)]))
+      cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, notifications)
     }
   } finally {
     await sender.close()

@@ -5,10 +5,10 @@
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BUNDLE, startApnsMock, startFcmMock } from '@beacon/testkit'
-import { byPid, measureCpu } from '../cpu-usage.js'
+import { byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
+import { startProviderMocks } from './provider-mocks.js'
 import type { PeerReply, PeerRequest } from './peer/adapter.js'
 
 export interface PeerOptions {
@@ -26,19 +26,8 @@ const candidates = [1, 4, 16, 64]
 const transmitted = (reply: PeerReply) => Object.values(reply.transmitted).reduce((sum, n) => sum + n, 0)
 
 export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) {
-  const [apns, fcm] = await Promise.all([startApnsMock({ record: false }), startFcmMock({ record: false })])
-  const key = apns.createKey({ bundles: [BUNDLE] })
-  const account = fcm.createServiceAccount({ projectId: 'beacon-bench' })
-  const peer = startChild<PeerRequest, PeerReply>(join(dirname(fileURLToPath(import.meta.url)), 'peer', 'adapter.ts'), {
-    APNS_PORT: String(apns.port),
-    APNS_CA: apns.ca,
-    APNS_KEY: key.privateKeyPem,
-    APNS_KEY_ID: key.keyId,
-    APNS_TEAM_ID: key.teamId,
-    APNS_TOPIC: BUNDLE,
-    FCM_PORT: String(fcm.port),
-    FCM_SERVICE_ACCOUNT: JSON.stringify(account)
-  })
+  const mocks = await startProviderMocks()
+  const peer = startChild<PeerRequest, PeerReply>(join(dirname(fileURLToPath(import.meta.url)), 'peer', 'adapter.ts'), mocks.childEnv)
   try {
     const slice = Math.min(Math.max(Math.round(notifications / 20), 2000), 20_000)
     const perSecond = (count: number, reply: PeerReply) => Math.round(count / reply.seconds)
@@ -57,8 +46,7 @@ export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) 
     if (batchesInFlight === undefined && qualified.length === 0) throw new Error(`every setting lost notifications: ${JSON.stringify(trials)}`)
     const chosen = batchesInFlight ?? qualified.reduce((a, b) => b.notificationsPerSecond > a.notificationsPerSecond ? b : a).batchesInFlight
 
-    apns.reset()
-    fcm.reset()
+    mocks.reset()
     const pid = peer.process.pid!
     const memory = sampleMemory({ peer: pid })
     const cpu = measureCpu({ peer: byPid(pid), 'bench (provider mocks)': byPid(process.pid) })
@@ -66,12 +54,9 @@ export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) 
     const cpuSeconds = cpu.stop()
     const peaks = memory.stop()
 
-    const split = { apns: Math.ceil(notifications / 2), fcm: Math.floor(notifications / 2) }
-    const accepted = { apns: apns.counters.byStatus[200] ?? 0, fcm: fcm.counters.byStatus[200] ?? 0 }
-    const reported = transmitted(run)
-    if (accepted.apns !== split.apns || accepted.fcm !== split.fcm || apns.counters.requests + fcm.counters.requests !== notifications || reported !== notifications) {
-      throw new Error(`sent ${JSON.stringify(split)}: the mocks accepted ${JSON.stringify(accepted)} (APNs ${JSON.stringify(apns.counters.byStatus)}, FCM ${JSON.stringify(fcm.counters.byStatus)}); the adapter reported transmitted ${JSON.stringify(run.transmitted)}, failed ${JSON.stringify(run.failed)}, first error ${run.firstError}`)
-    }
+    const report = `the adapter reported transmitted ${JSON.stringify(run.transmitted)}, failed ${JSON.stringify(run.failed)}, first error ${run.firstError}`
+    const { split, accepted } = mocks.expectHalfAndHalf(notifications, report)
+    if (transmitted(run) !== notifications) throw new Error(`the mocks accepted every notification, but ${report}`)
     return {
       scenario: 'peer: Parse Server push adapter to the provider mocks',
       date: new Date().toISOString(),
@@ -88,10 +73,10 @@ export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) 
       trials: batchesInFlight === undefined ? { notificationsEach: slice, results: trials } : null,
       peakRssMb: { peer: Math.round(peaks.peer! / 1024 / 1024) },
       cpuSeconds,
-      cpuMicrosecondsPerNotification: Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, Math.round(s * 1e6 / notifications)]))
+      cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, notifications)
     }
   } finally {
     await peer.close()
-    await Promise.all([apns.close(), fcm.close()])
+    await mocks.close()
   }
 }

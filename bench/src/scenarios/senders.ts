@@ -7,10 +7,10 @@
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BUNDLE, startApnsMock, startFcmMock } from '@beacon/testkit'
-import { byPid, measureCpu } from '../cpu-usage.js'
+import { byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
+import { startProviderMocks } from './provider-mocks.js'
 import type { SendersReply, SendersRequest } from './senders/child.js'
 
 export interface SendersOptions { notifications: number }
@@ -20,25 +20,12 @@ const chunk = 1000
 const chunksInHand = 16
 
 export async function runSenders ({ notifications }: SendersOptions) {
-  const [apns, fcm] = await Promise.all([startApnsMock({ record: false }), startFcmMock({ record: false })])
-  const key = apns.createKey({ bundles: [BUNDLE] })
-  const account = fcm.createServiceAccount({ projectId: 'beacon-bench' })
-  const child = startChild<SendersRequest, SendersReply>(join(dirname(fileURLToPath(import.meta.url)), 'senders', 'child.ts'), {
-    APNS_PORT: String(apns.port),
-    APNS_CA: apns.ca,
-    APNS_KEY: key.privateKeyPem,
-    APNS_KEY_ID: key.keyId,
-    APNS_TEAM_ID: key.teamId,
-    APNS_TOPIC: BUNDLE,
-    FCM_URL: fcm.url,
-    FCM_PROJECT_ID: account.project_id,
-    FCM_SERVICE_ACCOUNT: JSON.stringify(account)
-  })
+  const mocks = await startProviderMocks()
+  const child = startChild<SendersRequest, SendersReply>(join(dirname(fileURLToPath(import.meta.url)), 'senders', 'child.ts'), mocks.childEnv)
   try {
     // Warms up both sides (JIT, connections, the OAuth token and APNs JWT); not scored.
     await child.ask({ count: Math.min(Math.max(Math.round(notifications / 20), 2000), 20_000), chunk, chunksInHand })
-    apns.reset()
-    fcm.reset()
+    mocks.reset()
     const pid = child.process.pid!
     const memory = sampleMemory({ senders: pid })
     const cpu = measureCpu({ senders: byPid(pid), 'bench (provider mocks)': byPid(process.pid) })
@@ -46,11 +33,8 @@ export async function runSenders ({ notifications }: SendersOptions) {
     const cpuSeconds = cpu.stop()
     const peaks = memory.stop()
 
-    const split = { apns: Math.ceil(notifications / 2), fcm: Math.floor(notifications / 2) }
-    const accepted = { apns: apns.counters.byStatus[200] ?? 0, fcm: fcm.counters.byStatus[200] ?? 0 }
-    if (accepted.apns !== split.apns || accepted.fcm !== split.fcm || run.outcomes.sent !== notifications || apns.counters.requests + fcm.counters.requests !== notifications) {
-      throw new Error(`sent ${JSON.stringify(split)}: the mocks accepted ${JSON.stringify(accepted)} (APNs ${JSON.stringify(apns.counters.byStatus)}, FCM ${JSON.stringify(fcm.counters.byStatus)}); the senders reported ${JSON.stringify(run.outcomes)}`)
-    }
+    const { split, accepted } = mocks.expectHalfAndHalf(notifications, `the senders reported ${JSON.stringify(run.outcomes)}`)
+    if (run.outcomes.sent !== notifications) throw new Error(`the mocks accepted every notification, but the senders reported ${JSON.stringify(run.outcomes)}`)
     return {
       scenario: "senders alone: the dispatcher's APNs and FCM senders to the provider mocks, no queue, no database",
       date: new Date().toISOString(),
@@ -64,10 +48,10 @@ export async function runSenders ({ notifications }: SendersOptions) {
       chunksInHand,
       peakRssMb: { senders: Math.round(peaks.senders! / 1024 / 1024) },
       cpuSeconds,
-      cpuMicrosecondsPerNotification: Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, Math.round(s * 1e6 / notifications)]))
+      cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, notifications)
     }
   } finally {
     await child.close()
-    await Promise.all([apns.close(), fcm.close()])
+    await mocks.close()
   }
 }

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
-import { byName, byPid, measureCpu } from '../cpu-usage.js'
+import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
 import { seedUsers } from '../seed.js'
 import { profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
 import { jsonClient, openLoop, percentiles } from './single-messages/open-loop.js'
@@ -118,7 +118,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
       missingAtMock: delivery.missing,
       extraAtMock: delivery.extra,
       // Per request, in µs; only meaningful when nothing else runs on the machine.
-      cpuMicrosecondsPerRequest: Object.fromEntries(Object.entries(cpuSeconds).map(([name, used]) => [name, Math.round(used * 1e6 / count)])),
+      cpuMicrosecondsPerRequest: microsecondsEach(cpuSeconds, count),
       ...(profiled === undefined ? {} : { profiled: true, profiles: profiled })
     }
   } finally {
