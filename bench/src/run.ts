@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { dropRunDatabases, repositoryRoot } from '@beacon/testkit'
+import { cleanUpRun, repositoryRoot } from '@beacon/testkit'
 import { markdown, writeRun, type Row } from './report.js'
 import { runCampaign } from './scenarios/campaign.js'
 import { runCeiling } from './scenarios/ceiling.js'
@@ -101,8 +101,8 @@ if (registration !== undefined) {
   })
 }
 
-// The per-process template databases the scenarios cloned theirs from.
-await dropRunDatabases()
+// The template database the scenarios cloned theirs from, and the pipelines' NATS streams.
+await cleanUpRun()
 
 const mode = quick ? '--quick sizes' : 'full sizes'
 const md = markdown(date, cpus().length, mode, rows)

@@ -1,6 +1,6 @@
 // `tsx --conditions=beacon-source src/cli/registration.ts [--seconds N] [--connections N] [--pool N] [--breakdown] [--profile]`: one run, printed.
 import { parseArgs } from 'node:util'
-import { dropRunDatabases } from '@beacon/testkit'
+import { cleanUpRun } from '@beacon/testkit'
 import { runRegistration } from '../scenarios/registration.js'
 
 const { values } = parseArgs({
@@ -21,6 +21,6 @@ try {
     profile: values.profile
   }), null, 2))
 } finally {
-  // The migrated template this process's test databases were copied from: dropped once, at the end.
-  await dropRunDatabases()
+  // The migrated template the run's databases were copied from, and the pipelines' NATS streams.
+  await cleanUpRun()
 }

@@ -1,6 +1,6 @@
 // `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--profile] [--from-build]`: one run, printed.
 import { parseArgs } from 'node:util'
-import { dropRunDatabases } from '@beacon/testkit'
+import { cleanUpRun } from '@beacon/testkit'
 import { runSingleMessages } from '../scenarios/single-messages.js'
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false } } })
@@ -13,6 +13,6 @@ try {
     ...(values.users === undefined ? {} : { users: Number(values.users) })
   }), null, 2))
 } finally {
-  // The migrated template this process's test databases were copied from: dropped once, at the end.
-  await dropRunDatabases()
+  // The migrated template the run's databases were copied from, and the pipelines' NATS streams.
+  await cleanUpRun()
 }

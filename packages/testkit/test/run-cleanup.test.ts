@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import pg from 'pg'
+import t from 'tap'
+import { adminDatabaseUrl, cleanUpRun, natsRunStreamPrefix, testNatsUrl } from '../src/index.js'
+
+t.test("drops a run's databases and streams, and nothing of another run", async (t) => {
+  // Two runs of their own, so this test never touches the run it is part of.
+  const run = `c${randomBytes(4).toString('hex')}`
+  const other = `c${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminDatabaseUrl })
+  await admin.connect()
+  const nc = await connect({ servers: testNatsUrl })
+  const jsm = await jetstreamManager(nc)
+  t.teardown(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "beacon_t_${other}_x"`)
+    await jsm.streams.delete(`${natsRunStreamPrefix(other)}X_COMMANDS`).catch(() => false)
+    await admin.end()
+    await nc.close()
+  })
+  for (const id of [run, other]) {
+    await admin.query(`CREATE DATABASE "beacon_t_${id}_x"`)
+    await jsm.streams.add({ name: `${natsRunStreamPrefix(id)}X_COMMANDS`, subjects: [`${id}.x.commands`] })
+  }
+  await admin.query(`CREATE DATABASE "beacon_tpl_${run}_0123456789"`)
+
+  t.same(await cleanUpRun(run), { databases: 2, streams: 1 }, 'the test database, the template and the stream')
+
+  const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'beacon\\_%'")
+  const names = rows.map((row) => row.datname)
+  t.notOk(names.some((name) => name.includes(run)), "none of the run's databases is left")
+  t.ok(names.includes(`beacon_t_${other}_x`), "another run's database stays")
+  const streams: string[] = []
+  for await (const name of jsm.streams.names()) streams.push(name)
+  t.notOk(streams.some((name) => name.startsWith(natsRunStreamPrefix(run))), "none of the run's streams is left")
+  t.ok(streams.includes(`${natsRunStreamPrefix(other)}X_COMMANDS`), "another run's stream stays")
+  t.same(await cleanUpRun(run), { databases: 0, streams: 0 }, 'a second cleanup finds nothing')
+})
