@@ -10,8 +10,9 @@ import { seedUsers, userIds } from '../seed.js'
 export interface CampaignOptions {
   users: number
   dispatchers: number
-  /** Extra environment of the dispatchers, and of the api. */
+  /** Extra environment of the dispatchers. */
   dispatcherEnv?: Record<string, string>
+  /** Extra environment of the api. */
   apiEnv?: Record<string, string>
   /** Run the services from their build (as production does) rather than from sources through tsx. */
   fromBuild?: boolean

@@ -17,7 +17,7 @@ export interface RegistrationOptions {
   /** Database connections of each server (the pipeline's api default is 4). */
   poolSize?: number
   warmupSeconds?: number
-  /** Also measures the api's own domain code (Prisma) behind a bare route: where the gap is. */
+  /** Also measures the api's own domain code behind a bare route: where the gap is. */
   breakdown?: boolean
   /** Profiles every server during its measured run (slows it a little): top functions. */
   profile?: boolean
@@ -25,6 +25,7 @@ export interface RegistrationOptions {
 
 const authorization = pipelineAuthorization
 const SEEDED = 50_000
+const TARGET_RATIO = 0.7
 
 /**
  * Registrations already there, with fresh statistics, before any server runs. On empty tables the
@@ -42,7 +43,6 @@ async function seedRegistrations (db: Db, count: number): Promise<void> {
     SELECT application_id, id, 'seeded-' || id, 'seeded-user-' || id, 'ACTIVE', now() FROM device WHERE push_token LIKE 'seeded-%'`
   await db.$executeRaw`ANALYZE device, device_activation`
 }
-const TARGET_RATIO = 0.7
 
 interface Server { label: string, url: string, process: ServiceProcess, profiles: string | undefined }
 

@@ -2,8 +2,7 @@ import pg from 'pg'
 import t from 'tap'
 import { createDb } from '../src/client.js'
 import { isPoolFailure } from '../src/pool-failures.js'
-import { createTestDatabase, withClient } from './helpers/databases.js'
-import { adminDatabaseUrl } from '../../testkit/src/database.js'
+import { adminDatabaseUrl, createTestDatabase, withClient } from './helpers/databases.js'
 
 t.test('an idle connection the server ends is dropped quietly; the next statement reconnects', async (t) => {
   const db = await createTestDatabase()

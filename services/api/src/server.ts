@@ -6,8 +6,8 @@ import { createServer, loggerOptions } from './create-server.js'
 
 const config = loadOrExit(() => loadConfig())
 
-// Asynchronous stdout: one write per burst of lines instead of a blocking write per line (two
-// lines per request; a write is ~7% of the api's CPU under load here). pino flushes it on exit;
+// Asynchronous stdout: one write per burst of lines instead of a blocking write per line (a
+// write was ~7% of the api's CPU under load here). pino flushes it on exit;
 // only a hard kill can lose the last lines.
 const app = await createServer(config, { logger: { ...loggerOptions(config) as object, stream: pino.destination({ sync: false }) } })
 let closing = false

@@ -1,7 +1,8 @@
 // The middle column of the registration comparison: the api's own domain code for
-// `POST /push/device/create` (registerDevice, exactly as services/api runs it) behind the same bare Fastify route as plain-server.ts — no schema
-// validation, no request logging, no auth plugin. Against plain-server.ts it prices Prisma and
-// our transaction code; against the api it prices the HTTP layer.
+// `POST /push/device/create` (registerDevice, exactly as services/api runs it) behind the same
+// bare Fastify route as plain-server.ts — no schema validation, no request logging, no auth
+// plugin. Against plain-server.ts it prices our domain code (the retry on transient conflicts,
+// the pool through @beacon/db); against the api it prices the HTTP layer.
 // Run as a child process: DATABASE_URL, PORT, POOL_SIZE, AUTHORIZATION (the expected header).
 import { createDb } from '@beacon/db'
 import Fastify from 'fastify'

@@ -21,8 +21,9 @@ export function resultBatches (names: NatsNames, results: DeviceResult[]): Resul
   for (const result of results) {
     const key = 'messageId' in result ? `m:${result.messageId}` : `c:${result.campaignId}`
     // One result per device and source: the first one stands, as JetStream's per-device ids did.
-    if (seen.has(`${key}:${result.deviceId}`)) continue
-    seen.add(`${key}:${result.deviceId}`)
+    const device = `${key}:${result.deviceId}`
+    if (seen.has(device)) continue
+    seen.add(device)
     const list = bySource.get(key)
     if (list === undefined) bySource.set(key, [result])
     else list.push(result)

@@ -12,21 +12,22 @@ type CampaignResult = Extract<DeviceResult, { campaignId: string }>
 // 1 result from 10,000) cost a campaign four times the database CPU per notification. A small
 // one (single messages) runs prepared: planning this statement each time cost more than running it.
 const SMALL_BATCH = 64
+
+/**
+ * The outcomes of one kind of delivery (`table`, keyed by `source` and device), written over a
+ * PENDING claim only; its parameters from `$first` on are the source ids, then outcomeColumns'.
+ */
+const outcomeUpdate = (table: string, source: string, sourceType: string, first: number) => `
+           UPDATE ${table} AS d
+              SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
+             FROM unnest($${first}::${sourceType}[], $${first + 1}::bigint[], $${first + 2}::text[], $${first + 3}::text[], $${first + 4}::int[], $${first + 5}::timestamptz[])
+                  AS r(${source}, device_id, status, reason, attempts, at)
+            WHERE d.${source} = r.${source} AND d.device_id = r.device_id AND d.status = 'PENDING'
+           RETURNING 1`
+
 const RECORD_RESULTS = {
-  text: `WITH message_outcomes AS (
-           UPDATE message_delivery AS d
-              SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
-             FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
-                  AS r(message_id, device_id, status, reason, attempts, at)
-            WHERE d.message_id = r.message_id AND d.device_id = r.device_id AND d.status = 'PENDING'
-           RETURNING 1),
-         campaign_outcomes AS (
-           UPDATE campaign_delivery AS d
-              SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
-             FROM unnest($7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::int[], $12::timestamptz[])
-                  AS r(campaign_id, device_id, status, reason, attempts, at)
-            WHERE d.campaign_id = r.campaign_id AND d.device_id = r.device_id AND d.status = 'PENDING'
-           RETURNING 1),
+  text: `WITH message_outcomes AS (${outcomeUpdate('message_delivery', 'message_id', 'uuid', 1)}),
+         campaign_outcomes AS (${outcomeUpdate('campaign_delivery', 'campaign_id', 'bigint', 7)}),
          invalid_registrations AS (
            -- A registration renewed after the provider's verdict carries a token the app just confirmed.
            DELETE FROM device AS d
