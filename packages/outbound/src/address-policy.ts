@@ -1,0 +1,85 @@
+import { isIP } from 'node:net'
+import ipaddr from 'ipaddr.js'
+
+/**
+ * How an IP address is treated: `public` (global unicast), `private` (reachable inside a network
+ * but never a third party's server: loopback, RFC 1918, link-local, unique-local, CGNAT), or
+ * `special` (unspecified, multicast, broadcast, reserved, documentation, transition forms …),
+ * which no outbound request has a reason to reach.
+ */
+export type AddressCategory = 'public' | 'private' | 'special'
+
+export interface AddressClass {
+  /** ipaddr.js's name of the range (`loopback`, `private`, `linkLocal`, `uniqueLocal`, `unicast`, …). */
+  range: string
+  category: AddressCategory
+}
+
+export interface DestinationPolicy {
+  /** Allow the `private` category (local development, the tests' receivers). Default false. */
+  allowPrivateNetworks?: boolean
+}
+
+// ipaddr.js names of the ranges a private network uses; every other non-unicast range is special.
+const PRIVATE_RANGES = new Set(['loopback', 'private', 'linkLocal', 'uniqueLocal', 'carrierGradeNat'])
+// Cloud instance-metadata services hand out credentials to whoever asks from the machine:
+// refused even when private networks are allowed (AWS/GCP/Azure, AWS over IPv6, Alibaba).
+const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200'])
+// IANA allocates global unicast IPv6 from 2000::/3 only; anything else ipaddr.js calls
+// "unicast" (e.g. the deprecated IPv4-compatible ::a.b.c.d) is not a public server.
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3')
+
+function classifyV4 (address: ipaddr.IPv4): AddressClass {
+  const range = address.range()
+  if (range === 'unicast') return { range, category: 'public' }
+  return { range, category: PRIVATE_RANGES.has(range) ? 'private' : 'special' }
+}
+
+/**
+ * The class of an IP address (v4 or v6, without brackets). IPv4-mapped IPv6 (::ffff:127.0.0.1)
+ * is classified as the IPv4 address it reaches; so is the dotted IPv4-compatible form
+ * (::127.0.0.1), which ipaddr.js reads as mapped. The hexadecimal IPv4-compatible form
+ * (::7f00:1, as resolvers and URLs write it) is never public. Throws for text that is not an IP.
+ */
+export function classifyAddress (text: string): AddressClass {
+  const address = ipaddr.parse(text)
+  if (address.kind() === 'ipv4') return classifyV4(address as ipaddr.IPv4)
+  const v6 = address as ipaddr.IPv6
+  if (v6.isIPv4MappedAddress()) return classifyV4(v6.toIPv4Address())
+  const range = v6.range()
+  if (range !== 'unicast') return { range, category: PRIVATE_RANGES.has(range) ? 'private' : 'special' }
+  if (!v6.match(GLOBAL_UNICAST_V6)) {
+    const compatible = v6.parts.slice(0, 6).every((part) => part === 0)
+    return { range: compatible ? 'ipv4Compatible' : 'notGlobalUnicast', category: 'special' }
+  }
+  return { range, category: 'public' }
+}
+
+/** The canonical text of an address, for comparing (`::FFFF:7f00:1` and `::ffff:127.0.0.1` alike). */
+function canonical (text: string): string {
+  const address = ipaddr.process(text)
+  return address.toString()
+}
+
+/** Whether `address` may be connected to under `policy`; with the class, for the refusal. */
+export function allowsAddress (address: string, policy: DestinationPolicy = {}): { allowed: boolean, range: string } {
+  const { range, category } = classifyAddress(address)
+  if (category === 'public') return { allowed: true, range }
+  if (category === 'private' && policy.allowPrivateNetworks === true && !METADATA_ADDRESSES.has(canonical(address))) {
+    return { allowed: true, range }
+  }
+  return { allowed: false, range: METADATA_ADDRESSES.has(canonical(address)) ? 'instanceMetadata' : range }
+}
+
+/** `[::1]` (a URL's hostname) as `::1`; other host names as they are. */
+export function unbracket (host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+}
+
+/**
+ * Whether `host` (a URL hostname, brackets allowed) is an IP literal, decided as node:net decides
+ * it: net connects to such a host directly, without the `lookup` that checks names.
+ */
+export function isIpLiteral (host: string): boolean {
+  return isIP(unbracket(host)) !== 0
+}
