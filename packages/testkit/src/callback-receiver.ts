@@ -36,6 +36,8 @@ export interface CallbackReceiver {
   /** The absolute URL of `path` (starting with `/`, may carry a query) on this receiver. */
   url (path?: string): string
   received (): ReceivedCallback[]
+  /** TCP connections accepted so far: 0 proves nothing even knocked (a refused destination). */
+  connections (): number
   /** Resolves with everything received once `predicate` holds for it; rejects after `timeoutMs`. */
   until (predicate: (received: ReceivedCallback[]) => boolean, timeoutMs?: number): Promise<ReceivedCallback[]>
   /** The next `count` requests are answered with `failure` instead of 200 (whether they verify or not). */
@@ -86,6 +88,8 @@ export async function startCallbackReceiver (options: CallbackReceiverOptions): 
       }, () => res.destroy())
     })
   })
+  let connections = 0
+  server.on('connection', () => { connections++ })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, '127.0.0.1', resolve)
@@ -96,6 +100,7 @@ export async function startCallbackReceiver (options: CallbackReceiverOptions): 
     port,
     url: (path = '/') => `http://127.0.0.1:${port}${path}`,
     received: () => [...received],
+    connections: () => connections,
     async until (predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs
       while (!predicate([...received])) {

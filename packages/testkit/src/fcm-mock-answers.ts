@@ -22,6 +22,7 @@ export function fcmOutcome (scripted: ScriptedAnswer | undefined, success: () =>
       return { kind: 'drop' }
   }
   if (scripted.kind === 'slow') return { kind: 'respond', answer: success(), delayMs: scripted.delayMs }
+  if (scripted.kind === 'refused') return respond(googleError(scripted.status, 'INVALID_ARGUMENT', scripted.text, [fcmErrorDetail('INVALID_ARGUMENT')]))
   const headers = scripted.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(scripted.retryAfterSeconds) }
   return respond(googleError(429, 'RESOURCE_EXHAUSTED', 'Sending limit exceeded for the message target.', [fcmErrorDetail('QUOTA_EXCEEDED')], headers))
 }

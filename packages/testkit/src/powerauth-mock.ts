@@ -16,6 +16,8 @@ export interface PowerAuthMock {
   /** Every request received, in order. */
   requests: PowerAuthMockRequest[]
   failure: PowerAuthFailure
+  /** The `message` of the `error` failure's body (PowerAuth's own words, which clients must never see). */
+  failureMessage: string
   close (): Promise<void>
 }
 
@@ -41,6 +43,7 @@ export async function startPowerAuthMock (options: PowerAuthMockOptions = {}): P
     applications: [],
     requests: [],
     failure: null,
+    failureMessage: 'PowerAuth internal error',
     close: async () => {
       for (const response of hanging) response.destroy()
       server.closeAllConnections()
@@ -62,7 +65,7 @@ export async function startPowerAuthMock (options: PowerAuthMockOptions = {}): P
     if (mock.failure === 'hang') { hanging.add(res); return }
     if (mock.failure === 'garbage') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>oops</html>')
     if (mock.failure === 'error') {
-      return reply(res, 400, { status: 'ERROR', responseObject: { code: 'ERR_GENERIC', message: 'PowerAuth internal error' } })
+      return reply(res, 400, { status: 'ERROR', responseObject: { code: 'ERR_GENERIC', message: mock.failureMessage } })
     }
     if (req.method === 'POST' && req.url === '/rest/v3/activation/status') {
       const activationId = String(body?.requestObject?.activationId ?? '')

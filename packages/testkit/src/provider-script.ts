@@ -18,6 +18,12 @@ export type ScriptedAnswer =
   | { kind: 'rate-limited', retryAfterSeconds?: number }
   /** Waits, then answers as an unscripted request would (success). */
   | { kind: 'slow', delayMs: number }
+  /**
+   * A refusal in words the test chooses (APNs: the body's `reason`; FCM: the error `message` of an
+   * INVALID_ARGUMENT-style answer with this status), for proving that provider text never reaches
+   * API clients or developers.
+   */
+  | { kind: 'refused', status: number, text: string }
 
 /**
  * Per-token answer sequences. Each request takes the next answer; the last one stays in force,

@@ -106,3 +106,12 @@ t.test('record: false keeps counters only', async (t) => {
   t.equal(mock.log.length, 0)
   t.same(mock.counters.byStatus, { 200: 3 })
 })
+
+t.test('a refusal in words the test chooses comes back as the reason', async (t) => {
+  const { mock, key } = await apnsMock(t)
+  const provider = apnsProvider(t, mock, key)
+  const device = deviceToken()
+  mock.script(device, { kind: 'refused', status: 400, text: '<script>alert(1)</script>' })
+  const { failed: [failure] } = await provider.send(alert(), device)
+  t.match(failure, { device, status: 400, response: { reason: '<script>alert(1)</script>' } })
+})

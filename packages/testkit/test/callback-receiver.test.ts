@@ -25,7 +25,9 @@ t.test('verifies signed requests, refuses a wrong secret, a wrong URI and a repl
   const url = receiver.url('/hooks/beacon?tenant=a%20b')
   const body = '{"event":"push.sent"}'
 
+  t.equal(receiver.connections(), 0, 'no connection yet')
   t.equal((await post(url, body)).status, 200)
+  t.ok(receiver.connections() >= 1, 'connections are counted')
   t.equal((await post(url, body, { secret: 'another-secret' })).status, 401)
   t.equal((await post(url, body, { uri: '/hooks/beacon' })).status, 401, 'the query is part of what is signed')
   t.equal((await post(url, body, { nonce: 'same-nonce' })).status, 200)

@@ -90,3 +90,12 @@ t.test('record: false keeps counters only', async (t) => {
   t.equal(mock.log.length, 0)
   t.same(mock.counters.byStatus, { 200: 2 })
 })
+
+t.test('a refusal in words the test chooses reaches the client as Google would send them', async (t) => {
+  const { mock, account } = await fcmMock(t)
+  const messaging = fcmMessaging(t, mock, { account })
+  const token = fcmToken()
+  mock.script(token, { kind: 'refused', status: 400, text: '<img src=x onerror=alert(1)> call +1-555-0100' })
+  t.match(await sendError(messaging, { token }), { code: 'messaging/invalid-argument', message: '<img src=x onerror=alert(1)> call +1-555-0100' })
+  t.same(mock.received(token).map((entry) => [entry.status, entry.errorCode]), [[400, 'INVALID_ARGUMENT']])
+})
