@@ -39,14 +39,14 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(campaignPublisher, { chunkUsers: config.campaignChunkUsers })
   await app.register(serviceRoutes, { environmentName: config.environmentName })
   await app.register(deviceRoutes)
-  await app.register(adminRoutes)
+  await app.register(adminRoutes, { fcmTokenUris: config.fcmTokenUris })
   await app.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
   await app.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs })
   await app.register(inboxRoutes)
   // The signed developer API (MAAIISDK10) and its in-app channel.
   await app.register(inAppChannel, { signedApi: config.signedApi, masterKey: config.masterKey })
   await app.register(pushFallback, { signedApi: config.signedApi, syncTimeoutMs: config.syncTimeoutMs })
-  await app.register(developerAdminRoutes)
+  await app.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
   await app.register(developerApiRoutes, { signedApi: config.signedApi })
   await app.register(inAppRoutes)
 }

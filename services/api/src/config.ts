@@ -1,5 +1,6 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
+import { GOOGLE_TOKEN_URIS, parseUrlList } from '@beacon/outbound'
 
 export { ConfigError }
 
@@ -37,7 +38,18 @@ export interface ApiConfig {
     callbackMaxDelayMs: number
     /** Per-attempt timeout of a callback POST. */
     callbackTimeoutMs: number
+    /** Where callbacks may go: https only, public addresses only, unless these allow more. */
+    callbackPolicy: CallbackPolicy
   }
+  /** Token endpoints an uploaded FCM service account's `token_uri` may name (normalised URLs). */
+  fcmTokenUris: string[]
+}
+
+export interface CallbackPolicy {
+  /** CALLBACK_ALLOW_HTTP: plain http callback URLs (local development). */
+  allowHttp: boolean
+  /** CALLBACK_ALLOW_PRIVATE_NETWORKS: callbacks to loopback and private addresses. */
+  allowPrivateNetworks: boolean
 }
 
 /** Reads and validates the api's environment; every bad value is reported, not just the first. */
@@ -79,8 +91,13 @@ export function loadConfig (env: Env = process.env): ApiConfig {
       callbackMaxAttempts: read.integer('CALLBACK_MAX_ATTEMPTS', 8, 1, 100),
       callbackBaseDelayMs: read.integer('CALLBACK_BASE_DELAY_MS', 1000, 10, 3_600_000),
       callbackMaxDelayMs: read.integer('CALLBACK_MAX_DELAY_MS', 300_000, 10, 86_400_000),
-      callbackTimeoutMs: read.integer('CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000)
-    }
+      callbackTimeoutMs: read.integer('CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
+      callbackPolicy: {
+        allowHttp: read.boolean('CALLBACK_ALLOW_HTTP', false),
+        allowPrivateNetworks: read.boolean('CALLBACK_ALLOW_PRIVATE_NETWORKS', false)
+      }
+    },
+    fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, 'comma-separated absolute http(s) URLs', [...GOOGLE_TOKEN_URIS])
   }
   read.done()
   return config

@@ -8,6 +8,12 @@ import { createServer, loggerOptions } from '../src/create-server.js'
 export const credentials = { username: 'admin', password: 'test-password-1234' }
 export const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
 
+/**
+ * The allowances of an api whose callbacks go to the tests' receivers, which listen on
+ * http://127.0.0.1: without them both the plain http and the loopback address are refused.
+ */
+export const localCallbackEnv = { CALLBACK_ALLOW_HTTP: 'true', CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true' } as const
+
 export interface TestApp {
   app: FastifyInstance
   config: ApiConfig

@@ -1,5 +1,8 @@
 import type { CallbackBody } from '@beacon/contracts'
+import { DestinationForbiddenError } from '@beacon/outbound'
 import { signRequest } from '@beacon/signing'
+import { fetch, type Dispatcher } from 'undici'
+import type { CallbackPolicy } from '../config.js'
 
 export interface CallbackTarget {
   callbackUrl: string
@@ -7,21 +10,40 @@ export interface CallbackTarget {
   secret: Buffer
 }
 
-/** What one attempt came to: the developer's HTTP status, or why there was none. */
-export type AttemptOutcome = { ok: boolean, status: number } | { ok: false, error: string }
+/** How callbacks leave: the guarded connection pool, and what the URL itself may be. */
+export interface CallbackTransport {
+  /** An undici dispatcher whose connections pass the destination guard (@beacon/outbound). */
+  dispatcher: Dispatcher
+  policy: CallbackPolicy
+}
+
+/**
+ * What one attempt came to: the developer's HTTP status, or why there was none (a stable code:
+ * ECONNREFUSED, TimeoutError, DestinationForbidden, InsecureCallbackUrl, …). A refused destination
+ * says which host and address, for the log.
+ */
+export type AttemptOutcome =
+  | { ok: boolean, status: number }
+  | { ok: false, error: string, refused?: { host: string, address: string, range: string } }
 
 /**
  * POSTs one callback, signed MAAIISDK10 with the developer's key and secret: a fresh nonce and
  * X-M-Date per attempt, Content-MD5 of the exact bytes sent, and the URI as fetch sends it (the
- * path and query of the parsed URL). Redirects are not followed: the signature names one URI.
- * Node's global fetch keeps one keep-alive connection pool for all of them.
+ * path and query of the parsed URL). Redirects are not followed: the signature names one URI, and
+ * a redirect could lead where the guard was not asked. The URL is checked again here (a URL
+ * stored before the rules, or a setting changed since), and every connection passes the guard.
  */
-export async function postCallback (target: CallbackTarget, body: CallbackBody, signal: AbortSignal): Promise<AttemptOutcome> {
+export async function postCallback (
+  target: CallbackTarget, body: CallbackBody, signal: AbortSignal, transport: CallbackTransport
+): Promise<AttemptOutcome> {
   let url: URL
   try {
     url = new URL(target.callbackUrl)
   } catch {
     return { ok: false, error: 'InvalidCallbackUrl' }
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && transport.policy.allowHttp)) {
+    return { ok: false, error: 'InsecureCallbackUrl' }
   }
   const payload = JSON.stringify(body)
   const headers = signRequest({
@@ -33,11 +55,17 @@ export async function postCallback (target: CallbackTarget, body: CallbackBody, 
     secret: target.secret
   })
   try {
-    const response = await fetch(url, { method: 'POST', headers: { ...headers }, body: payload, redirect: 'manual', signal })
+    const response = await fetch(url, {
+      method: 'POST', headers: { ...headers }, body: payload, redirect: 'manual', signal, dispatcher: transport.dispatcher
+    })
     // The answer's body means nothing to us; releasing it returns the connection to the pool.
     await response.body?.cancel().catch(() => {})
     return { ok: response.status >= 200 && response.status < 300, status: response.status }
   } catch (error) {
+    const cause = (error as { cause?: unknown }).cause
+    if (cause instanceof DestinationForbiddenError) {
+      return { ok: false, error: cause.code, refused: { host: cause.host, address: cause.address, range: cause.range } }
+    }
     return { ok: false, error: errorName(error) }
   }
 }

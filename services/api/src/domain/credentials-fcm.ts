@@ -1,4 +1,5 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
+import { isListedUrl } from '@beacon/outbound'
 import { badRequest } from '../errors.js'
 import { decodeKeyText, KEY_FIELD } from './credentials-base64.js'
 
@@ -18,10 +19,12 @@ function isHttpUrl (value: string): boolean {
 
 /**
  * The service account from `privateKeyBase64`, checked for everything firebase-admin's `cert()`
- * needs to obtain tokens. Returns the JSON text as uploaded: that is what gets sealed and what the
+ * needs to obtain tokens. Its `token_uri` is where the dispatcher posts a signed assertion: it
+ * must be one of `allowedTokenUris` (FCM_TOKEN_URIS, Google's by default), not any URL an
+ * uploader chose. Returns the JSON text as uploaded: that is what gets sealed and what the
  * dispatcher parses. Errors name the missing or bad field, never a value.
  */
-export function readFcmServiceAccount (base64: string): string {
+export function readFcmServiceAccount (base64: string, allowedTokenUris: readonly string[]): string {
   const text = decodeKeyText(base64)
   let account: unknown
   try {
@@ -45,5 +48,8 @@ export function readFcmServiceAccount (base64: string): string {
     throw invalid(`private_key must be an RSA key, not ${String(key.asymmetricKeyType).toUpperCase()}`)
   }
   if (!isHttpUrl(fields.token_uri as string)) throw invalid('token_uri is not an http(s) URL')
+  if (!isListedUrl(fields.token_uri as string, allowedTokenUris)) {
+    throw invalid(`token_uri is not a token endpoint this server allows (${allowedTokenUris.join(', ')})`)
+  }
   return text
 }

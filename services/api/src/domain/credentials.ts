@@ -53,9 +53,14 @@ export async function removeApnsCredentials (db: Db, application: Application): 
   })
 }
 
-/** Stores (or replaces) the FCM configuration; the service account is validated and stored sealed. */
-export async function saveFcmCredentials (db: Db, secrets: SecretBox, application: Application, settings: FcmSettings): Promise<void> {
-  const serviceAccountJson = readFcmServiceAccount(settings.privateKeyBase64)
+/**
+ * Stores (or replaces) the FCM configuration; the service account is validated (its token_uri one
+ * of `allowedTokenUris`) and stored sealed.
+ */
+export async function saveFcmCredentials (
+  db: Db, secrets: SecretBox, application: Application, settings: FcmSettings, allowedTokenUris: readonly string[]
+): Promise<void> {
+  const serviceAccountJson = readFcmServiceAccount(settings.privateKeyBase64, allowedTokenUris)
   await db.application.update({
     where: { id: application.id },
     data: { fcmProjectId: settings.projectId, fcmServiceAccount: new Uint8Array(secrets.seal(serviceAccountJson)), ...bump }

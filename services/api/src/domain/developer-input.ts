@@ -1,4 +1,6 @@
 import type { Db } from '@beacon/db'
+import { literalRefusal } from '@beacon/outbound'
+import type { CallbackPolicy } from '../config.js'
 import { badRequest } from '../errors.js'
 import { normaliseCarrierDomain } from './admin-applications.js'
 import { parseNumericId } from './applications.js'
@@ -13,9 +15,12 @@ export interface DeveloperGrants {
 
 /**
  * The callback URL as stored, or a 400 saying why not. Credentials in the URL are refused: the
- * URL is shown by list and detail and may be logged, which no password should be.
+ * URL is shown by list and detail and may be logged, which no password should be. http only when
+ * the policy allows it (local development); an IP literal host must be an address callbacks may
+ * reach. Host names are checked when a callback connects, against the addresses they resolve to
+ * then (callback-delivery.ts): checking them here would prove nothing about later.
  */
-export function checkCallbackUrl (text: string): string {
+export function checkCallbackUrl (text: string, policy: CallbackPolicy): string {
   let url: URL
   try {
     url = new URL(text)
@@ -25,8 +30,15 @@ export function checkCallbackUrl (text: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw badRequest('requestObject.callbackUrl must be an absolute http(s) URL')
   }
+  if (url.protocol === 'http:' && !policy.allowHttp) {
+    throw badRequest('requestObject.callbackUrl must be an https URL')
+  }
   if (url.username !== '' || url.password !== '') {
     throw badRequest('requestObject.callbackUrl must not contain a user name or password')
+  }
+  const refusal = literalRefusal(url.hostname, policy)
+  if (refusal !== null) {
+    throw badRequest(`requestObject.callbackUrl must not point to a non-public address (${refusal.range})`)
   }
   return text
 }

@@ -1,5 +1,6 @@
 import type { DeveloperView, DeveloperWithSecret } from '@beacon/contracts'
 import type { Db, Prisma, SecretBox } from '@beacon/db'
+import type { CallbackPolicy } from '../config.js'
 import { badRequest } from '../errors.js'
 import { parseNumericId } from './applications.js'
 import { newDeveloperKey, newDeveloperSecret } from './developer-credentials.js'
@@ -49,8 +50,8 @@ export interface CreateDeveloperInput extends DeveloperGrants {
 }
 
 /** A new developer with a fresh key and secret: the only answer, with rotate's, that holds the secret. */
-export async function createDeveloper (db: Db, secrets: SecretBox, input: CreateDeveloperInput): Promise<DeveloperWithSecret> {
-  const callbackUrl = input.callbackUrl == null ? null : checkCallbackUrl(input.callbackUrl)
+export async function createDeveloper (db: Db, secrets: SecretBox, input: CreateDeveloperInput, policy: CallbackPolicy): Promise<DeveloperWithSecret> {
+  const callbackUrl = input.callbackUrl == null ? null : checkCallbackUrl(input.callbackUrl, policy)
   const applicationIds = await resolveGrants(db, input)
   const secret = newDeveloperSecret()
   const row = await db.developer.create({
@@ -83,9 +84,9 @@ export interface UpdateDeveloperInput extends DeveloperGrants {
 }
 
 /** Absent fields stay; given grant lists (applications and/or carriers) replace the grants as a whole. */
-export async function updateDeveloper (db: Db, input: UpdateDeveloperInput): Promise<DeveloperView> {
+export async function updateDeveloper (db: Db, input: UpdateDeveloperInput, policy: CallbackPolicy): Promise<DeveloperView> {
   const id = await requireDeveloperId(db, input.id)
-  const callbackUrl = input.callbackUrl == null ? input.callbackUrl : checkCallbackUrl(input.callbackUrl)
+  const callbackUrl = input.callbackUrl == null ? input.callbackUrl : checkCallbackUrl(input.callbackUrl, policy)
   const regrant = input.applications !== undefined || input.carriers !== undefined
   const applicationIds = regrant ? await resolveGrants(db, input) : []
   const row = await db.$transaction(async (tx) => {

@@ -1,4 +1,5 @@
 import type { DeviceStatusUpdate } from '@beacon/contracts'
+import type { FastifyBaseLogger } from 'fastify'
 import { powerAuthFailure } from '../errors.js'
 
 export type ActivationStatusName = NonNullable<DeviceStatusUpdate['activationStatus']>
@@ -23,8 +24,23 @@ export interface PowerAuthClient {
   listApplications (): Promise<PowerAuthApplication[]>
 }
 
-/** The two calls of PowerAuth server's REST API (v3) the push server needs. */
-export function createPowerAuthClient (config: PowerAuthServiceConfig): PowerAuthClient {
+// PowerAuth's own error text goes to the log whole up to this length; never to a client.
+const MAX_LOGGED_TEXT = 8192
+
+/** The `code` and `message` of a PowerAuth error body, as they came, for the log only. */
+function upstreamError (body: { responseObject?: unknown } | undefined, text: string): Record<string, unknown> {
+  const object = body?.responseObject as { code?: unknown, message?: unknown } | undefined
+  if (typeof object?.code === 'string' || typeof object?.message === 'string') {
+    return { upstreamCode: object?.code, upstreamMessage: typeof object?.message === 'string' ? object.message.slice(0, MAX_LOGGED_TEXT) : undefined }
+  }
+  return { upstreamBody: text.slice(0, MAX_LOGGED_TEXT) }
+}
+
+/**
+ * The two calls of PowerAuth server's REST API (v3) the push server needs. Failures answer API
+ * clients in our own words (which call, which HTTP status); what PowerAuth said is logged.
+ */
+export function createPowerAuthClient (config: PowerAuthServiceConfig, log: FastifyBaseLogger): PowerAuthClient {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
   if (config.username !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`
@@ -41,14 +57,15 @@ export function createPowerAuthClient (config: PowerAuthServiceConfig): PowerAut
       })
     } catch (cause) {
       const reason = (cause as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : 'connection failed'
+      log.warn({ path, err: cause }, 'PowerAuth server unreachable')
       throw powerAuthFailure(`PowerAuth server unreachable (${path}): ${reason}`, cause)
     }
     const text = await response.text()
     let body: { status?: unknown, responseObject?: unknown } | undefined
     try { body = JSON.parse(text) } catch { body = undefined }
     if (!response.ok || body?.status !== 'OK' || typeof body.responseObject !== 'object' || body.responseObject === null) {
-      const detail = (body?.responseObject as { message?: unknown } | undefined)?.message
-      throw powerAuthFailure(`PowerAuth server refused ${path} (HTTP ${response.status}${typeof detail === 'string' ? `: ${detail}` : ''})`)
+      log.warn({ path, status: response.status, ...upstreamError(body, text) }, 'PowerAuth server refused a call')
+      throw powerAuthFailure(`PowerAuth server refused ${path} (HTTP ${response.status})`)
     }
     return body.responseObject as Record<string, unknown>
   }

@@ -4,7 +4,7 @@ import { parseHttpDate, verifyRequest } from '@beacon/signing'
 import { freePort, startCallbackReceiver, type CallbackReceiver } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { buildApp } from '../helper.js'
+import { buildApp, localCallbackEnv } from '../helper.js'
 
 const key = 'dev-key-1'
 const secret = 'dev-secret-0123456789abcdef'
@@ -39,7 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const nonceOf = (authorization: unknown) => /nonce="([^"]+)"/.exec(String(authorization))?.[1]
 
 t.test('a callback arrives signed with the developer secret, to the exact path and query, with the exact body', async (t) => {
-  const { app } = await buildApp(t)
+  const { app } = await buildApp(t, localCallbackEnv)
   const hooks: CallbackReceiver = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/hooks/beacon?tenant=a%20b&x=1'))
   const body = callbackBody()
@@ -59,7 +59,7 @@ t.test('a callback arrives signed with the developer secret, to the exact path a
 })
 
 t.test('retried after 500s and network errors with a fresh nonce and date and growing delays', async (t) => {
-  const { app } = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '400', CALLBACK_MAX_ATTEMPTS: '5' })
+  const { app } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '400', CALLBACK_MAX_ATTEMPTS: '5' })
   const hooks = await receiver(t)
   hooks.failNext(2, 500)
   hooks.failNext(1, 'reset')
@@ -82,7 +82,7 @@ t.test('retried after 500s and network errors with a fresh nonce and date and gr
 })
 
 t.test('given up after CALLBACK_MAX_ATTEMPTS, logged without secrets', async (t) => {
-  const { app, logs } = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '3' }, { captureLogs: true })
+  const { app, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '3' }, { captureLogs: true })
   const hooks = await receiver(t)
   hooks.failNext(10, 503)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
@@ -102,7 +102,7 @@ t.test('given up after CALLBACK_MAX_ATTEMPTS, logged without secrets', async (t)
 
 t.test('durable: queued while the receiver is down, delivered once by another instance after a restart', async (t) => {
   const port = await freePort()
-  const first = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '1000' }, { captureLogs: true })
+  const first = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '1000' }, { captureLogs: true })
   const developerId = await createDeveloper(first.app, `http://127.0.0.1:${port}/cb`)
   const body = callbackBody()
   await first.app.callbacks.emit(developerId, body)
@@ -112,6 +112,7 @@ t.test('durable: queued while the receiver is down, delivered once by another in
   await first.app.close()
 
   await buildApp(t, {
+    ...localCallbackEnv,
     DATABASE_URL: first.databaseUrl,
     NATS_PREFIX: first.config.nats.prefix,
     MASTER_KEY: first.config.masterKey.toString('base64'),
@@ -126,7 +127,7 @@ t.test('durable: queued while the receiver is down, delivered once by another in
 })
 
 t.test('a rotated secret signs the later attempts', async (t) => {
-  const { app } = await buildApp(t, { CALLBACK_BASE_DELAY_MS: '1000' })
+  const { app } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '1000' })
   let current = secret
   const hooks = await receiver(t, (k) => (k === key ? current : undefined))
   hooks.failNext(1, 500)
@@ -143,7 +144,7 @@ t.test('a rotated secret signs the later attempts', async (t) => {
 })
 
 t.test('the same eventId emitted twice is delivered once', async (t) => {
-  const { app } = await buildApp(t)
+  const { app } = await buildApp(t, localCallbackEnv)
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
@@ -156,7 +157,7 @@ t.test('the same eventId emitted twice is delivered once', async (t) => {
 })
 
 t.test('a disabled developer or one without a callback URL gets nothing', async (t) => {
-  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  const { app, logs } = await buildApp(t, localCallbackEnv, { captureLogs: true })
   const hooks = await receiver(t)
   const disabled = await createDeveloper(app, hooks.url('/cb'), { enabled: false })
   const other = await app.db.developer.create({ data: { key: 'no-url', name: 'No URL', secret: new Uint8Array(app.secrets.seal(secret)) } })
@@ -170,7 +171,7 @@ t.test('a disabled developer or one without a callback URL gets nothing', async 
 })
 
 t.test('an attempt that gets no answer within CALLBACK_TIMEOUT_MS is retried', async (t) => {
-  const { app, logs } = await buildApp(t, { CALLBACK_TIMEOUT_MS: '300', CALLBACK_BASE_DELAY_MS: '50' }, { captureLogs: true })
+  const { app, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_TIMEOUT_MS: '300', CALLBACK_BASE_DELAY_MS: '50' }, { captureLogs: true })
   const hooks = await receiver(t)
   hooks.failNext(1, 'hang')
   const developerId = await createDeveloper(app, hooks.url('/cb'))

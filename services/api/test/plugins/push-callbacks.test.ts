@@ -4,7 +4,7 @@ import { startCallbackReceiver } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { pushOutcomeCallbacks } from '../../src/domain/push-callbacks.js'
-import { buildApp } from '../helper.js'
+import { buildApp, localCallbackEnv } from '../helper.js'
 
 const key = 'dev-key-push'
 const secret = 'dev-secret-push-0123456789'
@@ -54,7 +54,7 @@ const summary = (messageId: string, ios: [number, number], android: [number, num
   ({ messageId, ios: counts(...ios), android: counts(...android), ...(reason === undefined ? {} : { reason }) })
 
 t.test('push.sent and push.failed reach the developer from recorded results', async (t) => {
-  const { app } = await buildApp(t)
+  const { app } = await buildApp(t, localCallbackEnv)
   const hooks = await startCallbackReceiver({ developers: new Map([[key, secret]]) })
   t.teardown(() => hooks.close())
   const ids = await setup(app, hooks.url('/cb'))
@@ -91,7 +91,7 @@ t.test('push.sent and push.failed reach the developer from recorded results', as
 })
 
 t.test('the callbacks of a summary are deterministic, so a redelivered batch is de-duplicated', async (t) => {
-  const { app } = await buildApp(t)
+  const { app } = await buildApp(t, localCallbackEnv)
   const ids = await setup(app, 'http://127.0.0.1:9/cb')
   const whole = await inAppWithFallback(app, ids, { failureReason: 'ApnsCredentialsRefused' })
   await app.db.message.update({ where: { id: whole.messageId }, data: { completedAt: new Date() } })
@@ -106,7 +106,7 @@ t.test('the callbacks of a summary are deterministic, so a redelivered batch is 
 })
 
 t.test('no callback for an inbox message without a developer, nor for unknown messages', async (t) => {
-  const { app } = await buildApp(t)
+  const { app } = await buildApp(t, localCallbackEnv)
   const ids = await setup(app, 'http://127.0.0.1:9/cb')
   const orphan = await inAppWithFallback(app, { ...ids, developerId: null })
   t.same(await pushOutcomeCallbacks(app.db, [summary(orphan.messageId, [1, 0], [0, 0])]), [])

@@ -1,14 +1,14 @@
 import type { SendCommand } from '@beacon/contracts'
 import { startCallbackReceiver } from '@beacon/testkit'
 import t from 'tap'
-import { buildApp } from '../helper.js'
+import { buildApp, localCallbackEnv } from '../helper.js'
 import { CARRIER, connect, key, listen, pushTo, secret, setupDeveloper, sleep, tokenFor, until } from '../routes/in-app/helper.js'
 
 const alice = `alice@${CARRIER}`
 
 t.test('unacknowledged after the timeout: one push per request, even with two instances polling', async (t) => {
-  const a = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '200' })
-  const b = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '200', DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix })
+  const a = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '200' })
+  const b = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '200', DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix })
   const { applicationId } = await setupDeveloper(a.app)
   const commands: SendCommand[] = []
   const consumer = a.app.transport.consumeCommands(async (delivery) => {
@@ -44,7 +44,7 @@ t.test('unacknowledged after the timeout: one push per request, even with two in
 })
 
 t.test('a message acknowledged before the timeout is not pushed; one offline is, after replay without ack', async (t) => {
-  const { app } = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '500' })
+  const { app } = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '500' })
   await setupDeveloper(app)
   const base = await listen(app)
   const acked = await pushTo(app, alice, { content: 'acked', push: { content: 'p' } })
@@ -61,7 +61,7 @@ t.test('a message acknowledged before the timeout is not pushed; one offline is,
 t.test('past its lifetime an unacknowledged message is expired once, called back, not replayed, not ackable', async (t) => {
   const hooks = await startCallbackReceiver({ developers: new Map([[key, secret]]) })
   t.teardown(() => hooks.close())
-  const { app } = await buildApp(t, { INAPP_MESSAGE_TTL_SECONDS: '1', INAPP_ACK_TIMEOUT_MS: '60000' })
+  const { app } = await buildApp(t, { ...localCallbackEnv, INAPP_MESSAGE_TTL_SECONDS: '1', INAPP_ACK_TIMEOUT_MS: '60000' })
   await setupDeveloper(app, { callbackUrl: hooks.url('/hooks') })
   const requestId = await pushTo(app, alice, { content: 'short-lived', push: { content: 'p' } })
   const acked = await pushTo(app, alice, { content: 'acked in time' })

@@ -1,9 +1,10 @@
 import type { CallbackBody } from '@beacon/contracts'
+import { createGuardedDispatcher } from '@beacon/outbound'
 import type { CallbackDelivery, Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../config.js'
-import { postCallback, retryDelay, type AttemptOutcome } from '../../domain/callback-delivery.js'
+import { postCallback, retryDelay, type AttemptOutcome, type CallbackTransport } from '../../domain/callback-delivery.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,6 +28,11 @@ const WORKING_INTERVAL_MS = 5000
 export default fp<{ signedApi: CallbackSettings }>(async (app, { signedApi }) => {
   const shutdown = new AbortController()
   let consumer: Stoppable | undefined
+  // One keep-alive pool for every callback, each connection through the destination guard.
+  const transport: CallbackTransport = {
+    dispatcher: createGuardedDispatcher({ allowPrivateNetworks: signedApi.callbackPolicy.allowPrivateNetworks }),
+    policy: signedApi.callbackPolicy
+  }
 
   app.decorate('callbacks', {
     emit: async (developerId: number, body: CallbackBody) => {
@@ -36,7 +42,7 @@ export default fp<{ signedApi: CallbackSettings }>(async (app, { signedApi }) =>
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeCallbacks(async (delivery) => {
       try {
-        await deliver(app, signedApi, delivery, shutdown.signal)
+        await deliver(app, signedApi, delivery, shutdown.signal, transport)
       } catch (error) {
         // E.g. the database is unreachable: counted as an attempt like any other failure.
         app.log.error({ err: error, eventId: delivery.callback.body.eventId }, 'callback attempt failed unexpectedly')
@@ -47,10 +53,13 @@ export default fp<{ signedApi: CallbackSettings }>(async (app, { signedApi }) =>
   app.addHook('onClose', async () => {
     shutdown.abort()
     await consumer?.stop()
+    await transport.dispatcher.destroy()
   })
 }, { name: 'callbacks', dependencies: ['db', 'transport'] })
 
-async function deliver (app: FastifyInstance, settings: CallbackSettings, delivery: CallbackDelivery, shutdown: AbortSignal) {
+async function deliver (
+  app: FastifyInstance, settings: CallbackSettings, delivery: CallbackDelivery, shutdown: AbortSignal, transport: CallbackTransport
+) {
   const { developerId, body } = delivery.callback
   const context = { developerId, eventId: body.eventId, event: body.event }
   // Loaded per attempt: a rotated secret signs from the next attempt on, a disabled developer stops.
@@ -67,9 +76,15 @@ async function deliver (app: FastifyInstance, settings: CallbackSettings, delive
   let outcome: AttemptOutcome
   try {
     outcome = await postCallback(target, body,
-      AbortSignal.any([AbortSignal.timeout(settings.callbackTimeoutMs), shutdown]))
+      AbortSignal.any([AbortSignal.timeout(settings.callbackTimeoutMs), shutdown]), transport)
   } finally {
     clearInterval(keepAlive)
+  }
+  // The host and the address it resolved to, never the URL's path or query (they may carry a token).
+  if ('refused' in outcome && outcome.refused !== undefined) {
+    app.log.warn({ ...context, ...outcome.refused }, 'callback destination refused: not a public address')
+  } else if ('error' in outcome && outcome.error === 'InsecureCallbackUrl') {
+    app.log.warn(context, 'callback refused: its URL is not https')
   }
   if (outcome.ok) {
     await delivery.ack()

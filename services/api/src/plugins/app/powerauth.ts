@@ -9,5 +9,5 @@ declare module 'fastify' {
 }
 
 export default fp<{ service: PowerAuthServiceConfig | null }>(async (app, { service }) => {
-  app.decorate('powerAuth', service === null ? null : createPowerAuthClient(service))
+  app.decorate('powerAuth', service === null ? null : createPowerAuthClient(service, app.log))
 }, { name: 'powerauth' })

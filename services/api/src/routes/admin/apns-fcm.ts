@@ -8,7 +8,7 @@ import {
 const ok = { status: 'OK' as const }
 
 /** Newer PowerAuth push server's credential endpoints, addressed by the PowerAuth `appId`. */
-const apnsFcmRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const apnsFcmRoutes: FastifyPluginAsyncTypebox<{ fcmTokenUris: string[] }> = async (app, { fcmTokenUris }) => {
   app.route({
     method: ['POST', 'PUT'],
     url: '/admin/app/apns',
@@ -33,7 +33,7 @@ const apnsFcmRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { body: UpsertFcmRequest, response: { 200: OkResponse } },
     handler: async (request) => {
       const { appId, ...settings } = request.body.requestObject
-      await saveFcmCredentials(app.db, app.secrets, await requireApplicationByAppId(app.db, appId), settings)
+      await saveFcmCredentials(app.db, app.secrets, await requireApplicationByAppId(app.db, appId), settings, fcmTokenUris)
       return ok
     }
   })

@@ -4,9 +4,9 @@ import applicationRoutes from './applications.js'
 import iosAndroidRoutes from './ios-android.js'
 
 /** `/admin/app/*`: application configuration. Basic auth covers the prefix (see app.ts). */
-const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const adminRoutes: FastifyPluginAsyncTypebox<{ fcmTokenUris: string[] }> = async (app, { fcmTokenUris }) => {
   await app.register(applicationRoutes)
-  await app.register(iosAndroidRoutes)
-  await app.register(apnsFcmRoutes)
+  await app.register(iosAndroidRoutes, { fcmTokenUris })
+  await app.register(apnsFcmRoutes, { fcmTokenUris })
 }
 export default adminRoutes

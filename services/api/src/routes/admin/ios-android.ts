@@ -8,7 +8,7 @@ import {
 const ok = { status: 'OK' as const }
 
 /** PowerAuth push server's original credential endpoints, addressed by Beacon's internal `id`. */
-const iosAndroidRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const iosAndroidRoutes: FastifyPluginAsyncTypebox<{ fcmTokenUris: string[] }> = async (app, { fcmTokenUris }) => {
   app.put('/admin/app/ios/update', {
     schema: { body: UpdateIosRequest, response: { 200: OkResponse } }
   }, async (request) => {
@@ -28,7 +28,7 @@ const iosAndroidRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { body: UpdateAndroidRequest, response: { 200: OkResponse } }
   }, async (request) => {
     const { id, ...settings } = request.body.requestObject
-    await saveFcmCredentials(app.db, app.secrets, await requireApplicationById(app.db, id), settings)
+    await saveFcmCredentials(app.db, app.secrets, await requireApplicationById(app.db, id), settings, fcmTokenUris)
     return ok
   })
 

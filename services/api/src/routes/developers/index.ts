@@ -3,6 +3,7 @@ import {
   DeveloperSecretResponse, UpdateDeveloperRequest
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { CallbackPolicy } from '../../config.js'
 import {
   createDeveloper, developerDetail, listDevelopers, rotateDeveloperSecret, setDeveloperEnabled, updateDeveloper
 } from '../../domain/developers.js'
@@ -14,10 +15,10 @@ const ok = <T>(responseObject: T) => ({ status: 'OK' as const, responseObject })
  * may address. Basic auth covers the /admin prefix (see app.ts). Only create and rotate answer
  * with the secret; the response schemas of the others have no field that could carry it.
  */
-const developerAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const developerAdminRoutes: FastifyPluginAsyncTypebox<{ callbackPolicy: CallbackPolicy }> = async (app, { callbackPolicy }) => {
   app.post('/admin/developer/create', {
     schema: { body: CreateDeveloperRequest, response: { 200: DeveloperSecretResponse } }
-  }, async (request) => ok(await createDeveloper(app.db, app.secrets, request.body.requestObject)))
+  }, async (request) => ok(await createDeveloper(app.db, app.secrets, request.body.requestObject, callbackPolicy)))
 
   app.get('/admin/developer/list', { schema: { response: { 200: DeveloperListResponse } } },
     async () => ok({ developerList: await listDevelopers(app.db) }))
@@ -28,7 +29,7 @@ const developerAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/admin/developer/update', {
     schema: { body: UpdateDeveloperRequest, response: { 200: DeveloperResponse } }
-  }, async (request) => ok(await updateDeveloper(app.db, request.body.requestObject)))
+  }, async (request) => ok(await updateDeveloper(app.db, request.body.requestObject, callbackPolicy)))
 
   app.post('/admin/developer/rotate', {
     schema: { body: DeveloperIdRequest, response: { 200: DeveloperSecretResponse } }

@@ -121,3 +121,31 @@ t.test('DELETE /admin/app/android/remove clears the FCM columns, keeps APNs and 
   t.equal(noBody.statusCode, 400, 'a remove without a body')
   t.equal(noBody.json().responseObject.code, 'ERROR_GENERIC')
 })
+
+t.test("android/update: token_uri must be a token endpoint FCM_TOKEN_URIS allows, Google's by default", async (t) => {
+  const upload = async (app: Awaited<ReturnType<typeof buildApp>>['app'], id: number, tokenUri: string) =>
+    await call(app, 'PUT', '/admin/app/android/update', { requestObject: { id, projectId: 'beacon-test', privateKeyBase64: base64(JSON.stringify(serviceAccount({ token_uri: tokenUri }))) } })
+  const refusal = /^requestObject\.privateKeyBase64 must be a Firebase service-account JSON key file, base64-encoded; token_uri is not a token endpoint this server allows \(https:\/\/oauth2\.googleapis\.com\/token, https:\/\/accounts\.google\.com\/o\/oauth2\/token\)$/
+
+  const { app } = await buildApp(t)
+  const id = await createApp(t, app, 1)
+  for (const tokenUri of ['https://oauth2.googleapis.com/token', 'https://accounts.google.com/o/oauth2/token', 'https://OAUTH2.googleapis.com:443/token']) {
+    t.equal((await upload(app, id, tokenUri)).statusCode, 200, `accepted: ${tokenUri}`)
+  }
+  for (const tokenUri of [
+    'http://127.0.0.1:9000/token', 'https://169.254.169.254/computeMetadata/v1/', 'http://oauth2.googleapis.com/token',
+    'https://oauth2.googleapis.com.evil.example/token', 'https://evil.example/token', 'https://oauth2.googleapis.com/token?x=1'
+  ]) {
+    const response = await upload(app, id, tokenUri)
+    t.equal(response.statusCode, 400, `refused: ${tokenUri}`)
+    t.match(response.json().responseObject, { code: 'ERROR_GENERIC', message: refusal }, tokenUri)
+  }
+  t.equal((await storedCredentials(app, id)).credentials_version, 3, 'only the accepted uploads were stored')
+
+  const local = await buildApp(t, { FCM_TOKEN_URIS: 'http://127.0.0.1:9000/token' })
+  const localId = await createApp(t, local.app, 1)
+  t.equal((await upload(local.app, localId, 'http://127.0.0.1:9000/token')).statusCode, 200, 'a listed endpoint is accepted')
+  t.equal((await upload(local.app, localId, 'https://oauth2.googleapis.com/token')).statusCode, 400, 'the list replaces the default')
+
+  await t.rejects(buildApp(t, { FCM_TOKEN_URIS: 'ftp://x/token' }), { name: 'ConfigError', problems: ['FCM_TOKEN_URIS must be comma-separated absolute http(s) URLs'] })
+})

@@ -66,7 +66,7 @@ t.test('list and detail: every field but the secret', async (t) => {
   const { app } = await buildApp(t)
   await createCarriers(t, app)
   const { secret: firstSecret, ...first } = await createDeveloper(t, app, { name: 'First', applications: [1] })
-  const { secret: secondSecret, ...second } = await createDeveloper(t, app, { name: 'Second', callbackUrl: 'http://second.example/cb' })
+  const { secret: secondSecret, ...second } = await createDeveloper(t, app, { name: 'Second', callbackUrl: 'https://second.example/cb' })
 
   const list = await developerCall(app, 'GET', 'list')
   t.equal(list.statusCode, 200)

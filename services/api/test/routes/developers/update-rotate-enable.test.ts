@@ -15,7 +15,7 @@ t.test('update: absent fields stay, given ones change, null clears the callback 
 
   t.same(await update({}), created, 'nothing given, nothing changed')
   t.same(await update({ name: 'Acme Ltd' }), { ...created, name: 'Acme Ltd' })
-  t.same(await update({ callbackUrl: 'http://acme.example:8080/v2' }), { ...created, name: 'Acme Ltd', callbackUrl: 'http://acme.example:8080/v2' })
+  t.same(await update({ callbackUrl: 'https://acme.example:8443/v2' }), { ...created, name: 'Acme Ltd', callbackUrl: 'https://acme.example:8443/v2' })
   t.same(await update({ callbackUrl: null }), { ...created, name: 'Acme Ltd', callbackUrl: null })
   t.same((await update({ applications: [3, '2'] })).applications, [TWO, THREE], 'the list replaces the grants')
   t.same((await update({ carriers: ['Carrier-One.example'], applications: [] })).applications, [ONE])
@@ -33,6 +33,8 @@ t.test('update: errors are 400s and change nothing', async (t) => {
     [{ id: created.id, applications: [2, 99] }, 'Application with appId 99 does not exist'],
     [{ id: created.id, carriers: ['carrier-two.example', 'gone.example'] }, 'No application has the carrier domain gone.example'],
     [{ id: created.id, callbackUrl: 'mailto:x@acme.example' }, 'requestObject.callbackUrl must be an absolute http(s) URL'],
+    [{ id: created.id, callbackUrl: 'http://acme.example/cb' }, 'requestObject.callbackUrl must be an https URL'],
+    [{ id: created.id, callbackUrl: 'https://127.0.0.1/cb' }, 'requestObject.callbackUrl must not point to a non-public address (loopback)'],
     [{ id: created.id, name: '' }, /^requestObject\.name must be a display name/],
     [{ name: 'x' }, 'requestObject.id is required']
   ]

@@ -123,3 +123,23 @@ t.test('PowerAuth refusing our credentials is a PowerAuth failure too', async (t
   t.equal(mock.requests[0]?.authorization, expectedAuthorization)
   t.equal(await app.db.device.count(), 0)
 })
+
+t.test("PowerAuth's own error text reaches the log, never the client: our words, the call and the status", async (t) => {
+  const mock = await startPowerAuthMock()
+  t.teardown(() => mock.close())
+  const { app, logs } = await buildApp(t, { POWERAUTH_SERVICE_URL: mock.url, POWERAUTH_TIMEOUT_MS: '300' }, { captureLogs: true })
+  await createApplication(app, 2)
+  const hostile = `<script>alert(document.cookie)</script> ${'A'.repeat(2048)} internal host db-7.corp:5432`
+  mock.failure = 'error'
+  mock.failureMessage = hostile
+  const response = await call(app, 'POST', '/push/device/create', createBody('act-1'))
+  t.equal(response.statusCode, 400)
+  t.same(response.json(), {
+    status: 'ERROR',
+    responseObject: { code: 'ERROR_POWERAUTH_SERVICE', message: 'PowerAuth server refused /rest/v3/activation/status (HTTP 400)' }
+  })
+  t.notOk(response.body.includes('<script>') || response.body.includes('db-7.corp'), 'none of it in the answer')
+  const line = logs().split('\n').find((entry) => entry.includes('PowerAuth server refused a call'))
+  t.match(JSON.parse(line ?? '{}'), { level: 40, path: '/rest/v3/activation/status', status: 400, upstreamCode: 'ERR_GENERIC', upstreamMessage: hostile },
+    'the whole text is in the log, with the call it answered')
+})

@@ -1,17 +1,17 @@
 import { startCallbackReceiver } from '@beacon/testkit'
 import t from 'tap'
 import WebSocket from 'ws'
-import { buildApp } from '../../helper.js'
+import { buildApp, localCallbackEnv } from '../../helper.js'
 import { CARRIER, connect, key, listen, pushTo, secret, setupDeveloper, sleep, tokenFor, until } from './helper.js'
 
 // The push fallback stays out of the way unless a test wants it.
-const env = { INAPP_ACK_TIMEOUT_MS: '60000' }
+const env = { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '60000' }
 const alice = `alice@${CARRIER}`
 
 t.test('a connected user gets the message live; the ack is recorded once and calls back im.delivered; no push', async (t) => {
   const hooks = await startCallbackReceiver({ developers: new Map([[key, secret]]) })
   t.teardown(() => hooks.close())
-  const { app } = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '300' })
+  const { app } = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '300' })
   await setupDeveloper(app, { callbackUrl: hooks.url('/hooks') })
   const client = await connect(t, await listen(app), await tokenFor(app, alice))
 
