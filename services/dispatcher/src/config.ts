@@ -1,5 +1,6 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
+import { GOOGLE_TOKEN_URIS, parseUrlList } from '@beacon/outbound'
 
 export { ConfigError }
 
@@ -23,7 +24,21 @@ export interface DispatcherConfig {
   commandAckWaitMs: number
   commandMaxDeliver: number
   apns: { endpoint: URL | null, caFile: string | null, requestTimeoutMs: number, maxStreams: number }
-  fcm: { endpoint: URL | null, caFile: string | null, requestTimeoutMs: number, concurrency: number }
+  fcm: {
+    endpoint: URL | null
+    caFile: string | null
+    requestTimeoutMs: number
+    concurrency: number
+    /** Where a service account's token_uri may point, and whether it may resolve to a private address. */
+    tokenEndpoints: TokenEndpointPolicy
+  }
+}
+
+export interface TokenEndpointPolicy {
+  /** FCM_TOKEN_URIS: the token endpoints a service account may name (normalised URLs). */
+  allowedUris: readonly string[]
+  /** FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: token endpoints on loopback and private addresses (the tests' mock). */
+  allowPrivateNetworks: boolean
 }
 
 const httpUrl = (text: string) => {
@@ -57,7 +72,11 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
       endpoint: read.parsed('FCM_ENDPOINT', httpUrl, 'an http(s):// URL such as https://fcm.googleapis.com', null),
       caFile: read.string('FCM_CA_FILE') || null,
       requestTimeoutMs: read.integer('FCM_TIMEOUT_MS', 10_000, 100, 600_000),
-      concurrency: read.integer('FCM_CONCURRENCY', 256, 1, 10_000)
+      concurrency: read.integer('FCM_CONCURRENCY', 256, 1, 10_000),
+      tokenEndpoints: {
+        allowedUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, 'comma-separated absolute http(s) URLs', [...GOOGLE_TOKEN_URIS]),
+        allowPrivateNetworks: read.boolean('FCM_TOKEN_ALLOW_PRIVATE_NETWORKS', false)
+      }
     }
   }
   read.check(config.retry.baseDelayMs <= config.retry.maxDelayMs, 'RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS')

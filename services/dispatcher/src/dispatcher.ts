@@ -34,9 +34,17 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
     credentials: createCredentialStore(db, createSecretBox(config.masterKey)),
     senders: {
       APNS: createApnsSender({ url: config.apns.endpoint, ca: readCa(config.apns.caFile), requestTimeoutMs: config.apns.requestTimeoutMs, maxStreams: config.apns.maxStreams }),
-      FCM: createFcmSender({ url: config.fcm.endpoint, ca: readCa(config.fcm.caFile), requestTimeoutMs: config.fcm.requestTimeoutMs, concurrency: config.fcm.concurrency })
+      FCM: createFcmSender({
+        url: config.fcm.endpoint,
+        ca: readCa(config.fcm.caFile),
+        requestTimeoutMs: config.fcm.requestTimeoutMs,
+        concurrency: config.fcm.concurrency,
+        tokenEndpoints: config.fcm.tokenEndpoints,
+        log
+      })
     },
-    retry: config.retry
+    retry: config.retry,
+    log
   }
   let consumer: Stoppable | undefined
 

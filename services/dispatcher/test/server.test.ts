@@ -4,7 +4,13 @@ import t from 'tap'
 
 t.test('bad configuration: every problem on stderr, exit code 1, nothing started', async (t) => {
   const dispatcher = spawnService('services/dispatcher/src/server.ts', {
-    DATABASE_URL: '', MASTER_KEY: 'too-short', RETRY_MAX_ATTEMPTS: 'zero', APNS_ENDPOINT: 'ftp://apple', NATS_PREFIX: 'a.b'
+    DATABASE_URL: '',
+    MASTER_KEY: 'too-short',
+    RETRY_MAX_ATTEMPTS: 'zero',
+    APNS_ENDPOINT: 'ftp://apple',
+    NATS_PREFIX: 'a.b',
+    FCM_TOKEN_URIS: 'https://oauth2.googleapis.com/token,file:///etc/passwd',
+    FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'sometimes'
   })
   t.equal(await dispatcher.exited, 1)
   const output = dispatcher.output()
@@ -14,6 +20,8 @@ t.test('bad configuration: every problem on stderr, exit code 1, nothing started
   t.match(output, /RETRY_MAX_ATTEMPTS must be an integer from 1 to 100, got "zero"/)
   t.match(output, /APNS_ENDPOINT must be an https:\/\/ URL/)
   t.match(output, /NATS_PREFIX must be letters, digits/)
+  t.match(output, /FCM_TOKEN_URIS must be comma-separated absolute http\(s\) URLs/)
+  t.match(output, /FCM_TOKEN_ALLOW_PRIVATE_NETWORKS must be true or false, got "sometimes"/)
   t.notMatch(output, /too-short/, 'the rejected master key is not echoed')
 })
 

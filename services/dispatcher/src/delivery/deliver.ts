@@ -1,10 +1,12 @@
 import type { DeviceResult, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { CommandDelivery, Transport } from '@beacon/transport'
+import type { Logger } from 'pino'
 import type { RetryPolicy } from '../config.js'
 import type { ApplicationCredentials, CredentialStore } from '../credentials.js'
 import type { Notification, PlatformSender } from '../senders/sender.js'
 import type { EarlierDelivery } from './claims.js'
+import { logFailures, logRetry } from './failure-log.js'
 import { toDeviceResult, type ResultSource } from './outcomes.js'
 import type { DeviceTarget } from './resolve-devices.js'
 import { sendWithRetries, type FinalOutcome } from './send-with-retries.js'
@@ -15,6 +17,8 @@ export interface DispatchDeps {
   credentials: CredentialStore
   senders: Record<ProviderPlatform, PlatformSender>
   retry: RetryPolicy
+  /** Where providers' own words go: results carry stable reasons only. */
+  log: Logger
 }
 
 const UNCONFIRMED = "Unconfirmed: an earlier dispatcher stopped before recording the provider's answer"
@@ -60,7 +64,11 @@ async function sendPlatform (
   if (!preparation.ok) {
     return { results: finish(group.map(() => ({ kind: 'rejected', reason: preparation.reason, attempts: 0 }))), reason: preparation.reason }
   }
-  const outcomes = await sendWithRetries(preparation.prepared, group, { policy: deps.retry, validUntil, heartbeat: () => delivery.working() })
+  const context = { log: deps.log, source, platform, appId: credentials.appId }
+  const outcomes = await sendWithRetries(preparation.prepared, group, {
+    policy: deps.retry, validUntil, heartbeat: () => delivery.working(), onRetry: (target, outcome, attempt) => logRetry(context, target, outcome, attempt)
+  })
+  logFailures(context, group, outcomes)
   const results = finish(outcomes)
   const refused = outcomes.findIndex((outcome) => outcome.kind === 'credentials')
   return refused === -1 ? { results } : { results, reason: results[refused]!.reason! }

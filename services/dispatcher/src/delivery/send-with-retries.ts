@@ -1,10 +1,10 @@
 import type { RetryPolicy } from '../config.js'
-import type { PreparedSend, SendOutcome } from '../senders/sender.js'
+import type { FailureReason, PreparedSend, SendOutcome } from '../senders/sender.js'
 import type { DeviceTarget } from './resolve-devices.js'
 import { retryDelayMs } from './retry-schedule.js'
 
 /** The last word on one device: a provider outcome, or expiry while waiting to retry. */
-export type FinalOutcome = (Exclude<SendOutcome, { kind: 'retry' }> | { kind: 'failed', reason: string } | { kind: 'expired', reason: string }) & { attempts: number }
+export type FinalOutcome = (Exclude<SendOutcome, { kind: 'retry' }> | { kind: 'failed' } & FailureReason | { kind: 'expired' } & FailureReason) & { attempts: number }
 
 export interface RetryContext {
   policy: RetryPolicy
@@ -12,6 +12,8 @@ export interface RetryContext {
   validUntil: Date | null
   /** Called while waiting, so the command is not redelivered to another dispatcher meanwhile. */
   heartbeat: () => void
+  /** Told of each attempt that will be retried (for the log: the final outcomes are returned). */
+  onRetry?: (target: DeviceTarget, outcome: Extract<SendOutcome, { kind: 'retry' }>, attempt: number) => void
   sleep?: (ms: number) => Promise<void>
   now?: () => number
 }
@@ -54,15 +56,17 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
         return
       }
       item.lastReason = outcome.reason
+      const detail = outcome.detail === undefined ? {} : { detail: outcome.detail }
       if (item.attempts >= context.policy.maxAttempts) {
-        results.set(item.target, { kind: 'failed', reason: `${outcome.reason} (after ${item.attempts} attempts)`, attempts: item.attempts })
+        results.set(item.target, { kind: 'failed', reason: `${outcome.reason} (after ${item.attempts} attempts)`, ...detail, attempts: item.attempts })
         return
       }
       item.notBefore = now() + retryDelayMs(context.policy, item.attempts, outcome.retryAfterMs)
       if (item.notBefore >= deadline) {
-        results.set(item.target, { kind: 'expired', reason: `Expired before a retry was due (last: ${outcome.reason})`, attempts: item.attempts })
+        results.set(item.target, { kind: 'expired', reason: `Expired before a retry was due (last: ${outcome.reason})`, ...detail, attempts: item.attempts })
         return
       }
+      context.onRetry?.(item.target, outcome, item.attempts)
       pending.push(item)
     })
   }

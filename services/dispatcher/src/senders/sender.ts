@@ -2,17 +2,25 @@ import type { SendCommand } from '@beacon/contracts'
 import type { ApplicationCredentials } from '../credentials.js'
 import type { DeviceTarget } from '../delivery/resolve-devices.js'
 
+/**
+ * Why a send failed: `reason` is a stable code in our words (an APNs reason token such as
+ * `BadDeviceToken`, a firebase-admin code name such as `registration-token-not-registered`,
+ * `ConnectionError`, `HTTP 500`, …), the only thing API clients and developers ever see;
+ * `detail` is the provider's or library's own text, for the log only.
+ */
+export interface FailureReason { reason: string, detail?: string }
+
 /** What a provider said about one device, in the terms the dispatcher acts on. */
 export type SendOutcome =
   | { kind: 'sent' }
   /** The token is dead (APNs 410/BadDeviceToken/DeviceTokenNotForTopic, FCM UNREGISTERED…): delete the registration. */
-  | { kind: 'invalid-token', reason: string }
+  | { kind: 'invalid-token' } & FailureReason
   /** The application's credentials were refused: nothing to do per device; never delete devices. */
-  | { kind: 'credentials', reason: string }
+  | { kind: 'credentials' } & FailureReason
   /** Worth another try later (429, 5xx, connection trouble); `retryAfterMs` from the provider when it said. */
-  | { kind: 'retry', reason: string, retryAfterMs?: number }
+  | { kind: 'retry', retryAfterMs?: number } & FailureReason
   /** This message cannot be delivered to this device as it is (payload, topic, collapse id…). */
-  | { kind: 'rejected', reason: string }
+  | { kind: 'rejected' } & FailureReason
 
 /** What is sent: the same for a message and for a campaign. */
 export type Notification = Pick<SendCommand, 'silent' | 'priority' | 'body'>

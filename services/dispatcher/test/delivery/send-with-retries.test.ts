@@ -70,3 +70,14 @@ t.test('final outcomes pass straight through', async (t) => {
   t.same(result.map((o) => o.kind), ['invalid-token', 'credentials', 'rejected'])
   t.same(clock.sleeps, [])
 })
+
+t.test("the provider's words travel beside the reason: to onRetry for each retried attempt, on the final outcome", async (t) => {
+  const clock = fakeClock()
+  const seen: Array<[string, number]> = []
+  const prepared = { send: async (targets: DeviceTarget[]) => targets.map((): SendOutcome => ({ kind: 'retry', reason: 'HTTP 503', detail: 'upstream <b>text</b>' })) }
+  const [outcome] = await sendWithRetries(prepared, [target(1)], {
+    policy, validUntil: null, heartbeat: () => {}, ...clock, onRetry: (_target, retry, attempt) => seen.push([retry.detail ?? '', attempt])
+  })
+  t.same(seen, [['upstream <b>text</b>', 1], ['upstream <b>text</b>', 2], ['upstream <b>text</b>', 3]], 'told of every attempt but the last')
+  t.same(outcome, { kind: 'failed', reason: 'HTTP 503 (after 4 attempts)', detail: 'upstream <b>text</b>', attempts: 4 })
+})

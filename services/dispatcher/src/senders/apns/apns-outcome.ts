@@ -17,18 +17,28 @@ const CREDENTIALS = new Set([
   'BadCertificateEnvironment', 'Forbidden', 'TopicDisallowed', 'BadTopic', 'MissingTopic'
 ])
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
+// Apple's documented reasons are single words (BadDeviceToken, TooManyRequests, …): such a token
+// is a code and is reported as it is. Any other text is not Apple's vocabulary and is not echoed.
+const APPLE_REASON = /^[A-Za-z]{1,64}$/
 
-/** Apple's status and reason, in the terms the dispatcher acts on. */
+/**
+ * Apple's status and reason, in the terms the dispatcher acts on. The reason is Apple's reason
+ * token, else `HTTP <status>`, else (no status: node-apn's transport errors) `ConnectionError`;
+ * any other text (node-apn's error messages, an unexpected body) is the detail, for the log only.
+ */
 export function apnsOutcome (failure: ApnsFailure): SendOutcome {
-  const status = typeof failure.status === 'number' ? failure.status : Number(failure.status)
+  const status = Number(failure.status)
+  const answered = Number.isFinite(status)
   // node-apn reports some reasons as an Error (ExpiredProviderToken, 500s) instead of a response body.
-  const reason = failure.response?.reason ?? failure.error?.message ?? `HTTP ${String(failure.status ?? 'error')}`
-  if (status === 410 || INVALID_TOKEN.has(reason)) return { kind: 'invalid-token', reason }
-  if (CREDENTIALS.has(reason)) return { kind: 'credentials', reason }
-  if (RETRY_STATUS.has(status) || !Number.isFinite(status)) {
+  const given = failure.response?.reason ?? failure.error?.message
+  const token = answered && typeof given === 'string' && APPLE_REASON.test(given) ? given : undefined
+  const reason = token ?? (answered ? `HTTP ${status}` : 'ConnectionError')
+  const detail = typeof given === 'string' && given !== reason ? { detail: given } : {}
+  if (status === 410 || (token !== undefined && INVALID_TOKEN.has(token))) return { kind: 'invalid-token', reason, ...detail }
+  if (token !== undefined && CREDENTIALS.has(token)) return { kind: 'credentials', reason, ...detail }
+  if (RETRY_STATUS.has(status) || !answered) {
     const seconds = failure[RETRY_AFTER_SECONDS]
-    const label = Number.isFinite(status) ? reason : `ConnectionError: ${reason}`
-    return seconds === undefined ? { kind: 'retry', reason: label } : { kind: 'retry', reason: label, retryAfterMs: seconds * 1000 }
+    return seconds === undefined ? { kind: 'retry', reason, ...detail } : { kind: 'retry', reason, ...detail, retryAfterMs: seconds * 1000 }
   }
-  return { kind: 'rejected', reason }
+  return { kind: 'rejected', reason, ...detail }
 }

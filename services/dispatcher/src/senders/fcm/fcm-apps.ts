@@ -2,13 +2,13 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
 import { getMessaging, type Messaging } from 'firebase-admin/messaging'
 import type { FcmCredentials } from '../../credentials.js'
 import type { FcmAgent } from './fcm-agent.js'
-import { serviceAccountCredential } from './oauth-credential.js'
+import { serviceAccountCredential, type TokenRequestOptions } from './oauth-credential.js'
 
 /**
  * One firebase-admin app per application, reused; replaced (and the old one deleted) when the
  * application's credentials version changes.
  */
-export function createFcmAppPool (agent: FcmAgent, options: { ca: Buffer | null, timeoutMs: number }) {
+export function createFcmAppPool (agent: FcmAgent, options: TokenRequestOptions) {
   const apps = new Map<number, { version: number, app: App, messaging: Messaging }>()
   let generation = 0
 

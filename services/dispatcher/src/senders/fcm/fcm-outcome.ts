@@ -1,30 +1,44 @@
 import type { SendOutcome } from '../sender.js'
 
-interface FirebaseLikeError { code?: string, message?: string }
+interface FirebaseLikeError { code?: unknown, message?: unknown }
 
 const INVALID_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token'])
-const CREDENTIALS = new Set([
-  'messaging/third-party-auth-error', 'messaging/mismatched-credential', 'messaging/authentication-error',
-  'app/invalid-credential'
-])
+const CREDENTIALS = new Set(['messaging/third-party-auth-error', 'messaging/mismatched-credential', 'messaging/authentication-error'])
 const RETRY = new Set(['messaging/message-rate-exceeded', 'messaging/server-unavailable', 'messaging/internal-error', 'messaging/unknown-error', 'app/network-error', 'app/network-timeout'])
+const CONNECTION = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/
+// firebase-admin's codes are `service/code-name`; anything else is not one and is not echoed.
+const CODE_SHAPE = /^[a-z]+\/[a-z0-9-]{1,64}$/
+// What oauth-credential.ts reports, inside firebase-admin's app/invalid-credential message. Only
+// our own words are in that message: the token endpoint's are logged there, never passed on.
+const TOKEN_FAILURE = /\b(TokenEndpointRefused \(HTTP \d{3}\)|TokenEndpointError \(HTTP \d{3}\)|TokenEndpointUnreachable|TokenUriForbidden|DestinationForbidden)/
+const TOKEN_CONFIGURATION = /^(TokenEndpointRefused|TokenUriForbidden|DestinationForbidden)/
 
-/** FCM's verdict on one send as the dispatcher acts on it. */
+/**
+ * FCM's verdict on one send as the dispatcher acts on it. The reason is firebase-admin's code name
+ * (`registration-token-not-registered`, `invalid-argument`, `app/network-error`, …) or one of our
+ * own; Google's and firebase-admin's message text is the detail, for the log only.
+ */
 export function fcmOutcome (error: unknown, retryAfterSeconds?: number): SendOutcome {
-  const { code = 'unknown', message = String(error) } = error as FirebaseLikeError
-  const reason = `${code.replace(/^messaging\//, '')}: ${message}`
-  if (INVALID_TOKEN.has(code)) return { kind: 'invalid-token', reason }
+  const { code, message } = (error ?? {}) as FirebaseLikeError
+  const detail = typeof message === 'string' ? message : String(error)
+  const known = typeof code === 'string' && CODE_SHAPE.test(code) ? code : undefined
+  const reason = known?.replace(/^messaging\//, '')
+  if (known !== undefined && INVALID_TOKEN.has(known)) return { kind: 'invalid-token', reason: reason!, detail }
   // INVALID_ARGUMENT is about the token when FCM says so; otherwise it is about the message.
-  if (code === 'messaging/invalid-argument') {
-    return /registration token/i.test(message) ? { kind: 'invalid-token', reason } : { kind: 'rejected', reason }
+  if (known === 'messaging/invalid-argument') {
+    return /registration token/i.test(detail)
+      ? { kind: 'invalid-token', reason: 'invalid-registration-token', detail }
+      : { kind: 'rejected', reason: reason!, detail }
   }
-  if (code === 'app/invalid-credential') {
-    // The token endpoint refusing the account is configuration; being unreachable is transient.
-    return /answered HTTP 4\d\d/.test(message) ? { kind: 'credentials', reason } : { kind: 'retry', reason }
+  if (known === 'app/invalid-credential') {
+    // The token endpoint refusing the account (or forbidden to us) is configuration; being unreachable is transient.
+    const ours = TOKEN_FAILURE.exec(detail)?.[1] ?? 'TokenEndpointError'
+    return TOKEN_CONFIGURATION.test(ours) ? { kind: 'credentials', reason: ours, detail } : { kind: 'retry', reason: ours, detail }
   }
-  if (CREDENTIALS.has(code)) return { kind: 'credentials', reason }
-  if (RETRY.has(code) || /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/.test(message)) {
-    return retryAfterSeconds === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs: retryAfterSeconds * 1000 }
+  if (known !== undefined && CREDENTIALS.has(known)) return { kind: 'credentials', reason: reason!, detail }
+  if ((known !== undefined && RETRY.has(known)) || CONNECTION.test(detail)) {
+    const retry = { kind: 'retry' as const, reason: reason ?? 'ConnectionError', detail }
+    return retryAfterSeconds === undefined ? retry : { ...retry, retryAfterMs: retryAfterSeconds * 1000 }
   }
-  return { kind: 'rejected', reason }
+  return { kind: 'rejected', reason: reason ?? 'UnknownError', detail }
 }

@@ -1,3 +1,6 @@
+import { createGuardedHttpAgent, createGuardedHttpsAgent } from '@beacon/outbound'
+import { pino, type Logger } from 'pino'
+import type { TokenEndpointPolicy } from '../../config.js'
 import type { DeviceTarget } from '../../delivery/resolve-devices.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { FcmAgent, RetryAfterByToken } from './fcm-agent.js'
@@ -13,6 +16,10 @@ export interface FcmEndpoint {
   requestTimeoutMs: number
   /** Requests in flight at once, all commands together (FCM HTTP v1 takes one message per request). */
   concurrency: number
+  /** FCM_TOKEN_URIS and FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: where service accounts may get tokens. */
+  tokenEndpoints: TokenEndpointPolicy
+  /** Where token-endpoint failures are logged with the endpoint's own words (default: nowhere). */
+  log?: Logger
 }
 
 /** FCM HTTP v1 through firebase-admin, one request per device over keep-alive sockets. */
@@ -20,7 +27,16 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
   const limit = createLimiter(endpoint.concurrency)
   const retryAfter = new RetryAfterByToken()
   const agent = new FcmAgent({ endpoint: endpoint.url, ca: endpoint.ca, maxSockets: endpoint.concurrency, retryAfter })
-  const pool = createFcmAppPool(agent, { ca: endpoint.ca, timeoutMs: endpoint.requestTimeoutMs })
+  // Token requests go where an uploaded key file says: through the destination guard.
+  const guard = { allowPrivateNetworks: endpoint.tokenEndpoints.allowPrivateNetworks }
+  const tokenAgents = { http: createGuardedHttpAgent(guard), https: createGuardedHttpsAgent(guard) }
+  const pool = createFcmAppPool(agent, {
+    ca: endpoint.ca,
+    timeoutMs: endpoint.requestTimeoutMs,
+    policy: endpoint.tokenEndpoints,
+    agents: tokenAgents,
+    log: endpoint.log ?? pino({ enabled: false })
+  })
 
   return {
     prepare (credentials, command) {
@@ -48,6 +64,8 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
     async close () {
       await pool.close()
       agent.destroy()
+      tokenAgents.http.destroy()
+      tokenAgents.https.destroy()
     }
   }
 }
