@@ -50,6 +50,8 @@ export interface FcmMock {
   readonly counters: MockCounters
   /** Access tokens issued so far. */
   readonly tokensIssued: number
+  /** Requests to the token endpoint so far, granted or not. */
+  readonly tokenRequests: number
   /** Forgets scripts, the log and counters; accounts and issued tokens stay valid. */
   reset (): void
   close (): Promise<void>
@@ -76,6 +78,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
   const counters = newCounters()
   const timers = new Set<NodeJS.Timeout>()
   let tokensIssued = 0
+  let tokenRequests = 0
 
   const reply = (res: ServerResponse, answer: FcmHttpAnswer) => {
     if (res.destroyed) return
@@ -104,6 +107,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
     if (tooLarge) return reply(res, googleError(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.'))
     const url = (req.url ?? '').split('?')[0]!
     if (req.method === 'POST' && url === '/token') {
+      tokenRequests++
       const answer = oauth.grant(new URLSearchParams(text))
       if (answer.status === 200) tokensIssued++
       return reply(res, answer)
@@ -146,6 +150,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
     log: log.all,
     counters,
     get tokensIssued () { return tokensIssued },
+    get tokenRequests () { return tokenRequests },
     reset: () => {
       scripts.clear()
       log.clear()

@@ -43,6 +43,8 @@ export interface PipelineOptions {
   record?: boolean
   /** Run the services from their build (`npm run build` first), as production does. */
   fromBuild?: boolean
+  /** FCM token endpoints to allow besides the mock's own (FCM_TOKEN_URIS of the api and the dispatchers). */
+  extraFcmTokenUris?: string[]
   /** Extra node options of the api and of the dispatchers (e.g. `--cpu-prof` for a profile). */
   apiNodeArgs?: string[]
   dispatcherNodeArgs?: string[]
@@ -86,8 +88,19 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
     await rm(folder, { recursive: true, force: true })
   }
 
+  // The tests' callback receivers listen on http://127.0.0.1 and the FCM mock is its own token
+  // endpoint there: allowed here, refused by a default installation (a test may set them back).
+  const outbound = { FCM_TOKEN_URIS: [fcm.tokenUri, ...options.extraFcmTokenUris ?? []].join(',') }
   const api = spawnService('services/api/src/server.ts', {
-    ...common, HOST: '127.0.0.1', PORT: String(port), AUTH_USERNAME: 'admin', AUTH_PASSWORD: password, ...options.apiEnv
+    ...common,
+    ...outbound,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    AUTH_USERNAME: 'admin',
+    AUTH_PASSWORD: password,
+    CALLBACK_ALLOW_HTTP: 'true',
+    CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
+    ...options.apiEnv
   }, { fromBuild: options.fromBuild ?? false, nodeArgs: options.apiNodeArgs ?? [] })
   processes.push(api)
   const dispatchers: ServiceProcess[] = []
@@ -97,6 +110,8 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
       APNS_ENDPOINT: `https://localhost:${apns.port}`,
       APNS_CA_FILE: caFile,
       FCM_ENDPOINT: fcm.url,
+      ...outbound,
+      FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true',
       RETRY_BASE_DELAY_MS: '100',
       RETRY_MAX_DELAY_MS: '2000',
       ...options.dispatcherEnv,

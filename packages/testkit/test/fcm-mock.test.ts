@@ -99,6 +99,7 @@ t.test('the token endpoint checks the JWT-bearer assertion', async (t) => {
   t.match(await grant(signed({ scope: undefined })), { status: 400, body: { error: 'invalid_scope' } })
   t.match(await grant('garbage'), { status: 400, body: { error: 'invalid_grant' } })
   t.equal(mock.tokensIssued, 1)
+  t.equal(mock.tokenRequests, 9, 'every request is counted, granted or not')
 
   const unknown = jwtBearerCredential(stranger)
   const failure = await unknown.getAccessToken().then(() => null, (error: Error) => error)

@@ -31,7 +31,10 @@ t.test('the embedded default sends: api and dispatcher in one process, no NATS',
     AUTH_PASSWORD: credentials.password,
     APNS_ENDPOINT: `https://localhost:${apns.port}`,
     APNS_CA_FILE: join(folder, 'ca.pem'),
-    FCM_ENDPOINT: fcm.url
+    FCM_ENDPOINT: fcm.url,
+    // The FCM mock is its own token endpoint, on 127.0.0.1 (read by the api and the dispatcher).
+    FCM_TOKEN_URIS: fcm.tokenUri,
+    FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true'
   })
   t.teardown(() => { run.child.kill('SIGKILL') })
   await run.waitForStdout(/Stop with Ctrl\+C/)

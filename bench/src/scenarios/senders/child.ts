@@ -21,13 +21,21 @@ const setting = (name: string): string => {
 
 // The dispatcher's defaults: APNS_MAX_STREAMS 250, FCM_CONCURRENCY 256, 10 s timeouts.
 const apns = createApnsSender({ url: new URL(`https://localhost:${setting('APNS_PORT')}`), ca: Buffer.from(setting('APNS_CA')), requestTimeoutMs: 10_000, maxStreams: 250 })
-const fcm = createFcmSender({ url: new URL(setting('FCM_URL')), ca: null, requestTimeoutMs: 10_000, concurrency: 256 })
+const serviceAccount = JSON.parse(setting('FCM_SERVICE_ACCOUNT'))
+// The FCM mock is its own token endpoint, on 127.0.0.1: allowed by name, and as a private address.
+const fcm = createFcmSender({
+  url: new URL(setting('FCM_URL')),
+  ca: null,
+  requestTimeoutMs: 10_000,
+  concurrency: 256,
+  tokenEndpoints: { allowedUris: [serviceAccount.token_uri], allowPrivateNetworks: true }
+})
 const credentials: ApplicationCredentials = {
   id: 1,
   appId: 1n,
   version: 1,
   apns: { bundle: setting('APNS_TOPIC'), keyId: setting('APNS_KEY_ID'), teamId: setting('APNS_TEAM_ID'), production: false, privateKeyPem: setting('APNS_KEY') },
-  fcm: { projectId: setting('FCM_PROJECT_ID'), serviceAccount: JSON.parse(setting('FCM_SERVICE_ACCOUNT')) }
+  fcm: { projectId: setting('FCM_PROJECT_ID'), serviceAccount }
 }
 // The campaign benchmark's message; campaigns are alerts at HIGH priority.
 const notification: Notification = { silent: false, priority: 'HIGH', body: { title: 'Benchmark', body: 'Hello from the campaign' } }
