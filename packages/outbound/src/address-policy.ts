@@ -55,20 +55,13 @@ export function classifyAddress (text: string): AddressClass {
   return { range, category: 'public' }
 }
 
-/** The canonical text of an address, for comparing (`::FFFF:7f00:1` and `::ffff:127.0.0.1` alike). */
-function canonical (text: string): string {
-  const address = ipaddr.process(text)
-  return address.toString()
-}
-
 /** Whether `address` may be connected to under `policy`; with the class, for the refusal. */
 export function allowsAddress (address: string, policy: DestinationPolicy = {}): { allowed: boolean, range: string } {
   const { range, category } = classifyAddress(address)
   if (category === 'public') return { allowed: true, range }
-  if (category === 'private' && policy.allowPrivateNetworks === true && !METADATA_ADDRESSES.has(canonical(address))) {
-    return { allowed: true, range }
-  }
-  return { allowed: false, range: METADATA_ADDRESSES.has(canonical(address)) ? 'instanceMetadata' : range }
+  // Compared in canonical form: ::ffff:a9fe:a9fe is 169.254.169.254 too.
+  if (METADATA_ADDRESSES.has(ipaddr.process(address).toString())) return { allowed: false, range: 'instanceMetadata' }
+  return { allowed: category === 'private' && policy.allowPrivateNetworks === true, range }
 }
 
 /** `[::1]` (a URL's hostname) as `::1`; other host names as they are. */
