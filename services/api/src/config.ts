@@ -1,5 +1,6 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
+import { parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
 
 export { ConfigError }
 
@@ -14,6 +15,9 @@ export interface ApiConfig {
   auth: { username: string, password: string } | null
   powerAuth: { url: string, username?: string, password?: string, timeoutMs: number } | null
   bodyLimitBytes: number
+  /** Fastify's trustProxy: whether (and from which proxies) X-Forwarded-For names the client. */
+  trustProxy: boolean | number | string[]
+  limits: ApiLimits
   environmentName: string
   nats: { url: string, prefix: string }
   /** How long a SYNCHRONOUS send waits for every device's outcome before answering with the rest pending. */
@@ -68,6 +72,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
           ...(powerAuthUser === '' ? {} : { username: powerAuthUser, password: powerAuthPassword })
         },
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    trustProxy: read.parsed('TRUST_PROXY', parseTrustProxy, 'true, false, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges', false),
+    limits: readLimits(read),
     environmentName: read.string('APP_ENVIRONMENT'),
     syncTimeoutMs: read.integer('SYNC_TIMEOUT_MS', 10_000, 100, 300_000),
     campaignChunkUsers: read.integer('CAMPAIGN_CHUNK_USERS', 1000, 1, 100_000),

@@ -21,6 +21,8 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     // One access line per request (below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // One of Fastify's accepted forms; the union of them confuses its overloads.
+    trustProxy: config.trustProxy as boolean,
     schemaController: { compilersFactory: sharedSchemaCompilers },
     ajv: {
       customOptions: {

@@ -8,6 +8,8 @@ export interface SignedDeveloper {
   callbackUrl: string | null
   /** Beacon's internal ids of the applications (carriers) the developer may address. */
   applicationIds: number[]
+  /** When the secret was last rotated (epoch ms): in-app tokens carry it and die with it. */
+  secretVersion: number
 }
 
 export interface SigningCandidate {
@@ -30,6 +32,7 @@ export async function findSigningDeveloper (db: Db, secrets: SecretBox, key: str
       callbackUrl: true,
       enabled: true,
       secret: true,
+      secretRotatedAt: true,
       applications: { select: { applicationId: true } }
     }
   })
@@ -41,7 +44,8 @@ export async function findSigningDeveloper (db: Db, secrets: SecretBox, key: str
       key: row.key,
       name: row.name,
       callbackUrl: row.callbackUrl,
-      applicationIds: row.applications.map((grant) => grant.applicationId).sort((a, b) => a - b)
+      applicationIds: row.applications.map((grant) => grant.applicationId).sort((a, b) => a - b),
+      secretVersion: row.secretRotatedAt.getTime()
     },
     secret: secrets.open(row.secret)
   }

@@ -10,7 +10,7 @@ const JSON_TYPE = 'application/json'
 const error = (status: number, message: string | RegExp) => ({ error: { status, code: status * 100, message } })
 
 t.test('every error of the signed API has the {"error":{status,code,message}} body', async (t) => {
-  const { app } = await buildApp(t, { BODY_LIMIT_BYTES: '2048' })
+  const { app } = await buildApp(t, { SIGNED_BODY_LIMIT_BYTES: '2048' })
   await insertDeveloper(app)
   const post = (url: string, body: string, contentType = JSON_TYPE) => signedInject(app, { method: 'POST', url, body, contentType })
 

@@ -39,6 +39,8 @@ export interface SignedCall {
   signed?: { method?: string, uri?: string, body?: string, contentType?: string }
   /** Replaces or adds headers after signing (undefined removes one). */
   headers?: Record<string, string | undefined>
+  /** The client address the api sees (inject's default otherwise). */
+  remoteAddress?: string
 }
 
 /** The headers of signRequest with Node's lower-case names, after the test's changes. */
@@ -69,6 +71,7 @@ export function signedInject (app: FastifyInstance, call: SignedCall) {
     method: (call.method ?? 'GET') as 'GET',
     url: call.url,
     headers: signedHeaders(call),
+    ...(call.remoteAddress === undefined ? {} : { remoteAddress: call.remoteAddress }),
     ...(call.body === undefined ? {} : { payload: call.body })
   })
 }

@@ -39,14 +39,14 @@ export function signedPost (app: FastifyInstance, uri: string, body: unknown, de
   return app.inject({ method: 'POST', url: uri, headers: { ...headers }, payload })
 }
 
-export async function pushTo (app: FastifyInstance, address: string, body: unknown): Promise<string> {
-  const response = await signedPost(app, `/api/1.0/push/${address}`, body)
+export async function pushTo (app: FastifyInstance, address: string, body: unknown, developerKey = key): Promise<string> {
+  const response = await signedPost(app, `/api/1.0/push/${address}`, body, developerKey)
   if (response.statusCode !== 200) throw new Error(`push answered ${response.statusCode}: ${response.body}`)
   return (response.json() as { requestId: string }).requestId
 }
 
-export async function tokenFor (app: FastifyInstance, user: string): Promise<string> {
-  const response = await signedPost(app, '/api/1.0/im/token', { user })
+export async function tokenFor (app: FastifyInstance, user: string, developerKey = key): Promise<string> {
+  const response = await signedPost(app, '/api/1.0/im/token', { user }, developerKey)
   if (response.statusCode !== 200) throw new Error(`token answered ${response.statusCode}: ${response.body}`)
   return (response.json() as { token: string }).token
 }
@@ -60,6 +60,8 @@ export async function listen (app: FastifyInstance): Promise<string> {
 export interface Client {
   socket: WebSocket
   frames: Array<Record<string, unknown>>
+  /** The close code and reason, once the server closed the socket. */
+  closed: Promise<{ code: number, reason: string }>
   /** Resolves once `count` frames arrived (all of them so far). */
   until (count: number, timeoutMs?: number): Promise<Array<Record<string, unknown>>>
   send (frame: unknown): void
@@ -70,6 +72,7 @@ export async function connect (t: Test, base: string, token: string): Promise<Cl
   const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
   const frames: Array<Record<string, unknown>> = []
   socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>))
+  const closed = new Promise<{ code: number, reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })))
   t.teardown(() => socket.close())
   await new Promise<void>((resolve, reject) => {
     socket.once('open', resolve)
@@ -78,6 +81,7 @@ export async function connect (t: Test, base: string, token: string): Promise<Cl
   return {
     socket,
     frames,
+    closed,
     async until (count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs
       while (frames.length < count) {
