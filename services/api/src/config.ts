@@ -1,5 +1,6 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
+import { isLoopbackHost } from './listen-address.js'
 
 export { ConfigError }
 
@@ -10,7 +11,7 @@ export interface ApiConfig {
   databaseUrl: string
   databasePoolSize: number
   masterKey: Buffer
-  /** null: the API runs without authentication (AUTH_DISABLED=true). */
+  /** null: the API runs without authentication (AUTH_DISABLED=true, loopback HOST only). */
   auth: { username: string, password: string } | null
   powerAuth: { url: string, username?: string, password?: string, timeoutMs: number } | null
   bodyLimitBytes: number
@@ -49,6 +50,10 @@ export function loadConfig (env: Env = process.env): ApiConfig {
   const username = read.string('AUTH_USERNAME', { required: !authDisabled })
   const password = read.string('AUTH_PASSWORD', { required: !authDisabled })
   read.check(authDisabled || password === '' || password.length >= 12, 'AUTH_PASSWORD must be at least 12 characters')
+  const host = read.string('HOST') || '127.0.0.1'
+  // An open API must not be one the network can reach: refused, not warned about.
+  read.check(!authDisabled || isLoopbackHost(host),
+    `AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=${host}`)
   const powerAuthUrl = read.matching('POWERAUTH_SERVICE_URL', /^https?:\/\/\S+$/, 'an http(s) URL', '')
   const powerAuthUser = read.string('POWERAUTH_USERNAME')
   const powerAuthPassword = read.string('POWERAUTH_PASSWORD')
@@ -56,7 +61,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
 
   const config: ApiConfig = {
     ...common,
-    host: read.string('HOST') || '127.0.0.1',
+    host,
     port: read.integer('PORT', 8080, 0, 65535),
     masterKey,
     auth: authDisabled ? null : { username, password },
