@@ -1,12 +1,15 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { isLoopbackHost } from './listen-address.js'
+import { readTlsSettings, type TlsSettings } from './tls/settings.js'
 
 export { ConfigError }
 
 export interface ApiConfig {
   host: string
   port: number
+  /** null: plain HTTP. Otherwise HTTPS (and WSS for the in-app channel) on the same port. */
+  tls: TlsSettings | null
   logLevel: LogLevel
   databaseUrl: string
   databasePoolSize: number
@@ -63,6 +66,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     ...common,
     host,
     port: read.integer('PORT', 8080, 0, 65535),
+    tls: readTlsSettings(read),
     masterKey,
     auth: authDisabled ? null : { username, password },
     powerAuth: powerAuthUrl === ''
