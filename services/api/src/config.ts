@@ -1,17 +1,21 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
+import { isLoopbackHost } from './listen-address.js'
+import { readTlsSettings, type TlsSettings } from './tls/settings.js'
 
 export { ConfigError }
 
 export interface ApiConfig {
   host: string
   port: number
+  /** null: plain HTTP. Otherwise HTTPS (and WSS for the in-app channel) on the same port. */
+  tls: TlsSettings | null
   logLevel: LogLevel
   databaseUrl: string
   databasePoolSize: number
   masterKey: Buffer
-  /** null: the API runs without authentication (AUTH_DISABLED=true). */
+  /** null: the API runs without authentication (AUTH_DISABLED=true, loopback HOST only). */
   auth: { username: string, password: string } | null
   powerAuth: { url: string, username?: string, password?: string, timeoutMs: number } | null
   bodyLimitBytes: number
@@ -53,6 +57,10 @@ export function loadConfig (env: Env = process.env): ApiConfig {
   const username = read.string('AUTH_USERNAME', { required: !authDisabled })
   const password = read.string('AUTH_PASSWORD', { required: !authDisabled })
   read.check(authDisabled || password === '' || password.length >= 12, 'AUTH_PASSWORD must be at least 12 characters')
+  const host = read.string('HOST') || '127.0.0.1'
+  // An open API must not be one the network can reach: refused, not warned about.
+  read.check(!authDisabled || isLoopbackHost(host),
+    `AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=${host}`)
   const powerAuthUrl = read.matching('POWERAUTH_SERVICE_URL', /^https?:\/\/\S+$/, 'an http(s) URL', '')
   const powerAuthUser = read.string('POWERAUTH_USERNAME')
   const powerAuthPassword = read.string('POWERAUTH_PASSWORD')
@@ -60,8 +68,9 @@ export function loadConfig (env: Env = process.env): ApiConfig {
 
   const config: ApiConfig = {
     ...common,
-    host: read.string('HOST') || '127.0.0.1',
+    host,
     port: read.integer('PORT', 8080, 0, 65535),
+    tls: readTlsSettings(read),
     masterKey,
     auth: authDisabled ? null : { username, password },
     powerAuth: powerAuthUrl === ''
