@@ -14,3 +14,4 @@ export { signJwt, decodeJwt, verifyJwtSignature, type JwtAlgorithm, type Decoded
 export { selfSignedCertificate, type SelfSignedCertificate } from './tls-certificate.js'
 export { startPipeline, pipelineAuthorization, iosToken, androidToken, until, BUNDLE, type Pipeline, type PipelineOptions } from './pipeline.js'
 export { startCallbackReceiver, type CallbackReceiver, type CallbackReceiverOptions, type ReceivedCallback, type CallbackFailure } from './callback-receiver.js'
+export { sealVersion1 } from './legacy-sealed.js'
