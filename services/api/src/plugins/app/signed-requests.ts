@@ -109,7 +109,7 @@ export default fp<SignedRequestsOptions>(async (app, { windowSeconds }) => {
         headers,
         rawBody: request.rawBody ?? undefined
       }, async (key) => {
-        found.candidate = await findSigningDeveloper(app.db, app.secrets, key)
+        found.candidate = await findSigningDeveloper(app.db, app.secrets, key, request.log)
         return typeof found.candidate === 'string' ? undefined : found.candidate.secret
       }, { now, windowSeconds })
       const { candidate } = found
