@@ -1,4 +1,4 @@
-import { createDb, createSecretBox, resealLegacySecrets, type Db, type SecretBox } from '@beacon/db'
+import { createDb, createSecretBox, DbErrorCode, resealLegacySecrets, type Db, type SecretBox } from '@beacon/db'
 import fp from 'fastify-plugin'
 
 declare module 'fastify' {
@@ -29,7 +29,7 @@ export default fp<DbPluginOptions>(async (app, opts) => {
   // version-1 value appearing later (restored from an old backup?) is worth a look.
   if (resealed > 0) app.log.warn({ resealed: report.resealed }, `re-sealed ${resealed} secret(s) of the version-1 format, now bound to their column and row`)
   for (const place of report.unreadable) {
-    app.log.error({ column: place.column, rowId: place.rowId, code: 'DB_SECRET_UNREADABLE' },
+    app.log.error({ column: place.column, rowId: place.rowId, code: DbErrorCode.SECRET_UNREADABLE },
       'a version-1 sealed secret cannot be opened with MASTER_KEY: it stays unusable until it is uploaded (or rotated) again')
   }
   app.decorate('db', db)
