@@ -16,3 +16,4 @@ export { createTestCertificateAuthority, type TestCertificateAuthority, type Iss
 export { httpsRequest, serverCertificate, type HttpsAnswer, type HttpsRequestOptions } from './https-client.js'
 export { startPipeline, pipelineAuthorization, iosToken, androidToken, until, BUNDLE, type Pipeline, type PipelineOptions } from './pipeline.js'
 export { startCallbackReceiver, type CallbackReceiver, type CallbackReceiverOptions, type ReceivedCallback, type CallbackFailure } from './callback-receiver.js'
+export { sealVersion1 } from './legacy-sealed.js'

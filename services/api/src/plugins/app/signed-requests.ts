@@ -113,7 +113,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     let developer: SignedDeveloper | undefined
     try {
       const verified = await verifyRequestHead({ method: request.raw.method ?? '', uri: request.raw.url ?? '', headers: headersOf(request) }, async (key) => {
-        const found = await findSigningDeveloper(app.db, app.secrets, key)
+        const found = await findSigningDeveloper(app.db, app.secrets, key, request.log)
         if (typeof found === 'string') {
           miss = found
           return undefined

@@ -2,6 +2,7 @@ import { signRequest } from '@beacon/signing'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import WebSocket from 'ws'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
 
 export const CARRIER = 'carrier.example'
 export const key = 'push-dev-key'
@@ -20,11 +21,13 @@ export async function setupDeveloper (app: FastifyInstance, options: { callbackU
   const application = await app.db.application.upsert({
     where: { appId: 1n }, update: {}, create: { appId: 1n, name: 'carrier', carrierDomain: CARRIER }
   })
+  const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
     data: {
+      id,
       key: options.developerKey ?? key,
       name: 'Dev',
-      secret: new Uint8Array(app.secrets.seal(secret)),
+      secret: sealDeveloperSecret(app.secrets, id, secret),
       callbackUrl: options.callbackUrl ?? null,
       applications: { create: [{ applicationId: application.id }] }
     }

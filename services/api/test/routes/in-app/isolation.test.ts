@@ -1,6 +1,7 @@
 import { startCallbackReceiver } from '@beacon/testkit'
 import t from 'tap'
 import WebSocket from 'ws'
+import { sealDeveloperSecret } from '../../../src/domain/developers.js'
 import { buildApp, call } from '../../helper.js'
 import { CARRIER, connect, listen, pushTo, secret, setupDeveloper, tokenFor, until } from './helper.js'
 
@@ -72,7 +73,7 @@ t.test('disabling, rotating or ungranting a developer closes its sockets and voi
       where: { developerId_applicationId: { developerId, applicationId } }, update: {}, create: { developerId, applicationId }
     })
     // Rotation replaces the secret the helpers sign with: keep signing with the stored one.
-    await app.db.developer.update({ where: { id: developerId }, data: { secret: new Uint8Array(app.secrets.seal(secret)) } })
+    await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId, secret) } })
     const token = await tokenFor(app, alice, 'dev-a')
     const mine = await connect(t, base, token)
     const bystander = await connect(t, base, await tokenFor(app, alice, 'dev-b'))
