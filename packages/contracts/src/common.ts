@@ -27,10 +27,15 @@ export const ActivationStatusInput = Type.Union([
 export const NonEmptyString = (maxLength: number, description?: string) =>
   Type.String({ minLength: 1, maxLength, ...(description === undefined ? {} : { description }) })
 
-/** Base64 text (standard alphabet, padding optional). */
+/**
+ * Base64 text (standard alphabet, padding optional, whitespace anywhere as in line-wrapped files).
+ * The pattern has no ambiguity, so it runs in linear time: whitespace after the data can only be
+ * taken by the data class itself or after an `=` (the earlier `…\\s]+={0,2}\\s*$` let two
+ * quantifiers share trailing whitespace, quadratic on a long run of spaces).
+ */
 export const Base64String = Type.String({
   minLength: 1,
   maxLength: 65536,
-  pattern: '^[A-Za-z0-9+/\\s]+={0,2}\\s*$',
+  pattern: '^[A-Za-z0-9+/\\s]+(?:=\\s*){0,2}$',
   description: 'base64'
 })

@@ -13,6 +13,8 @@ export const ApiErrorCode = {
   NOT_FOUND: 'ERROR_NOT_FOUND',
   /** 405/415/413: wrong method, content type or size. */
   REQUEST: 'ERROR_REQUEST',
+  /** 429: too many requests (e.g. wrong credentials from one address); the Retry-After header says how long to wait. */
+  TOO_MANY_REQUESTS: 'ERROR_TOO_MANY_REQUESTS',
   /** 400: the PowerAuth server failed or answered something unusable. */
   POWERAUTH: 'ERROR_POWERAUTH_SERVICE',
   /** 500: a defect of ours; the log has the details. */

@@ -3,7 +3,12 @@ export const DbErrorCode = {
   MIGRATION_FAILED: 'DB_MIGRATION_FAILED',
   MIGRATION_MODIFIED: 'DB_MIGRATION_MODIFIED',
   SECRET_KEY_INVALID: 'DB_SECRET_KEY_INVALID',
-  SECRET_UNREADABLE: 'DB_SECRET_UNREADABLE'
+  /** A sealed value does not open for the place it was read from: another master key, copied from another row or column, or altered. */
+  SECRET_UNREADABLE: 'DB_SECRET_UNREADABLE',
+  /** A value of the version-1 format (no place bound) outside the migration that re-seals it. */
+  SECRET_LEGACY_FORMAT: 'DB_SECRET_LEGACY_FORMAT',
+  /** The master-key rotation found values the current key cannot open, and changed nothing. */
+  SECRET_ROTATION_REFUSED: 'DB_SECRET_ROTATION_REFUSED'
 } as const
 export type DbErrorCode = typeof DbErrorCode[keyof typeof DbErrorCode]
 
@@ -11,5 +16,13 @@ export class DbError extends Error {
   override name = 'DbError'
   constructor (readonly code: DbErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
+  }
+}
+
+/** A sealed value that cannot be used, with its place (never its bytes) for the log. */
+export class SealedSecretError extends DbError {
+  override name = 'SealedSecretError'
+  constructor (code: DbErrorCode, readonly column: string, readonly rowId: number, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
   }
 }

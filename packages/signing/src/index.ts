@@ -8,8 +8,8 @@ export {
 } from './authorization.js'
 export { singleHeader, type RequestHeaders } from './request-headers.js'
 export {
-  DEFAULT_WINDOW_SECONDS, verifyRequest,
-  type IncomingSignedRequest, type SecretLookup, type VerifiedRequest, type VerifyOptions
+  DEFAULT_WINDOW_SECONDS, verifyRequest, verifyRequestBody, verifyRequestHead,
+  type IncomingSignedHead, type IncomingSignedRequest, type SecretLookup, type VerifiedHead, type VerifiedRequest, type VerifyOptions
 } from './verify-request.js'
 export { signRequest, type SignRequestInput, type SignedHeaders } from './sign-request.js'
 export { createSignedClient, type SignedClient, type SignedClientOptions } from './signed-client.js'

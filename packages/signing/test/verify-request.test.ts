@@ -1,10 +1,22 @@
 import t from 'tap'
-import { SigningErrorCode, httpDate, verifyRequest, type IncomingSignedRequest } from '../src/index.js'
-import { KEY, SIGNED_AT, lookup, signedIncoming } from './fixtures.js'
+import {
+  SigningErrorCode, formatAuthorization, httpDate, parseAuthorization, sign, signRequest, verifyRequest, verifyRequestBody,
+  verifyRequestHead, type IncomingSignedRequest
+} from '../src/index.js'
+import { KEY, SECRET, SIGNED_AT, lookup, signedIncoming } from './fixtures.js'
 
 const at = { now: SIGNED_AT, windowSeconds: 300 }
 const withHeaders = (request: IncomingSignedRequest, headers: Record<string, string | string[] | undefined>) =>
   ({ ...request, headers: { ...request.headers, ...headers } })
+
+const lowerCase = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
+
+/** The Authorization header of `headers` re-signed with `contentMd5`, as a client that computed it wrongly would send. */
+function resign (headers: Record<string, string | string[] | undefined>, contentMd5: string, method = 'POST', uri = '/x', contentType = 'application/json'): string {
+  const { key, nonce } = parseAuthorization(String(headers.authorization))
+  const signature = sign(SECRET, { method, uri, contentMd5, contentType, date: String(headers['x-m-date']), nonce })
+  return formatAuthorization({ key, nonce, signature })
+}
 
 t.test('a correctly signed request yields its key, nonce and date', async (t) => {
   t.same(await verifyRequest(signedIncoming(), lookup, at), { key: KEY, nonce: 'nonce-1', date: SIGNED_AT })
@@ -42,10 +54,39 @@ t.test('the Content-MD5 header is optional, but must match the body when sent', 
   t.ok(await verifyRequest(withHeaders(good, { 'content-md5': md5.toUpperCase() }), lookup, at), 'hex case does not matter')
   await t.rejects(verifyRequest({ ...good, rawBody: Buffer.from('{"message":"pwned"}') }, lookup, at),
     { code: SigningErrorCode.CONTENT_MD5_MISMATCH }, 'the body changed under the header')
-  await t.rejects(verifyRequest(withHeaders(good, { 'content-md5': '0'.repeat(32) }), lookup, at), { code: SigningErrorCode.CONTENT_MD5_MISMATCH })
+  // The header is signed: changing it breaks the signature before the body is looked at.
+  await t.rejects(verifyRequest(withHeaders(good, { 'content-md5': '0'.repeat(32) }), lookup, at),
+    { code: SigningErrorCode.SIGNATURE_MISMATCH }, 'a header changed after signing')
+  const wrongMd5 = signRequest({ method: 'POST', uri: '/x', body: '{"a":1}', contentType: 'application/json', key: KEY, secret: SECRET, date: SIGNED_AT, nonce: 'n' })
+  const signedWrongMd5 = { method: 'POST', uri: '/x', headers: lowerCase({ ...wrongMd5, 'Content-MD5': md5 }), rawBody: '{"a":1}' }
+  // Re-signed over the wrong header, as a client with a broken MD5 would.
+  signedWrongMd5.headers.authorization = resign(signedWrongMd5.headers, md5)
+  await t.rejects(verifyRequest(signedWrongMd5, lookup, at), { code: SigningErrorCode.CONTENT_MD5_MISMATCH }, 'a signed MD5 that is not the body\'s')
   const bodiless = signedIncoming({ method: 'GET', body: undefined, contentType: undefined })
-  await t.rejects(verifyRequest(withHeaders(bodiless, { 'content-md5': md5 }), lookup, at),
+  const bodilessWithMd5 = withHeaders(bodiless, { 'content-md5': md5 })
+  bodilessWithMd5.headers.authorization = resign(bodilessWithMd5.headers as Record<string, string>, md5, 'GET', bodiless.uri, '')
+  await t.rejects(verifyRequest(bodilessWithMd5, lookup, at),
     { code: SigningErrorCode.CONTENT_MD5_MISMATCH }, 'an MD5 for a request without a body')
+})
+
+t.test('the head is verified before any body: with Content-MD5, the signature too', async (t) => {
+  const good = signedIncoming()
+  const head = await verifyRequestHead(good, lookup, at)
+  t.equal(head.pending, undefined, 'with Content-MD5 the signature is already checked')
+  t.same(verifyRequestBody(head, good.rawBody), { key: KEY, nonce: 'nonce-1', date: SIGNED_AT })
+  t.throws(() => verifyRequestBody(head, '{"message":"pwned"}'), { code: SigningErrorCode.CONTENT_MD5_MISMATCH }, 'the body must be the one signed')
+  await t.rejects(verifyRequestHead(withHeaders(good, { authorization: String(good.headers.authorization).replace(/signature="./, 'signature="0') }), lookup, at),
+    { code: SigningErrorCode.SIGNATURE_MISMATCH }, 'a wrong signature is refused from the head alone')
+  let looked = 0
+  await t.rejects(verifyRequestHead(withHeaders(good, { 'x-m-date': httpDate(new Date(SIGNED_AT.getTime() + 301_000)) }), async (key) => { looked++; return await lookup(key) }, at),
+    { code: SigningErrorCode.DATE_OUT_OF_WINDOW })
+  t.equal(looked, 0, 'a stale date is refused before the key is looked up')
+
+  const withoutMd5 = withHeaders(good, { 'content-md5': undefined })
+  const open = await verifyRequestHead(withoutMd5, lookup, at)
+  t.not(open.pending, undefined, 'without Content-MD5 the signature waits for the body')
+  t.same(verifyRequestBody(open, good.rawBody), { key: KEY, nonce: 'nonce-1', date: SIGNED_AT })
+  t.throws(() => verifyRequestBody(open, '{"message":"pwned"}'), { code: SigningErrorCode.SIGNATURE_MISMATCH })
 })
 
 t.test('X-M-Date must be present, RFC 1123 and inside the window', async (t) => {

@@ -12,5 +12,8 @@ export { buildServiceAccount, type ServiceAccountJson } from './fcm-mock-service
 export type { ScriptedAnswer, MockCounters } from './provider-script.js'
 export { signJwt, decodeJwt, verifyJwtSignature, type JwtAlgorithm, type DecodedJwt } from './jwt.js'
 export { selfSignedCertificate, type SelfSignedCertificate } from './tls-certificate.js'
+export { createTestCertificateAuthority, type TestCertificateAuthority, type IssuedCertificate } from './certificate-authority.js'
+export { httpsRequest, serverCertificate, type HttpsAnswer, type HttpsRequestOptions } from './https-client.js'
 export { startPipeline, pipelineAuthorization, iosToken, androidToken, until, BUNDLE, type Pipeline, type PipelineOptions } from './pipeline.js'
 export { startCallbackReceiver, type CallbackReceiver, type CallbackReceiverOptions, type ReceivedCallback, type CallbackFailure } from './callback-receiver.js'
+export { sealVersion1 } from './legacy-sealed.js'

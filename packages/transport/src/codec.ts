@@ -1,4 +1,4 @@
-import { CallbackCommand, ChunkSummary, Command, DeviceResult, DeviceResultBatch, InAppRoute, MessageSummary } from '@beacon/contracts'
+import { CallbackCommand, ChunkSummary, Command, DeviceResult, DeviceResultBatch, InAppBroadcast, MessageSummary } from '@beacon/contracts'
 import { Type } from 'typebox'
 import type { TSchema, Static } from 'typebox'
 import { Compile } from 'typebox/compile'
@@ -39,4 +39,4 @@ export const deviceResultBatchCodec = codec(DeviceResultBatch, 'device result ba
 export const messageSummaryCodec = codec(MessageSummary, 'message summary')
 export const chunkSummaryCodec = codec(ChunkSummary, 'chunk summary')
 export const callbackCodec = codec(CallbackCommand, 'callback')
-export const inAppRouteCodec = codec(InAppRoute, 'in-app route')
+export const inAppBroadcastCodec = codec(InAppBroadcast, 'in-app broadcast')

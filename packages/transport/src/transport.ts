@@ -1,4 +1,4 @@
-import type { CallbackCommand, ChunkSummary, Command, DeviceResult, InAppRoute, MessageSummary } from '@beacon/contracts'
+import type { CallbackCommand, ChunkSummary, Command, DeviceResult, InAppBroadcast, MessageSummary } from '@beacon/contracts'
 
 /** A command handed to a dispatcher. Settle it exactly once: `ack`, or `retry` to give it back. */
 export interface CommandDelivery {
@@ -60,8 +60,8 @@ export interface Transport {
   publishCallback (callback: CallbackCommand): Promise<void>
   /** Callbacks shared by every api instance; unsettled ones are redelivered. */
   consumeCallbacks (handler: (delivery: CallbackDelivery) => Promise<void>, options: { concurrency: number }): Stoppable
-  /** Fans an in-app message out to every api instance (not durable: the store replays what is missed). */
-  publishInApp (route: InAppRoute): Promise<void>
-  subscribeInApp (handler: (route: InAppRoute) => void): Stoppable
+  /** Fans an in-app message or a developer change out to every api instance (not durable: the store replays what is missed). */
+  publishInApp (event: InAppBroadcast): Promise<void>
+  subscribeInApp (handler: (event: InAppBroadcast) => void): Stoppable
   close (): Promise<void>
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { CallbackCommand, InAppRoute } from '@beacon/contracts'
+import type { CallbackCommand, InAppBroadcast, InAppRoute } from '@beacon/contracts'
 import { testNatsUrl, until } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { createNatsTransport, type CallbackDelivery } from '../src/index.js'
@@ -10,7 +10,7 @@ const callback = (eventId = randomUUID()): CallbackCommand => ({
   body: { eventId, event: 'im.delivered', requestId: randomUUID(), to: 'alice@carrier.example', timestamp: new Date().toISOString() }
 })
 const route = (userId: string): InAppRoute => ({
-  applicationId: 1, userId, frame: { type: 'message', id: randomUUID(), content: 'hello', timestamp: new Date().toISOString() }
+  kind: 'message', applicationId: 1, userId, developerId: 7, frame: { type: 'message', id: randomUUID(), content: 'hello', timestamp: new Date().toISOString() }
 })
 
 for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]] as const) {
@@ -49,8 +49,9 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     // A second instance: with NATS another connection (another api process); in memory the same transport.
     const second = kind === 'nats' ? await factory(t, prefix) : first
     const got: Array<[string, string]> = []
-    const a = first.subscribeInApp((r) => got.push(['a', r.userId]))
-    second.subscribeInApp((r) => got.push(['b', r.userId]))
+    const label = (event: InAppBroadcast) => event.kind === 'message' ? event.userId : `developer ${event.developerId}`
+    const a = first.subscribeInApp((event) => got.push(['a', label(event)]))
+    second.subscribeInApp((event) => got.push(['b', label(event)]))
     if (kind === 'nats') await new Promise((resolve) => setTimeout(resolve, 100)) // subscriptions reach the server
     await first.publishInApp(route('alice'))
     await until(() => got.length >= 2, 'both subscribers')
@@ -58,9 +59,12 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     await a.stop()
     if (kind === 'nats') await new Promise((resolve) => setTimeout(resolve, 100))
     await second.publishInApp(route('bob'))
-    await until(() => got.length >= 3, 'the remaining subscriber')
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    t.same(got.slice(2), [['b', 'bob']])
+    await second.publishInApp({ kind: 'developer-changed', developerId: 9 })
+    await until(() => got.length >= 4, 'the remaining subscriber')
+    // The stopped subscriber would have got them before the control message: none came.
+    await second.publishInApp(route('control'))
+    await until(() => got.length >= 5, 'the control message')
+    t.same(got.slice(2), [['b', 'bob'], ['b', 'developer 9'], ['b', 'control']])
   })
 }
 

@@ -4,7 +4,9 @@ import type { ApiConfig } from './config.js'
 import basicAuth from './plugins/external/basic-auth.js'
 import db from './plugins/external/db.js'
 import errorHandler from './plugins/external/error-handler.js'
+import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
+import routeAuth from './plugins/app/route-auth.js'
 import powerAuth from './plugins/app/powerauth.js'
 import campaignPublisher from './plugins/app/campaign-publisher.js'
 import resultRecorder from './plugins/app/result-recorder.js'
@@ -27,26 +29,36 @@ export interface AppOptions {
   transport?: Transport
 }
 
-/** The api service as a Fastify plugin: external wrappers first, then domain plugins and routes. */
+/**
+ * The api service as a Fastify plugin: external wrappers first, then domain plugins, then the
+ * three APIs, each in a scope of its own whose hooks authenticate every route in it. A route
+ * outside them must declare `config.auth: 'none'` (route-auth refuses to start otherwise).
+ */
 export default async function beaconApi (app: FastifyInstance, { config, transport: given }: AppOptions) {
+  await app.register(routeAuth)
   await app.register(errorHandler)
+  await app.register(rateLimit)
   await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, masterKey: config.masterKey })
-  await app.register(basicAuth, { credentials: config.auth, prefixes: ['/push', '/admin', '/inbox'] })
   await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
   await app.register(powerAuth, { service: config.powerAuth })
   await app.register(callbacks, { signedApi: config.signedApi })
   await app.register(resultRecorder)
   await app.register(campaignPublisher, { chunkUsers: config.campaignChunkUsers })
-  await app.register(serviceRoutes, { environmentName: config.environmentName })
-  await app.register(deviceRoutes)
-  await app.register(adminRoutes, { fcmTokenUris: config.fcmTokenUris })
-  await app.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
-  await app.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs })
-  await app.register(inboxRoutes)
-  // The signed developer API (MAAIISDK10) and its in-app channel.
-  await app.register(inAppChannel, { signedApi: config.signedApi, masterKey: config.masterKey })
+  await app.register(inAppChannel, { signedApi: config.signedApi, limits: config.limits, masterKey: config.masterKey })
   await app.register(pushFallback, { signedApi: config.signedApi, syncTimeoutMs: config.syncTimeoutMs })
-  await app.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
-  await app.register(developerApiRoutes, { signedApi: config.signedApi })
-  await app.register(inAppRoutes)
+
+  // The PowerAuth-compatible API (/push, /admin, /inbox): HTTP Basic with the admin credentials.
+  await app.register(async function powerAuthApi (api) {
+    await api.register(basicAuth, { credentials: config.auth, failures: config.limits.authFailures })
+    await api.register(serviceRoutes, { environmentName: config.environmentName })
+    await api.register(deviceRoutes)
+    await api.register(adminRoutes, { fcmTokenUris: config.fcmTokenUris })
+    await api.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
+    await api.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs })
+    await api.register(inboxRoutes)
+    await api.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
+  })
+  // The signed developer API (MAAIISDK10) under /api/1.0, and the in-app channel its tokens open.
+  await app.register(developerApiRoutes, { signedApi: config.signedApi, limits: config.limits })
+  await app.register(inAppRoutes, { limits: config.limits })
 }

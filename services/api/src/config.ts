@@ -1,20 +1,28 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { GOOGLE_TOKEN_URIS, parseUrlList } from '@beacon/outbound'
+import { parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
+import { isLoopbackHost } from './listen-address.js'
+import { readTlsSettings, type TlsSettings } from './tls/settings.js'
 
 export { ConfigError }
 
 export interface ApiConfig {
   host: string
   port: number
+  /** null: plain HTTP. Otherwise HTTPS (and WSS for the in-app channel) on the same port. */
+  tls: TlsSettings | null
   logLevel: LogLevel
   databaseUrl: string
   databasePoolSize: number
   masterKey: Buffer
-  /** null: the API runs without authentication (AUTH_DISABLED=true). */
+  /** null: the API runs without authentication (AUTH_DISABLED=true, loopback HOST only). */
   auth: { username: string, password: string } | null
   powerAuth: { url: string, username?: string, password?: string, timeoutMs: number } | null
   bodyLimitBytes: number
+  /** Fastify's trustProxy: whether (and from which proxies) X-Forwarded-For names the client. */
+  trustProxy: boolean | number | string[]
+  limits: ApiLimits
   environmentName: string
   nats: { url: string, prefix: string }
   /** How long a SYNCHRONOUS send waits for every device's outcome before answering with the rest pending. */
@@ -61,6 +69,10 @@ export function loadConfig (env: Env = process.env): ApiConfig {
   const username = read.string('AUTH_USERNAME', { required: !authDisabled })
   const password = read.string('AUTH_PASSWORD', { required: !authDisabled })
   read.check(authDisabled || password === '' || password.length >= 12, 'AUTH_PASSWORD must be at least 12 characters')
+  const host = read.string('HOST') || '127.0.0.1'
+  // An open API must not be one the network can reach: refused, not warned about.
+  read.check(!authDisabled || isLoopbackHost(host),
+    `AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=${host}`)
   const powerAuthUrl = read.matching('POWERAUTH_SERVICE_URL', /^https?:\/\/\S+$/, 'an http(s) URL', '')
   const powerAuthUser = read.string('POWERAUTH_USERNAME')
   const powerAuthPassword = read.string('POWERAUTH_PASSWORD')
@@ -68,8 +80,9 @@ export function loadConfig (env: Env = process.env): ApiConfig {
 
   const config: ApiConfig = {
     ...common,
-    host: read.string('HOST') || '127.0.0.1',
+    host,
     port: read.integer('PORT', 8080, 0, 65535),
+    tls: readTlsSettings(read),
     masterKey,
     auth: authDisabled ? null : { username, password },
     powerAuth: powerAuthUrl === ''
@@ -80,6 +93,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
           ...(powerAuthUser === '' ? {} : { username: powerAuthUser, password: powerAuthPassword })
         },
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    trustProxy: read.parsed('TRUST_PROXY', parseTrustProxy, 'true, false, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges', false),
+    limits: readLimits(read),
     environmentName: read.string('APP_ENVIRONMENT'),
     syncTimeoutMs: read.integer('SYNC_TIMEOUT_MS', 10_000, 100, 300_000),
     campaignChunkUsers: read.integer('CAMPAIGN_CHUNK_USERS', 1000, 1, 100_000),

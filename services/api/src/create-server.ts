@@ -6,6 +6,8 @@ import beaconApi from './app.js'
 import { badRequest } from './errors.js'
 import { sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
+import { secureContextOptions } from './tls/credentials.js'
+import { logCertificate } from './tls/reload.js'
 
 /** Fastify with Beacon's settings and the api plugin; `server.ts` and the tests both start here. */
 export interface ServerOptions {
@@ -18,9 +20,13 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
   const logger = options.logger ?? loggerOptions(config)
   const app = Fastify({
     logger,
+    // With TLS, Node's https server on the same port: HTTPS, and WSS for the in-app channel.
+    https: config.tls === null ? null : secureContextOptions(config.tls.credentials),
     // One access line per request (below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // One of Fastify's accepted forms; the union of them confuses its overloads.
+    trustProxy: config.trustProxy as boolean,
     schemaController: { compilersFactory: sharedSchemaCompilers },
     ajv: {
       customOptions: {
@@ -53,6 +59,7 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     if (request.headers.upgrade?.toLowerCase() === 'websocket') request.log.info({ req: request }, 'incoming request')
     done()
   })
+  if (config.tls !== null) logCertificate(app.log, config.tls.credentials.summary, 'serving TLS with this certificate')
   await app.register(fp(beaconApi), { config, ...(options.transport === undefined ? {} : { transport: options.transport }) })
   return app
 }

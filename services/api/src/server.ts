@@ -3,6 +3,7 @@ import { loadOrExit } from '@beacon/config'
 import { pino } from 'pino'
 import { loadConfig } from './config.js'
 import { createServer, loggerOptions } from './create-server.js'
+import { reloadTlsCertificate } from './tls/reload.js'
 
 const config = loadOrExit(() => loadConfig())
 
@@ -22,4 +23,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     })
   })
 }
+// SIGHUP re-reads the certificate (after a renewal) without a restart. Without TLS it keeps
+// Node's default, ending the process, as before.
+const tls = config.tls
+if (tls !== null) process.on('SIGHUP', () => { reloadTlsCertificate(app, tls.files) })
 await app.listen({ host: config.host, port: config.port })

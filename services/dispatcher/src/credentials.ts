@@ -1,4 +1,5 @@
-import type { Db, SecretBox } from '@beacon/db'
+import type { ProviderPlatform } from '@beacon/contracts'
+import { DbErrorCode, SealedSecretError, type Db, type SealedPlace, type SecretBox } from '@beacon/db'
 
 export interface ApnsCredentials {
   bundle: string
@@ -25,6 +26,12 @@ export interface ApplicationCredentials {
   version: number
   apns: ApnsCredentials | null
   fcm: FcmCredentials | null
+  /**
+   * Per platform, the error code (DB_SECRET_UNREADABLE) of stored credentials that do not open as
+   * this application's: copied from another row or column, sealed under another MASTER_KEY, or
+   * altered. That platform's sends fail naming the configuration; the other platform is unaffected.
+   */
+  unreadable?: Partial<Record<ProviderPlatform, DbErrorCode>>
 }
 
 interface CredentialsRow {
@@ -54,13 +61,31 @@ const CREDENTIALS = {
 // is read only when it changed.
 const CREDENTIALS_VERSION = { name: 'beacon-credentials-version', text: 'SELECT credentials_version FROM application WHERE id = $1' }
 
+/** Where unreadable credentials are reported (the dispatcher's pino logger). */
+export interface CredentialsLog { error (entry: Record<string, unknown>, message: string): void }
+
 /**
  * Application credentials, opened from their sealed form. The version is read for every command
  * (one primary-key lookup, or a column of the command's own statement) so a change is seen at
  * once; the row is read and opened again only when the version moved.
  */
-export function createCredentialStore (db: Db, secrets: SecretBox) {
+export function createCredentialStore (db: Db, secrets: SecretBox, log: CredentialsLog) {
   const cache = new Map<number, ApplicationCredentials>()
+
+  /**
+   * The opened value, or why it cannot be used. A value still of the version-1 format throws: the
+   * api re-seals those when it starts, so the command is retried (with backoff) rather than failed.
+   */
+  function open (row: CredentialsRow, place: SealedPlace, sealed: Buffer): { plaintext: string } | { unreadable: DbErrorCode } {
+    try {
+      return { plaintext: secrets.open(place, sealed).toString('utf8') }
+    } catch (error) {
+      if (!(error instanceof SealedSecretError) || error.code === DbErrorCode.SECRET_LEGACY_FORMAT) throw error
+      log.error({ applicationId: row.id, appId: row.appId, column: error.column, code: error.code },
+        'stored credentials cannot be opened: this platform\'s sends of the application fail until they are uploaded again')
+      return { unreadable: error.code }
+    }
+  }
 
   /** The credentials at `version` (read with the command's own statement); null: no such application. */
   async function atVersion (applicationId: number, version: number | null): Promise<ApplicationCredentials | null> {
@@ -69,20 +94,32 @@ export function createCredentialStore (db: Db, secrets: SecretBox) {
     if (cached?.version === version) return cached
     const { rows: [row] } = await db.pool.query<CredentialsRow>({ ...CREDENTIALS, values: [applicationId] })
     if (row === undefined) { cache.delete(applicationId); return null }
-    const apns = row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null
-      ? {
+    const unreadable: Partial<Record<ProviderPlatform, DbErrorCode>> = {}
+    let apns: ApnsCredentials | null = null
+    if (row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null) {
+      const key = open(row, { column: 'application.apns_private_key', rowId: row.id }, row.apnsPrivateKey)
+      if ('unreadable' in key) unreadable.APNS = key.unreadable
+      else {
+        apns = {
           bundle: row.apnsBundle,
           keyId: row.apnsKeyId,
           teamId: row.apnsTeamId,
           production: row.apnsEnvironment !== 'SANDBOX',
-          privateKeyPem: secrets.open(row.apnsPrivateKey).toString('utf8')
+          privateKeyPem: key.plaintext
         }
-      : null
-    const fcm = row.fcmServiceAccount !== null && row.fcmProjectId !== null
-      ? { projectId: row.fcmProjectId, serviceAccount: JSON.parse(secrets.open(row.fcmServiceAccount).toString('utf8')) as FcmServiceAccount }
-      : null
-    const credentials = { id: row.id, appId: BigInt(row.appId), version: row.credentialsVersion, apns, fcm }
-    cache.set(applicationId, credentials)
+      }
+    }
+    let fcm: FcmCredentials | null = null
+    if (row.fcmServiceAccount !== null && row.fcmProjectId !== null) {
+      const account = open(row, { column: 'application.fcm_service_account', rowId: row.id }, row.fcmServiceAccount)
+      if ('unreadable' in account) unreadable.FCM = account.unreadable
+      else fcm = { projectId: row.fcmProjectId, serviceAccount: JSON.parse(account.plaintext) as FcmServiceAccount }
+    }
+    const credentials = { id: row.id, appId: BigInt(row.appId), version: row.credentialsVersion, apns, fcm, unreadable }
+    // Unusable credentials are read again for the next command: a value put back in place by hand
+    // (without a version bump) is picked up at once.
+    if (Object.keys(unreadable).length === 0) cache.set(applicationId, credentials)
+    else cache.delete(applicationId)
     return credentials
   }
 

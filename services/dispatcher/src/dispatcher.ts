@@ -31,7 +31,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
   const deps: DispatchDeps = {
     db,
     transport,
-    credentials: createCredentialStore(db, createSecretBox(config.masterKey)),
+    credentials: createCredentialStore(db, createSecretBox(config.masterKey), log),
     senders: {
       APNS: createApnsSender({ url: config.apns.endpoint, ca: readCa(config.apns.caFile), requestTimeoutMs: config.apns.requestTimeoutMs, maxStreams: config.apns.maxStreams }),
       FCM: createFcmSender({

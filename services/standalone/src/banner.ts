@@ -21,6 +21,9 @@ export function startupBanner (standalone: Standalone): string {
     lines.push(`  username: ${admin.username}`)
     lines.push(admin.fromStateFile ? `  password: ${admin.password}` : '  password: (the one in AUTH_PASSWORD)')
   }
+  if (standalone.config.tls !== null) {
+    lines.push(`  tls:      ${standalone.config.tls.files.certFile} (re-read on SIGHUP)`)
+  }
   lines.push(`  data:     ${settings.dataDir} (generated secrets in ${stateFile})`)
   lines.push(embedded === null
     ? `  database: ${withoutPassword(standalone.config.databaseUrl)} (DATABASE_URL)`

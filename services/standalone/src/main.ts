@@ -46,4 +46,6 @@ try {
   process.exit(1)
 }
 if (stopRequested) await shutdown()
+// After a certificate renewal: new connections get the new one, without a restart.
+if (running.config.tls !== null) process.on('SIGHUP', () => { running?.reloadCertificate() })
 console.log(startupBanner(running))

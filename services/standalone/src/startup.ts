@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { createServer, loadConfig, type ApiConfig, type ServerOptions } from '@beacon/api'
+import { createServer, loadConfig, reloadTlsCertificate, type ApiConfig, type ServerOptions } from '@beacon/api'
 import { applyMigrations } from '@beacon/db'
 import { createDispatcher, loadConfig as loadDispatcherConfig } from '@beacon/dispatcher'
 import { createMemoryTransport } from '@beacon/transport'
@@ -20,6 +20,8 @@ export interface Standalone {
   /** null when DATABASE_URL named a database of the operator's. */
   embedded: EmbeddedPostgres | null
   migrationsApplied: string[]
+  /** Re-reads TLS_CERT_FILE and TLS_KEY_FILE (main.ts: on SIGHUP); false, logged, when they are unusable. */
+  reloadCertificate (): boolean
   /** Closes the api, then stops the embedded database. */
   close (): Promise<void>
 }
@@ -45,7 +47,7 @@ function listenFailure (error: unknown, host: string, port: number): Error {
 function displayUrl (config: ApiConfig, address: AddressInfo): string {
   const wildcard = config.host === '0.0.0.0' || config.host === '::'
   const host = wildcard ? '127.0.0.1' : config.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+  return `${config.tls === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${address.port}`
 }
 
 /**
@@ -100,6 +102,7 @@ export async function startStandalone (env: Env = process.env, options: Standalo
         : { ...config.auth, fromStateFile: given('AUTH_PASSWORD') === undefined },
       embedded,
       migrationsApplied,
+      reloadCertificate: () => config.tls !== null && reloadTlsCertificate(app, config.tls.files),
       close
     }
   } catch (error) {

@@ -47,3 +47,13 @@ t.test('ports in use: a clear message, exit 1, and the embedded database stopped
   t.equal(await acceptsConnections(pgPort), false, 'the embedded PostgreSQL it had started is stopped')
   t.notOk(existsSync(join(dataDir, 'postgres', 'postmaster.pid')), 'and shut down cleanly')
 })
+
+t.test('AUTH_DISABLED=true on a non-loopback HOST is a configuration error', async (t) => {
+  const dataDir = await temporaryDataDir()
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+  const pgPort = await freePort()
+  const run = spawnStandalone({ BEACON_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), AUTH_DISABLED: 'true', HOST: '0.0.0.0' })
+  t.equal(await run.exitCode, 1)
+  t.match(run.stderr(), '  - AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=0.0.0.0')
+  t.notOk(existsSync(join(dataDir, 'postgres')), 'refused before the database starts')
+})

@@ -133,4 +133,35 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     t.equal(stack.fcm.received(android).length, 0, 'nothing reached FCM without a token')
     t.equal(await stack.db.device.count({ where: { pushToken: android } }), 1)
   })
+  // Whoever can write the database must not be able to make one application send with another's
+  // credentials: the sealed service account is bound to its row and does not open elsewhere.
+  await t.test('FCM credentials copied from another application\'s row fail that application\'s sends, naming the configuration', async (t) => {
+    await stack.configureApplication(42)
+    await stack.configureApplication(43)
+    await stack.db.$executeRaw`UPDATE application SET fcm_service_account = (SELECT fcm_service_account FROM application WHERE app_id = 42) WHERE app_id = 43`
+    const [victim, control, ios] = [androidToken(), androidToken(), iosToken()]
+    await stack.registerDevice(43, { token: victim, platform: 'android', userId: 'u-swapped' })
+    await stack.registerDevice(43, { token: ios, platform: 'ios', userId: 'u-swapped' })
+    await stack.registerDevice(42, { token: control, platform: 'android', userId: 'u-swapped' })
+
+    const response = await stack.call('POST', '/push/message/send', { requestObject: { appId: 43, message: { userId: 'u-swapped', body: { title: 'x' } } } })
+    t.equal(response.status, 200, 'the api answers as usual')
+    t.same(response.body.responseObject.result, { ios: { sent: 1, pending: 0, failed: 0, total: 1 }, android: { sent: 0, pending: 0, failed: 1, total: 1 } },
+      'FCM fails, APNs of the same application is unaffected')
+    const messageId = response.body.responseObject.messageIds[0]
+    const reason = /^FCM credentials of application 43 cannot be opened \(DB_SECRET_UNREADABLE\): .*upload the application's FCM configuration again$/
+    t.match((await deliveryOf(stack, messageId)).find((d) => d.platform === 'FCM')?.reason, reason)
+    await stack.until(async () => (await stack.db.message.findUniqueOrThrow({ where: { id: messageId } })).failureReason !== null, 'failure reason recorded')
+    t.match((await stack.db.message.findUniqueOrThrow({ where: { id: messageId } })).failureReason, reason)
+    t.equal(stack.fcm.received(victim).length, 0, 'nothing went to FCM with application 42\'s account')
+    t.equal(await stack.db.device.count({ where: { pushToken: victim } }), 1, 'the device stays')
+
+    const sent = await stack.call('POST', '/push/message/send', { requestObject: { appId: 42, message: { userId: 'u-swapped', body: { title: 'x' } } } })
+    t.same(sent.body.responseObject.result.android, { sent: 1, pending: 0, failed: 0, total: 1 }, 'application 42 sends as before')
+    const logged = /"level":50.*"appId":"43".*"column":"application.fcm_service_account".*"code":"DB_SECRET_UNREADABLE"/
+    await Promise.any(stack.dispatchers.map((d) => d.waitForOutput(logged, 10_000)))
+    t.pass('the dispatcher logged it by code')
+    t.notOk(stack.dispatchers.some((d) => d.output().includes('private_key')), 'without the value')
+    t.equal(stack.dispatchers.every((d) => d.child.exitCode === null), true, 'no dispatcher crashed')
+  })
 })

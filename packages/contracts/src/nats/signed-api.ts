@@ -45,12 +45,29 @@ export const InAppMessageFrame = Type.Object({
 export type InAppMessageFrame = Static<typeof InAppMessageFrame>
 
 /**
- * api → every api instance (core NATS, fan-out): deliver an in-app message to the sockets of one
- * user wherever they are connected, or tell them it was acknowledged elsewhere.
+ * api → every api instance (core NATS, fan-out): deliver one developer's in-app message to the
+ * sockets of one user wherever they are connected. Only sockets opened with a token of that
+ * developer get it.
  */
 export const InAppRoute = Type.Object({
+  kind: Type.Literal('message'),
   applicationId: Type.Integer({ minimum: 1 }),
   userId: Type.String({ minLength: 1 }),
+  developerId: Type.Integer({ minimum: 1 }),
   frame: InAppMessageFrame
 })
 export type InAppRoute = Static<typeof InAppRoute>
+
+/**
+ * api → every api instance (fan-out): a developer was disabled, got a new secret or lost grants;
+ * every instance checks that developer's open sockets again and closes those no longer admitted.
+ */
+export const InAppDeveloperChanged = Type.Object({
+  kind: Type.Literal('developer-changed'),
+  developerId: Type.Integer({ minimum: 1 })
+})
+export type InAppDeveloperChanged = Static<typeof InAppDeveloperChanged>
+
+/** Everything the in-app fan-out subject carries. */
+export const InAppBroadcast = Type.Union([InAppRoute, InAppDeveloperChanged])
+export type InAppBroadcast = Static<typeof InAppBroadcast>

@@ -1,4 +1,4 @@
-import { commandId, type CallbackCommand, type ChunkSummary, type Command, type DeviceResult, type InAppRoute, type MessageSummary } from '@beacon/contracts'
+import { commandId, type CallbackCommand, type ChunkSummary, type Command, type DeviceResult, type InAppBroadcast, type MessageSummary } from '@beacon/contracts'
 import type { ResultEvent, Stoppable, SummaryWatch, Transport } from '../transport.js'
 import { RecentIds } from './recent-ids.js'
 import { WorkQueue } from './work-queue.js'
@@ -12,7 +12,7 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
   const onError = options.onError ?? (() => {})
   const commands = new WorkQueue<Command>(onError)
   const callbacks = new WorkQueue<CallbackCommand>(onError)
-  const inAppHandlers = new Set<(route: InAppRoute) => void>()
+  const inAppHandlers = new Set<(route: InAppBroadcast) => void>()
   const seenCallbacks = new RecentIds()
   const results: ResultEvent[] = []
   const seenCommands = new RecentIds()
@@ -98,9 +98,9 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
       retry: item.retry,
       drop: item.drop
     }), concurrency),
-    async publishInApp (route) {
+    async publishInApp (event) {
       // Asynchronous like a network hop: a publisher never runs its subscribers' code inline.
-      for (const handler of inAppHandlers) setImmediate(() => { try { handler(route) } catch (error) { onError(error) } })
+      for (const handler of inAppHandlers) setImmediate(() => { try { handler(event) } catch (error) { onError(error) } })
     },
     subscribeInApp (handler) {
       inAppHandlers.add(handler)

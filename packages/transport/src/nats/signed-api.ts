@@ -1,7 +1,7 @@
-import type { CallbackCommand, InAppRoute, NatsNames } from '@beacon/contracts'
+import type { CallbackCommand, InAppBroadcast, NatsNames } from '@beacon/contracts'
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { callbackCodec, inAppRouteCodec } from '../codec.js'
+import { callbackCodec, inAppBroadcastCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CallbackDelivery, Stoppable, Transport } from '../transport.js'
 import { consumeSlots } from './consume-slots.js'
@@ -48,9 +48,9 @@ export function signedApiTransport ({ nc, js, names, publish, decodeOrTerminate,
       return track({ stop: async () => { await started; await stopper?.stop() } })
     },
 
-    async publishInApp (route: InAppRoute) {
+    async publishInApp (event: InAppBroadcast) {
       try {
-        nc.publish(names.inAppSubject, inAppRouteCodec.encode(route))
+        nc.publish(names.inAppSubject, inAppBroadcastCodec.encode(event))
       } catch (cause) {
         throw new TransportError(TransportErrorCode.PUBLISH_FAILED, `publish to ${names.inAppSubject} failed`, { cause })
       }
@@ -60,7 +60,7 @@ export function signedApiTransport ({ nc, js, names, publish, decodeOrTerminate,
       const subscription = nc.subscribe(names.inAppSubject, {
         callback: (error, message) => {
           if (error !== null) { onError(error); return }
-          try { handler(inAppRouteCodec.decode(message.data)) } catch (failure) { onError(failure) }
+          try { handler(inAppBroadcastCodec.decode(message.data)) } catch (failure) { onError(failure) }
         }
       })
       return track({ stop: async () => { subscription.unsubscribe() } })

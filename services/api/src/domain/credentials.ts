@@ -39,7 +39,7 @@ export async function saveApnsCredentials (db: Db, secrets: SecretBox, applicati
       apnsKeyId: settings.keyId,
       apnsTeamId: settings.teamId,
       apnsEnvironment: toApnsEnvironment(settings.environment),
-      apnsPrivateKey: new Uint8Array(secrets.seal(privateKeyPem)),
+      apnsPrivateKey: new Uint8Array(secrets.seal({ column: 'application.apns_private_key', rowId: application.id }, privateKeyPem)),
       ...bump
     }
   })
@@ -63,7 +63,11 @@ export async function saveFcmCredentials (
   const serviceAccountJson = readFcmServiceAccount(settings.privateKeyBase64, allowedTokenUris)
   await db.application.update({
     where: { id: application.id },
-    data: { fcmProjectId: settings.projectId, fcmServiceAccount: new Uint8Array(secrets.seal(serviceAccountJson)), ...bump }
+    data: {
+      fcmProjectId: settings.projectId,
+      fcmServiceAccount: new Uint8Array(secrets.seal({ column: 'application.fcm_service_account', rowId: application.id }, serviceAccountJson)),
+      ...bump
+    }
   })
 }
 

@@ -1,10 +1,11 @@
 import { USER_ADDRESS_PATTERN } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import { SignedApiError } from './developer-api-errors.js'
-import type { InAppIdentity } from './in-app-token.js'
 
 /** A `username@carrier` that names a user of an application the developer may address. */
-export interface ResolvedAddress extends InAppIdentity {
+export interface ResolvedAddress {
+  applicationId: number
+  userId: string
   /** `username@carrier` with the carrier as the application stores it (what callbacks say in `to`). */
   address: string
 }
@@ -42,4 +43,21 @@ export async function resolveAddress (db: Db, applicationIds: number[], text: st
     userId: parsed.username,
     address: `${parsed.username}@${application.carrierDomain ?? parsed.carrier}`
   }
+}
+
+/**
+ * The `sender` of a developer's message as stored and shown (it becomes the push title): an
+ * address on a carrier granted to the developer, so that no developer can write as another
+ * carrier's user (`security@yourbank`). 400 otherwise, without saying which carriers exist.
+ */
+export async function resolveSender (db: Db, applicationIds: number[], text: string): Promise<string> {
+  const refused = () => new SignedApiError(400, 'sender must be username@carrier on a carrier this developer may address')
+  const parsed = parseUserAddress(text)
+  if (parsed === null) throw refused()
+  const application = await db.application.findFirst({
+    where: { carrierDomain: { equals: parsed.carrier, mode: 'insensitive' }, id: { in: applicationIds } },
+    select: { carrierDomain: true }
+  })
+  if (application === null) throw refused()
+  return `${parsed.username}@${application.carrierDomain ?? parsed.carrier}`
 }

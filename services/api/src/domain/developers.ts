@@ -49,16 +49,33 @@ export interface CreateDeveloperInput extends DeveloperGrants {
   callbackUrl?: string | null | undefined
 }
 
+/**
+ * The id the next developer row will have. The secret is sealed bound to its row id, so the id is
+ * taken from the sequence before the row is written: the row never exists with an unbound secret.
+ */
+export async function allocateDeveloperId (db: Db): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ id: number }>>`SELECT nextval(pg_get_serial_sequence('developer', 'id'))::int AS id`
+  if (row === undefined) throw new Error('nextval returned no row')
+  return row.id
+}
+
+/** The sealed form of a developer's secret, bound to the developer's row. */
+export function sealDeveloperSecret (secrets: SecretBox, developerId: number, secret: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(secrets.seal({ column: 'developer.secret', rowId: developerId }, secret))
+}
+
 /** A new developer with a fresh key and secret: the only answer, with rotate's, that holds the secret. */
 export async function createDeveloper (db: Db, secrets: SecretBox, input: CreateDeveloperInput, policy: CallbackPolicy): Promise<DeveloperWithSecret> {
   const callbackUrl = input.callbackUrl == null ? null : checkCallbackUrl(input.callbackUrl, policy)
   const applicationIds = await resolveGrants(db, input)
   const secret = newDeveloperSecret()
+  const id = await allocateDeveloperId(db)
   const row = await db.developer.create({
     data: {
+      id,
       key: newDeveloperKey(),
       name: input.name,
-      secret: new Uint8Array(secrets.seal(secret)),
+      secret: sealDeveloperSecret(secrets, id, secret),
       callbackUrl,
       applications: { create: applicationIds.map((applicationId) => ({ applicationId })) }
     },
@@ -112,7 +129,7 @@ export async function rotateDeveloperSecret (db: Db, secrets: SecretBox, id: num
   const secret = newDeveloperSecret()
   const row = await db.developer.update({
     where: { id: developerId },
-    data: { secret: new Uint8Array(secrets.seal(secret)), secretRotatedAt: new Date() },
+    data: { secret: sealDeveloperSecret(secrets, developerId, secret), secretRotatedAt: new Date() },
     select: viewSelect
   })
   return { ...toView(row), secret }

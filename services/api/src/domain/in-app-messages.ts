@@ -52,12 +52,15 @@ export function toFrame (message: InboxMessage): InAppMessageFrame {
   }
 }
 
-/** What a (re)connecting device has not acknowledged yet and may still get, oldest first. */
+/**
+ * What a (re)connecting device has not acknowledged yet and may still get from the developer whose
+ * token it holds, oldest first. Other developers' messages to the same user are theirs alone.
+ */
 export async function pendingInAppMessages (db: Db, identity: InAppIdentity, now = new Date()): Promise<InboxMessage[]> {
   return await db.inboxMessage.findMany({
     where: {
       userId: identity.userId,
-      developerId: { not: null },
+      developerId: identity.developerId,
       acknowledgedAt: null,
       expiredAt: null,
       expiresAt: { gt: now },
@@ -69,17 +72,18 @@ export async function pendingInAppMessages (db: Db, identity: InAppIdentity, now
 }
 
 /**
- * Records the first acknowledgement of the user's own message. Returns the developer to tell, or
- * null when the id is someone else's, unknown, expired or already acknowledged (only the first
- * ack counts, across every instance: the row update decides).
+ * Records the first acknowledgement of each of the user's own messages from the token's developer,
+ * in one statement. Returns the ids acknowledged now; an id that is another developer's or user's,
+ * unknown, expired or already acknowledged is left out (only the first ack counts, across every
+ * instance: the row update decides).
  */
-export async function acknowledgeInAppMessage (db: Prisma.TransactionClient, identity: InAppIdentity, id: string): Promise<{ developerId: number } | null> {
-  const rows = await db.$queryRaw<Array<{ developer_id: number }>>`
+export async function acknowledgeInAppMessages (db: Prisma.TransactionClient, identity: InAppIdentity, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await db.$queryRaw<Array<{ id: string }>>`
     UPDATE inbox_message m SET acknowledged_at = now()
-    WHERE m.id = ${id}::uuid AND m.user_id = ${identity.userId} AND m.developer_id IS NOT NULL
+    WHERE m.id = ANY(${ids}::uuid[]) AND m.user_id = ${identity.userId} AND m.developer_id = ${identity.developerId}
       AND m.acknowledged_at IS NULL AND m.expired_at IS NULL
       AND EXISTS (SELECT 1 FROM inbox_message_application a WHERE a.message_id = m.id AND a.application_id = ${identity.applicationId})
-    RETURNING m.developer_id`
-  const row = rows[0]
-  return row === undefined ? null : { developerId: row.developer_id }
+    RETURNING m.id::text AS id`
+  return rows.map((row) => row.id)
 }

@@ -1,15 +1,25 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto'
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 
-/** Whom an in-app token admits: one user of one application. */
+/** Whom an in-app token admits: one user of one application, for the messages of one developer. */
 export interface InAppIdentity {
   applicationId: number
   userId: string
+  developerId: number
+}
+
+/** What a token was issued under: the developer's secret as of its last rotation (epoch ms). */
+export interface InAppGrant extends InAppIdentity {
+  secretVersion: number
 }
 
 export interface InAppTokens {
-  issue (identity: InAppIdentity, now?: Date): { token: string, expiresAt: Date }
-  /** The identity, or why the token is refused (for the log; the client only learns "401"). */
-  verify (token: string, now?: Date): { ok: true, identity: InAppIdentity } | { ok: false, reason: string }
+  issue (grant: InAppGrant, now?: Date): { token: string, expiresAt: Date }
+  /**
+   * The grant, or why the token is refused (for the log; the client only learns "401"). Only the
+   * token itself is checked here: whether its developer is still enabled, on the same secret and
+   * granted the application is the database's to say (see in-app-admission.ts).
+   */
+  verify (token: string, now?: Date): { ok: true, grant: InAppGrant } | { ok: false, reason: string }
 }
 
 /** Longer than any token we issue (a 255-character user id included); refuse before any work. */
@@ -18,7 +28,8 @@ const SIGNATURE_BYTES = 32
 
 /**
  * Stateless tokens, valid on every api instance: `base64url(payload).base64url(HMAC-SHA256)`,
- * payload `{a: applicationId, u: userId, e: expiry in epoch seconds}`. The HMAC key is derived
+ * payload `{a: applicationId, u: userId, d: developerId, v: secret version, e: expiry in epoch seconds,
+ * n: nonce}`. The nonce makes every token unique, so that limits per token count one app's. The HMAC key is derived
  * from the master key (HKDF) so that it is never the key that seals secrets.
  */
 export function createInAppTokens (masterKey: Buffer, ttlSeconds: number): InAppTokens {
@@ -26,9 +37,10 @@ export function createInAppTokens (masterKey: Buffer, ttlSeconds: number): InApp
   const mac = (payload: string) => createHmac('sha256', key).update(payload).digest()
 
   return {
-    issue (identity, now = new Date()) {
+    issue (grant, now = new Date()) {
       const expiry = Math.floor(now.getTime() / 1000) + ttlSeconds
-      const payload = Buffer.from(JSON.stringify({ a: identity.applicationId, u: identity.userId, e: expiry })).toString('base64url')
+      const claims = { a: grant.applicationId, u: grant.userId, d: grant.developerId, v: grant.secretVersion, e: expiry, n: randomBytes(9).toString('base64url') }
+      const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
       return { token: `${payload}.${mac(payload).toString('base64url')}`, expiresAt: new Date(expiry * 1000) }
     },
 
@@ -41,17 +53,20 @@ export function createInAppTokens (masterKey: Buffer, ttlSeconds: number): InApp
       const claims = parseClaims(payload)
       if (claims === null) return { ok: false, reason: 'token payload malformed' }
       if (claims.e * 1000 <= now.getTime()) return { ok: false, reason: 'token expired' }
-      return { ok: true, identity: { applicationId: claims.a, userId: claims.u } }
+      return { ok: true, grant: { applicationId: claims.a, userId: claims.u, developerId: claims.d, secretVersion: claims.v } }
     }
   }
 }
 
-function parseClaims (payload: string): { a: number, u: string, e: number } | null {
+interface Claims { a: number, u: string, d: number, v: number, e: number }
+
+function parseClaims (payload: string): Claims | null {
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>
-    const { a, u, e } = claims
-    if (!Number.isSafeInteger(a) || typeof u !== 'string' || u === '' || !Number.isSafeInteger(e)) return null
-    return { a: a as number, u, e: e as number }
+    const { a, u, d, v, e } = claims
+    // A token of the earlier format (no developer) names no developer whose messages it may see.
+    if (![a, d, v, e].every(Number.isSafeInteger) || typeof u !== 'string' || u === '') return null
+    return { a, u, d, v, e } as Claims
   } catch {
     return null
   }

@@ -6,6 +6,7 @@ import { startCallbackReceiver, type CallbackReceiver } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp, call, localCallbackEnv } from '../helper.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../src/domain/developers.js'
 
 const secret = 'dev-secret-destinations-0123'
 
@@ -17,8 +18,9 @@ async function receiver (t: Test, keys: string[]): Promise<CallbackReceiver> {
 
 /** A developer stored as it is (as one registered before the rules, or under other settings). */
 async function storedDeveloper (app: FastifyInstance, key: string, callbackUrl: string): Promise<number> {
-  const row = await app.db.developer.create({ data: { key, name: key, secret: new Uint8Array(app.secrets.seal(secret)), callbackUrl } })
-  return row.id
+  const id = await allocateDeveloperId(app.db)
+  await app.db.developer.create({ data: { id, key, name: key, secret: sealDeveloperSecret(app.secrets, id, secret), callbackUrl } })
+  return id
 }
 
 function callbackBody (): CallbackBody {
@@ -50,7 +52,7 @@ t.test('callbacks to loopback, private and metadata addresses fail at connect ti
   })
   t.equal(registered.statusCode, 200, registered.body)
   const named = registered.json().responseObject as { id: number, key: string }
-  await app.db.developer.update({ where: { id: named.id }, data: { key: 'named', secret: new Uint8Array(app.secrets.seal(secret)) } })
+  await app.db.developer.update({ where: { id: named.id }, data: { key: 'named', secret: sealDeveloperSecret(app.secrets, named.id, secret) } })
   const literals: Record<string, string> = {
     v4: hooks.url('/cb'),
     v6: `http://[::1]:${hooks.port}/cb`,

@@ -5,17 +5,20 @@ import { freePort, startCallbackReceiver, type CallbackReceiver } from '@beacon/
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp, localCallbackEnv } from '../helper.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../src/domain/developers.js'
 
 const key = 'dev-key-1'
 const secret = 'dev-secret-0123456789abcdef'
 
 async function createDeveloper (app: FastifyInstance, callbackUrl: string | null, options: { enabled?: boolean } = {}) {
   const application = await app.db.application.create({ data: { appId: 1n, name: 'carrier', carrierDomain: 'carrier.example' } })
+  const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
     data: {
+      id,
       key,
       name: 'Dev',
-      secret: new Uint8Array(app.secrets.seal(secret)),
+      secret: sealDeveloperSecret(app.secrets, id, secret),
       callbackUrl,
       enabled: options.enabled ?? true,
       applications: { create: [{ applicationId: application.id }] }
@@ -135,7 +138,7 @@ t.test('a rotated secret signs the later attempts', async (t) => {
   await app.callbacks.emit(developerId, callbackBody())
   await hooks.until((r) => r.length >= 1)
   current = 'rotated-secret-9876543210'
-  await app.db.developer.update({ where: { id: developerId }, data: { secret: new Uint8Array(app.secrets.seal(current)), secretRotatedAt: new Date() } })
+  await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId, current), secretRotatedAt: new Date() } })
 
   const requests = await hooks.until((r) => r.length >= 2)
   t.same(requests.map((r) => [r.verified, r.status]), [[true, 500], [true, 200]], 'the retry verifies with the new secret')
@@ -160,7 +163,8 @@ t.test('a disabled developer or one without a callback URL gets nothing', async 
   const { app, logs } = await buildApp(t, localCallbackEnv, { captureLogs: true })
   const hooks = await receiver(t)
   const disabled = await createDeveloper(app, hooks.url('/cb'), { enabled: false })
-  const other = await app.db.developer.create({ data: { key: 'no-url', name: 'No URL', secret: new Uint8Array(app.secrets.seal(secret)) } })
+  const otherId = await allocateDeveloperId(app.db)
+  const other = await app.db.developer.create({ data: { id: otherId, key: 'no-url', name: 'No URL', secret: sealDeveloperSecret(app.secrets, otherId, secret) } })
   await app.callbacks.emit(disabled, callbackBody())
   await app.callbacks.emit(other.id, callbackBody())
   await app.callbacks.emit(999_999, callbackBody())

@@ -12,26 +12,32 @@ t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', a
   const masterKey = randomBytes(32)
   const tokens = createInAppTokens(masterKey, 60)
   const now = new Date('2026-01-01T00:00:00Z')
-  const { token, expiresAt } = tokens.issue({ applicationId: 3, userId: 'alice' }, now)
+  const grant = { applicationId: 3, userId: 'alice', developerId: 5, secretVersion: 1_700_000_000_123 }
+  const { token, expiresAt } = tokens.issue(grant, now)
   t.equal(expiresAt.toISOString(), '2026-01-01T00:01:00.000Z')
-  t.same(tokens.verify(token, new Date(now.getTime() + 59_000)), { ok: true, identity: { applicationId: 3, userId: 'alice' } })
-  t.same(createInAppTokens(Buffer.from(masterKey), 60).verify(token, now), { ok: true, identity: { applicationId: 3, userId: 'alice' } }, 'another instance with the same key accepts it')
+  t.same(tokens.verify(token, new Date(now.getTime() + 59_000)), { ok: true, grant })
+  t.same(createInAppTokens(Buffer.from(masterKey), 60).verify(token, now), { ok: true, grant }, 'another instance with the same key accepts it')
   t.match(tokens.verify(token, new Date(now.getTime() + 60_000)), { ok: false, reason: 'token expired' })
   t.match(createInAppTokens(randomBytes(32), 60).verify(token, now), { ok: false, reason: 'token signature mismatch' })
 
   const [payload, signature] = token.split('.') as [string, string]
-  const forged = Buffer.from(JSON.stringify({ a: 3, u: 'bob', e: 1_900_000_000 })).toString('base64url')
+  const forged = Buffer.from(JSON.stringify({ a: 3, u: 'bob', d: 5, v: grant.secretVersion, e: 1_900_000_000 })).toString('base64url')
   t.match(tokens.verify(`${forged}.${signature}`, now), { ok: false }, 'another user under the same signature')
+  const otherDeveloper = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), d: 6 })).toString('base64url')
+  t.match(tokens.verify(`${otherDeveloper}.${signature}`, now), { ok: false, reason: 'token signature mismatch' }, 'another developer under the same signature')
   for (const bad of ['', 'x', `${payload}`, `${payload}.${signature}.x`, `${payload}.${signature.slice(1)}`, 'a'.repeat(2000), `${payload}.!!!`]) {
     t.match(tokens.verify(bad, now), { ok: false }, bad.slice(0, 30))
   }
   // A well-signed token with a payload that is not ours (defence in depth).
-  t.match(tokens.verify(signedPayload(masterKey, '{"a":"3","u":"alice","e":1}'), now), { ok: false, reason: 'token payload malformed' })
+  t.match(tokens.verify(signedPayload(masterKey, '{"a":"3","u":"alice","d":5,"v":1,"e":1}'), now), { ok: false, reason: 'token payload malformed' })
+  // A token of the earlier format names no developer, so it admits to no developer's messages.
+  t.match(tokens.verify(signedPayload(masterKey, '{"a":3,"u":"alice","e":1900000000}'), now), { ok: false, reason: 'token payload malformed' })
 })
 
 t.test('keep-alive: a socket that stops answering pings is terminated', async (t) => {
   const { app } = await buildApp(t)
-  await setupDeveloper(app)
+  const { developerId } = await setupDeveloper(app)
+  const alicesSockets = { applicationId: 1, userId: 'alice', developerId }
   const base = await listen(app)
   const token = await tokenFor(app, alice)
   const silent = new WebSocket(`${base}/api/1.0/im/connect?token=${token}`, { autoPong: false })
@@ -39,14 +45,14 @@ t.test('keep-alive: a socket that stops answering pings is terminated', async (t
   await new Promise((resolve) => silent.once('open', resolve))
   const lively = await connect(t, base, token)
   const closed = new Promise((resolve) => silent.once('close', resolve))
-  await until(() => app.inApp.sockets.count({ applicationId: 1, userId: 'alice' }) === 2, 'both registered')
+  await until(() => app.inApp.sockets.count(alicesSockets) === 2, 'both registered')
   app.inApp.sockets.ping()
   await sleep(200)
   app.inApp.sockets.ping()
   await closed
   t.equal(silent.readyState, WebSocket.CLOSED, 'the silent socket is gone')
   t.equal(lively.socket.readyState, WebSocket.OPEN, 'the answering one stays')
-  await until(() => app.inApp.sockets.count({ applicationId: 1, userId: 'alice' }) === 1, 'the registry forgets it')
+  await until(() => app.inApp.sockets.count(alicesSockets) === 1, 'the registry forgets it')
 })
 
 t.test('on close the sockets are told the server is going away (1001)', async (t) => {

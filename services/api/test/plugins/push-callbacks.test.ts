@@ -5,14 +5,16 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { pushOutcomeCallbacks } from '../../src/domain/push-callbacks.js'
 import { buildApp, localCallbackEnv } from '../helper.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../src/domain/developers.js'
 
 const key = 'dev-key-push'
 const secret = 'dev-secret-push-0123456789'
 
 async function setup (app: FastifyInstance, callbackUrl: string) {
   const application = await app.db.application.create({ data: { appId: 7n, name: 'carrier', carrierDomain: 'carrier.example' } })
+  const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
-    data: { key, name: 'Dev', secret: new Uint8Array(app.secrets.seal(secret)), callbackUrl, applications: { create: [{ applicationId: application.id }] } }
+    data: { id, key, name: 'Dev', secret: sealDeveloperSecret(app.secrets, id, secret), callbackUrl, applications: { create: [{ applicationId: application.id }] } }
   })
   return { applicationId: application.id, developerId: developer.id }
 }

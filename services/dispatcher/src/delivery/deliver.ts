@@ -7,7 +7,7 @@ import type { ApplicationCredentials, CredentialStore } from '../credentials.js'
 import type { Notification, PlatformSender } from '../senders/sender.js'
 import type { EarlierDelivery } from './claims.js'
 import { logFailures, logRetry } from './failure-log.js'
-import { toDeviceResult, type ResultSource } from './outcomes.js'
+import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from './outcomes.js'
 import type { DeviceTarget } from './resolve-devices.js'
 import { sendWithRetries, type FinalOutcome } from './send-with-retries.js'
 
@@ -37,7 +37,7 @@ export function unconfirmedResults (source: ResultSource, earlier: EarlierDelive
 /**
  * Sends one notification to the claimed devices, APNs and FCM side by side, and returns a result
  * per device plus the reason that failed the whole send for a platform, if any (credentials
- * refused, not configured, payload too large).
+ * refused, unreadable, not configured, payload too large).
  */
 export async function deliver (
   deps: DispatchDeps, delivery: CommandDelivery, credentials: ApplicationCredentials,
@@ -60,7 +60,10 @@ async function sendPlatform (
   if (validUntil !== null && validUntil.getTime() <= Date.now()) {
     return { results: finish(group.map(() => ({ kind: 'expired', reason: 'Expired: validUntil passed before sending', attempts: 0 }))) }
   }
-  const preparation = deps.senders[platform].prepare(credentials, notification)
+  const unreadable = credentials.unreadable?.[platform]
+  const preparation = unreadable === undefined
+    ? deps.senders[platform].prepare(credentials, notification)
+    : { ok: false as const, reason: unreadableCredentialsReason(platform, credentials.appId, unreadable) }
   if (!preparation.ok) {
     return { results: finish(group.map(() => ({ kind: 'rejected', reason: preparation.reason, attempts: 0 }))), reason: preparation.reason }
   }

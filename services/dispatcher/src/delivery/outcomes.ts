@@ -23,6 +23,12 @@ export function credentialsReason (platform: ProviderPlatform, appId: bigint, re
   return `${PROVIDER[platform]} credentials of application ${appId} were refused (${reason}): check the application's ${PROVIDER[platform]} configuration`
 }
 
+/** Stored credentials that do not open as this application's: the send fails, naming what to do. */
+export function unreadableCredentialsReason (platform: ProviderPlatform, appId: bigint, code: string): string {
+  return `${PROVIDER[platform]} credentials of application ${appId} cannot be opened (${code}): the stored value was sealed ` +
+    `for another application or under another MASTER_KEY; upload the application's ${PROVIDER[platform]} configuration again`
+}
+
 const zero = (): PlatformCounts => ({ sent: 0, pending: 0, failed: 0, total: 0 })
 
 export function countByPlatform (entries: ReadonlyArray<{ platform: ProviderPlatform, status: 'PENDING' | 'SENT' | 'FAILED' | 'EXPIRED' }>): Pick<MessageSummary, 'ios' | 'android'> {

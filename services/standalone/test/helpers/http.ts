@@ -2,7 +2,7 @@
 export interface Credentials { username: string, password: string }
 
 export function parseBanner (stdout: string): { url: string, credentials: Credentials } {
-  const url = stdout.match(/Beacon is running at (http:\/\/\S+)/)?.[1]
+  const url = stdout.match(/Beacon is running at (https?:\/\/\S+)/)?.[1]
   const username = stdout.match(/^ {2}username: (\S+)$/m)?.[1]
   const password = stdout.match(/^ {2}password: (\S+)$/m)?.[1]
   if (url === undefined || username === undefined || password === undefined) throw new Error(`no banner in:\n${stdout}`)

@@ -9,7 +9,7 @@ const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 // Nothing of the test runner's environment may decide how the child starts.
 const INHERITED_OUT = ['DATABASE_URL', 'MASTER_KEY', 'AUTH_USERNAME', 'AUTH_PASSWORD', 'AUTH_DISABLED', 'HOST', 'PORT',
-  'BEACON_DATA_DIR', 'EMBEDDED_PG_PORT', 'NODE_OPTIONS']
+  'BEACON_DATA_DIR', 'EMBEDDED_PG_PORT', 'NODE_OPTIONS', 'TLS_CERT_FILE', 'TLS_KEY_FILE']
 
 export interface StandaloneProcess {
   child: ChildProcess

@@ -71,7 +71,10 @@ async function deliver (
     await delivery.drop()
     return
   }
-  const target = { callbackUrl: developer.callbackUrl, key: developer.key, secret: app.secrets.open(developer.secret) }
+  // A secret that does not open here (DB_SECRET_UNREADABLE: moved from another row, another
+  // MASTER_KEY) throws: logged with its code by the caller and retried like any failed attempt.
+  const secret = app.secrets.open({ column: 'developer.secret', rowId: developerId }, developer.secret)
+  const target = { callbackUrl: developer.callbackUrl, key: developer.key, secret }
   const keepAlive = setInterval(() => delivery.working(), WORKING_INTERVAL_MS)
   let outcome: AttemptOutcome
   try {

@@ -1,14 +1,23 @@
 import websocket from '@fastify/websocket'
-import type { InAppRoute } from '@beacon/contracts'
+import type { InAppBroadcast, InAppRoute } from '@beacon/contracts'
 import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
+import type { ApiLimits } from '../../config-limits.js'
 import type { ApiConfig } from '../../config.js'
+import { admits, developerStandings } from '../../domain/in-app-admission.js'
 import { InAppSockets } from '../../domain/in-app-sockets.js'
 import { createInAppTokens, type InAppTokens } from '../../domain/in-app-token.js'
 
 export interface InAppChannel {
   /** Publishes the message to every api instance; each writes it to the user's sockets it holds. */
-  deliver (route: InAppRoute): Promise<void>
+  deliver (route: Omit<InAppRoute, 'kind'>): Promise<void>
+  /**
+   * The developer was disabled, rotated its secret or lost grants: every instance closes that
+   * developer's sockets that are no longer admitted. Its tokens are void already (checked on connect).
+   */
+  developerChanged (developerId: number): Promise<void>
+  /** Checks every developer with sockets here again (each keep-alive round does). */
+  recheck (): Promise<void>
   tokens: InAppTokens
   /** This instance's sockets. */
   sockets: InAppSockets
@@ -22,8 +31,12 @@ declare module 'fastify' {
 
 export interface InAppChannelOptions {
   signedApi: ApiConfig['signedApi']
+  limits: ApiLimits
   masterKey: Buffer
-  /** Keep-alive ping period; a socket that misses one pong is terminated. */
+  /**
+   * Keep-alive ping period; a socket that misses one pong is terminated. Each round also checks the
+   * developers of the open sockets again, in case a change was published while NATS was away.
+   */
   pingIntervalMs?: number
 }
 
@@ -35,7 +48,7 @@ const MAX_CLIENT_FRAME_BYTES = 4096
  * the fan-out through the transport so that a message posted to any instance reaches the user's
  * sockets wherever they are connected.
  */
-export default fp<InAppChannelOptions>(async (app, { signedApi, masterKey, pingIntervalMs = 30_000 }) => {
+export default fp<InAppChannelOptions>(async (app, { signedApi, limits, masterKey, pingIntervalMs = 30_000 }) => {
   let keepAlive: NodeJS.Timeout | undefined
   await app.register(websocket, {
     options: { maxPayload: MAX_CLIENT_FRAME_BYTES },
@@ -46,29 +59,53 @@ export default fp<InAppChannelOptions>(async (app, { signedApi, masterKey, pingI
       app.websocketServer.close()
     }
   })
-  const sockets = new InAppSockets()
+  const sockets = new InAppSockets(
+    { perUser: limits.inAppSocketsPerUser, perToken: limits.inAppSocketsPerToken, maxBufferedBytes: limits.inAppMaxBufferedBytes },
+    (grant) => { app.log.warn({ developerId: grant.developerId, applicationId: grant.applicationId }, 'in-app socket closed: a slow consumer') }
+  )
 
-  const writeLocally = (route: InAppRoute) => {
-    sockets.send({ applicationId: route.applicationId, userId: route.userId }, JSON.stringify(route.frame))
+  /** Closes the sockets of these developers that their current standing no longer admits. */
+  const recheck = async (developerIds: number[]) => {
+    if (developerIds.length === 0) return
+    const standings = await developerStandings(app.db, developerIds)
+    for (const developerId of developerIds) {
+      const closed = sockets.revoke(developerId, (grant) => admits(standings.get(developerId), grant))
+      if (closed > 0) app.log.info({ developerId, closed }, 'in-app sockets closed: the developer no longer admits them')
+    }
   }
+  const recheckOrLog = (developerIds: number[]) => {
+    recheck(developerIds).catch((err: unknown) => { app.log.warn({ err }, 'in-app sockets not rechecked; the next round retries') })
+  }
+  const receive = (event: InAppBroadcast) => {
+    if (event.kind === 'developer-changed') recheckOrLog([event.developerId])
+    else sockets.send(event, JSON.stringify(event.frame))
+  }
+  const publish = async (event: InAppBroadcast) => {
+    try {
+      await app.transport.publishInApp(event)
+    } catch (error) {
+      // Messages are stored (other instances' sockets get them on reconnect, or as push); other
+      // instances recheck their sockets at the next keep-alive round.
+      app.log.warn({ err: error, kind: event.kind }, 'in-app fan-out failed; acting on this instance only')
+      receive(event)
+    }
+  }
+
   app.decorate('inApp', {
-    async deliver (route) {
-      try {
-        await app.transport.publishInApp(route)
-      } catch (error) {
-        // The message is stored: other instances' sockets get it on reconnect, or as push.
-        app.log.warn({ err: error, requestId: route.frame.id }, 'in-app fan-out failed; delivering to local sockets only')
-        writeLocally(route)
-      }
-    },
+    deliver: async (route) => { await publish({ kind: 'message', ...route }) },
+    developerChanged: async (developerId) => { await publish({ kind: 'developer-changed', developerId }) },
+    recheck: async () => { await recheck(sockets.developers()) },
     tokens: createInAppTokens(masterKey, signedApi.inAppTokenTtlSeconds),
     sockets
   } satisfies InAppChannel)
 
   let subscription: Stoppable | undefined
   app.addHook('onReady', async () => {
-    subscription = app.transport.subscribeInApp(writeLocally)
-    keepAlive = setInterval(() => sockets.ping(), pingIntervalMs).unref()
+    subscription = app.transport.subscribeInApp(receive)
+    keepAlive = setInterval(() => {
+      sockets.ping()
+      recheckOrLog(sockets.developers())
+    }, pingIntervalMs).unref()
   })
   app.addHook('onClose', async () => { await subscription?.stop() })
 }, { name: 'in-app-channel', dependencies: ['db', 'transport'] })

@@ -2,13 +2,15 @@ import {
   SIGNED_API_AUTH_SCHEME, SIGNED_API_UNAUTHORIZED_MESSAGE, SignedApiErrorCode
 } from '@beacon/contracts'
 import {
-  SigningError, parseAuthorization, singleHeader, verifyRequest, type RequestHeaders
+  SigningError, SigningErrorCode, parseAuthorization, singleHeader, verifyRequestBody, verifyRequestHead, type RequestHeaders, type VerifiedHead
 } from '@beacon/signing'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { describeSignedApiError, sendSignedApiError } from '../../domain/developer-api-errors.js'
-import { findSigningDeveloper, type LookupMiss, type SignedDeveloper, type SigningCandidate } from '../../domain/developer-lookup.js'
-import { claimNonce, purgeExpiredNonces } from '../../domain/nonce-store.js'
+import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-lookup.js'
+import { claimNonce } from '../../domain/nonce-store.js'
+import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
+import { markRoutes } from './route-auth.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,17 +24,24 @@ declare module 'fastify' {
 export interface SignedRequestsOptions {
   /** How far X-M-Date may be from the server clock, either way. */
   windowSeconds: number
+  /** Largest body of a signed request (read only once its head is verified). */
+  bodyLimitBytes: number
+  /** Wrong signatures allowed per client address and window before it is refused outright. */
+  failures: { max: number, windowMs: number }
+  /** Verified requests per developer key and minute. */
+  requestsPerMinute: number
 }
 
-// Nonces are purged this long after they expired: an instance whose clock is behind the purging
-// one's must still find them while it could accept the replay.
-const PURGE_GRACE_MS = 60_000
+/** What onRequest proved, for preValidation to finish once the body is read. */
+const HEAD = Symbol('signed head')
+interface SignedHead { verified: VerifiedHead, developer: SignedDeveloper }
+type WithHead = FastifyRequest & { [HEAD]?: SignedHead }
 
 /** Keeps the body bytes: the signature covers their MD5, never a re-serialisation of the parsed body. */
-function keepRawBodies (app: FastifyInstance) {
+function keepRawBodies (app: FastifyInstance, bodyLimit: number) {
   const json = app.getDefaultJsonParser('error', 'error')
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     const raw = body as Buffer
     request.rawBody = raw
     if (raw.length === 0) return done(null, undefined)
@@ -43,7 +52,7 @@ function keepRawBodies (app: FastifyInstance) {
     }
     return json(request, text, done)
   })
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     request.rawBody = body as Buffer
     done(null, body)
   })
@@ -61,69 +70,86 @@ function claimedKey (headers: RequestHeaders): string | undefined {
 // Signatures that do not match and replays are what an attacker produces: worth a warning.
 const SUSPICIOUS = new Set(['SIGNING_SIGNATURE_MISMATCH', 'SIGNED_API_NONCE_REPLAYED'])
 
-/** One answer for every reason, so that a failure tells nothing; the reason goes to the log only. */
-function refuse (request: FastifyRequest, reply: FastifyReply, headers: RequestHeaders, reason: { code: string, message: string, miss?: LookupMiss | undefined }) {
-  const entry = { developerKey: claimedKey(headers), reason: reason.code, detail: reason.message, ...(reason.miss === undefined ? {} : { keyStatus: reason.miss }) }
-  if (SUSPICIOUS.has(reason.code)) request.log.warn(entry, 'signed request refused')
-  else request.log.info(entry, 'signed request refused')
-  return sendSignedApiError(reply.header('WWW-Authenticate', SIGNED_API_AUTH_SCHEME), 401, SignedApiErrorCode.UNAUTHORIZED, SIGNED_API_UNAUTHORIZED_MESSAGE)
-}
+// Node merges or drops repeated headers; headersDistinct keeps every copy so that a repeated
+// signing header is refused instead of silently picking one (inject has no headersDistinct).
+const headersOf = (request: FastifyRequest): RequestHeaders => request.raw.headersDistinct ?? request.headers
 
-/** Deletes expired nonces now and then, so the table holds about one window of requests. */
-function purgeNonces (app: FastifyInstance, windowSeconds: number) {
-  let running: Promise<void> | undefined
-  const everyMs = Math.min(Math.max(windowSeconds, 1), 60) * 1000
-  const timer = setInterval(() => {
-    running ??= purgeExpiredNonces(app.db, new Date(Date.now() - PURGE_GRACE_MS))
-      .then((count) => { if (count > 0) app.log.debug({ count }, 'expired nonces purged') })
-      .catch((err: unknown) => { app.log.warn({ err }, 'purging expired nonces failed; the next run retries') })
-      .finally(() => { running = undefined })
-  }, everyMs)
-  timer.unref()
-  app.addHook('onClose', async () => {
-    clearInterval(timer)
-    await running
-  })
-}
+const tooMany = (reply: FastifyReply, seconds: number, message: string) =>
+  sendSignedApiError(reply.header('retry-after', String(seconds)), 429, SignedApiErrorCode.TOO_MANY_REQUESTS, message)
 
 /**
  * MAAIISDK10 verification for every request of the context it is registered in (fastify-plugin,
- * so it covers the routes of that context: the whole signed developer API).
+ * so it covers the routes of that context: the whole signed developer API). The head (the
+ * Authorization header, X-M-Date, the key, and the signature itself when a Content-MD5 header is
+ * sent) is checked on arrival, before the body is read; the body, the nonce and the per-key limit
+ * once it is.
  */
-export default fp<SignedRequestsOptions>(async (app, { windowSeconds }) => {
+export default fp<SignedRequestsOptions>(async (app, options) => {
+  const { windowSeconds } = options
+  markRoutes(app, 'signed')
   app.decorateRequest('developer', null, [])
   app.decorateRequest('rawBody', null, [])
-  keepRawBodies(app)
+  keepRawBodies(app, options.bodyLimitBytes)
+  const failures = app.createLimit({ max: options.failures.max, windowMs: options.failures.windowMs })
+  const perKey = app.createLimit({ max: options.requestsPerMinute, windowMs: 60_000, keyOf: (request) => request.developer.key })
 
-  app.addHook('preValidation', async (request, reply) => {
-    const now = new Date()
-    // Node merges or drops repeated headers; headersDistinct keeps every copy so that a repeated
-    // signing header is refused instead of silently picking one (inject has no headersDistinct).
-    const headers: RequestHeaders = request.raw.headersDistinct ?? request.headers
-    // Filled by the secret lookup inside verifyRequest.
-    const found: { candidate?: SigningCandidate | LookupMiss } = {}
+  /** One answer for every reason, so that a failure tells nothing; the reason goes to the log only. */
+  async function refuse (request: FastifyRequest, reply: FastifyReply, reason: { code: string, message: string, miss?: LookupMiss | undefined }) {
+    const entry = { developerKey: claimedKey(headersOf(request)), reason: reason.code, detail: reason.message, remoteAddress: request.ip, ...(reason.miss === undefined ? {} : { keyStatus: reason.miss }) }
+    if (SUSPICIOUS.has(reason.code)) request.log.warn(entry, 'signed request refused')
+    else request.log.info(entry, 'signed request refused')
+    // A request that is not signed at all guesses nothing; every other refusal counts.
+    if (reason.code !== SigningErrorCode.AUTH_HEADER_MISSING) await failures.hit(request)
+    return await sendSignedApiError(reply.header('WWW-Authenticate', SIGNED_API_AUTH_SCHEME), 401, SignedApiErrorCode.UNAUTHORIZED, SIGNED_API_UNAUTHORIZED_MESSAGE)
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const wait = await failures.peek(request)
+    if (wait > 0) {
+      request.log.warn({ developerKey: claimedKey(headersOf(request)), remoteAddress: request.ip }, 'signed request refused: too many failures from this address')
+      return await tooMany(reply, wait, `too many unauthorized requests from this address; retry in ${wait} s`)
+    }
+    let miss: LookupMiss | undefined
+    let developer: SignedDeveloper | undefined
     try {
-      const verified = await verifyRequest({
-        method: request.raw.method ?? '',
-        uri: request.raw.url ?? '',
-        headers,
-        rawBody: request.rawBody ?? undefined
-      }, async (key) => {
-        found.candidate = await findSigningDeveloper(app.db, app.secrets, key)
-        return typeof found.candidate === 'string' ? undefined : found.candidate.secret
-      }, { now, windowSeconds })
-      const { candidate } = found
-      if (candidate === undefined || typeof candidate === 'string') throw new Error('verified without a developer')
-      // Only a verified request may use up a nonce, else anyone could burn a developer's nonces.
-      // +1 s: the window check truncates the clock to whole seconds.
-      const expiresAt = new Date(verified.date.getTime() + (windowSeconds + 1) * 1000)
-      if (!await claimNonce(app.db, verified.key, verified.nonce, expiresAt, now)) {
-        return refuse(request, reply, headers, { code: 'SIGNED_API_NONCE_REPLAYED', message: 'the nonce was already used within the window' })
-      }
-      request.developer = candidate.developer
+      const verified = await verifyRequestHead({ method: request.raw.method ?? '', uri: request.raw.url ?? '', headers: headersOf(request) }, async (key) => {
+        const found = await findSigningDeveloper(app.db, app.secrets, key, request.log)
+        if (typeof found === 'string') {
+          miss = found
+          return undefined
+        }
+        developer = found.developer
+        return found.secret
+      }, { windowSeconds })
+      if (developer === undefined) throw new Error('verified without a developer')
+      ;(request as WithHead)[HEAD] = { verified, developer }
     } catch (error) {
       if (!(error instanceof SigningError)) throw error
-      return refuse(request, reply, headers, { code: error.code, message: error.message, miss: typeof found.candidate === 'string' ? found.candidate : undefined })
+      return await refuse(request, reply, { code: error.code, message: error.message, miss })
+    }
+  })
+
+  app.addHook('preValidation', async (request, reply) => {
+    const head = (request as WithHead)[HEAD]
+    if (head === undefined) throw new Error('a signed route without a verified head')
+    try {
+      verifyRequestBody(head.verified, request.rawBody ?? undefined)
+    } catch (error) {
+      if (!(error instanceof SigningError)) throw error
+      return await refuse(request, reply, { code: error.code, message: error.message })
+    }
+    const now = new Date()
+    // Only a verified request may use up a nonce, else anyone could burn a developer's nonces.
+    // +1 s: the window check truncates the clock to whole seconds.
+    const expiresAt = new Date(head.verified.date.getTime() + (windowSeconds + 1) * 1000)
+    if (!await claimNonce(app.db, head.verified.key, head.verified.nonce, expiresAt, now)) {
+      return await refuse(request, reply, { code: 'SIGNED_API_NONCE_REPLAYED', message: 'the nonce was already used within the window' })
+    }
+    request.developer = head.developer
+    const wait = await perKey.hit(request)
+    if (wait > 0) {
+      request.log.warn({ developerKey: head.developer.key }, 'signed request refused: the developer is over its request rate')
+      return await tooMany(reply, wait, `more than ${options.requestsPerMinute} requests in a minute with this developer key; retry in ${wait} s`)
     }
   })
 
@@ -135,5 +161,5 @@ export default fp<SignedRequestsOptions>(async (app, { windowSeconds }) => {
   app.setNotFoundHandler((request, reply) => sendSignedApiError(reply, 404, SignedApiErrorCode.NOT_FOUND,
     `no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`))
 
-  purgeNonces(app, windowSeconds)
-}, { name: 'signed-requests', dependencies: ['db'] })
+  purgeExpiredNoncesNowAndThen(app, windowSeconds)
+}, { name: 'signed-requests', dependencies: ['db', 'rate-limit'] })

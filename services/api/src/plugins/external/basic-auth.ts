@@ -1,35 +1,59 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import basicAuth from '@fastify/basic-auth'
+import { ApiErrorCode } from '@beacon/contracts'
 import fp from 'fastify-plugin'
+import { markRoutes } from '../app/route-auth.js'
 
-export interface AuthPluginOptions {
-  /** null runs the API open; start-up logs a warning. */
+export interface BasicAuthOptions {
+  /** null: AUTH_DISABLED (only allowed on a loopback address, see config.ts). */
   credentials: { username: string, password: string } | null
-  /** URL prefixes that need credentials. */
-  prefixes: string[]
+  /** Wrong credentials allowed per client address and window before it is refused outright. */
+  failures: { max: number, windowMs: number }
 }
 
 // Hashing both sides first gives equal-length inputs, so timingSafeEqual leaks neither content nor length.
 const digest = (text: string) => createHash('sha256').update(text).digest()
 const sameText = (a: string, b: string) => timingSafeEqual(digest(a), digest(b))
 
-/** HTTP Basic authentication for the PowerAuth-compatible API (`/push/*`, `/admin/*`). */
-export default fp<AuthPluginOptions>(async (app, { credentials, prefixes }) => {
+class WrongCredentials extends Error {
+  override name = 'WrongCredentials'
+  readonly statusCode = 401
+}
+
+/**
+ * HTTP Basic authentication of the PowerAuth-compatible API. Registered inside the scope that holds
+ * its routes: the hook belongs to the routes the router matched, however their path was spelled.
+ *
+ * An address that sent wrong credentials `failures.max` times within the window is refused (429)
+ * for the rest of it before its credentials are even compared, so that guessing cannot go on
+ * faster than the limit, right guess included. A missing header is no guess and is not counted.
+ */
+export default fp<BasicAuthOptions>(async (app, { credentials, failures }) => {
+  markRoutes(app, 'basic')
   if (credentials === null) {
-    app.log.warn('authentication is disabled (AUTH_DISABLED=true): anyone who reaches this port can use the API')
+    app.log.warn('authentication is disabled (AUTH_DISABLED=true): anyone who reaches this loopback address can use the API')
     return
   }
+  const failed = app.createLimit({ max: failures.max, windowMs: failures.windowMs })
   await app.register(basicAuth, {
     authenticate: { realm: 'beacon' },
-    async validate (username, password) {
+    async validate (username, password, request) {
       // Both comparisons always run, so timing does not tell which one failed.
       const ok = Number(sameText(username, credentials.username)) & Number(sameText(password, credentials.password))
-      if (ok !== 1) throw new Error('wrong username or password')
+      if (ok === 1) return
+      await failed.hit(request)
+      request.log.info({ remoteAddress: request.ip }, 'wrong admin credentials')
+      throw new WrongCredentials('wrong username or password')
     }
   })
-  app.addHook('onRequest', (request, reply, done) => {
-    const path = request.url
-    if (!prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return done()
-    app.basicAuth(request, reply, done)
+  app.addHook('onRequest', async (request, reply) => {
+    const wait = await failed.peek(request)
+    if (wait === 0) return
+    request.log.warn({ remoteAddress: request.ip }, 'admin credentials refused: too many failures from this address')
+    return await reply.code(429).header('retry-after', String(wait)).type('application/json; charset=utf-8').send({
+      status: 'ERROR',
+      responseObject: { code: ApiErrorCode.TOO_MANY_REQUESTS, message: `too many failed authentication attempts from this address; retry in ${wait} s` }
+    })
   })
-}, { name: 'basic-auth' })
+  app.addHook('onRequest', app.basicAuth)
+}, { name: 'basic-auth', dependencies: ['rate-limit'] })

@@ -1,10 +1,10 @@
 import {
-  DeveloperPushParams, DeveloperPushRequest, DeveloperPushResponse, InAppTokenRequest, InAppTokenResponse
+  DeveloperPushParams, DeveloperPushRequest, DeveloperPushResponse, InAppTokenRequest, InAppTokenResponse, SignedApiErrorCode
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ApiConfig } from '../../config.js'
-import { SignedApiError } from '../../domain/developer-api-errors.js'
-import { resolveAddress } from '../../domain/developer-push-address.js'
+import { SignedApiError, sendSignedApiError } from '../../domain/developer-api-errors.js'
+import { resolveAddress, resolveSender } from '../../domain/developer-push-address.js'
 import { storeInAppMessage, toFrame } from '../../domain/in-app-messages.js'
 
 /** The IM text in either accepted form; exactly one must be given. */
@@ -20,30 +20,43 @@ function inAppContent (body: DeveloperPushRequest): string {
  * The signed API's push endpoint (an in-app message with an optional push fallback) and the
  * tokens a developer's backend hands to its users' apps to open the in-app channel.
  */
-const pushRoutes: FastifyPluginAsyncTypebox<{ signedApi: ApiConfig['signedApi'] }> = async (app, { signedApi }) => {
+const pushRoutes: FastifyPluginAsyncTypebox<{ signedApi: ApiConfig['signedApi'], tokensPerMinute: number }> = async (app, { signedApi, tokensPerMinute }) => {
+  const tokensPerKey = app.createLimit({ max: tokensPerMinute, windowMs: 60_000, keyOf: (request) => request.developer.key })
+
   app.post('/push/:address', {
     schema: { params: DeveloperPushParams, body: DeveloperPushRequest, response: { 200: DeveloperPushResponse } }
   }, async (request) => {
     const developer = request.developer
     const content = inAppContent(request.body)
     const to = await resolveAddress(app.db, developer.applicationIds, request.params.address)
+    const sender = request.body.sender === undefined ? undefined : await resolveSender(app.db, developer.applicationIds, request.body.sender)
     const message = await storeInAppMessage(app.db, {
       applicationId: to.applicationId,
       userId: to.userId,
       developerId: developer.id,
       content,
-      sender: request.body.sender,
+      sender,
       pushContent: request.body.push?.content
     }, signedApi)
-    await app.inApp.deliver({ applicationId: to.applicationId, userId: to.userId, frame: toFrame(message) })
+    await app.inApp.deliver({ applicationId: to.applicationId, userId: to.userId, developerId: developer.id, frame: toFrame(message) })
     return { requestId: message.id }
   })
 
   app.post('/im/token', {
-    schema: { body: InAppTokenRequest, response: { 200: InAppTokenResponse } }
+    schema: { body: InAppTokenRequest, response: { 200: InAppTokenResponse } },
+    preHandler: async (request, reply) => {
+      const wait = await tokensPerKey.hit(request)
+      if (wait > 0) {
+        return await sendSignedApiError(reply.header('retry-after', String(wait)), 429, SignedApiErrorCode.TOO_MANY_REQUESTS,
+          `more than ${tokensPerMinute} in-app tokens in a minute with this developer key; retry in ${wait} s`)
+      }
+    }
   }, async (request) => {
-    const to = await resolveAddress(app.db, request.developer.applicationIds, request.body.user)
-    const { token, expiresAt } = app.inApp.tokens.issue({ applicationId: to.applicationId, userId: to.userId })
+    const { developer } = request
+    const to = await resolveAddress(app.db, developer.applicationIds, request.body.user)
+    const { token, expiresAt } = app.inApp.tokens.issue({
+      applicationId: to.applicationId, userId: to.userId, developerId: developer.id, secretVersion: developer.secretVersion
+    })
     return { token, expiresAt: expiresAt.toISOString() }
   })
 }

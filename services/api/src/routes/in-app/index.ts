@@ -1,13 +1,16 @@
 import { InAppConnectQuery, SignedApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
+import type { ApiLimits } from '../../config-limits.js'
 import { sendSignedApiError } from '../../domain/developer-api-errors.js'
-import type { InAppIdentity } from '../../domain/in-app-token.js'
+import { isAdmitted } from '../../domain/in-app-admission.js'
 import { serveInAppSocket } from '../../domain/in-app-session.js'
+import type { InAppGrant } from '../../domain/in-app-token.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set on the in-app channel's route once the token is verified. */
-    inAppIdentity: InAppIdentity | null
+    /** Set on the in-app channel's route once the token is verified and still admitted. */
+    inApp: { grant: InAppGrant, token: string } | null
   }
 }
 
@@ -17,16 +20,33 @@ function tokenOf (authorization: string | undefined, query: InAppConnectQuery): 
   return bearer?.[1] ?? (typeof query.token === 'string' ? query.token : undefined)
 }
 
+const unauthorized = (reply: FastifyReply) => sendSignedApiError(reply, 401, SignedApiErrorCode.UNAUTHORIZED,
+  'a valid, unexpired in-app token is required (query token= or Authorization: Bearer)')
+const tooMany = (reply: FastifyReply, wait: number, what: string) =>
+  sendSignedApiError(reply.header('retry-after', String(wait)), 429, SignedApiErrorCode.TOO_MANY_REQUESTS, `too many connections ${what}; retry in ${wait} s`)
+
 /**
  * `GET /api/1.0/im/connect`: the in-app (IM) channel of one user's app, a WebSocket opened with a
  * token from `POST /api/1.0/im/token`. Not in the signed context: apps have no developer secret.
+ * Connects are limited per client address and per token; a token is honoured only while its
+ * developer is enabled, on the secret it was issued under, and granted the application.
  */
-const inAppRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.decorateRequest('inAppIdentity', null)
+const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app, { limits }) => {
+  app.decorateRequest('inApp', null)
+  const perAddress = app.createLimit({ max: limits.inAppConnectsPerMinute, windowMs: 60_000 })
+  const perToken = app.createLimit({ max: limits.inAppConnectsPerTokenPerMinute, windowMs: 60_000, keyOf: (request) => request.inApp?.token ?? '' })
+  // Keyed by the upgrade request, which lives as long as its socket.
+  const acks = app.createLimit({ max: limits.inAppAcksPerMinute, windowMs: 60_000, keyOf: (request) => `ack:${request.id}` })
+
   app.route({
     method: 'GET',
     url: '/api/1.0/im/connect',
+    config: { auth: 'in-app-token' },
     schema: { querystring: InAppConnectQuery },
+    onRequest: async (request, reply) => {
+      const wait = await perAddress.hit(request)
+      if (wait > 0) return await tooMany(reply, wait, 'from this address')
+    },
     // Refused before the upgrade, as a plain HTTP answer the client can read.
     preValidation: async (request, reply) => {
       const token = tokenOf(request.headers.authorization, request.query)
@@ -34,13 +54,22 @@ const inAppRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!verified.ok) {
         // Expired or missing tokens are routine; forgeries are worth a warning.
         if (verified.reason !== 'token expired' && verified.reason !== 'no token') request.log.warn({ reason: verified.reason }, 'in-app connection refused')
-        return await sendSignedApiError(reply, 401, SignedApiErrorCode.UNAUTHORIZED, 'a valid, unexpired in-app token is required (query token= or Authorization: Bearer)')
+        return await unauthorized(reply)
       }
-      request.inAppIdentity = verified.identity
+      request.inApp = { grant: verified.grant, token: token as string }
+      const wait = await perToken.hit(request)
+      if (wait > 0) return await tooMany(reply, wait, 'with this token')
+      if (!await isAdmitted(app.db, verified.grant)) {
+        request.log.info({ developerId: verified.grant.developerId }, 'in-app connection refused: the token\'s developer is disabled, rotated or no longer granted the application')
+        return await unauthorized(reply)
+      }
     },
     handler: async (_request, reply) =>
       await sendSignedApiError(reply, 426, signedApiErrorCodeFor(426), 'this endpoint is a WebSocket: open it with an Upgrade: websocket request'),
-    wsHandler: (socket, request) => serveInAppSocket(app, socket, request.inAppIdentity as InAppIdentity)
+    wsHandler: (socket, request) => serveInAppSocket(app, socket, {
+      ...request.inApp as { grant: InAppGrant, token: string },
+      ackRate: async () => await acks.hit(request)
+    })
   })
 }
 export default inAppRoutes

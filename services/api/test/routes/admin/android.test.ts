@@ -24,7 +24,7 @@ t.test('PUT /admin/app/android/update: the seed example, stored sealed and never
     t.notOk(raw.includes('PRIVATE KEY') || raw.includes('client_email') || pemBodyLines(rsaKeyPem()).some((line) => raw.includes(line)),
       `no service-account text in the stored bytes (${form})`)
   }
-  t.equal(app.secrets.open(sealed).toString('utf8'), json, 'the master key opens it to the uploaded JSON')
+  t.equal(app.secrets.open({ column: 'application.fcm_service_account', rowId: id }, sealed).toString('utf8'), json, 'the master key opens it, as this application\'s, to the uploaded JSON')
 
   for (const [method, url, body] of [
     ['GET', '/admin/app/list', undefined],

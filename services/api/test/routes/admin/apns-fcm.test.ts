@@ -16,7 +16,7 @@ t.test('POST and PUT /admin/app/apns store APNs credentials by PowerAuth appId; 
   t.same(created.json(), { status: 'OK' })
   let row = await storedCredentials(app, id)
   t.match(row, { apns_bundle: 'some.bundle.id', apns_environment: 'SANDBOX', credentials_version: 1 })
-  t.equal(app.secrets.open(row.apns_private_key ?? new Uint8Array()).toString(), firstPem)
+  t.equal(app.secrets.open({ column: 'application.apns_private_key', rowId: id }, row.apns_private_key ?? new Uint8Array()).toString(), firstPem)
 
   const secondPem = ecKeyPem()
   const replaced = await call(app, 'PUT', '/admin/app/apns', { requestObject: { appId: '3001', ...apns, keyId: 'KEY2', environment: 'production', privateKeyBase64: base64(secondPem) } })
@@ -24,7 +24,7 @@ t.test('POST and PUT /admin/app/apns store APNs credentials by PowerAuth appId; 
   t.equal(replaced.statusCode, 200)
   row = await storedCredentials(app, id)
   t.match(row, { apns_key_id: 'KEY2', apns_environment: 'PRODUCTION', credentials_version: 2 })
-  t.equal(app.secrets.open(row.apns_private_key ?? new Uint8Array()).toString(), secondPem)
+  t.equal(app.secrets.open({ column: 'application.apns_private_key', rowId: id }, row.apns_private_key ?? new Uint8Array()).toString(), secondPem)
 
   const detail = await call(app, 'POST', '/admin/app/detail', { requestObject: { id, includeIos: true } })
   bodies.push(detail.body)
@@ -47,7 +47,7 @@ t.test('POST and PUT /admin/app/fcm store FCM credentials by PowerAuth appId; DE
     t.same(response.json(), { status: 'OK' })
     const row = await storedCredentials(app, id)
     t.match(row, { fcm_project_id: projectId, credentials_version: version }, method)
-    t.equal(app.secrets.open(row.fcm_service_account ?? new Uint8Array()).toString(), json)
+    t.equal(app.secrets.open({ column: 'application.fcm_service_account', rowId: id }, row.fcm_service_account ?? new Uint8Array()).toString(), json)
   }
   const detail = await call(app, 'POST', '/admin/app/detail', { requestObject: { id, includeAndroid: true } })
   t.same(detail.json().responseObject, { application: { id, appId: 3002, appName: '3002', ios: false, android: true }, androidProjectId: 'second-project' })

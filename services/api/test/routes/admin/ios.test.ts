@@ -25,7 +25,7 @@ t.test('PUT /admin/app/ios/update: the seed example, stored sealed and never ret
     const raw = sealed.toString(form)
     t.notOk(raw.includes('PRIVATE KEY') || pemBodyLines(pem).some((line) => raw.includes(line)), `no PEM text in the stored bytes (${form})`)
   }
-  t.equal(app.secrets.open(sealed).toString('utf8'), pem, 'the master key opens it to the uploaded PEM')
+  t.equal(app.secrets.open({ column: 'application.apns_private_key', rowId: id }, sealed).toString('utf8'), pem, 'the master key opens it, as this application\'s, to the uploaded PEM')
 
   for (const [method, url, body] of [
     ['GET', '/admin/app/list', undefined],
@@ -68,7 +68,7 @@ t.test('ios/update: environments, SEC1 keys and replacing a configuration', asyn
   t.equal(response.statusCode, 200)
   const row = await storedCredentials(app, id)
   t.equal(row.apns_team_id, 'NEWTEAM', 'the new configuration replaced the old one')
-  t.equal(app.secrets.open(row.apns_private_key ?? new Uint8Array()).toString(), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+  t.equal(app.secrets.open({ column: 'application.apns_private_key', rowId: id }, row.apns_private_key ?? new Uint8Array()).toString(), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
 })
 
 t.test('ios/update refuses keys APNs cannot use, without echoing them', async (t) => {

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto'
-import { createSecretBox } from '@beacon/db'
 import t from 'tap'
 import { buildApp } from '../../helper.js'
 import { CARRIER, KEY, SECRET, UNAUTHORIZED, insertDeveloper, signedHeaders, signedInject } from './signing-fixtures.js'
@@ -10,7 +8,7 @@ const JSON_TYPE = 'application/json'
 const error = (status: number, message: string | RegExp) => ({ error: { status, code: status * 100, message } })
 
 t.test('every error of the signed API has the {"error":{status,code,message}} body', async (t) => {
-  const { app } = await buildApp(t, { BODY_LIMIT_BYTES: '2048' })
+  const { app } = await buildApp(t, { SIGNED_BODY_LIMIT_BYTES: '2048' })
   await insertDeveloper(app)
   const post = (url: string, body: string, contentType = JSON_TYPE) => signedInject(app, { method: 'POST', url, body, contentType })
 
@@ -52,16 +50,15 @@ t.test('every error of the signed API has the {"error":{status,code,message}} bo
 
 t.test('a defect is a 500 in the same body, with the details in the log only', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
-  // A secret sealed under another master key cannot be opened: a server fault, not the client's.
-  const otherBox = createSecretBox(randomBytes(32))
-  const application = await app.db.application.create({ data: { appId: 9n, name: 'x', carrierDomain: CARRIER } })
-  await app.db.developer.create({
-    data: { key: KEY, name: 'x', secret: new Uint8Array(otherBox.seal(SECRET)), applications: { create: [{ applicationId: application.id }] } }
-  })
+  await insertDeveloper(app)
+  // Not a refusal the code knows (those are 401s, an unreadable secret included): a server fault.
+  const open = app.secrets.open
+  app.secrets.open = () => { throw new TypeError('simulated defect') }
+  t.teardown(() => { app.secrets.open = open })
   const response = await signedInject(app, { url: ECHO })
   t.equal(response.statusCode, 500)
   t.same(response.json(), error(500, 'internal error; see the server log'))
-  t.match(logs(), /"level":50.*signed API request failed/)
+  t.match(logs(), /"level":50.*simulated defect.*signed API request failed/)
 })
 
 t.test('refusals are logged with their reason, never with the secret or the signature', async (t) => {

@@ -25,6 +25,14 @@ t.test('push stores the in-app message with its application and answers its id',
   t.ok(expiresIn >= 3_600_000 && expiresIn < 3_605_000, `expires after the TTL (${expiresIn} ms)`)
 })
 
+t.test('a sender on the developer\'s own carrier is kept in the carrier\'s spelling', async (t) => {
+  const { app } = await buildApp(t, env)
+  await setupDeveloper(app)
+  const requestId = await pushTo(app, `alice@${CARRIER}`, { content: 'hi', sender: `Support@${CARRIER.toUpperCase()}` })
+  const stored = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })
+  t.match(stored, { sender: `Support@${CARRIER}`, subject: `Support@${CARRIER}` })
+})
+
 t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no fallback scheduled', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
@@ -54,7 +62,10 @@ t.test('every bad request is a clear 4xx in the signed API error body, and store
     [`alice@${CARRIER}`, { content: 7 }, 400, /content/],
     [`alice@${CARRIER}`, { appMessage: {} }, 400, /appMessage\.content/],
     [`alice@${CARRIER}`, { content: 'a', push: { content: '' } }, 400, /push\.content/],
-    [`alice@${CARRIER}`, { content: 'a', sender: 'bob' }, 400, /sender/]
+    [`alice@${CARRIER}`, { content: 'a', sender: 'bob' }, 400, /sender/],
+    // The sender becomes the push title: only an address on one of the developer's own carriers.
+    [`alice@${CARRIER}`, { content: 'a', sender: 'security@yourbank.example' }, 400, /^sender must be username@carrier on a carrier this developer may address$/],
+    [`alice@${CARRIER}`, { content: 'a', sender: 'security@other.example' }, 400, /^sender must be username@carrier on a carrier this developer may address$/]
   ]
   for (const [address, body, status, message] of cases) {
     const response = await signedPost(app, `/api/1.0/push/${address}`, body)
@@ -76,8 +87,9 @@ t.test('an unsigned push is refused with 401', async (t) => {
 
 t.test('im/token: a token for an addressable user; the same checks as push', async (t) => {
   const { app } = await buildApp(t, env)
-  const { applicationId } = await setupDeveloper(app)
+  const { applicationId, developerId } = await setupDeveloper(app)
   await app.db.application.create({ data: { appId: 2n, name: 'other', carrierDomain: 'other.example' } })
+  const secretVersion = (await app.db.developer.findUniqueOrThrow({ where: { id: developerId } })).secretRotatedAt.getTime()
   const before = Date.now()
   const response = await signedPost(app, '/api/1.0/im/token', { user: `alice@${CARRIER}` })
   t.equal(response.statusCode, 200, response.body)
@@ -85,7 +97,7 @@ t.test('im/token: a token for an addressable user; the same checks as push', asy
   const ttl = Date.parse(expiresAt) - before
   t.ok(ttl > 290_000 && ttl <= 301_000, `expires after INAPP_TOKEN_TTL_SECONDS (${ttl} ms)`)
   const verified = app.inApp.tokens.verify(token)
-  t.same(verified, { ok: true, identity: { applicationId, userId: 'alice' } })
+  t.same(verified, { ok: true, grant: { applicationId, userId: 'alice', developerId, secretVersion } }, 'the token names the developer and its secret version')
 
   for (const [user, status] of [['alice', 400], ['alice@unknown.example', 404], ['alice@other.example', 403], [7, 400]] as const) {
     const refused = await signedPost(app, '/api/1.0/im/token', { user })

@@ -1,5 +1,6 @@
 import { signRequest } from '@beacon/signing'
 import type { FastifyInstance } from 'fastify'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
 
 export const KEY = 'dev-key-0123456789'
 export const SECRET = 'dev-secret-abcdefghijklmnopqrstuvwxyz'
@@ -13,11 +14,13 @@ export async function insertDeveloper (app: FastifyInstance, options: { key?: st
     create: { appId, name: `app ${appId}`, carrierDomain: options.carrier ?? CARRIER },
     update: {}
   })
+  const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
     data: {
+      id,
       key: options.key ?? KEY,
       name: 'Test developer',
-      secret: new Uint8Array(app.secrets.seal(options.secret ?? SECRET)),
+      secret: sealDeveloperSecret(app.secrets, id, options.secret ?? SECRET),
       enabled: options.enabled ?? true,
       applications: { create: [{ applicationId: application.id }] }
     }
@@ -39,6 +42,8 @@ export interface SignedCall {
   signed?: { method?: string, uri?: string, body?: string, contentType?: string }
   /** Replaces or adds headers after signing (undefined removes one). */
   headers?: Record<string, string | undefined>
+  /** The client address the api sees (inject's default otherwise). */
+  remoteAddress?: string
 }
 
 /** The headers of signRequest with Node's lower-case names, after the test's changes. */
@@ -69,6 +74,7 @@ export function signedInject (app: FastifyInstance, call: SignedCall) {
     method: (call.method ?? 'GET') as 'GET',
     url: call.url,
     headers: signedHeaders(call),
+    ...(call.remoteAddress === undefined ? {} : { remoteAddress: call.remoteAddress }),
     ...(call.body === undefined ? {} : { payload: call.body })
   })
 }

@@ -19,7 +19,7 @@ t.test('create: key and secret are fresh and random, the secret is stored sealed
 
   const row = await app.db.developer.findUniqueOrThrow({ where: { id: created.id } })
   t.notOk(Buffer.from(row.secret).includes(created.secret), 'not stored in the clear')
-  t.equal(app.secrets.open(row.secret).toString(), created.secret, 'sealed with the master key')
+  t.equal(app.secrets.open({ column: 'developer.secret', rowId: row.id }, row.secret).toString(), created.secret, 'sealed with the master key, bound to its row')
 
   const second = await createDeveloper(t, app, { name: 'Acme', carriers: ['CARRIER-TWO.example'] })
   t.not(second.key, created.key)

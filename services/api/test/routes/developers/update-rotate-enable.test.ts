@@ -60,7 +60,7 @@ t.test('rotate: a new secret, shown once; disable and enable', async (t) => {
   t.ok(Date.parse(body.timestampSecretRotated) > Date.parse(created.timestampSecretRotated), 'rotation time recorded')
   t.equal(body.timestampCreated, created.timestampCreated)
   const row = await app.db.developer.findUniqueOrThrow({ where: { id: created.id } })
-  t.equal(app.secrets.open(row.secret).toString(), body.secret)
+  t.equal(app.secrets.open({ column: 'developer.secret', rowId: row.id }, row.secret).toString(), body.secret)
 
   const disabled = await developerCall(app, 'POST', 'disable', { id: created.id })
   t.equal(disabled.statusCode, 200)

@@ -2,6 +2,7 @@ import { signRequest } from '@beacon/signing'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import WebSocket from 'ws'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
 
 export const CARRIER = 'carrier.example'
 export const key = 'push-dev-key'
@@ -20,11 +21,13 @@ export async function setupDeveloper (app: FastifyInstance, options: { callbackU
   const application = await app.db.application.upsert({
     where: { appId: 1n }, update: {}, create: { appId: 1n, name: 'carrier', carrierDomain: CARRIER }
   })
+  const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
     data: {
+      id,
       key: options.developerKey ?? key,
       name: 'Dev',
-      secret: new Uint8Array(app.secrets.seal(secret)),
+      secret: sealDeveloperSecret(app.secrets, id, secret),
       callbackUrl: options.callbackUrl ?? null,
       applications: { create: [{ applicationId: application.id }] }
     }
@@ -39,14 +42,14 @@ export function signedPost (app: FastifyInstance, uri: string, body: unknown, de
   return app.inject({ method: 'POST', url: uri, headers: { ...headers }, payload })
 }
 
-export async function pushTo (app: FastifyInstance, address: string, body: unknown): Promise<string> {
-  const response = await signedPost(app, `/api/1.0/push/${address}`, body)
+export async function pushTo (app: FastifyInstance, address: string, body: unknown, developerKey = key): Promise<string> {
+  const response = await signedPost(app, `/api/1.0/push/${address}`, body, developerKey)
   if (response.statusCode !== 200) throw new Error(`push answered ${response.statusCode}: ${response.body}`)
   return (response.json() as { requestId: string }).requestId
 }
 
-export async function tokenFor (app: FastifyInstance, user: string): Promise<string> {
-  const response = await signedPost(app, '/api/1.0/im/token', { user })
+export async function tokenFor (app: FastifyInstance, user: string, developerKey = key): Promise<string> {
+  const response = await signedPost(app, '/api/1.0/im/token', { user }, developerKey)
   if (response.statusCode !== 200) throw new Error(`token answered ${response.statusCode}: ${response.body}`)
   return (response.json() as { token: string }).token
 }
@@ -60,6 +63,8 @@ export async function listen (app: FastifyInstance): Promise<string> {
 export interface Client {
   socket: WebSocket
   frames: Array<Record<string, unknown>>
+  /** The close code and reason, once the server closed the socket. */
+  closed: Promise<{ code: number, reason: string }>
   /** Resolves once `count` frames arrived (all of them so far). */
   until (count: number, timeoutMs?: number): Promise<Array<Record<string, unknown>>>
   send (frame: unknown): void
@@ -70,6 +75,7 @@ export async function connect (t: Test, base: string, token: string): Promise<Cl
   const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
   const frames: Array<Record<string, unknown>> = []
   socket.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>))
+  const closed = new Promise<{ code: number, reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })))
   t.teardown(() => socket.close())
   await new Promise<void>((resolve, reject) => {
     socket.once('open', resolve)
@@ -78,6 +84,7 @@ export async function connect (t: Test, base: string, token: string): Promise<Cl
   return {
     socket,
     frames,
+    closed,
     async until (count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs
       while (frames.length < count) {

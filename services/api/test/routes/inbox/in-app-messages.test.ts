@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { call } from '../../helper.js'
 import { post, setUp } from './fixtures.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
 
 /**
  * The signed API stores its in-app messages as inbox rows with a developer (and one application,
@@ -11,11 +12,13 @@ t.test('in-app messages of the signed API appear in every inbox endpoint', async
   const { app } = await setUp(t)
   const carrier = await app.db.application.findUniqueOrThrow({ where: { appId: 2n } })
   await app.db.application.update({ where: { id: carrier.id }, data: { carrierDomain: 'carrier.example' } })
+  const developerId = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
     data: {
+      id: developerId,
       key: 'dev-key',
       name: 'Developer',
-      secret: new Uint8Array(app.secrets.seal('developer-secret')),
+      secret: sealDeveloperSecret(app.secrets, developerId, 'developer-secret'),
       applications: { create: [{ applicationId: carrier.id }] }
     }
   })

@@ -1,0 +1,56 @@
+import type { EnvReader } from '@beacon/config'
+
+/** Bounds on what one client can make the api do; every counter is per api instance. */
+export interface ApiLimits {
+  /** Wrong credentials (Basic or signed) per client address (IPv6: per /64) and window before 429. */
+  authFailures: { max: number, windowMs: number }
+  /** Signed API: verified requests per developer key and minute. */
+  signedRequestsPerMinute: number
+  /** Signed API: largest request body, read only once the Authorization header, date and key passed. */
+  signedBodyLimitBytes: number
+  /** In-app tokens issued per developer key and minute. */
+  inAppTokensPerMinute: number
+  /** In-app WebSocket connects per client address and minute, and per token and minute. */
+  inAppConnectsPerMinute: number
+  inAppConnectsPerTokenPerMinute: number
+  /** Open sockets per (developer, application, user) and per token; the oldest is closed beyond. */
+  inAppSocketsPerUser: number
+  inAppSocketsPerToken: number
+  /** A socket whose unsent data exceeds this is a slow consumer and is closed. */
+  inAppMaxBufferedBytes: number
+  /** Acknowledgements per socket and minute; more are answered with an error frame, not recorded. */
+  inAppAcksPerMinute: number
+}
+
+/**
+ * TRUST_PROXY: whether X-Forwarded-For names the client (Fastify's trustProxy). Per-address limits
+ * need the real client address: behind a proxy without it, every client shares the proxy's.
+ */
+export function parseTrustProxy (text: string): boolean | number | string[] {
+  const value = text.trim().toLowerCase()
+  if (value === 'true') return true
+  if (value === 'false') return false
+  if (/^\d{1,2}$/.test(value)) return Number(value)
+  const entries = value.split(',').map((entry) => entry.trim())
+  // Addresses or CIDR ranges (IPv4 or IPv6); Fastify (proxy-addr) does the matching.
+  if (entries.every((entry) => /^[0-9a-f:.]+(\/\d{1,3})?$/.test(entry) && /[.:]/.test(entry))) return entries
+  throw new Error('not a trust setting')
+}
+
+export function readLimits (read: EnvReader): ApiLimits {
+  return {
+    authFailures: {
+      max: read.integer('AUTH_FAILURES_PER_ADDRESS', 20, 1, 100_000),
+      windowMs: read.integer('AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400) * 1000
+    },
+    signedRequestsPerMinute: read.integer('SIGNED_REQUESTS_PER_MINUTE', 12_000, 1, 10_000_000),
+    signedBodyLimitBytes: read.integer('SIGNED_BODY_LIMIT_BYTES', 65_536, 1024, 5 * 1024 * 1024),
+    inAppTokensPerMinute: read.integer('INAPP_TOKENS_PER_MINUTE', 6000, 1, 10_000_000),
+    inAppConnectsPerMinute: read.integer('INAPP_CONNECTS_PER_MINUTE', 600, 1, 10_000_000),
+    inAppConnectsPerTokenPerMinute: read.integer('INAPP_CONNECTS_PER_TOKEN_PER_MINUTE', 20, 1, 10_000),
+    inAppSocketsPerUser: read.integer('INAPP_SOCKETS_PER_USER', 8, 1, 1000),
+    inAppSocketsPerToken: read.integer('INAPP_SOCKETS_PER_TOKEN', 4, 1, 1000),
+    inAppMaxBufferedBytes: read.integer('INAPP_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
+    inAppAcksPerMinute: read.integer('INAPP_ACKS_PER_MINUTE', 3000, 1, 1_000_000)
+  }
+}

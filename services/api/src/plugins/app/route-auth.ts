@@ -1,0 +1,54 @@
+import fp from 'fastify-plugin'
+
+/**
+ * How a route's caller proves who they are. Every route declares one; a route that declares none
+ * stops the api at start-up, so that no route is ever reachable by accident.
+ * - `basic`: the admin credentials (the PowerAuth-compatible API);
+ * - `signed`: a developer's MAAIISDK10 signature (the signed API);
+ * - `in-app-token`: an in-app channel token issued through the signed API;
+ * - `none`: deliberately public.
+ */
+export type RouteAuth = 'basic' | 'signed' | 'in-app-token' | 'none'
+
+export interface RouteEntry {
+  method: string
+  url: string
+  auth: RouteAuth | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth
+  }
+  interface FastifyInstance {
+    /** Every route of the api with the authentication it declares (complete once the api is ready). */
+    routeTable: () => RouteEntry[]
+  }
+}
+
+/**
+ * Marks every route registered in the calling scope with `auth` (unless the route says otherwise).
+ * The scope's authentication hook and this mark go together: the scope is what the router
+ * matched, so no spelling of a path can reach the route without passing the hook.
+ */
+export function markRoutes (scope: { addHook: (name: 'onRoute', hook: (route: { config?: object }) => void) => unknown }, auth: RouteAuth): void {
+  scope.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { auth?: RouteAuth }
+    route.config = { ...config, auth: config.auth ?? auth }
+  })
+}
+
+/** Records every route; at start-up, refuses any that declares no authentication. */
+export default fp(async (app) => {
+  const routes: Array<{ method: string | string[], url: string, config?: { auth?: RouteAuth } }> = []
+  app.addHook('onRoute', (route) => { routes.push(route) })
+  const table = (): RouteEntry[] => routes.flatMap((route) =>
+    [route.method].flat().map((method) => ({ method, url: route.url, auth: route.config?.auth })))
+  app.decorate('routeTable', table)
+  app.addHook('onReady', async () => {
+    const open = table().filter((route) => route.auth === undefined)
+    if (open.length > 0) {
+      throw new Error(`routes without a declared authentication: ${open.map((route) => `${route.method} ${route.url}`).join(', ')}`)
+    }
+  })
+}, { name: 'route-auth' })

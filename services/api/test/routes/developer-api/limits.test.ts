@@ -1,0 +1,84 @@
+import { httpDate, signRequest, type SignedHeaders } from '@beacon/signing'
+import t from 'tap'
+import { buildApp } from '../../helper.js'
+import { rawRequest } from '../../raw-http.js'
+import { CARRIER, KEY, SECRET, insertDeveloper, signedInject } from './signing-fixtures.js'
+
+const ECHO = '/api/1.0/debug/echo'
+
+t.test('wrong signatures from one address: 429 after the limit, even for a good one; unsigned requests do not count', async (t) => {
+  const { app } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '3' })
+  await insertDeveloper(app)
+  for (let i = 0; i < 5; i++) {
+    t.equal((await app.inject({ method: 'GET', url: ECHO })).statusCode, 401, 'not signed at all')
+  }
+  t.equal((await signedInject(app, { url: ECHO })).statusCode, 200, 'unsigned requests were no guesses')
+  for (let i = 1; i <= 3; i++) {
+    t.equal((await signedInject(app, { url: ECHO, secret: 'a-guessed-secret' })).statusCode, 401, `bad signature ${i}`)
+  }
+  const refused = await signedInject(app, { url: ECHO })
+  t.equal(refused.statusCode, 429, 'a correct signature after three wrong ones')
+  t.same(refused.json(), { error: { status: 429, code: 42900, message: refused.json().error.message } })
+  t.match(refused.json().error.message, /too many unauthorized requests from this address/)
+  t.match(refused.headers['retry-after'], /^\d+$/)
+  t.equal((await signedInject(app, { url: ECHO, remoteAddress: '192.0.2.50' })).statusCode, 200, 'another address is not affected')
+})
+
+t.test('verified requests are limited per developer key; tokens have their own, lower limit', async (t) => {
+  const { app } = await buildApp(t, { SIGNED_REQUESTS_PER_MINUTE: '3', INAPP_TOKENS_PER_MINUTE: '1' })
+  await insertDeveloper(app)
+  await insertDeveloper(app, { key: 'other-key-0123456789' })
+  const token = async (key = KEY) => await signedInject(app, {
+    method: 'POST', url: '/api/1.0/im/token', body: JSON.stringify({ user: `alice@${CARRIER}` }), contentType: 'application/json', key
+  })
+  t.equal((await token()).statusCode, 200)
+  const tooManyTokens = await token()
+  t.equal(tooManyTokens.statusCode, 429, 'the second token within the minute')
+  t.match(tooManyTokens.json(), { error: { status: 429, code: 42900, message: /more than 1 in-app tokens in a minute with this developer key/ } })
+  t.equal((await signedInject(app, { url: ECHO })).statusCode, 200, 'the third request of the key')
+  const over = await signedInject(app, { url: ECHO })
+  t.equal(over.statusCode, 429, 'the fourth')
+  t.match(over.json(), { error: { status: 429, code: 42900, message: /more than 3 requests in a minute with this developer key/ } })
+  t.match(over.headers['retry-after'], /^\d+$/)
+  t.equal((await signedInject(app, { url: ECHO, key: 'other-key-0123456789' })).statusCode, 200, 'another developer is not affected')
+  t.equal((await token('other-key-0123456789')).statusCode, 200, 'nor its tokens')
+})
+
+t.test('the head is checked before the body is read; the signed API has its own small body limit', async (t) => {
+  const { app, logs } = await buildApp(t, { SIGNED_BODY_LIMIT_BYTES: '4096' }, { captureLogs: true })
+  await insertDeveloper(app)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  const huge = 5 * 1024 * 1024
+  const post = (headers: Record<string, string> | SignedHeaders, length: number) =>
+    `POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${length}\r\n` +
+    Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')
+  const lastRefusal = () => /"reason":"([A-Z_]+)"/.exec(logs().split('\n').filter((line) => line.includes('signed request refused')).at(-1) ?? '')?.[1]
+  const sign = (options: { key?: string, secret?: string, date?: Date } = {}) => signRequest({
+    method: 'POST', uri: ECHO, body: '{}', contentType: 'application/json', key: options.key ?? KEY, secret: options.secret ?? SECRET, ...(options.date === undefined ? {} : { date: options.date })
+  })
+
+  // Each answer arrives although the promised 5 MiB body is never sent: nothing waited for it.
+  const cases: Array<[string, Record<string, string> | SignedHeaders, string]> = [
+    ['no Authorization header', { 'Content-Type': 'application/json', 'X-M-Date': httpDate(new Date()) }, 'SIGNING_AUTH_HEADER_MISSING'],
+    ['an unknown key', sign({ key: 'nobody-0123456789' }), 'SIGNING_KEY_UNKNOWN'],
+    ['a stale date', sign({ date: new Date(Date.now() - 3_600_000) }), 'SIGNING_DATE_OUT_OF_WINDOW'],
+    ['a wrong signature over the Content-MD5 header', sign({ secret: 'not-the-secret' }), 'SIGNING_SIGNATURE_MISMATCH']
+  ]
+  for (const [what, headers, reason] of cases) {
+    const refused = await rawRequest(port, post(headers, huge))
+    t.equal(refused.status, 401, what)
+    t.match(JSON.parse(refused.body), { error: { code: 40100 } })
+    t.equal(lastRefusal(), reason, `${what}: refused for that reason`)
+  }
+
+  // Correctly signed but over the limit: 413 in the signed API's body.
+  const big = JSON.stringify({ content: 'x'.repeat(5000) })
+  const signedBig = signRequest({ method: 'POST', uri: ECHO, body: big, contentType: 'application/json', key: KEY, secret: SECRET })
+  const tooLarge = await rawRequest(port, post({ ...signedBig }, Buffer.byteLength(big)), big)
+  t.equal(tooLarge.status, 413)
+  t.match(JSON.parse(tooLarge.body), { error: { status: 413, code: 41300 } })
+  const small = JSON.stringify({ content: 'x'.repeat(3000) })
+  const fits = await signedInject(app, { method: 'POST', url: ECHO, body: small, contentType: 'application/json' })
+  t.equal(fits.statusCode, 200, 'under the limit it is read')
+})

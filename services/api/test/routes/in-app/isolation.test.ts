@@ -1,0 +1,115 @@
+import { startCallbackReceiver } from '@beacon/testkit'
+import t from 'tap'
+import WebSocket from 'ws'
+import { sealDeveloperSecret } from '../../../src/domain/developers.js'
+import { buildApp, call, localCallbackEnv } from '../../helper.js'
+import { CARRIER, connect, listen, pushTo, secret, setupDeveloper, tokenFor, until } from './helper.js'
+
+// The push fallback stays out of the way: an ack that does nothing must not look like one that did.
+const env = { INAPP_ACK_TIMEOUT_MS: '600000' }
+const alice = `alice@${CARRIER}`
+const acknowledged = async (app: Awaited<ReturnType<typeof buildApp>>['app'], id: string) =>
+  (await app.db.inboxMessage.findUniqueOrThrow({ where: { id } })).acknowledgedAt !== null
+const eventsOf = (hooks: { received: () => Array<{ url: string, body: string }> }, path: string) =>
+  hooks.received().filter((r) => r.url === path).map((r) => JSON.parse(r.body) as { event: string, requestId: string })
+
+t.test('two developers of one carrier: a socket gets and acknowledges only its own developer\'s messages', async (t) => {
+  const hooks = await startCallbackReceiver({ developers: new Map([['dev-a', secret], ['dev-b', secret]]) })
+  t.teardown(() => hooks.close())
+  const { app } = await buildApp(t, { ...env, ...localCallbackEnv })
+  await setupDeveloper(app, { developerKey: 'dev-a', callbackUrl: hooks.url('/a') })
+  await setupDeveloper(app, { developerKey: 'dev-b', callbackUrl: hooks.url('/b') })
+  const base = await listen(app)
+
+  const aOld = await pushTo(app, alice, { content: 'a, before connecting' }, 'dev-a')
+  const bOld = await pushTo(app, alice, { content: 'b, before connecting' }, 'dev-b')
+  const a = await connect(t, base, await tokenFor(app, alice, 'dev-a'))
+  const b = await connect(t, base, await tokenFor(app, alice, 'dev-b'))
+  await a.until(1)
+  await b.until(1)
+  const aLive = await pushTo(app, alice, { content: 'a, live' }, 'dev-a')
+  const bLive = await pushTo(app, alice, { content: 'b, live' }, 'dev-b')
+  await a.until(2)
+  await b.until(2)
+  // A last message to each is the control: whatever else was coming came before it.
+  const aLast = await pushTo(app, alice, { content: 'a, last' }, 'dev-a')
+  const bLast = await pushTo(app, alice, { content: 'b, last' }, 'dev-b')
+  await a.until(3)
+  await b.until(3)
+  t.same(a.frames.map((frame) => frame.id), [aOld, aLive, aLast], 'developer A\'s socket: replay and live, A\'s only')
+  t.same(b.frames.map((frame) => frame.id), [bOld, bLive, bLast], 'developer B\'s socket: replay and live, B\'s only')
+
+  // B's socket acknowledges A's messages, then its own; acks of one socket are recorded in order.
+  for (const id of [aOld, aLive, bOld]) b.send({ type: 'ack', id })
+  await until(() => acknowledged(app, bOld), 'B\'s own ack')
+  t.notOk(await acknowledged(app, aOld), 'A\'s replayed message is not acknowledged by B\'s socket')
+  t.notOk(await acknowledged(app, aLive), 'nor its live one')
+  // A acknowledges one of its own: the control for A's callbacks.
+  a.send({ type: 'ack', id: aLive })
+  await hooks.until((received) => received.length >= 2)
+  t.same(eventsOf(hooks, '/a').map((e) => [e.event, e.requestId]), [['im.delivered', aLive]], 'A is told of its own ack only')
+  t.same(eventsOf(hooks, '/b').map((e) => [e.event, e.requestId]), [['im.delivered', bOld]], 'B is told of B\'s only')
+})
+
+t.test('disabling, rotating or ungranting a developer closes its sockets and voids its tokens', async (t) => {
+  const { app } = await buildApp(t, env)
+  const { developerId, applicationId } = await setupDeveloper(app, { developerKey: 'dev-a' })
+  await setupDeveloper(app, { developerKey: 'dev-b' })
+  const base = await listen(app)
+  const connectOrStatus = async (token: string) => await new Promise<number>((resolve, reject) => {
+    const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
+    socket.once('open', () => { socket.close(); resolve(101) })
+    socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0))
+    socket.once('error', reject)
+  })
+
+  for (const [change, body, path] of [
+    ['disable', { id: developerId }, '/admin/developer/disable'],
+    ['rotate', { id: developerId }, '/admin/developer/rotate'],
+    ['ungrant', { id: developerId, applications: [] }, '/admin/developer/update']
+  ] as const) {
+    await call(app, 'POST', '/admin/developer/enable', { requestObject: { id: developerId } })
+    await app.db.developerApplication.upsert({
+      where: { developerId_applicationId: { developerId, applicationId } }, update: {}, create: { developerId, applicationId }
+    })
+    // Rotation replaces the secret the helpers sign with: keep signing with the stored one.
+    await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId, secret) } })
+    const token = await tokenFor(app, alice, 'dev-a')
+    const mine = await connect(t, base, token)
+    const bystander = await connect(t, base, await tokenFor(app, alice, 'dev-b'))
+    t.equal(await connectOrStatus(token), 101, `${change}: the token admits before`)
+
+    const changed = await call(app, path === '/admin/developer/update' ? 'PUT' : 'POST', path, { requestObject: body })
+    t.equal(changed.statusCode, 200, `${change}: ${changed.body}`)
+    t.same(await mine.closed, { code: 4003, reason: 'no longer authorized' }, `${change}: the open socket is closed`)
+    t.equal(await connectOrStatus(token), 401, `${change}: the token no longer admits`)
+    // The other developer's socket of the same user is untouched: a message still reaches it.
+    const control = await pushTo(app, alice, { content: `after ${change}` }, 'dev-b')
+    await until(() => bystander.frames.some((frame) => frame.id === control), `${change}: the bystander's message`)
+    t.equal(bystander.socket.readyState, WebSocket.OPEN, `${change}: another developer's socket stays open`)
+    bystander.socket.close()
+  }
+})
+
+t.test('a change made on one api instance closes the developer\'s sockets on another', async (t) => {
+  const first = await buildApp(t, env)
+  const second = await buildApp(t, { ...env, DATABASE_URL: first.databaseUrl, NATS_PREFIX: first.config.nats.prefix, MASTER_KEY: first.config.masterKey.toString('base64') })
+  const { developerId } = await setupDeveloper(first.app, { developerKey: 'dev-a' })
+  const client = await connect(t, await listen(second.app), await tokenFor(first.app, alice, 'dev-a'))
+  await until(() => second.app.inApp.sockets.count({ applicationId: 1, userId: 'alice', developerId }) === 1, 'the socket on the second instance')
+  const disabled = await call(first.app, 'POST', '/admin/developer/disable', { requestObject: { id: developerId } })
+  t.equal(disabled.statusCode, 200)
+  t.same(await client.closed, { code: 4003, reason: 'no longer authorized' }, 'closed by the instance that holds it')
+})
+
+t.test('a change that missed the fan-out is caught by the next keep-alive round', async (t) => {
+  const { app } = await buildApp(t, env)
+  const { developerId } = await setupDeveloper(app, { developerKey: 'dev-a' })
+  const client = await connect(t, await listen(app), await tokenFor(app, alice, 'dev-a'))
+  // Straight in the database: no fan-out was published.
+  await app.db.developer.update({ where: { id: developerId }, data: { enabled: false } })
+  t.equal(client.socket.readyState, WebSocket.OPEN, 'still open: nobody said anything yet')
+  app.inApp.sockets.ping()
+  await app.inApp.recheck()
+  t.same(await client.closed, { code: 4003, reason: 'no longer authorized' })
+})

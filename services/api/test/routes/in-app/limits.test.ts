@@ -1,0 +1,108 @@
+import t from 'tap'
+import WebSocket from 'ws'
+import { storeInAppMessage } from '../../../src/domain/in-app-messages.js'
+import { InAppSockets } from '../../../src/domain/in-app-sockets.js'
+import { buildApp } from '../../helper.js'
+import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until } from './helper.js'
+
+const env = { INAPP_ACK_TIMEOUT_MS: '600000' }
+const alice = `alice@${CARRIER}`
+
+/** The status and JSON body of a refused upgrade, or 101 when the socket opened. */
+async function upgrade (base: string, token: string): Promise<{ status: number, retryAfter?: string, body?: unknown }> {
+  return await new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
+    socket.once('open', () => { socket.close(); resolve({ status: 101 }) })
+    socket.once('unexpected-response', (_request, response) => {
+      let text = ''
+      response.on('data', (chunk: Buffer) => { text += chunk.toString() })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: String(response.headers['retry-after']), body: JSON.parse(text) }))
+    })
+    socket.once('error', reject)
+  })
+}
+
+t.test('connects are limited per address and per token, with a 429 in the signed API\'s body', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_CONNECTS_PER_MINUTE: '4', INAPP_CONNECTS_PER_TOKEN_PER_MINUTE: '2' })
+  await setupDeveloper(app)
+  const base = await listen(app)
+  const token = await tokenFor(app, alice)
+  t.equal((await upgrade(base, token)).status, 101)
+  t.equal((await upgrade(base, token)).status, 101)
+  const perToken = await upgrade(base, token)
+  t.equal(perToken.status, 429, 'the third connect with one token')
+  t.match(perToken.body, { error: { status: 429, code: 42900, message: /with this token/ } })
+  t.match(perToken.retryAfter, /^\d+$/)
+  t.equal((await upgrade(base, await tokenFor(app, `bob@${CARRIER}`))).status, 101, 'another token still connects')
+  const perAddress = await upgrade(base, await tokenFor(app, `carol@${CARRIER}`))
+  t.equal(perAddress.status, 429, 'the fifth connect from one address')
+  t.match(perAddress.body, { error: { status: 429, code: 42900, message: /from this address/ } })
+})
+
+t.test('beyond the sockets allowed per user and per token, the oldest is closed', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_SOCKETS_PER_USER: '2', INAPP_SOCKETS_PER_TOKEN: '1' })
+  const { developerId, applicationId } = await setupDeveloper(app)
+  const base = await listen(app)
+  const alices = { applicationId, userId: 'alice', developerId }
+
+  const shared = await tokenFor(app, alice)
+  const first = await connect(t, base, shared)
+  const second = await connect(t, base, shared)
+  t.same(await first.closed, { code: 4008, reason: 'too many connections: replaced by a newer one' }, 'one socket per token: the older goes')
+  const third = await connect(t, base, await tokenFor(app, alice))
+  const fourth = await connect(t, base, await tokenFor(app, alice))
+  t.same(await second.closed, { code: 4008, reason: 'too many connections: replaced by a newer one' }, 'two sockets per user: the oldest goes')
+  await until(() => app.inApp.sockets.count(alices) === 2, 'two sockets left')
+  const id = await pushTo(app, alice, { content: 'to the survivors' })
+  await third.until(1)
+  await fourth.until(1)
+  t.same([third.frames[0]?.id, fourth.frames[0]?.id], [id, id], 'the newest two still get messages')
+})
+
+t.test('acknowledgements over the rate are answered with an error frame and not recorded', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_ACKS_PER_MINUTE: '2' })
+  await setupDeveloper(app)
+  const ids = [await pushTo(app, alice, { content: 'one' }), await pushTo(app, alice, { content: 'two' }), await pushTo(app, alice, { content: 'three' })]
+  const client = await connect(t, await listen(app), await tokenFor(app, alice))
+  await client.until(3)
+  for (const id of ids) client.send({ type: 'ack', id })
+  await client.until(4)
+  t.match(client.frames[3], { type: 'error', message: new RegExp(`too many acknowledgements; ${ids[2]} was not recorded`) })
+  await until(async () => (await app.db.inboxMessage.count({ where: { acknowledgedAt: { not: null } } })) === 2, 'the two acks within the rate')
+  const stored = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: ids[2] } })
+  t.equal(stored.acknowledgedAt, null, 'the third is left for a later ack (or the fallback)')
+})
+
+t.test('a socket that does not read is closed as a slow consumer', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(16 * 1024) })
+  const { developerId, applicationId } = await setupDeveloper(app)
+  // 500 messages of ~12 KB (4096 three-byte characters): 6 MB to replay, more than a socket that
+  // is not read can take in before its unsent data passes the limit.
+  for (let i = 0; i < 500; i++) {
+    await storeInAppMessage(app.db, { applicationId, userId: 'alice', developerId, content: '€'.repeat(4096) }, { inAppAckTimeoutMs: 600_000, inAppMessageTtlSeconds: 3600 })
+  }
+  const socket = new WebSocket(`${await listen(app)}/api/1.0/im/connect?token=${encodeURIComponent(await tokenFor(app, alice))}`)
+  t.teardown(() => socket.terminate())
+  const tcp = () => (socket as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
+  socket.once('open', () => tcp().pause()) // reads nothing more
+  const closed = new Promise<number>((resolve) => socket.once('close', resolve))
+  const alices = { applicationId, userId: 'alice', developerId }
+  await until(() => app.inApp.sockets.count(alices) === 1, 'the socket registered')
+  await until(() => app.inApp.sockets.count(alices) === 0, 'the slow socket dropped', 30_000)
+  tcp().resume() // now it reads what was sent and learns the connection is gone
+  t.equal(await closed, 1006, 'terminated, not closed politely: its buffer is what is full')
+})
+
+t.test('the registry\'s write refuses and terminates a socket over the buffered limit (unit)', async (t) => {
+  let slow = 0
+  const sockets = new InAppSockets({ perUser: 8, perToken: 4, maxBufferedBytes: 100 }, () => { slow++ })
+  const sent: string[] = []
+  let terminated = false
+  const fake = { OPEN: 1, readyState: 1, bufferedAmount: 0, send: (text: string) => { sent.push(text) }, terminate: () => { terminated = true }, on () {}, once () {} }
+  const grant = { applicationId: 1, userId: 'u', developerId: 1, secretVersion: 1 }
+  const socket = fake as unknown as WebSocket
+  t.ok(sockets.write(socket, grant, 'x'.repeat(60)), 'under the limit: sent')
+  fake.bufferedAmount = 60
+  t.notOk(sockets.write(socket, grant, 'x'.repeat(60)), 'over it: refused')
+  t.same([sent.length, terminated, slow], [1, true, 1], 'terminated and reported once')
+})

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestCertificateAuthority } from '@beacon/testkit'
+import { pino } from 'pino'
+import t from 'tap'
+import { ConfigError, loadConfig } from '../../src/config.js'
+import { hasExpired } from '../../src/tls/credentials.js'
+import { logCertificate } from '../../src/tls/reload.js'
+
+const base = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',
+  MASTER_KEY: randomBytes(32).toString('base64'),
+  AUTH_USERNAME: 'admin',
+  AUTH_PASSWORD: 'long-enough-password'
+}
+
+/** The problems loadConfig reports for `env` on top of a valid base ([] when it accepts it). */
+function problemsOf (env: Record<string, string>): string[] {
+  try {
+    loadConfig({ ...base, ...env })
+    return []
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return error.problems
+  }
+}
+
+t.test('AUTH_DISABLED=true only on a loopback HOST', async (t) => {
+  const open = { AUTH_DISABLED: 'true', AUTH_USERNAME: '', AUTH_PASSWORD: '' }
+  for (const host of ['0.0.0.0', '::', '10.1.2.3', '192.168.0.10', 'beacon.example.com', '128.0.0.1']) {
+    t.same(problemsOf({ ...open, HOST: host }), [
+      `AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=${host}`
+    ], `refused on ${host}`)
+  }
+  for (const host of ['127.0.0.1', '::1', 'localhost', 'LOCALHOST', '127.45.6.7', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+    t.same(problemsOf({ ...open, HOST: host }), [], `accepted on ${host}`)
+  }
+  t.equal(loadConfig({ ...base, ...open }).auth, null, 'accepted with the default HOST (127.0.0.1)')
+  t.same(problemsOf({ HOST: '0.0.0.0' }), [], 'with authentication any HOST is fine')
+
+  const problems = problemsOf({ ...open, HOST: '0.0.0.0', PORT: 'x', LOG_LEVEL: 'loud' })
+  t.equal(problems.length, 3, 'listed with the other problems')
+  t.match(problems.join('\n'), /AUTH_DISABLED=true is only allowed[^\n]*HOST=0\.0\.0\.0/)
+})
+
+t.test('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, readable, a PEM pair', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-tls-config-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const authority = await createTestCertificateAuthority()
+  const [first, second] = await Promise.all([authority.issue(), authority.issue()])
+  const file = async (name: string, content: string) => {
+    await writeFile(join(dir, name), content, { mode: 0o600 })
+    return join(dir, name)
+  }
+  const cert = await file('cert.pem', first.chain)
+  const key = await file('key.pem', first.key)
+  const otherKey = await file('other-key.pem', second.key)
+  const marker = 'NOT-A-KEY-BUT-SECRET-LOOKING-0123456789'
+  const garbageKey = await file('garbage-key.pem', `-----BEGIN PRIVATE KEY-----\n${marker}\n-----END PRIVATE KEY-----\n`)
+  const intermediateFirst = await file('wrong-order.pem', first.chain.slice(first.chain.indexOf('-----END CERTIFICATE-----') + 26) + first.chain)
+
+  const config = loadConfig({ ...base, TLS_CERT_FILE: cert, TLS_KEY_FILE: key })
+  t.same(config.tls?.files, { certFile: cert, keyFile: key })
+  t.match(config.tls?.credentials.summary, { subject: 'CN=localhost, O=Beacon test', issuer: 'CN=Beacon Test Intermediate' })
+  t.equal(loadConfig(base).tls, null, 'neither: plain HTTP')
+
+  t.same(problemsOf({ TLS_CERT_FILE: cert }), ['TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all: TLS_CERT_FILE is set, TLS_KEY_FILE is not'])
+  t.same(problemsOf({ TLS_KEY_FILE: key }), ['TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all: TLS_KEY_FILE is set, TLS_CERT_FILE is not'])
+  t.same(problemsOf({ TLS_CERT_FILE: join(dir, 'missing.pem'), TLS_KEY_FILE: key }), [`TLS_CERT_FILE (${join(dir, 'missing.pem')}) cannot be read: ENOENT`])
+  t.same(problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: dir }), [`TLS_KEY_FILE (${dir}) cannot be read: EISDIR`])
+  t.same(problemsOf({ TLS_CERT_FILE: key, TLS_KEY_FILE: key }), [`TLS_CERT_FILE (${key}) holds no PEM certificate`], 'a key where the certificate belongs')
+  t.same(problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: garbageKey }), [`TLS_KEY_FILE (${garbageKey}) holds no usable PEM private key (it must not be encrypted)`])
+  t.same(problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: otherKey }), [
+    `TLS_KEY_FILE (${otherKey}) is not the private key of the first certificate in TLS_CERT_FILE (${cert}); ` +
+    'that file must start with the server\'s own certificate, followed by its intermediates'
+  ], 'a mismatched pair')
+  t.match(problemsOf({ TLS_CERT_FILE: intermediateFirst, TLS_KEY_FILE: key }), [/is not the private key of the first certificate/], 'a chain in the wrong order')
+
+  const problems = problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: garbageKey, PORT: '-1' })
+  t.equal(problems.length, 2, 'listed with the other problems')
+  t.notMatch(problems.join('\n'), marker, 'no file content in the messages')
+})
+
+t.test('the log names the certificate in use, and warns once it has expired', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-tls-config-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const issued = await (await createTestCertificateAuthority()).issue()
+  await writeFile(join(dir, 'cert.pem'), issued.chain)
+  await writeFile(join(dir, 'key.pem'), issued.key)
+  const summary = loadConfig({ ...base, TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem') }).tls!.credentials.summary
+  const validTo = new Date(summary.validTo)
+  t.notOk(hasExpired(summary, new Date(validTo.getTime() - 1000)))
+  t.ok(hasExpired(summary, validTo))
+
+  let lines = ''
+  const log = pino({ level: 'info' }, { write: (line: string) => { lines += line } })
+  logCertificate(log, summary, 'serving TLS with this certificate')
+  t.match(JSON.parse(lines), { level: 30, certificate: { serialNumber: summary.serialNumber, validTo: summary.validTo }, msg: 'serving TLS with this certificate' })
+  t.notMatch(lines, issued.key.split('\n')[1] ?? 'unreachable', 'no key material')
+  lines = ''
+  logCertificate(log, { ...summary, validTo: 'Jan  1 00:00:00 2020 GMT' }, 'serving TLS with this certificate')
+  t.match(JSON.parse(lines), { level: 40, msg: 'serving TLS with this certificate; it has EXPIRED, clients will refuse it' })
+})
