@@ -20,15 +20,21 @@ export interface ApiLimits {
   inAppMaxBufferedBytes: number
   /** Acknowledgements per socket and minute; more are answered with an error frame, not recorded. */
   inAppAcksPerMinute: number
+  /** How long a client has to send a whole request (headers and body). */
+  requestTimeoutMs: number
 }
 
 /**
  * TRUST_PROXY: whether X-Forwarded-For names the client (Fastify's trustProxy). Per-address limits
- * need the real client address: behind a proxy without it, every client shares the proxy's.
+ * need the real client address: behind a proxy without it, every client shares the proxy's. `true`
+ * is refused: it takes the leftmost X-Forwarded-For entry, which the client writes itself, so every
+ * client could choose its address (and lock out another's) even behind a real proxy.
  */
-export function parseTrustProxy (text: string): boolean | number | string[] {
+export const TRUST_PROXY_RULE = 'false, the number of proxies in front of the api, or a comma-separated list of their addresses or CIDR ranges ' +
+  '(true is refused: it would let every client choose its own address)'
+
+export function parseTrustProxy (text: string): false | number | string[] {
   const value = text.trim().toLowerCase()
-  if (value === 'true') return true
   if (value === 'false') return false
   if (/^\d{1,2}$/.test(value)) return Number(value)
   const entries = value.split(',').map((entry) => entry.trim())
@@ -51,6 +57,7 @@ export function readLimits (read: EnvReader): ApiLimits {
     inAppSocketsPerUser: read.integer('INAPP_SOCKETS_PER_USER', 8, 1, 1000),
     inAppSocketsPerToken: read.integer('INAPP_SOCKETS_PER_TOKEN', 4, 1, 1000),
     inAppMaxBufferedBytes: read.integer('INAPP_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
-    inAppAcksPerMinute: read.integer('INAPP_ACKS_PER_MINUTE', 3000, 1, 1_000_000)
+    inAppAcksPerMinute: read.integer('INAPP_ACKS_PER_MINUTE', 3000, 1, 1_000_000),
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000)
   }
 }

@@ -1,7 +1,7 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { GOOGLE_TOKEN_URIS, parseUrlList } from '@beacon/outbound'
-import { parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
+import { TRUST_PROXY_RULE, parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
 import { isLoopbackHost } from './listen-address.js'
 import { readTlsSettings, type TlsSettings } from './tls/settings.js'
 
@@ -21,7 +21,7 @@ export interface ApiConfig {
   powerAuth: { url: string, username?: string, password?: string, timeoutMs: number } | null
   bodyLimitBytes: number
   /** Fastify's trustProxy: whether (and from which proxies) X-Forwarded-For names the client. */
-  trustProxy: boolean | number | string[]
+  trustProxy: false | number | string[]
   limits: ApiLimits
   environmentName: string
   nats: { url: string, prefix: string }
@@ -93,7 +93,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
           ...(powerAuthUser === '' ? {} : { username: powerAuthUser, password: powerAuthPassword })
         },
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    trustProxy: read.parsed('TRUST_PROXY', parseTrustProxy, 'true, false, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges', false),
+    trustProxy: read.parsed('TRUST_PROXY', parseTrustProxy, TRUST_PROXY_RULE, false),
     limits: readLimits(read),
     environmentName: read.string('APP_ENVIRONMENT'),
     syncTimeoutMs: read.integer('SYNC_TIMEOUT_MS', 10_000, 100, 300_000),

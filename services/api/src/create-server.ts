@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
+import { MAX_PARAM_LENGTH, answerRouterError } from './router-errors.js'
 import { sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
 import { secureContextOptions } from './tls/credentials.js'
@@ -27,6 +28,11 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     bodyLimit: config.bodyLimitBytes,
     // One of Fastify's accepted forms; the union of them confuses its overloads.
     trustProxy: config.trustProxy as boolean,
+    // A client gets this long to send its whole request (headers and body): none can hold a
+    // connection open by trickling a body. Answers may take longer (a SYNCHRONOUS send).
+    requestTimeout: config.limits.requestTimeoutMs,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerRouterError,
     schemaController: { compilersFactory: sharedSchemaCompilers },
     ajv: {
       customOptions: {
@@ -81,13 +87,20 @@ export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'
 }
 
 // The in-app channel takes its token in the query (browsers cannot set WebSocket headers), and
-// Fastify logs every request's URL: the token's value never reaches the log.
-const QUERY_TOKEN = /([?&]token=)[^&#]*/gi
+// Fastify logs every request's URL: the token's value never reaches the log, however the
+// parameter's name is spelled (the query parser decodes `%74oken` to `token`).
+const QUERY_PARAMETER = /([?&])([^=&#]*)=([^&#]*)/g
+const decodedName = (name: string) => { try { return decodeURIComponent(name.replaceAll('+', ' ')) } catch { return name } }
+
+export function redactTokens (url: string): string {
+  return url.replace(QUERY_PARAMETER, (all, separator: string, name: string) =>
+    decodedName(name).trim().toLowerCase() === 'token' ? `${separator}${name}=[redacted]` : all)
+}
 
 function serializeRequest (request: FastifyRequest) {
   return {
     method: request.method,
-    url: request.url.replace(QUERY_TOKEN, '$1[redacted]'),
+    url: redactTokens(request.url),
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort

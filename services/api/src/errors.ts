@@ -34,3 +34,12 @@ export function isDatabaseFailure (error: unknown): boolean {
     error instanceof Prisma.PrismaClientUnknownRequestError ||
     (error as { name?: string }).name === 'DriverAdapterError'
 }
+
+/** Too many failed authentications from one address: 429 in the PowerAuth error body, with Retry-After. */
+export class TooManyFailures extends Error {
+  override name = 'TooManyFailures'
+  readonly statusCode = 429
+  constructor (readonly retryAfterSeconds: number) {
+    super(`too many failed authentication attempts from this address; retry in ${retryAfterSeconds} s`)
+  }
+}

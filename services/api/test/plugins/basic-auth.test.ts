@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import t from 'tap'
 import { authorization, buildApp, credentials } from '../helper.js'
 
@@ -40,15 +41,39 @@ t.test('X-Forwarded-For names the client only with TRUST_PROXY', async (t) => {
   for (const forwarded of ['203.0.113.1', '203.0.113.1']) t.equal((await wrongFrom(proxied.app, forwarded)).statusCode, 401)
   t.equal((await wrongFrom(proxied.app, '203.0.113.1')).statusCode, 429, 'the client behind the trusted proxy is limited')
   t.equal((await wrongFrom(proxied.app, '203.0.113.2')).statusCode, 401, 'and only that client')
+  // A client that writes a victim's address first cannot get it counted: the proxy appended the real one.
+  t.equal((await wrongFrom(proxied.app, '203.0.113.9, 203.0.113.1')).statusCode, 429, 'the entry the proxy added is the one that counts')
+  const victim = await proxied.app.inject({ method: 'GET', url: '/admin/app/list', remoteAddress: '10.0.0.1', headers: { authorization, 'x-forwarded-for': '203.0.113.9' } })
+  t.equal(victim.statusCode, 200, 'the address the client wrote first is not locked out')
 })
 
-t.test('TRUST_PROXY takes true, false, a hop count or proxy addresses; anything else is a configuration error', async (t) => {
+t.test('TRUST_PROXY takes false, a hop count or proxy addresses; true and anything else are configuration errors', async (t) => {
   const { loadConfig } = await import('../../src/config.js')
   const base = { DATABASE_URL: 'postgresql://x/y', MASTER_KEY: Buffer.alloc(32, 1).toString('base64'), AUTH_USERNAME: 'a', AUTH_PASSWORD: 'a-long-password' }
   t.same(loadConfig({ ...base }).trustProxy, false)
-  t.same(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy, true)
+  t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'true' }), /TRUST_PROXY must be false, the number of proxies .*true is refused/)
   t.same(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy, 2)
   t.same(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.1,::1' }).trustProxy, ['10.0.0.0/8', '192.168.1.1', '::1'])
-  t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'everyone' }), /TRUST_PROXY must be true, false, a number of proxy hops/)
+  t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'everyone' }), /TRUST_PROXY must be false, the number of proxies/)
   t.throws(() => loadConfig({ ...base, AUTH_FAILURES_PER_ADDRESS: '0' }), /AUTH_FAILURES_PER_ADDRESS must be an integer from 1/)
+})
+
+t.test('pipelined guesses on one connection are counted as they come: no more are compared than the limit', async (t) => {
+  const { app } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '3' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  const request = (header: string, last = false) => `GET /admin/app/list HTTP/1.1\r\nHost: x\r\nAuthorization: ${header}\r\n${last ? 'Connection: close\r\n' : ''}\r\n`
+  // 200 wrong guesses and then the right password, all in one write.
+  const burst = Array.from({ length: 200 }, () => request(wrong)).join('') + request(authorization, true)
+  const statuses = await new Promise<number[]>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let received = ''
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
+    socket.on('end', () => resolve([...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]))))
+    socket.on('error', reject)
+    socket.write(burst)
+  })
+  t.equal(statuses.length, 201, 'every request answered')
+  t.same(statuses.slice(0, 3), [401, 401, 401], 'the first three guesses compared')
+  t.same([...new Set(statuses.slice(3))], [429], 'all the rest refused, the right password included')
 })

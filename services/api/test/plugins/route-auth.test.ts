@@ -28,3 +28,10 @@ t.test('routes of a marked scope carry its authentication; a deliberate exceptio
   ])
   await app.close()
 })
+
+t.test('a route cannot claim basic or signed authentication outside the scope that checks it', async (t) => {
+  const app = Fastify()
+  await app.register(routeAuth)
+  app.get('/pretends', { config: { auth: 'basic' } }, async () => 'open')
+  await t.rejects(async () => { await app.ready() }, /claim a scope's authentication outside its scope: GET \/pretends/)
+})

@@ -13,3 +13,22 @@ t.test('one access line per request: method, URL, status and time, after the res
   t.type(line.responseTime, 'number')
   t.equal((logs().match(/"msg":"request completed"/g) ?? []).length, before + 1)
 })
+
+t.test('a token in the query never reaches the log, however its name is spelled', async (t) => {
+  const { redactTokens } = await import('../../src/create-server.js')
+  t.equal(redactTokens('/api/1.0/im/connect?token=abc.def&x=1'), '/api/1.0/im/connect?token=[redacted]&x=1')
+  t.equal(redactTokens('/c?x=1&%74oken=abc'), '/c?x=1&%74oken=[redacted]', 'percent-encoded name')
+  t.equal(redactTokens('/c?TOKEN=abc&token=def'), '/c?TOKEN=[redacted]&token=[redacted]', 'any case, repeated')
+  t.equal(redactTokens('/c?tokens=abc&my_token=x'), '/c?tokens=abc&my_token=x', 'other names stay')
+  t.equal(redactTokens('/c?%E0%A4%A=1&token=x'), '/c?%E0%A4%A=1&token=[redacted]', 'an undecodable name does not stop it')
+
+  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  await app.inject({ method: 'GET', url: '/api/1.0/im/connect?%74oken=secret-token-value' })
+  t.notMatch(logs(), /secret-token-value/)
+})
+
+t.test('the request timeout and the router limits are set', async (t) => {
+  const { app } = await buildApp(t, { REQUEST_TIMEOUT_MS: '12345' })
+  t.equal(app.server.requestTimeout, 12345, 'a client cannot trickle a request forever')
+  t.equal(app.initialConfig.routerOptions?.maxParamLength, 2048)
+})

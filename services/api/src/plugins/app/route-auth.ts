@@ -31,12 +31,20 @@ declare module 'fastify' {
  * The scope's authentication hook and this mark go together: the scope is what the router
  * matched, so no spelling of a path can reach the route without passing the hook.
  */
-export function markRoutes (scope: { addHook: (name: 'onRoute', hook: (route: { config?: object }) => void) => unknown }, auth: RouteAuth): void {
+export function markRoutes (scope: { addHook: (name: 'onRoute', hook: (route: { config?: object }) => void) => unknown }, auth: ScopedAuth): void {
   scope.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as { auth?: RouteAuth }
-    route.config = { ...config, auth: config.auth ?? auth }
+    const marked = { ...config, auth: config.auth ?? auth }
+    route.config = marked
+    if (marked.auth === auth) scoped.add(route)
   })
 }
+
+/** The kinds of authentication a scope's hook provides; a route cannot claim them by itself. */
+type ScopedAuth = 'basic' | 'signed'
+const SCOPED: readonly RouteAuth[] = ['basic', 'signed']
+// Routes that got their `basic` or `signed` from the scope whose hook checks it.
+const scoped = new WeakSet<object>()
 
 /** Records every route; at start-up, refuses any that declares no authentication. */
 export default fp(async (app) => {
@@ -49,6 +57,12 @@ export default fp(async (app) => {
     const open = table().filter((route) => route.auth === undefined)
     if (open.length > 0) {
       throw new Error(`routes without a declared authentication: ${open.map((route) => `${route.method} ${route.url}`).join(', ')}`)
+    }
+    // A route outside the scopes that merely says `auth: 'basic'` would pass the check above with
+    // no hook on it.
+    const claimed = routes.filter((route) => SCOPED.includes(route.config?.auth as RouteAuth) && !scoped.has(route))
+    if (claimed.length > 0) {
+      throw new Error(`routes that claim a scope's authentication outside its scope: ${claimed.map((route) => `${[route.method].flat().join(',')} ${route.url}`).join(', ')}`)
     }
   })
 }, { name: 'route-auth' })

@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto'
 import basicAuth from '@fastify/basic-auth'
-import { ApiErrorCode } from '@beacon/contracts'
 import fp from 'fastify-plugin'
+import { TooManyFailures } from '../../errors.js'
 import { markRoutes } from '../app/route-auth.js'
 
 export interface BasicAuthOptions {
@@ -26,7 +26,8 @@ class WrongCredentials extends Error {
  *
  * An address that sent wrong credentials `failures.max` times within the window is refused (429)
  * for the rest of it before its credentials are even compared, so that guessing cannot go on
- * faster than the limit, right guess included. A missing header is no guess and is not counted.
+ * faster than the limit, right guess included; the look, the comparison and the count are one
+ * step, so pipelined guesses cannot slip in between. A missing header is no guess and is not counted.
  */
 export default fp<BasicAuthOptions>(async (app, { credentials, failures }) => {
   markRoutes(app, 'basic')
@@ -39,21 +40,16 @@ export default fp<BasicAuthOptions>(async (app, { credentials, failures }) => {
     authenticate: { realm: 'beacon' },
     async validate (username, password, request) {
       // Both comparisons always run, so timing does not tell which one failed.
-      const ok = Number(sameText(username, credentials.username)) & Number(sameText(password, credentials.password))
-      if (ok === 1) return
-      await failed.hit(request)
+      const outcome = await failed.attempt(request, () =>
+        (Number(sameText(username, credentials.username)) & Number(sameText(password, credentials.password))) === 1)
+      if ('refusedFor' in outcome) {
+        request.log.warn({ remoteAddress: request.ip }, 'admin credentials refused: too many failures from this address')
+        throw new TooManyFailures(outcome.refusedFor)
+      }
+      if (outcome.passed) return
       request.log.info({ remoteAddress: request.ip }, 'wrong admin credentials')
       throw new WrongCredentials('wrong username or password')
     }
-  })
-  app.addHook('onRequest', async (request, reply) => {
-    const wait = await failed.peek(request)
-    if (wait === 0) return
-    request.log.warn({ remoteAddress: request.ip }, 'admin credentials refused: too many failures from this address')
-    return await reply.code(429).header('retry-after', String(wait)).type('application/json; charset=utf-8').send({
-      status: 'ERROR',
-      responseObject: { code: ApiErrorCode.TOO_MANY_REQUESTS, message: `too many failed authentication attempts from this address; retry in ${wait} s` }
-    })
   })
   app.addHook('onRequest', app.basicAuth)
 }, { name: 'basic-auth', dependencies: ['rate-limit'] })

@@ -1,7 +1,7 @@
 import { ApiErrorCode } from '@beacon/contracts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { ApiError, isDatabaseFailure } from '../../errors.js'
+import { ApiError, TooManyFailures, isDatabaseFailure } from '../../errors.js'
 import { describeValidationError } from './validation-message.js'
 
 function send (reply: FastifyReply, statusCode: number, code: string, message: string) {
@@ -37,6 +37,9 @@ export default fp(async (app) => {
       return send(reply, status, code, message)
     }
     if (error.statusCode === 401) return send(reply, 401, ApiErrorCode.UNAUTHORIZED, 'authentication required: wrong or missing credentials')
+    if (error instanceof TooManyFailures) {
+      return send(reply.header('retry-after', String(error.retryAfterSeconds)), 429, ApiErrorCode.TOO_MANY_REQUESTS, error.message)
+    }
     if (error instanceof SyntaxError && error.statusCode === 400) return send(reply, 400, ApiErrorCode.GENERIC, 'request body is not valid JSON')
     if (isDatabaseFailure(error)) {
       request.log.error({ err: error }, 'database failure')

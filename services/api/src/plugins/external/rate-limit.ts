@@ -8,6 +8,12 @@ export interface Limit {
   hit (request: FastifyRequest): Promise<number>
   /** The seconds to wait when the key is already at the limit, else 0; counts nothing. */
   peek (request: FastifyRequest): Promise<number>
+  /**
+   * Runs `check` unless the key is already at the limit, and counts it when it fails, as one step
+   * of the limit: attempts that overlap (pipelined on one connection, say) cannot all pass a look
+   * taken before any of them was counted. `refusedFor` is the wait when `check` did not run.
+   */
+  attempt (request: FastifyRequest, check: () => boolean): Promise<{ refusedFor: number } | { passed: boolean }>
 }
 
 export interface LimitOptions {
@@ -40,20 +46,29 @@ export default fp(async (app: FastifyInstance) => {
     // overlapping in one tick would all read the count of the last (three acks in one TCP read
     // were all refused at a limit of two).
     let previous: Promise<unknown> = Promise.resolve()
-    const inTurn = async (request: FastifyRequest, increment: boolean) => {
-      const turn = previous.then(async () => await limiter(request, { increment }))
+    const inTurn = async <T>(step: () => Promise<T>): Promise<T> => {
+      const turn = previous.then(step)
       previous = turn.catch(() => {})
       return await turn
     }
+    const hit = async (request: FastifyRequest) => {
+      const result = await limiter(request)
+      return !result.isAllowed && result.isExceeded ? Math.max(result.ttlInSeconds, 1) : 0
+    }
+    const peek = async (request: FastifyRequest) => {
+      const result = await limiter(request, { increment: false })
+      return !result.isAllowed && result.remaining === 0 && result.ttl > 0 ? Math.max(result.ttlInSeconds, 1) : 0
+    }
     return {
-      async hit (request) {
-        const result = await inTurn(request, true)
-        return !result.isAllowed && result.isExceeded ? Math.max(result.ttlInSeconds, 1) : 0
-      },
-      async peek (request) {
-        const result = await inTurn(request, false)
-        return !result.isAllowed && result.remaining === 0 && result.ttl > 0 ? Math.max(result.ttlInSeconds, 1) : 0
-      }
+      hit: async (request) => await inTurn(async () => await hit(request)),
+      peek: async (request) => await inTurn(async () => await peek(request)),
+      attempt: async (request, check) => await inTurn(async () => {
+        const wait = await peek(request)
+        if (wait > 0) return { refusedFor: wait }
+        const passed = check()
+        if (!passed) await hit(request)
+        return { passed }
+      })
     }
   })
 }, { name: 'rate-limit' })

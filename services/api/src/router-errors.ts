@@ -1,0 +1,24 @@
+import { ApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+
+/** Longest path parameter the router takes: a `username@carrier` of 509 characters, all percent-encoded. */
+export const MAX_PARAM_LENGTH = 2048
+
+const ANSWERS: Record<string, [number, string]> = {
+  FST_ERR_BAD_URL: [400, 'the request URL is malformed'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`],
+  FST_ERR_ASYNC_CONSTRAINT: [400, 'the request could not be routed']
+}
+
+/**
+ * Errors of the router itself, before any route or scope is known (Fastify's frameworkErrors):
+ * answered in the error body of the API the path belongs to. The path only picks the body's
+ * format here; nothing is authorised by it.
+ */
+export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const [status, message] = ANSWERS[error.code] ?? [400, 'the request could not be routed']
+  const body = request.url.startsWith('/api/')
+    ? { error: { status, code: signedApiErrorCodeFor(status), message } }
+    : { status: 'ERROR', responseObject: { code: status === 400 ? ApiErrorCode.GENERIC : ApiErrorCode.REQUEST, message } }
+  return reply.code(status).type('application/json; charset=utf-8').send(body)
+}
