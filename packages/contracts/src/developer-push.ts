@@ -57,7 +57,7 @@ export const InAppTokenResponse = Type.Object({
 export type InAppTokenResponse = Static<typeof InAppTokenResponse>
 
 /** Query of `GET /api/1.0/im/connect` (the token may come as `Authorization: Bearer` instead). */
-export const InAppConnectQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 1024 })) })
+export const InAppConnectQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 2048 })) })
 export type InAppConnectQuery = Static<typeof InAppConnectQuery>
 
 /** client → server over the in-app WebSocket: the device has the message `id`. */

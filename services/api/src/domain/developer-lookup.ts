@@ -9,8 +9,8 @@ export interface SignedDeveloper {
   callbackUrl: string | null
   /** Beacon's internal ids of the applications (carriers) the developer may address. */
   applicationIds: number[]
-  /** When the secret was last rotated (epoch ms): in-app tokens carry it and die with it. */
-  secretVersion: number
+  /** The token epoch: in-app tokens carry it and die when it is incremented (in-app-admission.ts). */
+  tokenEpoch: number
 }
 
 export interface SigningCandidate {
@@ -37,7 +37,7 @@ export async function findSigningDeveloper (db: Db, secrets: SecretBox, key: str
       callbackUrl: true,
       enabled: true,
       secret: true,
-      secretRotatedAt: true,
+      tokenEpoch: true,
       applications: { select: { applicationId: true } }
     }
   })
@@ -60,7 +60,7 @@ export async function findSigningDeveloper (db: Db, secrets: SecretBox, key: str
       name: row.name,
       callbackUrl: row.callbackUrl,
       applicationIds: row.applications.map((grant) => grant.applicationId).sort((a, b) => a - b),
-      secretVersion: row.secretRotatedAt.getTime()
+      tokenEpoch: row.tokenEpoch
     },
     secret
   }

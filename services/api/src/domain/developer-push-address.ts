@@ -11,18 +11,21 @@ export interface ResolvedAddress {
 }
 
 const ADDRESS = new RegExp(USER_ADDRESS_PATTERN, 'u')
+const LONE_SURROGATE = /\p{Cs}/u
 
 /** Splits `username@carrier`, or null when it is not exactly that form. */
 export function parseUserAddress (text: string): { username: string, carrier: string } | null {
-  if (text.length > 255 + 1 + 253) return null
+  // A lone surrogate would be stored as U+FFFD, merging distinct addresses into one user.
+  if (text.length > 255 + 1 + 253 || LONE_SURROGATE.test(text)) return null
   const match = ADDRESS.exec(text)
   if (match === null) return null
   return { username: match[1] ?? '', carrier: match[2] ?? '' }
 }
 
 /**
- * The application and user an address names, for a developer allowed `applicationIds`:
- * 400 on a malformed address, 404 on an unknown carrier, 403 on a carrier not granted to them.
+ * The application and user an address names, for a developer allowed `applicationIds`: 400 on a
+ * malformed address, 403 on a carrier not granted to them — whether or not it exists, so that no
+ * developer learns which carriers other tenants have.
  */
 export async function resolveAddress (db: Db, applicationIds: number[], text: string): Promise<ResolvedAddress> {
   const parsed = parseUserAddress(text)
@@ -34,8 +37,7 @@ export async function resolveAddress (db: Db, applicationIds: number[], text: st
     where: { carrierDomain: { equals: parsed.carrier, mode: 'insensitive' } },
     select: { id: true, carrierDomain: true }
   })
-  if (application === null) throw new SignedApiError(404, `no carrier ${parsed.carrier}`)
-  if (!applicationIds.includes(application.id)) {
+  if (application === null || !applicationIds.includes(application.id)) {
     throw new SignedApiError(403, `this developer may not address the carrier ${parsed.carrier}`)
   }
   return {

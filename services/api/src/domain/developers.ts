@@ -100,22 +100,28 @@ export interface UpdateDeveloperInput extends DeveloperGrants {
   callbackUrl?: string | null | undefined
 }
 
-/** Absent fields stay; given grant lists (applications and/or carriers) replace the grants as a whole. */
+/**
+ * Absent fields stay; given grant lists (applications and/or carriers) replace the grants as a
+ * whole. Losing a grant voids the developer's in-app tokens (a later re-grant does not revive them).
+ */
 export async function updateDeveloper (db: Db, input: UpdateDeveloperInput, policy: CallbackPolicy): Promise<DeveloperView> {
   const id = await requireDeveloperId(db, input.id)
   const callbackUrl = input.callbackUrl == null ? input.callbackUrl : checkCallbackUrl(input.callbackUrl, policy)
   const regrant = input.applications !== undefined || input.carriers !== undefined
   const applicationIds = regrant ? await resolveGrants(db, input) : []
   const row = await db.$transaction(async (tx) => {
+    let lostGrant = false
     if (regrant) {
-      await tx.developerApplication.deleteMany({ where: { developerId: id } })
-      await tx.developerApplication.createMany({ data: applicationIds.map((applicationId) => ({ developerId: id, applicationId })) })
+      const removed = await tx.developerApplication.deleteMany({ where: { developerId: id, applicationId: { notIn: applicationIds } } })
+      lostGrant = removed.count > 0
+      await tx.developerApplication.createMany({ data: applicationIds.map((applicationId) => ({ developerId: id, applicationId })), skipDuplicates: true })
     }
     return await tx.developer.update({
       where: { id },
       data: {
         ...(input.name === undefined ? {} : { name: input.name }),
-        ...(callbackUrl === undefined ? {} : { callbackUrl })
+        ...(callbackUrl === undefined ? {} : { callbackUrl }),
+        ...(lostGrant ? { tokenEpoch: { increment: 1 } } : {})
       },
       select: viewSelect
     })
@@ -123,21 +129,28 @@ export async function updateDeveloper (db: Db, input: UpdateDeveloperInput, poli
   return toView(row)
 }
 
-/** A new secret; the old one stops working at once (requests signed with it get 401). */
+/** A new secret; the old one stops working at once (requests signed with it get 401), and so do the in-app tokens. */
 export async function rotateDeveloperSecret (db: Db, secrets: SecretBox, id: number | string): Promise<DeveloperWithSecret> {
   const developerId = await requireDeveloperId(db, id)
   const secret = newDeveloperSecret()
   const row = await db.developer.update({
     where: { id: developerId },
-    data: { secret: sealDeveloperSecret(secrets, developerId, secret), secretRotatedAt: new Date() },
+    data: { secret: sealDeveloperSecret(secrets, developerId, secret), secretRotatedAt: new Date(), tokenEpoch: { increment: 1 } },
     select: viewSelect
   })
   return { ...toView(row), secret }
 }
 
-/** A disabled developer's requests are refused (401) until it is enabled again; nothing else changes. */
+/**
+ * A disabled developer's requests are refused (401) until it is enabled again. Disabling voids its
+ * in-app tokens for good: enabling does not bring back those issued before.
+ */
 export async function setDeveloperEnabled (db: Db, id: number | string, enabled: boolean): Promise<DeveloperView> {
   const developerId = await requireDeveloperId(db, id)
-  const row = await db.developer.update({ where: { id: developerId }, data: { enabled }, select: viewSelect })
+  const row = await db.developer.update({
+    where: { id: developerId },
+    data: { enabled, ...(enabled ? {} : { tokenEpoch: { increment: 1 } }) },
+    select: viewSelect
+  })
   return toView(row)
 }

@@ -4,8 +4,8 @@ import type { InAppGrant } from './in-app-token.js'
 /** Where a developer stands now: what decides whether its tokens and sockets still admit anyone. */
 export interface DeveloperStanding {
   enabled: boolean
-  /** secret_rotated_at in epoch ms: a token issued under an earlier secret is void. */
-  secretVersion: number
+  /** Incremented by every disable, rotation and lost grant: a token of an earlier epoch is void. */
+  tokenEpoch: number
   applicationIds: ReadonlySet<number>
 }
 
@@ -13,21 +13,22 @@ export interface DeveloperStanding {
 export async function developerStandings (db: Db, developerIds: number[]): Promise<Map<number, DeveloperStanding>> {
   const rows = await db.developer.findMany({
     where: { id: { in: [...new Set(developerIds)] } },
-    select: { id: true, enabled: true, secretRotatedAt: true, applications: { select: { applicationId: true } } }
+    select: { id: true, enabled: true, tokenEpoch: true, applications: { select: { applicationId: true } } }
   })
   return new Map(rows.map((row) => [row.id, {
     enabled: row.enabled,
-    secretVersion: row.secretRotatedAt.getTime(),
+    tokenEpoch: row.tokenEpoch,
     applicationIds: new Set(row.applications.map((grant) => grant.applicationId))
   }]))
 }
 
 /**
  * Whether a token (or a socket opened with it) still admits its holder: the developer exists, is
- * enabled, has not rotated its secret since, and may still address the application.
+ * enabled, has not been disabled, rotated or ungranted since the token was issued (its epoch is
+ * the same), and may address the application.
  */
 export function admits (standing: DeveloperStanding | undefined, grant: InAppGrant): boolean {
-  return standing !== undefined && standing.enabled && standing.secretVersion === grant.secretVersion &&
+  return standing !== undefined && standing.enabled && standing.tokenEpoch === grant.tokenEpoch &&
     standing.applicationIds.has(grant.applicationId)
 }
 

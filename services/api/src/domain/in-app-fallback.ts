@@ -35,6 +35,9 @@ function toCommand (claim: ClaimedPush): SendCommand {
  * Claims in-app messages whose acknowledgement is overdue and stores their push message, in one
  * transaction: the push message id is set exactly once per request (whichever api instance
  * claims the row first; the others skip it), and the Message row exists whenever it is set.
+ * Only messages of a developer that is enabled and still granted the application are pushed: a
+ * disabled or ungranted developer's wait (pushed if it is enabled or granted again before they
+ * expire, else they expire as usual).
  */
 async function claimDuePushes (db: Db, limit: number): Promise<ClaimedPush[]> {
   return await db.$transaction(async (tx) => {
@@ -42,11 +45,16 @@ async function claimDuePushes (db: Db, limit: number): Promise<ClaimedPush[]> {
       UPDATE inbox_message m SET push_message_id = gen_random_uuid()
       FROM inbox_message_application a JOIN application ap ON ap.id = a.application_id
       WHERE a.message_id = m.id AND m.id IN (
-        SELECT id FROM inbox_message
-        WHERE push_due_at <= now() AND acknowledged_at IS NULL AND push_message_id IS NULL
-          AND expired_at IS NULL AND developer_id IS NOT NULL AND push_content IS NOT NULL
-        ORDER BY push_due_at LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)
+        SELECT i.id FROM inbox_message i
+        WHERE i.push_due_at <= now() AND i.acknowledged_at IS NULL AND i.push_message_id IS NULL
+          AND i.expired_at IS NULL AND i.developer_id IS NOT NULL AND i.push_content IS NOT NULL
+          AND EXISTS (
+            SELECT 1 FROM developer d
+            JOIN developer_application g ON g.developer_id = d.id
+            JOIN inbox_message_application ia ON ia.application_id = g.application_id AND ia.message_id = i.id
+            WHERE d.id = i.developer_id AND d.enabled)
+        ORDER BY i.push_due_at LIMIT ${limit}
+        FOR UPDATE OF i SKIP LOCKED)
       RETURNING m.id, m.user_id, m.sender, m.push_content, m.push_message_id::text, m.developer_id,
         a.application_id, ap.carrier_domain`
     if (claims.length > 0) {

@@ -10,8 +10,12 @@ const ackFrame = Compile(InAppAckFrame)
 /** Acknowledgements of one socket waiting for the statement in flight; more is a misbehaving client. */
 const MAX_QUEUED_ACKS = 1000
 
-const sendError = (socket: WebSocket, message: string) => {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ type: 'error', message } satisfies InAppErrorFrame))
+/**
+ * Through the registry's write, like every frame: a client that sends without reading cannot make
+ * the server hold more of its error answers than any other unread data.
+ */
+const sendError = (app: FastifyInstance, socket: WebSocket, grant: InAppGrant, message: string) => {
+  app.inApp.sockets.write(socket, grant, JSON.stringify({ type: 'error', message } satisfies InAppErrorFrame))
 }
 
 function parseAck (data: string): { id: string } | string {
@@ -40,14 +44,17 @@ export async function serveInAppSocket (app: FastifyInstance, socket: WebSocket,
   const to = addressOf(app, grant)
   const acks = acknowledgements(app, socket, grant, to)
   socket.on('message', (data, isBinary) => {
+    // A socket being closed (revoked, replaced, shutting down) still hears frames until the peer
+    // answers the close: they count for nothing.
+    if (socket.readyState !== socket.OPEN) return
     const parsed = isBinary ? 'frames must be text (JSON)' : parseAck(data.toString())
     if (typeof parsed === 'string') {
-      sendError(socket, parsed)
+      sendError(app, socket, grant, parsed)
       return
     }
     connection.ackRate().then((wait) => {
-      if (wait > 0) sendError(socket, `too many acknowledgements; ${parsed.id} was not recorded: send it again in ${wait} s`)
-      else acks.push(parsed.id)
+      if (wait > 0) sendError(app, socket, grant, `too many acknowledgements; ${parsed.id} was not recorded: send it again in ${wait} s`)
+      else if (socket.readyState === socket.OPEN) acks.push(parsed.id)
     }, (error: unknown) => { app.log.error({ err: error }, 'in-app acknowledgement rate not counted') })
   })
   app.inApp.sockets.add(grant, connection.token, socket)
@@ -81,7 +88,7 @@ function acknowledgements (app: FastifyInstance, socket: WebSocket, grant: InApp
       queued = []
       await acknowledge(app, grant, address, ids).catch((error: unknown) => {
         app.log.error({ err: error, requestIds: ids }, 'in-app acknowledgements not recorded')
-        for (const id of ids) sendError(socket, `the acknowledgement of ${id} was not recorded; send it again`)
+        for (const id of ids) sendError(app, socket, grant, `the acknowledgement of ${id} was not recorded; send it again`)
       })
     }
     draining = false
@@ -89,7 +96,7 @@ function acknowledgements (app: FastifyInstance, socket: WebSocket, grant: InApp
   return {
     push (id: string) {
       if (queued.length >= MAX_QUEUED_ACKS) {
-        sendError(socket, `too many acknowledgements waiting; ${id} was not recorded: send it again later`)
+        sendError(app, socket, grant, `too many acknowledgements waiting; ${id} was not recorded: send it again later`)
         return
       }
       queued.push(id)

@@ -7,9 +7,9 @@ export interface InAppIdentity {
   developerId: number
 }
 
-/** What a token was issued under: the developer's secret as of its last rotation (epoch ms). */
+/** What a token was issued under: the developer's token epoch, which every revocation increments. */
 export interface InAppGrant extends InAppIdentity {
-  secretVersion: number
+  tokenEpoch: number
 }
 
 export interface InAppTokens {
@@ -22,13 +22,16 @@ export interface InAppTokens {
   verify (token: string, now?: Date): { ok: true, grant: InAppGrant } | { ok: false, reason: string }
 }
 
-/** Longer than any token we issue (a 255-character user id included); refuse before any work. */
-export const MAX_TOKEN_LENGTH = 1024
+/**
+ * Longer than any token we issue: a user id of 255 four-byte characters makes a payload of ~1,100
+ * bytes, ~1,500 in base64url; refuse anything longer before any work.
+ */
+export const MAX_TOKEN_LENGTH = 2048
 const SIGNATURE_BYTES = 32
 
 /**
  * Stateless tokens, valid on every api instance: `base64url(payload).base64url(HMAC-SHA256)`,
- * payload `{a: applicationId, u: userId, d: developerId, v: secret version, e: expiry in epoch seconds,
+ * payload `{a: applicationId, u: userId, d: developerId, v: the developer's token epoch, e: expiry in epoch seconds,
  * n: nonce}`. The nonce makes every token unique, so that limits per token count one app's. The HMAC key is derived
  * from the master key (HKDF) so that it is never the key that seals secrets.
  */
@@ -39,7 +42,7 @@ export function createInAppTokens (masterKey: Buffer, ttlSeconds: number): InApp
   return {
     issue (grant, now = new Date()) {
       const expiry = Math.floor(now.getTime() / 1000) + ttlSeconds
-      const claims = { a: grant.applicationId, u: grant.userId, d: grant.developerId, v: grant.secretVersion, e: expiry, n: randomBytes(9).toString('base64url') }
+      const claims = { a: grant.applicationId, u: grant.userId, d: grant.developerId, v: grant.tokenEpoch, e: expiry, n: randomBytes(9).toString('base64url') }
       const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
       return { token: `${payload}.${mac(payload).toString('base64url')}`, expiresAt: new Date(expiry * 1000) }
     },
@@ -53,7 +56,7 @@ export function createInAppTokens (masterKey: Buffer, ttlSeconds: number): InApp
       const claims = parseClaims(payload)
       if (claims === null) return { ok: false, reason: 'token payload malformed' }
       if (claims.e * 1000 <= now.getTime()) return { ok: false, reason: 'token expired' }
-      return { ok: true, grant: { applicationId: claims.a, userId: claims.u, developerId: claims.d, secretVersion: claims.v } }
+      return { ok: true, grant: { applicationId: claims.a, userId: claims.u, developerId: claims.d, tokenEpoch: claims.v } }
     }
   }
 }

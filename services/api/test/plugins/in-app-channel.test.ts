@@ -12,7 +12,7 @@ t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', a
   const masterKey = randomBytes(32)
   const tokens = createInAppTokens(masterKey, 60)
   const now = new Date('2026-01-01T00:00:00Z')
-  const grant = { applicationId: 3, userId: 'alice', developerId: 5, secretVersion: 1_700_000_000_123 }
+  const grant = { applicationId: 3, userId: 'alice', developerId: 5, tokenEpoch: 3 }
   const { token, expiresAt } = tokens.issue(grant, now)
   t.equal(expiresAt.toISOString(), '2026-01-01T00:01:00.000Z')
   t.same(tokens.verify(token, new Date(now.getTime() + 59_000)), { ok: true, grant })
@@ -21,7 +21,7 @@ t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', a
   t.match(createInAppTokens(randomBytes(32), 60).verify(token, now), { ok: false, reason: 'token signature mismatch' })
 
   const [payload, signature] = token.split('.') as [string, string]
-  const forged = Buffer.from(JSON.stringify({ a: 3, u: 'bob', d: 5, v: grant.secretVersion, e: 1_900_000_000 })).toString('base64url')
+  const forged = Buffer.from(JSON.stringify({ a: 3, u: 'bob', d: 5, v: grant.tokenEpoch, e: 1_900_000_000 })).toString('base64url')
   t.match(tokens.verify(`${forged}.${signature}`, now), { ok: false }, 'another user under the same signature')
   const otherDeveloper = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), d: 6 })).toString('base64url')
   t.match(tokens.verify(`${otherDeveloper}.${signature}`, now), { ok: false, reason: 'token signature mismatch' }, 'another developer under the same signature')

@@ -103,8 +103,8 @@ t.test('with TLS_CERT_FILE/TLS_KEY_FILE the api serves HTTPS and the in-app chan
     ca, method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ requestObject: { name: 'TLS', applications: [7] } })
   })
   t.equal(developer.status, 200)
-  const { id: developerId, timestampSecretRotated } = JSON.parse(developer.body).responseObject as { id: number, timestampSecretRotated: string }
-  const { token } = createInAppTokens(masterKey, 300).issue({ applicationId, userId: 'alice', developerId, secretVersion: Date.parse(timestampSecretRotated) })
+  const { id: developerId } = JSON.parse(developer.body).responseObject as { id: number }
+  const { token } = createInAppTokens(masterKey, 300).issue({ applicationId, userId: 'alice', developerId, tokenEpoch: 0 })
   const socket = new WebSocket(`wss://127.0.0.1:${port}/api/1.0/im/connect?token=${token}`, { ca })
   t.teardown(() => socket.terminate())
   await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject) })

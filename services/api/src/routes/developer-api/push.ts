@@ -55,7 +55,7 @@ const pushRoutes: FastifyPluginAsyncTypebox<{ signedApi: ApiConfig['signedApi'],
     const { developer } = request
     const to = await resolveAddress(app.db, developer.applicationIds, request.body.user)
     const { token, expiresAt } = app.inApp.tokens.issue({
-      applicationId: to.applicationId, userId: to.userId, developerId: developer.id, secretVersion: developer.secretVersion
+      applicationId: to.applicationId, userId: to.userId, developerId: developer.id, tokenEpoch: developer.tokenEpoch
     })
     return { token, expiresAt: expiresAt.toISOString() }
   })

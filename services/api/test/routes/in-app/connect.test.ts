@@ -102,8 +102,7 @@ t.test('a missing, bad or expired token is refused before the upgrade with a 401
   const { app, config } = await buildApp(t, env)
   const { applicationId, developerId } = await setupDeveloper(app)
   const base = (await listen(app)).replace(/^ws/, 'http')
-  const secretVersion = (await app.db.developer.findUniqueOrThrow({ where: { id: developerId } })).secretRotatedAt.getTime()
-  const expired = app.inApp.tokens.issue({ applicationId, userId: 'alice', developerId, secretVersion }, new Date(Date.now() - (config.signedApi.inAppTokenTtlSeconds + 5) * 1000)).token
+  const expired = app.inApp.tokens.issue({ applicationId, userId: 'alice', developerId, tokenEpoch: 0 }, new Date(Date.now() - (config.signedApi.inAppTokenTtlSeconds + 5) * 1000)).token
   const good = await tokenFor(app, alice)
   const tampered = good.replace(/^eyJ./, (p) => p.slice(0, 3) + (p[3] === 'A' ? 'B' : 'A'))
   for (const query of ['', '?token=', '?token=garbage', `?token=${expired}`, `?token=${tampered}`, `?token=${good}x`, `?token=${good}&token=${good}`]) {

@@ -93,13 +93,38 @@ t.test('a socket that does not read is closed as a slow consumer', async (t) => 
   t.equal(await closed, 1006, 'terminated, not closed politely: its buffer is what is full')
 })
 
+t.test('a client that sends without reading is disconnected too: error answers count against its buffer', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(16 * 1024) })
+  const { developerId, applicationId } = await setupDeveloper(app)
+  const socket = new WebSocket(`${await listen(app)}/api/1.0/im/connect?token=${encodeURIComponent(await tokenFor(app, alice))}`)
+  t.teardown(() => socket.terminate())
+  const tcp = () => (socket as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
+  await new Promise((resolve) => socket.once('open', resolve))
+  tcp().pause()
+  const alices = { applicationId, userId: 'alice', developerId }
+  await until(() => app.inApp.sockets.count(alices) === 1, 'the socket registered')
+  // Each one-byte frame asks for an error frame of ~60 bytes that the client never reads.
+  for (let i = 0; i < 200_000 && socket.readyState === WebSocket.OPEN; i++) socket.send('x')
+  await until(() => app.inApp.sockets.count(alices) === 0, 'the socket dropped', 30_000)
+  t.pass('terminated as a slow consumer')
+})
+
+t.test('a token for the longest username (255 three-byte characters) opens the channel', async (t) => {
+  const { app } = await buildApp(t, env)
+  await setupDeveloper(app)
+  const token = await tokenFor(app, `${'あ'.repeat(255)}@${CARRIER}`)
+  t.ok(token.length > 1024, `${token.length} characters`)
+  const client = await connect(t, await listen(app), token)
+  t.equal(client.socket.readyState, WebSocket.OPEN)
+})
+
 t.test('the registry\'s write refuses and terminates a socket over the buffered limit (unit)', async (t) => {
   let slow = 0
   const sockets = new InAppSockets({ perUser: 8, perToken: 4, maxBufferedBytes: 100 }, () => { slow++ })
   const sent: string[] = []
   let terminated = false
   const fake = { OPEN: 1, readyState: 1, bufferedAmount: 0, send: (text: string) => { sent.push(text) }, terminate: () => { terminated = true }, on () {}, once () {} }
-  const grant = { applicationId: 1, userId: 'u', developerId: 1, secretVersion: 1 }
+  const grant = { applicationId: 1, userId: 'u', developerId: 1, tokenEpoch: 0 }
   const socket = fake as unknown as WebSocket
   t.ok(sockets.write(socket, grant, 'x'.repeat(60)), 'under the limit: sent')
   fake.bufferedAmount = 60
