@@ -181,8 +181,8 @@ t.test('an attempt that gets no answer within CALLBACK_TIMEOUT_MS is retried', a
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   await app.callbacks.emit(developerId, callbackBody())
   const requests = await hooks.until((r) => r.length >= 2, 5000)
-  t.same(requests.map((r) => r.status), [0, 200])
-  const gap = (requests[1]?.at.getTime() ?? 0) - (requests[0]?.at.getTime() ?? 0)
-  t.ok(gap >= 300 && gap < 2000, `retried after the timeout (${gap} ms)`)
-  t.match(logs(), /"lastError":"TimeoutError"/)
+  t.same(requests.map((r) => r.status), [0, 200], 'the first got no answer, the retry was accepted')
+  // What ended the first attempt is in the log: its own timeout (the receiver never answered it).
+  // (The gap between the two arrivals is not asserted: the timeout starts before the request is sent.)
+  t.match(logs(), /"attempt":1[^\n]*"lastError":"TimeoutError"|"lastError":"TimeoutError"[^\n]*"attempt":1/)
 })
