@@ -22,9 +22,13 @@ export interface DestinationPolicy {
 
 // ipaddr.js names of the ranges a private network uses; every other non-unicast range is special.
 const PRIVATE_RANGES = new Set(['loopback', 'private', 'linkLocal', 'uniqueLocal', 'carrierGradeNat'])
-// Cloud instance-metadata services hand out credentials to whoever asks from the machine:
-// refused even when private networks are allowed (AWS/GCP/Azure, AWS over IPv6, Alibaba).
-const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200'])
+// Cloud instance-metadata and credential services hand out credentials to whoever asks from the
+// machine: refused even when private networks are allowed. All of IPv4 link-local (169.254/16:
+// AWS/GCP/Azure metadata, ECS task credentials, EKS pod identity, Tencent) is refused with them,
+// and the known ones elsewhere: AWS over IPv6 (metadata, pod identity), GCP over IPv6, Alibaba,
+// Azure's WireServer (a public address, refused whatever the policy).
+const METADATA_ADDRESSES = new Set(['fd00:ec2::254', 'fd00:ec2::23', 'fd20:ce::254', '100.100.100.200', '168.63.129.16'])
+const LINK_LOCAL_V4 = ipaddr.parseCIDR('169.254.0.0/16')
 // IANA allocates global unicast IPv6 from 2000::/3 only; anything else ipaddr.js calls
 // "unicast" (e.g. the deprecated IPv4-compatible ::a.b.c.d) is not a public server.
 const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3')
@@ -55,13 +59,25 @@ export function classifyAddress (text: string): AddressClass {
   return { range, category: 'public' }
 }
 
-/** Whether `address` may be connected to under `policy`; with the class, for the refusal. */
+/**
+ * Whether `address` may be connected to under `policy`; with the class, for the refusal. Text
+ * that is not an address ipaddr.js reads (an IPv6 zone id, say) is refused, never thrown.
+ */
 export function allowsAddress (address: string, policy: DestinationPolicy = {}): { allowed: boolean, range: string } {
-  const { range, category } = classifyAddress(address)
-  if (category === 'public') return { allowed: true, range }
-  // Compared in canonical form: ::ffff:a9fe:a9fe is 169.254.169.254 too.
-  if (METADATA_ADDRESSES.has(ipaddr.process(address).toString())) return { allowed: false, range: 'instanceMetadata' }
-  return { allowed: category === 'private' && policy.allowPrivateNetworks === true, range }
+  let canonical: ipaddr.IPv4 | ipaddr.IPv6
+  let verdict: AddressClass
+  try {
+    // Compared in canonical form: ::ffff:a9fe:a9fe is 169.254.169.254 too.
+    canonical = ipaddr.process(address)
+    verdict = classifyAddress(address)
+  } catch {
+    return { allowed: false, range: 'unparseable' }
+  }
+  if (METADATA_ADDRESSES.has(canonical.toString()) || (canonical.kind() === 'ipv4' && (canonical as ipaddr.IPv4).match(LINK_LOCAL_V4 as [ipaddr.IPv4, number]))) {
+    return { allowed: false, range: 'instanceMetadata' }
+  }
+  if (verdict.category === 'public') return { allowed: true, range: verdict.range }
+  return { allowed: verdict.category === 'private' && policy.allowPrivateNetworks === true, range: verdict.range }
 }
 
 /** `[::1]` (a URL's hostname) as `::1`; other host names as they are. */

@@ -3,7 +3,7 @@ import { guardedLookup, literalRefusal, type GuardOptions } from './guarded-look
 
 export interface GuardedDispatcherOptions extends GuardOptions {
   /** TLS and socket options of every connection (e.g. `ca`, `timeout`), as undici's `connect`. */
-  connect?: Omit<buildConnector.BuildOptions, 'lookup'>
+  connect?: Omit<buildConnector.BuildOptions, 'lookup' | 'socketPath'>
   /** The rest of undici's Agent options (keep-alive timeouts, connections per origin, …). */
   agent?: Omit<Agent.Options, 'connect'>
 }
@@ -14,7 +14,8 @@ export interface GuardedDispatcherOptions extends GuardOptions {
  * connector runs. Pass it as `dispatcher` to undici's fetch or request; close it when done.
  */
 export function createGuardedDispatcher (options: GuardedDispatcherOptions = {}): Agent {
-  const connect = buildConnector({ ...options.connect, lookup: guardedLookup(options) })
+  // A socketPath would connect without any lookup: none may be given (the type says so too).
+  const connect = buildConnector({ ...options.connect, socketPath: null, lookup: guardedLookup(options) } as buildConnector.BuildOptions)
   return new Agent({
     ...options.agent,
     connect (connectOptions, callback) {

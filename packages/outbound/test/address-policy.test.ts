@@ -3,12 +3,14 @@ import { allowsAddress, classifyAddress, isIpLiteral, literalRefusal } from '../
 
 // Every form the issue names, and the rest of what no callback or token endpoint may reach.
 const PRIVATE = ['127.0.0.1', '127.255.0.9', '10.0.0.1', '172.16.0.1', '172.31.255.254', '192.168.1.1', '100.64.0.1',
-  '169.254.1.1', '::1', 'fc00::1', 'fd12:3456::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1',
+  '::1', 'fc00::1', 'fd12:3456::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1',
   '::ffff:192.168.1.1', '::127.0.0.1']
 const SPECIAL = ['0.0.0.0', '0.1.2.3', '::', '224.0.0.1', '239.255.255.250', 'ff02::1', '255.255.255.255', '240.0.0.1',
   '192.0.2.1', '198.51.100.7', '203.0.113.9', '198.18.0.1', '2001:db8::1', '::7f00:1', '64:ff9b::a00:1', '2002:7f00:1::1',
   '2001::1', '::ffff:0.0.0.0', '::ffff:255.255.255.255']
-const METADATA = ['169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '100.100.100.200']
+// Metadata and credential services, all of 169.254/16 with them: refused whatever the policy.
+const METADATA = ['169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '169.254.170.2',
+  '169.254.170.23', 'fd00:ec2::23', 'fd20:ce::254', '169.254.0.23', '169.254.1.1', '168.63.129.16']
 const PUBLIC = ['8.8.8.8', '1.1.1.1', '142.250.74.10', '2606:4700:4700::1111', '2a00:1450:4001:82b::200a', '::ffff:8.8.8.8']
 
 t.test('refused by default: loopback, private, link-local, unique-local, CGNAT, their IPv4-mapped forms, and special ranges', async (t) => {
@@ -47,4 +49,11 @@ t.test('IP literals are told from names as node:net tells them, brackets allowed
   t.equal(literalRefusal('example.com'), null, 'names are checked when they resolve')
   t.equal(literalRefusal('8.8.8.8'), null)
   t.throws(() => classifyAddress('localhost'), 'only addresses are classified')
+})
+
+t.test('an address that cannot be read is refused, not thrown', async (t) => {
+  for (const address of ['fe80::1%en.0', 'fe80::1%A-b', 'not an address', '']) {
+    t.same(allowsAddress(address), { allowed: false, range: 'unparseable' }, address)
+    t.same(allowsAddress(address, { allowPrivateNetworks: true }), { allowed: false, range: 'unparseable' }, address)
+  }
 })

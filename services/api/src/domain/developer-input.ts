@@ -40,7 +40,8 @@ export function checkCallbackUrl (text: string, policy: CallbackPolicy): string 
   if (refusal !== null) {
     throw badRequest(`requestObject.callbackUrl must not point to a non-public address (${refusal.range})`)
   }
-  return text
+  // As parsed: tabs and line breaks the URL parser drops never reach storage, lists or logs.
+  return url.href
 }
 
 /**

@@ -50,6 +50,8 @@ export function createPowerAuthClient (config: PowerAuthServiceConfig, log: Fast
     let response: Response
     try {
       response = await fetch(`${config.url}${path}`, {
+        // The operator's URL, not another one a response points to (with our credentials).
+        redirect: 'error',
         method: 'POST',
         headers,
         body: JSON.stringify({ requestObject }),

@@ -61,6 +61,9 @@ export interface TokenRequestOptions {
   log: Logger
 }
 
+/** Longest token endpoint answer read (Google's are under 2 KB). */
+const MAX_TOKEN_ANSWER = 64 * 1024
+
 /** The `error` and `error_description` of an OAuth error body as they came, for the log. */
 function upstreamText (text: string): Record<string, unknown> {
   try {
@@ -87,13 +90,23 @@ export function serviceAccountCredential (account: FcmServiceAccount, options: T
   }
   return {
     getAccessToken: () => new Promise<GoogleOAuthAccessToken>((resolve, reject) => {
+      // A cut answer may end in an error on both the request and the response: the first one
+      // settles the promise (later calls of resolve or reject change nothing), but only the
+      // first is logged.
+      let logged = false
+      const failOnce = (error: OAuthTokenError, fields: Record<string, unknown> = {}) => {
+        if (logged) return error
+        logged = true
+        return fail(error, fields)
+      }
       if (!isListedUrl(account.token_uri, options.policy.allowedUris)) {
-        reject(fail(new OAuthTokenError(TokenFailure.URI_FORBIDDEN)))
+        reject(failOnce(new OAuthTokenError(TokenFailure.URI_FORBIDDEN)))
         return
       }
       const form = new URLSearchParams({ grant_type: GRANT_TYPE, assertion: signAssertion(account) }).toString()
       // Google's token_uri is https; a local stand-in listed in FCM_TOKEN_URIS may be plain http.
-      const plain = account.token_uri.startsWith('http:')
+      // (isListedUrl parsed it: the URL's own protocol, whatever the case it was written in.)
+      const plain = new URL(account.token_uri).protocol === 'http:'
       const req = (plain ? httpRequest : httpsRequest)(account.token_uri, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
@@ -101,8 +114,13 @@ export function serviceAccountCredential (account: FcmServiceAccount, options: T
         agent: plain ? options.agents.http : options.agents.https,
         ...(options.ca === null ? {} : { ca: options.ca })
       }, (res) => {
+        res.on('error', (cause: NodeJS.ErrnoException) => { reject(failOnce(new OAuthTokenError(TokenFailure.UNREACHABLE, undefined, { cause }), { err: cause })) })
         let text = ''
-        res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk }).on('end', () => {
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk
+          // A token answer is a few hundred bytes: an endless one is cut, not collected.
+          if (text.length > MAX_TOKEN_ANSWER) res.destroy(Object.assign(new Error(`token answer over ${MAX_TOKEN_ANSWER} characters`), { code: 'ETOOLARGE' }))
+        }).on('end', () => {
           const status = res.statusCode ?? 0
           let body: Partial<GoogleOAuthAccessToken> = {}
           try { body = JSON.parse(text) } catch { /* reported below */ }
@@ -111,16 +129,19 @@ export function serviceAccountCredential (account: FcmServiceAccount, options: T
             return
           }
           const code = status >= 400 && status < 500 ? TokenFailure.REFUSED : TokenFailure.ERROR
-          reject(fail(new OAuthTokenError(code, status), { status, ...(status === 200 ? {} : upstreamText(text)) }))
+          reject(failOnce(new OAuthTokenError(code, status), { status, ...(status === 200 ? {} : upstreamText(text)) }))
         })
       })
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })))
+      // `timeout` is idle time: an endpoint dripping a byte at a time is cut by the whole exchange's deadline too.
+      const deadline = setTimeout(() => req.destroy(Object.assign(new Error(`no whole answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })), options.timeoutMs)
+      req.once('close', () => clearTimeout(deadline))
       req.on('error', (cause: NodeJS.ErrnoException) => {
         if (cause instanceof DestinationForbiddenError) {
-          reject(fail(new OAuthTokenError(TokenFailure.DESTINATION_FORBIDDEN, undefined, { cause }), { address: cause.address, range: cause.range }))
+          reject(failOnce(new OAuthTokenError(TokenFailure.DESTINATION_FORBIDDEN, undefined, { cause }), { address: cause.address, range: cause.range }))
           return
         }
-        reject(fail(new OAuthTokenError(TokenFailure.UNREACHABLE, undefined, { cause }), { err: cause }))
+        reject(failOnce(new OAuthTokenError(TokenFailure.UNREACHABLE, undefined, { cause }), { err: cause }))
       })
       req.end(form)
     })

@@ -102,3 +102,34 @@ t.test("FCM's own words in a refusal are the detail, the reason is firebase-admi
   const { outcome } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true }, token: 'hostile:APA91b-token' })
   t.same(outcome, { kind: 'rejected', reason: 'invalid-argument', detail: HOSTILE })
 })
+
+t.test('a token endpoint that answers without end, or drips, is cut; a listed URI in capitals is still plain http', async (t) => {
+  const fcm = await startFcmMock()
+  t.teardown(() => fcm.close())
+  let drip: NodeJS.Timeout | undefined
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      if (req.url === '/endless') res.write(`{"access_token":"${'x'.repeat(200 * 1024)}`) // and never ends
+      else drip = setInterval(() => res.write(' '), 100) // a byte at a time, never idle long
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { clearInterval(drip); server.closeAllConnections(); server.close(() => resolve()) }))
+  const port = (server.address() as AddressInfo).port
+  for (const path of ['/endless', '/drip']) {
+    const tokenUri = `http://127.0.0.1:${port}${path}`
+    const account = { ...fcm.createServiceAccount({ projectId: 'p5' }), token_uri: tokenUri }
+    const { outcome } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
+    t.match(outcome, { kind: 'retry', reason: 'TokenEndpointUnreachable' }, `${path}: the send goes on, retried later`)
+  }
+  // Written in capitals, a listed http URI is asked over http (before, https.request threw on it).
+  const shouting = `HTTP://127.0.0.1:${fcm.port}${new URL(fcm.tokenUri).pathname}`
+  const before = fcm.tokenRequests
+  const account = { ...fcm.createServiceAccount({ projectId: 'p6' }), token_uri: shouting }
+  const { outcome } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [new URL(shouting).href], allowPrivateNetworks: true } })
+  t.equal(fcm.tokenRequests, before + 1, 'HTTP:// in capitals reached the endpoint over http')
+  // (The mock refuses the assertion: its audience is the URI as written, not the mock's own.)
+  t.match(outcome, { reason: 'TokenEndpointRefused (HTTP 400)' })
+})
