@@ -33,8 +33,8 @@ t.test('every error of the signed API has the {"error":{status,code,message}} bo
   t.same(mediaType.json(), error(415, 'the Content-Type header is not a valid media type'))
 
   const unknownCarrier = await post('/api/1.0/push/alice@nowhere.example', JSON.stringify({ content: 'hi' }))
-  t.equal(unknownCarrier.statusCode, 404, 'a route parameter naming nothing')
-  t.match(unknownCarrier.json(), error(404, /nowhere\.example/))
+  t.equal(unknownCarrier.statusCode, 403, 'a carrier that does not exist reads as one not granted')
+  t.match(unknownCarrier.json(), error(403, /nowhere\.example/))
 
   const noRoute = await signedInject(app, { url: '/api/1.0/no/such/endpoint' })
   t.equal(noRoute.statusCode, 404)

@@ -140,13 +140,15 @@ t.test('a token voided by disable, rotate or a lost grant stays void when the de
 })
 
 t.test('the push fallback of a disabled developer waits; another developer\'s goes out', async (t) => {
-  const { app } = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '200' })
+  const { app } = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '600000' })
   const a = await setupDeveloper(app, { developerKey: 'dev-a' })
   await setupDeveloper(app, { developerKey: 'dev-b' })
   const held = await pushTo(app, alice, { content: 'a', push: { content: 'from a' } }, 'dev-a')
   await call(app, 'POST', '/admin/developer/disable', { requestObject: { id: a.developerId } })
   const control = await pushTo(app, alice, { content: 'b', push: { content: 'from b' } }, 'dev-b')
-  // The control is due after the held one: once it is pushed, a round passed them both.
+  // Both due now, the held one first: once the control is pushed, a round passed them both.
+  await app.db.inboxMessage.update({ where: { id: held }, data: { pushDueAt: new Date(Date.now() - 2000) } })
+  await app.db.inboxMessage.update({ where: { id: control }, data: { pushDueAt: new Date(Date.now() - 1000) } })
   await until(async () => (await app.db.inboxMessage.findUniqueOrThrow({ where: { id: control } })).pushMessageId !== null, 'the control push')
   t.equal((await app.db.inboxMessage.findUniqueOrThrow({ where: { id: held } })).pushMessageId, null, 'nothing pushed for the disabled developer')
   t.equal(await app.db.message.count(), 1)
