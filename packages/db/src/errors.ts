@@ -5,10 +5,15 @@ export const DbErrorCode = {
   SECRET_KEY_INVALID: 'DB_SECRET_KEY_INVALID',
   /** A sealed value does not open for the place it was read from: another master key, copied from another row or column, or altered. */
   SECRET_UNREADABLE: 'DB_SECRET_UNREADABLE',
-  /** A value of the version-1 format (no place bound) outside the migration that re-seals it. */
+  /**
+   * A value of the version-1 format (no place bound): opened only by the one-time upgrade that
+   * re-seals it; found after that upgrade, it is refused everywhere (api start, rotation, reads).
+   */
   SECRET_LEGACY_FORMAT: 'DB_SECRET_LEGACY_FORMAT',
   /** The master-key rotation found values the current key cannot open, and changed nothing. */
-  SECRET_ROTATION_REFUSED: 'DB_SECRET_ROTATION_REFUSED'
+  SECRET_ROTATION_REFUSED: 'DB_SECRET_ROTATION_REFUSED',
+  /** The database lacks a migration the code needs (the sealed_secret_format table): run the migrations first. */
+  SCHEMA_OUTDATED: 'DB_SCHEMA_OUTDATED'
 } as const
 export type DbErrorCode = typeof DbErrorCode[keyof typeof DbErrorCode]
 

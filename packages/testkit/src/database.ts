@@ -1,5 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { applyMigrations, readMigrations } from '@beacon/db'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { applyMigrations, defaultMigrationsDir, readMigrations } from '@beacon/db'
 import pg from 'pg'
 
 /** The server the tests use; its `postgres` database is only used to create and drop others. */
@@ -68,6 +71,36 @@ export async function createTestDatabase (): Promise<TestDatabase> {
     url: databaseUrl(name),
     drop: () => withAdmin(async (client) => { await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) })
   }
+}
+
+export interface OutdatedTestDatabase extends TestDatabase {
+  /** Applies the migrations left out, as `npm run db:migrate` does at an upgrade; returns their names. */
+  migrate (): Promise<string[]>
+}
+
+/**
+ * A database as an older Beacon left it: migrated up to, not including, the migration
+ * `firstMissing` (the rows a test writes then are what the upgrade finds). `drop()` removes it.
+ */
+export async function createOutdatedTestDatabase (firstMissing: string): Promise<OutdatedTestDatabase> {
+  const names = (await readMigrations()).map((m) => m.name)
+  if (!names.includes(firstMissing)) throw new Error(`no migration named ${firstMissing}`)
+  const name = `beacon_t_${testRunId}_${randomBytes(4).toString('hex')}`.toLowerCase()
+  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`))
+  const url = databaseUrl(name)
+  const drop = () => withAdmin(async (client) => { await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) })
+  // The runner applies a folder: one holding copies of the earlier migrations only (it skips links).
+  const earlier = await mkdtemp(join(tmpdir(), 'beacon-migrations-'))
+  try {
+    for (const migration of names.filter((n) => n < firstMissing)) await cp(join(defaultMigrationsDir, migration), join(earlier, migration), { recursive: true })
+    await applyMigrations(url, earlier)
+  } catch (error) {
+    await drop()
+    throw error
+  } finally {
+    await rm(earlier, { recursive: true, force: true })
+  }
+  return { name, url, drop, migrate: () => applyMigrations(url) }
 }
 
 /** Drops every database a run created (templates included); scripts/test.mjs calls it at the end. */

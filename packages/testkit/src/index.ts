@@ -1,4 +1,4 @@
-export { createTestDatabase, dropRunDatabases, adminDatabaseUrl, databaseUrl, testRunId, type TestDatabase } from './database.js'
+export { createTestDatabase, createOutdatedTestDatabase, dropRunDatabases, adminDatabaseUrl, databaseUrl, testRunId, type OutdatedTestDatabase, type TestDatabase } from './database.js'
 export { startPowerAuthMock, type PowerAuthMock, type PowerAuthMockOptions, type MockActivation, type PowerAuthFailure } from './powerauth-mock.js'
 export { natsTestPrefix, natsRunStreamPrefix, testNatsUrl } from './nats.js'
 export { cleanUpRun } from './run-cleanup.js'

@@ -1,5 +1,5 @@
 import type { ProviderPlatform } from '@beacon/contracts'
-import { DbErrorCode, SealedSecretError, type Db, type SealedPlace, type SecretBox } from '@beacon/db'
+import { DbErrorCode, isVersion1Retired, SealedSecretError, type Db, type SealedPlace, type SecretBox } from '@beacon/db'
 
 export interface ApnsCredentials {
   bundle: string
@@ -27,9 +27,10 @@ export interface ApplicationCredentials {
   apns: ApnsCredentials | null
   fcm: FcmCredentials | null
   /**
-   * Per platform, the error code (DB_SECRET_UNREADABLE) of stored credentials that do not open as
-   * this application's: copied from another row or column, sealed under another MASTER_KEY, or
-   * altered. That platform's sends fail naming the configuration; the other platform is unaffected.
+   * Per platform, the error code of stored credentials that do not open as this application's:
+   * DB_SECRET_UNREADABLE (copied from another row or column, sealed under another MASTER_KEY, or
+   * altered) or DB_SECRET_LEGACY_FORMAT (version 1, found after the one-time upgrade). That
+   * platform's sends fail naming the configuration; the other platform is unaffected.
    */
   unreadable?: Partial<Record<ProviderPlatform, DbErrorCode>>
 }
@@ -71,16 +72,25 @@ export interface CredentialsLog { error (entry: Record<string, unknown>, message
  */
 export function createCredentialStore (db: Db, secrets: SecretBox, log: CredentialsLog) {
   const cache = new Map<number, ApplicationCredentials>()
+  // Once the upgrade is recorded it stays so: asked of the database until then, and only when a
+  // version-1 value is met.
+  let version1Retired = false
 
   /**
-   * The opened value, or why it cannot be used. A value still of the version-1 format throws: the
-   * api re-seals those when it starts, so the command is retried (with backoff) rather than failed.
+   * The opened value, or why it cannot be used. A value of the version-1 format throws while the
+   * one-time upgrade is pending (the api does it when it starts, so the command is retried, with
+   * backoff, rather than failed); once the upgrade is recorded it is unreadable like any other
+   * value that does not open as this application's: it may have been planted from an old backup.
    */
-  function open (row: CredentialsRow, place: SealedPlace, sealed: Buffer): { plaintext: string } | { unreadable: DbErrorCode } {
+  async function open (row: CredentialsRow, place: SealedPlace, sealed: Buffer): Promise<{ plaintext: string } | { unreadable: DbErrorCode }> {
     try {
       return { plaintext: secrets.open(place, sealed).toString('utf8') }
     } catch (error) {
-      if (!(error instanceof SealedSecretError) || error.code === DbErrorCode.SECRET_LEGACY_FORMAT) throw error
+      if (!(error instanceof SealedSecretError)) throw error
+      if (error.code === DbErrorCode.SECRET_LEGACY_FORMAT) {
+        version1Retired ||= await isVersion1Retired(db.pool)
+        if (!version1Retired) throw error
+      }
       log.error({ applicationId: row.id, appId: row.appId, column: error.column, code: error.code },
         'stored credentials cannot be opened: this platform\'s sends of the application fail until they are uploaded again')
       return { unreadable: error.code }
@@ -97,7 +107,7 @@ export function createCredentialStore (db: Db, secrets: SecretBox, log: Credenti
     const unreadable: Partial<Record<ProviderPlatform, DbErrorCode>> = {}
     let apns: ApnsCredentials | null = null
     if (row.apnsPrivateKey !== null && row.apnsBundle !== null && row.apnsKeyId !== null && row.apnsTeamId !== null) {
-      const key = open(row, { column: 'application.apns_private_key', rowId: row.id }, row.apnsPrivateKey)
+      const key = await open(row, { column: 'application.apns_private_key', rowId: row.id }, row.apnsPrivateKey)
       if ('unreadable' in key) unreadable.APNS = key.unreadable
       else {
         apns = {
@@ -111,7 +121,7 @@ export function createCredentialStore (db: Db, secrets: SecretBox, log: Credenti
     }
     let fcm: FcmCredentials | null = null
     if (row.fcmServiceAccount !== null && row.fcmProjectId !== null) {
-      const account = open(row, { column: 'application.fcm_service_account', rowId: row.id }, row.fcmServiceAccount)
+      const account = await open(row, { column: 'application.fcm_service_account', rowId: row.id }, row.fcmServiceAccount)
       if ('unreadable' in account) unreadable.FCM = account.unreadable
       else fcm = { projectId: row.fcmProjectId, serviceAccount: JSON.parse(account.plaintext) as FcmServiceAccount }
     }

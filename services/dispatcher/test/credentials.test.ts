@@ -3,6 +3,7 @@ import { createDb, createSecretBox, DbErrorCode, type Db } from '@beacon/db'
 import { createTestDatabase, sealVersion1 } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { createCredentialStore } from '../src/credentials.js'
+import { unreadableCredentialsReason } from '../src/delivery/outcomes.js'
 
 const ACCOUNT = { project_id: 'p', client_email: 'sender@p.iam.gserviceaccount.com', private_key: 'the-private-key', token_uri: 'https://oauth2.example/token' }
 
@@ -70,9 +71,49 @@ t.test('an APNs key moved into the FCM column of the same row does not open eith
   t.same((await store.load(id))?.unreadable, { FCM: DbErrorCode.SECRET_UNREADABLE })
 })
 
-t.test('a value still of the version-1 format throws, so the command is retried until the api has re-sealed it', async (t) => {
-  const { db, box, masterKey, store } = await setUp(t)
+t.test('while the one-time upgrade is pending, a version-1 value throws so the command is retried; once recorded, it is unreadable', async (t) => {
+  const { db, box, masterKey, store, logged } = await setUp(t)
   const id = await configured(db, box, 4n)
+  // As the migration leaves a database that still held version-1 values: the api's next start re-seals them.
+  await db.$executeRaw`UPDATE sealed_secret_format SET version_1_retired_at = NULL`
   await db.application.update({ where: { id }, data: { apnsPrivateKey: new Uint8Array(sealVersion1(masterKey, 'old pem')) } })
-  await t.rejects(store.load(id), { code: DbErrorCode.SECRET_LEGACY_FORMAT })
+  await t.rejects(store.load(id), { code: DbErrorCode.SECRET_LEGACY_FORMAT }, 'pending: retried, not failed')
+  t.same(logged, [])
+
+  // The api has started and recorded the upgrade, yet this value is still (or again) version 1.
+  await db.$executeRaw`UPDATE sealed_secret_format SET version_1_retired_at = now()`
+  const credentials = await store.load(id)
+  t.same(credentials?.unreadable, { APNS: DbErrorCode.SECRET_LEGACY_FORMAT })
+  t.equal(credentials?.apns, null)
+  t.same(logged, [{ applicationId: id, appId: '4', column: 'application.apns_private_key', code: DbErrorCode.SECRET_LEGACY_FORMAT }])
+
+  // Recorded stays recorded for this process: a mark unset afterwards (by hand) does not bring retries back.
+  await db.$executeRaw`UPDATE sealed_secret_format SET version_1_retired_at = NULL`
+  t.same((await store.load(id))?.unreadable, { APNS: DbErrorCode.SECRET_LEGACY_FORMAT })
+})
+
+// The reviewer's finding for provider credentials: a version-1 service account of one application
+// (from an old backup) planted into another's row must not send as that other application.
+t.test('after the upgrade, another application\'s version-1 service account planted into a row: FCM fails by code and reason, APNs unaffected', async (t) => {
+  const { db, box, masterKey, store, logged } = await setUp(t)
+  const target = await configured(db, box, 7n)
+  const backup = sealVersion1(masterKey, JSON.stringify({ ...ACCOUNT, project_id: 'someone else' }))
+  await db.application.update({ where: { id: target }, data: { fcmServiceAccount: new Uint8Array(backup) } })
+
+  const credentials = await store.load(target)
+  t.equal(credentials?.fcm, null, 'nothing to send with')
+  t.same(credentials?.unreadable, { FCM: DbErrorCode.SECRET_LEGACY_FORMAT })
+  t.equal(credentials?.apns?.privateKeyPem, 'pem of 7', 'APNs of the same application still opens')
+  t.same(logged, [{ applicationId: target, appId: '7', column: 'application.fcm_service_account', code: DbErrorCode.SECRET_LEGACY_FORMAT }])
+  t.notOk(JSON.stringify(logged).includes('someone else'), 'no value in the log')
+  t.equal(unreadableCredentialsReason('FCM', 7n, DbErrorCode.SECRET_LEGACY_FORMAT),
+    'FCM credentials of application 7 cannot be opened (DB_SECRET_LEGACY_FORMAT): the stored value has the version-1 format, ' +
+    'refused since the one-time upgrade; upload the application\'s FCM configuration again', 'the reason each send of that platform gets')
+
+  // Uploaded again (sealed for its place): used at the next command.
+  await db.application.update({
+    where: { id: target },
+    data: { fcmServiceAccount: new Uint8Array(box.seal({ column: 'application.fcm_service_account', rowId: target }, JSON.stringify(ACCOUNT))) }
+  })
+  t.match(await store.load(target), { fcm: { serviceAccount: { project_id: 'p' } }, unreadable: {} })
 })

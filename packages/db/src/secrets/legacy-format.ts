@@ -1,13 +1,12 @@
 import { DbErrorCode, SealedSecretError } from '../errors.js'
-import { decrypt, sealedVersion } from './sealed-layout.js'
+import { decrypt } from './sealed-layout.js'
 import { placeLabel, type SealedPlace } from './sealed-places.js'
-import { LEGACY_VERSION, type SecretBox } from './secret-box.js'
 
 /**
  * Opens a version-1 value: AES-256-GCM under MASTER_KEY itself, without associated data. It is
- * bound to no place, so only the re-sealing paths (the migration at the api's start, the master-key
- * rotation) read it; accepting it anywhere else would let whoever can write the database move it
- * between rows and columns.
+ * bound to no place, so only the one-time upgrade (at the api's start, or a master-key rotation
+ * before it) reads it; accepting it anywhere else, or later, would let whoever can write the
+ * database move it between rows and columns (see legacy-migration.ts).
  */
 export function openLegacy (masterKey: Buffer, place: SealedPlace, sealed: Uint8Array): Buffer {
   const label = placeLabel(place)
@@ -17,9 +16,4 @@ export function openLegacy (masterKey: Buffer, place: SealedPlace, sealed: Uint8
     throw new SealedSecretError(DbErrorCode.SECRET_UNREADABLE, place.column, place.rowId,
       `the version-1 sealed value of ${label} cannot be opened with this master key`, { cause })
   }
-}
-
-/** A stored value of either format, opened to be sealed again as version 2. */
-export function openForResealing (box: SecretBox, masterKey: Buffer, place: SealedPlace, sealed: Uint8Array): Buffer {
-  return sealedVersion(sealed) === LEGACY_VERSION ? openLegacy(masterKey, place, sealed) : box.open(place, sealed)
 }

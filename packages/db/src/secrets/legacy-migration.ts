@@ -1,34 +1,55 @@
 import type pg from 'pg'
 import { DbError } from '../errors.js'
+import { findPlacesOfVersion, holdsVersion, markVersion1Retired, readVersion1State } from './format-mark.js'
 import { openLegacy } from './legacy-format.js'
-import { createSecretBox, LEGACY_VERSION } from './secret-box.js'
+import { createSecretBox, LEGACY_VERSION, SEALED_VERSION } from './secret-box.js'
 import { SEALED_COLUMN_NAMES, SEALED_COLUMNS, type SealedColumn, type SealedPlace } from './sealed-places.js'
 
-export interface LegacyResealReport {
+type Queryable = Pick<pg.ClientBase, 'query'>
+
+export interface ResealReport {
   /** Version-1 values re-sealed as version 2, per column. */
   resealed: Record<SealedColumn, number>
   /** Version-1 values this master key cannot open: unusable in either format, left as they are. */
   unreadable: SealedPlace[]
-  /** Values replaced between the read and the update (another instance's migration, a new upload): left to the other writer. */
+  /** Values replaced between the read and the update (a credential upload): left to the other writer. */
   replacedMeanwhile: number
 }
 
+/** This start did the one-time upgrade: every version-1 value re-sealed, the database marked. */
+export interface UpgradedNow extends ResealReport { upgradedNow: true }
+
+/** The upgrade was done before: version-1 values found now are refused, never re-sealed. */
+export interface UpgradedBefore {
+  upgradedNow: false
+  /** Places holding a version-1 value: unusable until the credentials are uploaded (or the secret rotated) again. */
+  refused: SealedPlace[]
+  /**
+   * Why the mark was set again by this start: its row was gone, or it was unset although the
+   * database holds version-2 values (so the upgrade had happened: a database of a pre-release
+   * build, or a mark reset by hand). null: it was set.
+   */
+  markRestored: null | 'row missing' | 'version-2 values present'
+}
+
+export type LegacyUpgradeReport = UpgradedNow | UpgradedBefore
+
 /**
  * Re-seals every version-1 value (MASTER_KEY itself, no place bound) as version 2 (per-column key,
- * bound to its row). Idempotent; each row is one conditional UPDATE, its own transaction, that
- * applies only while the row still holds the bytes that were read, so several api instances
- * starting together, or an admin replacing a credential meanwhile, never lose a write.
+ * bound to its row). Each update applies only while the row still holds the bytes that were read,
+ * so a credential uploaded meanwhile is never overwritten. Only `upgradeLegacySecretsOnce` calls
+ * it, inside its transaction.
  */
-export async function resealLegacySecrets (pool: pg.Pool, masterKey: Buffer): Promise<LegacyResealReport> {
+export async function resealVersion1 (client: Queryable, masterKey: Buffer): Promise<ResealReport> {
   const box = createSecretBox(masterKey)
-  const report: LegacyResealReport = {
+  const report: ResealReport = {
     resealed: Object.fromEntries(SEALED_COLUMN_NAMES.map((name) => [name, 0])) as Record<SealedColumn, number>,
     unreadable: [],
     replacedMeanwhile: 0
   }
   for (const name of SEALED_COLUMN_NAMES) {
     const { table, column } = SEALED_COLUMNS[name]
-    const { rows } = await pool.query<{ id: number, sealed: Buffer }>(
+    const { rows } = await client.query<{ id: number, sealed: Buffer }>(
       `SELECT id, "${column}" AS sealed FROM "${table}" WHERE substring("${column}" from 1 for 1) = $1 ORDER BY id`,
       [Buffer.of(LEGACY_VERSION)]
     )
@@ -42,7 +63,7 @@ export async function resealLegacySecrets (pool: pg.Pool, masterKey: Buffer): Pr
         report.unreadable.push(place)
         continue
       }
-      const { rowCount } = await pool.query(
+      const { rowCount } = await client.query(
         `UPDATE "${table}" SET "${column}" = $1 WHERE id = $2 AND "${column}" = $3`,
         [box.seal(place, plaintext), row.id, row.sealed]
       )
@@ -51,4 +72,40 @@ export async function resealLegacySecrets (pool: pg.Pool, masterKey: Buffer): Pr
     }
   }
   return report
+}
+
+/**
+ * The api's start: re-seals the version-1 values once, and records that it did. A version-1
+ * value is bound to no place, so re-sealing one found later would bind a value planted from an old
+ * backup (another developer's secret, another application's key) to the row it was planted in;
+ * after the mark such values are only reported. The mark counts as set when its row is missing, or
+ * when any version-2 value exists (only code that has done the upgrade writes those), so undoing
+ * it by hand is not enough to re-open the upgrade. One transaction holding the mark's row: of
+ * several instances starting at once, one upgrades and the others then find the mark set.
+ */
+export async function upgradeLegacySecretsOnce (pool: pg.Pool, masterKey: Buffer): Promise<LegacyUpgradeReport> {
+  const client = await pool.connect()
+  let failed: unknown
+  try {
+    await client.query('BEGIN')
+    const state = await readVersion1State(client, { lock: true })
+    const holdsVersion2 = state === 'pending' && await holdsVersion(client, SEALED_VERSION)
+    const report: LegacyUpgradeReport = state === 'pending' && !holdsVersion2
+      ? { upgradedNow: true, ...await resealVersion1(client, masterKey) }
+      : {
+          upgradedNow: false,
+          refused: await findPlacesOfVersion(client, LEGACY_VERSION),
+          markRestored: state === 'missing' ? 'row missing' : holdsVersion2 ? 'version-2 values present' : null
+        }
+    if (state !== 'retired') await markVersion1Retired(client)
+    await client.query('COMMIT')
+    return report
+  } catch (error) {
+    failed = error
+    await client.query('ROLLBACK').catch(() => {})
+    throw error
+  } finally {
+    // A connection whose transaction failed is not handed out again.
+    client.release(failed instanceof Error ? failed : undefined)
+  }
 }

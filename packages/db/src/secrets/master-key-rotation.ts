@@ -1,25 +1,32 @@
 import pg from 'pg'
 import { DbError, DbErrorCode } from '../errors.js'
-import { openForResealing } from './legacy-format.js'
+import { markVersion1Retired, readVersion1State } from './format-mark.js'
+import { openLegacy } from './legacy-format.js'
 import { sealedVersion } from './sealed-layout.js'
-import { createSecretBox, LEGACY_VERSION } from './secret-box.js'
+import { createSecretBox, LEGACY_VERSION, SEALED_VERSION } from './secret-box.js'
 import { SEALED_COLUMN_NAMES, SEALED_COLUMNS, placeLabel, type SealedColumn, type SealedPlace } from './sealed-places.js'
 
 export interface RotationReport {
   /** Values re-sealed under the new master key, per column. */
   resealed: Record<SealedColumn, number>
-  /** Of those, how many were still of the version-1 format. */
+  /** Of those, how many were still of the version-1 format (only before the one-time upgrade). */
   fromVersion1: number
 }
 
-/** The rotation changed nothing: these values do not open with the current master key. */
+function listed (places: SealedPlace[]): string {
+  const shown = places.slice(0, 20).map(placeLabel).join(', ')
+  return `column:row ${shown}${places.length > 20 ? ` and ${places.length - 20} more` : ''}`
+}
+
+/** The rotation changed nothing: these values do not open with the current master key, or are of the refused version-1 format. */
 export class RotationRefusedError extends DbError {
   override name = 'RotationRefusedError'
-  constructor (readonly unreadable: SealedPlace[]) {
-    const shown = unreadable.slice(0, 20).map(placeLabel).join(', ')
-    const more = unreadable.length > 20 ? ` and ${unreadable.length - 20} more` : ''
-    super(DbErrorCode.SECRET_ROTATION_REFUSED,
-      `${unreadable.length} sealed value(s) cannot be opened with the current master key (column:row ${shown}${more}); nothing was changed`)
+  constructor (readonly unreadable: SealedPlace[], readonly legacy: SealedPlace[] = []) {
+    const reasons = [
+      ...unreadable.length > 0 ? [`${unreadable.length} sealed value(s) cannot be opened with the current master key (${listed(unreadable)})`] : [],
+      ...legacy.length > 0 ? [`${legacy.length} value(s) of the version-1 format, refused since the one-time upgrade (${listed(legacy)})`] : []
+    ]
+    super(DbErrorCode.SECRET_ROTATION_REFUSED, `${reasons.join('; ')}; nothing was changed`)
   }
 }
 
@@ -28,9 +35,12 @@ interface Resealed { table: string, column: string, rowId: number, sealed: Buffe
 /**
  * Re-seals every sealed value of the database under `newKey`, in one transaction: all or nothing.
  * The rows are locked while it runs (FOR NO KEY UPDATE: a concurrent credential upload waits for
- * it, inserts that only reference the rows, such as device registrations, do not). Refused, with
- * nothing changed, when any value cannot be opened with `currentKey`; version-1 values are
- * re-sealed as version 2 on the way.
+ * it, inserts that only reference the rows, such as device registrations, do not), and so is the
+ * mark of the one-time upgrade (an api starting meanwhile waits too). Refused, with nothing
+ * changed, when any value cannot be opened with `currentKey`. A version-1 value is re-sealed only
+ * while that upgrade is still pending (the rotation then is the upgrade, and sets the mark); after
+ * it, one is refused like an unreadable value: it may have been planted from an old backup into
+ * another row, and re-sealing would bind it there (see legacy-migration.ts).
  */
 export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: Buffer): Promise<RotationReport> {
   if (currentKey.equals(newKey)) throw new DbError(DbErrorCode.SECRET_KEY_INVALID, 'the new master key is the current one')
@@ -44,30 +54,43 @@ export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: 
   await client.connect()
   try {
     await client.query('BEGIN')
-    const updates: Resealed[] = []
-    const unreadable: SealedPlace[] = []
+    const state = await readVersion1State(client, { lock: true })
+    const stored: Array<{ name: SealedColumn, table: string, column: string, rowId: number, sealed: Buffer }> = []
     for (const name of SEALED_COLUMN_NAMES) {
       const { table, column } = SEALED_COLUMNS[name]
       const { rows } = await client.query<{ id: number, sealed: Buffer }>(
         `SELECT id, "${column}" AS sealed FROM "${table}" WHERE "${column}" IS NOT NULL ORDER BY id FOR NO KEY UPDATE`
       )
-      for (const row of rows) {
-        const place = { column: name, rowId: row.id }
-        try {
-          const plaintext = openForResealing(current, currentKey, place, row.sealed)
-          updates.push({ table, column, rowId: row.id, sealed: next.seal(place, plaintext) })
-          report.resealed[name]++
-          if (sealedVersion(row.sealed) === LEGACY_VERSION) report.fromVersion1++
-        } catch (error) {
-          if (!(error instanceof DbError)) throw error
-          unreadable.push(place)
-        }
+      for (const row of rows) stored.push({ name, table, column, rowId: row.id, sealed: row.sealed })
+    }
+    // As at the api's start: the upgrade counts as done once marked, or once any version-2 value exists.
+    const version1Accepted = state === 'pending' && !stored.some(({ sealed }) => sealedVersion(sealed) === SEALED_VERSION)
+    const updates: Resealed[] = []
+    const unreadable: SealedPlace[] = []
+    const legacy: SealedPlace[] = []
+    for (const { name, table, column, rowId, sealed } of stored) {
+      const place = { column: name, rowId }
+      const isVersion1 = sealedVersion(sealed) === LEGACY_VERSION
+      if (isVersion1 && !version1Accepted) {
+        legacy.push(place)
+        continue
+      }
+      try {
+        const plaintext = isVersion1 ? openLegacy(currentKey, place, sealed) : current.open(place, sealed)
+        updates.push({ table, column, rowId, sealed: next.seal(place, plaintext) })
+        report.resealed[name]++
+        if (isVersion1) report.fromVersion1++
+      } catch (error) {
+        if (!(error instanceof DbError)) throw error
+        unreadable.push(place)
       }
     }
-    if (unreadable.length > 0) throw new RotationRefusedError(unreadable)
+    if (unreadable.length > 0 || legacy.length > 0) throw new RotationRefusedError(unreadable, legacy)
     for (const { table, column, rowId, sealed } of updates) {
       await client.query(`UPDATE "${table}" SET "${column}" = $1 WHERE id = $2`, [sealed, rowId])
     }
+    // Every value is version 2 now: the upgrade is done (or its mark restored).
+    if (state !== 'retired') await markVersion1Retired(client)
     await client.query('COMMIT')
     return report
   } catch (error) {

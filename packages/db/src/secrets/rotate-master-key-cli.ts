@@ -22,7 +22,8 @@ try {
   const total = counts.reduce((sum, [, count]) => sum + count, 0)
   console.log('re-sealed under NEW_MASTER_KEY, in one transaction:')
   for (const [column, count] of counts) console.log(`  ${column}: ${count}`)
-  console.log(`  total: ${total} (${report.fromVersion1} of them from the version-1 format)`)
+  // Only a rotation before the one-time upgrade re-seals version-1 values (it is that upgrade then).
+  console.log(`  total: ${total}${report.fromVersion1 > 0 ? ` (${report.fromVersion1} of them from the version-1 format)` : ''}`)
   console.log('Restart every api and dispatcher with MASTER_KEY set to the new key now: the old key no longer opens them.')
 } catch (error) {
   // DbError messages name columns and rows only; anything else (connection refused…) says what failed.

@@ -14,7 +14,7 @@ export interface SecretBox {
   /**
    * Opens a value read from `place`. A SealedSecretError (code DB_SECRET_UNREADABLE) when it was
    * sealed under another master key, for another row or column, or altered; DB_SECRET_LEGACY_FORMAT
-   * for a version-1 value, which only the migration that re-seals it reads.
+   * for a version-1 value, which only the one-time upgrade that re-seals it reads.
    */
   open (place: SealedPlace, sealed: Uint8Array): Buffer
 }
@@ -58,7 +58,7 @@ export function createSecretBox (masterKey: Buffer): SecretBox {
         new SealedSecretError(code, place.column, place.rowId, message, cause === undefined ? undefined : { cause })
       const version = sealedVersion(sealed)
       if (version === LEGACY_VERSION) {
-        throw refuse(DbErrorCode.SECRET_LEGACY_FORMAT, `the sealed value of ${label} has the version-1 format: the api re-seals such values when it starts`)
+        throw refuse(DbErrorCode.SECRET_LEGACY_FORMAT, `the sealed value of ${label} has the version-1 format: only the one-time upgrade at the api's start re-seals such values, later ones are refused`)
       }
       if (version !== SEALED_VERSION) throw refuse(DbErrorCode.SECRET_UNREADABLE, `the sealed value of ${label} has an unknown format`)
       try {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { adminDatabaseUrl, databaseUrl, testRunId } from '../../../testkit/src/database.js'
 
-export { adminDatabaseUrl, createTestDatabase, type TestDatabase } from '../../../testkit/src/database.js'
+export { adminDatabaseUrl, createOutdatedTestDatabase, createTestDatabase, type TestDatabase } from '../../../testkit/src/database.js'
 
 export interface EmptyDatabase {
   name: string

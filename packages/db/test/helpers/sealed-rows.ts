@@ -33,3 +33,12 @@ export async function sealedValues (client: Queryable): Promise<Map<string, Stor
   }
   return values
 }
+
+/** The migration that records the one-time upgrade from format 1: databases "of before" stop short of it. */
+export const FORMAT_MIGRATION = '20261201010000_sealed_secret_format'
+
+/** The recorded upgrade: its date, null while pending, 'missing' when the row is gone. */
+export async function version1Mark (client: Queryable): Promise<Date | null | 'missing'> {
+  const { rows } = await client.query<{ at: Date | null }>('SELECT version_1_retired_at AS at FROM sealed_secret_format WHERE id = 1')
+  return rows[0] === undefined ? 'missing' : rows[0].at
+}

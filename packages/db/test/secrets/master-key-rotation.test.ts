@@ -9,15 +9,15 @@ import { DbErrorCode } from '../../src/errors.js'
 import { RotationRefusedError, rotateMasterKey } from '../../src/secrets/master-key-rotation.js'
 import { createSecretBox } from '../../src/secrets/secret-box.js'
 import { SEALED_COLUMNS, type SealedPlace } from '../../src/secrets/sealed-places.js'
-import { createTestDatabase, withClient } from '../helpers/databases.js'
-import { insertApplication, insertDeveloper, sealedValues, type StoredValue } from '../helpers/sealed-rows.js'
+import { createOutdatedTestDatabase, createTestDatabase, withClient } from '../helpers/databases.js'
+import { FORMAT_MIGRATION, insertApplication, insertDeveloper, sealedValues, version1Mark, type StoredValue } from '../helpers/sealed-rows.js'
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..')
 const run = promisify(execFile)
 
 interface Seeded { url: string, key: Buffer, plaintexts: Map<string, string> }
 
-/** A database with values of every sealed column, version 2 and one still version 1, all under `key`. */
+/** A database made by this release, with version-2 values of every sealed column, all under `key`. */
 async function seeded (t: Test): Promise<Seeded> {
   const database = await createTestDatabase()
   t.teardown(database.drop)
@@ -39,8 +39,6 @@ async function seeded (t: Test): Promise<Seeded> {
       const id = await insertDeveloper(client, name, Buffer.alloc(0))
       await seal({ column: 'developer.secret', rowId: id }, `secret ${name}`)
     }
-    const legacy = await insertDeveloper(client, 'legacy', sealVersion1(key, 'legacy secret'))
-    plaintexts.set(`developer.secret:${legacy}`, 'legacy secret')
   })
   return { url: database.url, key, plaintexts }
 }
@@ -56,9 +54,9 @@ t.test('every value is re-sealed under the new key; the old key opens none of th
   const { url, key, plaintexts } = await seeded(t)
   const newKey = randomBytes(32)
   const report = await rotateMasterKey(url, key, newKey)
-  t.same(report, { resealed: { 'application.apns_private_key': 2, 'application.fcm_service_account': 2, 'developer.secret': 4 }, fromVersion1: 1 })
+  t.same(report, { resealed: { 'application.apns_private_key': 2, 'application.fcm_service_account': 2, 'developer.secret': 3 }, fromVersion1: 0 })
   const after = await valuesOf(url)
-  t.same(openAll(after, newKey), plaintexts, 'the new key opens every value, the version-1 one included, in its place')
+  t.same(openAll(after, newKey), plaintexts, 'the new key opens every value in its place')
   const old = createSecretBox(key)
   for (const [label, value] of after) {
     t.throws(() => old.open(value, value.sealed), { code: DbErrorCode.SECRET_UNREADABLE }, `old key refused: ${label}`)
@@ -75,8 +73,57 @@ t.test('one value the current key cannot open: refused by place, nothing changed
   t.match(error, { code: DbErrorCode.SECRET_ROTATION_REFUSED, unreadable: [{ column: 'developer.secret', rowId: stranger }] })
   t.match((error as Error).message, `developer.secret:${stranger}`)
   t.same(await valuesOf(url), before, 'no value changed')
-  const ours = new Map([...before].filter(([label, value]) => label !== `developer.secret:${stranger}` && value.sealed[0] === 2))
-  t.equal(openAll(ours, key).size, 7, 'the other version-2 values still open with the current key')
+  const ours = new Map([...before].filter(([label]) => label !== `developer.secret:${stranger}`))
+  t.equal(openAll(ours, key).size, 7, 'the other values still open with the current key')
+})
+
+// The reviewer's finding, through the rotation: with write access and an old backup, a version-1
+// value planted into another row would come out of the rotation bound to that row.
+t.test('after the one-time upgrade, planted version-1 values are refused by place: nothing changed', async (t) => {
+  const { url, key } = await seeded(t)
+  const [victim, target, stranger] = await withClient(url, async (client) => {
+    const ids = await client.query<{ id: number }>("SELECT id FROM developer WHERE key = 'b' UNION ALL SELECT id FROM application WHERE app_id = 2")
+    const strangerId = await insertDeveloper(client, 'stranger', createSecretBox(randomBytes(32)).seal({ column: 'developer.secret', rowId: 999 }, 'not ours'))
+    await client.query('UPDATE developer SET secret = $1 WHERE id = $2', [sealVersion1(key, 'secret a'), ids.rows[0]!.id])
+    await client.query('UPDATE application SET apns_private_key = $1 WHERE id = $2', [sealVersion1(key, 'apns 1'), ids.rows[1]!.id])
+    return [ids.rows[0]!.id, ids.rows[1]!.id, strangerId]
+  })
+  const before = await valuesOf(url)
+  const error = await rotateMasterKey(url, key, randomBytes(32)).then(() => undefined, (e: unknown) => e)
+  t.ok(error instanceof RotationRefusedError)
+  t.match(error, {
+    code: DbErrorCode.SECRET_ROTATION_REFUSED,
+    unreadable: [{ column: 'developer.secret', rowId: stranger }],
+    legacy: [{ column: 'application.apns_private_key', rowId: target }, { column: 'developer.secret', rowId: victim }]
+  })
+  t.match((error as Error).message, `1 sealed value(s) cannot be opened with the current master key (column:row developer.secret:${stranger})`)
+  t.match((error as Error).message,
+    `2 value(s) of the version-1 format, refused since the one-time upgrade (column:row application.apns_private_key:${target}, developer.secret:${victim}); nothing was changed`)
+  t.same(await valuesOf(url), before, 'no value changed: the planted ones are not bound to their rows')
+})
+
+t.test('before the one-time upgrade the rotation does it: version-1 values re-sealed under the new key, the database recorded as upgraded', async (t) => {
+  const database = await createOutdatedTestDatabase(FORMAT_MIGRATION)
+  t.teardown(database.drop)
+  const key = randomBytes(32)
+  const backup = sealVersion1(key, 'old secret')
+  const [old, other] = await withClient(database.url, async (client) => [
+    await insertDeveloper(client, 'old', backup),
+    await insertApplication(client, 1, { fcm: sealVersion1(key, '{"fcm":1}') })
+  ])
+  await database.migrate()
+  t.equal(await withClient(database.url, version1Mark), null, 'pending')
+
+  const newKey = randomBytes(32)
+  t.same(await rotateMasterKey(database.url, key, newKey),
+    { resealed: { 'application.apns_private_key': 0, 'application.fcm_service_account': 1, 'developer.secret': 1 }, fromVersion1: 2 })
+  t.same(openAll(await valuesOf(database.url), newKey), new Map([[`developer.secret:${old}`, 'old secret'], [`application.fcm_service_account:${other}`, '{"fcm":1}']]))
+  t.type(await withClient(database.url, version1Mark), Date, 'recorded as upgraded')
+
+  // The backup's value put back: refused from now on, even under the key it was sealed with.
+  await withClient(database.url, (client) => client.query('UPDATE developer SET secret = $1 WHERE id = $2', [sealVersion1(newKey, 'old secret'), old]))
+  const refused = await rotateMasterKey(database.url, newKey, randomBytes(32)).then(() => undefined, (e: unknown) => e)
+  t.match(refused, { code: DbErrorCode.SECRET_ROTATION_REFUSED, legacy: [{ column: 'developer.secret', rowId: old }], unreadable: [] })
 })
 
 t.test('the same key twice is refused', async (t) => {
@@ -89,7 +136,7 @@ t.test('npm run rotate-master-key: counts on stdout, the new key opens everythin
   const newKey = randomBytes(32)
   const env = { ...process.env, DATABASE_URL: url, MASTER_KEY: key.toString('base64'), NEW_MASTER_KEY: newKey.toString('base64') }
   const { stdout, stderr } = await run('npm', ['run', '--silent', 'rotate-master-key'], { cwd: repositoryRoot, env })
-  t.match(stdout, /application\.apns_private_key: 2\n\s+application\.fcm_service_account: 2\n\s+developer\.secret: 4\n\s+total: 8 \(1 of them from the version-1 format\)/)
+  t.match(stdout, /application\.apns_private_key: 2\n\s+application\.fcm_service_account: 2\n\s+developer\.secret: 3\n\s+total: 7\n/)
   t.match(stdout, /Restart every api and dispatcher with MASTER_KEY set to the new key/)
   for (const printed of [stdout, stderr]) {
     t.notOk(printed.includes(key.toString('base64')) || printed.includes(newKey.toString('base64')), 'no key printed')
@@ -99,7 +146,7 @@ t.test('npm run rotate-master-key: counts on stdout, the new key opens everythin
   // Run again with the keys of before: the current key no longer opens anything.
   const again = await run('npm', ['run', '--silent', 'rotate-master-key'], { cwd: repositoryRoot, env }).then(() => null, (e: { code: number, stderr: string }) => e)
   t.equal(again?.code, 1, 'exit code 1')
-  t.match(again?.stderr, /master key not rotated: 8 sealed value\(s\) cannot be opened with the current master key \(column:row application\.apns_private_key:\d+, /)
+  t.match(again?.stderr, /master key not rotated: 7 sealed value\(s\) cannot be opened with the current master key \(column:row application\.apns_private_key:\d+, /)
   t.match(again?.stderr, /nothing was changed/)
   t.notOk(Object.values(Object.fromEntries(plaintexts)).some((plaintext) => again?.stderr.includes(plaintext)), 'no value printed')
   t.same(openAll(await valuesOf(url), newKey), plaintexts, 'still all under the new key')

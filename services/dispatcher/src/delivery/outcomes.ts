@@ -1,4 +1,5 @@
 import type { DeviceResult, MessageSummary, PlatformCounts, ProviderPlatform } from '@beacon/contracts'
+import { DbErrorCode } from '@beacon/db'
 import type { FinalOutcome } from './send-with-retries.js'
 
 const PROVIDER: Record<ProviderPlatform, string> = { APNS: 'APNs', FCM: 'FCM' }
@@ -25,8 +26,11 @@ export function credentialsReason (platform: ProviderPlatform, appId: bigint, re
 
 /** Stored credentials that do not open as this application's: the send fails, naming what to do. */
 export function unreadableCredentialsReason (platform: ProviderPlatform, appId: bigint, code: string): string {
-  return `${PROVIDER[platform]} credentials of application ${appId} cannot be opened (${code}): the stored value was sealed ` +
-    `for another application or under another MASTER_KEY; upload the application's ${PROVIDER[platform]} configuration again`
+  const why = code === DbErrorCode.SECRET_LEGACY_FORMAT
+    ? 'the stored value has the version-1 format, refused since the one-time upgrade'
+    : 'the stored value was sealed for another application or under another MASTER_KEY'
+  return `${PROVIDER[platform]} credentials of application ${appId} cannot be opened (${code}): ${why}; ` +
+    `upload the application's ${PROVIDER[platform]} configuration again`
 }
 
 const zero = (): PlatformCounts => ({ sent: 0, pending: 0, failed: 0, total: 0 })

@@ -1,4 +1,5 @@
-import { createDb, createSecretBox, DbErrorCode, resealLegacySecrets, type Db, type SecretBox } from '@beacon/db'
+import { createDb, createSecretBox, DbErrorCode, upgradeLegacySecretsOnce, type Db, type SecretBox, type UpgradedBefore, type UpgradedNow } from '@beacon/db'
+import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 
 declare module 'fastify' {
@@ -16,22 +17,39 @@ export interface DbPluginOptions {
 
 /**
  * The Prisma client and the secret box for provider credentials and developer secrets; the pool
- * ends on close. Before anything is served, values still sealed in the version-1 format (bound to
- * no place) are re-sealed bound to their column and row: idempotent, one conditional update per
- * row, so api instances starting together do not interfere.
+ * ends on close. Before anything is served, the one-time upgrade from the version-1 format (bound
+ * to no place): the first start after the release re-seals those values bound to their column and
+ * row and marks the database (several instances may start at once: one does it); every later start
+ * refuses version-1 values and names each in an error line, since one found then may have been
+ * planted from an old backup into another developer's or application's row.
  */
 export default fp<DbPluginOptions>(async (app, opts) => {
   const db = createDb({ url: opts.url, poolSize: opts.poolSize })
   app.addHook('onClose', async () => { await db.$disconnect() })
-  const report = await resealLegacySecrets(db.pool, opts.masterKey)
-  const resealed = Object.values(report.resealed).reduce((sum, count) => sum + count, 0)
-  // A warning: after the upgrade that introduced version 2 this should never happen again, and a
-  // version-1 value appearing later (restored from an old backup?) is worth a look.
-  if (resealed > 0) app.log.warn({ resealed: report.resealed }, `re-sealed ${resealed} secret(s) of the version-1 format, now bound to their column and row`)
-  for (const place of report.unreadable) {
-    app.log.error({ column: place.column, rowId: place.rowId, code: DbErrorCode.SECRET_UNREADABLE },
-      'a version-1 sealed secret cannot be opened with MASTER_KEY: it stays unusable until it is uploaded (or rotated) again')
-  }
+  const report = await upgradeLegacySecretsOnce(db.pool, opts.masterKey)
+  if (report.upgradedNow) logUpgrade(app.log, report)
+  else logRefused(app.log, report)
   app.decorate('db', db)
   app.decorate('secrets', createSecretBox(opts.masterKey))
 }, { name: 'db' })
+
+function logUpgrade (log: FastifyBaseLogger, report: UpgradedNow) {
+  const resealed = Object.values(report.resealed).reduce((sum, count) => sum + count, 0)
+  log.warn({ resealed: report.resealed },
+    `re-sealed ${resealed} secret(s) of the version-1 format, now bound to their column and row; from now on version-1 values are refused`)
+  for (const place of report.unreadable) {
+    log.error({ column: place.column, rowId: place.rowId, code: DbErrorCode.SECRET_UNREADABLE },
+      'a version-1 sealed secret cannot be opened with MASTER_KEY: it stays unusable until it is uploaded (or rotated) again')
+  }
+}
+
+function logRefused (log: FastifyBaseLogger, report: UpgradedBefore) {
+  if (report.markRestored !== null) {
+    log.warn({ reason: report.markRestored }, 'the mark of the one-time upgrade of sealed secrets was missing or unset: set again, version-1 values stay refused')
+  }
+  for (const place of report.refused) {
+    log.error({ column: place.column, rowId: place.rowId, code: DbErrorCode.SECRET_LEGACY_FORMAT },
+      'a sealed secret of the version-1 format, found after the one-time upgrade, is refused and not re-sealed: ' +
+      'upload the application\'s credentials again or rotate the developer\'s secret')
+  }
+}
