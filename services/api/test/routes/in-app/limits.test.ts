@@ -78,9 +78,16 @@ t.test('a socket that does not read is closed as a slow consumer', async (t) => 
   const { developerId, applicationId } = await setupDeveloper(app)
   // 500 messages of ~12 KB (4096 three-byte characters): 6 MB to replay, more than a socket that
   // is not read can take in before its unsent data passes the limit.
-  for (let i = 0; i < 500; i++) {
-    await storeInAppMessage(app.db, { applicationId, userId: 'alice', developerId, content: '€'.repeat(4096) }, { inAppAckTimeoutMs: 600_000, inAppMessageTtlSeconds: 3600 })
-  }
+  const first = await storeInAppMessage(app.db, { applicationId, userId: 'alice', developerId, content: '€'.repeat(4096) }, { inAppAckTimeoutMs: 600_000, inAppMessageTtlSeconds: 3600 })
+  // 499 more like it, in one statement.
+  await app.db.$executeRaw`
+    WITH copies AS (
+      INSERT INTO inbox_message (id, user_id, type, subject, summary, body, created_at, developer_id, expires_at)
+      SELECT gen_random_uuid(), user_id, type, subject, summary, body, created_at + n * interval '1 ms', developer_id, expires_at
+      FROM inbox_message, generate_series(1, 499) AS n WHERE id = ${first.id}::uuid
+      RETURNING id)
+    INSERT INTO inbox_message_application (message_id, application_id) SELECT id, ${applicationId} FROM copies`
+  t.equal(await app.db.inboxMessage.count(), 500)
   const socket = new WebSocket(`${await listen(app)}/api/1.0/im/connect?token=${encodeURIComponent(await tokenFor(app, alice))}`)
   t.teardown(() => socket.terminate())
   const tcp = () => (socket as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
@@ -103,8 +110,12 @@ t.test('a client that sends without reading is disconnected too: error answers c
   tcp().pause()
   const alices = { applicationId, userId: 'alice', developerId }
   await until(() => app.inApp.sockets.count(alices) === 1, 'the socket registered')
-  // Each one-byte frame asks for an error frame of ~60 bytes that the client never reads.
-  for (let i = 0; i < 200_000 && socket.readyState === WebSocket.OPEN; i++) socket.send('x')
+  // Each one-byte frame asks for an error frame of ~60 bytes that the client never reads: sent in
+  // bursts until the server drops the socket (or 200,000 frames, well past any socket buffer).
+  for (let sent = 0; sent < 200_000 && app.inApp.sockets.count(alices) > 0; sent += 5000) {
+    for (let i = 0; i < 5000; i++) socket.send('x')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
   await until(() => app.inApp.sockets.count(alices) === 0, 'the socket dropped', 30_000)
   t.pass('terminated as a slow consumer')
 })
