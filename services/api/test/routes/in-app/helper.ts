@@ -107,3 +107,17 @@ export async function until (condition: () => boolean | Promise<boolean>, what: 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The status (and JSON body) of an upgrade to the in-app channel: 101 when the socket opened, then closed. */
+export async function upgradeStatus (base: string, token: string): Promise<{ status: number, retryAfter?: string, body?: unknown }> {
+  return await new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
+    socket.once('open', () => { socket.close(); resolve({ status: 101 }) })
+    socket.once('unexpected-response', (_request, response) => {
+      let text = ''
+      response.on('data', (chunk: Buffer) => { text += chunk.toString() })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: String(response.headers['retry-after']), body: JSON.parse(text) }))
+    })
+    socket.once('error', reject)
+  })
+}

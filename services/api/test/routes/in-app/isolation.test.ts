@@ -3,7 +3,7 @@ import t from 'tap'
 import WebSocket from 'ws'
 import { sealDeveloperSecret } from '../../../src/domain/developers.js'
 import { buildApp, call, localCallbackEnv } from '../../helper.js'
-import { CARRIER, connect, listen, pushTo, secret, setupDeveloper, tokenFor, until } from './helper.js'
+import { CARRIER, connect, listen, pushTo, secret, setupDeveloper, tokenFor, until, upgradeStatus } from './helper.js'
 
 // The push fallback stays out of the way: an ack that does nothing must not look like one that did.
 const env = { INAPP_ACK_TIMEOUT_MS: '600000' }
@@ -56,12 +56,7 @@ t.test('disabling, rotating or ungranting a developer closes its sockets and voi
   const { developerId, applicationId } = await setupDeveloper(app, { developerKey: 'dev-a' })
   await setupDeveloper(app, { developerKey: 'dev-b' })
   const base = await listen(app)
-  const connectOrStatus = async (token: string) => await new Promise<number>((resolve, reject) => {
-    const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
-    socket.once('open', () => { socket.close(); resolve(101) })
-    socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0))
-    socket.once('error', reject)
-  })
+  const connectOrStatus = async (token: string) => (await upgradeStatus(base, token)).status
 
   for (const [change, body, path] of [
     ['disable', { id: developerId }, '/admin/developer/disable'],
@@ -118,12 +113,7 @@ t.test('a token voided by disable, rotate or a lost grant stays void when the de
   const { app } = await buildApp(t, env)
   const { developerId, applicationId } = await setupDeveloper(app, { developerKey: 'dev-a' })
   const base = await listen(app)
-  const status = async (token: string) => await new Promise<number>((resolve, reject) => {
-    const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
-    socket.once('open', () => { socket.close(); resolve(101) })
-    socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0))
-    socket.once('error', reject)
-  })
+  const status = async (token: string) => (await upgradeStatus(base, token)).status
   const beforeDisable = await tokenFor(app, alice, 'dev-a')
   await call(app, 'POST', '/admin/developer/disable', { requestObject: { id: developerId } })
   await call(app, 'POST', '/admin/developer/enable', { requestObject: { id: developerId } })

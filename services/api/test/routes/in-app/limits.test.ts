@@ -3,38 +3,24 @@ import WebSocket from 'ws'
 import { storeInAppMessage } from '../../../src/domain/in-app-messages.js'
 import { InAppSockets } from '../../../src/domain/in-app-sockets.js'
 import { buildApp } from '../../helper.js'
-import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until } from './helper.js'
+import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until, upgradeStatus } from './helper.js'
 
 const env = { INAPP_ACK_TIMEOUT_MS: '600000' }
 const alice = `alice@${CARRIER}`
-
-/** The status and JSON body of a refused upgrade, or 101 when the socket opened. */
-async function upgrade (base: string, token: string): Promise<{ status: number, retryAfter?: string, body?: unknown }> {
-  return await new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${base}/api/1.0/im/connect?token=${encodeURIComponent(token)}`)
-    socket.once('open', () => { socket.close(); resolve({ status: 101 }) })
-    socket.once('unexpected-response', (_request, response) => {
-      let text = ''
-      response.on('data', (chunk: Buffer) => { text += chunk.toString() })
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: String(response.headers['retry-after']), body: JSON.parse(text) }))
-    })
-    socket.once('error', reject)
-  })
-}
 
 t.test('connects are limited per address and per token, with a 429 in the signed API\'s body', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_CONNECTS_PER_MINUTE: '4', INAPP_CONNECTS_PER_TOKEN_PER_MINUTE: '2' })
   await setupDeveloper(app)
   const base = await listen(app)
   const token = await tokenFor(app, alice)
-  t.equal((await upgrade(base, token)).status, 101)
-  t.equal((await upgrade(base, token)).status, 101)
-  const perToken = await upgrade(base, token)
+  t.equal((await upgradeStatus(base, token)).status, 101)
+  t.equal((await upgradeStatus(base, token)).status, 101)
+  const perToken = await upgradeStatus(base, token)
   t.equal(perToken.status, 429, 'the third connect with one token')
   t.match(perToken.body, { error: { status: 429, code: 42900, message: /with this token/ } })
   t.match(perToken.retryAfter, /^\d+$/)
-  t.equal((await upgrade(base, await tokenFor(app, `bob@${CARRIER}`))).status, 101, 'another token still connects')
-  const perAddress = await upgrade(base, await tokenFor(app, `carol@${CARRIER}`))
+  t.equal((await upgradeStatus(base, await tokenFor(app, `bob@${CARRIER}`))).status, 101, 'another token still connects')
+  const perAddress = await upgradeStatus(base, await tokenFor(app, `carol@${CARRIER}`))
   t.equal(perAddress.status, 429, 'the fifth connect from one address')
   t.match(perAddress.body, { error: { status: 429, code: 42900, message: /from this address/ } })
 })
