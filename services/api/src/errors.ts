@@ -43,3 +43,21 @@ export class TooManyFailures extends Error {
     super(`too many failed authentication attempts from this address; retry in ${retryAfterSeconds} s`)
   }
 }
+
+/** Stable codes of the ways a certificate/key pair can be unusable. */
+export const TlsErrorCode = {
+  FILE_UNREADABLE: 'TLS_FILE_UNREADABLE',
+  CERT_INVALID: 'TLS_CERT_INVALID',
+  KEY_INVALID: 'TLS_KEY_INVALID',
+  KEY_MISMATCH: 'TLS_KEY_MISMATCH',
+  UNUSABLE: 'TLS_UNUSABLE'
+} as const
+export type TlsErrorCode = typeof TlsErrorCode[keyof typeof TlsErrorCode]
+
+/** Says which file is wrong and how, never what is in it: messages name paths, not key material. */
+export class TlsCredentialsError extends Error {
+  override name = 'TlsCredentialsError'
+  constructor (readonly code: TlsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+  }
+}

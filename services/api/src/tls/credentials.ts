@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
+import { TlsCredentialsError, TlsErrorCode } from '../errors.js'
 
 /** Where the api's certificate and key are; read at start and again on every reload (SIGHUP). */
 export interface TlsFiles {
@@ -25,24 +26,6 @@ export interface TlsCredentials {
   cert: Buffer
   key: Buffer
   summary: CertificateSummary
-}
-
-/** Stable codes of the ways a certificate/key pair can be unusable. */
-export const TlsErrorCode = {
-  FILE_UNREADABLE: 'TLS_FILE_UNREADABLE',
-  CERT_INVALID: 'TLS_CERT_INVALID',
-  KEY_INVALID: 'TLS_KEY_INVALID',
-  KEY_MISMATCH: 'TLS_KEY_MISMATCH',
-  UNUSABLE: 'TLS_UNUSABLE'
-} as const
-export type TlsErrorCode = typeof TlsErrorCode[keyof typeof TlsErrorCode]
-
-/** Says which file is wrong and how, never what is in it: messages name paths, not key material. */
-export class TlsCredentialsError extends Error {
-  override name = 'TlsCredentialsError'
-  constructor (readonly code: TlsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-  }
 }
 
 /**

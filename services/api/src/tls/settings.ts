@@ -1,5 +1,6 @@
 import type { EnvReader } from '@beacon/config'
-import { readTlsCredentials, TlsCredentialsError, type TlsCredentials, type TlsFiles } from './credentials.js'
+import { TlsCredentialsError } from '../errors.js'
+import { readTlsCredentials, type TlsCredentials, type TlsFiles } from './credentials.js'
 
 /** The api's TLS: the files (re-read on SIGHUP) and what they held at start. */
 export interface TlsSettings {
