@@ -1,4 +1,4 @@
-import { signedApiErrorCodeFor } from '@beacon/contracts'
+import { SignedApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
 import type { FastifyError, FastifyReply } from 'fastify'
 import { ApiError, isDatabaseFailure } from '../errors.js'
 import { describeValidationError } from '../plugins/external/validation-message.js'
@@ -50,4 +50,9 @@ export function describeSignedApiError (error: FastifyError): SignedApiFailure {
 /** `{"error":{"status":…,"code":…,"message":"…"}}` with that status. */
 export function sendSignedApiError (reply: FastifyReply, status: number, code: number, message: string) {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: { status, code, message } })
+}
+
+/** 429 in the signed API's body, with the Retry-After every limit of the signed API and the in-app channel sends. */
+export function sendTooManyRequests (reply: FastifyReply, retryAfterSeconds: number, message: string) {
+  return sendSignedApiError(reply.header('retry-after', String(retryAfterSeconds)), 429, SignedApiErrorCode.TOO_MANY_REQUESTS, message)
 }

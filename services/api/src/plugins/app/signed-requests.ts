@@ -6,7 +6,7 @@ import {
 } from '@beacon/signing'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { describeSignedApiError, sendSignedApiError } from '../../domain/developer-api-errors.js'
+import { describeSignedApiError, sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api-errors.js'
 import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-lookup.js'
 import { claimNonce } from '../../domain/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
@@ -74,9 +74,6 @@ const SUSPICIOUS = new Set(['SIGNING_SIGNATURE_MISMATCH', 'SIGNED_API_NONCE_REPL
 // signing header is refused instead of silently picking one (inject has no headersDistinct).
 const headersOf = (request: FastifyRequest): RequestHeaders => request.raw.headersDistinct ?? request.headers
 
-const tooMany = (reply: FastifyReply, seconds: number, message: string) =>
-  sendSignedApiError(reply.header('retry-after', String(seconds)), 429, SignedApiErrorCode.TOO_MANY_REQUESTS, message)
-
 /**
  * MAAIISDK10 verification for every request of the context it is registered in (fastify-plugin,
  * so it covers the routes of that context: the whole signed developer API). The head (the
@@ -107,7 +104,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     const wait = await failures.peek(request)
     if (wait > 0) {
       request.log.warn({ developerKey: claimedKey(headersOf(request)), remoteAddress: request.ip }, 'signed request refused: too many failures from this address')
-      return await tooMany(reply, wait, `too many unauthorized requests from this address; retry in ${wait} s`)
+      return await sendTooManyRequests(reply, wait, `too many unauthorized requests from this address; retry in ${wait} s`)
     }
     let miss: LookupMiss | undefined
     let developer: SignedDeveloper | undefined
@@ -149,7 +146,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     const wait = await perKey.hit(request)
     if (wait > 0) {
       request.log.warn({ developerKey: head.developer.key }, 'signed request refused: the developer is over its request rate')
-      return await tooMany(reply, wait, `more than ${options.requestsPerMinute} requests in a minute with this developer key; retry in ${wait} s`)
+      return await sendTooManyRequests(reply, wait, `more than ${options.requestsPerMinute} requests in a minute with this developer key; retry in ${wait} s`)
     }
   })
 

@@ -1,9 +1,9 @@
 import {
-  DeveloperPushParams, DeveloperPushRequest, DeveloperPushResponse, InAppTokenRequest, InAppTokenResponse, SignedApiErrorCode
+  DeveloperPushParams, DeveloperPushRequest, DeveloperPushResponse, InAppTokenRequest, InAppTokenResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ApiConfig } from '../../config.js'
-import { SignedApiError, sendSignedApiError } from '../../domain/developer-api-errors.js'
+import { SignedApiError, sendTooManyRequests } from '../../domain/developer-api-errors.js'
 import { resolveAddress, resolveSender } from '../../domain/developer-push-address.js'
 import { storeInAppMessage, toFrame } from '../../domain/in-app-messages.js'
 
@@ -47,8 +47,7 @@ const pushRoutes: FastifyPluginAsyncTypebox<{ signedApi: ApiConfig['signedApi'],
     preHandler: async (request, reply) => {
       const wait = await tokensPerKey.hit(request)
       if (wait > 0) {
-        return await sendSignedApiError(reply.header('retry-after', String(wait)), 429, SignedApiErrorCode.TOO_MANY_REQUESTS,
-          `more than ${tokensPerMinute} in-app tokens in a minute with this developer key; retry in ${wait} s`)
+        return await sendTooManyRequests(reply, wait, `more than ${tokensPerMinute} in-app tokens in a minute with this developer key; retry in ${wait} s`)
       }
     }
   }, async (request) => {

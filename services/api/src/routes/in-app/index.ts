@@ -2,7 +2,7 @@ import { InAppConnectQuery, SignedApiErrorCode, signedApiErrorCodeFor } from '@b
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import type { ApiLimits } from '../../config-limits.js'
-import { sendSignedApiError } from '../../domain/developer-api-errors.js'
+import { sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api-errors.js'
 import { isAdmitted } from '../../domain/in-app-admission.js'
 import { serveInAppSocket } from '../../domain/in-app-session.js'
 import type { InAppGrant } from '../../domain/in-app-token.js'
@@ -23,7 +23,7 @@ function tokenOf (authorization: string | undefined, query: InAppConnectQuery): 
 const unauthorized = (reply: FastifyReply) => sendSignedApiError(reply, 401, SignedApiErrorCode.UNAUTHORIZED,
   'a valid, unexpired in-app token is required (query token= or Authorization: Bearer)')
 const tooMany = (reply: FastifyReply, wait: number, what: string) =>
-  sendSignedApiError(reply.header('retry-after', String(wait)), 429, SignedApiErrorCode.TOO_MANY_REQUESTS, `too many connections ${what}; retry in ${wait} s`)
+  sendTooManyRequests(reply, wait, `too many connections ${what}; retry in ${wait} s`)
 
 /**
  * `GET /api/1.0/im/connect`: the in-app (IM) channel of one user's app, a WebSocket opened with a
