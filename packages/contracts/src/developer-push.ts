@@ -56,8 +56,14 @@ export const InAppTokenResponse = Type.Object({
 })
 export type InAppTokenResponse = Static<typeof InAppTokenResponse>
 
+/**
+ * Longer than any in-app token issued: a user id of 255 four-byte characters makes a payload of
+ * ~1,100 bytes, ~1,500 in base64url. Anything longer is refused before any work.
+ */
+export const MAX_IN_APP_TOKEN_LENGTH = 2048
+
 /** Query of `GET /api/1.0/im/connect` (the token may come as `Authorization: Bearer` instead). */
-export const InAppConnectQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 2048 })) })
+export const InAppConnectQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: MAX_IN_APP_TOKEN_LENGTH })) })
 export type InAppConnectQuery = Static<typeof InAppConnectQuery>
 
 /** client → server over the in-app WebSocket: the device has the message `id`. */
@@ -66,6 +72,14 @@ export const InAppAckFrame = Type.Object({
   id: Type.String({ format: 'uuid' })
 })
 export type InAppAckFrame = Static<typeof InAppAckFrame>
+
+/** Close codes of the in-app WebSocket beyond the standard ones (4000–4999 are the application's own). */
+export const InAppCloseCode = {
+  /** The developer was disabled, rotated its secret or lost the grant of the application. */
+  REVOKED: 4003,
+  /** More sockets of the same user or token than allowed: the oldest makes way. */
+  REPLACED: 4008
+} as const
 
 /** server → client: a frame the server could not use; the connection stays open. */
 export const InAppErrorFrame = Type.Object({

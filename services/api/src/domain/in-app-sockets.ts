@@ -1,15 +1,8 @@
+import { InAppCloseCode } from '@beacon/contracts'
 import type { WebSocket } from 'ws'
 import type { InAppGrant, InAppIdentity } from './in-app-token.js'
 
 const userKey = ({ developerId, applicationId, userId }: InAppIdentity) => `${developerId}\u0000${applicationId}\u0000${userId}`
-
-/** Close codes of the in-app channel (4000–4999 are the application's own). */
-export const InAppCloseCode = {
-  /** The developer was disabled, rotated its secret or lost the grant of the application. */
-  REVOKED: 4003,
-  /** More sockets of the same user or token than allowed: the oldest makes way. */
-  REPLACED: 4008
-} as const
 
 export interface SocketLimits {
   perUser: number

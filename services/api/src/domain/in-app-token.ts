@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { MAX_IN_APP_TOKEN_LENGTH } from '@beacon/contracts'
 
 /** Whom an in-app token admits: one user of one application, for the messages of one developer. */
 export interface InAppIdentity {
@@ -22,11 +23,6 @@ export interface InAppTokens {
   verify (token: string, now?: Date): { ok: true, grant: InAppGrant } | { ok: false, reason: string }
 }
 
-/**
- * Longer than any token we issue: a user id of 255 four-byte characters makes a payload of ~1,100
- * bytes, ~1,500 in base64url; refuse anything longer before any work.
- */
-export const MAX_TOKEN_LENGTH = 2048
 const SIGNATURE_BYTES = 32
 
 /**
@@ -48,7 +44,7 @@ export function createInAppTokens (masterKey: Buffer, ttlSeconds: number): InApp
     },
 
     verify (token, now = new Date()) {
-      if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'token missing or too long' }
+      if (token.length === 0 || token.length > MAX_IN_APP_TOKEN_LENGTH) return { ok: false, reason: 'token missing or too long' }
       const [payload, signature, ...rest] = token.split('.')
       if (payload === undefined || signature === undefined || rest.length > 0) return { ok: false, reason: 'token malformed' }
       const given = Buffer.from(signature, 'base64url')
