@@ -28,9 +28,8 @@ const REQUEST_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'the request body is larger than the server accepts'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'the Content-Length header does not match the body'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'the request body is empty'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'the request body is not valid JSON'],
-  FST_ERR_BAD_URL: [400, 'the request URL is malformed'],
-  FST_ERR_ASYNC_CONSTRAINT: [400, 'the request could not be routed']
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'the request body is not valid JSON']
+  // (A malformed URL never reaches a route or this handler: router-errors.ts answers it.)
 }
 
 /** Status, code and message of any error of the signed API; 4xx for everything the client caused. */

@@ -15,9 +15,8 @@ const REQUEST_ERRORS: Record<string, number> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 413,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
   FST_ERR_CTP_EMPTY_JSON_BODY: 400,
-  FST_ERR_CTP_INVALID_JSON_BODY: 400,
-  FST_ERR_BAD_URL: 400,
-  FST_ERR_ASYNC_CONSTRAINT: 400
+  FST_ERR_CTP_INVALID_JSON_BODY: 400
+  // (A malformed URL never reaches a route or this handler: router-errors.ts answers it.)
 }
 
 /** Every error leaves in the PowerAuth error body; unexpected ones are logged, not echoed. */
