@@ -22,6 +22,9 @@ export function normaliseHttpUrl (text: string): string | null {
   return url.href
 }
 
+/** What parseUrlList takes, in the words of a configuration error. */
+export const URL_LIST_RULE = 'comma-separated absolute http(s) URLs'
+
 /**
  * A comma-separated list of absolute http(s) URLs (an allowlist setting), each in its normal
  * form. Throws on an empty list or an entry that is not such a URL.

@@ -1,6 +1,6 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
-import { GOOGLE_TOKEN_URIS, parseUrlList } from '@beacon/outbound'
+import { GOOGLE_TOKEN_URIS, URL_LIST_RULE, parseUrlList } from '@beacon/outbound'
 import { TRUST_PROXY_RULE, parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
 import { isLoopbackHost } from './listen-address.js'
 import { readTlsSettings, type TlsSettings } from './tls/settings.js'
@@ -112,7 +112,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
         allowPrivateNetworks: read.boolean('CALLBACK_ALLOW_PRIVATE_NETWORKS', false)
       }
     },
-    fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, 'comma-separated absolute http(s) URLs', [...GOOGLE_TOKEN_URIS])
+    fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS])
   }
   read.done()
   return config

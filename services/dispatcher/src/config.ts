@@ -1,6 +1,6 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
-import { GOOGLE_TOKEN_URIS, parseUrlList } from '@beacon/outbound'
+import { GOOGLE_TOKEN_URIS, URL_LIST_RULE, parseUrlList } from '@beacon/outbound'
 
 export { ConfigError }
 
@@ -74,7 +74,7 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
       requestTimeoutMs: read.integer('FCM_TIMEOUT_MS', 10_000, 100, 600_000),
       concurrency: read.integer('FCM_CONCURRENCY', 256, 1, 10_000),
       tokenEndpoints: {
-        allowedUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, 'comma-separated absolute http(s) URLs', [...GOOGLE_TOKEN_URIS]),
+        allowedUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS]),
         allowPrivateNetworks: read.boolean('FCM_TOKEN_ALLOW_PRIVATE_NETWORKS', false)
       }
     }
