@@ -46,6 +46,8 @@ export function logFailures (context: FailureContext, targets: DeviceTarget[], o
 
 /** A retried attempt, at debug: the provider's words for an answer that was not final. */
 export function logRetry (context: FailureContext, target: DeviceTarget, outcome: Extract<SendOutcome, { kind: 'retry' }>, attempt: number): void {
+  // Once per retried device: nothing is built when debug lines are not written (the default).
+  if (!context.log.isLevelEnabled('debug')) return
   context.log.debug({
     ...context.source,
     appId: String(context.appId),
