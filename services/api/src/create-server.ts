@@ -22,7 +22,9 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
   const app = Fastify({
     logger,
     // With TLS, Node's https server on the same port: HTTPS, and WSS for the in-app channel.
-    https: config.tls === null ? null : secureContextOptions(config.tls.credentials),
+    https: config.tls === null ? null : { ...secureContextOptions(config.tls.credentials), ...connectionChecks(config) },
+    // The same for plain HTTP (Fastify reads `http` when `https` is null; its typings allow one of the two).
+    ...({ http: connectionChecks(config) } as object),
     // One access line per request (below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
@@ -68,6 +70,16 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
   if (config.tls !== null) logCertificate(app.log, config.tls.credentials.summary, 'serving TLS with this certificate')
   await app.register(fp(beaconApi), { config, ...(options.transport === undefined ? {} : { transport: options.transport }) })
   return app
+}
+
+/**
+ * REQUEST_TIMEOUT_MS for Node's server itself: given at construction (the property Fastify sets
+ * afterwards is not what Node's checks use: a 1 s timeout cut a request only at 60 s), and looked
+ * for this often (every 30 s by default): a tenth of the timeout, from 1 s to 30 s.
+ */
+function connectionChecks (config: ApiConfig): { requestTimeout: number, connectionsCheckingInterval: number } {
+  const requestTimeout = config.limits.requestTimeoutMs
+  return { requestTimeout, connectionsCheckingInterval: Math.min(Math.max(Math.round(requestTimeout / 10), 1000), 30_000) }
 }
 
 export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'] {

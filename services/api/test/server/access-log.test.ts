@@ -1,5 +1,6 @@
 import t from 'tap'
-import { buildApp } from '../helper.js'
+import { authorization, buildApp } from '../helper.js'
+import { rawRequest } from '../raw-http.js'
 
 t.test('one access line per request: method, URL, status and time, after the response', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
@@ -27,8 +28,12 @@ t.test('a token in the query never reaches the log, however its name is spelled'
   t.notMatch(logs(), /secret-token-value/)
 })
 
-t.test('the request timeout and the router limits are set', async (t) => {
-  const { app } = await buildApp(t, { REQUEST_TIMEOUT_MS: '12345' })
-  t.equal(app.server.requestTimeout, 12345, 'a client cannot trickle a request forever')
-  t.equal(app.initialConfig.routerOptions?.maxParamLength, 2048)
+t.test('a client that does not send its whole request within REQUEST_TIMEOUT_MS is cut off (408)', async (t) => {
+  const { app } = await buildApp(t, { REQUEST_TIMEOUT_MS: '1000' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  // Headers promising a body that never comes: the connection is answered and closed, not held.
+  const response = await rawRequest(port, `POST /push/device/create HTTP/1.1\r\nHost: x\r\nAuthorization: ${authorization}\r\nContent-Type: application/json\r\nContent-Length: 100`)
+  t.equal(response.status, 408)
+  t.equal(app.initialConfig.routerOptions?.maxParamLength, 2048, 'and the router takes parameters up to 2048 characters')
 })
