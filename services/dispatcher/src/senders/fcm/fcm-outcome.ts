@@ -1,4 +1,5 @@
 import type { SendOutcome } from '../sender.js'
+import { TOKEN_CONFIGURATION_FAILURES, TokenFailure } from './oauth-credential.js'
 
 interface FirebaseLikeError { code?: unknown, message?: unknown }
 
@@ -8,10 +9,10 @@ const RETRY = new Set(['messaging/message-rate-exceeded', 'messaging/server-unav
 const CONNECTION = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/
 // firebase-admin's codes are `service/code-name`; anything else is not one and is not echoed.
 const CODE_SHAPE = /^[a-z]+\/[a-z0-9-]{1,64}$/
-// What oauth-credential.ts reports, inside firebase-admin's app/invalid-credential message. Only
+// What oauth-credential.ts reports (an OAuthTokenError's message: a TokenFailure code, with the
+// HTTP status when there was one), inside firebase-admin's app/invalid-credential message. Only
 // our own words are in that message: the token endpoint's are logged there, never passed on.
-const TOKEN_FAILURE = /\b(TokenEndpointRefused \(HTTP \d{3}\)|TokenEndpointError \(HTTP \d{3}\)|TokenEndpointUnreachable|TokenUriForbidden|DestinationForbidden)/
-const TOKEN_CONFIGURATION = /^(TokenEndpointRefused|TokenUriForbidden|DestinationForbidden)/
+const TOKEN_FAILURE = new RegExp(`\\b(${Object.values(TokenFailure).join('|')})( \\(HTTP \\d{3}\\))?`)
 
 /**
  * FCM's verdict on one send as the dispatcher acts on it. The reason is firebase-admin's code name
@@ -32,8 +33,10 @@ export function fcmOutcome (error: unknown, retryAfterSeconds?: number): SendOut
   }
   if (known === 'app/invalid-credential') {
     // The token endpoint refusing the account (or forbidden to us) is configuration; being unreachable is transient.
-    const ours = TOKEN_FAILURE.exec(detail)?.[1] ?? 'TokenEndpointError'
-    return TOKEN_CONFIGURATION.test(ours) ? { kind: 'credentials', reason: ours, detail } : { kind: 'retry', reason: ours, detail }
+    const found = TOKEN_FAILURE.exec(detail)
+    const code = (found?.[1] ?? TokenFailure.ERROR) as TokenFailure
+    const reason = found?.[0] ?? TokenFailure.ERROR
+    return TOKEN_CONFIGURATION_FAILURES.has(code) ? { kind: 'credentials', reason, detail } : { kind: 'retry', reason, detail }
   }
   if (known !== undefined && CREDENTIALS.has(known)) return { kind: 'credentials', reason: reason!, detail }
   if ((known !== undefined && RETRY.has(known)) || CONNECTION.test(detail)) {

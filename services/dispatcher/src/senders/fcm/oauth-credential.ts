@@ -42,13 +42,14 @@ export const TokenFailure = {
 } as const
 export type TokenFailure = typeof TokenFailure[keyof typeof TokenFailure]
 
+/** The failures that are the application's configuration (refused, forbidden); the others may pass. */
+export const TOKEN_CONFIGURATION_FAILURES: ReadonlySet<TokenFailure> =
+  new Set([TokenFailure.REFUSED, TokenFailure.URI_FORBIDDEN, TokenFailure.DESTINATION_FORBIDDEN])
+
 export class OAuthTokenError extends Error {
   override name = 'OAuthTokenError'
-  /** The application's configuration is at fault (refused, forbidden); the others may pass. */
-  readonly refused: boolean
   constructor (readonly code: TokenFailure, readonly status?: number, options?: { cause?: unknown }) {
     super(status === undefined ? code : `${code} (HTTP ${status})`, options)
-    this.refused = code === TokenFailure.REFUSED || code === TokenFailure.URI_FORBIDDEN || code === TokenFailure.DESTINATION_FORBIDDEN
   }
 }
 
