@@ -3,7 +3,7 @@ import apnsFcmRoutes from './apns-fcm.js'
 import applicationRoutes from './applications.js'
 import iosAndroidRoutes from './ios-android.js'
 
-/** `/admin/app/*`: application configuration. Basic auth covers the prefix (see app.ts). */
+/** `/admin/app/*`: application configuration. Registered in the PowerAuth API's scope, whose hook is Basic auth (see app.ts). */
 const adminRoutes: FastifyPluginAsyncTypebox<{ fcmTokenUris: string[] }> = async (app, { fcmTokenUris }) => {
   await app.register(applicationRoutes)
   await app.register(iosAndroidRoutes, { fcmTokenUris })
