@@ -54,6 +54,11 @@ const deviceResultFields = {
   /** The provider called the token invalid: the api deletes the registration unless it was renewed since `at`. */
   tokenInvalid: Type.Boolean(),
   attempts: Type.Integer({ minimum: 0 }),
+  /**
+   * Not a provider's answer: an earlier holder of the command attempted this device and stopped
+   * before recording the answer. The recorder lets a real outcome that arrives later replace it.
+   */
+  unconfirmed: Type.Optional(Type.Boolean()),
   /** When the outcome was known. */
   at: Type.String({ format: 'date-time' })
 }
@@ -97,6 +102,8 @@ export const ChunkSummary = Type.Object({
   campaignId: CampaignId,
   chunk: Type.Integer({ minimum: 0 }),
   ios: PlatformCounts,
-  android: PlatformCounts
+  android: PlatformCounts,
+  /** A failure of the whole chunk (e.g. it could not be handled within its deliveries): its unreached devices stay unsent. */
+  reason: Type.Optional(Type.String())
 })
 export type ChunkSummary = Static<typeof ChunkSummary>
