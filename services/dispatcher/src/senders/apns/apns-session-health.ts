@@ -27,7 +27,8 @@ export class NodeApnInternalsChanged extends Error {
  * network black hole, a stuck front end) stays the session, every request on it times out, and
  * node-apn opens a new one only once the old one is closed or destroyed. Node's ping has no
  * timeout of its own, so the check is ours: ping, and destroy the session when no acknowledgement
- * comes within `pingTimeoutMs`. node-apn then connects afresh on the next request.
+ * comes within `pingTimeoutMs` (or, still connecting, when it has not connected by then). node-apn
+ * then connects afresh on the next request.
  *
  * This reads node-apn's private `provider.client.session` (as retry-after.ts wraps
  * `client.request`); createApnsSessionHealth throws if the client is not there, and the APNs
@@ -48,16 +49,23 @@ export function createApnsSessionHealth (provider: Provider, options: SessionHea
 }
 
 function pingOrDestroy (session: ClientHttp2Session | null | undefined, timeoutMs: number): Promise<void> {
-  // A session still connecting is not judged: Node cancels a ping sent before the handshake ends.
-  if (session === null || session === undefined || session.connecting || session.closed || session.destroyed) return Promise.resolve()
+  if (session === null || session === undefined || session.closed || session.destroyed) return Promise.resolve()
   return new Promise<void>((resolve) => {
     // Destroyed with an error, so the requests still waiting on it fail (and are retried by us)
     // instead of waiting for an answer that cannot come.
-    const condemn = () => {
-      if (!session.destroyed) session.destroy(Object.assign(new Error(`APNs session did not answer a ping within ${timeoutMs} ms`), { code: 'EPINGTIMEOUT' }))
+    const condemn = (what: string) => {
+      if (!session.destroyed) session.destroy(Object.assign(new Error(`APNs session did not ${what} within ${timeoutMs} ms`), { code: 'EPINGTIMEOUT' }))
       resolve()
     }
-    const timer = setTimeout(condemn, timeoutMs)
+    // Still connecting (Node cancels a ping sent before the handshake ends): it must finish the
+    // handshake in that time instead. A server that accepts and never speaks would hold it forever.
+    if (session.connecting) {
+      const timer = setTimeout(() => condemn('connect'), timeoutMs)
+      session.once('connect', () => { clearTimeout(timer); resolve() })
+      session.once('close', () => { clearTimeout(timer); resolve() })
+      return
+    }
+    const timer = setTimeout(() => condemn('answer a ping'), timeoutMs)
     const sent = session.ping(() => {
       // Acknowledged, or cancelled because the session closed meanwhile: either way it is decided.
       clearTimeout(timer)
@@ -66,7 +74,7 @@ function pingOrDestroy (session: ClientHttp2Session | null | undefined, timeoutM
     // false: too many pings already unacknowledged, the same verdict without waiting.
     if (sent === false) {
       clearTimeout(timer)
-      condemn()
+      condemn('answer a ping')
     }
   })
 }

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { startApnsMock } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import type { ApplicationCredentials } from '../../../src/credentials.js'
@@ -9,11 +10,12 @@ let tokens = 0
 const token = () => (++tokens).toString(16).padStart(64, 'a')
 
 /** An APNs sender to a fresh mock, and a function sending one notification to one new device. */
-async function setup (t: Test, options: { requestTimeoutMs: number, pingIntervalMs?: number, pingTimeoutMs?: number }) {
+async function setup (t: Test, options: { requestTimeoutMs: number, pingIntervalMs?: number, pingTimeoutMs?: number, port?: number }) {
   const mock = await startApnsMock()
   t.teardown(() => mock.close())
   const key = mock.createKey({ bundles: [BUNDLE] })
-  const sender = createApnsSender({ url: new URL(`https://127.0.0.1:${mock.port}`), ca: Buffer.from(mock.ca), maxStreams: 10, ...options })
+  const { port = mock.port, ...timing } = options
+  const sender = createApnsSender({ url: new URL(`https://127.0.0.1:${port}`), ca: Buffer.from(mock.ca), maxStreams: 10, ...timing })
   t.teardown(() => sender.close())
   const credentials: ApplicationCredentials = {
     id: 1,
@@ -63,4 +65,16 @@ t.test('the periodic ping condemns a silent session: the requests waiting on it 
   t.match(await send(), { kind: 'retry', reason: 'ConnectionError' }, 'ended by the health check')
   t.same(await send(), { kind: 'sent' })
   t.equal(mock.connections, 2)
+})
+
+t.test('a connection that never completes its handshake is replaced too', async (t) => {
+  // Accepts TCP connections and never says a word: no TLS, no HTTP/2 settings, no ping answers.
+  const sockets = new Set<Socket>()
+  const silent = createServer((socket) => { sockets.add(socket) })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { for (const socket of sockets) socket.destroy(); silent.close(() => resolve()) }))
+  const { send } = await setup(t, { requestTimeoutMs: 300, port: (silent.address() as AddressInfo).port })
+  t.match(await send(), { kind: 'retry', reason: 'ConnectionError' })
+  t.match(await send(), { kind: 'retry', reason: 'ConnectionError' })
+  t.equal(sockets.size, 2, 'the second send tried a new connection')
 })
