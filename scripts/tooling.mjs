@@ -28,6 +28,11 @@ function ensurePnpm () {
 }
 
 export function pnpm (args, options) {
+  // Ctrl+C reaches pnpm and what it runs by itself (the terminal signals the whole process group):
+  // this wrapper waits for them to finish stopping and exits as they do, instead of dying first
+  // and giving the prompt back while `npm start` is still stopping. (A SIGTERM is sent to one
+  // process, this one: it still ends it.)
+  process.on('SIGINT', () => {})
   run(process.execPath, [pnpmBin, ...args], options)
 }
 

@@ -1,9 +1,10 @@
 import type { ScriptedAnswer } from './provider-script.js'
 
-/** What the mock does with one request: answer (maybe after a delay) or drop the connection. */
+/** What the mock does with one request: answer (maybe after a delay), drop the connection, or never answer. */
 export type ApnsOutcome =
   | { kind: 'respond', status: number, reason?: string, headers?: Record<string, string>, delayMs?: number }
   | { kind: 'drop' }
+  | { kind: 'hang' }
 
 const fixed = {
   success: { kind: 'respond', status: 200 },
@@ -11,7 +12,8 @@ const fixed = {
   'bad-token': { kind: 'respond', status: 400, reason: 'BadDeviceToken' },
   'server-error': { kind: 'respond', status: 500, reason: 'InternalServerError' },
   unavailable: { kind: 'respond', status: 503, reason: 'ServiceUnavailable' },
-  drop: { kind: 'drop' }
+  drop: { kind: 'drop' },
+  hang: { kind: 'hang' }
 } as const satisfies Record<Extract<ScriptedAnswer, string>, ApnsOutcome>
 
 /** A scripted answer in APNs terms (no script: success). */

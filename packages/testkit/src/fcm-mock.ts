@@ -27,7 +27,7 @@ export interface FcmReceived {
   headers: Record<string, string>
   message: unknown
   validateOnly: boolean
-  status: number | 'dropped'
+  status: number | 'dropped' | 'hung'
   /** The FcmError code (or Google status) of an error answer. */
   errorCode: string | undefined
 }
@@ -94,6 +94,11 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
       counters.requests++
       counters.dropped++
       req.socket.destroy()
+      return
+    }
+    if (outcome.kind === 'hang') {
+      counters.requests++
+      counters.hung++
       return
     }
     const { answer, delayMs } = outcome

@@ -14,6 +14,8 @@ export type ScriptedAnswer =
   | 'unavailable'
   /** The connection is destroyed mid-request (APNs: the whole HTTP/2 session). */
   | 'drop'
+  /** The request is taken and never answered; the connection stays open (until the client gives up or the mock closes). */
+  | 'hang'
   /** 429 (APNs TooManyRequests, FCM QUOTA_EXCEEDED), with `Retry-After: <seconds>` when given. */
   | { kind: 'rate-limited', retryAfterSeconds?: number }
   /** Waits, then answers as an unscripted request would (success). */
@@ -86,9 +88,11 @@ export interface MockCounters {
   byStatus: Record<number, number>
   /** Connections destroyed by a `drop` answer. */
   dropped: number
+  /** Requests left unanswered by a `hang` answer. */
+  hung: number
 }
 
-export const newCounters = (): MockCounters => ({ requests: 0, byStatus: {}, dropped: 0 })
+export const newCounters = (): MockCounters => ({ requests: 0, byStatus: {}, dropped: 0, hung: 0 })
 
 export function countStatus (counters: MockCounters, status: number): void {
   counters.requests++
@@ -99,4 +103,5 @@ export function resetCounters (counters: MockCounters): void {
   counters.requests = 0
   counters.byStatus = {}
   counters.dropped = 0
+  counters.hung = 0
 }

@@ -115,3 +115,35 @@ t.test('a refusal in words the test chooses comes back as the reason', async (t)
   const { failed: [failure] } = await provider.send(alert(), device)
   t.match(failure, { device, status: 400, response: { reason: '<script>alert(1)</script>' } })
 })
+
+t.test('hang takes the request and never answers; the session still answers pings', async (t) => {
+  const { mock, key } = await apnsMock(t)
+  const provider = apnsProvider(t, mock, key, { requestTimeout: 200 })
+  const [hanging, fine] = [deviceToken(), deviceToken()]
+  mock.script(hanging, 'hang')
+  const result = await provider.send(alert(), hanging)
+  t.equal(result.failed[0]?.status, undefined, 'ended by the client\'s timeout, without a status')
+  t.same(mock.received(hanging).map((entry) => entry.status), ['hung'])
+  t.equal(mock.counters.hung, 1)
+  t.equal((await provider.send(alert(), fine)).sent.length, 1, 'the same connection serves the next request')
+  t.equal(mock.connections, 1)
+})
+
+t.test('freezeConnections: open connections answer nothing, pings included; new ones are served', async (t) => {
+  const { mock, key } = await apnsMock(t)
+  const provider = apnsProvider(t, mock, key, { requestTimeout: 200 })
+  t.equal((await provider.send(alert(), deviceToken())).sent.length, 1)
+  const session = (provider as unknown as { client: { session: import('node:http2').ClientHttp2Session } }).client.session
+  t.ok(await new Promise<boolean>((resolve) => session.ping((error) => resolve(error === null))), 'pings are answered before')
+  mock.freezeConnections()
+  const unanswered = deviceToken()
+  t.equal((await provider.send(alert(), unanswered)).failed.length, 1)
+  t.same(mock.received(unanswered), [], 'the frozen connection read nothing')
+  let acknowledged = false
+  session.ping(() => { acknowledged = true })
+  // A fresh connection is served while the frozen one stays silent.
+  const other = apnsProvider(t, mock, key)
+  t.equal((await other.send(alert(), deviceToken())).sent.length, 1)
+  t.equal(mock.connections, 2)
+  t.equal(acknowledged, false, 'the ping on the frozen connection is still unanswered after the new connection\'s whole exchange')
+})

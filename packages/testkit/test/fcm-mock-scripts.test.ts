@@ -70,7 +70,7 @@ t.test('reset forgets scripts, log and counters; close ends connections', async 
   t.equal((await sendError(messaging, { token })).code, 'messaging/registration-token-not-registered')
   mock.reset()
   t.same(mock.log, [])
-  t.same(mock.counters, { requests: 0, byStatus: {}, dropped: 0 })
+  t.same(mock.counters, { requests: 0, byStatus: {}, dropped: 0, hung: 0 })
   t.equal((await sendError(messaging, { token })).code, '', 'script gone, access token still valid')
   const slow = fcmToken()
   mock.script(slow, { kind: 'slow', delayMs: 10_000 })
@@ -98,4 +98,19 @@ t.test('a refusal in words the test chooses reaches the client as Google would s
   mock.script(token, { kind: 'refused', status: 400, text: '<img src=x onerror=alert(1)> call +1-555-0100' })
   t.match(await sendError(messaging, { token }), { code: 'messaging/invalid-argument', message: '<img src=x onerror=alert(1)> call +1-555-0100' })
   t.same(mock.received(token).map((entry) => [entry.status, entry.errorCode]), [[400, 'INVALID_ARGUMENT']])
+})
+
+t.test('hang takes the request and never answers', async (t) => {
+  const { mock, account } = await fcmMock(t)
+  const auth = await accessToken(account)
+  const token = fcmToken()
+  mock.script(token, 'hang')
+  const aborted = new AbortController()
+  const pending = rawFcm(mock, sendPath(), { message: { token } }, auth, aborted.signal).catch((error: Error) => error.name)
+  // The log entry is written when the request arrives: waiting for it is waiting for arrival.
+  while (mock.received(token).length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.same(mock.received(token).map((entry) => entry.status), ['hung'])
+  t.equal(mock.counters.hung, 1)
+  aborted.abort()
+  t.equal(await pending, 'AbortError', 'no answer came: the client gave up')
 })

@@ -9,6 +9,8 @@ export interface RetryPolicy {
   maxAttempts: number
   baseDelayMs: number
   maxDelayMs: number
+  /** RETRY_AFTER_MAX_MS: the longest a provider's Retry-After makes us wait. */
+  retryAfterMaxMs: number
 }
 
 export interface DispatcherConfig {
@@ -58,7 +60,10 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
     retry: {
       maxAttempts: read.integer('RETRY_MAX_ATTEMPTS', 5, 1, 100),
       baseDelayMs: read.integer('RETRY_BASE_DELAY_MS', 1000, 1, 600_000),
-      maxDelayMs: read.integer('RETRY_MAX_DELAY_MS', 60_000, 1, 3_600_000)
+      maxDelayMs: read.integer('RETRY_MAX_DELAY_MS', 60_000, 1, 3_600_000),
+      // 60 s: FCM's advised least wait after a 429, and our own longest backoff. A wait holds a
+      // command slot, so longer asks are retried after this (and end as failed after maxAttempts).
+      retryAfterMaxMs: read.integer('RETRY_AFTER_MAX_MS', 60_000, 1000, 3_600_000)
     },
     commandAckWaitMs: read.integer('COMMAND_ACK_WAIT_MS', 30_000, 1000, 3_600_000),
     commandMaxDeliver: read.integer('COMMAND_MAX_DELIVER', 10, 1, 1000),

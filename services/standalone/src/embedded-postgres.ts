@@ -1,6 +1,7 @@
 import { createWriteStream, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { inOwnProcessGroup } from './own-process-group.js'
 import { assertReachableByPostgresUser } from './postgres-user-access.js'
 
 export interface EmbeddedPostgresOptions {
@@ -101,11 +102,12 @@ export async function startEmbeddedPostgres ({ dataDir, port, password }: Embedd
     try { await cluster.initialise() } catch (error) { throw failure(`could not be created in ${directory}`, error) }
   }
   recent.length = 0
-  try { await cluster.start() } catch (error) { throw failure(`did not start on port ${port} (EMBEDDED_PG_PORT)`, error) }
+  // Out of our process group: a terminal's Ctrl+C reaches Beacon, which stops PostgreSQL last.
+  try { await inOwnProcessGroup(() => cluster.start()) } catch (error) { throw failure(`did not start on port ${port} (EMBEDDED_PG_PORT)`, error) }
 
   const stop = async () => {
     // cluster.stop() waits for an exit event that never comes if PostgreSQL already stopped on its
-    // own (Ctrl+C reaches the whole process group), so the pid file decides as well.
+    // own (killed by someone else), so the pid file decides as well.
     await Promise.race([cluster.stop(), postmasterGone(directory)])
     log.end()
   }

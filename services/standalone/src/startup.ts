@@ -22,7 +22,10 @@ export interface Standalone {
   migrationsApplied: string[]
   /** Re-reads TLS_CERT_FILE and TLS_KEY_FILE (main.ts: on SIGHUP); false, logged, when they are unusable. */
   reloadCertificate (): boolean
-  /** Closes the api, then stops the embedded database. */
+  /**
+   * Stops the dispatcher (within SHUTDOWN_TIMEOUT_MS less what the rest needs), the api, then the
+   * embedded database.
+   */
   close (): Promise<void>
 }
 
@@ -42,6 +45,14 @@ function listenFailure (error: unknown, host: string, port: number): Error {
   if (code === 'EACCES') return new StartupError(`no permission to listen on ${host}:${port}: choose a PORT above 1023`, { cause: error })
   if (code === 'EADDRNOTAVAIL') return new StartupError(`HOST ${host} is not an address of this machine`, { cause: error })
   return error as Error
+}
+
+/**
+ * What the dispatcher may take of SHUTDOWN_TIMEOUT_MS to finish or give back its commands: the
+ * rest (a quarter, at most 2 s) is for the api and PostgreSQL, which stop after it.
+ */
+export function dispatcherStopBudgetMs (shutdownTimeoutMs: number): number {
+  return shutdownTimeoutMs - Math.min(2000, shutdownTimeoutMs / 4)
 }
 
 function displayUrl (config: ApiConfig, address: AddressInfo): string {
@@ -88,7 +99,10 @@ export async function startStandalone (env: Env = process.env, options: Standalo
     cleanups.push(() => app.close())
     const dispatcher = createDispatcher({ config: dispatcherConfig, transport, log: pino({ level: dispatcherConfig.logLevel, name: 'dispatcher' }) })
     dispatcher.start()
-    cleanups.push(() => dispatcher.stop())
+    // Typed as taking its time limit: the dispatcher's stop(timeoutMs) (issue 12) gets it as soon as
+    // it accepts one; until then the argument is ignored and it stops as before.
+    const stopDispatcher: (timeoutMs: number) => Promise<void> = dispatcher.stop.bind(dispatcher)
+    cleanups.push(() => stopDispatcher(dispatcherStopBudgetMs(settings.shutdownTimeoutMs)))
     await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
       throw listenFailure(error, config.host, config.port)
     })

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { readSettings, repositoryRoot } from '../src/settings.js'
+import { dispatcherStopBudgetMs } from '../src/startup.js'
 
 t.test('defaults: data in the checkout, embedded database on 54329', async (t) => {
   const settings = readSettings({})
@@ -9,6 +10,19 @@ t.test('defaults: data in the checkout, embedded database on 54329', async (t) =
   t.ok(existsSync(join(repositoryRoot, 'pnpm-workspace.yaml')), 'repositoryRoot is the workspace root')
   t.equal(settings.embeddedPgPort, 54329)
   t.equal(settings.databaseUrl, null)
+  t.equal(settings.shutdownTimeoutMs, 8000)
+})
+
+t.test('SHUTDOWN_TIMEOUT_MS, with the dispatcher\'s range', async (t) => {
+  t.equal(readSettings({ SHUTDOWN_TIMEOUT_MS: '20000' }).shutdownTimeoutMs, 20_000)
+  for (const bad of ['99', '600001', '1.5', 'soon', '-1']) {
+    t.throws(() => readSettings({ SHUTDOWN_TIMEOUT_MS: bad }), {
+      name: 'ConfigError',
+      problems: [`SHUTDOWN_TIMEOUT_MS must be an integer from 100 to 600000, got "${bad}"`]
+    }, bad)
+  }
+  t.equal(dispatcherStopBudgetMs(8000), 6000, 'the dispatcher leaves 2 s for the api and PostgreSQL')
+  t.equal(dispatcherStopBudgetMs(400), 300, 'a quarter of a short budget')
 })
 
 t.test('a relative BEACON_DATA_DIR is taken from where the command was typed', async (t) => {

@@ -60,14 +60,14 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     const ios = iosToken()
     const android = androidToken()
     stack.apns.script(ios, ['drop', 'success'])
-    stack.fcm.script(android, ['drop', 'drop', 'drop', 'drop', 'drop', 'success'])
+    stack.fcm.script(android, ['drop', 'success'])
     await stack.registerDevice(4, { token: ios, platform: 'ios', userId: 'u-drop' })
     await stack.registerDevice(4, { token: android, platform: 'android', userId: 'u-drop' })
     const sent = await send('u-drop')
     t.same(sent.result, { ios: { sent: 1, pending: 0, failed: 0, total: 1 }, android: { sent: 1, pending: 0, failed: 0, total: 1 } })
     t.same(stack.apns.received(ios).map((r) => r.status), ['dropped', 200])
-    // firebase-admin retries a reset connection itself (four times); the sixth request is ours.
-    t.equal(stack.fcm.received(android).length, 6)
+    // firebase-admin's own retries are off: each request is one of our attempts.
+    t.same(stack.fcm.received(android).map((r) => r.status), ['dropped', 200])
   })
 
   await t.test('a provider that stays unavailable fails the device after RETRY_MAX_ATTEMPTS, keeping it registered', async (t) => {

@@ -4,7 +4,7 @@ import { retryDelayMs } from '../../src/delivery/retry-schedule.js'
 import { sendWithRetries } from '../../src/delivery/send-with-retries.js'
 import type { SendOutcome } from '../../src/senders/sender.js'
 
-const policy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 8000 }
+const policy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 8000, retryAfterMaxMs: 60_000 }
 const target = (id: number): DeviceTarget => ({ id: BigInt(id), token: `t${id}`, platform: 'APNS', environment: null })
 
 /** A clock that only moves when the code under test sleeps. */

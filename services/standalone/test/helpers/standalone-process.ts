@@ -20,15 +20,20 @@ export interface StandaloneProcess {
   exitCode: Promise<number | null>
 }
 
-/** `src/main.ts` as `pnpm start` runs it, with `env` on top of a clean environment. */
-export function spawnStandalone (env: Record<string, string>): StandaloneProcess {
+/**
+ * `src/main.ts` as `pnpm start` runs it, with `env` on top of a clean environment. With
+ * `processGroup` it leads a process group of its own, as a terminal's foreground job does:
+ * `process.kill(-child.pid, 'SIGINT')` is then Ctrl+C, reaching it and every child it started.
+ */
+export function spawnStandalone (env: Record<string, string>, options: { processGroup?: boolean } = {}): StandaloneProcess {
   const base: Record<string, string | undefined> = { ...process.env }
   for (const name of INHERITED_OUT) delete base[name]
   const child = spawn(process.execPath, ['--import=tsx', '--conditions=beacon-source', 'src/main.ts'], {
     cwd: packageDir,
     // No NATS settings: the embedded default runs api and dispatcher on its in-process transport.
     env: { ...base, LOG_LEVEL: 'warn', NATS_URL: 'nats://127.0.0.1:1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true
   })
   let stdout = ''
   let stderr = ''

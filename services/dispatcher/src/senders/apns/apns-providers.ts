@@ -1,5 +1,6 @@
 import apn from '@parse/node-apn'
 import type { ApnsCredentials } from '../../credentials.js'
+import { createApnsSessionHealth, type SessionHealth } from './apns-session-health.js'
 import { captureRetryAfter } from './retry-after.js'
 
 export interface ApnsEndpoint {
@@ -7,16 +8,23 @@ export interface ApnsEndpoint {
   url: URL | null
   ca: Buffer | null
   requestTimeoutMs: number
+  /** How often an idle session is pinged (default 60 s, node-apn's own heartbeat); unanswered within requestTimeoutMs, it is replaced. */
+  pingIntervalMs?: number
+  /** How long a ping may go unacknowledged before its session is replaced (default requestTimeoutMs). */
+  pingTimeoutMs?: number
 }
+
+/** A provider with the health check of its HTTP/2 session. */
+export interface ApnsConnection { provider: apn.Provider, health: SessionHealth }
 
 /**
  * One long-lived HTTP/2 provider per (application, environment), reused across commands. A
  * credentials change (a new version) replaces the application's providers and shuts the old ones.
  */
 export function createApnsProviderPool (endpoint: ApnsEndpoint) {
-  const providers = new Map<string, { version: number, provider: apn.Provider }>()
+  const providers = new Map<string, { version: number } & ApnsConnection>()
 
-  function create (credentials: ApnsCredentials, production: boolean): apn.Provider {
+  function create (credentials: ApnsCredentials, production: boolean): ApnsConnection {
     const provider = new apn.Provider({
       token: { key: credentials.privateKeyPem, keyId: credentials.keyId, teamId: credentials.teamId },
       production,
@@ -27,22 +35,25 @@ export function createApnsProviderPool (endpoint: ApnsEndpoint) {
       ...(endpoint.ca === null ? {} : { ca: [endpoint.ca] })
     })
     captureRetryAfter(provider)
-    return provider
+    const health = createApnsSessionHealth(provider, { pingTimeoutMs: endpoint.pingTimeoutMs ?? endpoint.requestTimeoutMs, pingIntervalMs: endpoint.pingIntervalMs ?? 60_000 })
+    return { provider, health }
   }
 
   return {
-    get (applicationId: number, version: number, credentials: ApnsCredentials, production: boolean): apn.Provider {
+    get (applicationId: number, version: number, credentials: ApnsCredentials, production: boolean): ApnsConnection {
       const key = `${applicationId}:${production ? 'production' : 'sandbox'}`
       const existing = providers.get(key)
-      if (existing !== undefined && existing.version === version) return existing.provider
+      if (existing !== undefined && existing.version === version) return existing
+      existing?.health.stop()
       existing?.provider.shutdown()
-      const provider = create(credentials, production)
-      providers.set(key, { version, provider })
-      return provider
+      const connection = create(credentials, production)
+      providers.set(key, { version, ...connection })
+      return connection
     },
     async close (): Promise<void> {
       // node-apn never calls back from shutdown() when its last connection attempt failed.
-      await Promise.all([...providers.values()].map(({ provider }) => new Promise<void>((resolve) => {
+      await Promise.all([...providers.values()].map(({ provider, health }) => new Promise<void>((resolve) => {
+        health.stop()
         const timer = setTimeout(resolve, 2000)
         provider.shutdown(() => { clearTimeout(timer); resolve() })
       })))

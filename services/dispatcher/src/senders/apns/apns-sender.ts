@@ -30,12 +30,15 @@ export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number 
             for (const production of [true, false]) {
               const group = targets.filter((t) => (t.environment === null ? apns.production : t.environment === 'PRODUCTION') === production)
               if (group.length === 0) continue
-              const provider = pool.get(credentials.id, credentials.version, apns, production)
+              const { provider, health } = pool.get(credentials.id, credentials.version, apns, production)
               const limit = limiterOf(`${credentials.id}:${production}`)
               await mapThrough(group, limit, async (target) => {
                 const result = await provider.send(built.notification, target.token)
                 const failed = result.failed[0] as ApnsFailure | undefined
                 outcomes.set(target.token, failed === undefined ? { kind: 'sent' } : apnsOutcome(failed))
+                // No answer at all (timeout, reset): is the session itself dead? Decided before this
+                // send returns, so the retry goes over a live connection (one check for all such requests).
+                if (failed !== undefined && failed.status === undefined) await health.check()
               })
             }
             return targets.map((t) => outcomes.get(t.token) ?? { kind: 'retry', reason: 'NoAnswer' })

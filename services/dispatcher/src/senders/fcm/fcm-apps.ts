@@ -2,6 +2,7 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
 import { getMessaging, type Messaging } from 'firebase-admin/messaging'
 import type { FcmCredentials } from '../../credentials.js'
 import type { FcmAgent } from './fcm-agent.js'
+import { boundFirebaseRequests } from './firebase-request-bounds.js'
 import { serviceAccountCredential, type TokenRequestOptions } from './oauth-credential.js'
 
 /**
@@ -26,6 +27,8 @@ export function createFcmAppPool (agent: FcmAgent, options: TokenRequestOptions)
       const messaging = getMessaging(app)
       // sendEach would otherwise use HTTP/2, which bypasses httpAgent; send() is HTTP/1.1 anyway.
       messaging.enableLegacyHttpTransport()
+      // FCM_TIMEOUT_MS for each send request, and no retries but ours (send-with-retries.ts).
+      boundFirebaseRequests(messaging, options.timeoutMs)
       apps.set(applicationId, { version, app, messaging })
       return messaging
     },

@@ -1,0 +1,80 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { startApnsMock } from '@beacon/testkit'
+import t, { type Test } from 'tap'
+import type { ApplicationCredentials } from '../../../src/credentials.js'
+import { createApnsSender } from '../../../src/senders/apns/apns-sender.js'
+import type { SendOutcome } from '../../../src/senders/sender.js'
+
+const BUNDLE = 'com.example.health'
+let tokens = 0
+const token = () => (++tokens).toString(16).padStart(64, 'a')
+
+/** An APNs sender to a fresh mock, and a function sending one notification to one new device. */
+async function setup (t: Test, options: { requestTimeoutMs: number, pingIntervalMs?: number, pingTimeoutMs?: number, port?: number }) {
+  const mock = await startApnsMock()
+  t.teardown(() => mock.close())
+  const key = mock.createKey({ bundles: [BUNDLE] })
+  const { port = mock.port, ...timing } = options
+  const sender = createApnsSender({ url: new URL(`https://127.0.0.1:${port}`), ca: Buffer.from(mock.ca), maxStreams: 10, ...timing })
+  t.teardown(() => sender.close())
+  const credentials: ApplicationCredentials = {
+    id: 1,
+    appId: 1n,
+    version: 1,
+    fcm: null,
+    apns: { bundle: BUNDLE, keyId: key.keyId, teamId: key.teamId, production: true, privateKeyPem: key.privateKeyPem }
+  }
+  const preparation = sender.prepare(credentials, { silent: false, priority: 'HIGH', body: { title: 'hello' } })
+  if (!preparation.ok) throw new Error(preparation.reason)
+  const prepared = preparation.prepared
+  const send = async (device = token()): Promise<SendOutcome> => (await prepared.send([{ id: 1n, token: device, platform: 'APNS', environment: null }]))[0]!
+  return { mock, send }
+}
+
+t.test('a session that stops answering (pings included) is replaced: the next send goes over a new connection', async (t) => {
+  const { mock, send } = await setup(t, { requestTimeoutMs: 300 })
+  t.same(await send(), { kind: 'sent' })
+  t.equal(mock.connections, 1)
+
+  mock.freezeConnections()
+  const lost = token()
+  t.match(await send(lost), { kind: 'retry', reason: 'ConnectionError' }, 'the request on the silent session is a retryable outcome')
+  t.equal(mock.received(lost).length, 0, 'the frozen server never read it')
+
+  t.same(await send(), { kind: 'sent' }, 'the next send succeeds')
+  t.equal(mock.connections, 2, 'over a second connection')
+  t.same(await send(lost), { kind: 'sent' }, 'the lost device too, when retried')
+  t.equal(mock.connections, 2, 'the new connection is kept')
+})
+
+t.test('a request left unanswered on a session that still answers pings keeps the session', async (t) => {
+  const { mock, send } = await setup(t, { requestTimeoutMs: 300 })
+  const hanging = token()
+  mock.script(hanging, 'hang')
+  t.match(await send(hanging), { kind: 'retry', reason: 'ConnectionError' })
+  t.equal(mock.counters.hung, 1, 'the mock took the request and never answered it')
+  t.same(await send(), { kind: 'sent' })
+  t.equal(mock.connections, 1, 'the healthy session was not replaced')
+})
+
+t.test('the periodic ping condemns a silent session: the requests waiting on it fail as retryable, not at their timeout', async (t) => {
+  // A request timeout longer than the test's own: only the periodic check can end this request.
+  const { mock, send } = await setup(t, { requestTimeoutMs: 600_000, pingIntervalMs: 100, pingTimeoutMs: 200 })
+  t.same(await send(), { kind: 'sent' })
+  mock.freezeConnections()
+  t.match(await send(), { kind: 'retry', reason: 'ConnectionError' }, 'ended by the health check')
+  t.same(await send(), { kind: 'sent' })
+  t.equal(mock.connections, 2)
+})
+
+t.test('a connection that never completes its handshake is replaced too', async (t) => {
+  // Accepts TCP connections and never says a word: no TLS, no HTTP/2 settings, no ping answers.
+  const sockets = new Set<Socket>()
+  const silent = createServer((socket) => { sockets.add(socket) })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { for (const socket of sockets) socket.destroy(); silent.close(() => resolve()) }))
+  const { send } = await setup(t, { requestTimeoutMs: 300, port: (silent.address() as AddressInfo).port })
+  t.match(await send(), { kind: 'retry', reason: 'ConnectionError' })
+  t.match(await send(), { kind: 'retry', reason: 'ConnectionError' })
+  t.equal(sockets.size, 2, 'the second send tried a new connection')
+})

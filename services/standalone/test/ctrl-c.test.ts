@@ -1,0 +1,57 @@
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createDb } from '@beacon/db'
+import t from 'tap'
+import { embeddedDatabaseUrl } from '../src/embedded-postgres.js'
+import { parseBanner, request } from './helpers/http.js'
+import { acceptsConnections, freePort, spawnStandalone, temporaryDataDir } from './helpers/standalone-process.js'
+
+// A line of a JavaScript stack trace ("    at fn (file:line:col)"), or an uncaught error's heading.
+const STACK = /^\s+at .+|Unhandled|uncaught/im
+
+t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop before PostgreSQL, quietly, exit 0', async (t) => {
+  const dataDir = await temporaryDataDir()
+  const pgPort = await freePort()
+  const env = { BEACON_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), PORT: String(await freePort()), LOG_LEVEL: 'info' }
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }))
+
+  // A first start creates the cluster; PostgreSQL is told to log every session's end from the next start on.
+  const first = spawnStandalone(env)
+  t.teardown(() => { first.child.kill('SIGKILL') })
+  await first.waitForStdout(/Stop with Ctrl\+C/)
+  const { postgresPassword } = JSON.parse(await readFile(join(dataDir, 'standalone.json'), 'utf8'))
+  const db = createDb({ url: embeddedDatabaseUrl(pgPort, postgresPassword), poolSize: 1 })
+  await db.$executeRawUnsafe('ALTER SYSTEM SET log_disconnections = on')
+  await db.$disconnect()
+  first.child.kill('SIGTERM')
+  t.equal(await first.exitCode, 0)
+  const logStart = (await readFile(join(dataDir, 'postgres.log'), 'utf8')).length
+
+  const standalone = spawnStandalone(env, { processGroup: true })
+  const group = -standalone.child.pid!
+  t.teardown(() => { try { process.kill(group, 'SIGKILL') } catch { /* already gone */ } })
+  await standalone.waitForStdout(/Stop with Ctrl\+C/)
+  const { url, credentials } = parseBanner(standalone.stdout())
+  // Work for the database: the api holds pooled sessions when the signal comes.
+  const created = await request(`${url}/admin/app/create`, 'POST', credentials, { requestObject: { appId: 9, appName: 'ctrl-c' } })
+  t.equal(created.status, 200)
+
+  process.kill(group, 'SIGINT')
+  t.equal(await standalone.exitCode, 0, 'exit code 0')
+  const output = standalone.stdout() + standalone.stderr()
+  t.notMatch(output, STACK, 'no stack traces')
+  t.match(standalone.stdout(), /SIGINT: stopping Beacon…\nBeacon stopped\.\n/)
+  t.equal(await acceptsConnections(pgPort), false, 'PostgreSQL stopped with it')
+
+  // The order, in PostgreSQL's own log: every session (the api's, the dispatcher's) ended before
+  // PostgreSQL was asked to stop. (Reached by the terminal's SIGINT, it began its fast shutdown with
+  // the api's sessions still open, and cut them.)
+  const log = (await readFile(join(dataDir, 'postgres.log'), 'utf8')).slice(logStart)
+  const shutdown = log.indexOf('received fast shutdown request')
+  t.ok(shutdown >= 0, 'PostgreSQL was asked to stop')
+  t.equal(log.indexOf('received fast shutdown request', shutdown + 1), -1, 'once')
+  const ends = [...log.matchAll(/disconnection: session time/g)].map((match) => match.index)
+  t.ok(ends.length >= 1, `the api's sessions ended (${ends.length} sessions)`)
+  t.ok(ends.every((at) => at < shutdown), 'all of them before PostgreSQL began to stop')
+  t.notMatch(log, /terminating connection due to administrator command/, 'no session was cut by the shutdown')
+})
