@@ -4,6 +4,7 @@ import type { ScriptedAnswer } from './provider-script.js'
 export type ApnsOutcome =
   | { kind: 'respond', status: number, reason?: string, headers?: Record<string, string>, delayMs?: number }
   | { kind: 'drop' }
+  | { kind: 'hang' }
 
 const fixed = {
   success: { kind: 'respond', status: 200 },
@@ -19,6 +20,7 @@ export function apnsOutcome (scripted: ScriptedAnswer | undefined): ApnsOutcome 
   if (scripted === undefined) return fixed.success
   if (typeof scripted === 'string') return fixed[scripted]
   if (scripted.kind === 'slow') return { kind: 'respond', status: 200, delayMs: scripted.delayMs }
+  if (scripted.kind === 'hang') return { kind: 'hang' }
   if (scripted.kind === 'refused') return { kind: 'respond', status: scripted.status, reason: scripted.text }
   const headers: Record<string, string> = scripted.retryAfterSeconds === undefined ? {} : { 'retry-after': String(scripted.retryAfterSeconds) }
   return { kind: 'respond', status: 429, reason: 'TooManyRequests', headers }

@@ -27,7 +27,8 @@ export interface ApnsReceived {
   /** The decoded provider token, when it checked out. */
   auth: ApnsTokenIdentity | undefined
   payload: unknown
-  status: number | 'dropped'
+  /** 'hung': accepted and never answered (a `hang` script). */
+  status: number | 'dropped' | 'hung'
   reason: string | undefined
 }
 
@@ -112,10 +113,13 @@ export async function startApnsMock (options: ApnsMockOptions = {}): Promise<Apn
     })
     const outcome: ApnsOutcome = rejection === null ? apnsOutcome(scripts.take(token)) : { kind: 'respond', ...rejection }
     if (record) {
-      const status = outcome.kind === 'drop' ? 'dropped' : outcome.status
-      log.add({ at: Date.now(), token, headers: recordedHeaders(headers), auth: auth.ok ? auth.identity : undefined, payload, status, reason: outcome.kind === 'drop' ? undefined : outcome.reason })
+      const status = outcome.kind === 'drop' ? 'dropped' : outcome.kind === 'hang' ? 'hung' : outcome.status
+      log.add({ at: Date.now(), token, headers: recordedHeaders(headers), auth: auth.ok ? auth.identity : undefined, payload, status, reason: outcome.kind === 'respond' ? outcome.reason : undefined })
     }
-    if (outcome.kind === 'drop') {
+    if (outcome.kind === 'hang') {
+      // The stream stays open until the client resets it or close() ends the session.
+      counters.requests++
+    } else if (outcome.kind === 'drop') {
       counters.requests++
       counters.dropped++
       stream.session?.destroy()

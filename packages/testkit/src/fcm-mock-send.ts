@@ -63,7 +63,7 @@ export function receivedEntry (request: SendRequest, decision: SendDecision): Fc
     headers,
     message,
     validateOnly: field(body, 'validate_only') === true,
-    status: outcome.kind === 'drop' ? 'dropped' : outcome.answer.status,
-    errorCode: outcome.kind === 'drop' || outcome.answer.status === 200 ? undefined : errorCodeOf(outcome.answer)
+    status: outcome.kind === 'drop' ? 'dropped' : outcome.kind === 'hang' ? 'hung' : outcome.answer.status,
+    errorCode: outcome.kind !== 'respond' || outcome.answer.status === 200 ? undefined : errorCodeOf(outcome.answer)
   }
 }

@@ -18,6 +18,8 @@ export type ScriptedAnswer =
   | { kind: 'rate-limited', retryAfterSeconds?: number }
   /** Waits, then answers as an unscripted request would (success). */
   | { kind: 'slow', delayMs: number }
+  /** Accepts the request and never answers it (the stream or connection stays open until the client gives up). */
+  | { kind: 'hang' }
   /**
    * A refusal in words the test chooses (APNs: the body's `reason`; FCM: the error `message` of an
    * INVALID_ARGUMENT-style answer with this status), for proving that provider text never reaches

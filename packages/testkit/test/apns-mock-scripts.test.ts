@@ -115,3 +115,22 @@ t.test('a refusal in words the test chooses comes back as the reason', async (t)
   const { failed: [failure] } = await provider.send(alert(), device)
   t.match(failure, { device, status: 400, response: { reason: '<script>alert(1)</script>' } })
 })
+
+t.test('a hang accepts the request and never answers it, while the session goes on serving', async (t) => {
+  const { mock, key } = await apnsMock(t)
+  const send = rawApns(t, mock)
+  const [stuck, fine] = [deviceToken(), deviceToken()]
+  mock.script(stuck, { kind: 'hang' })
+  const jwt = signJwt({ alg: 'ES256', kid: key.keyId }, { iss: key.teamId, iat: Math.floor(Date.now() / 1000) }, key.privateKeyPem)
+  const headers = (token: string) => ({ ':path': `/3/device/${token}`, 'apns-topic': bundle, authorization: `bearer ${jwt}` })
+  let settled = false
+  const hung = send(headers(stuck), '{"aps":{}}').finally(() => { settled = true })
+  while (mock.received(stuck).length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  // Asked after the hung request arrived, answered on the same session: the control event.
+  t.equal((await send(headers(fine), '{"aps":{}}')).status, 200)
+  t.notOk(settled, 'the hung request is still unanswered after a later one was answered')
+  t.same(mock.received(stuck).map((entry) => entry.status), ['hung'])
+  await mock.close()
+  const end = await hung.then((answer) => answer.status, () => 'error')
+  t.ok(end === 0 || end === 'error', `closing the mock ends the hung stream without an answer (${end})`)
+})

@@ -99,3 +99,18 @@ t.test('a refusal in words the test chooses reaches the client as Google would s
   t.match(await sendError(messaging, { token }), { code: 'messaging/invalid-argument', message: '<img src=x onerror=alert(1)> call +1-555-0100' })
   t.same(mock.received(token).map((entry) => [entry.status, entry.errorCode]), [[400, 'INVALID_ARGUMENT']])
 })
+
+t.test('a hang accepts the send and never answers it, while other sends are answered', async (t) => {
+  const { mock, account } = await fcmMock(t)
+  const auth = await accessToken(account)
+  const [stuck, fine] = [fcmToken(), fcmToken()]
+  mock.script(stuck, { kind: 'hang' })
+  let settled = false
+  const hung = rawFcm(mock, sendPath(), { message: { token: stuck } }, auth).finally(() => { settled = true })
+  while (mock.received(stuck).length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.equal((await rawFcm(mock, sendPath(), { message: { token: fine } }, auth)).status, 200, 'the control send is answered')
+  t.notOk(settled, 'the hung send is still unanswered after a later one was answered')
+  t.same(mock.received(stuck).map((entry) => entry.status), ['hung'])
+  await mock.close()
+  await t.rejects(hung, 'closing the mock ends the hung connection')
+})
