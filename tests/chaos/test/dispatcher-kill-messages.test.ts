@@ -1,0 +1,28 @@
+// Case 2 of issue 12: a dispatcher SIGKILLed with single messages and a batch in flight.
+import t from 'tap'
+import { sendMessages, startChaosStack } from './harness/chaos-stack.js'
+import { eventually, inFlight, whenReceived } from './harness/faults.js'
+import { allComplete, assertLedger } from './harness/ledger.js'
+import { seedDevices, usersOf } from './harness/seed.js'
+import { SETTLE_TIMEOUT_MS } from './harness/settings.js'
+
+t.test('a dispatcher killed with single messages and a batch in flight: every device reached, duplicates within what was in flight', async (t) => {
+  const stack = await startChaosStack(t, { dispatchers: 1 })
+  // Two devices per user (iOS and Android): a message is more than one request.
+  const singles = await seedDevices(stack, stack.appId, 80, { prefix: 'single', perUser: 2 })
+  const batched = await seedDevices(stack, stack.appId, 120, { prefix: 'batch', perUser: 2 })
+  const [singleIds, batchIds] = await Promise.all([
+    sendMessages(stack, usersOf(singles), 'single'),
+    sendMessages(stack, usersOf(batched), 'batch')
+  ])
+  // Started now, the second dispatcher finds the first holding commands when it dies.
+  const second = stack.startDispatcher()
+  await whenReceived(stack, 40)
+  const window = inFlight(stack)
+  t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
+  await second
+
+  const scope = { messageIds: [...singleIds, ...batchIds] }
+  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'every message completed')
+  await assertLedger(t, stack, [...singles, ...batched], scope, { maxDuplicates: window, bound: 'requests in flight at the kill' })
+})

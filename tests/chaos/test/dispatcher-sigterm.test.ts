@@ -1,0 +1,39 @@
+// Case 9 of issue 12: SIGTERM to a dispatcher mid-campaign: it exits within SHUTDOWN_TIMEOUT_MS
+// (the work in hand would take longer), and nothing is lost.
+import t from 'tap'
+import { createCampaign, sendLive, startChaosStack } from './harness/chaos-stack.js'
+import { eventually, inFlight, whenReceived } from './harness/faults.js'
+import { allComplete, assertLedger } from './harness/ledger.js'
+import { answerSlowly, seedDevices, usersOf } from './harness/seed.js'
+import { SETTLE_TIMEOUT_MS } from './harness/settings.js'
+
+const SHUTDOWN_TIMEOUT_MS = 2000
+const DELAY_MS = 1500
+// What the process may take beyond its deadline to end (exit handlers, flushing its log).
+const EXIT_SLACK_MS = 1500
+
+t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and another finishes the work', async (t) => {
+  const stack = await startChaosStack(t, {
+    dispatchers: 1,
+    apiEnv: { CAMPAIGN_CHUNK_USERS: '100' },
+    dispatcherEnv: { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }
+  })
+  const devices = await seedDevices(stack, stack.appId, 1200, { prefix: 'term' })
+  // Answers this slow give the first dispatcher several seconds of work in hand: more than its deadline.
+  for (const device of devices) answerSlowly(stack, device, DELAY_MS)
+  const campaignId = await createCampaign(stack, usersOf(devices))
+  await sendLive(stack, campaignId)
+  const second = stack.startDispatcher()
+  await whenReceived(stack, 150)
+  const window = inFlight(stack, DELAY_MS)
+  const signalledAt = Date.now()
+  const code = await stack.dispatchers[0]!.stop('SIGTERM')
+  const tookMs = Date.now() - signalledAt
+  t.equal(code, 0, 'it exited cleanly')
+  t.ok(tookMs <= SHUTDOWN_TIMEOUT_MS + EXIT_SLACK_MS, `it exited ${tookMs} ms after SIGTERM (deadline ${SHUTDOWN_TIMEOUT_MS} ms)`)
+  await second
+
+  const scope = { campaignIds: [campaignId] }
+  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'the campaign completed')
+  await assertLedger(t, stack, devices, scope, { maxDuplicates: window, bound: 'requests in flight at SIGTERM' })
+})
