@@ -2,7 +2,7 @@
 // (the work in hand would take longer), and nothing is lost.
 import t from 'tap'
 import { createCampaign, sendLive, startChaosStack } from './harness/chaos-stack.js'
-import { eventually, inFlight, whenReceived } from './harness/faults.js'
+import { eventually, inFlight, whenReceived, within } from './harness/faults.js'
 import { allComplete, assertLedger } from './harness/ledger.js'
 import { answerSlowly, seedDevices, usersOf } from './harness/seed.js'
 import { SETTLE_TIMEOUT_MS } from './harness/settings.js'
@@ -27,7 +27,12 @@ t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and anoth
   await whenReceived(stack, 150)
   const window = inFlight(stack, DELAY_MS)
   const signalledAt = Date.now()
-  const code = await stack.dispatchers[0]!.stop('SIGTERM')
+  const first = stack.dispatchers[0]!
+  // Bounded so that a dispatcher that never exits fails the case instead of hanging it.
+  const code = await within(first.stop('SIGTERM'), 30_000, 'the dispatcher after SIGTERM').catch(async (error: Error) => {
+    t.fail(error.message)
+    return first.stop('SIGKILL')
+  })
   const tookMs = Date.now() - signalledAt
   t.equal(code, 0, 'it exited cleanly')
   t.ok(tookMs <= SHUTDOWN_TIMEOUT_MS + EXIT_SLACK_MS, `it exited ${tookMs} ms after SIGTERM (deadline ${SHUTDOWN_TIMEOUT_MS} ms)`)

@@ -2,6 +2,7 @@ import { startPipeline, type Pipeline, type PipelineOptions } from '@beacon/test
 import type { Test } from 'tap'
 import { startPrivateNats, type PrivateNats } from './private-nats.js'
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js'
+import { guardChild } from './child-guard.js'
 import { apiEnv, dispatcherEnv } from './settings.js'
 
 export interface ChaosOptions extends Omit<PipelineOptions, 'natsUrl' | 'databaseUrl'> {
@@ -55,6 +56,11 @@ export async function startChaosStack (t: Test, options: ChaosOptions = {}): Pro
       await closeServers()
     }
   })
+  // The services must not outlive this process either (a timeout, a signal): guarded like the servers.
+  for (const service of [...pipeline.apis, ...pipeline.dispatchers]) guardChild(service.child)
+  const { startApi, startDispatcher } = pipeline
+  pipeline.startApi = async (env) => { const api = await startApi(env); guardChild(api.child); return api }
+  pipeline.startDispatcher = async (env) => { const dispatcher = await startDispatcher(env); guardChild(dispatcher.child); return dispatcher }
   await pipeline.configureApplication(APP_ID)
   return Object.assign(pipeline, { nats, postgres, appId: APP_ID })
 }

@@ -66,13 +66,15 @@ export async function readLedger (stack: Pipeline, devices: SeededDevice[], scop
       : !accepted && (answers.length > 0 || (rules.unsentReason?.test(row.reason ?? '') ?? false))
     return honest ? [] : [{ ...row, token: device.token.slice(0, 12), answers: answers.join(',') || 'none' }]
   })
+  // What the api answers (no api left answering: nothing reads as complete).
+  const detail = (path: string) => stack.call('GET', path).then((response) => response.body.responseObject, () => undefined)
   const messages = await Promise.all((scope.messageIds ?? []).map(async (id) => {
-    const detail = (await stack.call('GET', `/push/message/${id}/detail`)).body.responseObject
-    return { id, completed: detail?.completed === true, failureReason: detail?.failureReason ?? null }
+    const message = await detail(`/push/message/${id}/detail`)
+    return { id, completed: message?.completed === true, failureReason: message?.failureReason ?? null }
   }))
   const campaigns = await Promise.all((scope.campaignIds ?? []).map(async (id) => {
-    const detail = (await stack.call('GET', `/push/campaign/${id}/detail`)).body.responseObject
-    return { id, sent: detail?.sent === true, progress: detail?.progress }
+    const campaign = await detail(`/push/campaign/${id}/detail`)
+    return { id, sent: campaign?.sent === true, progress: campaign?.progress }
   }))
   const terminal = new Set(rows.filter((row) => row.status !== 'PENDING' && byId.has(row.device_id)).map((row) => row.device_id))
   return {

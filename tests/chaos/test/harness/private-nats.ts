@@ -3,12 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '@beacon/testkit'
-import { exited, guardChild } from './child-guard.js'
+import { exited, guardChild, guardFolder } from './child-guard.js'
 
 /** A nats-server with JetStream that one test owns: it may stop it and start it again. */
 export interface PrivateNats {
   url: string
   port: number
+  /** Its files (store or data directory, sockets): removed by close(). */
+  folder: string
   /** Stops the server (SIGKILL: an outage, not a goodbye); the store directory stays. */
   stop (): Promise<void>
   /** Starts it again on the same port and store directory: streams and consumers are back. */
@@ -19,6 +21,7 @@ export interface PrivateNats {
 
 export async function startPrivateNats (): Promise<PrivateNats> {
   const folder = await mkdtemp(join(tmpdir(), 'beacon-chaos-nats-'))
+  const folderGuard = guardFolder(folder)
   const port = await freePort()
   let child: ChildProcess | undefined
 
@@ -49,16 +52,19 @@ export async function startPrivateNats (): Promise<PrivateNats> {
     await start()
   } catch (error) {
     await rm(folder, { recursive: true, force: true })
+    folderGuard.release()
     throw error
   }
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    folder,
     stop,
     start,
     async close () {
       await stop()
       await rm(folder, { recursive: true, force: true })
+      folderGuard.release()
     }
   }
 }

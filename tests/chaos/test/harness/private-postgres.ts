@@ -4,13 +4,15 @@ import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { applyMigrations } from '@beacon/db'
 import { freePort } from '@beacon/testkit'
-import { exited, guardChild } from './child-guard.js'
+import { exited, guardChild, guardFolder } from './child-guard.js'
 
 /** A PostgreSQL cluster that one test owns, with Beacon's schema in its `postgres` database. */
 export interface PrivatePostgres {
   /** The migrated database's URL. */
   url: string
   port: number
+  /** Its files (store or data directory, sockets): removed by close(). */
+  folder: string
   /** A fast shutdown (clients cut off, as when the server goes away); the data stays. */
   stop (): Promise<void>
   /** Starts it again on the same port and data directory. */
@@ -20,7 +22,8 @@ export interface PrivatePostgres {
 }
 
 // PostgreSQL refuses to run as root: the cluster and its server run as the `postgres` system user.
-const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin'
+// Its programs are looked up on the PATH unless POSTGRES_BIN names their folder.
+const program = (name: string) => (process.env.POSTGRES_BIN === undefined ? name : join(process.env.POSTGRES_BIN, name))
 
 async function systemUser (name: string): Promise<{ uid: number, gid: number }> {
   const id = (flag: string) => new Promise<number>((resolve, reject) => {
@@ -34,7 +37,7 @@ async function systemUser (name: string): Promise<{ uid: number, gid: number }> 
 
 function run (command: string, args: string[], user: { uid: number, gid: number }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(POSTGRES_BIN, command), args, { ...user, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(program(command), args, { ...user, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -45,6 +48,7 @@ function run (command: string, args: string[], user: { uid: number, gid: number 
 export async function startPrivatePostgres (): Promise<PrivatePostgres> {
   const user = userInfo().uid === 0 ? await systemUser('postgres') : { uid: userInfo().uid, gid: userInfo().gid }
   const folder = await mkdtemp(join(tmpdir(), 'beacon-chaos-pg-'))
+  const folderGuard = guardFolder(folder)
   await chmod(folder, 0o700)
   await chown(folder, user.uid, user.gid)
   const data = join(folder, 'data')
@@ -54,7 +58,7 @@ export async function startPrivatePostgres (): Promise<PrivatePostgres> {
   const start = async () => {
     if (child !== undefined) throw new Error('the private PostgreSQL is already running')
     // No durability needed: fsync off keeps a restart cheap. Sockets stay in the test's folder.
-    const server = spawn(join(POSTGRES_BIN, 'postgres'), [
+    const server = spawn(program('postgres'), [
       '-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', folder,
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'
     ], { ...user, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -87,16 +91,19 @@ export async function startPrivatePostgres (): Promise<PrivatePostgres> {
     return {
       url,
       port,
+      folder,
       stop: () => shutdown('SIGINT'),
       start,
       async close () {
         await shutdown('SIGQUIT')
         await rm(folder, { recursive: true, force: true })
+        folderGuard.release()
       }
     }
   } catch (error) {
     await shutdown('SIGQUIT')
     await rm(folder, { recursive: true, force: true })
+    folderGuard.release()
     throw error
   }
 }
