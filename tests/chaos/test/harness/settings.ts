@@ -23,6 +23,10 @@ export const dispatcherEnv: Record<string, string> = {
 }
 
 export const apiEnv: Record<string, string> = {
+  // The outbox sweeper (every api instance) publishes what a dead or cut-off instance stored but
+  // did not publish: after the grace it leaves to the request that wrote the row, plus a round.
+  OUTBOX_SWEEP_INTERVAL_MS: '200',
+  OUTBOX_PUBLISH_GRACE_MS: '1000',
   LOG_LEVEL: 'info'
 }
 
