@@ -3,10 +3,8 @@
 // and the api dies holding them.
 import t from 'tap'
 import { sendMessages, startChaosStack } from './harness/chaos-stack.js'
-import { eventually } from './harness/faults.js'
-import { allComplete, assertLedger } from './harness/ledger.js'
+import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
-import { SETTLE_TIMEOUT_MS } from './harness/settings.js'
 
 t.test('an api dies with stored, unpublished messages: the other api publishes them, they are sent', async (t) => {
   const stack = await startChaosStack(t, { privateNats: true, apis: 2, dispatchers: 1 })
@@ -20,9 +18,10 @@ t.test('an api dies with stored, unpublished messages: the other api publishes t
   t.equal(await stack.apis[0]!.stop('SIGKILL'), 'SIGKILL', 'the api that stored the messages killed')
   await sending
   await stack.nats!.start()
+  const restartedAt = Date.now()
 
   const scope = { messageIds: await stored() }
   t.equal(scope.messageIds.length, users.length, 'one stored message per user')
-  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'every stored message completed')
+  await settle(t, stack, scope, 'every stored message completed', { at: restartedAt, event: 'NATS came back' })
   await assertLedger(t, stack, devices, scope, { maxDuplicates: 0, bound: 'no dispatcher died' })
 })

@@ -2,10 +2,9 @@
 // providers answering in 300 ms, two dispatchers, chunks of CAMPAIGN_CHUNK_USERS' default 1,000).
 import t from 'tap'
 import { createCampaign, sendLive, startChaosStack } from './harness/chaos-stack.js'
-import { eventually, inFlight, whenReceived } from './harness/faults.js'
-import { allComplete, assertLedger } from './harness/ledger.js'
+import { inFlight, whenReceived } from './harness/faults.js'
+import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
-import { SETTLE_TIMEOUT_MS } from './harness/settings.js'
 
 t.test('a dispatcher killed once ~150 notifications went out: every device still reached, the rest of its work done by the other', async (t) => {
   // The second dispatcher starts after the campaign did: the first holds the chunks when it dies.
@@ -16,10 +15,11 @@ t.test('a dispatcher killed once ~150 notifications went out: every device still
   const second = stack.startDispatcher()
   await whenReceived(stack, 150)
   const window = inFlight(stack)
+  const faultAt = Date.now()
   t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
   await second
 
   const scope = { campaignIds: [campaignId] }
-  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'the campaign completed')
+  await settle(t, stack, scope, 'the campaign completed', { at: faultAt, event: 'the kill' })
   await assertLedger(t, stack, devices, scope, { maxDuplicates: window, bound: 'requests in flight at the kill' })
 })

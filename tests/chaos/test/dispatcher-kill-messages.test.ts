@@ -1,10 +1,9 @@
 // Case 2 of issue 12: a dispatcher SIGKILLed with single messages and a batch in flight.
 import t from 'tap'
 import { sendMessages, startChaosStack } from './harness/chaos-stack.js'
-import { eventually, inFlight, whenReceived } from './harness/faults.js'
-import { allComplete, assertLedger } from './harness/ledger.js'
+import { inFlight, whenReceived } from './harness/faults.js'
+import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
-import { SETTLE_TIMEOUT_MS } from './harness/settings.js'
 
 t.test('a dispatcher killed with single messages and a batch in flight: every device reached, duplicates within what was in flight', async (t) => {
   const stack = await startChaosStack(t, { dispatchers: 1 })
@@ -19,10 +18,11 @@ t.test('a dispatcher killed with single messages and a batch in flight: every de
   const second = stack.startDispatcher()
   await whenReceived(stack, 40)
   const window = inFlight(stack)
+  const faultAt = Date.now()
   t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
   await second
 
   const scope = { messageIds: [...singleIds, ...batchIds] }
-  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'every message completed')
+  await settle(t, stack, scope, 'every message completed', { at: faultAt, event: 'the kill' })
   await assertLedger(t, stack, [...singles, ...batched], scope, { maxDuplicates: window, bound: 'requests in flight at the kill' })
 })

@@ -1,10 +1,10 @@
 // Case 3 of issue 12: NATS stopped for OUTAGE_MS and restarted, mid-campaign and during single sends.
 import t from 'tap'
 import { createCampaign, sendLive, sendMessages, startChaosStack } from './harness/chaos-stack.js'
-import { eventually, inFlight, pause, whenReceived, within } from './harness/faults.js'
-import { allComplete, assertLedger } from './harness/ledger.js'
+import { inFlight, pause, whenReceived, within } from './harness/faults.js'
+import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
-import { OUTAGE_MS, SETTLE_TIMEOUT_MS } from './harness/settings.js'
+import { OUTAGE_MS } from './harness/settings.js'
 
 t.test('NATS down mid-campaign and mid-sends: nothing lost, failures still reported as failures, sends during the outage delivered after it', async (t) => {
   const stack = await startChaosStack(t, { privateNats: true, dispatchers: 2, apiEnv: { CAMPAIGN_CHUNK_USERS: '100' } })
@@ -30,9 +30,10 @@ t.test('NATS down mid-campaign and mid-sends: nothing lost, failures still repor
     (error: Error) => { t.fail(`a send during the outage was refused: ${error.message}`); return [] as string[] })))
   await pause(OUTAGE_MS - (Date.now() - stoppedAt))
   await stack.nats!.start()
+  const restartedAt = Date.now()
   const outageIds = (await outageSends).flat()
 
   const scope = { campaignIds: [campaignId], messageIds: [...singleIds, ...outageIds] }
-  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'the campaign and every message completed')
+  await settle(t, stack, scope, 'the campaign and every message completed', { at: restartedAt, event: 'NATS came back' })
   await assertLedger(t, stack, [...campaignDevices, ...singles, ...duringOutage], scope, { maxDuplicates: window, bound: 'requests in flight when NATS stopped' })
 })

@@ -2,10 +2,10 @@
 // dispatchers and the api's result recorder.
 import t from 'tap'
 import { createCampaign, sendLive, sendMessages, startChaosStack } from './harness/chaos-stack.js'
-import { eventually, inFlight, pause, whenReceived } from './harness/faults.js'
-import { allComplete, assertLedger } from './harness/ledger.js'
+import { inFlight, pause, whenReceived } from './harness/faults.js'
+import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
-import { OUTAGE_MS, SETTLE_TIMEOUT_MS } from './harness/settings.js'
+import { OUTAGE_MS } from './harness/settings.js'
 
 t.test('PostgreSQL down mid-campaign: an outage is not poison, everything completes once it is back', async (t) => {
   // Two commands at a time per dispatcher and chunks of 50: most of the campaign and the single
@@ -22,8 +22,9 @@ t.test('PostgreSQL down mid-campaign: an outage is not poison, everything comple
   t.comment(`PostgreSQL stopped with ${window} requests in flight`)
   await pause(OUTAGE_MS)
   await stack.postgres!.start()
+  const restartedAt = Date.now()
 
   const scope = { campaignIds: [campaignId], messageIds: singleIds }
-  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'the campaign and every message completed')
+  await settle(t, stack, scope, 'the campaign and every message completed', { at: restartedAt, event: 'PostgreSQL came back' })
   await assertLedger(t, stack, [...campaignDevices, ...singles], scope, { maxDuplicates: window, bound: 'requests in flight when PostgreSQL stopped' })
 })

@@ -3,10 +3,8 @@
 // requests, and every message completes.
 import t from 'tap'
 import { sendMessages, startChaosStack } from './harness/chaos-stack.js'
-import { eventually } from './harness/faults.js'
-import { allComplete, assertLedger } from './harness/ledger.js'
+import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
-import { SETTLE_TIMEOUT_MS } from './harness/settings.js'
 
 const MAX_ATTEMPTS = 3
 
@@ -21,9 +19,10 @@ t.test('hung providers and a day-long Retry-After: bounded attempts, every messa
   for (const device of hung) (device.platform === 'APNS' ? stack.apns : stack.fcm).script(device.token, { kind: 'hang' })
   for (const device of limited) (device.platform === 'APNS' ? stack.apns : stack.fcm).script(device.token, { kind: 'rate-limited', retryAfterSeconds: 86400 })
   const all = [...hung, ...limited, ...healthy]
+  const sentAt = Date.now()
   const scope = { messageIds: await sendMessages(stack, usersOf(all), 'batch') }
 
-  t.ok(await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS), 'every message completed')
+  await settle(t, stack, scope, 'every message completed', { at: sentAt, event: 'the send' })
   const ledger = await assertLedger(t, stack, all, scope, { maxDuplicates: 0, bound: 'only healthy devices are accepted, once' })
   const attempts = all.map((device) => (device.platform === 'APNS' ? stack.apns : stack.fcm).received(device.token).length)
   t.comment(`requests per device: hung ${attempts.slice(0, 8).join(',')}; rate-limited ${attempts.slice(8, 16).join(',')}`)

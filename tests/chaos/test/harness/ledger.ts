@@ -1,6 +1,8 @@
 import type { Pipeline } from '@beacon/testkit'
 import type { Test } from 'tap'
+import { eventually } from './faults.js'
 import type { SeededDevice } from './seed.js'
+import { SETTLE_TIMEOUT_MS } from './settings.js'
 
 /** The messages and campaigns whose outcome a case checks. */
 export interface Scope { messageIds?: string[], campaignIds?: string[] }
@@ -32,7 +34,7 @@ export interface Ledger {
   reported: number
   rows: DeliveryRow[]
   /** Records whose outcome no provider answer supports (SENT never accepted, FAILED never tried or accepted). */
-  misreported: Array<DeliveryRow & { token: string, answers: string }>
+  misreported: Array<DeliveryRow & { token: string, platform: string, answers: string }>
   pending: number
   messages: Array<{ id: string, completed: boolean, failureReason: string | null }>
   campaigns: Array<{ id: string, sent: boolean, progress: { sent: number, failed: number, pending: number, total: number } }>
@@ -64,7 +66,7 @@ export async function readLedger (stack: Pipeline, devices: SeededDevice[], scop
     const honest = row.status === 'SENT'
       ? accepted
       : !accepted && (answers.length > 0 || (rules.unsentReason?.test(row.reason ?? '') ?? false))
-    return honest ? [] : [{ ...row, token: device.token.slice(0, 12), answers: answers.join(',') || 'none' }]
+    return honest ? [] : [{ ...row, token: device.token.slice(0, 12), platform: device.platform, answers: answers.join(',') || 'none' }]
   })
   // What the api answers (no api left answering: nothing reads as complete).
   const detail = (path: string) => stack.call('GET', path).then((response) => response.body.responseObject, () => undefined)
@@ -124,4 +126,14 @@ export async function allComplete (stack: Pipeline, scope: Scope): Promise<boole
           + (SELECT $4::int - count(*) FROM campaign WHERE id = ANY($2::bigint[])) AS open`,
     [scope.messageIds ?? [], scope.campaignIds ?? [], scope.messageIds?.length ?? 0, scope.campaignIds?.length ?? 0])
   return Number(row?.open) === 0
+}
+
+/**
+ * Waits (up to SETTLE_TIMEOUT_MS) for every message and campaign of `scope` to complete, asserts
+ * that they did, and says how long it took after `since` (the fault, or the end of an outage).
+ */
+export async function settle (t: Test, stack: Pipeline, scope: Scope, what: string, since: { at: number, event: string }): Promise<void> {
+  const done = await eventually(() => allComplete(stack, scope), SETTLE_TIMEOUT_MS)
+  t.ok(done, what)
+  t.comment(`${done ? 'completed' : 'still incomplete'} ${Date.now() - since.at} ms after ${since.event}`)
 }
