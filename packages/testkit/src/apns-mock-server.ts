@@ -1,5 +1,5 @@
 import { createSecureServer, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 
 export interface Http2RequestHandler {
   (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, body: Buffer, tooLarge: boolean): void
@@ -7,6 +7,14 @@ export interface Http2RequestHandler {
 
 export interface Http2Endpoint {
   port: number
+  /** HTTP/2 sessions opened so far, and those still open. */
+  readonly sessionsOpened: number
+  readonly sessionsOpen: number
+  /**
+   * Stops reading every connection open now: their requests and pings go unanswered, as behind a
+   * network black hole. Later connections are served as usual.
+   */
+  freeze (): void
   /** Destroys every session (in-flight streams included) and stops listening. Idempotent. */
   close (): Promise<void>
 }
@@ -24,8 +32,15 @@ export async function serveHttp2 (options: {
   onRequest: Http2RequestHandler
 }): Promise<Http2Endpoint> {
   const sessions = new Set<ServerHttp2Session>()
+  const sockets = new Set<Socket>()
+  let sessionsOpened = 0
   const server = createSecureServer({ cert: options.cert, key: options.key, settings: { maxConcurrentStreams: options.maxConcurrentStreams } })
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
   server.on('session', (session) => {
+    sessionsOpened++
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
     session.on('error', () => {})
@@ -46,6 +61,13 @@ export async function serveHttp2 (options: {
   let closing: Promise<void> | undefined
   return {
     port: (server.address() as AddressInfo).port,
+    get sessionsOpened () { return sessionsOpened },
+    get sessionsOpen () { return sessions.size },
+    freeze: () => {
+      // nghttp2 acknowledges pings by itself, and the TLS layer reads the TCP handle natively
+      // (pausing the socket changes nothing): only stopping the handle's reads silences it.
+      for (const socket of sockets) (socket as unknown as { _handle?: { readStop (): number } | null })._handle?.readStop()
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const session of sessions) session.destroy()

@@ -27,7 +27,6 @@ export interface ApnsReceived {
   /** The decoded provider token, when it checked out. */
   auth: ApnsTokenIdentity | undefined
   payload: unknown
-  /** 'hung': accepted and never answered (a `hang` script). */
   status: number | 'dropped' | 'hung'
   reason: string | undefined
 }
@@ -49,6 +48,14 @@ export interface ApnsMock {
   received (token: string): ApnsReceived[]
   readonly log: readonly ApnsReceived[]
   readonly counters: MockCounters
+  /** HTTP/2 connections (sessions) accepted so far, and those still open. */
+  readonly connections: number
+  readonly openConnections: number
+  /**
+   * Every connection open now stops answering anything, pings included (a network black hole);
+   * new connections are served as usual.
+   */
+  freezeConnections (): void
   /** Forgets scripts, the log and counters; keys and devices stay registered. */
   reset (): void
   /** Ends every session and stops listening. */
@@ -116,13 +123,13 @@ export async function startApnsMock (options: ApnsMockOptions = {}): Promise<Apn
       const status = outcome.kind === 'drop' ? 'dropped' : outcome.kind === 'hang' ? 'hung' : outcome.status
       log.add({ at: Date.now(), token, headers: recordedHeaders(headers), auth: auth.ok ? auth.identity : undefined, payload, status, reason: outcome.kind === 'respond' ? outcome.reason : undefined })
     }
-    if (outcome.kind === 'hang') {
-      // The stream stays open until the client resets it or close() ends the session.
-      counters.requests++
-    } else if (outcome.kind === 'drop') {
+    if (outcome.kind === 'drop') {
       counters.requests++
       counters.dropped++
       stream.session?.destroy()
+    } else if (outcome.kind === 'hang') {
+      counters.requests++
+      counters.hung++
     } else if (outcome.delayMs === undefined) {
       respond(stream, apnsId, outcome.status, outcome.reason, outcome.headers)
     } else {
@@ -151,6 +158,9 @@ export async function startApnsMock (options: ApnsMockOptions = {}): Promise<Apn
     received: (token) => log.of(token),
     log: log.all,
     counters,
+    get connections () { return endpoint.sessionsOpened },
+    get openConnections () { return endpoint.sessionsOpen },
+    freezeConnections: () => endpoint.freeze(),
     reset: () => {
       scripts.clear()
       log.clear()

@@ -1,7 +1,7 @@
 import { fcmErrorDetail, googleError, invalidArgument, type FcmHttpAnswer } from './fcm-mock-errors.js'
 import type { ScriptedAnswer } from './provider-script.js'
 
-/** What the mock does with one valid send: answer (maybe after a delay) or drop the connection. */
+/** What the mock does with one valid send: answer (maybe after a delay), drop the connection, or never answer. */
 export type FcmOutcome = { kind: 'respond', answer: FcmHttpAnswer, delayMs?: number } | { kind: 'drop' } | { kind: 'hang' }
 
 const respond = (answer: FcmHttpAnswer): FcmOutcome => ({ kind: 'respond', answer })
@@ -20,9 +20,10 @@ export function fcmOutcome (scripted: ScriptedAnswer | undefined, success: () =>
       return respond(googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.', [fcmErrorDetail('UNAVAILABLE')]))
     case 'drop':
       return { kind: 'drop' }
+    case 'hang':
+      return { kind: 'hang' }
   }
   if (scripted.kind === 'slow') return { kind: 'respond', answer: success(), delayMs: scripted.delayMs }
-  if (scripted.kind === 'hang') return { kind: 'hang' }
   if (scripted.kind === 'refused') return respond(googleError(scripted.status, 'INVALID_ARGUMENT', scripted.text, [fcmErrorDetail('INVALID_ARGUMENT')]))
   const headers = scripted.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(scripted.retryAfterSeconds) }
   return respond(googleError(429, 'RESOURCE_EXHAUSTED', 'Sending limit exceeded for the message target.', [fcmErrorDetail('QUOTA_EXCEEDED')], headers))

@@ -27,7 +27,6 @@ export interface FcmReceived {
   headers: Record<string, string>
   message: unknown
   validateOnly: boolean
-  /** 'hung': accepted and never answered (a `hang` script). */
   status: number | 'dropped' | 'hung'
   /** The FcmError code (or Google status) of an error answer. */
   errorCode: string | undefined
@@ -91,15 +90,15 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
     const decision = decideSend(request, { oauth, takeScript: (target) => scripts.take(target), now })
     if (record) log.add(receivedEntry(request, decision))
     const { outcome } = decision
-    if (outcome.kind === 'hang') {
-      // The response stays open until the client gives up or close() ends the connection.
-      counters.requests++
-      return
-    }
     if (outcome.kind === 'drop') {
       counters.requests++
       counters.dropped++
       req.socket.destroy()
+      return
+    }
+    if (outcome.kind === 'hang') {
+      counters.requests++
+      counters.hung++
       return
     }
     const { answer, delayMs } = outcome

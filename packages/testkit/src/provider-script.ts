@@ -14,12 +14,12 @@ export type ScriptedAnswer =
   | 'unavailable'
   /** The connection is destroyed mid-request (APNs: the whole HTTP/2 session). */
   | 'drop'
+  /** The request is taken and never answered; the connection stays open (until the client gives up or the mock closes). */
+  | 'hang'
   /** 429 (APNs TooManyRequests, FCM QUOTA_EXCEEDED), with `Retry-After: <seconds>` when given. */
   | { kind: 'rate-limited', retryAfterSeconds?: number }
   /** Waits, then answers as an unscripted request would (success). */
   | { kind: 'slow', delayMs: number }
-  /** Accepts the request and never answers it (the stream or connection stays open until the client gives up). */
-  | { kind: 'hang' }
   /**
    * A refusal in words the test chooses (APNs: the body's `reason`; FCM: the error `message` of an
    * INVALID_ARGUMENT-style answer with this status), for proving that provider text never reaches
@@ -88,9 +88,11 @@ export interface MockCounters {
   byStatus: Record<number, number>
   /** Connections destroyed by a `drop` answer. */
   dropped: number
+  /** Requests left unanswered by a `hang` answer. */
+  hung: number
 }
 
-export const newCounters = (): MockCounters => ({ requests: 0, byStatus: {}, dropped: 0 })
+export const newCounters = (): MockCounters => ({ requests: 0, byStatus: {}, dropped: 0, hung: 0 })
 
 export function countStatus (counters: MockCounters, status: number): void {
   counters.requests++
@@ -101,4 +103,5 @@ export function resetCounters (counters: MockCounters): void {
   counters.requests = 0
   counters.byStatus = {}
   counters.dropped = 0
+  counters.hung = 0
 }

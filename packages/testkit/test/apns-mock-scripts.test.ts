@@ -116,21 +116,34 @@ t.test('a refusal in words the test chooses comes back as the reason', async (t)
   t.match(failure, { device, status: 400, response: { reason: '<script>alert(1)</script>' } })
 })
 
-t.test('a hang accepts the request and never answers it, while the session goes on serving', async (t) => {
+t.test('hang takes the request and never answers; the session still answers pings', async (t) => {
   const { mock, key } = await apnsMock(t)
-  const send = rawApns(t, mock)
-  const [stuck, fine] = [deviceToken(), deviceToken()]
-  mock.script(stuck, { kind: 'hang' })
-  const jwt = signJwt({ alg: 'ES256', kid: key.keyId }, { iss: key.teamId, iat: Math.floor(Date.now() / 1000) }, key.privateKeyPem)
-  const headers = (token: string) => ({ ':path': `/3/device/${token}`, 'apns-topic': bundle, authorization: `bearer ${jwt}` })
-  let settled = false
-  const hung = send(headers(stuck), '{"aps":{}}').finally(() => { settled = true })
-  while (mock.received(stuck).length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
-  // Asked after the hung request arrived, answered on the same session: the control event.
-  t.equal((await send(headers(fine), '{"aps":{}}')).status, 200)
-  t.notOk(settled, 'the hung request is still unanswered after a later one was answered')
-  t.same(mock.received(stuck).map((entry) => entry.status), ['hung'])
-  await mock.close()
-  const end = await hung.then((answer) => answer.status, () => 'error')
-  t.ok(end === 0 || end === 'error', `closing the mock ends the hung stream without an answer (${end})`)
+  const provider = apnsProvider(t, mock, key, { requestTimeout: 200 })
+  const [hanging, fine] = [deviceToken(), deviceToken()]
+  mock.script(hanging, 'hang')
+  const result = await provider.send(alert(), hanging)
+  t.equal(result.failed[0]?.status, undefined, 'ended by the client\'s timeout, without a status')
+  t.same(mock.received(hanging).map((entry) => entry.status), ['hung'])
+  t.equal(mock.counters.hung, 1)
+  t.equal((await provider.send(alert(), fine)).sent.length, 1, 'the same connection serves the next request')
+  t.equal(mock.connections, 1)
+})
+
+t.test('freezeConnections: open connections answer nothing, pings included; new ones are served', async (t) => {
+  const { mock, key } = await apnsMock(t)
+  const provider = apnsProvider(t, mock, key, { requestTimeout: 200 })
+  t.equal((await provider.send(alert(), deviceToken())).sent.length, 1)
+  const session = (provider as unknown as { client: { session: import('node:http2').ClientHttp2Session } }).client.session
+  t.ok(await new Promise<boolean>((resolve) => session.ping((error) => resolve(error === null))), 'pings are answered before')
+  mock.freezeConnections()
+  const unanswered = deviceToken()
+  t.equal((await provider.send(alert(), unanswered)).failed.length, 1)
+  t.same(mock.received(unanswered), [], 'the frozen connection read nothing')
+  let acknowledged = false
+  session.ping(() => { acknowledged = true })
+  // A fresh connection is served while the frozen one stays silent.
+  const other = apnsProvider(t, mock, key)
+  t.equal((await other.send(alert(), deviceToken())).sent.length, 1)
+  t.equal(mock.connections, 2)
+  t.equal(acknowledged, false, 'the ping on the frozen connection is still unanswered after the new connection\'s whole exchange')
 })

@@ -41,9 +41,10 @@ export async function sendError (messaging: Messaging, message: Parameters<Messa
 }
 
 /** A bare request to the mock, for what firebase-admin refuses to send or does not show. */
-export async function rawFcm (mock: FcmMock, path: string, body: unknown, authorization?: string) {
+export async function rawFcm (mock: FcmMock, path: string, body: unknown, authorization?: string, signal?: AbortSignal) {
   const response = await fetch(`${mock.url}${path}`, {
     method: 'POST',
+    ...(signal === undefined ? {} : { signal }),
     headers: { 'content-type': 'application/json', ...(authorization === undefined ? {} : { authorization }) },
     body: typeof body === 'string' ? body : JSON.stringify(body)
   })

@@ -11,14 +11,14 @@ export interface SeededDevice {
 
 /**
  * Registers `count` devices of application `appId` straight in the database (the api would take
- * seconds for thousands), alternately iOS and Android, `perUser` devices per user
+ * seconds for thousands), alternately iOS and Android (or all of `platform`), `perUser` devices per user
  * (`<prefix>-<n>`), and makes both provider mocks answer each of them after PROVIDER_DELAY_MS.
  */
-export async function seedDevices (stack: Pipeline, appId: number, count: number, options: { prefix: string, perUser?: number }): Promise<SeededDevice[]> {
+export async function seedDevices (stack: Pipeline, appId: number, count: number, options: { prefix: string, perUser?: number, platform?: 'APNS' | 'FCM' }): Promise<SeededDevice[]> {
   const perUser = options.perUser ?? 1
   const { id: applicationId } = await stack.db.application.findUniqueOrThrow({ where: { appId: BigInt(appId) } })
   const planned = Array.from({ length: count }, (_, i) => {
-    const platform = i % 2 === 0 ? 'APNS' as const : 'FCM' as const
+    const platform = options.platform ?? (i % 2 === 0 ? 'APNS' as const : 'FCM' as const)
     return { token: platform === 'APNS' ? iosToken() : androidToken(), platform, userId: `${options.prefix}-${String(Math.floor(i / perUser)).padStart(5, '0')}` }
   })
   const { rows } = await stack.db.pool.query<{ id: string, push_token: string }>(
