@@ -16,6 +16,8 @@ t.test('an api dies with stored, unpublished messages: the other api publishes t
   const stored = async () => (await stack.db.message.findMany({ where: { userId: { in: users } }, select: { id: true } })).map((m) => m.id)
   while ((await stored()).length < users.length) await new Promise((resolve) => setTimeout(resolve, 10))
   t.equal(await stack.apis[0]!.stop('SIGKILL'), 'SIGKILL', 'the api that stored the messages killed')
+  const unpublished = await stack.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM outbox').then((result) => result.rows[0]!.n, () => 'n/a')
+  t.comment(`outbox rows left unpublished by the dead api: ${unpublished} (no outbox table: n/a)`)
   await sending
   await stack.nats!.start()
   const restartedAt = Date.now()
