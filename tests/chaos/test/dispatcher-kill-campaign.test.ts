@@ -17,6 +17,7 @@ t.test('a dispatcher killed once ~150 notifications went out: every device still
   const window = inFlight(stack)
   const faultAt = Date.now()
   t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
+  t.ok(window > 0, 'requests were in flight at the kill')
   await second
 
   const scope = { campaignIds: [campaignId] }

@@ -10,9 +10,10 @@ t.test('a dispatcher killed with single messages and a batch in flight: every de
   // Two devices per user (iOS and Android): a message is more than one request.
   const singles = await seedDevices(stack, stack.appId, 80, { prefix: 'single', perUser: 2 })
   const batched = await seedDevices(stack, stack.appId, 120, { prefix: 'batch', perUser: 2 })
-  const [singleIds, batchIds] = await Promise.all([
-    sendMessages(stack, usersOf(singles), 'single'),
-    sendMessages(stack, usersOf(batched), 'batch')
+  // The kill comes while messages are still being sent: some in flight, some queued, some not yet sent.
+  const sending = Promise.all([
+    sendMessages(stack, usersOf(batched), 'batch'),
+    sendMessages(stack, usersOf(singles), 'single')
   ])
   // Started now, the second dispatcher finds the first holding commands when it dies.
   const second = stack.startDispatcher()
@@ -20,6 +21,8 @@ t.test('a dispatcher killed with single messages and a batch in flight: every de
   const window = inFlight(stack)
   const faultAt = Date.now()
   t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
+  t.ok(window > 0, 'requests were in flight at the kill')
+  const [batchIds, singleIds] = await sending
   await second
 
   const scope = { messageIds: [...singleIds, ...batchIds] }

@@ -34,6 +34,7 @@ t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and anoth
     return first.stop('SIGKILL')
   })
   const tookMs = Date.now() - signalledAt
+  t.ok(window > 0, `requests were in flight at SIGTERM (${window})`)
   if (code !== 0 || tookMs > SHUTDOWN_TIMEOUT_MS) t.comment(`its last words:\n${first.output().trim().split('\n').slice(-6).join('\n')}`)
   // A dispatcher that reaches its deadline may say so with its exit code; a signal would mean it was killed.
   t.type(code, 'number', `it exited by itself (code ${code})`)

@@ -24,6 +24,7 @@ t.test('NATS down mid-campaign and mid-sends: nothing lost, failures still repor
   await stack.nats!.stop()
   const stoppedAt = Date.now()
   t.comment(`NATS stopped with ${window} requests in flight`)
+  t.ok(window > 0, 'requests were in flight when NATS stopped')
   // Sends while NATS is away: stored, and published once it is back.
   const outageSends = Promise.all(usersOf(duringOutage).map((userId) => within(sendMessages(stack, [userId], 'single'), OUTAGE_MS + 20_000, 'a send during the outage').then(
     (ids) => ids,

@@ -20,6 +20,7 @@ t.test('PostgreSQL down mid-campaign: an outage is not poison, everything comple
   const window = inFlight(stack)
   await stack.postgres!.stop()
   t.comment(`PostgreSQL stopped with ${window} requests in flight`)
+  t.ok(window > 0, 'requests were in flight when PostgreSQL stopped')
   await pause(OUTAGE_MS)
   await stack.postgres!.start()
   const restartedAt = Date.now()
