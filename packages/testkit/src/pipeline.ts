@@ -19,12 +19,18 @@ export interface Pipeline {
   fcm: FcmMock
   /** Direct database access, for assertions. */
   db: Db
+  /** The first api. */
   api: ServiceProcess
+  /** Every api started (`apis` at the start, then `startApi`), with its HTTP address. */
+  apis: ApiProcess[]
+  /** Starts one more api instance (e.g. a restart after a kill) over the same database and NATS. */
+  startApi (env?: Record<string, string>): Promise<ApiProcess>
   dispatchers: ServiceProcess[]
   startDispatcher (env?: Record<string, string>): Promise<ServiceProcess>
-  /** The api's HTTP address. */
+  /** The first api's HTTP address. */
   url: string
-  call (method: string, path: string, body?: unknown): Promise<{ status: number, body: any }>
+  /** Calls the first api still running (or the one given by its index in `apis`). */
+  call (method: string, path: string, body?: unknown, apiIndex?: number): Promise<{ status: number, body: any }>
   /** Creates application `appId` with APNs and FCM credentials the mocks accept. */
   configureApplication (appId: number): Promise<void>
   until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>
@@ -35,8 +41,18 @@ export interface Pipeline {
   close (): Promise<void>
 }
 
+export interface ApiProcess extends ServiceProcess {
+  url: string
+}
+
 export interface PipelineOptions {
   dispatchers?: number
+  /** api instances started at once (default 1); they share the database and NATS. */
+  apis?: number
+  /** A database to use instead of a fresh one on the test server (already migrated; not dropped). */
+  databaseUrl?: string
+  /** NATS server(s) instead of the test server (e.g. a private one a fault test stops). */
+  natsUrl?: string
   apiEnv?: Record<string, string>
   dispatcherEnv?: Record<string, string>
   /** Keep the mocks' per-request logs (default true; benchmarks turn them off). */
@@ -61,7 +77,7 @@ export const androidToken = () => `${randomBytes(8).toString('base64url')}:APA91
  * For end-to-end tests and benchmarks.
  */
 export async function startPipeline (options: PipelineOptions = {}): Promise<Pipeline> {
-  const database = await createTestDatabase()
+  const database = options.databaseUrl === undefined ? await createTestDatabase() : { url: options.databaseUrl, drop: async () => {} }
   const record = options.record ?? true
   const apns = await startApnsMock({ record })
   const fcm = await startFcmMock({ record })
@@ -69,12 +85,11 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
   const caFile = join(folder, 'apns-ca.pem')
   await writeFile(caFile, apns.ca)
   const db = createDb({ url: database.url, poolSize: 2 })
-  const port = await freePort()
   const common = {
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: '4',
     MASTER_KEY: randomBytes(32).toString('base64'),
-    NATS_URL: testNatsUrl,
+    NATS_URL: options.natsUrl ?? testNatsUrl,
     NATS_PREFIX: natsTestPrefix(),
     LOG_LEVEL: 'info'
   }
@@ -91,18 +106,27 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
   // The tests' callback receivers listen on http://127.0.0.1 and the FCM mock is its own token
   // endpoint there: allowed here, refused by a default installation (a test may set them back).
   const outbound = { FCM_TOKEN_URIS: [fcm.tokenUri, ...options.extraFcmTokenUris ?? []].join(',') }
-  const api = spawnService('services/api/src/server.ts', {
-    ...common,
-    ...outbound,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    AUTH_USERNAME: 'admin',
-    AUTH_PASSWORD: password,
-    CALLBACK_ALLOW_HTTP: 'true',
-    CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
-    ...options.apiEnv
-  }, { fromBuild: options.fromBuild ?? false, nodeArgs: options.apiNodeArgs ?? [] })
-  processes.push(api)
+  const apis: ApiProcess[] = []
+  const startApi = async (env: Record<string, string> = {}) => {
+    const port = await freePort()
+    const api = spawnService('services/api/src/server.ts', {
+      ...common,
+      ...outbound,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      AUTH_USERNAME: 'admin',
+      AUTH_PASSWORD: password,
+      CALLBACK_ALLOW_HTTP: 'true',
+      CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
+      ...options.apiEnv,
+      ...env
+    }, { fromBuild: options.fromBuild ?? false, nodeArgs: options.apiNodeArgs ?? [] })
+    processes.push(api)
+    const started = { ...api, url: `http://127.0.0.1:${port}` }
+    apis.push(started)
+    await api.waitForOutput(/Server listening/)
+    return started
+  }
   const dispatchers: ServiceProcess[] = []
   const startDispatcher = async (env: Record<string, string> = {}) => {
     const dispatcher = spawnService('services/dispatcher/src/server.ts', {
@@ -123,7 +147,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
     return dispatcher
   }
   try {
-    await api.waitForOutput(/Server listening/)
+    for (let i = 0; i < (options.apis ?? 1); i++) await startApi()
     for (let i = 0; i < (options.dispatchers ?? 1); i++) await startDispatcher()
   } catch (error) {
     await close()
@@ -131,8 +155,10 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
   }
 
   const authorization = pipelineAuthorization
-  const call: Pipeline['call'] = async (method, path, body) => {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+  const running = (api: ApiProcess) => api.child.exitCode === null && api.child.signalCode === null
+  const call: Pipeline['call'] = async (method, path, body, apiIndex) => {
+    const api = apiIndex === undefined ? apis.find(running) ?? apis[0]! : apis[apiIndex]!
+    const response = await fetch(`${api.url}${path}`, {
       method,
       headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
@@ -146,12 +172,14 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
   }
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: apis[0]!.url,
     close,
     apns,
     fcm,
     db,
-    api,
+    api: apis[0]!,
+    apis,
+    startApi,
     dispatchers,
     startDispatcher,
     call,

@@ -1,0 +1,26 @@
+// Case 1 of issue 12: a dispatcher SIGKILLed mid-campaign (3,000 devices, half APNs half FCM,
+// providers answering in 300 ms, two dispatchers, chunks of CAMPAIGN_CHUNK_USERS' default 1,000).
+import t from 'tap'
+import { createCampaign, sendLive, startChaosStack } from './harness/chaos-stack.js'
+import { inFlight, whenReceived } from './harness/faults.js'
+import { assertLedger, settle } from './harness/ledger.js'
+import { seedDevices, usersOf } from './harness/seed.js'
+
+t.test('a dispatcher killed once ~150 notifications went out: every device still reached, the rest of its work done by the other', async (t) => {
+  // The second dispatcher starts after the campaign did: the first holds the chunks when it dies.
+  const stack = await startChaosStack(t, { dispatchers: 1 })
+  const devices = await seedDevices(stack, stack.appId, 3000, { prefix: 'c1' })
+  const campaignId = await createCampaign(stack, usersOf(devices))
+  await sendLive(stack, campaignId)
+  const second = stack.startDispatcher()
+  await whenReceived(stack, 150)
+  const window = inFlight(stack)
+  const faultAt = Date.now()
+  t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
+  t.ok(window > 0, 'requests were in flight at the kill')
+  await second
+
+  const scope = { campaignIds: [campaignId] }
+  await settle(t, stack, scope, 'the campaign completed', { at: faultAt, event: 'the kill' })
+  await assertLedger(t, stack, devices, scope, { maxDuplicates: window, bound: 'requests in flight at the kill' })
+})

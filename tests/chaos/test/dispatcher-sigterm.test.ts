@@ -1,0 +1,47 @@
+// Case 9 of issue 12: SIGTERM to a dispatcher mid-campaign: it exits within SHUTDOWN_TIMEOUT_MS
+// (the work in hand would take longer), and nothing is lost.
+import t from 'tap'
+import { createCampaign, sendLive, startChaosStack } from './harness/chaos-stack.js'
+import { inFlight, whenReceived, within } from './harness/faults.js'
+import { assertLedger, settle } from './harness/ledger.js'
+import { answerSlowly, seedDevices, usersOf } from './harness/seed.js'
+
+const SHUTDOWN_TIMEOUT_MS = 2000
+const DELAY_MS = 1500
+// What the process may take beyond its deadline to end (exit handlers, flushing its log, a
+// machine busy with another fault case).
+const EXIT_SLACK_MS = 2000
+
+t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and another finishes the work', async (t) => {
+  const stack = await startChaosStack(t, {
+    dispatchers: 1,
+    apiEnv: { CAMPAIGN_CHUNK_USERS: '100' },
+    dispatcherEnv: { SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) }
+  })
+  const devices = await seedDevices(stack, stack.appId, 1200, { prefix: 'term' })
+  // Answers this slow give the first dispatcher several seconds of work in hand: more than its deadline.
+  for (const device of devices) answerSlowly(stack, device, DELAY_MS)
+  const campaignId = await createCampaign(stack, usersOf(devices))
+  await sendLive(stack, campaignId)
+  const second = stack.startDispatcher()
+  await whenReceived(stack, 150)
+  const window = inFlight(stack, DELAY_MS)
+  const signalledAt = Date.now()
+  const first = stack.dispatchers[0]!
+  // Bounded so that a dispatcher that never exits fails the case instead of hanging it.
+  const code = await within(first.stop('SIGTERM'), 30_000, 'the dispatcher after SIGTERM').catch(async (error: Error) => {
+    t.fail(error.message)
+    return first.stop('SIGKILL')
+  })
+  const tookMs = Date.now() - signalledAt
+  t.ok(window > 0, `requests were in flight at SIGTERM (${window})`)
+  if (code !== 0 || tookMs > SHUTDOWN_TIMEOUT_MS) t.comment(`its last words:\n${first.output().trim().split('\n').slice(-6).join('\n')}`)
+  // A dispatcher that reaches its deadline may say so with its exit code; a signal would mean it was killed.
+  t.type(code, 'number', `it exited by itself (code ${code})`)
+  t.ok(tookMs <= SHUTDOWN_TIMEOUT_MS + EXIT_SLACK_MS, `it exited ${tookMs} ms after SIGTERM (deadline ${SHUTDOWN_TIMEOUT_MS} ms)`)
+  await second
+
+  const scope = { campaignIds: [campaignId] }
+  await settle(t, stack, scope, 'the campaign completed', { at: signalledAt, event: 'SIGTERM' })
+  await assertLedger(t, stack, devices, scope, { maxDuplicates: window, bound: 'requests in flight at SIGTERM' })
+})
