@@ -66,11 +66,14 @@ export interface Harness {
   transport: Transport
   /** Log lines of every dispatcher started here. */
   logs: Array<Record<string, unknown>>
-  startDispatcher (env?: Record<string, string>): Promise<Dispatcher>
+  /** A dispatcher in this process; `natsUrl` to reach NATS another way (a cuttable relay). */
+  startDispatcher (env?: Record<string, string>, options?: { natsUrl?: string }): Promise<Dispatcher>
   addDevices (userId: string, count: number, platform: 'APNS' | 'FCM'): Promise<string[]>
   storeMessage (userId: string): Promise<SendCommand>
   until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>
   masterKey: Buffer
+  /** Runs `cleanup` when the test ends, after the dispatchers stopped (a relay they use). */
+  afterwards (cleanup: () => Promise<void>): void
 }
 
 export async function until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
@@ -102,6 +105,7 @@ export async function startHarness (t: Test): Promise<Harness> {
   const results = transport.consumeResults(async (batch) => { events.push(...batch) }, { maxBatch: 100 })
   const stops: Array<() => Promise<void>> = []
   const logs: Array<Record<string, unknown>> = []
+  const cleanups: Array<() => Promise<void>> = []
 
   const key = apns.createKey({ bundles: [BUNDLE] })
   const account = fcm.createServiceAccount({ projectId: 'dispatcher-test' })
@@ -117,6 +121,7 @@ export async function startHarness (t: Test): Promise<Harness> {
 
   t.teardown(async () => {
     for (const stop of stops.reverse()) await stop()
+    for (const cleanup of cleanups) await cleanup()
     await results.stop()
     await transport.close()
     // The streams (under the run's prefix) go with the end-of-run cleanup.
@@ -138,7 +143,8 @@ export async function startHarness (t: Test): Promise<Harness> {
     logs,
     masterKey,
     until,
-    async startDispatcher (env = {}) {
+    afterwards: (cleanup) => { cleanups.push(cleanup) },
+    async startDispatcher (env = {}, options = {}) {
       const config = loadConfig({
         DATABASE_URL: database.url,
         DATABASE_POOL_SIZE: '4',
@@ -157,7 +163,7 @@ export async function startHarness (t: Test): Promise<Harness> {
       })
       const sink = new Writable({ write (chunk, _encoding, done) { logs.push(JSON.parse(String(chunk)) as Record<string, unknown>); done() } })
       const log = pino({ level: 'debug' }, sink)
-      const own = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'test-dispatcher' })
+      const own = await createNatsTransport({ servers: options.natsUrl ?? testNatsUrl, prefix, name: 'test-dispatcher' })
       const dispatcher = createDispatcher({ config, transport: own, log })
       dispatcher.start()
       let stopped = false
@@ -182,6 +188,14 @@ export async function startHarness (t: Test): Promise<Harness> {
       return command
     }
   }
+}
+
+/** `url` with its host and port replaced (a relay's). */
+export function viaPort (url: string, port: number): string {
+  const parsed = new URL(url)
+  parsed.hostname = '127.0.0.1'
+  parsed.port = String(port)
+  return parsed.toString()
 }
 
 /** Summaries and device results of one message among the collected events. */
