@@ -67,7 +67,7 @@ export interface Harness {
   /** Log lines of every dispatcher started here. */
   logs: Array<Record<string, unknown>>
   /** A dispatcher in this process; `natsUrl` to reach NATS another way (a cuttable relay). */
-  startDispatcher (env?: Record<string, string>, options?: { natsUrl?: string }): Promise<Dispatcher>
+  startDispatcher (env?: Record<string, string>, options?: { natsUrl?: string, prefix?: string }): Promise<Dispatcher>
   addDevices (userId: string, count: number, platform: 'APNS' | 'FCM'): Promise<string[]>
   storeMessage (userId: string): Promise<SendCommand>
   until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>
@@ -150,7 +150,7 @@ export async function startHarness (t: Test): Promise<Harness> {
         DATABASE_POOL_SIZE: '4',
         MASTER_KEY: masterKey.toString('base64'),
         NATS_URL: testNatsUrl,
-        NATS_PREFIX: prefix,
+        NATS_PREFIX: options.prefix ?? prefix,
         APNS_ENDPOINT: `https://localhost:${apns.port}`,
         APNS_CA_FILE: caFile,
         FCM_ENDPOINT: fcm.url,
@@ -163,7 +163,7 @@ export async function startHarness (t: Test): Promise<Harness> {
       })
       const sink = new Writable({ write (chunk, _encoding, done) { logs.push(JSON.parse(String(chunk)) as Record<string, unknown>); done() } })
       const log = pino({ level: 'debug' }, sink)
-      const own = await createNatsTransport({ servers: options.natsUrl ?? testNatsUrl, prefix, name: 'test-dispatcher' })
+      const own = await createNatsTransport({ servers: options.natsUrl ?? testNatsUrl, prefix: options.prefix ?? prefix, name: 'test-dispatcher' })
       const dispatcher = createDispatcher({ config, transport: own, log })
       dispatcher.start()
       let stopped = false
