@@ -116,14 +116,14 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       let watching = true
       // A QueuedIterator at run time; typed as a plain iterable, so its stop() is looked up.
       const status = nc.status() as AsyncIterable<{ type: string }> & { stop?: () => void }
-      const watching$ = (async () => {
+      const events = (async () => {
         for await (const event of status) {
           if (!watching) break
           if (event.type === 'disconnect') listener(false)
           else if (event.type === 'reconnect') listener(true)
         }
       })()
-      watching$.catch(onError)
+      events.catch(onError)
       return track({ stop: async () => { watching = false; status.stop?.() } })
     },
 
