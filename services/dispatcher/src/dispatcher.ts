@@ -86,6 +86,10 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       } else {
         const delayMs = Math.min(1000 * 2 ** (delivery.deliveryCount - 1), 60_000)
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed; it will be retried')
+        // The answers already in hand are real outcomes (invalid tokens among them): published
+        // now, they are not taken for unconfirmed ones by the next delivery.
+        const known = [...run.results.values()]
+        if (known.length > 0) await transport.publishDeviceResults(known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not published'))
         delivery.retry(delayMs)
       }
     }

@@ -6,7 +6,7 @@ import type { RetryPolicy } from '../config.js'
 import type { ApplicationCredentials, CredentialStore } from '../credentials.js'
 import type { Health } from '../health.js'
 import type { Notification, PlatformSender } from '../senders/sender.js'
-import { recordUnattemptedOutcomes, type ClaimScope, type EarlierDelivery, type Unattempted } from './claims.js'
+import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type EarlierDelivery, type Unattempted } from './claims.js'
 import { createClaimer } from './claimer.js'
 import type { CommandRun } from './command-run.js'
 import { logFailures, logRetry } from './failure-log.js'
@@ -60,8 +60,21 @@ export async function deliver (
   notification: Notification, targets: DeviceTarget[], source: ResultSource, scope: ClaimScope
 ): Promise<Delivered> {
   const claim = createClaimer(deps.db, scope, run)
-  const groups = await Promise.all((['APNS', 'FCM'] as const).map((platform) =>
-    sendPlatform(deps, run, credentials, notification, platform, targets.filter((t) => t.platform === platform), source, scope, claim)))
+  // A platform that fails stops the other one (which then only waits for its requests on the
+  // wire): nothing may go on sending for a command that is given back.
+  const failed = new AbortController()
+  const signal = AbortSignal.any([run.signal, failed.signal])
+  const settled = await Promise.allSettled((['APNS', 'FCM'] as const).map((platform) =>
+    sendPlatform(deps, run, signal, credentials, notification, platform, targets.filter((t) => t.platform === platform), source, scope, claim)
+      .catch((error: unknown) => { failed.abort(); throw error })))
+  const failure = settled.find((outcome) => outcome.status === 'rejected')
+  if (failure !== undefined) {
+    // Devices waiting for a retry had a retryable failure: the next holder sends them.
+    const waiting = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value.waiting : []))
+    await releaseClaims(deps.db, scope, waiting.map((target) => target.id)).catch(() => {})
+    throw failure.reason
+  }
+  const groups = settled.map((outcome) => (outcome as PromiseFulfilledResult<Delivered>).value)
   const reason = groups.find((group) => group.reason !== undefined)?.reason
   return {
     ...(reason === undefined ? {} : { reason }),
@@ -72,7 +85,7 @@ export async function deliver (
 }
 
 async function sendPlatform (
-  deps: DispatchDeps, run: CommandRun, credentials: ApplicationCredentials, notification: Notification,
+  deps: DispatchDeps, run: CommandRun, signal: AbortSignal, credentials: ApplicationCredentials, notification: Notification,
   platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource, scope: ClaimScope,
   claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>
 ): Promise<Delivered> {
@@ -105,7 +118,7 @@ async function sendPlatform (
     slots: deps.slots.of(platform, credentials.id),
     claim,
     heartbeat: () => run.delivery.working(),
-    signal: run.signal,
+    signal,
     giveUp: run.giveUp,
     onAttempt: (target) => { const entry = run.claimed.get(target.id); if (entry !== undefined) entry.attempted = true },
     onFinal: (target, outcome) => {
