@@ -100,7 +100,10 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       consumer = transport.consumeCommands(async (delivery) => {
         // A heartbeat while we work, including while a step is held through an outage: a long
         // send must not look like a dead dispatcher, and a held command spends no delivery.
-        const heartbeat = setInterval(() => delivery.working(), Math.max(config.commandAckWaitMs / 3, 500))
+        const heartbeat = setInterval(() => {
+          // A heartbeat that cannot go out (NATS away) is simply the next one's to make.
+          try { delivery.working() } catch {}
+        }, Math.max(config.commandAckWaitMs / 3, 500))
         try {
           await handle(new CommandRun(delivery, health, stopping.signal, deadline))
         } finally {
