@@ -11,9 +11,9 @@ t.test('devices are claimed as their requests are made: claims unanswered never 
   const command = await h.storeMessage('many')
 
   const most = { APNS: 0, FCM: 0 }
-  let sampling = true
+  const sampling = { on: true }
   const sampler = (async () => {
-    while (sampling) {
+    while (sampling.on) {
       const claims = await h.db.messageDelivery.groupBy({ by: ['platform'], where: { messageId: command.messageId }, _count: true })
       // Answers counted after the claims were read: never more than had been claimed then.
       const answered = { APNS: h.apns.counters.requests, FCM: h.fcm.counters.requests }
@@ -23,7 +23,7 @@ t.test('devices are claimed as their requests are made: claims unanswered never 
   })()
   await h.transport.publishCommand(command)
   await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary')
-  sampling = false
+  sampling.on = false
   await sampler
 
   const { summary, devices } = resultsOf(h.events, command.messageId)
