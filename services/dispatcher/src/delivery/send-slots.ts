@@ -1,13 +1,12 @@
 /**
  * Requests a sender can have in flight, shared by every command this dispatcher holds (per APNs
- * provider, per FCM sender). A device is claimed in the database only once it has a slot, so the
- * claims outstanding are the requests in flight (and the window being claimed), never devices
- * merely queued behind other commands' requests: a dispatcher that dies leaves no more claims
- * unanswered than it had requests on the wire.
+ * application, one for FCM; never more than the sender's own limiter). A command claims a window
+ * of devices (`batch`) ahead and sends them as slots free, so the claims unanswered are the
+ * requests in flight plus at most one window per command: a dispatcher that dies leaves no more
+ * unanswered claims than that, never a whole chunk.
  *
  * `take(want, atLeast)` waits, in order of asking, until `atLeast` slots are free, then takes as
- * many as are free up to `want`: windows of new devices ask for a batch (one claim statement for
- * many devices), retries for one.
+ * many as are free up to `want`.
  */
 export class SendSlots {
   private free: number
@@ -17,7 +16,7 @@ export class SendSlots {
     this.free = capacity
   }
 
-  /** The smallest window worth a claim statement when others are waiting too. */
+  /** The devices claimed in one statement, ahead of their slots (one window per command and sender). */
   get batch (): number { return Math.max(1, Math.floor(this.capacity / 8)) }
 
   /** Resolves with the slots taken (0 if `signal` aborted first). */

@@ -40,7 +40,7 @@ export interface SendReport {
   unclaimed: DeviceTarget[]
   /** Never attempted because validUntil passed first (to be recorded EXPIRED without a claim). */
   expiredUnattempted: DeviceTarget[]
-  /** Claimed and attempted, waiting for a retry when we stopped: their claims are to be released. */
+  /** Claimed and not on the wire when we stopped (not yet attempted, or waiting for a retry): their claims are to be released. */
   waiting: DeviceTarget[]
   /** Requests still unanswered at the deadline: their claims stay (attempted, unanswered). */
   inFlight: DeviceTarget[]
@@ -54,10 +54,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Sends to every target, retrying transient failures with backoff (and the provider's
- * Retry-After) up to `maxAttempts`, never past validUntil. New devices go in windows as slots
- * free, each window claimed just before its requests; retries take slots one by one and need no
- * claim (their first attempt made it). Each device is its own request: its slot frees when it is
- * answered.
+ * Retry-After) up to `maxAttempts`, never past validUntil. New devices are claimed a window at a
+ * time (the sender's slots / 8) just before their requests, and sent as slots free; retries need
+ * no claim (their first attempt made it). Each device is its own request: its slot frees when it
+ * is answered.
  */
 export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTarget[], context: RetryContext): Promise<SendReport> {
   const sleep = context.sleep ?? defaultSleep
@@ -68,8 +68,14 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
   const fresh = [...targets]
   const waiting: Pending[] = []
   const inFlight = new Map<DeviceTarget, Promise<void>>()
-  let answered: () => void = () => {}
-  let nextAnswer = new Promise<void>((resolve) => { answered = resolve })
+  // Resolves at the next answer or claim: what the loop waits on when it has nothing to start.
+  let wakeLoop: () => void = () => {}
+  let nextEvent = new Promise<void>((resolve) => { wakeLoop = resolve })
+  const notify = () => {
+    const wake = wakeLoop
+    nextEvent = new Promise<void>((resolve) => { wakeLoop = resolve })
+    wake()
+  }
 
   const final = (target: DeviceTarget, outcome: FinalOutcome) => {
     report.outcomes.set(target, outcome)
@@ -101,19 +107,42 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
       .finally(() => {
         inFlight.delete(item.target)
         slots.give(1)
-        const wake = answered
-        nextAnswer = new Promise<void>((resolve) => { answered = resolve })
-        wake()
+        notify()
       })
     inFlight.set(item.target, request)
   }
 
+  // One window of devices is claimed ahead while earlier ones are on the wire: a claim's round
+  // trip then never leaves the sender idle, and the claims unanswered stay within the requests in
+  // flight plus that one window.
+  const claimed: DeviceTarget[] = []
+  let claiming: Promise<void> | undefined
+  let claimFailure: { error: unknown } | undefined
+  const claimNext = () => {
+    if (claiming !== undefined || claimed.length > 0 || fresh.length === 0 || signal?.aborted === true) return
+    const window = fresh.splice(0, slots.batch)
+    claiming = context.claim(window).then((mine) => {
+      const ours = new Set(mine)
+      report.unclaimed.push(...window.filter((target) => !ours.has(target)))
+      claimed.push(...mine)
+    }, (error: unknown) => {
+      claimFailure ??= { error }
+      fresh.unshift(...window)
+    }).finally(() => {
+      claiming = undefined
+      notify()
+    })
+  }
+
   const stopped = signal === undefined ? [] : [new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]
   while (signal?.aborted !== true) {
+    if (claimFailure !== undefined) throw claimFailure.error
     if (now() >= deadline) {
       report.expiredUnattempted.push(...fresh.splice(0))
+      for (const target of claimed.splice(0)) final(target, { kind: 'expired', reason: 'Expired: validUntil passed before sending', attempts: 0 })
       for (const item of waiting.splice(0)) final(item.target, { kind: 'expired', reason: `Expired before delivery (last: ${item.lastReason})`, attempts: item.attempts })
     }
+    claimNext()
     const due = waiting.filter((item) => item.notBefore <= now())
     if (due.length > 0) {
       const n = await slots.take(due.length, 1, signal)
@@ -123,38 +152,28 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
       }
       continue
     }
-    if (fresh.length > 0) {
-      const n = await slots.take(fresh.length, slots.batch, signal)
-      if (n === 0) continue
-      const window = fresh.splice(0, n)
-      let mine: DeviceTarget[]
-      try {
-        mine = await context.claim(window)
-      } catch (error) {
-        slots.give(n)
-        fresh.unshift(...window)
-        throw error
-      }
-      slots.give(n - mine.length)
-      const ours = new Set(mine)
-      report.unclaimed.push(...window.filter((target) => !ours.has(target)))
-      for (const target of mine) attempt({ target, attempts: 0, notBefore: 0, lastReason: '' })
+    if (claimed.length > 0) {
+      const n = await slots.take(claimed.length, 1, signal)
+      for (const target of claimed.splice(0, n)) attempt({ target, attempts: 0, notBefore: 0, lastReason: '' })
       continue
     }
-    if (waiting.length === 0 && inFlight.size === 0) break
+    if (claiming === undefined && fresh.length === 0 && waiting.length === 0 && inFlight.size === 0) break
     context.heartbeat()
     const wake = waiting.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...waiting.map((item) => item.notBefore))
     const timer = Number.isFinite(wake) ? [sleep(Math.max(0, Math.min(wake - now(), 5000)))] : []
-    await Promise.race([...(inFlight.size > 0 ? [nextAnswer] : []), ...timer, ...stopped])
+    await Promise.race([nextEvent, ...timer, ...stopped])
   }
 
   if (signal?.aborted === true) {
     // Stopping: nothing new starts; the requests on the wire are awaited until the deadline.
-    report.interrupted = fresh.length + waiting.length + inFlight.size > 0
+    const giveUp = context.giveUp ?? new Promise<void>(() => {})
+    if (claiming !== undefined) await Promise.race([claiming, giveUp])
+    report.interrupted = fresh.length + claimed.length + waiting.length + inFlight.size > 0
     report.unclaimed.push(...fresh.splice(0))
     const allAnswered = Promise.all(inFlight.values()).then(() => {})
     await Promise.race([allAnswered, context.giveUp ?? allAnswered])
-    report.waiting.push(...waiting.map((item) => item.target))
+    // Claimed and not on the wire: never attempted, or waiting for a retry. Their claims go back.
+    report.waiting.push(...claimed.splice(0), ...waiting.map((item) => item.target))
     report.inFlight.push(...inFlight.keys())
   }
   return report

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { resultsOf, startHarness } from '../harness.js'
 
-t.test('devices are claimed as their requests are made: claims unanswered never exceed the requests a sender may have in flight', async (t) => {
+t.test('devices are claimed as their requests are made: claims unanswered never exceed the requests a sender may have in flight plus one window', async (t) => {
   const h = await startHarness(t)
   const ios = await h.addDevices('many', 20, 'APNS')
   const android = await h.addDevices('many', 12, 'FCM')
@@ -30,8 +30,9 @@ t.test('devices are claimed as their requests are made: claims unanswered never 
   t.match(summary, { ios: { sent: 20, total: 20 }, android: { sent: 12, total: 12 } })
   t.equal(devices.length, 32)
   t.equal(h.apns.log.length + h.fcm.log.length, 32, 'one request per device')
-  t.ok(most.APNS >= 1 && most.APNS <= 4, `APNs: at most 4 claimed and unanswered at once (most seen ${most.APNS})`)
-  t.ok(most.FCM >= 1 && most.FCM <= 4, `FCM: at most 4 claimed and unanswered at once (most seen ${most.FCM})`)
+  // Four slots each: windows of one device claimed ahead.
+  t.ok(most.APNS >= 1 && most.APNS <= 5, `APNs: at most 4 + 1 claimed and unanswered at once (most seen ${most.APNS})`)
+  t.ok(most.FCM >= 1 && most.FCM <= 5, `FCM: at most 4 + 1 claimed and unanswered at once (most seen ${most.FCM})`)
 })
 
 t.test('a redelivered message sends every device never claimed and reports only the earlier holder\'s unanswered claims as unconfirmed', async (t) => {

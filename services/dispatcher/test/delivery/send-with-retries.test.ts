@@ -90,9 +90,9 @@ t.test("the provider's words travel beside the reason: to onRetry for each retri
   t.same(outcome, { kind: 'failed', reason: 'HTTP 503 (after 4 attempts)', detail: 'upstream <b>text</b>', attempts: 4 })
 })
 
-t.test('devices are claimed in windows as slots free: never more claimed and unanswered than the slots', async (t) => {
-  const slots = new SendSlots(4)
-  const claimedWindows: number[] = []
+t.test('devices are claimed a window ahead of their slots: never more claimed and unanswered than the slots plus one window', async (t) => {
+  const slots = new SendSlots(16)
+  const windows: number[] = []
   let unanswered = 0
   let most = 0
   const answers: Array<() => void> = []
@@ -101,29 +101,30 @@ t.test('devices are claimed in windows as slots free: never more claimed and una
       answers.push(() => { unanswered -= targets.length; resolve(targets.map((): SendOutcome => ({ kind: 'sent' }))) })
     })
   }
-  const targets = Array.from({ length: 10 }, (_, i) => target(i + 1))
+  const targets = Array.from({ length: 40 }, (_, i) => target(i + 1))
   // Every other device of the first window was claimed by someone else meanwhile.
   const claim = async (window: DeviceTarget[]) => {
-    claimedWindows.push(window.length)
-    const mine = claimedWindows.length === 1 ? window.filter((x) => x.id % 2n === 0n) : window
+    windows.push(window.length)
+    const mine = windows.length === 1 ? window.filter((x) => x.id % 2n === 0n) : window
     unanswered += mine.length
     most = Math.max(most, unanswered)
     return mine
   }
-  const running = sendWithRetries(prepared, targets, { policy, validUntil: null, heartbeat: () => {}, slots, claim })
-  // Answer one request at a time, whenever one is waiting.
-  for (let answered = 0; answered < 8; answered++) {
-    while (answers.length === 0) await new Promise((resolve) => setImmediate(resolve))
-    answers.shift()!()
+  const state = { done: false }
+  const running = sendWithRetries(prepared, targets, { policy, validUntil: null, heartbeat: () => {}, slots, claim }).finally(() => { state.done = true })
+  // The provider answers slowly: one request per turn of the event loop.
+  while (!state.done) {
+    answers.shift()?.()
+    await new Promise((resolve) => setImmediate(resolve))
   }
   const report = await running
-  t.equal(claimedWindows[0], 4, 'the first window is the free slots')
-  t.ok(most <= 4, `at most 4 claimed and unanswered (saw ${most})`)
-  t.equal(report.outcomes.size, 8)
-  t.same(report.unclaimed.map((x) => Number(x.id)), [1, 3], 'devices claimed by someone else are left to them')
+  t.same([...new Set(windows)], [slots.batch], `windows of ${slots.batch} devices (the slots / 8)`)
+  t.ok(most <= 16 + slots.batch, `at most 16 + ${slots.batch} claimed and unanswered (saw ${most})`)
+  t.equal(report.outcomes.size, 39)
+  t.same(report.unclaimed.map((x) => Number(x.id)), [1], 'a device claimed by someone else is left to them')
 })
 
-t.test('stopping: no new window or retry; requests on the wire are awaited; retry-waiting devices are reported', async (t) => {
+t.test('stopping: no new window or retry; requests on the wire are awaited; claims not on the wire are reported for release', async (t) => {
   const stop = new AbortController()
   const slots = new SendSlots(2)
   let release: () => void = () => {}
@@ -135,16 +136,17 @@ t.test('stopping: no new window or retry; requests on the wire are awaited; retr
     }
   }
   const claimed: bigint[] = []
-  const running = sendWithRetries(prepared, [target(1), target(2), target(3)], {
+  const running = sendWithRetries(prepared, [target(1), target(2), target(3), target(4)], {
     policy, validUntil: null, heartbeat: () => {}, slots, claim: async (window) => { claimed.push(...window.map((x) => x.id)); return window }, signal: stop.signal
   })
-  while (claimed.length < 2) await new Promise((resolve) => setImmediate(resolve))
+  // Two on the wire (every slot), the third claimed ahead.
+  while (claimed.length < 3) await new Promise((resolve) => setImmediate(resolve))
   stop.abort()
   release()
   const report = await running
-  t.same(claimed, [1n, 2n], 'the third device was never claimed (no slot, then stopping)')
+  t.same(claimed, [1n, 2n, 3n], 'the fourth device was never claimed')
   t.ok(report.interrupted)
-  t.same(report.waiting.map((x) => x.id), [1n], 'the device waiting for a retry')
-  t.same(report.unclaimed.map((x) => x.id), [3n])
+  t.same(report.waiting.map((x) => x.id).sort(), [1n, 3n], 'to release: the device claimed ahead and the one waiting for a retry')
+  t.same(report.unclaimed.map((x) => x.id), [4n])
   t.same([...report.outcomes].map(([x, outcome]) => [x.id, outcome.kind]), [[2n, 'sent']], 'the request on the wire was awaited')
 })
