@@ -72,6 +72,8 @@ export interface Harness {
   storeMessage (userId: string): Promise<SendCommand>
   until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>
   masterKey: Buffer
+  /** The environment a dispatcher of this harness runs with (for a dispatcher process). */
+  dispatcherEnv (env?: Record<string, string>): Record<string, string>
   /** Runs `cleanup` when the test ends, after the dispatchers stopped (a relay they use). */
   afterwards (cleanup: () => Promise<void>): void
 }
@@ -130,6 +132,22 @@ export async function startHarness (t: Test): Promise<Harness> {
     await rm(folder, { recursive: true, force: true })
   })
 
+  const dispatcherEnv = (env: Record<string, string> = {}): Record<string, string> => ({
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '4',
+    MASTER_KEY: masterKey.toString('base64'),
+    NATS_URL: testNatsUrl,
+    NATS_PREFIX: prefix,
+    APNS_ENDPOINT: `https://localhost:${apns.port}`,
+    APNS_CA_FILE: caFile,
+    FCM_ENDPOINT: fcm.url,
+    FCM_TOKEN_URIS: fcm.tokenUri,
+    FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true',
+    RETRY_BASE_DELAY_MS: '100',
+    RETRY_MAX_DELAY_MS: '500',
+    LOG_LEVEL: 'debug',
+    ...env
+  })
   let devices = 0
   return {
     db,
@@ -144,23 +162,9 @@ export async function startHarness (t: Test): Promise<Harness> {
     masterKey,
     until,
     afterwards: (cleanup) => { cleanups.push(cleanup) },
+    dispatcherEnv,
     async startDispatcher (env = {}, options = {}) {
-      const config = loadConfig({
-        DATABASE_URL: database.url,
-        DATABASE_POOL_SIZE: '4',
-        MASTER_KEY: masterKey.toString('base64'),
-        NATS_URL: testNatsUrl,
-        NATS_PREFIX: options.prefix ?? prefix,
-        APNS_ENDPOINT: `https://localhost:${apns.port}`,
-        APNS_CA_FILE: caFile,
-        FCM_ENDPOINT: fcm.url,
-        FCM_TOKEN_URIS: fcm.tokenUri,
-        FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true',
-        RETRY_BASE_DELAY_MS: '100',
-        RETRY_MAX_DELAY_MS: '500',
-        LOG_LEVEL: 'debug',
-        ...env
-      })
+      const config = loadConfig({ ...dispatcherEnv(env), NATS_PREFIX: options.prefix ?? prefix })
       const sink = new Writable({ write (chunk, _encoding, done) { logs.push(JSON.parse(String(chunk)) as Record<string, unknown>); done() } })
       const log = pino({ level: 'debug' }, sink)
       const own = await createNatsTransport({ servers: options.natsUrl ?? testNatsUrl, prefix: options.prefix ?? prefix, name: 'test-dispatcher' })

@@ -1,3 +1,4 @@
+import { spawnService } from '@beacon/testkit'
 import t from 'tap'
 import { resultsOf, startHarness } from '../harness.js'
 
@@ -31,4 +32,21 @@ t.test('stop with a deadline and a hung provider: resolves before the provider a
   const { devices, summary } = resultsOf(h.events, command.messageId)
   t.ok(devices.some((d) => d.deviceId === String(ids[1]) && d.unconfirmed === true), 'the hung request is reported unconfirmed')
   t.match(summary, { ios: { total: 3 } })
+})
+
+t.test('SIGTERM with a hung provider: the process exits 0 before the provider answers, the command given back', async (t) => {
+  const h = await startHarness(t)
+  const [hung] = await h.addDevices('sigterm', 1, 'APNS')
+  h.apns.script(hung!, { kind: 'slow', delayMs: 120_000 })
+  const dispatcher = spawnService('services/dispatcher/src/server.ts', h.dispatcherEnv({ SHUTDOWN_TIMEOUT_MS: '2000', LOG_LEVEL: 'info' }))
+  t.teardown(() => { dispatcher.stop('SIGKILL').catch(() => {}) })
+  await dispatcher.waitForOutput(/dispatcher started/)
+  const command = await h.storeMessage('sigterm')
+  await h.transport.publishCommand(command)
+  await h.until(() => h.apns.received(hung!).length === 1, 'the request on the wire')
+
+  t.equal(await dispatcher.stop('SIGTERM'), 0, 'exited 0')
+  t.equal(h.apns.counters.requests, 0, 'before the provider answered')
+  t.match(dispatcher.output(), /stopping: command given back/)
+  t.equal(await h.db.messageDelivery.count({ where: { messageId: command.messageId, status: 'PENDING' } }), 1, 'the request on the wire keeps its claim')
 })
