@@ -85,10 +85,24 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
         commandAckWaitMs: ackWaitMs ?? options.commandAckWaitMs ?? 30_000,
         commandMaxDeliver: maxDeliver ?? options.commandMaxDeliver ?? 10
       }
-      const consumerReady = ensureCommandConsumer(jsm, names, settings)
-        .then(() => js.consumers.get(names.commandStream, names.dispatcherConsumer))
+      let stopRequested = false
+      // Set up until it works (NATS may be away when a dispatcher starts): a consumer that never
+      // started would leave the dispatcher running idle.
+      const consumerReady = (async () => {
+        for (;;) {
+          try {
+            await ensureCommandConsumer(jsm, names, settings)
+            return await js.consumers.get(names.commandStream, names.dispatcherConsumer)
+          } catch (error) {
+            if (stopRequested) throw error
+            onError(error)
+            await new Promise((resolve) => setTimeout(resolve, 1000))
+          }
+        }
+      })()
       let stopper: { stop (): Promise<void> } | undefined
       const started = consumerReady.then((consumer) => {
+        if (stopRequested) return
         stopper = consumeSlots(consumer, { concurrency, ...(ready === undefined ? {} : { ready }) }, async (message) => {
           const command = decodeOrTerminate(message, commandCodec.decode)
           if (command === undefined) return
@@ -106,8 +120,7 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
           await handler(delivery)
         }, onError)
       })
-      started.catch(onError)
-      const handle = { stop: async () => { await started.catch(() => {}); await stopper?.stop() } }
+      const handle = { stop: async () => { stopRequested = true; await started.catch(() => {}); await stopper?.stop() } }
       consumers.push(handle)
       return handle
     },
