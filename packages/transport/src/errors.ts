@@ -1,6 +1,8 @@
 export const TransportErrorCode = {
   CONNECT_FAILED: 'TRANSPORT_CONNECT_FAILED',
   PUBLISH_FAILED: 'TRANSPORT_PUBLISH_FAILED',
+  /** The broker did not answer (disconnected, timed out, no JetStream): the same publish may succeed later. */
+  UNAVAILABLE: 'TRANSPORT_UNAVAILABLE',
   INVALID_MESSAGE: 'TRANSPORT_INVALID_MESSAGE',
   CLOSED: 'TRANSPORT_CLOSED'
 } as const

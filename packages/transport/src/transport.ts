@@ -5,6 +5,8 @@ export interface CommandDelivery {
   command: Command
   /** 1 on the first delivery; more when a previous holder died or gave it back. */
   deliveryCount: number
+  /** No further delivery will follow if this one is not acknowledged: the holder must bring it to an end. */
+  lastDelivery: boolean
   /** Extends the time the holder may keep it before it is redelivered elsewhere. */
   working (): void
   ack (): Promise<void>
@@ -17,6 +19,21 @@ export type ResultEvent =
   | { kind: 'chunk', summary: ChunkSummary }
 
 export interface Stoppable { stop (): Promise<void> }
+
+/** How the dispatchers consume commands. Only they define the command consumer's settings. */
+export interface CommandConsumerOptions {
+  /** Commands handled at once. */
+  concurrency: number
+  /** How long a command may go without `working()` before it is redelivered elsewhere. */
+  ackWaitMs?: number
+  /** Deliveries of one command before it is given up (the last one is marked `lastDelivery`). */
+  maxDeliver?: number
+  /**
+   * Awaited before each pull: a consumer whose database or broker is unreachable stops taking
+   * commands (each taken one would spend a delivery) until it resolves.
+   */
+  ready?: () => Promise<void>
+}
 
 /** A callback to send. Settle it once: `ack` when the developer accepted it, `retry` to try again later, `drop` to give up. */
 export interface CallbackDelivery {
@@ -44,7 +61,7 @@ export interface SummaryWatch {
 export interface Transport {
   publishCommand (command: Command): Promise<void>
   /** Handler runs up to `concurrency` commands at a time; unsettled commands are redelivered. */
-  consumeCommands (handler: (delivery: CommandDelivery) => Promise<void>, options: { concurrency: number }): Stoppable
+  consumeCommands (handler: (delivery: CommandDelivery) => Promise<void>, options: CommandConsumerOptions): Stoppable
   publishDeviceResults (results: DeviceResult[]): Promise<void>
   /**
    * A message is finished: its summary, and the results of its devices (recorded before the
@@ -63,5 +80,7 @@ export interface Transport {
   /** Fans an in-app message or a developer change out to every api instance (not durable: the store replays what is missed). */
   publishInApp (event: InAppBroadcast): Promise<void>
   subscribeInApp (handler: (event: InAppBroadcast) => void): Stoppable
+  /** Told when the connection to the broker is lost (false) and back (true); the memory transport never is. */
+  watchConnection (listener: (connected: boolean) => void): Stoppable
   close (): Promise<void>
 }

@@ -25,6 +25,8 @@ export interface DispatcherConfig {
   /** How long a command may go without a heartbeat before JetStream gives it to another dispatcher. */
   commandAckWaitMs: number
   commandMaxDeliver: number
+  /** How long a stop may take: in-flight requests are awaited until then, the rest given back. */
+  shutdownTimeoutMs: number
   apns: { endpoint: URL | null, caFile: string | null, requestTimeoutMs: number, maxStreams: number }
   fcm: {
     endpoint: URL | null
@@ -67,6 +69,8 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
     },
     commandAckWaitMs: read.integer('COMMAND_ACK_WAIT_MS', 30_000, 1000, 3_600_000),
     commandMaxDeliver: read.integer('COMMAND_MAX_DELIVER', 10, 1, 1000),
+    // Below Docker's default 10 s stop grace period, after which the process is killed.
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 8000, 100, 600_000),
     apns: {
       endpoint: read.parsed('APNS_ENDPOINT', httpUrl, 'an https:// URL such as https://api.push.apple.com:443', null),
       caFile: read.string('APNS_CA_FILE') || null,

@@ -5,14 +5,24 @@ import type { Stoppable, Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
 import type { DispatcherConfig } from './config.js'
 import { createCredentialStore } from './credentials.js'
+import { CommandRun, StoppedWhileHeld } from './delivery/command-run.js'
 import { handleCommand, type DispatchDeps } from './delivery/handle-command.js'
+import { sendSlotsRegistry } from './delivery/send-slots.js'
+import { endFailed } from './delivery/terminal.js'
+import { createHealth } from './health.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
 import { createFcmSender } from './senders/fcm/fcm-sender.js'
 
 export interface Dispatcher {
   start (): void
-  /** Stops taking commands, finishes those in hand, then releases providers and the database. */
-  stop (): Promise<void>
+  /**
+   * Stops taking commands and opening claim windows, awaits the requests in flight for up to
+   * `timeoutMs` (default SHUTDOWN_TIMEOUT_MS, less a margin to close), publishes what is known,
+   * gives unfinished commands back for immediate redelivery (releasing the claims of devices
+   * waiting for a retry), then releases providers and the database. Resolves within `timeoutMs`
+   * even if a provider or the database hangs.
+   */
+  stop (timeoutMs?: number): Promise<void>
 }
 
 export interface DispatcherOptions {
@@ -25,9 +35,13 @@ export interface DispatcherOptions {
 
 const readCa = (file: string | null) => (file === null ? null : readFileSync(file))
 
+/** Resolves after `ms`, or at once if `ms` ≤ 0 (the timer does not keep the process up). */
+const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref())
+
 /** A dispatcher: takes send commands from the transport and delivers them through APNs and FCM. */
 export function createDispatcher ({ config, transport, log, db: givenDb }: DispatcherOptions): Dispatcher {
   const db = givenDb ?? createDb({ url: config.databaseUrl, poolSize: config.databasePoolSize })
+  const health = createHealth(db, transport, log)
   const deps: DispatchDeps = {
     db,
     transport,
@@ -43,33 +57,76 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         log
       })
     },
+    slots: sendSlotsRegistry({ APNS: config.apns.maxStreams, FCM: config.fcm.concurrency }),
+    health,
     retry: config.retry,
     log
   }
+  const stopping = new AbortController()
+  let reachDeadline: () => void = () => {}
+  const deadline = new Promise<void>((resolve) => { reachDeadline = resolve })
   let consumer: Stoppable | undefined
+
+  const handle = async (run: CommandRun) => {
+    const { delivery } = run
+    const command = commandId(delivery.command)
+    try {
+      await handleCommand(deps, run)
+      log.debug({ command, delivery: delivery.deliveryCount }, 'command done')
+    } catch (error) {
+      if (error instanceof StoppedWhileHeld) {
+        log.warn({ err: error, command }, 'stopping: command given back')
+        delivery.retry(0)
+      } else if (delivery.lastDelivery) {
+        log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed on its last delivery; it ends as failed')
+        try { await endFailed(deps, run) } catch (failure) {
+          log.error({ err: failure, command }, 'the failed command could not be reported')
+          delivery.retry(0)
+        }
+      } else {
+        const delayMs = Math.min(1000 * 2 ** (delivery.deliveryCount - 1), 60_000)
+        log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed; it will be retried')
+        // The answers already in hand are real outcomes (invalid tokens among them): published
+        // now, they are not taken for unconfirmed ones by the next delivery.
+        const known = [...run.results.values()]
+        if (known.length > 0) await transport.publishDeviceResults(known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not published'))
+        delivery.retry(delayMs)
+      }
+    }
+  }
 
   return {
     start () {
       consumer = transport.consumeCommands(async (delivery) => {
-        // A heartbeat while we work: a long send must not look like a dead dispatcher.
-        const heartbeat = setInterval(() => delivery.working(), Math.max(config.commandAckWaitMs / 3, 500))
+        // A heartbeat while we work, including while a step is held through an outage: a long
+        // send must not look like a dead dispatcher, and a held command spends no delivery.
+        const heartbeat = setInterval(() => {
+          // A heartbeat that cannot go out (NATS away) is simply the next one's to make.
+          try { delivery.working() } catch {}
+        }, Math.max(config.commandAckWaitMs / 3, 500))
         try {
-          await handleCommand(deps, delivery)
-          log.debug({ command: commandId(delivery.command), delivery: delivery.deliveryCount }, 'command done')
-        } catch (error) {
-          const delayMs = Math.min(1000 * 2 ** (delivery.deliveryCount - 1), 60_000)
-          log.error({ err: error, command: commandId(delivery.command), delivery: delivery.deliveryCount }, 'command failed; it will be retried')
-          delivery.retry(delayMs)
+          await handle(new CommandRun(delivery, health, stopping.signal, deadline))
         } finally {
           clearInterval(heartbeat)
         }
-      }, { concurrency: config.concurrency })
+      }, {
+        concurrency: config.concurrency,
+        ackWaitMs: config.commandAckWaitMs,
+        maxDeliver: config.commandMaxDeliver,
+        ready: () => health.ready()
+      })
       log.info({ concurrency: config.concurrency }, 'dispatcher started')
     },
-    async stop () {
-      await consumer?.stop()
-      await Promise.all([deps.senders.APNS.close(), deps.senders.FCM.close()])
-      if (givenDb === undefined) await db.$disconnect()
+    async stop (timeoutMs = config.shutdownTimeoutMs) {
+      const end = Date.now() + timeoutMs
+      // Commands are given back at the deadline less what closing needs (at most a second).
+      const closing = Math.min(1000, timeoutMs / 4)
+      stopping.abort()
+      after(end - closing - Date.now()).then(reachDeadline, () => {})
+      await Promise.race([consumer?.stop(), deadline.then(() => after(closing / 2))])
+      await Promise.race([Promise.all([deps.senders.APNS.close(), deps.senders.FCM.close()]), after(end - Date.now() - closing / 4)])
+      await health.close()
+      if (givenDb === undefined) await Promise.race([db.$disconnect(), after(end - Date.now())])
     }
   }
 }

@@ -10,7 +10,8 @@ t.test('bad configuration: every problem on stderr, exit code 1, nothing started
     APNS_ENDPOINT: 'ftp://apple',
     NATS_PREFIX: 'a.b',
     FCM_TOKEN_URIS: 'https://oauth2.googleapis.com/token,file:///etc/passwd',
-    FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'sometimes'
+    FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'sometimes',
+    SHUTDOWN_TIMEOUT_MS: 'soon'
   })
   t.equal(await dispatcher.exited, 1)
   const output = dispatcher.output()
@@ -22,6 +23,7 @@ t.test('bad configuration: every problem on stderr, exit code 1, nothing started
   t.match(output, /NATS_PREFIX must be letters, digits/)
   t.match(output, /FCM_TOKEN_URIS must be comma-separated absolute http\(s\) URLs/)
   t.match(output, /FCM_TOKEN_ALLOW_PRIVATE_NETWORKS must be true or false, got "sometimes"/)
+  t.match(output, /SHUTDOWN_TIMEOUT_MS must be an integer from 100 to 600000, got "soon"/)
   t.notMatch(output, /too-short/, 'the rejected master key is not echoed')
 })
 

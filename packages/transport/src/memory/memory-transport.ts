@@ -47,13 +47,14 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
     async publishCommand (command) {
       if (seenCommands.add(commandId(command))) commands.push(command)
     },
-    consumeCommands: (handler, { concurrency }) => commands.consume((item) => handler({
+    consumeCommands: (handler, { concurrency, maxDeliver, ready }) => commands.consume((item) => handler({
       command: item.value,
       deliveryCount: item.deliveryCount,
+      lastDelivery: item.lastDelivery,
       working: () => {},
       ack: item.ack,
       retry: item.retry
-    }), concurrency),
+    }), { concurrency, ...(maxDeliver === undefined ? {} : { maxDeliver }), ...(ready === undefined ? {} : { ready }) }),
     publishDeviceResults,
     async publishSummary (summary, devices = []) {
       if (!seenResults.add(`summary:${summary.messageId}`)) return
@@ -97,11 +98,13 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
       ack: item.ack,
       retry: item.retry,
       drop: item.drop
-    }), concurrency),
+    }), { concurrency }),
     async publishInApp (event) {
       // Asynchronous like a network hop: a publisher never runs its subscribers' code inline.
       for (const handler of inAppHandlers) setImmediate(() => { try { handler(event) } catch (error) { onError(error) } })
     },
+    // In process: there is no connection to lose.
+    watchConnection: () => ({ stop: async () => {} }),
     subscribeInApp (handler) {
       inAppHandlers.add(handler)
       return { stop: async () => { inAppHandlers.delete(handler) } }

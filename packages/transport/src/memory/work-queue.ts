@@ -4,15 +4,26 @@ import type { Stoppable } from '../transport.js'
 export interface QueuedItem<T> {
   value: T
   deliveryCount: number
+  /** No further delivery follows (the consumer's maxDeliver is reached). */
+  lastDelivery: boolean
   ack (): Promise<void>
   retry (delayMs?: number): void
   drop (): Promise<void>
 }
 
+export interface ConsumeOptions {
+  concurrency: number
+  /** Deliveries before an item is given up, as JetStream's max_deliver (default: never). */
+  maxDeliver?: number
+  /** Awaited before an item is handed over (the consumer's outage gate). */
+  ready?: () => Promise<void>
+}
+
 /**
  * An in-process work queue with the redelivery rules of a JetStream work-queue consumer: at most
  * `concurrency` items in flight, `retry` puts an item back after a delay with its delivery count
- * raised, and a handler that throws without settling gets it back after a second.
+ * raised (dropped once it had `maxDeliver` deliveries), and a handler that throws without settling
+ * gets it back after a second.
  */
 export class WorkQueue<T> {
   private readonly items: Array<{ value: T, deliveryCount: number }> = []
@@ -26,30 +37,42 @@ export class WorkQueue<T> {
     this.pump?.()
   }
 
-  consume (handler: (item: QueuedItem<T>) => Promise<void>, concurrency: number): Stoppable {
+  consume (handler: (item: QueuedItem<T>) => Promise<void>, options: ConsumeOptions): Stoppable {
+    const { concurrency, maxDeliver = Number.POSITIVE_INFINITY, ready } = options
     let active = 0
+    let gated = false
     const running = new Set<Promise<void>>()
-    const pump = () => {
-      while (!this.closed && active < concurrency && this.items.length > 0) {
-        const entry = this.items.shift()!
-        let settled = false
-        const requeue = (delayMs = 0) => {
-          settled = true
-          setTimeout(() => this.push(entry.value, entry.deliveryCount + 1), delayMs).unref()
-        }
-        const item: QueuedItem<T> = {
-          value: entry.value,
-          deliveryCount: entry.deliveryCount,
-          ack: async () => { settled = true },
-          retry: requeue,
-          drop: async () => { settled = true }
-        }
-        active++
-        const work = handler(item)
-          .catch((error: unknown) => { this.onError(error); if (!settled) requeue(1000) })
-          .finally(() => { active--; running.delete(work); pump() })
-        running.add(work)
+    const start = (entry: { value: T, deliveryCount: number }) => {
+      let settled = false
+      const requeue = (delayMs = 0) => {
+        settled = true
+        if (entry.deliveryCount >= maxDeliver) return
+        setTimeout(() => this.push(entry.value, entry.deliveryCount + 1), delayMs).unref()
       }
+      const item: QueuedItem<T> = {
+        value: entry.value,
+        deliveryCount: entry.deliveryCount,
+        lastDelivery: entry.deliveryCount >= maxDeliver,
+        ack: async () => { settled = true },
+        retry: requeue,
+        drop: async () => { settled = true }
+      }
+      active++
+      const work = handler(item)
+        .catch((error: unknown) => { this.onError(error); if (!settled) requeue(1000) })
+        .finally(() => { active--; running.delete(work); pump() })
+      running.add(work)
+    }
+    const startFree = () => {
+      // start() raises `active`.
+      for (let free = concurrency - active; free > 0 && this.pump === pump && !this.closed && this.items.length > 0; free--) start(this.items.shift()!)
+    }
+    // Like a pull: once the consumer is ready (at once when it is), as many as there are free slots.
+    const pump = () => {
+      if (gated || this.pump !== pump || this.closed || active >= concurrency || this.items.length === 0) return
+      if (ready === undefined) { startFree(); return }
+      gated = true
+      ready().then(() => { gated = false; startFree() }, this.onError)
     }
     this.pump = pump
     pump()

@@ -14,11 +14,12 @@ const PULL_RETRY_MS = 1000
  * would outlive its ack wait unheard of and come a second time while the first copy is still
  * queued (a command handled twice: its claims then read as an earlier holder's). Only long work
  * (commands, callbacks) uses this; result batches use consumeBatches.
+ * `ready()`, when given, is awaited before every pull.
  * `stop()` stops pulling and waits for the work in flight to settle (graceful shutdown).
  */
 export function consumeSlots (
   consumer: Consumer,
-  options: { concurrency: number },
+  options: { concurrency: number, ready?: () => Promise<void> },
   handle: (message: JsMsg) => Promise<void>,
   onError: (error: unknown) => void
 ): Stoppable {
@@ -27,10 +28,15 @@ export function consumeSlots (
   const running = () => !stopping
   const slots = workSlots(options.concurrency, onError)
   let pull: ConsumerMessages | undefined
+  let wakeStopped: () => void = () => {}
+  const stopped = new Promise<void>((resolve) => { wakeStopped = resolve })
 
   const loop = (async () => {
     while (running()) {
       while (slots.free() === 0 && running()) await slots.freed()
+      if (!running()) break
+      // Nothing is taken while the holder says it could not work on it (an outage).
+      if (options.ready !== undefined) await Promise.race([options.ready(), stopped])
       if (!running()) break
       try {
         pull = await consumer.fetch({ max_messages: slots.free(), expires: PULL_EXPIRES_MS })
@@ -52,6 +58,7 @@ export function consumeSlots (
   return {
     async stop () {
       stopping = true
+      wakeStopped()
       slots.wakeAll()
       await pull?.close()
       await loop

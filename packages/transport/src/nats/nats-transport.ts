@@ -1,5 +1,5 @@
 import { commandId, MAX_RESULTS_PER_BATCH, natsNames, type ChunkSummary, type Command, type DeviceResult, type DeviceResultBatch, type MessageSummary } from '@beacon/contracts'
-import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
@@ -9,9 +9,14 @@ import { consumeSlots } from './consume-slots.js'
 import { resultBatches } from './result-batches.js'
 import { signedApiTransport } from './signed-api.js'
 import { summaryWatches } from './summary-watches.js'
-import { ensureTopology, type TopologyOptions } from './topology.js'
+import { publishError } from './publish-errors.js'
+import { ensureCommandConsumer, ensureTopology, type CommandConsumerSettings } from './topology.js'
 
-export interface NatsTransportOptions extends Partial<TopologyOptions> {
+/**
+ * `commandAckWaitMs` and `commandMaxDeliver` are the command consumer's settings when this
+ * transport consumes commands and consumeCommands is not given its own; an api never sets them.
+ */
+export interface NatsTransportOptions extends Partial<CommandConsumerSettings> {
   servers: string | string[]
   /** Prefix of every subject and stream name (see natsNames). */
   prefix: string
@@ -32,11 +37,10 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     throw new TransportError(TransportErrorCode.CONNECT_FAILED, `cannot connect to NATS at ${String(options.servers)}`, { cause })
   }
   const onError = options.onError ?? (() => {})
+  let jsm: JetStreamManager
   try {
-    await ensureTopology(await jetstreamManager(nc), names, {
-      commandAckWaitMs: options.commandAckWaitMs ?? 30_000,
-      commandMaxDeliver: options.commandMaxDeliver ?? 10
-    })
+    jsm = await jetstreamManager(nc)
+    await ensureTopology(jsm, names)
   } catch (cause) {
     await nc.close()
     throw new TransportError(TransportErrorCode.CONNECT_FAILED, 'cannot set up the JetStream streams', { cause })
@@ -48,7 +52,7 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     try {
       await js.publish(subject, data, { msgID })
     } catch (cause) {
-      throw new TransportError(TransportErrorCode.PUBLISH_FAILED, `publish to ${subject} failed`, { cause })
+      throw publishError(subject, cause)
     }
   }
 
@@ -75,16 +79,37 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     publishCommand: (command: Command) =>
       publish(names.commandSubject, commandCodec.encode(command), commandId(command)),
 
-    consumeCommands (handler, { concurrency }) {
-      const consumerReady = js.consumers.get(names.commandStream, names.dispatcherConsumer)
+    consumeCommands (handler, { concurrency, ackWaitMs, maxDeliver, ready }) {
+      // The consumer is the dispatchers' to define, with their settings (see ensureTopology).
+      const settings = {
+        commandAckWaitMs: ackWaitMs ?? options.commandAckWaitMs ?? 30_000,
+        commandMaxDeliver: maxDeliver ?? options.commandMaxDeliver ?? 10
+      }
+      let stopRequested = false
+      // Set up until it works (NATS may be away when a dispatcher starts): a consumer that never
+      // started would leave the dispatcher running idle.
+      const consumerReady = (async () => {
+        for (;;) {
+          try {
+            await ensureCommandConsumer(jsm, names, settings)
+            return await js.consumers.get(names.commandStream, names.dispatcherConsumer)
+          } catch (error) {
+            if (stopRequested) throw error
+            onError(error)
+            await new Promise((resolve) => setTimeout(resolve, 1000))
+          }
+        }
+      })()
       let stopper: { stop (): Promise<void> } | undefined
       const started = consumerReady.then((consumer) => {
-        stopper = consumeSlots(consumer, { concurrency }, async (message) => {
+        if (stopRequested) return
+        stopper = consumeSlots(consumer, { concurrency, ...(ready === undefined ? {} : { ready }) }, async (message) => {
           const command = decodeOrTerminate(message, commandCodec.decode)
           if (command === undefined) return
           const delivery: CommandDelivery = {
             command,
             deliveryCount: message.info.deliveryCount,
+            lastDelivery: message.info.deliveryCount >= settings.commandMaxDeliver,
             working: () => message.working(),
             // A plain ack, not ackAck: a lost ack only redelivers the command, whose claims then
             // say it was done (no device is sent twice); waiting for the server's word cost a
@@ -95,9 +120,24 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
           await handler(delivery)
         }, onError)
       })
-      const handle = { stop: async () => { await started; await stopper?.stop() } }
+      const handle = { stop: async () => { stopRequested = true; await started.catch(() => {}); await stopper?.stop() } }
       consumers.push(handle)
       return handle
+    },
+
+    watchConnection (listener) {
+      let watching = true
+      // A QueuedIterator at run time; typed as a plain iterable, so its stop() is looked up.
+      const status = nc.status() as AsyncIterable<{ type: string }> & { stop?: () => void }
+      const events = (async () => {
+        for await (const event of status) {
+          if (!watching) break
+          if (event.type === 'disconnect') listener(false)
+          else if (event.type === 'reconnect') listener(true)
+        }
+      })()
+      events.catch(onError)
+      return track({ stop: async () => { watching = false; status.stop?.() } })
     },
 
     publishDeviceResults,

@@ -2,10 +2,10 @@ import type { NatsNames } from '@beacon/contracts'
 import { AckPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig, type ConsumerConfig } from '@nats-io/jetstream'
 import { nanos } from '@nats-io/transport-node'
 
-export interface TopologyOptions {
+export interface CommandConsumerSettings {
   /** How long a dispatcher may hold a command without `working()` before it is redelivered. */
   commandAckWaitMs: number
-  /** After this many deliveries a command is dropped by JetStream (the dispatcher records it failed). */
+  /** After this many deliveries a command is dropped by JetStream (the dispatcher ends it on its last delivery). */
   commandMaxDeliver: number
 }
 
@@ -35,8 +35,12 @@ async function ensureConsumer (jsm: JetStreamManager, stream: string, config: Pa
   }
 }
 
-/** Creates (or brings up to date) the work-queue streams and their shared durable consumers. */
-export async function ensureTopology (jsm: JetStreamManager, names: NatsNames, options: TopologyOptions): Promise<void> {
+/**
+ * Creates (or brings up to date) the work-queue streams and the consumers every api instance
+ * shares. The dispatchers' command consumer is theirs alone (ensureCommandConsumer): an api that
+ * starts must not reset the ack wait and delivery limit the dispatchers run with.
+ */
+export async function ensureTopology (jsm: JetStreamManager, names: NatsNames): Promise<void> {
   await ensureStream(jsm, {
     name: names.commandStream,
     subjects: [names.commandSubject],
@@ -50,13 +54,6 @@ export async function ensureTopology (jsm: JetStreamManager, names: NatsNames, o
     retention: RetentionPolicy.Workqueue,
     storage: StorageType.File,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS)
-  })
-  await ensureConsumer(jsm, names.commandStream, {
-    durable_name: names.dispatcherConsumer,
-    ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(options.commandAckWaitMs),
-    max_deliver: options.commandMaxDeliver,
-    max_ack_pending: 10_000
   })
   await ensureStream(jsm, {
     name: names.callbackStream,
@@ -78,6 +75,17 @@ export async function ensureTopology (jsm: JetStreamManager, names: NatsNames, o
     ack_policy: AckPolicy.Explicit,
     ack_wait: nanos(60_000),
     max_ack_pending: 50_000
+  })
+}
+
+/** Creates or updates the dispatchers' command consumer: called by the dispatchers only, when they start consuming. */
+export async function ensureCommandConsumer (jsm: JetStreamManager, names: NatsNames, settings: CommandConsumerSettings): Promise<void> {
+  await ensureConsumer(jsm, names.commandStream, {
+    durable_name: names.dispatcherConsumer,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(settings.commandAckWaitMs),
+    max_deliver: settings.commandMaxDeliver,
+    max_ack_pending: 10_000
   })
 }
 

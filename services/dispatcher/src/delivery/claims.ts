@@ -10,53 +10,83 @@ export interface EarlierDelivery {
   chunk: number | null
 }
 
-export interface Claim {
-  /** Devices this holder now owns: nobody sent them this message before. */
-  mine: DeviceTarget[]
-  /** Devices claimed before: by an earlier holder of the command, or (campaigns) another chunk. */
-  earlier: EarlierDelivery[]
-}
-
 /** Where claims of a message or of a campaign are kept. */
 export type ClaimScope = { kind: 'message', messageId: string } | { kind: 'campaign', campaignId: string, chunk: number }
 
-// Unnamed statements: PostgreSQL plans them with the values at hand each time. Prepared once and
-// run with a generic plan, the campaign statements cost five times the database CPU (a plan that
-// cannot know a chunk holds 500 devices); a plan per chunk of 500 is cheap.
-const CLAIM_CAMPAIGN_DEVICES = `
-  INSERT INTO campaign_delivery (campaign_id, device_id, platform, chunk)
-  SELECT $1::bigint, t.device_id, t.platform::"Platform", $4::int
-    FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)
-  ON CONFLICT (campaign_id, device_id) DO NOTHING
+/** A device's outcome decided without a request (expired, not sendable): written as the claim itself. */
+export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED', reason: string }
+
+// A window of devices is claimed just before their first requests. The claim carries the time of
+// the window (`claimed_at`): if the statement committed but its answer was lost (the database
+// went away), the same window claimed again finds its own rows by that time and keeps them,
+// instead of taking them for another holder's and never sending them. The union's second part
+// reads the snapshot from before the insert, so it sees only such earlier rows.
+const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
+  claimed AS (
+    INSERT INTO ${table} (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
+    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $5::int' : ''} FROM t
+    ON CONFLICT (${source}, device_id) DO NOTHING
+    RETURNING device_id)
+  SELECT device_id FROM claimed
+  UNION ALL
+  SELECT d.device_id FROM ${table} d JOIN t ON t.device_id = d.device_id
+   WHERE d.${source} = $1::${sourceType} AND d.status = 'PENDING' AND d.claimed_at = $4::timestamptz${chunk ? ' AND d.chunk = $5::int' : ''}`
+
+// A single message's window is a few devices: prepared once. A campaign's is planned with its own
+// values each time (a generic plan cannot know a window holds 250 devices).
+const CLAIM = {
+  message: { name: 'beacon-claim-message-window', text: claimWindow('message_delivery', 'message_id', 'uuid', false) },
+  campaign: { text: claimWindow('campaign_delivery', 'campaign_id', 'bigint', true) }
+}
+
+const recordUnattempted = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  INSERT INTO ${table} (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})
+  SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", t.status::"DeliveryStatus", t.reason, 0, now()${chunk ? ', $6::int' : ''}
+    FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(device_id, platform, status, reason)
+  ON CONFLICT (${source}, device_id) DO NOTHING
   RETURNING device_id`
 
-const EARLIER_CLAIMS = {
-  message: `SELECT device_id, platform::text AS platform, status::text AS status, NULL::int AS chunk FROM message_delivery
-             WHERE message_id = $1::uuid AND device_id = ANY($2::bigint[])`,
-  campaign: `SELECT device_id, platform::text AS platform, status::text AS status, chunk FROM campaign_delivery
-              WHERE campaign_id = $1::bigint AND device_id = ANY($2::bigint[])`
+const RECORD = {
+  message: recordUnattempted('message_delivery', 'message_id', 'uuid', false),
+  campaign: recordUnattempted('campaign_delivery', 'campaign_id', 'bigint', true)
 }
+
+// Only PENDING claims: a recorded outcome is never taken back.
+const RELEASE = {
+  message: 'DELETE FROM message_delivery WHERE message_id = $1::uuid AND device_id = ANY($2::bigint[]) AND status = \'PENDING\'',
+  campaign: 'DELETE FROM campaign_delivery WHERE campaign_id = $1::bigint AND device_id = ANY($2::bigint[]) AND status = \'PENDING\' AND chunk = $3::int'
+}
+
+const sourceId = (scope: ClaimScope) => (scope.kind === 'message' ? scope.messageId : scope.campaignId)
+const chunkParam = (scope: ClaimScope) => (scope.kind === 'campaign' ? [scope.chunk] : [])
 
 /**
- * Persists the claim on each of a campaign chunk's devices before anything is sent: a chunk
- * redelivered after a crash, or a user sharing a device with another, finds the device claimed
- * and does not send it again. One statement per chunk (two when some devices were claimed
- * before). A single message claims in its own statement (message-claims.ts).
+ * Claims devices for this holder just before their first requests; resolves with the ids (as
+ * decimal strings) now this holder's. A device claimed meanwhile by someone else (another chunk
+ * reaching a shared device, a second holder of the same command) is left to them.
  */
-export async function claimDevices (db: Db, scope: Extract<ClaimScope, { kind: 'campaign' }>, targets: DeviceTarget[]): Promise<Claim> {
-  if (targets.length === 0) return { mine: [], earlier: [] }
-  const ids = targets.map((t) => t.id.toString())
-  const inserted = await db.pool.query<{ device_id: string }>(CLAIM_CAMPAIGN_DEVICES, [scope.campaignId, ids, targets.map((t) => t.platform), scope.chunk])
-  const ours = new Set(inserted.rows.map((row) => row.device_id))
-  const mine = targets.filter((target, index) => ours.has(ids[index]!))
-  if (mine.length === targets.length) return { mine, earlier: [] }
-  return { mine, earlier: await earlierClaims(db, scope, ids.filter((deviceId) => !ours.has(deviceId))) }
+export async function claimTargets (db: Db, scope: ClaimScope, targets: DeviceTarget[], at: Date): Promise<Set<string>> {
+  if (targets.length === 0) return new Set()
+  const { rows } = await db.pool.query<{ device_id: string }>({
+    ...CLAIM[scope.kind],
+    values: [sourceId(scope), targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, ...chunkParam(scope)]
+  })
+  return new Set(rows.map((row) => row.device_id))
 }
 
-/** The claims made before on `deviceIds` (as decimal strings) in `scope`. */
-export async function earlierClaims (db: Db, scope: ClaimScope, deviceIds: string[]): Promise<EarlierDelivery[]> {
-  const id = scope.kind === 'message' ? scope.messageId : scope.campaignId
-  const { rows } = await db.pool.query<{ device_id: string, platform: ProviderPlatform, status: EarlierDelivery['status'], chunk: number | null }>(
-    EARLIER_CLAIMS[scope.kind], [id, deviceIds])
-  return rows.map((row) => ({ deviceId: BigInt(row.device_id), platform: row.platform, status: row.status, chunk: row.chunk }))
+/** Writes outcomes decided without a request as final records; resolves with the ids written. */
+export async function recordUnattemptedOutcomes (db: Db, scope: ClaimScope, entries: Unattempted[]): Promise<Set<string>> {
+  if (entries.length === 0) return new Set()
+  const { rows } = await db.pool.query<{ device_id: string }>(RECORD[scope.kind], [
+    sourceId(scope), entries.map((e) => e.target.id.toString()), entries.map((e) => e.target.platform),
+    entries.map((e) => e.status), entries.map((e) => e.reason), ...chunkParam(scope)
+  ])
+  return new Set(rows.map((row) => row.device_id))
+}
+
+/** Gives claims back (devices not in flight when the holder stops): the redelivery sends them. */
+export async function releaseClaims (db: Db, scope: ClaimScope, deviceIds: bigint[]): Promise<void> {
+  if (deviceIds.length === 0) return
+  await db.pool.query(RELEASE[scope.kind], [sourceId(scope), deviceIds.map(String), ...chunkParam(scope)])
 }

@@ -1,78 +1,137 @@
 import type { DeviceResult, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
-import type { CommandDelivery, Transport } from '@beacon/transport'
+import type { Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
 import type { RetryPolicy } from '../config.js'
 import type { ApplicationCredentials, CredentialStore } from '../credentials.js'
+import type { Health } from '../health.js'
 import type { Notification, PlatformSender } from '../senders/sender.js'
-import type { EarlierDelivery } from './claims.js'
+import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type EarlierDelivery, type Unattempted } from './claims.js'
+import { createClaimer } from './claimer.js'
+import type { CommandRun } from './command-run.js'
 import { logFailures, logRetry } from './failure-log.js'
 import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from './outcomes.js'
 import type { DeviceTarget } from './resolve-devices.js'
-import { sendWithRetries, type FinalOutcome } from './send-with-retries.js'
+import type { SendSlotsRegistry } from './send-slots.js'
+import { sendWithRetries } from './send-with-retries.js'
 
 export interface DispatchDeps {
   db: Db
   transport: Transport
   credentials: CredentialStore
   senders: Record<ProviderPlatform, PlatformSender>
+  /** Requests in flight per sender, shared by the commands in hand: claims follow them. */
+  slots: SendSlotsRegistry
+  health: Health
   retry: RetryPolicy
   /** Where providers' own words go: results carry stable reasons only. */
   log: Logger
 }
 
-const UNCONFIRMED = "Unconfirmed: an earlier dispatcher stopped before recording the provider's answer"
+/** The reason of a result no provider gave: an earlier holder attempted the device and died before the answer. */
+export const UNCONFIRMED = 'Unconfirmed'
 
 /**
- * Devices an earlier holder of this very command claimed but never reported: it sent them (or
- * was about to) just before it died. Sending again could notify twice; the claim decides they
- * are not re-sent, and they are reported as sent, unconfirmed.
+ * Devices an earlier holder of this very command claimed but never reported: it made their
+ * requests (a claim is written just before them) and died before the answers. Sending again
+ * could notify twice; they are reported as sent, unconfirmed (a real answer recorded later wins).
  */
-export function unconfirmedResults (source: ResultSource, earlier: EarlierDelivery[]): DeviceResult[] {
+export function unconfirmedResults (source: ResultSource, earlier: Array<Pick<EarlierDelivery, 'deviceId' | 'platform'>>): DeviceResult[] {
   return earlier.map((e) => ({
-    ...source, deviceId: e.deviceId.toString(), platform: e.platform, status: 'SENT', reason: UNCONFIRMED, tokenInvalid: false, attempts: 0, at: new Date().toISOString()
+    ...source, deviceId: e.deviceId.toString(), platform: e.platform, status: 'SENT', reason: UNCONFIRMED, unconfirmed: true, tokenInvalid: false, attempts: 0, at: new Date().toISOString()
   }))
 }
 
+export interface Delivered {
+  /** The reason that failed the whole send for a platform, if any (credentials refused, unreadable, not configured, payload too large). */
+  reason?: string
+  /** The dispatcher stopped first: these claimed devices wait for a retry (to release), these are on the wire. */
+  interrupted: boolean
+  waiting: DeviceTarget[]
+  inFlight: DeviceTarget[]
+}
+
 /**
- * Sends one notification to the claimed devices, APNs and FCM side by side, and returns a result
- * per device plus the reason that failed the whole send for a platform, if any (credentials
- * refused, unreadable, not configured, payload too large).
+ * Sends one notification to devices nobody claimed yet, APNs and FCM side by side, each device
+ * claimed just before its first request. Every result lands in the run.
  */
 export async function deliver (
-  deps: DispatchDeps, delivery: CommandDelivery, credentials: ApplicationCredentials,
-  notification: Notification, targets: DeviceTarget[], source: ResultSource
-): Promise<{ results: DeviceResult[], reason?: string }> {
-  const groups = await Promise.all((['APNS', 'FCM'] as const).map((platform) =>
-    sendPlatform(deps, delivery, credentials, notification, platform, targets.filter((t) => t.platform === platform), source)))
+  deps: DispatchDeps, run: CommandRun, credentials: ApplicationCredentials,
+  notification: Notification, targets: DeviceTarget[], source: ResultSource, scope: ClaimScope
+): Promise<Delivered> {
+  const claim = createClaimer(deps.db, scope, run)
+  // A platform that fails stops the other one (which then only waits for its requests on the
+  // wire): nothing may go on sending for a command that is given back.
+  const failed = new AbortController()
+  const signal = AbortSignal.any([run.signal, failed.signal])
+  const settled = await Promise.allSettled((['APNS', 'FCM'] as const).map((platform) =>
+    sendPlatform(deps, run, signal, credentials, notification, platform, targets.filter((t) => t.platform === platform), source, scope, claim)
+      .catch((error: unknown) => { failed.abort(); throw error })))
+  const failure = settled.find((outcome) => outcome.status === 'rejected')
+  if (failure !== undefined) {
+    // Devices waiting for a retry had a retryable failure: the next holder sends them.
+    const waiting = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value.waiting : []))
+    await releaseClaims(deps.db, scope, waiting.map((target) => target.id)).catch(() => {})
+    throw failure.reason
+  }
+  const groups = settled.map((outcome) => (outcome as PromiseFulfilledResult<Delivered>).value)
   const reason = groups.find((group) => group.reason !== undefined)?.reason
-  return { results: groups.flatMap((group) => group.results), ...(reason === undefined ? {} : { reason }) }
+  return {
+    ...(reason === undefined ? {} : { reason }),
+    interrupted: groups.some((group) => group.interrupted),
+    waiting: groups.flatMap((group) => group.waiting),
+    inFlight: groups.flatMap((group) => group.inFlight)
+  }
 }
 
 async function sendPlatform (
-  deps: DispatchDeps, delivery: CommandDelivery, credentials: ApplicationCredentials, notification: Notification,
-  platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource
-): Promise<{ results: DeviceResult[], reason?: string }> {
-  if (group.length === 0) return { results: [] }
-  const finish = (outcomes: FinalOutcome[]) => group.map((target, index) =>
-    toDeviceResult(source, target.id, platform, outcomes[index]!, credentials.appId))
+  deps: DispatchDeps, run: CommandRun, signal: AbortSignal, credentials: ApplicationCredentials, notification: Notification,
+  platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource, scope: ClaimScope,
+  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>
+): Promise<Delivered> {
+  const done: Delivered = { interrupted: false, waiting: [], inFlight: [] }
+  if (group.length === 0) return done
+  const record = async (entries: Unattempted[]) => {
+    const written = await run.hold(() => recordUnattemptedOutcomes(deps.db, scope, entries))
+    run.addResults(entries.filter((e) => written.has(e.target.id.toString())).map((e) =>
+      toDeviceResult(source, e.target.id, platform, { kind: e.status === 'EXPIRED' ? 'expired' : 'rejected', reason: e.reason, attempts: 0 }, credentials.appId)))
+  }
   const validUntil = notification.body.validUntil === undefined ? null : new Date(notification.body.validUntil)
   if (validUntil !== null && validUntil.getTime() <= Date.now()) {
-    return { results: finish(group.map(() => ({ kind: 'expired', reason: 'Expired: validUntil passed before sending', attempts: 0 }))) }
+    await record(group.map((target) => ({ target, status: 'EXPIRED', reason: 'Expired: validUntil passed before sending' })))
+    return done
   }
   const unreadable = credentials.unreadable?.[platform]
   const preparation = unreadable === undefined
     ? deps.senders[platform].prepare(credentials, notification)
     : { ok: false as const, reason: unreadableCredentialsReason(platform, credentials.appId, unreadable) }
   if (!preparation.ok) {
-    return { results: finish(group.map(() => ({ kind: 'rejected', reason: preparation.reason, attempts: 0 }))), reason: preparation.reason }
+    // Nothing was sent: the outcome is written as the claim, so a later holder does not send it either.
+    await record(group.map((target) => ({ target, status: 'FAILED', reason: preparation.reason })))
+    return { ...done, reason: preparation.reason }
   }
   const context = { log: deps.log, source, platform, appId: credentials.appId }
-  const outcomes = await sendWithRetries(preparation.prepared, group, {
-    policy: deps.retry, validUntil, heartbeat: () => delivery.working(), onRetry: (target, outcome, attempt) => logRetry(context, target, outcome, attempt)
+  let refused: string | undefined
+  const report = await sendWithRetries(preparation.prepared, group, {
+    policy: deps.retry,
+    validUntil,
+    slots: deps.slots.of(platform, credentials.id),
+    claim,
+    heartbeat: () => run.delivery.working(),
+    signal,
+    giveUp: run.giveUp,
+    onAttempt: (target) => { const entry = run.claimed.get(target.id); if (entry !== undefined) entry.attempted = true },
+    onFinal: (target, outcome) => {
+      const result = toDeviceResult(source, target.id, platform, outcome, credentials.appId)
+      if (outcome.kind === 'credentials') refused ??= result.reason
+      run.addResults([result])
+    },
+    onRetry: (target, outcome, attempt) => logRetry(context, target, outcome, attempt)
   })
-  logFailures(context, group, outcomes)
-  const results = finish(outcomes)
-  const refused = outcomes.findIndex((outcome) => outcome.kind === 'credentials')
-  return refused === -1 ? { results } : { results, reason: results[refused]!.reason! }
+  const answered = [...report.outcomes]
+  logFailures(context, answered.map(([target]) => target), answered.map(([, outcome]) => outcome))
+  if (report.expiredUnattempted.length > 0) {
+    await record(report.expiredUnattempted.map((target) => ({ target, status: 'EXPIRED', reason: 'Expired: validUntil passed before sending' })))
+  }
+  return { ...(refused === undefined ? {} : { reason: refused }), interrupted: report.interrupted, waiting: report.waiting, inFlight: report.inFlight }
 }

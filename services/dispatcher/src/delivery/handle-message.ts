@@ -1,26 +1,31 @@
 import type { SendCommand } from '@beacon/contracts'
-import type { CommandDelivery } from '@beacon/transport'
+import type { CommandRun } from './command-run.js'
 import { deliver, unconfirmedResults, type DispatchDeps } from './deliver.js'
-import { claimMessageDevices } from './message-claims.js'
+import { giveBack } from './give-back.js'
+import { resolveMessageDevices } from './message-devices.js'
 import { countByPlatform } from './outcomes.js'
 
 /**
- * One message, start to finish: resolve the user's devices and claim them (one statement), send with retries,
- * publish the results with the summary, and only then acknowledge the command.
+ * One message, start to finish: resolve the user's devices (one statement), claim and send them as
+ * slots free, publish the results with the summary, and only then acknowledge the command. A
+ * redelivered command sends to the devices never claimed and reports the earlier holder's
+ * unanswered claims as unconfirmed.
  */
-export async function handleMessage (deps: DispatchDeps, delivery: CommandDelivery, command: SendCommand): Promise<void> {
+export async function handleMessage (deps: DispatchDeps, run: CommandRun, command: SendCommand): Promise<void> {
   const source = { messageId: command.messageId }
-  const { credentialsVersion, claim } = await claimMessageDevices(deps.db, command)
-  const credentials = await deps.credentials.atVersion(command.applicationId, credentialsVersion)
-  const results = unconfirmedResults(source, claim.earlier.filter((e) => e.status === 'PENDING'))
+  const scope = { kind: 'message' as const, messageId: command.messageId }
+  const found = await run.hold(() => resolveMessageDevices(deps.db, command))
+  const credentials = await run.hold(() => deps.credentials.atVersion(command.applicationId, found.credentialsVersion))
+  run.addResults(unconfirmedResults(source, found.earlier.filter((e) => e.status === 'PENDING')))
   let reason: string | undefined = credentials === null ? 'ApplicationNotFound' : undefined
   if (credentials !== null) {
-    const sent = await deliver(deps, delivery, credentials, command, claim.mine, source)
-    results.push(...sent.results)
-    reason ??= sent.reason
+    const delivered = await deliver(deps, run, credentials, command, found.unclaimed, source, scope)
+    if (delivered.interrupted) { await giveBack(deps, run, scope, delivered); return }
+    reason ??= delivered.reason
   }
-  const recorded = claim.earlier.filter((e) => e.status !== 'PENDING')
+  const results = [...run.results.values()]
+  const recorded = found.earlier.filter((e) => e.status !== 'PENDING')
   const summary = { messageId: command.messageId, ...countByPlatform([...recorded, ...results]), ...(reason === undefined ? {} : { reason }) }
-  await deps.transport.publishSummary(summary, results)
-  await delivery.ack()
+  await run.hold(() => deps.transport.publishSummary(summary, results))
+  await run.delivery.ack()
 }

@@ -1,5 +1,6 @@
 import type { CampaignChunkCommand, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
+import type { EarlierDelivery } from './claims.js'
 
 export interface DeviceTarget {
   id: bigint
@@ -12,17 +13,34 @@ export interface DeviceTarget {
 export interface DeviceRow { id: string, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }
 export const toTarget = (row: DeviceRow): DeviceTarget => ({ id: BigInt(row.id), token: row.push_token, platform: row.platform, environment: row.environment })
 
-// One statement per campaign chunk, unnamed so that it is planned with the chunk's own values
-// (see claims.ts). (A single message's devices are resolved and claimed in one statement:
-// message-claims.ts.) User ids are never empty, so '' is below them all.
+// One statement per campaign chunk, unnamed so that it is planned with the chunk's own values:
+// its users' devices with the campaign's claim on each, if any, and this chunk's earlier claims
+// on devices that no longer resolve. User ids are never empty, so '' is below them all.
 const CAMPAIGN_DEVICES = {
-  text: `SELECT DISTINCT d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment
-           FROM campaign_user u
-           JOIN device_activation a ON a.application_id = $1 AND a.user_id = u.user_id
-           JOIN device d ON d.id = a.device_id
-          WHERE u.campaign_id = $2::bigint
-            AND u.user_id > coalesce($3::text, '') AND u.user_id <= $4
-          ORDER BY d.id`
+  text: `WITH targets AS (
+           SELECT DISTINCT d.id, d.push_token, d.platform, d.environment
+             FROM campaign_user u
+             JOIN device_activation a ON a.application_id = $1 AND a.user_id = u.user_id
+             JOIN device d ON d.id = a.device_id
+            WHERE u.campaign_id = $2::bigint
+              AND u.user_id > coalesce($3::text, '') AND u.user_id <= $4)
+         SELECT t.id, t.push_token, t.platform::text AS platform, t.environment::text AS environment,
+                c.status::text AS status, c.chunk
+           FROM targets t LEFT JOIN campaign_delivery c ON c.campaign_id = $2::bigint AND c.device_id = t.id
+         UNION ALL
+         SELECT c.device_id, NULL, c.platform::text, NULL, c.status::text, c.chunk
+           FROM campaign_delivery c
+          WHERE c.campaign_id = $2::bigint AND c.chunk = $5 AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.id = c.device_id)
+          ORDER BY 1`
+}
+
+interface CampaignRow extends DeviceRow { status: EarlierDelivery['status'] | null, chunk: number | null }
+
+export interface CampaignDevices {
+  /** Devices of the chunk's users that no chunk has claimed yet. */
+  unclaimed: DeviceTarget[]
+  /** Claims made before by this chunk (an earlier holder of it); other chunks' claims are theirs to report. */
+  earlier: EarlierDelivery[]
 }
 
 /**
@@ -30,10 +48,16 @@ const CAMPAIGN_DEVICES = {
  * in the campaign's application only (PowerAuth joins on the user id alone and leaks campaigns
  * across applications). A device shared by several users is returned once.
  */
-export async function resolveCampaignDevices (db: Db, command: CampaignChunkCommand): Promise<DeviceTarget[]> {
-  const { rows } = await db.pool.query<DeviceRow>({
+export async function resolveCampaignDevices (db: Db, command: CampaignChunkCommand): Promise<CampaignDevices> {
+  const { rows } = await db.pool.query<CampaignRow>({
     ...CAMPAIGN_DEVICES,
-    values: [command.applicationId, command.campaignId, command.afterUserId, command.lastUserId]
+    values: [command.applicationId, command.campaignId, command.afterUserId, command.lastUserId, command.chunk]
   })
-  return rows.map(toTarget)
+  const unclaimed: DeviceTarget[] = []
+  const earlier: EarlierDelivery[] = []
+  for (const row of rows) {
+    if (row.status === null) unclaimed.push(toTarget(row))
+    else if (row.chunk === command.chunk) earlier.push({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: row.chunk })
+  }
+  return { unclaimed, earlier }
 }

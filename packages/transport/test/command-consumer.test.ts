@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto'
+import { natsNames, type SendCommand } from '@beacon/contracts'
+import { testNatsUrl } from '@beacon/testkit'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect, nanos } from '@nats-io/transport-node'
+import t from 'tap'
+import { createNatsTransport, TransportErrorCode, type CommandDelivery } from '../src/index.js'
+import { memoryFactory, natsFactory, natsPrefix } from './fixtures.js'
+
+const command = (): SendCommand => ({
+  kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }
+})
+
+const until = async (condition: () => boolean, what: string, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+t.test('nats: only the consuming side defines the command consumer; an api started later leaves its settings alone', async (t) => {
+  const prefix = await natsPrefix(t)
+  const dispatcher = await natsFactory(t, prefix)
+  const handled: string[] = []
+  dispatcher.consumeCommands(async (delivery) => { handled.push(delivery.command.kind); await delivery.ack() }, { concurrency: 1, ackWaitMs: 4321, maxDeliver: 3 })
+  await dispatcher.publishCommand(command())
+  await until(() => handled.length === 1, 'the consumer working')
+
+  const api = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'api' })
+  t.teardown(() => api.close())
+  await api.publishCommand(command())
+  await until(() => handled.length === 2, 'the command the api published')
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const names = natsNames(prefix)
+  const info = await (await jetstreamManager(nc)).consumers.info(names.commandStream, names.dispatcherConsumer)
+  t.equal(info.config.ack_wait, nanos(4321), "the dispatcher's ack wait")
+  t.equal(info.config.max_deliver, 3, "the dispatcher's delivery limit")
+})
+
+for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]] as const) {
+  t.test(`${kind}: the delivery reaching the consumer's limit says it is the last`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const seen: Array<[number, boolean]> = []
+    transport.consumeCommands(async (delivery) => {
+      seen.push([delivery.deliveryCount, delivery.lastDelivery])
+      if (delivery.lastDelivery) await delivery.ack()
+      else delivery.retry(10)
+    }, { concurrency: 1, maxDeliver: 3 })
+    await transport.publishCommand(command())
+    await until(() => seen.length === 3, 'three deliveries')
+    t.same(seen, [[1, false], [2, false], [3, true]])
+  })
+
+  t.test(`${kind}: nothing is taken while the consumer is not ready`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    let open: () => void = () => {}
+    let ready = new Promise<void>((resolve) => { open = resolve })
+    let asked = 0
+    const handled: CommandDelivery[] = []
+    transport.consumeCommands(async (delivery) => { handled.push(delivery); await delivery.ack() }, {
+      concurrency: 1,
+      ready: () => { asked++; return ready }
+    })
+    await transport.publishCommand(command())
+    await until(() => asked > 0, 'the gate asked')
+    t.equal(handled.length, 0, 'held at the gate')
+    open()
+    ready = Promise.resolve()
+    await until(() => handled.length === 1, 'taken once ready')
+    t.equal(handled[0]!.deliveryCount, 1, 'no delivery was spent while waiting')
+  })
+}
+
+t.test('nats: a publish nobody answers is UNAVAILABLE (to be retried), unlike a refusal', async (t) => {
+  const prefix = await natsPrefix(t)
+  const transport = await natsFactory(t, prefix)
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  // No stream takes the command subject any more: JetStream does not answer the publish.
+  await (await jetstreamManager(nc)).streams.delete(natsNames(prefix).commandStream)
+  await t.rejects(transport.publishCommand(command()), { code: TransportErrorCode.UNAVAILABLE })
+})

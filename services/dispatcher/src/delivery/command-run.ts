@@ -1,0 +1,71 @@
+import type { DeviceResult } from '@beacon/contracts'
+import type { CommandDelivery } from '@beacon/transport'
+import type { Health } from '../health.js'
+import { outageOf, type Part } from '../outage.js'
+import type { DeviceTarget } from './resolve-devices.js'
+
+const HOLD_RETRY_MIN_MS = 250
+const HOLD_RETRY_MAX_MS = 5000
+
+/** Thrown when a held step is abandoned at the shutdown deadline: the command goes back as it is. */
+export class StoppedWhileHeld extends Error {
+  override name = 'StoppedWhileHeld'
+}
+
+/**
+ * One delivery of a command as it is handled: what has been claimed, attempted and answered so
+ * far (for a terminal failure or a stop, which report and release from it), the stop signal, and
+ * `hold`, which runs a database or publish step until it succeeds when the failure is an outage.
+ */
+export class CommandRun {
+  /** Devices this holder claimed, and whether their first request was made. */
+  readonly claimed = new Map<bigint, { target: DeviceTarget, attempted: boolean }>()
+  /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
+  readonly results = new Map<bigint, DeviceResult>()
+
+  constructor (
+    readonly delivery: CommandDelivery,
+    private readonly health: Health,
+    /** Aborted when the dispatcher stops taking work. */
+    readonly signal: AbortSignal,
+    /** Resolves at the shutdown deadline: waiting for anything more ends there. */
+    readonly giveUp: Promise<void>
+  ) {}
+
+  get stopping (): boolean { return this.signal.aborted }
+
+  addResults (results: DeviceResult[]): void {
+    for (const result of results) this.results.set(BigInt(result.deviceId), result)
+  }
+
+  /**
+   * Runs `step` until it succeeds. A failure for want of the database or NATS marks that part
+   * down (the dispatcher stops taking commands) and the step is tried again, with backoff, once
+   * the part is back or after a while; the command is kept meanwhile (its heartbeat goes on, no
+   * delivery is spent). Any other failure is the command's. At the shutdown deadline the step is
+   * abandoned (StoppedWhileHeld).
+   */
+  async hold<T> (step: () => Promise<T>): Promise<T> {
+    let delayMs = HOLD_RETRY_MIN_MS
+    let deadlinePassed = false
+    let missing: Part | null = null
+    this.giveUp.then(() => { deadlinePassed = true }, () => {})
+    for (;;) {
+      try {
+        const value = await step()
+        if (missing !== null) this.health.up(missing)
+        return value
+      } catch (error) {
+        const part = outageOf(error)
+        if (part === null) throw error
+        missing = part
+        this.health.down(part)
+        if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
+        const timer = new Promise((resolve) => setTimeout(resolve, delayMs).unref())
+        await Promise.race([timer, this.health.changed(), this.giveUp])
+        delayMs = Math.min(delayMs * 2, HOLD_RETRY_MAX_MS)
+        if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
+      }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import type { DeviceResult } from '@beacon/contracts'
+import type { CommandRun } from './command-run.js'
+import { unconfirmedResults, type DispatchDeps } from './deliver.js'
+import { countByPlatform } from './outcomes.js'
+
+/** The reason of a command that failed on its last delivery (see the dispatcher's log for why). */
+export const DISPATCH_FAILED = 'DispatchFailed'
+
+/**
+ * A command failed on its last delivery (for a reason other than an outage): nothing would ever
+ * finish it, so it ends here as FAILED. Results are what this holder knows: the answers it got,
+ * its claimed devices without one (attempted: sent, unconfirmed; not yet attempted: failed), and
+ * the message's summary (or the chunk's) carries the reason. Devices never claimed stay unsent.
+ */
+export async function endFailed (deps: DispatchDeps, run: CommandRun): Promise<void> {
+  const { command } = run.delivery
+  const source = command.kind === 'message' ? { messageId: command.messageId } : { campaignId: command.campaignId }
+  const at = new Date().toISOString()
+  const results: DeviceResult[] = [...run.results.values()]
+  for (const [deviceId, { target, attempted }] of run.claimed) {
+    if (run.results.has(deviceId)) continue
+    results.push(attempted
+      ? unconfirmedResults(source, [{ deviceId, platform: target.platform }])[0]!
+      : { ...source, deviceId: deviceId.toString(), platform: target.platform, status: 'FAILED', reason: DISPATCH_FAILED, tokenInvalid: false, attempts: 0, at })
+  }
+  const counts = countByPlatform(results)
+  if (command.kind === 'message') {
+    await run.hold(() => deps.transport.publishSummary({ messageId: command.messageId, ...counts, reason: DISPATCH_FAILED }, results))
+  } else {
+    if (results.length > 0) await run.hold(() => deps.transport.publishDeviceResults(results))
+    await run.hold(() => deps.transport.publishChunkSummary({ campaignId: command.campaignId, chunk: command.chunk, ...counts, reason: DISPATCH_FAILED }))
+  }
+  await run.delivery.ack()
+}

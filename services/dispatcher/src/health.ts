@@ -1,0 +1,68 @@
+import type { Db } from '@beacon/db'
+import type { Stoppable, Transport } from '@beacon/transport'
+import type { Logger } from 'pino'
+import type { Part } from './outage.js'
+
+const PROBE_INTERVAL_MS = 1000
+const NAMES: Record<Part, string> = { database: 'database', nats: 'NATS' }
+
+/**
+ * Whether the database and NATS are reachable, as the dispatcher last saw them. A part is marked
+ * down by a step that failed for want of it (or NATS's own disconnect), and up again by a step
+ * that succeeded, NATS's reconnect, or (the database) a probe every second while it is down.
+ * While a part is down no command is taken: `ready()` resolves when both are up. One log line
+ * when pausing, one when resuming.
+ */
+export function createHealth (db: Db, transport: Transport, log: Logger) {
+  const down = new Set<Part>()
+  let waiters: Array<() => void> = []
+  const state = { closed: false }
+  let probing: Promise<void> | undefined
+
+  const wakeAll = () => {
+    const woken = waiters
+    waiters = []
+    for (const wake of woken) wake()
+  }
+  const up = (part: Part) => {
+    if (!down.delete(part)) return
+    if (down.size === 0) log.info('dispatcher resumed')
+    else log.info({ part: NAMES[part] }, `${NAMES[part]} reachable again`)
+    wakeAll()
+  }
+  const probeDatabase = async () => {
+    while (down.has('database') && !state.closed) {
+      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS).unref())
+      try {
+        await db.pool.query('SELECT 1')
+        up('database')
+      } catch {}
+    }
+    probing = undefined
+  }
+  const markDown = (part: Part) => {
+    if (down.has(part) || state.closed) return
+    down.add(part)
+    log.warn({ part: NAMES[part] }, `dispatcher paused: ${NAMES[part]} unreachable`)
+    if (part === 'database') probing ??= probeDatabase()
+  }
+  const watch: Stoppable = transport.watchConnection((connected) => { if (connected) up('nats'); else markDown('nats') })
+
+  return {
+    down: markDown,
+    up,
+    isUp: (part: Part) => !down.has(part),
+    /** Resolves when nothing is down (at once if so). */
+    async ready (): Promise<void> {
+      while (down.size > 0 && !state.closed) await new Promise<void>((resolve) => waiters.push(resolve))
+    },
+    /** Resolves at the next change (a part back, or closing). */
+    changed: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    async close (): Promise<void> {
+      state.closed = true
+      wakeAll()
+      await watch.stop()
+    }
+  }
+}
+export type Health = ReturnType<typeof createHealth>

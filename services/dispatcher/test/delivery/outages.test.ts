@@ -1,0 +1,51 @@
+import t from 'tap'
+import { resultsOf, startCuttableProxy, startHarness, viaPort } from '../harness.js'
+
+const logged = (logs: Array<Record<string, unknown>>, message: string) => logs.some((line) => line.msg === message)
+
+t.test('PostgreSQL unreachable mid-command: the command is held (no redelivery), finished once it is back, every device once', async (t) => {
+  const h = await startHarness(t)
+  const proxy = await startCuttableProxy({ host: '127.0.0.1', port: Number(new URL(h.databaseUrl).port || 5432) })
+  h.afterwards(() => proxy.close())
+  const tokens = await h.addDevices('outage', 8, 'APNS')
+  for (const token of tokens) h.apns.script(token, { kind: 'slow', delayMs: 300 })
+  await h.startDispatcher({ DATABASE_URL: viaPort(h.databaseUrl, proxy.port), APNS_MAX_STREAMS: '2' })
+  const command = await h.storeMessage('outage')
+  await h.transport.publishCommand(command)
+  await h.until(() => h.apns.counters.requests >= 2, 'the first answers')
+  await proxy.cut()
+  await h.until(() => logged(h.logs, 'dispatcher paused: database unreachable'), 'the pause')
+  await proxy.restore()
+  await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary')
+
+  t.ok(logged(h.logs, 'dispatcher resumed'), 'resumed')
+  t.same(tokens.map((token) => h.apns.received(token).length), tokens.map(() => 1), 'every device reached once')
+  t.match(resultsOf(h.events, command.messageId).summary, { ios: { sent: 8, total: 8 } })
+  const done = h.logs.filter((line) => line.msg === 'command done')
+  t.same(done.map((line) => line.delivery), [1], 'finished on its first delivery: nothing was given back')
+  t.notOk(h.logs.some((line) => line.msg === 'command failed; it will be retried'), 'never failed')
+})
+
+t.test('NATS unreachable when the results are published: held and published once NATS is back, with the real outcomes', async (t) => {
+  const h = await startHarness(t)
+  const proxy = await startCuttableProxy({ host: '127.0.0.1', port: Number(new URL(process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222').port || 4222) })
+  h.afterwards(() => proxy.close())
+  const [dead, alive] = await h.addDevices('nats-outage', 2, 'APNS')
+  h.apns.script(dead!, 'unregistered')
+  h.apns.script(alive!, { kind: 'slow', delayMs: 600 })
+  await h.startDispatcher({}, { natsUrl: `nats://127.0.0.1:${proxy.port}` })
+  const command = await h.storeMessage('nats-outage')
+  await h.transport.publishCommand(command)
+  await h.until(async () => (await h.db.messageDelivery.count({ where: { messageId: command.messageId } })) === 2, 'both claimed')
+  await proxy.cut()
+  await h.until(() => logged(h.logs, 'dispatcher paused: NATS unreachable'), 'the pause')
+  await h.until(() => h.apns.counters.requests === 2, 'both answered while NATS is away')
+  await proxy.restore()
+  await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary', 30_000)
+
+  const { devices } = resultsOf(h.events, command.messageId)
+  t.same(devices.map((d) => [d.status, d.tokenInvalid, d.unconfirmed === true]).sort(), [['FAILED', true, false], ['SENT', false, false]],
+    'the invalid token is reported as such: no result was lost or replaced by an unconfirmed one')
+  t.ok(logged(h.logs, 'dispatcher resumed'), 'resumed')
+  t.equal(h.apns.log.length, 2, 'nothing sent twice')
+})
