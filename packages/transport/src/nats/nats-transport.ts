@@ -1,9 +1,10 @@
 import { commandId, MAX_RESULTS_PER_BATCH, natsNames, type ChunkSummary, type Command, type DeviceResult, type DeviceResultBatch, type MessageSummary } from '@beacon/contracts'
-import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream'
+import { jetstream, jetstreamManager, JetStreamApiError, type JsMsg } from '@nats-io/jetstream'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CommandDelivery, ResultEvent, Transport } from '../transport.js'
+import { abandonedCommands } from './abandoned-commands.js'
 import { consumeBatches } from './consume.js'
 import { consumeSlots } from './consume-slots.js'
 import { resultBatches } from './result-batches.js'
@@ -48,7 +49,8 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     try {
       await js.publish(subject, data, { msgID })
     } catch (cause) {
-      throw new TransportError(TransportErrorCode.PUBLISH_FAILED, `publish to ${subject} failed`, { cause })
+      const code = isRefusal(cause) ? TransportErrorCode.PUBLISH_REFUSED : TransportErrorCode.PUBLISH_FAILED
+      throw new TransportError(code, `publish to ${subject} failed`, { cause })
     }
   }
 
@@ -146,6 +148,8 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
     watchSummary: (messageId) => summaries.watch(messageId),
 
+    consumeAbandonedCommands: (handler) => track(abandonedCommands(nc, names, handler, onError)),
+
     async close () {
       await Promise.all(consumers.map((consumer) => consumer.stop()))
       await nc.drain()
@@ -163,3 +167,12 @@ const wrapChunk = (summary: ChunkSummary | undefined): ResultEvent[] | undefined
   summary === undefined ? undefined : [{ kind: 'chunk', summary }]
 const wrapDevices = (decoded: DeviceResultBatch | DeviceResult | undefined): ResultEvent[] | undefined =>
   decoded === undefined ? undefined : ('results' in decoded ? decoded.results : [decoded]).map((result) => ({ kind: 'device', result }))
+
+// JetStream's "message size exceeds maximum allowed" (the stream's max_msg_size).
+const JS_MESSAGE_TOO_LARGE = 10054
+
+/** Over the connection's max_payload (refused before sending) or the stream's message size limit. */
+function isRefusal (error: unknown): boolean {
+  if (error instanceof JetStreamApiError) return error.code === JS_MESSAGE_TOO_LARGE
+  return error instanceof Error && error.name === 'InvalidArgumentError' && error.message.includes('max_payload')
+}
