@@ -21,6 +21,10 @@ export interface SweepOptions {
 export async function sweepOutbox (db: Db, transport: Transport, options: SweepOptions, log: FastifyBaseLogger): Promise<number> {
   const client = await db.pool.connect()
   let broken: Error | undefined
+  // A connection lost while held (the server restarted, the session was ended) is an 'error'
+  // event on the client; unheard it would end the process. The statement in flight fails too.
+  const lost = (error: Error) => { broken = error }
+  client.on('error', lost)
   try {
     await client.query('BEGIN')
     const { rows } = await client.query<OutboxRow>({
@@ -52,6 +56,7 @@ export async function sweepOutbox (db: Db, transport: Transport, options: SweepO
     await client.query('ROLLBACK').catch((failure: unknown) => { broken = failure as Error })
     throw error
   } finally {
+    client.off('error', lost)
     client.release(broken)
   }
 }
