@@ -66,7 +66,7 @@ t.test('NATS down: the send answers OK, and the message is published once NATS i
 t.test('two sweepers never hold the same rows: one publishes while the other skips its locked rows', async (t) => {
   const { app } = await buildApp(t)
   const commands = Array.from({ length: 10 }, command)
-  await app.db.outbox.createMany({ data: commands.map((c) => ({ kind: 'command', payload: c })) })
+  await app.db.outbox.createMany({ data: commands.map((c) => ({ kind: 'command', payload: c as never })) })
 
   const slow: string[] = []
   let release!: () => void
@@ -96,8 +96,8 @@ t.test('a failed publish is put off and counted; a definite refusal fails its me
   const later = { ...command(), applicationId: application.id }
   const refused = { ...command(), applicationId: application.id }
   for (const c of [later, refused]) {
-    await app.db.message.create({ data: { id: c.messageId, applicationId: application.id, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: c.body } })
-    await app.db.outbox.create({ data: { kind: 'command', payload: c } })
+    await app.db.message.create({ data: { id: c.messageId, applicationId: application.id, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: c.body as never } })
+    await app.db.outbox.create({ data: { kind: 'command', payload: c as never } })
   }
   const took = await sweepOutbox(app.db, publishing(async (c) => {
     if ((c as SendCommand).messageId === refused.messageId) throw new TransportError(TransportErrorCode.PUBLISH_REFUSED, 'too large')

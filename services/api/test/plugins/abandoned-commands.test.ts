@@ -21,8 +21,12 @@ t.test('commands JetStream gives up on end failed: the message, its claims, an i
   const developerId = await allocateDeveloperId(app.db)
   await app.db.developer.create({
     data: {
-      id: developerId, key: 'dev-key', name: 'Dev', secret: sealDeveloperSecret(app.secrets, developerId, 'dev-secret-0123456789'),
-      callbackUrl: hooks.url('/cb'), applications: { create: [{ applicationId: application.id }] }
+      id: developerId,
+      key: 'dev-key',
+      name: 'Dev',
+      secret: sealDeveloperSecret(app.secrets, developerId, 'dev-secret-0123456789'),
+      callbackUrl: hooks.url('/cb'),
+      applications: { create: [{ applicationId: application.id }] }
     }
   })
 
