@@ -29,10 +29,11 @@ const outcomeUpdate = (table: string, source: string, sourceType: string, first:
            RETURNING ${returning}`
 
 // Ordered completion, part one: outcomes, invalid registrations, and that a summary arrived (with
-// a whole-message or whole-chunk reason). Nothing completes here; the touched messages and chunks
-// come back as the candidates of part two.
+// a whole-message or whole-chunk reason). Only a message whose summary and last results are both
+// in this statement completes here; the other touched messages and chunks come back as the
+// candidates of part two.
 const RECORD_RESULTS = {
-  text: `WITH message_outcomes AS (${outcomeUpdate('message_delivery', 'message_id', 'uuid', 1, 'd.message_id')}),
+  text: `WITH message_outcomes AS (${outcomeUpdate('message_delivery', 'message_id', 'uuid', 1, 'd.message_id, d.device_id')}),
          campaign_outcomes AS (${outcomeUpdate('campaign_delivery', 'campaign_id', 'bigint', 8, 'd.campaign_id, d.chunk')}),
          invalid_registrations AS (
            -- A registration renewed after the provider's verdict carries a token the app just confirmed.
@@ -41,11 +42,18 @@ const RECORD_RESULTS = {
             WHERE d.id = r.device_id AND d.last_registered_at <= r.at
            RETURNING 1),
          summarized_messages AS (
+           -- Complete at once when this very statement answers every claim still PENDING (a
+           -- summary that carries its results: a single message's usual case); else part two.
            UPDATE message AS m
-              SET summary_at = coalesce(m.summary_at, now()), failure_reason = coalesce(s.reason, m.failure_reason)
+              SET summary_at = coalesce(m.summary_at, now()), failure_reason = coalesce(s.reason, m.failure_reason),
+                  completed_at = CASE WHEN NOT EXISTS (
+                    SELECT 1 FROM message_delivery d
+                     WHERE d.message_id = m.id AND d.status = 'PENDING'
+                       AND NOT EXISTS (SELECT 1 FROM message_outcomes o WHERE o.message_id = d.message_id AND o.device_id = d.device_id))
+                  THEN now() END
              FROM unnest($17::uuid[], $18::text[]) AS s(id, reason)
             WHERE m.id = s.id AND m.completed_at IS NULL
-           RETURNING 1),
+           RETURNING m.id, m.completed_at IS NOT NULL AS complete),
          summarized_chunks AS (
            UPDATE campaign_chunk AS c
               SET summary_at = coalesce(c.summary_at, now()), failure_reason = coalesce(s.reason, c.failure_reason)
@@ -53,7 +61,13 @@ const RECORD_RESULTS = {
             WHERE c.campaign_id = s.campaign_id AND c.chunk = s.chunk AND c.done_at IS NULL
            RETURNING 1),
          touched_chunks AS (SELECT DISTINCT campaign_id, chunk FROM campaign_outcomes)
-         SELECT array(SELECT DISTINCT message_id::text FROM message_outcomes) AS messages,
+         SELECT array(SELECT message_id::text FROM message_outcomes
+                       UNION SELECT id::text FROM summarized_messages WHERE NOT complete
+                       EXCEPT SELECT id::text FROM summarized_messages WHERE complete) AS messages,
+                -- Complete by this statement, or before it (a redelivered batch: told again, de-duplicated by eventId).
+                array(SELECT c.id::text FROM (SELECT id FROM summarized_messages WHERE complete
+                                              UNION SELECT id FROM message WHERE id = ANY($17::uuid[]) AND completed_at IS NOT NULL) AS c
+                       WHERE EXISTS (SELECT 1 FROM inbox_message i WHERE i.push_message_id = c.id AND i.developer_id IS NOT NULL)) AS in_app,
                 array(SELECT campaign_id::text FROM touched_chunks) AS chunk_campaigns,
                 array(SELECT chunk FROM touched_chunks) AS chunks`
 }
@@ -115,7 +129,7 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   }
   const invalid = [...messageResults, ...campaignResults].filter((result) => result.tokenInvalid)
   const small = events.length <= SMALL_BATCH
-  const { rows: [touched] } = await db.pool.query<{ messages: string[], chunk_campaigns: string[], chunks: number[] }>({
+  const { rows: [touched] } = await db.pool.query<{ messages: string[], in_app: string[], chunk_campaigns: string[], chunks: number[] }>({
     ...RECORD_RESULTS,
     ...(small ? { name: 'beacon-record-results' } : {}),
     values: [
@@ -126,11 +140,13 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
       chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk), chunks.map((c) => c.reason ?? null)
     ]
   })
-  const messageIds = [...new Set([...(touched?.messages ?? []), ...summaries.map((s) => s.messageId)])]
+  // Summaries of messages complete already (or unknown) come back in neither list: nothing to do.
+  const messageIds = touched?.messages ?? []
+  const inAppNow = touched?.in_app ?? []
   const chunkKeys = new Map<string, { campaignId: string, chunk: number }>()
   for (const c of chunks) chunkKeys.set(`${c.campaignId}:${c.chunk}`, c)
   touched?.chunk_campaigns.forEach((campaignId, i) => chunkKeys.set(`${campaignId}:${touched.chunks[i]!}`, { campaignId, chunk: touched.chunks[i]! }))
-  if (messageIds.length === 0 && chunkKeys.size === 0) return { inAppComplete: [] }
+  if (messageIds.length === 0 && chunkKeys.size === 0) return { inAppComplete: inAppNow }
   const candidates = [...chunkKeys.values()]
   const { rows: [completed] } = await db.pool.query<{ campaigns: string[], in_app: string[] }>({
     ...COMPLETE,
@@ -138,5 +154,5 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
     values: [messageIds, candidates.map((c) => c.campaignId), candidates.map((c) => c.chunk)]
   })
   if ((completed?.campaigns.length ?? 0) > 0) await completeCampaigns(db.pool, completed!.campaigns.map((id) => BigInt(id)))
-  return { inAppComplete: completed?.in_app ?? [] }
+  return { inAppComplete: [...inAppNow, ...(completed?.in_app ?? [])] }
 }

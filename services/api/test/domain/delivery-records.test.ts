@@ -103,3 +103,14 @@ t.test('a chunk that failed as a whole is done with its reason, shown in the cam
   const plainDetail = (await call(app, 'GET', `/push/campaign/${plain}/detail`)).json().responseObject
   t.notOk('failedChunks' in plainDetail.progress, 'absent when no chunk failed: the PowerAuth shape')
 })
+
+t.test('a summary carrying its results completes the message; a claim it does not answer keeps it open', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const whole = await claimedMessage(app, applicationId)
+  const partial = await claimedMessage(app, applicationId)
+  await recordResults(app.db, [messageResult(whole, 1), messageResult(whole, 2), summary(whole), messageResult(partial, 1), summary(partial)])
+  t.not((await app.db.message.findUniqueOrThrow({ where: { id: whole } })).completedAt, null)
+  t.equal((await app.db.message.findUniqueOrThrow({ where: { id: partial } })).completedAt, null, 'device 2 is still PENDING')
+  await recordResults(app.db, [messageResult(partial, 2)])
+  t.not((await app.db.message.findUniqueOrThrow({ where: { id: partial } })).completedAt, null)
+})
