@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
 import { ApiErrorCode, type PushMessage, type SendCommand, type SendMode, type SendResult } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { FastifyInstance } from 'fastify'
@@ -83,6 +84,28 @@ async function publishStored (app: FastifyInstance, commands: SendCommand[], out
   return true
 }
 
+// How long a request waits for JetStream to confirm its commands: well above a confirmation's
+// usual millisecond, well below the client's patience. While NATS is unreachable a publish fails
+// only after its own timeout (5 s); the request answers after this instead, and the publish
+// finishes (or leaves the row to the sweeper) in the background.
+const FAST_PATH_WAIT_MS = 1000
+
+/** publishStored, waited for at most FAST_PATH_WAIT_MS; whether a command was refused by then. */
+async function publishedInTime (app: FastifyInstance, commands: SendCommand[], outboxIds: Map<string, string>): Promise<boolean> {
+  const publishing = publishStored(app, commands, outboxIds).catch((error: unknown) => {
+    // E.g. the delete failed: the rows stay, and the sweeper publishes them again harmlessly.
+    app.log.error({ err: error }, 'send commands: publishing or clearing their outbox rows failed')
+    return false
+  })
+  const waiting = new AbortController()
+  const timeout = delay(FAST_PATH_WAIT_MS, false, { signal: waiting.signal }).catch(() => false)
+  try {
+    return await Promise.race([publishing, timeout])
+  } finally {
+    waiting.abort()
+  }
+}
+
 /**
  * Stores the messages of the application with PowerAuth id `appId` (a 400 if there is none)
  * with their commands in the outbox, hands them to the dispatchers and, in SYNCHRONOUS mode,
@@ -98,7 +121,7 @@ export async function sendMessages (
   const commands: SendCommand[] = drafts.map((draft) => ({ ...draft, applicationId }))
   const messageIds = commands.map((command) => command.messageId)
   const watches = mode === 'SYNCHRONOUS' ? commands.map((command) => app.transport.watchSummary(command.messageId)) : []
-  if (await publishStored(app, commands, outboxIds)) {
+  if (await publishedInTime(app, commands, outboxIds)) {
     for (const watch of watches) watch.cancel()
     throw new ApiError(503, ApiErrorCode.INTERNAL, 'the message was refused by the queue (too large to queue); it is recorded as NotQueued')
   }
