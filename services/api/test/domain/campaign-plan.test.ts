@@ -85,3 +85,20 @@ t.test('planning: chunks cover every user once, in user order; a second start is
   const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
   t.ok(stored.sentAt !== null && stored.publishedAt !== null)
 })
+
+t.test('a user added while the campaign starts is either refused or in a planned chunk', async (t) => {
+  const { app } = await buildApp(t, { CAMPAIGN_CHUNK_USERS: '2', OUTBOX_PUBLISH_GRACE_MS: '60000', OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  const application = await app.db.application.create({ data: { appId: 5n, name: 'app' } })
+  for (let round = 0; round < 10; round++) {
+    const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { body: 'b' } } })
+    await app.db.campaignUser.createMany({ data: ['a', 'b', 'c'].map((userId) => ({ campaignId: campaign.id, userId })) })
+    const [added, started] = await Promise.all([
+      call(app, 'PUT', `/push/campaign/${campaign.id}/user/add`, { requestObject: ['zz-late'] }),
+      call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
+    ])
+    t.equal(started.statusCode, 200)
+    const last = await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId: campaign.id }, orderBy: { chunk: 'desc' } })
+    if (added.statusCode === 200) t.equal(last.lastUserId, 'zz-late', `round ${round}: added, so planned`)
+    else t.equal(last.lastUserId, 'c', `round ${round}: refused, so not planned`)
+  }
+})
