@@ -47,7 +47,12 @@ export const CampaignProgress = Type.Object({
   sent: Type.Integer(),
   failed: Type.Integer(),
   pending: Type.Integer(),
-  total: Type.Integer()
+  total: Type.Integer(),
+  /**
+   * Beacon's addition, present only when some chunk failed as a whole (e.g. NotQueued,
+   * DeliveryAttemptsExhausted): which chunks and why. Their users never reached are in no count.
+   */
+  failedChunks: Type.Optional(Type.Array(Type.Object({ chunk: Type.Integer(), reason: Type.String() })))
 })
 export type CampaignProgress = Static<typeof CampaignProgress>
 

@@ -3,6 +3,12 @@ export const TransportErrorCode = {
   PUBLISH_FAILED: 'TRANSPORT_PUBLISH_FAILED',
   /** The broker did not answer (disconnected, timed out, no JetStream): the same publish may succeed later. */
   UNAVAILABLE: 'TRANSPORT_UNAVAILABLE',
+  /**
+   * A definite refusal: the server will never take this message as it is (over its max payload),
+   * so publishing it again cannot succeed. Anything else that fails (no connection, a timeout, no
+   * stream answering) may succeed later and is PUBLISH_FAILED.
+   */
+  PUBLISH_REFUSED: 'TRANSPORT_PUBLISH_REFUSED',
   INVALID_MESSAGE: 'TRANSPORT_INVALID_MESSAGE',
   CLOSED: 'TRANSPORT_CLOSED'
 } as const

@@ -47,6 +47,17 @@ export interface CallbackDelivery {
   drop (): Promise<void>
 }
 
+/**
+ * A command JetStream gave up on: its consumer's max deliveries were reached without an ack, so it
+ * is never delivered again. Record its terminal state, then `remove` it from the stream.
+ */
+export interface AbandonedCommand {
+  command: Command
+  /** How many times it was delivered. */
+  deliveries: number
+  remove (): Promise<void>
+}
+
 export interface SummaryWatch {
   /** The summary, or null if none came within `timeoutMs`. */
   wait (timeoutMs: number): Promise<MessageSummary | null>
@@ -73,6 +84,12 @@ export interface Transport {
   consumeResults (handler: (events: ResultEvent[]) => Promise<void>, options: { maxBatch: number }): Stoppable
   /** Start watching before publishing the command, so a fast summary is not missed. */
   watchSummary (messageId: string): SummaryWatch
+  /**
+   * Commands the dispatchers' consumer gave up on (JetStream's max-deliveries advisory), each handed
+   * to one of the api instances listening. The advisory is not durable: one raised while no api
+   * instance listens is missed (the command then stays in the stream, never redelivered).
+   */
+  consumeAbandonedCommands (handler: (abandoned: AbandonedCommand) => Promise<void>): Stoppable
   /** Queues a signed callback durably (de-duplicated by its eventId). */
   publishCallback (callback: CallbackCommand): Promise<void>
   /** Callbacks shared by every api instance; unsettled ones are redelivered. */

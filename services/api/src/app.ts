@@ -8,7 +8,8 @@ import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
 import routeAuth from './plugins/app/route-auth.js'
 import powerAuth from './plugins/app/powerauth.js'
-import campaignPublisher from './plugins/app/campaign-publisher.js'
+import outbox from './plugins/app/outbox.js'
+import abandonedCommands from './plugins/app/abandoned-commands.js'
 import resultRecorder from './plugins/app/result-recorder.js'
 import adminRoutes from './routes/admin/index.js'
 import deviceRoutes from './routes/devices/index.js'
@@ -40,10 +41,11 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(rateLimit)
   await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, masterKey: config.masterKey })
   await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
+  await app.register(outbox, config.outbox)
   await app.register(powerAuth, { service: config.powerAuth })
   await app.register(callbacks, { signedApi: config.signedApi })
   await app.register(resultRecorder)
-  await app.register(campaignPublisher, { chunkUsers: config.campaignChunkUsers })
+  await app.register(abandonedCommands)
   await app.register(inAppChannel, { signedApi: config.signedApi, limits: config.limits, masterKey: config.masterKey })
   await app.register(pushFallback, { signedApi: config.signedApi, syncTimeoutMs: config.syncTimeoutMs })
 
@@ -54,7 +56,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
     await api.register(deviceRoutes)
     await api.register(adminRoutes, { fcmTokenUris: config.fcmTokenUris })
     await api.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
-    await api.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs })
+    await api.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs, chunkUsers: config.campaignChunkUsers })
     await api.register(inboxRoutes)
     await api.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
   })

@@ -29,6 +29,12 @@ export interface ApiConfig {
   syncTimeoutMs: number
   /** Users per campaign chunk (one dispatcher command). */
   campaignChunkUsers: number
+  outbox: {
+    /** OUTBOX_SWEEP_INTERVAL_MS: pause between the outbox sweeper's rounds. */
+    sweepIntervalMs: number
+    /** OUTBOX_PUBLISH_GRACE_MS: the writer's own publish goes first; a failed publish waits this long. */
+    publishGraceMs: number
+  }
   /** The signed developer API (MAAIISDK10). */
   signedApi: {
     /** How far X-M-Date may be from the server clock, either way. */
@@ -98,6 +104,10 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     environmentName: read.string('APP_ENVIRONMENT'),
     syncTimeoutMs: read.integer('SYNC_TIMEOUT_MS', 10_000, 100, 300_000),
     campaignChunkUsers: read.integer('CAMPAIGN_CHUNK_USERS', 1000, 1, 100_000),
+    outbox: {
+      sweepIntervalMs: read.integer('OUTBOX_SWEEP_INTERVAL_MS', 1000, 10, 60_000),
+      publishGraceMs: read.integer('OUTBOX_PUBLISH_GRACE_MS', 10_000, 0, 300_000)
+    },
     signedApi: {
       windowSeconds: read.integer('SIGNATURE_WINDOW_SECONDS', 300, 1, 86_400),
       inAppTokenTtlSeconds: read.integer('INAPP_TOKEN_TTL_SECONDS', 300, 10, 86_400),

@@ -7,6 +7,10 @@ export interface NatsNames {
   commandStream: string
   commandSubject: string
   dispatcherConsumer: string
+  /** JetStream's advisory that the dispatchers' consumer gave up on a command (max deliveries reached). */
+  commandMaxDeliveriesAdvisory: string
+  /** The queue group of the api instances listening to it: one of them records each. */
+  abandonedCommandRecorders: string
   /** Stream of delivery results; the api instances share one durable consumer that records them. */
   resultStream: string
   /** Per-device results of a message: `<resultSubjectPrefix>.device.<messageId>`. */
@@ -34,10 +38,14 @@ const TOKEN = /^[A-Za-z0-9_-]{1,64}$/
 export function natsNames (prefix = 'beacon'): NatsNames {
   if (!TOKEN.test(prefix)) throw new TypeError(`NATS prefix must match ${String(TOKEN)}: ${prefix}`)
   const upper = prefix.toUpperCase().replace(/-/g, '_')
+  const commandStream = `${upper}_COMMANDS`
+  const dispatcherConsumer = 'dispatchers'
   return {
-    commandStream: `${upper}_COMMANDS`,
+    commandStream,
     commandSubject: `${prefix}.commands.send`,
-    dispatcherConsumer: 'dispatchers',
+    dispatcherConsumer,
+    commandMaxDeliveriesAdvisory: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${commandStream}.${dispatcherConsumer}`,
+    abandonedCommandRecorders: `${prefix}-abandoned-commands`,
     resultStream: `${upper}_RESULTS`,
     deviceResultSubject: (messageId) => `${prefix}.results.device.${messageId}`,
     summarySubject: (messageId) => `${prefix}.results.summary.${messageId}`,

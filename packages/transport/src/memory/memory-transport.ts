@@ -99,6 +99,9 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
       retry: item.retry,
       drop: item.drop
     }), { concurrency }),
+    // The in-process queue never gives a command up (it redelivers until settled): nothing to hear.
+    consumeAbandonedCommands: () => ({ stop: async () => {} }),
+
     async publishInApp (event) {
       // Asynchronous like a network hop: a publisher never runs its subscribers' code inline.
       for (const handler of inAppHandlers) setImmediate(() => { try { handler(event) } catch (error) { onError(error) } })

@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CommandDelivery, ResultEvent, Transport } from '../transport.js'
+import { abandonedCommands } from './abandoned-commands.js'
 import { consumeBatches } from './consume.js'
 import { consumeSlots } from './consume-slots.js'
 import { resultBatches } from './result-batches.js'
@@ -185,6 +186,8 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     },
 
     watchSummary: (messageId) => summaries.watch(messageId),
+
+    consumeAbandonedCommands: (handler) => track(abandonedCommands(nc, names, handler, onError)),
 
     async close () {
       await Promise.all(consumers.map((consumer) => consumer.stop()))

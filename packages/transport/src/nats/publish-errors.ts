@@ -12,13 +12,23 @@ function unanswered (error: unknown, depth = 0): boolean {
   return unanswered(error.cause, depth + 1)
 }
 
+// JetStream's "message size exceeds maximum allowed" (the stream's max_msg_size).
+const JS_MESSAGE_TOO_LARGE = 10054
+
+/** Over the connection's max_payload (refused before sending) or the stream's message size limit. */
+function refused (error: unknown): boolean {
+  if (error instanceof JetStreamApiError) return error.code === JS_MESSAGE_TOO_LARGE
+  return error instanceof Error && error.name === 'InvalidArgumentError' && error.message.includes('max_payload')
+}
+
 /**
  * A failed publish as the caller must treat it: UNAVAILABLE when nobody answered (disconnected,
  * timed out, no JetStream, JetStream itself unavailable), so the same publish may succeed later
- * and should be retried with the same message id; PUBLISH_FAILED when the server refused it or
- * the connection was closed on purpose, which retrying cannot change.
+ * and should be retried with the same message id; PUBLISH_REFUSED when the server will never take
+ * this message (too large); PUBLISH_FAILED otherwise (e.g. the connection was closed on purpose).
  */
 export function publishError (subject: string, cause: unknown): TransportError {
+  if (refused(cause)) return new TransportError(TransportErrorCode.PUBLISH_REFUSED, `publish to ${subject} refused`, { cause })
   return unanswered(cause)
     ? new TransportError(TransportErrorCode.UNAVAILABLE, `publish to ${subject} got no answer`, { cause })
     : new TransportError(TransportErrorCode.PUBLISH_FAILED, `publish to ${subject} failed`, { cause })

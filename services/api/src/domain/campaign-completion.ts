@@ -1,14 +1,16 @@
-import type { Db } from '@beacon/db'
+import type { Queryable } from './outbox.js'
 
 /**
  * Marks campaigns complete (`sent: true`, timestampCompleted) once every user was published in a
- * chunk and every chunk is done. Called by both sides of that race: the publisher when it
- * finishes, the result recorder when a chunk is done; whichever comes last completes it.
+ * chunk and every chunk is done. Called after planning (a campaign without users) and by the
+ * result recorder when a chunk is done.
  */
-export async function completeCampaigns (db: Db, campaignIds: bigint[]): Promise<void> {
+export async function completeCampaigns (q: Queryable, campaignIds: bigint[]): Promise<void> {
   if (campaignIds.length === 0) return
-  await db.$executeRaw`
-    UPDATE campaign AS c SET completed_at = now()
-     WHERE c.id = ANY(${campaignIds}::bigint[]) AND c.completed_at IS NULL AND c.published_at IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM campaign_chunk k WHERE k.campaign_id = c.id AND k.done_at IS NULL)`
+  await q.query({
+    text: `UPDATE campaign AS c SET completed_at = now()
+            WHERE c.id = ANY($1::bigint[]) AND c.completed_at IS NULL AND c.published_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM campaign_chunk k WHERE k.campaign_id = c.id AND k.done_at IS NULL)`,
+    values: [campaignIds.map(String)]
+  })
 }

@@ -53,5 +53,9 @@ export async function campaignProgress (db: Db, campaignId: bigint): Promise<Cam
     else if (row.status === 'PENDING') progress.pending += n
     else progress.failed += n // FAILED and EXPIRED
   }
+  const failedChunks = await db.campaignChunk.findMany({
+    where: { campaignId, failureReason: { not: null } }, select: { chunk: true, failureReason: true }, orderBy: { chunk: 'asc' }
+  })
+  if (failedChunks.length > 0) progress.failedChunks = failedChunks.map((c) => ({ chunk: c.chunk, reason: c.failureReason ?? '' }))
   return progress
 }

@@ -64,27 +64,34 @@ t.test('on close the sockets are told the server is going away (1001)', async (t
   t.equal(await code, 1001)
 })
 
-t.test('a fallback push stored but not queued (the instance died) is queued again by the next instance to start', async (t) => {
+t.test('a fallback push claimed by an instance that died before publishing is published by another instance', async (t) => {
   const a = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '3600000' })
   const { applicationId } = await setupDeveloper(a.app)
   const requestId = await pushTo(a.app, alice, { content: 'in-app', push: { content: 'push text' } })
-  // What a claim commits before it publishes: the push message id and the Message row.
+  // What the claim statement commits: the push message id, the Message row and its command in the outbox.
   const pushMessageId = '0b7e8f2c-1f57-4c4e-9a53-8f0f3c4b2a11'
   await a.app.db.message.create({
     data: { id: pushMessageId, applicationId, userId: 'alice', personal: false, silent: false, priority: 'HIGH', body: { body: 'push text' } }
   })
   await a.app.db.inboxMessage.update({ where: { id: requestId }, data: { pushMessageId } })
+  await a.app.close()
 
-  const b = await buildApp(t, { DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix })
+  const b = await buildApp(t, { DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix, OUTBOX_SWEEP_INTERVAL_MS: '50' })
+  await b.app.db.outbox.create({
+    data: {
+      kind: 'command',
+      payload: { kind: 'message', messageId: pushMessageId, applicationId, userId: 'alice', personal: false, silent: false, priority: 'HIGH', body: { body: 'push text' } }
+    }
+  })
   const commands: SendCommand[] = []
   const consumer = b.app.transport.consumeCommands(async (delivery) => {
     if (delivery.command.kind === 'message') commands.push(delivery.command)
     await delivery.ack()
   }, { concurrency: 1 })
   t.teardown(() => consumer.stop())
-  await until(() => commands.length >= 1, 'the resumed command')
+  await until(() => commands.length >= 1, 'the command published by the sweeper')
   t.match(commands[0], { messageId: pushMessageId, applicationId, userId: 'alice', body: { body: 'push text' } })
-  t.equal(await a.app.db.message.count(), 1, 'no second push message')
+  t.equal(await b.app.db.message.count(), 1, 'no second push message')
 })
 
 function signedPayload (masterKey: Buffer, json: string): string {

@@ -5,11 +5,15 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../config.js'
 import { postCallback, retryDelay, type AttemptOutcome, type CallbackTransport } from '../../domain/callback-delivery.js'
+import { queueCallbacks } from '../../domain/outbox.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     callbacks: {
-      /** Queues a signed callback durably; a repeat of an eventId is de-duplicated. */
+      /**
+       * Queues a signed callback durably: written to the outbox (its sweeper, woken now, publishes
+       * it even if NATS is down at this moment); a repeat of an eventId is de-duplicated.
+       */
       emit (developerId: number, body: CallbackBody): Promise<void>
     }
   }
@@ -36,7 +40,8 @@ export default fp<{ signedApi: CallbackSettings }>(async (app, { signedApi }) =>
 
   app.decorate('callbacks', {
     emit: async (developerId: number, body: CallbackBody) => {
-      await app.transport.publishCallback({ developerId, body })
+      await queueCallbacks(app.db.pool, [{ developerId, body }])
+      app.outbox.kick()
     }
   })
   app.addHook('onReady', async () => {
@@ -55,7 +60,7 @@ export default fp<{ signedApi: CallbackSettings }>(async (app, { signedApi }) =>
     await consumer?.stop()
     await transport.dispatcher.destroy()
   })
-}, { name: 'callbacks', dependencies: ['db', 'transport'] })
+}, { name: 'callbacks', dependencies: ['db', 'transport', 'outbox'] })
 
 async function deliver (
   app: FastifyInstance, settings: CallbackSettings, delivery: CallbackDelivery, shutdown: AbortSignal, transport: CallbackTransport

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../config.js'
-import { expireMessages, resumeUnfinishedPushes, sendDuePushes } from '../../domain/in-app-fallback.js'
+import { expireMessages, sendDuePushes } from '../../domain/in-app-fallback.js'
 
 export interface PushFallbackOptions {
   signedApi: ApiConfig['signedApi']
@@ -12,8 +12,6 @@ export interface PushFallbackOptions {
 }
 
 const BATCH = 100
-// Unfinished fallback pushes older than this are not resumed at start: too late to matter.
-const RESUME_WINDOW_MS = 24 * 3600 * 1000
 
 /** One round: overdue acknowledgements go out as push, then lifetimes that ended are reported. */
 async function round (app: FastifyInstance, stopped: () => boolean): Promise<void> {
@@ -39,14 +37,11 @@ export default fp<PushFallbackOptions>(async (app, { intervalMs = 300 }) => {
     }, intervalMs).unref()
   }
 
-  app.addHook('onReady', async () => {
-    await resumeUnfinishedPushes(app, new Date(Date.now() - RESUME_WINDOW_MS))
-      .catch((error: unknown) => app.log.error({ err: error }, 'unfinished push fallbacks could not be resumed'))
-    schedule()
-  })
+  // Nothing to resume at start: a claimed fallback's command is in the outbox until published.
+  app.addHook('onReady', async () => { schedule() })
   app.addHook('onClose', async () => {
     stopped = true
     clearTimeout(timer)
     await running
   })
-}, { name: 'push-fallback', dependencies: ['db', 'transport', 'callbacks'] })
+}, { name: 'push-fallback', dependencies: ['db', 'transport', 'callbacks', 'outbox'] })

@@ -1,26 +1,28 @@
 import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
 import { recordResults } from '../../domain/delivery-records.js'
+import { queueCallbacks } from '../../domain/outbox.js'
 import { pushOutcomeCallbacks } from '../../domain/push-callbacks.js'
 
 /**
  * Consumes delivery results from the dispatchers and records them. Every api instance runs one;
- * they share a durable consumer, so each result is recorded by exactly one of them. A finished push
- * fallback of an in-app message is then reported to its developer (push.sent / push.failed): if
- * that fails the batch is redelivered, recording is idempotent and the callbacks' eventIds dedupe.
+ * they share a durable consumer, so each result is recorded by exactly one of them. A complete push
+ * fallback of an in-app message is then reported to its developer (push.sent / push.failed, through
+ * the outbox): if that fails the batch is redelivered, recording is idempotent and the callbacks'
+ * eventIds dedupe.
  */
 export default fp(async (app) => {
   let consumer: Stoppable | undefined
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeResults(async (events) => {
       const recorded = await recordResults(app.db, events)
-      if (!recorded.inApp) return
-      for (const callback of await pushOutcomeCallbacks(app.db, recorded.summaries)) {
-        await app.callbacks.emit(callback.developerId, callback.body)
-      }
+      if (recorded.inAppComplete.length === 0) return
+      const callbacks = await pushOutcomeCallbacks(app.db, recorded.inAppComplete)
+      await queueCallbacks(app.db.pool, callbacks.map(({ developerId, body }) => ({ developerId, body })))
+      app.outbox.kick()
       // NATS messages per batch: each carries up to 500 device results, so at most 10,000 results
       // (one UPDATE) at a time, whatever backlog a large campaign builds.
     }, { maxBatch: 20 })
   })
   app.addHook('onClose', async () => { await consumer?.stop() })
-}, { name: 'result-recorder', dependencies: ['db', 'transport', 'callbacks'] })
+}, { name: 'result-recorder', dependencies: ['db', 'transport', 'callbacks', 'outbox'] })

@@ -2,6 +2,7 @@ import { CampaignPathParams, CampaignTestSendRequest, OkResponse } from '@beacon
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sendMessages } from '../../domain/messages.js'
 import { campaignNotFound } from '../../domain/campaign-records.js'
+import { startCampaign } from '../../domain/campaign-plan.js'
 import { badRequest } from '../../errors.js'
 
 const ok = { status: 'OK' as const }
@@ -13,7 +14,7 @@ async function requireCampaign (app: Parameters<FastifyPluginAsyncTypebox>[0], i
 }
 
 /** `send/test/{id}` (to one user, as a message) and `send/live/{id}` (to every user, once). */
-const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = async (app, { syncTimeoutMs }) => {
+const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number, chunkUsers: number }> = async (app, { syncTimeoutMs, chunkUsers }) => {
   app.post('/push/campaign/send/test/:id', {
     schema: { params: CampaignPathParams, body: CampaignTestSendRequest, response: { 200: OkResponse } }
   }, async (request) => {
@@ -27,10 +28,11 @@ const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = async (
     schema: { params: CampaignPathParams, response: { 200: OkResponse } }
   }, async (request) => {
     const campaign = await requireCampaign(app, request.params.id)
-    // The one place a campaign's sending starts: at most once, whatever the concurrency.
-    const started = await app.db.campaign.updateMany({ where: { id: campaign.id, sentAt: null }, data: { sentAt: new Date() } })
-    if (started.count === 0) throw badRequest(`Campaign with ID ${campaign.id} was already sent`)
-    app.startCampaignPublication(campaign.id)
+    // The one place a campaign's sending starts: at most once, whatever the concurrency. Its
+    // chunks are in the outbox now; this instance's sweeper publishes them at once.
+    const { started } = await startCampaign(app.db, campaign.id, chunkUsers)
+    if (!started) throw badRequest(`Campaign with ID ${campaign.id} was already sent`)
+    app.outbox.kick()
     return ok
   })
 }

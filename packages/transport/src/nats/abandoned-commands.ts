@@ -1,0 +1,73 @@
+import type { NatsNames } from '@beacon/contracts'
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { commandCodec } from '../codec.js'
+import type { AbandonedCommand, Stoppable } from '../transport.js'
+
+/** The fields of JetStream's max-deliveries advisory that say which message it gave up on. */
+interface MaxDeliveriesAdvisory { stream: string, stream_seq: number, deliveries: number }
+
+// The advisory is not redelivered: a handler that fails (the database briefly unreachable) is
+// tried again a few times, spaced out, before the command is left in the stream.
+const HANDLER_ATTEMPTS = 5
+const RETRY_DELAY_MS = 2000
+
+function parseAdvisory (data: Uint8Array): MaxDeliveriesAdvisory {
+  const value = JSON.parse(new TextDecoder().decode(data)) as Partial<MaxDeliveriesAdvisory>
+  if (typeof value.stream !== 'string' || typeof value.stream_seq !== 'number') {
+    throw new Error('max-deliveries advisory without a stream sequence')
+  }
+  return { stream: value.stream, stream_seq: value.stream_seq, deliveries: value.deliveries ?? 0 }
+}
+
+/**
+ * Listens (in a queue group: one api instance per advisory) to JetStream's word that the
+ * dispatchers' consumer gave up on a command, reads that command from the stream by its sequence
+ * and hands it over; `remove` deletes it from the work queue once its terminal state is recorded.
+ */
+export function abandonedCommands (
+  nc: NatsConnection, names: NatsNames, handler: (abandoned: AbandonedCommand) => Promise<void>, onError: (error: unknown) => void
+): Stoppable {
+  let jsm: Promise<JetStreamManager> | undefined
+  const manager = async () => await (jsm ??= jetstreamManager(nc))
+  const running = new Set<Promise<void>>()
+  let stopped = false
+
+  const handle = async (data: Uint8Array) => {
+    const advisory = parseAdvisory(data)
+    const stored = await (await manager()).streams.getMessage(advisory.stream, { seq: advisory.stream_seq })
+    // Gone already: another listener (or an operator) removed it.
+    if (stored === null) return
+    const abandoned: AbandonedCommand = {
+      command: commandCodec.decode(stored.data),
+      deliveries: advisory.deliveries,
+      remove: async () => { await (await manager()).streams.deleteMessage(advisory.stream, advisory.stream_seq) }
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler(abandoned)
+        return
+      } catch (error) {
+        if (attempt >= HANDLER_ATTEMPTS || stopped) throw error
+        onError(error)
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt))
+      }
+    }
+  }
+
+  const subscription = nc.subscribe(names.commandMaxDeliveriesAdvisory, {
+    queue: names.abandonedCommandRecorders,
+    callback: (error, message) => {
+      if (error !== null) { onError(error); return }
+      const work = handle(message.data).catch(onError).finally(() => running.delete(work))
+      running.add(work)
+    }
+  })
+  return {
+    stop: async () => {
+      stopped = true
+      subscription.unsubscribe()
+      await Promise.all(running)
+    }
+  }
+}

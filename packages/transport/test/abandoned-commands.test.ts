@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto'
+import { natsNames, type SendCommand } from '@beacon/contracts'
+import { testNatsUrl } from '@beacon/testkit'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import t from 'tap'
+import { createMemoryTransport, createNatsTransport, type AbandonedCommand } from '../src/index.js'
+import { natsPrefix } from './fixtures.js'
+
+const command = (): SendCommand => ({
+  kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }
+})
+
+t.test('a command the consumer gives up on is handed over once, read from the stream, and removed', async (t) => {
+  const prefix = await natsPrefix(t)
+  const names = natsNames(prefix)
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-test', commandAckWaitMs: 1000 })
+  t.teardown(() => transport.close())
+  // Two listeners, as two api instances: the queue group hands the advisory to one of them.
+  const second = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-test-2', commandAckWaitMs: 1000 })
+  t.teardown(() => second.close())
+  // The consumer's limit set here, whoever else defines it: two deliveries, then JetStream gives up.
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const jsm = await jetstreamManager(nc)
+  await jsm.consumers.update(names.commandStream, names.dispatcherConsumer, { max_deliver: 2 })
+
+  const abandoned: AbandonedCommand[] = []
+  let handled!: () => void
+  const done = new Promise<void>((resolve) => { handled = resolve })
+  const listener = async (item: AbandonedCommand) => { abandoned.push(item); await item.remove(); handled() }
+  transport.consumeAbandonedCommands(listener)
+  second.consumeAbandonedCommands(listener)
+
+  let deliveries = 0
+  transport.consumeCommands(async (delivery) => { deliveries++; delivery.retry(10) }, { concurrency: 1 })
+  const poison = command()
+  await transport.publishCommand(poison)
+  await done
+
+  t.equal(deliveries, 2, 'delivered max_deliver times')
+  t.equal(abandoned.length, 1)
+  t.same(abandoned[0]?.command, poison, 'the command as it was published')
+  t.equal(abandoned[0]?.deliveries, 2)
+  const info = await jsm.streams.info(names.commandStream)
+  t.equal(info.state.messages, 0, 'the abandoned command was deleted from the work queue')
+})
+
+t.test('the memory transport never gives a command up: listening is harmless', async (t) => {
+  const transport = createMemoryTransport()
+  t.teardown(() => transport.close())
+  const handle = transport.consumeAbandonedCommands(async () => { throw new Error('never called') })
+  await handle.stop()
+  t.pass('stopped')
+})
