@@ -8,7 +8,6 @@ import { createCredentialStore } from './credentials.js'
 import { CommandRun, StoppedWhileHeld } from './delivery/command-run.js'
 import { handleCommand, type DispatchDeps } from './delivery/handle-command.js'
 import { sendSlotsRegistry } from './delivery/send-slots.js'
-import { markRunAttempts } from './delivery/claims.js'
 import { endFailed } from './delivery/terminal.js'
 import { createHealth } from './health.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
@@ -91,8 +90,6 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         // now, they are not taken for unconfirmed ones by the next delivery.
         const known = [...run.results.values()]
         if (known.length > 0) await transport.publishDeviceResults(known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not published'))
-        // And the devices it sent are marked so: the next delivery does not send them again.
-        await markRunAttempts(deps.db, run).catch((failure: unknown) => log.warn({ err: failure, command }, 'attempts not marked'))
         delivery.retry(delayMs)
       }
     }

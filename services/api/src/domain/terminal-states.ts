@@ -1,14 +1,13 @@
 import { completeCampaigns } from './campaign-completion.js'
 import { inAppCallbackPayload, type Queryable } from './outbox.js'
 
-/** The reason (a stable code, as the dispatchers give it) of a claim whose request was made and whose answer was never recorded. */
-export const UNCONFIRMED = 'Unconfirmed'
+/** The reason a claim carries when the command ended before its provider's answer was recorded. */
+export const UNCONFIRMED = 'Unconfirmed: the command ended before the provider\'s answer was recorded'
 
 /**
  * Ends messages that will never get a summary (their command was refused for good, or JetStream
- * gave it up) as failed with `reason`, in one statement: claims still PENDING and marked attempted
- * are reported sent-unconfirmed (a real result arriving later replaces them), those never known to
- * be attempted fail with `reason` (nobody may have received them), and the developer
+ * gave it up) as failed with `reason`, in one statement: claims still PENDING were attempted and
+ * are reported sent-unconfirmed (a real result arriving later replaces them), and the developer
  * of an in-app message whose push fallback this was is told push.failed (through the outbox).
  */
 export async function failMessages (q: Queryable, messageIds: string[], reason: string): Promise<number> {
@@ -19,9 +18,7 @@ export async function failMessages (q: Queryable, messageIds: string[], reason: 
               WHERE id = ANY($1::uuid[]) AND completed_at IS NULL
              RETURNING id),
            unconfirmed AS (
-             UPDATE message_delivery
-                SET status = CASE WHEN attempted THEN 'SENT' ELSE 'FAILED' END::"DeliveryStatus",
-                    reason = CASE WHEN attempted THEN $3 ELSE $2 END, unconfirmed = attempted, completed_at = now()
+             UPDATE message_delivery SET status = 'SENT', reason = $3, unconfirmed = true, completed_at = now()
               WHERE message_id IN (SELECT id FROM failed) AND status = 'PENDING'
              RETURNING 1),
            told AS (
@@ -38,7 +35,7 @@ export async function failMessages (q: Queryable, messageIds: string[], reason: 
 
 /**
  * Ends campaign chunks that will never get a summary as done with `reason` (their unreached users
- * stay unsent, their PENDING claims become sent-unconfirmed if attempted, else failed with `reason`), then completes their campaigns.
+ * stay unsent, their PENDING claims become sent-unconfirmed), then completes their campaigns.
  */
 export async function failChunks (q: Queryable, chunks: Array<{ campaignId: string, chunk: number }>, reason: string): Promise<void> {
   if (chunks.length === 0) return
@@ -48,9 +45,7 @@ export async function failChunks (q: Queryable, chunks: Array<{ campaignId: stri
                FROM unnest($1::bigint[], $2::int[]) AS f(campaign_id, chunk)
               WHERE c.campaign_id = f.campaign_id AND c.chunk = f.chunk AND c.done_at IS NULL
              RETURNING c.campaign_id, c.chunk)
-           UPDATE campaign_delivery AS d
-              SET status = CASE WHEN d.attempted THEN 'SENT' ELSE 'FAILED' END::"DeliveryStatus",
-                  reason = CASE WHEN d.attempted THEN $4 ELSE $3 END, unconfirmed = d.attempted, completed_at = now()
+           UPDATE campaign_delivery AS d SET status = 'SENT', reason = $4, unconfirmed = true, completed_at = now()
              FROM failed f
             WHERE d.campaign_id = f.campaign_id AND d.chunk = f.chunk AND d.status = 'PENDING'`,
     values: [chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk), reason, UNCONFIRMED]

@@ -6,8 +6,7 @@ import type { DeviceTarget } from './resolve-devices.js'
 /**
  * The command's claim hook: windows asked for in the same turn of the event loop (a message's
  * APNs and FCM devices, typically) go to the database in one statement. A claim is held through
- * an outage (see CommandRun.hold) and recorded in the run; it also marks the devices the run sent
- * since its previous claim as attempted.
+ * an outage (see CommandRun.hold) and recorded in the run.
  */
 export function createClaimer (db: Db, scope: ClaimScope, run: CommandRun) {
   let queued: Array<{ window: DeviceTarget[], resolve: (mine: DeviceTarget[]) => void, reject: (error: unknown) => void }> = []
@@ -19,17 +18,14 @@ export function createClaimer (db: Db, scope: ClaimScope, run: CommandRun) {
     const all = batch.flatMap((entry) => entry.window)
     // One time per statement, kept across its retries: how a retried claim recognises its rows.
     const at = new Date()
-    // Devices sent since the previous claim: marked in this statement (no round trip of their own).
-    const attempted = run.attemptsToMark.splice(0)
     try {
-      const ours = await run.hold(() => claimTargets(db, scope, all, at, attempted))
+      const ours = await run.hold(() => claimTargets(db, scope, all, at))
       for (const { window, resolve } of batch) {
         const mine = window.filter((target) => ours.has(target.id.toString()))
         for (const target of mine) run.claimed.set(target.id, { target, attempted: false })
         resolve(mine)
       }
     } catch (error) {
-      run.attemptsToMark.unshift(...attempted)
       for (const { reject } of batch) reject(error)
     }
   }

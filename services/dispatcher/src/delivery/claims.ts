@@ -1,4 +1,4 @@
-import type { Command, ProviderPlatform } from '@beacon/contracts'
+import type { ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { DeviceTarget } from './resolve-devices.js'
 
@@ -8,19 +8,7 @@ export interface EarlierDelivery {
   status: 'PENDING' | 'SENT' | 'FAILED' | 'EXPIRED'
   /** Campaigns: the chunk that claimed it (null for messages). */
   chunk: number | null
-  /**
-   * A PENDING claim whose request its holder is known to have made (marked by its next claim
-   * statement, see claimTargets). An unmarked one may have been claimed ahead and never sent: the
-   * next holder sends it rather than report a notification nobody may have received.
-   */
-  attempted: boolean
 }
-
-/** An earlier holder's claim that this holder sends again: PENDING, its request never known to be made. */
-export const isTakenOver = (e: EarlierDelivery): boolean => e.status === 'PENDING' && !e.attempted
-
-/** An earlier holder's claim reported unconfirmed: its request was made, its answer never recorded. */
-export const isUnconfirmed = (e: EarlierDelivery): boolean => e.status === 'PENDING' && e.attempted
 
 /** Where claims of a message or of a campaign are kept. */
 export type ClaimScope = { kind: 'message', messageId: string } | { kind: 'campaign', campaignId: string, chunk: number }
@@ -33,36 +21,23 @@ export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED
 // went away), the same window claimed again finds its own rows by that time and keeps them,
 // instead of taking them for another holder's and never sending them. The union's second part
 // reads the snapshot from before the insert, so it sees only such earlier rows.
-// A PENDING claim never marked attempted (an earlier holder claimed it ahead and stopped before,
-// or without saying, it sent) is taken over: this holder sends it. The same statement marks the
-// devices this holder has sent since its previous claim ($5): their claims are attempts now.
 const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
   WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
-  marked AS (
-    UPDATE ${table} SET attempted = true
-     WHERE ${source} = $1::${sourceType} AND device_id = ANY($5::bigint[]) AND status = 'PENDING'${chunk ? ' AND chunk = $6::int' : ''}
-    RETURNING 1),
   claimed AS (
-    INSERT INTO ${table} AS d (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
-    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $6::int' : ''} FROM t
-    ON CONFLICT (${source}, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-     WHERE d.status = 'PENDING' AND NOT d.attempted AND d.claimed_at < EXCLUDED.claimed_at${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
+    INSERT INTO ${table} (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
+    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $5::int' : ''} FROM t
+    ON CONFLICT (${source}, device_id) DO NOTHING
     RETURNING device_id)
   SELECT device_id FROM claimed
   UNION ALL
   SELECT d.device_id FROM ${table} d JOIN t ON t.device_id = d.device_id
-   WHERE d.${source} = $1::${sourceType} AND d.status = 'PENDING' AND d.claimed_at = $4::timestamptz${chunk ? ' AND d.chunk = $6::int' : ''}`
+   WHERE d.${source} = $1::${sourceType} AND d.status = 'PENDING' AND d.claimed_at = $4::timestamptz${chunk ? ' AND d.chunk = $5::int' : ''}`
 
 // A single message's window is a few devices: prepared once. A campaign's is planned with its own
 // values each time (a generic plan cannot know a window holds 250 devices).
 const CLAIM = {
   message: { name: 'beacon-claim-message-window', text: claimWindow('message_delivery', 'message_id', 'uuid', false) },
   campaign: { text: claimWindow('campaign_delivery', 'campaign_id', 'bigint', true) }
-}
-
-const MARK_ATTEMPTED = {
-  message: 'UPDATE message_delivery SET attempted = true WHERE message_id = $1::uuid AND device_id = ANY($2::bigint[]) AND status = \'PENDING\'',
-  campaign: 'UPDATE campaign_delivery SET attempted = true WHERE campaign_id = $1::bigint AND device_id = ANY($2::bigint[]) AND status = \'PENDING\' AND chunk = $3::int'
 }
 
 const recordUnattempted = (table: string, source: string, sourceType: string, chunk: boolean) => `
@@ -91,14 +66,11 @@ const chunkParam = (scope: ClaimScope) => (scope.kind === 'campaign' ? [scope.ch
  * decimal strings) now this holder's. A device claimed meanwhile by someone else (another chunk
  * reaching a shared device, a second holder of the same command) is left to them.
  */
-export async function claimTargets (db: Db, scope: ClaimScope, targets: DeviceTarget[], at: Date, attempted: bigint[] = []): Promise<Set<string>> {
-  if (targets.length === 0) {
-    await markAttempted(db, scope, attempted)
-    return new Set()
-  }
+export async function claimTargets (db: Db, scope: ClaimScope, targets: DeviceTarget[], at: Date): Promise<Set<string>> {
+  if (targets.length === 0) return new Set()
   const { rows } = await db.pool.query<{ device_id: string }>({
     ...CLAIM[scope.kind],
-    values: [sourceId(scope), targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, attempted.map(String), ...chunkParam(scope)]
+    values: [sourceId(scope), targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, ...chunkParam(scope)]
   })
   return new Set(rows.map((row) => row.device_id))
 }
@@ -111,33 +83,6 @@ export async function recordUnattemptedOutcomes (db: Db, scope: ClaimScope, entr
     entries.map((e) => e.status), entries.map((e) => e.reason), ...chunkParam(scope)
   ])
   return new Set(rows.map((row) => row.device_id))
-}
-
-/** Marks this holder's claims of `deviceIds` as attempted: their requests were made. */
-export async function markAttempted (db: Db, scope: ClaimScope, deviceIds: bigint[]): Promise<void> {
-  if (deviceIds.length === 0) return
-  await db.pool.query(MARK_ATTEMPTED[scope.kind], [sourceId(scope), deviceIds.map(String), ...chunkParam(scope)])
-}
-
-/** The claims of a command live here. */
-export function scopeOf (command: Command): ClaimScope {
-  return command.kind === 'message'
-    ? { kind: 'message', messageId: command.messageId }
-    : { kind: 'campaign', campaignId: command.campaignId, chunk: command.chunk }
-}
-
-/**
- * Marks every device the run sent and has not marked yet: before a command goes back, so its next
- * holder reports them (or finds their recorded answers) instead of sending them again.
- */
-export async function markRunAttempts (db: Db, run: { delivery: { command: Command }, attemptsToMark: bigint[] }): Promise<void> {
-  const ids = run.attemptsToMark.splice(0)
-  try {
-    await markAttempted(db, scopeOf(run.delivery.command), ids)
-  } catch (error) {
-    run.attemptsToMark.unshift(...ids)
-    throw error
-  }
 }
 
 /** Gives claims back (devices not in flight when the holder stops): the redelivery sends them. */

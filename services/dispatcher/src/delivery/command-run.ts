@@ -20,12 +20,6 @@ export class StoppedWhileHeld extends Error {
 export class CommandRun {
   /** Devices this holder claimed, and whether their first request was made. */
   readonly claimed = new Map<bigint, { target: DeviceTarget, attempted: boolean }>()
-  /**
-   * Devices whose first request was made and whose claim does not say so yet: the next claim
-   * statement marks them (a holder that dies before leaves them to be sent again: a possible
-   * duplicate, never a notification reported that nobody received).
-   */
-  readonly attemptsToMark: bigint[] = []
   /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
   readonly results = new Map<bigint, DeviceResult>()
 

@@ -32,10 +32,9 @@ export interface DispatchDeps {
 export const UNCONFIRMED = 'Unconfirmed'
 
 /**
- * Devices an earlier holder of this very command claimed, marked attempted (their requests were
- * made) and never reported: it died before the answers. Sending again could notify twice; they
- * are reported as sent, unconfirmed (a real answer recorded later wins). Claims never marked
- * attempted are sent again instead (see claims.ts).
+ * Devices an earlier holder of this very command claimed but never reported: it made their
+ * requests (a claim is written just before them) and died before the answers. Sending again
+ * could notify twice; they are reported as sent, unconfirmed (a real answer recorded later wins).
  */
 export function unconfirmedResults (source: ResultSource, earlier: Array<Pick<EarlierDelivery, 'deviceId' | 'platform'>>): DeviceResult[] {
   return earlier.map((e) => ({
@@ -121,11 +120,7 @@ async function sendPlatform (
     heartbeat: () => run.delivery.working(),
     signal,
     giveUp: run.giveUp,
-    onAttempt: (target) => {
-      const entry = run.claimed.get(target.id)
-      if (entry !== undefined) entry.attempted = true
-      run.attemptsToMark.push(target.id)
-    },
+    onAttempt: (target) => { const entry = run.claimed.get(target.id); if (entry !== undefined) entry.attempted = true },
     onFinal: (target, outcome) => {
       const result = toDeviceResult(source, target.id, platform, outcome, credentials.appId)
       if (outcome.kind === 'credentials') refused ??= result.reason

@@ -1,4 +1,4 @@
-import { markRunAttempts, releaseClaims, type ClaimScope } from './claims.js'
+import { releaseClaims, type ClaimScope } from './claims.js'
 import { StoppedWhileHeld, type CommandRun } from './command-run.js'
 import type { Delivered, DispatchDeps } from './deliver.js'
 
@@ -6,8 +6,7 @@ import type { Delivered, DispatchDeps } from './deliver.js'
  * The dispatcher stopped before the command was done: what is known is published, the claims of
  * devices waiting for a retry are released (they had a retryable failure: the next holder sends
  * them), and the command goes back for immediate redelivery. Requests still on the wire keep
- * their claims, marked attempted (as do devices answered since the last claim statement): the next
- * holder reports them unconfirmed, unless their answers were recorded first. Devices never claimed are simply sent
+ * their claims: the next holder reports them unconfirmed. Devices never claimed are simply sent
  * by the next holder. Steps that cannot be done by the deadline are skipped.
  */
 export async function giveBack (deps: DispatchDeps, run: CommandRun, scope: ClaimScope, delivered: Delivered): Promise<void> {
@@ -16,8 +15,6 @@ export async function giveBack (deps: DispatchDeps, run: CommandRun, scope: Clai
     try { await run.hold(step) } catch (error) { if (!(error instanceof StoppedWhileHeld)) throw error }
   }
   if (results.length > 0) await skipAtDeadline(() => deps.transport.publishDeviceResults(results))
-  // Sent, answered or still on the wire: the next holder must not send them again.
-  await skipAtDeadline(() => markRunAttempts(deps.db, run))
   await skipAtDeadline(() => releaseClaims(deps.db, scope, delivered.waiting.map((target) => target.id)))
   deps.log.info({ ...scope, published: results.length, released: delivered.waiting.length, inFlight: delivered.inFlight.length },
     'stopping: command given back')

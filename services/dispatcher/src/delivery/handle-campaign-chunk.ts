@@ -2,7 +2,6 @@ import type { CampaignChunkCommand } from '@beacon/contracts'
 import type { CommandRun } from './command-run.js'
 import { deliver, unconfirmedResults, type DispatchDeps } from './deliver.js'
 import { giveBack } from './give-back.js'
-import { isUnconfirmed, releaseClaims } from './claims.js'
 import { countByPlatform } from './outcomes.js'
 import { resolveCampaignDevices } from './resolve-devices.js'
 
@@ -15,10 +14,9 @@ export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, 
   const source = { campaignId: command.campaignId }
   const scope = { kind: 'campaign' as const, campaignId: command.campaignId, chunk: command.chunk }
   const credentials = await run.hold(() => deps.credentials.load(command.applicationId))
-  const found = credentials === null ? { unclaimed: [], earlier: [], orphaned: [] } : await run.hold(() => resolveCampaignDevices(deps.db, command))
+  const found = credentials === null ? { unclaimed: [], earlier: [] } : await run.hold(() => resolveCampaignDevices(deps.db, command))
   // An unanswered claim of this chunk means this chunk's previous holder died mid-send.
-  run.addResults(unconfirmedResults(source, found.earlier.filter(isUnconfirmed)))
-  await run.hold(() => releaseClaims(deps.db, scope, found.orphaned))
+  run.addResults(unconfirmedResults(source, found.earlier.filter((e) => e.status === 'PENDING')))
   if (credentials !== null) {
     const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, found.unclaimed, source, scope)
     // A platform that cannot be sent (credentials…) fails its devices one by one, with the reason.

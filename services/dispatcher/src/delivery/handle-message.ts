@@ -3,22 +3,20 @@ import type { CommandRun } from './command-run.js'
 import { deliver, unconfirmedResults, type DispatchDeps } from './deliver.js'
 import { giveBack } from './give-back.js'
 import { resolveMessageDevices } from './message-devices.js'
-import { isUnconfirmed, releaseClaims } from './claims.js'
 import { countByPlatform } from './outcomes.js'
 
 /**
  * One message, start to finish: resolve the user's devices (one statement), claim and send them as
  * slots free, publish the results with the summary, and only then acknowledge the command. A
- * redelivered command sends to the devices never claimed (or claimed and never attempted) and
- * reports the earlier holder's attempted, unanswered claims as unconfirmed.
+ * redelivered command sends to the devices never claimed and reports the earlier holder's
+ * unanswered claims as unconfirmed.
  */
 export async function handleMessage (deps: DispatchDeps, run: CommandRun, command: SendCommand): Promise<void> {
   const source = { messageId: command.messageId }
   const scope = { kind: 'message' as const, messageId: command.messageId }
   const found = await run.hold(() => resolveMessageDevices(deps.db, command))
   const credentials = await run.hold(() => deps.credentials.atVersion(command.applicationId, found.credentialsVersion))
-  run.addResults(unconfirmedResults(source, found.earlier.filter(isUnconfirmed)))
-  await run.hold(() => releaseClaims(deps.db, scope, found.orphaned))
+  run.addResults(unconfirmedResults(source, found.earlier.filter((e) => e.status === 'PENDING')))
   let reason: string | undefined = credentials === null ? 'ApplicationNotFound' : undefined
   if (credentials !== null) {
     const delivered = await deliver(deps, run, credentials, command, found.unclaimed, source, scope)

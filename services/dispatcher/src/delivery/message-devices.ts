@@ -1,6 +1,6 @@
 import type { ProviderPlatform, SendCommand } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
-import { isTakenOver, type EarlierDelivery } from './claims.js'
+import type { EarlierDelivery } from './claims.js'
 import { toTarget, type DeviceTarget } from './resolve-devices.js'
 
 // The whole start of a single message in one round trip: the application's credentials version;
@@ -13,17 +13,17 @@ const MESSAGE_DEVICES = {
   name: 'beacon-message-devices',
   text: `WITH app AS (SELECT credentials_version FROM application WHERE id = $1)
          SELECT 'app' AS kind, app.credentials_version, NULL::bigint AS id, NULL::text AS push_token, NULL::text AS platform,
-                NULL::text AS environment, NULL::text AS status, NULL::boolean AS attempted
+                NULL::text AS environment, NULL::text AS status
            FROM app
          UNION ALL
-         SELECT DISTINCT 'device', NULL::int, d.id, d.push_token, d.platform::text, d.environment::text, NULL::text, NULL::boolean
+         SELECT DISTINCT 'device', NULL::int, d.id, d.push_token, d.platform::text, d.environment::text, NULL::text
            FROM device_activation a JOIN device d ON d.id = a.device_id
           WHERE a.application_id = $1 AND a.user_id = $2
             AND ($3::text IS NULL OR a.activation_id = $3)
             AND (NOT $4::boolean OR a.activation_status = 'ACTIVE')
             AND EXISTS (SELECT 1 FROM app)
          UNION ALL
-         SELECT 'claim', NULL::int, m.device_id, NULL, m.platform::text, NULL, m.status::text, m.attempted
+         SELECT 'claim', NULL::int, m.device_id, NULL, m.platform::text, NULL, m.status::text
            FROM message_delivery m WHERE m.message_id = $5::uuid`
 }
 
@@ -35,18 +35,15 @@ interface Row {
   platform: ProviderPlatform
   environment: DeviceTarget['environment']
   status: EarlierDelivery['status']
-  attempted: boolean | null
 }
 
 export interface MessageDevices {
   /** null: the application is gone. */
   credentialsVersion: number | null
-  /** The user's devices to send: never claimed, or claimed and never attempted by an earlier holder; in id order. */
+  /** The user's devices never claimed for this message, in id order. */
   unclaimed: DeviceTarget[]
   /** Claims made before: an earlier holder's. */
   earlier: EarlierDelivery[]
-  /** An earlier holder's claims never attempted whose device is gone: to be released. */
-  orphaned: bigint[]
 }
 
 /** Resolves a single message's devices and what an earlier holder of the command did with them. */
@@ -57,11 +54,9 @@ export async function resolveMessageDevices (db: Db, command: SendCommand): Prom
   })
   const app = rows.find((row) => row.kind === 'app')
   const earlier = rows.filter((row) => row.kind === 'claim')
-    .map((row): EarlierDelivery => ({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: null, attempted: row.attempted === true }))
-  const settled = new Set(earlier.filter((e) => !isTakenOver(e)).map((e) => e.deviceId))
-  const devices = rows.filter((row) => row.kind === 'device').map(toTarget)
-  const unclaimed = devices.filter((t) => !settled.has(t.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const resolved = new Set(devices.map((t) => t.id))
-  const orphaned = earlier.filter((e) => isTakenOver(e) && !resolved.has(e.deviceId)).map((e) => e.deviceId)
-  return { credentialsVersion: app?.credentials_version ?? null, unclaimed, earlier, orphaned }
+    .map((row): EarlierDelivery => ({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: null }))
+  const claimed = new Set(earlier.map((e) => e.deviceId))
+  const unclaimed = rows.filter((row) => row.kind === 'device').map(toTarget).filter((t) => !claimed.has(t.id))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return { credentialsVersion: app?.credentials_version ?? null, unclaimed, earlier }
 }

@@ -1,6 +1,6 @@
 import type { CampaignChunkCommand, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
-import { isTakenOver, type EarlierDelivery } from './claims.js'
+import type { EarlierDelivery } from './claims.js'
 
 export interface DeviceTarget {
   id: bigint
@@ -25,24 +25,22 @@ const CAMPAIGN_DEVICES = {
             WHERE u.campaign_id = $2::bigint
               AND u.user_id > coalesce($3::text, '') AND u.user_id <= $4)
          SELECT t.id, t.push_token, t.platform::text AS platform, t.environment::text AS environment,
-                c.status::text AS status, c.chunk, c.attempted
+                c.status::text AS status, c.chunk
            FROM targets t LEFT JOIN campaign_delivery c ON c.campaign_id = $2::bigint AND c.device_id = t.id
          UNION ALL
-         SELECT c.device_id, NULL, c.platform::text, NULL, c.status::text, c.chunk, c.attempted
+         SELECT c.device_id, NULL, c.platform::text, NULL, c.status::text, c.chunk
            FROM campaign_delivery c
           WHERE c.campaign_id = $2::bigint AND c.chunk = $5 AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.id = c.device_id)
           ORDER BY 1`
 }
 
-interface CampaignRow extends DeviceRow { status: EarlierDelivery['status'] | null, chunk: number | null, attempted: boolean | null }
+interface CampaignRow extends DeviceRow { status: EarlierDelivery['status'] | null, chunk: number | null }
 
 export interface CampaignDevices {
-  /** Devices of the chunk's users to send: no chunk claimed them yet, or this chunk's earlier holder claimed them and never attempted them. */
+  /** Devices of the chunk's users that no chunk has claimed yet. */
   unclaimed: DeviceTarget[]
   /** Claims made before by this chunk (an earlier holder of it); other chunks' claims are theirs to report. */
   earlier: EarlierDelivery[]
-  /** This chunk's earlier claims never attempted whose device no longer resolves: to be released. */
-  orphaned: bigint[]
 }
 
 /**
@@ -57,17 +55,9 @@ export async function resolveCampaignDevices (db: Db, command: CampaignChunkComm
   })
   const unclaimed: DeviceTarget[] = []
   const earlier: EarlierDelivery[] = []
-  const orphaned: bigint[] = []
   for (const row of rows) {
-    if (row.status === null) { unclaimed.push(toTarget(row)); continue }
-    if (row.chunk !== command.chunk) continue
-    const claim: EarlierDelivery = { deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: row.chunk, attempted: row.attempted === true }
-    earlier.push(claim)
-    // Claimed ahead by the earlier holder and never sent: sent now, or released if the device is gone.
-    if (isTakenOver(claim)) {
-      if (row.push_token === null) orphaned.push(claim.deviceId)
-      else unclaimed.push(toTarget(row))
-    }
+    if (row.status === null) unclaimed.push(toTarget(row))
+    else if (row.chunk === command.chunk) earlier.push({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: row.chunk })
   }
-  return { unclaimed, earlier, orphaned }
+  return { unclaimed, earlier }
 }

@@ -33,29 +33,21 @@ t.test('devices are claimed as their requests are made: claims unanswered never 
   // Four slots each: windows of one device claimed ahead.
   t.ok(most.APNS >= 1 && most.APNS <= 5, `APNs: at most 4 + 1 claimed and unanswered at once (most seen ${most.APNS})`)
   t.ok(most.FCM >= 1 && most.FCM <= 5, `FCM: at most 4 + 1 claimed and unanswered at once (most seen ${most.FCM})`)
-  // Each claim statement marked the devices sent since the one before: only those sent after the
-  // last claim (at most the slots) are left unmarked, to be recorded with their answers.
-  for (const platform of ['APNS', 'FCM'] as const) {
-    const unmarked = await h.db.messageDelivery.count({ where: { messageId: command.messageId, platform, attempted: false } })
-    t.ok(unmarked <= 4, `${platform}: claims marked attempted as the sending went (${unmarked} of ${platform === 'APNS' ? 20 : 12} left unmarked)`)
-  }
 })
 
-t.test('a redelivered message sends every device never claimed or never attempted, and reports only the earlier holder\'s attempted, unanswered claims as unconfirmed', async (t) => {
+t.test('a redelivered message sends every device never claimed and reports only the earlier holder\'s unanswered claims as unconfirmed', async (t) => {
   const h = await startHarness(t)
   const tokens = await h.addDevices('again', 6, 'APNS')
   const command = await h.storeMessage('again')
   const ids = (await h.db.device.findMany({ orderBy: { id: 'asc' } })).map((d) => d.id)
-  // The dead holder: device 0 attempted and unanswered, device 1 answered and recorded, device 2
-  // claimed ahead and never marked attempted (perhaps never sent).
-  await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[0]!, platform: 'APNS', attempted: true } })
+  // The dead holder: device 0 attempted and unanswered, device 1 answered and recorded.
+  await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[0]!, platform: 'APNS' } })
   await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[1]!, platform: 'APNS', status: 'SENT', attempts: 1, completedAt: new Date() } })
-  await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[2]!, platform: 'APNS', claimedAt: new Date(Date.now() - 60_000) } })
   await h.startDispatcher()
   await h.transport.publishCommand(command)
   await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary')
 
-  t.same(tokens.map((token) => h.apns.received(token).length), [0, 0, 1, 1, 1, 1], 'the three devices never claimed and the one never attempted were sent, once each')
+  t.same(tokens.map((token) => h.apns.received(token).length), [0, 0, 1, 1, 1, 1], 'the four devices never claimed were sent, once each')
   const { summary, devices } = resultsOf(h.events, command.messageId)
   const unconfirmed = devices.filter((d) => d.unconfirmed === true)
   t.same(unconfirmed.map((d) => [d.deviceId, d.status, d.reason]), [[String(ids[0]), 'SENT', 'Unconfirmed']])
@@ -71,11 +63,9 @@ t.test('a campaign chunk: devices claimed by another chunk are theirs; this chun
   const campaign = await h.db.campaign.create({ data: { applicationId: h.applicationId, message: { title: 'campaign' } } })
   await h.db.campaignUser.createMany({ data: [{ campaignId: campaign.id, userId: 'user-a' }, { campaignId: campaign.id, userId: 'user-b' }] })
   await h.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk: 1, afterUserId: null, lastUserId: 'user-b' } })
-  // ids[0]: another chunk's claim (a shared device, never attempted: still theirs); ids[2]: this
-  // chunk's earlier holder, attempted and unanswered; ids[3]: claimed ahead by it, never attempted.
+  // ids[0]: another chunk's claim (a shared device); ids[2]: this chunk's earlier holder, unanswered.
   await h.db.campaignDelivery.create({ data: { campaignId: campaign.id, deviceId: ids[0]!, platform: 'APNS', chunk: 0 } })
-  await h.db.campaignDelivery.create({ data: { campaignId: campaign.id, deviceId: ids[2]!, platform: 'FCM', chunk: 1, attempted: true } })
-  await h.db.campaignDelivery.create({ data: { campaignId: campaign.id, deviceId: ids[3]!, platform: 'FCM', chunk: 1, claimedAt: new Date(Date.now() - 60_000) } })
+  await h.db.campaignDelivery.create({ data: { campaignId: campaign.id, deviceId: ids[2]!, platform: 'FCM', chunk: 1 } })
   await h.startDispatcher()
   await h.transport.publishCommand({ kind: 'campaign-chunk', campaignId: String(campaign.id), chunk: 1, applicationId: h.applicationId, afterUserId: null, lastUserId: 'user-b', body: { title: 'campaign' } })
   await h.until(() => h.events.some((e) => e.kind === 'chunk'), 'the chunk summary')
