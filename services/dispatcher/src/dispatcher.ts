@@ -8,6 +8,7 @@ import { createCredentialStore } from './credentials.js'
 import { CommandRun, StoppedWhileHeld } from './delivery/command-run.js'
 import { handleCommand, type DispatchDeps } from './delivery/handle-command.js'
 import { sendSlotsRegistry } from './delivery/send-slots.js'
+import { recordAnswers, scopeOf } from './delivery/claims.js'
 import { endFailed } from './delivery/terminal.js'
 import { createHealth } from './health.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
@@ -90,6 +91,8 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         // now, they are not taken for unconfirmed ones by the next delivery.
         const known = [...run.results.values()]
         if (known.length > 0) await transport.publishDeviceResults(known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not published'))
+        // And written onto the claims: the next delivery does not send those devices again.
+        await recordAnswers(deps.db, scopeOf(delivery.command), known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not written'))
         delivery.retry(delayMs)
       }
     }

@@ -4,9 +4,9 @@ export type Part = 'database' | 'nats'
 
 // Errors of a database that is not there (refused, reset, shut down, unreachable), as pg and
 // node report them; SQLSTATE class 08 is "connection exception", 57P01–57P03 a server shutting
-// down or starting.
+// down or starting, 53300 too many connections (a server just restarted, its clients reconnecting).
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'])
-const SHUTDOWN_STATES = new Set(['57P01', '57P02', '57P03'])
+const SHUTDOWN_STATES = new Set(['57P01', '57P02', '57P03', '53300'])
 const POOL_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|Client was closed and is not queryable/
 
 /**

@@ -112,9 +112,10 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
             deliveryCount: message.info.deliveryCount,
             lastDelivery: message.info.deliveryCount >= settings.commandMaxDeliver,
             working: () => message.working(),
-            // A plain ack, not ackAck: a lost ack only redelivers the command, whose claims then
-            // say it was done (no device is sent twice); waiting for the server's word cost a
-            // round trip per command.
+            // A plain ack, not ackAck: a lost ack only redelivers the command after its ack wait,
+            // by when its published results are recorded and its claims say it was done (a device
+            // whose result is not yet recorded would be sent again); waiting for the server's word
+            // cost a round trip per command.
             ack: async () => { message.ack() },
             retry: (delayMs) => message.nak(delayMs)
           }

@@ -1,13 +1,11 @@
 import { completeCampaigns } from './campaign-completion.js'
 import { inAppCallbackPayload, type Queryable } from './outbox.js'
 
-/** The reason a claim carries when the command ended before its provider's answer was recorded. */
-export const UNCONFIRMED = 'Unconfirmed: the command ended before the provider\'s answer was recorded'
-
 /**
  * Ends messages that will never get a summary (their command was refused for good, or JetStream
- * gave it up) as failed with `reason`, in one statement: claims still PENDING were attempted and
- * are reported sent-unconfirmed (a real result arriving later replaces them), and the developer
+ * gave it up) as failed with `reason`, in one statement: claims still PENDING (whether their
+ * requests reached a provider is unknown) fail with `reason`, marked unconfirmed (a real result
+ * arriving later replaces them), and the developer
  * of an in-app message whose push fallback this was is told push.failed (through the outbox).
  */
 export async function failMessages (q: Queryable, messageIds: string[], reason: string): Promise<number> {
@@ -18,7 +16,7 @@ export async function failMessages (q: Queryable, messageIds: string[], reason: 
               WHERE id = ANY($1::uuid[]) AND completed_at IS NULL
              RETURNING id),
            unconfirmed AS (
-             UPDATE message_delivery SET status = 'SENT', reason = $3, unconfirmed = true, completed_at = now()
+             UPDATE message_delivery SET status = 'FAILED', reason = $2, unconfirmed = true, completed_at = now()
               WHERE message_id IN (SELECT id FROM failed) AND status = 'PENDING'
              RETURNING 1),
            told AS (
@@ -28,14 +26,14 @@ export async function failMessages (q: Queryable, messageIds: string[], reason: 
               WHERE i.developer_id IS NOT NULL
              RETURNING 1)
            SELECT count(*)::int AS n FROM failed`,
-    values: [messageIds, reason, UNCONFIRMED]
+    values: [messageIds, reason]
   })
   return rows[0]?.n ?? 0
 }
 
 /**
  * Ends campaign chunks that will never get a summary as done with `reason` (their unreached users
- * stay unsent, their PENDING claims become sent-unconfirmed), then completes their campaigns.
+ * stay unsent, their PENDING claims fail with it, marked unconfirmed), then completes their campaigns.
  */
 export async function failChunks (q: Queryable, chunks: Array<{ campaignId: string, chunk: number }>, reason: string): Promise<void> {
   if (chunks.length === 0) return
@@ -45,10 +43,10 @@ export async function failChunks (q: Queryable, chunks: Array<{ campaignId: stri
                FROM unnest($1::bigint[], $2::int[]) AS f(campaign_id, chunk)
               WHERE c.campaign_id = f.campaign_id AND c.chunk = f.chunk AND c.done_at IS NULL
              RETURNING c.campaign_id, c.chunk)
-           UPDATE campaign_delivery AS d SET status = 'SENT', reason = $4, unconfirmed = true, completed_at = now()
+           UPDATE campaign_delivery AS d SET status = 'FAILED', reason = $3, unconfirmed = true, completed_at = now()
              FROM failed f
             WHERE d.campaign_id = f.campaign_id AND d.chunk = f.chunk AND d.status = 'PENDING'`,
-    values: [chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk), reason, UNCONFIRMED]
+    values: [chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk), reason]
   })
   await completeCampaigns(q, [...new Set(chunks.map((c) => c.campaignId))].map((id) => BigInt(id)))
 }

@@ -51,7 +51,7 @@ t.test('commands JetStream gives up on end failed: the message, its claims, an i
 
   await until(async () => (await app.db.message.findUniqueOrThrow({ where: { id: messageId! } })).completedAt !== null, 'the message ended')
   t.match(await app.db.message.findUniqueOrThrow({ where: { id: messageId! } }), { failureReason: 'DeliveryAttemptsExhausted' })
-  t.match(await app.db.messageDelivery.findFirstOrThrow({ where: { messageId: messageId! } }), { status: 'SENT', unconfirmed: true })
+  t.match(await app.db.messageDelivery.findFirstOrThrow({ where: { messageId: messageId! } }), { status: 'FAILED', reason: 'DeliveryAttemptsExhausted', unconfirmed: true })
   const detail = (await call(app, 'GET', `/push/message/${messageId!}/detail`)).json().responseObject
   t.match(detail, { completed: true })
 

@@ -1,4 +1,4 @@
-import type { ProviderPlatform } from '@beacon/contracts'
+import type { Command, DeviceResult, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { DeviceTarget } from './resolve-devices.js'
 
@@ -21,12 +21,16 @@ export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED
 // went away), the same window claimed again finds its own rows by that time and keeps them,
 // instead of taking them for another holder's and never sending them. The union's second part
 // reads the snapshot from before the insert, so it sees only such earlier rows.
+// A PENDING claim of an earlier holder of the command (no answer recorded) is taken over: this
+// holder sends it again. Whether its request ever reached the provider cannot be known — a
+// request handed to the client may still wait for a connection — so it is never reported sent.
 const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
   WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
   claimed AS (
-    INSERT INTO ${table} (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
+    INSERT INTO ${table} AS d (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
     SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $5::int' : ''} FROM t
-    ON CONFLICT (${source}, device_id) DO NOTHING
+    ON CONFLICT (${source}, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+     WHERE d.status = 'PENDING' AND d.claimed_at <> EXCLUDED.claimed_at${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
     RETURNING device_id)
   SELECT device_id FROM claimed
   UNION ALL
@@ -40,11 +44,15 @@ const CLAIM = {
   campaign: { text: claimWindow('campaign_delivery', 'campaign_id', 'bigint', true) }
 }
 
+// Over an earlier holder's PENDING claim too (this holder took it over to send it again):
+// otherwise that claim would stay PENDING and its message or chunk never complete.
 const recordUnattempted = (table: string, source: string, sourceType: string, chunk: boolean) => `
-  INSERT INTO ${table} (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})
+  INSERT INTO ${table} AS d (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})
   SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", t.status::"DeliveryStatus", t.reason, 0, now()${chunk ? ', $6::int' : ''}
     FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(device_id, platform, status, reason)
-  ON CONFLICT (${source}, device_id) DO NOTHING
+  ON CONFLICT (${source}, device_id) DO UPDATE
+    SET status = EXCLUDED.status, reason = EXCLUDED.reason, attempts = 0, completed_at = EXCLUDED.completed_at
+    WHERE d.status = 'PENDING'${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
   RETURNING device_id`
 
 const RECORD = {
@@ -83,6 +91,49 @@ export async function recordUnattemptedOutcomes (db: Db, scope: ClaimScope, entr
     entries.map((e) => e.status), entries.map((e) => e.reason), ...chunkParam(scope)
   ])
   return new Set(rows.map((row) => row.device_id))
+}
+
+/** The claims of a command live here. */
+export function scopeOf (command: Command): ClaimScope {
+  return command.kind === 'message'
+    ? { kind: 'message', messageId: command.messageId }
+    : { kind: 'campaign', campaignId: command.campaignId, chunk: command.chunk }
+}
+
+const PENDING_CLAIMS = {
+  message: 'SELECT device_id, platform::text AS platform FROM message_delivery WHERE message_id = $1::uuid AND status = \'PENDING\'',
+  campaign: 'SELECT device_id, platform::text AS platform FROM campaign_delivery WHERE campaign_id = $1::bigint AND chunk = $2::int AND status = \'PENDING\''
+}
+
+/** Every claim of `scope` without a recorded answer, whoever made it. */
+export async function pendingClaims (db: Db, scope: ClaimScope): Promise<Array<{ deviceId: bigint, platform: ProviderPlatform }>> {
+  const { rows } = await db.pool.query<{ device_id: string, platform: ProviderPlatform }>(PENDING_CLAIMS[scope.kind], [sourceId(scope), ...chunkParam(scope)])
+  return rows.map((row) => ({ deviceId: BigInt(row.device_id), platform: row.platform }))
+}
+
+// The recorder's own update (delivery-records.ts in the api) does the same over PENDING only, so
+// whichever comes first wins and the other changes nothing.
+const recordAnswersOf = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  UPDATE ${table} AS d SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
+    FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[]) AS r(device_id, status, reason, attempts, at)
+   WHERE d.${source} = $1::${sourceType} AND d.device_id = r.device_id AND d.status = 'PENDING'${chunk ? ' AND d.chunk = $7::int' : ''}`
+
+const RECORD_ANSWERS = {
+  message: recordAnswersOf('message_delivery', 'message_id', 'uuid', false),
+  campaign: recordAnswersOf('campaign_delivery', 'campaign_id', 'bigint', true)
+}
+
+/**
+ * Writes answers this holder has onto its claims before it gives the command back: the next
+ * holder, which may start before the api recorded the published results, then does not send
+ * those devices again.
+ */
+export async function recordAnswers (db: Db, scope: ClaimScope, results: DeviceResult[]): Promise<void> {
+  if (results.length === 0) return
+  await db.pool.query(RECORD_ANSWERS[scope.kind], [
+    sourceId(scope), results.map((r) => r.deviceId), results.map((r) => r.status), results.map((r) => r.reason ?? null),
+    results.map((r) => r.attempts), results.map((r) => r.at), ...chunkParam(scope)
+  ])
 }
 
 /** Gives claims back (devices not in flight when the holder stops): the redelivery sends them. */

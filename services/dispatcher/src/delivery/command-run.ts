@@ -34,8 +34,12 @@ export class CommandRun {
 
   get stopping (): boolean { return this.signal.aborted }
 
+  /** Told of results as they are added (a campaign chunk publishes them as they come). */
+  onResults?: (results: DeviceResult[]) => void
+
   addResults (results: DeviceResult[]): void {
     for (const result of results) this.results.set(BigInt(result.deviceId), result)
+    this.onResults?.(results)
   }
 
   /**

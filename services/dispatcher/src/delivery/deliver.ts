@@ -1,4 +1,4 @@
-import type { DeviceResult, ProviderPlatform } from '@beacon/contracts'
+import type { ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
@@ -6,7 +6,7 @@ import type { RetryPolicy } from '../config.js'
 import type { ApplicationCredentials, CredentialStore } from '../credentials.js'
 import type { Health } from '../health.js'
 import type { Notification, PlatformSender } from '../senders/sender.js'
-import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type EarlierDelivery, type Unattempted } from './claims.js'
+import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type Unattempted } from './claims.js'
 import { createClaimer } from './claimer.js'
 import type { CommandRun } from './command-run.js'
 import { logFailures, logRetry } from './failure-log.js'
@@ -26,20 +26,6 @@ export interface DispatchDeps {
   retry: RetryPolicy
   /** Where providers' own words go: results carry stable reasons only. */
   log: Logger
-}
-
-/** The reason of a result no provider gave: an earlier holder attempted the device and died before the answer. */
-export const UNCONFIRMED = 'Unconfirmed'
-
-/**
- * Devices an earlier holder of this very command claimed but never reported: it made their
- * requests (a claim is written just before them) and died before the answers. Sending again
- * could notify twice; they are reported as sent, unconfirmed (a real answer recorded later wins).
- */
-export function unconfirmedResults (source: ResultSource, earlier: Array<Pick<EarlierDelivery, 'deviceId' | 'platform'>>): DeviceResult[] {
-  return earlier.map((e) => ({
-    ...source, deviceId: e.deviceId.toString(), platform: e.platform, status: 'SENT', reason: UNCONFIRMED, unconfirmed: true, tokenInvalid: false, attempts: 0, at: new Date().toISOString()
-  }))
 }
 
 export interface Delivered {

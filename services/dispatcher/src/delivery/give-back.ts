@@ -1,13 +1,14 @@
-import { releaseClaims, type ClaimScope } from './claims.js'
+import { recordAnswers, releaseClaims, type ClaimScope } from './claims.js'
 import { StoppedWhileHeld, type CommandRun } from './command-run.js'
 import type { Delivered, DispatchDeps } from './deliver.js'
 
 /**
- * The dispatcher stopped before the command was done: what is known is published, the claims of
- * devices waiting for a retry are released (they had a retryable failure: the next holder sends
- * them), and the command goes back for immediate redelivery. Requests still on the wire keep
- * their claims: the next holder reports them unconfirmed. Devices never claimed are simply sent
- * by the next holder. Steps that cannot be done by the deadline are skipped.
+ * The dispatcher stopped before the command was done: what is known is published and written
+ * onto its claims (the next holder may start before the api recorded it), the claims of devices
+ * waiting for a retry are released (they had a retryable failure: the next holder sends them),
+ * and the command goes back for immediate redelivery. Requests still on the wire at the deadline
+ * keep their claims: the next holder sends them again. Devices never claimed are simply sent by
+ * the next holder. Steps that cannot be done by the deadline are skipped.
  */
 export async function giveBack (deps: DispatchDeps, run: CommandRun, scope: ClaimScope, delivered: Delivered): Promise<void> {
   const results = [...run.results.values()]
@@ -15,6 +16,7 @@ export async function giveBack (deps: DispatchDeps, run: CommandRun, scope: Clai
     try { await run.hold(step) } catch (error) { if (!(error instanceof StoppedWhileHeld)) throw error }
   }
   if (results.length > 0) await skipAtDeadline(() => deps.transport.publishDeviceResults(results))
+  await skipAtDeadline(() => recordAnswers(deps.db, scope, results))
   await skipAtDeadline(() => releaseClaims(deps.db, scope, delivered.waiting.map((target) => target.id)))
   deps.log.info({ ...scope, published: results.length, released: delivered.waiting.length, inFlight: delivered.inFlight.length },
     'stopping: command given back')

@@ -1,9 +1,11 @@
 import type { CampaignChunkCommand } from '@beacon/contracts'
 import type { CommandRun } from './command-run.js'
-import { deliver, unconfirmedResults, type DispatchDeps } from './deliver.js'
+import { releaseClaims } from './claims.js'
+import { deliver, type DispatchDeps } from './deliver.js'
 import { giveBack } from './give-back.js'
 import { countByPlatform } from './outcomes.js'
 import { resolveCampaignDevices } from './resolve-devices.js'
+import { streamResults } from './result-stream.js'
 
 /**
  * One chunk of a campaign: the devices of its users, each claimed for the campaign just before its
@@ -14,16 +16,27 @@ export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, 
   const source = { campaignId: command.campaignId }
   const scope = { kind: 'campaign' as const, campaignId: command.campaignId, chunk: command.chunk }
   const credentials = await run.hold(() => deps.credentials.load(command.applicationId))
-  const found = credentials === null ? { unclaimed: [], earlier: [] } : await run.hold(() => resolveCampaignDevices(deps.db, command))
-  // An unanswered claim of this chunk means this chunk's previous holder died mid-send.
-  run.addResults(unconfirmedResults(source, found.earlier.filter((e) => e.status === 'PENDING')))
-  if (credentials !== null) {
-    const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, found.unclaimed, source, scope)
-    // A platform that cannot be sent (credentials…) fails its devices one by one, with the reason.
-    if (delivered.interrupted) { await giveBack(deps, run, scope, delivered); return }
+  const found = credentials === null ? { unclaimed: [], earlier: [], orphaned: [] } : await run.hold(() => resolveCampaignDevices(deps.db, command))
+  // An unanswered claim of this chunk means this chunk's previous holder died mid-send: it is sent again.
+  await run.hold(() => releaseClaims(deps.db, scope, found.orphaned))
+  // Answers are published as they come: a redelivery after a crash finds them recorded.
+  const stream = streamResults(deps.transport, run)
+  run.onResults = (results) => stream.add(results)
+  try {
+    if (credentials !== null) {
+      const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, found.unclaimed, source, scope)
+      // A platform that cannot be sent (credentials…) fails its devices one by one, with the reason.
+      if (delivered.interrupted) {
+        await stream.end().catch(() => {}) // giveBack publishes every known result again anyway
+        await giveBack(deps, run, scope, delivered)
+        return
+      }
+    }
+  } finally {
+    run.onResults = undefined
   }
+  await stream.end()
   const results = [...run.results.values()]
-  if (results.length > 0) await run.hold(() => deps.transport.publishDeviceResults(results))
   const counts = countByPlatform([...found.earlier.filter((e) => e.status !== 'PENDING'), ...results])
   await run.hold(() => deps.transport.publishChunkSummary({ campaignId: command.campaignId, chunk: command.chunk, ...counts }))
   await run.delivery.ack()

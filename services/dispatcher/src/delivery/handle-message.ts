@@ -1,6 +1,7 @@
 import type { SendCommand } from '@beacon/contracts'
 import type { CommandRun } from './command-run.js'
-import { deliver, unconfirmedResults, type DispatchDeps } from './deliver.js'
+import { releaseClaims } from './claims.js'
+import { deliver, type DispatchDeps } from './deliver.js'
 import { giveBack } from './give-back.js'
 import { resolveMessageDevices } from './message-devices.js'
 import { countByPlatform } from './outcomes.js'
@@ -8,15 +9,15 @@ import { countByPlatform } from './outcomes.js'
 /**
  * One message, start to finish: resolve the user's devices (one statement), claim and send them as
  * slots free, publish the results with the summary, and only then acknowledge the command. A
- * redelivered command sends to the devices never claimed and reports the earlier holder's
- * unanswered claims as unconfirmed.
+ * redelivered command sends to every device without a recorded answer, the earlier holder's
+ * unanswered claims included (they may never have reached the provider).
  */
 export async function handleMessage (deps: DispatchDeps, run: CommandRun, command: SendCommand): Promise<void> {
   const source = { messageId: command.messageId }
   const scope = { kind: 'message' as const, messageId: command.messageId }
   const found = await run.hold(() => resolveMessageDevices(deps.db, command))
   const credentials = await run.hold(() => deps.credentials.atVersion(command.applicationId, found.credentialsVersion))
-  run.addResults(unconfirmedResults(source, found.earlier.filter((e) => e.status === 'PENDING')))
+  await run.hold(() => releaseClaims(deps.db, scope, found.orphaned))
   let reason: string | undefined = credentials === null ? 'ApplicationNotFound' : undefined
   if (credentials !== null) {
     const delivered = await deliver(deps, run, credentials, command, found.unclaimed, source, scope)

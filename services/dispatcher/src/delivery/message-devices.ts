@@ -40,10 +40,12 @@ interface Row {
 export interface MessageDevices {
   /** null: the application is gone. */
   credentialsVersion: number | null
-  /** The user's devices never claimed for this message, in id order. */
+  /** The user's devices to send, in id order: never claimed, or claimed by an earlier holder that recorded no answer. */
   unclaimed: DeviceTarget[]
   /** Claims made before: an earlier holder's. */
   earlier: EarlierDelivery[]
+  /** An earlier holder's PENDING claims whose device is gone: to be released. */
+  orphaned: bigint[]
 }
 
 /** Resolves a single message's devices and what an earlier holder of the command did with them. */
@@ -55,8 +57,10 @@ export async function resolveMessageDevices (db: Db, command: SendCommand): Prom
   const app = rows.find((row) => row.kind === 'app')
   const earlier = rows.filter((row) => row.kind === 'claim')
     .map((row): EarlierDelivery => ({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: null }))
-  const claimed = new Set(earlier.map((e) => e.deviceId))
-  const unclaimed = rows.filter((row) => row.kind === 'device').map(toTarget).filter((t) => !claimed.has(t.id))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  return { credentialsVersion: app?.credentials_version ?? null, unclaimed, earlier }
+  const answered = new Set(earlier.filter((e) => e.status !== 'PENDING').map((e) => e.deviceId))
+  const devices = rows.filter((row) => row.kind === 'device').map(toTarget)
+  const unclaimed = devices.filter((t) => !answered.has(t.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  const resolved = new Set(devices.map((t) => t.id))
+  const orphaned = earlier.filter((e) => e.status === 'PENDING' && !resolved.has(e.deviceId)).map((e) => e.deviceId)
+  return { credentialsVersion: app?.credentials_version ?? null, unclaimed, earlier, orphaned }
 }

@@ -37,10 +37,12 @@ const CAMPAIGN_DEVICES = {
 interface CampaignRow extends DeviceRow { status: EarlierDelivery['status'] | null, chunk: number | null }
 
 export interface CampaignDevices {
-  /** Devices of the chunk's users that no chunk has claimed yet. */
+  /** Devices of the chunk's users to send: no chunk claimed them yet, or this chunk's earlier holder did and recorded no answer. */
   unclaimed: DeviceTarget[]
   /** Claims made before by this chunk (an earlier holder of it); other chunks' claims are theirs to report. */
   earlier: EarlierDelivery[]
+  /** This chunk's earlier PENDING claims whose device no longer resolves: to be released. */
+  orphaned: bigint[]
 }
 
 /**
@@ -55,9 +57,16 @@ export async function resolveCampaignDevices (db: Db, command: CampaignChunkComm
   })
   const unclaimed: DeviceTarget[] = []
   const earlier: EarlierDelivery[] = []
+  const orphaned: bigint[] = []
   for (const row of rows) {
-    if (row.status === null) unclaimed.push(toTarget(row))
-    else if (row.chunk === command.chunk) earlier.push({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: row.chunk })
+    if (row.status === null) { unclaimed.push(toTarget(row)); continue }
+    if (row.chunk !== command.chunk) continue
+    earlier.push({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: row.chunk })
+    // Claimed by this chunk's earlier holder, no answer recorded: sent again (or released if the device is gone).
+    if (row.status === 'PENDING') {
+      if (row.push_token === null) orphaned.push(BigInt(row.id))
+      else unclaimed.push(toTarget(row))
+    }
   }
-  return { unclaimed, earlier }
+  return { unclaimed, earlier, orphaned }
 }

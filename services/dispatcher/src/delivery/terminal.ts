@@ -1,6 +1,7 @@
 import type { DeviceResult } from '@beacon/contracts'
+import { pendingClaims, scopeOf } from './claims.js'
 import type { CommandRun } from './command-run.js'
-import { unconfirmedResults, type DispatchDeps } from './deliver.js'
+import type { DispatchDeps } from './deliver.js'
 import { countByPlatform } from './outcomes.js'
 
 /** The reason of a command that failed on its last delivery (see the dispatcher's log for why). */
@@ -9,19 +10,21 @@ export const DISPATCH_FAILED = 'DispatchFailed'
 /**
  * A command failed on its last delivery (for a reason other than an outage): nothing would ever
  * finish it, so it ends here as FAILED. Results are what this holder knows: the answers it got,
- * its claimed devices without one (attempted: sent, unconfirmed; not yet attempted: failed), and
- * the message's summary (or the chunk's) carries the reason. Devices never claimed stay unsent.
+ * and every claim of the command still without one (this holder's or an earlier one's) as failed
+ * with the reason, marked unconfirmed (whether its request reached the provider is unknown; a real
+ * answer recorded later replaces it). The message's summary (or the chunk's) carries the reason.
+ * Devices never claimed stay unsent.
  */
 export async function endFailed (deps: DispatchDeps, run: CommandRun): Promise<void> {
   const { command } = run.delivery
   const source = command.kind === 'message' ? { messageId: command.messageId } : { campaignId: command.campaignId }
   const at = new Date().toISOString()
   const results: DeviceResult[] = [...run.results.values()]
-  for (const [deviceId, { target, attempted }] of run.claimed) {
+  const unanswered = new Map([...run.claimed].map(([deviceId, { target }]) => [deviceId, target.platform]))
+  for (const claim of await run.hold(() => pendingClaims(deps.db, scopeOf(command)))) unanswered.set(claim.deviceId, claim.platform)
+  for (const [deviceId, platform] of unanswered) {
     if (run.results.has(deviceId)) continue
-    results.push(attempted
-      ? unconfirmedResults(source, [{ deviceId, platform: target.platform }])[0]!
-      : { ...source, deviceId: deviceId.toString(), platform: target.platform, status: 'FAILED', reason: DISPATCH_FAILED, tokenInvalid: false, attempts: 0, at })
+    results.push({ ...source, deviceId: deviceId.toString(), platform, status: 'FAILED', reason: DISPATCH_FAILED, unconfirmed: true, tokenInvalid: false, attempts: 0, at })
   }
   const counts = countByPlatform(results)
   if (command.kind === 'message') {

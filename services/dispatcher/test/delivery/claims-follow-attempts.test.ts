@@ -35,27 +35,28 @@ t.test('devices are claimed as their requests are made: claims unanswered never 
   t.ok(most.FCM >= 1 && most.FCM <= 5, `FCM: at most 4 + 1 claimed and unanswered at once (most seen ${most.FCM})`)
 })
 
-t.test('a redelivered message sends every device never claimed and reports only the earlier holder\'s unanswered claims as unconfirmed', async (t) => {
+t.test('a redelivered message sends every device without a recorded answer, the earlier holder\'s unanswered claims included', async (t) => {
   const h = await startHarness(t)
   const tokens = await h.addDevices('again', 6, 'APNS')
   const command = await h.storeMessage('again')
   const ids = (await h.db.device.findMany({ orderBy: { id: 'asc' } })).map((d) => d.id)
-  // The dead holder: device 0 attempted and unanswered, device 1 answered and recorded.
-  await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[0]!, platform: 'APNS' } })
+  // The dead holder: device 0 claimed and unanswered (its request may never have left: it is sent
+  // again), device 1 answered and recorded.
+  await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[0]!, platform: 'APNS', claimedAt: new Date(Date.now() - 60_000) } })
   await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[1]!, platform: 'APNS', status: 'SENT', attempts: 1, completedAt: new Date() } })
   await h.startDispatcher()
   await h.transport.publishCommand(command)
   await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary')
 
-  t.same(tokens.map((token) => h.apns.received(token).length), [0, 0, 1, 1, 1, 1], 'the four devices never claimed were sent, once each')
+  t.same(tokens.map((token) => h.apns.received(token).length), [1, 0, 1, 1, 1, 1], 'the unanswered claim and the four devices never claimed were sent, once each')
   const { summary, devices } = resultsOf(h.events, command.messageId)
-  const unconfirmed = devices.filter((d) => d.unconfirmed === true)
-  t.same(unconfirmed.map((d) => [d.deviceId, d.status, d.reason]), [[String(ids[0]), 'SENT', 'Unconfirmed']])
+  t.notOk(devices.some((d) => d.unconfirmed === true), 'nothing reported that no provider answered')
+  t.match(devices.find((d) => d.deviceId === String(ids[0])), { status: 'SENT', attempts: 1 })
   t.notOk(devices.some((d) => d.deviceId === String(ids[1])), 'the recorded device is not reported again')
   t.match(summary, { ios: { sent: 6, total: 6, pending: 0 } })
 })
 
-t.test('a campaign chunk: devices claimed by another chunk are theirs; this chunk\'s unanswered claims are unconfirmed; the rest are sent', async (t) => {
+t.test('a campaign chunk: devices claimed by another chunk are theirs; this chunk\'s unanswered claims and the rest are sent', async (t) => {
   const h = await startHarness(t)
   const a = await h.addDevices('user-a', 2, 'APNS')
   const b = await h.addDevices('user-b', 2, 'FCM')
@@ -65,15 +66,32 @@ t.test('a campaign chunk: devices claimed by another chunk are theirs; this chun
   await h.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk: 1, afterUserId: null, lastUserId: 'user-b' } })
   // ids[0]: another chunk's claim (a shared device); ids[2]: this chunk's earlier holder, unanswered.
   await h.db.campaignDelivery.create({ data: { campaignId: campaign.id, deviceId: ids[0]!, platform: 'APNS', chunk: 0 } })
-  await h.db.campaignDelivery.create({ data: { campaignId: campaign.id, deviceId: ids[2]!, platform: 'FCM', chunk: 1 } })
+  await h.db.campaignDelivery.create({ data: { campaignId: campaign.id, deviceId: ids[2]!, platform: 'FCM', chunk: 1, claimedAt: new Date(Date.now() - 60_000) } })
   await h.startDispatcher()
   await h.transport.publishCommand({ kind: 'campaign-chunk', campaignId: String(campaign.id), chunk: 1, applicationId: h.applicationId, afterUserId: null, lastUserId: 'user-b', body: { title: 'campaign' } })
   await h.until(() => h.events.some((e) => e.kind === 'chunk'), 'the chunk summary')
 
-  t.same([...a, ...b].map((token) => h.apns.received(token).length + h.fcm.received(token).length), [0, 1, 0, 1])
+  t.same([...a, ...b].map((token) => h.apns.received(token).length + h.fcm.received(token).length), [0, 1, 1, 1])
   const results = h.events.flatMap((e) => (e.kind === 'device' ? [e.result] : []))
-  t.same(results.map((r) => [r.deviceId, r.status, r.unconfirmed === true]).sort(), [[String(ids[1]), 'SENT', false], [String(ids[2]), 'SENT', true], [String(ids[3]), 'SENT', false]].sort())
+  t.same(results.map((r) => [r.deviceId, r.status, r.unconfirmed === true]).sort(), [[String(ids[1]), 'SENT', false], [String(ids[2]), 'SENT', false], [String(ids[3]), 'SENT', false]].sort())
   const chunk = h.events.find((e) => e.kind === 'chunk')
   t.match(chunk, { summary: { ios: { sent: 1, total: 1 }, android: { sent: 2, total: 2 } } }, 'the other chunk\'s device is not counted here')
   t.notOk(chunk?.kind === 'chunk' && chunk.summary.reason !== undefined, 'no failure reason')
+})
+
+t.test('an earlier holder\'s unanswered claim decided without a request (validUntil passed meanwhile) gets that outcome: nothing is left PENDING', async (t) => {
+  const h = await startHarness(t)
+  const tokens = await h.addDevices('late', 2, 'APNS')
+  const stored = await h.storeMessage('late')
+  const command = { ...stored, body: { ...stored.body, validUntil: new Date(Date.now() - 1000).toISOString() } }
+  const ids = (await h.db.device.findMany({ orderBy: { id: 'asc' } })).map((d) => d.id)
+  await h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId: ids[0]!, platform: 'APNS', claimedAt: new Date(Date.now() - 60_000) } })
+  await h.startDispatcher()
+  await h.transport.publishCommand(command)
+  await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary')
+
+  t.same(tokens.map((token) => h.apns.received(token).length), [0, 0], 'nothing sent past validUntil')
+  const claims = await h.db.messageDelivery.findMany({ where: { messageId: command.messageId }, orderBy: { deviceId: 'asc' } })
+  t.same(claims.map((c) => c.status), ['EXPIRED', 'EXPIRED'], 'the taken-over claim has its outcome too')
+  t.match(resultsOf(h.events, command.messageId).summary, { ios: { failed: 2, total: 2, pending: 0 } })
 })

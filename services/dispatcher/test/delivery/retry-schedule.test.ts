@@ -2,12 +2,21 @@ import t from 'tap'
 import { loadConfig } from '../../src/config.js'
 import type { DeviceTarget } from '../../src/delivery/resolve-devices.js'
 import { retryDelayMs } from '../../src/delivery/retry-schedule.js'
-import { sendWithRetries } from '../../src/delivery/send-with-retries.js'
+import { SendSlots } from '../../src/delivery/send-slots.js'
+import { sendWithRetries, type RetryContext } from '../../src/delivery/send-with-retries.js'
 import type { SendOutcome } from '../../src/senders/sender.js'
 
 const policy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 8000, retryAfterMaxMs: 60_000 }
 const DAY_MS = 86_400_000
 const device: DeviceTarget = { id: 1n, token: 't1', platform: 'FCM', environment: null }
+
+/** Sends `device` alone through sendWithRetries (one slot, every claim granted); its final outcome. */
+async function sendOne (provider: { send: (targets: DeviceTarget[]) => Promise<SendOutcome[]> }, context: Pick<RetryContext, 'validUntil' | 'now' | 'sleep'>) {
+  const report = await sendWithRetries(provider, [device], {
+    policy, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, ...context
+  })
+  return report.outcomes.get(device)
+}
 
 /** A clock that only moves when the code under test sleeps. */
 function fakeClock (start = 1_000_000) {
@@ -36,7 +45,7 @@ t.test('Retry-After is a floor up to retryAfterMaxMs', async (t) => {
 t.test('a Retry-After storm: every attempt is made, each after the capped wait, and the device ends failed', async (t) => {
   const clock = fakeClock()
   const provider = throttling(clock)
-  const [outcome] = await sendWithRetries(provider, [device], { policy, validUntil: null, heartbeat: () => {}, ...clock })
+  const outcome = await sendOne(provider, { validUntil: null, ...clock })
   t.match(outcome, { kind: 'failed', attempts: 3 })
   t.equal(provider.attempts.length, 3)
   const waits = provider.attempts.slice(1).map((at, index) => at - provider.attempts[index]!)
@@ -47,14 +56,14 @@ t.test('the capped wait still never passes validUntil: a device whose next attem
   const clock = fakeClock()
   const provider = throttling(clock)
   const validUntil = new Date(clock.now() + 30_000)
-  const [outcome] = await sendWithRetries(provider, [device], { policy, validUntil, heartbeat: () => {}, ...clock })
+  const outcome = await sendOne(provider, { validUntil, ...clock })
   t.match(outcome, { kind: 'expired', attempts: 1, reason: /QUOTA_EXCEEDED/ })
   t.equal(provider.attempts.length, 1, 'no attempt at or after validUntil')
 
   // Control: with validUntil beyond the capped wait the second attempt is made.
   const later = fakeClock()
   const patient = throttling(later)
-  await sendWithRetries(patient, [device], { policy, validUntil: new Date(later.now() + 90_000), heartbeat: () => {}, ...later })
+  await sendOne(patient, { validUntil: new Date(later.now() + 90_000), ...later })
   t.equal(patient.attempts.length, 2)
 })
 
