@@ -67,33 +67,65 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
   let reachDeadline: () => void = () => {}
   const deadline = new Promise<void>((resolve) => { reachDeadline = resolve })
   let consumer: Stoppable | undefined
+  // Commands in hand, by id, with whether they ended done. JetStream hands a command out again
+  // when its ack wait passes without a heartbeat (a starved event loop): a second copy handled
+  // beside the first would take over the first's claims and send them twice.
+  const inHand = new Map<string, Promise<boolean>>()
 
-  const handle = async (run: CommandRun) => {
+  const handleOnce = async (run: CommandRun) => {
+    const id = commandId(run.delivery.command)
+    const earlier = inHand.get(id)
+    if (earlier !== undefined && await earlier) {
+      log.warn({ command: id, delivery: run.delivery.deliveryCount }, 'a command already done here came again; acknowledged')
+      await run.delivery.ack()
+      return
+    }
+    let settle: (done: boolean) => void = () => {}
+    const handled = new Promise<boolean>((resolve) => { settle = resolve })
+    inHand.set(id, handled)
+    try {
+      settle(await handle(run))
+    } finally {
+      settle(false)
+      if (inHand.get(id) === handled) inHand.delete(id)
+    }
+  }
+
+  /** Resolves true when the command was done (acknowledged), false when it went back. */
+  const handle = async (run: CommandRun): Promise<boolean> => {
     const { delivery } = run
     const command = commandId(delivery.command)
     try {
       await handleCommand(deps, run)
       log.debug({ command, delivery: delivery.deliveryCount }, 'command done')
+      return !run.givenBack
     } catch (error) {
       if (error instanceof StoppedWhileHeld) {
         log.warn({ err: error, command }, 'stopping: command given back')
         delivery.retry(0)
-      } else if (delivery.lastDelivery) {
+        return false
+      }
+      if (delivery.lastDelivery) {
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed on its last delivery; it ends as failed')
-        try { await endFailed(deps, run) } catch (failure) {
+        try {
+          await endFailed(deps, run)
+          return true
+        } catch (failure) {
           log.error({ err: failure, command }, 'the failed command could not be reported')
           delivery.retry(0)
+          return false
         }
       } else {
         const delayMs = Math.min(1000 * 2 ** (delivery.deliveryCount - 1), 60_000)
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed; it will be retried')
         // The answers already in hand are real outcomes (invalid tokens among them): published
-        // now, they are not taken for unconfirmed ones by the next delivery.
+        // now, they are not lost.
         const known = [...run.results.values()]
         if (known.length > 0) await transport.publishDeviceResults(known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not published'))
         // And written onto the claims: the next delivery does not send those devices again.
         await recordAnswers(deps.db, scopeOf(delivery.command), known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not written'))
         delivery.retry(delayMs)
+        return false
       }
     }
   }
@@ -108,7 +140,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
           try { delivery.working() } catch {}
         }, Math.max(config.commandAckWaitMs / 3, 500))
         try {
-          await handle(new CommandRun(delivery, health, stopping.signal, deadline))
+          await handleOnce(new CommandRun(delivery, health, stopping.signal, deadline))
         } finally {
           clearInterval(heartbeat)
         }
@@ -122,11 +154,14 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
     },
     async stop (timeoutMs = config.shutdownTimeoutMs) {
       const end = Date.now() + timeoutMs
-      // Commands are given back at the deadline less what closing needs (at most a second).
-      const closing = Math.min(1000, timeoutMs / 4)
+      // Waiting for the requests on the wire ends early enough to give every command back (publish
+      // its answers, write them on its claims, release the rest: a few statements per command in
+      // hand) and close: 40% of the time, at most 2 s. A give-back cut short leaves answers
+      // unrecorded, which the next holder sends again.
+      const closing = Math.min(2000, timeoutMs * 0.4)
       stopping.abort()
       after(end - closing - Date.now()).then(reachDeadline, () => {})
-      await Promise.race([consumer?.stop(), deadline.then(() => after(closing / 2))])
+      await Promise.race([consumer?.stop(), deadline.then(() => after(closing * 0.75))])
       await Promise.race([Promise.all([deps.senders.APNS.close(), deps.senders.FCM.close()]), after(end - Date.now() - closing / 4)])
       await health.close()
       if (givenDb === undefined) await Promise.race([db.$disconnect(), after(end - Date.now())])

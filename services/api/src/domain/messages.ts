@@ -75,13 +75,14 @@ async function storeMessages (db: Db, appId: bigint, commands: DraftCommand[], g
 async function publishStored (app: FastifyInstance, commands: SendCommand[], outboxIds: Map<string, string>): Promise<boolean> {
   const rows: OutboxRow[] = commands.map((command) => ({ id: outboxIds.get(command.messageId)!, kind: 'command', payload: command }))
   const outcome = await publishRows(app.transport, rows)
+  // Refusals recorded before their rows go (recording again is harmless): a failure in between
+  // leaves the row to the sweeper, never a message that no one will ever end.
+  if (outcome.refused.length > 0) await recordRefusals(app.db.pool, outcome.refused, app.log)
   await deleteRows(app.db.pool, [...outcome.published, ...outcome.refused].map((row) => row.id))
   if (outcome.failed.length > 0) {
     app.log.warn({ err: outcome.error, commands: outcome.failed.length }, 'send commands not published yet; the outbox sweeper publishes them')
   }
-  if (outcome.refused.length === 0) return false
-  await recordRefusals(app.db.pool, outcome.refused, app.log)
-  return true
+  return outcome.refused.length > 0
 }
 
 // How long a request waits for JetStream to confirm its commands: well above a confirmation's

@@ -20,6 +20,8 @@ export class StoppedWhileHeld extends Error {
 export class CommandRun {
   /** Devices this holder claimed, and whether their first request was made. */
   readonly claimed = new Map<bigint, { target: DeviceTarget, attempted: boolean }>()
+  /** The command went back unfinished (the dispatcher is stopping). */
+  givenBack = false
   /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
   readonly results = new Map<bigint, DeviceResult>()
 

@@ -20,5 +20,6 @@ export async function giveBack (deps: DispatchDeps, run: CommandRun, scope: Clai
   await skipAtDeadline(() => releaseClaims(deps.db, scope, delivered.waiting.map((target) => target.id)))
   deps.log.info({ ...scope, published: results.length, released: delivered.waiting.length, inFlight: delivered.inFlight.length },
     'stopping: command given back')
+  run.givenBack = true
   run.delivery.retry(0)
 }
