@@ -19,11 +19,9 @@ t.test('a command the consumer gives up on is handed over once, read from the st
   // Two listeners, as two api instances: the queue group hands the advisory to one of them.
   const second = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-test-2', commandAckWaitMs: 1000 })
   t.teardown(() => second.close())
-  // The consumer's limit set here, whoever else defines it: two deliveries, then JetStream gives up.
   const nc = await connect({ servers: testNatsUrl })
   t.teardown(() => nc.close())
   const jsm = await jetstreamManager(nc)
-  await jsm.consumers.update(names.commandStream, names.dispatcherConsumer, { max_deliver: 2 })
 
   const abandoned: AbandonedCommand[] = []
   let handled!: () => void
@@ -33,7 +31,8 @@ t.test('a command the consumer gives up on is handed over once, read from the st
   second.consumeAbandonedCommands(listener)
 
   let deliveries = 0
-  transport.consumeCommands(async (delivery) => { deliveries++; delivery.retry(10) }, { concurrency: 1 })
+  // The dispatchers' side defines the consumer: two deliveries, then JetStream gives up.
+  transport.consumeCommands(async (delivery) => { deliveries++; delivery.retry(10) }, { concurrency: 1, maxDeliver: 2 })
   const poison = command()
   await transport.publishCommand(poison)
   await done

@@ -54,7 +54,7 @@ t.test('a live campaign through two dispatchers: each device once, only the camp
   t.ok(handled[0]! > 0 && handled[1]! > 0, `both dispatchers took chunks (${handled.join(' + ')})`)
 })
 
-t.test('a dispatcher killed mid-campaign: every device still reached exactly once', async (t) => {
+t.test('a dispatcher killed mid-campaign: every device still reached; only requests unanswered at the kill are sent again', async (t) => {
   const stack = await startStack(t, { apiEnv: { CAMPAIGN_CHUNK_USERS: '10' }, dispatcherEnv: { DISPATCHER_CONCURRENCY: '2', COMMAND_ACK_WAIT_MS: '1500' } })
   await stack.configureApplication(9)
   const users = Array.from({ length: 60 }, (_, i) => `c-${String(i).padStart(2, '0')}`)
@@ -76,6 +76,12 @@ t.test('a dispatcher killed mid-campaign: every device still reached exactly onc
   await stack.startDispatcher()
   await stack.until(completed(stack, id), 'the campaign completed', 60_000)
   const counts = tokens.map((token) => stack.apns.received(token).length)
-  t.same([...new Set(counts)], [1], 'every device reached exactly once')
+  t.ok(counts.every((count) => count >= 1), 'every device reached')
+  // Answers take a second: every request the dead dispatcher made was unanswered when it died,
+  // and whether it reached the provider is something a claim cannot tell. Those are sent again,
+  // nothing else.
+  const duplicates = counts.reduce((sum, count) => sum + count - 1, 0)
+  t.ok(duplicates <= atKill, `${duplicates} sent twice, at most the ${atKill} unanswered at the kill`)
+  t.ok(counts.every((count) => count <= 2), 'none more than twice')
   t.equal(await stack.db.campaignDelivery.count({ where: { campaignId: id, status: 'SENT' } }), 60)
 })

@@ -34,7 +34,7 @@ t.test('two dispatchers share one batch: every device gets its message once, and
   t.ok(done[0]! > 0 && done[1]! > 0, 'both dispatchers took commands')
 })
 
-t.test('a dispatcher killed mid-batch: another takes over, nothing is lost and no device is sent twice', async (t) => {
+t.test('a dispatcher killed mid-batch: another takes over, nothing is lost, only the sends unanswered at the kill go again', async (t) => {
   const stack = await startStack(t, { dispatchers: 1, dispatcherEnv: { DISPATCHER_CONCURRENCY: '4', COMMAND_ACK_WAIT_MS: '1500' } })
   await stack.configureApplication(6)
   const people = users(24, 'crash')
@@ -63,14 +63,15 @@ t.test('a dispatcher killed mid-batch: another takes over, nothing is lost and n
 
   await stack.startDispatcher()
   await stack.until(async () => (await stack.db.message.count({ where: { id: { in: messageIds }, completedAt: { not: null } } })) === 24, 'every message completed', 60_000)
-  for (const token of tokens) {
-    const count = stack.apns.received(token).length
-    if (count !== 1) t.fail(`device ${token.slice(0, 8)} received ${count} times`)
-  }
-  t.equal(stack.apns.log.length, 24, 'each of the 24 devices reached exactly once')
+  const received = new Map(tokens.map((token) => [token, stack.apns.received(token).length]))
+  t.ok([...received.values()].every((count) => count >= 1), 'every device reached')
+  // Every send of the dead dispatcher was unanswered (answers take 1.5 s): whether each reached the
+  // provider is not something its claim can tell, so the next holder sends it again. Those are
+  // the only devices reached twice.
+  t.equal([...received.values()].filter((count) => count === 2).length, inFlightAtKill, 'the sends unanswered at the kill went again')
+  t.ok([...received.values()].every((count) => count <= 2), 'none more than twice')
   const deliveries = await stack.db.messageDelivery.findMany({ where: { messageId: { in: messageIds } } })
   t.equal(deliveries.length, 24, 'every device has a delivery record')
-  t.same([...new Set(deliveries.map((d) => d.status))], ['SENT'])
-  const unconfirmed = deliveries.filter((d) => d.reason?.startsWith('Unconfirmed')).length
-  t.equal(unconfirmed, inFlightAtKill, 'the sends in flight at the kill are recorded as sent, unconfirmed')
+  t.same([...new Set(deliveries.map((d) => d.status))], ['SENT'], 'each with the answer the provider gave')
+  t.notOk(deliveries.some((d) => d.unconfirmed), 'nothing reported that no provider answered')
 })

@@ -25,6 +25,11 @@ export function inFlight (stack: Pipeline, delayMs = PROVIDER_DELAY_MS): number 
   return [...stack.apns.log, ...stack.fcm.log].filter((entry) => entry.at > since).length
 }
 
+/** Requests the mocks received between `from` and `to` (Date.now() times), read after the fact. */
+export function receivedBetween (stack: Pipeline, from: number, to: number): number {
+  return [...stack.apns.log, ...stack.fcm.log].filter((entry) => entry.at >= from && entry.at <= to).length
+}
+
 /** Polls `condition` until it holds or `timeoutMs` passes; whether it held (errors count as not yet). */
 export async function eventually (condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
