@@ -20,7 +20,7 @@ t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and anoth
   })
   const devices = await seedDevices(stack, stack.appId, 1200, { prefix: 'term' })
   // Answers this slow give the first dispatcher several seconds of work in hand (1,200 devices, 506
-// request slots): more than its deadline.
+  // request slots): more than its deadline.
   for (const device of devices) answerSlowly(stack, device, DELAY_MS)
   const campaignId = await createCampaign(stack, usersOf(devices))
   await sendLive(stack, campaignId)
