@@ -22,7 +22,6 @@ export function createClaimer (db: Db, scope: ClaimScope, run: CommandRun) {
       const ours = await run.hold(() => claimTargets(db, scope, all, at))
       for (const { window, resolve } of batch) {
         const mine = window.filter((target) => ours.has(target.id.toString()))
-        for (const target of mine) run.claimed.set(target.id, { target, attempted: false })
         resolve(mine)
       }
     } catch (error) {

@@ -2,7 +2,6 @@ import type { DeviceResult } from '@beacon/contracts'
 import type { CommandDelivery } from '@beacon/transport'
 import type { Health } from '../health.js'
 import { outageOf, type Part } from '../outage.js'
-import type { DeviceTarget } from './resolve-devices.js'
 
 const HOLD_RETRY_MIN_MS = 250
 const HOLD_RETRY_MAX_MS = 5000
@@ -13,13 +12,11 @@ export class StoppedWhileHeld extends Error {
 }
 
 /**
- * One delivery of a command as it is handled: what has been claimed, attempted and answered so
+ * One delivery of a command as it is handled: what has been answered so
  * far (for a terminal failure or a stop, which report and release from it), the stop signal, and
  * `hold`, which runs a database or publish step until it succeeds when the failure is an outage.
  */
 export class CommandRun {
-  /** Devices this holder claimed, and whether their first request was made. */
-  readonly claimed = new Map<bigint, { target: DeviceTarget, attempted: boolean }>()
   /** The command went back unfinished (the dispatcher is stopping). */
   givenBack = false
   /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */

@@ -106,7 +106,6 @@ async function sendPlatform (
     heartbeat: () => run.delivery.working(),
     signal,
     giveUp: run.giveUp,
-    onAttempt: (target) => { const entry = run.claimed.get(target.id); if (entry !== undefined) entry.attempted = true },
     onFinal: (target, outcome) => {
       const result = toDeviceResult(source, target.id, platform, outcome, credentials.appId)
       if (outcome.kind === 'credentials') refused ??= result.reason

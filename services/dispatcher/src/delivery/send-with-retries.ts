@@ -24,8 +24,7 @@ export interface RetryContext {
   signal?: AbortSignal
   /** Resolves when waiting for requests in flight must end (the shutdown deadline). */
   giveUp?: Promise<void>
-  /** Told of each device's first request (the claim is then an attempt) and of each final outcome. */
-  onAttempt?: (target: DeviceTarget) => void
+  /** Told of each final outcome. */
   onFinal?: (target: DeviceTarget, outcome: FinalOutcome) => void
   /** Told of each attempt that will be retried (for the log: the final outcomes are returned). */
   onRetry?: (target: DeviceTarget, outcome: Extract<SendOutcome, { kind: 'retry' }>, attempt: number) => void
@@ -100,7 +99,6 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
   // Each item already holds a slot.
   const attempt = (item: Pending) => {
     item.attempts++
-    if (item.attempts === 1) context.onAttempt?.(item.target)
     const request = prepared.send([item.target])
       .then(([outcome]) => settle(item, outcome ?? { kind: 'retry', reason: 'NoOutcome' }),
         (error: unknown) => settle(item, { kind: 'retry', reason: 'SendError', detail: String(error) }))

@@ -20,9 +20,8 @@ export async function endFailed (deps: DispatchDeps, run: CommandRun): Promise<v
   const source = command.kind === 'message' ? { messageId: command.messageId } : { campaignId: command.campaignId }
   const at = new Date().toISOString()
   const results: DeviceResult[] = [...run.results.values()]
-  const unanswered = new Map([...run.claimed].map(([deviceId, { target }]) => [deviceId, target.platform]))
-  for (const claim of await run.hold(() => pendingClaims(deps.db, scopeOf(command)))) unanswered.set(claim.deviceId, claim.platform)
-  for (const [deviceId, platform] of unanswered) {
+  // The database's PENDING claims are every unanswered one, this holder's and any earlier holder's.
+  for (const { deviceId, platform } of await run.hold(() => pendingClaims(deps.db, scopeOf(command)))) {
     if (run.results.has(deviceId)) continue
     results.push({ ...source, deviceId: deviceId.toString(), platform, status: 'FAILED', reason: DISPATCH_FAILED, unconfirmed: true, tokenInvalid: false, attempts: 0, at })
   }
