@@ -33,6 +33,13 @@ for (const gate of ['typecheck', 'lint']) {
   else { failed++; broken = true }
 }
 
+// Every guarantee README.md makes (`<!-- guarantee: id -->`) is held by a test that names it
+// (`// guarantee: id` above the test): the script lists them and fails on one without a test.
+console.log('# guarantees')
+const guarantees = spawnSync(process.execPath, ['--import=tsx', '--conditions=beacon-source', join(root, 'packages', 'testkit', 'scripts', 'check-guarantees.ts'), root], { cwd: join(root, 'packages', 'testkit'), stdio: 'inherit' })
+if (guarantees.status === 0) passed++
+else { failed++; broken = true }
+
 function runTap (dir) {
   return new Promise((resolve) => {
     // Most test files wait on PostgreSQL and NATS more than they compute: four at a time keeps two

@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { checkGuarantees, findReferences, readGuarantees, readReferences } from '../src/guarantees.js'
+
+const README = [
+  '# Example',
+  '',
+  'Beacon answers. A message is sent once, even when',
+  'the api dies. <!-- guarantee: sent-once -->',
+  '',
+  '- Callbacks are signed. <!-- guarantee: signed-callbacks -->',
+  '| `X` | `1` | Cap of the delay <!-- guarantee: delay-cap --> |',
+  ''
+].join('\n')
+
+t.test('README markers are read with the sentence they follow', async (t) => {
+  t.strictSame(readGuarantees(README), [
+    { id: 'sent-once', line: 4, sentence: 'A message is sent once, even when the api dies.' },
+    { id: 'signed-callbacks', line: 6, sentence: 'Callbacks are signed.' },
+    { id: 'delay-cap', line: 7, sentence: '`X` | `1` | Cap of the delay' }
+  ])
+  t.strictSame(readGuarantees('`<!-- guarantee: <id> -->` documents the syntax'), [], 'an id must be lowercase words joined by hyphens')
+})
+
+t.test('a reference counts only when a test call follows it (comments and blank lines between are fine)', async (t) => {
+  const source = [
+    '// guarantee: sent-once, delay-cap',
+    "t.test('a', async () => {})",
+    '  // guarantee: signed-callbacks',
+    '  // more words',
+    '',
+    "  await t.test('b', async () => {})",
+    '// guarantee: sent-once',
+    'const x = 1'
+  ].join('\n')
+  t.strictSame(readReferences('f.test.ts', source), [
+    { id: 'sent-once', file: 'f.test.ts', line: 1, precedesTest: true },
+    { id: 'delay-cap', file: 'f.test.ts', line: 1, precedesTest: true },
+    { id: 'signed-callbacks', file: 'f.test.ts', line: 3, precedesTest: true },
+    { id: 'sent-once', file: 'f.test.ts', line: 7, precedesTest: false }
+  ])
+})
+
+t.test('the check names unheld, repeated, unknown and misplaced guarantees', async (t) => {
+  const guarantees = [...readGuarantees(README), { id: 'sent-once', line: 9, sentence: 'again' }]
+  const check = checkGuarantees(guarantees, [
+    ...readReferences('a.test.ts', "// guarantee: sent-once\nt.test('x', f)"),
+    ...readReferences('b.test.ts', "// guarantee: no-such\nt.test('y', f)\n// guarantee: delay-cap\nconst z = 1")
+  ])
+  t.strictSame(check.unheld.map((g) => g.id), ['signed-callbacks', 'delay-cap'])
+  t.strictSame(check.repeated.map((g) => `${g.id}:${g.line}`), ['sent-once:9'])
+  t.strictSame(check.unknown.map((r) => `${r.file}:${r.id}`), ['b.test.ts:no-such'])
+  t.strictSame(check.misplaced.map((r) => `${r.file}:${r.line}`), ['b.test.ts:3'])
+  t.strictSame(check.guarantees[0]!.heldBy.map((r) => r.file), ['a.test.ts'])
+})
+
+t.test('the script over a workspace: exit 1 and the reason while a guarantee has no test, 0 once one holds it', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'guarantees-'))
+  t.teardown(() => rm(root, { recursive: true, force: true }))
+  await writeFile(join(root, 'README.md'), 'It works. <!-- guarantee: it-works -->\nIt is fast. <!-- guarantee: it-is-fast -->\n')
+  await mkdir(join(root, 'services', 'api', 'test', 'deep'), { recursive: true })
+  await writeFile(join(root, 'services', 'api', 'test', 'deep', 'works.test.ts'), "// guarantee: it-works\nt.test('works', f)\n")
+  const script = join(import.meta.dirname, '..', 'scripts', 'check-guarantees.ts')
+  const run = () => spawnSync(process.execPath, ['--import=tsx', script, root], { encoding: 'utf8' })
+
+  t.strictSame((await findReferences(root)).map((r) => r.file), ['services/api/test/deep/works.test.ts'])
+  const failing = run()
+  t.equal(failing.status, 1)
+  t.match(failing.stderr, 'README.md:2: guarantee "it-is-fast" is held by no test')
+  t.match(failing.stdout, '# held  it-works (README.md:1) It works.\n#     services/api/test/deep/works.test.ts:1')
+
+  await mkdir(join(root, 'tests', 'e2e', 'test'), { recursive: true })
+  await writeFile(join(root, 'tests', 'e2e', 'test', 'fast.test.ts'), "t.test('fast', async (t) => {\n  // guarantee: it-is-fast\n  await t.test('inner', f)\n})\n")
+  const passing = run()
+  t.equal(passing.status, 0, passing.stderr)
+  t.match(passing.stdout, '# 2 guarantees, 2 held by tests, 0 problem(s)')
+})
