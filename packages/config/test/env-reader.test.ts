@@ -1,6 +1,7 @@
 import t from 'tap'
 import { ConfigError, EnvReader, readCommon } from '../src/index.js'
 
+// guarantee: config-every-problem-at-once
 t.test('every problem is reported at once, each naming its variable', async (t) => {
   const read = new EnvReader({ PORT: 'eighty', DEBUG: 'maybe', LEVEL: 'loud', NATS_PREFIX: 'a.b', DATABASE_URL: 'mysql://x' })
   read.integer('PORT', 8080, 0, 65535)

@@ -32,6 +32,7 @@ t.test('public addresses are allowed, v4, v6 and IPv4-mapped', async (t) => {
   }
 })
 
+// guarantee: callback-private-networks-refused
 t.test('allowing private networks allows those ranges only; metadata services and special ranges stay refused', async (t) => {
   const policy = { allowPrivateNetworks: true }
   for (const address of PRIVATE) t.equal(allowsAddress(address, policy).allowed, true, address)

@@ -11,6 +11,7 @@ const command = (): SendCommand => ({
   kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }
 })
 
+// guarantee: delivery-attempts-exhausted
 t.test('a command the consumer gives up on is handed over once, read from the stream, and removed', async (t) => {
   const prefix = await natsPrefix(t)
   const names = natsNames(prefix)

@@ -9,6 +9,7 @@ import { acceptsConnections, freePort, spawnStandalone, temporaryDataDir } from 
 // A line of a JavaScript stack trace ("    at fn (file:line:col)"), or an uncaught error's heading.
 const STACK = /^\s+at .+|Unhandled|uncaught/im
 
+// guarantee: standalone-shutdown
 t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop before PostgreSQL, quietly, exit 0', async (t) => {
   const dataDir = await temporaryDataDir()
   const pgPort = await freePort()

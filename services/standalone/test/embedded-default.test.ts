@@ -6,6 +6,7 @@ import { embeddedDatabaseUrl } from '../src/embedded-postgres.js'
 import { parseBanner, request } from './helpers/http.js'
 import { acceptsConnections, freePort, spawnStandalone, temporaryDataDir } from './helpers/standalone-process.js'
 
+// guarantee: standalone-secrets-reused, standalone-shutdown
 t.test('first start creates everything, a restart finds it again', async (t) => {
   const dataDir = await temporaryDataDir()
   const pgPort = await freePort()

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { acceptsConnections, freePort, occupyPort, spawnStandalone, temporaryDataDir } from './helpers/standalone-process.js'
 
+// guarantee: standalone-start-failure, config-every-problem-at-once
 t.test('a configuration error exits 1 with every problem named, before starting the database', async (t) => {
   const dataDir = await temporaryDataDir()
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
@@ -25,6 +26,7 @@ t.test('a bad EMBEDDED_PG_PORT is a configuration error', async (t) => {
   t.match(run.stderr(), 'EMBEDDED_PG_PORT must be an integer from 1 to 65535, got "70000"')
 })
 
+// guarantee: standalone-start-failure
 t.test('ports in use: a clear message, exit 1, and the embedded database stopped again', async (t) => {
   const dataDir = await temporaryDataDir()
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))
@@ -48,6 +50,7 @@ t.test('ports in use: a clear message, exit 1, and the embedded database stopped
   t.notOk(existsSync(join(dataDir, 'postgres', 'postmaster.pid')), 'and shut down cleanly')
 })
 
+// guarantee: auth-disabled-loopback-only
 t.test('AUTH_DISABLED=true on a non-loopback HOST is a configuration error', async (t) => {
   const dataDir = await temporaryDataDir()
   t.teardown(() => rm(dataDir, { recursive: true, force: true }))

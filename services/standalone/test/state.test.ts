@@ -10,6 +10,7 @@ async function temporaryDir (t: Test) {
   return dir
 }
 
+// guarantee: standalone-secrets-reused
 t.test('the first load generates the secrets, later loads return them unchanged', async (t) => {
   const dataDir = join(await temporaryDir(t), 'nested', 'data')
   const first = await loadOrCreateState(dataDir)

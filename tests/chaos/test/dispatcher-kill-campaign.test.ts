@@ -7,6 +7,7 @@ import { PROVIDER_DELAY_MS } from './harness/settings.js'
 import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
 
+// guarantee: redelivery-sends-unanswered, redelivery-duplicates-bounded
 t.test('a dispatcher killed once ~150 notifications went out: every device still reached, the rest of its work done by the other', async (t) => {
   // The second dispatcher starts after the campaign did: the first holds the chunks when it dies.
   const stack = await startChaosStack(t, { dispatchers: 1 })

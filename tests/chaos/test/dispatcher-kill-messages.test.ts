@@ -6,6 +6,7 @@ import { PROVIDER_DELAY_MS } from './harness/settings.js'
 import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
 
+// guarantee: redelivery-sends-unanswered, redelivery-duplicates-bounded
 t.test('a dispatcher killed with single messages and a batch in flight: every device reached, duplicates within what was in flight', async (t) => {
   const stack = await startChaosStack(t, { dispatchers: 1 })
   // Two devices per user (iOS and Android): a message is more than one request.

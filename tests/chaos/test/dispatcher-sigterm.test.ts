@@ -12,6 +12,7 @@ const DELAY_MS = 1000
 // machine busy with another fault case).
 const EXIT_SLACK_MS = 2000
 
+// guarantee: dispatcher-graceful-shutdown, dispatcher-sigterm
 t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and another finishes the work', async (t) => {
   const stack = await startChaosStack(t, {
     dispatchers: 1,

@@ -6,6 +6,7 @@ import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
 import { OUTAGE_MS } from './harness/settings.js'
 
+// guarantee: send-while-nats-down, outage-holds-command
 t.test('NATS down mid-campaign and mid-sends: nothing lost, failures still reported as failures, sends during the outage delivered after it', async (t) => {
   const stack = await startChaosStack(t, { privateNats: true, dispatchers: 2, apiEnv: { CAMPAIGN_CHUNK_USERS: '100' } })
   const campaignDevices = await seedDevices(stack, stack.appId, 600, { prefix: 'campaign' })

@@ -7,6 +7,7 @@ import { assertLedger, settle } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
 import { OUTAGE_MS } from './harness/settings.js'
 
+// guarantee: outage-holds-command
 t.test('PostgreSQL down mid-campaign: an outage is not poison, everything completes once it is back', async (t) => {
   // Two commands at a time per dispatcher and chunks of 50: most of the campaign and the single
   // messages are still queued in JetStream when the database goes away.

@@ -10,6 +10,7 @@ import { seedDevices, usersOf } from './harness/seed.js'
 const MAX_ATTEMPTS = 3
 const BOUNDED = { APNS_TIMEOUT_MS: '1000', FCM_TIMEOUT_MS: '1000', RETRY_AFTER_MAX_MS: '1000', RETRY_MAX_ATTEMPTS: String(MAX_ATTEMPTS) }
 
+// guarantee: retry-after-cap
 t.test('hung providers and a day-long Retry-After: bounded attempts, every message terminal', async (t) => {
   const stack = await startChaosStack(t, {
     dispatchers: 1,
@@ -33,6 +34,7 @@ t.test('hung providers and a day-long Retry-After: bounded attempts, every messa
   t.equal([...hung, ...limited].filter((device) => failed.has(device.id.toString())).length, 16, 'every hung and rate-limited device FAILED with a reason')
 })
 
+// guarantee: apns-session-ping
 t.test('an APNs connection that stops answering (pings too) is replaced, and the devices behind it are reached', async (t) => {
   const stack = await startChaosStack(t, { dispatchers: 1, dispatcherEnv: BOUNDED })
   const [first, ...rest] = await seedDevices(stack, stack.appId, 6, { prefix: 'frozen', platform: 'APNS' })

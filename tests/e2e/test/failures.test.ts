@@ -19,6 +19,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     return response.body.responseObject as { result: any, messageIds: string[] }
   }
 
+  // guarantee: invalid-tokens-deleted, reasons-stable-codes
   await t.test('tokens the providers call invalid delete their registrations', async (t) => {
     const tokens = { gone: iosToken(), bad: iosToken(), fcmGone: androidToken(), fcmBad: androidToken() }
     stack.apns.script(tokens.gone, 'unregistered')
@@ -36,6 +37,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     t.same(reasons, ['BadDeviceToken', 'Unregistered', 'invalid-registration-token', 'registration-token-not-registered'], 'stable codes, not provider text')
   })
 
+  // guarantee: transient-failures-retried
   await t.test('429 with Retry-After is retried no sooner than asked; 5xx is retried with backoff', async (t) => {
     const ios = iosToken()
     const android = androidToken()
@@ -56,6 +58,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     t.same(attempts, [2, 3])
   })
 
+  // guarantee: transient-failures-retried
   await t.test('a dropped connection is retried on a new one', async (t) => {
     const ios = iosToken()
     const android = androidToken()
@@ -82,6 +85,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     t.equal(await stack.db.device.count({ where: { pushToken: ios } }), 1)
   })
 
+  // guarantee: transient-failures-retried
   await t.test('validUntil: a message already past it is not sent; retries never go past it', async (t) => {
     const late = iosToken()
     const soon = iosToken()
@@ -102,6 +106,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     t.ok(soonDelivery!.completedAt! < validUntil, `expired at ${soonDelivery?.completedAt?.toISOString()}, before validUntil ${validUntil.toISOString()}`)
   })
 
+  // guarantee: payload-limit
   await t.test('a payload over 4096 bytes fails each device before sending, recorded on its claim', async (t) => {
     const ios = iosToken()
     const android = androidToken()
@@ -119,6 +124,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     t.equal(await stack.db.device.count({ where: { pushToken: { in: [ios, android] } } }), 2, 'the devices stay')
   })
 
+  // guarantee: refused-credentials-fail-message
   await t.test('refused APNs credentials fail the message naming the configuration and delete nothing', async (t) => {
     const { responseObject: { id } } = (await stack.call('POST', '/admin/app/create', { requestObject: { appId: 40 } })).body
     const stranger = stack.apns.createKey({ bundles: [BUNDLE] })
@@ -139,6 +145,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
     await stack.until(async () => (await stack.db.message.findUniqueOrThrow({ where: { id: message.id } })).failureReason !== null, 'failure reason recorded')
   })
 
+  // guarantee: refused-credentials-fail-message
   await t.test('refused FCM service account fails the message and deletes nothing', async (t) => {
     const { responseObject: { id } } = (await stack.call('POST', '/admin/app/create', { requestObject: { appId: 41 } })).body
     const account = { ...stack.fcm.createServiceAccount({ projectId: 'beacon-e2e' }), client_email: 'nobody@beacon-e2e.iam.gserviceaccount.com' }

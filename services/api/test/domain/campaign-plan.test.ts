@@ -67,6 +67,7 @@ t.test('a campaign whose instance died while publishing it is published by a liv
   await first.close()
 })
 
+// guarantee: campaign-planned-once
 t.test('planning: chunks cover every user once, in user order; a second start is refused', async (t) => {
   const { app } = await buildApp(t, { CAMPAIGN_CHUNK_USERS: '3', OUTBOX_PUBLISH_GRACE_MS: '60000', OUTBOX_SWEEP_INTERVAL_MS: '60000' })
   const application = await app.db.application.create({ data: { appId: 4n, name: 'app' } })

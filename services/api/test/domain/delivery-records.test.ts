@@ -41,6 +41,7 @@ async function setUp (t: Parameters<typeof buildApp>[0]) {
   return { app, applicationId: application.id }
 }
 
+// guarantee: completion-waits-for-claims
 t.test('a summary recorded before its device results completes nothing until the last of them is in', async (t) => {
   const { app, applicationId } = await setUp(t)
   const messageId = await claimedMessage(app, applicationId)
@@ -63,6 +64,7 @@ t.test('a summary recorded before its device results completes nothing until the
   t.match(detail.responseObject, { sent: true, progress: { sent: 2, failed: 0, pending: 0, total: 2 } })
 })
 
+// guarantee: completion-waits-for-claims
 t.test('two recorders, one with the summary and one with the results, in parallel: every message completes', async (t) => {
   const { app, applicationId } = await setUp(t)
   const ids = await Promise.all(Array.from({ length: 20 }, () => claimedMessage(app, applicationId)))
@@ -73,6 +75,7 @@ t.test('two recorders, one with the summary and one with the results, in paralle
   t.equal(await app.db.message.count({ where: { id: { in: ids }, completedAt: null } }), 0)
 })
 
+// guarantee: unconfirmed-replaced-by-answer
 t.test('an unconfirmed result fills a PENDING claim only, and a confirmed one replaces it', async (t) => {
   const { app, applicationId } = await setUp(t)
   const messageId = await claimedMessage(app, applicationId)
@@ -104,6 +107,7 @@ t.test('a chunk that failed as a whole is done with its reason, shown in the cam
   t.notOk('failedChunks' in plainDetail.progress, 'absent when no chunk failed: the PowerAuth shape')
 })
 
+// guarantee: completion-waits-for-claims
 t.test('a summary carrying its results completes the message; a claim it does not answer keeps it open', async (t) => {
   const { app, applicationId } = await setUp(t)
   const whole = await claimedMessage(app, applicationId)

@@ -28,6 +28,7 @@ t.test('a token in the query never reaches the log, however its name is spelled'
   t.notMatch(logs(), /secret-token-value/)
 })
 
+// guarantee: request-timeout
 t.test('a client that does not send its whole request within REQUEST_TIMEOUT_MS is cut off (408)', async (t) => {
   const { app } = await buildApp(t, { REQUEST_TIMEOUT_MS: '1000' })
   await app.listen({ port: 0, host: '127.0.0.1' })

@@ -27,6 +27,7 @@ function problemsOf (env: Record<string, string>): string[] {
   }
 }
 
+// guarantee: auth-disabled-loopback-only, config-every-problem-at-once
 t.test('AUTH_DISABLED=true only on a loopback HOST', async (t) => {
   const open = { AUTH_DISABLED: 'true', AUTH_USERNAME: '', AUTH_PASSWORD: '' }
   for (const host of ['0.0.0.0', '::', '10.1.2.3', '192.168.0.10', 'beacon.example.com', '128.0.0.1']) {
@@ -45,6 +46,7 @@ t.test('AUTH_DISABLED=true only on a loopback HOST', async (t) => {
   t.match(problems.join('\n'), /AUTH_DISABLED=true is only allowed[^\n]*HOST=0\.0\.0\.0/)
 })
 
+// guarantee: tls-files-checked
 t.test('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, readable, a PEM pair', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-tls-config-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))

@@ -61,6 +61,7 @@ function nthLogLine (api: ServiceProcess, message: string, n: number): Promise<v
   return api.waitForOutput(new RegExp(`("msg":"${message}[^\\n]*[\\s\\S]*){${n}}`))
 }
 
+// guarantee: tls-minimum-version
 t.test('with TLS_CERT_FILE/TLS_KEY_FILE the api serves HTTPS and the in-app channel WSS, on one port', async (t) => {
   const authority = await createTestCertificateAuthority()
   const first = await authority.issue()
@@ -127,6 +128,7 @@ t.test('SIGHUP re-reads the certificate; broken files keep the previous one', as
   const before = await httpsRequest(url, { agent: keptAlive, headers: { authorization } })
   t.equal(before.fingerprint256, fingerprintOf(first))
 
+  // guarantee: tls-reload
   await t.test('a renewed certificate is served to new connections', async (t) => {
     await install(second.chain, second.key)
     api.child.kill('SIGHUP')
@@ -143,6 +145,7 @@ t.test('SIGHUP re-reads the certificate; broken files keep the previous one', as
     t.equal(again.fingerprint256, fingerprintOf(first), 'with the certificate it was made with')
   })
 
+  // guarantee: tls-reload-failure-keeps-previous
   await t.test('a corrupt key file: logged, the process runs on with the previous certificate', async (t) => {
     const marker = 'CORRUPT-KEY-MATERIAL-3f9a7c'
     await install(third.chain, `-----BEGIN PRIVATE KEY-----\n${marker}\n-----END PRIVATE KEY-----\n`)
@@ -155,6 +158,7 @@ t.test('SIGHUP re-reads the certificate; broken files keep the previous one', as
     t.equal((await httpsRequest(url, { ca, headers: { authorization } })).status, 200)
   })
 
+  // guarantee: tls-reload-failure-keeps-previous
   await t.test('a key of another certificate: the same', async (t) => {
     await install(third.chain, first.key)
     api.child.kill('SIGHUP')
@@ -171,6 +175,7 @@ t.test('SIGHUP re-reads the certificate; broken files keep the previous one', as
   })
 })
 
+// guarantee: tls-files-checked
 t.test('a bad certificate/key pair stops the start with a clear message and no key material', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-api-tls-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))

@@ -122,6 +122,7 @@ t.test('DELETE /admin/app/android/remove clears the FCM columns, keeps APNs and 
   t.equal(noBody.json().responseObject.code, 'ERROR_GENERIC')
 })
 
+// guarantee: fcm-token-uri-allowlist
 t.test("android/update: token_uri must be a token endpoint FCM_TOKEN_URIS allows, Google's by default", async (t) => {
   const upload = async (app: Awaited<ReturnType<typeof buildApp>>['app'], id: number, tokenUri: string) =>
     await call(app, 'PUT', '/admin/app/android/update', { requestObject: { id, projectId: 'beacon-test', privateKeyBase64: base64(JSON.stringify(serviceAccount({ token_uri: tokenUri }))) } })

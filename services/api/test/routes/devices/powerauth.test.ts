@@ -124,6 +124,7 @@ t.test('PowerAuth refusing our credentials is a PowerAuth failure too', async (t
   t.equal(await app.db.device.count(), 0)
 })
 
+// guarantee: powerauth-service-errors
 t.test("PowerAuth's own error text reaches the log, never the client: our words, the call and the status", async (t) => {
   const mock = await startPowerAuthMock()
   t.teardown(() => mock.close())

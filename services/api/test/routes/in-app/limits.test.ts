@@ -25,6 +25,7 @@ t.test('connects are limited per address and per token, with a 429 in the signed
   t.match(perAddress.body, { error: { status: 429, code: 42900, message: /from this address/ } })
 })
 
+// guarantee: inapp-sockets-per-user
 t.test('beyond the sockets allowed per user and per token, the oldest is closed', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_SOCKETS_PER_USER: '2', INAPP_SOCKETS_PER_TOKEN: '1' })
   const { developerId, applicationId } = await setupDeveloper(app)
@@ -45,6 +46,7 @@ t.test('beyond the sockets allowed per user and per token, the oldest is closed'
   t.same([third.frames[0]?.id, fourth.frames[0]?.id], [id, id], 'the newest two still get messages')
 })
 
+// guarantee: inapp-acks-per-minute
 t.test('acknowledgements over the rate are answered with an error frame and not recorded', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_ACKS_PER_MINUTE: '2' })
   await setupDeveloper(app)
@@ -59,6 +61,7 @@ t.test('acknowledgements over the rate are answered with an error frame and not 
   t.equal(stored.acknowledgedAt, null, 'the third is left for a later ack (or the fallback)')
 })
 
+// guarantee: inapp-slow-reader-disconnected
 t.test('a socket that does not read is closed as a slow consumer', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(16 * 1024) })
   const { developerId, applicationId } = await setupDeveloper(app)
@@ -86,6 +89,7 @@ t.test('a socket that does not read is closed as a slow consumer', async (t) => 
   t.equal(await closed, 1006, 'terminated, not closed politely: its buffer is what is full')
 })
 
+// guarantee: inapp-slow-reader-disconnected
 t.test('a client that sends without reading is disconnected too: error answers count against its buffer', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(16 * 1024) })
   const { developerId, applicationId } = await setupDeveloper(app)
