@@ -99,6 +99,7 @@ t.test('only migrations added since the last run are applied', async (t) => {
   t.ok(await tableExists(db.url, 'two'))
 })
 
+// guarantee: migration-changed-refused
 t.test('a migration changed after it was applied stops the runner: DB_MIGRATION_MODIFIED', async (t) => {
   const db = await freshDatabase(t)
   const dir = t.testdir()
@@ -174,6 +175,7 @@ t.test('a migration and its record commit together', async (t) => {
   t.same(await recorded(db.url), [])
 })
 
+// guarantee: migrations-concurrent-starts
 t.test('concurrent runs apply each migration once (advisory lock)', async (t) => {
   const db = await freshDatabase(t)
   // pg_sleep keeps the first run inside its lock long enough for the others to queue behind it.

@@ -15,6 +15,7 @@ function withExtraColumn (schema: PrismaSchema): PrismaSchema {
   return { ...schema, content: schema.content.replace(model, `${model}  driftProbe String? @map("drift_probe")\n`) }
 }
 
+// guarantee: schema-drift
 t.test('the migrated database matches prisma/schema.prisma', async (t) => {
   const db = await createTestDatabase()
   t.teardown(db.drop)
@@ -24,6 +25,7 @@ t.test('the migrated database matches prisma/schema.prisma', async (t) => {
   t.equal(diff.empty, true)
 })
 
+// guarantee: schema-drift
 t.test('a schema change without its migration is reported as the SQL it needs', async (t) => {
   const db = await createTestDatabase()
   t.teardown(db.drop)

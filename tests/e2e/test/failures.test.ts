@@ -161,6 +161,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
   })
   // Whoever can write the database must not be able to make one application send with another's
   // credentials: the sealed service account is bound to its row and does not open elsewhere.
+  // guarantee: sealed-secret-bound-to-row
   await t.test('FCM credentials copied from another application\'s row fail that application\'s sends, naming the configuration', async (t) => {
     await stack.configureApplication(42)
     await stack.configureApplication(43)

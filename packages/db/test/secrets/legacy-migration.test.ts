@@ -30,6 +30,7 @@ async function newDatabase (t: Test): Promise<pg.Pool> {
 
 const NOTHING_RESEALED = { 'application.apns_private_key': 0, 'application.fcm_service_account': 0, 'developer.secret': 0 }
 
+// guarantee: legacy-secrets-upgraded-once
 t.test('an existing database: the first start re-seals its version-1 values bound to their place and records it; later starts change nothing', async (t) => {
   const { pool, migrate } = await databaseOfBefore(t)
   const key = randomBytes(32)
@@ -74,6 +75,7 @@ t.test('an existing database: the first start re-seals its version-1 values boun
 
 // The reviewer's finding: with write access and an old backup, a version-1 value of one's own
 // secret planted into another row came out of the next start bound to that row.
+// guarantee: legacy-secrets-refused-after-upgrade
 t.test('after the upgrade, version-1 values planted from an old backup are refused by place and left as they are', async (t) => {
   const { pool, migrate } = await databaseOfBefore(t)
   const key = randomBytes(32)
@@ -160,6 +162,7 @@ t.test('a version-1 value the master key cannot open is reported by place during
   t.equal(after.get(`developer.secret:${good}`)?.sealed[0], 2)
 })
 
+// guarantee: legacy-secrets-upgraded-once
 t.test('instances starting at once: one does the upgrade, each value is re-sealed once, the others find it done', async (t) => {
   const { pool, migrate } = await databaseOfBefore(t)
   const key = randomBytes(32)

@@ -77,8 +77,24 @@ t.test('one value the current key cannot open: refused by place, nothing changed
   t.equal(openAll(ours, key).size, 7, 'the other values still open with the current key')
 })
 
+// guarantee: rotate-master-key-all-or-nothing
+t.test('a write that fails part-way leaves every value as it was: one transaction', async (t) => {
+  const { url, key } = await seeded(t)
+  // The applications' values and developers a and b are rewritten first; c's row then refuses its update.
+  await withClient(url, (client) => client.query(`
+    CREATE FUNCTION refuse_developer_c() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.key = 'c' THEN RAISE EXCEPTION 'developer c refuses the update'; END IF; RETURN NEW; END $$;
+    CREATE TRIGGER refuse_developer_c BEFORE UPDATE ON developer FOR EACH ROW EXECUTE FUNCTION refuse_developer_c();`))
+  const before = await valuesOf(url)
+  const error = await rotateMasterKey(url, key, randomBytes(32)).then(() => undefined, (e: unknown) => e)
+  t.match(error, { message: /developer c refuses the update/ })
+  t.same(await valuesOf(url), before, 'the values rewritten before the failure are back as they were')
+  t.equal(openAll(before, key).size, 7, 'and all still open with the current key')
+})
+
 // The reviewer's finding, through the rotation: with write access and an old backup, a version-1
 // value planted into another row would come out of the rotation bound to that row.
+// guarantee: legacy-secrets-refused-after-upgrade
 t.test('after the one-time upgrade, planted version-1 values are refused by place: nothing changed', async (t) => {
   const { url, key } = await seeded(t)
   const [victim, target, stranger] = await withClient(url, async (client) => {

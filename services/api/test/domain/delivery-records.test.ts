@@ -96,12 +96,21 @@ t.test('an unconfirmed result fills a PENDING claim only, and a confirmed one re
   t.same(progress, { sent: 0, failed: 1, pending: 1, total: 2 }, 'counted as failed now, not sent')
 })
 
+// guarantee: campaign-failed-chunks
 t.test('a chunk that failed as a whole is done with its reason, shown in the campaign progress', async (t) => {
   const { app, applicationId } = await setUp(t)
   const campaignId = await claimedCampaign(app, applicationId)
-  await recordResults(app.db, [campaignResult(campaignId, 1), campaignResult(campaignId, 2, { unconfirmed: true }), chunkSummary(campaignId, 0, 'ApplicationGone')])
+  // A second chunk whose dispatcher gave up before claiming any device: its users were never reached.
+  await app.db.campaignChunk.create({ data: { campaignId, chunk: 1, lastUserId: 'v' } })
+  await recordResults(app.db, [
+    campaignResult(campaignId, 1), campaignResult(campaignId, 2, { unconfirmed: true }), chunkSummary(campaignId, 0), chunkSummary(campaignId, 1, 'ApplicationGone')
+  ])
+  const chunks = await app.db.campaignChunk.findMany({ where: { campaignId }, orderBy: { chunk: 'asc' } })
+  t.same(chunks.map((c) => [c.chunk, c.doneAt !== null, c.failureReason]), [[0, true, null], [1, true, 'ApplicationGone']], 'both chunks done, the failed one with its reason')
   const detail = (await call(app, 'GET', `/push/campaign/${campaignId}/detail`)).json().responseObject
-  t.match(detail, { sent: true, progress: { sent: 2, total: 2, failedChunks: [{ chunk: 0, reason: 'ApplicationGone' }] } })
+  t.match(detail, { sent: true, timestampCompleted: /^\d{4}-/ })
+  t.same(detail.progress, { sent: 2, failed: 0, pending: 0, total: 2, failedChunks: [{ chunk: 1, reason: 'ApplicationGone' }] },
+    'the failed chunk listed alone; its users in no count')
   const plain = await claimedCampaign(app, applicationId)
   const plainDetail = (await call(app, 'GET', `/push/campaign/${plain}/detail`)).json().responseObject
   t.notOk('failedChunks' in plainDetail.progress, 'absent when no chunk failed: the PowerAuth shape')

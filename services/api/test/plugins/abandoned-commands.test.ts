@@ -13,7 +13,7 @@ const until = async (condition: () => Promise<boolean> | boolean, what: string, 
   }
 }
 
-// guarantee: delivery-attempts-exhausted
+// guarantee: delivery-attempts-exhausted, campaign-failed-chunks
 t.test('commands JetStream gives up on end failed: the message, its claims, an in-app fallback, a campaign chunk', async (t) => {
   const { app, config } = await buildApp(t, { ...localCallbackEnv, OUTBOX_SWEEP_INTERVAL_MS: '50' })
   const hooks = await startCallbackReceiver({ developers: new Map([['dev-key', 'dev-secret-0123456789']]) })

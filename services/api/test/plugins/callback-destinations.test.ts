@@ -41,6 +41,7 @@ async function linesOf (logs: () => string, msg: string, count: number): Promise
   }
 }
 
+// guarantee: callback-destination-guard
 t.test('callbacks to loopback, private and metadata addresses fail at connect time; the receiver on 127.0.0.1 gets nothing', async (t) => {
   const keys = ['named', 'v4', 'v6', 'mapped', 'metadata', 'ten', 'one-seven-two', 'one-nine-two', 'unique-local', 'control']
   const hooks = await receiver(t, keys)
@@ -86,6 +87,7 @@ t.test('callbacks to loopback, private and metadata addresses fail at connect ti
   t.ok(hooks.connections() >= 1)
 })
 
+// guarantee: callback-insecure-url
 t.test('a stored http callback URL fails at send time unless CALLBACK_ALLOW_HTTP', async (t) => {
   const hooks = await receiver(t, ['plain'])
   const { app, logs } = await buildApp(t, { CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true', CALLBACK_MAX_ATTEMPTS: '1' }, { captureLogs: true })

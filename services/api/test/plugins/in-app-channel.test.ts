@@ -8,6 +8,7 @@ import { CARRIER, connect, listen, pushTo, setupDeveloper, sleep, tokenFor, unti
 
 const alice = `alice@${CARRIER}`
 
+// guarantee: inapp-token-scope
 t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', async (t) => {
   const masterKey = randomBytes(32)
   const tokens = createInAppTokens(masterKey, 60)
@@ -55,6 +56,7 @@ t.test('keep-alive: a socket that stops answering pings is terminated', async (t
   await until(() => app.inApp.sockets.count(alicesSockets) === 1, 'the registry forgets it')
 })
 
+// guarantee: inapp-shutdown-going-away
 t.test('on close the sockets are told the server is going away (1001)', async (t) => {
   const { app } = await buildApp(t)
   await setupDeveloper(app)
@@ -64,6 +66,7 @@ t.test('on close the sockets are told the server is going away (1001)', async (t
   t.equal(await code, 1001)
 })
 
+// guarantee: push-fallback-once
 t.test('a fallback push claimed by an instance that died before publishing is published by another instance', async (t) => {
   const a = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '3600000' })
   const { applicationId } = await setupDeveloper(a.app)

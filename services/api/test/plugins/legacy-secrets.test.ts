@@ -64,6 +64,7 @@ const lines = (logs: string) => logs.split('\n').filter((line) => line !== '').m
 const versionOf = async (pool: Pool, id: number) =>
   (await pool.query<{ secret: Buffer }>('SELECT secret FROM developer WHERE id = $1', [id])).rows[0]!.secret[0]
 
+// guarantee: legacy-secrets-upgraded-once
 t.test('an existing database: the first start re-seals its version-1 secrets and records it; later starts change nothing', async (t) => {
   const rows = await databaseOfBefore(t)
   const first = await startApi(t, rows)
@@ -83,6 +84,7 @@ t.test('an existing database: the first start re-seals its version-1 secrets and
 // The reviewer's reproduction: write access to the database and an old backup (version-1 bytes
 // sealed under the same MASTER_KEY). Before this release, the next start re-sealed the planted
 // value bound to the victim's row, and Alice signed as Bob.
+// guarantee: legacy-secrets-refused-after-upgrade
 t.test('after the upgrade, Alice\'s version-1 secret planted into Bob\'s row does not sign as Bob: not before a restart, not after, and the start logs it by place', async (t) => {
   const rows = await databaseOfBefore(t)
   const running = await startApi(t, rows)

@@ -22,6 +22,7 @@ t.test('create with a carrier domain: stored in lower case, shown by list and de
   t.same(detail.json().responseObject.application, list[0])
 })
 
+// guarantee: carrier-domain-unique
 t.test('create: a taken carrier domain is a 400 (any case), a taken appId keeps its own message', async (t) => {
   const { app } = await buildApp(t)
   t.equal((await call(app, 'POST', '/admin/app/create', { requestObject: { appId: 1, carrierDomain: 'carrier.example' } })).statusCode, 200)
@@ -61,6 +62,7 @@ t.test('PUT /admin/app/carrier: set, change, keep, clear', async (t) => {
   t.notOk('carrierDomain' in detail.json().responseObject.application, 'no carrier domain shown once cleared')
 })
 
+// guarantee: carrier-domain-unique
 t.test('PUT /admin/app/carrier: errors are 400s, never 500s', async (t) => {
   const { app } = await buildApp(t)
   await createApp(t, app, 1)

@@ -3,7 +3,7 @@ import t from 'tap'
 import WebSocket from 'ws'
 import { sealDeveloperSecret } from '../../../src/domain/developers.js'
 import { buildApp, call, localCallbackEnv } from '../../helper.js'
-import { CARRIER, connect, listen, pushTo, secret, setupDeveloper, tokenFor, until, upgradeStatus } from './helper.js'
+import { CARRIER, connect, listen, pushTo, secret, setupDeveloper, signedPost, tokenFor, until, upgradeStatus } from './helper.js'
 
 // The push fallback stays out of the way: an ack that does nothing must not look like one that did.
 const env = { INAPP_ACK_TIMEOUT_MS: '600000' }
@@ -13,6 +13,7 @@ const acknowledged = async (app: Awaited<ReturnType<typeof buildApp>>['app'], id
 const eventsOf = (hooks: { received: () => Array<{ url: string, body: string }> }, path: string) =>
   hooks.received().filter((r) => r.url === path).map((r) => JSON.parse(r.body) as { event: string, requestId: string })
 
+// guarantee: inapp-token-scope, inapp-ack-rules
 t.test('two developers of one carrier: a socket gets and acknowledges only its own developer\'s messages', async (t) => {
   const hooks = await startCallbackReceiver({ developers: new Map([['dev-a', secret], ['dev-b', secret]]) })
   t.teardown(() => hooks.close())
@@ -51,7 +52,8 @@ t.test('two developers of one carrier: a socket gets and acknowledges only its o
   t.same(eventsOf(hooks, '/b').map((e) => [e.event, e.requestId]), [['im.delivered', bOld]], 'B is told of B\'s only')
 })
 
-t.test('disabling, rotating or ungranting a developer closes its sockets and voids its tokens', async (t) => {
+// guarantee: developer-rotate-revokes, developer-disable-revokes, inapp-revocation-closes-sockets
+t.test('disabling, rotating or ungranting a developer closes its sockets, voids its tokens and refuses its requests', async (t) => {
   const { app } = await buildApp(t, env)
   const { developerId, applicationId } = await setupDeveloper(app, { developerKey: 'dev-a' })
   await setupDeveloper(app, { developerKey: 'dev-b' })
@@ -78,6 +80,9 @@ t.test('disabling, rotating or ungranting a developer closes its sockets and voi
     t.equal(changed.statusCode, 200, `${change}: ${changed.body}`)
     t.same(await mine.closed, { code: 4003, reason: 'no longer authorized' }, `${change}: the open socket is closed`)
     t.equal(await connectOrStatus(token), 401, `${change}: the token no longer admits`)
+    // Its requests signed with the secret it had: refused (401) once disabled or rotated; a lost grant is a 403.
+    const request = await signedPost(app, '/api/1.0/im/token', { user: alice }, 'dev-a')
+    t.equal(request.statusCode, change === 'ungrant' ? 403 : 401, `${change}: a new token is refused: ${request.body}`)
     // The other developer's socket of the same user is untouched: a message still reaches it.
     const control = await pushTo(app, alice, { content: `after ${change}` }, 'dev-b')
     await until(() => bystander.frames.some((frame) => frame.id === control), `${change}: the bystander's message`)
@@ -86,6 +91,7 @@ t.test('disabling, rotating or ungranting a developer closes its sockets and voi
   }
 })
 
+// guarantee: inapp-revocation-closes-sockets
 t.test('a change made on one api instance closes the developer\'s sockets on another', async (t) => {
   const first = await buildApp(t, env)
   const second = await buildApp(t, { ...env, DATABASE_URL: first.databaseUrl, NATS_PREFIX: first.config.nats.prefix, MASTER_KEY: first.config.masterKey.toString('base64') })

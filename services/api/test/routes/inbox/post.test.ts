@@ -38,6 +38,7 @@ t.test('several applications (numbers or numeric strings, repeats collapse), any
   t.same([longest.subject.length, longest.summary.length, longest.userId.length], [255, 1024, 255])
 })
 
+// guarantee: inbox-unknown-application
 t.test('an unknown application is a 400 naming it, and nothing is stored', async (t) => {
   const { app } = await setUp(t)
   const response = await call(app, 'POST', '/inbox/messages', { requestObject: message({ applications: [1, 99, '98'] }) })

@@ -5,6 +5,7 @@ import { badRequestMessage, NOT_FOUND, post, setUp, UNKNOWN_ID } from './fixture
 const read = (app: Parameters<typeof call>[0], inboxId: unknown) => call(app, 'POST', '/inbox/messages/read', { requestObject: { inboxId } })
 const readAll = (app: Parameters<typeof call>[0], requestObject: unknown) => call(app, 'POST', '/inbox/messages/read-all', { requestObject })
 
+// guarantee: inbox-read-once
 t.test('read: the detail, read, with the time; a second read keeps the first time', async (t) => {
   const { app } = await setUp(t)
   const posted = await post(t, app)
@@ -33,6 +34,7 @@ t.test('read: bad or unknown ids, missing envelope', async (t) => {
   t.equal(badRequestMessage(t, await read(app, UNKNOWN_ID)), NOT_FOUND)
 })
 
+// guarantee: inbox-read-once
 t.test('read-all: every unread message of that user in that application, nothing else', async (t) => {
   const { app } = await setUp(t)
   const inOne = await post(t, app, { applications: [1] })
