@@ -1,29 +1,11 @@
 import t from 'tap'
-import {
-  contentMd5, httpDate, parseAuthorization, sign, signRequest, verifyRequest, type SignedHeaders
-} from '../src/index.js'
+import { parseAuthorization, signRequest, verifyRequest, type SignedHeaders } from '../src/index.js'
 import { KEY, SECRET, lookup } from './fixtures.js'
 
 const lowerCased = (headers: SignedHeaders) =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 
-t.test('signRequest produces the reference signature given the reference inputs', async (t) => {
-  // The guide's body is not published, only its MD5; any body works to check the headers' shape.
-  const body = '{"message":"hello"}'
-  const date = new Date('2013-09-12T18:49:58Z')
-  const headers = signRequest({
-    method: 'POST', uri: '/api/1.0/debug/echo', body, contentType: 'application/json', key: KEY, secret: SECRET, date, nonce: '123456789'
-  })
-  const expected = sign(SECRET, {
-    method: 'POST', uri: '/api/1.0/debug/echo', contentMd5: contentMd5(body), contentType: 'application/json', date: httpDate(date), nonce: '123456789'
-  })
-  t.same(headers, {
-    Authorization: `MAAIISDK10 key="${KEY}", nonce="123456789", signature="${expected}"`,
-    'X-M-Date': 'Thu, 12 Sep 2013 18:49:58 GMT',
-    'Content-MD5': contentMd5(body),
-    'Content-Type': 'application/json'
-  })
-})
+// What signRequest signs is checked against openssl's values in vectors.test.ts.
 
 t.test('a request without a body gets neither Content-MD5 nor Content-Type', async (t) => {
   const headers = signRequest({ method: 'GET', uri: '/api/1.0/status', key: KEY, secret: SECRET })

@@ -14,6 +14,7 @@ const reference: SignatureParts = {
 t.test('the reference vector signs to the documented signature', async (t) => {
   t.equal(stringToSign(reference),
     'POST\n/api/1.0/debug/echo\n2aa2f9b90fea8843a78e434dff26f6b6\napplication/json\nThu, 12 Sep 2013 18:49:58 GMT\n123456789')
+  // printf 'POST\n/api/1.0/debug/echo\n2aa2f9b90fea8843a78e434dff26f6b6\napplication/json\nThu, 12 Sep 2013 18:49:58 GMT\n123456789' | openssl dgst -sha256 -hmac 'a-demo-secret' -r
   t.equal(sign('a-demo-secret', reference), 'd11ede54e2ffa83d58a42d90c3a39132f928a46b729c4b0621ad1c854dff618f')
   t.equal(sign(Buffer.from('a-demo-secret'), reference), sign('a-demo-secret', reference), 'a Buffer secret is its bytes')
 })

@@ -1,12 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { SigningError, verifyRequest, type SecretLookup } from '@beacon/signing'
+import { checkDeveloperCallback } from './callback-verification.js'
 
 /** One request the receiver got, as a developer's server would see it. */
 export interface ReceivedCallback {
   /** The MAAIISDK10 signature checked out with the developer's secret and the nonce was new. */
   verified: boolean
-  /** Why it did not verify: a SigningError code, or `REPLAYED_NONCE`. */
+  /** Why it did not verify: a code of checkDeveloperCallback (e.g. `SIGNATURE_MISMATCH`), or `REPLAYED_NONCE`. */
   reason?: string
   method: string
   /** The request target as received (path and query). */
@@ -29,6 +29,8 @@ export interface CallbackReceiverOptions {
   port?: number
   /** The X-M-Date window, seconds; default 300. */
   windowSeconds?: number
+  /** The receiver's clock for that window; default the real one. */
+  now?: () => Date
 }
 
 export interface CallbackReceiver {
@@ -46,29 +48,27 @@ export interface CallbackReceiver {
 }
 
 /**
- * A developer's callback server for tests: verifies every request exactly as a developer would
- * (verifyRequest on the raw URL and raw body, plus its own store of used nonces), records it, and
- * answers 200, 401 when it does not verify, or a scripted failure.
+ * A developer's callback server for tests: verifies every request as a developer following the
+ * README would, with its own HMAC over the six lines (never @beacon/signing, the code under test),
+ * on the raw URL and raw body, plus its own store of used nonces; records it, and answers 200, 401
+ * when it does not verify, or a scripted failure.
  */
 export async function startCallbackReceiver (options: CallbackReceiverOptions): Promise<CallbackReceiver> {
-  const lookup: SecretLookup = typeof options.developers === 'function'
+  const lookup = typeof options.developers === 'function'
     ? options.developers
-    : (key) => (options.developers as Map<string, string | Buffer>).get(key)
+    : (key: string) => (options.developers as Map<string, string | Buffer>).get(key)
   const received: ReceivedCallback[] = []
   const seenNonces = new Set<string>()
   const failures: CallbackFailure[] = []
   const hanging = new Set<ServerResponse>()
 
   const verify = async (method: string, url: string, headers: IncomingHttpHeaders, rawBody: Buffer) => {
-    try {
-      const { key, nonce } = await verifyRequest({ method, uri: url, headers, rawBody },
-        lookup, options.windowSeconds === undefined ? {} : { windowSeconds: options.windowSeconds })
-      if (seenNonces.has(`${key}\n${nonce}`)) return { verified: false, reason: 'REPLAYED_NONCE' }
-      seenNonces.add(`${key}\n${nonce}`)
-      return { verified: true }
-    } catch (error) {
-      return { verified: false, reason: error instanceof SigningError ? error.code : String(error) }
-    }
+    const checked = checkDeveloperCallback({ method, uri: url, headers, rawBody }, lookup,
+      { now: options.now?.() ?? new Date(), windowSeconds: options.windowSeconds ?? 300 })
+    if (!checked.verified) return { verified: false, reason: checked.reason }
+    if (seenNonces.has(`${checked.key}\n${checked.nonce}`)) return { verified: false, reason: 'REPLAYED_NONCE' }
+    seenNonces.add(`${checked.key}\n${checked.nonce}`)
+    return { verified: true }
   }
 
   const server = createServer((req, res) => {

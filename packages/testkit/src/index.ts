@@ -17,3 +17,6 @@ export { httpsRequest, serverCertificate, type HttpsAnswer, type HttpsRequestOpt
 export { startPipeline, pipelineAuthorization, iosToken, androidToken, until, BUNDLE, type ApiProcess, type Pipeline, type PipelineOptions } from './pipeline.js'
 export { startCallbackReceiver, type CallbackReceiver, type CallbackReceiverOptions, type ReceivedCallback, type CallbackFailure } from './callback-receiver.js'
 export { sealVersion1 } from './legacy-sealed.js'
+export { signAsDeveloper, developerClient, developerSignature, bodyMd5, type DeveloperClient, type DeveloperRequest, type DeveloperSignedHeaders, type DeveloperSignedLines } from './developer-signing.js'
+export { checkDeveloperCallback, type CallbackCheck, type CallbackRefusal } from './callback-verification.js'
+export { SIGNING_VECTORS, WITH_BODY, WITHOUT_BODY, WITH_QUERY, NON_ASCII, CALLBACK, vectorHeaders, vectorTime, type SigningVector } from './signing-vectors.js'

@@ -1,13 +1,15 @@
-import { signRequest } from '@beacon/signing'
+import { request } from 'node:http'
 import t from 'tap'
 import { startCallbackReceiver } from '../src/callback-receiver.js'
+import { bodyMd5, signAsDeveloper } from '../src/developer-signing.js'
+import { CALLBACK, vectorHeaders, vectorTime } from '../src/signing-vectors.js'
 
 const key = 'dev-key'
 const secret = 'dev-secret-0123456789'
 
 function post (url: string, body: string, options: { secret?: string, nonce?: string, uri?: string } = {}) {
   const target = new URL(url)
-  const headers = signRequest({
+  const headers = signAsDeveloper({
     method: 'POST',
     uri: options.uri ?? target.pathname + target.search,
     body,
@@ -36,8 +38,8 @@ t.test('verifies signed requests, refuses a wrong secret, a wrong URI and a repl
   const received = receiver.received()
   t.same(received.map((r) => [r.verified, r.reason]), [
     [true, undefined],
-    [false, 'SIGNING_SIGNATURE_MISMATCH'],
-    [false, 'SIGNING_SIGNATURE_MISMATCH'],
+    [false, 'SIGNATURE_MISMATCH'],
+    [false, 'SIGNATURE_MISMATCH'],
     [true, undefined],
     [false, 'REPLAYED_NONCE']
   ])
@@ -66,5 +68,41 @@ t.test('an unknown key does not verify', async (t) => {
   const receiver = await startCallbackReceiver({ developers: new Map() })
   t.teardown(() => receiver.close())
   t.equal((await post(receiver.url('/x'), '{}')).status, 401)
-  t.equal(receiver.received()[0]?.reason, 'SIGNING_KEY_UNKNOWN')
+  t.equal(receiver.received()[0]?.reason, 'KEY_UNKNOWN')
+})
+
+/** Sends the request as given: node:http adds no header of its own that is signed. */
+function rawPost (url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method, headers }, (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    sent.on('error', reject)
+    sent.end(body)
+  })
+}
+
+// guarantee: callback-signature
+t.test('the README callback, signed by openssl, is accepted; each of its six signed lines changed is refused', async (t) => {
+  const receiver = await startCallbackReceiver({ developers: new Map([[CALLBACK.key, CALLBACK.secret]]), now: () => vectorTime(CALLBACK) })
+  t.teardown(() => receiver.close())
+  const headers = vectorHeaders(CALLBACK)
+  const body = CALLBACK.body ?? ''
+  const otherBody = body.replace('Unregistered', 'NoDevices')
+  const nonceOf = (nonce: string) => headers.authorization?.replace(`nonce="${CALLBACK.nonce}"`, `nonce="${nonce}"`) ?? ''
+  t.equal(await rawPost(receiver.url(CALLBACK.uri), 'POST', headers, body), 200, 'the literal callback')
+  const changed: Array<[string, string, string, Record<string, string>, string]> = [
+    ['method', 'PUT', CALLBACK.uri, headers, body],
+    ['path and query', 'POST', '/hooks/beacon?tenant=43', headers, body],
+    ['body MD5', 'POST', CALLBACK.uri, { ...headers, 'content-md5': bodyMd5(otherBody) }, otherBody],
+    ['content type', 'POST', CALLBACK.uri, { ...headers, 'content-type': 'application/json; charset=utf-8' }, body],
+    ['date', 'POST', CALLBACK.uri, { ...headers, 'x-m-date': 'Mon, 30 Nov 2026 12:00:04 GMT' }, body],
+    ['nonce', 'POST', CALLBACK.uri, { ...headers, authorization: nonceOf('another-nonce') }, body]
+  ]
+  for (const [line, method, uri, sentHeaders, sentBody] of changed) {
+    t.equal(await rawPost(receiver.url(uri), method, sentHeaders, sentBody), 401, line)
+  }
+  t.strictSame(receiver.received().map((r) => [r.verified, r.reason]),
+    [[true, undefined], ...changed.map(() => [false, 'SIGNATURE_MISMATCH'])], 'refused for the signature, nothing else')
 })

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createSignedClient } from '@beacon/signing'
-import { startCallbackReceiver, type ReceivedCallback } from '@beacon/testkit'
+import { developerClient, startCallbackReceiver, type ReceivedCallback } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { androidToken, iosToken, startStack, type Stack } from './stack.js'
 
@@ -105,7 +104,7 @@ t.test('upstream words reach the logs, never an API answer or a callback', async
   const created = await stack.call('POST', '/admin/developer/create', { requestObject: { name: 'Acme', callbackUrl: receiver.url('/hooks'), carriers: [carrier] } })
   const { key, secret } = created.body.responseObject as { key: string, secret: string }
   secrets.set(key, secret)
-  const developer = createSignedClient({ baseUrl: stack.url, key, secret })
+  const developer = developerClient({ baseUrl: stack.url, key, secret })
   const requestIds: Record<string, string> = {}
   for (const user of ['mallory-fcm', 'mallory-apns']) {
     const response = await developer.request('POST', `/api/1.0/push/${user}@${carrier}`, { content: 'hi', push: { content: 'hi by push' } })

@@ -1,14 +1,15 @@
 import { request } from 'node:http'
 import { createSignedClient } from '@beacon/signing'
+import { developerClient } from '@beacon/testkit'
 import t from 'tap'
 import { buildApp } from '../../helper.js'
 import { KEY, SECRET, UNAUTHORIZED, insertDeveloper, signedHeaders } from './signing-fixtures.js'
 
-t.test('/api/1.0/debug/echo over real HTTP with the signing client', async (t) => {
+t.test('/api/1.0/debug/echo over real HTTP with a developer\'s own signer', async (t) => {
   const { app } = await buildApp(t)
   await insertDeveloper(app)
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  const client = createSignedClient({ baseUrl, key: KEY, secret: SECRET })
+  const client = developerClient({ baseUrl, key: KEY, secret: SECRET })
 
   const posted = await client.request('POST', '/api/1.0/debug/echo', { message: 'héllo', list: [1, 2] })
   t.equal(posted.status, 200)
@@ -19,7 +20,7 @@ t.test('/api/1.0/debug/echo over real HTTP with the signing client', async (t) =
   t.same(await got.json(), { developerKey: KEY, method: 'GET', uri: '/api/1.0/debug/echo?z=1&a=%20b', body: null },
     'the URI exactly as sent, encoding and order kept')
 
-  const wrong = createSignedClient({ baseUrl, key: KEY, secret: 'not-the-secret' })
+  const wrong = developerClient({ baseUrl, key: KEY, secret: 'not-the-secret' })
   const refused = await wrong.request('POST', '/api/1.0/debug/echo', {})
   t.equal(refused.status, 401)
   t.equal(refused.headers.get('www-authenticate'), 'MAAIISDK10')
@@ -28,6 +29,17 @@ t.test('/api/1.0/debug/echo over real HTTP with the signing client', async (t) =
   const unsigned = await fetch(`${baseUrl}/api/1.0/debug/echo`)
   t.equal(unsigned.status, 401)
   t.same(await unsigned.json(), UNAUTHORIZED)
+})
+
+// The README's example client; the server it talks to is checked against an independent signer above.
+t.test('the signing client of @beacon/signing is accepted', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
+  const client = createSignedClient({ baseUrl, key: KEY, secret: SECRET })
+  const posted = await client.request('POST', '/api/1.0/debug/echo', { hello: 'world' })
+  t.equal(posted.status, 200)
+  t.same(await posted.json(), { developerKey: KEY, method: 'POST', uri: '/api/1.0/debug/echo', body: { hello: 'world' } })
 })
 
 /** A GET through node:http, which sends an array value as separate header lines (fetch would join them). */

@@ -1,4 +1,4 @@
-import { httpDate, signRequest, type SignedHeaders } from '@beacon/signing'
+import { signAsDeveloper, type DeveloperSignedHeaders } from '@beacon/testkit'
 import t from 'tap'
 import { buildApp } from '../../helper.js'
 import { rawRequest } from '../../raw-http.js'
@@ -50,17 +50,17 @@ t.test('the head is checked before the body is read; the signed API has its own 
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
   const huge = 5 * 1024 * 1024
-  const post = (headers: Record<string, string> | SignedHeaders, length: number) =>
+  const post = (headers: Record<string, string> | DeveloperSignedHeaders, length: number) =>
     `POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${length}\r\n` +
     Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')
   const lastRefusal = () => /"reason":"([A-Z_]+)"/.exec(logs().split('\n').filter((line) => line.includes('signed request refused')).at(-1) ?? '')?.[1]
-  const sign = (options: { key?: string, secret?: string, date?: Date } = {}) => signRequest({
+  const sign = (options: { key?: string, secret?: string, date?: Date } = {}) => signAsDeveloper({
     method: 'POST', uri: ECHO, body: '{}', contentType: 'application/json', key: options.key ?? KEY, secret: options.secret ?? SECRET, ...(options.date === undefined ? {} : { date: options.date })
   })
 
   // Each answer arrives although the promised 5 MiB body is never sent: nothing waited for it.
-  const cases: Array<[string, Record<string, string> | SignedHeaders, string]> = [
-    ['no Authorization header', { 'Content-Type': 'application/json', 'X-M-Date': httpDate(new Date()) }, 'SIGNING_AUTH_HEADER_MISSING'],
+  const cases: Array<[string, Record<string, string> | DeveloperSignedHeaders, string]> = [
+    ['no Authorization header', { 'Content-Type': 'application/json', 'X-M-Date': new Date().toUTCString() }, 'SIGNING_AUTH_HEADER_MISSING'],
     ['an unknown key', sign({ key: 'nobody-0123456789' }), 'SIGNING_KEY_UNKNOWN'],
     ['a stale date', sign({ date: new Date(Date.now() - 3_600_000) }), 'SIGNING_DATE_OUT_OF_WINDOW'],
     ['a wrong signature over the Content-MD5 header', sign({ secret: 'not-the-secret' }), 'SIGNING_SIGNATURE_MISMATCH']
@@ -74,7 +74,7 @@ t.test('the head is checked before the body is read; the signed API has its own 
 
   // Correctly signed but over the limit: 413 in the signed API's body.
   const big = JSON.stringify({ content: 'x'.repeat(5000) })
-  const signedBig = signRequest({ method: 'POST', uri: ECHO, body: big, contentType: 'application/json', key: KEY, secret: SECRET })
+  const signedBig = signAsDeveloper({ method: 'POST', uri: ECHO, body: big, contentType: 'application/json', key: KEY, secret: SECRET })
   const tooLarge = await rawRequest(port, post({ ...signedBig }, Buffer.byteLength(big)), big)
   t.equal(tooLarge.status, 413)
   t.match(JSON.parse(tooLarge.body), { error: { status: 413, code: 41300 } })

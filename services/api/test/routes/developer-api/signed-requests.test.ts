@@ -1,4 +1,4 @@
-import { contentMd5 } from '@beacon/signing'
+import { bodyMd5 } from '@beacon/testkit'
 import t from 'tap'
 import { buildApp, call } from '../../helper.js'
 import { KEY, SECRET, UNAUTHORIZED, insertDeveloper, signedInject } from './signing-fixtures.js'
@@ -29,7 +29,7 @@ t.test('accepted: a signed GET without a body and a signed POST with one', async
   t.equal(noMd5.statusCode, 200, 'Content-MD5 is optional: the signature covers the body anyway')
 
   const upperMd5 = await signedInject(app, {
-    method: 'POST', url: ECHO, body: BODY, contentType: JSON_TYPE, headers: { 'content-md5': contentMd5(BODY).toUpperCase() }
+    method: 'POST', url: ECHO, body: BODY, contentType: JSON_TYPE, headers: { 'content-md5': bodyMd5(BODY).toUpperCase() }
   })
   t.equal(upperMd5.statusCode, 200, 'a Content-MD5 in upper case hex agrees too')
 

@@ -1,4 +1,4 @@
-import { signRequest } from '@beacon/signing'
+import { signAsDeveloper } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
 
@@ -46,13 +46,16 @@ export interface SignedCall {
   remoteAddress?: string
 }
 
-/** The headers of signRequest with Node's lower-case names, after the test's changes. */
+/**
+ * The headers a developer's client sends (the test kit's own MAAIISDK10 signer, not the package
+ * the api verifies with), with Node's lower-case names, after the test's changes.
+ */
 export function signedHeaders (call: SignedCall): Record<string, string> {
   const method = call.method ?? 'GET'
   const signed = call.signed ?? {}
   const body = 'body' in signed ? signed.body : call.body
   const contentType = 'contentType' in signed ? signed.contentType : call.contentType
-  const headers: Record<string, string | undefined> = Object.fromEntries(Object.entries(signRequest({
+  const headers: Record<string, string | undefined> = Object.fromEntries(Object.entries(signAsDeveloper({
     method: signed.method ?? method,
     uri: signed.uri ?? call.url,
     key: call.key ?? KEY,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createSecretBox } from '@beacon/db'
-import { createSignedClient } from '@beacon/signing'
+import { developerClient } from '@beacon/testkit'
 import t from 'tap'
 import { buildApp } from '../../helper.js'
 import { UNAUTHORIZED, signedInject } from '../developer-api/signing-fixtures.js'
@@ -14,11 +14,11 @@ t.test('developer secrets reach only the create and rotate answers: never other 
   const rotated = (await developerCall(app, 'POST', 'rotate', { id: created.id })).json().responseObject
 
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  const client = createSignedClient({ baseUrl, key: created.key, secret: rotated.secret })
+  const client = developerClient({ baseUrl, key: created.key, secret: rotated.secret })
   const echo = await client.request('POST', '/api/1.0/debug/echo', { hello: 'world' })
   t.equal(echo.status, 200, 'the returned key and secret sign requests')
   t.equal((await echo.json() as { developerKey: string }).developerKey, created.key)
-  const stale = createSignedClient({ baseUrl, key: created.key, secret: created.secret })
+  const stale = developerClient({ baseUrl, key: created.key, secret: created.secret })
   t.equal((await stale.request('GET', '/api/1.0/debug/echo')).status, 401, 'the rotated-away secret is refused')
 
   const bodies = [
@@ -49,7 +49,7 @@ t.test('a secret copied from another developer\'s row is refused with 401 and lo
   const copied = Buffer.from((await app.db.developer.findUniqueOrThrow({ where: { id: b.id } })).secret)
 
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  const echo = (key: string, secret: string) => createSignedClient({ baseUrl, key, secret }).request('GET', '/api/1.0/debug/echo')
+  const echo = (key: string, secret: string) => developerClient({ baseUrl, key, secret }).request('GET', '/api/1.0/debug/echo')
   const withAsSecret = await echo(b.key, a.secret)
   t.equal(withAsSecret.status, 401, 'A\'s secret does not sign as B')
   t.same(await withAsSecret.json(), UNAUTHORIZED, 'the usual 401 body')

@@ -1,4 +1,4 @@
-import { signRequest } from '@beacon/signing'
+import { signAsDeveloper } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import WebSocket from 'ws'
@@ -38,7 +38,7 @@ export async function setupDeveloper (app: FastifyInstance, options: { callbackU
 /** A MAAIISDK10-signed JSON POST through `inject`. */
 export function signedPost (app: FastifyInstance, uri: string, body: unknown, developerKey = key) {
   const payload = JSON.stringify(body)
-  const headers = signRequest({ method: 'POST', uri, body: payload, contentType: 'application/json', key: developerKey, secret })
+  const headers = signAsDeveloper({ method: 'POST', uri, body: payload, contentType: 'application/json', key: developerKey, secret })
   return app.inject({ method: 'POST', url: uri, headers: { ...headers }, payload })
 }
 
