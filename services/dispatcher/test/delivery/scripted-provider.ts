@@ -3,9 +3,9 @@ import type { PlatformSender, SendOutcome } from '../../src/senders/sender.js'
 
 /**
  * What the scripted provider answers one request: an outcome at once, `hang` (never answered), or
- * a gate the test opens with the outcome it chooses.
+ * a gate the test opens with the outcome it chooses, or the send itself throwing (a client bug).
  */
-export type ScriptedAnswer = SendOutcome | 'hang' | { gate: Promise<SendOutcome> }
+export type ScriptedAnswer = SendOutcome | 'hang' | { gate: Promise<SendOutcome> } | { throws: string }
 
 /** One request as the provider received it: which holder (dispatcher) sent it, to which token. */
 export interface Receipt { holder: string, token: string }
@@ -20,6 +20,8 @@ export function createScriptedProvider () {
   const scripts = new Map<string, { answers: ScriptedAnswer[], next: number }>()
   const receipts: Receipt[] = []
   const afterDeath: Receipt[] = []
+  /** Platforms whose sends cannot be prepared (as a payload over the limit), with the reason. */
+  const refused: Partial<Record<ProviderPlatform, string>> = {}
 
   const answer = (token: string): ScriptedAnswer => {
     const script = scripts.get(token)
@@ -32,6 +34,7 @@ export function createScriptedProvider () {
   return {
     receipts,
     afterDeath,
+    refused,
     script (token: string, answers: ScriptedAnswer | ScriptedAnswer[]) {
       scripts.set(token, { answers: Array.isArray(answers) ? answers : [answers], next: 0 })
     },
@@ -41,23 +44,26 @@ export function createScriptedProvider () {
     sendersOf (holder: string) {
       const life = { dead: false }
       const sender = (platform: ProviderPlatform): PlatformSender => ({
-        prepare: () => ({
-          ok: true,
-          prepared: {
-            send: async (targets) => {
-              if (targets.length !== 1) throw new Error(`${platform}: one device per request, got ${targets.length}`)
-              const { token } = targets[0]!
-              if (life.dead) {
-                afterDeath.push({ holder, token })
-                return new Promise<SendOutcome[]>(() => {})
+        prepare: () => (refused[platform] !== undefined
+          ? { ok: false, reason: refused[platform] }
+          : {
+              ok: true,
+              prepared: {
+                send: async (targets) => {
+                  if (targets.length !== 1) throw new Error(`${platform}: one device per request, got ${targets.length}`)
+                  const { token } = targets[0]!
+                  if (life.dead) {
+                    afterDeath.push({ holder, token })
+                    return new Promise<SendOutcome[]>(() => {})
+                  }
+                  receipts.push({ holder, token })
+                  const scripted = answer(token)
+                  if (scripted === 'hang') return new Promise<SendOutcome[]>(() => {})
+                  if ('throws' in scripted) throw new Error(scripted.throws)
+                  return ['gate' in scripted ? await scripted.gate : scripted]
+                }
               }
-              receipts.push({ holder, token })
-              const scripted = answer(token)
-              if (scripted === 'hang') return new Promise<SendOutcome[]>(() => {})
-              return ['gate' in scripted ? await scripted.gate : scripted]
-            }
-          }
-        }),
+            }),
         close: async () => {}
       })
       return { senders: { APNS: sender('APNS'), FCM: sender('FCM') }, kill: () => { life.dead = true } }
