@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import { createTestDatabase, natsTestPrefix, spawnService, testNatsUrl } from '@beacon/testkit'
+import { spawnService } from '@beacon/testkit'
 import t from 'tap'
+import { resultsOf, startHarness } from './harness.js'
 
 t.test('bad configuration: every problem on stderr, exit code 1, nothing started', async (t) => {
   const dispatcher = spawnService('services/dispatcher/src/server.ts', {
@@ -27,13 +27,37 @@ t.test('bad configuration: every problem on stderr, exit code 1, nothing started
   t.notMatch(output, /too-short/, 'the rejected master key is not echoed')
 })
 
-t.test('SIGTERM: stops taking commands, closes providers and exits 0', async (t) => {
-  const database = await createTestDatabase()
-  t.teardown(() => database.drop())
-  const dispatcher = spawnService('services/dispatcher/src/server.ts', {
-    DATABASE_URL: database.url, MASTER_KEY: randomBytes(32).toString('base64'), NATS_URL: testNatsUrl, NATS_PREFIX: natsTestPrefix(), LOG_LEVEL: 'info'
-  })
+// guarantee: dispatcher-sigterm, dispatcher-graceful-shutdown
+t.test('SIGTERM with a command in hand and a slow provider: the answers that come within the stop are published and written, the unanswered device goes back, exit 0 before the deadline', async (t) => {
+  const h = await startHarness(t)
+  const [slow1, slow2, hung] = await h.addDevices('sigterm', 3, 'APNS')
+  const ids = (await h.db.device.findMany({ orderBy: { id: 'asc' } })).map((d) => String(d.id))
+  h.apns.script(slow1!, { kind: 'slow', delayMs: 300 })
+  h.apns.script(slow2!, { kind: 'slow', delayMs: 300 })
+  h.apns.script(hung!, [{ kind: 'slow', delayMs: 120_000 }, 'success'])
+  const dispatcher = spawnService('services/dispatcher/src/server.ts', h.dispatcherEnv({ SHUTDOWN_TIMEOUT_MS: '3000', LOG_LEVEL: 'info' }))
+  t.teardown(() => { dispatcher.stop('SIGKILL').catch(() => {}) })
   await dispatcher.waitForOutput(/dispatcher started/)
-  t.equal(await dispatcher.stop('SIGTERM'), 0)
-  t.match(dispatcher.output(), /stopping: finishing commands in hand/)
+  const command = await h.storeMessage('sigterm')
+  await h.transport.publishCommand(command)
+  await h.until(() => h.apns.log.length === 3, 'three requests on the wire')
+  t.equal(h.apns.counters.requests, 0, 'none answered yet when SIGTERM comes')
+
+  t.equal(await dispatcher.stop('SIGTERM'), 0, 'exited 0: the stop ended by itself, not by the SHUTDOWN_TIMEOUT_MS last resort (exit 1)')
+  t.notMatch(dispatcher.output(), /shutdown deadline reached/)
+  t.match(dispatcher.output(), /stopping: command given back/, 'given back, not acknowledged')
+  t.same(h.apns.counters.byStatus, { 200: 2 }, 'the mock answered the two slow requests during the stop')
+  // The NATS publishes of the dying process are read here once they arrive.
+  await h.until(() => h.events.length >= 2, 'the published answers')
+  t.same(h.events.map((e) => (e.kind === 'device' ? [e.result.deviceId, e.result.status] : [e.kind])).sort(), [[ids[0], 'SENT'], [ids[1], 'SENT']],
+    'exactly the answers the mock gave were published, no summary')
+  const claims = await h.db.messageDelivery.findMany({ where: { messageId: command.messageId }, orderBy: { deviceId: 'asc' } })
+  t.same(claims.map((c) => [String(c.deviceId), c.status]), [[ids[0], 'SENT'], [ids[1], 'SENT'], [ids[2], 'PENDING']], 'answers written on their claims; the unanswered one stays')
+
+  await h.startDispatcher()
+  await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary from the next dispatcher')
+  t.same([slow1, slow2, hung].map((token) => h.apns.received(token!).length), [1, 1, 2], 'only the unanswered device was sent again')
+  t.match(resultsOf(h.events, command.messageId).summary, { ios: { sent: 3, total: 3 } })
+  // The next dispatcher's summary comes after anything the first one published: one result per device in all.
+  t.same(h.events.map((e) => (e.kind === 'device' ? [e.result.deviceId, e.result.status] : [e.kind])).sort(), [[ids[0], 'SENT'], [ids[1], 'SENT'], [ids[2], 'SENT'], ['summary']])
 })

@@ -54,8 +54,10 @@ t.test('a live campaign through two dispatchers: each device once, only the camp
   t.ok(handled[0]! > 0 && handled[1]! > 0, `both dispatchers took chunks (${handled.join(' + ')})`)
 })
 
-t.test('a dispatcher killed mid-campaign: every device still reached; only requests unanswered at the kill are sent again', async (t) => {
-  const stack = await startStack(t, { apiEnv: { CAMPAIGN_CHUNK_USERS: '10' }, dispatcherEnv: { DISPATCHER_CONCURRENCY: '2', COMMAND_ACK_WAIT_MS: '1500' } })
+t.test('a dispatcher killed mid-campaign with devices claimed and not yet sent: every device still reached; only requests unanswered at the kill are sent again', async (t) => {
+  // 16 request slots (claim windows of 2) for two chunks of 10 devices whose answers take a
+  // second: the slots fill, and each chunk holds a window claimed and waiting for a slot.
+  const stack = await startStack(t, { apiEnv: { CAMPAIGN_CHUNK_USERS: '10' }, dispatcherEnv: { DISPATCHER_CONCURRENCY: '2', COMMAND_ACK_WAIT_MS: '1500', APNS_MAX_STREAMS: '16' } })
   await stack.configureApplication(9)
   const users = Array.from({ length: 60 }, (_, i) => `c-${String(i).padStart(2, '0')}`)
   const tokens: string[] = []
@@ -66,22 +68,36 @@ t.test('a dispatcher killed mid-campaign: every device still reached; only reque
     await stack.registerDevice(9, { token, platform: 'ios', userId })
   }
   const id = await campaignWithUsers(stack, 9, users)
+  const claimedNotSent = async () => {
+    const claims = await stack.db.campaignDelivery.findMany({ where: { campaignId: id, status: 'PENDING' }, select: { deviceId: true } })
+    const devices = await stack.db.device.findMany({ where: { id: { in: claims.map((c) => c.deviceId) } }, select: { pushToken: true } })
+    return devices.map((d) => d.pushToken).filter((token) => stack.apns.received(token).length === 0).sort()
+  }
   t.equal((await stack.call('POST', `/push/campaign/send/live/${id}`)).status, 200)
-  await stack.until(() => stack.apns.log.length >= 10, 'the first dispatcher sending')
-  await stack.apnsSettled()
+  // A window waits for a slot until the first answers, a second after the slots filled.
+  await stack.until(async () => stack.apns.log.length >= 16 && (await claimedNotSent()).length > 0, 'devices claimed and waiting for a slot')
   await stack.dispatchers[0]!.stop('SIGKILL')
+  // The mock (in this process) may still be reading what the dispatcher wrote just before it died.
+  await stack.apnsSettled()
   const atKill = stack.apns.log.length
+  const waitingAtKill = await claimedNotSent()
+  t.ok(waitingAtKill.length > 0, `killed with ${waitingAtKill.length} devices claimed and never sent, ${atKill} of 60 sent`)
   t.ok(atKill < 60, `killed with ${atKill} of 60 devices sent or in flight`)
 
   await stack.startDispatcher()
+  // Waits for every device (the wait ends as soon as they are all reached); a device the next
+  // holder never sends is then named below.
+  await stack.until(() => tokens.every((token) => stack.apns.received(token).length > 0), 'every device reached', 60_000).catch(() => {})
+  t.same(waitingAtKill.filter((token) => stack.apns.received(token).length === 0), [], 'the devices claimed and unsent at the kill were sent by the next holder')
+  t.same(tokens.filter((token) => stack.apns.received(token).length === 0), [], 'every device reached')
   await stack.until(completed(stack, id), 'the campaign completed', 60_000)
   const counts = tokens.map((token) => stack.apns.received(token).length)
-  t.ok(counts.every((count) => count >= 1), 'every device reached')
   // Answers take a second: every request the dead dispatcher made was unanswered when it died,
   // and whether it reached the provider is something a claim cannot tell. Those are sent again,
   // nothing else.
   const duplicates = counts.reduce((sum, count) => sum + count - 1, 0)
   t.ok(duplicates <= atKill, `${duplicates} sent twice, at most the ${atKill} unanswered at the kill`)
   t.ok(counts.every((count) => count <= 2), 'none more than twice')
+  t.same(waitingAtKill.map((token) => stack.apns.received(token).length), waitingAtKill.map(() => 1), 'the devices unsent at the kill were sent once')
   t.equal(await stack.db.campaignDelivery.count({ where: { campaignId: id, status: 'SENT' } }), 60)
 })

@@ -4,18 +4,20 @@ import { natsTestPrefix, testNatsUrl } from '@beacon/testkit'
 import { createNatsTransport, type ResultEvent } from '@beacon/transport'
 import { resultsOf, startHarness } from '../harness.js'
 
-t.test('a command failing on its last delivery ends FAILED with DispatchFailed, and is acknowledged', async (t) => {
+// guarantee: command-max-deliver
+t.test('a command failing on every delivery ends FAILED with DispatchFailed after exactly COMMAND_MAX_DELIVER deliveries, and is acknowledged', async (t) => {
   const h = await startHarness(t)
   await h.addDevices('poison', 2, 'APNS')
-  await h.startDispatcher({ COMMAND_MAX_DELIVER: '2' })
+  await h.startDispatcher({ COMMAND_MAX_DELIVER: '3' })
   // No stored message: every claim violates the foreign key, a failure of the command itself.
   const command = { kind: 'message' as const, messageId: randomUUID(), applicationId: h.applicationId, userId: 'poison', personal: false, silent: false, priority: 'HIGH' as const, body: { title: 'x' } }
   await h.transport.publishCommand(command)
   await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the terminal summary')
 
   t.match(resultsOf(h.events, command.messageId).summary, { reason: 'DispatchFailed' })
-  t.same(h.logs.filter((line) => line.msg === 'command failed; it will be retried').map((line) => line.delivery), [1], 'retried once')
-  t.same(h.logs.filter((line) => line.msg === 'command failed on its last delivery; it ends as failed').map((line) => line.command), [command.messageId])
+  t.same(h.logs.filter((line) => line.msg === 'command failed; it will be retried').map((line) => line.delivery), [1, 2], 'retried after deliveries 1 and 2')
+  t.same(h.logs.filter((line) => line.msg === 'command failed on its last delivery; it ends as failed').map((line) => [line.command, line.delivery]), [[command.messageId, 3]],
+    'ended on the third delivery: three in all')
   t.equal(h.apns.log.length, 0, 'nothing sent')
   // Control: a command published after it is handled; the failed one never comes back.
   const next = await h.storeMessage('poison')
