@@ -17,3 +17,4 @@ export { httpsRequest, serverCertificate, type HttpsAnswer, type HttpsRequestOpt
 export { startPipeline, pipelineAuthorization, iosToken, androidToken, until, BUNDLE, type ApiProcess, type Pipeline, type PipelineOptions } from './pipeline.js'
 export { startCallbackReceiver, type CallbackReceiver, type CallbackReceiverOptions, type ReceivedCallback, type CallbackFailure } from './callback-receiver.js'
 export { sealVersion1 } from './legacy-sealed.js'
+export { readWorkQueue, untilWorkQueueSettled, type WorkQueueName, type WorkQueueState } from './work-queue-state.js'
