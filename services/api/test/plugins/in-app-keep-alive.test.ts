@@ -39,7 +39,8 @@ t.test('keep-alive: the server pings on its own each interval and closes a socke
 
   // Nothing in the test pings: the server's own rounds do. Once closed the silent socket can have
   // no further event, so its list is complete.
-  await until(() => silent.readyState === WebSocket.CLOSED, `the silent socket closed by the server (its events so far: ${JSON.stringify(silentEvents)})`, 15_000)
+  await until(() => silent.readyState === WebSocket.CLOSED, 'the server to close the silent socket', 15_000)
+    .catch((error: Error) => { throw new Error(`${error.message}; the silent socket saw ${JSON.stringify(silentEvents)}`) })
   t.same(silentEvents, ['ping', 'close 1006'], 'pinged once, unanswered, then terminated at the next round')
   const pingsBefore = livelyPings
   await until(() => livelyPings >= pingsBefore + 2, 'two more rounds', 15_000)
