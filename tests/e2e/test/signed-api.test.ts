@@ -12,8 +12,8 @@ const events = (received: ReceivedCallback[], requestId: string) =>
 /** Every callback queued so far was published and finished (accepted or given up): none can follow. */
 async function callbacksSettled (stack: Stack) {
   await stack.until(async () => await stack.db.outbox.count({ where: { kind: 'callback' } }) === 0, 'the outbox to publish the callbacks')
-  const names = natsNames(stack.nats.prefix)
-  await untilWorkQueueSettled({ stream: names.callbackStream, consumer: names.callbackConsumer, servers: stack.nats.url })
+  const names = natsNames(stack.natsStreams.prefix)
+  await untilWorkQueueSettled({ stream: names.callbackStream, consumer: names.callbackConsumer, servers: stack.natsStreams.url })
 }
 
 /**
