@@ -19,6 +19,8 @@ export interface Pipeline {
   fcm: FcmMock
   /** Direct database access, for assertions. */
   db: Db
+  /** The NATS server and the prefix of the pipeline's streams, for assertions on its queues. */
+  natsStreams: { url: string, prefix: string }
   /** The first api. */
   api: ServiceProcess
   /** Every api started (`apis` at the start, then `startApi`), with its HTTP address. */
@@ -177,6 +179,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
     apns,
     fcm,
     db,
+    natsStreams: { url: common.NATS_URL, prefix: common.NATS_PREFIX },
     api: apis[0]!,
     apis,
     startApi,

@@ -41,6 +41,7 @@ t.test('provider tokens: wrong key, wrong team, unknown key, expired, missing', 
   for (const { name, key: used } of cases) {
     const result = await apnsProvider(t, mock, used).send(alert(), token)
     t.match(result.failed, [{ device: token, status: 403, response: { reason: 'InvalidProviderToken' } }], name)
+    t.equal(result.failed.length, 1, `${name}: one failure`)
   }
 
   const { mock: later } = await apnsMock(t, { now: () => Date.now() + 2 * 3600_000 })
@@ -48,6 +49,7 @@ t.test('provider tokens: wrong key, wrong team, unknown key, expired, missing', 
   const expired = await apnsProvider(t, later, laterKey).send(alert(), token)
   // node-apn turns ExpiredProviderToken into an error (it would regenerate and retry).
   t.match(expired.failed, [{ device: token, status: 403 }])
+  t.equal(expired.failed.length, 1)
   t.equal(expired.failed[0]?.error?.message, 'ExpiredProviderToken')
 
   const send = rawApns(t, mock)
@@ -83,7 +85,7 @@ t.test('topics: missing, not the team\'s, wrong suffix, token of another app', a
   const foreign = deviceToken()
   mock.registerDevice(foreign, 'com.example.other')
   t.equal(await reasonFor({}, foreign), 'DeviceTokenNotForTopic')
-  t.match(mock.received(foreign), [{ status: 400, reason: 'DeviceTokenNotForTopic' }])
+  t.same(mock.received(foreign).map(({ status, reason }) => [status, reason]), [[400, 'DeviceTokenNotForTopic']])
 })
 
 t.test('headers and payload rules', async (t) => {

@@ -1,5 +1,5 @@
 import { natsNames } from '@beacon/contracts'
-import { natsTestPrefix, testNatsUrl } from '@beacon/testkit'
+import { natsTestPrefix, testNatsUrl, untilWorkQueueSettled, type WorkQueueState } from '@beacon/testkit'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import type { Test } from 'tap'
@@ -30,4 +30,19 @@ export async function natsPrefix (t: Test): Promise<string> {
     await nc.close()
   })
   return prefix
+}
+
+/**
+ * NATS: waits until the work queue `queue` of `prefix` holds nothing (every message settled, none
+ * given back for later), so no delivery can follow, and returns the server's counts of messages
+ * stored and deliveries made. Memory: undefined (its queue is not observable; its tests rely on a
+ * control item, which its FIFO hands over after anything published before it).
+ */
+export async function settledQueue (kind: 'nats' | 'memory', prefix: string, queue: 'commands' | 'results' | 'callbacks'): Promise<WorkQueueState | undefined> {
+  if (kind === 'memory') return undefined
+  const names = natsNames(prefix)
+  const [stream, consumer] = queue === 'commands'
+    ? [names.commandStream, names.dispatcherConsumer]
+    : queue === 'results' ? [names.resultStream, names.recorderConsumer] : [names.callbackStream, names.callbackConsumer]
+  return await untilWorkQueueSettled({ stream, consumer, servers: testNatsUrl })
 }

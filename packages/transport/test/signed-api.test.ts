@@ -3,7 +3,7 @@ import type { CallbackCommand, InAppBroadcast, InAppRoute } from '@beacon/contra
 import { testNatsUrl, until } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { createNatsTransport, type CallbackDelivery } from '../src/index.js'
-import { memoryFactory, natsFactory, natsPrefix } from './fixtures.js'
+import { memoryFactory, natsFactory, natsPrefix, settledQueue } from './fixtures.js'
 
 const callback = (eventId = randomUUID()): CallbackCommand => ({
   developerId: 7,
@@ -17,30 +17,43 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
   const prefixFor = async (t: Test) => kind === 'nats' ? await natsPrefix(t) : 'unused'
 
   t.test(`${kind}: a callback published twice under one eventId is delivered once; retry brings it back counted`, async (t) => {
-    const transport = await factory(t, await prefixFor(t))
+    const prefix = await prefixFor(t)
+    const transport = await factory(t, prefix)
     const seen: CallbackDelivery[] = []
     transport.consumeCallbacks(async (delivery) => {
       seen.push(delivery)
-      if (delivery.deliveryCount < 3) delivery.retry(30)
+      if (delivery.callback.body.eventId !== control.body.eventId && delivery.deliveryCount < 3) delivery.retry(30)
       else await delivery.ack()
     }, { concurrency: 2 })
     const one = callback()
+    const control = callback()
     await transport.publishCallback(one)
     await transport.publishCallback(one)
     await until(() => seen.length >= 3, 'three attempts')
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    t.same(seen.map((delivery) => delivery.deliveryCount), [1, 2, 3], 'one callback, three attempts, no duplicate')
+    // Control: published after the duplicate; a kept duplicate would have been handed over before it.
+    await transport.publishCallback(control)
+    await until(() => seen.some((delivery) => delivery.callback.body.eventId === control.body.eventId), 'the control')
+    const settled = await settledQueue(kind, prefix, 'callbacks')
+    if (settled !== undefined) t.same([settled.stored, settled.deliveries], [2, 4], 'the server kept two callbacks and made four deliveries')
+    t.same(seen.map((delivery) => [delivery.callback.body.eventId, delivery.deliveryCount]),
+      [[one.body.eventId, 1], [one.body.eventId, 2], [one.body.eventId, 3], [control.body.eventId, 1]], 'one callback, three attempts, no duplicate')
     t.same(seen[0]?.callback, one)
   })
 
   t.test(`${kind}: a dropped callback does not come back`, async (t) => {
-    const transport = await factory(t, await prefixFor(t))
-    let attempts = 0
-    transport.consumeCallbacks(async (delivery) => { attempts++; await delivery.drop() }, { concurrency: 1 })
-    await transport.publishCallback(callback())
-    await until(() => attempts === 1, 'the attempt')
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    t.equal(attempts, 1)
+    const prefix = await prefixFor(t)
+    const transport = await factory(t, prefix)
+    const attempts: string[] = []
+    transport.consumeCallbacks(async (delivery) => { attempts.push(delivery.callback.body.eventId); await delivery.drop() }, { concurrency: 1 })
+    const dropped = callback()
+    await transport.publishCallback(dropped)
+    await until(() => attempts.length === 1, 'the attempt')
+    const control = callback()
+    await transport.publishCallback(control)
+    await until(() => attempts.length === 2, 'the control')
+    const settled = await settledQueue(kind, prefix, 'callbacks')
+    if (settled !== undefined) t.equal(settled.deliveries, 2, 'two deliveries in all: none came back')
+    t.same(attempts, [dropped.body.eventId, control.body.eventId])
   })
 
   t.test(`${kind}: in-app routes reach every subscriber, and none after it stops`, async (t) => {

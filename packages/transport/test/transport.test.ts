@@ -6,7 +6,7 @@ import { connect } from '@nats-io/transport-node'
 import { commandId, natsNames } from '@beacon/contracts'
 import t from 'tap'
 import { createNatsTransport, type CommandDelivery, type ResultEvent } from '../src/index.js'
-import { memoryFactory, natsFactory, natsPrefix } from './fixtures.js'
+import { memoryFactory, natsFactory, natsPrefix, settledQueue } from './fixtures.js'
 
 const command = (overrides: Partial<SendCommand> = {}): SendCommand => ({
   kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }, ...overrides
@@ -24,18 +24,21 @@ const until = async (condition: () => boolean, what: string, timeoutMs = 10_000)
 
 for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]] as const) {
   t.test(`${kind}: a command published twice is delivered once, and ack settles it`, async (t) => {
-    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const prefix = kind === 'nats' ? await natsPrefix(t) : 'unused'
+    const transport = await factory(t, prefix)
     const seen: CommandDelivery[] = []
     transport.consumeCommands(async (delivery) => { seen.push(delivery); await delivery.ack() }, { concurrency: 4 })
     const one = command()
     await transport.publishCommand(one)
     await transport.publishCommand(one)
-    await transport.publishCommand(command())
-    await until(() => seen.length >= 2, 'two deliveries')
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    t.equal(seen.length, 2, 'the duplicate was dropped')
+    // Control: published after the duplicate, handed over after it had it been kept.
+    const control = command()
+    await transport.publishCommand(control)
+    await until(() => seen.some((delivery) => commandId(delivery.command) === commandId(control)), 'the control')
+    const settled = await settledQueue(kind, prefix, 'commands')
+    if (settled !== undefined) t.same([settled.stored, settled.deliveries], [2, 2], 'the server kept two and delivered each once')
+    t.same(seen.map((delivery) => [commandId(delivery.command), delivery.deliveryCount]), [[commandId(one), 1], [commandId(control), 1]], 'the duplicate was dropped')
     t.same(seen[0]?.command, one)
-    t.equal(seen[0]?.deliveryCount, 1)
   })
 
   t.test(`${kind}: retry gives a command back and it comes again`, async (t) => {
@@ -52,7 +55,8 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
   })
 
   t.test(`${kind}: results arrive in batches without duplicates; a failing batch comes again`, async (t) => {
-    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const prefix = kind === 'nats' ? await natsPrefix(t) : 'unused'
+    const transport = await factory(t, prefix)
     const messageId = randomUUID()
     const received: ResultEvent[] = []
     let failOnce = true
@@ -63,10 +67,13 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     await transport.publishDeviceResults([result(messageId, '1'), result(messageId, '2'), result(messageId, '1')])
     await transport.publishSummary({ messageId, ios: { sent: 2, pending: 0, failed: 0, total: 2 }, android: { sent: 0, pending: 0, failed: 0, total: 0 } })
     await until(() => received.length >= 3, 'three events', 15_000)
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    t.equal(received.length, 3)
-    t.same(received.filter((e) => e.kind === 'device').map((e) => e.kind === 'device' && e.result.deviceId).sort(), ['1', '2'])
-    t.equal(received.filter((e) => e.kind === 'summary').length, 1)
+    const control = randomUUID()
+    await transport.publishSummary({ messageId: control, ios: { sent: 0, pending: 0, failed: 0, total: 0 }, android: { sent: 0, pending: 0, failed: 0, total: 0 } })
+    await until(() => received.some((e) => e.kind === 'summary' && e.summary.messageId === control), 'the control summary', 15_000)
+    await settledQueue(kind, prefix, 'results')
+    const label = (e: ResultEvent) => e.kind === 'device' ? `device ${e.result.deviceId}` : e.kind === 'summary' ? `summary ${e.summary.messageId}` : 'chunk'
+    t.same(received.slice(0, 3).map(label).sort(), ['device 1', 'device 2', `summary ${messageId}`], 'each result once, after the failed batch came again')
+    t.same(received.slice(3).map(label), [`summary ${control}`], 'nothing else')
   })
 
   t.test(`${kind}: results published with their summary arrive before it, however many`, async (t) => {
@@ -109,7 +116,8 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
   })
 
   t.test(`${kind}: campaign chunks and their results travel with ids of their own`, async (t) => {
-    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const prefix = kind === 'nats' ? await natsPrefix(t) : 'unused'
+    const transport = await factory(t, prefix)
     const chunks: number[] = []
     transport.consumeCommands(async (delivery) => {
       if (delivery.command.kind === 'campaign-chunk') chunks.push(delivery.command.chunk)
@@ -131,10 +139,16 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     const counts = { sent: 1, pending: 0, failed: 0, total: 1 }
     await transport.publishChunkSummary({ campaignId: '7', chunk: 0, ios: counts, android: counts })
     await transport.publishChunkSummary({ campaignId: '7', chunk: 0, ios: counts, android: counts })
-    await until(() => chunks.length >= 2 && events.length >= 3, 'chunks and results')
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    t.same(chunks.sort(), [0, 1], 'each chunk once')
-    t.same(events.map((e) => e.kind).sort(), ['chunk', 'device', 'device'])
+    // Controls, published after the duplicates: handed over after them, had they been kept.
+    await transport.publishCommand(chunk(9))
+    const control = randomUUID()
+    await transport.publishSummary({ messageId: control, ios: counts, android: counts })
+    await until(() => chunks.includes(9) && events.some((e) => e.kind === 'summary'), 'the controls')
+    await settledQueue(kind, prefix, 'commands')
+    await settledQueue(kind, prefix, 'results')
+    t.same(chunks, [0, 1, 9], 'each chunk once')
+    t.same(events.slice(0, -1).map((e) => e.kind).sort(), ['chunk', 'device', 'device'], 'each result and chunk summary once')
+    t.match(events.at(-1), { kind: 'summary', summary: { messageId: control } })
   })
 
   t.test(`${kind}: watchSummary sees the summary published after it started, and times out otherwise`, async (t) => {
@@ -155,9 +169,9 @@ t.test('nats: two dispatchers share one consumer, each command handled once', as
   const prefix = await natsPrefix(t)
   const first = await natsFactory(t, prefix)
   const second = await natsFactory(t, prefix)
-  const byConsumer = [new Set<string>(), new Set<string>()]
+  const byConsumer: [string[], string[]] = [[], []]
   const handler = (index: number) => async (delivery: CommandDelivery) => {
-    byConsumer[index]!.add(commandId(delivery.command))
+    byConsumer[index]!.push(commandId(delivery.command))
     await new Promise((resolve) => setTimeout(resolve, 5))
     await delivery.ack()
   }
@@ -165,12 +179,11 @@ t.test('nats: two dispatchers share one consumer, each command handled once', as
   second.consumeCommands(handler(1), { concurrency: 2 })
   const ids = Array.from({ length: 60 }, () => randomUUID())
   await Promise.all(ids.map((messageId) => first.publishCommand(command({ messageId }))))
-  await until(() => byConsumer[0]!.size + byConsumer[1]!.size >= 60, 'all commands')
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  const all = [...byConsumer[0]!, ...byConsumer[1]!]
-  t.equal(all.length, 60, 'no command handled twice')
-  t.equal(new Set(all).size, 60)
-  t.ok(byConsumer[0]!.size > 0 && byConsumer[1]!.size > 0, `both took work (${byConsumer[0]!.size}/${byConsumer[1]!.size})`)
+  await until(() => byConsumer[0].length + byConsumer[1].length >= 60, 'all commands')
+  // Nothing left in the queue: no redelivery can follow, and the server says how many it made.
+  t.equal((await settledQueue('nats', prefix, 'commands'))?.deliveries, 60, 'sixty deliveries in all')
+  t.same([...byConsumer[0], ...byConsumer[1]].sort(), ids.map((messageId) => commandId(command({ messageId }))).sort(), 'each command handled once')
+  t.ok(byConsumer[0].length > 0 && byConsumer[1].length > 0, `both took work (${byConsumer[0].length}/${byConsumer[1].length})`)
 })
 
 t.test('nats: a busy holder takes no command it cannot start, so none waits out its ack wait and comes twice', async (t) => {
@@ -189,7 +202,7 @@ t.test('nats: a busy holder takes no command it cannot start, so none waits out 
     await delivery.ack()
   }, { concurrency: 1 })
   await until(() => deliveries.length >= 3, 'three commands', 15_000)
-  await new Promise((resolve) => setTimeout(resolve, 2000))
+  t.equal((await settledQueue('nats', prefix, 'commands'))?.deliveries, 3, 'the server delivered three times in all')
   t.same(deliveries.map((d) => d.count), [1, 1, 1], 'each delivered once')
   t.equal(new Set(deliveries.map((d) => d.id)).size, 3)
 })

@@ -81,9 +81,9 @@ function errorName (error: unknown): string {
 /**
  * The delay before attempt `attempt + 1`: base·2^(attempt−1), capped at max, less up to 20 %
  * jitter so that callbacks failed together do not all come back together (and each delay still
- * exceeds the previous one until the cap).
+ * exceeds the previous one until the cap). `random` is the jitter's source, in [0, 1).
  */
-export function retryDelay (attempt: number, baseMs: number, maxMs: number): number {
+export function retryDelay (attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const exponential = Math.min(baseMs * 2 ** Math.max(attempt - 1, 0), maxMs)
-  return Math.round(exponential * (1 - 0.2 * Math.random()))
+  return Math.round(exponential * (1 - 0.2 * random()))
 }

@@ -1,42 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto'
-import type { CallbackBody } from '@beacon/contracts'
+import { createHash } from 'node:crypto'
 import { parseHttpDate, verifyRequest } from '@beacon/signing'
-import { freePort, startCallbackReceiver, type CallbackReceiver } from '@beacon/testkit'
-import type { FastifyInstance } from 'fastify'
-import t, { type Test } from 'tap'
+import { freePort, type CallbackReceiver } from '@beacon/testkit'
+import t from 'tap'
+import { callbacksSettled } from '../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../helper.js'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../src/domain/developers.js'
-
-const key = 'dev-key-1'
-const secret = 'dev-secret-0123456789abcdef'
-
-async function createDeveloper (app: FastifyInstance, callbackUrl: string | null, options: { enabled?: boolean } = {}) {
-  const application = await app.db.application.create({ data: { appId: 1n, name: 'carrier', carrierDomain: 'carrier.example' } })
-  const id = await allocateDeveloperId(app.db)
-  const developer = await app.db.developer.create({
-    data: {
-      id,
-      key,
-      name: 'Dev',
-      secret: sealDeveloperSecret(app.secrets, id, secret),
-      callbackUrl,
-      enabled: options.enabled ?? true,
-      applications: { create: [{ applicationId: application.id }] }
-    }
-  })
-  return developer.id
-}
-
-function callbackBody (event: CallbackBody['event'] = 'im.delivered'): CallbackBody {
-  const requestId = randomUUID()
-  return { eventId: `${requestId}:${event}`, event, requestId, to: 'alice@carrier.example', timestamp: new Date().toISOString() }
-}
-
-async function receiver (t: Test, secrets: Map<string, string> | ((key: string) => string | undefined) = new Map([[key, secret]]), port?: number) {
-  const started = await startCallbackReceiver({ developers: secrets, ...(port === undefined ? {} : { port }) })
-  t.teardown(() => started.close())
-  return started
-}
+import { callbackBody, createDeveloper, key, loggedRetries, receiver, secret } from './callback-fixtures.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const nonceOf = (authorization: unknown) => /nonce="([^"]+)"/.exec(String(authorization))?.[1]
@@ -62,39 +31,50 @@ t.test('a callback arrives signed with the developer secret, to the exact path a
 })
 
 t.test('retried after 500s and network errors with a fresh nonce and date and growing delays', async (t) => {
-  const { app } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '400', CALLBACK_MAX_ATTEMPTS: '5' })
+  const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '400', CALLBACK_MAX_ATTEMPTS: '5' }, { captureLogs: true })
   const hooks = await receiver(t)
   hooks.failNext(2, 500)
   hooks.failNext(1, 'reset')
   const developerId = await createDeveloper(app, hooks.url('/cb'))
-  await app.callbacks.emit(developerId, callbackBody())
+  const body = callbackBody()
+  await app.callbacks.emit(developerId, body)
 
-  const requests = await hooks.until((r) => r.length >= 4)
+  await hooks.until((r) => r.length >= 4)
+  t.equal((await callbacksSettled(app, config)).deliveries, 4, 'four attempts in all: none after the accepted one')
+  const requests = hooks.received()
   t.same(requests.map((r) => r.status), [500, 500, 0, 200])
   t.ok(requests.every((r) => r.verified), 'every attempt is signed validly (the receiver refuses replayed nonces)')
   t.equal(new Set(requests.map((r) => nonceOf(r.headers.authorization))).size, 4, 'a fresh nonce per attempt')
-  for (const r of requests) {
-    const skew = Math.abs(r.at.getTime() - parseHttpDate(String(r.headers['x-m-date'])).getTime())
-    t.ok(skew < 1500, `X-M-Date is the time of the attempt (${skew} ms off)`)
-  }
-  const gaps = requests.slice(1).map((r, i) => r.at.getTime() - (requests[i]?.at.getTime() ?? 0))
-  t.ok(gaps[0]! >= 300, `first delay about the base (${gaps[0]} ms)`)
-  t.ok(gaps[1]! > gaps[0]! && gaps[2]! > gaps[1]!, `delays grow: ${gaps.join(', ')} ms`)
-  await sleep(300)
-  t.equal(hooks.received().length, 4, 'nothing after the accepted attempt')
+
+  // The delays the api asked for (its log), not wall-clock gaps: each within 20 % under base·2^(attempt−1).
+  const retries = loggedRetries(logs(), body.eventId)
+  t.same(retries.map((r) => r.attempt), [1, 2, 3])
+  retries.forEach(({ attempt, retryInMs }) => {
+    const full = 400 * 2 ** (attempt - 1)
+    t.ok(retryInMs <= full && retryInMs >= 0.8 * full, `retry ${attempt} after ${retryInMs} ms (${0.8 * full} to ${full})`)
+  })
+  requests.slice(1).forEach((request, i) => {
+    const previous = requests[i]!
+    const asked = retries[i]!.retryInMs
+    // Causal bounds only: the retry is not sent before its delay (20 ms for timer granularity),
+    // and its X-M-Date (whole seconds) is from after the previous attempt and before its arrival.
+    t.ok(request.at.getTime() - previous.at.getTime() >= asked - 20, `attempt ${i + 2} came at least ${asked} ms after the previous one`)
+    const date = parseHttpDate(String(request.headers['x-m-date'])).getTime()
+    const earliest = Math.floor((previous.at.getTime() + asked - 20) / 1000) * 1000
+    t.ok(date >= earliest && date <= request.at.getTime(), `X-M-Date of attempt ${i + 2} is its own (${request.headers['x-m-date']})`)
+  })
 })
 
 t.test('given up after CALLBACK_MAX_ATTEMPTS, logged without secrets', async (t) => {
-  const { app, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '3' }, { captureLogs: true })
+  const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '3' }, { captureLogs: true })
   const hooks = await receiver(t)
   hooks.failNext(10, 503)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody('push.failed')
   await app.callbacks.emit(developerId, body)
 
-  await hooks.until((r) => r.length >= 3)
-  await sleep(800)
-  t.equal(hooks.received().length, 3, 'no attempt after the last')
+  t.equal((await callbacksSettled(app, config)).deliveries, 3, 'three attempts in all')
+  t.same(hooks.received().map((r) => r.status), [503, 503, 503], 'no attempt after the last')
   await app.close()
   const giveUp = logs().split('\n').find((line) => line.includes('callback given up'))
   t.ok(giveUp, 'the drop is logged')
@@ -114,7 +94,7 @@ t.test('durable: queued while the receiver is down, delivered once by another in
   t.match(first.logs(), /"lastError":"ECONNREFUSED"/, 'the first attempt found nobody listening')
   await first.app.close()
 
-  await buildApp(t, {
+  const second = await buildApp(t, {
     ...localCallbackEnv,
     DATABASE_URL: first.databaseUrl,
     NATS_PREFIX: first.config.nats.prefix,
@@ -122,15 +102,15 @@ t.test('durable: queued while the receiver is down, delivered once by another in
     CALLBACK_BASE_DELAY_MS: '100'
   })
   const hooks = await receiver(t, undefined, port)
-  const [request] = await hooks.until((r) => r.length >= 1)
-  t.ok(request?.verified)
-  t.equal(request?.body, JSON.stringify(body))
-  await sleep(1500)
-  t.equal(hooks.received().length, 1, 'delivered once')
+  await hooks.until((r) => r.length >= 1)
+  await callbacksSettled(second.app, second.config)
+  const received = hooks.received()
+  t.same(received.map((r) => [r.verified, r.status]), [[true, 200]], 'delivered once')
+  t.equal(received[0]?.body, JSON.stringify(body))
 })
 
 t.test('a rotated secret signs the later attempts', async (t) => {
-  const { app } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '1000' })
+  const { app, config } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '1000' })
   let current = secret
   const hooks = await receiver(t, (k) => (k === key ? current : undefined))
   hooks.failNext(1, 500)
@@ -140,27 +120,28 @@ t.test('a rotated secret signs the later attempts', async (t) => {
   current = 'rotated-secret-9876543210'
   await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId, current), secretRotatedAt: new Date() } })
 
-  const requests = await hooks.until((r) => r.length >= 2)
+  await hooks.until((r) => r.length >= 2)
+  await callbacksSettled(app, config)
+  const requests = hooks.received()
   t.same(requests.map((r) => [r.verified, r.status]), [[true, 500], [true, 200]], 'the retry verifies with the new secret')
   const asReceived = { method: 'POST', uri: requests[1]?.url ?? '', headers: requests[1]?.headers ?? {}, rawBody: requests[1]?.body }
   await t.rejects(verifyRequest(asReceived, () => secret), { code: 'SIGNING_SIGNATURE_MISMATCH' }, 'not signed with the old one')
 })
 
 t.test('the same eventId emitted twice is delivered once', async (t) => {
-  const { app } = await buildApp(t, localCallbackEnv)
+  const { app, config } = await buildApp(t, localCallbackEnv)
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
   await app.callbacks.emit(developerId, body)
   await app.callbacks.emit(developerId, { ...body, timestamp: new Date(Date.now() + 1000).toISOString() })
-  const [request] = await hooks.until((r) => r.length >= 1)
-  t.equal(request?.body, JSON.stringify(body), 'the first one')
-  await sleep(1000)
-  t.equal(hooks.received().length, 1)
+  const settled = await callbacksSettled(app, config)
+  t.same([settled.stored, settled.deliveries], [1, 1], 'one callback queued, one attempt')
+  t.same(hooks.received().map((r) => r.body), [JSON.stringify(body)], 'the first one, once')
 })
 
 t.test('a disabled developer or one without a callback URL gets nothing', async (t) => {
-  const { app, logs } = await buildApp(t, localCallbackEnv, { captureLogs: true })
+  const { app, config, logs } = await buildApp(t, localCallbackEnv, { captureLogs: true })
   const hooks = await receiver(t)
   const disabled = await createDeveloper(app, hooks.url('/cb'), { enabled: false })
   const otherId = await allocateDeveloperId(app.db)
@@ -168,21 +149,23 @@ t.test('a disabled developer or one without a callback URL gets nothing', async 
   await app.callbacks.emit(disabled, callbackBody())
   await app.callbacks.emit(other.id, callbackBody())
   await app.callbacks.emit(999_999, callbackBody())
-  const deadline = Date.now() + 10_000
-  while (logs().split('callback dropped').length < 4 && Date.now() < deadline) await sleep(20)
+  t.equal((await callbacksSettled(app, config)).deliveries, 3, 'each taken once')
   t.equal(logs().split('callback dropped').length - 1, 3, 'each is dropped and logged')
-  t.equal(hooks.received().length, 0)
+  t.same(hooks.received(), [])
+  t.equal(hooks.connections(), 0, 'nothing even connected')
 })
 
 t.test('an attempt that gets no answer within CALLBACK_TIMEOUT_MS is retried', async (t) => {
-  const { app, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_TIMEOUT_MS: '300', CALLBACK_BASE_DELAY_MS: '50' }, { captureLogs: true })
+  const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_TIMEOUT_MS: '300', CALLBACK_BASE_DELAY_MS: '50' }, { captureLogs: true })
   const hooks = await receiver(t)
   hooks.failNext(1, 'hang')
   const developerId = await createDeveloper(app, hooks.url('/cb'))
-  await app.callbacks.emit(developerId, callbackBody())
-  const requests = await hooks.until((r) => r.length >= 2, 5000)
-  t.same(requests.map((r) => r.status), [0, 200], 'the first got no answer, the retry was accepted')
+  const body = callbackBody()
+  await app.callbacks.emit(developerId, body)
+  await hooks.until((r) => r.length >= 2, 5000)
+  await callbacksSettled(app, config)
+  t.same(hooks.received().map((r) => r.status), [0, 200], 'the first got no answer, the retry was accepted')
   // What ended the first attempt is in the log: its own timeout (the receiver never answered it).
   // (The gap between the two arrivals is not asserted: the timeout starts before the request is sent.)
-  t.match(logs(), /"attempt":1[^\n]*"lastError":"TimeoutError"|"lastError":"TimeoutError"[^\n]*"attempt":1/)
+  t.same(loggedRetries(logs(), body.eventId).map((r) => [r.attempt, r.lastError]), [[1, 'TimeoutError']])
 })

@@ -4,7 +4,7 @@ import t from 'tap'
 import WebSocket from 'ws'
 import { createInAppTokens } from '../../src/domain/in-app-token.js'
 import { buildApp } from '../helper.js'
-import { CARRIER, connect, listen, pushTo, setupDeveloper, sleep, tokenFor, until } from '../routes/in-app/helper.js'
+import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until } from '../routes/in-app/helper.js'
 
 const alice = `alice@${CARRIER}`
 
@@ -47,8 +47,11 @@ t.test('keep-alive: a socket that stops answering pings is terminated', async (t
   const lively = await connect(t, base, token)
   const closed = new Promise((resolve) => silent.once('close', resolve))
   await until(() => app.inApp.sockets.count(alicesSockets) === 2, 'both registered')
+  let pongs = 0
+  for (const socket of app.websocketServer.clients) socket.on('pong', () => { pongs++ })
   app.inApp.sockets.ping()
-  await sleep(200)
+  // The second round only once the answering socket's pong is in (not after a guessed time).
+  await until(() => pongs === 1, 'the answering socket\'s pong')
   app.inApp.sockets.ping()
   await closed
   t.equal(silent.readyState, WebSocket.CLOSED, 'the silent socket is gone')

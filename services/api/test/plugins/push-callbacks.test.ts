@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import type { MessageSummary } from '@beacon/contracts'
-import { startCallbackReceiver } from '@beacon/testkit'
+import { natsNames, type MessageSummary } from '@beacon/contracts'
+import { startCallbackReceiver, untilWorkQueueSettled } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { pushOutcomeCallbacks } from '../../src/domain/push-callbacks.js'
+import { callbacksSettled } from '../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../helper.js'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../src/domain/developers.js'
 
@@ -56,7 +57,7 @@ const summary = (messageId: string, ios: [number, number], android: [number, num
   ({ messageId, ios: counts(...ios), android: counts(...android), ...(reason === undefined ? {} : { reason }) })
 
 t.test('push.sent and push.failed reach the developer from recorded results', async (t) => {
-  const { app } = await buildApp(t, localCallbackEnv)
+  const { app, config } = await buildApp(t, localCallbackEnv)
   const hooks = await startCallbackReceiver({ developers: new Map([[key, secret]]) })
   t.teardown(() => hooks.close())
   const ids = await setup(app, hooks.url('/cb'))
@@ -78,7 +79,14 @@ t.test('push.sent and push.failed reach the developer from recorded results', as
   await app.transport.publishSummary(summary(noDevices.messageId, [0, 0], [0, 0]))
   await app.transport.publishSummary(summary(plainPush, [1, 0], [0, 0]))
 
-  const received = await hooks.until((r) => r.length >= 3)
+  // Every summary recorded (the recorder queues a message's callbacks before it acknowledges its
+  // summary), then every queued callback sent: nothing more can come.
+  const names = natsNames(config.nats.prefix)
+  await untilWorkQueueSettled({ stream: names.resultStream, consumer: names.recorderConsumer, servers: config.nats.url })
+  t.equal((await callbacksSettled(app, config)).stored, 3, 'three callbacks queued')
+  const received = hooks.received()
+  t.same(received.map((r) => (JSON.parse(r.body) as { requestId: string }).requestId).sort(), [sent, failed, noDevices].map((m) => m.requestId).sort(),
+    'one callback per fallback, none for the plain push message')
   t.ok(received.every((r) => r.verified), 'signed with the developer secret')
   const bodies = new Map(received.map((r) => {
     const body = JSON.parse(r.body) as { requestId: string }
@@ -90,8 +98,6 @@ t.test('push.sent and push.failed reach the developer from recorded results', as
   t.match(bodies.get(noDevices.requestId), { event: 'push.failed', reason: 'NoDevices' })
   const completed = await app.db.message.findUniqueOrThrow({ where: { id: sent.messageId } })
   t.equal((bodies.get(sent.requestId) as { timestamp?: string } | undefined)?.timestamp, completed.completedAt?.toISOString(), 'when the push completed')
-  await new Promise((resolve) => setTimeout(resolve, 500))
-  t.equal(hooks.received().length, 3, 'nothing for the plain push message')
 })
 
 t.test('the callbacks of a complete message are deterministic, so a redelivered batch is de-duplicated', async (t) => {
@@ -104,7 +110,8 @@ t.test('the callbacks of a complete message are deterministic, so a redelivered 
   const first = await pushOutcomeCallbacks(app.db, [whole.messageId])
   const again = await pushOutcomeCallbacks(app.db, [whole.messageId])
   t.same(again, first)
-  t.match(first, [{ developerId: ids.developerId, body: { event: 'push.failed', reason: 'ApnsCredentialsRefused', requestId: whole.requestId } }])
+  t.equal(first.length, 1, 'one callback')
+  t.match(first[0], { developerId: ids.developerId, body: { event: 'push.failed', reason: 'ApnsCredentialsRefused', requestId: whole.requestId } })
 })
 
 t.test('no callback for an inbox message without a developer, nor for unknown messages', async (t) => {

@@ -78,7 +78,9 @@ t.test('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, readable, a PEM pair', 
     `TLS_KEY_FILE (${otherKey}) is not the private key of the first certificate in TLS_CERT_FILE (${cert}); ` +
     'that file must start with the server\'s own certificate, followed by its intermediates'
   ], 'a mismatched pair')
-  t.match(problemsOf({ TLS_CERT_FILE: intermediateFirst, TLS_KEY_FILE: key }), [/is not the private key of the first certificate/], 'a chain in the wrong order')
+  const wrongOrder = problemsOf({ TLS_CERT_FILE: intermediateFirst, TLS_KEY_FILE: key })
+  t.match(wrongOrder, [/is not the private key of the first certificate/], 'a chain in the wrong order')
+  t.equal(wrongOrder.length, 1, 'and nothing else')
 
   const problems = problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: garbageKey, PORT: '-1' })
   t.equal(problems.length, 2, 'listed with the other problems')

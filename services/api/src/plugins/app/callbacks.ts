@@ -111,6 +111,7 @@ async function retryOrGiveUp (
     await delivery.drop()
     return
   }
-  app.log.debug({ ...context, attempt: delivery.deliveryCount, ...last }, 'callback attempt failed; retried')
-  delivery.retry(retryDelay(delivery.deliveryCount, settings.callbackBaseDelayMs, settings.callbackMaxDelayMs))
+  const retryInMs = retryDelay(delivery.deliveryCount, settings.callbackBaseDelayMs, settings.callbackMaxDelayMs)
+  app.log.debug({ ...context, attempt: delivery.deliveryCount, ...last, retryInMs }, 'callback attempt failed; retried')
+  delivery.retry(retryInMs)
 }

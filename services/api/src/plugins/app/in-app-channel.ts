@@ -33,11 +33,6 @@ export interface InAppChannelOptions {
   signedApi: ApiConfig['signedApi']
   limits: ApiLimits
   masterKey: Buffer
-  /**
-   * Keep-alive ping period; a socket that misses one pong is terminated. Each round also checks the
-   * developers of the open sockets again, in case a change was published while NATS was away.
-   */
-  pingIntervalMs?: number
 }
 
 /** Largest client frame: an ack is under 100 bytes. */
@@ -48,7 +43,7 @@ const MAX_CLIENT_FRAME_BYTES = 4096
  * the fan-out through the transport so that a message posted to any instance reaches the user's
  * sockets wherever they are connected.
  */
-export default fp<InAppChannelOptions>(async (app, { signedApi, limits, masterKey, pingIntervalMs = 30_000 }) => {
+export default fp<InAppChannelOptions>(async (app, { signedApi, limits, masterKey }) => {
   let keepAlive: NodeJS.Timeout | undefined
   await app.register(websocket, {
     options: { maxPayload: MAX_CLIENT_FRAME_BYTES },
@@ -102,10 +97,13 @@ export default fp<InAppChannelOptions>(async (app, { signedApi, limits, masterKe
   let subscription: Stoppable | undefined
   app.addHook('onReady', async () => {
     subscription = app.transport.subscribeInApp(receive)
+    // Keep-alive (INAPP_PING_INTERVAL_MS): a socket that missed one pong is terminated. Each round
+    // also checks the developers of the open sockets again, in case a change was published while
+    // NATS was away.
     keepAlive = setInterval(() => {
       sockets.ping()
       recheckOrLog(sockets.developers())
-    }, pingIntervalMs).unref()
+    }, signedApi.inAppPingIntervalMs).unref()
   })
   app.addHook('onClose', async () => { await subscription?.stop() })
 }, { name: 'in-app-channel', dependencies: ['db', 'transport'] })

@@ -1,6 +1,7 @@
 import { InAppConnectQuery, SignedApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
+import type { LevelWithSilent } from 'pino'
 import type { ApiLimits } from '../../config-limits.js'
 import { sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api-errors.js'
 import { isAdmitted } from '../../domain/in-app-admission.js'
@@ -19,6 +20,10 @@ function tokenOf (authorization: string | undefined, query: InAppConnectQuery): 
   // Before validation: a repeated ?token= arrives as an array, which is no token.
   return bearer?.[1] ?? (typeof query.token === 'string' ? query.token : undefined)
 }
+
+// Quietest last. The connect route logs at `warn`, or at the server's level if that is quieter.
+const LEVELS: LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+const warnOrQuieter = (level: string): LevelWithSilent => LEVELS.find((known) => known === level && LEVELS.indexOf(known) > LEVELS.indexOf('warn')) ?? 'warn'
 
 const unauthorized = (reply: FastifyReply) => sendSignedApiError(reply, 401, SignedApiErrorCode.UNAUTHORIZED,
   'a valid, unexpired in-app token is required (query token= or Authorization: Bearer)')
@@ -41,6 +46,9 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
   app.route({
     method: 'GET',
     url: '/api/1.0/im/connect',
+    // Its URL may carry the token (?token=): its access lines (info) are never written. Any line
+    // that names the request would have the token redacted besides (create-server.ts).
+    logLevel: warnOrQuieter(app.log.level),
     config: { auth: 'in-app-token' },
     schema: { querystring: InAppConnectQuery },
     onRequest: async (request, reply) => {

@@ -1,0 +1,33 @@
+import t from 'tap'
+import WebSocket from 'ws'
+import { buildApp, localCallbackEnv } from '../../helper.js'
+import { CARRIER, connect, listen, pushTo, setupDeveloper, until, upgradeStatus } from './helper.js'
+
+const env = { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '60000' }
+
+// The token is checked when the socket opens (and the developer's standing, on every change and
+// keep-alive round); its expiry alone closes nothing.
+// guarantee: socket-open-after-token-expiry
+t.test('an open socket stays open after its token expires: live messages still arrive and acks count', async (t) => {
+  const { app, config } = await buildApp(t, env)
+  const { applicationId, developerId } = await setupDeveloper(app)
+  const base = await listen(app)
+  // Issued in the past so that it expires a few seconds from now (the route reads the real clock).
+  const issuedAt = new Date(Date.now() - (config.signedApi.inAppTokenTtlSeconds - 4) * 1000)
+  const { token, expiresAt } = app.inApp.tokens.issue({ applicationId, userId: 'alice', developerId, tokenEpoch: 0 }, issuedAt)
+  const client = await connect(t, base, token)
+  let closed = false
+  client.socket.on('close', () => { closed = true })
+
+  await until(() => Date.now() > expiresAt.getTime() + 500, 'the token to expire', 10_000)
+  t.equal((await upgradeStatus(base, token)).status, 401, 'the token is expired: a new connect with it is refused')
+  // A keep-alive round checks the open sockets again; a message after it shows the socket survived it.
+  await app.inApp.recheck()
+  app.inApp.sockets.ping()
+  const requestId = await pushTo(app, `alice@${CARRIER}`, { content: 'after expiry' })
+  t.match((await client.until(1))[0], { type: 'message', id: requestId, content: 'after expiry' }, 'a live message arrives')
+  client.send({ type: 'ack', id: requestId })
+  await until(async () => (await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })).acknowledgedAt !== null, 'the ack')
+  t.notOk(closed, 'never closed')
+  t.equal(client.socket.readyState, WebSocket.OPEN)
+})
