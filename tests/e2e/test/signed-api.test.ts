@@ -1,6 +1,5 @@
 import { natsNames } from '@beacon/contracts'
-import { createSignedClient, type SignedClient } from '@beacon/signing'
-import { startCallbackReceiver, untilWorkQueueSettled, type ReceivedCallback } from '@beacon/testkit'
+import { developerClient, startCallbackReceiver, untilWorkQueueSettled, type DeveloperClient, type ReceivedCallback } from '@beacon/testkit'
 import t from 'tap'
 import WebSocket from 'ws'
 import { iosToken, startStack, type Stack } from './stack.js'
@@ -35,7 +34,7 @@ t.test('a developer reaches a user in-app in real time, and by push when no devi
   t.equal(created.status, 200)
   const { key, secret } = created.body.responseObject as { key: string, secret: string }
   secrets.set(key, secret)
-  const developer: SignedClient = createSignedClient({ baseUrl: stack.url, key, secret })
+  const developer: DeveloperClient = developerClient({ baseUrl: stack.url, key, secret })
   const post = async (path: string, body: unknown) => {
     const response = await developer.request('POST', path, body)
     t.equal(response.status, 200, `${path} answered`)
@@ -107,7 +106,7 @@ t.test('a developer reaches a user in-app in real time, and by push when no devi
   })
 
   await t.test('a request signed with the wrong secret is refused with the SDK error body', async (t) => {
-    const forger = createSignedClient({ baseUrl: stack.url, key, secret: 'not-the-secret' })
+    const forger = developerClient({ baseUrl: stack.url, key, secret: 'not-the-secret' })
     const response = await forger.request('POST', `/api/1.0/push/alice@${CARRIER}`, { content: 'forged' })
     t.equal(response.status, 401)
     t.equal(response.headers.get('www-authenticate'), 'MAAIISDK10')
