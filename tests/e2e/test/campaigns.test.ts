@@ -11,6 +11,7 @@ async function campaignWithUsers (stack: Stack, appId: number, users: string[]):
 const completed = (stack: Stack, id: bigint) => async () =>
   (await stack.db.campaign.findUniqueOrThrow({ where: { id } })).completedAt !== null
 
+// guarantee: campaign-own-application, campaign-device-once
 t.test('a live campaign through two dispatchers: each device once, only the campaign\'s application', async (t) => {
   const stack = await startStack(t, { dispatchers: 2, apiEnv: { CAMPAIGN_CHUNK_USERS: '20' }, dispatcherEnv: { LOG_LEVEL: 'debug', DISPATCHER_CONCURRENCY: '2' } })
   await stack.configureApplication(7)
@@ -54,6 +55,7 @@ t.test('a live campaign through two dispatchers: each device once, only the camp
   t.ok(handled[0]! > 0 && handled[1]! > 0, `both dispatchers took chunks (${handled.join(' + ')})`)
 })
 
+// guarantee: redelivery-sends-unanswered, redelivery-duplicates-bounded
 t.test('a dispatcher killed mid-campaign with devices claimed and not yet sent: every device still reached; only requests unanswered at the kill are sent again', async (t) => {
   // 16 request slots (claim windows of 2) for two chunks of 10 devices whose answers take a
   // second: the slots fill, and each chunk holds a window claimed and waiting for a slot.

@@ -31,6 +31,7 @@ t.test('a callback arrives signed with the developer secret, to the exact path a
   t.strictSame(checkDeveloperCallback(asReceived, () => 'another-secret'), { verified: false, reason: 'SIGNATURE_MISMATCH' }, 'another secret does not verify it')
 })
 
+// guarantee: callback-retry-schedule
 t.test('retried after 500s and network errors with a fresh nonce and date and growing delays', async (t) => {
   const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '400', CALLBACK_MAX_ATTEMPTS: '5' }, { captureLogs: true })
   const hooks = await receiver(t)
@@ -66,6 +67,7 @@ t.test('retried after 500s and network errors with a fresh nonce and date and gr
   })
 })
 
+// guarantee: callback-max-attempts
 t.test('given up after CALLBACK_MAX_ATTEMPTS, logged without secrets', async (t) => {
   const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '3' }, { captureLogs: true })
   const hooks = await receiver(t)
@@ -84,6 +86,7 @@ t.test('given up after CALLBACK_MAX_ATTEMPTS, logged without secrets', async (t)
   for (const needle of [secret, ...signatures]) t.notOk(logs().includes(needle), `not in the log: ${needle.slice(0, 12)}…`)
 })
 
+// guarantee: callback-no-loss
 t.test('durable: queued while the receiver is down, delivered once by another instance after a restart', async (t) => {
   const port = await freePort()
   const first = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '1000' }, { captureLogs: true })
@@ -110,6 +113,7 @@ t.test('durable: queued while the receiver is down, delivered once by another in
   t.equal(received[0]?.body, JSON.stringify(body))
 })
 
+// guarantee: callback-signature
 t.test('a rotated secret signs the later attempts', async (t) => {
   const { app, config } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '1000' })
   let current = secret
@@ -129,6 +133,7 @@ t.test('a rotated secret signs the later attempts', async (t) => {
   t.strictSame(checkDeveloperCallback(asReceived, () => secret), { verified: false, reason: 'SIGNATURE_MISMATCH' }, 'not signed with the old one')
 })
 
+// guarantee: callback-event-once
 t.test('the same eventId emitted twice is delivered once', async (t) => {
   const { app, config } = await buildApp(t, localCallbackEnv)
   const hooks = await receiver(t)

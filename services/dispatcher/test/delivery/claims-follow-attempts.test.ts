@@ -1,6 +1,7 @@
 import t from 'tap'
 import { resultsOf, startHarness } from '../harness.js'
 
+// guarantee: claims-follow-attempts
 t.test('devices are claimed as their requests are made: claims unanswered never exceed the requests a sender may have in flight plus one window', async (t) => {
   const h = await startHarness(t)
   const ios = await h.addDevices('many', 20, 'APNS')
@@ -35,6 +36,7 @@ t.test('devices are claimed as their requests are made: claims unanswered never 
   t.ok(most.FCM >= 1 && most.FCM <= 5, `FCM: at most 4 + 1 claimed and unanswered at once (most seen ${most.FCM})`)
 })
 
+// guarantee: redelivery-sends-unanswered
 t.test('a redelivered message sends every device without a recorded answer, the earlier holder\'s unanswered claims included', async (t) => {
   const h = await startHarness(t)
   const tokens = await h.addDevices('again', 6, 'APNS')
@@ -56,6 +58,7 @@ t.test('a redelivered message sends every device without a recorded answer, the 
   t.match(summary, { ios: { sent: 6, total: 6, pending: 0 } })
 })
 
+// guarantee: redelivery-sends-unanswered
 t.test('a campaign chunk: devices claimed by another chunk are theirs; this chunk\'s unanswered claims and the rest are sent', async (t) => {
   const h = await startHarness(t)
   const a = await h.addDevices('user-a', 2, 'APNS')

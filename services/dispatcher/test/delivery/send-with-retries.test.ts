@@ -90,6 +90,7 @@ t.test("the provider's words travel beside the reason: to onRetry for each retri
   t.same(outcome, { kind: 'failed', reason: 'HTTP 503 (after 4 attempts)', detail: 'upstream <b>text</b>', attempts: 4 })
 })
 
+// guarantee: claims-follow-attempts
 t.test('devices are claimed a window ahead of their slots: never more claimed and unanswered than the slots plus one window', async (t) => {
   const slots = new SendSlots(16)
   const windows: number[] = []

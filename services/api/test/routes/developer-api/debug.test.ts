@@ -5,6 +5,7 @@ import t from 'tap'
 import { buildApp } from '../../helper.js'
 import { KEY, SECRET, UNAUTHORIZED, insertDeveloper, signedHeaders } from './signing-fixtures.js'
 
+// guarantee: debug-echo
 t.test('/api/1.0/debug/echo over real HTTP with a developer\'s own signer', async (t) => {
   const { app } = await buildApp(t)
   await insertDeveloper(app)

@@ -61,6 +61,7 @@ t.test('a defect is a 500 in the same body, with the details in the log only', a
   t.match(logs(), /"level":50.*simulated defect.*signed API request failed/)
 })
 
+// guarantee: signed-refusal-logged
 t.test('refusals are logged with their reason, never with the secret or the signature', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
   await insertDeveloper(app)

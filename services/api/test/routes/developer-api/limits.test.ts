@@ -6,6 +6,7 @@ import { CARRIER, KEY, SECRET, insertDeveloper, signedInject } from './signing-f
 
 const ECHO = '/api/1.0/debug/echo'
 
+// guarantee: auth-failure-limit
 t.test('wrong signatures from one address: 429 after the limit, even for a good one; unsigned requests do not count', async (t) => {
   const { app } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '3' })
   await insertDeveloper(app)
@@ -24,6 +25,7 @@ t.test('wrong signatures from one address: 429 after the limit, even for a good 
   t.equal((await signedInject(app, { url: ECHO, remoteAddress: '192.0.2.50' })).statusCode, 200, 'another address is not affected')
 })
 
+// guarantee: signed-requests-per-minute
 t.test('verified requests are limited per developer key; tokens have their own, lower limit', async (t) => {
   const { app } = await buildApp(t, { SIGNED_REQUESTS_PER_MINUTE: '3', INAPP_TOKENS_PER_MINUTE: '1' })
   await insertDeveloper(app)
@@ -44,6 +46,7 @@ t.test('verified requests are limited per developer key; tokens have their own, 
   t.equal((await token('other-key-0123456789')).statusCode, 200, 'nor its tokens')
 })
 
+// guarantee: signed-body-limit-after-auth
 t.test('the head is checked before the body is read; the signed API has its own small body limit', async (t) => {
   const { app, logs } = await buildApp(t, { SIGNED_BODY_LIMIT_BYTES: '4096' }, { captureLogs: true })
   await insertDeveloper(app)

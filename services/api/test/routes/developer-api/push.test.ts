@@ -33,6 +33,7 @@ t.test('a sender on the developer\'s own carrier is kept in the carrier\'s spell
   t.match(stored, { sender: `Support@${CARRIER}`, subject: `Support@${CARRIER}` })
 })
 
+// guarantee: username-url-encoded
 t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no fallback scheduled', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
@@ -41,6 +42,7 @@ t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no f
   t.match(stored, { userId: '+85291234567', body: 'hello', subject: '', sender: null, pushContent: null, pushDueAt: null })
 })
 
+// guarantee: sender-carrier-checked, carrier-forbidden-alike
 t.test('every bad request is a clear 4xx in the signed API error body, and stores nothing', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
@@ -55,7 +57,7 @@ t.test('every bad request is a clear 4xx in the signed API error body, and store
     ['alice@bad_domain!', ok, 400, /username@carrier/],
     // An unknown carrier and another tenant's read the same: no developer learns which exist.
     ['alice@unknown.example', ok, 403, /^this developer may not address the carrier unknown\.example$/],
-    ['alice@other.example', ok, 403, /may not address the carrier other\.example/],
+    ['alice@other.example', ok, 403, /^this developer may not address the carrier other\.example$/],
     [`alice@${CARRIER}`, {}, 400, /exactly one of content or appMessage\.content/],
     [`alice@${CARRIER}`, { content: 'a', appMessage: { content: 'b' } }, 400, /exactly one of content or appMessage\.content/],
     [`alice@${CARRIER}`, { content: '' }, 400, /content/],
@@ -75,6 +77,11 @@ t.test('every bad request is a clear 4xx in the signed API error body, and store
     t.equal(response.json().error?.code, status * 100)
     t.match(response.json().error?.message, message)
   }
+  const forbidden = async (carrier: string) => {
+    const response = await signedPost(app, `/api/1.0/push/alice@${carrier}`, ok)
+    return { status: response.statusCode, headers: response.headers['content-type'], body: response.body.replaceAll(carrier, '<carrier>') }
+  }
+  t.strictSame(await forbidden('other.example'), await forbidden('unknown.example'), "another tenant's carrier and no carrier read the same, byte for byte but the name")
   t.equal(await app.db.inboxMessage.count(), 0, 'nothing stored')
 })
 

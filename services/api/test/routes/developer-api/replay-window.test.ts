@@ -41,7 +41,7 @@ t.test('SIGNATURE_WINDOW_SECONDS sets the window', async (t) => {
   t.equal(await dated(960_000), 401, '16 minutes ahead')
 })
 
-// guarantee: replay-window
+// guarantee: replay-window, nonce-once-per-key
 t.test('a replayed nonce is refused and the first request took effect once', async (t) => {
   const { app } = await buildApp(t)
   await insertDeveloper(app)
@@ -76,6 +76,7 @@ t.test('concurrent copies of one request: exactly one is accepted', async (t) =>
   t.same(responses.map((r) => r.statusCode).sort(), [200, 401, 401, 401, 401, 401, 401, 401])
 })
 
+// guarantee: nonce-once-per-key
 t.test('nonces are per key: the same nonce under another key is accepted', async (t) => {
   const { app } = await buildApp(t)
   await insertDeveloper(app)
@@ -87,6 +88,7 @@ t.test('nonces are per key: the same nonce under another key is accepted', async
   t.equal((await signedInject(app, { url: ECHO, nonce: 'shared', key: 'second-key', secret: 'second-secret' })).statusCode, 401)
 })
 
+// guarantee: nonce-once-per-key
 t.test('a replay is refused by another api instance sharing the database', async (t) => {
   const a = await buildApp(t)
   // The same master key too: b must open the secret a sealed.

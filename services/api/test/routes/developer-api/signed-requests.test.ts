@@ -42,6 +42,7 @@ t.test('accepted: a signed GET without a body and a signed POST with one', async
   t.equal(emptyPost.json().body, null)
 })
 
+// guarantee: signature-over-received-bytes, signed-refusals-alike
 t.test('refused: every part of the request is covered by the signature', async (t) => {
   const { app } = await buildApp(t)
   await insertDeveloper(app)

@@ -7,6 +7,7 @@ import { UNAUTHORIZED, signedInject } from '../developer-api/signing-fixtures.js
 import { createCarriers, createDeveloper, developerCall } from './fixtures.js'
 
 // Every path a secret takes: created, rotated, used to sign (accepted and refused), listed, shown.
+// guarantee: developer-secret-shown-once, no-secrets-in-answers-or-logs
 t.test('developer secrets reach only the create and rotate answers: never other answers or the log', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
   await createCarriers(t, app)
@@ -40,6 +41,7 @@ t.test('developer secrets reach only the create and rotate answers: never other 
 
 // Whoever can write the database but not read MASTER_KEY must not be able to make one developer's
 // secret sign for another: a sealed secret is bound to its row.
+// guarantee: sealed-secret-bound-to-row
 t.test('a secret copied from another developer\'s row is refused with 401 and logged by code, never by value', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
   await createCarriers(t, app)

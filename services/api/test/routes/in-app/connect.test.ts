@@ -70,6 +70,7 @@ t.test('a user connected to a second api instance gets a message posted to the f
   await until(async () => (await a.app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })).acknowledgedAt !== null, 'the ack')
 })
 
+// guarantee: inapp-replay-on-connect
 t.test('an offline user gets what is unacknowledged and unexpired on connect, oldest first', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
@@ -90,6 +91,7 @@ t.test('an offline user gets what is unacknowledged and unexpired on connect, ol
   t.same(client.frames.map((f) => f.content), ['one', 'two', 'live'])
 })
 
+// guarantee: inapp-bad-frame-keeps-socket
 t.test('malformed frames get an error frame and the socket stays open; acks of others\' messages change nothing', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
@@ -111,6 +113,7 @@ t.test('malformed frames get an error frame and the socket stays open; acks of o
   t.equal(client.socket.readyState, WebSocket.OPEN, 'still open')
 })
 
+// guarantee: connect-refused-before-upgrade, connect-without-upgrade
 t.test('a missing, bad or expired token is refused before the upgrade with a 401 JSON body', async (t) => {
   const { app, config } = await buildApp(t, env)
   const { applicationId, developerId } = await setupDeveloper(app)
