@@ -23,6 +23,32 @@ t.test('README markers are read with the sentence they follow', async (t) => {
     { id: 'delay-cap', line: 7, sentence: '`X` | `1` | Cap of the delay' }
   ])
   t.strictSame(readGuarantees('`<!-- guarantee: <id> -->` documents the syntax'), [], 'an id must be lowercase words joined by hyphens')
+  t.strictSame(readGuarantees('```html\nA <!-- guarantee: in-an-example -->\n```\nB. <!-- guarantee: after-it -->').map((g) => g.id), ['after-it'], 'code blocks are examples, not promises')
+})
+
+t.test('a reference above a test that does not run, or in a comment or a string, counts for nothing', async (t) => {
+  const source = [
+    '// guarantee: skipped',
+    "t.test('skipped', { skip: true }, async () => {})",
+    '// guarantee: todo',
+    "t.test('todo', { todo: 'later' }, async () => {})",
+    '// guarantee: no-function',
+    "t.test('no function')",
+    '/*',
+    '// guarantee: commented-out',
+    "t.test('commented out', async () => {})",
+    '*/',
+    'const text = `',
+    '// guarantee: in-a-string',
+    "t.test('in a string', async () => {})`",
+    '// guarantee: a-regex',
+    "/x/.test('abc')",
+    '// guarantee: runs',
+    "t.test('runs', { skip: false, timeout: 5 }, async () => {})"
+  ].join('\n')
+  t.strictSame(readReferences('f.test.ts', source).map((r) => `${r.id}:${r.precedesTest}`), [
+    'skipped:false', 'todo:false', 'no-function:false', 'commented-out:false', 'in-a-string:false', 'a-regex:false', 'runs:true'
+  ])
 })
 
 t.test('a reference counts only when a test call follows it (comments and blank lines between are fine)', async (t) => {
@@ -63,6 +89,7 @@ t.test('the script over a workspace: exit 1 and the reason while a guarantee has
   await writeFile(join(root, 'README.md'), 'It works. <!-- guarantee: it-works -->\nIt is fast. <!-- guarantee: it-is-fast -->\n')
   await mkdir(join(root, 'services', 'api', 'test', 'deep'), { recursive: true })
   await writeFile(join(root, 'services', 'api', 'test', 'deep', 'works.test.ts'), "// guarantee: it-works\nt.test('works', f)\n")
+  await writeFile(join(root, 'services', 'api', 'test', 'deep', 'fixtures.ts'), "// guarantee: it-is-fast\nt.test('not a test file', f)\n")
   const script = join(import.meta.dirname, '..', 'scripts', 'check-guarantees.ts')
   const run = () => spawnSync(process.execPath, ['--import=tsx', script, root], { encoding: 'utf8' })
 
