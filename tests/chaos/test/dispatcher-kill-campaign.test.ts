@@ -4,7 +4,7 @@ import t from 'tap'
 import { createCampaign, sendLive, startChaosStack } from './harness/chaos-stack.js'
 import { inFlight, receivedBetween, whenReceived } from './harness/faults.js'
 import { PROVIDER_DELAY_MS } from './harness/settings.js'
-import { assertLedger, settle } from './harness/ledger.js'
+import { assertLedger, settle, unansweredClaims } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
 
 // guarantee: redelivery-sends-unanswered, redelivery-duplicates-bounded
@@ -20,6 +20,7 @@ t.test('a dispatcher killed once ~150 notifications went out: every device still
   const faultAt = Date.now()
   t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
   const exitedAt = Date.now()
+  const unansweredAtKill = await unansweredClaims(stack, devices)
   t.ok(window > 0, 'requests were in flight at the kill')
   await second
 
@@ -27,7 +28,12 @@ t.test('a dispatcher killed once ~150 notifications went out: every device still
   await settle(t, stack, scope, 'the campaign completed', { at: faultAt, event: 'the kill' })
   // What the dead dispatcher had on the wire: requests handed to its clients just before the kill
   // arrive after it (a session's buffered frames), and answers of its last ~50 ms (the chunk's
-  // result batches) plus the recorder's lag were not recorded. Counted once everything arrived.
-  const unanswered = receivedBetween(stack, exitedAt - PROVIDER_DELAY_MS - 150, exitedAt + 200)
-  await assertLedger(t, stack, devices, scope, { maxDuplicates: unanswered, bound: 'requests received within the provider delay (+150 ms) before the kill' })
+  // result batches) plus the recorder's lag were not recorded. By the mock's clock (printed only:
+  // a busy machine stretches those moments) and, asserted, exactly: the claims unanswered at the kill.
+  t.comment(`requests received within the provider delay (+150 ms) before the kill: ${receivedBetween(stack, exitedAt - PROVIDER_DELAY_MS - 150, exitedAt + 200)}`)
+  await assertLedger(t, stack, devices, scope, {
+    maxDuplicates: unansweredAtKill.size,
+    bound: 'claims without a recorded answer at the kill',
+    mayRepeat: { devices: unansweredAtKill, at: 'at the kill' }
+  })
 })

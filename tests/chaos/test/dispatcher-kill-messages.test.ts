@@ -3,7 +3,7 @@ import t from 'tap'
 import { sendMessages, startChaosStack } from './harness/chaos-stack.js'
 import { inFlight, receivedBetween, whenReceived } from './harness/faults.js'
 import { PROVIDER_DELAY_MS } from './harness/settings.js'
-import { assertLedger, settle } from './harness/ledger.js'
+import { assertLedger, settle, unansweredClaims } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
 
 // guarantee: redelivery-sends-unanswered, redelivery-duplicates-bounded
@@ -24,14 +24,19 @@ t.test('a dispatcher killed with single messages and a batch in flight: every de
   const faultAt = Date.now()
   t.equal(await stack.dispatchers[0]!.stop('SIGKILL'), 'SIGKILL', `killed with ${window} requests in flight`)
   const exitedAt = Date.now()
+  const unansweredAtKill = await unansweredClaims(stack, [...singles, ...batched])
   t.ok(window > 0, 'requests were in flight at the kill')
   const [batchIds, singleIds] = await sending
   await second
 
   const scope = { messageIds: [...singleIds, ...batchIds] }
   await settle(t, stack, scope, 'every message completed', { at: faultAt, event: 'the kill' })
-  // What the dead dispatcher left unanswered, counted once everything it wrote has arrived (the
-  // mock, in this busy process, stamps late): the requests of its last provider delay.
-  const unanswered = receivedBetween(stack, exitedAt - PROVIDER_DELAY_MS - 150, exitedAt + 200)
-  await assertLedger(t, stack, [...singles, ...batched], scope, { maxDuplicates: unanswered, bound: 'requests received within the provider delay (+150 ms) before the kill' })
+  // What the dead dispatcher left unanswered: by the mock's clock (printed only: it stamps late in
+  // this busy process) and, asserted, exactly: the claims without a recorded answer at the kill.
+  t.comment(`requests received within the provider delay (+150 ms) before the kill: ${receivedBetween(stack, exitedAt - PROVIDER_DELAY_MS - 150, exitedAt + 200)}`)
+  await assertLedger(t, stack, [...singles, ...batched], scope, {
+    maxDuplicates: unansweredAtKill.size,
+    bound: 'claims without a recorded answer at the kill',
+    mayRepeat: { devices: unansweredAtKill, at: 'at the kill' }
+  })
 })

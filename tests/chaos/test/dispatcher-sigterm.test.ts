@@ -3,7 +3,7 @@
 import t from 'tap'
 import { createCampaign, sendLive, startChaosStack } from './harness/chaos-stack.js'
 import { inFlight, receivedBetween, whenReceived, within } from './harness/faults.js'
-import { assertLedger, settle } from './harness/ledger.js'
+import { assertLedger, settle, unansweredClaims } from './harness/ledger.js'
 import { answerSlowly, seedDevices, usersOf } from './harness/seed.js'
 
 const SHUTDOWN_TIMEOUT_MS = 2000
@@ -25,7 +25,6 @@ t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and anoth
   for (const device of devices) answerSlowly(stack, device, DELAY_MS)
   const campaignId = await createCampaign(stack, usersOf(devices))
   await sendLive(stack, campaignId)
-  const second = stack.startDispatcher()
   await whenReceived(stack, 150)
   const window = inFlight(stack, DELAY_MS)
   const signalledAt = Date.now()
@@ -40,6 +39,10 @@ t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and anoth
   // session still connecting, frames still buffered): what may be sent twice is what was
   // unanswered when the dispatcher gave its commands back and exited, counted once all arrived.
   const exitedAt = Date.now()
+  const unansweredAtExit = await unansweredClaims(stack, devices)
+  // Started only now, so that the claims read above are the first dispatcher's alone: the commands
+  // it gave back wait in the stream for this one.
+  const second = stack.startDispatcher()
   t.ok(window > 0, `requests were in flight at SIGTERM (${window})`)
   if (code !== 0 || tookMs > SHUTDOWN_TIMEOUT_MS) t.comment(`its last words:\n${first.output().trim().split('\n').slice(-6).join('\n')}`)
   // A dispatcher that reaches its deadline may say so with its exit code; a signal would mean it was killed.
@@ -49,7 +52,13 @@ t.test('SIGTERM mid-campaign: the dispatcher exits within its deadline and anoth
 
   const scope = { campaignIds: [campaignId] }
   await settle(t, stack, scope, 'the campaign completed', { at: signalledAt, event: 'SIGTERM' })
-  // 200 ms either side: the mock, in this busy process, stamps and answers a little late.
-  const unansweredAtExit = receivedBetween(stack, exitedAt - DELAY_MS - 200, exitedAt + 200)
-  await assertLedger(t, stack, devices, scope, { maxDuplicates: unansweredAtExit, bound: 'requests unanswered when the dispatcher exited' })
+  // By the mock's clock (printed only: a busy machine delays the signal's handling and the
+  // mock's stamps) and, asserted, exactly: the claims the dispatcher left without an answer when
+  // it exited, having written every answer it had.
+  t.comment(`requests received within the provider delay (±200 ms) before the exit: ${receivedBetween(stack, exitedAt - DELAY_MS - 200, exitedAt + 200)}`)
+  await assertLedger(t, stack, devices, scope, {
+    maxDuplicates: unansweredAtExit.size,
+    bound: 'claims without a recorded answer when the dispatcher exited',
+    mayRepeat: { devices: unansweredAtExit, at: 'when the dispatcher exited' }
+  })
 })

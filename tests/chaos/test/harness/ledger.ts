@@ -12,6 +12,12 @@ export interface LedgerRules {
   maxDuplicates: number
   /** Why that bound (printed with the assertion). */
   bound: string
+  /**
+   * Devices whose claims had no recorded answer at the fault (`unansweredClaims`): only these may be
+   * accepted twice, none more than twice. Exact where a count by the mock's clock is not (a busy
+   * machine stretches the moments around a fault).
+   */
+  mayRepeat?: { devices: Set<string>, at: string }
   /** 'all' (default): every device reached a provider; 'none': none may have (a command that must never be sent). */
   reach?: 'all' | 'none'
   /** FAILED/EXPIRED reasons that honestly never reached a provider (expired, poison); none by default. */
@@ -28,6 +34,8 @@ export interface Ledger {
   reached: number
   /** Requests the mocks accepted (200) beyond the first per device. */
   duplicates: number
+  /** Devices accepted more than once, with how many times. */
+  repeated: Array<{ deviceId: string, accepted: number }>
   /** Requests the mocks received for these devices, retries included. */
   receipts: number
   /** Devices with a terminal (SENT, FAILED, EXPIRED) delivery record. */
@@ -52,11 +60,14 @@ export async function readLedger (stack: Pipeline, devices: SeededDevice[], scop
   let reached = 0
   let duplicates = 0
   let receipts = 0
+  const repeated: Ledger['repeated'] = []
   for (const device of devices) {
     const answers = answersOf(device)
     receipts += answers.length
     if (answers.length > 0) reached++
-    duplicates += Math.max(0, answers.filter((status) => status === 200).length - 1)
+    const accepted = answers.filter((status) => status === 200).length
+    duplicates += Math.max(0, accepted - 1)
+    if (accepted > 1) repeated.push({ deviceId: device.id.toString(), accepted })
   }
   const misreported = rows.flatMap((row) => {
     const device = byId.get(row.device_id)
@@ -83,6 +94,7 @@ export async function readLedger (stack: Pipeline, devices: SeededDevice[], scop
     devices: devices.length,
     reached,
     duplicates,
+    repeated,
     receipts,
     reported: terminal.size,
     rows,
@@ -105,6 +117,11 @@ export async function assertLedger (t: Test, stack: Pipeline, devices: SeededDev
   if ((rules.reach ?? 'all') === 'all') t.equal(ledger.reached, ledger.devices, 'every device reached a provider at least once')
   else t.equal(ledger.reached, 0, 'no device reached a provider')
   t.ok(ledger.duplicates <= rules.maxDuplicates, `duplicates ${ledger.duplicates} within the bound ${rules.maxDuplicates} (${rules.bound})`)
+  if (rules.mayRepeat !== undefined) {
+    const { devices: unanswered, at } = rules.mayRepeat
+    t.same(ledger.repeated.filter((r) => !unanswered.has(r.deviceId)), [], `every device accepted twice had no recorded answer ${at} (${ledger.repeated.length} repeated of ${unanswered.size} unanswered then)`)
+    t.same(ledger.repeated.filter((r) => r.accepted > 2), [], 'no device accepted more than twice (one fault, one resend)')
+  }
   t.same(ledger.misreported.slice(0, 5), [], `no outcome recorded that the providers' answers do not support (${ledger.misreported.length} records)`)
   t.equal(ledger.pending, 0, 'no delivery left PENDING')
   if (rules.everyDeviceReported ?? true) t.equal(ledger.reported, ledger.devices, 'every device has a terminal outcome')
@@ -115,6 +132,18 @@ export async function assertLedger (t: Test, stack: Pipeline, devices: SeededDev
     t.equal(campaign.progress?.pending, 0, `campaign ${campaign.id} has nothing pending`)
   }
   return ledger
+}
+
+/**
+ * Devices among `devices` with a claim that has no recorded answer (PENDING) now: read right after
+ * a fault, what its next holder may send again.
+ */
+export async function unansweredClaims (stack: Pipeline, devices: SeededDevice[]): Promise<Set<string>> {
+  const { rows } = await stack.db.pool.query<{ device_id: string }>(
+    `SELECT device_id::text FROM message_delivery WHERE device_id = ANY($1::bigint[]) AND status = 'PENDING'
+     UNION SELECT device_id::text FROM campaign_delivery WHERE device_id = ANY($1::bigint[]) AND status = 'PENDING'`,
+    [devices.map((device) => device.id.toString())])
+  return new Set(rows.map((row) => row.device_id))
 }
 
 /** Whether every message and campaign of `scope` is complete (read from the database). */
