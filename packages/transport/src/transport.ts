@@ -61,6 +61,7 @@ export interface AbandonedCommand {
 export interface SummaryWatch {
   /** The summary, or null if none came within `timeoutMs`. */
   wait (timeoutMs: number): Promise<MessageSummary | null>
+  /** Stops watching; a wait in progress resolves null. */
   cancel (): void
 }
 

@@ -8,6 +8,7 @@ import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
 import routeAuth from './plugins/app/route-auth.js'
 import powerAuth from './plugins/app/powerauth.js'
+import closing from './plugins/app/closing.js'
 import outbox from './plugins/app/outbox.js'
 import abandonedCommands from './plugins/app/abandoned-commands.js'
 import resultRecorder from './plugins/app/result-recorder.js'
@@ -39,6 +40,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(routeAuth)
   await app.register(errorHandler)
   await app.register(rateLimit)
+  await app.register(closing)
   await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, masterKey: config.masterKey })
   await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
   await app.register(outbox, config.outbox)

@@ -192,7 +192,10 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
     async close () {
       await Promise.all(consumers.map((consumer) => consumer.stop()))
-      await nc.drain()
+      // Draining needs the server. While it is unreachable nothing can be flushed anyway, and the
+      // connection would go on reconnecting (without end: maxReconnectAttempts -1), keeping the
+      // process alive: it is closed instead.
+      await nc.drain().catch(async () => { await nc.close() })
     }
   }
 }

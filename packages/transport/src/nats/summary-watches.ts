@@ -3,7 +3,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node'
 import { messageSummaryCodec } from '../codec.js'
 import type { SummaryWatch } from '../transport.js'
 
-interface Entry { summary?: MessageSummary, deliver?: (summary: MessageSummary) => void }
+interface Entry { summary?: MessageSummary, deliver?: (summary: MessageSummary | null) => void }
 
 /**
  * Summaries awaited by synchronous sends: one subscription to every summary subject, opened on the
@@ -50,7 +50,11 @@ export function summaryWatches (nc: NatsConnection, names: NatsNames, onError: (
           if (entry.summary !== undefined) settle(entry.summary)
           else entry.deliver = settle
         }),
-        cancel: () => { awaited.delete(messageId) }
+        // A wait in progress ends with null (as the memory transport's), its timer with it.
+        cancel: () => {
+          awaited.delete(messageId)
+          entry.deliver?.(null)
+        }
       }
     }
   }

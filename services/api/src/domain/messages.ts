@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
-import { ApiErrorCode, type PushMessage, type SendCommand, type SendMode, type SendResult } from '@beacon/contracts'
+import { ApiErrorCode, type MessageSummary, type PushMessage, type SendCommand, type SendMode, type SendResult } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
+import type { SummaryWatch } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import { ApiError, badRequest } from '../errors.js'
 import { addSummary, emptyResult, recordedCounts } from './message-counts.js'
@@ -107,11 +108,26 @@ async function publishedInTime (app: FastifyInstance, commands: SendCommand[], o
   }
 }
 
+/** Each watch's summary, or null if none came by `deadline` or before the api started to close. */
+async function waitForSummaries (app: FastifyInstance, watches: SummaryWatch[], deadline: number): Promise<Array<MessageSummary | null>> {
+  if (app.closing.aborted) {
+    for (const watch of watches) watch.cancel()
+    return watches.map(() => null)
+  }
+  const stop = () => { for (const watch of watches) watch.cancel() }
+  app.closing.addEventListener('abort', stop, { once: true })
+  try {
+    return await Promise.all(watches.map((watch) => watch.wait(Math.max(deadline - Date.now(), 0))))
+  } finally {
+    app.closing.removeEventListener('abort', stop)
+  }
+}
+
 /**
  * Stores the messages of the application with PowerAuth id `appId` (a 400 if there is none)
  * with their commands in the outbox, hands them to the dispatchers and, in SYNCHRONOUS mode,
  * waits until each is done or `syncTimeoutMs` passes; what has no outcome by then is counted as
- * pending. Once stored a message is sent even if NATS is down now (the outbox sweeper publishes it
+ * pending (at once if the api starts to close meanwhile). Once stored a message is sent even if NATS is down now (the outbox sweeper publishes it
  * when NATS is back): only a definite refusal answers 503 (its message is failed NotQueued).
  */
 export async function sendMessages (
@@ -128,8 +144,7 @@ export async function sendMessages (
   }
   if (mode === 'ASYNCHRONOUS') return { messageIds, result: emptyResult() }
 
-  const deadline = Date.now() + syncTimeoutMs
-  const summaries = await Promise.all(watches.map((watch) => watch.wait(Math.max(deadline - Date.now(), 0))))
+  const summaries = await waitForSummaries(app, watches, Date.now() + syncTimeoutMs)
   const result = emptyResult()
   const unfinished: string[] = []
   summaries.forEach((summary, index) => {

@@ -25,6 +25,7 @@ const publishing = (publish: (command: Command) => Promise<void>) => ({
   publishCallback: async () => {}
 }) as unknown as Transport
 
+// guarantee: outbox-no-loss
 t.test('NATS down: the send answers OK, and the message is published once NATS is back — one command in the stream', async (t) => {
   const nats = await startPrivateNats(t)
   const { app, config } = await buildApp(t, { NATS_URL: nats.url, OUTBOX_SWEEP_INTERVAL_MS: '50', OUTBOX_PUBLISH_GRACE_MS: '200' })

@@ -1,46 +1,72 @@
+import { randomUUID } from 'node:crypto'
 import type { SendCommand } from '@beacon/contracts'
-import { startCallbackReceiver } from '@beacon/testkit'
+import { createDb } from '@beacon/db'
+import { startCallbackReceiver, testNatsUrl } from '@beacon/testkit'
+import { createNatsTransport } from '@beacon/transport'
+import type { FastifyInstance } from 'fastify'
 import t from 'tap'
+import { sendDuePushes } from '../../src/domain/in-app-fallback.js'
 import { buildApp, localCallbackEnv } from '../helper.js'
 import { CARRIER, connect, key, listen, pushTo, secret, setupDeveloper, sleep, tokenFor, until } from '../routes/in-app/helper.js'
 
 const alice = `alice@${CARRIER}`
 
-t.test('unacknowledged after the timeout: one push per request, even with two instances polling', async (t) => {
-  const a = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '200' })
-  const b = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '200', DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix })
+t.test('two instances claiming fallbacks at once: each pushes its share, the held rows are skipped, every request pushed once', async (t) => {
+  // The first instance stores the in-app messages and goes away before any is due.
+  const a = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '60000' })
   const { applicationId } = await setupDeveloper(a.app)
-  const commands: SendCommand[] = []
-  const consumer = a.app.transport.consumeCommands(async (delivery) => {
-    if (delivery.command.kind === 'message') commands.push(delivery.command)
-    await delivery.ack()
-  }, { concurrency: 4 })
-  t.teardown(() => consumer.stop())
-
   const requestIds: string[] = []
   for (let i = 0; i < 20; i++) {
     requestIds.push(await pushTo(a.app, `user${i}@${CARRIER}`, { content: `in-app ${i}`, push: { content: `push ${i}` }, sender: 'bob@carrier.example' }))
   }
   const silent = await pushTo(a.app, alice, { content: 'no push content' })
+  await a.app.close()
+  const db = createDb({ url: a.databaseUrl, poolSize: 2 })
+  t.teardown(() => db.$disconnect())
+  await db.$executeRaw`UPDATE inbox_message SET push_due_at = now() - interval '1 second'`
 
-  await until(async () => await a.app.db.message.count() >= 20, 'the push messages', 15_000)
-  await sleep(1000) // more rounds of both pollers
-  const stored = await a.app.db.inboxMessage.findMany({ where: { id: { in: requestIds } } })
-  const messages = await a.app.db.message.findMany()
-  t.equal(messages.length, 20, 'exactly one push message per request')
-  t.equal(new Set(stored.map((m) => m.pushMessageId)).size, 20, 'each request has its own push message id')
+  // Another instance in the middle of its claim: the production statement, not yet committed, holds 8 rows.
+  const other = await db.pool.connect()
+  t.teardown(() => other.release())
+  await other.query('BEGIN')
+  t.equal(await sendDuePushes({ db: { pool: other }, outbox: { kick: () => {} } } as unknown as FastifyInstance, 8), 8, 'the other instance claimed 8')
+  const { rows: held } = await other.query<{ id: string }>('SELECT id FROM inbox_message WHERE push_message_id IS NOT NULL')
+
+  // This instance polls meanwhile: it must take the 12 others without waiting for the held rows.
+  await buildApp(t, { ...localCallbackEnv, DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix, MASTER_KEY: a.config.masterKey.toString('base64') })
+  const claimedHere = async () => (await db.inboxMessage.findMany({ where: { pushMessageId: { not: null } }, select: { id: true } })).map((m) => m.id)
+  await until(async () => (await claimedHere()).length === 12, 'this instance claimed the rows nobody held', 15_000).catch(async (error: unknown) => {
+    await other.query('ROLLBACK') // a blocked instance would not close while the locks are held
+    throw error
+  })
+  const mine = await claimedHere()
+  t.same([...held.map((r) => r.id), ...mine].sort(), [...requestIds].sort(), 'the two shares are disjoint and cover every request')
+  await other.query('COMMIT')
+
+  // Every fallback reaches the stream once: a control command published last marks the end.
+  await until(async () => await db.outbox.count() === 0, 'every fallback command published', 15_000)
+  const dispatcher = await createNatsTransport({ servers: testNatsUrl, prefix: a.config.nats.prefix, name: 'test-dispatcher' })
+  t.teardown(() => dispatcher.close())
+  const commands: SendCommand[] = []
+  dispatcher.consumeCommands(async (delivery) => {
+    commands.push(delivery.command as SendCommand)
+    await delivery.ack()
+  }, { concurrency: 1 })
+  const control: SendCommand = { kind: 'message', messageId: randomUUID(), applicationId, userId: 'control', personal: false, silent: false, priority: 'HIGH', body: {} }
+  await dispatcher.publishCommand(control)
+  await until(() => commands.some((c) => c.messageId === control.messageId), 'the control command')
+
+  const stored = await db.inboxMessage.findMany({ where: { id: { in: requestIds } } })
+  const messages = await db.message.findMany()
+  t.same(messages.map((m) => m.id).sort(), stored.map((m) => m.pushMessageId).sort(), 'exactly one push message per request')
+  t.same(commands.map((c) => c.messageId).sort(), [...messages.map((m) => m.id), control.messageId].sort(), 'one command per push message, none twice')
   for (const inbox of stored) {
     const message = messages.find((m) => m.id === inbox.pushMessageId)
     const i = inbox.userId.slice(4)
     t.match(message, { applicationId, userId: inbox.userId, personal: false, silent: false, priority: 'HIGH' }, inbox.userId)
     t.same(message?.body, { title: 'bob@carrier.example', body: `push ${i}` })
   }
-  t.equal((await a.app.db.inboxMessage.findUniqueOrThrow({ where: { id: silent } })).pushMessageId, null, 'no push content, no push')
-
-  await until(() => commands.length >= 20, 'the commands')
-  await sleep(300)
-  t.same(commands.map((c) => c.messageId).sort(), messages.map((m) => m.id).sort(), 'one command per push message')
-  t.ok(b.app.hasPlugin('push-fallback'), 'the second instance polls too')
+  t.equal((await db.inboxMessage.findUniqueOrThrow({ where: { id: silent } })).pushMessageId, null, 'no push content, no push')
 })
 
 t.test('a message acknowledged before the timeout is not pushed; one offline is, after replay without ack', async (t) => {

@@ -42,7 +42,8 @@ t.test('detail: sending started, then completed; progress counts deliveries by o
   t.same((await call(app, 'GET', `/push/campaign/${other}/detail`)).json().responseObject.progress, { sent: 1, failed: 0, pending: 0, total: 1 })
 })
 
-t.test('detail: progress over 200,000 deliveries is exact and fast', async (t) => {
+// How fast this is belongs in the bench; here only that the counts over many rows are exact.
+t.test('detail: progress over 200,000 deliveries is exact', async (t) => {
   const { app } = await setUp(t)
   const id = BigInt(await createCampaign(t, app))
   // i % 10: 0-6 SENT, 7 FAILED, 8 EXPIRED, 9 PENDING.
@@ -51,13 +52,8 @@ t.test('detail: progress over 200,000 deliveries is exact and fast', async (t) =
     SELECT ${id}, i, i / 1000, 'FCM',
            (CASE WHEN i % 10 < 7 THEN 'SENT' WHEN i % 10 = 7 THEN 'FAILED' WHEN i % 10 = 8 THEN 'EXPIRED' ELSE 'PENDING' END)::"DeliveryStatus"
       FROM generate_series(0, 199999) AS i`
-  await app.db.$executeRaw`ANALYZE campaign_delivery`
-  const started = performance.now()
   const response = await call(app, 'GET', `/push/campaign/${id}/detail`)
-  const elapsed = performance.now() - started
   t.same(response.json().responseObject.progress, { sent: 140000, failed: 40000, pending: 20000, total: 200000 })
-  t.comment(`detail with 200,000 deliveries: ${elapsed.toFixed(1)} ms`)
-  t.ok(elapsed < 2000, 'well under two seconds')
 })
 
 t.test('list: not sent by default and with all=false; every campaign with all=true', async (t) => {

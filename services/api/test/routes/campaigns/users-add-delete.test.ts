@@ -34,13 +34,9 @@ t.test('add: 10,000 users in one call', async (t) => {
   const { app } = await setUp(t)
   const id = await createCampaign(t, app)
   const users = Array.from({ length: 10_000 }, (_, i) => `user-${String(i).padStart(6, '0')}`)
-  const started = performance.now()
   const response = await addUsers(app, id, users)
-  const elapsed = performance.now() - started
   t.equal(response.statusCode, 200)
   t.equal(await app.db.campaignUser.count({ where: { campaignId: BigInt(id) } }), 10_000)
-  t.comment(`adding 10,000 users in one call: ${elapsed.toFixed(1)} ms`)
-  t.ok(elapsed < 5000, 'well under five seconds')
   // The same list again plus one new user: only that one is added.
   t.equal((await addUsers(app, id, [...users, 'user-new'])).statusCode, 200)
   t.equal(await app.db.campaignUser.count({ where: { campaignId: BigInt(id) } }), 10_001)

@@ -40,7 +40,9 @@ t.test('ASYNCHRONOUS: stored, queued and answered at once with the message id', 
   t.match(detail.json().responseObject, { id: stored.id, appId: 2, userId: '123', completed: false, timestampCompleted: null })
 })
 
-t.test('SYNCHRONOUS with no dispatcher answers after SYNC_TIMEOUT_MS with what is known', async (t) => {
+// No dispatcher claimed a device, so no count knows of one: all zero. Devices claimed and not
+// answered are counted pending: send-pending.test.ts.
+t.test('SYNCHRONOUS with no dispatcher answers after SYNC_TIMEOUT_MS with nothing claimed: all zero', async (t) => {
   const { app } = await appWithApplication(t, { SYNC_TIMEOUT_MS: '300' })
   const started = Date.now()
   const response = await call(app, 'POST', '/push/message/send', { requestObject: { appId: '2', message: seedMessage } })
