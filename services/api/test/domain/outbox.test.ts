@@ -25,7 +25,7 @@ const publishing = (publish: (command: Command) => Promise<void>) => ({
   publishCallback: async () => {}
 }) as unknown as Transport
 
-// guarantee: outbox-no-loss
+// guarantee: outbox-no-loss, send-while-nats-down
 t.test('NATS down: the send answers OK, and the message is published once NATS is back — one command in the stream', async (t) => {
   const nats = await startPrivateNats(t)
   const { app, config } = await buildApp(t, { NATS_URL: nats.url, OUTBOX_SWEEP_INTERVAL_MS: '50', OUTBOX_PUBLISH_GRACE_MS: '200' })
@@ -64,6 +64,7 @@ t.test('NATS down: the send answers OK, and the message is published once NATS i
   await app.close()
 })
 
+// guarantee: outbox-skip-locked
 t.test('two sweepers never hold the same rows: one publishes while the other skips its locked rows', async (t) => {
   const { app } = await buildApp(t)
   const commands = Array.from({ length: 10 }, command)
@@ -91,6 +92,7 @@ t.test('two sweepers never hold the same rows: one publishes while the other ski
   t.equal(await app.db.outbox.count(), 0)
 })
 
+// guarantee: not-queued-on-refusal
 t.test('a failed publish is put off and counted; a definite refusal fails its message NotQueued', async (t) => {
   const { app } = await buildApp(t)
   const application = await app.db.application.create({ data: { appId: 3n, name: 'app' } })

@@ -7,10 +7,11 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { sendDuePushes } from '../../src/domain/in-app-fallback.js'
 import { buildApp, localCallbackEnv } from '../helper.js'
-import { CARRIER, connect, key, listen, pushTo, secret, setupDeveloper, sleep, tokenFor, until } from '../routes/in-app/helper.js'
+import { CARRIER, connect, key, listen, pushTo, secret, setupDeveloper, tokenFor, until } from '../routes/in-app/helper.js'
 
 const alice = `alice@${CARRIER}`
 
+// guarantee: push-fallback-skip-locked
 t.test('two instances claiming fallbacks at once: each pushes its share, the held rows are skipped, every request pushed once', async (t) => {
   // The first instance stores the in-app messages and goes away before any is due.
   const a = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '60000' })
@@ -70,20 +71,25 @@ t.test('two instances claiming fallbacks at once: each pushes its share, the hel
 })
 
 t.test('a message acknowledged before the timeout is not pushed; one offline is, after replay without ack', async (t) => {
-  const { app } = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '500' })
+  // Long enough for the connect, the replay and the ack on a busy machine: the ack must be on time.
+  const { app } = await buildApp(t, { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '2000' })
   await setupDeveloper(app)
   const base = await listen(app)
+  const inbox = (id: string) => app.db.inboxMessage.findUniqueOrThrow({ where: { id } })
   const acked = await pushTo(app, alice, { content: 'acked', push: { content: 'p' } })
   const ignored = await pushTo(app, alice, { content: 'ignored', push: { content: 'p' } })
   const client = await connect(t, base, await tokenFor(app, alice))
   await client.until(2)
   client.send({ type: 'ack', id: acked })
-  await until(async () => (await app.db.inboxMessage.findUniqueOrThrow({ where: { id: ignored } })).pushMessageId !== null, 'the push of the unacknowledged one')
-  await sleep(500)
-  t.equal((await app.db.inboxMessage.findUniqueOrThrow({ where: { id: acked } })).pushMessageId, null)
-  t.equal(await app.db.message.count(), 1)
+  await until(async () => (await inbox(acked)).acknowledgedAt !== null, 'the ack recorded')
+  // The control: due pushes are claimed in due order and `acked` fell due first, so once `ignored`
+  // is pushed, `acked` has been passed over for good.
+  await until(async () => (await inbox(ignored)).pushMessageId !== null, 'the push of the unacknowledged one')
+  t.equal((await inbox(acked)).pushMessageId, null, 'the acknowledged message was not pushed')
+  t.strictSame((await app.db.message.findMany({ select: { id: true } })).map((m) => m.id), [(await inbox(ignored)).pushMessageId], 'one push: the unacknowledged message')
 })
 
+// guarantee: inapp-expiry
 t.test('past its lifetime an unacknowledged message is expired once, called back, not replayed, not ackable', async (t) => {
   const hooks = await startCallbackReceiver({ developers: new Map([[key, secret]]) })
   t.teardown(() => hooks.close())
@@ -100,9 +106,15 @@ t.test('past its lifetime an unacknowledged message is expired once, called back
 
   const client = await connect(t, await listen(app), await tokenFor(app, alice))
   client.send({ type: 'ack', id: requestId })
-  await sleep(500)
-  t.equal(client.frames.length, 0, 'nothing replayed')
+  // The control: a live message comes after any replay on this socket, and its ack is handled
+  // after the late one.
+  const control = await pushTo(app, alice, { content: 'control' })
+  await client.until(1)
+  client.send({ type: 'ack', id: control })
+  await until(async () => (await app.db.inboxMessage.findUniqueOrThrow({ where: { id: control } })).acknowledgedAt !== null, 'the control acknowledged')
+  t.strictSame(client.frames.map((frame) => frame.id), [control], 'nothing replayed: the live control only')
   t.equal((await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })).acknowledgedAt, null, 'a late ack is ignored')
-  t.equal(hooks.received().length, 1, 'one callback: expired')
+  const callbacks = await hooks.until((r) => r.length >= 2)
+  t.strictSame(callbacks.map((r) => JSON.parse(r.body).eventId), [`${requestId}:expired`, `${control}:im.delivered`], 'callbacks: expired, then the control delivered; none for the late ack')
   t.equal(await app.db.message.count(), 0, 'no push for an expired message')
 })
