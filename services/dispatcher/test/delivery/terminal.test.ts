@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import t from 'tap'
-import { natsTestPrefix, testNatsUrl } from '@beacon/testkit'
+import { natsNames } from '@beacon/contracts'
+import { natsTestPrefix, testNatsUrl, untilWorkQueueSettled } from '@beacon/testkit'
 import { createNatsTransport, type ResultEvent } from '@beacon/transport'
 import { resultsOf, startHarness } from '../harness.js'
 
@@ -24,6 +25,12 @@ t.test('a command failing on every delivery ends FAILED with DispatchFailed afte
   await h.transport.publishCommand(next)
   await h.until(() => resultsOf(h.events, next.messageId).summary !== undefined, 'the next summary')
   t.equal(h.logs.filter((line) => line.msg === 'command failed on its last delivery; it ends as failed').length, 1, 'ended once')
+  // JetStream's own max_deliver stops a fourth delivery whether or not the dispatcher acknowledged
+  // the third: only an empty work queue shows that the failed command was acknowledged.
+  const names = natsNames(h.prefix)
+  const queue = await untilWorkQueueSettled({ stream: names.commandStream, consumer: names.dispatcherConsumer })
+  t.strictSame({ messages: queue.messages, ackPending: queue.ackPending, deliveries: queue.deliveries }, { messages: 0, ackPending: 0, deliveries: 4 },
+    'acknowledged: the command stream is empty after three deliveries of it and one of the control')
 })
 
 t.test('a dispatcher with the wrong MASTER_KEY fails the message with a reason; one with the right key afterwards does not send it', async (t) => {
