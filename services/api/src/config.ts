@@ -115,7 +115,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
       inAppTokenTtlSeconds: read.integer('INAPP_TOKEN_TTL_SECONDS', 300, 10, 86_400),
       inAppAckTimeoutMs: read.integer('INAPP_ACK_TIMEOUT_MS', 5000, 0, 3_600_000),
       inAppMessageTtlSeconds: read.integer('INAPP_MESSAGE_TTL_SECONDS', 7 * 86_400, 1, 90 * 86_400),
-      inAppPingIntervalMs: read.integer('INAPP_PING_INTERVAL_MS', 30_000, 100, 600_000),
+      inAppPingIntervalMs: read.integer('INAPP_PING_INTERVAL_MS', 30_000, 1000, 300_000),
       callbackMaxAttempts: read.integer('CALLBACK_MAX_ATTEMPTS', 8, 1, 100),
       callbackBaseDelayMs: read.integer('CALLBACK_BASE_DELAY_MS', 1000, 10, 3_600_000),
       callbackMaxDelayMs: read.integer('CALLBACK_MAX_DELAY_MS', 300_000, 10, 86_400_000),

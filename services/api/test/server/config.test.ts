@@ -47,6 +47,17 @@ t.test('AUTH_DISABLED=true only on a loopback HOST', async (t) => {
 })
 
 // guarantee: tls-files-checked
+// Below a second a mobile client's round trip would cost it its socket, and every round also
+// re-checks the open sockets' developers in the database; above 5 minutes a developer revoked
+// while NATS was away keeps its sockets too long.
+t.test('INAPP_PING_INTERVAL_MS: 30 s by default, 1 s to 5 minutes', async (t) => {
+  t.equal(loadConfig(base).signedApi.inAppPingIntervalMs, 30_000)
+  t.equal(loadConfig({ ...base, INAPP_PING_INTERVAL_MS: '1000' }).signedApi.inAppPingIntervalMs, 1000)
+  t.equal(loadConfig({ ...base, INAPP_PING_INTERVAL_MS: '300000' }).signedApi.inAppPingIntervalMs, 300_000)
+  for (const value of ['999', '300001', '100', 'soon']) t.equal(problemsOf({ INAPP_PING_INTERVAL_MS: value }).length, 1, `${value} refused`)
+  t.match(problemsOf({ INAPP_PING_INTERVAL_MS: '100' })[0], /INAPP_PING_INTERVAL_MS/)
+})
+
 t.test('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, readable, a PEM pair', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-tls-config-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))

@@ -68,7 +68,9 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
       const wait = await perToken.hit(request)
       if (wait > 0) return await tooMany(reply, wait, 'with this token')
       if (!await isAdmitted(app.db, verified.grant)) {
-        request.log.info({ developerId: verified.grant.developerId }, 'in-app connection refused: the token\'s developer is disabled, rotated or no longer granted the application')
+        // A warning: the route logs nothing quieter (its URL carries the token), and a revoked
+        // credential still in use is worth an operator's look.
+        request.log.warn({ developerId: verified.grant.developerId }, 'in-app connection refused: the token\'s developer is disabled, rotated or no longer granted the application')
         return await unauthorized(reply)
       }
     },

@@ -24,6 +24,9 @@ t.test('the connect route writes no access line (its URL carries the token); the
   t.equal((await upgradeStatus(base, forged)).status, 401)
   t.equal((await upgradeStatus(base, expired)).status, 401)
   t.equal((await fetch(`${http}/api/1.0/im/connect?token=${token}`)).status, 426)
+  // A token of a developer disabled since: refused, with a warning naming the developer.
+  await built.app.db.developer.update({ where: { id: developerId }, data: { enabled: false } })
+  t.equal((await upgradeStatus(base, token)).status, 401)
   // Control: another route's access line, written after all of the above (and redacted).
   t.equal((await fetch(`${http}/no/such/route?token=${token}`)).status, 404)
   await until(() => built.logs().includes('"url":"/no/such/route?token=[redacted]"'), 'the control\'s access line')
@@ -31,5 +34,7 @@ t.test('the connect route writes no access line (its URL carries the token); the
   const lines = built.logs().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as { level: number, msg: string, req?: { url: string } })
   t.same(lines.filter((line) => JSON.stringify(line).includes('/im/connect')), [], 'no line names the connect route')
   t.same(lines.filter((line) => line.msg === 'in-app connection refused').map((line) => line.level), [40], 'the forged token was warned about')
+  t.same(lines.filter((line) => line.msg.startsWith('in-app connection refused: the token\'s developer')).map((line) => [line.level, (line as { developerId?: number }).developerId]),
+    [[40, developerId]], 'the disabled developer\'s token was warned about, by developer id')
   for (const secret of [token, forged, expired].map((value) => value.split('.')[1] ?? value)) t.notOk(built.logs().includes(secret), 'no token in the log')
 })
