@@ -31,12 +31,15 @@ async function relay (t: Test) {
 t.test('close while NATS is unreachable: resolves, and the connection stops reconnecting', async (t) => {
   const prefix = await natsPrefix(t)
   const nats = await relay(t)
-  const transport = await createNatsTransport({ servers: nats.url, prefix, name: 'close-test' })
+  const reported: unknown[] = []
+  const transport = await createNatsTransport({ servers: nats.url, prefix, name: 'close-test', onError: (error) => reported.push(error) })
   const disconnected = new Promise<void>((resolve) => {
     const watch = transport.watchConnection((connected) => { if (!connected) { resolve(); watch.stop().catch(() => {}) } })
   })
   await nats.cut()
   await disconnected
   await t.resolves(transport.close(), 'closed, not "connection disconnected"')
+  t.equal(reported.length, 1, 'the failed drain reported, once')
+  t.match(String(reported[0]), /disconnect|closed|timeout/i)
   // Nothing of the transport keeps the event loop alive: tap's own timeout would end a test that hung on it.
 })

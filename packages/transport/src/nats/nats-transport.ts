@@ -194,8 +194,8 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       await Promise.all(consumers.map((consumer) => consumer.stop()))
       // Draining needs the server. While it is unreachable nothing can be flushed anyway, and the
       // connection would go on reconnecting (without end: maxReconnectAttempts -1), keeping the
-      // process alive: it is closed instead.
-      await nc.drain().catch(async () => { await nc.close() })
+      // process alive: it is closed instead, and the drain's error reported.
+      await nc.drain().catch(async (error: unknown) => { onError(error); await nc.close() })
     }
   }
 }
