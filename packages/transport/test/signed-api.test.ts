@@ -64,20 +64,36 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     const got: Array<[string, string]> = []
     const label = (event: InAppBroadcast) => event.kind === 'message' ? event.userId : `developer ${event.developerId}`
     const a = first.subscribeInApp((event) => got.push(['a', label(event)]))
+    // c shares a's connection and stays: what reaches c was delivered to that connection in order,
+    // after anything a could still have been given.
+    first.subscribeInApp((event) => got.push(['c', label(event)]))
     second.subscribeInApp((event) => got.push(['b', label(event)]))
-    if (kind === 'nats') await new Promise((resolve) => setTimeout(resolve, 100)) // subscriptions reach the server
+    // What the connection's flush() would prove, through the transport (which does not expose its
+    // connection): the server handles a connection's protocol in order, so a marker a connection
+    // publishes reaching a subscriber shows that its earlier SUB or UNSUB is in effect.
+    const markers = new Set<string>()
+    const reached = (who: string, what: string) => got.some((entry) => entry[0] === who && entry[1] === what)
+    const barrier = async (from: typeof first, subscriber: string, marker: string) => {
+      markers.add(marker)
+      await from.publishInApp(route(marker))
+      await until(() => reached(subscriber, marker), `${marker} to reach ${subscriber}`)
+    }
+    const of = (who: string) => got.filter((entry) => entry[0] === who && !markers.has(entry[1])).map((entry) => entry[1])
+    await barrier(first, 'a', 'marker: a and c subscribed')
+    await barrier(second, 'b', 'marker: b subscribed')
     await first.publishInApp(route('alice'))
-    await until(() => got.length >= 2, 'both subscribers')
-    t.same(got.sort(), [['a', 'alice'], ['b', 'alice']])
+    await until(() => ['a', 'b', 'c'].every((who) => reached(who, 'alice')), 'every subscriber')
     await a.stop()
-    if (kind === 'nats') await new Promise((resolve) => setTimeout(resolve, 100))
+    await barrier(first, 'b', 'marker: a unsubscribed')
     await second.publishInApp(route('bob'))
     await second.publishInApp({ kind: 'developer-changed', developerId: 9 })
-    await until(() => got.length >= 4, 'the remaining subscriber')
-    // The stopped subscriber would have got them before the control message: none came.
+    // Control: the stopped subscriber would have got these on its connection before c got this.
     await second.publishInApp(route('control'))
-    await until(() => got.length >= 5, 'the control message')
-    t.same(got.slice(2), [['b', 'bob'], ['b', 'developer 9'], ['b', 'control']])
+    await until(() => reached('b', 'control') && reached('c', 'control'), 'the control message')
+    t.same(of('a'), ['alice'], 'nothing after it stopped')
+    t.notOk(reached('a', 'marker: a unsubscribed'), 'not even its own connection\'s message after it')
+    t.same(of('b'), ['alice', 'bob', 'developer 9', 'control'])
+    t.same(of('c'), ['alice', 'bob', 'developer 9', 'control'])
   })
 }
 

@@ -10,7 +10,6 @@ import { seedDevices, usersOf } from './harness/seed.js'
 const MAX_ATTEMPTS = 3
 const BOUNDED = { APNS_TIMEOUT_MS: '1000', FCM_TIMEOUT_MS: '1000', RETRY_AFTER_MAX_MS: '1000', RETRY_MAX_ATTEMPTS: String(MAX_ATTEMPTS) }
 
-// guarantee: retry-after-cap
 t.test('hung providers and a day-long Retry-After: bounded attempts, every message terminal', async (t) => {
   const stack = await startChaosStack(t, {
     dispatchers: 1,

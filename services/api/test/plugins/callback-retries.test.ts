@@ -23,7 +23,7 @@ t.test('a redirect is a failed attempt: retried at the callback URL, the Locatio
   t.equal(elsewhere.connections(), 0, 'not even a connection')
 })
 
-for (const change of ['disabled', 'deleted'] as const) {
+for (const change of ['disabled', 'deleted', 'left without a callback URL'] as const) {
   // guarantee: callback-developer-disabled
   t.test(`a developer ${change} between two attempts gets no further attempt`, async (t) => {
     const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '5' }, { captureLogs: true })
@@ -33,7 +33,8 @@ for (const change of ['disabled', 'deleted'] as const) {
     const developerServer = await startScriptedServer(t, async (_request, index) => {
       if (index === 0) {
         if (change === 'disabled') await app.db.developer.update({ where: { id: developerId }, data: { enabled: false } })
-        else await app.db.developer.delete({ where: { id: developerId } })
+        else if (change === 'deleted') await app.db.developer.delete({ where: { id: developerId } })
+        else await app.db.developer.update({ where: { id: developerId }, data: { callbackUrl: null } })
       }
       return { status: 500 }
     })

@@ -36,12 +36,14 @@ function throttling (clock: { now: () => number }) {
   }
 }
 
+// guarantee: retry-after-cap
 t.test('Retry-After is a floor up to retryAfterMaxMs', async (t) => {
   t.equal(retryDelayMs(policy, 1, 30_000, () => 1), 30_000, 'under the cap it is obeyed')
   t.equal(retryDelayMs(policy, 1, DAY_MS, () => 1), 60_000, 'a day is capped')
   t.equal(retryDelayMs({ ...policy, retryAfterMaxMs: 5000 }, 4, DAY_MS, () => 1), 8000, 'the backoff still applies when it is longer than the cap')
 })
 
+// guarantee: retry-after-cap
 t.test('a Retry-After storm: every attempt is made, each after the capped wait, and the device ends failed', async (t) => {
   const clock = fakeClock()
   const provider = throttling(clock)
@@ -52,6 +54,7 @@ t.test('a Retry-After storm: every attempt is made, each after the capped wait, 
   t.same(waits, [60_000, 60_000], 'a minute between attempts, not a day')
 })
 
+// guarantee: retry-after-cap
 t.test('the capped wait still never passes validUntil: a device whose next attempt would is expired', async (t) => {
   const clock = fakeClock()
   const provider = throttling(clock)

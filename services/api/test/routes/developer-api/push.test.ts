@@ -11,6 +11,7 @@ t.test('push stores the in-app message with its application and answers its id',
   const response = await signedPost(app, `/api/1.0/push/alice@${CARRIER}`, {
     content: 'x'.repeat(150), push: { content: 'You have a message' }, sender: 'bob@carrier.example'
   })
+  const after = Date.now()
   t.equal(response.statusCode, 200, response.body)
   const { requestId } = response.json()
   t.match(requestId, /^[0-9a-f-]{36}$/)
@@ -19,10 +20,15 @@ t.test('push stores the in-app message with its application and answers its id',
   t.match(stored, { developerId, sender: 'bob@carrier.example', pushContent: 'You have a message' })
   t.match(stored, { acknowledgedAt: null, pushMessageId: null, expiredAt: null })
   t.same(stored.applications.map((a) => a.applicationId), [applicationId])
-  const dueIn = (stored.pushDueAt?.getTime() ?? 0) - before
-  t.ok(dueIn >= 60_000 && dueIn < 65_000, `push due after the ack timeout (${dueIn} ms)`)
-  const expiresIn = (stored.expiresAt?.getTime() ?? 0) - before
-  t.ok(expiresIn >= 3_600_000 && expiresIn < 3_605_000, `expires after the TTL (${expiresIn} ms)`)
+  // Stamped at some instant of the request: between the clock read before it and after it.
+  const stampedAt = (at: Date | null, offsetMs: number) => {
+    const stamp = (at?.getTime() ?? 0) - offsetMs
+    return { ok: stamp >= before && stamp <= after, text: `${stamp - before} ms into a request of ${after - before} ms` }
+  }
+  const due = stampedAt(stored.pushDueAt, 60_000)
+  t.ok(due.ok, `push due the ack timeout after the request (${due.text})`)
+  const expiry = stampedAt(stored.expiresAt, 3_600_000)
+  t.ok(expiry.ok, `expires the TTL after the request (${expiry.text})`)
 })
 
 t.test('a sender on the developer\'s own carrier is kept in the carrier\'s spelling', async (t) => {
@@ -99,10 +105,14 @@ t.test('im/token: a token for an addressable user; the same checks as push', asy
   await app.db.application.create({ data: { appId: 2n, name: 'other', carrierDomain: 'other.example' } })
   const before = Date.now()
   const response = await signedPost(app, '/api/1.0/im/token', { user: `alice@${CARRIER}` })
+  const after = Date.now()
   t.equal(response.statusCode, 200, response.body)
   const { token, expiresAt } = response.json()
-  const ttl = Date.parse(expiresAt) - before
-  t.ok(ttl > 290_000 && ttl <= 301_000, `expires after INAPP_TOKEN_TTL_SECONDS (${ttl} ms)`)
+  // Issued at some instant of the request, in whole seconds (the token carries epoch seconds).
+  const issuedAt = Date.parse(expiresAt) - 300_000
+  const second = (ms: number) => Math.floor(ms / 1000) * 1000
+  t.ok(issuedAt >= second(before) && issuedAt <= second(after),
+    `expires INAPP_TOKEN_TTL_SECONDS (300) after the request (issued ${issuedAt - before} ms into a request of ${after - before} ms)`)
   const verified = app.inApp.tokens.verify(token)
   t.same(verified, { ok: true, grant: { applicationId, userId: 'alice', developerId, tokenEpoch: 0 } }, 'the token names the developer and its token epoch')
 

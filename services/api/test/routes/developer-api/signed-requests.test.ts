@@ -42,10 +42,19 @@ t.test('accepted: a signed GET without a body and a signed POST with one', async
   t.equal(emptyPost.json().body, null)
 })
 
+/** What a client sees of an answer: its status, its headers but the date, and its body's bytes. */
+function answer (response: { statusCode: number, headers: Record<string, unknown>, body: string }) {
+  const { date: _date, ...headers } = response.headers
+  return { status: response.statusCode, headers, body: response.body }
+}
+
 // guarantee: signature-over-received-bytes, signed-refusals-alike
-t.test('refused: every part of the request is covered by the signature', async (t) => {
-  const { app } = await buildApp(t)
+t.test('refused: every part of the request is covered by the signature, and every reason gets the same answer', async (t) => {
+  // More refusals than AUTH_FAILURES_PER_ADDRESS allows by default, from one address.
+  const { app } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '1000' })
   await insertDeveloper(app)
+  await insertDeveloper(app, { key: 'dev-key-disabled', enabled: false })
+  t.equal((await signedInject(app, { url: ECHO, nonce: 'used-once' })).statusCode, 200, 'the nonce replayed below, used once')
   const post = { method: 'POST', url: ECHO, body: BODY, contentType: JSON_TYPE }
   const cases: Array<[string, Parameters<typeof signedInject>[1]]> = [
     ['tampered path', { ...post, url: `${ECHO}x`, signed: { uri: ECHO } }],
@@ -63,19 +72,27 @@ t.test('refused: every part of the request is covered by the signature', async (
     ['Content-MD5 of the signed body, body tampered', { ...post, body: `${BODY} `, signed: { body: BODY } }],
     ['wrong secret', { ...post, secret: `${SECRET}x` }],
     ['unknown key', { ...post, key: 'no-such-key' }],
+    ['disabled key', { ...post, key: 'dev-key-disabled' }],
+    ['replayed nonce', { url: ECHO, nonce: 'used-once' }],
+    ['stale date (a day old)', { url: ECHO, date: new Date(Date.now() - 86_400_000) }],
+    ['date a day ahead', { url: ECHO, date: new Date(Date.now() + 86_400_000) }],
     ['missing X-M-Date', { url: ECHO, headers: { 'x-m-date': undefined } }],
     ['malformed X-M-Date', { url: ECHO, headers: { 'x-m-date': '2024-03-01T12:00:00Z' } }],
-    ['X-M-Date changed after signing', { url: ECHO, headers: { 'x-m-date': new Date(Date.now() - 1000).toUTCString() } }]
+    ['X-M-Date changed after signing', { url: ECHO, headers: { 'x-m-date': new Date(Date.now() - 1000).toUTCString() } }],
+    ['no Authorization header', { url: ECHO, headers: { authorization: undefined } }],
+    ['malformed Authorization header', { url: ECHO, headers: { authorization: `MAAIISDK10 key=${KEY}, nonce="n1"` } }]
   ]
-  for (const [name, request] of cases) {
-    const response = await signedInject(app, request)
-    t.equal(response.statusCode, 401, name)
-    t.same(response.json(), UNAUTHORIZED, `${name}: the generic body`)
-    t.equal(response.headers['www-authenticate'], 'MAAIISDK10', `${name}: the challenge`)
-  }
-  t.equal(await app.db.signedNonce.count(), 0, 'no refused request used up a nonce')
+  const answers: Array<{ name: string, answer: ReturnType<typeof answer> }> = []
+  for (const [name, request] of cases) answers.push({ name, answer: answer(await signedInject(app, request)) })
+  const [first, ...rest] = answers
+  t.equal(first!.answer.status, 401, first!.name)
+  t.strictSame(JSON.parse(first!.answer.body), UNAUTHORIZED, `${first!.name}: the generic body`)
+  t.equal(first!.answer.headers['www-authenticate'], 'MAAIISDK10', `${first!.name}: the challenge`)
+  for (const { name, answer } of rest) t.strictSame(answer, first!.answer, `${name}: the same answer as ${first!.name}`)
+  t.equal(await app.db.signedNonce.count(), 1, 'no refused request used up a nonce (the one is the accepted request\'s)')
 })
 
+// guarantee: signed-refusals-alike
 t.test('refused: Authorization header syntax', async (t) => {
   const { app } = await buildApp(t)
   await insertDeveloper(app)
@@ -93,11 +110,12 @@ t.test('refused: Authorization header syntax', async (t) => {
     `MAAIISDK10 key="${KEY}", nonce="n 1", signature="${signature}"`,
     `MAAIISDK10 key="${KEY}", nonce="n1", signature="${signature.toUpperCase()}"`
   ]
-  for (const authorization of bad) {
-    const response = await signedInject(app, { url: ECHO, headers: { authorization } })
-    t.equal(response.statusCode, 401, String(authorization))
-    t.same(response.json(), UNAUTHORIZED)
-  }
+  const refusals = []
+  for (const authorization of bad) refusals.push(answer(await signedInject(app, { url: ECHO, headers: { authorization } })))
+  const [first, ...rest] = refusals
+  t.equal(first!.status, 401, 'no Authorization header')
+  t.strictSame(JSON.parse(first!.body), UNAUTHORIZED)
+  for (const [index, refusal] of rest.entries()) t.strictSame(refusal, first, `${bad[index + 1]}: the same answer`)
 })
 
 t.test('refused: disabled developers, and the old secret after a rotation', async (t) => {

@@ -5,9 +5,10 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { buildApp, call } from '../../helper.js'
 
-// Long enough for the stand-in dispatcher below to claim its devices (milliseconds) before the
-// api gives up waiting; the answer is read only after it.
-const SYNC_TIMEOUT_MS = 3000
+// Long enough for the stand-in dispatcher below to claim its devices (milliseconds, its consumer
+// ready before the send) before the api gives up waiting, on a busy machine too. Not longer: every
+// answer here comes only at the timeout (some devices are always held back), twice per file.
+const SYNC_TIMEOUT_MS = 6000
 
 type Platform = 'APNS' | 'FCM'
 interface Device { id: bigint, platform: Platform }
@@ -37,6 +38,10 @@ interface Script { devices: Device[], answered: number, summary: boolean }
 async function standInDispatcher (t: Parameters<typeof buildApp>[0], prefix: string, app: FastifyInstance, scripts: Map<string, Script>) {
   const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'test-dispatcher' })
   t.teardown(() => transport.close())
+  // `ready` is first awaited once the command consumer exists, just before the first pull: resolved
+  // only then, so that no part of SYNC_TIMEOUT_MS is spent creating the consumer.
+  let pulling = () => {}
+  const consumerReady = new Promise<void>((resolve) => { pulling = resolve })
   transport.consumeCommands(async (delivery) => {
     const command = delivery.command as SendCommand
     const script = scripts.get(command.userId)!
@@ -56,7 +61,8 @@ async function standInDispatcher (t: Parameters<typeof buildApp>[0], prefix: str
       await transport.publishDeviceResults(results)
     }
     await delivery.ack()
-  }, { concurrency: 4 })
+  }, { concurrency: 4, ready: async () => { pulling() } })
+  await consumerReady
 }
 
 async function setUp (t: Parameters<typeof buildApp>[0]) {

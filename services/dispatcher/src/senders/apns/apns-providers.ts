@@ -35,7 +35,7 @@ export function createApnsProviderPool (endpoint: ApnsEndpoint) {
       ...(endpoint.ca === null ? {} : { ca: [endpoint.ca] })
     })
     captureRetryAfter(provider)
-    const health = createApnsSessionHealth(provider, { pingTimeoutMs: endpoint.pingTimeoutMs ?? endpoint.requestTimeoutMs, pingIntervalMs: endpoint.pingIntervalMs ?? 60_000 })
+    const health = createApnsSessionHealth(provider, { pingTimeoutMs: endpoint.pingTimeoutMs ?? endpoint.requestTimeoutMs, pingIntervalMs: endpoint.pingIntervalMs })
     return { provider, health }
   }
 

@@ -4,9 +4,11 @@ import type { Provider } from '@parse/node-apn'
 export interface SessionHealthOptions {
   /** A ping not acknowledged within this long condemns the session. */
   pingTimeoutMs: number
-  /** How often the session is pinged while nothing else prompts a check. */
-  pingIntervalMs: number
+  /** How often the session is pinged while nothing else prompts a check (default 60 s, as node-apn's own heartbeat). */
+  pingIntervalMs?: number
 }
+
+const IDLE_PING_INTERVAL_MS = 60_000
 
 export interface SessionHealth {
   /** Pings the provider's current session; one not acknowledged in time is destroyed. Resolves once decided. */
@@ -44,7 +46,7 @@ export function createApnsSessionHealth (provider: Provider, options: SessionHea
     checking ??= pingOrDestroy(client.session, options.pingTimeoutMs).finally(() => { checking = undefined })
     return checking
   }
-  const timer = setInterval(() => { check().catch(() => {}) }, options.pingIntervalMs).unref()
+  const timer = setInterval(() => { check().catch(() => {}) }, options.pingIntervalMs ?? IDLE_PING_INTERVAL_MS).unref()
   return { check, stop: () => clearInterval(timer) }
 }
 

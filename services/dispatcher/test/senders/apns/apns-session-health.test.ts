@@ -1,12 +1,17 @@
+import type { ClientHttp2Session } from 'node:http2'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
+import apn from '@parse/node-apn'
 import { startApnsMock } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import type { ApplicationCredentials } from '../../../src/credentials.js'
+import { buildApnsNotification } from '../../../src/senders/apns/apns-notification.js'
 import { createApnsSender } from '../../../src/senders/apns/apns-sender.js'
+import { createApnsSessionHealth } from '../../../src/senders/apns/apns-session-health.js'
 import type { SendOutcome } from '../../../src/senders/sender.js'
 
 const BUNDLE = 'com.example.health'
 let tokens = 0
+type PingCallback = (error: Error | null, duration: number, payload: Buffer) => void
 const token = () => (++tokens).toString(16).padStart(64, 'a')
 
 /** An APNs sender to a fresh mock, and a function sending one notification to one new device. */
@@ -77,4 +82,64 @@ t.test('a connection that never completes its handshake is replaced too', async 
   t.match(await send(), { kind: 'retry', reason: 'ConnectionError' })
   t.match(await send(), { kind: 'retry', reason: 'ConnectionError' })
   t.equal(sockets.size, 2, 'the second send tried a new connection')
+})
+
+// guarantee: apns-session-ping
+t.test('an idle session is pinged every 60 s by default; an idle one that stopped answering is replaced', async (t) => {
+  const mock = await startApnsMock()
+  t.teardown(() => mock.close())
+  const key = mock.createKey({ bundles: [BUNDLE] })
+  // A request timeout longer than the test's own: only the health check can end a session here.
+  const provider = new apn.Provider({
+    token: { key: key.privateKeyPem, keyId: key.keyId, teamId: key.teamId },
+    production: true,
+    connectionRetryLimit: 0,
+    requestTimeout: 600_000,
+    address: '127.0.0.1',
+    port: mock.port,
+    ca: [Buffer.from(mock.ca)]
+  })
+  t.teardown(() => new Promise<void>((resolve) => provider.shutdown(resolve)))
+  // The health check's own timer, caught instead of set: firing it stands for 60 s passing.
+  const timers: Array<{ fire: () => void, ms: number | undefined }> = []
+  const realSetInterval = globalThis.setInterval
+  globalThis.setInterval = ((fire: () => void, ms?: number) => {
+    timers.push({ fire, ms })
+    return realSetInterval(() => {}, 2 ** 31 - 1)
+  }) as typeof setInterval
+  const health = (() => {
+    try { return createApnsSessionHealth(provider, { pingTimeoutMs: 200 }) } finally { globalThis.setInterval = realSetInterval }
+  })()
+  t.teardown(() => health.stop())
+  t.same(timers.map((timer) => timer.ms), [60_000], 'one timer, every 60 s')
+  const idle = () => timers[0]!.fire()
+
+  const built = buildApnsNotification({ silent: false, priority: 'HIGH', body: { title: 'hello' } }, BUNDLE)
+  if (!built.ok) throw new Error(built.reason)
+  t.same((await provider.send(built.notification, token())).failed, [])
+  const session = (provider as unknown as { client: { session: ClientHttp2Session } }).client.session
+  const acknowledged: Array<Promise<void>> = []
+  // Wrapped to see each ping the check sends, and its acknowledgement.
+  const ping = session.ping.bind(session) as (callback: PingCallback) => boolean
+  session.ping = ((callback: PingCallback) => {
+    let answered = () => {}
+    acknowledged.push(new Promise<void>((resolve) => { answered = resolve }))
+    return ping((...args) => { callback(...args); answered() })
+  }) as unknown as ClientHttp2Session['ping']
+
+  idle()
+  if (!t.equal(acknowledged.length, 1, 'the idle session is pinged with nothing sent')) return
+  await acknowledged[0]
+  t.notOk(session.destroyed, 'an answered ping keeps the session')
+
+  mock.freezeConnections()
+  idle()
+  if (!t.equal(acknowledged.length, 2, 'pinged again')) return
+  const closed = await new Promise<Error | undefined>((resolve) => {
+    session.once('error', resolve)
+    session.once('close', () => resolve(undefined))
+  })
+  t.match(closed, { code: 'EPINGTIMEOUT' }, 'no acknowledgement within pingTimeoutMs: destroyed')
+  t.same((await provider.send(built.notification, token())).failed, [], 'the next send is answered')
+  t.equal(mock.connections, 2, 'over a new connection')
 })
