@@ -110,11 +110,11 @@ async function publishedInTime (app: FastifyInstance, commands: SendCommand[], o
 
 /** Each watch's summary, or null if none came by `deadline` or before the api started to close. */
 async function waitForSummaries (app: FastifyInstance, watches: SummaryWatch[], deadline: number): Promise<Array<MessageSummary | null>> {
+  const stop = () => { for (const watch of watches) watch.cancel() }
   if (app.closing.aborted) {
-    for (const watch of watches) watch.cancel()
+    stop()
     return watches.map(() => null)
   }
-  const stop = () => { for (const watch of watches) watch.cancel() }
   app.closing.addEventListener('abort', stop, { once: true })
   try {
     return await Promise.all(watches.map((watch) => watch.wait(Math.max(deadline - Date.now(), 0))))
@@ -127,8 +127,9 @@ async function waitForSummaries (app: FastifyInstance, watches: SummaryWatch[], 
  * Stores the messages of the application with PowerAuth id `appId` (a 400 if there is none)
  * with their commands in the outbox, hands them to the dispatchers and, in SYNCHRONOUS mode,
  * waits until each is done or `syncTimeoutMs` passes; what has no outcome by then is counted as
- * pending (at once if the api starts to close meanwhile). Once stored a message is sent even if NATS is down now (the outbox sweeper publishes it
- * when NATS is back): only a definite refusal answers 503 (its message is failed NotQueued).
+ * pending (at once if the api starts to close meanwhile). Once stored a message is sent even if
+ * NATS is down now (the outbox sweeper publishes it when NATS is back): only a definite refusal
+ * answers 503 (its message is failed NotQueued).
  */
 export async function sendMessages (
   app: FastifyInstance, appId: bigint, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
