@@ -5,6 +5,7 @@ import type { Stoppable, Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
 import type { DispatcherConfig } from './config.js'
 import { createCredentialStore } from './credentials.js'
+import { forgetOldLeases } from './delivery/command-lease.js'
 import { CommandRun, StoppedWhileHeld } from './delivery/command-run.js'
 import { handleCommand, type DispatchDeps } from './delivery/handle-command.js'
 import { sendSlotsRegistry } from './delivery/send-slots.js'
@@ -43,6 +44,9 @@ const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function createDispatcher ({ config, transport, log, db: givenDb }: DispatcherOptions): Dispatcher {
   const db = givenDb ?? createDb({ url: config.databaseUrl, poolSize: config.databasePoolSize })
   const health = createHealth(db, transport, log)
+  // A heartbeat (and a lease renewal) a third of the ack wait apart. A lease lasts the ack wait:
+  // a dead holder's lapses about when JetStream hands its command out again.
+  const heartbeatMs = Math.max(config.commandAckWaitMs / 3, 500)
   const deps: DispatchDeps = {
     db,
     transport,
@@ -61,6 +65,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
     slots: sendSlotsRegistry({ APNS: config.apns.maxStreams, FCM: config.fcm.concurrency }),
     health,
     retry: config.retry,
+    lease: { durationMs: Math.round(Math.max(config.commandAckWaitMs, 3 * heartbeatMs)), renewEveryMs: heartbeatMs },
     log
   }
   const stopping = new AbortController()
@@ -100,6 +105,11 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       log.debug({ command, delivery: delivery.deliveryCount }, 'command done')
       return !run.givenBack
     } catch (error) {
+      if (run.overtaken) {
+        // Another dispatcher holds the command now: its outcome is that one's to report.
+        log.warn({ err: error, command }, 'command failed after another dispatcher took it over; left to that one')
+        return false
+      }
       if (error instanceof StoppedWhileHeld) {
         log.warn({ err: error, command }, 'stopping: command given back')
         delivery.retry(0)
@@ -138,7 +148,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         const heartbeat = setInterval(() => {
           // A heartbeat that cannot go out (NATS away) is simply the next one's to make.
           try { delivery.working() } catch {}
-        }, Math.max(config.commandAckWaitMs / 3, 500))
+        }, heartbeatMs)
         try {
           await handleOnce(new CommandRun(delivery, health, stopping.signal, deadline))
         } finally {
@@ -150,6 +160,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         maxDeliver: config.commandMaxDeliver,
         ready: () => health.ready()
       })
+      forgetOldLeases(db).catch((error: unknown) => log.debug({ err: error }, 'old command leases not cleared'))
       log.info({ concurrency: config.concurrency }, 'dispatcher started')
     },
     async stop (timeoutMs = config.shutdownTimeoutMs) {

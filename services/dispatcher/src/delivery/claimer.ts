@@ -6,7 +6,8 @@ import type { DeviceTarget } from './resolve-devices.js'
 /**
  * The command's claim hook: windows asked for in the same turn of the event loop (a message's
  * APNs and FCM devices, typically) go to the database in one statement. A claim is held through
- * an outage (see CommandRun.hold) and recorded in the run.
+ * an outage (see CommandRun.hold). A claim refused because another handling holds the command's
+ * lease stops this run (CommandRun.overtake).
  */
 export function createClaimer (db: Db, scope: ClaimScope, run: CommandRun) {
   let queued: Array<{ window: DeviceTarget[], resolve: (mine: DeviceTarget[]) => void, reject: (error: unknown) => void }> = []
@@ -19,7 +20,8 @@ export function createClaimer (db: Db, scope: ClaimScope, run: CommandRun) {
     // One time per statement, kept across its retries: how a retried claim recognises its rows.
     const at = new Date()
     try {
-      const ours = await run.hold(() => claimTargets(db, scope, all, at))
+      const { mine: ours, overtaken } = await run.hold(() => claimTargets(db, scope, run.claimant, all, at))
+      if (overtaken) run.overtake()
       for (const { window, resolve } of batch) {
         const mine = window.filter((target) => ours.has(target.id.toString()))
         resolve(mine)

@@ -24,18 +24,26 @@ export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED
 // A PENDING claim of an earlier holder of the command (no answer recorded) is taken over: this
 // holder sends it again. Whether its request ever reached the provider cannot be known — a
 // request handed to the client may still wait for a connection — so it is never reported sent.
+// Nothing is claimed while another handling of the command holds a live lease, or finished it
+// (command-lease.ts): that one took the command over, and the answer says so with a row of -1
+// (device ids are positive).
 const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
   WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
+  overtaken AS (SELECT 1 FROM command_lease WHERE key = $5::text AND holder <> $6::uuid AND (expires_at > now() OR done)),
   claimed AS (
     INSERT INTO ${table} AS d (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
-    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $5::int' : ''} FROM t
+    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $7::int' : ''} FROM t
+     WHERE NOT EXISTS (SELECT 1 FROM overtaken)
     ON CONFLICT (${source}, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
      WHERE d.status = 'PENDING' AND d.claimed_at <> EXCLUDED.claimed_at${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
     RETURNING device_id)
   SELECT device_id FROM claimed
   UNION ALL
   SELECT d.device_id FROM ${table} d JOIN t ON t.device_id = d.device_id
-   WHERE d.${source} = $1::${sourceType} AND d.status = 'PENDING' AND d.claimed_at = $4::timestamptz${chunk ? ' AND d.chunk = $5::int' : ''}`
+   WHERE d.${source} = $1::${sourceType} AND d.status = 'PENDING' AND d.claimed_at = $4::timestamptz${chunk ? ' AND d.chunk = $7::int' : ''}
+     AND NOT EXISTS (SELECT 1 FROM overtaken)
+  UNION ALL
+  SELECT -1 FROM overtaken`
 
 // A single message's window is a few devices: prepared once. A campaign's is planned with its own
 // values each time (a generic plan cannot know a window holds 250 devices).
@@ -69,18 +77,24 @@ const RELEASE = {
 const sourceId = (scope: ClaimScope) => (scope.kind === 'message' ? scope.messageId : scope.campaignId)
 const chunkParam = (scope: ClaimScope) => (scope.kind === 'campaign' ? [scope.chunk] : [])
 
+/** Which handling of a command claims: its lease's key and its own holder id. */
+export interface Claimant { key: string, holder: string }
+
 /**
  * Claims devices for this holder just before their first requests; resolves with the ids (as
  * decimal strings) now this holder's. A device claimed meanwhile by someone else (another chunk
- * reaching a shared device, a second holder of the same command) is left to them.
+ * reaching a shared device, a second holder of the same command) is left to them. `overtaken`:
+ * another handling of the command holds its lease; nothing was claimed.
  */
-export async function claimTargets (db: Db, scope: ClaimScope, targets: DeviceTarget[], at: Date): Promise<Set<string>> {
-  if (targets.length === 0) return new Set()
+export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claimant, targets: DeviceTarget[], at: Date): Promise<{ mine: Set<string>, overtaken: boolean }> {
+  if (targets.length === 0) return { mine: new Set(), overtaken: false }
   const { rows } = await db.pool.query<{ device_id: string }>({
     ...CLAIM[scope.kind],
-    values: [sourceId(scope), targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, ...chunkParam(scope)]
+    values: [sourceId(scope), targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, claimant.key, claimant.holder, ...chunkParam(scope)]
   })
-  return new Set(rows.map((row) => row.device_id))
+  const mine = new Set(rows.map((row) => row.device_id))
+  const overtaken = mine.delete('-1')
+  return { mine, overtaken }
 }
 
 /** Writes outcomes decided without a request as final records; resolves with the ids written. */

@@ -1,4 +1,5 @@
-import type { DeviceResult } from '@beacon/contracts'
+import { randomUUID } from 'node:crypto'
+import { commandId, type DeviceResult } from '@beacon/contracts'
 import type { CommandDelivery } from '@beacon/transport'
 import type { Health } from '../health.js'
 import { outageOf, type Part } from '../outage.js'
@@ -21,17 +22,32 @@ export class CommandRun {
   givenBack = false
   /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
   readonly results = new Map<bigint, DeviceResult>()
+  /** This handling of the command, as its lease and claims name it (command-lease.ts). */
+  readonly claimant: { key: string, holder: string }
+  /** Aborted when the dispatcher stops taking work, or when another handling took the command over. */
+  readonly signal: AbortSignal
+  private readonly overtakenBy = new AbortController()
 
   constructor (
     readonly delivery: CommandDelivery,
     private readonly health: Health,
     /** Aborted when the dispatcher stops taking work. */
-    readonly signal: AbortSignal,
+    stopping: AbortSignal,
     /** Resolves at the shutdown deadline: waiting for anything more ends there. */
     readonly giveUp: Promise<void>
-  ) {}
+  ) {
+    this.claimant = { key: commandId(delivery.command), holder: randomUUID() }
+    this.signal = AbortSignal.any([stopping, this.overtakenBy.signal])
+  }
 
   get stopping (): boolean { return this.signal.aborted }
+
+  /**
+   * Another handling of the command holds its lease (ours lapsed): the devices not yet on the wire
+   * are theirs now. Nothing new starts, and the command is neither acknowledged nor given back.
+   */
+  get overtaken (): boolean { return this.overtakenBy.signal.aborted }
+  overtake (): void { this.overtakenBy.abort() }
 
   /** Told of results as they are added (a campaign chunk publishes them as they come). */
   onResults?: (results: DeviceResult[]) => void

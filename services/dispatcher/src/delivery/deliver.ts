@@ -8,6 +8,7 @@ import type { Health } from '../health.js'
 import type { Notification, PlatformSender } from '../senders/sender.js'
 import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type Unattempted } from './claims.js'
 import { createClaimer } from './claimer.js'
+import type { LeaseTiming } from './command-lease.js'
 import type { CommandRun } from './command-run.js'
 import { logFailures, logRetry } from './failure-log.js'
 import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from './outcomes.js'
@@ -24,6 +25,8 @@ export interface DispatchDeps {
   slots: SendSlotsRegistry
   health: Health
   retry: RetryPolicy
+  /** How long a command's lease lasts and how often it is renewed. */
+  lease: LeaseTiming
   /** Where providers' own words go: results carry stable reasons only. */
   log: Logger
 }

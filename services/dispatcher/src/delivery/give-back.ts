@@ -3,7 +3,7 @@ import { StoppedWhileHeld, type CommandRun } from './command-run.js'
 import type { Delivered, DispatchDeps } from './deliver.js'
 
 /**
- * The dispatcher stopped before the command was done: what is known is published and written
+ * The dispatcher stopped (or another handling took the command over) before the command was done: what is known is published and written
  * onto its claims (the next holder may start before the api recorded it), the claims of devices
  * waiting for a retry are released (they had a retryable failure: the next holder sends them),
  * and the command goes back for immediate redelivery. Requests still on the wire at the deadline
@@ -17,6 +17,13 @@ export async function giveBack (deps: DispatchDeps, run: CommandRun, scope: Clai
   }
   if (results.length > 0) await skipAtDeadline(() => deps.transport.publishDeviceResults(results))
   await skipAtDeadline(() => recordAnswers(deps.db, scope, results))
+  if (run.overtaken) {
+    // The claims not answered here are the new holder's now, and so is the command: nothing is
+    // released, and this copy is neither acknowledged nor handed back (the holder's ack ends it).
+    deps.log.warn({ ...scope, published: results.length, inFlight: delivered.inFlight.length }, 'another dispatcher took the command over; stopped')
+    run.givenBack = true
+    return
+  }
   await skipAtDeadline(() => releaseClaims(deps.db, scope, delivered.waiting.map((target) => target.id)))
   deps.log.info({ ...scope, published: results.length, released: delivered.waiting.length, inFlight: delivered.inFlight.length },
     'stopping: command given back')

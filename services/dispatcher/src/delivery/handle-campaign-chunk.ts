@@ -26,7 +26,7 @@ export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, 
     if (credentials !== null) {
       const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, found.unclaimed, source, scope)
       // A platform that cannot be sent (credentials…) fails its devices one by one, with the reason.
-      if (delivered.interrupted) {
+      if (delivered.interrupted || run.overtaken) {
         await stream.end().catch(() => {}) // giveBack publishes every known result again anyway
         await giveBack(deps, run, scope, delivered)
         return

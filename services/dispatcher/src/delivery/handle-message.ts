@@ -21,7 +21,7 @@ export async function handleMessage (deps: DispatchDeps, run: CommandRun, comman
   let reason: string | undefined = credentials === null ? 'ApplicationNotFound' : undefined
   if (credentials !== null) {
     const delivered = await deliver(deps, run, credentials, command, found.unclaimed, source, scope)
-    if (delivered.interrupted) { await giveBack(deps, run, scope, delivered); return }
+    if (delivered.interrupted || run.overtaken) { await giveBack(deps, run, scope, delivered); return }
     reason ??= delivered.reason
   }
   const results = [...run.results.values()]

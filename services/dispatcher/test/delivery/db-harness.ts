@@ -3,10 +3,11 @@ import type { CampaignChunkCommand, Command, DeviceResult, SendCommand } from '@
 import { createDb } from '@beacon/db'
 import { createTestDatabase } from '@beacon/testkit'
 import type { ResultEvent, Transport } from '@beacon/transport'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import type { Test } from 'tap'
 import type { RetryPolicy } from '../../src/config.js'
 import type { ApplicationCredentials, CredentialStore } from '../../src/credentials.js'
+import type { LeaseTiming } from '../../src/delivery/command-lease.js'
 import { CommandRun } from '../../src/delivery/command-run.js'
 import { handleCommand } from '../../src/delivery/handle-command.js'
 import { sendSlotsRegistry } from '../../src/delivery/send-slots.js'
@@ -16,6 +17,9 @@ import { createScriptedProvider } from './scripted-provider.js'
 const quiet = pino({ enabled: false })
 /** Quick retries unless a test says otherwise (a Retry-After is obeyed up to an hour). */
 export const QUICK_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, retryAfterMaxMs: 3_600_000 }
+
+/** A dead holder's lease lapses within 1.5 s (a redelivery waits for it). */
+export const QUICK_LEASE: LeaseTiming = { durationMs: 1500, renewEveryMs: 500 }
 
 export interface DeviceSpec { userId: string, platform?: 'APNS' | 'FCM', environment?: 'SANDBOX' | 'PRODUCTION', activationStatus?: 'CREATED' | 'PENDING_COMMIT' | 'ACTIVE' | 'BLOCKED' | 'REMOVED', activationId?: string }
 
@@ -48,7 +52,7 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger } = {}) {
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
@@ -73,7 +77,7 @@ export async function startDbHarness (t: Test) {
       retry: (delayMs = 0) => { settled.push(`retry ${delayMs}`) }
     }, health, stopping.signal, deadline)
     const streams = options.streams ?? 8
-    const deps = { db: own, transport, credentials: store, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, log: quiet }
+    const deps = { db: own, transport, credentials: store, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, lease: options.lease ?? QUICK_LEASE, log: options.log ?? quiet }
     const done = handleCommand(deps, run)
     done.catch(() => {})
     const stop = () => { stopping.abort(); reachDeadline() }

@@ -1,0 +1,136 @@
+import type { Db } from '@beacon/db'
+import type { Logger } from 'pino'
+import type { CommandRun } from './command-run.js'
+
+// JetStream hands a command out again when its heartbeats stop reaching NATS for the ack wait —
+// also when NATS itself was away and its holder is alive and sending. The lease, kept in the
+// database the claims live in, tells a redelivered copy whether the earlier holder is still at
+// it, or finished it. Taken when free, lapsed, or already ours, never once done; the database's
+// clock decides for every holder. The second part reads the snapshot from before the insert.
+const TAKE = `
+  WITH taken AS (
+    INSERT INTO command_lease AS l (key, holder, expires_at) VALUES ($1::text, $2::uuid, now() + $3::int * interval '1 millisecond')
+    ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+     WHERE NOT l.done AND (l.expires_at < now() OR l.holder = EXCLUDED.holder)
+    RETURNING 'held'::text AS state)
+  SELECT state FROM taken
+  UNION ALL
+  SELECT 'done' FROM command_lease WHERE key = $1::text AND done`
+
+// Finished: kept (a copy still waiting acknowledges it) until forgotten a day later.
+const FINISH = 'UPDATE command_lease SET done = true, expires_at = now() WHERE key = $1::text AND holder = $2::uuid'
+const RELEASE = 'DELETE FROM command_lease WHERE key = $1::text AND holder = $2::uuid'
+
+// Leases a day past their expiry: finished commands, and handlings that died on a command's last delivery.
+const FORGET_OLD = 'DELETE FROM command_lease WHERE expires_at < now() - interval \'1 day\''
+
+/** held: this handling's now; busy: another's, live; done: another handling finished the command. */
+export type LeaseState = 'held' | 'busy' | 'done'
+
+export interface LeaseTiming {
+  /** How long a lease lasts without renewal: the command's ack wait (a dead holder's lease lapses as its command is redelivered). */
+  durationMs: number
+  /** How often the holder renews it (the heartbeat's period). */
+  renewEveryMs: number
+}
+
+/**
+ * The lease of one handling of a command (the run's claimant): taken before the run does anything
+ * (a redelivery) or within its first second, renewed with the heartbeat, deleted at the end.
+ */
+export class CommandLease {
+  private written = false
+  private timer: NodeJS.Timeout | undefined
+  private ended = false
+  private renewal: Promise<unknown> | undefined
+
+  constructor (private readonly db: Db, private readonly run: CommandRun, private readonly timing: LeaseTiming, private readonly log: Logger) {}
+
+  /**
+   * Before the run does anything: a redelivered copy waits for the lease (false: the dispatcher
+   * stopped first); renewals start. A first delivery writes its lease at the first renewal, a
+   * second in at most (most single messages are done before).
+   */
+  async begin (): Promise<Exclude<LeaseState, 'busy'> | 'stopped'> {
+    const every = this.timing.renewEveryMs
+    if (this.run.delivery.deliveryCount === 1) {
+      this.keep(Math.min(1000, every))
+      return 'held'
+    }
+    const state = await this.await(every)
+    if (state === 'held') this.keep(every)
+    return state
+  }
+
+  /** Takes or renews the lease. */
+  async take (): Promise<LeaseState> {
+    const { key, holder } = this.run.claimant
+    this.written = true // a statement that committed with its answer lost still wrote it
+    const { rows } = await this.db.pool.query<{ state: 'held' | 'done' }>(TAKE, [key, holder, this.timing.durationMs])
+    return rows[0]?.state ?? 'busy'
+  }
+
+  /**
+   * A redelivered copy: waits while another handling's lease is live (that holder is sending and
+   * will finish the command, or will die and let the lease lapse). 'stopped' when the dispatcher
+   * stops first. The command's heartbeat goes on meanwhile, so it is not handed out a third time.
+   */
+  private async await (pollMs: number): Promise<Exclude<LeaseState, 'busy'> | 'stopped'> {
+    let logged = false
+    for (;;) {
+      const state = await this.run.hold(() => this.take())
+      if (state !== 'busy') return state
+      if (!logged) this.log.info({ command: this.run.claimant.key, delivery: this.run.delivery.deliveryCount }, 'another dispatcher holds this command; waiting for it to finish or lapse')
+      logged = true
+      const waited = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs)
+        this.run.signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+      })
+      await waited
+      if (this.run.stopping) return 'stopped'
+    }
+  }
+
+  /** Renews the lease while the run goes on; the first renewal after `firstMs`. Finding it taken overtakes the run. */
+  private keep (firstMs: number): void {
+    const renew = () => {
+      this.renewal = this.take().then((state) => {
+        if (this.ended) return
+        if (state === 'held') { this.schedule(this.timing.renewEveryMs, renew); return }
+        this.log.warn({ command: this.run.claimant.key }, 'this command\'s lease was taken over by another dispatcher; stopping it here')
+        this.run.overtake()
+      }, (error: unknown) => {
+        // The database is away: the next renewal tries again. Were the lease to lapse meanwhile,
+        // the claims would tell (a claim is refused while another lease is live).
+        this.log.debug({ err: error, command: this.run.claimant.key }, 'lease not renewed')
+        if (!this.ended) this.schedule(this.timing.renewEveryMs, renew)
+      })
+    }
+    this.schedule(firstMs, renew)
+  }
+
+  /**
+   * The run is over: renewals stop, and the lease is marked done (the command was acknowledged) or
+   * goes (given back, failed). Best effort: otherwise it lapses, and a copy then handles it again.
+   */
+  async end (finished: boolean): Promise<void> {
+    this.ended = true
+    clearTimeout(this.timer)
+    // A renewal still on its way would write the lease again after the delete.
+    await this.renewal
+    if (!this.written) return
+    const { key, holder } = this.run.claimant
+    await this.db.pool.query(finished ? FINISH : RELEASE, [key, holder]).catch(() => {})
+  }
+
+  private schedule (ms: number, step: () => void): void {
+    if (this.ended) return
+    this.timer = setTimeout(step, ms)
+    this.timer.unref()
+  }
+}
+
+/** Deletes leases a day past their expiry (their handlings died on a command's last delivery). */
+export async function forgetOldLeases (db: Db): Promise<void> {
+  await db.pool.query(FORGET_OLD)
+}

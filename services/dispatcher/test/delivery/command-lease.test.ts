@@ -1,0 +1,96 @@
+import { pino } from 'pino'
+import t from 'tap'
+import { until } from '../harness.js'
+import { startDbHarness } from './db-harness.js'
+import { gate } from './scripted-provider.js'
+import { messageClaimRows, recordPublished, summaries } from './rows.js'
+
+const SENT = { kind: 'sent' } as const
+// The first holder's lease is written after a second and not renewed within the test: only the
+// test makes it lapse.
+const LONG_LEASE = { durationMs: 60_000, renewEveryMs: 60_000 }
+
+/** A logger whose lines the test reads (the waiting copy says so: the control for "it waits"). */
+function capturedLog () {
+  const lines: Array<{ msg: string }> = []
+  const log = pino({ level: 'debug' }, { write: (line: string) => { lines.push(JSON.parse(line) as { msg: string }) } })
+  return { lines, log, said: (text: string) => lines.some((line) => line.msg.includes(text)) }
+}
+
+const leaseOf = async (h: Awaited<ReturnType<typeof startDbHarness>>, key: string) =>
+  (await h.db.pool.query<{ holder: string }>('SELECT holder::text FROM command_lease WHERE key = $1', [key])).rows
+
+// guarantee: redelivery-waits-for-live-holder
+t.test('a copy handed out again while its holder is alive and sending (its heartbeats lost with NATS) waits for it: every device sent once, by the first holder', async (t) => {
+  const h = await startDbHarness(t)
+  for (const label of ['a', 'b', 'c', 'd']) await h.addDevice(label, { userId: 'u' })
+  const held = gate()
+  h.provider.script('a', held.answer)
+  const command = await h.storeMessage('u')
+  const first = h.startHolder('first', command, { streams: 1 })
+  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the first holder\'s lease written')
+  t.same((await leaseOf(h, command.messageId)).map((row) => row.holder), [first.run.claimant.holder], 'the lease is the first holder\'s')
+
+  const watch = capturedLog()
+  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1, log: watch.log })
+  await until(() => watch.said('another dispatcher holds this command; waiting'), 'the second copy waits for the live first holder')
+  held.open(SENT)
+  await first.done
+  await second.done
+  t.same(first.settled, ['ack'])
+  t.same(second.settled, ['ack'], 'the second copy, once the first was done, acknowledged it')
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['first:a', 'first:b', 'first:c', 'first:d'], 'each device once, none by the second copy')
+  await recordPublished(h)
+  t.same(await messageClaimRows(h, command.messageId), ['a', 'b', 'c', 'd'].map((label) => [label, 'SENT', null, 1, false]))
+  t.same(summaries(h).map((s) => s.ios), [{ sent: 4, pending: 0, failed: 0, total: 4 }], 'one summary, the first holder\'s')
+  t.same((await h.db.pool.query('SELECT holder::text, done FROM command_lease WHERE key = $1', [command.messageId])).rows,
+    [{ holder: first.run.claimant.holder, done: true }], 'the lease says the first holder finished the command (the answers were not recorded yet)')
+})
+
+// guarantee: overtaken-holder-stops
+t.test('a holder whose lease lapsed (it could not renew it) is overtaken: it claims nothing more and neither acknowledges nor gives the command back; the new holder sends the rest', async (t) => {
+  const h = await startDbHarness(t)
+  for (const label of ['a', 'b', 'c', 'd', 'e']) await h.addDevice(label, { userId: 'u' })
+  const held = gate()
+  h.provider.script('a', [held.answer, SENT])
+  const command = await h.storeMessage('u')
+  const watch = capturedLog()
+  const first = h.startHolder('first', command, { streams: 1, lease: LONG_LEASE, log: watch.log })
+  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the first holder\'s lease written')
+  // What a database away from the first holder for longer than the lease would leave.
+  await h.db.pool.query('UPDATE command_lease SET expires_at = now() - interval \'1 second\' WHERE key = $1', [command.messageId])
+
+  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1 })
+  await second.done
+  t.same(second.settled, ['ack'])
+  held.open(SENT)
+  await first.done
+  t.same(first.settled, [], 'the overtaken copy is neither acknowledged nor handed back: the new holder\'s ack ends the command')
+  t.ok(watch.said('another dispatcher took the command over; stopped'), 'the first holder says why it stopped')
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`).sort(),
+    ['first:a', 'first:b', 'second:a', 'second:b', 'second:c', 'second:d', 'second:e'],
+    'only the request on the wire (a) and the window claimed ahead (b) at the take-over went twice; the first holder claimed nothing after it')
+  await recordPublished(h)
+  t.same(await messageClaimRows(h, command.messageId), ['a', 'b', 'c', 'd', 'e'].map((label) => [label, 'SENT', null, 1, false]))
+})
+
+// guarantee: redelivery-waits-for-live-holder
+t.test('the dispatcher stops while a copy waits for a live holder: the copy goes back at once and sends nothing', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  const held = gate()
+  h.provider.script('a', held.answer)
+  const command = await h.storeMessage('u')
+  const first = h.startHolder('first', command, { streams: 1 })
+  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the lease written')
+  const watch = capturedLog()
+  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1, log: watch.log })
+  await until(() => watch.said('another dispatcher holds this command; waiting'), 'the second copy waits')
+  second.stop()
+  await second.done
+  t.same(second.settled, ['retry 0'])
+  held.open(SENT)
+  await first.done
+  t.same(first.settled, ['ack'])
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['first:a'])
+})
