@@ -78,16 +78,17 @@ export class CommandLease {
   private async await (pollMs: number): Promise<Exclude<LeaseState, 'busy'> | 'stopped'> {
     let logged = false
     for (;;) {
+      if (this.run.stopping) return 'stopped'
       const state = await this.run.hold(() => this.take())
       if (state !== 'busy') return state
       if (!logged) this.log.info({ command: this.run.claimant.key, delivery: this.run.delivery.deliveryCount }, 'another dispatcher holds this command; waiting for it to finish or lapse')
       logged = true
-      const waited = new Promise<void>((resolve) => {
+      // The signal may have been aborted during the statement: its event is gone by then.
+      if (this.run.stopping) return 'stopped'
+      await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs)
         this.run.signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
       })
-      await waited
-      if (this.run.stopping) return 'stopped'
     }
   }
 
