@@ -9,7 +9,6 @@ import { forgetOldLeases } from './delivery/command-lease.js'
 import { CommandRun, StoppedWhileHeld } from './delivery/command-run.js'
 import { handleCommand, type DispatchDeps } from './delivery/handle-command.js'
 import { sendSlotsRegistry } from './delivery/send-slots.js'
-import { recordAnswers, scopeOf } from './delivery/claims.js'
 import { endFailed } from './delivery/terminal.js'
 import { createHealth } from './health.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
@@ -34,6 +33,9 @@ export interface DispatcherOptions {
   /** Given by the embedded default, which shares one client with the api; otherwise owned. */
   db?: Db
 }
+
+// Finished commands' leases are kept a day (command-lease.ts); swept hourly.
+const LEASE_SWEEP_MS = 3_600_000
 
 const readCa = (file: string | null) => (file === null ? null : readFileSync(file))
 
@@ -72,6 +74,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
   let reachDeadline: () => void = () => {}
   const deadline = new Promise<void>((resolve) => { reachDeadline = resolve })
   let consumer: Stoppable | undefined
+  let sweeper: NodeJS.Timeout | undefined
   // Commands in hand, by id, with whether they ended done. JetStream hands a command out again
   // when its ack wait passes without a heartbeat (a starved event loop): a second copy handled
   // beside the first would take over the first's claims and send them twice.
@@ -127,13 +130,8 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         }
       } else {
         const delayMs = Math.min(1000 * 2 ** (delivery.deliveryCount - 1), 60_000)
+        // handleCommand published the answers in hand and wrote them onto the claims.
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed; it will be retried')
-        // The answers already in hand are real outcomes (invalid tokens among them): published
-        // now, they are not lost.
-        const known = [...run.results.values()]
-        if (known.length > 0) await transport.publishDeviceResults(known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not published'))
-        // And written onto the claims: the next delivery does not send those devices again.
-        await recordAnswers(deps.db, scopeOf(delivery.command), known).catch((failure: unknown) => log.warn({ err: failure, command }, 'known results not written'))
         delivery.retry(delayMs)
         return false
       }
@@ -145,12 +143,15 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       consumer = transport.consumeCommands(async (delivery) => {
         // A heartbeat while we work, including while a step is held through an outage: a long
         // send must not look like a dead dispatcher, and a held command spends no delivery.
+        const run = new CommandRun(delivery, health, stopping.signal, deadline)
         const heartbeat = setInterval(() => {
+          // An overtaken copy's heartbeats would hide its new holder's death from JetStream.
+          if (run.overtaken) return
           // A heartbeat that cannot go out (NATS away) is simply the next one's to make.
           try { delivery.working() } catch {}
         }, heartbeatMs)
         try {
-          await handleOnce(new CommandRun(delivery, health, stopping.signal, deadline))
+          await handleOnce(run)
         } finally {
           clearInterval(heartbeat)
         }
@@ -160,10 +161,13 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         maxDeliver: config.commandMaxDeliver,
         ready: () => health.ready()
       })
-      forgetOldLeases(db).catch((error: unknown) => log.debug({ err: error }, 'old command leases not cleared'))
+      const forget = () => { forgetOldLeases(db).catch((error: unknown) => log.debug({ err: error }, 'old command leases not cleared')) }
+      forget()
+      sweeper = setInterval(forget, LEASE_SWEEP_MS).unref()
       log.info({ concurrency: config.concurrency }, 'dispatcher started')
     },
     async stop (timeoutMs = config.shutdownTimeoutMs) {
+      clearInterval(sweeper)
       const end = Date.now() + timeoutMs
       // Waiting for the requests on the wire ends early enough to give every command back (publish
       // its answers, write them on its claims, release the rest: a few statements per command in

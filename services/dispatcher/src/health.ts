@@ -15,6 +15,7 @@ const NAMES: Record<Part, string> = { database: 'database', nats: 'NATS' }
  */
 export function createHealth (db: Db, transport: Transport, log: Logger) {
   const down = new Set<Part>()
+  const since = new Map<Part, number>()
   let waiters: Array<() => void> = []
   const state = { closed: false }
   let probing: Promise<void> | undefined
@@ -26,6 +27,7 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
   }
   const up = (part: Part) => {
     if (!down.delete(part)) return
+    since.delete(part)
     if (down.size === 0) log.info('dispatcher resumed')
     else log.info({ part: NAMES[part] }, `${NAMES[part]} reachable again`)
     wakeAll()
@@ -43,6 +45,7 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
   const markDown = (part: Part) => {
     if (down.has(part) || state.closed) return
     down.add(part)
+    since.set(part, Date.now())
     log.warn({ part: NAMES[part] }, `dispatcher paused: ${NAMES[part]} unreachable`)
     if (part === 'database') probing ??= probeDatabase()
   }
@@ -52,6 +55,8 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
     down: markDown,
     up,
     isUp: (part: Part) => !down.has(part),
+    /** How long `part` has been down (0 while up). */
+    downForMs: (part: Part) => { const at = since.get(part); return at === undefined ? 0 : Date.now() - at },
     /** Resolves when nothing is down (at once if so). */
     async ready (): Promise<void> {
       while (down.size > 0 && !state.closed) await new Promise<void>((resolve) => waiters.push(resolve))

@@ -24,6 +24,18 @@ const RELEASE = 'DELETE FROM command_lease WHERE key = $1::text AND holder = $2:
 // Leases a day past their expiry: finished commands, and handlings that died on a command's last delivery.
 const FORGET_OLD = 'DELETE FROM command_lease WHERE expires_at < now() - interval \'1 day\''
 
+// How many lease durations a holder may be without NATS before it lets its lease lapse: longer
+// than a NATS restart (every holder is without NATS then, and keeps its commands).
+const NATS_AWAY_LIMIT = 10
+
+const TAKEN_OVER = 'SELECT 1 FROM command_lease WHERE key = $1::text AND holder <> $2::uuid AND (expires_at > now() OR done)'
+
+/** Whether another handling of the command holds its lease, or finished it (retries ask: they need no claim). */
+export async function leaseTakenOver (db: Db, claimant: { key: string, holder: string }): Promise<boolean> {
+  const { rowCount } = await db.pool.query(TAKEN_OVER, [claimant.key, claimant.holder])
+  return rowCount !== null && rowCount > 0
+}
+
 /** held: this handling's now; busy: another's, live; done: another handling finished the command. */
 export type LeaseState = 'held' | 'busy' | 'done'
 
@@ -86,15 +98,25 @@ export class CommandLease {
       // The signal may have been aborted during the statement: its event is gone by then.
       if (this.run.stopping) return 'stopped'
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs)
-        this.run.signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+        const stop = () => { clearTimeout(timer); resolve() }
+        const timer = setTimeout(() => { this.run.signal.removeEventListener('abort', stop); resolve() }, pollMs)
+        this.run.signal.addEventListener('abort', stop, { once: true })
       })
     }
   }
 
   /** Renews the lease while the run goes on; the first renewal after `firstMs`. Finding it taken overtakes the run. */
   private keep (firstMs: number): void {
+    let leftToLapse = false
     const renew = () => {
+      // A holder that cannot reach NATS for long can publish nothing (it would hold its command
+      // for ever while a copy that can waits): its lease is left to lapse, and that copy goes on.
+      if (this.run.downForMs('nats') > NATS_AWAY_LIMIT * this.timing.durationMs) {
+        if (!leftToLapse) this.log.warn({ command: this.run.claimant.key }, 'NATS unreachable for long: this command\'s lease is left to lapse')
+        leftToLapse = true
+        this.schedule(this.timing.renewEveryMs, renew)
+        return
+      }
       this.renewal = this.take().then((state) => {
         if (this.ended) return
         if (state === 'held') { this.schedule(this.timing.renewEveryMs, renew); return }

@@ -42,6 +42,9 @@ export class CommandRun {
 
   get stopping (): boolean { return this.signal.aborted }
 
+  /** How long the dispatcher has been without `part` (0 while it is reachable). */
+  downForMs (part: Part): number { return this.health.downForMs(part) }
+
   /**
    * Another handling of the command holds its lease (ours lapsed): the devices not yet on the wire
    * are theirs now. Nothing new starts, and the command is neither acknowledged nor given back.

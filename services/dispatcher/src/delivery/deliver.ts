@@ -8,7 +8,7 @@ import type { Health } from '../health.js'
 import type { Notification, PlatformSender } from '../senders/sender.js'
 import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type Unattempted } from './claims.js'
 import { createClaimer } from './claimer.js'
-import type { LeaseTiming } from './command-lease.js'
+import { leaseTakenOver, type LeaseTiming } from './command-lease.js'
 import type { CommandRun } from './command-run.js'
 import { logFailures, logRetry } from './failure-log.js'
 import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from './outcomes.js'
@@ -106,6 +106,10 @@ async function sendPlatform (
     validUntil,
     slots: deps.slots.of(platform, credentials.id),
     claim,
+    mayRetry: async () => {
+      if (await run.hold(() => leaseTakenOver(deps.db, run.claimant))) run.overtake()
+      return !run.overtaken
+    },
     heartbeat: () => run.delivery.working(),
     signal,
     giveUp: run.giveUp,

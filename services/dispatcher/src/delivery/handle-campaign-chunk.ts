@@ -39,5 +39,4 @@ export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, 
   const results = [...run.results.values()]
   const counts = countByPlatform([...found.earlier.filter((e) => e.status !== 'PENDING'), ...results])
   await run.hold(() => deps.transport.publishChunkSummary({ campaignId: command.campaignId, chunk: command.chunk, ...counts }))
-  await run.delivery.ack()
 }

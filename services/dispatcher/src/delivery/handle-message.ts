@@ -8,7 +8,7 @@ import { countByPlatform } from './outcomes.js'
 
 /**
  * One message, start to finish: resolve the user's devices (one statement), claim and send them as
- * slots free, publish the results with the summary, and only then acknowledge the command. A
+ * slots free, publish the results with the summary (handleCommand then acknowledges it). A
  * redelivered command sends to every device without a recorded answer, the earlier holder's
  * unanswered claims included (they may never have reached the provider).
  */
@@ -28,5 +28,4 @@ export async function handleMessage (deps: DispatchDeps, run: CommandRun, comman
   const recorded = found.earlier.filter((e) => e.status !== 'PENDING')
   const summary = { messageId: command.messageId, ...countByPlatform([...recorded, ...results]), ...(reason === undefined ? {} : { reason }) }
   await run.hold(() => deps.transport.publishSummary(summary, results))
-  await run.delivery.ack()
 }

@@ -18,6 +18,11 @@ export interface RetryContext {
    * holder's (the others were claimed by someone else meanwhile: theirs to send).
    */
   claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>
+  /**
+   * Asked before retries are started (they need no claim, so no claim statement stops a holder
+   * that was taken over): false means the caller aborted `signal`, and nothing more starts.
+   */
+  mayRetry?: () => Promise<boolean>
   /** Called while waiting, so the command is not redelivered to another dispatcher meanwhile. */
   heartbeat: () => void
   /** Aborted when the dispatcher stops: no new window or retry is started, what is in flight is awaited. */
@@ -143,6 +148,7 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
     claimNext()
     const due = waiting.filter((item) => item.notBefore <= now())
     if (due.length > 0) {
+      if (context.mayRetry !== undefined && !await context.mayRetry()) continue
       const n = await slots.take(due.length, 1, signal)
       for (const item of due.slice(0, n)) {
         waiting.splice(waiting.indexOf(item), 1)

@@ -75,7 +75,7 @@ t.test('a holder whose lease lapsed (it could not renew it) is overtaken: it cla
 })
 
 // guarantee: redelivery-waits-for-live-holder
-t.test('the dispatcher stops while a copy waits for a live holder: the copy goes back at once and sends nothing', async (t) => {
+t.test('the dispatcher stops while a copy waits for a live holder: the copy sends nothing and leaves the command to that holder (neither acknowledged nor handed back)', async (t) => {
   const h = await startDbHarness(t)
   await h.addDevice('a', { userId: 'u' })
   const held = gate()
@@ -88,9 +88,88 @@ t.test('the dispatcher stops while a copy waits for a live holder: the copy goes
   await until(() => watch.said('another dispatcher holds this command; waiting'), 'the second copy waits')
   second.stop()
   await second.done
-  t.same(second.settled, ['retry 0'])
+  t.same(second.settled, [], 'handing it back would spend a delivery and wake a third copy that waits too')
   held.open(SENT)
   await first.done
   t.same(first.settled, ['ack'])
   t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['first:a'])
+})
+
+// guarantee: redelivery-waits-for-live-holder
+t.test('the holder renews its lease while it sends: a copy handed out after the first lease would have lapsed still waits', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  const held = gate()
+  h.provider.script('a', held.answer)
+  const command = await h.storeMessage('u')
+  const first = h.startHolder('first', command, { streams: 1 })
+  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the lease written')
+  const { rows: [written] } = await h.db.pool.query<{ expires_at: Date }>('SELECT expires_at FROM command_lease WHERE key = $1', [command.messageId])
+  // By the database's clock, as the lease itself.
+  await until(async () => (await h.db.pool.query('SELECT 1 FROM command_lease WHERE key = $1 AND now() > $2::timestamptz AND expires_at > now()', [command.messageId, written!.expires_at])).rowCount === 1,
+    'the first lease\'s expiry passed, the lease still live (renewed)')
+  const watch = capturedLog()
+  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1, log: watch.log })
+  await until(() => watch.said('another dispatcher holds this command; waiting'), 'the second copy waits for the renewed lease')
+  held.open(SENT)
+  await first.done
+  await second.done
+  t.same([first.settled, second.settled], [['ack'], ['ack']])
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['first:a'])
+})
+
+// guarantee: overtaken-holder-stops
+t.test('a holder that finds at a renewal that its lease was taken stops: its answer published and written, but no summary and no ack', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  const held = gate()
+  h.provider.script('a', held.answer)
+  const command = await h.storeMessage('u')
+  const watch = capturedLog()
+  const first = h.startHolder('first', command, { streams: 1, log: watch.log })
+  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire, the lease written')
+  // Another dispatcher's lease, as one that took over a lapsed lease would have written.
+  await h.db.pool.query('UPDATE command_lease SET holder = gen_random_uuid(), expires_at = now() + interval \'1 minute\' WHERE key = $1', [command.messageId])
+  await until(() => watch.said('lease was taken over by another dispatcher'), 'the first holder\'s renewal finds the lease taken')
+  held.open(SENT)
+  await first.done
+  t.same(first.settled, [], 'left to the new holder (nothing else would have stopped it: it had no device left to claim or retry)')
+  t.same(summaries(h), [], 'no summary from the overtaken holder')
+  t.same(await messageClaimRows(h, command.messageId), [['a', 'SENT', null, 1, false]], 'its answer is written onto the claim')
+})
+
+// guarantee: overtaken-holder-stops
+t.test('a device waiting for a retry when the lease is taken over is not retried by the overtaken holder (retries ask before they start)', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  h.provider.script('a', [{ kind: 'retry', reason: 'TooManyRequests', retryAfterMs: 2500 }, SENT])
+  const command = await h.storeMessage('u')
+  const first = h.startHolder('first', command, { streams: 1, lease: LONG_LEASE, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, retryAfterMaxMs: 10_000 } })
+  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a tried once, the lease written')
+  await h.db.pool.query('UPDATE command_lease SET expires_at = now() - interval \'1 second\' WHERE key = $1', [command.messageId])
+  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1 })
+  await second.done
+  await first.done
+  t.same(second.settled, ['ack'])
+  t.same(first.settled, [], 'the overtaken holder neither acknowledged nor handed it back')
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['first:a', 'second:a'], 'a went out once more, by the new holder only')
+  t.equal(summaries(h).length, 1, 'one summary, the new holder\'s')
+})
+
+t.test('a holder that gives the command back (SIGTERM) releases its lease first: the next copy starts without waiting', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  h.provider.script('a', ['hang', SENT])
+  const command = await h.storeMessage('u')
+  const first = h.startHolder('first', command, { streams: 1, lease: LONG_LEASE })
+  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the lease written')
+  first.stop()
+  await first.done
+  t.same(first.settled, ['retry 0'])
+  t.same(await leaseOf(h, command.messageId), [], 'the lease went with the give-back')
+  const watch = capturedLog()
+  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1, log: watch.log })
+  await second.done
+  t.same(second.settled, ['ack'])
+  t.notOk(watch.said('another dispatcher holds this command'), 'it did not wait (it would have said so before waiting)')
 })
