@@ -23,10 +23,10 @@ export function splitApplicationsQuery (applications: string | string[]): string
   const parts = (Array.isArray(applications) ? applications : [applications]).flatMap((part) => part.split(','))
   const invalid = parts.find((part) => !isAppIdText(part))
   if (invalid !== undefined) {
-    throw badRequest(`query.applications must be a comma-separated list of application ids; ${JSON.stringify(invalid)} is not one`)
+    throw badRequest(`querystring.applications must be a comma-separated list of application ids; ${JSON.stringify(invalid)} is not one`)
   }
   if (parts.length > MAX_INBOX_MESSAGE_APPLICATIONS) {
-    throw badRequest(`query.applications must be a comma-separated list of 1 to ${MAX_INBOX_MESSAGE_APPLICATIONS} application ids`)
+    throw badRequest(`querystring.applications must be a comma-separated list of 1 to ${MAX_INBOX_MESSAGE_APPLICATIONS} application ids`)
   }
   return parts
 }

@@ -48,7 +48,8 @@ t.test('create: bad input is a clear 400 and creates nothing', async (t) => {
     [{ name: 'a', callbackUrl: 5 }, /^requestObject\.callbackUrl must be/],
     [{ name: 'a', applications: [99] }, 'Application with appId 99 does not exist'],
     [{ name: 'a', applications: [1, 98, '99'] }, 'Applications with appId 98, 99 do not exist'],
-    [{ name: 'a', applications: ['one'] }, /^requestObject\.applications\.0 must be a non-negative integer/],
+    [{ name: 'a', applications: ['one'] }, 'Application with appId one does not exist'],
+    [{ name: 'a', applications: [' '] }, /^requestObject\.applications\.0 must be an application id/],
     [{ name: 'a', applications: 1 }, /^requestObject\.applications must be a list/],
     [{ name: 'a', carriers: ['nowhere.example'] }, 'No application has the carrier domain nowhere.example'],
     [{ name: 'a', carriers: ['not a domain'] }, /^requestObject\.carriers\.0 must be a DNS name/]
