@@ -38,6 +38,7 @@ t.test('create: a name, string appIds and the largest exact appId', async (t) =>
   ], 'BigInt appIds come back as exact JSON numbers')
 })
 
+// guarantee: app-id-allowed-characters
 t.test('create: bad input is a 400 naming the field', async (t) => {
   const { app } = await buildApp(t)
   const cases: Array<[unknown, RegExp]> = [

@@ -49,6 +49,7 @@ t.test('a text appId (PowerAuth 1.3+): create, list, detail, update and remove b
   t.match(await storedCredentials(app, id), { fcm_project_id: null, fcm_service_account: null, credentials_version: 5 })
 })
 
+// guarantee: app-id-numeric-answers
 t.test('the 1.0 shape still works next to it: numeric id, POST remove, and numeric appIds answered as numbers', async (t) => {
   const { app } = await buildApp(t)
   const created = (await call(app, 'POST', '/admin/app/create', { requestObject: { appId: 7 } })).json().responseObject

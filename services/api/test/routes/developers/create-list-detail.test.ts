@@ -29,6 +29,10 @@ t.test('create: key and secret are fresh and random, the secret is stored sealed
 
   const both = await createDeveloper(t, app, { name: 'Both', applications: [2, 1], carriers: ['carrier-one.example'], callbackUrl: null })
   t.same(both.applications, [ONE, TWO], 'appIds and carriers together, duplicates merged, ordered by appId')
+  await app.db.application.create({ data: { appId: 'mobile-app', name: 'Mobile', carrierDomain: 'mobile.example' } })
+  const text = await createDeveloper(t, app, { name: 'Text', applications: ['mobile-app', 3, '1'] })
+  t.same(text.applications, [ONE, THREE, { appId: 'mobile-app', carrierDomain: 'mobile.example' }],
+    'a text appId (PowerAuth 1.3+) granted and answered as text, after the numeric ones')
   const none = await createDeveloper(t, app, { name: 'Tester' })
   t.same(none.applications, [], 'no carrier yet: it can still test its signing on /debug/echo')
 })
