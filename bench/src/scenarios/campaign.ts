@@ -29,7 +29,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
   const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
   try {
     await pipeline.configureApplication(1)
-    const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: 1n } })
+    const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: '1' } })
     await seedUsers(pipeline.db, application.id, users)
     const created = await pipeline.call('POST', '/push/campaign/create', { requestObject: { appId: 1, message: { title: 'Benchmark', body: 'Hello from Beacon', badge: 1 } } })
     const campaignId: string = created.body.responseObject.id

@@ -37,7 +37,7 @@ const TARGET_RATIO = 0.7
 async function seedRegistrations (db: Db, count: number): Promise<void> {
   await db.$executeRaw`
     INSERT INTO device (application_id, push_token, platform)
-    SELECT a.id, 'seeded-' || i, 'FCM' FROM application a, generate_series(1, ${count}::int) AS i WHERE a.app_id = 1`
+    SELECT a.id, 'seeded-' || i, 'FCM' FROM application a, generate_series(1, ${count}::int) AS i WHERE a.app_id = '1'`
   await db.$executeRaw`
     INSERT INTO device_activation (application_id, device_id, activation_id, user_id, activation_status, updated_at)
     SELECT application_id, id, 'seeded-' || id, 'seeded-user-' || id, 'ACTIVE', now() FROM device WHERE push_token LIKE 'seeded-%'`

@@ -44,7 +44,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
   const client = jsonClient(pipeline.url, pipelineAuthorization, sockets)
   try {
     await pipeline.configureApplication(1)
-    const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: 1n } })
+    const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: '1' } })
     await seedUsers(pipeline.db, application.id, devices)
     const targets = await pipeline.db.$queryRaw<Target[]>`
       SELECT a.user_id AS "userId", d.push_token AS token, d.platform::text AS platform

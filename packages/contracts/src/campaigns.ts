@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { NumericId } from './common.js'
+import { AppId, AppIdAnswer } from './app-id.js'
 import { OkObjectResponse, RequestEnvelope } from './envelope.js'
 import { MessageBody } from './message-body.js'
 
@@ -16,7 +16,7 @@ export const CampaignUserId = Type.String({
 })
 
 export const CreateCampaignRequest = RequestEnvelope(Type.Object({
-  appId: NumericId,
+  appId: AppId,
   message: MessageBody
 }))
 export type CreateCampaignRequest = Static<typeof CreateCampaignRequest>
@@ -32,7 +32,7 @@ const Timestamp = Type.Union([Type.String({ description: 'ISO 8601' }), Type.Nul
 /** A campaign as `list` shows it; `sent` is true once sending completed (timestampCompleted). */
 export const CampaignSummary = Type.Object({
   id: Type.String(),
-  appId: Type.Integer(),
+  appId: AppIdAnswer,
   sent: Type.Boolean(),
   message: MessageBody,
   timestampCreated: Type.String(),

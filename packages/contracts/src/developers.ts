@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { CarrierDomain } from './admin.js'
+import { AppId, AppIdAnswer } from './app-id.js'
 import { NumericId } from './common.js'
 import { OkObjectResponse, RequestEnvelope } from './envelope.js'
 
@@ -17,7 +18,7 @@ const CallbackUrl = Type.String({
 
 /** The applications a developer may address, by PowerAuth `appId` or by carrier domain (or both). */
 const grants = {
-  applications: Type.Optional(Type.Array(NumericId, {
+  applications: Type.Optional(Type.Array(AppId, {
     maxItems: MAX_DEVELOPER_APPLICATIONS,
     description: `a list of at most ${MAX_DEVELOPER_APPLICATIONS} PowerAuth application ids`
   })),
@@ -52,7 +53,7 @@ export const DeveloperIdRequest = RequestEnvelope(Type.Object({ id: NumericId })
 export type DeveloperIdRequest = Static<typeof DeveloperIdRequest>
 
 export const DeveloperApplication = Type.Object({
-  appId: Type.Integer(),
+  appId: AppIdAnswer,
   carrierDomain: Type.Union([Type.String(), Type.Null()])
 })
 export type DeveloperApplication = Static<typeof DeveloperApplication>

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { ActivationStatusInput, ApnsEnvironmentInput, NumericId, PlatformInput } from './common.js'
+import { AppId } from './app-id.js'
+import { ActivationStatusInput, ApnsEnvironmentInput, PlatformInput } from './common.js'
 import { RequestEnvelope } from './envelope.js'
 
 // Descriptions end up in 400 messages: "requestObject.token must be <description>".
@@ -15,7 +16,7 @@ const PushToken = Type.String({
 // PowerAuth versions accept these too, to skip the lookup); a missing status counts as ACTIVE.
 // With a PowerAuth server both are ignored: the server's answer is the truth.
 const registrationFields = {
-  appId: NumericId,
+  appId: AppId,
   token: PushToken,
   platform: PlatformInput,
   environment: Type.Optional(ApnsEnvironmentInput),
@@ -41,7 +42,7 @@ export type CreateDeviceMultiRequest = Static<typeof CreateDeviceMultiRequest>
 
 /** `DELETE /push/device/remove` (and `/push/device/delete`): unregisters a push token. */
 export const RemoveDeviceRequest = RequestEnvelope(Type.Object({
-  appId: NumericId,
+  appId: AppId,
   token: PushToken
 }))
 export type RemoveDeviceRequest = Static<typeof RemoveDeviceRequest>

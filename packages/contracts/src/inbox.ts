@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { CampaignUserId } from './campaigns.js'
-import { NumericId } from './common.js'
+import { AppId, AppIdAnswer, AppIdText, MAX_APP_ID_LENGTH } from './app-id.js'
 import { OkObjectResponse, RequestEnvelope } from './envelope.js'
 
 /** Most applications one inbox message may belong to (PowerAuth posts one message to several). */
@@ -31,7 +31,7 @@ const Text = (minLength: number, maxLength: number, what: string) => Type.String
 
 export const PostInboxMessageRequest = RequestEnvelope(Type.Object({
   userId: CampaignUserId,
-  applications: Type.Array(NumericId, {
+  applications: Type.Array(AppId, {
     minItems: 1,
     maxItems: MAX_INBOX_MESSAGE_APPLICATIONS,
     description: `a list of 1 to ${MAX_INBOX_MESSAGE_APPLICATIONS} application ids`
@@ -61,7 +61,7 @@ export type InboxMessageSummary = Static<typeof InboxMessageSummary>
 export const InboxMessageDetail = Type.Object({
   id: Type.String(),
   userId: Type.String(),
-  applications: Type.Array(Type.Integer()),
+  applications: Type.Array(AppIdAnswer),
   type: InboxType,
   subject: Type.String(),
   summary: Type.String(),
@@ -74,13 +74,21 @@ export type InboxMessageDetail = Static<typeof InboxMessageDetail>
 
 export const InboxMessageDetailResponse = OkObjectResponse(InboxMessageDetail)
 
+const InboxApplicationsText = Type.String({
+  minLength: 1,
+  maxLength: MAX_INBOX_MESSAGE_APPLICATIONS * (MAX_APP_ID_LENGTH + 1),
+  pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F]+$'
+})
+
 /** Query strings stay strings (no coercion): digits only, ranges in the pattern, as campaign user lists. */
 export const InboxListQuery = Type.Object({
   userId: CampaignUserId,
-  // Spring takes `applications=1,2` as well as `applications=1&applications=2`.
+  // PowerAuth reads one string and splits it at commas; Spring joins `applications=a&applications=b`
+  // to `a,b` first. Each part is then checked as an application id (see splitApplicationsQuery):
+  // an id that holds a comma cannot be named here, in PowerAuth either.
   applications: Type.Union([
-    Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15}){0,99}$' }),
-    Type.Array(Type.String({ pattern: '^[0-9]{1,15}$' }), { minItems: 1, maxItems: MAX_INBOX_MESSAGE_APPLICATIONS })
+    InboxApplicationsText,
+    Type.Array(InboxApplicationsText, { minItems: 1, maxItems: MAX_INBOX_MESSAGE_APPLICATIONS })
   ], { description: `a comma-separated list of 1 to ${MAX_INBOX_MESSAGE_APPLICATIONS} application ids` }),
   onlyUnread: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], {
     description: 'true (unread messages only) or false (every message, the default)'
@@ -101,7 +109,7 @@ export const InboxListResponse = Type.Object({
   responseObject: Type.Array(InboxMessageSummary)
 })
 
-export const InboxCountQuery = Type.Object({ userId: CampaignUserId, appId: NumericId })
+export const InboxCountQuery = Type.Object({ userId: CampaignUserId, appId: AppIdText })
 export type InboxCountQuery = Static<typeof InboxCountQuery>
 
 export const InboxCountResponse = OkObjectResponse(Type.Object({ countUnread: Type.Integer() }))
@@ -112,5 +120,5 @@ export type InboxDetailQuery = Static<typeof InboxDetailQuery>
 export const ReadInboxMessageRequest = RequestEnvelope(Type.Object({ inboxId: InboxMessageId }))
 export type ReadInboxMessageRequest = Static<typeof ReadInboxMessageRequest>
 
-export const ReadAllInboxMessagesRequest = RequestEnvelope(Type.Object({ userId: CampaignUserId, appId: NumericId }))
+export const ReadAllInboxMessagesRequest = RequestEnvelope(Type.Object({ userId: CampaignUserId, appId: AppId }))
 export type ReadAllInboxMessagesRequest = Static<typeof ReadAllInboxMessagesRequest>

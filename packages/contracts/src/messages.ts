@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { NonEmptyString, NumericId } from './common.js'
+import { AppId, AppIdAnswer } from './app-id.js'
+import { NonEmptyString } from './common.js'
 import { OkObjectResponse, RequestEnvelope } from './envelope.js'
 import { MessageBody } from './message-body.js'
 
@@ -25,14 +26,14 @@ export const PushMessage = Type.Object({
 export type PushMessage = Static<typeof PushMessage>
 
 export const SendMessageRequest = RequestEnvelope(Type.Object({
-  appId: NumericId,
+  appId: AppId,
   mode: Type.Optional(SendMode),
   message: PushMessage
 }))
 export type SendMessageRequest = Static<typeof SendMessageRequest>
 
 export const SendBatchRequest = RequestEnvelope(Type.Object({
-  appId: NumericId,
+  appId: AppId,
   mode: Type.Optional(SendMode),
   batch: Type.Array(PushMessage, { minItems: 1, maxItems: 1000 })
 }))
@@ -62,7 +63,7 @@ export const MessageIdParams = Type.Object({
 /** The recorded outcome of one message, for ASYNCHRONOUS senders and for SYNCHRONOUS ones that timed out. */
 export const MessageDetailResponse = OkObjectResponse(Type.Object({
   id: Type.String(),
-  appId: Type.Integer(),
+  appId: AppIdAnswer,
   userId: Type.String(),
   activationId: Type.Union([Type.String(), Type.Null()]),
   completed: Type.Boolean(),

@@ -33,12 +33,15 @@ export interface Pipeline {
   url: string
   /** Calls the first api still running (or the one given by its index in `apis`). */
   call (method: string, path: string, body?: unknown, apiIndex?: number): Promise<{ status: number, body: any }>
-  /** Creates application `appId` with APNs and FCM credentials the mocks accept. */
-  configureApplication (appId: number): Promise<void>
+  /**
+   * Creates application `appId` with APNs and FCM credentials the mocks accept: a number as the
+   * PowerAuth 1.0 client does it (credentials by Beacon's `id`), text as 1.3 and later (by `appId`).
+   */
+  configureApplication (appId: number | string): Promise<void>
   until (condition: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>
   /** Waits until the APNs mock's log stops growing for 150 ms: every send written so far has arrived. */
   apnsSettled (): Promise<void>
-  registerDevice (appId: number, device: { token: string, platform: 'ios' | 'android', userId: string, activationId?: string, activationStatus?: string, environment?: string }): Promise<void>
+  registerDevice (appId: number | string, device: { token: string, platform: 'ios' | 'android', userId: string, activationId?: string, activationStatus?: string, environment?: string }): Promise<void>
   /** Kills the processes, stops the mocks and drops the database. */
   close (): Promise<void>
 }
@@ -188,13 +191,14 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
     call,
     async configureApplication (appId) {
       const { responseObject: { id } } = await expectOk('POST', '/admin/app/create', { requestObject: { appId } })
+      const ref = typeof appId === 'number' ? { id } : { appId }
       const key = apns.createKey({ bundles: [BUNDLE] })
       await expectOk('PUT', '/admin/app/ios/update', {
-        requestObject: { id, bundle: BUNDLE, keyId: key.keyId, teamId: key.teamId, environment: 'production', privateKeyBase64: Buffer.from(key.privateKeyPem).toString('base64') }
+        requestObject: { ...ref, bundle: BUNDLE, keyId: key.keyId, teamId: key.teamId, environment: 'production', privateKeyBase64: Buffer.from(key.privateKeyPem).toString('base64') }
       })
       const account = fcm.createServiceAccount({ projectId: 'beacon-e2e' })
       await expectOk('PUT', '/admin/app/android/update', {
-        requestObject: { id, projectId: 'beacon-e2e', privateKeyBase64: Buffer.from(JSON.stringify(account)).toString('base64') }
+        requestObject: { ...ref, projectId: 'beacon-e2e', privateKeyBase64: Buffer.from(JSON.stringify(account)).toString('base64') }
       })
     },
     until,

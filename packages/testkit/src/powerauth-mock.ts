@@ -12,7 +12,8 @@ export interface PowerAuthMock {
   url: string
   /** Activations it knows, by activation id; unknown ones answer as PowerAuth does (REMOVED). */
   activations: Map<string, MockActivation>
-  applications: Array<{ id: number, applicationName: string }>
+  /** Older PowerAuth servers list `{id (a number), applicationName}`, newer ones `{applicationId (text)}`. */
+  applications: Array<{ id: number, applicationName: string } | { applicationId: string }>
   /** Every request received, in order. */
   requests: PowerAuthMockRequest[]
   failure: PowerAuthFailure

@@ -21,7 +21,7 @@ export interface FcmCredentials { projectId: string, serviceAccount: FcmServiceA
 
 export interface ApplicationCredentials {
   id: number
-  appId: bigint
+  appId: string
   /** Changes whenever the admin changes credentials: provider clients are keyed on it. */
   version: number
   apns: ApnsCredentials | null
@@ -125,7 +125,7 @@ export function createCredentialStore (db: Db, secrets: SecretBox, log: Credenti
       if ('unreadable' in account) unreadable.FCM = account.unreadable
       else fcm = { projectId: row.fcmProjectId, serviceAccount: JSON.parse(account.plaintext) as FcmServiceAccount }
     }
-    const credentials = { id: row.id, appId: BigInt(row.appId), version: row.credentialsVersion, apns, fcm, unreadable }
+    const credentials = { id: row.id, appId: row.appId, version: row.credentialsVersion, apns, fcm, unreadable }
     // Unusable credentials are read again for the next command: a value put back in place by hand
     // (without a version bump) is picked up at once.
     if (Object.keys(unreadable).length === 0) cache.set(applicationId, credentials)

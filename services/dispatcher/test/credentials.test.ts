@@ -22,7 +22,7 @@ async function setUp (t: Test) {
 }
 
 /** An application with both platforms configured, each value sealed for its own row. */
-async function configured (db: Db, box: ReturnType<typeof createSecretBox>, appId: bigint) {
+async function configured (db: Db, box: ReturnType<typeof createSecretBox>, appId: string) {
   const { id } = await db.application.create({ data: { appId, name: String(appId), apnsBundle: 'b', apnsKeyId: 'K', apnsTeamId: 'T', fcmProjectId: 'p' } })
   await db.application.update({
     where: { id },
@@ -37,15 +37,22 @@ async function configured (db: Db, box: ReturnType<typeof createSecretBox>, appI
 
 t.test('credentials open in their place', async (t) => {
   const { db, box, store } = await setUp(t)
-  const id = await configured(db, box, 5n)
+  const id = await configured(db, box, '5')
   const credentials = await store.load(id)
-  t.match(credentials, { appId: 5n, version: 1, apns: { privateKeyPem: 'pem of 5' }, fcm: { serviceAccount: { project_id: '5' } }, unreadable: {} })
+  t.match(credentials, { appId: '5', version: 1, apns: { privateKeyPem: 'pem of 5' }, fcm: { serviceAccount: { project_id: '5' } }, unreadable: {} })
+})
+
+t.test('an application with a text id (PowerAuth 1.3 and later): its credentials, its id as text', async (t) => {
+  const { db, box, store } = await setUp(t)
+  const id = await configured(db, box, 'mobile-app')
+  const credentials = await store.load(id)
+  t.match(credentials, { appId: 'mobile-app', apns: { privateKeyPem: 'pem of mobile-app' }, fcm: { serviceAccount: { project_id: 'mobile-app' } }, unreadable: {} })
 })
 
 t.test('a service account copied from another application\'s row: FCM unusable by code, APNs unaffected, logged without the value', async (t) => {
   const { db, box, store, logged } = await setUp(t)
-  const source = await configured(db, box, 1n)
-  const target = await configured(db, box, 2n)
+  const source = await configured(db, box, '1')
+  const target = await configured(db, box, '2')
   await db.$executeRaw`UPDATE application SET fcm_service_account = (SELECT fcm_service_account FROM application WHERE id = ${source}) WHERE id = ${target}`
 
   const credentials = await store.load(target)
@@ -66,14 +73,14 @@ t.test('a service account copied from another application\'s row: FCM unusable b
 
 t.test('an APNs key moved into the FCM column of the same row does not open either', async (t) => {
   const { db, box, store } = await setUp(t)
-  const id = await configured(db, box, 3n)
+  const id = await configured(db, box, '3')
   await db.$executeRaw`UPDATE application SET fcm_service_account = apns_private_key WHERE id = ${id}`
   t.same((await store.load(id))?.unreadable, { FCM: DbErrorCode.SECRET_UNREADABLE })
 })
 
 t.test('while the one-time upgrade is pending, a version-1 value throws so the command is retried; once recorded, it is unreadable', async (t) => {
   const { db, box, masterKey, store, logged } = await setUp(t)
-  const id = await configured(db, box, 4n)
+  const id = await configured(db, box, '4')
   // As the migration leaves a database that still held version-1 values: the api's next start re-seals them.
   await db.$executeRaw`UPDATE sealed_secret_format SET version_1_retired_at = NULL`
   await db.application.update({ where: { id }, data: { apnsPrivateKey: new Uint8Array(sealVersion1(masterKey, 'old pem')) } })
@@ -96,7 +103,7 @@ t.test('while the one-time upgrade is pending, a version-1 value throws so the c
 // (from an old backup) planted into another's row must not send as that other application.
 t.test('after the upgrade, another application\'s version-1 service account planted into a row: FCM fails by code and reason, APNs unaffected', async (t) => {
   const { db, box, masterKey, store, logged } = await setUp(t)
-  const target = await configured(db, box, 7n)
+  const target = await configured(db, box, '7')
   const backup = sealVersion1(masterKey, JSON.stringify({ ...ACCOUNT, project_id: 'someone else' }))
   await db.application.update({ where: { id: target }, data: { fcmServiceAccount: new Uint8Array(backup) } })
 
@@ -106,7 +113,7 @@ t.test('after the upgrade, another application\'s version-1 service account plan
   t.equal(credentials?.apns?.privateKeyPem, 'pem of 7', 'APNs of the same application still opens')
   t.same(logged, [{ applicationId: target, appId: '7', column: 'application.fcm_service_account', code: DbErrorCode.SECRET_LEGACY_FORMAT }])
   t.notOk(JSON.stringify(logged).includes('someone else'), 'no value in the log')
-  t.equal(unreadableCredentialsReason('FCM', 7n, DbErrorCode.SECRET_LEGACY_FORMAT),
+  t.equal(unreadableCredentialsReason('FCM', '7', DbErrorCode.SECRET_LEGACY_FORMAT),
     'FCM credentials of application 7 cannot be opened (DB_SECRET_LEGACY_FORMAT): the stored value has the version-1 format, ' +
     'refused since the one-time upgrade; upload the application\'s FCM configuration again', 'the reason each send of that platform gets')
 

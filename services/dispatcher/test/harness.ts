@@ -111,7 +111,7 @@ export async function startHarness (t: Test): Promise<Harness> {
 
   const key = apns.createKey({ bundles: [BUNDLE] })
   const account = fcm.createServiceAccount({ projectId: 'dispatcher-test' })
-  const { id: applicationId } = await db.application.create({ data: { appId: 7n, name: 'seven', apnsBundle: BUNDLE, apnsKeyId: key.keyId, apnsTeamId: key.teamId, apnsEnvironment: 'PRODUCTION', fcmProjectId: 'dispatcher-test' } })
+  const { id: applicationId } = await db.application.create({ data: { appId: '7', name: 'seven', apnsBundle: BUNDLE, apnsKeyId: key.keyId, apnsTeamId: key.teamId, apnsEnvironment: 'PRODUCTION', fcmProjectId: 'dispatcher-test' } })
   await db.application.update({
     where: { id: applicationId },
     data: {

@@ -54,7 +54,7 @@ t.test('silent, personal, activationId, NORMAL priority and ASYNCHRONOUS mode', 
 
   await t.test('new APNs credentials are used for the next send without a restart', async (t) => {
     const before = stack.apns.received(phone).at(-1)?.auth?.keyId
-    const app = await stack.db.application.findUniqueOrThrow({ where: { appId: 3n } })
+    const app = await stack.db.application.findUniqueOrThrow({ where: { appId: '3' } })
     const key = stack.apns.createKey({ bundles: [BUNDLE] })
     const update = await stack.call('PUT', '/admin/app/ios/update', {
       requestObject: { id: app.id, bundle: BUNDLE, keyId: key.keyId, teamId: key.teamId, environment: 'production', privateKeyBase64: Buffer.from(key.privateKeyPem).toString('base64') }

@@ -2,7 +2,7 @@ import t from 'tap'
 import { androidToken, iosToken, startStack, type Stack } from './stack.js'
 
 async function campaignWithUsers (stack: Stack, appId: number, users: string[]): Promise<bigint> {
-  const application = await stack.db.application.findUniqueOrThrow({ where: { appId: BigInt(appId) } })
+  const application = await stack.db.application.findUniqueOrThrow({ where: { appId: String(appId) } })
   const campaign = await stack.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Campaign', body: 'For everyone', badge: 1 } } })
   await stack.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
   return campaign.id

@@ -165,7 +165,7 @@ t.test('failure classes: invalid tokens, retries with the delays asked for, expi
   await t.test('FCM credentials copied from another application\'s row fail that application\'s sends, naming the configuration', async (t) => {
     await stack.configureApplication(42)
     await stack.configureApplication(43)
-    await stack.db.$executeRaw`UPDATE application SET fcm_service_account = (SELECT fcm_service_account FROM application WHERE app_id = 42) WHERE app_id = 43`
+    await stack.db.$executeRaw`UPDATE application SET fcm_service_account = (SELECT fcm_service_account FROM application WHERE app_id = '42') WHERE app_id = '43'`
     const [victim, control, ios] = [androidToken(), androidToken(), iosToken()]
     await stack.registerDevice(43, { token: victim, platform: 'android', userId: 'u-swapped' })
     await stack.registerDevice(43, { token: ios, platform: 'ios', userId: 'u-swapped' })

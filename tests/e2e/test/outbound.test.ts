@@ -67,7 +67,7 @@ t.test('upstream words reach the logs, never an API answer or a callback', async
   const carrier = 'carrier.example'
   // Application 8: APNs as the mock wants it, FCM through the hostile token endpoint.
   await stack.configureApplication(8)
-  const { id } = await stack.db.application.findFirstOrThrow({ where: { appId: 8n } })
+  const { id } = await stack.db.application.findFirstOrThrow({ where: { appId: '8' } })
   const hostileAccount = { ...stack.fcm.createServiceAccount({ projectId: 'beacon-e2e' }), token_uri: tokenUri }
   t.equal((await stack.call('PUT', '/admin/app/android/update', { requestObject: { id, projectId: 'beacon-e2e', privateKeyBase64: Buffer.from(JSON.stringify(hostileAccount)).toString('base64') } })).status, 200)
   t.equal((await stack.call('PUT', '/admin/app/carrier', { requestObject: { appId: 8, carrierDomain: carrier } })).status, 200)

@@ -20,7 +20,7 @@ app.post<{ Body: Body }>('/push/device/create', async (request, reply) => {
   if (request.headers.authorization !== authorization) return reply.code(401).send({ status: 'ERROR' })
   const r = request.body.requestObject
   // No PowerAuth server: the caller's word stands, as resolveActivationOwners has it.
-  await registerDevice(db, BigInt(r.appId), {
+  await registerDevice(db, String(r.appId), {
     pushToken: r.token,
     platform: toPlatform(r.platform),
     environment: toEnvironment(undefined),

@@ -21,8 +21,8 @@ const environmentOf = (environment?: string) => (environment === undefined ? nul
 async function register ({ requestObject: r }: Body): Promise<number> {
   const { rows } = await pool.query<{ id: string | null }>({
     name: 'register-device',
-    text: 'SELECT beacon_register_device($1::bigint, $2::text, $3::"Platform", $4::"ApnsEnvironment", $5::text[], $6::text[], $7::"ActivationStatus"[]) AS id',
-    values: [r.appId, r.token, platformOf(r.platform), environmentOf(r.environment), [r.activationId], [r.userId ?? null], [r.activationStatus ?? 'ACTIVE']]
+    text: 'SELECT beacon_register_device($1::text, $2::text, $3::"Platform", $4::"ApnsEnvironment", $5::text[], $6::text[], $7::"ActivationStatus"[]) AS id',
+    values: [String(r.appId), r.token, platformOf(r.platform), environmentOf(r.environment), [r.activationId], [r.userId ?? null], [r.activationStatus ?? 'ACTIVE']]
   })
   return rows[0]?.id == null ? 400 : 200
 }

@@ -32,7 +32,7 @@ const fcm = createFcmSender({
 })
 const credentials: ApplicationCredentials = {
   id: 1,
-  appId: 1n,
+  appId: '1',
   version: 1,
   apns: { bundle: setting('APNS_TOPIC'), keyId: setting('APNS_KEY_ID'), teamId: setting('APNS_TEAM_ID'), production: false, privateKeyPem: setting('APNS_KEY') },
   fcm: { projectId: setting('FCM_PROJECT_ID'), serviceAccount }

@@ -98,7 +98,7 @@ t.test('a write that fails part-way leaves every value as it was: one transactio
 t.test('after the one-time upgrade, planted version-1 values are refused by place: nothing changed', async (t) => {
   const { url, key } = await seeded(t)
   const [victim, target, stranger] = await withClient(url, async (client) => {
-    const ids = await client.query<{ id: number }>("SELECT id FROM developer WHERE key = 'b' UNION ALL SELECT id FROM application WHERE app_id = 2")
+    const ids = await client.query<{ id: number }>("SELECT id FROM developer WHERE key = 'b' UNION ALL SELECT id FROM application WHERE app_id = '2'")
     const strangerId = await insertDeveloper(client, 'stranger', createSecretBox(randomBytes(32)).seal({ column: 'developer.secret', rowId: 999 }, 'not ours'))
     await client.query('UPDATE developer SET secret = $1 WHERE id = $2', [sealVersion1(key, 'secret a'), ids.rows[0]!.id])
     await client.query('UPDATE application SET apns_private_key = $1 WHERE id = $2', [sealVersion1(key, 'apns 1'), ids.rows[1]!.id])

@@ -1,7 +1,7 @@
-import type { ApplicationSummary } from '@beacon/contracts'
+import { appIdAnswer, appIdText, type ApplicationSummary } from '@beacon/contracts'
 import { Prisma, type Application, type Db } from '@beacon/db'
 import { badRequest } from '../errors.js'
-import { parseNumericId, requireApplicationByAppId } from './applications.js'
+import { requireApplicationByAppId } from './applications.js'
 import type { PowerAuthClient } from './powerauth-client.js'
 
 type SummaryRow = Pick<Application, 'id' | 'appId' | 'name' | 'apnsPrivateKey' | 'fcmServiceAccount' | 'carrierDomain'>
@@ -12,14 +12,18 @@ const summaryColumns = {
   id: true, appId: true, name: true, apnsPrivateKey: true, fcmServiceAccount: true, carrierDomain: true
 } as const
 
-/** The list entry of an application; appIds are below 2^53 (the request schema caps them). */
+/** The list entry of an application: the provider flags under PowerAuth's older and newer names. */
 export function toSummary (row: SummaryRow): ApplicationSummary {
+  const ios = row.apnsPrivateKey !== null
+  const android = row.fcmServiceAccount !== null
   return {
     id: row.id,
-    appId: Number(row.appId),
+    appId: appIdAnswer(row.appId),
     appName: row.name,
-    ios: row.apnsPrivateKey !== null,
-    android: row.fcmServiceAccount !== null,
+    ios,
+    android,
+    apns: ios,
+    fcm: android,
     ...(row.carrierDomain === null ? {} : { carrierDomain: row.carrierDomain })
   }
 }
@@ -39,13 +43,23 @@ export async function listUnconfiguredApplications (db: Db, powerAuth: PowerAuth
   const candidates = await powerAuth.listApplications()
   if (candidates.length === 0) return []
   const configured = await db.application.findMany({
-    where: { appId: { in: candidates.map((candidate) => BigInt(candidate.id)) } },
+    where: { appId: { in: candidates.map((candidate) => candidate.id) } },
     select: { appId: true }
   })
-  const taken = new Set(configured.map((row) => Number(row.appId)))
+  const taken = new Set(configured.map((row) => row.appId))
   return candidates
     .filter((candidate) => !taken.has(candidate.id))
-    .map((candidate) => ({ id: candidate.id, appId: null, appName: candidate.name, ios: null, android: null }))
+    .map((candidate) => {
+      const answer = appIdAnswer(candidate.id)
+      return {
+        // PowerAuth 1.0 read the PowerAuth id from `id` (a Long), newer versions from `appId`.
+        id: typeof answer === 'number' ? answer : null,
+        appId: candidate.numeric ? null : answer,
+        appName: candidate.name,
+        ios: null,
+        android: null
+      }
+    })
 }
 
 /**
@@ -54,22 +68,21 @@ export async function listUnconfiguredApplications (db: Db, powerAuth: PowerAuth
  */
 export async function createApplication (
   db: Db, appId: number | string, appName: string | undefined, carrierDomain?: string
-): Promise<number> {
-  const numericAppId = parseNumericId(appId)
+): Promise<{ id: number, appId: string }> {
+  const text = appIdText(appId)
   const domain = carrierDomain === undefined ? null : normaliseCarrierDomain(carrierDomain)
   try {
-    const created = await db.application.create({
-      data: { appId: numericAppId, name: appName ?? numericAppId.toString(), carrierDomain: domain },
-      select: { id: true }
+    return await db.application.create({
+      data: { appId: text, name: appName ?? text, carrierDomain: domain },
+      select: { id: true, appId: true }
     })
-    return created.id
   } catch (error) {
     // The unique indexes decide, so two concurrent creates cannot both succeed; a second look
     // tells which of the two (appId, carrier domain) was taken.
     if (isUniqueViolation(error)) {
-      const sameAppId = await db.application.findUnique({ where: { appId: numericAppId }, select: { id: true } })
+      const sameAppId = await db.application.findUnique({ where: { appId: text }, select: { id: true } })
       if (sameAppId !== null || domain === null) {
-        throw badRequest(`Application with appId ${numericAppId} already exists`, { cause: error })
+        throw badRequest(`Application with appId ${text} already exists`, { cause: error })
       }
       throw await carrierTaken(db, domain, error)
     }

@@ -8,6 +8,8 @@ export type ApplicationDetail = Static<typeof ApplicationDetailResponse>['respon
 export interface DetailIncludes {
   includeIos?: boolean | undefined
   includeAndroid?: boolean | undefined
+  includeApns?: boolean | undefined
+  includeFcm?: boolean | undefined
 }
 
 /** PowerAuth's names: the stored SANDBOX is its `development`. */
@@ -16,18 +18,23 @@ function environmentName (environment: Application['apnsEnvironment']): string |
   return environment === 'PRODUCTION' ? 'production' : 'development'
 }
 
-/** The detail answer: public provider settings only, each provider only when asked for. */
-export function toDetail (application: Application, { includeIos, includeAndroid }: DetailIncludes): ApplicationDetail {
+/**
+ * The detail answer: public provider settings only, each provider only when asked for, under the
+ * names it was asked by (`includeIos` → ios*, `includeApns` → apns*, `includeAndroid` →
+ * androidProjectId, `includeFcm` → fcmProjectId), as each PowerAuth version reads them.
+ */
+export function toDetail (application: Application, includes: DetailIncludes): ApplicationDetail {
+  const apns = (prefix: 'ios' | 'apns') => ({
+    [`${prefix}Bundle`]: application.apnsBundle,
+    [`${prefix}KeyId`]: application.apnsKeyId,
+    [`${prefix}TeamId`]: application.apnsTeamId,
+    [`${prefix}Environment`]: environmentName(application.apnsEnvironment)
+  })
   return {
     application: toSummary(application),
-    ...(includeIos === true
-      ? {
-          iosBundle: application.apnsBundle,
-          iosKeyId: application.apnsKeyId,
-          iosTeamId: application.apnsTeamId,
-          iosEnvironment: environmentName(application.apnsEnvironment)
-        }
-      : {}),
-    ...(includeAndroid === true ? { androidProjectId: application.fcmProjectId } : {})
+    ...(includes.includeIos === true ? apns('ios') : {}),
+    ...(includes.includeApns === true ? apns('apns') : {}),
+    ...(includes.includeAndroid === true ? { androidProjectId: application.fcmProjectId } : {}),
+    ...(includes.includeFcm === true ? { fcmProjectId: application.fcmProjectId } : {})
   }
 }

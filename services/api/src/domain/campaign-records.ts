@@ -1,4 +1,4 @@
-import type { CampaignProgress, CampaignSummary, MessageBody } from '@beacon/contracts'
+import { appIdAnswer, type CampaignProgress, type CampaignSummary, type MessageBody } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import { badRequest } from '../errors.js'
 
@@ -12,7 +12,7 @@ export interface CampaignView {
   createdAt: Date
   sentAt: Date | null
   completedAt: Date | null
-  application: { appId: bigint }
+  application: { appId: string }
 }
 
 export const campaignViewInclude = { application: { select: { appId: true } } } as const
@@ -28,7 +28,7 @@ export async function requireCampaign (db: Db, id: bigint): Promise<CampaignView
 export function campaignSummary (campaign: CampaignView): CampaignSummary {
   return {
     id: campaign.id.toString(),
-    appId: Number(campaign.application.appId),
+    appId: appIdAnswer(campaign.application.appId),
     sent: campaign.completedAt !== null,
     message: campaign.message as MessageBody,
     timestampCreated: campaign.createdAt.toISOString(),

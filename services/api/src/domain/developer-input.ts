@@ -1,9 +1,9 @@
+import { appIdText } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import { literalRefusal } from '@beacon/outbound'
 import type { CallbackPolicy } from '../config.js'
 import { badRequest } from '../errors.js'
 import { normaliseCarrierDomain } from './admin-applications.js'
-import { parseNumericId } from './applications.js'
 
 /** The applications a developer may address, as the admin API names them. */
 export interface DeveloperGrants {
@@ -49,7 +49,7 @@ export function checkCallbackUrl (text: string, policy: CallbackPolicy): string 
  * must exist; the 400 names all the missing ones at once.
  */
 export async function resolveGrants (db: Db, grants: DeveloperGrants): Promise<number[]> {
-  const appIds = [...new Set((grants.applications ?? []).map((appId) => parseNumericId(appId)))]
+  const appIds = [...new Set((grants.applications ?? []).map(appIdText))]
   const carriers = [...new Set((grants.carriers ?? []).map(normaliseCarrierDomain))]
   const ids = new Set<number>()
   if (appIds.length > 0) {

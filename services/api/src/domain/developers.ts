@@ -1,8 +1,8 @@
-import type { DeveloperView, DeveloperWithSecret } from '@beacon/contracts'
+import { appIdAnswer, type DeveloperView, type DeveloperWithSecret } from '@beacon/contracts'
 import type { Db, Prisma, SecretBox } from '@beacon/db'
 import type { CallbackPolicy } from '../config.js'
 import { badRequest } from '../errors.js'
-import { parseNumericId } from './applications.js'
+import { compareAppIds, parseNumericId } from './applications.js'
 import { newDeveloperKey, newDeveloperSecret } from './developer-credentials.js'
 import { checkCallbackUrl, resolveGrants, type DeveloperGrants } from './developer-input.js'
 
@@ -22,8 +22,9 @@ type ViewRow = Prisma.DeveloperGetPayload<{ select: typeof viewSelect }>
 
 function toView (row: ViewRow): DeveloperView {
   const applications = row.applications
-    .map(({ application }) => ({ appId: Number(application.appId), carrierDomain: application.carrierDomain }))
-    .sort((a, b) => a.appId - b.appId)
+    .map(({ application }) => application)
+    .sort((a, b) => compareAppIds(a.appId, b.appId))
+    .map((application) => ({ appId: appIdAnswer(application.appId), carrierDomain: application.carrierDomain }))
   return {
     id: row.id,
     key: row.key,

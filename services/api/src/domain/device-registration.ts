@@ -14,7 +14,7 @@ export interface DeviceRegistration {
 // A named statement: prepared once per connection, then only bound and executed.
 const REGISTER_DEVICE = {
   name: 'beacon-register-device',
-  text: `SELECT beacon_register_device($1::bigint, $2::text, $3::"Platform", $4::"ApnsEnvironment",
+  text: `SELECT beacon_register_device($1::text, $2::text, $3::"Platform", $4::"ApnsEnvironment",
                                     $5::text[], $6::text[], $7::"ActivationStatus"[]) AS id`
 }
 
@@ -26,11 +26,11 @@ const REGISTER_DEVICE = {
  * 20261130100000) runs the whole transaction — its comments say how it stays safe under
  * concurrent registrations. A 400 when no application has `appId`.
  */
-export async function registerDevice (db: Db, appId: bigint, registration: DeviceRegistration): Promise<void> {
+export async function registerDevice (db: Db, appId: string, registration: DeviceRegistration): Promise<void> {
   // Sorted by activation id so that concurrent requests lock shared rows in the same order.
   const owners = [...registration.activations].sort((a, b) => (a.activationId < b.activationId ? -1 : 1))
   const values = [
-    appId.toString(), registration.pushToken, registration.platform, registration.environment,
+    appId, registration.pushToken, registration.platform, registration.environment,
     owners.map((o) => o.activationId), owners.map((o) => o.userId), owners.map((o) => o.activationStatus)
   ]
   const { rows } = await retryTransientConflicts(() => db.pool.query<{ id: string | null }>({ ...REGISTER_DEVICE, values }))

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { InboxMessageDetail, PostInboxMessageRequest } from '@beacon/contracts'
+import { appIdAnswer, type InboxMessageDetail, type PostInboxMessageRequest } from '@beacon/contracts'
 import { InboxMessageType, type Db } from '@beacon/db'
 import { badRequest } from '../errors.js'
+import { compareAppIds } from './applications.js'
 import { requireInboxApplications } from './inbox-applications.js'
 
 /** The campaigns' kind of answer for an unknown id: a 400 ERROR_GENERIC, on every inbox endpoint. */
@@ -20,7 +21,7 @@ interface DetailRow {
   read: boolean
   createdAt: Date
   readAt: Date | null
-  applications: Array<{ application: { appId: bigint } }>
+  applications: Array<{ application: { appId: string } }>
 }
 
 /** Rows store TEXT/HTML (also those of the signed API's in-app messages); PowerAuth speaks lowercase. */
@@ -30,7 +31,7 @@ export function inboxMessageDetail (row: DetailRow): InboxMessageDetail {
   return {
     id: row.id,
     userId: row.userId,
-    applications: row.applications.map(({ application }) => Number(application.appId)).sort((a, b) => a - b),
+    applications: row.applications.map(({ application }) => application.appId).sort(compareAppIds).map(appIdAnswer),
     type: inboxTypeName(row.type),
     subject: row.subject,
     summary: row.summary,

@@ -33,7 +33,7 @@ function toDraft (message: PushMessage): DraftCommand {
 // application's internal id in SQL. The sweeper leaves the rows to this request for $10 ms.
 const STORE_MESSAGES = {
   name: 'beacon-store-messages',
-  text: `WITH app AS (SELECT id FROM application WHERE app_id = $1::bigint),
+  text: `WITH app AS (SELECT id FROM application WHERE app_id = $1::text),
          stored AS (
            INSERT INTO message (id, application_id, user_id, activation_id, personal, silent, priority, body)
            SELECT m.id, app.id, m.user_id, m.activation_id, m.personal, m.silent, m.priority::"MessagePriority", m.body
@@ -55,11 +55,11 @@ interface Stored {
 }
 
 /** Stores the messages of the application with PowerAuth id `appId` (a 400 if none) and their outbox rows. */
-async function storeMessages (db: Db, appId: bigint, commands: DraftCommand[], graceMs: number): Promise<Stored> {
+async function storeMessages (db: Db, appId: string, commands: DraftCommand[], graceMs: number): Promise<Stored> {
   const { rows } = await db.pool.query<{ application_id: number, outbox_id: string, message_id: string }>({
     ...STORE_MESSAGES,
     values: [
-      appId.toString(), commands.map((c) => c.messageId), commands.map((c) => c.userId), commands.map((c) => c.activationId ?? null),
+      appId, commands.map((c) => c.messageId), commands.map((c) => c.userId), commands.map((c) => c.activationId ?? null),
       commands.map((c) => c.personal), commands.map((c) => c.silent), commands.map((c) => c.priority), commands.map((c) => JSON.stringify(c.body)),
       commands.map((c) => JSON.stringify(c)), graceMs
     ]
@@ -132,7 +132,7 @@ async function waitForSummaries (app: FastifyInstance, watches: SummaryWatch[], 
  * answers 503 (its message is failed NotQueued).
  */
 export async function sendMessages (
-  app: FastifyInstance, appId: bigint, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
+  app: FastifyInstance, appId: string, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
 ): Promise<SendOutcome> {
   const drafts = messages.map(toDraft)
   const { applicationId, outboxIds } = await storeMessages(app.db, appId, drafts, app.outbox.publishGraceMs)

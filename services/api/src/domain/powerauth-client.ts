@@ -1,4 +1,4 @@
-import type { DeviceStatusUpdate } from '@beacon/contracts'
+import { isAppIdText, type DeviceStatusUpdate } from '@beacon/contracts'
 import type { FastifyBaseLogger } from 'fastify'
 import { powerAuthFailure } from '../errors.js'
 
@@ -17,7 +17,11 @@ export interface ActivationInfo {
   userId: string | null
 }
 
-export interface PowerAuthApplication { id: number, name: string }
+/**
+ * A PowerAuth application: its id as text; `numeric` when the server is one of numeric ids
+ * (PowerAuth 1.x before string ids named it `id`, a number).
+ */
+export interface PowerAuthApplication { id: string, name: string, numeric: boolean }
 
 export interface PowerAuthClient {
   activationStatus (activationId: string): Promise<ActivationInfo>
@@ -86,12 +90,14 @@ export function createPowerAuthClient (config: PowerAuthServiceConfig, log: Fast
       const result = await post('/rest/v3/application/list', {})
       const list = result.applications
       if (!Array.isArray(list)) throw powerAuthFailure('PowerAuth server returned no application list')
-      // PowerAuth 1.x names them {id, applicationName}; later versions {applicationId, ...}.
+      // Older PowerAuth servers name them {id (a number), applicationName}; later ones
+      // {applicationId (text), ...}. Anything else is not an application id we could store.
       return list.flatMap((item: Record<string, unknown>) => {
-        const id = Number(item.id ?? item.applicationId)
-        if (!Number.isSafeInteger(id)) return []
-        const name = item.applicationName ?? item.name ?? item.applicationId ?? String(id)
-        return [{ id, name: String(name) }]
+        const numeric = Number.isSafeInteger(item.id) && (item.id as number) >= 0
+        const id = numeric ? String(item.id) : item.applicationId
+        if (typeof id !== 'string' || !isAppIdText(id)) return []
+        const name = item.applicationName ?? item.name ?? id
+        return [{ id, name: String(name), numeric }]
       })
     }
   }

@@ -40,7 +40,7 @@ t.test('a campaign whose instance died while publishing it is published by a liv
   const first = await createServer(loadConfig(env), { transport: dying })
   await first.ready()
 
-  const application = await first.db.application.create({ data: { appId: 2n, name: 'app' } })
+  const application = await first.db.application.create({ data: { appId: '2', name: 'app' } })
   const campaign = await first.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Hi' } } })
   await first.db.campaignUser.createMany({ data: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map((userId) => ({ campaignId: campaign.id, userId })) })
   t.equal((await call(first, 'POST', `/push/campaign/send/live/${campaign.id}`)).statusCode, 200)
@@ -70,7 +70,7 @@ t.test('a campaign whose instance died while publishing it is published by a liv
 // guarantee: campaign-planned-once
 t.test('planning: chunks cover every user once, in user order; a second start is refused', async (t) => {
   const { app } = await buildApp(t, { CAMPAIGN_CHUNK_USERS: '3', OUTBOX_PUBLISH_GRACE_MS: '60000', OUTBOX_SWEEP_INTERVAL_MS: '60000' })
-  const application = await app.db.application.create({ data: { appId: 4n, name: 'app' } })
+  const application = await app.db.application.create({ data: { appId: '4', name: 'app' } })
   const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { body: 'b' } } })
   const users = Array.from({ length: 10 }, (_, i) => `user-${String(i).padStart(2, '0')}`)
   await app.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
@@ -89,7 +89,7 @@ t.test('planning: chunks cover every user once, in user order; a second start is
 
 t.test('a user added while the campaign starts is either refused or in a planned chunk', async (t) => {
   const { app } = await buildApp(t, { CAMPAIGN_CHUNK_USERS: '2', OUTBOX_PUBLISH_GRACE_MS: '60000', OUTBOX_SWEEP_INTERVAL_MS: '60000' })
-  const application = await app.db.application.create({ data: { appId: 5n, name: 'app' } })
+  const application = await app.db.application.create({ data: { appId: '5', name: 'app' } })
   for (let round = 0; round < 10; round++) {
     const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { body: 'b' } } })
     await app.db.campaignUser.createMany({ data: ['a', 'b', 'c'].map((userId) => ({ campaignId: campaign.id, userId })) })

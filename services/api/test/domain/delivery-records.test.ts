@@ -37,7 +37,7 @@ async function claimedCampaign (app: FastifyInstance, applicationId: number): Pr
 
 async function setUp (t: Parameters<typeof buildApp>[0]) {
   const { app } = await buildApp(t, quiet)
-  const application = await app.db.application.create({ data: { appId: 2n, name: 'app' } })
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
   return { app, applicationId: application.id }
 }
 

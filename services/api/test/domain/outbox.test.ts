@@ -29,7 +29,7 @@ const publishing = (publish: (command: Command) => Promise<void>) => ({
 t.test('NATS down: the send answers OK, and the message is published once NATS is back — one command in the stream', async (t) => {
   const nats = await startPrivateNats(t)
   const { app, config } = await buildApp(t, { NATS_URL: nats.url, OUTBOX_SWEEP_INTERVAL_MS: '50', OUTBOX_PUBLISH_GRACE_MS: '200' })
-  await app.db.application.create({ data: { appId: 2n, name: 'app' } })
+  await app.db.application.create({ data: { appId: '2', name: 'app' } })
 
   await nats.stop()
   const response = await call(app, 'POST', '/push/message/send', { requestObject: { appId: 2, mode: 'ASYNCHRONOUS', message } })
@@ -95,7 +95,7 @@ t.test('two sweepers never hold the same rows: one publishes while the other ski
 // guarantee: not-queued-on-refusal
 t.test('a failed publish is put off and counted; a definite refusal fails its message NotQueued', async (t) => {
   const { app } = await buildApp(t)
-  const application = await app.db.application.create({ data: { appId: 3n, name: 'app' } })
+  const application = await app.db.application.create({ data: { appId: '3', name: 'app' } })
   const later = { ...command(), applicationId: application.id }
   const refused = { ...command(), applicationId: application.id }
   for (const c of [later, refused]) {

@@ -18,7 +18,7 @@ t.test('commands JetStream gives up on end failed: the message, its claims, an i
   const { app, config } = await buildApp(t, { ...localCallbackEnv, OUTBOX_SWEEP_INTERVAL_MS: '50' })
   const hooks = await startCallbackReceiver({ developers: new Map([['dev-key', 'dev-secret-0123456789']]) })
   t.teardown(() => hooks.close())
-  const application = await app.db.application.create({ data: { appId: 2n, name: 'app', carrierDomain: 'carrier.example' } })
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app', carrierDomain: 'carrier.example' } })
   const developerId = await allocateDeveloperId(app.db)
   await app.db.developer.create({
     data: {

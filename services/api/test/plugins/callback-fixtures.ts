@@ -11,7 +11,7 @@ export const key = 'dev-key-1'
 export const secret = 'dev-secret-0123456789abcdef'
 
 export async function createDeveloper (app: FastifyInstance, callbackUrl: string | null, options: { enabled?: boolean } = {}) {
-  const application = await app.db.application.create({ data: { appId: 1n, name: 'carrier', carrierDomain: 'carrier.example' } })
+  const application = await app.db.application.create({ data: { appId: '1', name: 'carrier', carrierDomain: 'carrier.example' } })
   const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
     data: {

@@ -18,7 +18,7 @@ t.test('a campaign planned while NATS was down, its api stopped: a new api start
   const nats = await startPrivateNats(t)
   const env = { NATS_URL: nats.url, CAMPAIGN_CHUNK_USERS: '3', OUTBOX_SWEEP_INTERVAL_MS: '50', OUTBOX_PUBLISH_GRACE_MS: '200' }
   const first = await buildApp(t, env)
-  const application = await first.app.db.application.create({ data: { appId: 2n, name: 'app' } })
+  const application = await first.app.db.application.create({ data: { appId: '2', name: 'app' } })
   const campaign = await first.app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Hi' } } })
   await first.app.db.campaignUser.createMany({ data: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map((userId) => ({ campaignId: campaign.id, userId })) })
 

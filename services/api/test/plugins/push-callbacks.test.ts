@@ -12,7 +12,7 @@ const key = 'dev-key-push'
 const secret = 'dev-secret-push-0123456789'
 
 async function setup (app: FastifyInstance, callbackUrl: string) {
-  const application = await app.db.application.create({ data: { appId: 7n, name: 'carrier', carrierDomain: 'carrier.example' } })
+  const application = await app.db.application.create({ data: { appId: '7', name: 'carrier', carrierDomain: 'carrier.example' } })
   const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({
     data: { id, key, name: 'Dev', secret: sealDeveloperSecret(app.secrets, id, secret), callbackUrl, applications: { create: [{ applicationId: application.id }] } }

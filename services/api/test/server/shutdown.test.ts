@@ -22,7 +22,7 @@ t.test('SIGTERM with a SYNCHRONOUS send in flight: it is answered with its devic
   t.teardown(() => database.drop())
   const db = createDb({ url: database.url, poolSize: 2 })
   t.teardown(() => db.$disconnect())
-  const application = await db.application.create({ data: { appId: 2n, name: 'app2' } })
+  const application = await db.application.create({ data: { appId: '2', name: 'app2' } })
   const device = await db.device.create({ data: { applicationId: application.id, pushToken: 'alice-token', platform: 'APNS' } })
   await db.deviceActivation.create({ data: { applicationId: application.id, deviceId: device.id, activationId: 'alice-activation', userId: 'alice', activationStatus: 'ACTIVE' } })
 

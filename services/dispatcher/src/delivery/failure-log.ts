@@ -9,7 +9,7 @@ import type { FinalOutcome } from './send-with-retries.js'
 const MAX_DETAIL = 8192
 const MAX_DEVICE_IDS = 20
 
-export interface FailureContext { log: Logger, source: ResultSource, platform: ProviderPlatform, appId: bigint }
+export interface FailureContext { log: Logger, source: ResultSource, platform: ProviderPlatform, appId: string }
 
 /**
  * The failed devices of one send, one line per distinct reason and provider text (a campaign chunk
@@ -31,7 +31,7 @@ export function logFailures (context: FailureContext, targets: DeviceTarget[], o
     if (outcome.kind === 'sent') continue
     const line = {
       ...context.source,
-      appId: String(context.appId),
+      appId: context.appId,
       platform: context.platform,
       outcome: outcome.kind,
       reason: outcome.reason,
@@ -50,7 +50,7 @@ export function logRetry (context: FailureContext, target: DeviceTarget, outcome
   if (!context.log.isLevelEnabled('debug')) return
   context.log.debug({
     ...context.source,
-    appId: String(context.appId),
+    appId: context.appId,
     platform: context.platform,
     deviceId: String(target.id),
     attempt,

@@ -8,7 +8,7 @@ const PROVIDER: Record<ProviderPlatform, string> = { APNS: 'APNs', FCM: 'FCM' }
 export type ResultSource = { messageId: string } | { campaignId: string }
 
 /** A provider outcome as the result the api records. */
-export function toDeviceResult (source: ResultSource, deviceId: bigint, platform: ProviderPlatform, outcome: FinalOutcome, appId: bigint): DeviceResult {
+export function toDeviceResult (source: ResultSource, deviceId: bigint, platform: ProviderPlatform, outcome: FinalOutcome, appId: string): DeviceResult {
   const base = { ...source, deviceId: deviceId.toString(), platform, attempts: outcome.attempts, at: new Date().toISOString() }
   switch (outcome.kind) {
     case 'sent': return { ...base, status: 'SENT', tokenInvalid: false }
@@ -20,12 +20,12 @@ export function toDeviceResult (source: ResultSource, deviceId: bigint, platform
 }
 
 /** Names the configuration to fix: credential failures are the operator's, not the device's. */
-export function credentialsReason (platform: ProviderPlatform, appId: bigint, reason: string): string {
+export function credentialsReason (platform: ProviderPlatform, appId: string, reason: string): string {
   return `${PROVIDER[platform]} credentials of application ${appId} were refused (${reason}): check the application's ${PROVIDER[platform]} configuration`
 }
 
 /** Stored credentials that do not open as this application's: the send fails, naming what to do. */
-export function unreadableCredentialsReason (platform: ProviderPlatform, appId: bigint, code: string): string {
+export function unreadableCredentialsReason (platform: ProviderPlatform, appId: string, code: string): string {
   const why = code === DbErrorCode.SECRET_LEGACY_FORMAT
     ? 'the stored value has the version-1 format, refused since the one-time upgrade'
     : 'the stored value was sealed for another application or under another MASTER_KEY'

@@ -32,14 +32,14 @@ export interface DeviceSpec { userId: string, platform?: 'APNS' | 'FCM', environ
 export async function startDbHarness (t: Test) {
   const database = await createTestDatabase()
   const db = createDb({ url: database.url, poolSize: 2 })
-  const { id: applicationId } = await db.application.create({ data: { appId: 7n, name: 'seven' } })
+  const { id: applicationId } = await db.application.create({ data: { appId: '7', name: 'seven' } })
   const provider = createScriptedProvider()
   const events: ResultEvent[] = []
   const labels = new Map<string, string>()
   const ends: Array<() => Promise<void>> = []
   const credentials: ApplicationCredentials = {
     id: applicationId,
-    appId: 7n,
+    appId: '7',
     version: 0,
     apns: { bundle: 'com.beacon.scripted', keyId: 'KEY', teamId: 'TEAM', production: true, privateKeyPem: 'unused' },
     fcm: { projectId: 'scripted', serviceAccount: { project_id: 'scripted', client_email: 'unused', private_key: 'unused', token_uri: 'unused' } }

@@ -13,7 +13,7 @@ t.test('one line per distinct reason and provider text, with device ids and neve
     if (i < 27) return { kind: 'rejected', reason: 'invalid-argument', detail: '<script>x</script>', attempts: 1 }
     return { kind: 'sent', attempts: 1 }
   })
-  logFailures({ log, source: { messageId: 'm-1' }, platform: 'FCM', appId: 7n }, targets, outcomes)
+  logFailures({ log, source: { messageId: 'm-1' }, platform: 'FCM', appId: '7' }, targets, outcomes)
   t.equal(lines.length, 2)
   t.match(lines[0], { level: 20, messageId: 'm-1', appId: '7', platform: 'FCM', outcome: 'invalid-token', reason: 'registration-token-not-registered', devices: 25 })
   t.equal((lines[0]?.deviceIds as string[]).length, 20, 'device ids up to 20')

@@ -9,7 +9,7 @@ const earlier = (h: DbHarness, list: Array<{ deviceId: bigint, status: string, c
 
 /** A device of application 8 (same user ids, another application). */
 async function foreignDevice (h: DbHarness, userId: string) {
-  const other = await h.db.application.upsert({ where: { appId: 8n }, create: { appId: 8n, name: 'eight' }, update: {} })
+  const other = await h.db.application.upsert({ where: { appId: '8' }, create: { appId: '8', name: 'eight' }, update: {} })
   const device = await h.db.device.create({ data: { applicationId: other.id, pushToken: `foreign-${userId}`, platform: 'APNS' } })
   await h.db.deviceActivation.create({ data: { applicationId: other.id, deviceId: device.id, activationId: `foreign-${userId}`, userId, activationStatus: 'ACTIVE' } })
 }

@@ -16,7 +16,7 @@ export interface SeededDevice {
  */
 export async function seedDevices (stack: Pipeline, appId: number, count: number, options: { prefix: string, perUser?: number, platform?: 'APNS' | 'FCM' }): Promise<SeededDevice[]> {
   const perUser = options.perUser ?? 1
-  const { id: applicationId } = await stack.db.application.findUniqueOrThrow({ where: { appId: BigInt(appId) } })
+  const { id: applicationId } = await stack.db.application.findUniqueOrThrow({ where: { appId: String(appId) } })
   const planned = Array.from({ length: count }, (_, i) => {
     const platform = options.platform ?? (i % 2 === 0 ? 'APNS' as const : 'FCM' as const)
     return { token: platform === 'APNS' ? iosToken() : androidToken(), platform, userId: `${options.prefix}-${String(Math.floor(i / perUser)).padStart(5, '0')}` }

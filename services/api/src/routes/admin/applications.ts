@@ -1,5 +1,5 @@
 import {
-  ApplicationDetailRequest, ApplicationDetailResponse, ApplicationListResponse,
+  appIdAnswer, ApplicationDetailRequest, ApplicationDetailResponse, ApplicationListResponse,
   CreateApplicationRequest, CreateApplicationResponse, OkResponse, UpdateCarrierRequest
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -7,7 +7,7 @@ import {
   createApplication, listApplications, listUnconfiguredApplications, setCarrierDomain
 } from '../../domain/admin-applications.js'
 import { toDetail } from '../../domain/admin-detail.js'
-import { requireApplicationById } from '../../domain/applications.js'
+import { requireApplicationByRef } from '../../domain/applications.js'
 
 /** Listing, inspecting and creating applications, and their carrier domain. */
 const applicationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -24,8 +24,8 @@ const applicationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/admin/app/detail', {
     schema: { body: ApplicationDetailRequest, response: { 200: ApplicationDetailResponse } }
   }, async (request) => {
-    const { id, ...includes } = request.body.requestObject
-    const application = await requireApplicationById(app.db, id)
+    const { id, appId, ...includes } = request.body.requestObject
+    const application = await requireApplicationByRef(app.db, { id, appId })
     return { status: 'OK' as const, responseObject: toDetail(application, includes) }
   })
 
@@ -33,7 +33,8 @@ const applicationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { body: CreateApplicationRequest, response: { 200: CreateApplicationResponse } }
   }, async (request) => {
     const { appId, appName, carrierDomain } = request.body.requestObject
-    return { status: 'OK' as const, responseObject: { id: await createApplication(app.db, appId, appName, carrierDomain) } }
+    const created = await createApplication(app.db, appId, appName, carrierDomain)
+    return { status: 'OK' as const, responseObject: { id: created.id, appId: appIdAnswer(created.appId) } }
   })
 
   // The carrier domain routes `username@<carrierDomain>` of the signed developer API here.

@@ -1,7 +1,7 @@
-import { CreateDeviceMultiRequest, CreateDeviceRequest, OkResponse } from '@beacon/contracts'
+import { appIdText, CreateDeviceMultiRequest, CreateDeviceRequest, OkResponse } from '@beacon/contracts'
 import type { FastifyInstance } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { parseNumericId, requireApplicationByAppId } from '../../domain/applications.js'
+import { requireApplicationByAppId } from '../../domain/applications.js'
 import { toEnvironment, toPlatform } from '../../domain/device-input.js'
 import { resolveActivationOwners } from '../../domain/device-owners.js'
 import { registerDevice } from '../../domain/device-registration.js'
@@ -13,7 +13,7 @@ async function register (app: FastifyInstance, fields: RegistrationFields, activ
   // worth a PowerAuth call. Without one, the registration itself looks it up (one round trip).
   if (app.powerAuth !== null) await requireApplicationByAppId(app.db, fields.appId)
   const activations = await resolveActivationOwners(app.powerAuth, [...new Set(activationIds)], fields)
-  await registerDevice(app.db, parseNumericId(fields.appId), {
+  await registerDevice(app.db, appIdText(fields.appId), {
     pushToken: fields.token,
     platform: toPlatform(fields.platform),
     environment: toEnvironment(fields.environment),

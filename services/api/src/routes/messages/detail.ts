@@ -1,4 +1,4 @@
-import { MessageDetailResponse, MessageIdParams } from '@beacon/contracts'
+import { appIdAnswer, MessageDetailResponse, MessageIdParams } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { recordedCounts } from '../../domain/message-counts.js'
 import { badRequest } from '../../errors.js'
@@ -14,7 +14,7 @@ const messageDetailRoute: FastifyPluginAsyncTypebox = async (app) => {
       status: 'OK' as const,
       responseObject: {
         id: message.id,
-        appId: Number(message.application.appId),
+        appId: appIdAnswer(message.application.appId),
         userId: message.userId,
         activationId: message.activationId,
         completed: message.completedAt !== null,

@@ -1,6 +1,5 @@
-import { SendBatchRequest, SendMessageRequest, SendMessageResponse } from '@beacon/contracts'
+import { appIdText, SendBatchRequest, SendMessageRequest, SendMessageResponse } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { parseNumericId } from '../../domain/applications.js'
 import { sendMessages } from '../../domain/messages.js'
 import messageDetailRoute from './detail.js'
 
@@ -10,7 +9,7 @@ const messageRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = asyn
     schema: { body: SendMessageRequest, response: { 200: SendMessageResponse } }
   }, async (request) => {
     const { appId, mode, message } = request.body.requestObject
-    const outcome = await sendMessages(app, parseNumericId(appId), [message], mode ?? 'SYNCHRONOUS', syncTimeoutMs)
+    const outcome = await sendMessages(app, appIdText(appId), [message], mode ?? 'SYNCHRONOUS', syncTimeoutMs)
     return { status: 'OK' as const, responseObject: { result: outcome.result, messageIds: outcome.messageIds } }
   })
 
@@ -18,7 +17,7 @@ const messageRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = asyn
     schema: { body: SendBatchRequest, response: { 200: SendMessageResponse } }
   }, async (request) => {
     const { appId, mode, batch } = request.body.requestObject
-    const outcome = await sendMessages(app, parseNumericId(appId), batch, mode ?? 'SYNCHRONOUS', syncTimeoutMs)
+    const outcome = await sendMessages(app, appIdText(appId), batch, mode ?? 'SYNCHRONOUS', syncTimeoutMs)
     return { status: 'OK' as const, responseObject: { result: outcome.result, messageIds: outcome.messageIds } }
   })
 

@@ -35,7 +35,7 @@ t.test('PUT /admin/app/android/update: the seed example, stored sealed and never
     bodies.push(response.body)
   }
   t.same(JSON.parse(bodies[2] ?? '{}').responseObject, {
-    application: { id, appId: 5, appName: '5', ios: false, android: true },
+    application: { id, appId: 5, appName: '5', ios: false, android: true, apns: false, fcm: true },
     ...unconfiguredIos,
     androidProjectId: 'PROJECTID123'
   })
@@ -112,7 +112,7 @@ t.test('DELETE /admin/app/android/remove clears the FCM columns, keeps APNs and 
   t.match(row, { fcm_project_id: null, fcm_service_account: null, apns_bundle: 'b', credentials_version: 4 })
   t.not(row.apns_private_key, null, 'the APNs key is untouched')
   const list = await call(app, 'GET', '/admin/app/list')
-  t.same(list.json().responseObject.applicationList, [{ id, appId: 5, appName: '5', ios: true, android: false }])
+  t.same(list.json().responseObject.applicationList, [{ id, appId: 5, appName: '5', ios: true, android: false, apns: true, fcm: false }])
 
   const unknown = await call(app, 'DELETE', '/admin/app/android/remove', { requestObject: { id: 6 } })
   t.equal(unknown.statusCode, 400)

@@ -50,7 +50,7 @@ t.test('POST and PUT /admin/app/fcm store FCM credentials by PowerAuth appId; DE
     t.equal(app.secrets.open({ column: 'application.fcm_service_account', rowId: id }, row.fcm_service_account ?? new Uint8Array()).toString(), json)
   }
   const detail = await call(app, 'POST', '/admin/app/detail', { requestObject: { id, includeAndroid: true } })
-  t.same(detail.json().responseObject, { application: { id, appId: 3002, appName: '3002', ios: false, android: true }, androidProjectId: 'second-project' })
+  t.same(detail.json().responseObject, { application: { id, appId: 3002, appName: '3002', ios: false, android: true, apns: false, fcm: true }, androidProjectId: 'second-project' })
   assertNothingLeaked(t, [detail.body], [...pemBodyLines(rsaKeyPem())])
 
   const removed = await call(app, 'DELETE', '/admin/app/fcm?appId=3002')
@@ -88,14 +88,16 @@ t.test('apns/fcm: unknown appIds and bad query strings are 400s', async (t) => {
 
   for (const provider of ['apns', 'fcm']) {
     // The query field is named `querystring appId` or `querystring.appId` (shared formatting).
-    const badAppId = /^querystring[ .]appId must be a non-negative integer \(the PowerAuth application id\)$/
+    const badAppId = /^querystring[ .]appId must be an application id \(1 to 255 characters, not only spaces, no control characters\)$/
     const cases: Array<[string, RegExp]> = [
       ['', /^querystring[ .]appId is required$/],
       ['?appId=', badAppId],
-      ['?appId=abc', badAppId],
-      ['?appId=-1', badAppId],
-      ['?appId=1e3', badAppId],
-      ['?appId=99999999999999999999', badAppId],
+      ['?appId=%20%20', badAppId],
+      ['?appId=a%0Ab', badAppId],
+      [`?appId=${'x'.repeat(256)}`, badAppId],
+      // Text ids since PowerAuth 1.3: these are ids, of no application here.
+      ['?appId=abc', /^Application with appId abc does not exist$/],
+      ['?appId=1e3', /^Application with appId 1e3 does not exist$/],
       ['?appId=404', /^Application with appId 404 does not exist$/]
     ]
     for (const [query, message] of cases) {

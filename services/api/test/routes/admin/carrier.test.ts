@@ -15,8 +15,8 @@ t.test('create with a carrier domain: stored in lower case, shown by list and de
 
   const list = (await call(app, 'GET', '/admin/app/list')).json().responseObject.applicationList
   t.same(list, [
-    { id, appId: 5, appName: 'Carrier', ios: false, android: false, carrierDomain: 'carrier.example' },
-    { id: plain, appId: 6, appName: '6', ios: false, android: false }
+    { id, appId: 5, appName: 'Carrier', ios: false, android: false, apns: false, fcm: false, carrierDomain: 'carrier.example' },
+    { id: plain, appId: 6, appName: '6', ios: false, android: false, apns: false, fcm: false }
   ], 'only applications with a carrier domain show one')
   const detail = await call(app, 'POST', '/admin/app/detail', { requestObject: { id } })
   t.same(detail.json().responseObject.application, list[0])

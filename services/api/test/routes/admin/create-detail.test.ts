@@ -7,10 +7,11 @@ t.test('POST /admin/app/create: the seed example, then a duplicate', async (t) =
   const created = await call(app, 'POST', '/admin/app/create', { requestObject: { appId: 4 } })
   t.equal(created.statusCode, 200)
   const body = created.json()
-  t.same(Object.keys(body.responseObject), ['id'])
+  t.same(body.responseObject, { id: body.responseObject.id, appId: 4 }, 'Beacon\'s id (PowerAuth 1.0 reads it) and the appId (1.3 and later)')
+  t.type(body.responseObject.id, 'number')
   t.equal(body.status, 'OK')
   const row = await app.db.application.findUniqueOrThrow({ where: { id: body.responseObject.id } })
-  t.equal(row.appId, 4n)
+  t.equal(row.appId, '4', 'stored as text')
   t.equal(row.name, '4', 'the name defaults to the appId')
   t.equal(row.credentialsVersion, 0)
 
@@ -31,22 +32,28 @@ t.test('create: a name, string appIds and the largest exact appId', async (t) =>
   }
   const list = (await call(app, 'GET', '/admin/app/list')).json().responseObject.applicationList
   t.same(list, [
-    { id: named, appId: 10, appName: 'Mobile Banking', ios: false, android: false },
-    { id: ids[0], appId: Number.MAX_SAFE_INTEGER, appName: String(Number.MAX_SAFE_INTEGER), ios: false, android: false },
-    { id: ids[1], appId: 999999999999999, appName: '999999999999999', ios: false, android: false }
+    { id: named, appId: 10, appName: 'Mobile Banking', ios: false, android: false, apns: false, fcm: false },
+    { id: ids[0], appId: Number.MAX_SAFE_INTEGER, appName: String(Number.MAX_SAFE_INTEGER), ios: false, android: false, apns: false, fcm: false },
+    { id: ids[1], appId: 999999999999999, appName: '999999999999999', ios: false, android: false, apns: false, fcm: false }
   ], 'BigInt appIds come back as exact JSON numbers')
 })
 
+// guarantee: app-id-allowed-characters
 t.test('create: bad input is a 400 naming the field', async (t) => {
   const { app } = await buildApp(t)
   const cases: Array<[unknown, RegExp]> = [
     [{}, /requestObject\.appId is required/],
-    [{ appId: 'abc' }, /requestObject\.appId must be a non-negative integer/],
-    [{ appId: -1 }, /requestObject\.appId must be a non-negative integer/],
-    [{ appId: 1.5 }, /requestObject\.appId must be a non-negative integer/],
-    [{ appId: true }, /requestObject\.appId must be a non-negative integer/],
-    [{ appId: Number.MAX_SAFE_INTEGER + 1 }, /requestObject\.appId must be a non-negative integer/],
-    [{ appId: '99999999999999999999' }, /requestObject\.appId must be a non-negative integer/],
+    [{ appId: '' }, /requestObject\.appId must be an application id: text of 1 to 255 characters, not only spaces, no control characters, or a non-negative integer/],
+    [{ appId: '   ' }, /requestObject\.appId must be an application id/],
+    [{ appId: 'a\tb' }, /requestObject\.appId must be an application id/],
+    [{ appId: 'a\u0085b' }, /requestObject\.appId must be an application id/],
+    [{ appId: 'a\ud800b' }, /requestObject\.appId must be an application id/],
+    [{ appId: 'x'.repeat(256) }, /requestObject\.appId must be an application id/],
+    [{ appId: -1 }, /requestObject\.appId must be an application id/],
+    [{ appId: 1.5 }, /requestObject\.appId must be an application id/],
+    [{ appId: true }, /requestObject\.appId must be an application id/],
+    [{ appId: null }, /requestObject\.appId must be an application id/],
+    [{ appId: Number.MAX_SAFE_INTEGER + 1 }, /requestObject\.appId must be an application id/],
     [{ appId: 1, appName: '' }, /requestObject\.appName must be a display name/],
     [{ appId: 1, appName: '   ' }, /requestObject\.appName must be a display name/],
     [{ appId: 1, appName: 'x'.repeat(256) }, /requestObject\.appName must be a display name/]
@@ -74,7 +81,7 @@ t.test('POST /admin/app/detail: the seed example', async (t) => {
   t.same(response.json(), {
     status: 'OK',
     responseObject: {
-      application: { id, appId: 1, appName: 'app1', ios: true, android: true },
+      application: { id, appId: 1, appName: 'app1', ios: true, android: true, apns: true, fcm: true },
       iosBundle: 'some.bundle.id',
       iosKeyId: 'KEYID123456',
       iosTeamId: 'TEAMID123456',
@@ -90,7 +97,7 @@ t.test('detail: each provider only when asked for', async (t) => {
   await call(app, 'PUT', '/admin/app/ios/update', {
     requestObject: { id: String(id), bundle: 'b.c', keyId: 'K1', teamId: 'T1', environment: 'production', privateKeyBase64: base64(ecKeyPem()) }
   })
-  const application = { id, appId: 2, appName: 'app2', ios: true, android: false }
+  const application = { id, appId: 2, appName: 'app2', ios: true, android: false, apns: true, fcm: false }
   const detail = async (flags: object) => (await call(app, 'POST', '/admin/app/detail', { requestObject: { id, ...flags } })).json()
 
   t.same(await detail({}), { status: 'OK', responseObject: { application } }, 'no includes: the application alone')
@@ -114,7 +121,9 @@ t.test('detail: unknown, malformed and out-of-range ids are 400s', async (t) => 
     [{ id: '999999999999999' }, 'Application with id 999999999999999 does not exist'],
     [{ id: 'one' }, /requestObject\.id must be a non-negative integer/],
     [{ id: 1, includeIos: 'yes' }, /requestObject\.includeIos/],
-    [{}, 'requestObject.id is required']
+    [{ appId: 'nope' }, 'Application with appId nope does not exist'],
+    [{ id: 1, appId: 1 }, 'requestObject must name the application by appId or by id, not both'],
+    [{}, 'requestObject.appId is required (or, as PowerAuth 1.0 sends it, requestObject.id)']
   ]
   for (const [requestObject, message] of cases) {
     const response = await call(app, 'POST', '/admin/app/detail', { requestObject })

@@ -140,7 +140,7 @@ t.test('DELETE /admin/app/ios/remove clears every APNs column and bumps the vers
   })
   const detail = await call(app, 'POST', '/admin/app/detail', { requestObject: { id, includeIos: true } })
   t.same(detail.json().responseObject, {
-    application: { id, appId: 5, appName: '5', ios: false, android: false },
+    application: { id, appId: 5, appName: '5', ios: false, android: false, apns: false, fcm: false },
     ...unconfiguredIos
   })
 

@@ -26,8 +26,8 @@ t.test('GET /admin/app/list shows every application and which providers it has',
     status: 'OK',
     responseObject: {
       applicationList: [
-        { id: both, appId: 1, appName: 'app1', ios: true, android: true },
-        { id: none, appId: 7, appName: '7', ios: false, android: false }
+        { id: both, appId: 1, appName: 'app1', ios: true, android: true, apns: true, fcm: true },
+        { id: none, appId: 7, appName: '7', ios: false, android: false, apns: false, fcm: false }
       ]
     }
   })

@@ -10,7 +10,7 @@ t.test('create: the seed example (appId "2") answers a new id and stores the mes
   t.equal(body.status, 'OK')
   t.match(body.responseObject.id, /^[0-9]+$/, 'the id is a string of digits')
   const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: BigInt(body.responseObject.id) }, include: { application: true } })
-  t.equal(stored.application.appId, 2n)
+  t.equal(stored.application.appId, '2')
   t.same(stored.message, seedMessage)
   t.equal(stored.sentAt, null)
 
@@ -29,7 +29,8 @@ t.test('create: bad input gets a 400 naming the field', async (t) => {
   const { app } = await setUp(t)
   const cases: Array<[unknown, RegExp]> = [
     [{ appId: '99', message: seedMessage }, /^Application with appId 99 does not exist$/],
-    [{ appId: 'two', message: seedMessage }, /^requestObject\.appId must be a non-negative integer/],
+    [{ appId: 'two', message: seedMessage }, /^Application with appId two does not exist$/],
+    [{ appId: '', message: seedMessage }, /^requestObject\.appId must be an application id/],
     [{ appId: -1, message: seedMessage }, /^requestObject\.appId must be/],
     [{ appId: true, message: seedMessage }, /^requestObject\.appId must be/],
     [{ message: seedMessage }, /^requestObject\.appId is required$/],

@@ -14,7 +14,7 @@ const until = async (condition: () => boolean | Promise<boolean>, what: string, 
 
 async function setUp (t: Parameters<typeof buildApp>[0], users: string[]) {
   const built = await buildApp(t, { CAMPAIGN_CHUNK_USERS: '3', SYNC_TIMEOUT_MS: '200' })
-  const application = await built.app.db.application.create({ data: { appId: 2n, name: 'app2' } })
+  const application = await built.app.db.application.create({ data: { appId: '2', name: 'app2' } })
   const campaign = await built.app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Balance update', body: 'Hi' } } })
   await built.app.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
   // A stand-in for the dispatchers, on the api's own streams: it only collects chunk commands.

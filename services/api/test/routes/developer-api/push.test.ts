@@ -52,7 +52,7 @@ t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no f
 t.test('every bad request is a clear 4xx in the signed API error body, and stores nothing', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
-  await app.db.application.create({ data: { appId: 2n, name: 'other', carrierDomain: 'other.example' } })
+  await app.db.application.create({ data: { appId: '2', name: 'other', carrierDomain: 'other.example' } })
   const ok = { content: 'hi' }
   const cases: Array<[string, unknown, number, RegExp]> = [
     ['alice', ok, 400, /username@carrier/],
@@ -102,7 +102,7 @@ t.test('an unsigned push is refused with 401', async (t) => {
 t.test('im/token: a token for an addressable user; the same checks as push', async (t) => {
   const { app } = await buildApp(t, env)
   const { applicationId, developerId } = await setupDeveloper(app)
-  await app.db.application.create({ data: { appId: 2n, name: 'other', carrierDomain: 'other.example' } })
+  await app.db.application.create({ data: { appId: '2', name: 'other', carrierDomain: 'other.example' } })
   const before = Date.now()
   const response = await signedPost(app, '/api/1.0/im/token', { user: `alice@${CARRIER}` })
   const after = Date.now()

@@ -7,8 +7,8 @@ export const SECRET = 'dev-secret-abcdefghijklmnopqrstuvwxyz'
 export const CARRIER = 'carrier.example'
 
 /** An application with a carrier domain and an enabled developer allowed to address it, straight in the database. */
-export async function insertDeveloper (app: FastifyInstance, options: { key?: string, secret?: string, enabled?: boolean, appId?: bigint, carrier?: string } = {}) {
-  const appId = options.appId ?? 1n
+export async function insertDeveloper (app: FastifyInstance, options: { key?: string, secret?: string, enabled?: boolean, appId?: string, carrier?: string } = {}) {
+  const appId = options.appId ?? '1'
   const application = await app.db.application.upsert({
     where: { appId },
     create: { appId, name: `app ${appId}`, carrierDomain: options.carrier ?? CARRIER },

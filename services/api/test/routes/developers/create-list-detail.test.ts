@@ -29,6 +29,10 @@ t.test('create: key and secret are fresh and random, the secret is stored sealed
 
   const both = await createDeveloper(t, app, { name: 'Both', applications: [2, 1], carriers: ['carrier-one.example'], callbackUrl: null })
   t.same(both.applications, [ONE, TWO], 'appIds and carriers together, duplicates merged, ordered by appId')
+  await app.db.application.create({ data: { appId: 'mobile-app', name: 'Mobile', carrierDomain: 'mobile.example' } })
+  const text = await createDeveloper(t, app, { name: 'Text', applications: ['mobile-app', 3, '1'] })
+  t.same(text.applications, [ONE, THREE, { appId: 'mobile-app', carrierDomain: 'mobile.example' }],
+    'a text appId (PowerAuth 1.3+) granted and answered as text, after the numeric ones')
   const none = await createDeveloper(t, app, { name: 'Tester' })
   t.same(none.applications, [], 'no carrier yet: it can still test its signing on /debug/echo')
 })
@@ -48,7 +52,8 @@ t.test('create: bad input is a clear 400 and creates nothing', async (t) => {
     [{ name: 'a', callbackUrl: 5 }, /^requestObject\.callbackUrl must be/],
     [{ name: 'a', applications: [99] }, 'Application with appId 99 does not exist'],
     [{ name: 'a', applications: [1, 98, '99'] }, 'Applications with appId 98, 99 do not exist'],
-    [{ name: 'a', applications: ['one'] }, /^requestObject\.applications\.0 must be a non-negative integer/],
+    [{ name: 'a', applications: ['one'] }, 'Application with appId one does not exist'],
+    [{ name: 'a', applications: [' '] }, /^requestObject\.applications\.0 must be an application id/],
     [{ name: 'a', applications: 1 }, /^requestObject\.applications must be a list/],
     [{ name: 'a', carriers: ['nowhere.example'] }, 'No application has the carrier domain nowhere.example'],
     [{ name: 'a', carriers: ['not a domain'] }, /^requestObject\.carriers\.0 must be a DNS name/]

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 
 /** An application as the admin API would store it; only its PowerAuth id matters to devices. */
 export async function createApplication (app: FastifyInstance, appId: number, name = `app ${appId}`) {
-  return app.db.application.create({ data: { appId: BigInt(appId), name } })
+  return app.db.application.create({ data: { appId: String(appId), name } })
 }
 
 export interface StoredDevice {

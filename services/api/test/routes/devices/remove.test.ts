@@ -30,7 +30,7 @@ t.test('the seed example removes the token of that application, with its activat
   t.equal(response.statusCode, 200)
   t.same(response.json(), OK)
   t.same(await tokens(app), ['2:other-token', '3:12456789098321234567890'], 'other tokens and applications untouched')
-  t.equal(await app.db.deviceActivation.count({ where: { applicationId: (await app.db.application.findUniqueOrThrow({ where: { appId: 2n } })).id, activationId: { in: ['a', 'b'] } } }), 0,
+  t.equal(await app.db.deviceActivation.count({ where: { applicationId: (await app.db.application.findUniqueOrThrow({ where: { appId: '2' } })).id, activationId: { in: ['a', 'b'] } } }), 0,
     'the activations of the removed token are gone')
   t.equal(await app.db.deviceActivation.count(), 2, 'c in app 2 and a in app 3 remain')
 })

@@ -19,7 +19,7 @@ export interface Setup {
  */
 export async function setupDeveloper (app: FastifyInstance, options: { callbackUrl?: string, developerKey?: string } = {}): Promise<Setup> {
   const application = await app.db.application.upsert({
-    where: { appId: 1n }, update: {}, create: { appId: 1n, name: 'carrier', carrierDomain: CARRIER }
+    where: { appId: '1' }, update: {}, create: { appId: '1', name: 'carrier', carrierDomain: CARRIER }
   })
   const id = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({

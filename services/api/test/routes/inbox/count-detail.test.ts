@@ -29,15 +29,16 @@ t.test('count: bad or unknown parameters are a 400', async (t) => {
     ['appId=1', /^querystring\.userId is required/],
     ['userId=&appId=1', /^querystring\.userId must be a user id of 1 to 255 characters/],
     ['userId=u', /^querystring\.appId is required/],
-    ['userId=u&appId=abc', /^querystring\.appId must be a non-negative integer/],
-    ['userId=u&appId=-1', /^querystring\.appId must be a non-negative integer/],
-    ['userId=u&appId=', /^querystring\.appId must be a non-negative integer/],
-    ['userId=u&appId=1&appId=2', /^querystring\.appId must be a non-negative integer/]
+    ['userId=u&appId=%20', /^querystring\.appId must be an application id/],
+    ['userId=u&appId=a%00b', /^querystring\.appId must be an application id/],
+    ['userId=u&appId=', /^querystring\.appId must be an application id/],
+    ['userId=u&appId=1&appId=2', /^querystring\.appId must be an application id/]
   ]
   for (const [query, expected] of cases) {
     t.match(badRequestMessage(t, await call(app, 'GET', `/inbox/messages/count?${query}`)), expected, query)
   }
   t.equal(badRequestMessage(t, await call(app, 'GET', '/inbox/messages/count?userId=u&appId=7')), 'Application with appId 7 does not exist')
+  t.equal(badRequestMessage(t, await call(app, 'GET', '/inbox/messages/count?userId=u&appId=abc')), 'Application with appId abc does not exist')
 })
 
 t.test('detail: the message in full; any-case ids', async (t) => {

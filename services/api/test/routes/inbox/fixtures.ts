@@ -9,7 +9,7 @@ export const APP_IDS = [1, 2, 3] as const
 export async function setUp (t: Test) {
   const built = await buildApp(t)
   for (const appId of APP_IDS) {
-    await built.app.db.application.create({ data: { appId: BigInt(appId), name: `app ${appId}` } })
+    await built.app.db.application.create({ data: { appId: String(appId), name: `app ${appId}` } })
   }
   return built
 }

@@ -10,7 +10,7 @@ import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/de
  */
 t.test('in-app messages of the signed API appear in every inbox endpoint', async (t) => {
   const { app } = await setUp(t)
-  const carrier = await app.db.application.findUniqueOrThrow({ where: { appId: 2n } })
+  const carrier = await app.db.application.findUniqueOrThrow({ where: { appId: '2' } })
   await app.db.application.update({ where: { id: carrier.id }, data: { carrierDomain: 'carrier.example' } })
   const developerId = await allocateDeveloperId(app.db)
   const developer = await app.db.developer.create({

@@ -100,10 +100,12 @@ t.test('invalid parameters and unknown applications: a 400 naming them', async (
     [`userId=${'u'.repeat(256)}&applications=1`, /^querystring\.userId must be a user id/],
     ['userId=u', /^querystring\.applications is required/],
     ['userId=u&applications=', /^querystring\.applications must be a comma-separated list of 1 to 100 application ids/],
-    ['userId=u&applications=abc', /^querystring\.applications must be a comma-separated list/],
-    ['userId=u&applications=1,,2', /^querystring\.applications must be a comma-separated list/],
-    ['userId=u&applications=-1', /^querystring\.applications must be a comma-separated list/],
-    ['userId=u&applications=1&applications=x', /^querystring\.applications must be a comma-separated list/],
+    ['userId=u&applications=1,,2', /^querystring\.applications must be a comma-separated list of application ids; "" is not one$/],
+    ['userId=u&applications=1,%20', /^querystring\.applications must be a comma-separated list of application ids; " " is not one$/],
+    ['userId=u&applications=1&applications=', /^querystring\.applications must be a comma-separated list/],
+    ['userId=u&applications=a%09b', /^querystring\.applications must be a comma-separated list/],
+    [`userId=u&applications=${'x'.repeat(256)}`, /^querystring\.applications must be a comma-separated list of application ids/],
+    [`userId=u&applications=${Array.from({ length: 101 }, (_, i) => i).join(',')}`, /^querystring\.applications must be a comma-separated list of 1 to 100 application ids$/],
     ['userId=u&applications=1&onlyUnread=yes', /^querystring\.onlyUnread must be true \(unread messages only\) or false/],
     ['userId=u&applications=1&page=abc', /^querystring\.page must be a page number/],
     ['userId=u&applications=1&page=-1', /^querystring\.page must be a page number/],
@@ -123,4 +125,6 @@ t.test('invalid parameters and unknown applications: a 400 naming them', async (
     'Application with appId 42 does not exist')
   t.equal(badRequestMessage(t, await call(app, 'GET', '/inbox/messages/list?userId=u&applications=999999999999999')),
     'Application with appId 999999999999999 does not exist')
+  t.equal(badRequestMessage(t, await call(app, 'GET', '/inbox/messages/list?userId=u&applications=1&applications=x')),
+    'Application with appId x does not exist', 'text ids since PowerAuth 1.3')
 })

@@ -26,6 +26,21 @@ t.test('a posted message comes back as its detail and is stored', async (t) => {
   t.equal(row.applications.length, 1)
 })
 
+t.test('text application ids (PowerAuth 1.3+): posted, listed, counted and read by them; numeric ones stay numbers', async (t) => {
+  const { app } = await setUp(t)
+  await app.db.application.create({ data: { appId: 'mobile-app', name: 'Mobile' } })
+  const detail = await post(t, app, { applications: ['mobile-app', 2] })
+  t.same(detail.applications, [2, 'mobile-app'], 'numeric ids as numbers first, text ids as text')
+  const listed = await call(app, 'GET', '/inbox/messages/list?userId=user-1&applications=mobile-app')
+  t.same(listed.json().responseObject.map((item: { id: string }) => item.id), [detail.id])
+  const count = await call(app, 'GET', '/inbox/messages/count?userId=user-1&appId=mobile-app')
+  t.same(count.json().responseObject, { countUnread: 1 })
+  const read = await call(app, 'POST', '/inbox/messages/read-all', { requestObject: { userId: 'user-1', appId: 'mobile-app' } })
+  t.equal(read.statusCode, 200)
+  t.same((await call(app, 'GET', '/inbox/messages/count?userId=user-1&appId=2')).json().responseObject, { countUnread: 0 },
+    'the message of both applications is read')
+})
+
 t.test('several applications (numbers or numeric strings, repeats collapse), any-case type, silent', async (t) => {
   const { app } = await setUp(t)
   const detail = await post(t, app, { applications: [3, '1', 1, '3'], type: 'HTML', silent: true, body: '<p>Hi</p>' })
@@ -54,10 +69,10 @@ t.test('invalid fields: a 400 naming the field', async (t) => {
     [{ applications: undefined }, /^requestObject\.applications is required/],
     [{ applications: 1 }, /^requestObject\.applications must be a list/],
     [{ applications: Array.from({ length: 101 }, (_, i) => i) }, /^requestObject\.applications must be a list of 1 to 100/],
-    [{ applications: ['abc'] }, /^requestObject\.applications\.0 must be a non-negative integer/],
-    [{ applications: [-1] }, /^requestObject\.applications\.0 must be a non-negative integer/],
-    [{ applications: [1, 1.5] }, /^requestObject\.applications\.1 must be a non-negative integer/],
-    [{ applications: [true] }, /^requestObject\.applications\.0 must be a non-negative integer/],
+    [{ applications: [''] }, /^requestObject\.applications\.0 must be an application id/],
+    [{ applications: [-1] }, /^requestObject\.applications\.0 must be an application id/],
+    [{ applications: [1, 1.5] }, /^requestObject\.applications\.1 must be an application id/],
+    [{ applications: [true] }, /^requestObject\.applications\.0 must be an application id/],
     [{ type: 'markdown' }, /^requestObject\.type must be text or html/],
     [{ type: undefined }, /^requestObject\.type is required/],
     [{ subject: '' }, /^requestObject\.subject must be a subject of 1 to 255 characters/],

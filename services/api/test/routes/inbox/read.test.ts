@@ -61,9 +61,9 @@ t.test('read-all: bad or unknown parameters are a 400', async (t) => {
     [{ appId: 1 }, /^requestObject\.userId is required/],
     [{ userId: '', appId: 1 }, /^requestObject\.userId must be a user id/],
     [{ userId: 'u' }, /^requestObject\.appId is required/],
-    [{ userId: 'u', appId: 'one' }, /^requestObject\.appId must be a non-negative integer/],
-    [{ userId: 'u', appId: -3 }, /^requestObject\.appId must be a non-negative integer/],
-    [{ userId: 'u', appId: true }, /^requestObject\.appId must be a non-negative integer/],
+    [{ userId: 'u', appId: 'one' }, /^Application with appId one does not exist$/],
+    [{ userId: 'u', appId: -3 }, /^requestObject\.appId must be an application id/],
+    [{ userId: 'u', appId: true }, /^requestObject\.appId must be an application id/],
     ['u', /^requestObject must be object/]
   ]
   for (const [requestObject, expected] of cases) {

@@ -67,7 +67,7 @@ async function standInDispatcher (t: Parameters<typeof buildApp>[0], prefix: str
 
 async function setUp (t: Parameters<typeof buildApp>[0]) {
   const built = await buildApp(t, { SYNC_TIMEOUT_MS: String(SYNC_TIMEOUT_MS) })
-  const application = await built.app.db.application.create({ data: { appId: 2n, name: 'app2' } })
+  const application = await built.app.db.application.create({ data: { appId: '2', name: 'app2' } })
   return { ...built, applicationId: application.id }
 }
 

@@ -20,7 +20,7 @@ const seedMessage = {
 
 async function appWithApplication (t: Parameters<typeof buildApp>[0], env: Record<string, string> = {}) {
   const built = await buildApp(t, env)
-  await built.app.db.application.create({ data: { appId: 2n, name: 'app2' } })
+  await built.app.db.application.create({ data: { appId: '2', name: 'app2' } })
   return built
 }
 

@@ -8,7 +8,7 @@ const OTHER_BUNDLE = 'com.beacon.dispatcher-test.other'
 /** A second application (PowerAuth app id 8) with an APNs key of its own; SANDBOX by default. */
 async function secondApplication (h: Harness): Promise<number> {
   const key = h.apns.createKey({ bundles: [OTHER_BUNDLE] })
-  const { id } = await h.db.application.create({ data: { appId: 8n, name: 'eight', apnsBundle: OTHER_BUNDLE, apnsKeyId: key.keyId, apnsTeamId: key.teamId, apnsEnvironment: 'SANDBOX' } })
+  const { id } = await h.db.application.create({ data: { appId: '8', name: 'eight', apnsBundle: OTHER_BUNDLE, apnsKeyId: key.keyId, apnsTeamId: key.teamId, apnsEnvironment: 'SANDBOX' } })
   const sealed = createSecretBox(h.masterKey).seal({ column: 'application.apns_private_key', rowId: id }, key.privateKeyPem)
   await h.db.application.update({ where: { id }, data: { apnsPrivateKey: new Uint8Array(sealed), credentialsVersion: 1 } })
   return id

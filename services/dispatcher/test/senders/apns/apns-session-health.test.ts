@@ -24,7 +24,7 @@ async function setup (t: Test, options: { requestTimeoutMs: number, pingInterval
   t.teardown(() => sender.close())
   const credentials: ApplicationCredentials = {
     id: 1,
-    appId: 1n,
+    appId: '1',
     version: 1,
     fcm: null,
     apns: { bundle: BUNDLE, keyId: key.keyId, teamId: key.teamId, production: true, privateKeyPem: key.privateKeyPem }

@@ -24,7 +24,7 @@ async function sendScripted (t: Test, answer: ScriptedAnswer, requestTimeoutMs =
   t.teardown(() => sender.close())
   const credentials: ApplicationCredentials = {
     id: ++applicationIds,
-    appId: 1n,
+    appId: '1',
     version: 1,
     apns: null,
     fcm: { projectId: account.project_id, serviceAccount: account }

@@ -32,7 +32,7 @@ async function sendWith (t: Test, options: { fcmUrl: string, account: FcmService
   const sender = createFcmSender({ url: new URL(options.fcmUrl), ca: null, requestTimeoutMs: 2000, concurrency: 4, tokenEndpoints: options.policy, log })
   t.teardown(() => sender.close())
   const credentials: ApplicationCredentials = {
-    id: ++applicationIds, appId: 7n, version: 1, apns: null, fcm: { projectId: options.account.project_id, serviceAccount: options.account }
+    id: ++applicationIds, appId: '7', version: 1, apns: null, fcm: { projectId: options.account.project_id, serviceAccount: options.account }
   }
   const preparation = sender.prepare(credentials, { silent: false, priority: 'HIGH', body: { title: 'hello' } })
   if (!preparation.ok) throw new Error(preparation.reason)
