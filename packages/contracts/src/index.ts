@@ -1,6 +1,7 @@
 export * from './envelope.js'
 export * from './error-codes.js'
 export * from './common.js'
+export * from './query-params.js'
 export * from './service.js'
 export * from './devices.js'
 export * from './admin.js'
