@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { AppId, AppIdAnswer } from './app-id.js'
+import { MAX_PAGE_SIZE, PageNumberParam, PageSizeParam, SpringBooleanParam } from './query-params.js'
 import { OkObjectResponse, RequestEnvelope } from './envelope.js'
 import { MessageBody } from './message-body.js'
 
@@ -8,7 +9,7 @@ export const MAX_CAMPAIGN_USERS_PER_CALL = 100_000
 
 /** `user/list` page size when `size` is absent (PowerAuth leaves it to Spring's default). */
 export const DEFAULT_CAMPAIGN_USERS_PAGE_SIZE = 100
-export const MAX_CAMPAIGN_USERS_PAGE_SIZE = 1000
+export const MAX_CAMPAIGN_USERS_PAGE_SIZE = MAX_PAGE_SIZE
 
 /** A user id of a campaign: what devices are registered under. PostgreSQL text cannot hold NUL. */
 export const CampaignUserId = Type.String({
@@ -62,9 +63,7 @@ export const CampaignDetailResponse = OkObjectResponse(Type.Object({
 }))
 
 export const CampaignListQuery = Type.Object({
-  all: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], {
-    description: 'true (every campaign) or false (those not sent yet, the default)'
-  }))
+  all: Type.Optional(SpringBooleanParam('true (every campaign) or false (those not sent yet, the default)'))
 })
 export type CampaignListQuery = Static<typeof CampaignListQuery>
 
@@ -77,13 +76,10 @@ export const CampaignUsersRequest = RequestEnvelope(Type.Array(CampaignUserId, {
 }))
 export type CampaignUsersRequest = Static<typeof CampaignUsersRequest>
 
-/** Query strings stay strings (no coercion): digits only, ranges in the pattern. */
+/** Spring's Pageable parameters: `page` (0-based) and `size`. */
 export const CampaignUsersPageQuery = Type.Object({
-  page: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: 'a page number: 0, 1, 2, … (default 0)' })),
-  size: Type.Optional(Type.String({
-    pattern: '^(1000|[1-9][0-9]{0,2})$',
-    description: `a page size from 1 to ${MAX_CAMPAIGN_USERS_PAGE_SIZE} (default ${DEFAULT_CAMPAIGN_USERS_PAGE_SIZE})`
-  }))
+  page: Type.Optional(PageNumberParam),
+  size: Type.Optional(PageSizeParam(DEFAULT_CAMPAIGN_USERS_PAGE_SIZE))
 })
 export type CampaignUsersPageQuery = Static<typeof CampaignUsersPageQuery>
 

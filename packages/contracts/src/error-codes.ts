@@ -1,6 +1,7 @@
 /**
- * Codes in `responseObject.code` of the PowerAuth-compatible API's error body. The first two are
- * PowerAuth's own; the others name conditions PowerAuth reports as ERROR_GENERIC or as a bare 500.
+ * Codes in `responseObject.code` of the PowerAuth-compatible API's error body. ERROR_GENERIC,
+ * ERROR_DATABASE, ERROR_REQUEST (with `violations`) and ERROR_PA_SERVER_COMM are PowerAuth's own;
+ * the others name conditions PowerAuth reports as ERROR_GENERIC or as a bare 500.
  */
 export const ApiErrorCode = {
   /** 400: the request or the business rule failed; the message says which field or rule. */
@@ -11,12 +12,15 @@ export const ApiErrorCode = {
   UNAUTHORIZED: 'ERROR_UNAUTHORIZED',
   /** 404: no such endpoint. */
   NOT_FOUND: 'ERROR_NOT_FOUND',
-  /** 405/415/413: wrong method, content type or size. */
+  /**
+   * 405/413/414/415: wrong method, size or content type; and 400 with `violations` on the
+   * endpoints PowerAuth 1.5+ validates that way (inbox posts).
+   */
   REQUEST: 'ERROR_REQUEST',
   /** 429: too many requests (e.g. wrong credentials from one address); the Retry-After header says how long to wait. */
   TOO_MANY_REQUESTS: 'ERROR_TOO_MANY_REQUESTS',
-  /** 400: the PowerAuth server failed or answered something unusable. */
-  POWERAUTH: 'ERROR_POWERAUTH_SERVICE',
+  /** 400: the PowerAuth server failed or answered something unusable (PowerAuth's name for it). */
+  POWERAUTH: 'ERROR_PA_SERVER_COMM',
   /** 500: a defect of ours; the log has the details. */
   INTERNAL: 'ERROR_INTERNAL'
 } as const

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { CampaignUserId } from './campaigns.js'
 import { AppId, AppIdAnswer, AppIdText, MAX_APP_ID_LENGTH } from './app-id.js'
+import { MAX_PAGE_SIZE, PageNumberParam, PageSizeParam, SpringBooleanParam } from './query-params.js'
 import { OkObjectResponse, RequestEnvelope } from './envelope.js'
 
 /** Most applications one inbox message may belong to (PowerAuth posts one message to several). */
@@ -11,7 +12,7 @@ export const MAX_INBOX_BODY_LENGTH = 65536
 
 /** `list` page size when `size` is absent, and the largest, as for a campaign's user list. */
 export const DEFAULT_INBOX_PAGE_SIZE = 100
-export const MAX_INBOX_PAGE_SIZE = 1000
+export const MAX_INBOX_PAGE_SIZE = MAX_PAGE_SIZE
 
 /** Inbox message ids are UUIDs; checked here so that a malformed one is a 400, not a database error. */
 export const InboxMessageId = Type.String({
@@ -80,7 +81,7 @@ const InboxApplicationsText = Type.String({
   pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F]+$'
 })
 
-/** Query strings stay strings (no coercion): digits only, ranges in the pattern, as campaign user lists. */
+/** Query strings stay strings (no coercion); `onlyUnread`, `page` and `size` as Spring reads them. */
 export const InboxListQuery = Type.Object({
   userId: CampaignUserId,
   // PowerAuth reads one string and splits it at commas; Spring joins `applications=a&applications=b`
@@ -90,14 +91,9 @@ export const InboxListQuery = Type.Object({
     InboxApplicationsText,
     Type.Array(InboxApplicationsText, { minItems: 1, maxItems: MAX_INBOX_MESSAGE_APPLICATIONS })
   ], { description: `a comma-separated list of 1 to ${MAX_INBOX_MESSAGE_APPLICATIONS} application ids` }),
-  onlyUnread: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], {
-    description: 'true (unread messages only) or false (every message, the default)'
-  })),
-  page: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: 'a page number: 0, 1, 2, … (default 0)' })),
-  size: Type.Optional(Type.String({
-    pattern: '^(1000|[1-9][0-9]{0,2})$',
-    description: `a page size from 1 to ${MAX_INBOX_PAGE_SIZE} (default ${DEFAULT_INBOX_PAGE_SIZE})`
-  }))
+  onlyUnread: Type.Optional(SpringBooleanParam('true (unread messages only) or false (every message, the default)')),
+  page: Type.Optional(PageNumberParam),
+  size: Type.Optional(PageSizeParam(DEFAULT_INBOX_PAGE_SIZE))
 })
 export type InboxListQuery = Static<typeof InboxListQuery>
 

@@ -19,7 +19,12 @@ export const MessageBody = Type.Object({
   icon: Type.Optional(Text(256, 'Android icon name')),
   category: Type.Optional(Text(256, 'APNs category / Android tag')),
   collapseKey: Type.Optional(Text(256, 'collapse key')),
-  validUntil: Type.Optional(Type.String({ format: 'date-time', description: 'an ISO 8601 date-time' })),
+  // PowerAuth clients send a Java Instant or Date as a number; the PowerAuth API turns such a number
+  // into this string before validating (services/api jackson-input), so it is a string from here on.
+  validUntil: Type.Optional(Type.String({
+    format: 'date-time',
+    description: 'an ISO 8601 date-time, or a number: epoch seconds (a fraction allowed) below 100000000000, epoch milliseconds from there'
+  })),
   extras: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'custom data, an object' }))
 })
 export type MessageBody = Static<typeof MessageBody>

@@ -50,11 +50,25 @@ export type PlatformCounts = Static<typeof PlatformCounts>
 export const SendResult = Type.Object({ ios: PlatformCounts, android: PlatformCounts })
 export type SendResult = Static<typeof SendResult>
 
-/** PowerAuth's answer, plus the ids under which the outcome can be looked up later. */
+/**
+ * The answer of `send` and `batch/send` in every shape a PowerAuth client reads (Jackson ignores
+ * the others): `result.ios|android` as the seed documents it; `ios`/`android` of PowerAuth 1.0–1.9's
+ * PushMessageSendResult (1.9 adds `huawei`, 1.5 `mode`); `apns`/`fcm`/`hms` of the newest one.
+ * Huawei (HMS) is not supported: its counts are always 0. `messageIds` is Beacon's: the ids under
+ * which the outcome can be looked up later.
+ */
 export const SendMessageResponse = OkObjectResponse(Type.Object({
+  mode: SendMode,
   result: SendResult,
+  ios: PlatformCounts,
+  android: PlatformCounts,
+  huawei: PlatformCounts,
+  apns: PlatformCounts,
+  fcm: PlatformCounts,
+  hms: PlatformCounts,
   messageIds: Type.Array(Type.String())
 }))
+export type SendMessageResponse = Static<typeof SendMessageResponse>
 
 export const MessageIdParams = Type.Object({
   id: Type.String({ format: 'uuid', description: 'a message id (UUID) as returned by send' })

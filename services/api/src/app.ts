@@ -8,6 +8,7 @@ import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
 import routeAuth from './plugins/app/route-auth.js'
 import powerAuth from './plugins/app/powerauth.js'
+import jacksonInput from './plugins/app/jackson-input.js'
 import closing from './plugins/app/closing.js'
 import outbox from './plugins/app/outbox.js'
 import abandonedCommands from './plugins/app/abandoned-commands.js'
@@ -54,6 +55,8 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   // The PowerAuth-compatible API (/push, /admin, /inbox): HTTP Basic with the admin credentials.
   await app.register(async function powerAuthApi (api) {
     await api.register(basicAuth, { credentials: config.auth, failures: config.limits.authFailures })
+    // Nulls are absent fields and dates may be epoch numbers, as Jackson writes them.
+    await api.register(jacksonInput)
     await api.register(serviceRoutes, { environmentName: config.environmentName })
     await api.register(deviceRoutes)
     await api.register(adminRoutes, { fcmTokenUris: config.fcmTokenUris })

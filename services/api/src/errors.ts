@@ -18,7 +18,7 @@ export class ApiError extends Error {
 export const badRequest = (message: string, options?: { cause?: unknown }) =>
   new ApiError(400, ApiErrorCode.GENERIC, message, options)
 
-/** 400 ERROR_POWERAUTH_SERVICE: the PowerAuth server failed us. */
+/** 400 ERROR_PA_SERVER_COMM (PowerAuth's name): the PowerAuth server failed us. */
 export const powerAuthFailure = (message: string, cause?: unknown) =>
   new ApiError(400, ApiErrorCode.POWERAUTH, message, { cause })
 

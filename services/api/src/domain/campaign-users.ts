@@ -9,14 +9,17 @@ interface Outcome { found: boolean, started: boolean }
  * `sent_at` waits for it, and a change after that update sees it and is refused. So the user list
  * the publisher pages through never changes under it.
  */
-function check (campaignId: bigint, [outcome]: Outcome[]): void {
-  if (outcome === undefined || !outcome.found) throw campaignNotFound()
+function check (campaignId: bigint, unknown: 'refused' | 'ignored', [outcome]: Outcome[]): void {
+  if (outcome === undefined || !outcome.found) {
+    if (unknown === 'refused') throw campaignNotFound()
+    return
+  }
   if (outcome.started) throw badRequest(`Campaign with ID ${campaignId} was already sent: its users can no longer change`)
 }
 
 /** Adds users in one statement, whatever their number; ids already there (or repeated) are skipped. */
 export async function addCampaignUsers (db: Db, campaignId: bigint, userIds: string[]): Promise<void> {
-  check(campaignId, await db.$queryRaw<Outcome[]>`
+  check(campaignId, 'refused', await db.$queryRaw<Outcome[]>`
     WITH target AS (SELECT id, sent_at FROM campaign WHERE id = ${campaignId} FOR SHARE),
          added AS (
            INSERT INTO campaign_user (campaign_id, user_id)
@@ -27,9 +30,12 @@ export async function addCampaignUsers (db: Db, campaignId: bigint, userIds: str
            coalesce((SELECT sent_at IS NOT NULL FROM target), false) AS started`)
 }
 
-/** Removes users in one statement; ids that are not in the campaign are ignored. */
+/**
+ * Removes users in one statement; ids that are not in the campaign are ignored, and so is an
+ * unknown campaign (PowerAuth answers OK: there is nothing left to remove).
+ */
 export async function removeCampaignUsers (db: Db, campaignId: bigint, userIds: string[]): Promise<void> {
-  check(campaignId, await db.$queryRaw<Outcome[]>`
+  check(campaignId, 'ignored', await db.$queryRaw<Outcome[]>`
     WITH target AS (SELECT id, sent_at FROM campaign WHERE id = ${campaignId} FOR SHARE),
          removed AS (
            DELETE FROM campaign_user AS cu USING target

@@ -5,8 +5,8 @@ import { rawRequest } from '../raw-http.js'
 
 /**
  * Every spelling of a path that an attacker might try, each a function of the route's own path.
- * Whatever the router makes of them, a request without credentials must be asked for them (401)
- * or not found (404 / 400): never answered.
+ * Whatever the router makes of them, a request without credentials must be asked for them (401),
+ * not found (404 / 400) or refused for its method (405, a path known with other methods): never answered.
  */
 const encodeAll = (path: string, upper: boolean) => path.split('/').map((segment) =>
   [...segment].map((char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0')[upper ? 'toUpperCase' : 'toLowerCase']()}`).join('')).join('/')
@@ -57,7 +57,7 @@ const BODIES: Record<string, unknown> = {
 }
 
 const DENIED: Record<string, number[]> = {
-  basic: [401, 404, 400],
+  basic: [401, 404, 405, 400],
   signed: [401, 404, 400],
   'in-app-token': [401, 404, 400]
 }

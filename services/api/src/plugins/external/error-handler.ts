@@ -2,7 +2,18 @@ import { ApiErrorCode } from '@beacon/contracts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ApiError, TooManyFailures, isDatabaseFailure } from '../../errors.js'
-import { describeValidationError } from './validation-message.js'
+import { allowedMethodsOf, type AllowedMethods } from '../../route-methods.js'
+import { describeValidationError, describeViolation } from './validation-message.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `violations`: a body PowerAuth validates with `@Valid` (the inbox posts, PowerAuth 1.5+) is
+     * refused as PowerAuth does: 400 ERROR_REQUEST with a `violations` list. Otherwise ERROR_GENERIC.
+     */
+    validationErrors?: 'violations'
+  }
+}
 
 function send (reply: FastifyReply, statusCode: number, code: string, message: string) {
   return reply.code(statusCode).type('application/json; charset=utf-8')
@@ -19,14 +30,40 @@ const REQUEST_ERRORS: Record<string, number> = {
   // (A malformed URL never reaches a route or this handler: router-errors.ts answers it.)
 }
 
-/** Every error leaves in the PowerAuth error body; unexpected ones are logged, not echoed. */
+/**
+ * Every error leaves in the PowerAuth error body; unexpected ones are logged, not echoed. A known
+ * path asked with a method it does not take is a 405 with `Allow` (Spring's answer), not a 404.
+ */
 export default fp(async (app) => {
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
-    send(reply, 404, ApiErrorCode.NOT_FOUND, `no endpoint ${request.method} ${request.url.split('?')[0]}`))
+  let allowedMethods: AllowedMethods = () => []
+  // The signed API (/api/…) answers its own unknown paths in its own scope.
+  app.addHook('onReady', async () => {
+    allowedMethods = allowedMethodsOf(app.routeTable().filter((route) => !route.url.startsWith('/api/')))
+  })
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? ''
+    const allowed = allowedMethods(path)
+    // A path the router did not match with its own method (an odd spelling) is still not found.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return send(reply.header('allow', allowed.join(', ')), 405, ApiErrorCode.REQUEST,
+        `${request.method} is not supported on ${path}; use ${allowed.join(', ')}`)
+    }
+    return send(reply, 404, ApiErrorCode.NOT_FOUND, `no endpoint ${request.method} ${path}`)
+  })
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) return send(reply, error.statusCode, error.code, error.message)
     if (error.validation !== undefined) {
+      const violation = request.routeOptions.config.validationErrors === 'violations'
+        ? describeViolation(error.validation, error.validationContext)
+        : undefined
+      if (violation !== undefined) {
+        // PowerAuth 1.5+'s ERROR_REQUEST, with our sentence as the message (theirs is a generic one).
+        return reply.code(400).type('application/json; charset=utf-8').send({
+          status: 'ERROR',
+          responseObject: { code: ApiErrorCode.REQUEST, message: `${violation.fieldName} ${violation.hint}`, violations: [violation] }
+        })
+      }
       return send(reply, 400, ApiErrorCode.GENERIC, describeValidationError(error.validation, error.validationContext))
     }
     if (error.code !== undefined && error.code in REQUEST_ERRORS) {
@@ -50,4 +87,4 @@ export default fp(async (app) => {
     request.log.error({ err: error }, 'unexpected error')
     return send(reply, 500, ApiErrorCode.INTERNAL, 'internal error; see the server log')
   })
-}, { name: 'error-handler' })
+}, { name: 'error-handler', dependencies: ['route-auth'] })

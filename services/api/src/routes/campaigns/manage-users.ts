@@ -3,32 +3,35 @@ import {
   DEFAULT_CAMPAIGN_USERS_PAGE_SIZE, OkResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireCampaign } from '../../domain/campaign-records.js'
 import { addCampaignUsers, campaignUsersPage, removeCampaignUsers } from '../../domain/campaign-users.js'
+import { springPage } from '../../domain/spring-params.js'
 
 const ok = { status: 'OK' as const }
 
 /**
- * `user/add`, `user/list` and `user/delete` of a campaign. Adding and removing are refused once
- * live sending started: the users are then being published to the dispatchers.
+ * `user/add`, `user/list` and `user/delete` of a campaign, with the methods PowerAuth's controller
+ * takes. Adding and removing are refused once live sending started: the users are then being
+ * published to the dispatchers. As in PowerAuth, listing or removing the users of an unknown
+ * campaign is no error (an empty list; nothing to remove); adding to one is.
  */
 const manageUserRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.put('/push/campaign/:id/user/add', {
-    schema: { params: CampaignPathParams, body: CampaignUsersRequest, response: { 200: OkResponse } }
-  }, async (request) => {
-    await addCampaignUsers(app.db, BigInt(request.params.id), request.body.requestObject)
-    return ok
+  app.route({
+    method: ['POST', 'PUT'],
+    url: '/push/campaign/:id/user/add',
+    schema: { params: CampaignPathParams, body: CampaignUsersRequest, response: { 200: OkResponse } },
+    handler: async (request) => {
+      await addCampaignUsers(app.db, BigInt(request.params.id), request.body.requestObject)
+      return ok
+    }
   })
 
   app.get('/push/campaign/:id/user/list', {
     schema: { params: CampaignPathParams, querystring: CampaignUsersPageQuery, response: { 200: CampaignUsersPageResponse } }
   }, async (request) => {
-    const campaign = await requireCampaign(app.db, BigInt(request.params.id))
-    // 0-based pages of `size` users (default 100), as Spring's Pageable counts them.
-    const page = Number(request.query.page ?? 0)
-    const size = Number(request.query.size ?? DEFAULT_CAMPAIGN_USERS_PAGE_SIZE)
-    const users = await campaignUsersPage(app.db, campaign.id, page, size)
-    return { status: 'OK' as const, page, size, responseObject: { campaignId: campaign.id.toString(), users } }
+    const campaignId = BigInt(request.params.id)
+    const { page, size } = springPage(request.query, DEFAULT_CAMPAIGN_USERS_PAGE_SIZE)
+    const users = await campaignUsersPage(app.db, campaignId, page, size)
+    return { status: 'OK' as const, page, size, responseObject: { campaignId: campaignId.toString(), users } }
   })
 
   const deleteOptions = { schema: { params: CampaignPathParams, body: CampaignUsersRequest, response: { 200: OkResponse } } }

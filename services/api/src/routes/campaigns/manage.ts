@@ -5,6 +5,7 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { createCampaign } from '../../domain/campaign-creation.js'
 import { campaignProgress, campaignSummary, campaignViewInclude, requireCampaign } from '../../domain/campaign-records.js'
+import { springBoolean } from '../../domain/spring-params.js'
 import manageUserRoutes from './manage-users.js'
 
 /** Create, delete, detail, list, and (in manage-users.ts) the users of a campaign. */
@@ -38,7 +39,7 @@ const manageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/push/campaign/list', {
     schema: { querystring: CampaignListQuery, response: { 200: CampaignListResponse } }
   }, async (request) => {
-    const all = request.query.all === 'true'
+    const all = springBoolean(request.query.all, false)
     const campaigns = await app.db.campaign.findMany({
       where: all ? {} : { completedAt: null },
       include: campaignViewInclude,

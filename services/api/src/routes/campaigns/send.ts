@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sendMessages } from '../../domain/messages.js'
 import { campaignNotFound } from '../../domain/campaign-records.js'
 import { startCampaign } from '../../domain/campaign-plan.js'
-import { badRequest } from '../../errors.js'
 
 const ok = { status: 'OK' as const }
 
@@ -29,10 +28,10 @@ const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number, chunkUsers:
   }, async (request) => {
     const campaign = await requireCampaign(app, request.params.id)
     // The one place a campaign's sending starts: at most once, whatever the concurrency. Its
-    // chunks are in the outbox now; this instance's sweeper publishes them at once.
+    // chunks are in the outbox now; this instance's sweeper publishes them at once. Asked again,
+    // the campaign is already on its way (or sent): OK, and no one gets it twice.
     const { started } = await startCampaign(app.db, campaign.id, chunkUsers)
-    if (!started) throw badRequest(`Campaign with ID ${campaign.id} was already sent`)
-    app.outbox.kick()
+    if (started) app.outbox.kick()
     return ok
   })
 }

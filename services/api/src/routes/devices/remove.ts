@@ -1,11 +1,11 @@
-import { OkResponse, RemoveDeviceRequest } from '@beacon/contracts'
+import { appIdText, OkResponse, RemoveDeviceRequest } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByAppId } from '../../domain/applications.js'
 import { removeDevice } from '../../domain/device-removal.js'
 
 /**
- * `DELETE /push/device/remove` (the seed's name) and `POST|DELETE /push/device/delete` (newer
- * PowerAuth versions): same body, same effect.
+ * `DELETE /push/device/remove` (the seed's name) and `POST|DELETE /push/device/delete` (PowerAuth's
+ * controller): same body, same effect. As in PowerAuth, a token or application nobody registered
+ * is no error: the caller's goal is already met.
  */
 const removeDeviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.route({
@@ -22,8 +22,7 @@ const removeDeviceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   async function handle ({ requestObject: { appId, token } }: RemoveDeviceRequest) {
-    const application = await requireApplicationByAppId(app.db, appId)
-    await removeDevice(app.db, application, token)
+    await removeDevice(app.db, appIdText(appId), token)
     return { status: 'OK' as const }
   }
 }

@@ -17,26 +17,31 @@ function statusUpdateOf (body: UpdateDeviceStatusRequest): DeviceStatusUpdate {
   return activationStatus === undefined ? { activationId } : { activationId, activationStatus }
 }
 
-/** PowerAuth's word when there is a PowerAuth server; the caller's otherwise. */
-async function statusChangeOf (powerAuth: PowerAuthClient | null, update: DeviceStatusUpdate): Promise<StatusChange> {
+/**
+ * PowerAuth's word when there is a PowerAuth server; the caller's otherwise. Without a server and
+ * without a status in the request (PowerAuth's status-change callback, the seed's example) there
+ * is no one to ask: null, and the registrations keep the status they have.
+ */
+async function statusChangeOf (powerAuth: PowerAuthClient | null, update: DeviceStatusUpdate): Promise<StatusChange | null> {
   if (powerAuth !== null) {
     const { activationStatus, userId } = await powerAuth.activationStatus(update.activationId)
     return { activationId: update.activationId, activationStatus, userId }
   }
-  if (update.activationStatus === undefined) {
-    throw badRequest('activationStatus is required when no PowerAuth server is configured (POWERAUTH_SERVICE_URL)')
-  }
+  if (update.activationStatus === undefined) return null
   return { activationId: update.activationId, activationStatus: update.activationStatus }
 }
 
-/** `POST /push/device/status/update`. */
+/** `POST` and `PUT /push/device/status/update` (PowerAuth's controller takes both). */
 const deviceStatusRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/push/device/status/update', {
-    schema: { body: UpdateDeviceStatusRequest, response: { 200: OkResponse } }
-  }, async (request) => {
-    const change = await statusChangeOf(app.powerAuth, statusUpdateOf(request.body))
-    await updateActivationStatus(app.db, change)
-    return { status: 'OK' as const }
+  app.route({
+    method: ['POST', 'PUT'],
+    url: '/push/device/status/update',
+    schema: { body: UpdateDeviceStatusRequest, response: { 200: OkResponse } },
+    handler: async (request) => {
+      const change = await statusChangeOf(app.powerAuth, statusUpdateOf(request.body))
+      if (change !== null) await updateActivationStatus(app.db, change)
+      return { status: 'OK' as const }
+    }
   })
 }
 export default deviceStatusRoutes

@@ -7,10 +7,12 @@ import { requireApplicationByAppId } from '../../domain/applications.js'
 import { requireInboxApplications, splitApplicationsQuery } from '../../domain/inbox-applications.js'
 import { countUnreadInbox, inboxPage } from '../../domain/inbox-lists.js'
 import { postInboxMessage, requireInboxMessage } from '../../domain/inbox-messages.js'
+import { springBoolean, springPage } from '../../domain/spring-params.js'
 
 /** Posting a message, and the user's view of their inbox: list, unread count, detail. */
 const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/inbox/messages', {
+    config: { validationErrors: 'violations' },
     schema: { body: PostInboxMessageRequest, response: { 200: InboxMessageDetailResponse } }
   }, async (request) => {
     return { status: 'OK' as const, responseObject: await postInboxMessage(app.db, request.body.requestObject) }
@@ -21,10 +23,8 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const { userId, applications, onlyUnread } = request.query
     const applicationIds = await requireInboxApplications(app.db, splitApplicationsQuery(applications))
-    // 0-based pages of `size` messages (default 100), as Spring's Pageable counts them.
-    const page = Number(request.query.page ?? 0)
-    const size = Number(request.query.size ?? DEFAULT_INBOX_PAGE_SIZE)
-    const messages = await inboxPage(app.db, { userId, applicationIds, onlyUnread: onlyUnread === 'true', page, size })
+    const { page, size } = springPage(request.query, DEFAULT_INBOX_PAGE_SIZE)
+    const messages = await inboxPage(app.db, { userId, applicationIds, onlyUnread: springBoolean(onlyUnread, false), page, size })
     return { status: 'OK' as const, page, size, responseObject: messages }
   })
 

@@ -72,7 +72,7 @@ t.test('unconfigured list without a PowerAuth server is empty', async (t) => {
   t.same(response.json(), { status: 'OK', responseObject: { applicationList: [] } })
 })
 
-t.test('unconfigured list with PowerAuth failing answers 400 ERROR_POWERAUTH_SERVICE', async (t) => {
+t.test('unconfigured list with PowerAuth failing answers 400 ERROR_PA_SERVER_COMM', async (t) => {
   const mock = await startPowerAuthMock()
   t.teardown(() => mock.close()) // closing twice is harmless; this covers an early failure
   const { app } = await buildApp(t, { POWERAUTH_SERVICE_URL: mock.url, POWERAUTH_TIMEOUT_MS: '300' })
@@ -80,11 +80,11 @@ t.test('unconfigured list with PowerAuth failing answers 400 ERROR_POWERAUTH_SER
     mock.failure = failure
     const response = await call(app, 'GET', '/admin/app/unconfigured/list')
     t.equal(response.statusCode, 400, `PowerAuth ${failure}`)
-    t.equal(response.json().responseObject.code, 'ERROR_POWERAUTH_SERVICE', `PowerAuth ${failure}`)
+    t.equal(response.json().responseObject.code, 'ERROR_PA_SERVER_COMM', `PowerAuth ${failure}`)
   }
   await mock.close()
   const down = await call(app, 'GET', '/admin/app/unconfigured/list')
   t.equal(down.statusCode, 400, 'PowerAuth down')
-  t.same(down.json().responseObject.code, 'ERROR_POWERAUTH_SERVICE')
+  t.same(down.json().responseObject.code, 'ERROR_PA_SERVER_COMM')
   t.match(down.json().responseObject.message, /unreachable/)
 })

@@ -37,7 +37,11 @@ t.test('create: bad input gets a 400 naming the field', async (t) => {
     [{ appId: 2 }, /^requestObject\.message is required$/],
     [{ appId: 2, message: 'text' }, /^requestObject\.message /],
     [{ appId: 2, message: { badge: -1 } }, /^requestObject\.message\.badge /],
-    [{ appId: 2, message: { validUntil: 'tomorrow' } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time$/],
+    [{ appId: 2, message: { validUntil: 'tomorrow' } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time, or a number: epoch seconds/],
+    [{ appId: 2, message: { validUntil: -1 } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time, or a number/],
+    [{ appId: 2, message: { validUntil: 1512940949923.5 } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time, or a number/],
+    [{ appId: 2, message: { validUntil: 9e15 } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time, or a number/],
+    [{ appId: 2, message: { validUntil: true } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time, or a number/],
     [{ appId: 2, message: { extras: ['a'] } }, /^requestObject\.message\.extras must be custom data, an object$/],
     [{ appId: 2, message: { title: 'a\u0000b' } }, /NUL character/],
     [{ appId: 2, message: { extras: { 'k\u0000': 1 } } }, /NUL character/]
@@ -48,6 +52,23 @@ t.test('create: bad input gets a 400 naming the field', async (t) => {
   }
   t.match(badRequestMessage(t, await call(app, 'POST', '/push/campaign/create', {})), /^requestObject is required$/)
   t.equal(await app.db.campaign.count(), 0, 'nothing stored')
+})
+
+// guarantee: jackson-dates
+t.test('create: validUntil as Jackson writes an Instant or a Date, or as an ISO 8601 string', async (t) => {
+  const { app } = await setUp(t)
+  const cases: Array<[unknown, string]> = [
+    [1512940949.923, '2017-12-10T21:22:29.923Z'], // java.time.Instant: epoch seconds and a fraction
+    [1512940949, '2017-12-10T21:22:29.000Z'],
+    [1512940949923, '2017-12-10T21:22:29.923Z'], // java.util.Date: epoch milliseconds
+    ['2017-12-10T21:22:29.923456789Z', '2017-12-10T21:22:29.923456789Z'], // Instant.toString(), kept as given
+    ['2016-10-12T11:20:04Z', '2016-10-12T11:20:04Z']
+  ]
+  for (const [validUntil, stored] of cases) {
+    const id = await createCampaign(t, app, 2, { title: 'Dated', validUntil, badge: null })
+    const detail = await call(app, 'GET', `/push/campaign/${id}/detail`)
+    t.same(detail.json().responseObject.message, { title: 'Dated', validUntil: stored }, String(validUntil))
+  }
 })
 
 t.test('delete: deleted true, then false; users go with the campaign; DELETE and POST', async (t) => {
@@ -90,7 +111,8 @@ t.test('malformed and out-of-range ids get a 400 naming the id, on every campaig
       const response = await call(app, method, `/push/campaign/${bad}/${path}`, body)
       t.match(badRequestMessage(t, response), /^params\.id must be a campaign id/, `${method} ${path} with id ${bad}`)
     }
-    if (path !== 'delete') {
+    // (Deleting an unknown campaign or its users and listing its users are OK, as in PowerAuth.)
+    if (['detail', 'user/add'].includes(path)) {
       const unknown = await call(app, method, `/push/campaign/${BigInt(id) + 1000n}/${path}`, body)
       t.equal(badRequestMessage(t, unknown), NOT_FOUND, `${method} ${path} of an unknown campaign`)
     }

@@ -77,8 +77,20 @@ t.test('list: not sent by default and with all=false; every campaign with all=tr
   t.match(all[2], { id: done, appId: 2, sent: true, message: { title: 'Done' } })
   t.notOk('progress' in all[0], 'list items carry no progress')
 
-  for (const bad of ['yes', 'TRUE', '1', '']) {
+  for (const bad of ['maybe', 'truee', '2', 'y']) {
     const response = await call(app, 'GET', `/push/campaign/list?all=${bad}`)
-    t.match(badRequestMessage(t, response), /^querystring\.all must be true .* or false/, `all=${bad}`)
+    t.match(badRequestMessage(t, response), /^querystring\.all must be true .* or false .*; also on\/off, yes\/no, 1\/0/, `all=${bad}`)
   }
+})
+
+// guarantee: spring-query-params
+t.test('list: `all` as Spring reads a boolean (true/on/yes/1, false/off/no/0, any case; empty is false)', async (t) => {
+  const { app } = await setUp(t)
+  const fresh = await createCampaign(t, app, '2')
+  const done = await createCampaign(t, app, 2, { title: 'Done' })
+  await markSent(app, done, true)
+  const ids = async (query: string) => (await call(app, 'GET', `/push/campaign/list?${query}`)).json().responseObject.map((c: { id: string }) => c.id)
+  for (const word of ['TRUE', 'True', 'on', 'ON', 'yes', 'Yes', '1', '%20true%20']) t.same(await ids(`all=${word}`), [fresh, done], `all=${word}`)
+  for (const word of ['FALSE', 'off', 'NO', '0', '', '%20']) t.same(await ids(`all=${word}`), [fresh], `all=${word}`)
+  t.same(await ids('all'), [fresh], 'a bare `all` is empty: the default')
 })

@@ -43,10 +43,24 @@ t.test('send/live answers at once and publishes the users as chunks covering eac
   t.ok(stored.sentAt !== null && stored.publishedAt !== null, 'timestampSent and publishing recorded')
   await until(async () => await app.db.outbox.count() === 0, 'the sweeper published every chunk and deleted its row')
   t.equal(stored.completedAt, null, 'not complete before the chunks are done')
+})
 
-  const again = await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`, {})
-  t.equal(again.statusCode, 400)
-  t.match(again.json().responseObject.message, /already sent/)
+// guarantee: campaign-resend-ok
+t.test('send/live again: OK, and nothing is planned or sent a second time', async (t) => {
+  const { app, campaign, chunks } = await setUp(t, ['u01', 'u02', 'u03', 'u04'])
+  t.equal((await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)).statusCode, 200)
+  await until(() => chunks.length === 2, 'two chunks')
+  const started = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
+  const plan = await app.db.campaignChunk.findMany({ where: { campaignId: campaign.id }, orderBy: { chunk: 'asc' } })
+  for (const body of [undefined, {}]) {
+    const again = await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`, body)
+    t.equal(again.statusCode, 200)
+    t.same(again.json(), { status: 'OK' })
+  }
+  // The plan is written in the statement that starts a campaign: a second start would show here.
+  t.same(await app.db.campaignChunk.findMany({ where: { campaignId: campaign.id }, orderBy: { chunk: 'asc' } }), plan, 'the same chunks')
+  t.equal(await app.db.outbox.count(), 0, 'nothing new in the outbox')
+  t.same((await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).sentAt, started.sentAt, 'timestampSent unchanged')
 })
 
 t.test('a campaign without users completes at once', async (t) => {

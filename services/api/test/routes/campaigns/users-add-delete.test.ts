@@ -89,8 +89,30 @@ t.test('once sending started, users can be neither added nor removed', async (t)
   t.match(badRequestMessage(t, await removeUsers(app, id, ['a'])), /already sent/)
   t.match(badRequestMessage(t, await removeUsers(app, id, ['a'], 'POST')), /already sent/)
   t.same(await storedUsers(app, id), ['a', 'b'])
-  t.equal(badRequestMessage(t, await addUsers(app, String(BigInt(id) + 1n), ['c'])), NOT_FOUND)
-  t.equal(badRequestMessage(t, await removeUsers(app, String(BigInt(id) + 1n), ['c'])), NOT_FOUND)
+})
+
+// guarantee: idempotent-unknown-campaign
+t.test('an unknown campaign: removing its users is OK (nothing to remove), adding to it is refused', async (t) => {
+  const { app } = await setUp(t)
+  const id = await createCampaign(t, app)
+  await addUsers(app, id, ['a'])
+  const unknown = String(BigInt(id) + 1n)
+  for (const method of ['DELETE', 'POST'] as const) {
+    const response = await removeUsers(app, unknown, ['a'], method)
+    t.equal(response.statusCode, 200, method)
+    t.same(response.json(), { status: 'OK' })
+  }
+  t.equal(badRequestMessage(t, await addUsers(app, unknown, ['c'])), NOT_FOUND)
+  t.equal(await app.db.campaignUser.count(), 1, 'nothing else changed')
+})
+
+t.test('add: POST as well as PUT, as PowerAuth\'s controller takes both', async (t) => {
+  const { app } = await setUp(t)
+  const id = await createCampaign(t, app)
+  const response = await call(app, 'POST', `/push/campaign/${id}/user/add`, { requestObject: ['p1', 'p2'] })
+  t.equal(response.statusCode, 200)
+  t.same(response.json(), { status: 'OK' })
+  t.same(await storedUsers(app, id), ['p1', 'p2'])
 })
 
 t.test('an add waiting on a send that starts at that moment is refused, not half-published', async (t) => {

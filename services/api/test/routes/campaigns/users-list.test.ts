@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { call } from '../../helper.js'
-import { addUsers, badRequestMessage, createCampaign, NOT_FOUND, setUp } from './manage-fixtures.js'
+import { addUsers, badRequestMessage, createCampaign, setUp } from './manage-fixtures.js'
 
 const list = async (t: Test, app: Parameters<typeof addUsers>[0], id: string, query = '') => {
   const response = await call(app, 'GET', `/push/campaign/${id}/user/list${query}`)
@@ -56,14 +56,37 @@ t.test('invalid page or size: a 400 naming the parameter', async (t) => {
     ['?page=', /^querystring\.page must be a page number/],
     ['?page=1000000000', /^querystring\.page must be a page number/],
     ['?page=1&page=2', /^querystring\.page must be a page number/],
-    ['?size=0', /^querystring\.size must be a page size from 1 to 1000/],
-    ['?size=1001', /^querystring\.size must be a page size from 1 to 1000/],
-    ['?size=ten', /^querystring\.size must be a page size from 1 to 1000/],
-    ['?size=-5', /^querystring\.size must be a page size from 1 to 1000/],
-    ['?size=010', /^querystring\.size must be a page size from 1 to 1000/]
+    ['?size=0', /^querystring\.size must be a page size from 1 to 2000/],
+    ['?size=ten', /^querystring\.size must be a page size from 1 to 2000/],
+    ['?size=-5', /^querystring\.size must be a page size from 1 to 2000/],
+    ['?size=010', /^querystring\.size must be a page size from 1 to 2000/]
   ]
   for (const [query, expected] of cases) {
     t.match(badRequestMessage(t, await call(app, 'GET', `/push/campaign/${id}/user/list${query}`)), expected, query)
   }
-  t.equal(badRequestMessage(t, await call(app, 'GET', `/push/campaign/${BigInt(id) + 1n}/user/list`)), NOT_FOUND)
+})
+
+// guarantee: spring-page-size
+t.test('sizes up to 2000; a larger one counts as 2000 (Spring Data\'s clamp), and the answer says so', async (t) => {
+  const { app } = await setUp(t)
+  const id = await createCampaign(t, app)
+  const users = Array.from({ length: 2005 }, (_, i) => `u${String(i).padStart(5, '0')}`)
+  await addUsers(app, id, users)
+  const full = await list(t, app, id, '?size=2000')
+  t.same([full.size, full.responseObject.users], [2000, users.slice(0, 2000)])
+  const clamped = await list(t, app, id, '?size=2001&page=1')
+  t.same([clamped.page, clamped.size, clamped.responseObject.users], [1, 2000, users.slice(2000)])
+  t.equal((await list(t, app, id, '?size=999999999')).size, 2000)
+})
+
+// guarantee: idempotent-unknown-campaign
+t.test('an unknown campaign has no users: an empty page, as PowerAuth answers', async (t) => {
+  const { app } = await setUp(t)
+  const id = await createCampaign(t, app)
+  await addUsers(app, id, ['u1'])
+  const unknown = (BigInt(id) + 1n).toString()
+  t.same(await list(t, app, unknown, '?page=0&size=10'), { status: 'OK', page: 0, size: 10, responseObject: { campaignId: unknown, users: [] } })
+  t.same(await list(t, app, `00${unknown}`), { status: 'OK', page: 0, size: 100, responseObject: { campaignId: unknown, users: [] } },
+    'the id in its canonical digits')
+  t.same((await list(t, app, id)).responseObject.users, ['u1'], 'the control: a known campaign lists its users')
 })

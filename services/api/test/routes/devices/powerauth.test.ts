@@ -90,11 +90,11 @@ function assertPowerAuthFailure (t: Test, response: Awaited<ReturnType<typeof ca
   t.equal(response.statusCode, 400, `${label}: status`)
   const body = response.json()
   t.equal(body.status, 'ERROR', `${label}: envelope`)
-  t.equal(body.responseObject.code, 'ERROR_POWERAUTH_SERVICE', `${label}: code`)
+  t.equal(body.responseObject.code, 'ERROR_PA_SERVER_COMM', `${label}: code`)
   t.notMatch(response.body, paCredentials.password, `${label}: no password in the answer`)
 }
 
-t.test('every PowerAuth failure is 400 ERROR_POWERAUTH_SERVICE and stores nothing', async (t) => {
+t.test('every PowerAuth failure is 400 ERROR_PA_SERVER_COMM and stores nothing', async (t) => {
   const { app, mock } = await setUp(t)
   mock.activations.set('registered', { activationStatus: 'ACTIVE', userId: 'judy' })
   t.equal((await call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token: 'kept', platform: 'ios', activationId: 'registered' } })).statusCode, 200)
@@ -137,7 +137,7 @@ t.test("PowerAuth's own error text reaches the log, never the client: our words,
   t.equal(response.statusCode, 400)
   t.same(response.json(), {
     status: 'ERROR',
-    responseObject: { code: 'ERROR_POWERAUTH_SERVICE', message: 'PowerAuth server refused /rest/v3/activation/status (HTTP 400)' }
+    responseObject: { code: 'ERROR_PA_SERVER_COMM', message: 'PowerAuth server refused /rest/v3/activation/status (HTTP 400)' }
   })
   t.notOk(response.body.includes('<script>') || response.body.includes('db-7.corp'), 'none of it in the answer')
   const line = logs().split('\n').find((entry) => entry.includes('PowerAuth server refused a call'))

@@ -59,10 +59,26 @@ t.test('removing a token that is not registered is OK and changes nothing', asyn
   t.same(await tokens(app), ['2:12456789098321234567890', '3:12456789098321234567890'])
 })
 
-t.test('GET on the remove endpoints is not an endpoint', async (t) => {
+// guarantee: idempotent-device-removal
+t.test('removing a token of an application that does not exist is OK too, as in PowerAuth', async (t) => {
   const app = await setUp(t)
-  const response = await call(app, 'GET', '/push/device/remove')
-  t.equal(response.statusCode, 404)
-  t.equal(response.json().responseObject.code, 'ERROR_NOT_FOUND')
+  const before = await storedDevices(app)
+  for (const [method, url] of [['DELETE', '/push/device/remove'], ['POST', '/push/device/delete'], ['DELETE', '/push/device/delete']] as const) {
+    const response = await call(app, method, url, { requestObject: { appId: 99, token: '12456789098321234567890' } })
+    t.equal(response.statusCode, 200, `${method} ${url}`)
+    t.same(response.json(), OK)
+  }
+  t.strictSame(await storedDevices(app), before, 'the same token in the other applications stays')
+})
+
+t.test('GET on the remove endpoints is a 405 naming the methods they take', async (t) => {
+  const app = await setUp(t)
+  const remove = await call(app, 'GET', '/push/device/remove')
+  t.equal(remove.statusCode, 405)
+  t.equal(remove.headers.allow, 'DELETE')
+  t.equal(remove.json().responseObject.code, 'ERROR_REQUEST')
+  const alias = await call(app, 'GET', '/push/device/delete')
+  t.equal(alias.statusCode, 405)
+  t.equal(alias.headers.allow, 'DELETE, POST')
   t.equal((await storedDevices(app)).length, 3)
 })

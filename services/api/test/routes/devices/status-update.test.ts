@@ -74,3 +74,31 @@ t.test('a blocked activation can become active again', async (t) => {
     t.equal(row.activationStatus, activationStatus)
   }
 })
+
+// guarantee: status-update-methods
+t.test('PUT as well as POST, as PowerAuth\'s controller takes both', async (t) => {
+  const app = await setUp(t)
+  const response = await call(app, 'PUT', '/push/device/status/update', { activationId: 'other', activationStatus: 'BLOCKED' })
+  t.equal(response.statusCode, 200)
+  t.same(response.json(), OK)
+  t.equal((await app.db.deviceActivation.findFirstOrThrow({ where: { activationId: 'other' } })).activationStatus, 'BLOCKED')
+})
+
+// guarantee: status-update-without-powerauth
+t.test('without a PowerAuth server and without a status (the seed\'s example): OK, every registration keeps its status', async (t) => {
+  const app = await setUp(t)
+  await call(app, 'POST', '/push/device/status/update', { activationId: 'other', activationStatus: 'BLOCKED' })
+  const before = await statuses(app)
+  const bodies = [
+    { activationId: 'shared' }, // the seed's example
+    { activationId: 'other', activationStatus: null }, // what PowerAuth's Java client sends
+    { requestObject: { activationId: 'keep' } }
+  ]
+  for (const body of bodies) {
+    const response = await call(app, 'POST', '/push/device/status/update', body)
+    t.equal(response.statusCode, 200, JSON.stringify(body))
+    t.same(response.json(), OK)
+  }
+  t.same(await statuses(app), before, 'nothing changed')
+  t.ok(before.includes('3:token-other:other:BLOCKED'), 'the control: a stated status was stored')
+})

@@ -45,5 +45,21 @@ export function badRequestMessage (t: Test, response: { statusCode: number, json
   return body.responseObject.message
 }
 
+/**
+ * The message of a body refused by its schema on an inbox post, after checking it is PowerAuth
+ * 1.5+'s answer: a 400 ERROR_REQUEST listing the one violation the message describes.
+ */
+export function requestViolation (t: Test, response: { statusCode: number, json: () => any }): string {
+  t.equal(response.statusCode, 400, 'a 400')
+  const body = response.json()
+  t.equal(body.status, 'ERROR')
+  t.equal(body.responseObject.code, 'ERROR_REQUEST')
+  const [violation, ...more] = body.responseObject.violations ?? []
+  t.same(more, [], 'one violation')
+  t.equal(`${violation?.fieldName} ${violation?.hint}`, body.responseObject.message, 'the violation is what the message says')
+  t.ok(violation !== undefined && 'invalidValue' in violation, 'the value given is listed')
+  return body.responseObject.message
+}
+
 export const NOT_FOUND = 'Inbox message with entered ID does not exist'
 export const UNKNOWN_ID = '6f1c2a4e-0b7d-4c3e-9a51-2d8f7e6b5c4a'

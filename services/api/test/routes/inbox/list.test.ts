@@ -61,6 +61,31 @@ t.test('onlyUnread lists the unread ones; false or absent lists all', async (t) 
   t.same(ids(await list(t, app, 'userId=user-1&applications=1')), [second.id, first.id])
 })
 
+// guarantee: spring-query-params
+t.test('onlyUnread as Spring reads a boolean: on/yes/1/TRUE, off/no/0, empty for the default', async (t) => {
+  const { app } = await setUp(t)
+  const first = await post(t, app)
+  const second = await post(t, app)
+  await backdate(app, first.id, 2)
+  await backdate(app, second.id, 1)
+  await call(app, 'POST', '/inbox/messages/read', { requestObject: { inboxId: first.id } })
+  for (const word of ['TRUE', 'True', 'on', 'YES', '1', '%20true%20']) {
+    t.same(ids(await list(t, app, `userId=user-1&applications=1&onlyUnread=${word}`)), [second.id], `onlyUnread=${word}`)
+  }
+  for (const word of ['FALSE', 'off', 'No', '0', '']) {
+    t.same(ids(await list(t, app, `userId=user-1&applications=1&onlyUnread=${word}`)), [second.id, first.id], `onlyUnread=${word}`)
+  }
+})
+
+t.test('a size above 2000 counts as 2000, as Spring Data clamps it, and the answer says so', async (t) => {
+  const { app } = await setUp(t)
+  const posted = await post(t, app)
+  const large = await list(t, app, 'userId=user-1&applications=1&size=2001&page=0')
+  t.same([large.page, large.size, ids(large)], [0, 2000, [posted.id]])
+  t.equal((await list(t, app, 'userId=user-1&applications=1&size=2000')).size, 2000)
+  t.equal((await list(t, app, 'userId=user-1&applications=1&size=999999999')).size, 2000)
+})
+
 t.test('paging: sizes, partial last page, beyond the end', async (t) => {
   const { app } = await setUp(t)
   const posted = []
@@ -106,17 +131,16 @@ t.test('invalid parameters and unknown applications: a 400 naming them', async (
     ['userId=u&applications=a%09b', /^querystring\.applications must be a comma-separated list/],
     [`userId=u&applications=${'x'.repeat(256)}`, /^querystring\.applications must be a comma-separated list of application ids/],
     [`userId=u&applications=${Array.from({ length: 101 }, (_, i) => i).join(',')}`, /^querystring\.applications must be a comma-separated list of 1 to 100 application ids$/],
-    ['userId=u&applications=1&onlyUnread=yes', /^querystring\.onlyUnread must be true \(unread messages only\) or false/],
+    ['userId=u&applications=1&onlyUnread=maybe', /^querystring\.onlyUnread must be true \(unread messages only\) or false/],
     ['userId=u&applications=1&page=abc', /^querystring\.page must be a page number/],
     ['userId=u&applications=1&page=-1', /^querystring\.page must be a page number/],
     ['userId=u&applications=1&page=1.5', /^querystring\.page must be a page number/],
     ['userId=u&applications=1&page=', /^querystring\.page must be a page number/],
     ['userId=u&applications=1&page=1000000000', /^querystring\.page must be a page number/],
     ['userId=u&applications=1&page=1&page=2', /^querystring\.page must be a page number/],
-    ['userId=u&applications=1&size=0', /^querystring\.size must be a page size from 1 to 1000/],
-    ['userId=u&applications=1&size=1001', /^querystring\.size must be a page size from 1 to 1000/],
-    ['userId=u&applications=1&size=ten', /^querystring\.size must be a page size from 1 to 1000/],
-    ['userId=u&applications=1&size=010', /^querystring\.size must be a page size from 1 to 1000/]
+    ['userId=u&applications=1&size=0', /^querystring\.size must be a page size from 1 to 2000/],
+    ['userId=u&applications=1&size=ten', /^querystring\.size must be a page size from 1 to 2000/],
+    ['userId=u&applications=1&size=010', /^querystring\.size must be a page size from 1 to 2000/]
   ]
   for (const [query, expected] of cases) {
     t.match(badRequestMessage(t, await call(app, 'GET', `/inbox/messages/list?${query}`)), expected, query)

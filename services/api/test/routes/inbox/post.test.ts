@@ -1,6 +1,6 @@
 import t from 'tap'
 import { authorization, call } from '../../helper.js'
-import { badRequestMessage, message, post, setUp } from './fixtures.js'
+import { badRequestMessage, message, post, requestViolation, setUp } from './fixtures.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -62,7 +62,7 @@ t.test('an unknown application is a 400 naming it, and nothing is stored', async
   t.equal(await app.db.inboxMessageApplication.count(), 0)
 })
 
-t.test('invalid fields: a 400 naming the field', async (t) => {
+t.test('invalid fields: a 400 ERROR_REQUEST naming the field (PowerAuth 1.5+ validates this body)', async (t) => {
   const { app } = await setUp(t)
   const cases: Array<[Record<string, unknown>, RegExp]> = [
     [{ applications: [] }, /^requestObject\.applications must be a list of 1 to 100 application ids/],
@@ -82,7 +82,8 @@ t.test('invalid fields: a 400 naming the field', async (t) => {
     [{ summary: 'm'.repeat(1025) }, /^requestObject\.summary must be a summary/],
     [{ summary: undefined }, /^requestObject\.summary is required/],
     [{ body: 'b'.repeat(65537) }, /^requestObject\.body must be a body of 0 to 65536 characters/],
-    [{ body: null }, /^requestObject\.body must be a body/],
+    [{ body: null }, /^requestObject\.body is required/],
+    [{ body: 5 }, /^requestObject\.body must be a body/],
     [{ userId: '' }, /^requestObject\.userId must be a user id of 1 to 255 characters/],
     [{ userId: 'u'.repeat(256) }, /^requestObject\.userId must be a user id/],
     [{ userId: undefined }, /^requestObject\.userId is required/],
@@ -90,17 +91,39 @@ t.test('invalid fields: a 400 naming the field', async (t) => {
   ]
   for (const [overrides, expected] of cases) {
     const response = await call(app, 'POST', '/inbox/messages', { requestObject: message(overrides) })
-    t.match(badRequestMessage(t, response), expected, JSON.stringify(overrides).slice(0, 60))
+    t.match(requestViolation(t, response), expected, JSON.stringify(overrides).slice(0, 60))
   }
+  t.equal(await app.db.inboxMessage.count(), 0, 'nothing stored')
+})
+
+// guarantee: inbox-request-violations
+t.test('a refused field is listed as PowerAuth 1.5+ lists it: fieldName, invalidValue, hint', async (t) => {
+  const { app } = await setUp(t)
+  const wrong = await call(app, 'POST', '/inbox/messages', { requestObject: message({ subject: 5 }) })
+  t.equal(wrong.statusCode, 400)
+  t.same(wrong.json(), {
+    status: 'ERROR',
+    responseObject: {
+      code: 'ERROR_REQUEST',
+      message: 'requestObject.subject must be a subject of 1 to 255 characters',
+      violations: [{ fieldName: 'requestObject.subject', invalidValue: 5, hint: 'must be a subject of 1 to 255 characters' }]
+    }
+  })
+  const missing = await call(app, 'POST', '/inbox/messages', { requestObject: message({ userId: null }) })
+  t.same(missing.json().responseObject.violations, [{ fieldName: 'requestObject.userId', invalidValue: null, hint: 'is required' }],
+    'a null (absent) field: invalidValue null')
+  // A business rule is no validation: PowerAuth's ERROR_GENERIC, without violations.
+  const unknown = await call(app, 'POST', '/inbox/messages', { requestObject: message({ applications: [99] }) })
+  t.same(unknown.json(), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC', message: 'Application with appId 99 does not exist' } })
   t.equal(await app.db.inboxMessage.count(), 0, 'nothing stored')
 })
 
 t.test('a missing or malformed envelope is a 400; no credentials a 401', async (t) => {
   const { app } = await setUp(t)
-  t.equal(badRequestMessage(t, await call(app, 'POST', '/inbox/messages', message())), 'requestObject is required')
-  t.equal(badRequestMessage(t, await call(app, 'POST', '/inbox/messages', {})), 'requestObject is required')
-  t.match(badRequestMessage(t, await call(app, 'POST', '/inbox/messages', { requestObject: 'x' })), /^requestObject must be object/)
-  t.match(badRequestMessage(t, await call(app, 'POST', '/inbox/messages')), /request body|requestObject/)
+  t.equal(requestViolation(t, await call(app, 'POST', '/inbox/messages', message())), 'requestObject is required')
+  t.equal(requestViolation(t, await call(app, 'POST', '/inbox/messages', {})), 'requestObject is required')
+  t.match(requestViolation(t, await call(app, 'POST', '/inbox/messages', { requestObject: 'x' })), /^requestObject must be object/)
+  t.match(requestViolation(t, await call(app, 'POST', '/inbox/messages')), /request body|requestObject/)
   const malformed = await app.inject({
     method: 'POST', url: '/inbox/messages', payload: '{"requestObject":', headers: { authorization, 'content-type': 'application/json' }
   })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { call } from '../../helper.js'
-import { badRequestMessage, NOT_FOUND, post, setUp, UNKNOWN_ID } from './fixtures.js'
+import { badRequestMessage, NOT_FOUND, post, requestViolation, setUp, UNKNOWN_ID } from './fixtures.js'
 
 const read = (app: Parameters<typeof call>[0], inboxId: unknown) => call(app, 'POST', '/inbox/messages/read', { requestObject: { inboxId } })
 const readAll = (app: Parameters<typeof call>[0], requestObject: unknown) => call(app, 'POST', '/inbox/messages/read-all', { requestObject })
@@ -26,11 +26,12 @@ t.test('read: the detail, read, with the time; a second read keeps the first tim
 
 t.test('read: bad or unknown ids, missing envelope', async (t) => {
   const { app } = await setUp(t)
-  for (const inboxId of ['', '123', 42, null, `${UNKNOWN_ID}0`]) {
-    t.match(badRequestMessage(t, await read(app, inboxId)), /^requestObject\.inboxId must be an inbox message id \(UUID\)$/, String(inboxId))
+  for (const inboxId of ['', '123', 42, `${UNKNOWN_ID}0`]) {
+    t.match(requestViolation(t, await read(app, inboxId)), /^requestObject\.inboxId must be an inbox message id \(UUID\)$/, String(inboxId))
   }
-  t.equal(badRequestMessage(t, await call(app, 'POST', '/inbox/messages/read', { requestObject: {} })), 'requestObject.inboxId is required')
-  t.equal(badRequestMessage(t, await call(app, 'POST', '/inbox/messages/read', { inboxId: UNKNOWN_ID })), 'requestObject is required')
+  t.equal(requestViolation(t, await read(app, null)), 'requestObject.inboxId is required', 'null is an absent id')
+  t.equal(requestViolation(t, await call(app, 'POST', '/inbox/messages/read', { requestObject: {} })), 'requestObject.inboxId is required')
+  t.equal(requestViolation(t, await call(app, 'POST', '/inbox/messages/read', { inboxId: UNKNOWN_ID })), 'requestObject is required')
   t.equal(badRequestMessage(t, await read(app, UNKNOWN_ID)), NOT_FOUND)
 })
 
@@ -67,8 +68,8 @@ t.test('read-all: bad or unknown parameters are a 400', async (t) => {
     ['u', /^requestObject must be object/]
   ]
   for (const [requestObject, expected] of cases) {
-    t.match(badRequestMessage(t, await readAll(app, requestObject)), expected, JSON.stringify(requestObject))
+    t.match(requestViolation(t, await readAll(app, requestObject)), expected, JSON.stringify(requestObject))
   }
-  t.equal(badRequestMessage(t, await call(app, 'POST', '/inbox/messages/read-all', { userId: 'u', appId: 1 })), 'requestObject is required')
+  t.equal(requestViolation(t, await call(app, 'POST', '/inbox/messages/read-all', { userId: 'u', appId: 1 })), 'requestObject is required')
   t.equal(badRequestMessage(t, await readAll(app, { userId: 'u', appId: 9 })), 'Application with appId 9 does not exist')
 })

@@ -105,3 +105,32 @@ t.test('SYNCHRONOUS batch: what arrived in time is counted sent, the rest pendin
     android: { sent: 1, pending: 1, failed: 0, total: 2 }
   })
 })
+
+// guarantee: send-answer-shapes
+t.test('the answer in every client\'s shape: result (seed), ios/android/huawei (1.x), apns/fcm/hms (newest), mode', async (t) => {
+  const { app, config, applicationId } = await setUp(t)
+  const alice = await registerDevices(app, applicationId, 'alice', ['APNS', 'FCM'])
+  const bob = await registerDevices(app, applicationId, 'bob', ['APNS', 'APNS', 'FCM'])
+  await standInDispatcher(t, config.nats.prefix, app, new Map([
+    ['alice', { devices: alice, answered: 2, summary: true }],
+    ['bob', { devices: bob, answered: 1, summary: false }]
+  ]))
+
+  const response = await call(app, 'POST', '/push/message/batch/send', { requestObject: { appId: 2, mode: null, batch: [message('alice'), message('bob')] } })
+  t.equal(response.statusCode, 200)
+  const { messageIds, ...answer } = response.json().responseObject
+  const ios = { sent: 2, pending: 1, failed: 0, total: 3 }
+  const android = { sent: 1, pending: 1, failed: 0, total: 2 }
+  const none = { sent: 0, pending: 0, failed: 0, total: 0 }
+  t.same(answer, {
+    mode: 'SYNCHRONOUS',
+    result: { ios, android },
+    ios,
+    android,
+    huawei: none,
+    apns: ios,
+    fcm: android,
+    hms: none
+  })
+  t.equal(messageIds.length, 2)
+})

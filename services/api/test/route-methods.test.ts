@@ -1,0 +1,48 @@
+import t from 'tap'
+import { allowedMethodsOf } from '../src/route-methods.js'
+import { authorization, buildApp, call } from './helper.js'
+
+t.test('allowedMethodsOf: the methods of every route matching a concrete path', async (t) => {
+  const allowed = allowedMethodsOf([
+    { method: 'PUT', url: '/push/campaign/:id/user/add', auth: 'basic' },
+    { method: 'POST', url: '/push/campaign/:id/user/add', auth: 'basic' },
+    { method: 'GET', url: '/push/campaign/:id/detail', auth: 'basic' },
+    { method: 'GET', url: '/push/campaign/list', auth: 'basic' },
+    { method: 'HEAD', url: '/push/campaign/list', auth: 'basic' }
+  ])
+  t.same(allowed('/push/campaign/12/user/add'), ['POST', 'PUT'])
+  t.same(allowed('/push/campaign/list'), ['GET', 'HEAD'])
+  t.same(allowed('/push/campaign/list/'), [], 'another path')
+  t.same(allowed('/push/campaign//user/add'), [], 'a parameter is never empty')
+  t.same(allowed('/push/campaign/1/2/user/add'), [], 'nor does it span a slash')
+})
+
+// guarantee: wrong-method-405
+t.test('a known path with a wrong method: 405 with Allow and PowerAuth\'s error body; unknown paths stay 404', async (t) => {
+  const { app } = await buildApp(t)
+  const cases: Array<[string, string, string]> = [
+    ['GET', '/push/device/create', 'POST'],
+    ['PUT', '/push/message/send', 'POST'],
+    ['GET', '/push/campaign/7/delete', 'DELETE, POST'],
+    ['DELETE', '/push/campaign/7/user/add', 'POST, PUT'],
+    ['GET', '/push/device/status/update', 'POST, PUT'],
+    ['POST', '/push/campaign/list?all=true', 'GET, HEAD'],
+    ['DELETE', '/inbox/messages', 'POST']
+  ]
+  for (const [method, url, allow] of cases) {
+    const response = await app.inject({ method: method as 'GET', url, headers: { authorization } })
+    t.equal(response.statusCode, 405, `${method} ${url}`)
+    t.equal(response.headers.allow, allow, `${method} ${url}: Allow`)
+    t.same(response.json(), {
+      status: 'ERROR',
+      responseObject: { code: 'ERROR_REQUEST', message: `${method} is not supported on ${url.split('?')[0]}; use ${allow}` }
+    })
+  }
+  const unknown = await call(app, 'GET', '/push/nothing-here')
+  t.equal(unknown.statusCode, 404)
+  t.same(unknown.json(), { status: 'ERROR', responseObject: { code: 'ERROR_NOT_FOUND', message: 'no endpoint GET /push/nothing-here' } })
+  // The signed API keeps its own answers (there, an unsigned request is asked for a signature first).
+  const signed = await app.inject({ method: 'DELETE', url: '/api/1.0/debug/echo' })
+  t.not(signed.statusCode, 405)
+  t.ok('error' in signed.json(), 'the signed API\'s error body')
+})
