@@ -136,3 +136,18 @@ export type UpsertFcmRequest = Static<typeof UpsertFcmRequest>
 /** `DELETE /admin/app/apns|fcm?appId=`: query values are text (`?appId=2` is the application "2"). */
 export const AppIdQuery = Type.Object({ appId: AppIdText })
 export type AppIdQuery = Static<typeof AppIdQuery>
+
+/**
+ * PowerAuth 1.9's Huawei (HMS) endpoints, `/admin/app/huawei/update|remove`: Beacon has no HMS
+ * sender, so an update is refused with the reason and a removal has nothing to remove. The
+ * credentials are read only to be refused (never stored or logged).
+ */
+export const UpdateHuaweiRequest = RequestEnvelope(Type.Object({
+  appId: AppId,
+  projectId: Type.Optional(Type.String()),
+  clientId: Type.Optional(Type.String()),
+  clientSecret: Type.Optional(Type.String())
+}))
+export type UpdateHuaweiRequest = Static<typeof UpdateHuaweiRequest>
+export const RemoveHuaweiRequest = RequestEnvelope(Type.Object({ appId: AppId }))
+export type RemoveHuaweiRequest = Static<typeof RemoveHuaweiRequest>

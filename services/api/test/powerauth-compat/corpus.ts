@@ -19,6 +19,11 @@ export interface CorpusCall {
   response?: { class: string, source?: string, shape: Shape }
   /** Placeholders filled from the answer: name → dotted path in the response body. */
   captures?: Record<string, string>
+  /**
+   * A deliberate difference (README "PowerAuth compatibility"): the error Beacon answers instead,
+   * which the client must still be able to read (its error parser fails on any other field).
+   */
+  refused?: { status: number, code: string, message: string, why: string }
   note?: string
 }
 

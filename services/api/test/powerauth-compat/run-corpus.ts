@@ -53,6 +53,13 @@ export async function runCorpus (t: Test, version: CorpusVersion): Promise<void>
         ...(body === undefined ? {} : { payload: body })
       })
       const answered = `${response.statusCode} ${shown(response.body)}`
+      if (entry.refused !== undefined) {
+        // PushServerClient reads an error body with a plain ObjectMapper into {status, responseObject: {code, message}}.
+        t.equal(response.statusCode, entry.refused.status, `refused as documented (${entry.refused.why})`)
+        t.same(JSON.parse(response.body), { status: 'ERROR', responseObject: { code: entry.refused.code, message: entry.refused.message } },
+          'an error body the client reads whole, without a field its strict error parser would fail on')
+        return
+      }
       if (!t.ok(response.statusCode >= 200 && response.statusCode < 300, `a 2xx answer (got ${answered}) to ${shown(body ?? '(no body)')}`)) return
       let parsed: unknown
       try { parsed = JSON.parse(response.body) } catch { parsed = undefined }

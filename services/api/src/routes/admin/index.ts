@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import apnsFcmRoutes from './apns-fcm.js'
 import applicationRoutes from './applications.js'
+import huaweiRoutes from './huawei.js'
 import iosAndroidRoutes from './ios-android.js'
 
 /** `/admin/app/*`: application configuration. Registered in the PowerAuth API's scope, whose hook is Basic auth (see app.ts). */
@@ -8,5 +9,6 @@ const adminRoutes: FastifyPluginAsyncTypebox<{ fcmTokenUris: string[] }> = async
   await app.register(applicationRoutes)
   await app.register(iosAndroidRoutes, { fcmTokenUris })
   await app.register(apnsFcmRoutes, { fcmTokenUris })
+  await app.register(huaweiRoutes)
 }
 export default adminRoutes

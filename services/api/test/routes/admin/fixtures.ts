@@ -33,7 +33,7 @@ export function serviceAccount (overrides: Record<string, unknown> = {}): Record
 }
 
 /** Creates an application through the API and returns its internal id. */
-export async function createApp (t: Test, app: FastifyInstance, appId: number, appName?: string): Promise<number> {
+export async function createApp (t: Test, app: FastifyInstance, appId: number | string, appName?: string): Promise<number> {
   const response = await call(app, 'POST', '/admin/app/create', { requestObject: { appId, ...(appName === undefined ? {} : { appName }) } })
   t.equal(response.statusCode, 200, `application ${appId} created`)
   return response.json().responseObject.id
