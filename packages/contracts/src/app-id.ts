@@ -5,13 +5,16 @@ export const MAX_APP_ID_LENGTH = 255
 
 /**
  * The characters of an application id: any text (PowerAuth accepts any string) but control
- * characters (U+0000–U+001F, U+007F–U+009F) and unpaired UTF-16 surrogates (no text, and
- * PostgreSQL would get U+FFFD instead), and not only whitespace (PowerAuth's @NotBlank).
- * Ajv compiles patterns with the `u` flag: a surrogate pair is one character, an emoji is fine.
+ * characters (U+0000–U+001F, U+007F–U+009F), invisible format characters (Unicode Cf: zero-width
+ * spaces, bidirectional overrides — look-alikes of another id in a list), and unpaired UTF-16
+ * surrogates (no text, and PostgreSQL would get U+FFFD instead); not only whitespace (PowerAuth's
+ * @NotBlank); and no number written otherwise than canonically ("02", " 2", "+2", "2.0", "2e0"):
+ * a PowerAuth 1.0 client reads an id into a Java `Long`, and Jackson would read each of those as
+ * the application 2. Ajv compiles patterns with the `u` flag: a surrogate pair is one character.
  */
-const APP_ID_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]+$'
+const APP_ID_PATTERN = '^(?=[\\s\\S]*\\S)(?!(?!(?:0|[1-9][0-9]*)$)\\s*[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?\\s*$)[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF\\p{Cf}]+$'
 
-const APP_ID_TEXT = `1 to ${MAX_APP_ID_LENGTH} characters, not only spaces, no control characters`
+const APP_ID_TEXT = `1 to ${MAX_APP_ID_LENGTH} characters, not only spaces, no control or invisible format characters, a number only in canonical form`
 
 /** An application id as text: the only form a query string has (`?appId=mobile-app`). */
 export const AppIdText = Type.String({

@@ -17,9 +17,10 @@ t.test('appIdAnswer: a number only for canonical decimal within 2^53 − 1', asy
   }
 })
 
-t.test('isAppIdText: 1 to 255 characters, not blank, no control characters or lone surrogates', async (t) => {
-  for (const ok of ['a', 'mobile-app', 'bank app/ü', '🚀'.repeat(255), ' x ', 'x'.repeat(255)]) t.ok(isAppIdText(ok), JSON.stringify(ok).slice(0, 30))
-  for (const bad of ['', '   ', 'a\nb', 'a\u0000', 'a\u007f', 'a\u0085', 'a\ud800', 'x'.repeat(256), '🚀'.repeat(256)]) {
+t.test('isAppIdText: 1 to 255 characters, not blank, no control or invisible format characters or lone surrogates, numbers only canonical', async (t) => {
+  for (const ok of ['a', 'mobile-app', 'bank app/ü', '🚀'.repeat(255), ' x ', 'x'.repeat(255), '2', '0', '1a', '2-beta', '99999999999999999999']) t.ok(isAppIdText(ok), JSON.stringify(ok).slice(0, 30))
+  for (const bad of ['', '   ', 'a\nb', 'a\u0000', 'a\u007f', 'a\u0085', 'a\ud800', 'x'.repeat(256), '🚀'.repeat(256),
+    '02', ' 2', '2 ', '+2', '-2', '2.0', '2.', '.5', '2e0', '\u200b', 'mobile\u200bapp', '\u202emobile', 'a\u2060b']) {
     t.notOk(isAppIdText(bad), JSON.stringify(bad).slice(0, 30))
   }
 })

@@ -9,6 +9,7 @@ import transport from './plugins/external/transport.js'
 import routeAuth from './plugins/app/route-auth.js'
 import powerAuth from './plugins/app/powerauth.js'
 import jacksonInput from './plugins/app/jackson-input.js'
+import { answerWrongMethods } from './plugins/app/wrong-method.js'
 import closing from './plugins/app/closing.js'
 import outbox from './plugins/app/outbox.js'
 import abandonedCommands from './plugins/app/abandoned-commands.js'
@@ -55,15 +56,20 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   // The PowerAuth-compatible API (/push, /admin, /inbox): HTTP Basic with the admin credentials.
   await app.register(async function powerAuthApi (api) {
     await api.register(basicAuth, { credentials: config.auth, failures: config.limits.authFailures })
-    // Nulls are absent fields and dates may be epoch numbers, as Jackson writes them.
-    await api.register(jacksonInput)
-    await api.register(serviceRoutes, { environmentName: config.environmentName })
-    await api.register(deviceRoutes)
-    await api.register(adminRoutes, { fcmTokenUris: config.fcmTokenUris })
-    await api.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
-    await api.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs, chunkUsers: config.campaignChunkUsers })
-    await api.register(inboxRoutes)
+    const answerWrongMethodsHere = answerWrongMethods(api)
+    await api.register(async function powerAuthRoutes (routes) {
+      // Nulls are absent fields and dates may be epoch numbers, as PowerAuth's Java client writes
+      // them. Not for Beacon's own developer admin, where a null is refused, never ignored.
+      await routes.register(jacksonInput)
+      await routes.register(serviceRoutes, { environmentName: config.environmentName })
+      await routes.register(deviceRoutes)
+      await routes.register(adminRoutes, { fcmTokenUris: config.fcmTokenUris })
+      await routes.register(messageRoutes, { syncTimeoutMs: config.syncTimeoutMs })
+      await routes.register(campaignRoutes, { syncTimeoutMs: config.syncTimeoutMs, chunkUsers: config.campaignChunkUsers })
+      await routes.register(inboxRoutes)
+    })
     await api.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
+    answerWrongMethodsHere()
   })
   // The signed developer API (MAAIISDK10) under /api/1.0, and the in-app channel its tokens open.
   await app.register(developerApiRoutes, { signedApi: config.signedApi, limits: config.limits })

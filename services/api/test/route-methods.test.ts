@@ -38,6 +38,14 @@ t.test('a known path with a wrong method: 405 with Allow and PowerAuth\'s error 
       responseObject: { code: 'ERROR_REQUEST', message: `${method} is not supported on ${url.split('?')[0]}; use ${allow}` }
     })
   }
+  // Nobody maps the API without credentials: the answer comes after the Basic-auth hook.
+  for (const [method, url] of [['GET', '/admin/app/create'], ['OPTIONS', '/admin/app/list'], ['PATCH', '/push/device/create'], ['GET', '/admin/developer/create']]) {
+    const anonymous = await app.inject({ method: method as 'GET', url })
+    t.equal(anonymous.statusCode, 401, `${method} ${url} without credentials: 401, not 405`)
+    t.equal(anonymous.headers.allow, undefined, 'no Allow header before the credentials')
+    const wrong = await app.inject({ method: method as 'GET', url, headers: { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` } })
+    t.equal(wrong.statusCode, 401, `${method} ${url} with wrong credentials: 401`)
+  }
   const unknown = await call(app, 'GET', '/push/nothing-here')
   t.equal(unknown.statusCode, 404)
   t.same(unknown.json(), { status: 'ERROR', responseObject: { code: 'ERROR_NOT_FOUND', message: 'no endpoint GET /push/nothing-here' } })

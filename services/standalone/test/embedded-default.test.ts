@@ -47,7 +47,7 @@ t.test('first start creates everything, a restart finds it again', async (t) => 
   const db = createDb({ url: embeddedDatabaseUrl(pgPort, state.postgresPassword), poolSize: 1 })
   const row = await db.application.findUnique({ where: { id } })
   await db.$disconnect()
-  t.equal(row?.appId, 4n)
+  t.equal(row?.appId, '4', 'stored as text')
   t.equal(row?.name, 'standalone test')
 
   first.child.kill('SIGTERM')

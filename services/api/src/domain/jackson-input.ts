@@ -11,8 +11,9 @@
 
 /** From here up a number is epoch milliseconds (1973-03-03 as milliseconds; year 5138 as seconds). */
 export const EPOCH_MILLISECONDS_FROM = 100_000_000_000
-// The last instant a JavaScript Date holds (year 275760).
-const MAX_DATE_MS = 8.64e15
+// The last millisecond of the year 9999: beyond it ISO 8601 needs a six-digit year, which a
+// date-time field does not take.
+const MAX_DATE_MS = 253_402_300_799_999
 
 /** The ISO 8601 form of an epoch number, by the rule above; undefined for none (negative, fractional ms, too far). */
 export function instantFromEpochNumber (value: number): string | undefined {

@@ -17,6 +17,8 @@ t.test('PostgreSQL unreachable mid-command: the command is held (no redelivery),
   await h.until(() => logged(h.logs, 'dispatcher paused: database unreachable'), 'the pause')
   await proxy.restore()
   await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary')
+  // The ack follows the summary (after the command's lease is marked done).
+  await h.until(() => logged(h.logs, 'command done'), 'the command acknowledged')
 
   t.ok(logged(h.logs, 'dispatcher resumed'), 'resumed')
   t.same(tokens.map((token) => h.apns.received(token).length), tokens.map(() => 1), 'every device reached once')

@@ -38,7 +38,8 @@ export default fp(async (app) => {
   let allowedMethods: AllowedMethods = () => []
   // The signed API (/api/…) answers its own unknown paths in its own scope.
   app.addHook('onReady', async () => {
-    allowedMethods = allowedMethodsOf(app.routeTable().filter((route) => !route.url.startsWith('/api/')))
+    // The Basic-auth API answers its own wrong methods, after the credentials (wrong-method.ts).
+    allowedMethods = allowedMethodsOf(app.routeTable().filter((route) => !route.url.startsWith('/api/') && route.auth !== 'basic'))
   })
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? ''

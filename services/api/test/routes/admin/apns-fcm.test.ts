@@ -88,16 +88,18 @@ t.test('apns/fcm: unknown appIds and bad query strings are 400s', async (t) => {
 
   for (const provider of ['apns', 'fcm']) {
     // The query field is named `querystring appId` or `querystring.appId` (shared formatting).
-    const badAppId = /^querystring[ .]appId must be an application id \(1 to 255 characters, not only spaces, no control characters\)$/
+    const badAppId = /^querystring[ .]appId must be an application id \(1 to 255 characters, not only spaces, no control or invisible format characters, a number only in canonical form\)$/
     const cases: Array<[string, RegExp]> = [
       ['', /^querystring[ .]appId is required$/],
       ['?appId=', badAppId],
       ['?appId=%20%20', badAppId],
       ['?appId=a%0Ab', badAppId],
       [`?appId=${'x'.repeat(256)}`, badAppId],
+      // A number written otherwise than canonically is no id (a 1.0 client would read it as 1000).
+      ['?appId=1e3', badAppId],
+      ['?appId=007', badAppId],
       // Text ids since PowerAuth 1.3: these are ids, of no application here.
       ['?appId=abc', /^Application with appId abc does not exist$/],
-      ['?appId=1e3', /^Application with appId 1e3 does not exist$/],
       ['?appId=404', /^Application with appId 404 does not exist$/]
     ]
     for (const [query, message] of cases) {

@@ -43,7 +43,15 @@ t.test('create: bad input is a 400 naming the field', async (t) => {
   const { app } = await buildApp(t)
   const cases: Array<[unknown, RegExp]> = [
     [{}, /requestObject\.appId is required/],
-    [{ appId: '' }, /requestObject\.appId must be an application id: text of 1 to 255 characters, not only spaces, no control characters, or a non-negative integer/],
+    [{ appId: '' }, /requestObject\.appId must be an application id: text of 1 to 255 characters, not only spaces, no control or invisible format characters, a number only in canonical form, or a non-negative integer/],
+    // A 1.0 client reads ids into a Java Long: each of these would be its application 2.
+    [{ appId: '02' }, /requestObject\.appId must be an application id/],
+    [{ appId: '+2' }, /requestObject\.appId must be an application id/],
+    [{ appId: ' 2' }, /requestObject\.appId must be an application id/],
+    [{ appId: '2.0' }, /requestObject\.appId must be an application id/],
+    // Look-alikes of another id in a list.
+    [{ appId: 'mobile\u200bapp' }, /requestObject\.appId must be an application id/],
+    [{ appId: '\u202emobile' }, /requestObject\.appId must be an application id/],
     [{ appId: '   ' }, /requestObject\.appId must be an application id/],
     [{ appId: 'a\tb' }, /requestObject\.appId must be an application id/],
     [{ appId: 'a\u0085b' }, /requestObject\.appId must be an application id/],
@@ -52,7 +60,7 @@ t.test('create: bad input is a 400 naming the field', async (t) => {
     [{ appId: -1 }, /requestObject\.appId must be an application id/],
     [{ appId: 1.5 }, /requestObject\.appId must be an application id/],
     [{ appId: true }, /requestObject\.appId must be an application id/],
-    [{ appId: null }, /requestObject\.appId must be an application id/],
+    [{ appId: null }, /^requestObject\.appId is required$/], // null is an absent field, as Jackson writes one
     [{ appId: Number.MAX_SAFE_INTEGER + 1 }, /requestObject\.appId must be an application id/],
     [{ appId: 1, appName: '' }, /requestObject\.appName must be a display name/],
     [{ appId: 1, appName: '   ' }, /requestObject\.appName must be a display name/],

@@ -147,7 +147,7 @@ t.test('DELETE /admin/app/ios/remove clears every APNs column and bumps the vers
   for (const [requestObject, message] of [
     [{ id: 77 }, 'Application with id 77 does not exist'],
     [{ id: '3000000000' }, 'Application with id 3000000000 does not exist'],
-    [{ id: null }, 'requestObject.id is required'] // null is an absent field
+    [{ id: null }, 'requestObject.appId is required (or, as PowerAuth 1.0 sends it, requestObject.id)'] // null is an absent field
   ] as const) {
     const response = await call(app, 'DELETE', '/admin/app/ios/remove', { requestObject })
     t.equal(response.statusCode, 400, message)

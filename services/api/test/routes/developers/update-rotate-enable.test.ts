@@ -24,6 +24,7 @@ t.test('update: absent fields stay, given ones change, null clears the callback 
   t.equal(await app.db.developerApplication.count(), 0)
 })
 
+// guarantee: developer-admin-null-refused
 t.test('update: errors are 400s and change nothing', async (t) => {
   const { app } = await buildApp(t)
   await createCarriers(t, app)
@@ -36,7 +37,12 @@ t.test('update: errors are 400s and change nothing', async (t) => {
     [{ id: created.id, callbackUrl: 'http://acme.example/cb' }, 'requestObject.callbackUrl must be an https URL'],
     [{ id: created.id, callbackUrl: 'https://127.0.0.1/cb' }, 'requestObject.callbackUrl must not point to a non-public address (loopback)'],
     [{ id: created.id, name: '' }, /^requestObject\.name must be a display name/],
-    [{ name: 'x' }, 'requestObject.id is required']
+    [{ name: 'x' }, 'requestObject.id is required'],
+    // Beacon's own admin API: a null is refused, never read as "absent" (the grants would stay
+    // while the operator meant to revoke them).
+    [{ id: created.id, applications: null }, /^requestObject\.applications must be/],
+    [{ id: created.id, carriers: null }, /^requestObject\.carriers must be/],
+    [{ id: created.id, name: null }, /^requestObject\.name must be/]
   ]
   for (const [requestObject, message] of cases) {
     const response = await developerCall(app, 'PUT', 'update', requestObject)
