@@ -54,8 +54,10 @@ t.test('the 1.0 shape still works next to it: numeric id, POST remove, and numer
   const { app } = await buildApp(t)
   const created = (await call(app, 'POST', '/admin/app/create', { requestObject: { appId: 7 } })).json().responseObject
   t.same(created, { id: created.id, appId: 7 })
-  const zeroPadded = (await call(app, 'POST', '/admin/app/create', { requestObject: { appId: '07' } })).json().responseObject
-  t.same(zeroPadded, { id: zeroPadded.id, appId: '07' }, '"07" is not canonical decimal: another application, answered as text')
+  const zeroPadded = await call(app, 'POST', '/admin/app/create', { requestObject: { appId: '07' } })
+  t.equal(zeroPadded.statusCode, 400, '"07" is refused: a 1.0 client\'s Long would read it as the application 7')
+  const other = (await call(app, 'POST', '/admin/app/create', { requestObject: { appId: '7-beta' } })).json().responseObject
+  t.same(other, { id: other.id, appId: '7-beta' }, 'a text id next to it: another application, answered as text')
   const duplicate = await call(app, 'POST', '/admin/app/create', { requestObject: { appId: '7' } })
   t.equal(duplicate.json().responseObject.message, 'Application with appId 7 already exists', '"7" and 7 are one application')
 
@@ -71,7 +73,7 @@ t.test('the 1.0 shape still works next to it: numeric id, POST remove, and numer
   }
   t.equal((await call(app, 'POST', '/admin/app/android/remove', { requestObject: { id: created.id } })).statusCode, 200, 'POST android/remove by id')
   t.equal((await storedCredentials(app, created.id)).fcm_project_id, null)
-  t.match((await storedCredentials(app, zeroPadded.id)), { credentials_version: 0 }, 'application "07" untouched')
+  t.match((await storedCredentials(app, other.id)), { credentials_version: 0 }, 'application "7-beta" untouched')
 })
 
 t.test('/admin/app/apns|fcm by a text appId: PUT/POST update, DELETE ?appId= (URL-encoded)', async (t) => {
