@@ -20,6 +20,10 @@ function capturedLog () {
 const leaseOf = async (h: Awaited<ReturnType<typeof startDbHarness>>, key: string) =>
   (await h.db.pool.query<{ holder: string }>('SELECT holder::text FROM command_lease WHERE key = $1', [key])).rows
 
+/** The first request is on the wire and its holder's lease written (after its first second). */
+const firstRequestUnderLease = (h: Awaited<ReturnType<typeof startDbHarness>>, key: string) =>
+  until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, key)).length === 1, 'the first request on the wire and the lease written')
+
 // guarantee: redelivery-waits-for-live-holder
 t.test('a copy handed out again while its holder is alive and sending (its heartbeats lost with NATS) waits for it: every device sent once, by the first holder', async (t) => {
   const h = await startDbHarness(t)
@@ -28,7 +32,7 @@ t.test('a copy handed out again while its holder is alive and sending (its heart
   h.provider.script('a', held.answer)
   const command = await h.storeMessage('u')
   const first = h.startHolder('first', command, { streams: 1 })
-  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the first holder\'s lease written')
+  await firstRequestUnderLease(h, command.messageId)
   t.same((await leaseOf(h, command.messageId)).map((row) => row.holder), [first.run.claimant.holder], 'the lease is the first holder\'s')
 
   const watch = capturedLog()
@@ -56,7 +60,7 @@ t.test('a holder whose lease lapsed (it could not renew it) is overtaken: it cla
   const command = await h.storeMessage('u')
   const watch = capturedLog()
   const first = h.startHolder('first', command, { streams: 1, lease: LONG_LEASE, log: watch.log })
-  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the first holder\'s lease written')
+  await firstRequestUnderLease(h, command.messageId)
   // What a database away from the first holder for longer than the lease would leave.
   await h.db.pool.query('UPDATE command_lease SET expires_at = now() - interval \'1 second\' WHERE key = $1', [command.messageId])
 
@@ -82,7 +86,7 @@ t.test('the dispatcher stops while a copy waits for a live holder: the copy send
   h.provider.script('a', held.answer)
   const command = await h.storeMessage('u')
   const first = h.startHolder('first', command, { streams: 1 })
-  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the lease written')
+  await firstRequestUnderLease(h, command.messageId)
   const watch = capturedLog()
   const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1, log: watch.log })
   await until(() => watch.said('another dispatcher holds this command; waiting'), 'the second copy waits')
@@ -103,7 +107,7 @@ t.test('the holder renews its lease while it sends: a copy handed out after the 
   h.provider.script('a', held.answer)
   const command = await h.storeMessage('u')
   const first = h.startHolder('first', command, { streams: 1 })
-  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the lease written')
+  await firstRequestUnderLease(h, command.messageId)
   const { rows: [written] } = await h.db.pool.query<{ expires_at: Date }>('SELECT expires_at FROM command_lease WHERE key = $1', [command.messageId])
   // By the database's clock, as the lease itself.
   await until(async () => (await h.db.pool.query('SELECT 1 FROM command_lease WHERE key = $1 AND now() > $2::timestamptz AND expires_at > now()', [command.messageId, written!.expires_at])).rowCount === 1,
@@ -127,7 +131,7 @@ t.test('a holder that finds at a renewal that its lease was taken stops: its ans
   const command = await h.storeMessage('u')
   const watch = capturedLog()
   const first = h.startHolder('first', command, { streams: 1, log: watch.log })
-  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire, the lease written')
+  await firstRequestUnderLease(h, command.messageId)
   // Another dispatcher's lease, as one that took over a lapsed lease would have written.
   await h.db.pool.query('UPDATE command_lease SET holder = gen_random_uuid(), expires_at = now() + interval \'1 minute\' WHERE key = $1', [command.messageId])
   await until(() => watch.said('lease was taken over by another dispatcher'), 'the first holder\'s renewal finds the lease taken')
@@ -145,7 +149,7 @@ t.test('a device waiting for a retry when the lease is taken over is not retried
   h.provider.script('a', [{ kind: 'retry', reason: 'TooManyRequests', retryAfterMs: 2500 }, SENT])
   const command = await h.storeMessage('u')
   const first = h.startHolder('first', command, { streams: 1, lease: LONG_LEASE, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10, retryAfterMaxMs: 10_000 } })
-  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a tried once, the lease written')
+  await firstRequestUnderLease(h, command.messageId)
   await h.db.pool.query('UPDATE command_lease SET expires_at = now() - interval \'1 second\' WHERE key = $1', [command.messageId])
   const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1 })
   await second.done
@@ -162,7 +166,7 @@ t.test('a holder that gives the command back (SIGTERM) releases its lease first:
   h.provider.script('a', ['hang', SENT])
   const command = await h.storeMessage('u')
   const first = h.startHolder('first', command, { streams: 1, lease: LONG_LEASE })
-  await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'a on the wire and the lease written')
+  await firstRequestUnderLease(h, command.messageId)
   first.stop()
   await first.done
   t.same(first.settled, ['retry 0'])
