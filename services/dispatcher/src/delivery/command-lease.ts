@@ -133,17 +133,20 @@ export class CommandLease {
   }
 
   /**
-   * The run is over: renewals stop, and the lease is marked done (the command was acknowledged) or
-   * goes (given back, failed). Best effort: otherwise it lapses, and a copy then handles it again.
+   * The run is over: renewals stop, and the lease is marked done (the command is to be
+   * acknowledged) or goes (given back, failed). Best effort: otherwise it lapses, and a copy then
+   * handles it again. False when marking it done finds it another handling's: this one was taken
+   * over without noticing (it had nothing left to claim, retry or renew) and must not acknowledge.
    */
-  async end (finished: boolean): Promise<void> {
+  async end (finished: boolean): Promise<boolean> {
     this.ended = true
     clearTimeout(this.timer)
     // A renewal still on its way would write the lease again after the delete.
     await this.renewal
-    if (!this.written) return
+    if (!this.written) return true
     const { key, holder } = this.run.claimant
-    await this.db.pool.query(finished ? FINISH : RELEASE, [key, holder]).catch(() => {})
+    const done = await this.db.pool.query(finished ? FINISH : RELEASE, [key, holder]).catch(() => null)
+    return !finished || done === null || done.rowCount === 1
   }
 
   private schedule (ms: number, step: () => void): void {

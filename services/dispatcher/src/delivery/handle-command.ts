@@ -46,7 +46,12 @@ export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promi
     run.delivery.retry(0)
     return
   }
-  await lease.end(true)
+  if (!await lease.end(true)) {
+    run.overtake()
+    run.givenBack = true
+    deps.log.warn({ command: run.claimant.key }, 'another dispatcher took the command over; left to it')
+    return
+  }
   await run.delivery.ack()
 }
 

@@ -177,3 +177,27 @@ t.test('a holder that gives the command back (SIGTERM) releases its lease first:
   t.same(second.settled, ['ack'])
   t.notOk(watch.said('another dispatcher holds this command'), 'it did not wait (it would have said so before waiting)')
 })
+
+// guarantee: overtaken-holder-stops
+t.test('a holder without NATS for ten lease durations lets its lease lapse: a copy that can reach NATS takes the command over at once', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  const held = gate()
+  h.provider.script('a', [held.answer, SENT])
+  const command = await h.storeMessage('u')
+  const watch = capturedLog()
+  // Renewed every 50 ms while NATS is there: only the rule can let a 200 ms lease lapse.
+  const first = h.startHolder('first', command, { streams: 1, lease: { durationMs: 200, renewEveryMs: 50 }, log: watch.log })
+  await firstRequestUnderLease(h, command.messageId)
+  first.health.down('nats')
+  await until(() => watch.said('NATS unreachable for long: this command\'s lease is left to lapse'), 'the first holder gives its lease up')
+  await until(async () => (await h.db.pool.query('SELECT 1 FROM command_lease WHERE key = $1 AND expires_at < now()', [command.messageId])).rowCount === 1,
+    'the lease lapsed')
+  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1 })
+  await second.done
+  t.same(second.settled, ['ack'], 'taken over and finished by the copy that can publish')
+  held.open(SENT)
+  await first.done
+  t.same(first.settled, [], 'the first holder, overtaken, leaves the command to it')
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['first:a', 'second:a'])
+})

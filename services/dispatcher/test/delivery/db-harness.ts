@@ -84,6 +84,8 @@ export async function startDbHarness (t: Test) {
     ends.push(async () => { stop(); await done.catch(() => {}); await health.close(); await own.$disconnect().catch(() => {}) })
     return {
       run,
+      /** What this holder's dispatcher knows of the database and NATS (a test marks a part down). */
+      health,
       /** ack / retry, as the handler settled the delivery. */
       settled,
       done,
