@@ -1,21 +1,5 @@
 import t from 'tap'
-import { allowedMethodsOf } from '../src/route-methods.js'
-import { authorization, buildApp, call } from './helper.js'
-
-t.test('allowedMethodsOf: the methods of every route matching a concrete path', async (t) => {
-  const allowed = allowedMethodsOf([
-    { method: 'PUT', url: '/push/campaign/:id/user/add', auth: 'basic' },
-    { method: 'POST', url: '/push/campaign/:id/user/add', auth: 'basic' },
-    { method: 'GET', url: '/push/campaign/:id/detail', auth: 'basic' },
-    { method: 'GET', url: '/push/campaign/list', auth: 'basic' },
-    { method: 'HEAD', url: '/push/campaign/list', auth: 'basic' }
-  ])
-  t.same(allowed('/push/campaign/12/user/add'), ['POST', 'PUT'])
-  t.same(allowed('/push/campaign/list'), ['GET', 'HEAD'])
-  t.same(allowed('/push/campaign/list/'), [], 'another path')
-  t.same(allowed('/push/campaign//user/add'), [], 'a parameter is never empty')
-  t.same(allowed('/push/campaign/1/2/user/add'), [], 'nor does it span a slash')
-})
+import { authorization, buildApp, call } from '../helper.js'
 
 // guarantee: wrong-method-405
 t.test('a known path with a wrong method: 405 with Allow and PowerAuth\'s error body; unknown paths stay 404', async (t) => {

@@ -2,7 +2,6 @@ import { ApiErrorCode } from '@beacon/contracts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ApiError, TooManyFailures, isDatabaseFailure } from '../../errors.js'
-import { allowedMethodsOf, type AllowedMethods } from '../../route-methods.js'
 import { describeValidationError, describeViolation } from './validation-message.js'
 
 declare module 'fastify' {
@@ -31,24 +30,14 @@ const REQUEST_ERRORS: Record<string, number> = {
 }
 
 /**
- * Every error leaves in the PowerAuth error body; unexpected ones are logged, not echoed. A known
- * path asked with a method it does not take is a 405 with `Allow` (Spring's answer), not a 404.
+ * Every error leaves in the PowerAuth error body; unexpected ones are logged, not echoed. (A known
+ * path asked with a method it does not take is a 405 with `Allow`: see wrong-method.ts.)
  */
 export default fp(async (app) => {
-  let allowedMethods: AllowedMethods = () => []
-  // The signed API (/api/…) answers its own unknown paths in its own scope.
-  app.addHook('onReady', async () => {
-    // The Basic-auth API answers its own wrong methods, after the credentials (wrong-method.ts).
-    allowedMethods = allowedMethodsOf(app.routeTable().filter((route) => !route.url.startsWith('/api/') && route.auth !== 'basic'))
-  })
+  // The signed API (/api/…) answers its own unknown paths in its own scope; the Basic-auth API
+  // answers a wrong method on its paths itself, after the credentials (wrong-method.ts).
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? ''
-    const allowed = allowedMethods(path)
-    // A path the router did not match with its own method (an odd spelling) is still not found.
-    if (allowed.length > 0 && !allowed.includes(request.method)) {
-      return send(reply.header('allow', allowed.join(', ')), 405, ApiErrorCode.REQUEST,
-        `${request.method} is not supported on ${path}; use ${allowed.join(', ')}`)
-    }
     return send(reply, 404, ApiErrorCode.NOT_FOUND, `no endpoint ${request.method} ${path}`)
   })
 
