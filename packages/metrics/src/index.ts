@@ -1,0 +1,3 @@
+export { LATENCY_BUCKETS, counter, gauge, histogram, registry, scrape, startProcessMetrics } from './registry.js'
+export { checkReadiness, readinessAnswer, type Readiness, type ReadinessCheck } from './readiness.js'
+export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops-server.js'

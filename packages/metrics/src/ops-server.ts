@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { checkReadiness, readinessAnswer, type ReadinessCheck } from './readiness.js'
+import { scrape } from './registry.js'
+
+export interface OpsServerOptions {
+  host: string
+  /** 0 picks a free port (tests); `port` on the result says which. */
+  port: number
+  readiness: readonly ReadinessCheck[]
+  readinessTimeoutMs?: number
+}
+
+export interface OpsServer {
+  port: number
+  close: () => Promise<void>
+}
+
+/**
+ * A listener of its own for what operators and orchestrators ask, apart from the API:
+ * `GET /metrics` (Prometheus), `GET /healthz` (the process answers) and `GET /readyz` (every part
+ * answers, else 503 naming the failing parts). Nothing else; no credentials, so bind it where
+ * only the scraper and the kubelet reach. Plain node:http: three fixed routes need no framework,
+ * and the dispatcher has none.
+ */
+export async function startOpsServer (options: OpsServerOptions): Promise<OpsServer> {
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0]
+    const send = (statusCode: number, contentType: string, body: string) => {
+      response.writeHead(statusCode, { 'content-type': contentType, 'cache-control': 'no-store' })
+      response.end(request.method === 'HEAD' ? undefined : body)
+    }
+    const json = (statusCode: number, body: unknown) => send(statusCode, 'application/json; charset=utf-8', JSON.stringify(body))
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', 'GET, HEAD')
+      json(405, { status: 'method not allowed' })
+      return
+    }
+    const answer = async () => {
+      if (path === '/metrics') {
+        const { body, contentType } = await scrape()
+        send(200, contentType, body)
+      } else if (path === '/healthz') {
+        json(200, { status: 'ok' })
+      } else if (path === '/readyz') {
+        const { statusCode, body } = readinessAnswer(await checkReadiness(options.readiness, options.readinessTimeoutMs))
+        json(statusCode, body)
+      } else {
+        json(404, { status: 'not found' })
+      }
+    }
+    answer().catch(() => { if (!response.headersSent) json(500, { status: 'error' }) })
+  })
+  // Probes every few seconds: keep-alive sockets would hold close() open.
+  server.keepAliveTimeout = 1000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => { server.off('error', reject); resolve() })
+  })
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() })
+  }
+}

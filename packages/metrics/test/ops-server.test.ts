@@ -1,0 +1,51 @@
+import { test } from 'tap'
+import { counter, startOpsServer, startProcessMetrics } from '../src/index.js'
+
+test('the ops listener serves metrics, liveness and readiness, and nothing else', async (t) => {
+  startProcessMetrics()
+  const sent = counter({ name: 'beacon_test_ops_total', help: 'test', labelNames: ['outcome'] as const })
+  sent.inc({ outcome: 'ok' }, 3)
+  let databaseUp = true
+  const ops = await startOpsServer({
+    host: '127.0.0.1',
+    port: 0,
+    readinessTimeoutMs: 200,
+    readiness: [
+      { part: 'database', check: async () => { if (!databaseUp) throw new Error('connection refused to 10.0.0.5') } },
+      { part: 'nats', check: async () => {} },
+      { part: 'streams', check: () => new Promise(() => {}) } // never answers: times out
+    ]
+  })
+  t.teardown(() => ops.close())
+  const base = `http://127.0.0.1:${ops.port}`
+
+  const metrics = await fetch(`${base}/metrics`)
+  t.equal(metrics.status, 200)
+  t.match(metrics.headers.get('content-type'), /^text\/plain; version=0\.0\.4/)
+  const text = await metrics.text()
+  t.match(text, /beacon_test_ops_total\{outcome="ok"\} 3/)
+  t.match(text, /nodejs_eventloop_lag_seconds/, 'process metrics are collected')
+
+  t.same(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' })
+
+  const stuck = await fetch(`${base}/readyz`)
+  t.equal(stuck.status, 503)
+  t.same(await stuck.json(), { status: 'unavailable', failing: ['streams'] }, 'a check that never answers fails after the timeout')
+
+  databaseUp = false
+  const down = await fetch(`${base}/readyz`)
+  const body = await down.text()
+  t.same(JSON.parse(body), { status: 'unavailable', failing: ['database', 'streams'] })
+  t.notMatch(body, /10\.0\.0\.5|refused/, 'the failure itself is not shown to an unauthenticated caller')
+
+  t.equal((await fetch(`${base}/push/service/status`)).status, 404)
+  const post = await fetch(`${base}/metrics`, { method: 'POST' })
+  t.equal(post.status, 405)
+  t.equal(post.headers.get('allow'), 'GET, HEAD')
+})
+
+test('the same metric asked for twice is the same object (api and dispatcher in one process)', async (t) => {
+  const first = counter({ name: 'beacon_test_twice_total', help: 'test' })
+  const second = counter({ name: 'beacon_test_twice_total', help: 'test' })
+  t.equal(first, second)
+})
