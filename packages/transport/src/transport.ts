@@ -20,6 +20,18 @@ export type ResultEvent =
 
 export interface Stoppable { stop (): Promise<void> }
 
+/** A work queue's backlog as its consumer sees it (the lag metrics). */
+export interface QueueState {
+  stream: string
+  consumer: string
+  /** Not yet delivered. */
+  pending: number
+  /** Delivered, not yet acknowledged. */
+  ackPending: number
+  /** Delivered more than once and not yet acknowledged. */
+  redelivered: number
+}
+
 /** How the dispatchers consume commands. Only they define the command consumer's settings. */
 export interface CommandConsumerOptions {
   /** Commands handled at once. */
@@ -100,5 +112,9 @@ export interface Transport {
   subscribeInApp (handler: (event: InAppBroadcast) => void): Stoppable
   /** Told when the connection to the broker is lost (false) and back (true); the memory transport never is. */
   watchConnection (listener: (connected: boolean) => void): Stoppable
+  /** Resolves when the broker answers and every work-queue stream exists (readiness); the memory transport always does. */
+  checkReady (): Promise<void>
+  /** Each work queue's backlog; the memory transport has none to report. */
+  queueState (): Promise<QueueState[]>
   close (): Promise<void>
 }

@@ -108,6 +108,8 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
     },
     // In process: there is no connection to lose.
     watchConnection: () => ({ stop: async () => {} }),
+    checkReady: async () => {},
+    queueState: async () => [],
     subscribeInApp (handler) {
       inAppHandlers.add(handler)
       return { stop: async () => { inAppHandlers.delete(handler) } }

@@ -11,6 +11,7 @@ import { resultBatches } from './result-batches.js'
 import { signedApiTransport } from './signed-api.js'
 import { summaryWatches } from './summary-watches.js'
 import { publishError } from './publish-errors.js'
+import { checkStreams, readQueueState } from './queue-state.js'
 import { ensureCommandConsumer, ensureTopology, type CommandConsumerSettings } from './topology.js'
 
 /**
@@ -141,6 +142,9 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       events.catch(onError)
       return track({ stop: async () => { watching = false; status.stop?.() } })
     },
+
+    checkReady: () => checkStreams(nc, jsm, names),
+    queueState: () => readQueueState(jsm, names),
 
     publishDeviceResults,
 

@@ -1,0 +1,39 @@
+import { natsNames } from '@beacon/contracts'
+import { testNatsUrl } from '@beacon/testkit'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import t from 'tap'
+import { createMemoryTransport, createNatsTransport } from '../src/index.js'
+import { natsPrefix } from './fixtures.js'
+
+const command = (n: number) => ({ kind: 'message', messageId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` }) as never
+
+t.test('NATS: ready while every stream exists, not once one is gone; the command backlog is reported', async (t) => {
+  const prefix = await natsPrefix(t)
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'queue-state-test', commandAckWaitMs: 1000 })
+  t.teardown(() => transport.close())
+  await t.resolves(transport.checkReady())
+
+  // The dispatchers' consumer exists once a dispatcher consumes; held commands are pending for it.
+  const consumer = transport.consumeCommands(async () => { await new Promise(() => {}) }, { concurrency: 1 })
+  await consumer.stop()
+  for (let n = 1; n <= 3; n++) await transport.publishCommand(command(n))
+  const names = natsNames(prefix)
+  const states = await transport.queueState()
+  const commands = states.find((state) => state.stream === names.commandStream)
+  t.ok(commands, 'the command queue is reported once its consumer exists')
+  t.equal((commands?.pending ?? 0) + (commands?.ackPending ?? 0), 3, 'every published command is in the backlog')
+  t.same(states.map((state) => state.stream).sort(), [names.callbackStream, names.commandStream, names.resultStream].sort())
+
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  await (await jetstreamManager(nc)).streams.delete(names.resultStream)
+  await t.rejects(transport.checkReady(), 'a missing stream is not ready')
+})
+
+t.test('memory: always ready, no queues to report', async (t) => {
+  const transport = createMemoryTransport()
+  t.teardown(() => transport.close())
+  await t.resolves(transport.checkReady())
+  t.same(await transport.queueState(), [])
+})
