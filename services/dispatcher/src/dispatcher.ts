@@ -5,11 +5,11 @@ import type { Stoppable, Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
 import type { DispatcherConfig } from './config.js'
 import { createCredentialStore } from './credentials.js'
-import { forgetOldLeases } from './delivery/command-lease.js'
-import { CommandRun, StoppedWhileHeld } from './delivery/command-run.js'
-import { handleCommand, type DispatchDeps } from './delivery/handle-command.js'
-import { sendSlotsRegistry } from './delivery/send-slots.js'
-import { endFailed } from './delivery/terminal.js'
+import { forgetOldLeases } from './delivery/commands/lease.js'
+import { CommandRun, StoppedWhileHeld } from './delivery/commands/run.js'
+import { handleCommand, type DispatchDeps } from './delivery/commands/handle-command.js'
+import { sendSlotsRegistry } from './delivery/sends/send-slots.js'
+import { endFailed } from './delivery/commands/terminal.js'
 import { createHealth } from './health.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
 import { createFcmSender } from './senders/fcm/fcm-sender.js'
@@ -34,7 +34,7 @@ export interface DispatcherOptions {
   db?: Db
 }
 
-// Finished commands' leases are kept a day (command-lease.ts); swept hourly.
+// Finished commands' leases are kept a day (delivery/commands/lease.ts); swept hourly.
 const LEASE_SWEEP_MS = 3_600_000
 
 const readCa = (file: string | null) => (file === null ? null : readFileSync(file))

@@ -1,10 +1,10 @@
 import type { CampaignChunkCommand } from '@beacon/contracts'
-import type { CommandRun } from './command-run.js'
-import { releaseClaims } from './claims.js'
-import { deliver, type DispatchDeps } from './deliver.js'
+import type { CommandRun } from './run.js'
+import { releaseClaims } from '../claims/claims.js'
+import { deliver, type DispatchDeps } from '../sends/deliver.js'
 import { giveBack } from './give-back.js'
-import { countByPlatform } from './outcomes.js'
-import { resolveCampaignDevices } from './resolve-devices.js'
+import { countByPlatform } from '../sends/outcomes.js'
+import { resolveCampaignDevices } from '../claims/resolve-devices.js'
 import { streamResults } from './result-stream.js'
 
 /**

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../config.js'
+import type { RetryPolicy } from '../../config.js'
 
 /**
  * Delay before attempt `attempt + 1`: exponential from the base, capped, with "equal jitter"

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { commandId, type DeviceResult } from '@beacon/contracts'
 import type { CommandDelivery } from '@beacon/transport'
-import type { Health } from '../health.js'
-import { outageOf, type Part } from '../outage.js'
+import type { Health } from '../../health.js'
+import { outageOf, type Part } from '../../outage.js'
 
 const HOLD_RETRY_MIN_MS = 250
 const HOLD_RETRY_MAX_MS = 5000
@@ -22,7 +22,7 @@ export class CommandRun {
   givenBack = false
   /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
   readonly results = new Map<bigint, DeviceResult>()
-  /** This handling of the command, as its lease and claims name it (command-lease.ts). */
+  /** This handling of the command, as its lease and claims name it (lease.ts). */
   readonly claimant: { key: string, holder: string }
   /** Aborted when the dispatcher stops taking work, or when another handling took the command over. */
   readonly signal: AbortSignal

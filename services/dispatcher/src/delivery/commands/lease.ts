@@ -1,6 +1,6 @@
 import type { Db } from '@beacon/db'
 import type { Logger } from 'pino'
-import type { CommandRun } from './command-run.js'
+import type { CommandRun } from './run.js'
 
 // JetStream hands a command out again when its heartbeats stop reaching NATS for the ack wait —
 // also when NATS itself was away and its holder is alive and sending. The lease, kept in the

@@ -1,8 +1,8 @@
 import { pino } from 'pino'
 import t from 'tap'
-import { logFailures } from '../../src/delivery/failure-log.js'
-import type { DeviceTarget } from '../../src/delivery/resolve-devices.js'
-import type { FinalOutcome } from '../../src/delivery/send-with-retries.js'
+import { logFailures } from '../../../src/delivery/sends/failure-log.js'
+import type { DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
+import type { FinalOutcome } from '../../../src/delivery/sends/send-with-retries.js'
 
 t.test('one line per distinct reason and provider text, with device ids and never tokens', async (t) => {
   const lines: Array<Record<string, unknown>> = []

@@ -1,8 +1,8 @@
 import t from 'tap'
-import type { SendOutcome } from '../../src/senders/sender.js'
-import { startDbHarness } from './db-harness.js'
-import { messageClaimRows, publishedRows, recordPublished, summaries } from './rows.js'
-import type { ScriptedAnswer } from './scripted-provider.js'
+import type { SendOutcome } from '../../../src/senders/sender.js'
+import { startDbHarness } from '../db-harness.js'
+import { messageClaimRows, publishedRows, recordPublished, summaries } from '../rows.js'
+import type { ScriptedAnswer } from '../scripted-provider.js'
 
 const APNS_REFUSED = 'APNs credentials of application 7 were refused (InvalidProviderToken): check the application\'s APNs configuration'
 const FCM_REFUSED = 'FCM credentials of application 7 were refused (third-party-auth-error): check the application\'s FCM configuration'

@@ -1,8 +1,8 @@
 import type { ProviderPlatform } from '@beacon/contracts'
 import type { Logger } from 'pino'
-import type { SendOutcome } from '../senders/sender.js'
+import type { SendOutcome } from '../../senders/sender.js'
 import type { ResultSource } from './outcomes.js'
-import type { DeviceTarget } from './resolve-devices.js'
+import type { DeviceTarget } from '../claims/resolve-devices.js'
 import type { FinalOutcome } from './send-with-retries.js'
 
 // Upstream text is logged whole up to this length; device ids in a line up to this many.

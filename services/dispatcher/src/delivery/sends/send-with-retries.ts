@@ -1,6 +1,6 @@
-import type { RetryPolicy } from '../config.js'
-import type { FailureReason, PreparedSend, SendOutcome } from '../senders/sender.js'
-import type { DeviceTarget } from './resolve-devices.js'
+import type { RetryPolicy } from '../../config.js'
+import type { FailureReason, PreparedSend, SendOutcome } from '../../senders/sender.js'
+import type { DeviceTarget } from '../claims/resolve-devices.js'
 import { retryDelayMs } from './retry-schedule.js'
 import type { SendSlots } from './send-slots.js'
 

@@ -25,7 +25,7 @@ export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED
 // holder sends it again. Whether its request ever reached the provider cannot be known — a
 // request handed to the client may still wait for a connection — so it is never reported sent.
 // Nothing is claimed while another handling of the command holds a live lease, or finished it
-// (command-lease.ts): that one took the command over, and the answer says so with a row of -1
+// (commands/lease.ts): that one took the command over, and the answer says so with a row of -1
 // (device ids are positive).
 const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
   WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),

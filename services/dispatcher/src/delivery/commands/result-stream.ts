@@ -1,6 +1,6 @@
 import { MAX_RESULTS_PER_BATCH, type DeviceResult } from '@beacon/contracts'
 import type { Transport } from '@beacon/transport'
-import type { CommandRun } from './command-run.js'
+import type { CommandRun } from './run.js'
 
 /** How long a chunk's answers wait to be published together: the few that come in this time go as one message. */
 const GATHER_MS = 50

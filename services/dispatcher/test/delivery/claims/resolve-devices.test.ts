@@ -1,8 +1,8 @@
 import t from 'tap'
-import { resolveMessageDevices } from '../../src/delivery/message-devices.js'
-import { resolveCampaignDevices, type DeviceTarget } from '../../src/delivery/resolve-devices.js'
-import { startDbHarness, type DbHarness } from './db-harness.js'
-import { messageClaimRows } from './rows.js'
+import { resolveMessageDevices } from '../../../src/delivery/claims/message-devices.js'
+import { resolveCampaignDevices, type DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
+import { startDbHarness, type DbHarness } from '../db-harness.js'
+import { messageClaimRows } from '../rows.js'
 
 const targets = (h: DbHarness, list: DeviceTarget[]) => list.map((d) => [h.label(d.id), d.token, d.platform, d.environment])
 const earlier = (h: DbHarness, list: Array<{ deviceId: bigint, status: string, chunk: number | null }>) => list.map((e) => [h.label(e.deviceId), e.status, e.chunk]).sort()

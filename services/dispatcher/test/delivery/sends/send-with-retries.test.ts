@@ -1,9 +1,9 @@
 import t from 'tap'
-import type { DeviceTarget } from '../../src/delivery/resolve-devices.js'
-import { retryDelayMs } from '../../src/delivery/retry-schedule.js'
-import { SendSlots } from '../../src/delivery/send-slots.js'
-import { sendWithRetries, type FinalOutcome, type RetryContext } from '../../src/delivery/send-with-retries.js'
-import type { SendOutcome } from '../../src/senders/sender.js'
+import type { DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
+import { retryDelayMs } from '../../../src/delivery/sends/retry-schedule.js'
+import { SendSlots } from '../../../src/delivery/sends/send-slots.js'
+import { sendWithRetries, type FinalOutcome, type RetryContext } from '../../../src/delivery/sends/send-with-retries.js'
+import type { SendOutcome } from '../../../src/senders/sender.js'
 
 const policy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 8000, retryAfterMaxMs: 60_000 }
 const target = (id: number): DeviceTarget => ({ id: BigInt(id), token: `t${id}`, platform: 'APNS', environment: null })

@@ -1,8 +1,8 @@
 import type { DeviceResult } from '@beacon/contracts'
-import { pendingClaims, scopeOf } from './claims.js'
-import type { CommandRun } from './command-run.js'
-import type { DispatchDeps } from './deliver.js'
-import { countByPlatform } from './outcomes.js'
+import { pendingClaims, scopeOf } from '../claims/claims.js'
+import type { CommandRun } from './run.js'
+import type { DispatchDeps } from '../sends/deliver.js'
+import { countByPlatform } from '../sends/outcomes.js'
 
 /** The reason of a command that failed on its last delivery (see the dispatcher's log for why). */
 export const DISPATCH_FAILED = 'DispatchFailed'

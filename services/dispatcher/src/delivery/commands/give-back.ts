@@ -1,6 +1,6 @@
-import { recordAnswers, releaseClaims, type ClaimScope } from './claims.js'
-import { StoppedWhileHeld, type CommandRun } from './command-run.js'
-import type { Delivered, DispatchDeps } from './deliver.js'
+import { recordAnswers, releaseClaims, type ClaimScope } from '../claims/claims.js'
+import { StoppedWhileHeld, type CommandRun } from './run.js'
+import type { Delivered, DispatchDeps } from '../sends/deliver.js'
 
 /**
  * The dispatcher stopped (or another handling took the command over) before the command was

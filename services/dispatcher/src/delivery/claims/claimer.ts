@@ -1,6 +1,6 @@
 import type { Db } from '@beacon/db'
 import { claimTargets, type ClaimScope } from './claims.js'
-import type { CommandRun } from './command-run.js'
+import type { CommandRun } from '../commands/run.js'
 import type { DeviceTarget } from './resolve-devices.js'
 
 /**

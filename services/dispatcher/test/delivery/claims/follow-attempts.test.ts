@@ -1,5 +1,5 @@
 import t from 'tap'
-import { resultsOf, startHarness } from '../harness.js'
+import { resultsOf, startHarness } from '../../harness.js'
 
 // guarantee: claims-follow-attempts
 t.test('devices are claimed as their requests are made: claims unanswered never exceed the requests a sender may have in flight plus one window', async (t) => {

@@ -1,14 +1,14 @@
-import { recordAnswers, scopeOf } from './claims.js'
-import { CommandLease } from './command-lease.js'
-import { StoppedWhileHeld, type CommandRun } from './command-run.js'
-import type { DispatchDeps } from './deliver.js'
+import { recordAnswers, scopeOf } from '../claims/claims.js'
+import { CommandLease } from './lease.js'
+import { StoppedWhileHeld, type CommandRun } from './run.js'
+import type { DispatchDeps } from '../sends/deliver.js'
 import { handleCampaignChunk } from './handle-campaign-chunk.js'
 import { handleMessage } from './handle-message.js'
 
 export type { DispatchDeps }
 
 /**
- * Routes a command to its handler under the command's lease (command-lease.ts), and settles the
+ * Routes a command to its handler under the command's lease (lease.ts), and settles the
  * delivery: acknowledged once the handler published every result (the lease marked done first,
  * so a copy still waiting acknowledges too), handed back when the handler gave it back (after the
  * lease is gone, so the next copy need not wait for it), left alone when another holder took it

@@ -1,10 +1,10 @@
 import type { SendCommand } from '@beacon/contracts'
-import type { CommandRun } from './command-run.js'
-import { releaseClaims } from './claims.js'
-import { deliver, type DispatchDeps } from './deliver.js'
+import type { CommandRun } from './run.js'
+import { releaseClaims } from '../claims/claims.js'
+import { deliver, type DispatchDeps } from '../sends/deliver.js'
 import { giveBack } from './give-back.js'
-import { resolveMessageDevices } from './message-devices.js'
-import { countByPlatform } from './outcomes.js'
+import { resolveMessageDevices } from '../claims/message-devices.js'
+import { countByPlatform } from '../sends/outcomes.js'
 
 /**
  * One message, start to finish: resolve the user's devices (one statement), claim and send them as
