@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { bodyMd5, isDeveloperSignature } from './developer-signing.js'
+import { bodyMd5, isDeveloperSignature } from '../signing/developer-signing.js'
 
 /** A callback as the developer's server received it: the raw request target and body bytes. */
 export interface ReceivedRequest {

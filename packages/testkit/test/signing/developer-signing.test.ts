@@ -1,7 +1,7 @@
 import t from 'tap'
-import { checkDeveloperCallback } from '../src/callback-verification.js'
-import { developerSignature, signAsDeveloper } from '../src/developer-signing.js'
-import { CALLBACK, SIGNING_VECTORS, vectorHeaders, vectorTime } from '../src/signing-vectors.js'
+import { checkDeveloperCallback } from '../../src/callbacks/verification.js'
+import { developerSignature, signAsDeveloper } from '../../src/signing/developer-signing.js'
+import { CALLBACK, SIGNING_VECTORS, vectorHeaders, vectorTime } from '../../src/signing/vectors.js'
 
 const lowerCased = (headers: object) => Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))
 

@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
-import { decodeJwt, verifyJwtSignature } from './jwt.js'
-import { insufficientScopes, projectDenied, unauthenticated, type FcmHttpAnswer } from './fcm-mock-errors.js'
+import { decodeJwt, verifyJwtSignature } from '../jwt.js'
+import { insufficientScopes, projectDenied, unauthenticated, type FcmHttpAnswer } from './errors.js'
 
 export const fcmScope = 'https://www.googleapis.com/auth/firebase.messaging'
 const cloudPlatformScope = 'https://www.googleapis.com/auth/cloud-platform'

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { checkDeveloperCallback } from './callback-verification.js'
+import { checkDeveloperCallback } from './verification.js'
 
 /** One request the receiver got, as a developer's server would see it. */
 export interface ReceivedCallback {

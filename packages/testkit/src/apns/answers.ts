@@ -1,4 +1,4 @@
-import type { ScriptedAnswer } from './provider-script.js'
+import type { ScriptedAnswer } from '../provider-script.js'
 
 /** What the mock does with one request: answer (maybe after a delay), drop the connection, or never answer. */
 export type ApnsOutcome =

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { until } from '../src/pipeline.js'
-import { accessToken, fcmMessaging, fcmMock, fcmToken, rawFcm, sendError, sendPath } from './helpers/fcm.js'
+import { until } from '../../src/pipeline.js'
+import { accessToken, fcmMessaging, fcmMock, fcmToken, rawFcm, sendError, sendPath } from '../helpers/fcm.js'
 
 t.test('scripted failures come back as Google words them', async (t) => {
   const { mock, account } = await fcmMock(t)

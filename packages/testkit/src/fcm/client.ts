@@ -1,8 +1,8 @@
 import { Agent } from 'node:https'
 import { connect } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { signJwt } from './jwt.js'
-import { fcmScope } from './fcm-mock-oauth.js'
+import { signJwt } from '../jwt.js'
+import { fcmScope } from './oauth.js'
 
 /** The part of a service-account key file the JWT-bearer grant needs. */
 export interface ServiceAccountKey { client_email: string, private_key: string, private_key_id?: string, token_uri: string }

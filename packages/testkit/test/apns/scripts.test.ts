@@ -1,6 +1,6 @@
 import t from 'tap'
-import { signJwt } from '../src/jwt.js'
-import { alert, apnsMock, apnsProvider, bundle, deviceToken, rawApns } from './helpers/apns.js'
+import { signJwt } from '../../src/jwt.js'
+import { alert, apnsMock, apnsProvider, bundle, deviceToken, rawApns } from '../helpers/apns.js'
 
 t.test('scripted failures come back as Apple words them', async (t) => {
   const { mock, key } = await apnsMock(t)

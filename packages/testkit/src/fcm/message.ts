@@ -1,4 +1,4 @@
-import { sendRequestRule, type FieldRule } from './fcm-mock-message-schema.js'
+import { sendRequestRule, type FieldRule } from './message-schema.js'
 
 /** What is wrong with a send request: the field, Google's description, the error message. */
 export interface MessageViolation { field: string, description: string, message: string }

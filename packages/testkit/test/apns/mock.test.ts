@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { signJwt } from '../src/jwt.js'
-import { generateApnsSigningKey } from '../src/apns-mock-auth.js'
-import { alert, apnsMock, apnsProvider, bundle, deviceToken, rawApns } from './helpers/apns.js'
+import { signJwt } from '../../src/jwt.js'
+import { generateApnsSigningKey } from '../../src/apns/auth.js'
+import { alert, apnsMock, apnsProvider, bundle, deviceToken, rawApns } from '../helpers/apns.js'
 
 t.test('a valid push through @parse/node-apn is accepted and recorded', async (t) => {
   const { mock, key } = await apnsMock(t)

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { signJwt } from '../src/jwt.js'
-import { jwtBearerCredential } from '../src/fcm-mock-client.js'
-import { buildServiceAccount } from '../src/fcm-mock-service-account.js'
-import { accessToken, fcmMessaging, fcmMock, fcmToken, projectId, rawFcm, sendError, sendPath } from './helpers/fcm.js'
+import { signJwt } from '../../src/jwt.js'
+import { jwtBearerCredential } from '../../src/fcm/client.js'
+import { buildServiceAccount } from '../../src/fcm/service-account.js'
+import { accessToken, fcmMessaging, fcmMock, fcmToken, projectId, rawFcm, sendError, sendPath } from '../helpers/fcm.js'
 
 t.test('firebase-admin sends through the mock; what it sent is recorded', async (t) => {
   const { mock, account } = await fcmMock(t)

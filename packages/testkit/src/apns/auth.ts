@@ -1,5 +1,5 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { decodeJwt, verifyJwtSignature } from './jwt.js'
+import { decodeJwt, verifyJwtSignature } from '../jwt.js'
 
 /** An APNs auth key (.p8) as Apple knows it: its id, its team, the bundles that team may push to. */
 export interface ApnsKeyRegistration {

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { googleError, notFound, type FcmHttpAnswer } from './fcm-mock-errors.js'
-import { decideSend, receivedEntry } from './fcm-mock-send.js'
-import { GoogleOAuthMock, type ServiceAccountRegistration } from './fcm-mock-oauth.js'
-import { buildServiceAccount, type ServiceAccountJson } from './fcm-mock-service-account.js'
-import { AnswerScripts, ReceivedLog, countStatus, newCounters, resetCounters, type MockCounters, type ScriptedAnswer } from './provider-script.js'
+import { googleError, notFound, type FcmHttpAnswer } from './errors.js'
+import { decideSend, receivedEntry } from './send.js'
+import { GoogleOAuthMock, type ServiceAccountRegistration } from './oauth.js'
+import { buildServiceAccount, type ServiceAccountJson } from './service-account.js'
+import { AnswerScripts, ReceivedLog, countStatus, newCounters, resetCounters, type MockCounters, type ScriptedAnswer } from '../provider-script.js'
 
 export interface FcmMockOptions {
   serviceAccounts?: ServiceAccountRegistration[]

@@ -1,5 +1,5 @@
-import { fcmErrorDetail, googleError, invalidArgument, type FcmHttpAnswer } from './fcm-mock-errors.js'
-import type { ScriptedAnswer } from './provider-script.js'
+import { fcmErrorDetail, googleError, invalidArgument, type FcmHttpAnswer } from './errors.js'
+import type { ScriptedAnswer } from '../provider-script.js'
 
 /** What the mock does with one valid send: answer (maybe after a delay), drop the connection, or never answer. */
 export type FcmOutcome = { kind: 'respond', answer: FcmHttpAnswer, delayMs?: number } | { kind: 'drop' } | { kind: 'hang' }

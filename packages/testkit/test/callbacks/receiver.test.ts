@@ -1,8 +1,8 @@
 import { request } from 'node:http'
 import t from 'tap'
-import { startCallbackReceiver } from '../src/callback-receiver.js'
-import { bodyMd5, signAsDeveloper } from '../src/developer-signing.js'
-import { CALLBACK, vectorHeaders, vectorTime } from '../src/signing-vectors.js'
+import { startCallbackReceiver } from '../../src/callbacks/receiver.js'
+import { bodyMd5, signAsDeveloper } from '../../src/signing/developer-signing.js'
+import { CALLBACK, vectorHeaders, vectorTime } from '../../src/signing/vectors.js'
 
 const key = 'dev-key'
 const secret = 'dev-secret-0123456789'

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http2'
-import type { ApnsAuthResult } from './apns-mock-auth.js'
+import type { ApnsAuthResult } from './auth.js'
 
 /** An APNs error answer: Apple's status code and `reason`. */
 export interface ApnsRejection { status: number, reason: string }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { accessToken, fcmMessaging, fcmMock, fcmToken, rawFcm, sendError, sendPath } from './helpers/fcm.js'
+import { accessToken, fcmMessaging, fcmMock, fcmToken, rawFcm, sendError, sendPath } from '../helpers/fcm.js'
 
 t.test('everything firebase-admin can build is accepted', async (t) => {
   const { mock, account } = await fcmMock(t)

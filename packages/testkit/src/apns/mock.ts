@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2'
-import { ApnsProviderTokens, generateApnsSigningKey, type ApnsKeyRegistration, type ApnsTokenIdentity } from './apns-mock-auth.js'
-import { checkApnsRequest, payloadLimit } from './apns-mock-rules.js'
-import { serveHttp2 } from './apns-mock-server.js'
-import { apnsOutcome, type ApnsOutcome } from './apns-mock-answers.js'
-import { AnswerScripts, ReceivedLog, countStatus, newCounters, resetCounters, type MockCounters, type ScriptedAnswer } from './provider-script.js'
-import { selfSignedCertificate } from './tls-certificate.js'
+import { ApnsProviderTokens, generateApnsSigningKey, type ApnsKeyRegistration, type ApnsTokenIdentity } from './auth.js'
+import { checkApnsRequest, payloadLimit } from './rules.js'
+import { serveHttp2 } from './server.js'
+import { apnsOutcome, type ApnsOutcome } from './answers.js'
+import { AnswerScripts, ReceivedLog, countStatus, newCounters, resetCounters, type MockCounters, type ScriptedAnswer } from '../provider-script.js'
+import { selfSignedCertificate } from '../tls/certificate.js'
 
 export interface ApnsMockOptions {
   keys?: ApnsKeyRegistration[]

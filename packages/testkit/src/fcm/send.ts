@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { fcmOutcome, type FcmOutcome } from './fcm-mock-answers.js'
-import { invalidArgument, type FcmHttpAnswer } from './fcm-mock-errors.js'
-import { checkSendRequest, field, targetOf } from './fcm-mock-message.js'
-import type { GoogleOAuthMock } from './fcm-mock-oauth.js'
-import type { FcmReceived } from './fcm-mock.js'
-import type { ScriptedAnswer } from './provider-script.js'
+import { fcmOutcome, type FcmOutcome } from './answers.js'
+import { invalidArgument, type FcmHttpAnswer } from './errors.js'
+import { checkSendRequest, field, targetOf } from './message.js'
+import type { GoogleOAuthMock } from './oauth.js'
+import type { FcmReceived } from './mock.js'
+import type { ScriptedAnswer } from '../provider-script.js'
 
 export interface SendRequest { projectId: string, headers: IncomingHttpHeaders, text: string }
 
