@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto'
+import { backoffDelay, type Backoff } from '@beacon/backoff'
 import { commandId, type DeviceResult } from '@beacon/contracts'
 import type { CommandDelivery } from '@beacon/transport'
 import type { Health } from '../../health.js'
 import { outageOf, type Part } from '../../outage.js'
 
-const HOLD_RETRY_MIN_MS = 250
-const HOLD_RETRY_MAX_MS = 5000
+/**
+ * How a held step waits between tries: 250 ms doubling to 5 s, without jitter. Holders do not
+ * wait on their timers alone: the part coming back (the dispatcher's health) wakes them all.
+ */
+export const HOLD_BACKOFF: Backoff = { baseMs: 250, maxMs: 5000 }
 
 /** Thrown when a held step is abandoned at the shutdown deadline: the command goes back as it is. */
 export class StoppedWhileHeld extends Error {
@@ -68,7 +72,7 @@ export class CommandRun {
    * abandoned (StoppedWhileHeld).
    */
   async hold<T> (step: () => Promise<T>): Promise<T> {
-    let delayMs = HOLD_RETRY_MIN_MS
+    let tries = 0
     let deadlinePassed = false
     let missing: Part | null = null
     this.giveUp.then(() => { deadlinePassed = true }, () => {})
@@ -83,9 +87,8 @@ export class CommandRun {
         missing = part
         this.health.down(part)
         if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
-        const timer = new Promise((resolve) => setTimeout(resolve, delayMs).unref())
+        const timer = new Promise((resolve) => setTimeout(resolve, backoffDelay(HOLD_BACKOFF, ++tries)).unref())
         await Promise.race([timer, this.health.changed(), this.giveUp])
-        delayMs = Math.min(delayMs * 2, HOLD_RETRY_MAX_MS)
         if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
       }
     }

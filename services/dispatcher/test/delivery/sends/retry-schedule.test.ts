@@ -78,3 +78,16 @@ t.test('RETRY_AFTER_MAX_MS: 60000 by default, validated', async (t) => {
     t.throws(() => loadConfig({ ...base, RETRY_AFTER_MAX_MS: bad }), /RETRY_AFTER_MAX_MS/, bad)
   }
 })
+
+t.test('the default send backoff per attempt: 1 s doubling to 60 s, each between half and all of it', async (t) => {
+  const defaults = loadConfig({ DATABASE_URL: 'postgresql://localhost/x', MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }).retry
+  const least = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => retryDelayMs(defaults, attempt, undefined, () => 0))
+  const most = [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => retryDelayMs(defaults, attempt, undefined, () => 1 - Number.EPSILON / 2))
+  t.same(least, [500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
+  t.same(most, [1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000])
+  for (let draw = 0; draw < 500; draw++) {
+    const attempt = 1 + (draw % 8)
+    const delay = retryDelayMs(defaults, attempt)
+    if (delay < least[attempt - 1]! || delay > most[attempt - 1]!) t.fail(`attempt ${attempt}: ${delay}`)
+  }
+})
