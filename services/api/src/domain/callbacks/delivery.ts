@@ -1,3 +1,4 @@
+import { backoffDelay, type Backoff } from '@beacon/backoff'
 import type { CallbackBody } from '@beacon/contracts'
 import { DestinationForbiddenError } from '@beacon/outbound'
 import { signRequest } from '@beacon/signing'
@@ -79,11 +80,15 @@ function errorName (error: unknown): string {
 }
 
 /**
- * The delay before attempt `attempt + 1`: base·2^(attempt−1), capped at max, less up to 20 %
- * jitter so that callbacks failed together do not all come back together (and each delay still
- * exceeds the previous one until the cap). `random` is the jitter's source, in [0, 1).
+ * A callback's backoff: base·2^(attempt−1), capped at max, less up to 20 % jitter so that
+ * callbacks failed together do not all come back together (and each delay still exceeds the
+ * previous one until the cap).
  */
+export function callbackBackoff (baseMs: number, maxMs: number): Backoff {
+  return { baseMs, maxMs, jitter: 0.2 }
+}
+
+/** The delay before attempt `attempt + 1`, to the millisecond. `random` is the jitter's source, in [0, 1). */
 export function retryDelay (attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const exponential = Math.min(baseMs * 2 ** Math.max(attempt - 1, 0), maxMs)
-  return Math.round(exponential * (1 - 0.2 * random()))
+  return Math.round(backoffDelay(callbackBackoff(baseMs, maxMs), attempt, random))
 }

@@ -1,3 +1,4 @@
+import { backoffDelay, type Backoff } from '@beacon/backoff'
 import { DatabaseError, Prisma, type Db } from '@beacon/db'
 
 export type Tx = Prisma.TransactionClient
@@ -5,6 +6,11 @@ export type Tx = Prisma.TransactionClient
 // PostgreSQL's deadlock, serialization failure and unique violation.
 const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '23505'])
 const ATTEMPTS = 3
+/**
+ * A short, random pause so the two contenders do not collide again in step: anything below 20 ms,
+ * then below 40 ms (full jitter; with three attempts there are only these two pauses).
+ */
+export const CONFLICT_BACKOFF: Backoff = { baseMs: 20, jitter: 1 }
 
 /**
  * True for failures that a fresh attempt of the same transaction resolves: a deadlock between two
@@ -37,8 +43,7 @@ export async function retryTransientConflicts<T> (attempt: () => Promise<T>): Pr
       return await attempt()
     } catch (error) {
       if (tries >= ATTEMPTS || !isTransientConflict(error)) throw error
-      // A short, random pause so the two contenders do not collide again in step.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tries))
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(CONFLICT_BACKOFF, tries)))
     }
   }
 }

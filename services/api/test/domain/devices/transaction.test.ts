@@ -1,5 +1,6 @@
+import { backoffDelay } from '@beacon/backoff'
 import t from 'tap'
-import { deviceTransaction, isTransientConflict, retryTransientConflicts } from '../../../src/domain/devices/transaction.js'
+import { CONFLICT_BACKOFF, deviceTransaction, isTransientConflict, retryTransientConflicts } from '../../../src/domain/devices/transaction.js'
 import { buildApp } from '../../helper.js'
 import { createApplication } from '../../routes/devices/fixtures.js'
 
@@ -53,4 +54,15 @@ t.test('statements sent through the pool are retried on the same SQLSTATEs, and 
   })
   t.equal(value, 'done')
   t.equal(attempts, 2, 'a serialization failure was tried again')
+})
+
+t.test('the pauses between attempts: below 20 ms, then below 40 ms, anything from 0 (full jitter)', async (t) => {
+  const pauses = (random: () => number) => [1, 2].map((tries) => backoffDelay(CONFLICT_BACKOFF, tries, random))
+  t.same(pauses(() => 0), [0, 0])
+  t.same(pauses(() => 0.5), [10, 20])
+  t.same(pauses(() => 1 - Number.EPSILON / 2).map(Math.ceil), [20, 40])
+  for (let draw = 0; draw < 200; draw++) {
+    const [first, second] = pauses(Math.random)
+    if (!(first! >= 0 && first! < 20 && second! >= 0 && second! < 40)) t.fail(`${first}, ${second}`)
+  }
 })
