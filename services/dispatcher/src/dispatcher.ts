@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { backoffDelay } from '@beacon/backoff'
 import { commandId } from '@beacon/contracts'
 import { createDb, createSecretBox, type Db } from '@beacon/db'
 import type { Stoppable, Transport } from '@beacon/transport'
@@ -6,7 +7,7 @@ import type { Logger } from 'pino'
 import type { DispatcherConfig } from './config.js'
 import { createCredentialStore } from './credentials.js'
 import { forgetOldLeases } from './delivery/commands/lease.js'
-import { CommandRun, StoppedWhileHeld } from './delivery/commands/run.js'
+import { CommandRun, REDELIVERY_BACKOFF, StoppedWhileHeld } from './delivery/commands/run.js'
 import { handleCommand, type DispatchDeps } from './delivery/commands/handle-command.js'
 import { sendSlotsRegistry } from './delivery/sends/send-slots.js'
 import { endFailed } from './delivery/commands/terminal.js'
@@ -129,7 +130,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
           return false
         }
       } else {
-        const delayMs = Math.min(1000 * 2 ** (delivery.deliveryCount - 1), 60_000)
+        const delayMs = backoffDelay(REDELIVERY_BACKOFF, delivery.deliveryCount)
         // handleCommand published the answers in hand and wrote them onto the claims.
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed; it will be retried')
         delivery.retry(delayMs)

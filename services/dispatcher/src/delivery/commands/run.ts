@@ -11,6 +11,9 @@ import { outageOf, type Part } from '../../outage.js'
  */
 export const HOLD_BACKOFF: Backoff = { baseMs: 250, maxMs: 5000 }
 
+/** How long a command whose handling failed (not on its last delivery) waits to be redelivered: 1 s doubling to a minute. */
+export const REDELIVERY_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 }
+
 /** Thrown when a held step is abandoned at the shutdown deadline: the command goes back as it is. */
 export class StoppedWhileHeld extends Error {
   override name = 'StoppedWhileHeld'
