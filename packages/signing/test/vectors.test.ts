@@ -4,7 +4,7 @@ import t from 'tap'
 // package: a layout bug shared by signRequest and verifyRequest cannot agree with them.
 import {
   CALLBACK, NON_ASCII, SIGNING_VECTORS, WITH_BODY, WITH_QUERY, WITHOUT_BODY, vectorHeaders, vectorTime, type SigningVector
-} from '../../testkit/src/signing-vectors.js'
+} from '../../testkit/src/signing/vectors.js'
 import { SigningErrorCode, sign, signRequest, verifyRequest, type IncomingSignedRequest } from '../src/index.js'
 
 const lowerCased = (headers: object) => Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]))

@@ -3,8 +3,8 @@ import { connect, createServer } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { decodeJwt, signJwt, verifyJwtSignature } from '../src/jwt.js'
-import { generateApnsSigningKey } from '../src/apns-mock-auth.js'
-import { selfSignedCertificate } from '../src/tls-certificate.js'
+import { generateApnsSigningKey } from '../src/apns/auth.js'
+import { selfSignedCertificate } from '../src/tls/certificate.js'
 
 t.test('ES256 and RS256 tokens sign and verify; tampering and alg confusion fail', async (t) => {
   const ec = generateApnsSigningKey()

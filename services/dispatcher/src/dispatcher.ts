@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs'
+import { backoffDelay } from '@beacon/backoff'
 import { commandId } from '@beacon/contracts'
 import { createDb, createSecretBox, type Db } from '@beacon/db'
 import type { Stoppable, Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
 import type { DispatcherConfig } from './config.js'
 import { createCredentialStore } from './credentials.js'
-import { forgetOldLeases } from './delivery/command-lease.js'
-import { CommandRun, StoppedWhileHeld } from './delivery/command-run.js'
-import { handleCommand, type DispatchDeps } from './delivery/handle-command.js'
-import { sendSlotsRegistry } from './delivery/send-slots.js'
-import { endFailed } from './delivery/terminal.js'
+import { forgetOldLeases } from './delivery/commands/lease.js'
+import { CommandRun, REDELIVERY_BACKOFF, StoppedWhileHeld } from './delivery/commands/run.js'
+import { handleCommand, type DispatchDeps } from './delivery/commands/handle-command.js'
+import { sendSlotsRegistry } from './delivery/sends/send-slots.js'
+import { endFailed } from './delivery/commands/terminal.js'
 import { createHealth } from './health.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
 import { createFcmSender } from './senders/fcm/fcm-sender.js'
@@ -34,7 +35,7 @@ export interface DispatcherOptions {
   db?: Db
 }
 
-// Finished commands' leases are kept a day (command-lease.ts); swept hourly.
+// Finished commands' leases are kept a day (delivery/commands/lease.ts); swept hourly.
 const LEASE_SWEEP_MS = 3_600_000
 
 const readCa = (file: string | null) => (file === null ? null : readFileSync(file))
@@ -129,7 +130,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
           return false
         }
       } else {
-        const delayMs = Math.min(1000 * 2 ** (delivery.deliveryCount - 1), 60_000)
+        const delayMs = backoffDelay(REDELIVERY_BACKOFF, delivery.deliveryCount)
         // handleCommand published the answers in hand and wrote them onto the claims.
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed; it will be retried')
         delivery.retry(delayMs)

@@ -3,7 +3,7 @@ import { createDb, createSecretBox, DbErrorCode, type Db } from '@beacon/db'
 import { createTestDatabase, sealVersion1 } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { createCredentialStore } from '../src/credentials.js'
-import { unreadableCredentialsReason } from '../src/delivery/outcomes.js'
+import { unreadableCredentialsReason } from '../src/delivery/sends/outcomes.js'
 
 const ACCOUNT = { project_id: 'p', client_email: 'sender@p.iam.gserviceaccount.com', private_key: 'the-private-key', token_uri: 'https://oauth2.example/token' }
 

@@ -6,8 +6,8 @@
 // Run as a child process: DATABASE_URL, PORT, POOL_SIZE, AUTHORIZATION (the expected header).
 import { createDb } from '@beacon/db'
 import Fastify from 'fastify'
-import { toEnvironment, toPlatform } from '../../../../services/api/src/domain/device-input.js'
-import { registerDevice } from '../../../../services/api/src/domain/device-registration.js'
+import { toEnvironment, toPlatform } from '../../../../services/api/src/domain/devices/input.js'
+import { registerDevice } from '../../../../services/api/src/domain/devices/registration.js'
 
 const env = (name: string) => process.env[name] ?? (() => { throw new Error(`${name} is required`) })()
 const db = createDb({ url: env('DATABASE_URL'), poolSize: Number(env('POOL_SIZE')) })

@@ -1,5 +1,5 @@
 // The peer of `POST /push/device/create`: a bare Fastify route over a plain `pg` Pool that does
-// the same database work per request as services/api (device-registration.ts): one call of the
+// the same database work per request as services/api (domain/devices/registration.ts): one call of the
 // function beacon_register_device (the application lookup, the activation's advisory lock, the
 // device upsert, the activation moved from its previous device, the emptied device deleted), as
 // a named prepared statement. No schema, no ORM, no request logging: what is left is the floor.
@@ -14,7 +14,7 @@ const authorization = env('AUTHORIZATION')
 
 interface Body { requestObject: { appId: number | string, token: string, platform: string, environment?: string, activationId: string, userId?: string, activationStatus?: string } }
 
-// As services/api/src/domain/device-input.ts maps them.
+// As services/api/src/domain/devices/input.ts maps them.
 const platformOf = (platform: string) => (platform === 'ios' || platform === 'apns' ? 'APNS' : 'FCM')
 const environmentOf = (environment?: string) => (environment === undefined ? null : environment === 'production' ? 'PRODUCTION' : 'SANDBOX')
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { connect, type OutgoingHttpHeaders } from 'node:http2'
 import apn from '@parse/node-apn'
 import type { Test } from 'tap'
-import { startApnsMock, type ApnsMock, type ApnsMockOptions, type ApnsTestKey } from '../../src/apns-mock.js'
+import { startApnsMock, type ApnsMock, type ApnsMockOptions, type ApnsTestKey } from '../../src/apns/mock.js'
 
 export const bundle = 'com.example.beacon'
 

@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { deleteApp, initializeApp, type Credential } from 'firebase-admin/app'
 import { getMessaging, type Messaging } from 'firebase-admin/messaging'
 import type { Test } from 'tap'
-import { FcmMockAgent, jwtBearerCredential } from '../../src/fcm-mock-client.js'
-import { startFcmMock, type FcmMock, type FcmMockOptions } from '../../src/fcm-mock.js'
-import type { ServiceAccountJson } from '../../src/fcm-mock-service-account.js'
+import { FcmMockAgent, jwtBearerCredential } from '../../src/fcm/client.js'
+import { startFcmMock, type FcmMock, type FcmMockOptions } from '../../src/fcm/mock.js'
+import type { ServiceAccountJson } from '../../src/fcm/service-account.js'
 
 export const projectId = 'beacon-test'
 

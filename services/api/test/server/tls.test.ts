@@ -10,7 +10,7 @@ import {
 } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import WebSocket from 'ws'
-import { createInAppTokens } from '../../src/domain/in-app-token.js'
+import { createInAppTokens } from '../../src/domain/in-app/token.js'
 
 const authorization = `Basic ${Buffer.from('admin:long-enough-password').toString('base64')}`
 const fingerprintOf = (issued: IssuedCertificate) => new X509Certificate(issued.chain).fingerprint256

@@ -1,6 +1,6 @@
 import type { SendCommand } from '@beacon/contracts'
 import type { ApplicationCredentials } from '../credentials.js'
-import type { DeviceTarget } from '../delivery/resolve-devices.js'
+import type { DeviceTarget } from '../delivery/claims/resolve-devices.js'
 
 /**
  * Why a send failed: `reason` is a stable code in our words (an APNs reason token such as

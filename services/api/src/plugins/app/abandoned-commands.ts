@@ -1,6 +1,6 @@
 import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
-import { recordAbandoned } from '../../domain/abandoned-commands.js'
+import { recordAbandoned } from '../../domain/results/abandoned-commands.js'
 
 /**
  * Listens, on every api instance, for commands JetStream gave up on (max deliveries reached: a

@@ -4,8 +4,8 @@ import type { CallbackDelivery, Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../config.js'
-import { postCallback, retryDelay, type AttemptOutcome, type CallbackTransport } from '../../domain/callback-delivery.js'
-import { queueCallbacks } from '../../domain/outbox.js'
+import { postCallback, retryDelay, type AttemptOutcome, type CallbackTransport } from '../../domain/callbacks/delivery.js'
+import { queueCallbacks } from '../../domain/outbox/outbox.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

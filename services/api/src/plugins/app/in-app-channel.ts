@@ -4,9 +4,9 @@ import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
 import type { ApiLimits } from '../../config-limits.js'
 import type { ApiConfig } from '../../config.js'
-import { admits, developerStandings } from '../../domain/in-app-admission.js'
-import { InAppSockets } from '../../domain/in-app-sockets.js'
-import { createInAppTokens, type InAppTokens } from '../../domain/in-app-token.js'
+import { admits, developerStandings } from '../../domain/in-app/admission.js'
+import { InAppSockets } from '../../domain/in-app/sockets.js'
+import { createInAppTokens, type InAppTokens } from '../../domain/in-app/token.js'
 
 export interface InAppChannel {
   /** Publishes the message to every api instance; each writes it to the user's sockets it holds. */

@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin'
-import { readJacksonValue } from '../../domain/jackson-input.js'
+import { readJacksonValue } from '../../domain/powerauth/jackson-input.js'
 
 /**
  * In the PowerAuth API's scope: every JSON body is read as PowerAuth's Java client writes it
- * (nulls for unset fields, dates as epoch numbers; see domain/jackson-input.ts) before the route's
+ * (nulls for unset fields, dates as epoch numbers; see domain/powerauth/jackson-input.ts) before the route's
  * schema validates it. A route without a body schema takes no body, so there is nothing to read.
  */
 export default fp(async (app) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { purgeExpiredNonces } from '../../domain/nonce-store.js'
+import { purgeExpiredNonces } from '../../domain/developer-api/nonce-store.js'
 
 // Nonces are purged this long after they expired: an instance whose clock is behind the purging
 // one's must still find them while it could accept the replay.

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { sweepOutbox } from '../../domain/outbox-sweeper.js'
+import { sweepOutbox } from '../../domain/outbox/sweeper.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { createPowerAuthClient, type PowerAuthClient, type PowerAuthServiceConfig } from '../../domain/powerauth-client.js'
+import { createPowerAuthClient, type PowerAuthClient, type PowerAuthServiceConfig } from '../../domain/powerauth/client.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../config.js'
-import { expireMessages, sendDuePushes } from '../../domain/in-app-fallback.js'
+import { expireMessages, sendDuePushes } from '../../domain/in-app/fallback.js'
 
 export interface PushFallbackOptions {
   signedApi: ApiConfig['signedApi']

@@ -1,8 +1,8 @@
 import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
-import { recordResults } from '../../domain/delivery-records.js'
-import { queueCallbacks } from '../../domain/outbox.js'
-import { pushOutcomeCallbacks } from '../../domain/push-callbacks.js'
+import { recordResults } from '../../domain/results/delivery-records.js'
+import { queueCallbacks } from '../../domain/outbox/outbox.js'
+import { pushOutcomeCallbacks } from '../../domain/callbacks/push-outcomes.js'
 
 /**
  * Consumes delivery results from the dispatchers and records them. Every api instance runs one;

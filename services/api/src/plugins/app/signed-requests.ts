@@ -6,9 +6,9 @@ import {
 } from '@beacon/signing'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { describeSignedApiError, sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api-errors.js'
-import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-lookup.js'
-import { claimNonce } from '../../domain/nonce-store.js'
+import { describeSignedApiError, sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api/errors.js'
+import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-api/developer-lookup.js'
+import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
 import { markRoutes } from './route-auth.js'
 

@@ -1,9 +1,9 @@
 import { AppIdQuery, OkResponse, UpsertApnsRequest, UpsertFcmRequest } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByAppId } from '../../domain/applications.js'
+import { requireApplicationByAppId } from '../../domain/applications/lookup.js'
 import {
   removeApnsCredentials, removeFcmCredentials, saveApnsCredentials, saveFcmCredentials
-} from '../../domain/credentials.js'
+} from '../../domain/credentials/credentials.js'
 
 const ok = { status: 'OK' as const }
 

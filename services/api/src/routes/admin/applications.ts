@@ -5,9 +5,9 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
   createApplication, listApplications, listUnconfiguredApplications, setCarrierDomain
-} from '../../domain/admin-applications.js'
-import { toDetail } from '../../domain/admin-detail.js'
-import { requireApplicationByRef } from '../../domain/applications.js'
+} from '../../domain/admin/applications.js'
+import { toDetail } from '../../domain/admin/application-detail.js'
+import { requireApplicationByRef } from '../../domain/applications/lookup.js'
 
 /** Listing, inspecting and creating applications, and their carrier domain. */
 const applicationRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,6 +1,6 @@
 import { OkResponse, RemoveHuaweiRequest, UpdateHuaweiRequest } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByAppId } from '../../domain/applications.js'
+import { requireApplicationByAppId } from '../../domain/applications/lookup.js'
 import { badRequest } from '../../errors.js'
 
 /**

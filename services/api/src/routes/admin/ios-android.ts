@@ -1,9 +1,9 @@
 import { ApplicationIdRequest, OkResponse, UpdateAndroidRequest, UpdateIosRequest } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByRef } from '../../domain/applications.js'
+import { requireApplicationByRef } from '../../domain/applications/lookup.js'
 import {
   removeApnsCredentials, removeFcmCredentials, saveApnsCredentials, saveFcmCredentials
-} from '../../domain/credentials.js'
+} from '../../domain/credentials/credentials.js'
 
 const ok = { status: 'OK' as const }
 

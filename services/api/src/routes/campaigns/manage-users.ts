@@ -3,8 +3,8 @@ import {
   DEFAULT_CAMPAIGN_USERS_PAGE_SIZE, OkResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { addCampaignUsers, campaignUsersPage, removeCampaignUsers } from '../../domain/campaign-users.js'
-import { springPage } from '../../domain/spring-params.js'
+import { addCampaignUsers, campaignUsersPage, removeCampaignUsers } from '../../domain/campaigns/users.js'
+import { springPage } from '../../domain/powerauth/spring-params.js'
 
 const ok = { status: 'OK' as const }
 

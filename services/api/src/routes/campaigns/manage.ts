@@ -3,9 +3,9 @@ import {
   CreateCampaignRequest, CreateCampaignResponse, DeleteCampaignResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { createCampaign } from '../../domain/campaign-creation.js'
-import { campaignProgress, campaignSummary, campaignViewInclude, requireCampaign } from '../../domain/campaign-records.js'
-import { springBoolean } from '../../domain/spring-params.js'
+import { createCampaign } from '../../domain/campaigns/creation.js'
+import { campaignProgress, campaignSummary, campaignViewInclude, requireCampaign } from '../../domain/campaigns/records.js'
+import { springBoolean } from '../../domain/powerauth/spring-params.js'
 import manageUserRoutes from './manage-users.js'
 
 /** Create, delete, detail, list, and (in manage-users.ts) the users of a campaign. */

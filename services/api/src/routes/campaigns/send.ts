@@ -1,8 +1,8 @@
 import { CampaignPathParams, CampaignTestSendRequest, OkResponse } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sendMessages } from '../../domain/messages.js'
-import { campaignNotFound } from '../../domain/campaign-records.js'
-import { startCampaign } from '../../domain/campaign-plan.js'
+import { sendMessages } from '../../domain/messages/messages.js'
+import { campaignNotFound } from '../../domain/campaigns/records.js'
+import { startCampaign } from '../../domain/campaigns/plan.js'
 
 const ok = { status: 'OK' as const }
 

@@ -3,9 +3,9 @@ import {
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { ApiConfig } from '../../config.js'
-import { SignedApiError, sendTooManyRequests } from '../../domain/developer-api-errors.js'
-import { resolveAddress, resolveSender } from '../../domain/developer-push-address.js'
-import { storeInAppMessage, toFrame } from '../../domain/in-app-messages.js'
+import { SignedApiError, sendTooManyRequests } from '../../domain/developer-api/errors.js'
+import { resolveAddress, resolveSender } from '../../domain/developer-api/push-address.js'
+import { storeInAppMessage, toFrame } from '../../domain/in-app/messages.js'
 
 /** The IM text in either accepted form; exactly one must be given. */
 function inAppContent (body: DeveloperPushRequest): string {

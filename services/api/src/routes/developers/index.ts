@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { CallbackPolicy } from '../../config.js'
 import {
   createDeveloper, developerDetail, listDevelopers, rotateDeveloperSecret, setDeveloperEnabled, updateDeveloper
-} from '../../domain/developers.js'
+} from '../../domain/developers/developers.js'
 
 const ok = <T>(responseObject: T) => ({ status: 'OK' as const, responseObject })
 

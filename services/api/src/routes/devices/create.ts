@@ -1,10 +1,10 @@
 import { appIdText, CreateDeviceMultiRequest, CreateDeviceRequest, OkResponse } from '@beacon/contracts'
 import type { FastifyInstance } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByAppId } from '../../domain/applications.js'
-import { toEnvironment, toPlatform } from '../../domain/device-input.js'
-import { resolveActivationOwners } from '../../domain/device-owners.js'
-import { registerDevice } from '../../domain/device-registration.js'
+import { requireApplicationByAppId } from '../../domain/applications/lookup.js'
+import { toEnvironment, toPlatform } from '../../domain/devices/input.js'
+import { resolveActivationOwners } from '../../domain/devices/owners.js'
+import { registerDevice } from '../../domain/devices/registration.js'
 
 type RegistrationFields = Omit<CreateDeviceRequest['requestObject'], 'activationId'>
 

@@ -1,6 +1,6 @@
 import { appIdText, OkResponse, RemoveDeviceRequest } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { removeDevice } from '../../domain/device-removal.js'
+import { removeDevice } from '../../domain/devices/removal.js'
 
 /**
  * `DELETE /push/device/remove` (the seed's name) and `POST|DELETE /push/device/delete` (PowerAuth's

@@ -1,8 +1,8 @@
 import { OkResponse, UpdateDeviceStatusRequest, type DeviceStatusUpdate } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { updateActivationStatus, type StatusChange } from '../../domain/device-status.js'
+import { updateActivationStatus, type StatusChange } from '../../domain/devices/status.js'
 import { badRequest } from '../../errors.js'
-import type { PowerAuthClient } from '../../domain/powerauth-client.js'
+import type { PowerAuthClient } from '../../domain/powerauth/client.js'
 
 /** The seed's unwrapped body or the newer `requestObject` form; never a mix of the two. */
 function statusUpdateOf (body: UpdateDeviceStatusRequest): DeviceStatusUpdate {

@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import type { LevelWithSilent } from 'pino'
 import type { ApiLimits } from '../../config-limits.js'
-import { sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api-errors.js'
-import { isAdmitted } from '../../domain/in-app-admission.js'
-import { serveInAppSocket } from '../../domain/in-app-session.js'
-import type { InAppGrant } from '../../domain/in-app-token.js'
+import { sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api/errors.js'
+import { isAdmitted } from '../../domain/in-app/admission.js'
+import { serveInAppSocket } from '../../domain/in-app/session.js'
+import type { InAppGrant } from '../../domain/in-app/token.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

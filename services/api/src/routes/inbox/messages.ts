@@ -3,11 +3,11 @@ import {
   InboxListResponse, InboxMessageDetailResponse, PostInboxMessageRequest
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByAppId } from '../../domain/applications.js'
-import { requireInboxApplications, splitApplicationsQuery } from '../../domain/inbox-applications.js'
-import { countUnreadInbox, inboxPage } from '../../domain/inbox-lists.js'
-import { postInboxMessage, requireInboxMessage } from '../../domain/inbox-messages.js'
-import { springBoolean, springPage } from '../../domain/spring-params.js'
+import { requireApplicationByAppId } from '../../domain/applications/lookup.js'
+import { requireInboxApplications, splitApplicationsQuery } from '../../domain/inbox/applications.js'
+import { countUnreadInbox, inboxPage } from '../../domain/inbox/lists.js'
+import { postInboxMessage, requireInboxMessage } from '../../domain/inbox/messages.js'
+import { springBoolean, springPage } from '../../domain/powerauth/spring-params.js'
 
 /** Posting a message, and the user's view of their inbox: list, unread count, detail. */
 const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {

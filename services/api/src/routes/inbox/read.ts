@@ -1,8 +1,8 @@
 import { InboxMessageDetailResponse, OkResponse, ReadAllInboxMessagesRequest, ReadInboxMessageRequest } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { requireApplicationByAppId } from '../../domain/applications.js'
-import { readAllInbox } from '../../domain/inbox-lists.js'
-import { readInboxMessage } from '../../domain/inbox-messages.js'
+import { requireApplicationByAppId } from '../../domain/applications/lookup.js'
+import { readAllInbox } from '../../domain/inbox/lists.js'
+import { readInboxMessage } from '../../domain/inbox/messages.js'
 
 /** Marking messages read: one by id (idempotent), or all of a user's in one application. */
 const readRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,6 +1,6 @@
 import { appIdAnswer, MessageDetailResponse, MessageIdParams } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { recordedCounts } from '../../domain/message-counts.js'
+import { recordedCounts } from '../../domain/messages/counts.js'
 import { badRequest } from '../../errors.js'
 
 /** `GET /push/message/{id}/detail`: where a message stands, from the recorded outcomes. */

@@ -1,7 +1,7 @@
 import { appIdText, SendBatchRequest, SendMessageRequest, SendMessageResponse } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { sendMessages } from '../../domain/messages.js'
-import { sendAnswer } from '../../domain/send-answer.js'
+import { sendMessages } from '../../domain/messages/messages.js'
+import { sendAnswer } from '../../domain/messages/send-answer.js'
 import messageDetailRoute from './detail.js'
 
 /** `POST /push/message/send` and `/push/message/batch/send`: the answer in every client's shape (send-answer.ts). */

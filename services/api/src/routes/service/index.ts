@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { ServiceStatusResponse } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { javaTimestamp } from '../../domain/timestamps.js'
+import { javaTimestamp } from '../../domain/powerauth/timestamps.js'
 
 const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
 // The build time of a deployment is the moment this module was loaded from its build output;

@@ -1,6 +1,6 @@
 import { signAsDeveloper } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
-import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
 
 export const KEY = 'dev-key-0123456789'
 export const SECRET = 'dev-secret-abcdefghijklmnopqrstuvwxyz'

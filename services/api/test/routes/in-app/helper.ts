@@ -2,7 +2,7 @@ import { signAsDeveloper } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import WebSocket from 'ws'
-import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
 
 export const CARRIER = 'carrier.example'
 export const key = 'push-dev-key'

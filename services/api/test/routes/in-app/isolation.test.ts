@@ -1,7 +1,7 @@
 import { startCallbackReceiver } from '@beacon/testkit'
 import t from 'tap'
 import WebSocket from 'ws'
-import { sealDeveloperSecret } from '../../../src/domain/developers.js'
+import { sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
 import { buildApp, call, localCallbackEnv } from '../../helper.js'
 import { CARRIER, connect, listen, pushTo, secret, setupDeveloper, signedPost, tokenFor, until, upgradeStatus } from './helper.js'
 

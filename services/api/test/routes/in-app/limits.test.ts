@@ -1,7 +1,7 @@
 import t from 'tap'
 import WebSocket from 'ws'
-import { storeInAppMessage } from '../../../src/domain/in-app-messages.js'
-import { InAppSockets } from '../../../src/domain/in-app-sockets.js'
+import { storeInAppMessage } from '../../../src/domain/in-app/messages.js'
+import { InAppSockets } from '../../../src/domain/in-app/sockets.js'
 import { buildApp } from '../../helper.js'
 import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until, upgradeStatus } from './helper.js'
 

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import type { WebSocket } from 'ws'
-import { serveInAppSocket } from '../../../src/domain/in-app-session.js'
+import { serveInAppSocket } from '../../../src/domain/in-app/session.js'
 
 /** A socket and an app just real enough for the session: they record what the session does with them. */
 function fakes () {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { call } from '../../helper.js'
 import { post, setUp } from './fixtures.js'
-import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
 
 /**
  * The signed API stores its in-app messages as inbox rows with a developer (and one application,

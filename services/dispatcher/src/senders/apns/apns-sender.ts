@@ -1,4 +1,4 @@
-import type { DeviceTarget } from '../../delivery/resolve-devices.js'
+import type { DeviceTarget } from '../../delivery/claims/resolve-devices.js'
 import { createLimiter, mapThrough, type Limiter } from '../limiter.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { buildApnsNotification } from './apns-notification.js'

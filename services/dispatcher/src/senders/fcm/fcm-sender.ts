@@ -1,7 +1,7 @@
 import { createGuardedHttpAgent, createGuardedHttpsAgent } from '@beacon/outbound'
 import { pino, type Logger } from 'pino'
 import type { TokenEndpointPolicy } from '../../config.js'
-import type { DeviceTarget } from '../../delivery/resolve-devices.js'
+import type { DeviceTarget } from '../../delivery/claims/resolve-devices.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { FcmAgent, RetryAfterByToken } from './fcm-agent.js'
 import { createFcmAppPool } from './fcm-apps.js'

@@ -1,0 +1,65 @@
+import { USER_ADDRESS_PATTERN } from '@beacon/contracts'
+import type { Db } from '@beacon/db'
+import { SignedApiError } from './errors.js'
+
+/** A `username@carrier` that names a user of an application the developer may address. */
+export interface ResolvedAddress {
+  applicationId: number
+  userId: string
+  /** `username@carrier` with the carrier as the application stores it (what callbacks say in `to`). */
+  address: string
+}
+
+const ADDRESS = new RegExp(USER_ADDRESS_PATTERN, 'u')
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** Splits `username@carrier`, or null when it is not exactly that form. */
+export function parseUserAddress (text: string): { username: string, carrier: string } | null {
+  // A lone surrogate would be stored as U+FFFD, merging distinct addresses into one user.
+  if (text.length > 255 + 1 + 253 || LONE_SURROGATE.test(text)) return null
+  const match = ADDRESS.exec(text)
+  if (match === null) return null
+  return { username: match[1] ?? '', carrier: match[2] ?? '' }
+}
+
+/**
+ * The application and user an address names, for a developer allowed `applicationIds`: 400 on a
+ * malformed address, 403 on a carrier not granted to them — whether or not it exists, so that no
+ * developer learns which carriers other tenants have.
+ */
+export async function resolveAddress (db: Db, applicationIds: number[], text: string): Promise<ResolvedAddress> {
+  const parsed = parseUserAddress(text)
+  if (parsed === null) {
+    throw new SignedApiError(400, 'the address must be username@carrier (a username without @, / or whitespace, and a domain name)')
+  }
+  // Domain names are case-insensitive.
+  const application = await db.application.findFirst({
+    where: { carrierDomain: { equals: parsed.carrier, mode: 'insensitive' } },
+    select: { id: true, carrierDomain: true }
+  })
+  if (application === null || !applicationIds.includes(application.id)) {
+    throw new SignedApiError(403, `this developer may not address the carrier ${parsed.carrier}`)
+  }
+  return {
+    applicationId: application.id,
+    userId: parsed.username,
+    address: `${parsed.username}@${application.carrierDomain ?? parsed.carrier}`
+  }
+}
+
+/**
+ * The `sender` of a developer's message as stored and shown (it becomes the push title): an
+ * address on a carrier granted to the developer, so that no developer can write as another
+ * carrier's user (`security@yourbank`). 400 otherwise, without saying which carriers exist.
+ */
+export async function resolveSender (db: Db, applicationIds: number[], text: string): Promise<string> {
+  const refused = () => new SignedApiError(400, 'sender must be username@carrier on a carrier this developer may address')
+  const parsed = parseUserAddress(text)
+  if (parsed === null) throw refused()
+  const application = await db.application.findFirst({
+    where: { carrierDomain: { equals: parsed.carrier, mode: 'insensitive' }, id: { in: applicationIds } },
+    select: { carrierDomain: true }
+  })
+  if (application === null) throw refused()
+  return `${parsed.username}@${application.carrierDomain ?? parsed.carrier}`
+}

@@ -1,0 +1,36 @@
+import type { ActivationStatus } from '@beacon/db'
+import type { PowerAuthClient } from '../powerauth/client.js'
+
+/** Who owns an activation and in which state it is, as stored on a DeviceActivation row. */
+export interface ActivationOwner {
+  activationId: string
+  userId: string | null
+  activationStatus: ActivationStatus
+}
+
+export interface CallerStatement {
+  userId?: string | undefined
+  activationStatus?: ActivationStatus | undefined
+}
+
+/**
+ * With a PowerAuth server, its answer is the truth and what the caller said is ignored (a caller
+ * must not bind a token to someone else's user id). Without one, the caller's word stands; a
+ * missing status counts as ACTIVE. Runs before any transaction: a slow PowerAuth server must not
+ * keep a database connection and its row locks busy.
+ */
+export async function resolveActivationOwners (
+  powerAuth: PowerAuthClient | null, activationIds: string[], caller: CallerStatement
+): Promise<ActivationOwner[]> {
+  if (powerAuth === null) {
+    return activationIds.map((activationId) => ({
+      activationId,
+      userId: caller.userId ?? null,
+      activationStatus: caller.activationStatus ?? 'ACTIVE'
+    }))
+  }
+  return Promise.all(activationIds.map(async (activationId) => ({
+    activationId,
+    ...await powerAuth.activationStatus(activationId)
+  })))
+}

@@ -1,0 +1,22 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { OutboxRow, Queryable } from './outbox.js'
+import { failChunks, failMessages } from '../results/terminal-states.js'
+
+/**
+ * What a definite refusal means for the state that needed the row: a message fails NotQueued (an
+ * in-app push fallback's developer is told push.failed), a campaign chunk is done NotQueued, a
+ * callback is dropped. Nothing retries them: the same payload would be refused again.
+ */
+export async function recordRefusals (q: Queryable, rows: OutboxRow[], log: FastifyBaseLogger): Promise<void> {
+  const messages: string[] = []
+  const chunks: Array<{ campaignId: string, chunk: number }> = []
+  for (const row of rows) {
+    if (row.kind === 'callback') {
+      log.error({ developerId: row.payload.developerId, eventId: row.payload.body.eventId }, 'callback refused by NATS; dropped')
+    } else if (row.payload.kind === 'message') messages.push(row.payload.messageId)
+    else chunks.push({ campaignId: row.payload.campaignId, chunk: row.payload.chunk })
+  }
+  if (messages.length + chunks.length > 0) log.error({ messages: messages.length, chunks: chunks.length }, 'commands refused by NATS; recorded as NotQueued')
+  await failMessages(q, messages, 'NotQueued')
+  await failChunks(q, chunks, 'NotQueued')
+}

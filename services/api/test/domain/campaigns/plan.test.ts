@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto'
+import type { CampaignChunkCommand } from '@beacon/contracts'
+import { createTestDatabase, testNatsUrl } from '@beacon/testkit'
+import { createMemoryTransport, createNatsTransport, type Transport } from '@beacon/transport'
+import t from 'tap'
+import { loadConfig } from '../../../src/config.js'
+import { createServer } from '../../../src/create-server.js'
+import { buildApp, call, credentials } from '../../helper.js'
+
+const until = async (condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+t.test('a campaign whose instance died while publishing it is published by a live instance, without a restart', async (t) => {
+  const database = await createTestDatabase()
+  t.teardown(() => database.drop())
+  const masterKey = randomBytes(32).toString('base64')
+  const env = {
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '4',
+    MASTER_KEY: masterKey,
+    AUTH_USERNAME: credentials.username,
+    AUTH_PASSWORD: credentials.password,
+    LOG_LEVEL: 'silent',
+    CAMPAIGN_CHUNK_USERS: '2',
+    OUTBOX_SWEEP_INTERVAL_MS: '50',
+    OUTBOX_PUBLISH_GRACE_MS: '200'
+  }
+  // The instance that dies: its publishes never return, so its sweeper holds the chunks' rows.
+  let publishes = 0
+  let fail!: (error: Error) => void
+  const hung = new Promise<void>((_resolve, reject) => { fail = reject })
+  hung.catch(() => {})
+  const memory = createMemoryTransport()
+  const dying: Transport = { ...memory, publishCommand: async () => { publishes++; await hung } }
+  const first = await createServer(loadConfig(env), { transport: dying })
+  await first.ready()
+
+  const application = await first.db.application.create({ data: { appId: '2', name: 'app' } })
+  const campaign = await first.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Hi' } } })
+  await first.db.campaignUser.createMany({ data: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map((userId) => ({ campaignId: campaign.id, userId })) })
+  t.equal((await call(first, 'POST', `/push/campaign/send/live/${campaign.id}`)).statusCode, 200)
+  await until(() => publishes === 4, 'the first instance holding all four chunks')
+
+  // The survivor, on the same database, with NATS and a stand-in dispatcher.
+  const { app: survivor, config } = await buildApp(t, { ...env, NATS_URL: testNatsUrl })
+  const chunks: CampaignChunkCommand[] = []
+  const dispatcher = await createNatsTransport({ servers: testNatsUrl, prefix: config.nats.prefix, name: 'test-dispatcher' })
+  t.teardown(() => dispatcher.close())
+  dispatcher.consumeCommands(async (delivery) => {
+    if (delivery.command.kind === 'campaign-chunk') chunks.push(delivery.command)
+    await delivery.ack()
+  }, { concurrency: 4 })
+
+  // The first instance dies: its connections go, and with them its row locks.
+  await survivor.db.$executeRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'`
+  await until(async () => chunks.length >= 4 && await survivor.db.outbox.count() === 0, 'the survivor publishing every chunk')
+  t.same(chunks.map((c) => [c.chunk, c.afterUserId, c.lastUserId]).sort(), [[0, null, 'u2'], [1, 'u2', 'u4'], [2, 'u4', 'u6'], [3, 'u6', 'u7']])
+  t.ok(chunks.every((c) => c.campaignId === campaign.id.toString() && c.applicationId === application.id))
+
+  fail(new Error('the first instance is gone'))
+  await first.close()
+})
+
+// guarantee: campaign-planned-once
+t.test('planning: chunks cover every user once, in user order; a second start at the same moment is OK and plans nothing more', async (t) => {
+  const { app } = await buildApp(t, { CAMPAIGN_CHUNK_USERS: '3', OUTBOX_PUBLISH_GRACE_MS: '60000', OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  const application = await app.db.application.create({ data: { appId: '4', name: 'app' } })
+  const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { body: 'b' } } })
+  const users = Array.from({ length: 10 }, (_, i) => `user-${String(i).padStart(2, '0')}`)
+  await app.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
+  const [first, second] = await Promise.all([
+    call(app, 'POST', `/push/campaign/send/live/${campaign.id}`),
+    call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
+  ])
+  t.same([first.statusCode, second.statusCode], [200, 200], 'both OK: a live campaign sent again changes nothing (PowerAuth answers OK too)')
+  const planned = await app.db.campaignChunk.findMany({ where: { campaignId: campaign.id }, orderBy: { chunk: 'asc' } })
+  t.same(planned.map((c) => [c.chunk, c.afterUserId, c.lastUserId]), [
+    [0, null, 'user-02'], [1, 'user-02', 'user-05'], [2, 'user-05', 'user-08'], [3, 'user-08', 'user-09']
+  ])
+  const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
+  t.ok(stored.sentAt !== null && stored.publishedAt !== null)
+})
+
+t.test('a user added while the campaign starts is either refused or in a planned chunk', async (t) => {
+  const { app } = await buildApp(t, { CAMPAIGN_CHUNK_USERS: '2', OUTBOX_PUBLISH_GRACE_MS: '60000', OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  const application = await app.db.application.create({ data: { appId: '5', name: 'app' } })
+  for (let round = 0; round < 10; round++) {
+    const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { body: 'b' } } })
+    await app.db.campaignUser.createMany({ data: ['a', 'b', 'c'].map((userId) => ({ campaignId: campaign.id, userId })) })
+    const [added, started] = await Promise.all([
+      call(app, 'PUT', `/push/campaign/${campaign.id}/user/add`, { requestObject: ['zz-late'] }),
+      call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
+    ])
+    t.equal(started.statusCode, 200)
+    const last = await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId: campaign.id }, orderBy: { chunk: 'desc' } })
+    if (added.statusCode === 200) t.equal(last.lastUserId, 'zz-late', `round ${round}: added, so planned`)
+    else t.equal(last.lastUserId, 'c', `round ${round}: refused, so not planned`)
+  }
+})

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto'
+import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contracts'
+import type { ResultEvent } from '@beacon/transport'
+import type { FastifyInstance } from 'fastify'
+import t from 'tap'
+import { recordResults } from '../../../src/domain/results/delivery-records.js'
+import { buildApp, call } from '../../helper.js'
+
+// The recorder's statements alone: no dispatcher, results handed in as the transport would.
+const quiet = { OUTBOX_SWEEP_INTERVAL_MS: '60000' }
+const counts = { sent: 0, failed: 0, pending: 0, total: 0 }
+const at = () => new Date().toISOString()
+
+const messageResult = (messageId: string, deviceId: number, extra: Partial<DeviceResult> = {}): ResultEvent =>
+  ({ kind: 'device', result: { messageId, deviceId: String(deviceId), platform: 'APNS', status: 'SENT', tokenInvalid: false, attempts: 1, at: at(), ...extra } as DeviceResult })
+const campaignResult = (campaignId: bigint, deviceId: number, extra: Partial<DeviceResult> = {}): ResultEvent =>
+  ({ kind: 'device', result: { campaignId: campaignId.toString(), deviceId: String(deviceId), platform: 'FCM', status: 'SENT', tokenInvalid: false, attempts: 1, at: at(), ...extra } as DeviceResult })
+const summary = (messageId: string): ResultEvent => ({ kind: 'summary', summary: { messageId, ios: counts, android: counts } satisfies MessageSummary })
+const chunkSummary = (campaignId: bigint, chunk: number, reason?: string): ResultEvent =>
+  ({ kind: 'chunk', summary: { campaignId: campaignId.toString(), chunk, ios: counts, android: counts, ...(reason === undefined ? {} : { reason }) } satisfies ChunkSummary })
+
+/** A message whose dispatcher claimed devices 1 and 2 (PENDING). */
+async function claimedMessage (app: FastifyInstance, applicationId: number): Promise<string> {
+  const id = randomUUID()
+  await app.db.message.create({ data: { id, applicationId, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'x' } } })
+  await app.db.messageDelivery.createMany({ data: [1n, 2n].map((deviceId) => ({ messageId: id, deviceId, platform: 'APNS' as const })) })
+  return id
+}
+
+/** A campaign of one published chunk whose dispatcher claimed devices 1 and 2. */
+async function claimedCampaign (app: FastifyInstance, applicationId: number): Promise<bigint> {
+  const campaign = await app.db.campaign.create({ data: { applicationId, message: { title: 'x' }, sentAt: new Date(), publishedAt: new Date() } })
+  await app.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk: 0, lastUserId: 'u' } })
+  await app.db.campaignDelivery.createMany({ data: [1n, 2n].map((deviceId) => ({ campaignId: campaign.id, deviceId, chunk: 0, platform: 'FCM' as const })) })
+  return campaign.id
+}
+
+async function setUp (t: Parameters<typeof buildApp>[0]) {
+  const { app } = await buildApp(t, quiet)
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  return { app, applicationId: application.id }
+}
+
+// guarantee: completion-waits-for-claims
+t.test('a summary recorded before its device results completes nothing until the last of them is in', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const messageId = await claimedMessage(app, applicationId)
+  const campaignId = await claimedCampaign(app, applicationId)
+  const completed = async () => (await app.db.message.findUniqueOrThrow({ where: { id: messageId } })).completedAt !== null
+  const done = async () => (await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId } })).doneAt !== null
+  const sent = async () => (await app.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).completedAt !== null
+
+  await recordResults(app.db, [summary(messageId), chunkSummary(campaignId, 0)])
+  t.notOk(await completed(), 'the message waits for its PENDING claims')
+  t.notOk(await done(), 'the chunk waits for its PENDING claims')
+  await recordResults(app.db, [messageResult(messageId, 1), campaignResult(campaignId, 1)])
+  t.notOk(await completed())
+  t.notOk(await sent(), 'the campaign is not sent with a PENDING claim')
+  await recordResults(app.db, [messageResult(messageId, 2, { status: 'FAILED', reason: 'Unregistered' }), campaignResult(campaignId, 2)])
+  t.ok(await completed(), 'complete once the last result is in')
+  t.ok(await done())
+  t.ok(await sent(), 'and the campaign with it')
+  const detail = (await call(app, 'GET', `/push/campaign/${campaignId}/detail`)).json()
+  t.match(detail.responseObject, { sent: true, progress: { sent: 2, failed: 0, pending: 0, total: 2 } })
+})
+
+// guarantee: completion-waits-for-claims
+t.test('two recorders, one with the summary and one with the results, in parallel: every message completes', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const ids = await Promise.all(Array.from({ length: 20 }, () => claimedMessage(app, applicationId)))
+  await Promise.all(ids.flatMap((id) => [
+    recordResults(app.db, [summary(id)]),
+    recordResults(app.db, [messageResult(id, 1), messageResult(id, 2)])
+  ]))
+  t.equal(await app.db.message.count({ where: { id: { in: ids }, completedAt: null } }), 0)
+})
+
+// guarantee: unconfirmed-replaced-by-answer
+t.test('an unconfirmed result fills a PENDING claim only, and a confirmed one replaces it', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const messageId = await claimedMessage(app, applicationId)
+  const campaignId = await claimedCampaign(app, applicationId)
+  const unconfirmed = { unconfirmed: true, reason: 'Unconfirmed', attempts: 0 }
+
+  await recordResults(app.db, [messageResult(messageId, 1, unconfirmed), messageResult(messageId, 2), campaignResult(campaignId, 1, unconfirmed)])
+  await recordResults(app.db, [messageResult(messageId, 2, unconfirmed)])
+  const delivery = (deviceId: bigint) => app.db.messageDelivery.findUniqueOrThrow({ where: { messageId_deviceId: { messageId, deviceId } } })
+  t.match(await delivery(1n), { status: 'SENT', unconfirmed: true, reason: 'Unconfirmed' })
+  t.match(await delivery(2n), { status: 'SENT', unconfirmed: false, reason: null }, 'a real outcome is never overwritten by an unconfirmed one')
+
+  await recordResults(app.db, [messageResult(messageId, 1, { status: 'FAILED', reason: 'BadDeviceToken' }), campaignResult(campaignId, 1, { status: 'FAILED', reason: 'UNREGISTERED' })])
+  t.match(await delivery(1n), { status: 'FAILED', unconfirmed: false, reason: 'BadDeviceToken' }, 'the provider\'s answer replaces it')
+  await recordResults(app.db, [messageResult(messageId, 1, { status: 'SENT' })])
+  t.match(await delivery(1n), { status: 'FAILED' }, 'a confirmed outcome is the last word')
+  const progress = (await call(app, 'GET', `/push/campaign/${campaignId}/detail`)).json().responseObject.progress
+  t.same(progress, { sent: 0, failed: 1, pending: 1, total: 2 }, 'counted as failed now, not sent')
+})
+
+// guarantee: campaign-failed-chunks
+t.test('a chunk that failed as a whole is done with its reason, shown in the campaign progress', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const campaignId = await claimedCampaign(app, applicationId)
+  // A second chunk whose dispatcher gave up before claiming any device: its users were never reached.
+  await app.db.campaignChunk.create({ data: { campaignId, chunk: 1, lastUserId: 'v' } })
+  await recordResults(app.db, [
+    campaignResult(campaignId, 1), campaignResult(campaignId, 2, { unconfirmed: true }), chunkSummary(campaignId, 0), chunkSummary(campaignId, 1, 'ApplicationGone')
+  ])
+  const chunks = await app.db.campaignChunk.findMany({ where: { campaignId }, orderBy: { chunk: 'asc' } })
+  t.same(chunks.map((c) => [c.chunk, c.doneAt !== null, c.failureReason]), [[0, true, null], [1, true, 'ApplicationGone']], 'both chunks done, the failed one with its reason')
+  const detail = (await call(app, 'GET', `/push/campaign/${campaignId}/detail`)).json().responseObject
+  t.match(detail, { sent: true, timestampCompleted: /^\d{4}-/ })
+  t.same(detail.progress, { sent: 2, failed: 0, pending: 0, total: 2, failedChunks: [{ chunk: 1, reason: 'ApplicationGone' }] },
+    'the failed chunk listed alone; its users in no count')
+  const plain = await claimedCampaign(app, applicationId)
+  const plainDetail = (await call(app, 'GET', `/push/campaign/${plain}/detail`)).json().responseObject
+  t.notOk('failedChunks' in plainDetail.progress, 'absent when no chunk failed: the PowerAuth shape')
+})
+
+// guarantee: completion-waits-for-claims
+t.test('a summary carrying its results completes the message; a claim it does not answer keeps it open', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const whole = await claimedMessage(app, applicationId)
+  const partial = await claimedMessage(app, applicationId)
+  await recordResults(app.db, [messageResult(whole, 1), messageResult(whole, 2), summary(whole), messageResult(partial, 1), summary(partial)])
+  t.not((await app.db.message.findUniqueOrThrow({ where: { id: whole } })).completedAt, null)
+  t.equal((await app.db.message.findUniqueOrThrow({ where: { id: partial } })).completedAt, null, 'device 2 is still PENDING')
+  await recordResults(app.db, [messageResult(partial, 2)])
+  t.not((await app.db.message.findUniqueOrThrow({ where: { id: partial } })).completedAt, null)
+})

@@ -1,0 +1,108 @@
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import type { SendCommand } from '@beacon/contracts'
+import t from 'tap'
+import WebSocket from 'ws'
+import { createInAppTokens } from '../../../src/domain/in-app/token.js'
+import { buildApp } from '../../helper.js'
+import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until } from '../../routes/in-app/helper.js'
+
+const alice = `alice@${CARRIER}`
+
+// guarantee: inapp-token-scope
+t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', async (t) => {
+  const masterKey = randomBytes(32)
+  const tokens = createInAppTokens(masterKey, 60)
+  const now = new Date('2026-01-01T00:00:00Z')
+  const grant = { applicationId: 3, userId: 'alice', developerId: 5, tokenEpoch: 3 }
+  const { token, expiresAt } = tokens.issue(grant, now)
+  t.equal(expiresAt.toISOString(), '2026-01-01T00:01:00.000Z')
+  t.same(tokens.verify(token, new Date(now.getTime() + 59_000)), { ok: true, grant })
+  t.same(createInAppTokens(Buffer.from(masterKey), 60).verify(token, now), { ok: true, grant }, 'another instance with the same key accepts it')
+  t.match(tokens.verify(token, new Date(now.getTime() + 60_000)), { ok: false, reason: 'token expired' })
+  t.match(createInAppTokens(randomBytes(32), 60).verify(token, now), { ok: false, reason: 'token signature mismatch' })
+
+  const [payload, signature] = token.split('.') as [string, string]
+  const forged = Buffer.from(JSON.stringify({ a: 3, u: 'bob', d: 5, v: grant.tokenEpoch, e: 1_900_000_000 })).toString('base64url')
+  t.match(tokens.verify(`${forged}.${signature}`, now), { ok: false }, 'another user under the same signature')
+  const otherDeveloper = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), d: 6 })).toString('base64url')
+  t.match(tokens.verify(`${otherDeveloper}.${signature}`, now), { ok: false, reason: 'token signature mismatch' }, 'another developer under the same signature')
+  for (const bad of ['', 'x', `${payload}`, `${payload}.${signature}.x`, `${payload}.${signature.slice(1)}`, 'a'.repeat(2000), `${payload}.!!!`]) {
+    t.match(tokens.verify(bad, now), { ok: false }, bad.slice(0, 30))
+  }
+  // A well-signed token with a payload that is not ours (defence in depth).
+  t.match(tokens.verify(signedPayload(masterKey, '{"a":"3","u":"alice","d":5,"v":1,"e":1}'), now), { ok: false, reason: 'token payload malformed' })
+  // A token of the earlier format names no developer, so it admits to no developer's messages.
+  t.match(tokens.verify(signedPayload(masterKey, '{"a":3,"u":"alice","e":1900000000}'), now), { ok: false, reason: 'token payload malformed' })
+})
+
+t.test('keep-alive: a socket that stops answering pings is terminated', async (t) => {
+  const { app } = await buildApp(t)
+  const { developerId } = await setupDeveloper(app)
+  const alicesSockets = { applicationId: 1, userId: 'alice', developerId }
+  const base = await listen(app)
+  const token = await tokenFor(app, alice)
+  const silent = new WebSocket(`${base}/api/1.0/im/connect?token=${token}`, { autoPong: false })
+  t.teardown(() => silent.close())
+  await new Promise((resolve) => silent.once('open', resolve))
+  const lively = await connect(t, base, token)
+  const closed = new Promise((resolve) => silent.once('close', resolve))
+  await until(() => app.inApp.sockets.count(alicesSockets) === 2, 'both registered')
+  let pongs = 0
+  for (const socket of app.websocketServer.clients) socket.on('pong', () => { pongs++ })
+  app.inApp.sockets.ping()
+  // The second round only once the answering socket's pong is in (not after a guessed time).
+  await until(() => pongs === 1, 'the answering socket\'s pong')
+  app.inApp.sockets.ping()
+  await closed
+  t.equal(silent.readyState, WebSocket.CLOSED, 'the silent socket is gone')
+  t.equal(lively.socket.readyState, WebSocket.OPEN, 'the answering one stays')
+  await until(() => app.inApp.sockets.count(alicesSockets) === 1, 'the registry forgets it')
+})
+
+// guarantee: inapp-shutdown-going-away
+t.test('on close the sockets are told the server is going away (1001)', async (t) => {
+  const { app } = await buildApp(t)
+  await setupDeveloper(app)
+  const client = await connect(t, await listen(app), await tokenFor(app, alice))
+  const code = new Promise<number>((resolve) => client.socket.once('close', resolve))
+  await app.close()
+  t.equal(await code, 1001)
+})
+
+// guarantee: push-fallback-once
+t.test('a fallback push claimed by an instance that died before publishing is published by another instance', async (t) => {
+  const a = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '3600000' })
+  const { applicationId } = await setupDeveloper(a.app)
+  const requestId = await pushTo(a.app, alice, { content: 'in-app', push: { content: 'push text' } })
+  // What the claim statement commits: the push message id, the Message row and its command in the outbox.
+  const pushMessageId = '0b7e8f2c-1f57-4c4e-9a53-8f0f3c4b2a11'
+  await a.app.db.message.create({
+    data: { id: pushMessageId, applicationId, userId: 'alice', personal: false, silent: false, priority: 'HIGH', body: { body: 'push text' } }
+  })
+  await a.app.db.inboxMessage.update({ where: { id: requestId }, data: { pushMessageId } })
+  await a.app.close()
+
+  const b = await buildApp(t, { DATABASE_URL: a.databaseUrl, NATS_PREFIX: a.config.nats.prefix, OUTBOX_SWEEP_INTERVAL_MS: '50' })
+  await b.app.db.outbox.create({
+    data: {
+      kind: 'command',
+      payload: { kind: 'message', messageId: pushMessageId, applicationId, userId: 'alice', personal: false, silent: false, priority: 'HIGH', body: { body: 'push text' } }
+    }
+  })
+  const commands: SendCommand[] = []
+  const consumer = b.app.transport.consumeCommands(async (delivery) => {
+    if (delivery.command.kind === 'message') commands.push(delivery.command)
+    await delivery.ack()
+  }, { concurrency: 1 })
+  t.teardown(() => consumer.stop())
+  await until(() => commands.length >= 1, 'the command published by the sweeper')
+  t.match(commands[0], { messageId: pushMessageId, applicationId, userId: 'alice', body: { body: 'push text' } })
+  t.equal(await b.app.db.message.count(), 1, 'no second push message')
+})
+
+function signedPayload (masterKey: Buffer, json: string): string {
+  // The documented derivation, to sign a payload the issuer would never write.
+  const key = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'beacon in-app token', 32))
+  const payload = Buffer.from(json).toString('base64url')
+  return `${payload}.${createHmac('sha256', key).update(payload).digest('base64url')}`
+}

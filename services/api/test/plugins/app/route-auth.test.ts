@@ -1,0 +1,37 @@
+import Fastify from 'fastify'
+import t from 'tap'
+import routeAuth, { markRoutes } from '../../../src/plugins/app/route-auth.js'
+
+t.test('a route that declares no authentication stops the start', async (t) => {
+  const app = Fastify()
+  await app.register(routeAuth)
+  app.get('/forgotten', async () => 'open')
+  await app.register(async (scope) => {
+    markRoutes(scope, 'basic')
+    scope.get('/guarded', async () => 'guarded')
+  })
+  await t.rejects(async () => { await app.ready() }, /routes without a declared authentication: GET \/forgotten, HEAD \/forgotten$/)
+})
+
+t.test('routes of a marked scope carry its authentication; a deliberate exception says so', async (t) => {
+  const app = Fastify()
+  await app.register(routeAuth)
+  app.get('/healthz', { config: { auth: 'none' } }, async () => 'ok')
+  await app.register(async (scope) => {
+    markRoutes(scope, 'signed')
+    scope.post('/api/thing', async () => 'signed')
+    scope.get('/api/ws', { config: { auth: 'in-app-token' } }, async () => 'token')
+  })
+  await app.ready()
+  t.same(app.routeTable().map(({ method, url, auth }) => `${method} ${url} ${auth ?? '-'}`).sort(), [
+    'GET /api/ws in-app-token', 'GET /healthz none', 'HEAD /api/ws in-app-token', 'HEAD /healthz none', 'POST /api/thing signed'
+  ])
+  await app.close()
+})
+
+t.test('a route cannot claim basic or signed authentication outside the scope that checks it', async (t) => {
+  const app = Fastify()
+  await app.register(routeAuth)
+  app.get('/pretends', { config: { auth: 'basic' } }, async () => 'open')
+  await t.rejects(async () => { await app.ready() }, /claim a scope's authentication outside its scope: GET \/pretends/)
+})

@@ -1,0 +1,157 @@
+import type { Command, DeviceResult, ProviderPlatform } from '@beacon/contracts'
+import type { Db } from '@beacon/db'
+import type { DeviceTarget } from './resolve-devices.js'
+
+export interface EarlierDelivery {
+  deviceId: bigint
+  platform: ProviderPlatform
+  status: 'PENDING' | 'SENT' | 'FAILED' | 'EXPIRED'
+  /** Campaigns: the chunk that claimed it (null for messages). */
+  chunk: number | null
+}
+
+/** Where claims of a message or of a campaign are kept. */
+export type ClaimScope = { kind: 'message', messageId: string } | { kind: 'campaign', campaignId: string, chunk: number }
+
+/** A device's outcome decided without a request (expired, not sendable): written as the claim itself. */
+export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED', reason: string }
+
+// A window of devices is claimed just before their first requests. The claim carries the time of
+// the window (`claimed_at`): if the statement committed but its answer was lost (the database
+// went away), the same window claimed again finds its own rows by that time and keeps them,
+// instead of taking them for another holder's and never sending them. The union's second part
+// reads the snapshot from before the insert, so it sees only such earlier rows.
+// A PENDING claim of an earlier holder of the command (no answer recorded) is taken over: this
+// holder sends it again. Whether its request ever reached the provider cannot be known — a
+// request handed to the client may still wait for a connection — so it is never reported sent.
+// Nothing is claimed while another handling of the command holds a live lease, or finished it
+// (commands/lease.ts): that one took the command over, and the answer says so with a row of -1
+// (device ids are positive).
+const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
+  overtaken AS (SELECT 1 FROM command_lease WHERE key = $5::text AND holder <> $6::uuid AND (expires_at > now() OR done)),
+  claimed AS (
+    INSERT INTO ${table} AS d (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
+    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $7::int' : ''} FROM t
+     WHERE NOT EXISTS (SELECT 1 FROM overtaken)
+    ON CONFLICT (${source}, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+     WHERE d.status = 'PENDING' AND d.claimed_at <> EXCLUDED.claimed_at${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
+    RETURNING device_id)
+  SELECT device_id FROM claimed
+  UNION ALL
+  SELECT d.device_id FROM ${table} d JOIN t ON t.device_id = d.device_id
+   WHERE d.${source} = $1::${sourceType} AND d.status = 'PENDING' AND d.claimed_at = $4::timestamptz${chunk ? ' AND d.chunk = $7::int' : ''}
+     AND NOT EXISTS (SELECT 1 FROM overtaken)
+  UNION ALL
+  SELECT -1 FROM overtaken`
+
+// A single message's window is a few devices: prepared once. A campaign's is planned with its own
+// values each time (a generic plan cannot know a window holds 250 devices).
+const CLAIM = {
+  message: { name: 'beacon-claim-message-window', text: claimWindow('message_delivery', 'message_id', 'uuid', false) },
+  campaign: { text: claimWindow('campaign_delivery', 'campaign_id', 'bigint', true) }
+}
+
+// Over an earlier holder's PENDING claim too (this holder took it over to send it again):
+// otherwise that claim would stay PENDING and its message or chunk never complete.
+const recordUnattempted = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  INSERT INTO ${table} AS d (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})
+  SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", t.status::"DeliveryStatus", t.reason, 0, now()${chunk ? ', $6::int' : ''}
+    FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(device_id, platform, status, reason)
+  ON CONFLICT (${source}, device_id) DO UPDATE
+    SET status = EXCLUDED.status, reason = EXCLUDED.reason, attempts = 0, completed_at = EXCLUDED.completed_at
+    WHERE d.status = 'PENDING'${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
+  RETURNING device_id`
+
+const RECORD = {
+  message: recordUnattempted('message_delivery', 'message_id', 'uuid', false),
+  campaign: recordUnattempted('campaign_delivery', 'campaign_id', 'bigint', true)
+}
+
+// Only PENDING claims: a recorded outcome is never taken back.
+const RELEASE = {
+  message: 'DELETE FROM message_delivery WHERE message_id = $1::uuid AND device_id = ANY($2::bigint[]) AND status = \'PENDING\'',
+  campaign: 'DELETE FROM campaign_delivery WHERE campaign_id = $1::bigint AND device_id = ANY($2::bigint[]) AND status = \'PENDING\' AND chunk = $3::int'
+}
+
+const sourceId = (scope: ClaimScope) => (scope.kind === 'message' ? scope.messageId : scope.campaignId)
+const chunkParam = (scope: ClaimScope) => (scope.kind === 'campaign' ? [scope.chunk] : [])
+
+/** Which handling of a command claims: its lease's key and its own holder id. */
+export interface Claimant { key: string, holder: string }
+
+/**
+ * Claims devices for this holder just before their first requests; resolves with the ids (as
+ * decimal strings) now this holder's. A device claimed meanwhile by someone else (another chunk
+ * reaching a shared device, a second holder of the same command) is left to them. `overtaken`:
+ * another handling of the command holds its lease; nothing was claimed.
+ */
+export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claimant, targets: DeviceTarget[], at: Date): Promise<{ mine: Set<string>, overtaken: boolean }> {
+  if (targets.length === 0) return { mine: new Set(), overtaken: false }
+  const { rows } = await db.pool.query<{ device_id: string }>({
+    ...CLAIM[scope.kind],
+    values: [sourceId(scope), targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, claimant.key, claimant.holder, ...chunkParam(scope)]
+  })
+  const mine = new Set(rows.map((row) => row.device_id))
+  const overtaken = mine.delete('-1')
+  return { mine, overtaken }
+}
+
+/** Writes outcomes decided without a request as final records; resolves with the ids written. */
+export async function recordUnattemptedOutcomes (db: Db, scope: ClaimScope, entries: Unattempted[]): Promise<Set<string>> {
+  if (entries.length === 0) return new Set()
+  const { rows } = await db.pool.query<{ device_id: string }>(RECORD[scope.kind], [
+    sourceId(scope), entries.map((e) => e.target.id.toString()), entries.map((e) => e.target.platform),
+    entries.map((e) => e.status), entries.map((e) => e.reason), ...chunkParam(scope)
+  ])
+  return new Set(rows.map((row) => row.device_id))
+}
+
+/** The claims of a command live here. */
+export function scopeOf (command: Command): ClaimScope {
+  return command.kind === 'message'
+    ? { kind: 'message', messageId: command.messageId }
+    : { kind: 'campaign', campaignId: command.campaignId, chunk: command.chunk }
+}
+
+const PENDING_CLAIMS = {
+  message: 'SELECT device_id, platform::text AS platform FROM message_delivery WHERE message_id = $1::uuid AND status = \'PENDING\'',
+  campaign: 'SELECT device_id, platform::text AS platform FROM campaign_delivery WHERE campaign_id = $1::bigint AND chunk = $2::int AND status = \'PENDING\''
+}
+
+/** Every claim of `scope` without a recorded answer, whoever made it. */
+export async function pendingClaims (db: Db, scope: ClaimScope): Promise<Array<{ deviceId: bigint, platform: ProviderPlatform }>> {
+  const { rows } = await db.pool.query<{ device_id: string, platform: ProviderPlatform }>(PENDING_CLAIMS[scope.kind], [sourceId(scope), ...chunkParam(scope)])
+  return rows.map((row) => ({ deviceId: BigInt(row.device_id), platform: row.platform }))
+}
+
+// The recorder's own update (delivery-records.ts in the api) does the same over PENDING only, so
+// whichever comes first wins and the other changes nothing.
+const recordAnswersOf = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  UPDATE ${table} AS d SET status = r.status::"DeliveryStatus", reason = r.reason, attempts = r.attempts, completed_at = r.at
+    FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::timestamptz[]) AS r(device_id, status, reason, attempts, at)
+   WHERE d.${source} = $1::${sourceType} AND d.device_id = r.device_id AND d.status = 'PENDING'${chunk ? ' AND d.chunk = $7::int' : ''}`
+
+const RECORD_ANSWERS = {
+  message: recordAnswersOf('message_delivery', 'message_id', 'uuid', false),
+  campaign: recordAnswersOf('campaign_delivery', 'campaign_id', 'bigint', true)
+}
+
+/**
+ * Writes answers this holder has onto its claims before it gives the command back: the next
+ * holder, which may start before the api recorded the published results, then does not send
+ * those devices again.
+ */
+export async function recordAnswers (db: Db, scope: ClaimScope, results: DeviceResult[]): Promise<void> {
+  if (results.length === 0) return
+  await db.pool.query(RECORD_ANSWERS[scope.kind], [
+    sourceId(scope), results.map((r) => r.deviceId), results.map((r) => r.status), results.map((r) => r.reason ?? null),
+    results.map((r) => r.attempts), results.map((r) => r.at), ...chunkParam(scope)
+  ])
+}
+
+/** Gives claims back (devices not in flight when the holder stops): the redelivery sends them. */
+export async function releaseClaims (db: Db, scope: ClaimScope, deviceIds: bigint[]): Promise<void> {
+  if (deviceIds.length === 0) return
+  await db.pool.query(RELEASE[scope.kind], [sourceId(scope), deviceIds.map(String), ...chunkParam(scope)])
+}

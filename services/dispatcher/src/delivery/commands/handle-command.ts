@@ -1,0 +1,64 @@
+import { recordAnswers, scopeOf } from '../claims/claims.js'
+import { CommandLease } from './lease.js'
+import { StoppedWhileHeld, type CommandRun } from './run.js'
+import type { DispatchDeps } from '../sends/deliver.js'
+import { handleCampaignChunk } from './handle-campaign-chunk.js'
+import { handleMessage } from './handle-message.js'
+
+export type { DispatchDeps }
+
+/**
+ * Routes a command to its handler under the command's lease (lease.ts), and settles the
+ * delivery: acknowledged once the handler published every result (the lease marked done first,
+ * so a copy still waiting acknowledges too), handed back when the handler gave it back (after the
+ * lease is gone, so the next copy need not wait for it), left alone when another holder took it
+ * over. A redelivered copy acknowledges a command another holder finished; stopped while it waits
+ * for a live holder, it leaves the command to that holder.
+ */
+export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promise<void> {
+  const { command } = run.delivery
+  const lease = new CommandLease(deps.db, run, deps.lease, deps.log)
+  let state: Awaited<ReturnType<CommandLease['begin']>>
+  try {
+    state = await lease.begin()
+    if (state === 'held') await (command.kind === 'message' ? handleMessage(deps, run, command) : handleCampaignChunk(deps, run, command))
+  } catch (error) {
+    // The answers in hand are real outcomes (invalid tokens among them): published and written
+    // onto the claims before the lease goes, a copy waiting for it does not send them again.
+    if (!(error instanceof StoppedWhileHeld) && !run.overtaken) await keepAnswers(deps, run)
+    await lease.end(false)
+    throw error
+  }
+  if (state === 'done') {
+    deps.log.info({ command: run.claimant.key, delivery: run.delivery.deliveryCount }, 'another dispatcher finished this command; acknowledged')
+    await run.delivery.ack()
+    return
+  }
+  if (state === 'stopped' || run.overtaken) {
+    // Neither acknowledged nor given back: the live holder's heartbeats keep the command, and
+    // were it to die, its lease lapses as the command is handed out again.
+    run.givenBack = true
+    await lease.end(false)
+    return
+  }
+  if (run.givenBack) {
+    await lease.end(false)
+    run.delivery.retry(0)
+    return
+  }
+  if (!await lease.end(true)) {
+    run.overtake()
+    run.givenBack = true
+    deps.log.warn({ command: run.claimant.key }, 'another dispatcher took the command over; left to it')
+    return
+  }
+  await run.delivery.ack()
+}
+
+async function keepAnswers (deps: DispatchDeps, run: CommandRun): Promise<void> {
+  const known = [...run.results.values()]
+  if (known.length === 0) return
+  const command = run.claimant.key
+  await deps.transport.publishDeviceResults(known).catch((failure: unknown) => deps.log.warn({ err: failure, command }, 'known results not published'))
+  await recordAnswers(deps.db, scopeOf(run.delivery.command), known).catch((failure: unknown) => deps.log.warn({ err: failure, command }, 'known results not written'))
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto'
+import { backoffDelay, type Backoff } from '@beacon/backoff'
+import { commandId, type DeviceResult } from '@beacon/contracts'
+import type { CommandDelivery } from '@beacon/transport'
+import type { Health } from '../../health.js'
+import { outageOf, type Part } from '../../outage.js'
+
+/**
+ * How a held step waits between tries: 250 ms doubling to 5 s, without jitter. Holders do not
+ * wait on their timers alone: the part coming back (the dispatcher's health) wakes them all.
+ */
+export const HOLD_BACKOFF: Backoff = { baseMs: 250, maxMs: 5000 }
+
+/** How long a command whose handling failed (not on its last delivery) waits to be redelivered: 1 s doubling to a minute. */
+export const REDELIVERY_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 }
+
+/** Thrown when a held step is abandoned at the shutdown deadline: the command goes back as it is. */
+export class StoppedWhileHeld extends Error {
+  override name = 'StoppedWhileHeld'
+}
+
+/**
+ * One delivery of a command as it is handled: what has been answered so
+ * far (for a terminal failure or a stop, which report and release from it), the stop signal, and
+ * `hold`, which runs a database or publish step until it succeeds when the failure is an outage.
+ */
+export class CommandRun {
+  /** The command went back unfinished (the dispatcher is stopping). */
+  givenBack = false
+  /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
+  readonly results = new Map<bigint, DeviceResult>()
+  /** This handling of the command, as its lease and claims name it (lease.ts). */
+  readonly claimant: { key: string, holder: string }
+  /** Aborted when the dispatcher stops taking work, or when another handling took the command over. */
+  readonly signal: AbortSignal
+  private readonly overtakenBy = new AbortController()
+
+  constructor (
+    readonly delivery: CommandDelivery,
+    private readonly health: Health,
+    /** Aborted when the dispatcher stops taking work. */
+    stopping: AbortSignal,
+    /** Resolves at the shutdown deadline: waiting for anything more ends there. */
+    readonly giveUp: Promise<void>
+  ) {
+    this.claimant = { key: commandId(delivery.command), holder: randomUUID() }
+    this.signal = AbortSignal.any([stopping, this.overtakenBy.signal])
+  }
+
+  get stopping (): boolean { return this.signal.aborted }
+
+  /** How long the dispatcher has been without `part` (0 while it is reachable). */
+  downForMs (part: Part): number { return this.health.downForMs(part) }
+
+  /**
+   * Another handling of the command holds its lease (ours lapsed): the devices not yet on the wire
+   * are theirs now. Nothing new starts, and the command is neither acknowledged nor given back.
+   */
+  get overtaken (): boolean { return this.overtakenBy.signal.aborted }
+  overtake (): void { this.overtakenBy.abort() }
+
+  /** Told of results as they are added (a campaign chunk publishes them as they come). */
+  onResults?: (results: DeviceResult[]) => void
+
+  addResults (results: DeviceResult[]): void {
+    for (const result of results) this.results.set(BigInt(result.deviceId), result)
+    this.onResults?.(results)
+  }
+
+  /**
+   * Runs `step` until it succeeds. A failure for want of the database or NATS marks that part
+   * down (the dispatcher stops taking commands) and the step is tried again, with backoff, once
+   * the part is back or after a while; the command is kept meanwhile (its heartbeat goes on, no
+   * delivery is spent). Any other failure is the command's. At the shutdown deadline the step is
+   * abandoned (StoppedWhileHeld).
+   */
+  async hold<T> (step: () => Promise<T>): Promise<T> {
+    let tries = 0
+    let deadlinePassed = false
+    let missing: Part | null = null
+    this.giveUp.then(() => { deadlinePassed = true }, () => {})
+    for (;;) {
+      try {
+        const value = await step()
+        if (missing !== null) this.health.up(missing)
+        return value
+      } catch (error) {
+        const part = outageOf(error)
+        if (part === null) throw error
+        missing = part
+        this.health.down(part)
+        if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
+        const timer = new Promise((resolve) => setTimeout(resolve, backoffDelay(HOLD_BACKOFF, ++tries)).unref())
+        await Promise.race([timer, this.health.changed(), this.giveUp])
+        if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
+      }
+    }
+  }
+}

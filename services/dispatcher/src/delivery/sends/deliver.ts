@@ -1,0 +1,129 @@
+import type { ProviderPlatform } from '@beacon/contracts'
+import type { Db } from '@beacon/db'
+import type { Transport } from '@beacon/transport'
+import type { Logger } from 'pino'
+import type { RetryPolicy } from '../../config.js'
+import type { ApplicationCredentials, CredentialStore } from '../../credentials.js'
+import type { Health } from '../../health.js'
+import type { Notification, PlatformSender } from '../../senders/sender.js'
+import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type Unattempted } from '../claims/claims.js'
+import { createClaimer } from '../claims/claimer.js'
+import { leaseTakenOver, type LeaseTiming } from '../commands/lease.js'
+import type { CommandRun } from '../commands/run.js'
+import { logFailures, logRetry } from './failure-log.js'
+import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from './outcomes.js'
+import type { DeviceTarget } from '../claims/resolve-devices.js'
+import type { SendSlotsRegistry } from './send-slots.js'
+import { sendWithRetries } from './send-with-retries.js'
+
+export interface DispatchDeps {
+  db: Db
+  transport: Transport
+  credentials: CredentialStore
+  senders: Record<ProviderPlatform, PlatformSender>
+  /** Requests in flight per sender, shared by the commands in hand: claims follow them. */
+  slots: SendSlotsRegistry
+  health: Health
+  retry: RetryPolicy
+  /** How long a command's lease lasts and how often it is renewed. */
+  lease: LeaseTiming
+  /** Where providers' own words go: results carry stable reasons only. */
+  log: Logger
+}
+
+export interface Delivered {
+  /** The reason that failed the whole send for a platform, if any (credentials refused, unreadable, not configured, payload too large). */
+  reason?: string
+  /** The dispatcher stopped first: these claimed devices wait for a retry (to release), these are on the wire. */
+  interrupted: boolean
+  waiting: DeviceTarget[]
+  inFlight: DeviceTarget[]
+}
+
+/**
+ * Sends one notification to devices nobody claimed yet, APNs and FCM side by side, each device
+ * claimed just before its first request. Every result lands in the run.
+ */
+export async function deliver (
+  deps: DispatchDeps, run: CommandRun, credentials: ApplicationCredentials,
+  notification: Notification, targets: DeviceTarget[], source: ResultSource, scope: ClaimScope
+): Promise<Delivered> {
+  const claim = createClaimer(deps.db, scope, run)
+  // A platform that fails stops the other one (which then only waits for its requests on the
+  // wire): nothing may go on sending for a command that is given back.
+  const failed = new AbortController()
+  const signal = AbortSignal.any([run.signal, failed.signal])
+  const settled = await Promise.allSettled((['APNS', 'FCM'] as const).map((platform) =>
+    sendPlatform(deps, run, signal, credentials, notification, platform, targets.filter((t) => t.platform === platform), source, scope, claim)
+      .catch((error: unknown) => { failed.abort(); throw error })))
+  const failure = settled.find((outcome) => outcome.status === 'rejected')
+  if (failure !== undefined) {
+    // Devices waiting for a retry had a retryable failure: the next holder sends them.
+    const waiting = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value.waiting : []))
+    await releaseClaims(deps.db, scope, waiting.map((target) => target.id)).catch(() => {})
+    throw failure.reason
+  }
+  const groups = settled.map((outcome) => (outcome as PromiseFulfilledResult<Delivered>).value)
+  const reason = groups.find((group) => group.reason !== undefined)?.reason
+  return {
+    ...(reason === undefined ? {} : { reason }),
+    interrupted: groups.some((group) => group.interrupted),
+    waiting: groups.flatMap((group) => group.waiting),
+    inFlight: groups.flatMap((group) => group.inFlight)
+  }
+}
+
+async function sendPlatform (
+  deps: DispatchDeps, run: CommandRun, signal: AbortSignal, credentials: ApplicationCredentials, notification: Notification,
+  platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource, scope: ClaimScope,
+  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>
+): Promise<Delivered> {
+  const done: Delivered = { interrupted: false, waiting: [], inFlight: [] }
+  if (group.length === 0) return done
+  const record = async (entries: Unattempted[]) => {
+    const written = await run.hold(() => recordUnattemptedOutcomes(deps.db, scope, entries))
+    run.addResults(entries.filter((e) => written.has(e.target.id.toString())).map((e) =>
+      toDeviceResult(source, e.target.id, platform, { kind: e.status === 'EXPIRED' ? 'expired' : 'rejected', reason: e.reason, attempts: 0 }, credentials.appId)))
+  }
+  const validUntil = notification.body.validUntil === undefined ? null : new Date(notification.body.validUntil)
+  if (validUntil !== null && validUntil.getTime() <= Date.now()) {
+    await record(group.map((target) => ({ target, status: 'EXPIRED', reason: 'Expired: validUntil passed before sending' })))
+    return done
+  }
+  const unreadable = credentials.unreadable?.[platform]
+  const preparation = unreadable === undefined
+    ? deps.senders[platform].prepare(credentials, notification)
+    : { ok: false as const, reason: unreadableCredentialsReason(platform, credentials.appId, unreadable) }
+  if (!preparation.ok) {
+    // Nothing was sent: the outcome is written as the claim, so a later holder does not send it either.
+    await record(group.map((target) => ({ target, status: 'FAILED', reason: preparation.reason })))
+    return { ...done, reason: preparation.reason }
+  }
+  const context = { log: deps.log, source, platform, appId: credentials.appId }
+  let refused: string | undefined
+  const report = await sendWithRetries(preparation.prepared, group, {
+    policy: deps.retry,
+    validUntil,
+    slots: deps.slots.of(platform, credentials.id),
+    claim,
+    mayRetry: async () => {
+      if (await run.hold(() => leaseTakenOver(deps.db, run.claimant))) run.overtake()
+      return !run.overtaken
+    },
+    heartbeat: () => run.delivery.working(),
+    signal,
+    giveUp: run.giveUp,
+    onFinal: (target, outcome) => {
+      const result = toDeviceResult(source, target.id, platform, outcome, credentials.appId)
+      if (outcome.kind === 'credentials') refused ??= result.reason
+      run.addResults([result])
+    },
+    onRetry: (target, outcome, attempt) => logRetry(context, target, outcome, attempt)
+  })
+  const answered = [...report.outcomes]
+  logFailures(context, answered.map(([target]) => target), answered.map(([, outcome]) => outcome))
+  if (report.expiredUnattempted.length > 0) {
+    await record(report.expiredUnattempted.map((target) => ({ target, status: 'EXPIRED', reason: 'Expired: validUntil passed before sending' })))
+  }
+  return { ...(refused === undefined ? {} : { reason: refused }), interrupted: report.interrupted, waiting: report.waiting, inFlight: report.inFlight }
+}

@@ -1,0 +1,100 @@
+import t from 'tap'
+import { resolveMessageDevices } from '../../../src/delivery/claims/message-devices.js'
+import { resolveCampaignDevices, type DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
+import { startDbHarness, type DbHarness } from '../db-harness.js'
+import { messageClaimRows } from '../rows.js'
+
+const targets = (h: DbHarness, list: DeviceTarget[]) => list.map((d) => [h.label(d.id), d.token, d.platform, d.environment])
+const earlier = (h: DbHarness, list: Array<{ deviceId: bigint, status: string, chunk: number | null }>) => list.map((e) => [h.label(e.deviceId), e.status, e.chunk]).sort()
+
+/** A device of application 8 (same user ids, another application). */
+async function foreignDevice (h: DbHarness, userId: string) {
+  const other = await h.db.application.upsert({ where: { appId: '8' }, create: { appId: '8', name: 'eight' }, update: {} })
+  const device = await h.db.device.create({ data: { applicationId: other.id, pushToken: `foreign-${userId}`, platform: 'APNS' } })
+  await h.db.deviceActivation.create({ data: { applicationId: other.id, deviceId: device.id, activationId: `foreign-${userId}`, userId, activationStatus: 'ACTIVE' } })
+}
+
+t.test('a message\'s devices: the user\'s in the application, by platform and environment; personal keeps ACTIVE activations; activationId narrows; each device once', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('plain', { userId: 'u' })
+  await h.addDevice('android', { userId: 'u', platform: 'FCM' })
+  await h.addDevice('sandbox', { userId: 'u', environment: 'SANDBOX' })
+  await h.addDevice('production', { userId: 'u', environment: 'PRODUCTION' })
+  await h.addDevice('blocked', { userId: 'u', activationStatus: 'BLOCKED', activationId: 'act-blocked' })
+  await h.addDevice('removed', { userId: 'u', activationStatus: 'REMOVED' })
+  await h.addDevice('created', { userId: 'u', platform: 'FCM', activationStatus: 'CREATED' })
+  await h.addDevice('pending-commit', { userId: 'u', activationStatus: 'PENDING_COMMIT' })
+  await h.addDevice('twice', { userId: 'u' })
+  await h.addDevice('twice', { userId: 'u', activationStatus: 'BLOCKED' })
+  await h.addDevice('other-user', { userId: 'v' })
+  await foreignDevice(h, 'u')
+  const resolve = async (extra: { personal?: boolean, activationId?: string }) =>
+    targets(h, (await resolveMessageDevices(h.db, await h.storeMessage('u', extra))).unclaimed)
+
+  t.same(await resolve({}), [['plain', 'plain', 'APNS', null], ['android', 'android', 'FCM', null], ['sandbox', 'sandbox', 'APNS', 'SANDBOX'],
+    ['production', 'production', 'APNS', 'PRODUCTION'], ['blocked', 'blocked', 'APNS', null], ['removed', 'removed', 'APNS', null],
+    ['created', 'created', 'FCM', null], ['pending-commit', 'pending-commit', 'APNS', null], ['twice', 'twice', 'APNS', null]], 'not personal: every activation status, in device order')
+  t.same(await resolve({ personal: true }), [['plain', 'plain', 'APNS', null], ['android', 'android', 'FCM', null], ['sandbox', 'sandbox', 'APNS', 'SANDBOX'],
+    ['production', 'production', 'APNS', 'PRODUCTION'], ['twice', 'twice', 'APNS', null]], 'personal: ACTIVE activations only')
+  t.same(await resolve({ activationId: 'act-blocked' }), [['blocked', 'blocked', 'APNS', null]])
+  t.same(await resolve({ activationId: 'act-blocked', personal: true }), [])
+  t.equal((await resolveMessageDevices(h.db, { ...await h.storeMessage('u'), applicationId: 999 })).credentialsVersion, null, 'no application: no devices, and it says so')
+})
+
+t.test('a message\'s earlier claims: answered ones are not sent again, unanswered ones are, those of removed devices are released', async (t) => {
+  const h = await startDbHarness(t)
+  const ids = {
+    pending: await h.addDevice('pending', { userId: 'u' }),
+    answered: await h.addDevice('answered', { userId: 'u', platform: 'FCM' }),
+    fresh: await h.addDevice('fresh', { userId: 'u' }),
+    gone: await h.addDevice('gone', { userId: 'u' }),
+    goneAnswered: await h.addDevice('gone-answered', { userId: 'u' })
+  }
+  const command = await h.storeMessage('u')
+  const claim = (deviceId: bigint, status: 'PENDING' | 'SENT' | 'FAILED', platform: 'APNS' | 'FCM' = 'APNS') =>
+    h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId, platform, status, attempts: status === 'PENDING' ? 0 : 1 } })
+  await claim(ids.pending, 'PENDING')
+  await claim(ids.answered, 'SENT', 'FCM')
+  await claim(ids.gone, 'PENDING')
+  await claim(ids.goneAnswered, 'FAILED')
+  await h.db.device.deleteMany({ where: { id: { in: [ids.gone, ids.goneAnswered] } } })
+
+  const found = await resolveMessageDevices(h.db, command)
+  t.same(targets(h, found.unclaimed).map(([label]) => label), ['pending', 'fresh'])
+  t.same(earlier(h, found.earlier), [['answered', 'SENT', null], ['gone', 'PENDING', null], ['gone-answered', 'FAILED', null], ['pending', 'PENDING', null]])
+  t.same(found.orphaned.map((id) => h.label(id)), ['gone'])
+
+  await h.startHolder('next', command, { deliveryCount: 2 }).done
+  t.same(h.provider.receipts.map((r) => r.token).sort(), ['fresh', 'pending'])
+  t.same(await messageClaimRows(h, command.messageId), [['answered', 'SENT', null, 1, false], ['fresh', 'PENDING', null, 0, false],
+    ['gone-answered', 'FAILED', null, 1, false], ['pending', 'PENDING', null, 0, false]], 'the removed device\'s unanswered claim is gone; its recorded answer stays')
+})
+
+t.test('a chunk\'s devices: its users\' range in the campaign\'s application, each device once; other chunks\' claims are theirs; its own removed devices are released', async (t) => {
+  const h = await startDbHarness(t)
+  const [, chunk] = await h.storeCampaign([['c1'], ['c2', 'c3'], ['c4']])
+  const campaignId = BigInt(chunk!.campaignId)
+  await h.addDevice('before', { userId: 'c1' })
+  const sent = await h.addDevice('sent', { userId: 'c2' })
+  const unanswered = await h.addDevice('unanswered', { userId: 'c2', platform: 'FCM' })
+  await h.addDevice('blocked', { userId: 'c3', activationStatus: 'BLOCKED', environment: 'SANDBOX' })
+  await h.addDevice('both-users', { userId: 'c2' })
+  await h.addDevice('both-users', { userId: 'c3' })
+  const elsewhere = await h.addDevice('other-chunk', { userId: 'c3' })
+  await h.addDevice('after', { userId: 'c4' })
+  const gone = await h.addDevice('gone', { userId: 'c3' })
+  const goneElsewhere = await h.addDevice('gone-elsewhere', { userId: 'c3' })
+  await foreignDevice(h, 'c2')
+  const claim = (deviceId: bigint, chunk: number, status: 'PENDING' | 'SENT') => h.db.campaignDelivery.create({ data: { campaignId, deviceId, chunk, platform: 'APNS', status } })
+  await claim(sent, 1, 'SENT')
+  await claim(unanswered, 1, 'PENDING')
+  await claim(elsewhere, 2, 'PENDING')
+  await claim(gone, 1, 'PENDING')
+  await claim(goneElsewhere, 0, 'PENDING')
+  await h.db.device.deleteMany({ where: { id: { in: [gone, goneElsewhere] } } })
+
+  const found = await resolveCampaignDevices(h.db, chunk!)
+  t.same(targets(h, found.unclaimed), [['unanswered', 'unanswered', 'FCM', null], ['blocked', 'blocked', 'APNS', 'SANDBOX'], ['both-users', 'both-users', 'APNS', null]])
+  t.same(earlier(h, found.earlier), [['gone', 'PENDING', 1], ['sent', 'SENT', 1], ['unanswered', 'PENDING', 1]])
+  t.same(found.orphaned.map((id) => h.label(id)), ['gone'])
+})
