@@ -21,6 +21,8 @@ export const ApiErrorCode = {
   TOO_MANY_REQUESTS: 'ERROR_TOO_MANY_REQUESTS',
   /** 400: the PowerAuth server failed or answered something unusable (PowerAuth's name for it). */
   POWERAUTH: 'ERROR_PA_SERVER_COMM',
+  /** 503: the api is overloaded (its event loop lags); the Retry-After header says when to try again. */
+  OVERLOADED: 'ERROR_OVERLOADED',
   /** 500: a defect of ours; the log has the details. */
   INTERNAL: 'ERROR_INTERNAL'
 } as const

@@ -6,6 +6,7 @@ import db from './plugins/external/db.js'
 import errorHandler from './plugins/external/error-handler.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
+import underPressure from './plugins/external/under-pressure.js'
 import routeAuth from './plugins/app/route-auth.js'
 import powerAuth from './plugins/app/powerauth.js'
 import jacksonInput from './plugins/app/jackson-input.js'
@@ -14,6 +15,11 @@ import closing from './plugins/app/closing.js'
 import outbox from './plugins/app/outbox.js'
 import abandonedCommands from './plugins/app/abandoned-commands.js'
 import resultRecorder from './plugins/app/result-recorder.js'
+import requestMetrics from './plugins/app/request-metrics.js'
+import stateMetrics from './plugins/app/state-metrics.js'
+import readiness from './plugins/app/readiness.js'
+import opsListener from './plugins/app/ops-listener.js'
+import operationsRoutes from './routes/operations/index.js'
 import adminRoutes from './routes/admin/index.js'
 import deviceRoutes from './routes/devices/index.js'
 import campaignRoutes from './routes/campaigns/index.js'
@@ -41,6 +47,9 @@ export interface AppOptions {
 export default async function beaconApi (app: FastifyInstance, { config, transport: given }: AppOptions) {
   await app.register(routeAuth)
   await app.register(errorHandler)
+  // Before every route: their hooks apply to the scopes registered after them.
+  await app.register(requestMetrics)
+  await app.register(underPressure, { maxEventLoopDelayMs: config.operations.maxEventLoopDelayMs })
   await app.register(rateLimit)
   await app.register(closing)
   await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, masterKey: config.masterKey })
@@ -52,6 +61,12 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(abandonedCommands)
   await app.register(inAppChannel, { signedApi: config.signedApi, limits: config.limits, masterKey: config.masterKey })
   await app.register(pushFallback, { signedApi: config.signedApi, syncTimeoutMs: config.syncTimeoutMs })
+  await app.register(stateMetrics)
+  await app.register(readiness)
+  await app.register(opsListener, { operations: config.operations })
+
+  // Probes and the scrape, without credentials (`auth: 'none'`).
+  await app.register(operationsRoutes, { metricsOnApiPort: config.operations.metricsPort === null })
 
   // The PowerAuth-compatible API (/push, /admin, /inbox): HTTP Basic with the admin credentials.
   await app.register(async function powerAuthApi (api) {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { GOOGLE_TOKEN_URIS, URL_LIST_RULE, parseUrlList } from '@beacon/outbound'
@@ -59,6 +60,17 @@ export interface ApiConfig {
   }
   /** Token endpoints an uploaded FCM service account's `token_uri` may name (normalised URLs). */
   fcmTokenUris: string[]
+  operations: OperationsSettings
+}
+
+/** Metrics, health and load shedding. */
+export interface OperationsSettings {
+  /** METRICS_PORT: null serves /metrics on the API port; a port serves it only on a listener of its own. */
+  metricsPort: number | null
+  /** METRICS_HOST: where that listener binds (default: HOST). */
+  metricsHost: string
+  /** MAX_EVENT_LOOP_DELAY_MS: past this mean event-loop delay requests are shed with 503; 0 never sheds. */
+  maxEventLoopDelayMs: number
 }
 
 export interface CallbackPolicy {
@@ -125,8 +137,27 @@ export function loadConfig (env: Env = process.env): ApiConfig {
         allowPrivateNetworks: read.boolean('CALLBACK_ALLOW_PRIVATE_NETWORKS', false)
       }
     },
-    fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS])
+    fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS]),
+    operations: readOperations(read, host)
   }
+  // Both on one port would serve /metrics with the API, which METRICS_PORT is there to avoid.
+  read.check(config.operations.metricsPort === null || config.operations.metricsPort === 0 || config.operations.metricsPort !== config.port,
+    `METRICS_PORT must differ from PORT (both are ${config.port}); leave METRICS_PORT unset to serve /metrics on the API port`)
   read.done()
   return config
+}
+
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/
+
+function parseListenHost (text: string): string {
+  if (isIP(text) === 0 && !HOST_NAME.test(text)) throw new Error('not a host')
+  return text
+}
+
+function readOperations (read: EnvReader, host: string): OperationsSettings {
+  return {
+    metricsPort: read.string('METRICS_PORT') === '' ? null : read.integer('METRICS_PORT', 0, 0, 65535),
+    metricsHost: read.parsed('METRICS_HOST', parseListenHost, 'an IP address or host name to listen on (no scheme, port or path)', host),
+    maxEventLoopDelayMs: read.integer('MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000)
+  }
 }

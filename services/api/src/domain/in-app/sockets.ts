@@ -84,6 +84,13 @@ export class InAppSockets {
     return sent
   }
 
+  /** Every socket open here (the in-app sockets gauge). */
+  get size (): number {
+    let open = 0
+    for (const entries of this.byDeveloper.values()) open += entries.size
+    return open
+  }
+
   count (identity: InAppIdentity): number {
     return this.byUser.get(userKey(identity))?.size ?? 0
   }

@@ -33,8 +33,8 @@ const outcomeUpdate = (table: string, source: string, sourceType: string, first:
 // in this statement completes here; the other touched messages and chunks come back as the
 // candidates of part two.
 const RECORD_RESULTS = {
-  text: `WITH message_outcomes AS (${outcomeUpdate('message_delivery', 'message_id', 'uuid', 1, 'd.message_id, d.device_id')}),
-         campaign_outcomes AS (${outcomeUpdate('campaign_delivery', 'campaign_id', 'bigint', 8, 'd.campaign_id, d.chunk')}),
+  text: `WITH message_outcomes AS (${outcomeUpdate('message_delivery', 'message_id', 'uuid', 1, 'd.message_id, d.device_id, d.status')}),
+         campaign_outcomes AS (${outcomeUpdate('campaign_delivery', 'campaign_id', 'bigint', 8, 'd.campaign_id, d.chunk, d.status')}),
          invalid_registrations AS (
            -- A registration renewed after the provider's verdict carries a token the app just confirmed.
            DELETE FROM device AS d
@@ -69,7 +69,11 @@ const RECORD_RESULTS = {
                                               UNION SELECT id FROM message WHERE id = ANY($17::uuid[]) AND completed_at IS NOT NULL) AS c
                        WHERE EXISTS (SELECT 1 FROM inbox_message i WHERE i.push_message_id = c.id AND i.developer_id IS NOT NULL)) AS in_app,
                 array(SELECT campaign_id::text FROM touched_chunks) AS chunk_campaigns,
-                array(SELECT chunk FROM touched_chunks) AS chunks`
+                array(SELECT chunk FROM touched_chunks) AS chunks,
+                -- What was written, by stored status (the results-recorded metric).
+                (SELECT coalesce(json_object_agg(status, n), '{}') FROM (
+                   SELECT status::text, count(*)::int AS n FROM (SELECT status FROM message_outcomes UNION ALL SELECT status FROM campaign_outcomes) o
+                    GROUP BY status) g) AS written`
 }
 
 // Ordered completion, part two, in a statement of its own (autocommit, so it sees what every
@@ -106,6 +110,8 @@ const outcomeColumns = (results: DeviceResult[]) => [
 export interface RecordedBatch {
   /** Messages of the batch that are complete and the push fallback of an in-app message (its developer is told). */
   inAppComplete: string[]
+  /** Device outcomes written, by stored status (`SENT` → 3): repeats that changed nothing are not in it. */
+  written: Record<string, number>
 }
 
 /**
@@ -129,7 +135,7 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   }
   const invalid = [...messageResults, ...campaignResults].filter((result) => result.tokenInvalid)
   const small = events.length <= SMALL_BATCH
-  const { rows: [touched] } = await db.pool.query<{ messages: string[], in_app: string[], chunk_campaigns: string[], chunks: number[] }>({
+  const { rows: [touched] } = await db.pool.query<{ messages: string[], in_app: string[], chunk_campaigns: string[], chunks: number[], written: Record<string, number> }>({
     ...RECORD_RESULTS,
     ...(small ? { name: 'beacon-record-results' } : {}),
     values: [
@@ -143,10 +149,11 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   // Summaries of messages complete already (or unknown) come back in neither list: nothing to do.
   const messageIds = touched?.messages ?? []
   const inAppNow = touched?.in_app ?? []
+  const written = touched?.written ?? {}
   const chunkKeys = new Map<string, { campaignId: string, chunk: number }>()
   for (const c of chunks) chunkKeys.set(`${c.campaignId}:${c.chunk}`, c)
   touched?.chunk_campaigns.forEach((campaignId, i) => chunkKeys.set(`${campaignId}:${touched.chunks[i]!}`, { campaignId, chunk: touched.chunks[i]! }))
-  if (messageIds.length === 0 && chunkKeys.size === 0) return { inAppComplete: inAppNow }
+  if (messageIds.length === 0 && chunkKeys.size === 0) return { inAppComplete: inAppNow, written }
   const candidates = [...chunkKeys.values()]
   const { rows: [completed] } = await db.pool.query<{ campaigns: string[], in_app: string[] }>({
     ...COMPLETE,
@@ -154,5 +161,5 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
     values: [messageIds, candidates.map((c) => c.campaignId), candidates.map((c) => c.chunk)]
   })
   if ((completed?.campaigns.length ?? 0) > 0) await completeCampaigns(db.pool, completed!.campaigns.map((id) => BigInt(id)))
-  return { inAppComplete: [...inAppNow, ...(completed?.in_app ?? [])] }
+  return { inAppComplete: [...inAppNow, ...(completed?.in_app ?? [])], written }
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../config.js'
 import { postCallback, retryDelay, type AttemptOutcome, type CallbackTransport } from '../../domain/callbacks/delivery.js'
 import { queueCallbacks } from '../../domain/outbox/outbox.js'
+import { countCallback } from '../../metrics/callbacks.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -96,6 +97,7 @@ async function deliver (
   }
   if (outcome.ok) {
     await delivery.ack()
+    countCallback('sent')
     return
   }
   await retryOrGiveUp(app, settings, delivery, 'status' in outcome ? { lastStatus: outcome.status } : { lastError: outcome.error })
@@ -109,9 +111,11 @@ async function retryOrGiveUp (
   if (delivery.deliveryCount >= settings.callbackMaxAttempts) {
     app.log.warn({ ...context, attempts: delivery.deliveryCount, ...last }, 'callback given up after the last attempt')
     await delivery.drop()
+    countCallback('given_up')
     return
   }
   const retryInMs = retryDelay(delivery.deliveryCount, settings.callbackBaseDelayMs, settings.callbackMaxDelayMs)
   app.log.debug({ ...context, attempt: delivery.deliveryCount, ...last, retryInMs }, 'callback attempt failed; retried')
   delivery.retry(retryInMs)
+  countCallback('retried')
 }

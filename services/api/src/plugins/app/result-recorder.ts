@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { recordResults } from '../../domain/results/delivery-records.js'
 import { queueCallbacks } from '../../domain/outbox/outbox.js'
 import { pushOutcomeCallbacks } from '../../domain/callbacks/push-outcomes.js'
+import { countRecordedOutcomes } from '../../metrics/results-recorded.js'
 
 /**
  * Consumes delivery results from the dispatchers and records them. Every api instance runs one;
@@ -16,6 +17,7 @@ export default fp(async (app) => {
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeResults(async (events) => {
       const recorded = await recordResults(app.db, events)
+      countRecordedOutcomes(recorded.written)
       if (recorded.inAppComplete.length === 0) return
       const callbacks = await pushOutcomeCallbacks(app.db, recorded.inAppComplete)
       await queueCallbacks(app.db.pool, callbacks.map(({ developerId, body }) => ({ developerId, body })))

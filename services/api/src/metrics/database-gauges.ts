@@ -1,0 +1,105 @@
+import { gauge } from '@beacon/metrics'
+
+/** A statement runner: the api's pool. */
+export interface DatabaseSource {
+  query<R extends object> (statement: { name: string, text: string }): Promise<{ rows: R[] }>
+}
+
+interface Snapshot {
+  campaignsRunning: number
+  campaignDevices: { planned: number, sent: number, failed: number }
+  outboxDepth: number
+}
+
+/** Scrapes within this long of the last reading share it: one database round trip, whatever scrapes. */
+export const SNAPSHOT_TTL_MS = 2000
+/** A scrape waits no longer than this for the database; the gauges then keep their last values. */
+const SNAPSHOT_TIMEOUT_MS = 2000
+
+// Running = its live send started and not every chunk is done. Devices are the deliveries claimed
+// so far (planned = all of them, whatever their state; failed = FAILED and EXPIRED), read over
+// the (campaign_id, status) index of each running campaign.
+const SNAPSHOT = {
+  name: 'beacon-metrics-snapshot',
+  text: `WITH running AS (SELECT id FROM campaign WHERE sent_at IS NOT NULL AND completed_at IS NULL),
+              devices AS (SELECT d.status, count(*) AS n FROM campaign_delivery d JOIN running r ON r.id = d.campaign_id GROUP BY d.status)
+         SELECT (SELECT count(*) FROM running)::int AS running,
+                (SELECT coalesce(sum(n), 0) FROM devices)::bigint::text AS planned,
+                (SELECT coalesce(sum(n), 0) FROM devices WHERE status = 'SENT')::bigint::text AS sent,
+                (SELECT coalesce(sum(n), 0) FROM devices WHERE status IN ('FAILED', 'EXPIRED'))::bigint::text AS failed,
+                (SELECT count(*) FROM outbox)::bigint::text AS outbox`
+}
+
+interface SnapshotRow { running: number, planned: string, sent: string, failed: string, outbox: string }
+
+// The api instances of this process, the latest last: the gauges read the latest one's database
+// (one api per process in production; tests build many, one after another).
+const sources: DatabaseSource[] = []
+let cached: { source: DatabaseSource, at: number, snapshot: Promise<Snapshot | undefined> } | undefined
+
+async function read (source: DatabaseSource): Promise<Snapshot> {
+  const { rows: [row] } = await source.query<SnapshotRow>(SNAPSHOT)
+  if (row === undefined) throw new Error('no row')
+  return {
+    campaignsRunning: row.running,
+    campaignDevices: { planned: Number(row.planned), sent: Number(row.sent), failed: Number(row.failed) },
+    outboxDepth: Number(row.outbox)
+  }
+}
+
+async function withTimeout<T> (work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('timeout')), SNAPSHOT_TIMEOUT_MS) })
+  try { return await Promise.race([work, late]) } finally { clearTimeout(timer) }
+}
+
+/** The current numbers, read at most once per SNAPSHOT_TTL_MS; undefined when the database did not answer. */
+function snapshot (): Promise<Snapshot | undefined> {
+  const source = sources.at(-1)
+  if (source === undefined) return Promise.resolve(undefined)
+  if (cached === undefined || cached.source !== source || Date.now() - cached.at > SNAPSHOT_TTL_MS) {
+    // A failed reading is not kept: the next scrape asks again. /metrics answers either way.
+    const reading = withTimeout(read(source)).catch(() => { cached = undefined; return undefined })
+    cached = { source, at: Date.now(), snapshot: reading }
+  }
+  return cached.snapshot
+}
+
+gauge({
+  name: 'beacon_campaigns_running',
+  help: 'Campaigns whose live send started and is not complete',
+  async collect () {
+    const now = await snapshot()
+    if (now !== undefined) this.set(now.campaignsRunning)
+  }
+})
+
+gauge<'state'>({
+  name: 'beacon_campaign_devices',
+  help: 'Device deliveries of the running campaigns claimed so far: planned (all), sent, failed (failed or expired)',
+  labelNames: ['state'],
+  async collect () {
+    const now = await snapshot()
+    if (now === undefined) return
+    for (const [state, devices] of Object.entries(now.campaignDevices)) this.set({ state }, devices)
+  }
+})
+
+gauge({
+  name: 'beacon_outbox_depth',
+  help: 'Commands and callbacks in the outbox not yet published to NATS (the whole database\'s, the same from every api instance)',
+  async collect () {
+    const now = await snapshot()
+    if (now !== undefined) this.set(now.outboxDepth)
+  }
+})
+
+/** Reads the gauges from this database until the returned function is called (the api closes). */
+export function watchDatabase (source: DatabaseSource): () => void {
+  sources.push(source)
+  return () => {
+    const index = sources.lastIndexOf(source)
+    if (index >= 0) sources.splice(index, 1)
+    if (cached?.source === source) cached = undefined
+  }
+}
