@@ -1,4 +1,5 @@
 import type { DeviceResult } from '@beacon/contracts'
+import { countSend } from '../metrics/sends.js'
 import { pendingClaims, scopeOf } from './claims.js'
 import type { CommandRun } from './command-run.js'
 import type { DispatchDeps } from './deliver.js'
@@ -24,6 +25,7 @@ export async function endFailed (deps: DispatchDeps, run: CommandRun): Promise<v
   for (const { deviceId, platform } of await run.hold(() => pendingClaims(deps.db, scopeOf(command)))) {
     if (run.results.has(deviceId)) continue
     results.push({ ...source, deviceId: deviceId.toString(), platform, status: 'FAILED', reason: DISPATCH_FAILED, unconfirmed: true, tokenInvalid: false, attempts: 0, at })
+    countSend(platform, 'FAILED', DISPATCH_FAILED)
   }
   const counts = countByPlatform(results)
   if (command.kind === 'message') {
