@@ -9,9 +9,9 @@ export async function metricValue (name: string, labels: Record<string, string> 
   const base = name.replace(/_(count|sum|bucket)$/, '')
   const metric = registry.getSingleMetric(registry.getSingleMetric(name) === undefined ? base : name)
   if (metric === undefined) return 0
-  const { values } = await metric.get()
-  return values
-    .filter((value) => (value.metricName ?? metric.name) === name)
+  const { name: metricName, values } = await metric.get()
+  return (values as Array<{ value: number, labels: object, metricName?: string }>)
+    .filter((value) => (value.metricName ?? metricName) === name)
     .filter((value) => Object.entries(labels).every(([key, wanted]) => String((value.labels as Record<string, unknown>)[key]) === wanted))
     .reduce((sum, value) => sum + value.value, 0)
 }
