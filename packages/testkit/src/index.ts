@@ -15,7 +15,7 @@ export { signJwt, decodeJwt, verifyJwtSignature, type JwtAlgorithm, type Decoded
 export { selfSignedCertificate, type SelfSignedCertificate } from './tls-certificate.js'
 export { createTestCertificateAuthority, type TestCertificateAuthority, type IssuedCertificate } from './certificate-authority.js'
 export { httpsRequest, serverCertificate, type HttpsAnswer, type HttpsRequestOptions } from './https-client.js'
-export { startPipeline, pipelineAuthorization, iosToken, androidToken, until, BUNDLE, type ApiProcess, type Pipeline, type PipelineOptions } from './pipeline.js'
+export { startPipeline, pipelineAuthorization, iosToken, androidToken, until, BUNDLE, type ApiProcess, type DispatcherProcess, type Pipeline, type PipelineOptions } from './pipeline.js'
 export { startCallbackReceiver, type CallbackReceiver, type CallbackReceiverOptions, type ReceivedCallback, type CallbackFailure } from './callback-receiver.js'
 export { sealVersion1 } from './legacy-sealed.js'
 export { signAsDeveloper, developerClient, developerSignature, bodyMd5, type DeveloperClient, type DeveloperRequest, type DeveloperSignedHeaders, type DeveloperSignedLines } from './developer-signing.js'
