@@ -27,8 +27,8 @@ export interface Pipeline {
   apis: ApiProcess[]
   /** Starts one more api instance (e.g. a restart after a kill) over the same database and NATS. */
   startApi (env?: Record<string, string>): Promise<ApiProcess>
-  dispatchers: ServiceProcess[]
-  startDispatcher (env?: Record<string, string>): Promise<ServiceProcess>
+  dispatchers: DispatcherProcess[]
+  startDispatcher (env?: Record<string, string>): Promise<DispatcherProcess>
   /** The first api's HTTP address. */
   url: string
   /** Calls the first api still running (or the one given by its index in `apis`). */
@@ -48,6 +48,11 @@ export interface Pipeline {
 
 export interface ApiProcess extends ServiceProcess {
   url: string
+}
+
+export interface DispatcherProcess extends ServiceProcess {
+  /** Its ops listener (METRICS_PORT on 127.0.0.1): /metrics, /healthz, /readyz. */
+  opsUrl: string
 }
 
 export interface PipelineOptions {
@@ -132,9 +137,12 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
     await api.waitForOutput(/Server listening/)
     return started
   }
-  const dispatchers: ServiceProcess[] = []
+  const dispatchers: DispatcherProcess[] = []
   const startDispatcher = async (env: Record<string, string> = {}) => {
+    const opsPort = await freePort()
     const dispatcher = spawnService('services/dispatcher/src/server.ts', {
+      METRICS_PORT: String(opsPort),
+      METRICS_HOST: '127.0.0.1',
       ...common,
       APNS_ENDPOINT: `https://localhost:${apns.port}`,
       APNS_CA_FILE: caFile,
@@ -147,9 +155,10 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
       ...env
     }, { fromBuild: options.fromBuild ?? false, nodeArgs: options.dispatcherNodeArgs ?? [] })
     processes.push(dispatcher)
-    dispatchers.push(dispatcher)
+    const started = { ...dispatcher, opsUrl: `http://127.0.0.1:${env.METRICS_PORT ?? options.dispatcherEnv?.METRICS_PORT ?? opsPort}` }
+    dispatchers.push(started)
     await dispatcher.waitForOutput(/dispatcher started/)
-    return dispatcher
+    return started
   }
   try {
     for (let i = 0; i < (options.apis ?? 1); i++) await startApi()

@@ -10,6 +10,8 @@ export const TransportErrorCode = {
    */
   PUBLISH_REFUSED: 'TRANSPORT_PUBLISH_REFUSED',
   INVALID_MESSAGE: 'TRANSPORT_INVALID_MESSAGE',
+  /** The broker answers, but a work-queue stream is missing (deleted by hand, a JetStream that lost its store). */
+  STREAM_MISSING: 'TRANSPORT_STREAM_MISSING',
   CLOSED: 'TRANSPORT_CLOSED'
 } as const
 export type TransportErrorCode = typeof TransportErrorCode[keyof typeof TransportErrorCode]

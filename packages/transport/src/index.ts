@@ -3,3 +3,4 @@ export { createNatsTransport, type NatsTransportOptions } from './nats/nats-tran
 export { deleteTopology } from './nats/topology.js'
 export { createMemoryTransport } from './memory/memory-transport.js'
 export { TransportError, TransportErrorCode } from './errors.js'
+export { brokerReadiness } from './readiness.js'

@@ -3,7 +3,7 @@ import { testNatsUrl } from '@beacon/testkit'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import t from 'tap'
-import { createMemoryTransport, createNatsTransport } from '../src/index.js'
+import { createMemoryTransport, createNatsTransport, TransportErrorCode } from '../src/index.js'
 import { natsPrefix } from './fixtures.js'
 
 const command = (n: number) => ({ kind: 'message', messageId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` }) as never
@@ -28,7 +28,14 @@ t.test('NATS: ready while every stream exists, not once one is gone; the command
   const nc = await connect({ servers: testNatsUrl })
   t.teardown(() => nc.close())
   await (await jetstreamManager(nc)).streams.delete(names.resultStream)
-  await t.rejects(transport.checkReady(), 'a missing stream is not ready')
+  await t.rejects(transport.checkReady(), { code: TransportErrorCode.STREAM_MISSING }, 'a missing stream is not ready, and says so')
+})
+
+t.test('NATS: a transport whose connection is gone is not ready, for want of NATS', async (t) => {
+  const prefix = await natsPrefix(t)
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'queue-state-test' })
+  await transport.close()
+  await t.rejects(transport.checkReady(), { code: TransportErrorCode.UNAVAILABLE })
 })
 
 t.test('memory: always ready, no queues to report', async (t) => {

@@ -27,6 +27,8 @@ export interface DispatcherConfig {
   commandMaxDeliver: number
   /** How long a stop may take: in-flight requests are awaited until then, the rest given back. */
   shutdownTimeoutMs: number
+  /** METRICS_PORT and METRICS_HOST: the ops listener (/metrics, /healthz, /readyz); null when METRICS_PORT is unset. */
+  metrics: { port: number, host: string } | null
   apns: { endpoint: URL | null, caFile: string | null, requestTimeoutMs: number, maxStreams: number }
   fcm: {
     endpoint: URL | null
@@ -44,6 +46,9 @@ export interface TokenEndpointPolicy {
   /** FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: token endpoints on loopback and private addresses (the tests' mock). */
   allowPrivateNetworks: boolean
 }
+
+// An IPv4 or IPv6 address or a host name: what node's listen() takes.
+const HOST = /^(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*|[0-9A-Fa-f:.]{2,45})$/
 
 const httpUrl = (text: string) => {
   const url = new URL(text)
@@ -71,6 +76,13 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
     commandMaxDeliver: read.integer('COMMAND_MAX_DELIVER', 10, 1, 1000),
     // Below Docker's default 10 s stop grace period, after which the process is killed.
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 8000, 100, 600_000),
+    // No listener unless asked for: a dispatcher has no other port, and this one has no credentials.
+    metrics: read.string('METRICS_PORT') === ''
+      ? null
+      : {
+          port: read.integer('METRICS_PORT', 0, 1, 65_535),
+          host: read.matching('METRICS_HOST', HOST, 'an address or host name to listen on, such as 0.0.0.0 or 127.0.0.1', '0.0.0.0')
+        },
     apns: {
       endpoint: read.parsed('APNS_ENDPOINT', httpUrl, 'an https:// URL such as https://api.push.apple.com:443', null),
       caFile: read.string('APNS_CA_FILE') || null,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { backoffDelay } from '@beacon/backoff'
 import { commandId } from '@beacon/contracts'
 import { createDb, createSecretBox, type Db } from '@beacon/db'
+import type { ReadinessCheck } from '@beacon/metrics'
 import type { Stoppable, Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
 import type { DispatcherConfig } from './config.js'
@@ -12,6 +13,9 @@ import { handleCommand, type DispatchDeps } from './delivery/commands/handle-com
 import { sendSlotsRegistry } from './delivery/sends/send-slots.js'
 import { endFailed } from './delivery/commands/terminal.js'
 import { createHealth } from './health.js'
+import { commandTaken, type CommandOutcome } from './metrics/commands.js'
+import { reportQueues } from './metrics/queues.js'
+import { readinessChecks } from './readiness.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
 import { createFcmSender } from './senders/fcm/fcm-sender.js'
 
@@ -25,6 +29,8 @@ export interface Dispatcher {
    * even if a provider or the database hangs.
    */
   stop (timeoutMs?: number): Promise<void>
+  /** What /readyz asks: the database (through this dispatcher's pool), NATS, the streams. */
+  readonly readiness: ReadinessCheck[]
 }
 
 export interface DispatcherOptions {
@@ -76,71 +82,87 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
   const deadline = new Promise<void>((resolve) => { reachDeadline = resolve })
   let consumer: Stoppable | undefined
   let sweeper: NodeJS.Timeout | undefined
-  // Commands in hand, by id, with whether they ended done. JetStream hands a command out again
-  // when its ack wait passes without a heartbeat (a starved event loop): a second copy handled
-  // beside the first would take over the first's claims and send them twice.
+  let unreportQueues = () => {}
+  // Commands in hand, by id, with whether they ended acknowledged. JetStream hands a command out
+  // again when its ack wait passes without a heartbeat (a starved event loop): a second copy
+  // handled beside the first would take over the first's claims and send them twice.
   const inHand = new Map<string, Promise<boolean>>()
 
   const handleOnce = async (run: CommandRun) => {
     const id = commandId(run.delivery.command)
-    const earlier = inHand.get(id)
-    if (earlier !== undefined && await earlier) {
-      log.warn({ command: id, delivery: run.delivery.deliveryCount }, 'a command already done here came again; acknowledged')
-      await run.delivery.ack()
-      return
-    }
-    let settle: (done: boolean) => void = () => {}
-    const handled = new Promise<boolean>((resolve) => { settle = resolve })
-    inHand.set(id, handled)
+    const taken = commandTaken(run.delivery.command.kind)
+    // A handling that threw left the command unsettled: JetStream redelivers it after its ack wait.
+    let outcome: CommandOutcome = 'given_back'
     try {
-      settle(await handle(run))
+      const earlier = inHand.get(id)
+      if (earlier !== undefined && await earlier) {
+        log.warn({ command: id, delivery: run.delivery.deliveryCount }, 'a command already done here came again; acknowledged')
+        await run.delivery.ack()
+        outcome = 'done'
+        return
+      }
+      let settle: (acknowledged: boolean) => void = () => {}
+      const handled = new Promise<boolean>((resolve) => { settle = resolve })
+      inHand.set(id, handled)
+      try {
+        outcome = await handle(run)
+        settle(outcome === 'done' || outcome === 'abandoned')
+      } finally {
+        settle(false)
+        if (inHand.get(id) === handled) inHand.delete(id)
+      }
     } finally {
-      settle(false)
-      if (inHand.get(id) === handled) inHand.delete(id)
+      taken.end(outcome)
     }
   }
 
-  /** Resolves true when the command was done (acknowledged), false when it went back. */
-  const handle = async (run: CommandRun): Promise<boolean> => {
+  /**
+   * How the command left: `done` or `abandoned` (failed on its last delivery) acknowledged,
+   * `given_back` to the queue, `overtaken` (left to another dispatcher holding it).
+   */
+  const handle = async (run: CommandRun): Promise<CommandOutcome> => {
     const { delivery } = run
     const command = commandId(delivery.command)
     try {
       await handleCommand(deps, run)
       log.debug({ command, delivery: delivery.deliveryCount }, 'command done')
-      return !run.givenBack
+      if (run.overtaken || run.leftToHolder) return 'overtaken'
+      return run.givenBack ? 'given_back' : 'done'
     } catch (error) {
       if (run.overtaken) {
         // Another dispatcher holds the command now: its outcome is that one's to report.
         log.warn({ err: error, command }, 'command failed after another dispatcher took it over; left to that one')
-        return false
+        return 'overtaken'
       }
       if (error instanceof StoppedWhileHeld) {
         log.warn({ err: error, command }, 'stopping: command given back')
         delivery.retry(0)
-        return false
+        return 'given_back'
       }
       if (delivery.lastDelivery) {
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed on its last delivery; it ends as failed')
         try {
           await endFailed(deps, run)
-          return true
+          return 'abandoned'
         } catch (failure) {
           log.error({ err: failure, command }, 'the failed command could not be reported')
           delivery.retry(0)
-          return false
+          return 'given_back'
         }
       } else {
         const delayMs = backoffDelay(REDELIVERY_BACKOFF, delivery.deliveryCount)
         // handleCommand published the answers in hand and wrote them onto the claims.
         log.error({ err: error, command, delivery: delivery.deliveryCount }, 'command failed; it will be retried')
         delivery.retry(delayMs)
-        return false
+        return 'given_back'
       }
     }
   }
 
   return {
+    readiness: readinessChecks(db, transport),
     start () {
+      unreportQueues = reportQueues(transport, config.nats.prefix)
       consumer = transport.consumeCommands(async (delivery) => {
         // A heartbeat while we work, including while a step is held through an outage: a long
         // send must not look like a dead dispatcher, and a held command spends no delivery.
@@ -169,6 +191,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
     },
     async stop (timeoutMs = config.shutdownTimeoutMs) {
       clearInterval(sweeper)
+      unreportQueues()
       const end = Date.now() + timeoutMs
       // Waiting for the requests on the wire ends early enough to give every command back (publish
       // its answers, write them on its claims, release the rest: a few statements per command in

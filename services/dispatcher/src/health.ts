@@ -1,6 +1,7 @@
 import type { Db } from '@beacon/db'
 import type { Stoppable, Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
+import { reportDependencies } from './metrics/dependencies.js'
 import type { Part } from './outage.js'
 
 const PROBE_INTERVAL_MS = 1000
@@ -50,11 +51,13 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
     if (part === 'database') probing ??= probeDatabase()
   }
   const watch: Stoppable = transport.watchConnection((connected) => { if (connected) up('nats'); else markDown('nats') })
+  const isUp = (part: Part) => !down.has(part)
+  const unreported = reportDependencies({ isUp })
 
   return {
     down: markDown,
     up,
-    isUp: (part: Part) => !down.has(part),
+    isUp,
     /** How long `part` has been down (0 while up). */
     downForMs: (part: Part) => { const at = since.get(part); return at === undefined ? 0 : Date.now() - at },
     /** Resolves when nothing is down (at once if so). */
@@ -65,6 +68,7 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
     changed: () => new Promise<void>((resolve) => waiters.push(resolve)),
     async close (): Promise<void> {
       state.closed = true
+      unreported()
       wakeAll()
       await watch.stop()
     }

@@ -5,6 +5,7 @@ import { pino } from 'pino'
 import { loadOrExit } from '@beacon/config'
 import { loadConfig } from './config.js'
 import { createDispatcher } from './dispatcher.js'
+import { startOpsListener } from './ops-listener.js'
 
 const config = loadOrExit(() => loadConfig())
 
@@ -18,6 +19,7 @@ const transport = await createNatsTransport({
   onError: (error) => log.error({ err: error }, 'transport error')
 })
 const dispatcher = createDispatcher({ config, transport, log })
+const closeOps = await startOpsListener(config, dispatcher)
 dispatcher.start()
 
 let stopping = false
@@ -34,6 +36,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     // Most of the time for the commands; the rest for closing the NATS connection.
     const stopMs = Math.floor(config.shutdownTimeoutMs * 0.85)
     dispatcher.stop(stopMs)
+      .then(closeOps)
       .then(() => Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs - stopMs - 100).unref())]))
       .then(() => process.exit(0), (error: unknown) => {
         log.error({ err: error }, 'shutdown failed')

@@ -1,6 +1,7 @@
 import type { NatsNames } from '@beacon/contracts'
-import type { JetStreamManager } from '@nats-io/jetstream'
+import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
+import { TransportError, TransportErrorCode } from '../errors.js'
 import type { QueueState } from '../transport.js'
 
 const queues = (names: NatsNames) => [
@@ -11,11 +12,24 @@ const queues = (names: NatsNames) => [
 
 /**
  * Ready: connected, and every work-queue stream exists (a stream deleted by hand, or a JetStream
- * that lost its store, would make every publish fail). One request per stream.
+ * that lost its store, would make every publish fail). One round trip, then one request per
+ * stream. Which part failed is in the error's code, for a readiness answer to name it: UNAVAILABLE
+ * when the broker is not reached (at once while disconnected), STREAM_MISSING when a stream is not there.
  */
 export async function checkStreams (nc: NatsConnection, jsm: JetStreamManager, names: NatsNames): Promise<void> {
-  if (nc.isClosed()) throw new Error('NATS connection closed')
-  await Promise.all(queues(names).map(({ stream }) => jsm.streams.info(stream)))
+  try {
+    await nc.rtt()
+  } catch (cause) {
+    throw new TransportError(TransportErrorCode.UNAVAILABLE, 'NATS is not reachable', { cause })
+  }
+  await Promise.all(queues(names).map(async ({ stream }) => {
+    try {
+      await jsm.streams.info(stream)
+    } catch (cause) {
+      if (cause instanceof JetStreamApiError && cause.status === 404) throw new TransportError(TransportErrorCode.STREAM_MISSING, `stream ${stream} is missing`, { cause })
+      throw new TransportError(TransportErrorCode.UNAVAILABLE, `stream ${stream} not answered`, { cause })
+    }
+  }))
 }
 
 /**

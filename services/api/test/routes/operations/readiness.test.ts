@@ -5,6 +5,7 @@ import { loadConfig } from '../../../src/config.js'
 import { createServer } from '../../../src/create-server.js'
 import { readinessChecks } from '../../../src/plugins/app/readiness.js'
 import { checkReadiness } from '@beacon/metrics'
+import { TransportError, TransportErrorCode } from '@beacon/transport'
 import { credentials } from '../../helper.js'
 import { startPrivatePostgres } from '../../private-postgres.js'
 
@@ -59,7 +60,7 @@ t.test('NATS parts: an unanswered broker is `nats`, a missing stream `streams`; 
   t.strictSame(await failing(undefined), [])
   t.equal(calls, 1, 'both NATS parts share one check')
   t.strictSame(await failing(new Error('TIMEOUT')), ['nats'], 'no answer: nats only')
-  t.strictSame(await failing(Object.assign(new Error('stream not found'), { name: 'StreamNotFoundError' })), ['streams'])
+  t.strictSame(await failing(new TransportError(TransportErrorCode.STREAM_MISSING, 'stream missing')), ['streams'])
   const downPool = { query: async () => { throw new Error('ECONNREFUSED') } }
   t.strictSame((await checkReadiness(readinessChecks(downPool, { checkReady: async () => {} }))).failing, ['database'])
 })

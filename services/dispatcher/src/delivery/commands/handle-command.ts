@@ -38,6 +38,7 @@ export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promi
     // Neither acknowledged nor given back: the live holder's heartbeats keep the command, and
     // were it to die, its lease lapses as the command is handed out again.
     run.givenBack = true
+    if (!run.overtaken) run.leftToHolder = true
     await lease.end(false)
     return
   }

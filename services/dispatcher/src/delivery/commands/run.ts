@@ -27,6 +27,8 @@ export class StoppedWhileHeld extends Error {
 export class CommandRun {
   /** The command went back unfinished (the dispatcher is stopping). */
   givenBack = false
+  /** Stopped while another handling held the command's lease: left to that one (neither acknowledged nor given back). */
+  leftToHolder = false
   /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
   readonly results = new Map<bigint, DeviceResult>()
   /** This handling of the command, as its lease and claims name it (lease.ts). */

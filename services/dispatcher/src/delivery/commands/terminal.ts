@@ -3,6 +3,7 @@ import { pendingClaims, scopeOf } from '../claims/claims.js'
 import type { CommandRun } from './run.js'
 import type { DispatchDeps } from '../sends/deliver.js'
 import { countByPlatform } from '../sends/outcomes.js'
+import { countSend } from '../../metrics/sends.js'
 
 /** The reason of a command that failed on its last delivery (see the dispatcher's log for why). */
 export const DISPATCH_FAILED = 'DispatchFailed'
@@ -24,6 +25,7 @@ export async function endFailed (deps: DispatchDeps, run: CommandRun): Promise<v
   for (const { deviceId, platform } of await run.hold(() => pendingClaims(deps.db, scopeOf(command)))) {
     if (run.results.has(deviceId)) continue
     results.push({ ...source, deviceId: deviceId.toString(), platform, status: 'FAILED', reason: DISPATCH_FAILED, unconfirmed: true, tokenInvalid: false, attempts: 0, at })
+    countSend(platform, 'FAILED', DISPATCH_FAILED)
   }
   const counts = countByPlatform(results)
   if (command.kind === 'message') {

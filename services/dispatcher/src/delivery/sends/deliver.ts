@@ -10,6 +10,8 @@ import { recordUnattemptedOutcomes, releaseClaims, type ClaimScope, type Unattem
 import { createClaimer } from '../claims/claimer.js'
 import { leaseTakenOver, type LeaseTiming } from '../commands/lease.js'
 import type { CommandRun } from '../commands/run.js'
+import { sendRetries } from '../../metrics/retries.js'
+import { countSend } from '../../metrics/sends.js'
 import { logFailures, logRetry } from './failure-log.js'
 import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from './outcomes.js'
 import type { DeviceTarget } from '../claims/resolve-devices.js'
@@ -81,8 +83,10 @@ async function sendPlatform (
   const done: Delivered = { interrupted: false, waiting: [], inFlight: [] }
   if (group.length === 0) return done
   const record = async (entries: Unattempted[]) => {
-    const written = await run.hold(() => recordUnattemptedOutcomes(deps.db, scope, entries))
-    run.addResults(entries.filter((e) => written.has(e.target.id.toString())).map((e) =>
+    const writtenIds = await run.hold(() => recordUnattemptedOutcomes(deps.db, scope, entries))
+    const written = entries.filter((e) => writtenIds.has(e.target.id.toString()))
+    for (const e of written) countSend(platform, e.status, e.reason)
+    run.addResults(written.map((e) =>
       toDeviceResult(source, e.target.id, platform, { kind: e.status === 'EXPIRED' ? 'expired' : 'rejected', reason: e.reason, attempts: 0 }, credentials.appId)))
   }
   const validUntil = notification.body.validUntil === undefined ? null : new Date(notification.body.validUntil)
@@ -100,6 +104,7 @@ async function sendPlatform (
     return { ...done, reason: preparation.reason }
   }
   const context = { log: deps.log, source, platform, appId: credentials.appId }
+  const retries = sendRetries[platform]
   let refused: string | undefined
   const report = await sendWithRetries(preparation.prepared, group, {
     policy: deps.retry,
@@ -115,10 +120,15 @@ async function sendPlatform (
     giveUp: run.giveUp,
     onFinal: (target, outcome) => {
       const result = toDeviceResult(source, target.id, platform, outcome, credentials.appId)
+      // The sender's own reason (a credentials result's reason is a sentence around it).
+      countSend(platform, result.status, outcome.kind === 'sent' ? undefined : outcome.reason)
       if (outcome.kind === 'credentials') refused ??= result.reason
       run.addResults([result])
     },
-    onRetry: (target, outcome, attempt) => logRetry(context, target, outcome, attempt)
+    onRetry: (target, outcome, attempt, delayMs) => {
+      retries.scheduled(delayMs, outcome.retryAfterMs !== undefined)
+      logRetry(context, target, outcome, attempt)
+    }
   })
   const answered = [...report.outcomes]
   logFailures(context, answered.map(([target]) => target), answered.map(([, outcome]) => outcome))

@@ -31,8 +31,8 @@ export interface RetryContext {
   giveUp?: Promise<void>
   /** Told of each final outcome. */
   onFinal?: (target: DeviceTarget, outcome: FinalOutcome) => void
-  /** Told of each attempt that will be retried (for the log: the final outcomes are returned). */
-  onRetry?: (target: DeviceTarget, outcome: Extract<SendOutcome, { kind: 'retry' }>, attempt: number) => void
+  /** Told of each attempt that will be retried in `delayMs` (for the log and metrics: the final outcomes are returned). */
+  onRetry?: (target: DeviceTarget, outcome: Extract<SendOutcome, { kind: 'retry' }>, attempt: number, delayMs: number) => void
   sleep?: (ms: number) => Promise<void>
   now?: () => number
 }
@@ -93,12 +93,13 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
       final(item.target, { kind: 'failed', reason: `${outcome.reason} (after ${item.attempts} attempts)`, ...detail, attempts: item.attempts })
       return
     }
-    item.notBefore = now() + retryDelayMs(context.policy, item.attempts, outcome.retryAfterMs)
+    const delayMs = retryDelayMs(context.policy, item.attempts, outcome.retryAfterMs)
+    item.notBefore = now() + delayMs
     if (item.notBefore >= deadline) {
       final(item.target, { kind: 'expired', reason: `Expired before a retry was due (last: ${outcome.reason})`, ...detail, attempts: item.attempts })
       return
     }
-    context.onRetry?.(item.target, outcome, item.attempts)
+    context.onRetry?.(item.target, outcome, item.attempts, delayMs)
     waiting.push(item)
   }
   // Each item already holds a slot.

@@ -1,4 +1,5 @@
 import type { DeviceTarget } from '../../delivery/claims/resolve-devices.js'
+import { apnsRequests } from '../../metrics/provider-requests.js'
 import { createLimiter, mapThrough, type Limiter } from '../limiter.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { buildApnsNotification } from './apns-notification.js'
@@ -33,8 +34,10 @@ export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number 
               const { provider, health } = pool.get(credentials.id, credentials.version, apns, production)
               const limit = limiterOf(`${credentials.id}:${production}`)
               await mapThrough(group, limit, async (target) => {
+                const started = apnsRequests.start()
                 const result = await provider.send(built.notification, target.token)
                 const failed = result.failed[0] as ApnsFailure | undefined
+                apnsRequests.end(started, failed === undefined)
                 outcomes.set(target.token, failed === undefined ? { kind: 'sent' } : apnsOutcome(failed))
                 // No answer at all (timeout, reset): is the session itself dead? Decided before this
                 // send returns, so the retry goes over a live connection (one check for all such requests).

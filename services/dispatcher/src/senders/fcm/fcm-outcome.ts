@@ -15,6 +15,17 @@ const CODE_SHAPE = /^[a-z]+\/[a-z0-9-]{1,64}$/
 const TOKEN_FAILURE = new RegExp(`\\b(${Object.values(TokenFailure).join('|')})( \\(HTTP \\d{3}\\))?`)
 
 /**
+ * Every reason code this sender reports (firebase-admin's codes it knows, without `messaging/`;
+ * the token failures; its own words, fcm-message.ts's and fcm-sender.ts's included): the known set
+ * the `reason` label of the send metrics keeps (anything else is `other`).
+ */
+export const FCM_REASONS: readonly string[] = [
+  ...[...INVALID_TOKEN, ...CREDENTIALS, ...RETRY, 'messaging/invalid-argument'].map((code) => code.replace(/^messaging\//, '')),
+  ...Object.values(TokenFailure),
+  'ConnectionError', 'UnknownError', 'PayloadTooLarge', 'FcmNotConfigured'
+]
+
+/**
  * FCM's verdict on one send as the dispatcher acts on it. The reason is firebase-admin's code name
  * (`registration-token-not-registered`, `invalid-argument`, `app/network-error`, …) or one of our
  * own; Google's and firebase-admin's message text is the detail, for the log only.

@@ -2,6 +2,7 @@ import { createGuardedHttpAgent, createGuardedHttpsAgent } from '@beacon/outboun
 import { pino, type Logger } from 'pino'
 import type { TokenEndpointPolicy } from '../../config.js'
 import type { DeviceTarget } from '../../delivery/claims/resolve-devices.js'
+import { fcmRequests } from '../../metrics/provider-requests.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { FcmAgent, RetryAfterByToken } from './fcm-agent.js'
 import { createFcmAppPool } from './fcm-apps.js'
@@ -50,10 +51,13 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
           async send (targets: DeviceTarget[]): Promise<SendOutcome[]> {
             const messaging = pool.get(credentials.id, credentials.version, fcm)
             return mapThrough(targets, limit, async (target): Promise<SendOutcome> => {
+              const started = fcmRequests.start()
               try {
                 await messaging.send(built.forToken(target.token))
+                fcmRequests.end(started, true)
                 return { kind: 'sent' }
               } catch (error) {
+                fcmRequests.end(started, false)
                 return fcmOutcome(error, retryAfter.take(target.token))
               }
             })
