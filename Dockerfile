@@ -19,15 +19,17 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline \
   && pnpm --filter @beacon/db generate \
-  && pnpm --filter "@beacon/api..." --filter "@beacon/dispatcher..." build \
+  && pnpm --filter-prod "@beacon/api..." --filter-prod "@beacon/dispatcher..." build \
   && date -u +%Y-%m-%dT%H:%M:%S.000+0000 > .build-time
 
 # Production dependencies only, for the api and the dispatcher and the workspace packages they
-# import (the `...` filters), from the store `pnpm fetch` filled: no download, no dev dependency.
+# import (`--filter-prod NAME...`: dependencies, not devDependencies, so not the testkit), from the
+# store `pnpm fetch` filled: no download. (Prisma's CLI and TypeScript still come along, as peers
+# of @prisma/client that the lockfile auto-installs.)
 # The workspace layout is kept (pnpm deploy would move packages/db away from prisma/migrations,
 # which the migration runner finds relative to itself).
 RUN rm -rf node_modules packages/*/node_modules services/*/node_modules tests/*/node_modules bench/node_modules \
-  && pnpm install --prod --frozen-lockfile --offline --filter "@beacon/api..." --filter "@beacon/dispatcher..." \
+  && pnpm install --prod --frozen-lockfile --offline --filter-prod "@beacon/api..." --filter-prod "@beacon/dispatcher..." \
   && mkdir -p /runtime/prisma \
   && cp -a node_modules package.json .build-time /runtime/ \
   && cp -a prisma/migrations /runtime/prisma/ \
