@@ -3,7 +3,7 @@
 // dockerfile-ast (the VS Code Docker language server's parser), linted by dockerfile-utils.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DockerfileParser, type Instruction } from 'dockerfile-ast'
+import { DockerfileParser, type Instruction, type ModifiableInstruction } from 'dockerfile-ast'
 import { validate, ValidationSeverity } from 'dockerfile-utils'
 import t from 'tap'
 import { repositoryRoot } from './repository.js'
@@ -31,6 +31,9 @@ const stages = stagesOf(dockerfile.getInstructions())
 const runtime = stages.at(-1)!
 const inRuntime = (keyword: string) => runtime.instructions.filter((instruction) => instruction.getKeyword() === keyword)
 /** JSON (exec) form: `["node", "x.js"]`, not a shell string; the process gets the signals. */
+/** The value of a `--name=value` flag (COPY --from), or undefined. */
+const flagOf = (instruction: Instruction, name: string) =>
+  (instruction as ModifiableInstruction).getFlags().find((flag) => flag.getName() === name)?.getValue() ?? undefined
 const isExecForm = (instruction: Instruction) => /^\[.*\]$/s.test(instruction.getArgumentsContent()?.trim() ?? '')
 
 // guarantee: dockerfile-production-image
@@ -70,7 +73,8 @@ t.test('runtime stage: no dev dependencies, no build tools', async (t) => {
     const command = run.getArgumentsContent() ?? ''
     t.notMatch(command, /\b(pnpm|npm|yarn)\b[^&|;]*\b(install|i|add|ci|fetch)\b/, `no package install: ${command.slice(0, 60)}`)
   }
-  const build = stages.find((stage) => stage.name === runtime.instructions.find((i) => i.getKeyword() === 'COPY')?.getFlags().find((f) => f.getName() === 'from')?.getValue())
+  const copy = runtime.instructions.find((i) => i.getKeyword() === 'COPY')
+  const build = stages.find((stage) => copy !== undefined && stage.name === flagOf(copy, 'from'))
   const buildRuns = (build?.instructions ?? []).filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent() ?? '')
   t.ok(buildRuns.some((command) => /pnpm install --prod --frozen-lockfile --offline/.test(command)), 'what the runtime copies was installed with --prod from the lockfile')
 })
@@ -79,9 +83,9 @@ t.test('every COPY --from names an earlier stage; every file a COPY takes from t
   const seen: string[] = []
   for (const stage of stages) {
     for (const copy of stage.instructions.filter((i) => i.getKeyword() === 'COPY')) {
-      const from = copy.getFlags().find((flag) => flag.getName() === 'from')?.getValue()
+      const from = flagOf(copy, 'from')
       const args = copy.getArguments().map((argument) => argument.getValue())
-      if (from !== undefined && from !== null) {
+      if (from !== undefined) {
         t.ok(seen.includes(from), `COPY --from=${from} names an earlier stage`)
         continue
       }
