@@ -10,8 +10,8 @@ const logLines = (output: string) => output.split('\n').flatMap((line) => {
   try { return [JSON.parse(line) as { level: number, msg: string, err?: { message: string } }] } catch { return [] }
 })
 
-// guarantee: api-uncaught-error-closes
 for (const fault of ['exception', 'rejection'] as const) {
+  // guarantee: api-uncaught-error-closes
   t.test(`an uncaught ${fault} in the running api: logged, the server closes gracefully, exit code 1`, async (t) => {
     const database = await createTestDatabase()
     t.teardown(() => database.drop())
