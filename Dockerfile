@@ -1,7 +1,12 @@
 # syntax=docker/dockerfile:1
-# Beacon's api (and, with another command, its dispatcher) as built and run by docker-compose.yml.
-FROM node:20-bookworm-slim
+# Beacon's production image, one for both services:
+#   api (the default command): applies the migrations, then serves the API on PORT (8080);
+#   dispatcher: `node services/dispatcher/dist/server.js`, health on METRICS_PORT.
+# Run by docker-compose.yml and deploy/kubernetes/. There is no Docker engine on the development
+# machines: tests/deploy/test/dockerfile.test.ts checks this file's structure instead.
 
+# ---- build: every dependency (TypeScript, Prisma's generator), then the compiled JavaScript.
+FROM node:20.19.5-bookworm-slim AS build
 WORKDIR /app
 # The pnpm of package.json's "packageManager", through npm: corepack cannot verify every registry's
 # metadata (see scripts/tooling.mjs).
@@ -14,15 +19,52 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline \
   && pnpm --filter @beacon/db generate \
-  && pnpm -r build \
+  && pnpm --filter-prod "@beacon/api..." --filter-prod "@beacon/dispatcher..." build \
   && date -u +%Y-%m-%dT%H:%M:%S.000+0000 > .build-time
+
+# Production dependencies only, for the api and the dispatcher and the workspace packages they
+# import (`--filter-prod NAME...`: dependencies, not devDependencies, so not the testkit), from the
+# store `pnpm fetch` filled: no download. (Prisma's CLI and TypeScript still come along, as peers
+# of @prisma/client that the lockfile auto-installs.)
+# The workspace layout is kept (pnpm deploy would move packages/db away from prisma/migrations,
+# which the migration runner finds relative to itself).
+RUN rm -rf node_modules packages/*/node_modules services/*/node_modules tests/*/node_modules bench/node_modules \
+  && pnpm install --prod --frozen-lockfile --offline --filter-prod "@beacon/api..." --filter-prod "@beacon/dispatcher..." \
+  && mkdir -p /runtime/prisma \
+  && cp -a node_modules package.json .build-time /runtime/ \
+  && cp -a prisma/migrations /runtime/prisma/ \
+  && for dir in packages/* services/*; do \
+       if [ -d "$dir/dist" ]; then \
+         mkdir -p "/runtime/$dir" && cp -a "$dir/package.json" "$dir/dist" "/runtime/$dir/" \
+         && if [ -d "$dir/node_modules" ]; then cp -a "$dir/node_modules" "/runtime/$dir/"; fi; \
+       fi; \
+     done
+
+# ---- runtime: Node, tini, the compiled services and their production dependencies.
+FROM node:20.19.5-bookworm-slim AS runtime
+# tini as PID 1: forwards SIGTERM to Node (which then closes gracefully, close-with-grace) and
+# reaps the children a `sh -c` command leaves.
+RUN apt-get update \
+  && apt-get install --yes --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# Owned by root, read-only to the service: it runs with a read-only root filesystem too.
+COPY --from=build /runtime/ ./
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080
 EXPOSE 8080
-USER node
+# The node user of the base image, by number: Kubernetes' runAsNonRoot can only verify a numeric user.
+USER 1000:1000
 
+# Liveness of whichever service runs: the api answers /healthz on PORT (and on METRICS_PORT when
+# set), the dispatcher on METRICS_PORT (no listener without it: set it, or disable the check).
+# Plain http: with TLS on the api's port, set METRICS_PORT. The image has no curl: Node's fetch.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=5 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.METRICS_PORT || process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
 # Migrations first (idempotent, and serialised by an advisory lock when replicas start together),
-# then the api. BUILD_TIME is what GET /push/service/status reports as buildTime.
+# then the api in the shell's place. BUILD_TIME is what GET /push/service/status reports as buildTime.
 CMD ["sh", "-c", "export BUILD_TIME=\"${BUILD_TIME:-$(cat .build-time)}\" && node packages/db/dist/migrate-cli.js && exec node services/api/dist/server.js"]

@@ -5,7 +5,7 @@ export type LogLevel = typeof LOG_LEVELS[number]
 
 /** Settings both services read the same way. */
 export function readCommon (read: EnvReader) {
-  const databaseUrl = read.string('DATABASE_URL', { required: true })
+  const databaseUrl = read.secret('DATABASE_URL', { required: true })
   read.check(databaseUrl === '' || /^postgres(ql)?:\/\//.test(databaseUrl), 'DATABASE_URL must be a postgresql:// connection string')
   return {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),

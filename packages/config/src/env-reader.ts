@@ -1,3 +1,5 @@
+import { readSecretFile } from './secret-file.js'
+
 export type Env = Record<string, string | undefined>
 
 /** Every problem of a configuration at once, one line each, so an operator fixes them in one go. */
@@ -20,6 +22,32 @@ export class EnvReader {
     const value = this.env[name]?.trim() ?? ''
     if (required && value === '') this.problems.push(`${name} is required`)
     return value
+  }
+
+  /**
+   * A secret: NAME itself, or the file NAME_FILE names (how Docker and Kubernetes hand secrets
+   * over, keeping them out of the environment and `docker inspect`). Both set is a mistake, not a
+   * choice: which one wins would be a guess. No problem ever quotes the value or the file's content.
+   */
+  secret (name: string, { required = false } = {}): string {
+    const fileVariable = `${name}_FILE`
+    const path = this.string(fileVariable)
+    if (path === '') {
+      const value = this.string(name)
+      if (required && value === '') this.problems.push(`${name} is required (or ${fileVariable}, the path of a file holding it)`)
+      return value
+    }
+    if (this.string(name) !== '') {
+      this.problems.push(`${name} and ${fileVariable} are both set: set only one of them`)
+      return ''
+    }
+    const read = readSecretFile(fileVariable, path)
+    if ('problem' in read) {
+      this.problems.push(read.problem)
+      return ''
+    }
+    if (required && read.value === '') this.problems.push(`${fileVariable} names ${path}, which is empty`)
+    return read.value
   }
 
   integer (name: string, fallback: number, min: number, max: number): number {
@@ -59,9 +87,12 @@ export class EnvReader {
     return fallback
   }
 
-  /** A value turned into something else by `parse`, which throws when the text is unusable. */
-  parsed<T> (name: string, parse: (text: string) => T, rule: string, fallback: T, { required = false } = {}): T {
-    const text = this.string(name, { required })
+  /**
+   * A value turned into something else by `parse`, which throws when the text is unusable.
+   * `secret`: read as secret() does, from NAME or NAME_FILE.
+   */
+  parsed<T> (name: string, parse: (text: string) => T, rule: string, fallback: T, { required = false, secret = false } = {}): T {
+    const text = secret ? this.secret(name, { required }) : this.string(name, { required })
     if (text === '') return fallback
     try {
       return parse(text)

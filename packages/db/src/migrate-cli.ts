@@ -1,9 +1,14 @@
-// `pnpm db:migrate`: applies prisma/migrations to DATABASE_URL.
+// `pnpm db:migrate`: applies prisma/migrations to DATABASE_URL (or the file DATABASE_URL_FILE
+// names, as the image's entry point and a Kubernetes Job mount it).
+import { ConfigError, EnvReader } from '@beacon/config'
 import { applyMigrations } from './migrate.js'
 
-const url = process.env.DATABASE_URL
-if (url === undefined || url === '') {
-  console.error('DATABASE_URL is not set: it must name the PostgreSQL database to migrate')
+const read = new EnvReader(process.env)
+const url = read.secret('DATABASE_URL', { required: true })
+try {
+  read.done()
+} catch (error) {
+  console.error(`${(error as ConfigError).message}\nDATABASE_URL must name the PostgreSQL database to migrate`)
   process.exit(1)
 }
 try {

@@ -6,6 +6,13 @@ import { fileURLToPath } from 'node:url'
 /** The repository root, for spawning services from their sources. */
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
+/**
+ * A `node --import` preload (SpawnOptions.nodeArgs) that makes a running service fail as a bug
+ * would: set BEACON_TEST_FAULT_TRIGGER to a path in its environment, create that file, and it
+ * throws an uncaught exception (or, with BEACON_TEST_FAULT=rejection, an unhandled rejection).
+ */
+export const faultPreloadPath = join(repositoryRoot, 'packages', 'testkit', 'preloads', 'fault-on-trigger.mjs')
+
 /** A TCP port nobody listens on right now. */
 export async function freePort (): Promise<number> {
   const server = createServer()

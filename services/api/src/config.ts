@@ -25,6 +25,8 @@ export interface ApiConfig {
   trustProxy: false | number | string[]
   limits: ApiLimits
   environmentName: string
+  /** SHUTDOWN_TIMEOUT_MS: from a signal (or an uncaught error) to the exit; past it the process exits 1. */
+  shutdownTimeoutMs: number
   nats: { url: string, prefix: string }
   /** How long a SYNCHRONOUS send waits for every device's outcome before answering with the rest pending. */
   syncTimeoutMs: number
@@ -84,10 +86,10 @@ export interface CallbackPolicy {
 export function loadConfig (env: Env = process.env): ApiConfig {
   const read = new EnvReader(env)
   const common = readCommon(read)
-  const masterKey = read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true })
+  const masterKey = read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true, secret: true })
   const authDisabled = read.boolean('AUTH_DISABLED', false)
   const username = read.string('AUTH_USERNAME', { required: !authDisabled })
-  const password = read.string('AUTH_PASSWORD', { required: !authDisabled })
+  const password = read.secret('AUTH_PASSWORD', { required: !authDisabled })
   read.check(authDisabled || password === '' || password.length >= 12, 'AUTH_PASSWORD must be at least 12 characters')
   const host = read.string('HOST') || '127.0.0.1'
   // An open API must not be one the network can reach: refused, not warned about.
@@ -95,7 +97,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     `AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=${host}`)
   const powerAuthUrl = read.matching('POWERAUTH_SERVICE_URL', /^https?:\/\/\S+$/, 'an http(s) URL', '')
   const powerAuthUser = read.string('POWERAUTH_USERNAME')
-  const powerAuthPassword = read.string('POWERAUTH_PASSWORD')
+  const powerAuthPassword = read.secret('POWERAUTH_PASSWORD')
   const powerAuthTimeoutMs = read.integer('POWERAUTH_TIMEOUT_MS', 5000, 100, 120_000)
 
   const config: ApiConfig = {
@@ -116,6 +118,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     trustProxy: read.parsed('TRUST_PROXY', parseTrustProxy, TRUST_PROXY_RULE, false),
     limits: readLimits(read),
     environmentName: read.string('APP_ENVIRONMENT'),
+    // The dispatcher's variable and range: one setting for the whole deployment's stop budget.
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 8000, 100, 600_000),
     syncTimeoutMs: read.integer('SYNC_TIMEOUT_MS', 10_000, 100, 300_000),
     campaignChunkUsers: read.integer('CAMPAIGN_CHUNK_USERS', 1000, 1, 100_000),
     outbox: {

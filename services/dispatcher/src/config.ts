@@ -62,7 +62,7 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
   const common = readCommon(read)
   const config: DispatcherConfig = {
     ...common,
-    masterKey: read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true }),
+    masterKey: read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true, secret: true }),
     concurrency: read.integer('DISPATCHER_CONCURRENCY', 16, 1, 1000),
     retry: {
       maxAttempts: read.integer('RETRY_MAX_ATTEMPTS', 5, 1, 100),

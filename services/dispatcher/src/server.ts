@@ -1,6 +1,7 @@
 // Runs one dispatcher process: connects, consumes until SIGTERM, then stops within
 // SHUTDOWN_TIMEOUT_MS (what is unfinished goes back to the queue) and exits.
 import { createNatsTransport } from '@beacon/transport'
+import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { loadOrExit } from '@beacon/config'
 import { loadConfig } from './config.js'
@@ -20,27 +21,29 @@ const transport = await createNatsTransport({
 })
 const dispatcher = createDispatcher({ config, transport, log })
 const closeOps = await startOpsListener(config, dispatcher)
-dispatcher.start()
 
-let stopping = false
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (stopping) return
-    stopping = true
-    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'stopping: finishing commands in hand')
-    // The last resort if something hangs past the deadline (the stop itself keeps within it).
-    setTimeout(() => {
-      log.error('shutdown deadline reached: exiting')
-      process.exit(1)
-    }, config.shutdownTimeoutMs - 50).unref()
-    // Most of the time for the commands; the rest for closing the NATS connection.
-    const stopMs = Math.floor(config.shutdownTimeoutMs * 0.85)
-    dispatcher.stop(stopMs)
-      .then(closeOps)
-      .then(() => Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs - stopMs - 100).unref())]))
-      .then(() => process.exit(0), (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed')
-        process.exit(1)
-      })
-  })
-}
+// A stop signal, an uncaught exception or an unhandled rejection: the commands in hand are
+// finished or given back, then the connection closes; exit 0 for a signal, 1 for an error. The
+// delay is the last resort if something hangs past the deadline (the stop itself keeps within it).
+// A second signal while stopping exits at once (code 1).
+closeWithGrace({
+  delay: config.shutdownTimeoutMs - 50,
+  logger: false,
+  onTimeout: () => { log.error('shutdown deadline reached: exiting') },
+  onSecondSignal: (signal) => { log.error({ signal }, 'second signal while stopping: exiting now') },
+  onSecondError: (error) => { log.error({ err: error }, 'another uncaught error while stopping: exiting now') }
+}, async ({ signal, err }) => {
+  if (err !== undefined) log.fatal({ err, timeoutMs: config.shutdownTimeoutMs }, 'uncaught error: stopping, finishing commands in hand')
+  else log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'stopping: finishing commands in hand')
+  // Most of the time for the commands; the rest for closing the NATS connection.
+  const stopMs = Math.floor(config.shutdownTimeoutMs * 0.85)
+  try {
+    await dispatcher.stop(stopMs)
+    await closeOps()
+    await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs - stopMs - 100).unref())])
+  } catch (error) {
+    log.error({ err: error }, 'shutdown failed')
+    throw error
+  }
+})
+dispatcher.start()

@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ConfigError } from '@beacon/api'
+import { EnvReader } from '@beacon/config'
 
 type Env = Record<string, string | undefined>
 
@@ -15,7 +16,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 8000
 export interface StandaloneSettings {
   /** Where standalone.json, the embedded database and its log are kept. */
   dataDir: string
-  /** Set: the service uses this database and no embedded PostgreSQL is started. */
+  /** Set (DATABASE_URL or DATABASE_URL_FILE): the service uses this database and no embedded PostgreSQL is started. */
   databaseUrl: string | null
   embeddedPgPort: number
   /** SHUTDOWN_TIMEOUT_MS: from the signal to the exit, the api, dispatcher and PostgreSQL all stopped. */
@@ -42,11 +43,14 @@ export function readSettings (env: Env): StandaloneSettings {
       problems.push(`SHUTDOWN_TIMEOUT_MS must be an integer from 100 to 600000, got "${timeoutText}"`)
     }
   }
+  const read = new EnvReader(env)
+  const databaseUrl = read.secret('DATABASE_URL') || null
+  problems.push(...read.problems)
   if (problems.length > 0) throw new ConfigError(problems)
   return {
     // Relative to where the command was typed: pnpm runs the start script in this package's folder.
     dataDir: resolve(env.INIT_CWD ?? process.cwd(), dataDir),
-    databaseUrl: env.DATABASE_URL?.trim() || null,
+    databaseUrl,
     embeddedPgPort,
     shutdownTimeoutMs
   }

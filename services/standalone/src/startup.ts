@@ -70,12 +70,17 @@ export async function startStandalone (env: Env = process.env, options: Standalo
   const settings = readSettings(env)
   const { state, file: stateFile } = await loadOrCreateState(settings.dataDir)
   const given = (name: string) => env[name]?.trim() || undefined
+  // A secret given as NAME_FILE is left to the services' configuration to read: setting NAME too
+  // would be "both set", refused.
+  const unlessInFile = (name: string, value: string | undefined) => given(`${name}_FILE`) === undefined ? value : undefined
   const serviceEnv = {
     ...env,
+    // Read by readSettings already (from the file, if one is named).
+    DATABASE_URL_FILE: undefined,
     DATABASE_URL: settings.databaseUrl ?? embeddedDatabaseUrl(settings.embeddedPgPort, state.postgresPassword),
-    MASTER_KEY: given('MASTER_KEY') ?? state.masterKey,
+    MASTER_KEY: unlessInFile('MASTER_KEY', given('MASTER_KEY') ?? state.masterKey),
     AUTH_USERNAME: given('AUTH_USERNAME') ?? state.adminUsername,
-    AUTH_PASSWORD: given('AUTH_PASSWORD') ?? state.adminPassword
+    AUTH_PASSWORD: unlessInFile('AUTH_PASSWORD', given('AUTH_PASSWORD') ?? state.adminPassword)
   }
   const config = loadConfig(serviceEnv)
   const dispatcherConfig = loadDispatcherConfig({ DATABASE_POOL_SIZE: '4', ...serviceEnv })
@@ -113,7 +118,7 @@ export async function startStandalone (env: Env = process.env, options: Standalo
       stateFile,
       admin: config.auth === null
         ? null
-        : { ...config.auth, fromStateFile: given('AUTH_PASSWORD') === undefined },
+        : { ...config.auth, fromStateFile: given('AUTH_PASSWORD') === undefined && given('AUTH_PASSWORD_FILE') === undefined },
       embedded,
       migrationsApplied,
       reloadCertificate: () => config.tls !== null && reloadTlsCertificate(app, config.tls.files),

@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { readSettings, repositoryRoot } from '../src/settings.js'
@@ -33,6 +35,14 @@ t.test('a relative BEACON_DATA_DIR is taken from where the command was typed', a
 t.test('DATABASE_URL and EMBEDDED_PG_PORT', async (t) => {
   t.equal(readSettings({ DATABASE_URL: '  ' }).databaseUrl, null, 'blank counts as unset')
   t.equal(readSettings({ DATABASE_URL: 'postgresql://db/beacon' }).databaseUrl, 'postgresql://db/beacon')
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-standalone-secrets-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  await writeFile(join(dir, 'database-url'), 'postgresql://db/from-a-file\n')
+  t.equal(readSettings({ DATABASE_URL_FILE: join(dir, 'database-url') }).databaseUrl, 'postgresql://db/from-a-file', 'or from DATABASE_URL_FILE: no embedded PostgreSQL then')
+  t.throws(() => readSettings({ DATABASE_URL_FILE: join(dir, 'missing') }), {
+    name: 'ConfigError',
+    problems: [`DATABASE_URL_FILE names ${join(dir, 'missing')}, which cannot be read (ENOENT)`]
+  })
   t.equal(readSettings({ EMBEDDED_PG_PORT: '6000' }).embeddedPgPort, 6000)
   for (const bad of ['0', '65536', '5432.5', 'port']) {
     t.throws(() => readSettings({ EMBEDDED_PG_PORT: bad }), {

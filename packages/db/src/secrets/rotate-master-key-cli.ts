@@ -5,10 +5,10 @@ import { rotateMasterKey } from './master-key-rotation.js'
 import { MASTER_KEY_RULE, parseMasterKey } from './secret-box.js'
 
 const read = new EnvReader(process.env)
-const url = read.string('DATABASE_URL', { required: true })
+const url = read.secret('DATABASE_URL', { required: true })
 read.check(url === '' || /^postgres(ql)?:\/\//.test(url), 'DATABASE_URL must be a postgresql:// connection string')
-const currentKey = read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true })
-const newKey = read.parsed('NEW_MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true })
+const currentKey = read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true, secret: true })
+const newKey = read.parsed('NEW_MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true, secret: true })
 try {
   read.done()
 } catch (error) {

@@ -1,0 +1,70 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t, { type Test } from 'tap'
+import { ConfigError, EnvReader, readCommon } from '../src/index.js'
+
+const SECRET = 'pA55 word-from-a-file'
+
+async function secretsDir (t: Test) {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-secrets-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+// guarantee: secrets-from-files
+t.test('NAME_FILE: the file\'s content is the value, its trailing newline dropped, nothing else', async (t) => {
+  const dir = await secretsDir(t)
+  await writeFile(join(dir, 'password'), `${SECRET}\n`)
+  await writeFile(join(dir, 'crlf'), `${SECRET}\r\n`)
+  await writeFile(join(dir, 'url'), 'postgresql://beacon:s3cret@db/beacon')
+  const read = new EnvReader({ PASSWORD_FILE: join(dir, 'password'), OTHER_FILE: join(dir, 'crlf'), DATABASE_URL_FILE: join(dir, 'url') })
+  t.equal(read.secret('PASSWORD', { required: true }), SECRET, 'inner spaces kept, the newline `echo` adds is not part of it')
+  t.equal(read.secret('OTHER'), SECRET, 'a Windows line end too')
+  t.equal(readCommon(read).databaseUrl, 'postgresql://beacon:s3cret@db/beacon', 'readCommon reads DATABASE_URL this way')
+  t.doesNotThrow(() => read.done())
+})
+
+t.test('NAME itself still works; neither given is "required" naming both ways', async (t) => {
+  const read = new EnvReader({ PASSWORD: ` ${SECRET} ` })
+  t.equal(read.secret('PASSWORD', { required: true }), SECRET)
+  t.equal(read.secret('MISSING'), '', 'optional and absent: empty')
+  read.secret('TOKEN', { required: true })
+  t.same(read.problems, ['TOKEN is required (or TOKEN_FILE, the path of a file holding it)'])
+})
+
+t.test('both NAME and NAME_FILE set: a problem, and neither value is used', async (t) => {
+  const dir = await secretsDir(t)
+  await writeFile(join(dir, 'password'), SECRET)
+  const read = new EnvReader({ PASSWORD: 'from-the-environment', PASSWORD_FILE: join(dir, 'password') })
+  t.equal(read.secret('PASSWORD'), '')
+  const error = t.throws(() => read.done()) as ConfigError
+  t.same(error.problems, ['PASSWORD and PASSWORD_FILE are both set: set only one of them'])
+  t.notMatch(error.message, /from-the-environment|pA55/, 'no value in the message')
+})
+
+t.test('a file that cannot be read, or is empty when required: the problem names the path, never the content', async (t) => {
+  const dir = await secretsDir(t)
+  const missing = join(dir, 'missing')
+  const empty = join(dir, 'empty')
+  await writeFile(empty, '\n')
+  const read = new EnvReader({ A_FILE: missing, B_FILE: dir, C_FILE: empty })
+  read.secret('A', { required: true })
+  read.secret('B')
+  read.secret('C', { required: true })
+  t.same(read.problems, [
+    `A_FILE names ${missing}, which cannot be read (ENOENT)`,
+    `B_FILE names ${dir}, which cannot be read (EISDIR)`,
+    `C_FILE names ${empty}, which is empty`
+  ])
+})
+
+t.test('a value parse rejects, read from a file: the message gives the rule, never the content', async (t) => {
+  const dir = await secretsDir(t)
+  const key = join(dir, 'key')
+  await writeFile(key, `${SECRET}\n`)
+  const read = new EnvReader({ KEY_FILE: key })
+  const value = read.parsed('KEY', (text) => { if (text.length !== 44) throw new Error(`bad key ${text}`); return text }, '44 characters of base64', 'fallback', { required: true, secret: true })
+  t.equal(value, 'fallback')
+  t.same(read.problems, ['KEY must be 44 characters of base64'])
+})

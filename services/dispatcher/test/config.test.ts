@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+// guarantee: secrets-from-files
+t.test('MASTER_KEY_FILE and DATABASE_URL_FILE: the dispatcher uses the files\' contents', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'beacon-dispatcher-secrets-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const key = randomBytes(32)
+  await writeFile(join(dir, 'master-key'), `${key.toString('base64')}\n`)
+  await writeFile(join(dir, 'database-url'), 'postgresql://beacon:from-a-file@db:5432/beacon\n')
+  const config = loadConfig({ MASTER_KEY_FILE: join(dir, 'master-key'), DATABASE_URL_FILE: join(dir, 'database-url') })
+  t.same(config.masterKey, key, 'the key the file holds')
+  t.equal(config.databaseUrl, 'postgresql://beacon:from-a-file@db:5432/beacon')
+
+  await writeFile(join(dir, 'bad-key'), 'not-a-master-key\n')
+  const error = t.throws(() => loadConfig({ MASTER_KEY_FILE: join(dir, 'bad-key'), DATABASE_URL: 'postgresql://db/beacon', DATABASE_URL_FILE: join(dir, 'database-url') })) as ConfigError
+  t.same(error.problems, [
+    'DATABASE_URL and DATABASE_URL_FILE are both set: set only one of them',
+    'MASTER_KEY must be 32 random bytes encoded as base64 (openssl rand -base64 32)'
+  ])
+  t.notMatch(error.message, /not-a-master-key|from-a-file/, 'no secret in the message')
+})

@@ -1,0 +1,80 @@
+// deploy/grafana/beacon.json asks only for metrics Beacon exports: every name in every PromQL
+// expression is in the catalog below, and percentiles come from histogram buckets.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { repositoryRoot } from './repository.js'
+
+// The metric catalog of issue 14 (README.md, Metrics), written once here. At merge this can be
+// replaced by the names the api's and dispatcher's registries hold.
+const COUNTERS = [
+  'beacon_results_recorded_total', 'beacon_callbacks_total', 'beacon_under_pressure_rejections_total',
+  'beacon_sends_total', 'beacon_send_retries_total', 'beacon_commands_total'
+]
+const GAUGES = [
+  'beacon_campaigns_running', 'beacon_campaign_devices', 'beacon_inapp_sockets_open', 'beacon_outbox_depth',
+  'beacon_commands_in_hand', 'beacon_dependency_up', 'beacon_queue_pending', 'beacon_queue_ack_pending', 'beacon_queue_redelivered'
+]
+const HISTOGRAMS = [
+  'beacon_http_request_duration_seconds', 'beacon_provider_request_duration_seconds', 'beacon_retry_after_wait_seconds',
+  // prom-client's process metrics, unprefixed
+  'nodejs_gc_duration_seconds'
+]
+const PROCESS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']
+const CATALOG = new Set([...COUNTERS, ...GAUGES, ...PROCESS, ...HISTOGRAMS.flatMap((name) => ['_bucket', '_sum', '_count'].map((suffix) => name + suffix))])
+
+// PromQL's own words, which are not metric names.
+const PROMQL_WORDS = new Set([
+  'sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values', 'group',
+  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'offset', 'bool',
+  'rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'histogram_quantile', 'clamp_min', 'clamp_max', 'abs',
+  'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time', 'absent', 'vector', 'scalar', 'time', 'label_replace'
+])
+
+/** The metric names an expression selects: what is left once strings, matchers, ranges and grouping labels are gone. */
+function metricNames (expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '')
+  return [...bare.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)].map((m) => m[0]).filter((word) => !PROMQL_WORDS.has(word))
+}
+
+interface Panel { type: string, title: string, targets?: Array<{ expr: string }>, panels?: Panel[] }
+const dashboard = JSON.parse(readFileSync(join(repositoryRoot, 'deploy', 'grafana', 'beacon.json'), 'utf8')) as { panels: Panel[], uid: string }
+const allPanels = (panels: Panel[]): Panel[] => panels.flatMap((panel) => [panel, ...allPanels(panel.panels ?? [])])
+const queries = allPanels(dashboard.panels).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })))
+
+// guarantee: grafana-dashboard-catalog
+t.test('every PromQL expression names only metrics of the catalog', async (t) => {
+  t.ok(queries.length > 10, `${queries.length} queries`)
+  for (const { panel, expr } of queries) {
+    const names = metricNames(expr)
+    t.ok(names.length > 0, `${panel}: ${expr} selects a metric`)
+    for (const name of names) t.ok(CATALOG.has(name), `${panel}: ${name} is in the catalog`)
+  }
+})
+
+t.test('percentiles: histogram_quantile over the _bucket series of a catalog histogram, aggregated by le', async (t) => {
+  const quantiles = queries.filter(({ expr }) => expr.includes('histogram_quantile'))
+  t.ok(quantiles.length >= 6, 'provider and HTTP latency at p50, p95, p99 at least')
+  for (const { panel, expr } of quantiles) {
+    const names = metricNames(expr)
+    t.ok(names.every((name) => name.endsWith('_bucket') && HISTOGRAMS.includes(name.replace(/_bucket$/, ''))), `${panel}: ${expr} reads _bucket series`)
+    t.match(expr, /sum by \(le\b/, `${panel}: the buckets keep their le label`)
+  }
+  t.notOk(queries.some(({ expr }) => !expr.includes('histogram_quantile') && /_bucket\b/.test(expr)), 'no bucket series outside histogram_quantile')
+})
+
+t.test('the dashboard covers what an operator asks first', async (t) => {
+  const used = new Set(queries.flatMap(({ expr }) => metricNames(expr)))
+  for (const name of ['beacon_sends_total', 'beacon_provider_request_duration_seconds_bucket', 'beacon_queue_pending', 'beacon_campaign_devices',
+    'beacon_http_request_duration_seconds_bucket', 'beacon_http_request_duration_seconds_count', 'nodejs_eventloop_lag_seconds', 'process_resident_memory_bytes']) {
+    t.ok(used.has(name), `${name} is on the dashboard`)
+  }
+  t.ok(queries.some(({ expr }) => /sum by \(provider, outcome\) \(rate\(beacon_sends_total/.test(expr)), 'throughput by provider and outcome')
+  t.ok(queries.some(({ expr }) => /by \(provider, reason\).*beacon_sends_total\{outcome!="sent"\}/.test(expr)), 'errors by reason')
+  t.ok(queries.some(({ expr }) => /by \(route, status_code\)/.test(expr)), 'HTTP by route and status')
+  t.equal(dashboard.uid, 'beacon-overview')
+})
