@@ -59,6 +59,8 @@ export interface ApiConfig {
   }
   /** Token endpoints an uploaded FCM service account's `token_uri` may name (normalised URLs). */
   fcmTokenUris: string[]
+  /** API_DOCS: serve the OpenAPI document (/openapi.json) and Swagger UI (/docs). */
+  apiDocs: boolean
 }
 
 export interface CallbackPolicy {
@@ -125,7 +127,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
         allowPrivateNetworks: read.boolean('CALLBACK_ALLOW_PRIVATE_NETWORKS', false)
       }
     },
-    fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS])
+    fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS]),
+    apiDocs: read.boolean('API_DOCS', true)
   }
   read.done()
   return config

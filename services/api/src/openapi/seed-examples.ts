@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs'
+
+/** One operation's examples from the seed: the request body and the 200 answer. */
+export interface SeedExample {
+  /** Where the example differs from the seed's text, and why (Beacon's answer has more fields, the seed's value was cut short…). */
+  adapted?: string
+  request?: unknown
+  response?: unknown
+}
+
+const file = JSON.parse(readFileSync(new URL('./seed-examples.json', import.meta.url), 'utf8')) as { operations: Record<string, SeedExample> }
+
+/** The seed's examples by `METHOD /openapi/{path}`. */
+export const SEED_EXAMPLES: Readonly<Record<string, SeedExample>> = file.operations
+
+/** Fastify's `/push/campaign/:id/detail` as OpenAPI writes it: `/push/campaign/{id}/detail`. */
+export const openapiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}')
+
+/** The seed's examples of a route, under whichever of its methods the seed names. */
+export function seedExampleOf (methods: string[], url: string): SeedExample | undefined {
+  for (const method of methods) {
+    const example = SEED_EXAMPLES[`${method} ${openapiPath(url)}`]
+    if (example !== undefined) return example
+  }
+  return undefined
+}
