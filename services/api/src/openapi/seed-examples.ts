@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+// Imported (not read from disk) so that the build copies the data file with the code.
+import seedExamples from './seed-examples.json' with { type: 'json' }
 
 /** One operation's examples from the seed: the request body and the 200 answer. */
 export interface SeedExample {
@@ -8,10 +9,8 @@ export interface SeedExample {
   response?: unknown
 }
 
-const file = JSON.parse(readFileSync(new URL('./seed-examples.json', import.meta.url), 'utf8')) as { operations: Record<string, SeedExample> }
-
 /** The seed's examples by `METHOD /openapi/{path}`. */
-export const SEED_EXAMPLES: Readonly<Record<string, SeedExample>> = file.operations
+export const SEED_EXAMPLES: Readonly<Record<string, SeedExample>> = seedExamples.operations
 
 /** Fastify's `/push/campaign/:id/detail` as OpenAPI writes it: `/push/campaign/{id}/detail`. */
 export const openapiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}')

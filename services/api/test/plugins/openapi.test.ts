@@ -59,3 +59,11 @@ t.test('API_DOCS=false serves neither the document nor the UI', async (t) => {
   }
   t.notOk(app.routeTable().some((route) => route.url === '/openapi.json' || route.url.startsWith('/docs')), 'no documentation route')
 })
+
+t.test('building the document leaves the routes\' validation schemas as they were', async (t) => {
+  const { app } = await buildApp(t)
+  const before = JSON.stringify(app.routeTable().map((route) => route.schema ?? null))
+  t.equal((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode, 200)
+  t.equal(JSON.stringify(app.routeTable().map((route) => route.schema ?? null)), before, 'no schema gained security, examples or answers')
+  t.notMatch(before, /"examples"|"security"/, 'the document\'s additions live in the document only')
+})
