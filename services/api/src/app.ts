@@ -4,6 +4,7 @@ import type { ApiConfig } from './config.js'
 import basicAuth from './plugins/external/basic-auth.js'
 import db from './plugins/external/db.js'
 import errorHandler from './plugins/external/error-handler.js'
+import openapi from './plugins/external/openapi.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
 import underPressure from './plugins/external/under-pressure.js'
@@ -46,6 +47,8 @@ export interface AppOptions {
  */
 export default async function beaconApi (app: FastifyInstance, { config, transport: given }: AppOptions) {
   await app.register(routeAuth)
+  // Before every route: the document is built from the routes as they are added.
+  if (config.apiDocs) await app.register(openapi)
   await app.register(errorHandler)
   // Before every route: their hooks apply to the scopes registered after them.
   await app.register(requestMetrics)

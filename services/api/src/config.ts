@@ -63,6 +63,8 @@ export interface ApiConfig {
   /** Token endpoints an uploaded FCM service account's `token_uri` may name (normalised URLs). */
   fcmTokenUris: string[]
   operations: OperationsSettings
+  /** API_DOCS: serve the OpenAPI document (/openapi.json) and Swagger UI (/docs). */
+  apiDocs: boolean
 }
 
 /** Metrics, health and load shedding. */
@@ -142,7 +144,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
       }
     },
     fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS]),
-    operations: readOperations(read, host)
+    operations: readOperations(read, host),
+    apiDocs: read.boolean('API_DOCS', true)
   }
   // Both on one port would serve /metrics with the API, which METRICS_PORT is there to avoid.
   read.check(config.operations.metricsPort === null || config.operations.metricsPort === 0 || config.operations.metricsPort !== config.port,

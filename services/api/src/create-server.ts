@@ -5,7 +5,7 @@ import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
 import { MAX_PARAM_LENGTH, answerRouterError } from './router-errors.js'
-import { sharedSchemaCompilers } from './schema-compilers.js'
+import { ajvOptions, sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
 import { secureContextOptions } from './tls/credentials.js'
 import { logCertificate } from './tls/reload.js'
@@ -36,16 +36,7 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerRouterError,
     schemaController: { compilersFactory: sharedSchemaCompilers },
-    ajv: {
-      customOptions: {
-        // No coercion: a JSON `true` must not become the application id 1.
-        coerceTypes: false,
-        removeAdditional: false,
-        allErrors: false,
-        // parentSchema in errors, for messages that say what a field must be.
-        verbose: true
-      }
-    }
+    ajv: ajvOptions
   }).withTypeProvider<TypeBoxTypeProvider>()
   // PowerAuth clients send "empty request bodies" with a JSON content type (campaign send/live,
   // deletes): that is no body, not malformed JSON. Everything else keeps Fastify's parser

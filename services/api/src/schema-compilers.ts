@@ -25,6 +25,18 @@ const buildSerializer: typeof serializerFactory = (externalSchemas, options) => 
   }
 }
 
+/** Ajv's options for every route schema (Fastify's `ajv` setting); the tests validate examples with the same. */
+export const ajvOptions = {
+  customOptions: {
+    // No coercion: a JSON `true` must not become the application id 1.
+    coerceTypes: false,
+    removeAdditional: false,
+    allErrors: false,
+    // parentSchema in errors, for messages that say what a field must be.
+    verbose: true
+  }
+} as const
+
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
 
 export const sharedSchemaCompilers: CompilersFactory = { buildValidator, buildSerializer }

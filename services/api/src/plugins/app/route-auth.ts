@@ -1,3 +1,4 @@
+import type { FastifySchema } from 'fastify'
 import fp from 'fastify-plugin'
 
 /**
@@ -14,6 +15,8 @@ export interface RouteEntry {
   method: string
   url: string
   auth: RouteAuth | undefined
+  /** The schemas that validate its requests and serialise its answers (the OpenAPI tests check examples against them). */
+  schema: FastifySchema | undefined
 }
 
 declare module 'fastify' {
@@ -48,10 +51,10 @@ const scoped = new WeakSet<object>()
 
 /** Records every route; at start-up, refuses any that declares no authentication. */
 export default fp(async (app) => {
-  const routes: Array<{ method: string | string[], url: string, config?: { auth?: RouteAuth } }> = []
+  const routes: Array<{ method: string | string[], url: string, config?: { auth?: RouteAuth }, schema?: FastifySchema }> = []
   app.addHook('onRoute', (route) => { routes.push(route) })
   const table = (): RouteEntry[] => routes.flatMap((route) =>
-    [route.method].flat().map((method) => ({ method, url: route.url, auth: route.config?.auth })))
+    [route.method].flat().map((method) => ({ method, url: route.url, auth: route.config?.auth, schema: route.schema })))
   app.decorate('routeTable', table)
   app.addHook('onReady', async () => {
     const open = table().filter((route) => route.auth === undefined)
