@@ -22,12 +22,22 @@ export const TAGS = [
   { name: 'Inbox', description: 'PowerAuth API: the users\' inbox messages (Basic auth).' },
   { name: 'Developers', description: 'Developers of the signed API, their keys, secrets and applications (Basic auth).' },
   { name: 'Signed API', description: 'The signed developer API under /api/1.0 (MAAIISDK10).' },
-  { name: 'In-app channel', description: 'Tokens for the in-app channel (signed) and the channel itself (a WebSocket opened with a token).' }
+  { name: 'In-app channel', description: 'Tokens for the in-app channel (signed) and the channel itself (a WebSocket opened with a token).' },
+  { name: 'Operations', description: 'Liveness, readiness and Prometheus metrics, for orchestrators and scrapers (no credentials).' }
 ] as const
 
 const both = (method: string) => `The same with ${method} (PowerAuth's controller takes both).`
 
 export const OPERATIONS: Record<string, OperationEntry> = {
+  '/healthz': { tag: 'Operations', summary: 'Liveness: the process answers', ids: { GET: 'getLiveness' } },
+  '/readyz': { tag: 'Operations', summary: 'Readiness: PostgreSQL, NATS and the work-queue streams answer (503 names the failing parts)', ids: { GET: 'getReadiness' } },
+  '/metrics': {
+    tag: 'Operations',
+    summary: 'Prometheus metrics (text exposition format)',
+    description: 'Served here only while METRICS_PORT is unset; with METRICS_PORT it moves to a listener of its own.',
+    ids: { GET: 'getMetrics' }
+  },
+
   '/push/service/status': { tag: 'Service', summary: 'Service status', ids: { GET: 'getServiceStatus' } },
 
   '/push/device/create': { tag: 'Devices', summary: 'Register a device for an activation', ids: { POST: 'createDevice' } },

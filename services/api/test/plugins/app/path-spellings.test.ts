@@ -68,10 +68,13 @@ t.test('no spelling of a protected path reaches its route without credentials', 
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
   // The API's documentation is public by design (test/plugins/openapi.test.ts); no other route is.
+  // Public by design: the API's description, and the probes and scrape of orchestrators.
   const isDocumentation = (route: RouteEntry) => route.url === '/openapi.json' || route.url === '/docs' || route.url.startsWith('/docs/')
+  const isOperations = (route: RouteEntry) => ['/healthz', '/readyz', '/metrics'].includes(route.url)
   const all = app.routeTable()
   t.ok(all.some(isDocumentation), 'the documentation is served (its routes are no loophole for the others)')
-  const routes = all.filter((route) => !isDocumentation(route))
+  t.same(all.filter(isOperations).map(({ method, url }) => `${method} ${url}`).sort(), ['GET /healthz', 'GET /metrics', 'GET /readyz', 'HEAD /healthz', 'HEAD /metrics', 'HEAD /readyz'], 'the probes and the scrape are public, nothing more of them')
+  const routes = all.filter((route) => !isDocumentation(route) && !isOperations(route))
   t.ok(routes.length >= 45, `the route table lists every route (${routes.length})`)
   t.same(routes.filter((route) => route.auth === undefined || route.auth === 'none').map(({ method, url }) => `${method} ${url}`), [], 'no route is public')
   for (const prefix of ['/push/', '/admin/', '/inbox/', '/api/1.0/']) {
