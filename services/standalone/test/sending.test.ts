@@ -57,6 +57,18 @@ t.test('the embedded default sends: api and dispatcher in one process, no NATS',
   t.match(apns.received(ios)[0]?.payload, { aps: { alert: { title: 'Hello', body: 'from one process' } } })
   t.match(fcm.received(android)[0]?.message, { android: { notification: { title: 'Hello', body: 'from one process' } } })
 
+  // One process, one /metrics on the API port, without credentials: the dispatcher's sends and
+  // provider latencies are there beside the api's requests.
+  const scrape = await fetch(`${url}/metrics`)
+  t.equal(scrape.status, 200)
+  const metrics = await scrape.text()
+  const value = (pattern: RegExp) => Number(metrics.match(pattern)?.[1] ?? 0)
+  for (const provider of ['apns', 'fcm']) {
+    t.equal(value(new RegExp(`^beacon_sends_total\\{provider="${provider}",outcome="sent",reason="none"\\} (\\d+)`, 'm')), 1, `${provider}: one send counted`)
+    t.equal(value(new RegExp(`^beacon_provider_request_duration_seconds_count\\{provider="${provider}",result="ok"\\} (\\d+)`, 'm')), 1, `${provider}: one request timed`)
+  }
+  t.ok(value(/^beacon_http_request_duration_seconds_count\{method="POST",route="\/push\/message\/send",status_code="200"\} (\d+)/m) >= 1, 'the api\'s send request is timed')
+
   run.child.kill('SIGTERM')
   t.equal(await run.exitCode, 0, 'stops cleanly with the dispatcher inside')
 })

@@ -1,27 +1,15 @@
 // deploy/grafana/beacon.json asks only for metrics Beacon exports: every name in every PromQL
-// expression is in the catalog below, and percentiles come from histogram buckets.
+// expression is a metric the services register, and percentiles come from histogram buckets.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { metricCatalog, seriesNames } from './metric-catalog.js'
 import { repositoryRoot } from './repository.js'
 
-// The metric catalog of issue 14 (README.md, Metrics), written once here. At merge this can be
-// replaced by the names the api's and dispatcher's registries hold.
-const COUNTERS = [
-  'beacon_results_recorded_total', 'beacon_callbacks_total', 'beacon_under_pressure_rejections_total',
-  'beacon_sends_total', 'beacon_send_retries_total', 'beacon_commands_total'
-]
-const GAUGES = [
-  'beacon_campaigns_running', 'beacon_campaign_devices', 'beacon_inapp_sockets_open', 'beacon_outbox_depth',
-  'beacon_commands_in_hand', 'beacon_dependency_up', 'beacon_queue_pending', 'beacon_queue_ack_pending', 'beacon_queue_redelivered'
-]
-const HISTOGRAMS = [
-  'beacon_http_request_duration_seconds', 'beacon_provider_request_duration_seconds', 'beacon_retry_after_wait_seconds',
-  // prom-client's process metrics, unprefixed
-  'nodejs_gc_duration_seconds'
-]
-const PROCESS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']
-const CATALOG = new Set([...COUNTERS, ...GAUGES, ...PROCESS, ...HISTOGRAMS.flatMap((name) => ['_bucket', '_sum', '_count'].map((suffix) => name + suffix))])
+// The catalog is what the api's and the dispatcher's metric modules register (metric-catalog.ts).
+const catalog = await metricCatalog()
+const CATALOG = seriesNames(catalog)
+const HISTOGRAMS = catalog.filter(({ type }) => type === 'histogram').map(({ name }) => name)
 
 // PromQL's own words, which are not metric names.
 const PROMQL_WORDS = new Set([
