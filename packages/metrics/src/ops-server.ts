@@ -1,14 +1,13 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { checkReadiness, readinessAnswer, type ReadinessCheck } from './readiness.js'
+import type { ReadinessProbe } from './readiness-probe.js'
 import { scrape } from './registry.js'
 
 export interface OpsServerOptions {
   host: string
   /** 0 picks a free port (tests); `port` on the result says which. */
   port: number
-  readiness: readonly ReadinessCheck[]
-  readinessTimeoutMs?: number
+  readiness: ReadinessProbe
 }
 
 export interface OpsServer {
@@ -43,7 +42,7 @@ export async function startOpsServer (options: OpsServerOptions): Promise<OpsSer
       } else if (path === '/healthz') {
         json(200, { status: 'ok' })
       } else if (path === '/readyz') {
-        const { statusCode, body } = readinessAnswer(await checkReadiness(options.readiness, options.readinessTimeoutMs))
+        const { statusCode, body } = await options.readiness.answer()
         json(statusCode, body)
       } else {
         json(404, { status: 'not found' })
@@ -51,8 +50,13 @@ export async function startOpsServer (options: OpsServerOptions): Promise<OpsSer
     }
     answer().catch(() => { if (!response.headersSent) json(500, { status: 'error' }) })
   })
-  // Probes every few seconds: keep-alive sockets would hold close() open.
+  // Probes every few seconds: keep-alive sockets would hold close() open. Three tiny GETs need no
+  // patience: a client trickling its headers is cut after 5 s, and a few hundred connections are
+  // plenty for scrapers and kubelets (the listener may be bound to every interface).
   server.keepAliveTimeout = 1000
+  server.headersTimeout = 5000
+  server.requestTimeout = 5000
+  server.maxConnections = 256
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => { server.off('error', reject); resolve() })

@@ -1,5 +1,5 @@
 import { test } from 'tap'
-import { counter, startOpsServer, startProcessMetrics } from '../src/index.js'
+import { counter, createReadinessProbe, startOpsServer, startProcessMetrics } from '../src/index.js'
 
 test('the ops listener serves metrics, liveness and readiness, and nothing else', async (t) => {
   startProcessMetrics()
@@ -9,12 +9,11 @@ test('the ops listener serves metrics, liveness and readiness, and nothing else'
   const ops = await startOpsServer({
     host: '127.0.0.1',
     port: 0,
-    readinessTimeoutMs: 200,
-    readiness: [
+    readiness: createReadinessProbe([
       { part: 'database', check: async () => { if (!databaseUp) throw new Error('connection refused to 10.0.0.5') } },
       { part: 'nats', check: async () => {} },
       { part: 'streams', check: () => new Promise(() => {}) } // never answers: times out
-    ]
+    ], { timeoutMs: 200, reuseMs: 0 })
   })
   t.teardown(() => ops.close())
   const base = `http://127.0.0.1:${ops.port}`

@@ -20,7 +20,7 @@ const transport = await createNatsTransport({
   onError: (error) => log.error({ err: error }, 'transport error')
 })
 const dispatcher = createDispatcher({ config, transport, log })
-const closeOps = await startOpsListener(config, dispatcher)
+const closeOps = await startOpsListener(config, dispatcher, log)
 
 // A stop signal, an uncaught exception or an unhandled rejection: the commands in hand are
 // finished or given back, then the connection closes; exit 0 for a signal, 1 for an error. The

@@ -1,8 +1,8 @@
 import { gauge } from '@beacon/metrics'
 
-/** A statement runner: the api's pool. */
+/** A statement runner: the api's pool (several statements in one text answer one result each). */
 export interface DatabaseSource {
-  query<R extends object> (statement: { name: string, text: string }): Promise<{ rows: R[] }>
+  query (text: string): Promise<unknown>
 }
 
 interface Snapshot {
@@ -13,22 +13,25 @@ interface Snapshot {
 
 /** Scrapes within this long of the last reading share it: one database round trip, whatever scrapes. */
 export const SNAPSHOT_TTL_MS = 2000
-/** A scrape waits no longer than this for the database; the gauges then keep their last values. */
+/**
+ * A scrape waits no longer than this for the database (the gauges then keep their last values),
+ * and PostgreSQL cancels the reading itself at this age, so that a blocked one does not keep its
+ * connection.
+ */
 const SNAPSHOT_TIMEOUT_MS = 2000
 
 // Running = its live send started and not every chunk is done. Devices are the deliveries claimed
 // so far (planned = all of them, whatever their state; failed = FAILED and EXPIRED), read over
-// the (campaign_id, status) index of each running campaign.
-const SNAPSHOT = {
-  name: 'beacon-metrics-snapshot',
-  text: `WITH running AS (SELECT id FROM campaign WHERE sent_at IS NOT NULL AND completed_at IS NULL),
+// the (campaign_id, status) index of each running campaign. SET LOCAL lasts as long as the
+// implicit transaction of this one simple query: the pooled connection keeps its own settings.
+const SNAPSHOT = `SET LOCAL statement_timeout = ${SNAPSHOT_TIMEOUT_MS};
+         WITH running AS (SELECT id FROM campaign WHERE sent_at IS NOT NULL AND completed_at IS NULL),
               devices AS (SELECT d.status, count(*) AS n FROM campaign_delivery d JOIN running r ON r.id = d.campaign_id GROUP BY d.status)
          SELECT (SELECT count(*) FROM running)::int AS running,
                 (SELECT coalesce(sum(n), 0) FROM devices)::bigint::text AS planned,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status = 'SENT')::bigint::text AS sent,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status IN ('FAILED', 'EXPIRED'))::bigint::text AS failed,
                 (SELECT count(*) FROM outbox)::bigint::text AS outbox`
-}
 
 interface SnapshotRow { running: number, planned: string, sent: string, failed: string, outbox: string }
 
@@ -36,9 +39,14 @@ interface SnapshotRow { running: number, planned: string, sent: string, failed: 
 // (one api per process in production; tests build many, one after another).
 const sources: DatabaseSource[] = []
 let cached: { source: DatabaseSource, at: number, snapshot: Promise<Snapshot | undefined> } | undefined
+// The reading under way, until PostgreSQL answers or cancels it (not merely until a scrape stops
+// waiting): /metrics needs no credentials, and a scrape every second against a blocked table must
+// not take one more pooled connection each time.
+let reading: { source: DatabaseSource, done: Promise<Snapshot> } | undefined
 
 async function read (source: DatabaseSource): Promise<Snapshot> {
-  const { rows: [row] } = await source.query<SnapshotRow>(SNAPSHOT)
+  const results = await source.query(SNAPSHOT) as Array<{ rows: SnapshotRow[] }>
+  const row = results.at(-1)?.rows[0]
   if (row === undefined) throw new Error('no row')
   return {
     campaignsRunning: row.running,
@@ -59,8 +67,12 @@ function snapshot (): Promise<Snapshot | undefined> {
   if (source === undefined) return Promise.resolve(undefined)
   if (cached === undefined || cached.source !== source || Date.now() - cached.at > SNAPSHOT_TTL_MS) {
     // A failed reading is not kept: the next scrape asks again. /metrics answers either way.
-    const reading = withTimeout(read(source)).catch(() => { cached = undefined; return undefined })
-    cached = { source, at: Date.now(), snapshot: reading }
+    if (reading?.source !== source) {
+      const done = read(source).finally(() => { if (reading?.done === done) reading = undefined })
+      reading = { source, done }
+    }
+    const answer = withTimeout(reading.done).catch(() => { cached = undefined; return undefined })
+    cached = { source, at: Date.now(), snapshot: answer }
   }
   return cached.snapshot
 }

@@ -1,11 +1,11 @@
-import type { ReadinessCheck } from '@beacon/metrics'
+import { createReadinessProbe, type ReadinessCheck, type ReadinessProbe } from '@beacon/metrics'
 import { brokerReadiness, type Transport } from '@beacon/transport'
 import fp from 'fastify-plugin'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** What /readyz asks (on the API port and on METRICS_PORT's listener). */
-    readiness: ReadinessCheck[]
+    readiness: ReadinessProbe
   }
 }
 
@@ -15,5 +15,5 @@ export function readinessChecks (pool: { query (text: string): Promise<unknown> 
 }
 
 export default fp(async (app) => {
-  app.decorate('readiness', readinessChecks(app.db.pool, app.transport))
+  app.decorate('readiness', createReadinessProbe(readinessChecks(app.db.pool, app.transport), { log: app.log }))
 }, { name: 'readiness', dependencies: ['db', 'transport'] })

@@ -1,4 +1,4 @@
-import { checkReadiness, readinessAnswer, scrape } from '@beacon/metrics'
+import { scrape } from '@beacon/metrics'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { letThrough } from '../../plugins/external/under-pressure.js'
@@ -24,7 +24,7 @@ const operationsRoutes: FastifyPluginAsyncTypebox<{ metricsOnApiPort: boolean }>
     return { status: 'ok' as const }
   })
   app.get('/readyz', { ...quiet, schema: { response: { 200: Live, 503: Unavailable } } }, async (_request, reply) => {
-    const { statusCode, body } = readinessAnswer(await checkReadiness(app.readiness))
+    const { statusCode, body } = await app.readiness.answer()
     return reply.code(statusCode).header('cache-control', 'no-store').send(body as never)
   })
   if (!metricsOnApiPort) return
