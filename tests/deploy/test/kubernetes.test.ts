@@ -13,7 +13,7 @@ import { repositoryRoot } from './repository.js'
 
 const folder = join(repositoryRoot, 'deploy', 'kubernetes')
 const objects = readdirSync(folder).filter((file) => file.endsWith('.yaml')).sort().flatMap((file) =>
-  parseAllDocuments(readFileSync(join(folder, file), 'utf8')).map((document) => ({ file, object: document.toJS() as { apiVersion: string, kind: string, metadata: { name: string } } })))
+  parseAllDocuments(readFileSync(join(folder, file), 'utf8'), { version: '1.1' }).map((document) => ({ file, object: document.toJS() as { apiVersion: string, kind: string, metadata: { name: string } } })))
 const models: Record<string, new (data: never) => { validate (): void }> = {
   'v1/ConfigMap': ConfigMap, 'v1/Service': Service, 'apps/v1/Deployment': Deployment, 'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler
 }
