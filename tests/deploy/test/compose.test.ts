@@ -30,6 +30,14 @@ t.test('the api\'s health check asks /readyz on its port, without credentials', 
   t.notMatch(api.healthcheck?.test.join(' '), /authorization|AUTH_PASSWORD/i, 'no credentials')
 })
 
+t.test('the api serves /metrics on a port of its own, which is not published', async (t) => {
+  const port = api.environment?.METRICS_PORT
+  t.ok(port !== undefined && Number.isInteger(Number(port)), `METRICS_PORT=${port}`)
+  t.not(String(port), String(api.environment?.PORT), 'not the API port')
+  const published = ((api as { ports?: string[] }).ports ?? []).map((mapping) => mapping.split(':').at(-1))
+  t.notOk(published.includes(String(port)), 'not published on the host')
+})
+
 t.test('the dispatcher has METRICS_PORT and its health check asks /readyz there', async (t) => {
   const port = dispatcher.environment?.METRICS_PORT
   t.ok(port !== undefined && Number.isInteger(Number(port)), `METRICS_PORT=${port}`)
