@@ -59,6 +59,19 @@ t.test('a file that cannot be read, or is empty when required: the problem names
   ])
 })
 
+t.test('a secret typed into NAME_FILE by mistake is not echoed as a path', async (t) => {
+  const key = 'q1Xv9d0kZ3mA7pL2sT5wY8bC4eF6hJ1nR0uV3xZ6a9c='
+  const url = 'postgresql://beacon:S3cretPassw0rd@db.internal:5432/beacon'
+  const read = new EnvReader({ MASTER_KEY_FILE: key, DATABASE_URL_FILE: url })
+  read.secret('MASTER_KEY', { required: true })
+  read.secret('DATABASE_URL', { required: true })
+  t.equal(read.problems.length, 2)
+  for (const problem of read.problems) {
+    t.match(problem, /names a path that is not absolute or in no existing folder \(not shown: it may be the secret itself\), which cannot be read \(ENOENT\)/)
+    t.notMatch(problem, /q1Xv|S3cret|db\.internal/, 'no part of the value')
+  }
+})
+
 t.test('a value parse rejects, read from a file: the message gives the rule, never the content', async (t) => {
   const dir = await secretsDir(t)
   const key = join(dir, 'key')
