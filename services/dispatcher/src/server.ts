@@ -7,6 +7,7 @@ import { loadOrExit } from '@beacon/config'
 import { loadConfig } from './config.js'
 import { createDispatcher } from './dispatcher.js'
 import { startOpsListener } from './ops-listener.js'
+import { shutdownBudget } from './shutdown-budget.js'
 
 const config = loadOrExit(() => loadConfig())
 
@@ -21,13 +22,14 @@ const transport = await createNatsTransport({
 })
 const dispatcher = createDispatcher({ config, transport, log })
 const closeOps = await startOpsListener(config, dispatcher, log)
+const budget = shutdownBudget(config.shutdownTimeoutMs)
 
 // A stop signal, an uncaught exception or an unhandled rejection: the commands in hand are
 // finished or given back, then the connection closes; exit 0 for a signal, 1 for an error. The
 // delay is the last resort if something hangs past the deadline (the stop itself keeps within it).
 // A second signal while stopping exits at once (code 1).
 closeWithGrace({
-  delay: config.shutdownTimeoutMs - 50,
+  delay: budget.exitAtMs,
   logger: false,
   onTimeout: () => { log.error('shutdown deadline reached: exiting') },
   onSecondSignal: (signal) => { log.error({ signal }, 'second signal while stopping: exiting now') },
@@ -36,11 +38,10 @@ closeWithGrace({
   if (err !== undefined) log.fatal({ err, timeoutMs: config.shutdownTimeoutMs }, 'uncaught error: stopping, finishing commands in hand')
   else log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'stopping: finishing commands in hand')
   // Most of the time for the commands; the rest for closing the NATS connection.
-  const stopMs = Math.floor(config.shutdownTimeoutMs * 0.85)
   try {
-    await dispatcher.stop(stopMs)
+    await dispatcher.stop(budget.stopMs)
     await closeOps()
-    await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, config.shutdownTimeoutMs - stopMs - 100).unref())])
+    await Promise.race([transport.close(), new Promise((resolve) => setTimeout(resolve, budget.closeMs).unref())])
   } catch (error) {
     log.error({ err: error }, 'shutdown failed')
     throw error
