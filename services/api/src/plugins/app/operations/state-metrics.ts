@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import { watchDatabase } from '../../metrics/database-gauges.js'
-import { countInAppSockets } from '../../metrics/in-app-sockets.js'
+import { watchDatabase } from '../../../metrics/database-gauges.js'
+import { countInAppSockets } from '../../../metrics/in-app-sockets.js'
 
 /**
  * The gauges read at scrape time from what this api holds: its open in-app sockets, and (through

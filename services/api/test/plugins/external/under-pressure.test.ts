@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { buildApp, call } from '../helper.js'
-import { metricValue } from '../metrics/scrape.js'
+import { buildApp, call } from '../../helper.js'
+import { metricValue } from '../../metrics/scrape.js'
 
 /** Blocks the event loop in bursts until under-pressure's last sample says it lags (a 1 ms threshold). */
 async function overload (app: FastifyInstance): Promise<void> {

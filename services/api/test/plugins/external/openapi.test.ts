@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser'
 import t from 'tap'
-import { buildApp } from '../helper.js'
+import { buildApp } from '../../helper.js'
 
 type Api = Parameters<typeof SwaggerParser.validate>[0]
 

@@ -1,6 +1,6 @@
 import { startProcessMetrics } from '@beacon/metrics'
 import fp from 'fastify-plugin'
-import { observeRequest } from '../../metrics/http-requests.js'
+import { observeRequest } from '../../../metrics/http-requests.js'
 
 /**
  * The process metrics (event-loop lag, heap, RSS, GC) and the duration of every answered request.

@@ -1,6 +1,6 @@
 import { startOpsServer, type OpsServer } from '@beacon/metrics'
 import fp from 'fastify-plugin'
-import type { OperationsSettings } from '../../config.js'
+import type { OperationsSettings } from '../../../config.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
