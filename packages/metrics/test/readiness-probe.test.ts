@@ -3,6 +3,7 @@ import { createReadinessProbe } from '../src/index.js'
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// guarantee: readyz-bounded-cost
 t.test('one answer serves every probe for reuseMs: a burst of probes is one check per part', async (t) => {
   let asked = 0
   const probe = createReadinessProbe([{ part: 'database', check: async () => { asked++ } }], { reuseMs: 60_000 })
