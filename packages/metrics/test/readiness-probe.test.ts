@@ -14,6 +14,7 @@ t.test('one answer serves every probe for reuseMs: a burst of probes is one chec
   t.equal(asked, 1, 'and the probes after it within reuseMs: none')
 })
 
+// guarantee: readyz-bounded-cost
 t.test('a check that hangs is awaited again, never started twice: a stuck database holds one connection', async (t) => {
   let started = 0
   let release: () => void = () => {}
