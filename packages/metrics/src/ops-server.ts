@@ -23,7 +23,10 @@ export interface OpsServer {
  * and the dispatcher has none.
  */
 export async function startOpsServer (options: OpsServerOptions): Promise<OpsServer> {
-  const server: Server = createServer((request, response) => {
+  // A client trickling its headers is cut after 5 s, checked every second (Node's default check
+  // runs every 30 s, and these options cannot change it once the server exists). No cap on
+  // connections: a cap would let anyone who reaches the port lock the kubelet's probes out.
+  const server: Server = createServer({ headersTimeout: 5000, requestTimeout: 5000, connectionsCheckingInterval: 1000 }, (request, response) => {
     const path = (request.url ?? '/').split('?')[0]
     const send = (statusCode: number, contentType: string, body: string) => {
       response.writeHead(statusCode, { 'content-type': contentType, 'cache-control': 'no-store' })
@@ -50,13 +53,8 @@ export async function startOpsServer (options: OpsServerOptions): Promise<OpsSer
     }
     answer().catch(() => { if (!response.headersSent) json(500, { status: 'error' }) })
   })
-  // Probes every few seconds: keep-alive sockets would hold close() open. Three tiny GETs need no
-  // patience: a client trickling its headers is cut after 5 s, and a few hundred connections are
-  // plenty for scrapers and kubelets (the listener may be bound to every interface).
+  // Probes every few seconds: keep-alive sockets would hold close() open.
   server.keepAliveTimeout = 1000
-  server.headersTimeout = 5000
-  server.requestTimeout = 5000
-  server.maxConnections = 256
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => { server.off('error', reject); resolve() })

@@ -48,3 +48,27 @@ test('the same metric asked for twice is the same object (api and dispatcher in 
   const second = counter({ name: 'beacon_test_twice_total', help: 'test' })
   t.equal(first, second)
 })
+
+test('clients that trickle their headers neither lock the probes out nor stay for ever', async (t) => {
+  const ops = await startOpsServer({ host: '127.0.0.1', port: 0, readiness: createReadinessProbe([]) })
+  t.teardown(() => ops.close())
+  const { connect } = await import('node:net')
+  const sockets = Array.from({ length: 300 }, () => {
+    const socket = connect(ops.port, '127.0.0.1')
+    socket.on('error', () => {})
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n')
+    return socket
+  })
+  t.teardown(() => { for (const socket of sockets) socket.destroy() })
+  const drip = setInterval(() => { for (const socket of sockets) if (!socket.destroyed) socket.write('X-Slow: 1\r\n') }, 500)
+  t.teardown(() => clearInterval(drip))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.equal((await fetch(`http://127.0.0.1:${ops.port}/healthz`)).status, 200, 'a probe answers beside 300 trickling clients')
+  const closed = await new Promise<boolean>((resolve) => {
+    const deadline = setTimeout(() => resolve(false), 20_000)
+    const poll = setInterval(() => {
+      if (sockets.every((socket) => socket.destroyed || socket.readyState === 'closed')) { clearInterval(poll); clearTimeout(deadline); resolve(true) }
+    }, 200)
+  })
+  t.ok(closed, 'the trickling clients are cut (headers timeout), not kept')
+})
