@@ -11,3 +11,4 @@ export { InboxMessageType } from './generated/client.js'
 export type { Application, Device, DeviceActivation, Developer, InboxMessage } from './generated/client.js'
 /** node-postgres's error for a failed statement: its `code` is the SQLSTATE. */
 export { DatabaseError } from 'pg'
+export { databaseReadiness } from './readiness.js'

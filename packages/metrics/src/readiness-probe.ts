@@ -11,6 +11,8 @@ export interface ReadinessProbeOptions {
   timeoutMs?: number
   /** An answer is reused by the probes of the next `reuseMs` (default 1000). */
   reuseMs?: number
+  /** A check running longer than this is no longer awaited but started afresh (default 5 × timeoutMs). */
+  staleMs?: number
   log?: ReadinessLog
 }
 
@@ -24,24 +26,26 @@ export interface ReadinessProbe {
  * The readiness of a process as /readyz reports it, at a bounded cost whoever asks: the probes
  * need no credentials, so each one must not become a database query and a broker round trip.
  * - one answer serves every probe for `reuseMs`, on every listener of the process;
- * - a check still running (a database that hangs) is awaited again, never started a second time,
- *   so a stuck part holds one connection, not one per probe;
+ * - a check still running (a database that hangs) is awaited again rather than started a second
+ *   time, so a stuck part holds one connection, not one per probe (until it is 5 × the timeout old:
+ *   then a fresh one is started, so that no check pins the answer for ever);
  * - a change of state is logged once, with the causes, which the answer itself never carries.
  */
 export function createReadinessProbe (checks: readonly ReadinessCheck[], options: ReadinessProbeOptions = {}): ReadinessProbe {
-  const { timeoutMs = 2000, reuseMs = 1000, log } = options
-  const running = new Map<string, Promise<unknown>>()
+  const { timeoutMs = 2000, reuseMs = 1000, staleMs = 5 * timeoutMs, log } = options
+  // staleMs: a check without a bound of its own must not pin the answer for ever.
+  const running = new Map<string, { since: number, done: Promise<unknown> }>()
   let last: { at: number, readiness: Readiness } | undefined
   let asking: Promise<Readiness> | undefined
   let failingBefore = ''
 
   const runOnce = (check: ReadinessCheck): Promise<unknown> => {
-    let pending = running.get(check.part)
-    if (pending === undefined) {
-      pending = Promise.resolve().then(check.check).finally(() => running.delete(check.part))
-      running.set(check.part, pending)
-    }
-    return pending
+    const current = running.get(check.part)
+    if (current !== undefined && Date.now() - current.since < staleMs) return current.done
+    const run = { since: Date.now(), done: Promise.resolve().then(check.check) }
+    run.done.finally(() => { if (running.get(check.part) === run) running.delete(check.part) }).catch(() => {})
+    running.set(check.part, run)
+    return run.done
   }
 
   const ask = async (): Promise<Readiness> => {

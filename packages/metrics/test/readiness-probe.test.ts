@@ -18,12 +18,21 @@ t.test('one answer serves every probe for reuseMs: a burst of probes is one chec
 t.test('a check that hangs is awaited again, never started twice: a stuck database holds one connection', async (t) => {
   let started = 0
   let release: () => void = () => {}
-  const probe = createReadinessProbe([{ part: 'database', check: () => { started++; return started > 1 ? Promise.resolve() : new Promise<void>((resolve) => { release = resolve }) } }], { timeoutMs: 20, reuseMs: 0 })
+  const probe = createReadinessProbe([{ part: 'database', check: () => { started++; return started > 1 ? Promise.resolve() : new Promise<void>((resolve) => { release = resolve }) } }], { timeoutMs: 20, reuseMs: 0, staleMs: 60_000 })
   for (let n = 0; n < 10; n++) t.same(await probe.check(), { ready: false, failing: ['database'] })
   t.equal(started, 1, 'ten probes past their timeout: the hung check was started once')
   release()
   await pause(5)
   t.same(await probe.check(), { ready: true, failing: [] }, 'once it answers, the next probe starts a fresh check')
+  t.equal(started, 2)
+})
+
+t.test('a check older than staleMs is no longer awaited: a check that never settles cannot pin the answer', async (t) => {
+  let started = 0
+  const probe = createReadinessProbe([{ part: 'database', check: () => { started++; return started === 1 ? new Promise(() => {}) : Promise.resolve() } }], { timeoutMs: 20, reuseMs: 0, staleMs: 50 })
+  t.same(await probe.check(), { ready: false, failing: ['database'] })
+  await pause(80) // past staleMs
+  t.same(await probe.check(), { ready: true, failing: [] }, 'a fresh check was started and answered')
   t.equal(started, 2)
 })
 

@@ -2,7 +2,7 @@ import { gauge } from '@beacon/metrics'
 
 /** A statement runner: the api's pool (several statements in one text answer one result each). */
 export interface DatabaseSource {
-  query (text: string): Promise<unknown>
+  query (statement: { text: string }): Promise<unknown>
 }
 
 interface Snapshot {
@@ -45,7 +45,10 @@ let cached: { source: DatabaseSource, at: number, snapshot: Promise<Snapshot | u
 let reading: { source: DatabaseSource, done: Promise<Snapshot> } | undefined
 
 async function read (source: DatabaseSource): Promise<Snapshot> {
-  const results = await source.query(SNAPSHOT) as Array<{ rows: SnapshotRow[] }>
+  // The read timeout is the client's bound, for a connection whose peer vanished (the server's
+  // statement_timeout cannot end that one): node-postgres then discards the connection.
+  const statement = { text: SNAPSHOT, query_timeout: SNAPSHOT_TIMEOUT_MS + 1000 }
+  const results = await source.query(statement) as Array<{ rows: SnapshotRow[] }>
   const row = results.at(-1)?.rows[0]
   if (row === undefined) throw new Error('no row')
   return {

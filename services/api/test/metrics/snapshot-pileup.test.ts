@@ -24,6 +24,11 @@ t.test('slow snapshot: scrapes do not take the pool away from the API', async (t
     await new Promise((resolve) => setTimeout(resolve, 2100))
   }
   const pool = app.db.pool
+  // PostgreSQL itself ends the blocked reading (statement_timeout), while the lock is still held.
+  const stillReading = async () => (await locker.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SET LOCAL statement_timeout%'")).rows[0].n as number
+  const deadline = Date.now() + 10_000
+  while (await stillReading() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(await stillReading(), 0, 'no reading is left blocked on the lock')
   t.equal(pool.waitingCount, 0, 'nothing waits for a connection')
   t.ok(pool.totalCount - pool.idleCount <= 1, `at most one connection busy (${pool.totalCount - pool.idleCount})`)
   const probe = await Promise.race([

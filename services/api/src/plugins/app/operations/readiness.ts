@@ -1,3 +1,4 @@
+import { databaseReadiness } from '@beacon/db'
 import { createReadinessProbe, type ReadinessCheck, type ReadinessProbe } from '@beacon/metrics'
 import { brokerReadiness, type Transport } from '@beacon/transport'
 import fp from 'fastify-plugin'
@@ -10,8 +11,8 @@ declare module 'fastify' {
 }
 
 /** The api is ready when PostgreSQL answers through its own pool (`database`) and the broker's parts do. */
-export function readinessChecks (pool: { query (text: string): Promise<unknown> }, transport: Pick<Transport, 'checkReady'>): ReadinessCheck[] {
-  return [{ part: 'database', check: () => pool.query('SELECT 1') }, ...brokerReadiness(transport)]
+export function readinessChecks (pool: Parameters<typeof databaseReadiness>[0], transport: Pick<Transport, 'checkReady'>): ReadinessCheck[] {
+  return [databaseReadiness(pool), ...brokerReadiness(transport)]
 }
 
 export default fp(async (app) => {
