@@ -1,4 +1,4 @@
-import { describePath, readSecretFile } from './secret-file.js'
+import { readSecretFile } from './secret-file.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -46,7 +46,7 @@ export class EnvReader {
       this.problems.push(read.problem)
       return ''
     }
-    if (required && read.value === '') this.problems.push(`${fileVariable} names ${describePath(path)}, which is empty`)
+    if (required && read.value === '') this.problems.push(`${fileVariable} names ${path}, which is empty`)
     return read.value
   }
 

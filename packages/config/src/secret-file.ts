@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from 'node:fs'
-import { dirname, isAbsolute } from 'node:path'
+import { readFileSync } from 'node:fs'
 
 /**
  * The content of a secret file as Docker (`secrets:`) and Kubernetes (Secret volumes) mount them,
@@ -7,22 +6,15 @@ import { dirname, isAbsolute } from 'node:path'
  * the secret. Anything else, spaces included, is kept as written.
  *
  * A file that cannot be read is a problem naming the path and the reason (ENOENT, EACCES, EISDIR),
- * never a word of the content. The path itself is named only when it is absolute and its folder
- * exists: any other value is more likely the secret typed into NAME_FILE by mistake than a path.
+ * never a word of the content. The path itself is named only when something is there (EACCES,
+ * EISDIR): a value that names nothing may be the secret typed into NAME_FILE by mistake.
  */
 export function readSecretFile (variable: string, path: string): { value: string } | { problem: string } {
   try {
     return { value: readFileSync(path, 'utf8').replace(/(\r?\n)+$/, '') }
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable'
-    return { problem: `${variable} names ${describePath(path)}, which cannot be read (${reason})` }
+    if (reason === 'ENOENT' || reason === 'ENOTDIR') return { problem: `${variable} names no existing file (${reason}); the value is not shown, as it may be the secret itself` }
+    return { problem: `${variable} names ${path}, which cannot be read (${reason})` }
   }
-}
-
-/** The path for a message: itself when absolute with an existing folder, else words (it may be a secret). */
-export function describePath (path: string): string {
-  try {
-    if (isAbsolute(path) && statSync(dirname(path)).isDirectory()) return path
-  } catch {}
-  return 'a path that is not absolute or in no existing folder (not shown: it may be the secret itself)'
 }
