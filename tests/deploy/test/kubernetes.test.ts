@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { ConfigMap, Service } from 'kubernetes-models/v1'
 import { Deployment } from 'kubernetes-models/apps/v1'
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
 import t from 'tap'
 import { parseAllDocuments } from 'yaml'
 import { repositoryRoot } from './repository.js'
@@ -15,7 +16,11 @@ const folder = join(repositoryRoot, 'deploy', 'kubernetes')
 const objects = readdirSync(folder).filter((file) => file.endsWith('.yaml')).sort().flatMap((file) =>
   parseAllDocuments(readFileSync(join(folder, file), 'utf8'), { version: '1.1' }).map((document) => ({ file, object: document.toJS() as { apiVersion: string, kind: string, metadata: { name: string } } })))
 const models: Record<string, new (data: never) => { validate (): void }> = {
-  'v1/ConfigMap': ConfigMap, 'v1/Service': Service, 'apps/v1/Deployment': Deployment, 'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy
 }
 const find = <T>(kind: string, name: string) => objects.find(({ object }) => object.kind === kind && object.metadata.name === name)?.object as T
 
@@ -132,4 +137,22 @@ t.test('every variable the manifests set is one README.md\'s Configuration secti
   const used = new Set([...Object.keys(config), ...[api, dispatcher].flatMap((d) =>
     [...d.spec.template.spec.initContainers ?? [], ...d.spec.template.spec.containers].flatMap((c) => (c.env ?? []).map((v) => v.name)))])
   for (const name of used) t.ok(documented.has(name), `${name} is documented`)
+})
+
+t.test('network policies: the metrics port only for Prometheus, the API port for clients, on the pods the Deployments make', async (t) => {
+  interface Rule { from?: unknown[], ports?: Array<{ port: string | number }> }
+  interface Policy { spec: { podSelector: { matchLabels: Record<string, string> }, ingress: Rule[] } }
+  for (const [name, deployment, open] of [['beacon-api', api, ['http']], ['beacon-dispatcher', dispatcher, []]] as const) {
+    const policy = find<Policy>('NetworkPolicy', name)
+    t.ok(policy, `${name} has a policy`)
+    const labels = deployment.spec.template.metadata.labels
+    t.ok(Object.entries(policy.spec.podSelector.matchLabels).every(([key, value]) => labels[key] === value), `${name}: selects the Deployment's pods`)
+    const ports = new Set(deployment.spec.template.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.name)))
+    for (const rule of policy.spec.ingress) {
+      for (const { port } of rule.ports ?? []) t.ok(ports.has(String(port)), `${name}: port ${port} is a container port`)
+      const names = (rule.ports ?? []).map(({ port }) => String(port))
+      if (names.includes('metrics')) t.ok((rule.from ?? []).length > 0, `${name}: the metrics port is not open to everyone`)
+      if (rule.from === undefined) t.same(names, [...open], `${name}: only ${open.join(', ') || 'nothing'} is open to everyone`)
+    }
+  }
 })
