@@ -177,6 +177,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
           await handleOnce(run)
         } finally {
           clearInterval(heartbeat)
+          run.end()
         }
       }, {
         concurrency: config.concurrency,

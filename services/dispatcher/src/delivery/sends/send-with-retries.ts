@@ -138,48 +138,58 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
     })
   }
 
-  const stopped = signal === undefined ? [] : [new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]
-  while (signal?.aborted !== true) {
-    if (claimFailure !== undefined) throw claimFailure.error
-    if (now() >= deadline) {
-      report.expiredUnattempted.push(...fresh.splice(0))
-      for (const target of claimed.splice(0)) final(target, { kind: 'expired', reason: 'Expired: validUntil passed before sending', attempts: 0 })
-      for (const item of waiting.splice(0)) final(item.target, { kind: 'expired', reason: `Expired before delivery (last: ${item.lastReason})`, attempts: item.attempts })
-    }
-    claimNext()
-    const due = waiting.filter((item) => item.notBefore <= now())
-    if (due.length > 0) {
-      if (context.mayRetry !== undefined && !await context.mayRetry()) continue
-      const n = await slots.take(due.length, 1, signal)
-      for (const item of due.slice(0, n)) {
-        waiting.splice(waiting.indexOf(item), 1)
-        attempt(item)
-      }
-      continue
-    }
-    if (claimed.length > 0) {
-      const n = await slots.take(claimed.length, 1, signal)
-      for (const target of claimed.splice(0, n)) attempt({ target, attempts: 0, notBefore: 0, lastReason: '' })
-      continue
-    }
-    if (claiming === undefined && fresh.length === 0 && waiting.length === 0 && inFlight.size === 0) break
-    context.heartbeat()
-    const wake = waiting.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...waiting.map((item) => item.notBefore))
-    const timer = Number.isFinite(wake) ? [sleep(Math.max(0, Math.min(wake - now(), 5000)))] : []
-    await Promise.race([nextEvent, ...timer, ...stopped])
+  // A stop wakes the loop like an answer does. Not a promise raced at every turn: each race would
+  // leave a reaction on it until the stop, a few per device of every command of the run.
+  signal?.addEventListener('abort', notify, { once: true })
+  try {
+    return await loop()
+  } finally {
+    signal?.removeEventListener('abort', notify)
   }
 
-  if (signal?.aborted === true) {
-    // Stopping: nothing new starts; the requests on the wire are awaited until the deadline.
-    const giveUp = context.giveUp ?? new Promise<void>(() => {})
-    if (claiming !== undefined) await Promise.race([claiming, giveUp])
-    report.interrupted = fresh.length + claimed.length + waiting.length + inFlight.size > 0
-    report.unclaimed.push(...fresh.splice(0))
-    const allAnswered = Promise.all(inFlight.values()).then(() => {})
-    await Promise.race([allAnswered, context.giveUp ?? allAnswered])
-    // Claimed and not on the wire: never attempted, or waiting for a retry. Their claims go back.
-    report.waiting.push(...claimed.splice(0), ...waiting.map((item) => item.target))
-    report.inFlight.push(...inFlight.keys())
+  async function loop (): Promise<SendReport> {
+    while (signal?.aborted !== true) {
+      if (claimFailure !== undefined) throw claimFailure.error
+      if (now() >= deadline) {
+        report.expiredUnattempted.push(...fresh.splice(0))
+        for (const target of claimed.splice(0)) final(target, { kind: 'expired', reason: 'Expired: validUntil passed before sending', attempts: 0 })
+        for (const item of waiting.splice(0)) final(item.target, { kind: 'expired', reason: `Expired before delivery (last: ${item.lastReason})`, attempts: item.attempts })
+      }
+      claimNext()
+      const due = waiting.filter((item) => item.notBefore <= now())
+      if (due.length > 0) {
+        if (context.mayRetry !== undefined && !await context.mayRetry()) continue
+        const n = await slots.take(due.length, 1, signal)
+        for (const item of due.slice(0, n)) {
+          waiting.splice(waiting.indexOf(item), 1)
+          attempt(item)
+        }
+        continue
+      }
+      if (claimed.length > 0) {
+        const n = await slots.take(claimed.length, 1, signal)
+        for (const target of claimed.splice(0, n)) attempt({ target, attempts: 0, notBefore: 0, lastReason: '' })
+        continue
+      }
+      if (claiming === undefined && fresh.length === 0 && waiting.length === 0 && inFlight.size === 0) break
+      context.heartbeat()
+      const wake = waiting.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...waiting.map((item) => item.notBefore))
+      const timer = Number.isFinite(wake) ? [sleep(Math.max(0, Math.min(wake - now(), 5000)))] : []
+      await Promise.race([nextEvent, ...timer])
+    }
+
+    if (signal?.aborted === true) {
+      // Stopping: nothing new starts; the requests on the wire are awaited until the deadline.
+      const giveUp = context.giveUp ?? new Promise<void>(() => {})
+      if (claiming !== undefined) await Promise.race([claiming, giveUp])
+      report.interrupted = fresh.length + claimed.length + waiting.length + inFlight.size > 0
+      report.unclaimed.push(...fresh.splice(0))
+      const allAnswered = Promise.all(inFlight.values()).then(() => {})
+      await Promise.race([allAnswered, context.giveUp ?? allAnswered])
+      // Claimed and not on the wire: never attempted, or waiting for a retry. Their claims go back.
+      report.waiting.push(...claimed.splice(0), ...waiting.map((item) => item.target))
+      report.inFlight.push(...inFlight.keys())
+    }
+    return report
   }
-  return report
 }
