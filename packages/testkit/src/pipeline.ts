@@ -128,6 +128,9 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
       AUTH_PASSWORD: password,
       CALLBACK_ALLOW_HTTP: 'true',
       CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true',
+      // No load shedding unless a test asks for it: tests and the bench run many processes on two
+      // cores, and an api starved of CPU sees its event loop lag as if it were overloaded.
+      MAX_EVENT_LOOP_DELAY_MS: '0',
       ...options.apiEnv,
       ...env
     }, { fromBuild: options.fromBuild ?? false, nodeArgs: options.apiNodeArgs ?? [] })

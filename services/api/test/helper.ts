@@ -43,6 +43,9 @@ export async function buildApp (t: Test, env: Record<string, string> = {}, optio
     NATS_URL: testNatsUrl,
     // Streams of their own; the end-of-run cleanup deletes them.
     NATS_PREFIX: natsTestPrefix(),
+    // No load shedding unless a test asks for it: the test's own code (key generation, big
+    // bodies) runs on the api's event loop, and a loaded CI machine lags it past any threshold.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env
   })
   let logs = ''

@@ -15,6 +15,7 @@ import { endFailed } from './delivery/commands/terminal.js'
 import { createHealth } from './health.js'
 import { commandTaken, type CommandOutcome } from './metrics/commands.js'
 import { reportQueues } from './metrics/queues.js'
+import { createDeadline } from './delivery/commands/deadline.js'
 import { readinessChecks } from './readiness.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
 import { createFcmSender } from './senders/fcm/fcm-sender.js'
@@ -78,8 +79,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
     log
   }
   const stopping = new AbortController()
-  let reachDeadline: () => void = () => {}
-  const deadline = new Promise<void>((resolve) => { reachDeadline = resolve })
+  const deadline = createDeadline()
   let consumer: Stoppable | undefined
   let sweeper: NodeJS.Timeout | undefined
   let unreportQueues = () => {}
@@ -200,8 +200,8 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       // unrecorded, which the next holder sends again.
       const closing = Math.min(2000, timeoutMs * 0.4)
       stopping.abort()
-      after(end - closing - Date.now()).then(reachDeadline, () => {})
-      await Promise.race([consumer?.stop(), deadline.then(() => after(closing * 0.75))])
+      after(end - closing - Date.now()).then(() => { deadline.reach() }, () => {})
+      await Promise.race([consumer?.stop(), deadline.reached.then(() => after(closing * 0.75))])
       await Promise.race([Promise.all([deps.senders.APNS.close(), deps.senders.FCM.close()]), after(end - Date.now() - closing / 4)])
       await health.close()
       if (givenDb === undefined) await Promise.race([db.$disconnect(), after(end - Date.now())])

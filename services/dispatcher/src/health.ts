@@ -64,8 +64,14 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
     async ready (): Promise<void> {
       while (down.size > 0 && !state.closed) await new Promise<void>((resolve) => waiters.push(resolve))
     },
-    /** Resolves at the next change (a part back, or closing). */
-    changed: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    /** Calls `listener` at the next change (a part back, or closing); the result stops listening. */
+    onChange (listener: () => void): () => void {
+      waiters.push(listener)
+      return () => {
+        const index = waiters.indexOf(listener)
+        if (index !== -1) waiters.splice(index, 1)
+      }
+    },
     async close (): Promise<void> {
       state.closed = true
       unreported()

@@ -28,15 +28,27 @@ export function consumeSlots (
   const running = () => !stopping
   const slots = workSlots(options.concurrency, onError)
   let pull: ConsumerMessages | undefined
-  let wakeStopped: () => void = () => {}
-  const stopped = new Promise<void>((resolve) => { wakeStopped = resolve })
+  // Who waits for stop() (a `ready()` that does not resolve while the holder's outage lasts).
+  // A fresh wait per pull, let go after it: one promise raced at every pull until the stop would
+  // keep a reaction per pull, and a dispatcher pulls once per command.
+  const stopWaiters = new Set<() => void>()
+  const readyOrStopped = async (ready: () => Promise<void>) => {
+    let wake: () => void = () => {}
+    const stopped = new Promise<void>((resolve) => { wake = resolve })
+    stopWaiters.add(wake)
+    try {
+      await Promise.race([ready(), stopped])
+    } finally {
+      stopWaiters.delete(wake)
+    }
+  }
 
   const loop = (async () => {
     while (running()) {
       while (slots.free() === 0 && running()) await slots.freed()
       if (!running()) break
       // Nothing is taken while the holder says it could not work on it (an outage).
-      if (options.ready !== undefined) await Promise.race([options.ready(), stopped])
+      if (options.ready !== undefined) await readyOrStopped(options.ready)
       if (!running()) break
       try {
         pull = await consumer.fetch({ max_messages: slots.free(), expires: PULL_EXPIRES_MS })
@@ -58,7 +70,7 @@ export function consumeSlots (
   return {
     async stop () {
       stopping = true
-      wakeStopped()
+      for (const wake of stopWaiters) wake()
       slots.wakeAll()
       await pull?.close()
       await loop

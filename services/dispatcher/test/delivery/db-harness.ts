@@ -8,6 +8,7 @@ import type { Test } from 'tap'
 import type { RetryPolicy } from '../../src/config.js'
 import type { ApplicationCredentials, CredentialStore } from '../../src/credentials.js'
 import type { LeaseTiming } from '../../src/delivery/commands/lease.js'
+import { createDeadline } from '../../src/delivery/commands/deadline.js'
 import { CommandRun } from '../../src/delivery/commands/run.js'
 import { handleCommand } from '../../src/delivery/commands/handle-command.js'
 import { sendSlotsRegistry } from '../../src/delivery/sends/send-slots.js'
@@ -65,8 +66,7 @@ export async function startDbHarness (t: Test) {
     } as Partial<Transport> as Transport
     const health = createHealth(own, transport, quiet)
     const stopping = new AbortController()
-    let reachDeadline: () => void = () => {}
-    const deadline = new Promise<void>((resolve) => { reachDeadline = resolve })
+    const deadline = createDeadline()
     const settled: string[] = []
     const run = new CommandRun({
       command,
@@ -80,7 +80,7 @@ export async function startDbHarness (t: Test) {
     const deps = { db: own, transport, credentials: store, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, lease: options.lease ?? QUICK_LEASE, log: options.log ?? quiet }
     const done = handleCommand(deps, run)
     done.catch(() => {})
-    const stop = () => { stopping.abort(); reachDeadline() }
+    const stop = () => { stopping.abort(); deadline.reach() }
     ends.push(async () => { stop(); await done.catch(() => {}); await health.close(); await own.$disconnect().catch(() => {}) })
     return {
       run,

@@ -4,6 +4,7 @@ import { commandId, type DeviceResult } from '@beacon/contracts'
 import type { CommandDelivery } from '@beacon/transport'
 import type { Health } from '../../health.js'
 import { outageOf, type Part } from '../../outage.js'
+import type { Deadline } from './deadline.js'
 
 /**
  * How a held step waits between tries: 250 ms doubling to 5 s, without jitter. Holders do not
@@ -38,15 +39,18 @@ export class CommandRun {
   private readonly aborted = new AbortController()
   private readonly overtakenBy = new AbortController()
   private readonly unlinkStopping: () => void
+  /** Resolves at the shutdown deadline (await it once per stop, not per step). */
+  readonly giveUp: Promise<void>
 
   constructor (
     readonly delivery: CommandDelivery,
     private readonly health: Health,
     /** Aborted when the dispatcher stops taking work. */
     stopping: AbortSignal,
-    /** Resolves at the shutdown deadline: waiting for anything more ends there. */
-    readonly giveUp: Promise<void>
+    /** The shutdown deadline: waiting for anything more ends there. */
+    private readonly deadline: Deadline
   ) {
+    this.giveUp = deadline.reached
     this.claimant = { key: commandId(delivery.command), holder: randomUUID() }
     // Not AbortSignal.any: on Node 20 the dispatcher-wide `stopping` signal keeps every run's
     // combined signal, with whatever listens to it, until the dispatcher stops (a 100,000-user
@@ -93,9 +97,7 @@ export class CommandRun {
    */
   async hold<T> (step: () => Promise<T>): Promise<T> {
     let tries = 0
-    let deadlinePassed = false
     let missing: Part | null = null
-    this.giveUp.then(() => { deadlinePassed = true }, () => {})
     for (;;) {
       try {
         const value = await step()
@@ -106,11 +108,23 @@ export class CommandRun {
         if (part === null) throw error
         missing = part
         this.health.down(part)
-        if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
-        const timer = new Promise((resolve) => setTimeout(resolve, backoffDelay(HOLD_BACKOFF, ++tries)).unref())
-        await Promise.race([timer, this.health.changed(), this.giveUp])
-        if (deadlinePassed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
+        if (this.deadline.passed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
+        await this.pause(backoffDelay(HOLD_BACKOFF, ++tries))
+        if (this.deadline.passed) throw new StoppedWhileHeld(`${part} unreachable at the shutdown deadline`, { cause: error })
       }
     }
+  }
+
+  /** Until `ms` pass, the dispatcher's health changes or the deadline comes; nothing is left listening after. */
+  private pause (ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const unwatch: Array<() => void> = []
+      const wake = () => {
+        for (const stop of unwatch.splice(0)) stop()
+        resolve()
+      }
+      const timer = setTimeout(wake, ms).unref()
+      unwatch.push(() => { clearTimeout(timer) }, this.health.onChange(wake), this.deadline.onReached(wake))
+    })
   }
 }

@@ -140,6 +140,7 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
 
   // A stop wakes the loop like an answer does. Not a promise raced at every turn: each race would
   // leave a reaction on it until the stop, a few per device of every command of the run.
+  const stopRequested = (): boolean => signal?.aborted === true
   signal?.addEventListener('abort', notify, { once: true })
   try {
     return await loop()
@@ -175,6 +176,8 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
       context.heartbeat()
       const wake = waiting.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...waiting.map((item) => item.notBefore))
       const timer = Number.isFinite(wake) ? [sleep(Math.max(0, Math.min(wake - now(), 5000)))] : []
+      // A stop fired during this turn (from a callback above) has already replaced nextEvent.
+      if (stopRequested()) break
       await Promise.race([nextEvent, ...timer])
     }
 

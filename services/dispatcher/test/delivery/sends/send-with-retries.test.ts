@@ -151,3 +151,34 @@ t.test('stopping: no new window or retry; requests on the wire are awaited; clai
   t.same(report.unclaimed.map((x) => x.id), [4n])
   t.same([...report.outcomes].map(([x, outcome]) => [x.id, outcome.kind]), [[2n, 'sent']], 'the request on the wire was awaited')
 })
+
+t.test('a stop wakes a loop with nothing on the wire (a device waiting for its retry): the report comes at once, the device waiting', async (t) => {
+  const stop = new AbortController()
+  let answered = false
+  const prepared = {
+    send: async (targets: DeviceTarget[]): Promise<SendOutcome[]> => {
+      answered = true
+      return targets.map((): SendOutcome => ({ kind: 'retry', reason: 'TooManyRequests', retryAfterMs: 50_000 }))
+    }
+  }
+  let parked: () => void = () => {}
+  const turns = new Promise<void>((resolve) => { parked = resolve })
+  // Real timers: the loop sleeps toward the retry (at most 5 s per turn); only the stop can end it sooner.
+  const running = sendWithRetries(prepared, [target(1)], {
+    policy,
+    validUntil: null,
+    // The turn after the answer: nothing left to claim, send or await but the retry's time.
+    heartbeat: () => { if (answered) setImmediate(parked) },
+    slots: new SendSlots(4),
+    claim: async (window) => window,
+    signal: stop.signal
+  })
+  await turns // the loop reached its wait: the device answered "retry", nothing in flight
+  stop.abort()
+  const report = await Promise.race([running, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 4000))])
+  t.not(report, 'still waiting', 'the stop ended the wait, not the retry timer')
+  if (report === 'still waiting') return
+  t.equal(report.interrupted, true)
+  t.same(report.waiting.map((x) => Number(x.id)), [1], 'the device waiting for its retry is reported for release')
+  t.equal(report.outcomes.size, 0)
+})
