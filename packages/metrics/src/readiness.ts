@@ -14,24 +14,6 @@ export interface Readiness {
   failing: string[]
 }
 
-/** Runs every check at once; a check that has not answered after `timeoutMs` has failed. */
-export async function checkReadiness (checks: readonly ReadinessCheck[], timeoutMs = 2000): Promise<Readiness> {
-  const results = await Promise.all(checks.map(async ({ part, check }) => {
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('timeout')), timeoutMs) })
-    try {
-      await Promise.race([check(), late])
-      return undefined
-    } catch {
-      return part
-    } finally {
-      clearTimeout(timer)
-    }
-  }))
-  const failing = results.filter((part): part is string => part !== undefined)
-  return { ready: failing.length === 0, failing }
-}
-
 /** The body of /readyz: `{"status":"ok"}`, or `{"status":"unavailable","failing":[…]}` with a 503. */
 export function readinessAnswer ({ ready, failing }: Readiness): { statusCode: 200 | 503, body: { status: 'ok' } | { status: 'unavailable', failing: string[] } } {
   return ready ? { statusCode: 200, body: { status: 'ok' } } : { statusCode: 503, body: { status: 'unavailable', failing } }

@@ -1,8 +1,11 @@
 import type { Db } from '@beacon/db'
-import { checkReadiness } from '@beacon/metrics'
+import { createReadinessProbe, type ReadinessCheck } from '@beacon/metrics'
 import { TransportError, TransportErrorCode, type Transport } from '@beacon/transport'
 import t from 'tap'
 import { readinessChecks } from '../src/readiness.js'
+
+/** The readiness /readyz would report, asked afresh. */
+const checkReadiness = (checks: ReadinessCheck[]) => createReadinessProbe(checks, { reuseMs: 0 }).check()
 
 const database = (answers: boolean) => ({ pool: { query: async () => { if (!answers) throw new Error('ECONNREFUSED') } } }) as unknown as Db
 const broker = (failure?: TransportErrorCode) => {

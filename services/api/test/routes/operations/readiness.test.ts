@@ -4,10 +4,13 @@ import t from 'tap'
 import { loadConfig } from '../../../src/config.js'
 import { createServer } from '../../../src/create-server.js'
 import { readinessChecks } from '../../../src/plugins/app/operations/readiness.js'
-import { checkReadiness } from '@beacon/metrics'
+import { createReadinessProbe, type ReadinessCheck } from '@beacon/metrics'
 import { TransportError, TransportErrorCode } from '@beacon/transport'
 import { credentials } from '../../helper.js'
 import { startPrivatePostgres } from '../../private-postgres.js'
+
+/** The readiness /readyz would report, asked afresh. */
+const checkReadiness = (checks: ReadinessCheck[]) => createReadinessProbe(checks, { reuseMs: 0 }).check()
 
 const readyz = async (app: Awaited<ReturnType<typeof createServer>>) => {
   const answer = await app.inject({ method: 'GET', url: '/readyz' })
