@@ -27,6 +27,8 @@ export type Limiter = ReturnType<typeof createLimiter>
  * again — 16 chunks of 1,000 sent 25% slower than 16 of 250 before this.
  */
 export async function mapThrough<T, R> (items: readonly T[], limit: Limiter, task: (item: T) => Promise<R>): Promise<R[]> {
+  // The send loop hands devices over one at a time (each its own request): no lanes for one item.
+  if (items.length === 1) return [await limit(() => task(items[0]!))]
   const results = new Array<R>(items.length)
   let next = 0
   const lane = async () => {

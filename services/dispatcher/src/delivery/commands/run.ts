@@ -30,8 +30,8 @@ export class CommandRun {
   givenBack = false
   /** Stopped while another handling held the command's lease: left to that one (neither acknowledged nor given back). */
   leftToHolder = false
-  /** Every result known so far, by device id (answers, outcomes decided without a request, unconfirmed). */
-  readonly results = new Map<bigint, DeviceResult>()
+  /** Every result known so far, by device id as the result carries it (answers, outcomes decided without a request, unconfirmed). */
+  readonly results = new Map<string, DeviceResult>()
   /** This handling of the command, as its lease and claims name it (lease.ts). */
   readonly claimant: { key: string, holder: string }
   /** Aborted when the dispatcher stops taking work, or when another handling took the command over. */
@@ -84,7 +84,7 @@ export class CommandRun {
   onResults?: (results: DeviceResult[]) => void
 
   addResults (results: DeviceResult[]): void {
-    for (const result of results) this.results.set(BigInt(result.deviceId), result)
+    for (const result of results) this.results.set(result.deviceId, result)
     this.onResults?.(results)
   }
 

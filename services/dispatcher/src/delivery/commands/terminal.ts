@@ -23,7 +23,7 @@ export async function endFailed (deps: DispatchDeps, run: CommandRun): Promise<v
   const results: DeviceResult[] = [...run.results.values()]
   // The database's PENDING claims are every unanswered one, this holder's and any earlier holder's.
   for (const { deviceId, platform } of await run.hold(() => pendingClaims(deps.db, scopeOf(command)))) {
-    if (run.results.has(deviceId)) continue
+    if (run.results.has(deviceId.toString())) continue
     results.push({ ...source, deviceId: deviceId.toString(), platform, status: 'FAILED', reason: DISPATCH_FAILED, unconfirmed: true, tokenInvalid: false, attempts: 0, at })
     countSend(platform, 'FAILED', DISPATCH_FAILED)
   }

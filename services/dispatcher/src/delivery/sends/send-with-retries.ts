@@ -54,6 +54,8 @@ export interface SendReport {
 
 interface Pending { target: DeviceTarget, attempts: number, notBefore: number, lastReason: string, detail?: string }
 
+const NONE_DUE: Pending[] = []
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -72,13 +74,20 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
   const fresh = [...targets]
   const waiting: Pending[] = []
   const inFlight = new Map<DeviceTarget, Promise<void>>()
-  // Resolves at the next answer or claim: what the loop waits on when it has nothing to start.
-  let wakeLoop: () => void = () => {}
-  let nextEvent = new Promise<void>((resolve) => { wakeLoop = resolve })
+  // What the loop waits on when it has nothing to start: the next answer, claim or stop. An event
+  // while the loop is busy is remembered, so its next wait returns at once. The promise is made
+  // only when the loop waits (not one per answer: a campaign's answers come by the thousand).
+  let wakeLoop: (() => void) | undefined
+  let eventPending = false
   const notify = () => {
     const wake = wakeLoop
-    nextEvent = new Promise<void>((resolve) => { wakeLoop = resolve })
+    if (wake === undefined) { eventPending = true; return }
+    wakeLoop = undefined
     wake()
+  }
+  const nextEvent = (): Promise<void> | undefined => {
+    if (eventPending) { eventPending = false; return undefined }
+    return new Promise<void>((resolve) => { wakeLoop = resolve })
   }
 
   const final = (target: DeviceTarget, outcome: FinalOutcome) => {
@@ -157,7 +166,7 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
         for (const item of waiting.splice(0)) final(item.target, { kind: 'expired', reason: `Expired before delivery (last: ${item.lastReason})`, attempts: item.attempts })
       }
       claimNext()
-      const due = waiting.filter((item) => item.notBefore <= now())
+      const due = waiting.length === 0 ? NONE_DUE : waiting.filter((item) => item.notBefore <= now())
       if (due.length > 0) {
         if (context.mayRetry !== undefined && !await context.mayRetry()) continue
         const n = await slots.take(due.length, 1, signal)
@@ -174,11 +183,18 @@ export async function sendWithRetries (prepared: PreparedSend, targets: DeviceTa
       }
       if (claiming === undefined && fresh.length === 0 && waiting.length === 0 && inFlight.size === 0) break
       context.heartbeat()
-      const wake = waiting.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...waiting.map((item) => item.notBefore))
-      const timer = Number.isFinite(wake) ? [sleep(Math.max(0, Math.min(wake - now(), 5000)))] : []
-      // A stop fired during this turn (from a callback above) has already replaced nextEvent.
+      // A stop fired during this turn (from a callback above) is also a pending event; checked first anyway.
       if (stopRequested()) break
-      await Promise.race([nextEvent, ...timer])
+      const event = nextEvent()
+      if (event === undefined) continue
+      if (waiting.length === 0) {
+        await event
+        continue
+      }
+      const wake = Math.min(...waiting.map((item) => item.notBefore))
+      await Promise.race([event, sleep(Math.max(0, Math.min(wake - now(), 5000)))])
+      // Woken by the timer: the loop's next wait must not leave this promise's resolver behind.
+      wakeLoop = undefined
     }
 
     if (signal?.aborted === true) {

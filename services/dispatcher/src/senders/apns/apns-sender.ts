@@ -28,8 +28,10 @@ export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number 
           async send (targets: DeviceTarget[]): Promise<SendOutcome[]> {
             const outcomes = new Map<string, SendOutcome>()
             // Devices without an environment of their own use the application's.
+            const isProduction = (t: DeviceTarget) => (t.environment === null ? apns.production : t.environment === 'PRODUCTION')
             for (const production of [true, false]) {
-              const group = targets.filter((t) => (t.environment === null ? apns.production : t.environment === 'PRODUCTION') === production)
+              // The send loop hands devices over one at a time: no filtered copy for one device.
+              const group = targets.length === 1 ? (isProduction(targets[0]!) === production ? targets : []) : targets.filter((t) => isProduction(t) === production)
               if (group.length === 0) continue
               const { provider, health } = pool.get(credentials.id, credentials.version, apns, production)
               const limit = limiterOf(`${credentials.id}:${production}`)
