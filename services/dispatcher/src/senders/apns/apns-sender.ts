@@ -4,7 +4,7 @@ import { createLimiter, mapThrough, type Limiter } from '../limiter.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { buildApnsNotification } from './apns-notification.js'
 import { apnsOutcome, type ApnsFailure } from './apns-outcome.js'
-import { createApnsProviderPool, type ApnsEndpoint } from './apns-providers.js'
+import { createApnsProviderPool, type ApnsConnection, type ApnsEndpoint } from './apns-providers.js'
 
 /** APNs through @parse/node-apn with token (.p8) authentication. */
 export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number }): PlatformSender {
@@ -22,31 +22,39 @@ export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number 
       if (apns === null) return { ok: false, reason: `ApnsNotConfigured: application ${credentials.appId} has no APNs configuration` }
       const built = buildApnsNotification(command, apns.bundle)
       if (!built.ok) return built
+      const { notification } = built
+      // Devices without an environment of their own use the application's.
+      const connectionOf = (production: boolean) => ({ ...pool.get(credentials.id, credentials.version, apns, production), limit: limiterOf(`${credentials.id}:${production}`) })
+      const isProduction = (target: DeviceTarget) => (target.environment === null ? apns.production : target.environment === 'PRODUCTION')
+      const request = async ({ provider, health }: ApnsConnection, target: DeviceTarget): Promise<SendOutcome> => {
+        const started = apnsRequests.start()
+        const result = await provider.send(notification, target.token)
+        const failed = result.failed[0] as ApnsFailure | undefined
+        apnsRequests.end(started, failed === undefined)
+        if (failed === undefined) return { kind: 'sent' }
+        // No answer at all (timeout, reset): is the session itself dead? Decided before this
+        // send returns, so the retry goes over a live connection (one check for all such requests).
+        if (failed.status === undefined) await health.check()
+        return apnsOutcome(failed)
+      }
       return {
         ok: true,
         prepared: {
           async send (targets: DeviceTarget[]): Promise<SendOutcome[]> {
-            const outcomes = new Map<string, SendOutcome>()
-            // Devices without an environment of their own use the application's.
-            const isProduction = (t: DeviceTarget) => (t.environment === null ? apns.production : t.environment === 'PRODUCTION')
-            for (const production of [true, false]) {
-              // The send loop hands devices over one at a time: no filtered copy for one device.
-              const group = targets.length === 1 ? (isProduction(targets[0]!) === production ? targets : []) : targets.filter((t) => isProduction(t) === production)
-              if (group.length === 0) continue
-              const { provider, health } = pool.get(credentials.id, credentials.version, apns, production)
-              const limit = limiterOf(`${credentials.id}:${production}`)
-              await mapThrough(group, limit, async (target) => {
-                const started = apnsRequests.start()
-                const result = await provider.send(built.notification, target.token)
-                const failed = result.failed[0] as ApnsFailure | undefined
-                apnsRequests.end(started, failed === undefined)
-                outcomes.set(target.token, failed === undefined ? { kind: 'sent' } : apnsOutcome(failed))
-                // No answer at all (timeout, reset): is the session itself dead? Decided before this
-                // send returns, so the retry goes over a live connection (one check for all such requests).
-                if (failed !== undefined && failed.status === undefined) await health.check()
-              })
+            // The send loop hands devices over one at a time (each its own request): straight through.
+            if (targets.length === 1) {
+              const connection = connectionOf(isProduction(targets[0]!))
+              return [await connection.limit(() => request(connection, targets[0]!))]
             }
-            return targets.map((t) => outcomes.get(t.token) ?? { kind: 'retry', reason: 'NoAnswer' })
+            const outcomes = new Map<DeviceTarget, SendOutcome>()
+            for (const production of [true, false]) {
+              const group = targets.filter((target) => isProduction(target) === production)
+              if (group.length === 0) continue
+              const connection = connectionOf(production)
+              const answers = await mapThrough(group, connection.limit, (target) => request(connection, target))
+              group.forEach((target, i) => outcomes.set(target, answers[i]!))
+            }
+            return targets.map((target) => outcomes.get(target) ?? { kind: 'retry', reason: 'NoAnswer' })
           }
         }
       }
