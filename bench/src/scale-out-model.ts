@@ -25,7 +25,15 @@ export function kindOf (name: string): ProcessKind | undefined {
   return undefined
 }
 
-export interface CampaignPoint { dispatchers: number, users: number, seconds: number, notificationsPerSecond: number, cpuSeconds: Record<string, number> }
+export interface CampaignPoint {
+  dispatchers: number
+  users: number
+  seconds: number
+  notificationsPerSecond: number
+  cpuSeconds: Record<string, number>
+  /** Every process of the machine, anyone's (/proc/stat). */
+  machineCpuSeconds?: number
+}
 
 export interface CurvePoint {
   dispatchers: number
@@ -36,6 +44,8 @@ export interface CurvePoint {
   beaconMicroseconds: number
   /** CPU seconds of every measured process ÷ wall seconds: how many cores the run kept busy. */
   coresBusy: number
+  /** The same for the whole machine: above `coresBusy` when something else ran at the same time. */
+  machineCoresBusy: number | undefined
 }
 
 export function curvePoint (run: CampaignPoint): CurvePoint {
@@ -47,7 +57,14 @@ export function curvePoint (run: CampaignPoint): CurvePoint {
     if (kind !== undefined) microseconds[kind] += used * 1e6 / run.users
   }
   const beaconMicroseconds = microseconds.api + microseconds.dispatchers + microseconds.postgres + microseconds.nats
-  return { dispatchers: run.dispatchers, notificationsPerSecond: run.notificationsPerSecond, microseconds, beaconMicroseconds, coresBusy: allSeconds / run.seconds }
+  return {
+    dispatchers: run.dispatchers,
+    notificationsPerSecond: run.notificationsPerSecond,
+    microseconds,
+    beaconMicroseconds,
+    coresBusy: allSeconds / run.seconds,
+    machineCoresBusy: run.machineCpuSeconds === undefined ? undefined : run.machineCpuSeconds / run.seconds
+  }
 }
 
 /**
@@ -60,6 +77,20 @@ export function flattening (curve: CurvePoint[], minimumGain = 0.1): CurvePoint 
     if (sorted[i + 1]!.notificationsPerSecond < sorted[i]!.notificationsPerSecond * (1 + minimumGain)) return sorted[i]
   }
   return undefined
+}
+
+/** Cores at least this busy count as full: /proc's 10 ms ticks and start-up gaps keep a saturated run just under 100%. */
+export const SATURATED = 0.9
+
+/**
+ * Why the curve stops rising at `point`: the measured processes filled the cores ('cores'); the
+ * machine was full but partly with processes not of the run ('others': the figures are
+ * disturbed); or the cores were not full ('not CPU': waits bound it, a lock or a round trip).
+ */
+export function whyFlat (point: CurvePoint, cores: number): 'cores' | 'others' | 'not CPU' {
+  if (point.coresBusy >= SATURATED * cores) return 'cores'
+  if ((point.machineCoresBusy ?? 0) >= SATURATED * cores) return 'others'
+  return 'not CPU'
 }
 
 export type Limit = 'cores' | 'api (one process)' | 'PostgreSQL (one core)'

@@ -1,7 +1,7 @@
 // The scale-out curve and projection from made-up campaign figures: costs by kind of process,
 // where the curve flattens, and which bound limits the projected rate.
 import t from 'tap'
-import { cheapest, curvePoint, flattening, kindOf, project, type CampaignPoint } from '../src/scale-out-model.js'
+import { cheapest, curvePoint, flattening, kindOf, project, whyFlat, type CampaignPoint } from '../src/scale-out-model.js'
 
 // 100,000 users; CPU seconds chosen so that µs per notification are round.
 const point = (dispatchers: number, seconds: number, dispatcherSeconds: number[]): CampaignPoint => ({
@@ -28,6 +28,7 @@ t.test('process kinds', async (t) => {
 t.test('a point: µs per notification by kind, dispatchers summed, and the cores it kept busy', async (t) => {
   const p = curvePoint(point(2, 20, [9, 11]))
   t.same(p.microseconds, { api: 20, dispatchers: 200, postgres: 50, nats: 10, mocks: 60 })
+  t.equal(p.machineCoresBusy, undefined, 'no machine figure given')
   t.equal(p.beaconMicroseconds, 280, 'the mocks are not Beacon')
   t.equal(p.coresBusy, 34 / 20, 'every process counts for the cores busy')
   t.equal(p.notificationsPerSecond, 5000)
@@ -58,4 +59,16 @@ t.test('the costs are projected from the point where Beacon spent least per noti
   const curve = [point(1, 40, [20]), point(2, 30, [9, 9]), point(4, 29, [12, 12, 12, 12])].map(curvePoint)
   t.equal(cheapest(curve).dispatchers, 2)
   t.throws(() => cheapest([]), /no campaign/)
+})
+
+t.test('why the curve is flat: our processes filled the cores, others did, or the cores were not full', async (t) => {
+  // 2 cores: full from 1.8 busy (0.9 × 2); point() itself spends 34 CPU seconds in 20 s, 1.7 cores.
+  const ours = curvePoint({ ...point(2, 20, [9, 11]), cpuSeconds: { api: 2, dispatcher1: 20, postgres: 14 }, machineCpuSeconds: 38 })
+  t.equal(ours.coresBusy, 1.8)
+  t.equal(whyFlat(ours, 2), 'cores', '1.8 of 2 is full')
+  const others = curvePoint({ ...point(2, 20, [9, 11]), machineCpuSeconds: 39 })
+  t.equal(others.machineCoresBusy, 1.95)
+  t.equal(whyFlat(others, 2), 'others', 'the machine full, the run not: disturbed')
+  t.equal(whyFlat(curvePoint({ ...point(2, 20, [9, 11]), machineCpuSeconds: 35 }), 2), 'not CPU')
+  t.equal(whyFlat(curvePoint(point(2, 20, [9, 11])), 2), 'not CPU', 'no machine figure: only the run counts')
 })
