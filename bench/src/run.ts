@@ -49,21 +49,24 @@ const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefin
 const campaign = (users: number, dispatchers: number) => runCampaign({ users, dispatchers, fromBuild: true, apiNodeArgs, dispatcherNodeArgs })
 
 const run: RunResults = { campaigns: [] }
-run.ceiling = await step('ceiling', () => runCeiling({ notifications: size.notifications }))
-run.peer = await step('peer', () => runPeer({ notifications: size.notifications }))
-run.senders = await step('senders', () => runSenders({ notifications: size.notifications }))
-for (const dispatchers of [1, 2]) {
-  const result = await step(`campaign:${dispatchers}`, () => campaign(size.notifications, dispatchers))
-  if (result !== undefined) run.campaigns.push(result)
+try {
+  run.ceiling = await step('ceiling', () => runCeiling({ notifications: size.notifications }))
+  run.peer = await step('peer', () => runPeer({ notifications: size.notifications }))
+  run.senders = await step('senders', () => runSenders({ notifications: size.notifications }))
+  for (const dispatchers of [1, 2]) {
+    const result = await step(`campaign:${dispatchers}`, () => campaign(size.notifications, dispatchers))
+    if (result !== undefined) run.campaigns.push(result)
+  }
+  // The curve reuses the campaign scenario's runs of this run (same size) and adds the rest.
+  run.scaleOut = await step('scaleout', () => runScaleOut({ users: size.notifications, fromBuild: true, apiNodeArgs, dispatcherNodeArgs, measured: run.campaigns }))
+  run.large = await step('large', () => campaign(size.large, 2))
+  run.single = await step('single', () => runSingleMessages({ ratePerSecond: 500, seconds: size.singleSeconds, fromBuild: true, apiNodeArgs, dispatcherNodeArgs }))
+  run.registration = await step('registration', () => runRegistration({ seconds: size.registrationSeconds, connections: 50 }))
+} finally {
+  // The template database the scenarios cloned theirs from, and the pipelines' NATS streams,
+  // also when a scenario failed.
+  await cleanUpRun()
 }
-// The curve reuses the campaign scenario's runs of this run (same size) and adds the rest.
-run.scaleOut = await step('scaleout', () => runScaleOut({ users: size.notifications, fromBuild: true, apiNodeArgs, dispatcherNodeArgs, measured: run.campaigns }))
-run.large = await step('large', () => campaign(size.large, 2))
-run.single = await step('single', () => runSingleMessages({ ratePerSecond: 500, seconds: size.singleSeconds, fromBuild: true, apiNodeArgs, dispatcherNodeArgs }))
-run.registration = await step('registration', () => runRegistration({ seconds: size.registrationSeconds, connections: 50 }))
-
-// The template database the scenarios cloned theirs from, and the pipelines' NATS streams.
-await cleanUpRun()
 
 const cores = cpus().length
 const goals = goalRows(run)

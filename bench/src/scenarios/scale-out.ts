@@ -20,7 +20,9 @@ export async function runScaleOut ({ dispatcherCounts = [1, 2, 4], measured = []
   for (const dispatchers of dispatcherCounts) {
     const earlier = measured.find((run) => run.dispatchers === dispatchers && run.users === campaign.users)
     if (earlier !== undefined) reused.push(dispatchers)
-    runs.push(earlier ?? await runCampaign({ ...campaign, dispatchers }))
+    runs.push(earlier ?? await runCampaign({ ...campaign, dispatchers }).catch((error: unknown) => {
+      throw new Error(`scale-out with ${dispatchers} dispatchers: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    }))
   }
   const curve = runs.map(curvePoint)
   const costs = cheapest(curve)
