@@ -52,3 +52,20 @@ export const byPid = (pid: number) => () => [pid]
 export function microsecondsEach (cpuSeconds: Record<string, number>, count: number): Record<string, number> {
   return Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, Math.round(seconds * 1e6 / count)]))
 }
+
+/** CPU seconds the whole machine has spent busy (every process, anyone's), from /proc/stat. */
+function machineBusySeconds (): number {
+  // cpu user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
+  const [user, nice, system, , , irq, softirq, steal] = fields
+  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND
+}
+
+/**
+ * The machine's busy CPU seconds over a run: beside the measured processes' own, it tells
+ * whether something else (another run, another user) was taking the cores at the same time.
+ */
+export function measureMachineCpu () {
+  const before = machineBusySeconds()
+  return { stop: () => Number((machineBusySeconds() - before).toFixed(2)) }
+}

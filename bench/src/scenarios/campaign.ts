@@ -3,7 +3,7 @@
 // reads sent with every device counted once.
 import { cpus } from 'node:os'
 import { startPipeline } from '@beacon/testkit'
-import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+import { byName, byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { seedUsers, userIds } from '../seed.js'
 
@@ -53,6 +53,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
       postgres: byName('postgres'),
       nats: byName('nats-server')
     })
+    const machine = measureMachineCpu()
     const started = performance.now()
     const live = await pipeline.call('POST', `/push/campaign/send/live/${campaignId}`)
     if (live.status !== 200) throw new Error(`send/live: ${JSON.stringify(live.body)}`)
@@ -60,6 +61,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
     const seconds = (performance.now() - started) / 1000
     const peaks = memory.stop()
     const cpuSeconds = cpu.stop()
+    const machineCpuSeconds = machine.stop()
 
     const sent = await pipeline.db.campaignDelivery.count({ where: { campaignId: BigInt(campaignId), status: 'SENT' } })
     const received = pipeline.apns.counters.requests + pipeline.fcm.counters.requests
@@ -78,6 +80,8 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
       notificationsPerSecond: Math.round(users / seconds),
       peakRssMb: Object.fromEntries(Object.entries(peaks).map(([name, bytes]) => [name, Math.round(bytes / 1024 / 1024)])),
       cpuSeconds,
+      // Every process of the machine: more than the measured ones' sum means others took CPU too.
+      machineCpuSeconds,
       cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, users)
     }
   } finally {

@@ -118,6 +118,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
       missingAtMock: delivery.missing,
       extraAtMock: delivery.extra,
       // Per request, in µs; only meaningful when nothing else runs on the machine.
+      cpuSeconds,
       cpuMicrosecondsPerRequest: microsecondsEach(cpuSeconds, count),
       ...(profiled === undefined ? {} : { profiled: true, profiles: profiled })
     }

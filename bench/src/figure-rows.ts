@@ -1,0 +1,39 @@
+// Every scenario's own figures as rows of the run's table (issue 16's goals have their own table: goal-rows.ts).
+import type { Row } from './report.js'
+import { count, dispatchersLabel, fixed, perSecond, rss, split, type RunResults } from './results.js'
+
+export function figureRows ({ ceiling, peer, senders, campaigns, large, single, registration }: RunResults): Row[] {
+  const rows: Row[] = []
+  if (ceiling !== undefined) rows.push({ scenario: '1. ceiling (raw HTTP/2 to the APNs mock)', figure: `${perSecond(ceiling.notificationsPerSecond)} (${count(ceiling.notifications)}); CPU per notification: ${split(ceiling.cpuMicrosecondsPerNotification)} µs` })
+  if (peer !== undefined) rows.push({ scenario: '2. peer (@parse/push-adapter, half APNs / half FCM)', figure: `${perSecond(peer.notificationsPerSecond)} (${count(peer.notifications)}); CPU per notification: ${split(peer.cpuMicrosecondsPerNotification)} µs` })
+  if (senders !== undefined) rows.push({ scenario: "2b. the dispatcher's senders alone (no queue, no database)", figure: `${perSecond(senders.notificationsPerSecond)} (${count(senders.notifications)}); CPU per notification: ${split(senders.cpuMicrosecondsPerNotification)} µs` })
+  for (const run of campaigns) {
+    const over = (other: { notificationsPerSecond: number } | undefined, name: string) => other === undefined ? [] : [`÷ ${name} ${fixed(run.notificationsPerSecond / other.notificationsPerSecond)}`]
+    const ratios = [...over(ceiling, 'ceiling'), ...over(peer, 'peer'), ...over(senders, 'senders alone')]
+    rows.push({
+      scenario: `3. campaign end to end, ${dispatchersLabel(run.dispatchers)}`,
+      figure: `${perSecond(run.notificationsPerSecond)} (${count(run.users)} users, ${run.seconds} s)${ratios.length > 0 ? `; ${ratios.join(', ')}` : ''}; CPU per notification: ${split(run.cpuMicrosecondsPerNotification)} µs; peak RSS ${rss(run.peakRssMb)}`
+    })
+  }
+  if (large !== undefined) {
+    rows.push({
+      scenario: `4. large campaign, ${dispatchersLabel(large.dispatchers)}`,
+      figure: `${count(large.users)} users in ${large.seconds} s (${perSecond(large.notificationsPerSecond)}), every device once; CPU per notification: ${split(large.cpuMicrosecondsPerNotification)} µs; peak RSS ${rss(large.peakRssMb)}`
+    })
+  }
+  if (single !== undefined) {
+    rows.push({
+      scenario: `5. single messages (SYNCHRONOUS, ${single.ratePerSecond} requests/s offered)`,
+      figure: `${perSecond(single.achievedPerSecond)} achieved; API call → provider p50 ${single.deliveryLatencyMs?.p50} ms, p99 ${single.deliveryLatencyMs?.p99} ms; round trip p99 ${single.roundTripMs?.p99} ms; errors ${JSON.stringify(single.errors)}; CPU per message: ${split(single.cpuMicrosecondsPerRequest)} µs`
+    })
+  }
+  if (registration !== undefined) {
+    rows.push({
+      scenario: '6. registration (POST /push/device/create, autocannon)',
+      figure: `ours ${perSecond(registration.ours?.requestsPerSecond ?? 0)} p99 ${registration.ours?.latencyMs.p99} ms; plain pg ${perSecond(registration.plainPg?.requestsPerSecond ?? 0)} p99 ${registration.plainPg?.latencyMs.p99} ms; ratio ${fixed(registration.ratio)}`,
+      target: `≥ ${registration.target} × plain pg`,
+      met: registration.meetsTarget
+    })
+  }
+  return rows
+}
