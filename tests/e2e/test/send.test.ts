@@ -41,6 +41,8 @@ t.test('a synchronous send reaches both providers with every field mapped, and i
   const [fcmRequest] = stack.fcm.received(android)
   t.match(fcmRequest, {
     status: 200,
+    // firebase-admin's sendEach over HTTP/2 (TLS, ALPN h2): the transport production uses.
+    protocol: 'HTTP/2',
     message: {
       token: android,
       data: { _comment: 'Any custom data.', amount: '745' },

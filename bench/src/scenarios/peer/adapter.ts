@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import ParsePushAdapter, { type Installation } from '@parse/push-adapter'
 import { serveParent } from '../ceiling/child.js'
-import { MockAgent, mockCredential, type ServiceAccount } from './mock-hooks.js'
+import { mockCredential, pointFcmSessionsAt, type ServiceAccount } from './mock-hooks.js'
 
 export interface PeerRequest { count: number, batchSize: number, batchesInFlight: number }
 export interface PeerReply {
@@ -30,11 +30,13 @@ const adapterRequire = createRequire(createRequire(import.meta.url).resolve('@pa
 const adapterVersion: string = adapterRequire('../package.json').version
 const { initializeApp } = adapterRequire('firebase-admin/app') as { initializeApp (options: object): unknown }
 
-// The one hook on the FCM side. The adapter's FCM sender calls initializeApp({ credential:
+// The hooks on the FCM side. The adapter's FCM sender calls initializeApp({ credential:
 // cert(firebaseServiceAccount) }) only when no app exists yet, and otherwise uses the default
-// app; so the default app is created first with what reaches the mock: an `httpAgent` that
-// connects to it and a credential that asks its OAuth endpoint. The adapter's sending is untouched.
-initializeApp({ credential: mockCredential(account), httpAgent: new MockAgent({ host: '127.0.0.1', port: Number(setting('FCM_PORT')) }), projectId: account.project_id })
+// app; so the default app is created first with a credential that asks the mock's OAuth
+// endpoint, and HTTP/2 sessions to FCM connect to the mock's TLS endpoint. The adapter's sending
+// is untouched.
+pointFcmSessionsAt({ host: '127.0.0.1', port: Number(setting('FCM_H2_PORT')), ca: setting('FCM_CA') })
+initializeApp({ credential: mockCredential(account), projectId: account.project_id })
 
 const adapter = new ParsePushAdapter({
   // node-apn's Provider takes `address`, `port` and `ca` besides the token: configuration alone
@@ -47,10 +49,9 @@ const adapter = new ParsePushAdapter({
     port: Number(setting('APNS_PORT')),
     ca: [setting('APNS_CA')]
   },
-  // A documented adapter option: firebase-admin's HTTP/1.1 transport, the one that honours
-  // `httpAgent` (its HTTP/2 transport cannot be pointed anywhere but Google). Beacon's dispatcher
-  // sends FCM over HTTP/1.1 too.
-  android: { firebaseServiceAccount: account, fcmEnableLegacyHttpTransport: true }
+  // firebase-admin's default transport (sendEach over HTTP/2), as the adapter runs in production
+  // and as Beacon's dispatcher sends.
+  android: { firebaseServiceAccount: account }
 })
 
 // A REST push body as Parse Server receives it ({ data }) for the campaign's notification.

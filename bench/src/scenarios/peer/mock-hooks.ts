@@ -1,27 +1,37 @@
-// The two hooks that point firebase-admin at the FCM mock. They do what the test kit's
-// FcmMockAgent and jwtBearerCredential do, written out here so the peer's process loads only the
+// The two hooks that point firebase-admin at the FCM mock: its HTTP/2 sessions, and a credential
+// that asks the mock's OAuth endpoint. Written out here so the peer's process loads only the
 // adapter (the test kit would bring its database and NATS modules and inflate the peer's memory).
 import { createPrivateKey, sign } from 'node:crypto'
-import { Agent } from 'node:https'
-import { connect } from 'node:net'
-import type { Duplex } from 'node:stream'
+import http2 from 'node:http2'
+import { connect } from 'node:tls'
 
 /** The parts of a service-account key file the OAuth grant needs. */
 export interface ServiceAccount { project_id: string, client_email: string, private_key: string, token_uri: string }
 
 /**
- * firebase-admin's app option `httpAgent`: the FCM host is hard-coded in firebase-admin, so every
- * connection goes to the mock instead (plain TCP: the mock speaks plain HTTP/1.1). Keep-alive and
- * no socket limit, as Node's global agent, which firebase-admin uses when given none.
+ * Points firebase-admin's HTTP/2 sessions (sendEach's default transport) at the mock's TLS
+ * endpoint: firebase-admin calls `http2.connect('https://fcm.googleapis.com', …)` with no socket
+ * option, so in this process every session to that origin gets a `createConnection` to the mock,
+ * and the `:scheme` firebase-admin 13 writes with a colon (`https:`, which Google takes and
+ * nghttp2 refuses) is sent as `https` — what the dispatcher's fcm-endpoint-connection.ts does
+ * for FCM_ENDPOINT, written out here so the peer loads only the adapter.
  */
-export class MockAgent extends Agent {
-  constructor (private readonly target: { host: string, port: number }) {
-    super({ keepAlive: true })
-  }
-
-  override createConnection (): Duplex {
-    return connect(this.target.port, this.target.host)
-  }
+export function pointFcmSessionsAt (target: { host: string, port: number, ca: string }): void {
+  const original = http2.connect
+  http2.connect = function (this: unknown, authority: string | URL, ...rest: unknown[]) {
+    const call = original as (...args: unknown[]) => http2.ClientHttp2Session
+    if (new URL(String(authority)).origin !== 'https://fcm.googleapis.com') return call.call(this, authority, ...rest)
+    const [options, listener] = typeof rest[0] === 'function' ? [{}, rest[0]] : [rest[0] ?? {}, rest[1]]
+    const createConnection = () => connect({ host: target.host, port: target.port, ca: target.ca, ALPNProtocols: ['h2'], servername: 'localhost' })
+    const session = call.call(this, authority, { ...(options as object), createConnection }, listener)
+    const request = session.request
+    session.request = function (this: http2.ClientHttp2Session, headers?: http2.OutgoingHttpHeaders, ...more: unknown[]) {
+      const scheme = headers?.[':scheme']
+      const fixed = typeof scheme === 'string' && scheme.endsWith(':') ? { ...headers, ':scheme': scheme.slice(0, -1) } : headers
+      return (request as (...args: unknown[]) => http2.ClientHttp2Stream).call(this, fixed, ...more)
+    } as typeof session.request
+    return session
+  } as typeof http2.connect
 }
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')

@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { selfSignedCertificate } from '../tls/certificate.js'
 import { googleError, notFound, type FcmHttpAnswer } from './errors.js'
+import { serveFcmHttp1, serveFcmHttp2, type FcmAction, type FcmProtocol, type FcmRequest, type Later } from './front-ends.js'
 import { decideSend, receivedEntry } from './send.js'
 import { GoogleOAuthMock, type ServiceAccountRegistration } from './oauth.js'
 import { buildServiceAccount, type ServiceAccountJson } from './service-account.js'
@@ -30,13 +30,22 @@ export interface FcmReceived {
   status: number | 'dropped' | 'hung'
   /** The FcmError code (or Google status) of an error answer. */
   errorCode: string | undefined
+  /** The protocol the request came over. */
+  protocol: FcmProtocol
 }
 
 export interface FcmMock {
   host: string
   port: number
-  /** Plain HTTP base URL; real clients reach it through `fcmMockAgent`. */
+  /** Plain HTTP/1.1 base URL: the token endpoint, and sends of HTTP/1.1 clients (FcmMockAgent). */
   url: string
+  /**
+   * `https://localhost:<port>`: the send endpoint over TLS with ALPN h2, as Google serves
+   * firebase-admin's `sendEach` (FCM_ENDPOINT); its certificate is `ca`.
+   */
+  endpoint: string
+  /** The self-signed certificate of `endpoint`, PEM: pass it as `ca` (FCM_CA_FILE). */
+  ca: string
   /** `<url>/token`: the `token_uri` service accounts must carry. */
   tokenUri: string
   registerServiceAccount (account: ServiceAccountRegistration): void
@@ -48,6 +57,8 @@ export interface FcmMock {
   readonly log: readonly FcmReceived[]
   /** Counts of `messages:send` requests and answers. */
   readonly counters: MockCounters
+  /** `messages:send` requests by the protocol they came over. */
+  readonly requestsByProtocol: Record<FcmProtocol, number>
   /** Access tokens issued so far. */
   readonly tokensIssued: number
   /** Requests to the token endpoint so far, granted or not. */
@@ -64,11 +75,12 @@ const projectOf = (path: string): string | undefined => {
   if (encoded === undefined) return undefined
   try { return decodeURIComponent(encoded) } catch { return undefined }
 }
-const maxBodyBytes = 1 << 20
+const respond = (answer: FcmHttpAnswer): FcmAction => ({ kind: 'respond', answer })
 
 /**
- * The FCM HTTP v1 send endpoint and Google's OAuth2 token endpoint, in one plain HTTP/1.1
- * server on 127.0.0.1 (firebase-admin reaches it through an agent that swaps the connection).
+ * The FCM HTTP v1 send endpoint and Google's OAuth2 token endpoint on 127.0.0.1: over TLS with
+ * ALPN h2 (`endpoint`, the protocol Google serves sendEach over), and over plain HTTP/1.1 (`url`:
+ * the token endpoint, and clients of firebase-admin's legacy transport). Both answer alike.
  */
 export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMock> {
   const now = options.now ?? Date.now
@@ -76,73 +88,61 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
   const scripts = new AnswerScripts()
   const log = new ReceivedLog<FcmReceived>()
   const counters = newCounters()
+  const requestsByProtocol: Record<FcmProtocol, number> = { 'HTTP/1.1': 0, 'HTTP/2': 0 }
   const timers = new Set<NodeJS.Timeout>()
   let tokensIssued = 0
   let tokenRequests = 0
 
-  const reply = (res: ServerResponse, answer: FcmHttpAnswer) => {
-    if (res.destroyed) return
-    res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8', ...answer.headers }).end(JSON.stringify(answer.body))
+  const later: Later = (delayMs, render) => {
+    if (delayMs === undefined) return render()
+    const timer = setTimeout(() => { timers.delete(timer); render() }, delayMs)
+    timers.add(timer)
   }
 
-  const send = (req: IncomingMessage, res: ServerResponse, projectId: string, text: string) => {
-    const request = { projectId, headers: req.headers, text }
-    const decision = decideSend(request, { oauth, takeScript: (target) => scripts.take(target), now })
-    if (record) log.add(receivedEntry(request, decision))
+  const send = (request: FcmRequest, projectId: string): FcmAction => {
+    requestsByProtocol[request.protocol]++
+    const sent = { projectId, headers: request.headers, text: request.text }
+    const decision = decideSend(sent, { oauth, takeScript: (target) => scripts.take(target), now })
+    if (record) log.add({ ...receivedEntry(sent, decision), protocol: request.protocol })
     const { outcome } = decision
     if (outcome.kind === 'drop') {
       counters.requests++
       counters.dropped++
-      req.socket.destroy()
-      return
-    }
-    if (outcome.kind === 'hang') {
+    } else if (outcome.kind === 'hang') {
       counters.requests++
       counters.hung++
-      return
+    } else {
+      countStatus(counters, outcome.answer.status)
     }
-    const { answer, delayMs } = outcome
-    countStatus(counters, answer.status)
-    if (delayMs === undefined) return reply(res, answer)
-    const timer = setTimeout(() => { timers.delete(timer); reply(res, answer) }, delayMs)
-    timers.add(timer)
+    return outcome
   }
 
-  const route = (req: IncomingMessage, res: ServerResponse, text: string, tooLarge: boolean) => {
-    if (tooLarge) return reply(res, googleError(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.'))
-    const url = (req.url ?? '').split('?')[0]!
-    if (req.method === 'POST' && url === '/token') {
+  const handle = (request: FcmRequest): FcmAction => {
+    if (request.tooLarge) return respond(googleError(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.'))
+    if (request.method === 'POST' && request.path === '/token') {
       tokenRequests++
-      const answer = oauth.grant(new URLSearchParams(text))
+      const answer = oauth.grant(new URLSearchParams(request.text))
       if (answer.status === 200) tokensIssued++
-      return reply(res, answer)
+      return respond(answer)
     }
-    const projectId = req.method === 'POST' ? projectOf(url) : undefined
-    if (projectId !== undefined) return send(req, res, projectId, text)
-    reply(res, notFound())
+    const projectId = request.method === 'POST' ? projectOf(request.path) : undefined
+    if (projectId !== undefined) return send(request, projectId)
+    return respond(notFound())
   }
 
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= maxBodyBytes) chunks.push(chunk)
-    })
-    req.on('end', () => route(req, res, Buffer.concat(chunks).toString('utf8'), size > maxBodyBytes))
-  })
-  server.on('clientError', (_error, socket) => socket.destroy())
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  const tls = await selfSignedCertificate()
+  const [http1, http2] = await Promise.all([serveFcmHttp1(handle, later), serveFcmHttp2(handle, later, tls)])
+  const url = `http://127.0.0.1:${http1.port}`
   const oauth = new GoogleOAuthMock(`${url}/token`, now)
   for (const account of options.serviceAccounts ?? []) oauth.register(account)
   let closing: Promise<void> | undefined
 
   return {
     host: '127.0.0.1',
-    port,
+    port: http1.port,
     url,
+    endpoint: `https://localhost:${http2.port}`,
+    ca: tls.cert,
     tokenUri: oauth.tokenUri,
     registerServiceAccount: (account) => oauth.register(account),
     createServiceAccount: ({ projectId, alsoProjects = [], clientEmail }) => {
@@ -154,20 +154,22 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
     received: (target) => log.of(target),
     log: log.all,
     counters,
+    requestsByProtocol,
     get tokensIssued () { return tokensIssued },
     get tokenRequests () { return tokenRequests },
     reset: () => {
       scripts.clear()
       log.clear()
       resetCounters(counters)
+      requestsByProtocol['HTTP/1.1'] = 0
+      requestsByProtocol['HTTP/2'] = 0
     },
     close: () => {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
         for (const timer of timers) clearTimeout(timer)
         timers.clear()
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+        await Promise.all([http1.close(), http2.close()])
+      })()
       return closing
     }
   }

@@ -48,7 +48,7 @@ const errorCodeOf = (answer: FcmHttpAnswer): string | undefined => {
 }
 
 /** The log entry for a decided send; the bearer token is left out. */
-export function receivedEntry (request: SendRequest, decision: SendDecision): FcmReceived {
+export function receivedEntry (request: SendRequest, decision: SendDecision): Omit<FcmReceived, 'protocol'> {
   const { outcome, body, account } = decision
   const message = field(body, 'message')
   const headers: Record<string, string> = {}
