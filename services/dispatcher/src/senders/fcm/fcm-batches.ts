@@ -44,7 +44,7 @@ export function createFcmBatches (options: FcmBatchOptions) {
       while (queue.length > 0 && inFlight < options.concurrency) {
         const batch = queue.splice(0, Math.min(SEND_EACH_MAX, options.concurrency - inFlight))
         inFlight += batch.length
-        sendBatch(messaging, batch).finally(() => {
+        void sendBatch(messaging, batch).finally(() => {
           inFlight -= batch.length
           schedule()
         })

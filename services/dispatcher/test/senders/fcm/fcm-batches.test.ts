@@ -32,8 +32,8 @@ function batches (concurrency: number) {
 }
 
 function sendAll (sender: ReturnType<typeof batches>, messaging: Messaging, count: number) {
-  return Promise.all(Array.from({ length: count }, (_, i) => new Promise<SendOutcome>((resolve) => {
-    sender.send(messaging, { message: { token: `t${i}` }, token: `t${i}`, settle: resolve })
+  return Promise.all(Array.from({ length: count }, (_, i) => new Promise<SendOutcome>((settle) => {
+    sender.send(messaging, { message: { token: `t${i}` }, token: `t${i}`, settle })
   })))
 }
 
