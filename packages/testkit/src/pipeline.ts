@@ -94,8 +94,6 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
   const folder = await mkdtemp(join(tmpdir(), 'beacon-e2e-'))
   const caFile = join(folder, 'apns-ca.pem')
   await writeFile(caFile, apns.ca)
-  const fcmCaFile = join(folder, 'fcm-ca.pem')
-  await writeFile(fcmCaFile, fcm.ca)
   const db = createDb({ url: database.url, poolSize: 2 })
   const common = {
     DATABASE_URL: database.url,
@@ -151,9 +149,7 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
       ...common,
       APNS_ENDPOINT: `https://localhost:${apns.port}`,
       APNS_CA_FILE: caFile,
-      // The mock's HTTP/2 (TLS) endpoint: firebase-admin's sendEach, as in production.
-      FCM_ENDPOINT: fcm.endpoint,
-      FCM_CA_FILE: fcmCaFile,
+      FCM_ENDPOINT: fcm.url,
       ...outbound,
       FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true',
       RETRY_BASE_DELAY_MS: '100',

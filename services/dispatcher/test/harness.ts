@@ -99,8 +99,6 @@ export async function startHarness (t: Test): Promise<Harness> {
   const folder = await mkdtemp(join(tmpdir(), 'beacon-dispatcher-'))
   const caFile = join(folder, 'apns-ca.pem')
   await writeFile(caFile, apns.ca)
-  const fcmCaFile = join(folder, 'fcm-ca.pem')
-  await writeFile(fcmCaFile, fcm.ca)
   const prefix = natsTestPrefix()
   const masterKey = randomBytes(32)
   const box = createSecretBox(masterKey)
@@ -142,9 +140,7 @@ export async function startHarness (t: Test): Promise<Harness> {
     NATS_PREFIX: prefix,
     APNS_ENDPOINT: `https://localhost:${apns.port}`,
     APNS_CA_FILE: caFile,
-    // The mock's HTTP/2 (TLS) endpoint: firebase-admin's sendEach, as in production.
-    FCM_ENDPOINT: fcm.endpoint,
-    FCM_CA_FILE: fcmCaFile,
+    FCM_ENDPOINT: fcm.url,
     FCM_TOKEN_URIS: fcm.tokenUri,
     FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true',
     RETRY_BASE_DELAY_MS: '100',

@@ -1,15 +1,15 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
 import { getMessaging, type Messaging } from 'firebase-admin/messaging'
 import type { FcmCredentials } from '../../credentials.js'
+import type { FcmAgent } from './fcm-agent.js'
 import { boundFirebaseRequests } from './firebase-request-bounds.js'
 import { serviceAccountCredential, type TokenRequestOptions } from './oauth-credential.js'
-import type { RetryAfterByToken } from './retry-after-by-token.js'
 
 /**
  * One firebase-admin app per application, reused; replaced (and the old one deleted) when the
  * application's credentials version changes.
  */
-export function createFcmAppPool (retryAfter: RetryAfterByToken, options: TokenRequestOptions) {
+export function createFcmAppPool (agent: FcmAgent, options: TokenRequestOptions) {
   const apps = new Map<number, { version: number, app: App, messaging: Messaging }>()
   let generation = 0
 
@@ -21,13 +21,14 @@ export function createFcmAppPool (retryAfter: RetryAfterByToken, options: TokenR
       if (existing !== undefined) setTimeout(() => { deleteApp(existing.app).catch(() => {}) }, 60_000).unref()
       const app = initializeApp({
         credential: serviceAccountCredential(credentials.serviceAccount, options),
-        projectId: credentials.projectId
+        projectId: credentials.projectId,
+        httpAgent: agent
       }, `beacon-${applicationId}-${version}-${generation++}`)
       const messaging = getMessaging(app)
-      // sendEach stays on firebase-admin's default HTTP/2 transport (production's path).
-      // FCM_TIMEOUT_MS for each send request, no retries but ours (send-with-retries.ts), and
-      // the Retry-After firebase-admin drops, noted by token.
-      boundFirebaseRequests(messaging, options.timeoutMs, retryAfter)
+      // sendEach would otherwise use HTTP/2, which bypasses httpAgent; send() is HTTP/1.1 anyway.
+      messaging.enableLegacyHttpTransport()
+      // FCM_TIMEOUT_MS for each send request, and no retries but ours (send-with-retries.ts).
+      boundFirebaseRequests(messaging, options.timeoutMs)
       apps.set(applicationId, { version, app, messaging })
       return messaging
     },

@@ -1,14 +1,10 @@
 import type { Messaging } from 'firebase-admin/messaging'
-import type { RetryAfterByToken } from './retry-after-by-token.js'
 
 interface RetryConfigLike { maxRetries: number }
-interface RequestConfigLike { timeout?: number, data?: unknown }
 interface RequestClientLike {
   retry: RetryConfigLike | null | undefined
-  send (config: RequestConfigLike): Promise<unknown>
+  send (config: { timeout?: number }): Promise<unknown>
 }
-/** firebase-admin's RequestResponseError: the answer, headers included, of a non-2xx response. */
-interface AnsweredErrorLike { response?: { headers?: Record<string, unknown> } }
 
 /** Thrown when firebase-admin's internals are not where this file expects them (an upgrade moved them). */
 export class FirebaseInternalsChanged extends Error {
@@ -35,13 +31,8 @@ const isRequestClient = (value: unknown): value is RequestClientLike => {
  * of the fixed 15 s. This is the only file that does so. If an upgrade moves these fields this
  * throws FirebaseInternalsChanged (every FCM send then fails loudly instead of silently retrying),
  * and test/senders/fcm/firebase-request-bounds.test.ts fails.
- *
- * The same wrapper recovers Retry-After, which firebase-admin drops: a request the client rejects
- * with an HTTP answer (RequestResponseError, before createFirebaseError keeps only the body)
- * still has that answer's headers, and the request's body its registration token; a number of
- * seconds there is noted in `retryAfter` for that token.
  */
-export function boundFirebaseRequests (messaging: Messaging, timeoutMs: number, retryAfter?: RetryAfterByToken): void {
+export function boundFirebaseRequests (messaging: Messaging, timeoutMs: number): void {
   const handler = (messaging as unknown as { messagingRequestHandler?: Record<string, unknown> }).messagingRequestHandler
   for (const name of ['httpClient', 'http2Client']) {
     const client = handler?.[name]
@@ -51,20 +42,6 @@ export function boundFirebaseRequests (messaging: Messaging, timeoutMs: number, 
     // maxRetries 0 is firebase-admin's own "never retry": RequestClient.isRetryEligible stops there.
     client.retry = { maxRetries: 0, statusCodes: [], ioErrorCodes: [], backOffFactor: 0, maxDelayInMillis: 0 } as RetryConfigLike
     const send = client.send.bind(client)
-    client.send = retryAfter === undefined
-      ? (config) => send({ ...config, timeout: timeoutMs })
-      : (config) => send({ ...config, timeout: timeoutMs }).catch((error: unknown) => {
-          noteRetryAfter(error, config.data, retryAfter)
-          throw error
-        })
+    client.send = (config) => send({ ...config, timeout: timeoutMs })
   }
-}
-
-/** Notes the Retry-After of a rejected send (only throttled answers carry one) by its message's token. */
-function noteRetryAfter (error: unknown, data: unknown, retryAfter: RetryAfterByToken): void {
-  const header = (error as AnsweredErrorLike | null)?.response?.headers?.['retry-after']
-  if (header === undefined) return
-  const seconds = Number(header)
-  const token = (data as { message?: { token?: unknown } } | undefined)?.message?.token
-  if (Number.isFinite(seconds) && seconds >= 0 && typeof token === 'string') retryAfter.note(token, seconds)
 }

@@ -15,8 +15,8 @@ async function sendScripted (t: Test, answer: ScriptedAnswer, requestTimeoutMs =
   t.teardown(() => fcm.close())
   const account = fcm.createServiceAccount({ projectId: 'bounds' })
   const sender = createFcmSender({
-    url: new URL(fcm.endpoint),
-    ca: Buffer.from(fcm.ca),
+    url: new URL(fcm.url),
+    ca: null,
     requestTimeoutMs,
     concurrency: 4,
     tokenEndpoints: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true }
