@@ -55,7 +55,7 @@ export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) 
     const peaks = memory.stop()
 
     const report = `the adapter reported transmitted ${JSON.stringify(run.transmitted)}, failed ${JSON.stringify(run.failed)}, first error ${run.firstError}`
-    const { split, accepted } = mocks.expectHalfAndHalf(notifications, report)
+    const { split, accepted } = mocks.expectHalfAndHalf(notifications, report, 'HTTP/2')
     if (transmitted(run) !== notifications) throw new Error(`the mocks accepted every notification, but ${report}`)
     return {
       scenario: 'peer: Parse Server push adapter to the provider mocks',

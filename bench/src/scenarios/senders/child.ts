@@ -24,8 +24,8 @@ const apns = createApnsSender({ url: new URL(`https://localhost:${setting('APNS_
 const serviceAccount = JSON.parse(setting('FCM_SERVICE_ACCOUNT'))
 // The FCM mock is its own token endpoint, on 127.0.0.1: allowed by name, and as a private address.
 const fcm = createFcmSender({
-  url: new URL(setting('FCM_ENDPOINT')),
-  ca: Buffer.from(setting('FCM_CA')),
+  url: new URL(setting('FCM_URL')),
+  ca: null,
   requestTimeoutMs: 10_000,
   concurrency: 256,
   tokenEndpoints: { allowedUris: [serviceAccount.token_uri], allowPrivateNetworks: true }
