@@ -82,7 +82,7 @@ export async function runRegistration ({ seconds, connections, poolSize = 4, war
     const figures = []
     for (const server of servers) {
       stored += (await registrationLoad(server.url, authorization, connections, warmupSeconds)).ok
-      if (server.profiles !== undefined) server.process.child.kill('SIGUSR2')
+      if (server.profiles !== undefined) server.process.child.kill('SIGWINCH')
       const cpu = measureCpu({ server: byPid(server.process.child.pid!), 'bench (autocannon)': byPid(process.pid), postgres: byName('postgres') })
       const load = await registrationLoad(server.url, authorization, connections, seconds)
       const used = cpu.stop()

@@ -59,7 +59,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
     await openLoop(warmups, ratePerSecond, async (i) => { await send(targets[i % targets.length]!).catch(() => undefined) })
     pipeline.apns.reset()
     pipeline.fcm.reset()
-    if (profiles !== undefined) for (const service of [pipeline.api, pipeline.dispatchers[0]!]) service.child.kill('SIGUSR2')
+    if (profiles !== undefined) for (const service of [pipeline.api, pipeline.dispatchers[0]!]) service.child.kill('SIGWINCH')
 
     // The mocks stamp arrivals with Date.now(): slots are translated to that clock once.
     const epochOffset = Date.now() - performance.now()

@@ -83,7 +83,7 @@ export async function summariseProfiles (folder: string, top?: number): Promise<
 }
 
 /**
- * The environment that makes a spawned service profile itself from its first SIGUSR2 on and
+ * The environment that makes a spawned service profile itself from its first SIGWINCH on and
  * write the profile into `folder` at a clean exit (see cpu-profiler.mjs).
  */
 export function profilerEnv (folder: string): Record<string, string> {
