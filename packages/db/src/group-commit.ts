@@ -47,11 +47,12 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
       const group = queue.length <= maxGroup ? queue : queue.slice(0, maxGroup)
       queue = queue.length <= maxGroup ? [] : queue.slice(maxGroup)
       inFlight++
-      void runGroup(group).finally(() => {
+      // runGroup never rejects: every failure goes to the group's callers.
+      runGroup(group).finally(() => {
         inFlight--
         // What queued meanwhile is the next group, at once: it waited for this one already.
         flush()
-      })
+      }).catch(() => {})
     }
   }
 
