@@ -1,6 +1,7 @@
 /**
  * Group commit: writes asked for by concurrent callers (requests, commands) go to the database
- * together, one statement and one commit for all of them instead of one each. Calls made in the
+ * together, one statement and one commit for all of them instead of one each (reads alike: one
+ * round trip for all). Calls made in the
  * same turn of the event loop form a group; while `maxInFlight` groups are running, new calls
  * wait and form the next group. So an idle service adds no delay (a call waits one turn at most),
  * and a busy one writes in fewer, larger statements as it gets busier: a statement costs
