@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Db } from '@beacon/db'
 import { databaseUrl, freePort, pipelineAuthorization, spawnService, startPipeline, type ServiceProcess } from '@beacon/testkit'
 import { byName, byPid, measureCpu } from '../cpu-usage.js'
-import { profilerEnv, summariseProfiles, type ProfileSummary } from './registration/cpu-profile.js'
+import { PROFILE_START_SIGNAL, profilerEnv, summariseProfiles, type ProfileSummary } from './registration/cpu-profile.js'
 import { registrationLoad } from './registration/load.js'
 
 export interface RegistrationOptions {
@@ -82,7 +82,7 @@ export async function runRegistration ({ seconds, connections, poolSize = 4, war
     const figures = []
     for (const server of servers) {
       stored += (await registrationLoad(server.url, authorization, connections, warmupSeconds)).ok
-      if (server.profiles !== undefined) server.process.child.kill('SIGUSR2')
+      if (server.profiles !== undefined) server.process.child.kill(PROFILE_START_SIGNAL)
       const cpu = measureCpu({ server: byPid(server.process.child.pid!), 'bench (autocannon)': byPid(process.pid), postgres: byName('postgres') })
       const load = await registrationLoad(server.url, authorization, connections, seconds)
       const used = cpu.stop()

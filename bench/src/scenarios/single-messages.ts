@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
 import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
 import { seedUsers } from '../seed.js'
-import { profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
+import { PROFILE_START_SIGNAL, profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
 import { jsonClient, openLoop, percentiles } from './single-messages/open-loop.js'
 
 export interface SingleMessagesOptions {
@@ -59,7 +59,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
     await openLoop(warmups, ratePerSecond, async (i) => { await send(targets[i % targets.length]!).catch(() => undefined) })
     pipeline.apns.reset()
     pipeline.fcm.reset()
-    if (profiles !== undefined) for (const service of [pipeline.api, pipeline.dispatchers[0]!]) service.child.kill('SIGUSR2')
+    if (profiles !== undefined) for (const service of [pipeline.api, pipeline.dispatchers[0]!]) service.child.kill(PROFILE_START_SIGNAL)
 
     // The mocks stamp arrivals with Date.now(): slots are translated to that clock once.
     const epochOffset = Date.now() - performance.now()

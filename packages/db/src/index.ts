@@ -12,3 +12,4 @@ export type { Application, Device, DeviceActivation, Developer, InboxMessage } f
 /** node-postgres's error for a failed statement: its `code` is the SQLSTATE. */
 export { DatabaseError } from 'pg'
 export { databaseReadiness } from './readiness.js'
+export { groupCommit, type GroupCommitOptions } from './group-commit.js'

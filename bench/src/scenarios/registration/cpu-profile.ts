@@ -82,8 +82,11 @@ export async function summariseProfiles (folder: string, top?: number): Promise<
   return Promise.all(files.map((name) => summariseProfile(join(folder, name), top)))
 }
 
+/** What starts the profile (cpu-profiler.mjs): a signal the services do not stop on. */
+export const PROFILE_START_SIGNAL = 'SIGWINCH'
+
 /**
- * The environment that makes a spawned service profile itself from its first SIGUSR2 on and
+ * The environment that makes a spawned service profile itself from its first SIGWINCH on and
  * write the profile into `folder` at a clean exit (see cpu-profiler.mjs).
  */
 export function profilerEnv (folder: string): Record<string, string> {

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { setTimeout as delay } from 'node:timers/promises'
 import { ApiErrorCode, type MessageSummary, type PushMessage, type SendCommand, type SendMode, type SendResult } from '@beacon/contracts'
-import type { Db } from '@beacon/db'
 import type { SummaryWatch } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import { ApiError, badRequest } from '../../errors.js'
 import { addSummary, emptyResult, recordedCounts } from './counts.js'
-import { deleteRows, publishRows, type OutboxRow } from '../outbox/outbox.js'
+import { publishRows, type OutboxRow } from '../outbox/outbox.js'
+import { messageWrites, type DraftCommand } from './message-writes.js'
 import { recordRefusals } from '../outbox/refusals.js'
 
 export interface SendOutcome { messageIds: string[], result: SendResult }
-
-/** A command before its message is stored: the application's internal id comes from the store. */
-type DraftCommand = Omit<SendCommand, 'applicationId'>
 
 function toDraft (message: PushMessage): DraftCommand {
   return {
@@ -27,50 +23,16 @@ function toDraft (message: PushMessage): DraftCommand {
   }
 }
 
-// A named statement through the pool (prepared once per connection): every send stores its
-// messages and their commands' outbox rows in one statement, however many, looking the
-// application up on the way (no row returned: no such application). The command gets the
-// application's internal id in SQL. The sweeper leaves the rows to this request for $10 ms.
-const STORE_MESSAGES = {
-  name: 'beacon-store-messages',
-  text: `WITH app AS (SELECT id FROM application WHERE app_id = $1::text),
-         stored AS (
-           INSERT INTO message (id, application_id, user_id, activation_id, personal, silent, priority, body)
-           SELECT m.id, app.id, m.user_id, m.activation_id, m.personal, m.silent, m.priority::"MessagePriority", m.body
-             FROM app, unnest($2::uuid[], $3::text[], $4::text[], $5::boolean[], $6::boolean[], $7::text[], $8::jsonb[])
-                  AS m(id, user_id, activation_id, personal, silent, priority, body)
-           RETURNING 1),
-         queued AS (
-           INSERT INTO outbox (kind, payload, publish_after)
-           SELECT 'command', (c.command || jsonb_build_object('applicationId', app.id))::json, now() + $10::int * interval '1 millisecond'
-             FROM app, unnest($9::jsonb[]) AS c(command)
-           RETURNING id, payload->>'messageId' AS message_id)
-         SELECT app.id AS application_id, q.id::text AS outbox_id, q.message_id FROM app LEFT JOIN queued q ON true`
-}
-
-interface Stored {
-  applicationId: number
-  /** The outbox row of each message's command, by message id. */
-  outboxIds: Map<string, string>
-}
-
 /** Stores the messages of the application with PowerAuth id `appId` (a 400 if none) and their outbox rows. */
-async function storeMessages (db: Db, appId: string, commands: DraftCommand[], graceMs: number): Promise<Stored> {
-  const { rows } = await db.pool.query<{ application_id: number, outbox_id: string, message_id: string }>({
-    ...STORE_MESSAGES,
-    values: [
-      appId, commands.map((c) => c.messageId), commands.map((c) => c.userId), commands.map((c) => c.activationId ?? null),
-      commands.map((c) => c.personal), commands.map((c) => c.silent), commands.map((c) => c.priority), commands.map((c) => JSON.stringify(c.body)),
-      commands.map((c) => JSON.stringify(c)), graceMs
-    ]
-  })
-  if (rows.length === 0) throw badRequest(`Application with appId ${appId} does not exist`)
-  return { applicationId: rows[0]!.application_id, outboxIds: new Map(rows.map((row) => [row.message_id, row.outbox_id])) }
+async function storeMessages (app: FastifyInstance, appId: string, commands: DraftCommand[]): Promise<{ applicationId: number, outboxIds: Map<string, string> }> {
+  const { applicationId, outboxIds } = await messageWrites(app.db).store(appId, commands, app.outbox.publishGraceMs)
+  if (applicationId === null) throw badRequest(`Application with appId ${appId} does not exist`)
+  return { applicationId, outboxIds }
 }
 
 /**
  * Publishes the stored commands at once (the fast path) and deletes the outbox rows of those
- * JetStream took, in one statement. What failed stays for the sweeper; a definite refusal fails
+ * JetStream took, in one statement with other requests' (message-writes.ts). What failed stays for the sweeper; a definite refusal fails
  * its message NotQueued. Returns whether one was refused.
  */
 async function publishStored (app: FastifyInstance, commands: SendCommand[], outboxIds: Map<string, string>): Promise<boolean> {
@@ -79,7 +41,7 @@ async function publishStored (app: FastifyInstance, commands: SendCommand[], out
   // Refusals recorded before their rows go (recording again is harmless): a failure in between
   // leaves the row to the sweeper, never a message that no one will ever end.
   if (outcome.refused.length > 0) await recordRefusals(app.db.pool, outcome.refused, app.log)
-  await deleteRows(app.db.pool, [...outcome.published, ...outcome.refused].map((row) => row.id))
+  await messageWrites(app.db).deleteOutboxRows([...outcome.published, ...outcome.refused].map((row) => row.id))
   if (outcome.failed.length > 0) {
     app.log.warn({ err: outcome.error, commands: outcome.failed.length }, 'send commands not published yet; the outbox sweeper publishes them')
   }
@@ -99,12 +61,13 @@ async function publishedInTime (app: FastifyInstance, commands: SendCommand[], o
     app.log.error({ err: error }, 'send commands: publishing or clearing their outbox rows failed')
     return false
   })
-  const waiting = new AbortController()
-  const timeout = delay(FAST_PATH_WAIT_MS, false, { signal: waiting.signal }).catch(() => false)
+  // A plain timer, cleared: an aborted timers/promises delay builds an AbortError (a stack trace) per request.
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<boolean>((resolve) => { timer = setTimeout(resolve, FAST_PATH_WAIT_MS, false) })
   try {
     return await Promise.race([publishing, timeout])
   } finally {
-    waiting.abort()
+    clearTimeout(timer)
   }
 }
 
@@ -135,7 +98,7 @@ export async function sendMessages (
   app: FastifyInstance, appId: string, messages: PushMessage[], mode: SendMode, syncTimeoutMs: number
 ): Promise<SendOutcome> {
   const drafts = messages.map(toDraft)
-  const { applicationId, outboxIds } = await storeMessages(app.db, appId, drafts, app.outbox.publishGraceMs)
+  const { applicationId, outboxIds } = await storeMessages(app, appId, drafts)
   const commands: SendCommand[] = drafts.map((draft) => ({ ...draft, applicationId }))
   const messageIds = commands.map((command) => command.messageId)
   const watches = mode === 'SYNCHRONOUS' ? commands.map((command) => app.transport.watchSummary(command.messageId)) : []

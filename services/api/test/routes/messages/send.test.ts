@@ -63,6 +63,27 @@ t.test('batch: every item stored, ids in order', async (t) => {
   t.equal(second.priority, 'NORMAL')
 })
 
+// The requests in flight are stored in one statement and their outbox rows deleted in one
+// (message-writes.ts): each still gets its own messages, its own application, its own 400.
+t.test('concurrent sends of several applications, one unknown: each answered for itself, every command published and cleared', async (t) => {
+  const { app } = await appWithApplication(t)
+  await app.db.application.create({ data: { appId: 'text-app', name: 'app3' } })
+  const send = (appId: number | string, userId: string) => call(app, 'POST', '/push/message/send', { requestObject: { appId, mode: 'ASYNCHRONOUS', message: { ...seedMessage, userId } } })
+  const [a, b, unknown, c] = await Promise.all([send(2, 'u-a'), send('text-app', 'u-b'), send(9, 'u-x'), send(2, 'u-c')])
+  t.equal(unknown!.statusCode, 400)
+  t.match(unknown!.json().responseObject.message, /Application with appId 9 does not exist/)
+  const stored = async (response: typeof a) => {
+    t.equal(response!.statusCode, 200)
+    const [id] = response!.json().responseObject.messageIds as string[]
+    return app.db.message.findUniqueOrThrow({ where: { id }, include: { application: true } })
+  }
+  t.match(await stored(a), { userId: 'u-a', application: { appId: '2' } })
+  t.match(await stored(b), { userId: 'u-b', application: { appId: 'text-app' } })
+  t.match(await stored(c), { userId: 'u-c', application: { appId: '2' } })
+  t.equal(await app.db.message.count(), 3, 'nothing stored for the unknown application')
+  t.equal(await app.db.outbox.count(), 0, 'the three commands were published and their rows deleted')
+})
+
 t.test('bad input: a clear 400 naming the field (and the batch index), nothing stored', async (t) => {
   const { app } = await appWithApplication(t)
   const cases: Array<[string, unknown, RegExp]> = [

@@ -1,6 +1,7 @@
 import type { Command, DeviceResult, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { DeviceTarget } from './resolve-devices.js'
+import { claimMessageWindow } from './message-claims.js'
 
 export interface EarlierDelivery {
   deviceId: bigint
@@ -45,10 +46,9 @@ const claimWindow = (table: string, source: string, sourceType: string, chunk: b
   UNION ALL
   SELECT -1 FROM overtaken`
 
-// A single message's window is a few devices: prepared once. A campaign's is planned with its own
-// values each time (a generic plan cannot know a window holds 250 devices).
+// A campaign's window is planned with its own values each time (a generic plan cannot know a
+// window holds 250 devices). Single messages claim several commands' windows at once: message-claims.ts.
 const CLAIM = {
-  message: { name: 'beacon-claim-message-window', text: claimWindow('message_delivery', 'message_id', 'uuid', false) },
   campaign: { text: claimWindow('campaign_delivery', 'campaign_id', 'bigint', true) }
 }
 
@@ -88,6 +88,8 @@ export interface Claimant { key: string, holder: string }
  */
 export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claimant, targets: DeviceTarget[], at: Date): Promise<{ mine: Set<string>, overtaken: boolean }> {
   if (targets.length === 0) return { mine: new Set(), overtaken: false }
+  // A single message's window goes with those of the other messages in hand (message-claims.ts).
+  if (scope.kind === 'message') return claimMessageWindow(db, { messageId: scope.messageId, claimant, targets, at })
   const { rows } = await db.pool.query<{ device_id: string }>({
     ...CLAIM[scope.kind],
     values: [sourceId(scope), targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, claimant.key, claimant.holder, ...chunkParam(scope)]

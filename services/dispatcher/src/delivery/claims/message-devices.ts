@@ -1,33 +1,37 @@
 import type { ProviderPlatform, SendCommand } from '@beacon/contracts'
-import type { Db } from '@beacon/db'
+import { groupCommit, type Db } from '@beacon/db'
 import type { EarlierDelivery } from './claims.js'
 import { toTarget, type DeviceTarget } from './resolve-devices.js'
 
-// The whole start of a single message in one round trip: the application's credentials version;
-// the user's devices in the application, narrowed to one activation when given, `personal` keeping
-// only ACTIVE activations, a device with several of the user's activations once; and the claims
-// already made for the message (an earlier holder of the command), whether or not their devices
-// still resolve. Nothing is claimed here: devices are claimed as their requests are made. No
-// application, no row.
+// The whole start of a single message in one round trip, for every message whose command starts
+// meanwhile (group-commit.ts: the commands in hand resolve together), each row tagged with its
+// message's place in the group: the application's credentials version; the user's devices in the
+// application, narrowed to one activation when given, `personal` keeping only ACTIVE activations,
+// a device with several of the user's activations once; and the claims already made for the
+// message (an earlier holder of the command), whether or not their devices still resolve.
+// Nothing is claimed here: devices are claimed as their requests are made. No application, no row.
 const MESSAGE_DEVICES = {
-  name: 'beacon-message-devices',
-  text: `WITH app AS (SELECT credentials_version FROM application WHERE id = $1)
-         SELECT 'app' AS kind, app.credentials_version, NULL::bigint AS id, NULL::text AS push_token, NULL::text AS platform,
+  name: 'beacon-message-devices-grouped',
+  text: `WITH q AS (SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::boolean[], $6::uuid[])
+                      AS q(i, application_id, user_id, activation_id, personal, message_id)),
+         app AS (SELECT q.i, ap.credentials_version FROM q JOIN application ap ON ap.id = q.application_id)
+         SELECT app.i, 'app' AS kind, app.credentials_version, NULL::bigint AS id, NULL::text AS push_token, NULL::text AS platform,
                 NULL::text AS environment, NULL::text AS status
            FROM app
          UNION ALL
-         SELECT DISTINCT 'device', NULL::int, d.id, d.push_token, d.platform::text, d.environment::text, NULL::text
-           FROM device_activation a JOIN device d ON d.id = a.device_id
-          WHERE a.application_id = $1 AND a.user_id = $2
-            AND ($3::text IS NULL OR a.activation_id = $3)
-            AND (NOT $4::boolean OR a.activation_status = 'ACTIVE')
-            AND EXISTS (SELECT 1 FROM app)
+         SELECT DISTINCT q.i, 'device', NULL::int, d.id, d.push_token, d.platform::text, d.environment::text, NULL::text
+           FROM q JOIN app ON app.i = q.i
+           JOIN device_activation a ON a.application_id = q.application_id AND a.user_id = q.user_id
+           JOIN device d ON d.id = a.device_id
+          WHERE (q.activation_id IS NULL OR a.activation_id = q.activation_id)
+            AND (NOT q.personal OR a.activation_status = 'ACTIVE')
          UNION ALL
-         SELECT 'claim', NULL::int, m.device_id, NULL, m.platform::text, NULL, m.status::text
-           FROM message_delivery m WHERE m.message_id = $5::uuid`
+         SELECT q.i, 'claim', NULL::int, m.device_id, NULL, m.platform::text, NULL, m.status::text
+           FROM q JOIN message_delivery m ON m.message_id = q.message_id`
 }
 
 interface Row {
+  i: number
   kind: 'app' | 'device' | 'claim'
   credentials_version: number | null
   id: string
@@ -48,12 +52,20 @@ export interface MessageDevices {
   orphaned: bigint[]
 }
 
-/** Resolves a single message's devices and what an earlier holder of the command did with them. */
-export async function resolveMessageDevices (db: Db, command: SendCommand): Promise<MessageDevices> {
+const resolveGroup = (db: Db) => async (commands: SendCommand[]): Promise<MessageDevices[]> => {
   const { rows } = await db.pool.query<Row>({
     ...MESSAGE_DEVICES,
-    values: [command.applicationId, command.userId, command.activationId ?? null, command.personal, command.messageId]
+    values: [
+      commands.map((_, i) => i), commands.map((c) => c.applicationId), commands.map((c) => c.userId),
+      commands.map((c) => c.activationId ?? null), commands.map((c) => c.personal), commands.map((c) => c.messageId)
+    ]
   })
+  const byCommand = commands.map((): Row[] => [])
+  for (const row of rows) byCommand[row.i]!.push(row)
+  return byCommand.map(toMessageDevices)
+}
+
+function toMessageDevices (rows: Row[]): MessageDevices {
   const app = rows.find((row) => row.kind === 'app')
   const earlier = rows.filter((row) => row.kind === 'claim')
     .map((row): EarlierDelivery => ({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: null }))
@@ -63,4 +75,16 @@ export async function resolveMessageDevices (db: Db, command: SendCommand): Prom
   const resolved = new Set(devices.map((t) => t.id))
   const orphaned = earlier.filter((e) => e.status === 'PENDING' && !resolved.has(e.deviceId)).map((e) => e.deviceId)
   return { credentialsVersion: app?.credentials_version ?? null, unclaimed, earlier, orphaned }
+}
+
+const perDb = new WeakMap<Db, (command: SendCommand) => Promise<MessageDevices>>()
+
+/** Resolves a single message's devices and what an earlier holder of the command did with them. */
+export function resolveMessageDevices (db: Db, command: SendCommand): Promise<MessageDevices> {
+  let resolve = perDb.get(db)
+  if (resolve === undefined) {
+    resolve = groupCommit(resolveGroup(db))
+    perDb.set(db, resolve)
+  }
+  return resolve(command)
 }

@@ -39,6 +39,15 @@ t.test('a message\'s devices: the user\'s in the application, by platform and en
   t.same(await resolve({ activationId: 'act-blocked' }), [['blocked', 'blocked', 'APNS', null]])
   t.same(await resolve({ activationId: 'act-blocked', personal: true }), [])
   t.equal((await resolveMessageDevices(h.db, { ...await h.storeMessage('u'), applicationId: 999 })).credentialsVersion, null, 'no application: no devices, and it says so')
+
+  // The commands in hand resolve in one statement (message-devices.ts): each gets its own answer.
+  const [all, personal, narrowed, none, gone] = await Promise.all([
+    h.storeMessage('u'), h.storeMessage('u', { personal: true }), h.storeMessage('u', { activationId: 'act-blocked' }),
+    h.storeMessage('nobody'), h.storeMessage('u')
+  ])
+  const together = await Promise.all([all!, personal!, narrowed!, none!, { ...gone!, applicationId: 999 }].map((command) => resolveMessageDevices(h.db, command)))
+  t.same(together.map((found) => found.unclaimed.length), [9, 5, 1, 0, 0], 'resolved together, each message its own devices')
+  t.same(together.map((found) => found.credentialsVersion === null), [false, false, false, false, true])
 })
 
 t.test('a message\'s earlier claims: answered ones are not sent again, unanswered ones are, those of removed devices are released', async (t) => {

@@ -1,0 +1,67 @@
+/**
+ * Group commit: writes asked for by concurrent callers (requests, commands) go to the database
+ * together, one statement and one commit for all of them instead of one each (reads alike: one
+ * round trip for all). Calls made in the
+ * same turn of the event loop form a group; while `maxInFlight` groups are running, new calls
+ * wait and form the next group. So an idle service adds no delay (a call waits one turn at most),
+ * and a busy one writes in fewer, larger statements as it gets busier: a statement costs
+ * PostgreSQL, and each process a socket write and read, whatever it carries.
+ *
+ * `run` gets the items of a group and resolves with one answer per item, in order. If it fails
+ * for a group of several, each item is run again alone, so that an item the statement refuses
+ * fails only its own caller (a statement is all or nothing); the lone runs' failures go to their
+ * callers. Statements run this way must therefore be safe to run again (an answer lost after the
+ * commit: e.g. a conflict on the key that was written, or idempotent).
+ *
+ * Not DataLoader: that loads values by key (with a cache) and starts a batch every turn, where a
+ * write wants its group to grow while the database is busy with the last one.
+ */
+export interface GroupCommitOptions {
+  /** Groups running at once (each holds one pool connection). */
+  maxInFlight?: number
+  /** Items in one group at most; more wait for the next. */
+  maxGroup?: number
+}
+
+interface Waiting<I, O> { item: I, resolve: (value: O) => void, reject: (error: unknown) => void }
+
+export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFlight = 2, maxGroup = 500 }: GroupCommitOptions = {}): (item: I) => Promise<O> {
+  let queue: Array<Waiting<I, O>> = []
+  let inFlight = 0
+  let scheduled = false
+
+  const runGroup = async (group: Array<Waiting<I, O>>) => {
+    try {
+      const answers = await run(group.map((entry) => entry.item))
+      group.forEach((entry, i) => { entry.resolve(answers[i]!) })
+    } catch (error) {
+      if (group.length === 1) { group[0]!.reject(error); return }
+      await Promise.all(group.map(async (entry) => {
+        try { entry.resolve((await run([entry.item]))[0]!) } catch (alone) { entry.reject(alone) }
+      }))
+    }
+  }
+
+  const flush = () => {
+    scheduled = false
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      const group = queue.length <= maxGroup ? queue : queue.slice(0, maxGroup)
+      queue = queue.length <= maxGroup ? [] : queue.slice(maxGroup)
+      inFlight++
+      // runGroup never rejects: every failure goes to the group's callers.
+      runGroup(group).finally(() => {
+        inFlight--
+        // What queued meanwhile is the next group, at once: it waited for this one already.
+        flush()
+      }).catch(() => {})
+    }
+  }
+
+  return (item) => new Promise<O>((resolve, reject) => {
+    queue.push({ item, resolve, reject })
+    if (!scheduled && inFlight < maxInFlight) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  })
+}

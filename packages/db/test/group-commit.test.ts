@@ -1,0 +1,67 @@
+import t from 'tap'
+import { groupCommit } from '../src/group-commit.js'
+
+/** A run that records its groups and answers each item doubled, held until `release`d. */
+function recordingRun () {
+  const groups: number[][] = []
+  const held: Array<() => void> = []
+  const run = async (items: number[]) => {
+    groups.push(items)
+    await new Promise<void>((resolve) => held.push(resolve))
+    if (items.includes(13)) throw new Error('13 is refused')
+    return items.map((item) => item * 2)
+  }
+  const release = () => { for (const resolve of held.splice(0)) resolve() }
+  return { groups, run, release }
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+t.test('calls of one turn run as one group, each caller gets its own answer', async (t) => {
+  const { groups, run, release } = recordingRun()
+  const write = groupCommit(run)
+  const answers = Promise.all([write(1), write(2), write(3)])
+  await turn()
+  release()
+  t.same(await answers, [2, 4, 6])
+  t.same(groups, [[1, 2, 3]], 'one run for the three calls')
+})
+
+t.test('calls made while the groups in flight run form the next group, run as one slot frees', async (t) => {
+  const { groups, run, release } = recordingRun()
+  const write = groupCommit(run, { maxInFlight: 1 })
+  const first = write(1)
+  await turn()
+  const later = [write(2), write(3)]
+  await turn()
+  await turn()
+  t.same(groups, [[1]], 'nothing more starts while the first group runs')
+  release()
+  t.equal(await first, 2)
+  await turn()
+  release()
+  t.same(await Promise.all(later), [4, 6])
+  t.same(groups, [[1], [2, 3]], 'the two that waited went together')
+})
+
+t.test('a group is at most maxGroup items; the rest go in the next', async (t) => {
+  const { groups, run, release } = recordingRun()
+  const write = groupCommit(run, { maxInFlight: 2, maxGroup: 2 })
+  const answers = Promise.all([1, 2, 3].map(write))
+  await turn()
+  t.same(groups, [[1, 2], [3]])
+  release()
+  t.same(await answers, [2, 4, 6])
+})
+
+t.test('a failed group is run again item by item: only the refused item fails its caller', async (t) => {
+  const { groups, run, release } = recordingRun()
+  const write = groupCommit(run)
+  const calls = [write(12), write(13), write(14)].map((call) => call.then((value) => ({ value }), (error: Error) => ({ error: error.message })))
+  await turn()
+  release()
+  await turn()
+  release()
+  t.same(await Promise.all(calls), [{ value: 24 }, { error: '13 is refused' }, { value: 28 }])
+  t.same(groups, [[12, 13, 14], [12], [13], [14]])
+})

@@ -1,0 +1,69 @@
+import { groupCommit, type Db } from '@beacon/db'
+import type { Claimant } from './claims.js'
+import type { DeviceTarget } from './resolve-devices.js'
+
+// The claim statement of claims.ts (read its comments first) for the windows of several single
+// messages at once, each row with its own message, claim time and command lease: the commands in
+// hand claim together (group-commit.ts), one statement and one commit for all of them. A command
+// whose lease another handling holds claims nothing, and comes back as a row with device -1.
+const CLAIM_MESSAGE_WINDOWS = {
+  name: 'beacon-claim-message-windows',
+  text: `
+  WITH t AS (SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::uuid[])
+                        AS t(message_id, device_id, platform, at, key, holder)),
+  overtaken AS (SELECT DISTINCT t.key FROM t JOIN command_lease l ON l.key = t.key
+                 WHERE l.holder <> t.holder AND (l.expires_at > now() OR l.done)),
+  mine AS (SELECT t.* FROM t WHERE NOT EXISTS (SELECT 1 FROM overtaken o WHERE o.key = t.key)),
+  claimed AS (
+    INSERT INTO message_delivery AS d (message_id, device_id, platform, claimed_at)
+    SELECT message_id, device_id, platform::"Platform", at FROM mine
+    ON CONFLICT (message_id, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+     WHERE d.status = 'PENDING' AND d.claimed_at <> EXCLUDED.claimed_at
+    RETURNING d.message_id, d.device_id)
+  SELECT c.message_id::text, c.device_id FROM claimed c
+  UNION ALL
+  SELECT d.message_id::text, d.device_id FROM message_delivery d JOIN mine ON mine.message_id = d.message_id AND mine.device_id = d.device_id
+   WHERE d.status = 'PENDING' AND d.claimed_at = mine.at
+  UNION ALL
+  SELECT DISTINCT t.message_id::text, -1 FROM t JOIN overtaken o ON o.key = t.key`
+}
+
+export interface MessageWindow { messageId: string, claimant: Claimant, targets: DeviceTarget[], at: Date }
+export interface ClaimedWindow { mine: Set<string>, overtaken: boolean }
+
+const claimGroup = (db: Db) => async (windows: MessageWindow[]): Promise<ClaimedWindow[]> => {
+  // Answers are told apart by message: two copies of one command go one by one (group-commit.ts).
+  if (new Set(windows.map((w) => w.messageId)).size < windows.length) throw new Error('two handlings of one message in a group')
+  const rows = windows.flatMap((w) => w.targets.map((target) => ({ w, target })))
+  const { rows: answers } = await db.pool.query<{ message_id: string, device_id: string }>({
+    ...CLAIM_MESSAGE_WINDOWS,
+    values: [
+      rows.map((r) => r.w.messageId), rows.map((r) => r.target.id.toString()), rows.map((r) => r.target.platform),
+      rows.map((r) => r.w.at), rows.map((r) => r.w.claimant.key), rows.map((r) => r.w.claimant.holder)
+    ]
+  })
+  const byMessage = new Map<string, ClaimedWindow>()
+  for (const w of windows) byMessage.set(w.messageId, { mine: new Set(), overtaken: false })
+  for (const { message_id: messageId, device_id: deviceId } of answers) {
+    const claimed = byMessage.get(messageId)!
+    if (deviceId === '-1') claimed.overtaken = true
+    else claimed.mine.add(deviceId)
+  }
+  return windows.map((w) => byMessage.get(w.messageId)!)
+}
+
+const perDb = new WeakMap<Db, (window: MessageWindow) => Promise<ClaimedWindow>>()
+
+/**
+ * Claims one single message's window, in one statement with the windows other commands ask for
+ * meanwhile (two copies of one command claiming at once go one by one, as group-commit does for
+ * any group that fails).
+ */
+export function claimMessageWindow (db: Db, window: MessageWindow): Promise<ClaimedWindow> {
+  let claim = perDb.get(db)
+  if (claim === undefined) {
+    claim = groupCommit(claimGroup(db))
+    perDb.set(db, claim)
+  }
+  return claim(window)
+}
