@@ -38,17 +38,39 @@ const STORE_MESSAGES = {
 
 interface StoreRequest { appId: string, commands: DraftCommand[], graceMs: number }
 
+interface StoredRow { application_id: number, outbox_id: string | null, message_id: string }
+
+// A request's messages already stored: what a group's statement committed before its answer was
+// lost, found when group-commit runs the request again alone (its message ids are its own).
+const EARLIER = `SELECT m.id::text AS message_id, m.application_id, o.id::text AS outbox_id
+                   FROM message m LEFT JOIN outbox o ON o.kind = 'command' AND o.payload->>'messageId' = m.id::text
+                  WHERE m.id = ANY($1::uuid[])`
+
+const isOwnMessageConflict = (error: unknown) =>
+  (error as { code?: unknown, constraint?: unknown } | null)?.code === '23505' && (error as { constraint?: unknown }).constraint === 'message_pkey'
+
 const storeGroup = (db: Db) => async (requests: StoreRequest[]): Promise<Stored[]> => {
   const all = requests.flatMap(({ appId, commands, graceMs }) => commands.map((command) => ({ appId, command, graceMs })))
-  const { rows } = await db.pool.query<{ application_id: number, outbox_id: string, message_id: string }>({
-    ...STORE_MESSAGES,
-    values: [
-      all.map((m) => m.appId), all.map((m) => m.command.messageId), all.map((m) => m.command.userId),
-      all.map((m) => m.command.activationId ?? null), all.map((m) => m.command.personal), all.map((m) => m.command.silent),
-      all.map((m) => m.command.priority), all.map((m) => JSON.stringify(m.command.body)), all.map((m) => JSON.stringify(m.command)),
-      all.map((m) => m.graceMs)
-    ]
-  })
+  let rows: StoredRow[]
+  try {
+    rows = (await db.pool.query<StoredRow>({
+      ...STORE_MESSAGES,
+      values: [
+        all.map((m) => m.appId), all.map((m) => m.command.messageId), all.map((m) => m.command.userId),
+        all.map((m) => m.command.activationId ?? null), all.map((m) => m.command.personal), all.map((m) => m.command.silent),
+        all.map((m) => m.command.priority), all.map((m) => JSON.stringify(m.command.body)), all.map((m) => JSON.stringify(m.command)),
+        all.map((m) => m.graceMs)
+      ]
+    })).rows
+  } catch (error) {
+    // Run again alone after its group's answer was lost: the group committed, so every message of
+    // this request is there already (a statement is all or nothing). Answered as stored; its
+    // outbox row, if the sweeper has not published it yet, is published and deleted as usual.
+    if (requests.length !== 1 || !isOwnMessageConflict(error)) throw error
+    const ids = all.map((m) => m.command.messageId)
+    rows = (await db.pool.query<StoredRow>(EARLIER, [ids])).rows
+    if (rows.length !== ids.length) throw error
+  }
   const byMessage = new Map(rows.map((row) => [row.message_id, row]))
   return requests.map(({ commands }) => {
     const stored: Stored = { applicationId: null, outboxIds: new Map() }
@@ -56,7 +78,7 @@ const storeGroup = (db: Db) => async (requests: StoreRequest[]): Promise<Stored[
       const row = byMessage.get(command.messageId)
       if (row === undefined) continue
       stored.applicationId = row.application_id
-      stored.outboxIds.set(command.messageId, row.outbox_id)
+      if (row.outbox_id !== null) stored.outboxIds.set(command.messageId, row.outbox_id)
     }
     return stored
   })
@@ -64,7 +86,15 @@ const storeGroup = (db: Db) => async (requests: StoreRequest[]): Promise<Stored[
 
 const deleteGroup = (db: Db) => async (groups: string[][]): Promise<void[]> => {
   const ids = groups.flat()
-  if (ids.length > 0) await db.pool.query({ name: 'beacon-outbox-delete', text: 'DELETE FROM outbox WHERE id = ANY($1::bigint[])', values: [ids] })
+  // A row the sweeper holds (it is publishing it: FOR UPDATE) is left to it, which deletes it
+  // once JetStream confirms: waiting for its lock would hold up every request of the group.
+  if (ids.length > 0) {
+    await db.pool.query({
+      name: 'beacon-outbox-delete-unlocked',
+      text: 'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED)',
+      values: [ids]
+    })
+  }
   return groups.map(() => undefined)
 }
 

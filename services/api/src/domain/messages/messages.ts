@@ -36,7 +36,9 @@ async function storeMessages (app: FastifyInstance, appId: string, commands: Dra
  * its message NotQueued. Returns whether one was refused.
  */
 async function publishStored (app: FastifyInstance, commands: SendCommand[], outboxIds: Map<string, string>): Promise<boolean> {
-  const rows: OutboxRow[] = commands.map((command) => ({ id: outboxIds.get(command.messageId)!, kind: 'command', payload: command }))
+  // A command without an outbox row was published already (stored by a group whose answer was lost, then swept).
+  const rows: OutboxRow[] = commands.filter((command) => outboxIds.has(command.messageId))
+    .map((command) => ({ id: outboxIds.get(command.messageId)!, kind: 'command', payload: command }))
   const outcome = await publishRows(app.transport, rows)
   // Refusals recorded before their rows go (recording again is harmless): a failure in between
   // leaves the row to the sweeper, never a message that no one will ever end.
