@@ -39,21 +39,32 @@ export interface CampaignWindow { campaignId: string, chunk: number, claimant: C
 const windowKey = (campaignId: string, chunk: number) => `${campaignId}:${chunk}`
 
 const claimGroup = (db: Db) => async (windows: CampaignWindow[]): Promise<ClaimedWindow[]> => {
-  // Answers are told apart by chunk: two copies of one command go one by one (group-commit.ts).
-  const byChunk = new Map<string, ClaimedWindow>()
-  for (const w of windows) byChunk.set(windowKey(w.campaignId, w.chunk), { mine: new Set(), overtaken: false })
-  if (byChunk.size < windows.length) throw new Error('two handlings of one campaign chunk in a group')
+  // Answers are told apart by chunk, then by device. One handling's windows of a chunk (its APNs
+  // and its FCM window, asked at different times) hold different devices and go together; two
+  // copies of one command (two holders) cannot be told apart: they go one by one (group-commit.ts).
+  const holders = new Map<string, string>()
+  for (const w of windows) {
+    const key = windowKey(w.campaignId, w.chunk)
+    if ((holders.get(key) ?? w.claimant.holder) !== w.claimant.holder) throw new Error('two handlings of one campaign chunk in a group')
+    holders.set(key, w.claimant.holder)
+  }
   const rows = windows.flatMap((w) => w.targets.map((target) => ({ w, target })))
   const { rows: answers } = await db.pool.query<{ campaign_id: string, chunk: number, device_id: string }>(CLAIM_CAMPAIGN_WINDOWS, [
     rows.map((r) => r.w.campaignId), rows.map((r) => r.w.chunk), rows.map((r) => r.target.id.toString()), rows.map((r) => r.target.platform),
     rows.map((r) => r.w.at), rows.map((r) => r.w.claimant.key), rows.map((r) => r.w.claimant.holder)
   ])
+  const claimed = new Set<string>()
+  const overtaken = new Set<string>()
   for (const { campaign_id: campaignId, chunk, device_id: deviceId } of answers) {
-    const claimed = byChunk.get(windowKey(campaignId, chunk))!
-    if (deviceId === '-1') claimed.overtaken = true
-    else claimed.mine.add(deviceId)
+    if (deviceId === '-1') overtaken.add(windowKey(campaignId, chunk))
+    else claimed.add(`${windowKey(campaignId, chunk)}:${deviceId}`)
   }
-  return windows.map((w) => byChunk.get(windowKey(w.campaignId, w.chunk))!)
+  return windows.map((w) => {
+    const key = windowKey(w.campaignId, w.chunk)
+    const mine = new Set<string>()
+    for (const target of w.targets) if (claimed.has(`${key}:${target.id}`)) mine.add(target.id.toString())
+    return { mine, overtaken: overtaken.has(key) }
+  })
 }
 
 const perDb = new WeakMap<Db, (window: CampaignWindow) => Promise<ClaimedWindow>>()

@@ -32,8 +32,14 @@ export interface MessageWindow { messageId: string, claimant: Claimant, targets:
 export interface ClaimedWindow { mine: Set<string>, overtaken: boolean }
 
 const claimGroup = (db: Db) => async (windows: MessageWindow[]): Promise<ClaimedWindow[]> => {
-  // Answers are told apart by message: two copies of one command go one by one (group-commit.ts).
-  if (new Set(windows.map((w) => w.messageId)).size < windows.length) throw new Error('two handlings of one message in a group')
+  // Answers are told apart by message, then by device. One handling's windows of a message (its
+  // APNs and its FCM window, asked at different times) hold different devices and go together; two
+  // copies of one command (two holders) cannot be told apart: they go one by one (group-commit.ts).
+  const holders = new Map<string, string>()
+  for (const w of windows) {
+    if ((holders.get(w.messageId) ?? w.claimant.holder) !== w.claimant.holder) throw new Error('two handlings of one message in a group')
+    holders.set(w.messageId, w.claimant.holder)
+  }
   const rows = windows.flatMap((w) => w.targets.map((target) => ({ w, target })))
   const { rows: answers } = await db.pool.query<{ message_id: string, device_id: string }>({
     ...CLAIM_MESSAGE_WINDOWS,
@@ -42,14 +48,17 @@ const claimGroup = (db: Db) => async (windows: MessageWindow[]): Promise<Claimed
       rows.map((r) => r.w.at), rows.map((r) => r.w.claimant.key), rows.map((r) => r.w.claimant.holder)
     ]
   })
-  const byMessage = new Map<string, ClaimedWindow>()
-  for (const w of windows) byMessage.set(w.messageId, { mine: new Set(), overtaken: false })
+  const claimed = new Set<string>()
+  const overtaken = new Set<string>()
   for (const { message_id: messageId, device_id: deviceId } of answers) {
-    const claimed = byMessage.get(messageId)!
-    if (deviceId === '-1') claimed.overtaken = true
-    else claimed.mine.add(deviceId)
+    if (deviceId === '-1') overtaken.add(messageId)
+    else claimed.add(`${messageId}:${deviceId}`)
   }
-  return windows.map((w) => byMessage.get(w.messageId)!)
+  return windows.map((w) => {
+    const mine = new Set<string>()
+    for (const target of w.targets) if (claimed.has(`${w.messageId}:${target.id}`)) mine.add(target.id.toString())
+    return { mine, overtaken: overtaken.has(w.messageId) }
+  })
 }
 
 const perDb = new WeakMap<Db, (window: MessageWindow) => Promise<ClaimedWindow>>()

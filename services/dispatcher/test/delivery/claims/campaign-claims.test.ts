@@ -53,3 +53,24 @@ t.test('a campaign window run again with its time (its answer was lost) finds it
   t.same(again.mine, new Set([String(device)]))
   t.same(copy.mine, new Set([String(device)]), 'a PENDING claim made at another time is taken over')
 })
+
+t.test('one handling\'s APNs and FCM windows of a chunk in one group: one statement, each window answered with its own devices', async (t) => {
+  const h = await startDbHarness(t)
+  const [command] = await h.storeCampaign([['u']])
+  const [ios, android] = await Promise.all([h.addDevice('ios', { userId: 'u' }), h.addDevice('android', { userId: 'u', platform: 'FCM' })])
+  const claimant = holder(keyOf(command!.campaignId, command!.chunk))
+  let statements = 0
+  const query = h.db.pool.query.bind(h.db.pool)
+  h.db.pool.query = ((...args: Parameters<typeof query>) => {
+    if (String(args[0]).includes('INSERT INTO campaign_delivery')) statements++
+    return query(...args)
+  }) as typeof query
+  const [apns, fcm] = await Promise.all([
+    claimCampaignWindow(h.db, { campaignId: command!.campaignId, chunk: command!.chunk, claimant, targets: [target(ios!)], at: new Date() }),
+    claimCampaignWindow(h.db, { campaignId: command!.campaignId, chunk: command!.chunk, claimant, targets: [target(android!, 'FCM')], at: new Date(Date.now() + 1) })
+  ])
+  h.db.pool.query = query
+  t.same(apns, { mine: new Set([String(ios)]), overtaken: false })
+  t.same(fcm, { mine: new Set([String(android)]), overtaken: false })
+  t.equal(statements, 1, 'one statement, no run again window by window')
+})
