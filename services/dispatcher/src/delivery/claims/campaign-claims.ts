@@ -41,7 +41,7 @@ const windowKey = (campaignId: string, chunk: number) => `${campaignId}:${chunk}
 const claimGroup = (db: Db) => async (windows: CampaignWindow[]): Promise<ClaimedWindow[]> => {
   // Answers are told apart by chunk, then by device. One handling's windows of a chunk (its APNs
   // and its FCM window, asked at different times) hold different devices and go together; two
-  // copies of one command (two holders) cannot be told apart: they go one by one (group-commit.ts).
+  // copies of one command (two holders) cannot be told apart: the group fails and each window is run again alone (group-commit.ts).
   const holders = new Map<string, string>()
   for (const w of windows) {
     const key = windowKey(w.campaignId, w.chunk)
@@ -71,7 +71,7 @@ const perDb = new WeakMap<Db, (window: CampaignWindow) => Promise<ClaimedWindow>
 
 /**
  * Claims one campaign chunk's window, in one statement with the windows the other chunks in hand
- * ask for meanwhile (two copies of one chunk claiming at once go one by one, as group-commit does
+ * ask for meanwhile (two copies of one chunk claiming at once are run again each alone, as group-commit does
  * for any group that fails).
  */
 export function claimCampaignWindow (db: Db, window: CampaignWindow): Promise<ClaimedWindow> {

@@ -34,7 +34,7 @@ export interface ClaimedWindow { mine: Set<string>, overtaken: boolean }
 const claimGroup = (db: Db) => async (windows: MessageWindow[]): Promise<ClaimedWindow[]> => {
   // Answers are told apart by message, then by device. One handling's windows of a message (its
   // APNs and its FCM window, asked at different times) hold different devices and go together; two
-  // copies of one command (two holders) cannot be told apart: they go one by one (group-commit.ts).
+  // copies of one command (two holders) cannot be told apart: the group fails and each window is run again alone (group-commit.ts).
   const holders = new Map<string, string>()
   for (const w of windows) {
     if ((holders.get(w.messageId) ?? w.claimant.holder) !== w.claimant.holder) throw new Error('two handlings of one message in a group')
@@ -65,7 +65,7 @@ const perDb = new WeakMap<Db, (window: MessageWindow) => Promise<ClaimedWindow>>
 
 /**
  * Claims one single message's window, in one statement with the windows other commands ask for
- * meanwhile (two copies of one command claiming at once go one by one, as group-commit does for
+ * meanwhile (two copies of one command claiming at once are run again each alone, as group-commit does for
  * any group that fails).
  */
 export function claimMessageWindow (db: Db, window: MessageWindow): Promise<ClaimedWindow> {
