@@ -15,13 +15,21 @@ t.test('a service that stops on SIGUSR2 lives through the profile\'s start and w
   const service = `
     process.on('SIGUSR2', () => process.exit(3))
     process.on('SIGTERM', () => process.exit(0))
-    setInterval(() => { for (let i = 0; i < 1e5; i++) Math.sqrt(i) }, 5)
+    // After the preload's own handler (registered first) has started the profile: 200 ms of work
+    // to be sampled, then a word, however slowly a loaded machine runs it.
+    process.on('${PROFILE_START_SIGNAL}', () => {
+      const until = Date.now() + 200
+      while (Date.now() < until) Math.sqrt(Math.random())
+      console.log('worked')
+    })
+    setInterval(() => {}, 1000)
     console.log('ready')`
   const child = spawn(process.execPath, ['-e', service], { env: { ...process.env, ...profilerEnv(folder) }, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+  const worked = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
   child.kill(PROFILE_START_SIGNAL)
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  await worked
   t.equal(child.exitCode, null, 'still running after the profile started')
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'stopped by SIGTERM, cleanly')
