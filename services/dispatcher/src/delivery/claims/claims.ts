@@ -1,7 +1,6 @@
 import type { Command, DeviceResult, ProviderPlatform } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import type { DeviceTarget } from './resolve-devices.js'
-import { claimCampaignWindow } from './campaign-claims.js'
 import { claimMessageWindow } from './message-claims.js'
 
 export interface EarlierDelivery {
@@ -29,8 +28,30 @@ export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED
 // Nothing is claimed while another handling of the command holds a live lease, or finished it
 // (commands/lease.ts): that one took the command over, and the answer says so with a row of -1
 // (device ids are positive).
-// The statements: message-claims.ts and campaign-claims.ts, each claiming the windows of the
-// commands in hand together.
+// Single messages claim the windows of the commands in hand together (message-claims.ts).
+const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
+  overtaken AS (SELECT 1 FROM command_lease WHERE key = $5::text AND holder <> $6::uuid AND (expires_at > now() OR done)),
+  claimed AS (
+    INSERT INTO ${table} AS d (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
+    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $7::int' : ''} FROM t
+     WHERE NOT EXISTS (SELECT 1 FROM overtaken)
+    ON CONFLICT (${source}, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+     WHERE d.status = 'PENDING' AND d.claimed_at <> EXCLUDED.claimed_at${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
+    RETURNING device_id)
+  SELECT device_id FROM claimed
+  UNION ALL
+  SELECT d.device_id FROM ${table} d JOIN t ON t.device_id = d.device_id
+   WHERE d.${source} = $1::${sourceType} AND d.status = 'PENDING' AND d.claimed_at = $4::timestamptz${chunk ? ' AND d.chunk = $7::int' : ''}
+     AND NOT EXISTS (SELECT 1 FROM overtaken)
+  UNION ALL
+  SELECT -1 FROM overtaken`
+
+// A campaign's window is planned with its own values each time (a generic plan cannot know a
+// window holds 250 devices). Not grouped across the chunks in hand as the messages' are: measured
+// with 2 dispatchers (50,000 users, twice each), a grouped statement cost PostgreSQL 141-144 µs per
+// notification against 98-114 for a window each, and the campaign ran 10-15% slower.
+const CLAIM_CAMPAIGN_WINDOW = claimWindow('campaign_delivery', 'campaign_id', 'bigint', true)
 
 // Over an earlier holder's PENDING claim too (this holder took it over to send it again):
 // otherwise that claim would stay PENDING and its message or chunk never complete.
@@ -68,10 +89,14 @@ export interface Claimant { key: string, holder: string }
  */
 export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claimant, targets: DeviceTarget[], at: Date): Promise<{ mine: Set<string>, overtaken: boolean }> {
   if (targets.length === 0) return { mine: new Set(), overtaken: false }
-  // A window goes with those of the other commands in hand (message-claims.ts, campaign-claims.ts).
-  return scope.kind === 'message'
-    ? claimMessageWindow(db, { messageId: scope.messageId, claimant, targets, at })
-    : claimCampaignWindow(db, { campaignId: scope.campaignId, chunk: scope.chunk, claimant, targets, at })
+  // A single message's window goes with those of the other messages in hand (message-claims.ts).
+  if (scope.kind === 'message') return claimMessageWindow(db, { messageId: scope.messageId, claimant, targets, at })
+  const { rows } = await db.pool.query<{ device_id: string }>(CLAIM_CAMPAIGN_WINDOW, [
+    scope.campaignId, targets.map((t) => t.id.toString()), targets.map((t) => t.platform), at, claimant.key, claimant.holder, scope.chunk
+  ])
+  const mine = new Set(rows.map((row) => row.device_id))
+  const overtaken = mine.delete('-1')
+  return { mine, overtaken }
 }
 
 /** Writes outcomes decided without a request as final records; resolves with the ids written. */
