@@ -26,7 +26,8 @@ t.test('windows of several messages claimed together: each its own, an overtaken
   t.same(cc, { mine: new Set(), overtaken: true })
   const claims = await h.db.messageDelivery.findMany({ orderBy: { deviceId: 'asc' } })
   t.same(claims.map((row) => [row.messageId, row.deviceId, row.platform, row.status]),
-    [[a!.messageId, d1, 'APNS', 'PENDING'], [b!.messageId, d2, 'FCM', 'PENDING']], 'nothing claimed for the overtaken command')
+    // The devices were added concurrently: their ids come in either order.
+    [[a!.messageId, d1, 'APNS', 'PENDING'], [b!.messageId, d2, 'FCM', 'PENDING']].sort((x, y) => Number(x[1]) - Number(y[1])), 'nothing claimed for the overtaken command')
 })
 
 t.test('a claim run again with its time (its answer was lost) finds its rows; another holder\'s claim is not taken', async (t) => {
