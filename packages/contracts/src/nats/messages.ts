@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { MessageBody } from '../message-body.js'
-import { PlatformCounts } from '../messages.js'
+import { MessageBody } from '../powerauth/message-body.js'
+import { PlatformCounts } from '../powerauth/messages.js'
 
 /** api → dispatcher: send one stored message to the devices of one user. */
 export const SendCommand = Type.Object({

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { OkObjectResponse } from './envelope.js'
+import { OkObjectResponse } from '../http/envelope.js'
 
 export const ServiceStatusResponse = OkObjectResponse(Type.Object({
   applicationName: Type.String(),

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
-import { AppId, AppIdAnswer, AppIdText } from './app-id.js'
-import { ApnsEnvironmentInput, Base64String, NumericId } from './common.js'
-import { OkObjectResponse, RequestEnvelope } from './envelope.js'
+import { AppId, AppIdAnswer, AppIdText } from '../http/app-id.js'
+import { ApnsEnvironmentInput, Base64String, NumericId } from '../http/common.js'
+import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 

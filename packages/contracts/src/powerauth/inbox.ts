@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox'
 import { CampaignUserId } from './campaigns.js'
-import { AppId, AppIdAnswer, AppIdText, MAX_APP_ID_LENGTH } from './app-id.js'
-import { MAX_PAGE_SIZE, PageNumberParam, PageSizeParam, SpringBooleanParam } from './query-params.js'
-import { OkObjectResponse, RequestEnvelope } from './envelope.js'
+import { AppId, AppIdAnswer, AppIdText, MAX_APP_ID_LENGTH } from '../http/app-id.js'
+import { MAX_PAGE_SIZE, PageNumberParam, PageSizeParam, SpringBooleanParam } from '../http/query-params.js'
+import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 
 /** Most applications one inbox message may belong to (PowerAuth posts one message to several). */
 export const MAX_INBOX_MESSAGE_APPLICATIONS = 100

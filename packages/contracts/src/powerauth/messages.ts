@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
-import { AppId, AppIdAnswer } from './app-id.js'
-import { NonEmptyString } from './common.js'
-import { OkObjectResponse, RequestEnvelope } from './envelope.js'
+import { AppId, AppIdAnswer } from '../http/app-id.js'
+import { NonEmptyString } from '../http/common.js'
+import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 import { MessageBody } from './message-body.js'
 
 export const SendMode = Type.Union([Type.Literal('SYNCHRONOUS'), Type.Literal('ASYNCHRONOUS')], {

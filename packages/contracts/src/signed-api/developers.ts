@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox'
-import { CarrierDomain } from './admin.js'
-import { AppId, AppIdAnswer } from './app-id.js'
-import { NumericId } from './common.js'
-import { OkObjectResponse, RequestEnvelope } from './envelope.js'
+import { CarrierDomain } from '../powerauth/admin.js'
+import { AppId, AppIdAnswer } from '../http/app-id.js'
+import { NumericId } from '../http/common.js'
+import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 
 /** Most applications one developer may be granted in one call. */
 export const MAX_DEVELOPER_APPLICATIONS = 1000

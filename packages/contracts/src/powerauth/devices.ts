@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
-import { AppId } from './app-id.js'
-import { ActivationStatusInput, ApnsEnvironmentInput, PlatformInput } from './common.js'
-import { RequestEnvelope } from './envelope.js'
+import { AppId } from '../http/app-id.js'
+import { ActivationStatusInput, ApnsEnvironmentInput, PlatformInput } from '../http/common.js'
+import { RequestEnvelope } from '../http/envelope.js'
 
 // Descriptions end up in 400 messages: "requestObject.token must be <description>".
 const ActivationId = Type.String({

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
-import { AppId, AppIdAnswer } from './app-id.js'
-import { MAX_PAGE_SIZE, PageNumberParam, PageSizeParam, SpringBooleanParam } from './query-params.js'
-import { OkObjectResponse, RequestEnvelope } from './envelope.js'
+import { AppId, AppIdAnswer } from '../http/app-id.js'
+import { MAX_PAGE_SIZE, PageNumberParam, PageSizeParam, SpringBooleanParam } from '../http/query-params.js'
+import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 import { MessageBody } from './message-body.js'
 
 /** Most users one `user/add` or `user/delete` call takes; larger lists go in several calls. */

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { NonEmptyString } from './common.js'
-import { RequestEnvelope } from './envelope.js'
+import { NonEmptyString } from '../http/common.js'
+import { RequestEnvelope } from '../http/envelope.js'
 
 /** A campaign id in a path: Beacon's campaign ids are bigints, written in digits. */
 export const CampaignPathParams = Type.Object({

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { appIdAnswer, appIdText, isAppIdText } from '../src/app-id.js'
+import { appIdAnswer, appIdText, isAppIdText } from '../../src/http/app-id.js'
 
 t.test('appIdText: a number is its decimal text, text stays as given', async (t) => {
   t.equal(appIdText(2), '2')
