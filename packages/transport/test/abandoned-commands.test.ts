@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import t from 'tap'
 import { createMemoryTransport, createNatsTransport, type AbandonedCommand } from '../src/index.js'
+import { handlerRetryDelay } from '../src/nats/abandoned-commands.js'
 import { natsPrefix } from './fixtures.js'
 
 const command = (): SendCommand => ({
@@ -52,4 +53,10 @@ t.test('the memory transport never gives a command up: listening is harmless', a
   const handle = transport.consumeAbandonedCommands(async () => { throw new Error('never called') })
   await handle.stop()
   t.pass('stopped')
+})
+
+t.test('a failing handler is retried after growing, capped, half-random delays', async (t) => {
+  const delays = (random: number): number[] => [1, 2, 3, 4].map((attempt) => handlerRetryDelay(attempt, () => random))
+  t.same(delays(0.999999).map(Math.round), [2000, 4000, 8000, 8000], 'the longest: doubling from 2 s, capped at 8 s')
+  t.same(delays(0), [1000, 2000, 4000, 4000], 'the shortest: half of each')
 })

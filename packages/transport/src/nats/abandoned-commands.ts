@@ -1,3 +1,4 @@
+import { backoffDelay, type Backoff } from '@beacon/backoff'
 import type { NatsNames } from '@beacon/contracts'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
@@ -8,9 +9,13 @@ import type { AbandonedCommand, Stoppable } from '../transport.js'
 interface MaxDeliveriesAdvisory { stream: string, stream_seq: number, deliveries: number }
 
 // The advisory is not redelivered: a handler that fails (the database briefly unreachable) is
-// tried again a few times, spaced out, before the command is left in the stream.
+// tried again a few times, spaced out, before the command is left in the stream. Half of each
+// delay is random so that api instances failing together do not come back together.
 const HANDLER_ATTEMPTS = 5
-const RETRY_DELAY_MS = 2000
+const HANDLER_RETRY: Backoff = { baseMs: 2000, maxMs: 8000, jitter: 0.5 }
+
+/** How long the handler waits before retry number `attempt` (1 after the first failure). */
+export const handlerRetryDelay = (attempt: number, random?: () => number): number => backoffDelay(HANDLER_RETRY, attempt, random)
 
 function parseAdvisory (data: Uint8Array): MaxDeliveriesAdvisory {
   const value = JSON.parse(new TextDecoder().decode(data)) as Partial<MaxDeliveriesAdvisory>
@@ -50,7 +55,7 @@ export function abandonedCommands (
       } catch (error) {
         if (attempt >= HANDLER_ATTEMPTS || stopped) throw error
         onError(error)
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * attempt))
+        await new Promise((resolve) => setTimeout(resolve, handlerRetryDelay(attempt)))
       }
     }
   }
