@@ -1,5 +1,6 @@
 import { ApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { observeRouterAnswer } from './metrics/http-requests.js'
 
 /** Longest path parameter the router takes: a `username@carrier` of 509 characters, all percent-encoded. */
 export const MAX_PARAM_LENGTH = 2048
@@ -13,9 +14,10 @@ const ANSWERS: Record<string, [number, string]> = {
 /**
  * Errors of the router itself, before any route or scope is known (Fastify's frameworkErrors):
  * answered in the error body of the API the path belongs to. The path only picks the body's
- * format here; nothing is authorised by it.
+ * format here; nothing is authorised by it. No hook runs for these answers: they are timed here.
  */
 export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  observeRouterAnswer(request, reply)
   const [status, message] = ANSWERS[error.code] ?? [400, 'the request could not be routed']
   const body = request.url.startsWith('/api/')
     ? { error: { status, code: signedApiErrorCodeFor(status), message } }

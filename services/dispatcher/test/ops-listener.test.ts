@@ -1,4 +1,4 @@
-import { freePort, spawnService, startPrivateNats } from '@beacon/testkit'
+import { freePort, spawnService, startPrivateNats, startPrivatePostgres } from '@beacon/testkit'
 import t from 'tap'
 import { startHarness } from './harness.js'
 
@@ -46,4 +46,36 @@ t.test('a dispatcher process with METRICS_PORT: /healthz, /metrics, and /readyz 
 
   t.equal(await dispatcher.stop('SIGTERM'), 0)
   await t.rejects(fetch(`${ops}/healthz`), 'the listener closed with the dispatcher')
+})
+
+// guarantee: dispatcher-readyz-database
+t.test('a dispatcher process with METRICS_PORT: /readyz 503 naming database while its PostgreSQL is stopped, 200 once it is back', async (t) => {
+  const h = await startHarness(t)
+  const postgres = await startPrivatePostgres()
+  t.teardown(() => postgres.close())
+  const port = await freePort()
+  const dispatcher = spawnService('services/dispatcher/src/server.ts', h.dispatcherEnv({ DATABASE_URL: postgres.url, METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info' }))
+  t.teardown(() => dispatcher.stop('SIGKILL'))
+  await dispatcher.waitForOutput(/dispatcher started/)
+  const ops = `http://127.0.0.1:${port}`
+  t.same(await get(`${ops}/readyz`), { status: 200, body: '{"status":"ok"}' })
+
+  await postgres.stop()
+  await h.until(async () => (await get(`${ops}/readyz`)).status === 503, '/readyz to turn 503')
+  t.same(await get(`${ops}/readyz`), { status: 503, body: '{"status":"unavailable","failing":["database"]}' }, 'database named, and only database')
+  t.equal((await get(`${ops}/healthz`)).status, 200, 'alive all along')
+  // beacon_dependency_up is the dispatcher's own view: a step that fails for want of the database.
+  const command = await h.storeMessage('user-1')
+  await h.transport.publishCommand(command)
+  await h.until(async () => /beacon_dependency_up\{part="database"\} 0/.test((await get(`${ops}/metrics`)).body), 'the database down in beacon_dependency_up')
+
+  await postgres.start()
+  await h.until(async () => (await get(`${ops}/readyz`)).status === 200, '/readyz back to 200')
+  t.same(await get(`${ops}/readyz`), { status: 200, body: '{"status":"ok"}' })
+  await h.until(async () => /beacon_dependency_up\{part="database"\} 1/.test((await get(`${ops}/metrics`)).body), 'the database up again in beacon_dependency_up')
+  // The command's step was held, not failed, and ran once the database was back: that database
+  // holds the schema alone, so the harness's application is not found there.
+  await h.until(() => h.events.some((e) => e.kind === 'summary' && e.summary.messageId === command.messageId), 'the held command to finish')
+  t.match(h.events.find((e) => e.kind === 'summary' && e.summary.messageId === command.messageId), { summary: { reason: 'ApplicationNotFound' } })
+  t.equal(await dispatcher.stop('SIGTERM'), 0)
 })

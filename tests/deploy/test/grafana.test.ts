@@ -57,12 +57,17 @@ t.test('percentiles: histogram_quantile over the _bucket series of a catalog his
 
 t.test('the dashboard covers what an operator asks first', async (t) => {
   const used = new Set(queries.flatMap(({ expr }) => metricNames(expr)))
-  for (const name of ['beacon_sends_total', 'beacon_provider_request_duration_seconds_bucket', 'beacon_queue_pending', 'beacon_campaign_devices',
+  for (const name of ['beacon_sends_total', 'beacon_provider_request_duration_seconds_bucket', 'beacon_queue_pending', 'beacon_campaign_chunks',
     'beacon_http_request_duration_seconds_bucket', 'beacon_http_request_duration_seconds_count', 'nodejs_eventloop_lag_seconds', 'process_resident_memory_bytes']) {
     t.ok(used.has(name), `${name} is on the dashboard`)
   }
   t.ok(queries.some(({ expr }) => /sum by \(provider, outcome\) \(rate\(beacon_sends_total/.test(expr)), 'throughput by provider and outcome')
   t.ok(queries.some(({ expr }) => /by \(provider, reason\).*beacon_sends_total\{outcome!="sent"\}/.test(expr)), 'errors by reason')
   t.ok(queries.some(({ expr }) => /by \(route, status_code\)/.test(expr)), 'HTTP by route and status')
+  // Claimed devices are nearly all sent at any moment (claimed as they are sent): progress is chunks
+  // done of the chunks planned, all of which exist from the campaign's start.
+  const progress = queries.filter(({ panel }) => panel === 'Campaign progress').map(({ expr }) => expr)
+  t.ok(progress.some((expr) => /beacon_campaign_chunks\{state="done"\}.*\/.*beacon_campaign_chunks\{state="planned"\}/.test(expr)), 'campaign progress: chunks done / planned')
+  t.notOk(progress.some((expr) => expr.includes('beacon_campaign_devices')), 'not claimed devices, which read as all sent')
   t.equal(dashboard.uid, 'beacon-overview')
 })

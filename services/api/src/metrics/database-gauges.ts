@@ -8,6 +8,7 @@ export interface DatabaseSource {
 interface Snapshot {
   campaignsRunning: number
   campaignDevices: { planned: number, sent: number, failed: number }
+  campaignChunks: { planned: number, done: number, failed: number }
   outboxDepth: number
 }
 
@@ -22,18 +23,37 @@ const SNAPSHOT_TIMEOUT_MS = 2000
 
 // Running = its live send started and not every chunk is done. Devices are the deliveries claimed
 // so far (planned = all of them, whatever their state; failed = FAILED and EXPIRED), read over
-// the (campaign_id, status) index of each running campaign. SET LOCAL lasts as long as the
-// implicit transaction of this one simple query: the pooled connection keeps its own settings.
+// the (campaign_id, status) index of each running campaign. They are no measure of progress:
+// dispatchers claim a chunk's devices window by window as they send, so the claimed ones are
+// nearly all sent at any time. Chunks are: every chunk of a campaign is written when its send
+// starts (plan.ts), so `planned` is the whole campaign from the first scrape, and a chunk is
+// done once its summary came and none of its claims is pending. They are read over the chunk
+// table's primary key, (campaign_id, chunk): a thousand rows for a 1,000,000-user campaign at the
+// default CAMPAIGN_CHUNK_USERS, not its million users. SET LOCAL lasts as long as the implicit
+// transaction of this one simple query: the pooled connection keeps its own settings.
 const SNAPSHOT = `SET LOCAL statement_timeout = ${SNAPSHOT_TIMEOUT_MS};
          WITH running AS (SELECT id FROM campaign WHERE sent_at IS NOT NULL AND completed_at IS NULL),
-              devices AS (SELECT d.status, count(*) AS n FROM campaign_delivery d JOIN running r ON r.id = d.campaign_id GROUP BY d.status)
+              devices AS (SELECT d.status, count(*) AS n FROM campaign_delivery d JOIN running r ON r.id = d.campaign_id GROUP BY d.status),
+              chunks AS (SELECT count(*) AS planned, count(k.done_at) AS done, count(k.failure_reason) AS failed
+                           FROM campaign_chunk k JOIN running r ON r.id = k.campaign_id)
          SELECT (SELECT count(*) FROM running)::int AS running,
                 (SELECT coalesce(sum(n), 0) FROM devices)::bigint::text AS planned,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status = 'SENT')::bigint::text AS sent,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status IN ('FAILED', 'EXPIRED'))::bigint::text AS failed,
-                (SELECT count(*) FROM outbox)::bigint::text AS outbox`
+                chunks.planned::text AS chunks_planned, chunks.done::text AS chunks_done, chunks.failed::text AS chunks_failed,
+                (SELECT count(*) FROM outbox)::bigint::text AS outbox
+           FROM chunks`
 
-interface SnapshotRow { running: number, planned: string, sent: string, failed: string, outbox: string }
+interface SnapshotRow {
+  running: number
+  planned: string
+  sent: string
+  failed: string
+  chunks_planned: string
+  chunks_done: string
+  chunks_failed: string
+  outbox: string
+}
 
 // The api instances of this process, the latest last: the gauges read the latest one's database
 // (one api per process in production; tests build many, one after another).
@@ -54,6 +74,7 @@ async function read (source: DatabaseSource): Promise<Snapshot> {
   return {
     campaignsRunning: row.running,
     campaignDevices: { planned: Number(row.planned), sent: Number(row.sent), failed: Number(row.failed) },
+    campaignChunks: { planned: Number(row.chunks_planned), done: Number(row.chunks_done), failed: Number(row.chunks_failed) },
     outboxDepth: Number(row.outbox)
   }
 }
@@ -91,12 +112,23 @@ gauge({
 
 gauge<'state'>({
   name: 'beacon_campaign_devices',
-  help: 'Device deliveries of the running campaigns claimed so far: planned (all), sent, failed (failed or expired)',
+  help: 'Device deliveries of the running campaigns claimed so far (claimed as they are sent: not their total): planned (all claimed), sent, failed (failed or expired)',
   labelNames: ['state'],
   async collect () {
     const now = await snapshot()
     if (now === undefined) return
     for (const [state, devices] of Object.entries(now.campaignDevices)) this.set({ state }, devices)
+  }
+})
+
+gauge<'state'>({
+  name: 'beacon_campaign_chunks',
+  help: 'Chunks of the running campaigns (CAMPAIGN_CHUNK_USERS users each): planned (all, from the start), done (failed included), failed (failed as a whole); progress = done / planned',
+  labelNames: ['state'],
+  async collect () {
+    const now = await snapshot()
+    if (now === undefined) return
+    for (const [state, chunks] of Object.entries(now.campaignChunks)) this.set({ state }, chunks)
   }
 })
 

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks'
+import { finished } from 'node:stream'
 import { LATENCY_BUCKETS, histogram } from '@beacon/metrics'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
@@ -10,8 +12,8 @@ const requestDuration = histogram<'method' | 'route' | 'status_code'>({
 
 /**
  * The route label: the template Fastify matched (`/api/1.0/push/:address`), never the path asked
- * (it holds ids, user names, tokens: an unbounded label). A request no route matched (a 404, a
- * malformed URL the router refused) is `unmatched`.
+ * (it holds ids, user names, tokens: an unbounded label). A request no route matched (a 404) is
+ * `unmatched`; so is one the router refused (observeRouterAnswer).
  */
 export function routeLabel (request: FastifyRequest): string {
   const template = request.routeOptions.url
@@ -21,4 +23,17 @@ export function routeLabel (request: FastifyRequest): string {
 /** One observation per answered request (an onResponse hook). */
 export function observeRequest (request: FastifyRequest, reply: FastifyReply): void {
   requestDuration.observe({ method: request.method, route: routeLabel(request), status_code: String(reply.statusCode) }, reply.elapsedTime / 1000)
+}
+
+/**
+ * One observation for an answer of the router itself (a malformed URL, a path parameter too long:
+ * Fastify's frameworkErrors), as route `unmatched`. Fastify runs no hook for those, onResponse
+ * included, so observeRequest never sees them; they are timed here from the router's refusal to
+ * the response's end (or the connection's), as onResponse would be.
+ */
+export function observeRouterAnswer (request: FastifyRequest, reply: FastifyReply): void {
+  const started = performance.now()
+  finished(reply.raw, () => {
+    requestDuration.observe({ method: request.method, route: 'unmatched', status_code: String(reply.statusCode) }, (performance.now() - started) / 1000)
+  })
 }

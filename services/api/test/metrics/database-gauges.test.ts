@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { buildApp } from '../helper.js'
+import { buildApp, call } from '../helper.js'
 import { untilMetric } from './scrape.js'
 
 const later = new Date(Date.now() + 3_600_000)
@@ -33,4 +33,32 @@ t.test('campaigns running and their devices by state, summed over the running ca
   t.equal(await untilMetric(app, 'beacon_campaign_devices', { state: 'planned' }, (n) => n !== 0), 6)
   t.equal(await untilMetric(app, 'beacon_campaign_devices', { state: 'sent' }, (n) => n !== 0), 3)
   t.equal(await untilMetric(app, 'beacon_campaign_devices', { state: 'failed' }, (n) => n !== 0), 2, 'failed and expired')
+})
+
+t.test('campaign progress: all of a running campaign\'s chunks are planned from its start, so a few claimed and sent devices are not 100%', async (t) => {
+  // 25 users, 10 a chunk: chunks 0, 1, 2. Chunk 0 is done, 1 failed as a whole, 2 is being sent.
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000', CAMPAIGN_CHUNK_USERS: '10' })
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  const created = await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'x' } } })
+  const users = Array.from({ length: 25 }, (_, n) => `user-${String(n).padStart(2, '0')}`)
+  await app.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: created.id, userId })) })
+  t.equal((await call(app, 'POST', `/push/campaign/send/live/${created.id}`)).statusCode, 200)
+  // Only the devices a dispatcher claimed exist as deliveries: these few, all sent.
+  await app.db.campaignDelivery.createMany({
+    data: [1, 2, 3, 4].map((n) => ({ campaignId: created.id, deviceId: BigInt(n), chunk: n <= 2 ? 0 : 2, platform: 'FCM' as const, status: 'SENT' as const }))
+  })
+  const done = new Date()
+  await app.db.campaignChunk.update({ where: { campaignId_chunk: { campaignId: created.id, chunk: 0 } }, data: { summaryAt: done, doneAt: done } })
+  await app.db.campaignChunk.update({ where: { campaignId_chunk: { campaignId: created.id, chunk: 1 } }, data: { doneAt: done, failureReason: 'DeliveryAttemptsExhausted' } })
+  // A completed campaign's chunks are in no count.
+  await campaign(app, application.id, ['SENT'], done)
+  const completed = await app.db.campaign.findFirstOrThrow({ where: { completedAt: { not: null } } })
+  await app.db.campaignChunk.create({ data: { campaignId: completed.id, chunk: 0, lastUserId: 'z', doneAt: done } })
+
+  const chunks = async (state: string) => await untilMetric(app, 'beacon_campaign_chunks', { state }, (n) => n !== 0)
+  t.equal(await untilMetric(app, 'beacon_campaigns_running', {}, (running) => running !== 0), 1)
+  const devices = { planned: await untilMetric(app, 'beacon_campaign_devices', { state: 'planned' }, (n) => n !== 0), sent: await untilMetric(app, 'beacon_campaign_devices', { state: 'sent' }, (n) => n !== 0) }
+  t.same(devices, { planned: 4, sent: 4 }, 'the claimed devices alone read as all sent')
+  t.same({ planned: await chunks('planned'), done: await chunks('done'), failed: await chunks('failed') }, { planned: 3, done: 2, failed: 1 })
+  t.equal(await chunks('done') / await chunks('planned'), 2 / 3, 'progress below 1 while chunk 2 is being sent')
 })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { natsTestPrefix, testNatsUrl } from '@beacon/testkit'
+import { natsTestPrefix, startPrivatePostgres, testNatsUrl } from '@beacon/testkit'
 import t from 'tap'
 import { loadConfig } from '../../../src/config.js'
 import { createServer } from '../../../src/create-server.js'
@@ -7,7 +7,6 @@ import { readinessChecks } from '../../../src/plugins/app/operations/readiness.j
 import { createReadinessProbe, type ReadinessCheck } from '@beacon/metrics'
 import { TransportError, TransportErrorCode } from '@beacon/transport'
 import { credentials } from '../../helper.js'
-import { startPrivatePostgres } from '../../private-postgres.js'
 
 /** The readiness /readyz would report, asked afresh. */
 const checkReadiness = (checks: ReadinessCheck[]) => createReadinessProbe(checks, { reuseMs: 0 }).check()
@@ -19,7 +18,8 @@ const readyz = async (app: Awaited<ReturnType<typeof createServer>>) => {
 
 // guarantee: readyz-database
 t.test('/readyz turns 503 naming only `database` while PostgreSQL is stopped, and 200 again once it is back', async (t) => {
-  const postgres = await startPrivatePostgres(t)
+  const postgres = await startPrivatePostgres()
+  t.teardown(() => postgres.close())
   const config = loadConfig({
     DATABASE_URL: postgres.url,
     DATABASE_POOL_SIZE: '4',
