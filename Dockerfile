@@ -24,12 +24,20 @@ RUN pnpm install --frozen-lockfile --offline \
 
 # Production dependencies only, for the api and the dispatcher and the workspace packages they
 # import (`--filter-prod NAME...`: dependencies, not devDependencies, so not the testkit), from the
-# store `pnpm fetch` filled: no download. (Prisma's CLI and TypeScript still come along, as peers
-# of @prisma/client that the lockfile auto-installs.)
+# store `pnpm fetch` filled: no download.
+# --no-optional: the lockfile resolves @prisma/client's optional peers, Prisma's CLI and TypeScript,
+# from the root's devDependencies and records them as its optional dependencies; --prod alone
+# installs them and what they pull in (React, Prisma Studio, pglite, mysql2, @types/*): 420
+# packages, 414 MB. Nothing at run time needs them: the migration runner is our own (pg). The
+# other optional dependencies this drops are unused too (firebase-admin's Firestore and Cloud
+# Storage, pg's Cloudflare socket). auto-install-peers=false instead would not match the lockfile
+# (a frozen install refuses); deleting packages afterwards would be a list to keep up by hand.
+# tests/deploy/test/production-install.test.ts runs this command and starts the services from
+# what it leaves, and fails on an optional dependency dropped that is not one of these.
 # The workspace layout is kept (pnpm deploy would move packages/db away from prisma/migrations,
 # which the migration runner finds relative to itself).
 RUN rm -rf node_modules packages/*/node_modules services/*/node_modules tests/*/node_modules bench/node_modules \
-  && pnpm install --prod --frozen-lockfile --offline --filter-prod "@beacon/api..." --filter-prod "@beacon/dispatcher..." \
+  && pnpm install --prod --frozen-lockfile --offline --no-optional --filter-prod "@beacon/api..." --filter-prod "@beacon/dispatcher..." \
   && mkdir -p /runtime/prisma \
   && cp -a node_modules package.json .build-time /runtime/ \
   && cp -a prisma/migrations /runtime/prisma/ \

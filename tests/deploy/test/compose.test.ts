@@ -1,8 +1,9 @@
-// docker-compose.yml as `docker compose config` would read it (no Docker here): health checks on
-// the services' own endpoints, start order on healthy dependencies, secrets as files.
+// docker-compose.yml (and the docker-compose.powerauth.yml overlay) as `docker compose config` would
+// read them (no Docker here): health checks on the services' own endpoints, start order on healthy
+// dependencies, secrets as files.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { parse } from 'yaml'
 import { repositoryRoot } from './repository.js'
 
@@ -14,11 +15,15 @@ interface Service {
   command?: string[]
   stop_grace_period?: string
 }
-// `merge: true`: the `<<: *beacon-env` keys, as compose merges them.
-const compose = parse(readFileSync(join(repositoryRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+interface ComposeFile {
   services: Record<string, Service>
   secrets: Record<string, { environment?: string, file?: string }>
 }
+// `merge: true`: the `<<: *beacon-env` keys, as compose merges them.
+const read = (file: string) => parse(readFileSync(join(repositoryRoot, file), 'utf8'), { merge: true }) as ComposeFile
+const compose = read('docker-compose.yml')
+/** The overlay that adds the PowerAuth password (`-f docker-compose.yml -f docker-compose.powerauth.yml`). */
+const powerAuth = read('docker-compose.powerauth.yml')
 const { api, dispatcher } = compose.services as { api: Service, dispatcher: Service }
 /** The URL a `["CMD", "node", "-e", "fetch('…')…"]` health check asks. */
 const probedUrl = (service: Service) => service.healthcheck?.test.join(' ').match(/fetch\('([^']+)'/)?.[1]
@@ -52,16 +57,38 @@ t.test('start order: the api waits for a healthy PostgreSQL and NATS, the dispat
   t.ok(compose.services.nats?.healthcheck, 'nats has a health check')
 })
 
-t.test('MASTER_KEY and AUTH_PASSWORD reach the services as secret files, not environment variables', async (t) => {
-  for (const [name, service, secrets] of [['api', api, ['MASTER_KEY', 'AUTH_PASSWORD']], ['dispatcher', dispatcher, ['MASTER_KEY']]] as const) {
-    for (const variable of secrets) {
-      const secret = variable.toLowerCase()
-      t.notOk(variable in (service.environment ?? {}), `${name}: no ${variable} in its environment`)
-      t.equal(service.environment?.[`${variable}_FILE`], `/run/secrets/${secret}`, `${name}: ${variable}_FILE`)
-      t.ok(service.secrets?.includes(secret), `${name}: the ${secret} secret is mounted`)
-      t.ok(compose.secrets[secret] !== undefined, `${secret} is defined`)
-    }
+// A variable holding a secret, by its name; its NAME_FILE form holds a path, not the secret.
+const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|MASTER_KEY|PRIVATE_KEY|DATABASE_URL)$/
+/** Every way `file` gives a service a secret in plain sight: a secret's variable, credentials in a URL. */
+function plainSecrets (file: ComposeFile): string[] {
+  return Object.entries(file.services).flatMap(([name, service]) => Object.entries(service.environment ?? {})
+    .filter(([variable, value]) => SECRET_NAME.test(variable) || /:\/\/[^/@\s]+:[^/@\s]*@/.test(String(value)))
+    .map(([variable]) => `${name}: ${variable}`))
+}
+/**
+ * The service's secrets' NAME_FILE variables (the names the services and the postgres image read),
+ * each checked to be the /run/secrets file of a secret it mounts and the file defines.
+ */
+function secretFiles (t: Test, file: ComposeFile, name: string): string[] {
+  const service = file.services[name]!
+  const variables = Object.entries(service.environment ?? {}).filter(([variable]) => /_FILE$/.test(variable) && SECRET_NAME.test(variable.slice(0, -5)))
+  for (const [variable, path] of variables) {
+    const secret = String(path).replace(/^\/run\/secrets\//, '')
+    t.equal(path, `/run/secrets/${secret}`, `${name}: ${variable} is a Compose secret's file`)
+    t.ok(service.secrets?.includes(secret), `${name}: the ${secret} secret is mounted`)
+    t.ok(file.secrets[secret]?.environment ?? file.secrets[secret]?.file, `${secret} is defined (from a variable or a file)`)
   }
+  return variables.map(([variable]) => variable).sort()
+}
+
+// guarantee: compose-secrets-as-files
+t.test('no secret is a plain environment variable (docker inspect shows those): each is a Compose secret\'s file', async (t) => {
+  t.same(plainSecrets(compose), [], 'docker-compose.yml')
+  t.same(plainSecrets(powerAuth), [], 'docker-compose.powerauth.yml')
+  t.same(secretFiles(t, compose, 'api'), ['AUTH_PASSWORD_FILE', 'DATABASE_URL_FILE', 'MASTER_KEY_FILE'], 'api')
+  t.same(secretFiles(t, compose, 'dispatcher'), ['DATABASE_URL_FILE', 'MASTER_KEY_FILE'], 'dispatcher')
+  t.same(secretFiles(t, compose, 'postgres'), ['POSTGRES_PASSWORD_FILE'], 'postgres (the image reads POSTGRES_PASSWORD_FILE)')
+  t.same(secretFiles(t, powerAuth, 'api'), ['POWERAUTH_PASSWORD_FILE'], 'the PowerAuth password, added by docker-compose.powerauth.yml')
 })
 
 t.test('stop_grace_period leaves SHUTDOWN_TIMEOUT_MS plus time to exit', async (t) => {

@@ -3,37 +3,15 @@
 // dockerfile-ast (the VS Code Docker language server's parser), linted by dockerfile-utils.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { DockerfileParser, type Instruction, type ModifiableInstruction } from 'dockerfile-ast'
+import type { Instruction } from 'dockerfile-ast'
 import { validate, ValidationSeverity } from 'dockerfile-utils'
 import t from 'tap'
+import { dockerfileText as text, flagOf, instructionsOf, stages } from './dockerfile-stages.js'
 import { repositoryRoot } from './repository.js'
 
-const text = readFileSync(join(repositoryRoot, 'Dockerfile'), 'utf8')
-const dockerfile = DockerfileParser.parse(text)
-
-interface Stage { name: string | null, image: string, instructions: Instruction[] }
-
-/** The stages in order, each with the instructions after its FROM. */
-function stagesOf (instructions: Instruction[]): Stage[] {
-  const stages: Stage[] = []
-  for (const instruction of instructions) {
-    if (instruction.getKeyword() === 'FROM') {
-      const [image, as, name] = instruction.getArguments().map((argument) => argument.getValue())
-      stages.push({ name: as?.toUpperCase() === 'AS' ? name ?? null : null, image: image ?? '', instructions: [] })
-    } else {
-      stages.at(-1)?.instructions.push(instruction)
-    }
-  }
-  return stages
-}
-
-const stages = stagesOf(dockerfile.getInstructions())
 const runtime = stages.at(-1)!
-const inRuntime = (keyword: string) => runtime.instructions.filter((instruction) => instruction.getKeyword() === keyword)
+const inRuntime = (keyword: string) => instructionsOf(runtime, keyword)
 /** JSON (exec) form: `["node", "x.js"]`, not a shell string; the process gets the signals. */
-/** The value of a `--name=value` flag (COPY --from), or undefined. */
-const flagOf = (instruction: Instruction, name: string) =>
-  (instruction as ModifiableInstruction).getFlags().find((flag) => flag.getName() === name)?.getValue() ?? undefined
 const isExecForm = (instruction: Instruction) => /^\[.*\]$/s.test(instruction.getArgumentsContent()?.trim() ?? '')
 
 // guarantee: dockerfile-production-image
@@ -76,7 +54,8 @@ t.test('runtime stage: no dev dependencies, no build tools', async (t) => {
   const copy = runtime.instructions.find((i) => i.getKeyword() === 'COPY')
   const build = stages.find((stage) => copy !== undefined && stage.name === flagOf(copy, 'from'))
   const buildRuns = (build?.instructions ?? []).filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent() ?? '')
-  t.ok(buildRuns.some((command) => /pnpm install --prod --frozen-lockfile --offline/.test(command)), 'what the runtime copies was installed with --prod from the lockfile')
+  t.ok(buildRuns.some((command) => /pnpm install --prod --frozen-lockfile --offline --no-optional/.test(command)),
+    'what the runtime copies was installed with --prod (and without the optional peers, see production-install.test.ts) from the lockfile')
 })
 
 t.test('every COPY --from names an earlier stage; every file a COPY takes from the context exists', async (t) => {
