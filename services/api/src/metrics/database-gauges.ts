@@ -34,7 +34,7 @@ const SNAPSHOT_TIMEOUT_MS = 2000
 const SNAPSHOT = `SET LOCAL statement_timeout = ${SNAPSHOT_TIMEOUT_MS};
          WITH running AS (SELECT id FROM campaign WHERE sent_at IS NOT NULL AND completed_at IS NULL),
               devices AS (SELECT d.status, count(*) AS n FROM campaign_delivery d JOIN running r ON r.id = d.campaign_id GROUP BY d.status),
-              chunks AS (SELECT count(*) AS planned, count(k.done_at) AS done, count(k.failure_reason) AS failed
+              chunks AS (SELECT count(*) AS planned, count(k.done_at) AS done, count(*) FILTER (WHERE k.done_at IS NOT NULL AND k.failure_reason IS NOT NULL) AS failed
                            FROM campaign_chunk k JOIN running r ON r.id = k.campaign_id)
          SELECT (SELECT count(*) FROM running)::int AS running,
                 (SELECT coalesce(sum(n), 0) FROM devices)::bigint::text AS planned,

@@ -50,6 +50,8 @@ t.test('campaign progress: all of a running campaign\'s chunks are planned from 
   const done = new Date()
   await app.db.campaignChunk.update({ where: { campaignId_chunk: { campaignId: created.id, chunk: 0 } }, data: { summaryAt: done, doneAt: done } })
   await app.db.campaignChunk.update({ where: { campaignId_chunk: { campaignId: created.id, chunk: 1 } }, data: { doneAt: done, failureReason: 'DeliveryAttemptsExhausted' } })
+  // Chunk 2's failure came with its summary, and it is done only once its claims are: not failed yet.
+  await app.db.campaignChunk.update({ where: { campaignId_chunk: { campaignId: created.id, chunk: 2 } }, data: { summaryAt: done, failureReason: 'ApplicationNotFound' } })
   // A completed campaign's chunks are in no count.
   await campaign(app, application.id, ['SENT'], done)
   const completed = await app.db.campaign.findFirstOrThrow({ where: { completedAt: { not: null } } })
