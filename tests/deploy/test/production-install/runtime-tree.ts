@@ -10,6 +10,11 @@ export interface InstalledPackage {
   dependencies: string[]
   /** Its optionalDependencies that the install left out (no link beside it). */
   optionalSkipped: string[]
+  /**
+   * Its required dependencies with no link beside it: it would find them only through pnpm's
+   * hoisting, which breaks as soon as another version of the same package is in the tree.
+   */
+  unlinked: string[]
 }
 
 /** The package folders directly in a node_modules folder (`@scope/name` one level deeper). */
@@ -34,7 +39,9 @@ export function installedPackages (runtimeDir: string): InstalledPackage[] {
         name,
         version: manifest.version,
         dependencies: Object.keys(manifest.dependencies ?? {}),
-        optionalSkipped: Object.keys(manifest.optionalDependencies ?? {}).filter((optional) => !existsSync(join(nodeModules, optional)))
+        optionalSkipped: Object.keys(manifest.optionalDependencies ?? {}).filter((optional) => !existsSync(join(nodeModules, optional))),
+        unlinked: Object.keys(manifest.dependencies ?? {})
+          .filter((name) => manifest.optionalDependencies?.[name] === undefined && !existsSync(join(nodeModules, name)))
       })
     }
   }
