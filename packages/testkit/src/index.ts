@@ -2,7 +2,7 @@ export { createTestDatabase, createOutdatedTestDatabase, dropRunDatabases, admin
 export { startPowerAuthMock, type PowerAuthMock, type PowerAuthMockOptions, type MockActivation, type PowerAuthFailure } from './powerauth-mock.js'
 export { natsTestPrefix, natsRunStreamPrefix, testNatsUrl } from './nats.js'
 export { cleanUpRun } from './run-cleanup.js'
-export { spawnService, freePort, repositoryRoot, faultPreloadPath, type ServiceProcess } from './processes.js'
+export { spawnService, freePort, repositoryRoot, faultPreloadPath, entryArgs, runsTranspiled, type ServiceProcess } from './processes.js'
 export { startPrivateNats, type PrivateNats } from './private-nats.js'
 export { startPrivatePostgres, type PrivatePostgres } from './private-postgres.js'
 export { startApnsMock, type ApnsMock, type ApnsMockOptions, type ApnsReceived, type ApnsTestKey } from './apns/mock.js'

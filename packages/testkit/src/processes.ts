@@ -13,6 +13,23 @@ export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..'
  */
 export const faultPreloadPath = join(repositoryRoot, 'packages', 'testkit', 'preloads', 'fault-on-trigger.mjs')
 
+/**
+ * Whether this code runs from the JavaScript `npm test` transpiles beside the sources
+ * (scripts/transpile.mjs: `src` -> `.js-src`) rather than through tsx: the services the tests
+ * start then run the same way, with plain node.
+ */
+export const runsTranspiled = import.meta.url.includes('/.js-src/')
+
+/**
+ * The node arguments that run a TypeScript entry point (a path ending `src/….ts`) the way these
+ * tests run: its transpiled JavaScript, or the source through tsx.
+ */
+export function entryArgs (entry: string): string[] {
+  return runsTranspiled
+    ? ['--conditions=beacon-js', entry.replace(/(^|\/)src\/(.+)\.ts$/, '$1.js-src/$2.js')]
+    : ['--import=tsx', '--conditions=beacon-source', entry]
+}
+
 /** A TCP port nobody listens on right now. */
 export async function freePort (): Promise<number> {
   const server = createServer()
@@ -47,12 +64,12 @@ export interface SpawnOptions {
 /**
  * Runs a service's TypeScript entry point (e.g. `services/dispatcher/src/server.ts`) as a child
  * process with the given environment on top of this one, as it runs in production but from sources
- * (or from its build, see SpawnOptions).
+ * (see entryArgs), or from its build (see SpawnOptions).
  */
 export function spawnService (entry: string, env: Record<string, string>, options: SpawnOptions = {}): ServiceProcess {
   const args = [...options.nodeArgs ?? [], ...options.fromBuild === true
     ? [join(repositoryRoot, entry.replace(/\/src\/(.+)\.ts$/, '/dist/$1.js'))]
-    : ['--import=tsx', '--conditions=beacon-source', join(repositoryRoot, entry)]]
+    : entryArgs(join(repositoryRoot, entry))]
   const child = spawn(process.execPath, args, {
     cwd: repositoryRoot,
     env: { ...process.env, ...env },

@@ -4,6 +4,7 @@ import { connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { entryArgs } from '@beacon/testkit'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -28,7 +29,7 @@ export interface StandaloneProcess {
 export function spawnStandalone (env: Record<string, string>, options: { processGroup?: boolean } = {}): StandaloneProcess {
   const base: Record<string, string | undefined> = { ...process.env }
   for (const name of INHERITED_OUT) delete base[name]
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=beacon-source', 'src/main.ts'], {
+  const child = spawn(process.execPath, entryArgs('src/main.ts'), {
     cwd: packageDir,
     // No NATS settings: the embedded default runs api and dispatcher on its in-process transport.
     env: { ...base, LOG_LEVEL: 'warn', NATS_URL: 'nats://127.0.0.1:1', ...env },
