@@ -20,7 +20,7 @@ function rootCounts (output) {
   return { total: count('total'), pass: count('pass'), fail: count('fail') }
 }
 
-function runFile ({ cwd, file, nodeArgs, env, timeoutSeconds }) {
+function runFile ({ cwd, file, nodeArgs, env, timeoutSeconds, graceSeconds }) {
   return new Promise((resolve) => {
     const started = Date.now()
     const child = spawn(process.execPath, [...nodeArgs, file], {
@@ -31,9 +31,10 @@ function runFile ({ cwd, file, nodeArgs, env, timeoutSeconds }) {
     })
     let output = ''
     child.stdout.on('data', (chunk) => { output += chunk })
-    // The root test fails itself at TAP_TIMEOUT; this is for a process that does not end then.
+    // The root test fails itself at TAP_TIMEOUT; this is for a process that does not end then
+    // (tap's own runner gives a timed-out test file ~10 s more).
     let killed = false
-    const hardStop = setTimeout(() => { killed = true; child.kill('SIGKILL') }, (timeoutSeconds + 20) * 1000)
+    const hardStop = setTimeout(() => { killed = true; child.kill('SIGKILL') }, (timeoutSeconds + graceSeconds) * 1000)
     child.on('close', (code, signal) => {
       clearTimeout(hardStop)
       resolve({ file, output, code, signal, killed, ms: Date.now() - started })
@@ -44,9 +45,10 @@ function runFile ({ cwd, file, nodeArgs, env, timeoutSeconds }) {
 /**
  * Runs `files` (paths relative to `cwd`) and writes the report with `write`. Returns the
  * assertions passed and failed; a file that fails without a failing assertion (a crash, a
- * timeout, an exit code) counts as one failure.
+ * timeout, an exit code) counts as one failure. A process still running `graceSeconds` after
+ * `timeoutSeconds` is killed.
  */
-export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, nodeArgs = [], env = process.env, write }) {
+export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, graceSeconds = 20, nodeArgs = [], env = process.env, write }) {
   let passed = 0
   let failed = 0
   let index = 0
@@ -55,7 +57,7 @@ export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, nodeArgs
   const worker = async () => {
     while (queue.length > 0) {
       const file = queue.shift()
-      const result = await runFile({ cwd, file, nodeArgs, env, timeoutSeconds })
+      const result = await runFile({ cwd, file, nodeArgs, env, timeoutSeconds, graceSeconds })
       const counts = rootCounts(result.output)
       const ok = result.code === 0 && counts !== undefined && counts.fail === 0
       passed += counts?.pass ?? 0

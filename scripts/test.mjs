@@ -17,8 +17,9 @@ const tapBin = join(root, 'node_modules', '.bin', 'tap')
 const only = process.argv.slice(2)
 
 const inGroup = (group) => readdirSync(join(root, group)).map((name) => join(group, name))
-// The benchmark suite's own smoke tests run before the end-to-end files.
-const packages = [...inGroup('packages'), ...inGroup('services'), 'bench', ...inGroup('tests')]
+// The benchmark suite's own smoke tests run before the end-to-end files. `scripts` holds the
+// tests of these root scripts (JavaScript already).
+const packages = ['scripts', ...inGroup('packages'), ...inGroup('services'), 'bench', ...inGroup('tests')]
   .filter((dir) => existsSync(join(root, dir, 'test')))
   .filter((dir) => only.length === 0 || only.some((name) => dir.endsWith(name)))
 
@@ -37,7 +38,7 @@ const timed = async (name, step) => {
 // (scripts/transpile.mjs, scripts/test-files.mjs): through tsx and tap's runner, starting a test
 // file's process took ~6.3 CPU-s, against ~2.3 this way, in ~300 processes per run. The bench's
 // own tests keep tsx and tap's runner: they start tsx children anyway.
-const transpiled = packages.filter((dir) => dir !== 'bench')
+const transpiled = packages.filter((dir) => dir !== 'bench' && dir !== 'scripts')
 // It runs beside the gates below; the tests wait for it.
 const transpiling = timed('transpile', () => transpilePackages(root, transpiled.map((dir) => join(root, dir))))
 
@@ -122,9 +123,14 @@ function runTranspiled (dir) {
 }
 
 await transpiling
+function runScriptTests () {
+  const files = readdirSync(join(root, 'scripts', 'test')).filter((file) => file.endsWith('.test.mjs')).map((file) => join('test', file))
+  return runTestFiles({ cwd: join(root, 'scripts'), files, jobs: 2, timeoutSeconds: 60, env, write: (text) => process.stdout.write(text) })
+}
+
 for (const dir of packages) {
   console.log(`# ${dir}`)
-  const result = await timed(dir, () => transpiled.includes(dir) ? runTranspiled(dir) : runTap(dir))
+  const result = await timed(dir, () => dir === 'scripts' ? runScriptTests() : transpiled.includes(dir) ? runTranspiled(dir) : runTap(dir))
   passed += result.passed
   failed += result.failed
   if (result.failed > 0) broken = true
