@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto'
+import type { Db } from '@beacon/db'
+import t from 'tap'
+import { claimTargets, pendingClaims } from '../../../src/delivery/claims/claims.js'
+import { resolveCampaignDevices } from '../../../src/delivery/claims/resolve-devices.js'
+import { startDbHarness } from '../db-harness.js'
+
+interface PlanNode { 'Node Type': string, 'Relation Name'?: string, 'Actual Rows': number, 'Actual Loops': number, 'Rows Removed by Filter'?: number, 'Rows Removed by Index Recheck'?: number, Plans?: PlanNode[] }
+
+/** Rows of `table` the plan's scans read: those they returned and those they read and dropped. */
+function rowsRead (node: PlanNode, table: string): number {
+  const own = node['Relation Name'] === table
+    ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * node['Actual Loops']
+    : 0
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsRead(child, table), 0)
+}
+
+type Query = (config: string | { text: string, values?: unknown[] }, values?: unknown[]) => Promise<unknown>
+
+/**
+ * Runs `work` with every statement it sends through `db.pool` first run under EXPLAIN ANALYZE (in
+ * a transaction rolled back, so it changes nothing), then for real; resolves with the rows of
+ * campaign_delivery each statement read.
+ */
+async function readsOf (db: Db, work: () => Promise<unknown>): Promise<number[]> {
+  const reads: number[] = []
+  const pool = db.pool as unknown as { query: Query }
+  const original = pool.query
+  pool.query = async (config, values) => {
+    const text = typeof config === 'string' ? config : config.text
+    const params = typeof config === 'string' ? values : config.values ?? values
+    const client = await db.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>({ text: `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values: params })
+      reads.push(rowsRead(rows[0]!['QUERY PLAN'][0]!.Plan, 'campaign_delivery'))
+    } finally {
+      await client.query('ROLLBACK')
+      client.release()
+    }
+    return original.call(db.pool, config, values)
+  }
+  try {
+    await work()
+  } finally {
+    pool.query = original
+  }
+  return reads
+}
+
+// A campaign's claims grow with every chunk sent; a chunk's own statements must not read them
+// (PostgreSQL's CPU per notification grew with the campaign while they did: quadratic over a send).
+// The tables are as a fresh campaign leaves them: never analyzed, answered claims' dead versions in
+// place (nothing vacuumed), other chunks' windows PENDING meanwhile.
+t.test('a chunk\'s look-up of its devices, its claims and its PENDING claims read its own chunk\'s deliveries, not the campaign\'s', async (t) => {
+  const h = await startDbHarness(t)
+  const CHUNKS = 40
+  const USERS = 50
+  const users = (chunk: number) => Array.from({ length: USERS }, (_, i) => `user-${String(chunk * USERS + i).padStart(5, '0')}`)
+  await h.db.$executeRaw`
+    INSERT INTO device (application_id, push_token, platform)
+    SELECT ${h.applicationId}, 'token-' || lpad(i::text, 5, '0'), 'APNS' FROM generate_series(0, ${CHUNKS * USERS - 1}) AS i`
+  await h.db.$executeRaw`
+    INSERT INTO device_activation (application_id, device_id, activation_id, user_id, activation_status, updated_at)
+    SELECT ${h.applicationId}, d.id, 'act-' || d.id, 'user-' || substr(d.push_token, 7), 'ACTIVE', now() FROM device d`
+  const commands = await h.storeCampaign(Array.from({ length: CHUNKS }, (_, chunk) => users(chunk)))
+  const campaignId = BigInt(commands[0]!.campaignId)
+  // Every chunk but the last claimed its devices; all but 10 of each were answered since.
+  await h.db.$executeRaw`
+    INSERT INTO campaign_delivery (campaign_id, device_id, chunk, platform)
+    SELECT ${campaignId}, d.id, (substr(d.push_token, 7)::int / ${USERS}), 'APNS' FROM device d
+     WHERE substr(d.push_token, 7)::int < ${(CHUNKS - 1) * USERS}`
+  await h.db.$executeRaw`
+    UPDATE campaign_delivery SET status = 'SENT', attempts = 1, completed_at = now()
+     WHERE campaign_id = ${campaignId} AND device_id % ${USERS} >= 10`
+
+  const last = commands.at(-1)!
+  const scope = { kind: 'campaign' as const, campaignId: last.campaignId, chunk: last.chunk }
+  let unclaimed: Awaited<ReturnType<typeof resolveCampaignDevices>>['unclaimed'] = []
+  const [resolving] = await readsOf(h.db, async () => { unclaimed = (await resolveCampaignDevices(h.db, last)).unclaimed })
+  t.equal(unclaimed.length, USERS, 'the chunk\'s users\' devices, none claimed yet')
+  t.ok(resolving! <= USERS, `the look-up read ${resolving} deliveries (at most the chunk's ${USERS})`)
+
+  const window = unclaimed.slice(0, 10)
+  const claimant = { key: `campaign:${last.campaignId}:${last.chunk}`, holder: randomUUID() }
+  let mine = new Set<string>()
+  const [claiming] = await readsOf(h.db, async () => { mine = (await claimTargets(h.db, scope, claimant, window, new Date())).mine })
+  t.equal(mine.size, 10, 'the window is claimed')
+  t.ok(claiming! <= 2 * window.length, `a window's claim read ${claiming} deliveries (its own ${window.length}, not the campaign's PENDING ones)`)
+
+  let pending: Array<{ deviceId: bigint }> = []
+  const [listing] = await readsOf(h.db, async () => { pending = await pendingClaims(h.db, scope) })
+  t.same(pending.map((p) => String(p.deviceId)).sort(), [...mine].sort(), 'the chunk\'s PENDING claims: its window')
+  t.ok(listing! <= window.length, `the chunk's PENDING claims read ${listing} deliveries`)
+  // The rows of the other chunks are there to be read: a statement not narrowed to the chunk reads them.
+  const [campaignWide] = await readsOf(h.db, () => h.db.pool.query('SELECT count(*) FROM campaign_delivery WHERE campaign_id = $1 AND status = \'PENDING\'', [String(campaignId)]))
+  t.ok(campaignWide! >= (CHUNKS - 1) * 10, `the campaign's PENDING claims: ${campaignWide} rows read`)
+})
