@@ -9,10 +9,14 @@ import { repositoryRoot } from './repository.js'
 
 export interface CatalogMetric { name: string, type: string, labels: string[] }
 
+// Under `npm test` this file runs transpiled (scripts/transpile.mjs: `test` -> `.js-test`), and
+// @beacon/metrics' registry is the transpiled module's: the services' modules must be too.
+const transpiled = import.meta.url.includes('/.js-test/')
+
 export async function metricCatalog (): Promise<CatalogMetric[]> {
   for (const service of ['api', 'dispatcher']) {
-    const folder = join(repositoryRoot, 'services', service, 'src', 'metrics')
-    for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) await import(pathToFileURL(join(folder, file)).href)
+    const folder = join(repositoryRoot, 'services', service, transpiled ? '.js-src' : 'src', 'metrics')
+    for (const file of readdirSync(folder).filter((name) => name.endsWith(transpiled ? '.js' : '.ts'))) await import(pathToFileURL(join(folder, file)).href)
   }
   startProcessMetrics()
   const metrics = await registry.getMetricsAsJSON()
