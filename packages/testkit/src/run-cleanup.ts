@@ -14,8 +14,12 @@ export async function cleanUpRun (runId = testRunId): Promise<{ databases: numbe
   let streams = 0
   try {
     const jsm = await jetstreamManager(nc)
-    for await (const name of jsm.streams.names()) {
-      if (!name.startsWith(natsRunStreamPrefix(runId))) continue
+    // Listed in full first: the list comes in pages by offset, and deleting while paging shifts
+    // the streams after each deletion forward, so every page skipped some (the server's pages
+    // hold 1,024 names; a run of ~1,100 streams left 20–100 behind).
+    const names: string[] = []
+    for await (const name of jsm.streams.names()) if (name.startsWith(natsRunStreamPrefix(runId))) names.push(name)
+    for (const name of names) {
       await jsm.streams.delete(name)
       streams++
     }

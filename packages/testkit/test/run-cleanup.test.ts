@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { jetstreamManager } from '@nats-io/jetstream'
+import { jetstreamManager, StorageType } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import pg from 'pg'
 import t from 'tap'
@@ -36,4 +36,20 @@ t.test("drops a run's databases and streams, and nothing of another run", async 
   t.notOk(streams.some((name) => name.startsWith(natsRunStreamPrefix(run))), "none of the run's streams is left")
   t.ok(streams.includes(`${natsRunStreamPrefix(other)}X_COMMANDS`), "another run's stream stays")
   t.same(await cleanUpRun(run), { databases: 0, streams: 0 }, 'a second cleanup finds nothing')
+})
+
+t.test('a run of more streams than a page of the stream list leaves none behind', async (t) => {
+  const run = `c${randomBytes(4).toString('hex')}`
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const jsm = await jetstreamManager(nc)
+  // The server lists stream names 1,024 at a time; a full run creates about as many.
+  const count = 1100
+  for (let i = 0; i < count; i++) {
+    await jsm.streams.add({ name: `${natsRunStreamPrefix(run)}S${i}_COMMANDS`, subjects: [`${run}.s${i}.commands`], storage: StorageType.Memory })
+  }
+  t.same(await cleanUpRun(run), { databases: 0, streams: count })
+  const left: string[] = []
+  for await (const name of jsm.streams.names()) if (name.startsWith(natsRunStreamPrefix(run))) left.push(name)
+  t.same(left, [], 'none left')
 })
