@@ -51,7 +51,6 @@ function runFile ({ cwd, file, nodeArgs, env, timeoutSeconds, graceSeconds }) {
 export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, graceSeconds = 20, nodeArgs = [], env = process.env, write }) {
   let passed = 0
   let failed = 0
-  let index = 0
   let reported = 0
   const queue = [...files]
   const worker = async () => {
@@ -64,7 +63,7 @@ export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, graceSec
       failed += counts?.fail ?? 0
       if (!ok && (counts?.fail ?? 0) === 0) failed++
       const why = result.killed ? ' # killed: no end within the timeout' : result.signal !== null ? ` # ended by ${result.signal}` : ''
-      reported = ++index
+      reported++
       write(`# Subtest: ${file}\n${indent(result.output.trimEnd())}\n` +
         `${ok ? 'ok' : 'not ok'} ${reported} - ${file} # time=${result.ms}ms${why}\n\n`)
     }

@@ -25,9 +25,11 @@ export const runsTranspiled = import.meta.url.includes('/.js-src/')
  * tests run: its transpiled JavaScript, or the source through tsx.
  */
 export function entryArgs (entry: string): string[] {
-  return runsTranspiled
-    ? ['--conditions=beacon-js', entry.replace(/(^|\/)src\/(.+)\.ts$/, '$1.js-src/$2.js')]
-    : ['--import=tsx', '--conditions=beacon-source', entry]
+  if (!runsTranspiled) return ['--import=tsx', '--conditions=beacon-source', entry]
+  // The last `src` folder of the path is the package's (the checkout's path may hold one too).
+  const parts = entry.split('/')
+  parts[parts.lastIndexOf('src')] = '.js-src'
+  return ['--conditions=beacon-js', parts.join('/').replace(/\.ts$/, '.js')]
 }
 
 /** A TCP port nobody listens on right now. */
