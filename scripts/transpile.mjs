@@ -45,7 +45,7 @@ const tsconfig = (root) => {
   return { compilerOptions: { target: compilerOptions.target, verbatimModuleSyntax: compilerOptions.verbatimModuleSyntax } }
 }
 
-async function transpileFile (packageDirs, packageDir, file, tsconfigRaw) {
+async function transpileFile (packageDirs, file, tsconfigRaw) {
   // A relative import may reach into another package (the db's tests use the test kit's files).
   const mirroredAnywhere = (path) => {
     const owner = packageDirs.find((dir) => path.startsWith(dir + sep))
@@ -53,17 +53,16 @@ async function transpileFile (packageDirs, packageDir, file, tsconfigRaw) {
   }
   const source = readFileSync(file, 'utf8')
   const { code } = await transform(source, { loader: 'ts', format: 'esm', target: `node${process.versions.node}`, tsconfigRaw, sourcefile: file })
-  const out = mirrored(packageDir, file).replace(/\.ts$/, '.js')
+  const out = mirroredAnywhere(file).replace(/\.ts$/, '.js')
   const [imports] = parse(code)
   let rewritten = ''
   let last = 0
   for (const { specifier, start, end } of imports) {
     if (typeof specifier !== 'string' || !specifier.startsWith('.')) continue
-    // A relative import of a TypeScript file names it `.js`: point it at the transpiled one. Other
-    // targets inside a mirrored folder are linked there, so the same relative path still works.
+    // A relative import of a TypeScript file names it `.js`, which is where its transpiled file
+    // lands in the mirror; other targets inside a mirrored folder are linked there.
     const target = resolve(dirname(file), specifier)
-    const transpiled = target.endsWith('.js') && existsSync(target.replace(/\.js$/, '.ts')) ? mirroredAnywhere(target) : undefined
-    const destination = transpiled ?? mirroredAnywhere(target) ?? target
+    const destination = mirroredAnywhere(target) ?? target
     let next = relative(dirname(out), destination).split(sep).join('/')
     if (!next.startsWith('.')) next = `./${next}`
     rewritten += code.slice(last, start) + (code[start - 1] === '\'' || code[start - 1] === '"' ? next : JSON.stringify(next))
@@ -87,7 +86,7 @@ export async function transpilePackages (root, packageDirs) {
     for (const folder of MIRRORED) {
       if (!existsSync(join(packageDir, folder))) continue
       for (const file of walk(join(packageDir, folder))) {
-        if (file.endsWith('.ts') && !file.endsWith('.d.ts')) work.push(() => transpileFile(packageDirs, packageDir, file, tsconfigRaw))
+        if (file.endsWith('.ts') && !file.endsWith('.d.ts')) work.push(() => transpileFile(packageDirs, file, tsconfigRaw))
         else {
           const link = mirrored(packageDir, file)
           work.push(async () => {
