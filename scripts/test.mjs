@@ -7,9 +7,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { ensureInstalled, root } from './tooling.mjs'
 import { runTestFiles } from './test-files.mjs'
-import { mirrorName, transpilePackages } from './transpile.mjs'
 
+// On a fresh clone nothing is installed yet: modules that use installed packages (esbuild in
+// transpile.mjs) load only after this. A static import of one failed CI before any step ran.
 ensureInstalled()
+const { mirrorName, transpilePackages } = await import('./transpile.mjs')
 
 const runId = `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
 const env = { ...process.env, BEACON_TEST_RUN: runId }
