@@ -37,7 +37,9 @@ export class CommandRun {
   /** Aborted when the dispatcher stops taking work, or when another handling took the command over. */
   readonly signal: AbortSignal
   private readonly aborted = new AbortController()
-  private readonly overtakenBy = new AbortController()
+  // A flag, not a second AbortController: nothing listens for it, and each AbortSignal cost
+  // ~10 µs to build here, per command (four per single message before).
+  private overtakenFlag = false
   private readonly unlinkStopping: () => void
   /** Resolves at the shutdown deadline (await it once per stop, not per step). */
   readonly giveUp: Promise<void>
@@ -74,9 +76,9 @@ export class CommandRun {
    * Another handling of the command holds its lease (ours lapsed): the devices not yet on the wire
    * are theirs now. Nothing new starts, and the command is neither acknowledged nor given back.
    */
-  get overtaken (): boolean { return this.overtakenBy.signal.aborted }
+  get overtaken (): boolean { return this.overtakenFlag }
   overtake (): void {
-    this.overtakenBy.abort()
+    this.overtakenFlag = true
     this.aborted.abort()
   }
 

@@ -70,11 +70,16 @@ export async function deliver (
   const claim = createClaimer(deps.db, scope, run)
   // A platform that fails stops the other one (which then only waits for its requests on the
   // wire): nothing may go on sending for a command that is given back.
-  const failed = new AbortController()
-  const signal = AbortSignal.any([run.signal, failed.signal])
+  // One controller that the run's signal also aborts: AbortSignal.any built two more signals per
+  // command, and registered them for the garbage collector to clean up.
+  const stop = new AbortController()
+  const stopWithRun = () => { stop.abort() }
+  if (run.signal.aborted) stop.abort()
+  else run.signal.addEventListener('abort', stopWithRun, { once: true })
   const settled = await Promise.allSettled((['APNS', 'FCM'] as const).map((platform) =>
-    sendPlatform(deps, run, signal, credentials, notification, platform, targets.filter((t) => t.platform === platform), source, scope, claim)
-      .catch((error: unknown) => { failed.abort(); throw error })))
+    sendPlatform(deps, run, stop.signal, credentials, notification, platform, targets.filter((t) => t.platform === platform), source, scope, claim)
+      .catch((error: unknown) => { stop.abort(); throw error })))
+    .finally(() => { run.signal.removeEventListener('abort', stopWithRun) })
   const failure = settled.find((outcome) => outcome.status === 'rejected')
   if (failure !== undefined) {
     // Devices waiting for a retry had a retryable failure: the next holder sends them.
