@@ -84,46 +84,26 @@ const storeGroup = (db: Db) => async (requests: StoreRequest[]): Promise<Stored[
   })
 }
 
-const deleteGroup = (db: Db) => async (groups: string[][]): Promise<void[]> => {
-  const ids = groups.flat()
-  // A row the sweeper holds (it is publishing it: FOR UPDATE) is left to it, which deletes it
-  // once JetStream confirms: waiting for its lock would hold up every request of the group.
-  if (ids.length > 0) {
-    await db.pool.query({
-      name: 'beacon-outbox-delete-unlocked',
-      text: 'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED)',
-      values: [ids]
-    })
-  }
-  return groups.map(() => undefined)
-}
-
 export interface MessageWrites {
   /**
    * Stores one request's messages of the application with PowerAuth id `appId`, and their outbox
    * rows, which the sweeper leaves to the request for `graceMs`.
    */
   store (appId: string, commands: DraftCommand[], graceMs: number): Promise<Stored>
-  /** Deletes outbox rows once their commands are published (or refused for good). */
-  deleteOutboxRows (ids: string[]): Promise<void>
 }
 
 const perDb = new WeakMap<Db, MessageWrites>()
 
 /**
  * The send requests' writes to the database, grouped across the requests in flight: one
- * statement stores the messages of all the sends that arrived together, one deletes the outbox
- * rows of all the commands published together (both were one statement per request).
+ * statement stores the messages of all the sends that arrived together (it was one per request).
+ * Their outbox rows, once published, go in the outbox plugin's windowed delete (published-rows.ts).
  */
 export function messageWrites (db: Db): MessageWrites {
   let writes = perDb.get(db)
   if (writes === undefined) {
     const store = groupCommit(storeGroup(db))
-    const remove = groupCommit(deleteGroup(db))
-    writes = {
-      store: (appId, commands, graceMs) => store({ appId, commands, graceMs }),
-      deleteOutboxRows: async (ids) => { if (ids.length > 0) await remove(ids) }
-    }
+    writes = { store: (appId, commands, graceMs) => store({ appId, commands, graceMs }) }
     perDb.set(db, writes)
   }
   return writes

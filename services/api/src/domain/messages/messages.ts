@@ -31,9 +31,10 @@ async function storeMessages (app: FastifyInstance, appId: string, commands: Dra
 }
 
 /**
- * Publishes the stored commands at once (the fast path) and deletes the outbox rows of those
- * JetStream took, in one statement with other requests' (message-writes.ts). What failed stays for the sweeper; a definite refusal fails
- * its message NotQueued. Returns whether one was refused.
+ * Publishes the stored commands at once (the fast path) and hands the outbox rows of those
+ * JetStream took to the outbox plugin, which deletes them with other requests' shortly (the
+ * answer does not wait for it). What failed stays for the sweeper; a definite refusal fails its
+ * message NotQueued. Returns whether one was refused.
  */
 async function publishStored (app: FastifyInstance, commands: SendCommand[], outboxIds: Map<string, string>): Promise<boolean> {
   // A command without an outbox row was published already (stored by a group whose answer was lost, then swept).
@@ -43,7 +44,7 @@ async function publishStored (app: FastifyInstance, commands: SendCommand[], out
   // Refusals recorded before their rows go (recording again is harmless): a failure in between
   // leaves the row to the sweeper, never a message that no one will ever end.
   if (outcome.refused.length > 0) await recordRefusals(app.db.pool, outcome.refused, app.log)
-  await messageWrites(app.db).deleteOutboxRows([...outcome.published, ...outcome.refused].map((row) => row.id))
+  app.outbox.published([...outcome.published, ...outcome.refused].map((row) => row.id))
   if (outcome.failed.length > 0) {
     app.log.warn({ err: outcome.error, commands: outcome.failed.length }, 'send commands not published yet; the outbox sweeper publishes them')
   }
@@ -59,8 +60,8 @@ const FAST_PATH_WAIT_MS = 1000
 /** publishStored, waited for at most FAST_PATH_WAIT_MS; whether a command was refused by then. */
 async function publishedInTime (app: FastifyInstance, commands: SendCommand[], outboxIds: Map<string, string>): Promise<boolean> {
   const publishing = publishStored(app, commands, outboxIds).catch((error: unknown) => {
-    // E.g. the delete failed: the rows stay, and the sweeper publishes them again harmlessly.
-    app.log.error({ err: error }, 'send commands: publishing or clearing their outbox rows failed')
+    // E.g. recording a refusal failed: the rows stay, and the sweeper publishes them again harmlessly.
+    app.log.error({ err: error }, 'send commands: publishing them or recording a refusal failed')
     return false
   })
   // A plain timer, cleared: an aborted timers/promises delay builds an AbortError (a stack trace) per request.

@@ -50,6 +50,20 @@ export async function deleteRows (q: Queryable, ids: string[]): Promise<void> {
   await q.query({ name: 'beacon-outbox-delete', text: 'DELETE FROM outbox WHERE id = ANY($1::bigint[])', values: [ids] })
 }
 
+/**
+ * Deletes the rows of commands their requests published themselves (published-rows.ts gathers
+ * them). A row the sweeper holds (it is publishing it: FOR UPDATE) is left to it, which deletes
+ * it once JetStream confirms: waiting for its lock would hold up every row of the statement.
+ */
+export async function deleteUnlockedRows (q: Queryable, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  await q.query({
+    name: 'beacon-outbox-delete-unlocked',
+    text: 'DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED)',
+    values: [ids]
+  })
+}
+
 /** Queues callbacks through the outbox (published by the sweeper that `kick` wakes). */
 export async function queueCallbacks (q: Queryable, callbacks: CallbackCommand[]): Promise<void> {
   if (callbacks.length === 0) return

@@ -1,4 +1,6 @@
 import fp from 'fastify-plugin'
+import { deleteUnlockedRows } from '../../domain/outbox/outbox.js'
+import { publishedRows } from '../../domain/outbox/published-rows.js'
 import { sweepOutbox } from '../../domain/outbox/sweeper.js'
 
 declare module 'fastify' {
@@ -6,6 +8,8 @@ declare module 'fastify' {
     outbox: {
       /** Runs a sweep soon (rows were just written for the sweeper to publish). */
       kick (): void
+      /** Rows whose commands their writer published (or whose refusal it recorded): deleted with others' shortly. */
+      published (ids: string[]): void
       /** How long the sweeper leaves a row to the request that wrote it (OUTBOX_PUBLISH_GRACE_MS). */
       publishGraceMs: number
     }
@@ -23,6 +27,12 @@ export interface OutboxOptions {
 }
 
 const BATCH = 500
+
+// Published rows wait this long for others to be deleted with them: at 500 sends a second, one
+// statement for ~25 requests. Far below any grace the sweeper gives a row (OUTBOX_PUBLISH_GRACE_MS
+// 0 too is safe: a row published twice is kept once by JetStream).
+const DELETE_WINDOW_MS = 50
+const DELETE_MAX_ROWS = 1000
 
 /**
  * The outbox sweeper every api instance runs: publishes what requests, planners and recorders
@@ -54,11 +64,20 @@ export default fp<OutboxOptions>(async (app, { sweepIntervalMs, publishGraceMs }
     if (!stopped) timer = setTimeout(run, sweepIntervalMs).unref()
   }
 
-  app.decorate('outbox', { kick: run, publishGraceMs })
+  const published = publishedRows({
+    windowMs: DELETE_WINDOW_MS,
+    maxRows: DELETE_MAX_ROWS,
+    remove: (ids) => deleteUnlockedRows(app.db.pool, ids),
+    onError: (error, rows) => { app.log.error({ err: error, rows }, 'deleting published outbox rows failed; the sweeper publishes them again and deletes them') }
+  })
+
+  app.decorate('outbox', { kick: run, published: (ids: string[]) => { published.add(ids) }, publishGraceMs })
   app.addHook('onReady', async () => { schedule() })
+  // Before the pool closes (the db plugin's hook runs after this one): no published row is left.
   app.addHook('onClose', async () => {
     stopped = true
     clearTimeout(timer)
     await running
+    await published.flush()
   })
 }, { name: 'outbox', dependencies: ['db', 'transport'] })

@@ -31,21 +31,3 @@ t.test('a group of sends whose statement committed but whose answer was lost: ea
   const ids = answers.map((answer) => JSON.parse(answer.body).responseObject.messageIds[0])
   t.equal(await app.db.message.count({ where: { id: { in: ids } } }), 3, 'each message stored once')
 })
-
-// The sweeper holds a row it publishes (FOR UPDATE) until JetStream confirms it: the requests whose
-// rows are deleted in the same statement must not wait for it.
-t.test('outbox rows deleted together: a row the sweeper holds is left to it, the others go at once', async (t) => {
-  const { app } = await buildApp(t)
-  const insert = async () => (await app.db.pool.query<{ id: string }>("INSERT INTO outbox (kind, payload, publish_after) VALUES ('command', '{}', now()) RETURNING id::text")).rows[0]!.id
-  const [held, other1, other2] = [await insert(), await insert(), await insert()]
-  const sweeper = await app.db.pool.connect()
-  t.teardown(() => { sweeper.release() })
-  await sweeper.query('BEGIN')
-  await sweeper.query('SELECT id FROM outbox WHERE id = $1 FOR UPDATE', [held])
-  const writes = messageWrites(app.db)
-  // Asked in one turn: one statement for the three rows.
-  await Promise.all([writes.deleteOutboxRows([held]), writes.deleteOutboxRows([other1]), writes.deleteOutboxRows([other2])])
-  const left = (await app.db.pool.query<{ id: string }>('SELECT id::text FROM outbox ORDER BY id')).rows.map((row) => row.id)
-  t.same(left, [held], 'the held row stays for the sweeper; the others are deleted, nobody waited for the lock')
-  await sweeper.query('ROLLBACK')
-})
