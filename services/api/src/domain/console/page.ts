@@ -56,5 +56,9 @@ export function pageOf<R, T> (list: string, request: PageRequest, rows: R[], key
 
 /** Cursor parts: a bigint id in digits, a timestamp as toISOString writes it, a UUID. */
 export const isDigits = (part: string) => /^[0-9]{1,19}$/.test(part) && BigInt(part) <= 9223372036854775807n
-export const isIsoTimestamp = (part: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(part) && !Number.isNaN(Date.parse(part))
+// Exactly as written (no 30 February rolled over into March): PostgreSQL refuses what Date accepts.
+export const isIsoTimestamp = (part: string) => {
+  const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(part) ? new Date(part) : null
+  return time !== null && !Number.isNaN(time.getTime()) && time.toISOString() === part
+}
 export const isUuid = (part: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(part)

@@ -67,3 +67,23 @@ t.test('a cursor of one list is refused by another, even one of the same key sha
   await expectBadRequest(t, app, 'callback/list', { developerId: 1, cursor: page.nextCursor }, /requestObject\.cursor is not a cursor of this list/)
   await expectBadRequest(t, app, 'device/search', { appId: 2, userId: 'alice', cursor: page.nextCursor }, /requestObject\.cursor is not a cursor of this list/)
 })
+
+// A cursor is opaque, but a forged one must still never reach the database as a value it refuses (a 500).
+t.test('a forged cursor of the right list with a key no row can have is a 400, not a database error', async (t) => {
+  const { app } = await setUp(t)
+  const forged = (...parts: string[]) => Buffer.from(JSON.stringify(parts)).toString('base64url')
+  const uuid = randomUUID()
+  for (const cursor of [
+    forged('messages', '2026-02-30T00:00:00.000Z', uuid),
+    forged('messages', '2026-01-01T00:00:00Z', uuid),
+    forged('messages', '2026-01-01T00:00:00.000Z', 'not-a-uuid'),
+    forged('messages', '2026-01-01T00:00:00.000Z')
+  ]) await expectBadRequest(t, app, 'message/list', { appId: 2, cursor }, /requestObject\.cursor/)
+  for (const key of ['99999999999999999999', '9223372036854775808', '-1', '1e3', '']) {
+    await expectBadRequest(t, app, 'device/search', { appId: 2, userId: 'alice', cursor: forged('devices', key) }, /requestObject\.cursor/)
+    await expectBadRequest(t, app, 'callback/list', { developerId: 1, cursor: forged('callbacks', key) }, /requestObject\.cursor/)
+  }
+  const wellFormed = await consoleCall(app, 'message/list', { appId: 2, cursor: forged('messages', '2030-01-01T00:00:00.000Z', uuid) })
+  t.equal(wellFormed.statusCode, 200, 'a key past every row: the whole list')
+  t.equal(wellFormed.json().responseObject.messageList.length, 1)
+})
