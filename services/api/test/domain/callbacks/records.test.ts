@@ -87,7 +87,7 @@ t.test('the push.failed of a failed fallback and the expired of an in-app messag
   t.equal(await db.outbox.count({ where: { kind: 'callback' } }), 2, 'each beside its outbox row')
 })
 
-t.test('attempts: retried stays PENDING, given up is FAILED, a delivered callback stays delivered', async (t) => {
+t.test('attempts: retried stays PENDING, given up is FAILED, a delivered callback stays delivered, a late report is ignored', async (t) => {
   const db = await database(t)
   const { developerId } = await developerWithCarrier(db)
   const [a, b] = [callback(developerId), callback(developerId)]
@@ -99,6 +99,8 @@ t.test('attempts: retried stays PENDING, given up is FAILED, a delivered callbac
   t.match(await record(a), { status: 'PENDING', attempts: 1, lastStatus: 500, lastError: null, lastAttemptAt: Date, completedAt: null })
   await recordCallbackAttempt(db.pool, keyOf(a), { kind: 'given-up', attempts: 2, lastError: 'ECONNREFUSED' })
   t.match(await record(a), { status: 'FAILED', attempts: 2, lastStatus: null, lastError: 'ECONNREFUSED', completedAt: Date })
+  await recordCallbackAttempt(db.pool, keyOf(a), { kind: 'retried', attempts: 1, lastStatus: 500 })
+  t.match(await record(a), { status: 'FAILED', attempts: 2, lastError: 'ECONNREFUSED' }, 'the first attempt\'s report, late, changes nothing')
 
   await recordCallbackAttempt(db.pool, keyOf(b), { kind: 'delivered', attempts: 2, lastStatus: 204 })
   await recordCallbackAttempt(db.pool, keyOf(b), { kind: 'retried', attempts: 1, lastError: 'TimeoutError' })
