@@ -1,5 +1,6 @@
 // The one public barrel: the HTTP building blocks, the PowerAuth-compatible API, the signed
-// (MAAIISDK10) developer API, and the NATS subjects and messages between the services.
+// (MAAIISDK10) developer API, the admin console's reads, and the NATS subjects and messages
+// between the services.
 export * from './http/envelope.js'
 export * from './http/error-codes.js'
 export * from './http/common.js'
@@ -16,6 +17,10 @@ export * from './powerauth/inbox.js'
 export * from './signed-api/developer-push.js'
 export * from './signed-api/developers.js'
 export * from './signed-api/signed-api-errors.js'
+export * from './console/page.js'
+export * from './console/devices.js'
+export * from './console/messages.js'
+export * from './console/callbacks.js'
 export * from './nats/subjects.js'
 export * from './nats/messages.js'
 export * from './nats/signed-api.js'

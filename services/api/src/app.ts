@@ -30,6 +30,7 @@ import callbacks from './plugins/app/callbacks.js'
 import inAppChannel from './plugins/app/in-app-channel.js'
 import pushFallback from './plugins/app/push-fallback.js'
 import developerAdminRoutes from './routes/developers/index.js'
+import consoleRoutes from './routes/console/index.js'
 import developerApiRoutes from './routes/developer-api/index.js'
 import inAppRoutes from './routes/in-app/index.js'
 import inboxRoutes from './routes/inbox/index.js'
@@ -77,7 +78,8 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
     const answerWrongMethodsHere = answerWrongMethods(api)
     await api.register(async function powerAuthRoutes (routes) {
       // Nulls are absent fields and dates may be epoch numbers, as PowerAuth's Java client writes
-      // them. Not for Beacon's own developer admin, where a null is refused, never ignored.
+      // them. Not for Beacon's own developer admin and console, where a null is refused, never
+      // ignored (but the console's `cursor: null`, which its schema allows: the first page).
       await routes.register(jacksonInput)
       await routes.register(serviceRoutes, { environmentName: config.environmentName })
       await routes.register(deviceRoutes)
@@ -87,6 +89,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
       await routes.register(inboxRoutes)
     })
     await api.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
+    await api.register(consoleRoutes)
     answerWrongMethodsHere()
   })
   // The signed developer API (MAAIISDK10) under /api/1.0, and the in-app channel its tokens open.

@@ -4,10 +4,10 @@ import { ActivationStatusInput, ApnsEnvironmentInput, PlatformInput } from '../h
 import { RequestEnvelope } from '../http/envelope.js'
 
 // Descriptions end up in 400 messages: "requestObject.token must be <description>".
-const ActivationId = Type.String({
+export const ActivationId = Type.String({
   minLength: 1, maxLength: 64, pattern: '^\\S+$', description: 'a PowerAuth activation id (1 to 64 characters, no spaces)'
 })
-const UserId = Type.String({ minLength: 1, maxLength: 255, description: 'a user id of 1 to 255 characters' })
+export const UserId = Type.String({ minLength: 1, maxLength: 255, description: 'a user id of 1 to 255 characters' })
 const PushToken = Type.String({
   minLength: 1, maxLength: 4096, pattern: '^\\S+$', description: 'an APNs device token or FCM registration token (1 to 4096 characters, no spaces)'
 })

@@ -75,7 +75,7 @@ export const MessageIdParams = Type.Object({
 })
 
 /** The recorded outcome of one message, for ASYNCHRONOUS senders and for SYNCHRONOUS ones that timed out. */
-export const MessageDetailResponse = OkObjectResponse(Type.Object({
+export const MessageDetail = Type.Object({
   id: Type.String(),
   appId: AppIdAnswer,
   userId: Type.String(),
@@ -85,4 +85,7 @@ export const MessageDetailResponse = OkObjectResponse(Type.Object({
   timestampCreated: Type.String(),
   timestampCompleted: Type.Union([Type.String(), Type.Null()]),
   result: SendResult
-}))
+})
+export type MessageDetail = Static<typeof MessageDetail>
+
+export const MessageDetailResponse = OkObjectResponse(MessageDetail)

@@ -21,10 +21,13 @@ export const TAGS = [
   { name: 'Credentials', description: 'PowerAuth API: APNs and FCM credentials of an application (Basic auth).' },
   { name: 'Inbox', description: 'PowerAuth API: the users\' inbox messages (Basic auth).' },
   { name: 'Developers', description: 'Developers of the signed API, their keys, secrets and applications (Basic auth).' },
+  { name: 'Console', description: 'Read-only views for the admin console: devices, messages and their outcomes, callbacks; a page at a time (Basic auth).' },
   { name: 'Signed API', description: 'The signed developer API under /api/1.0 (MAAIISDK10).' },
   { name: 'In-app channel', description: 'Tokens for the in-app channel (signed) and the channel itself (a WebSocket opened with a token).' },
   { name: 'Operations', description: 'Liveness, readiness and Prometheus metrics, for orchestrators and scrapers (no credentials).' }
 ] as const
+
+const PAGED = 'A page at a time: `limit` (1 to 200, default 50) and the previous page\'s `nextCursor` as `cursor`; `nextCursor` is null after the last page.'
 
 const both = (method: string) => `The same with ${method} (PowerAuth's controller takes both).`
 
@@ -150,6 +153,31 @@ export const OPERATIONS: Record<string, OperationEntry> = {
   '/admin/developer/rotate': { tag: 'Developers', summary: 'Rotate a developer\'s secret (answers the new one)', ids: { POST: 'rotateDeveloperSecret' } },
   '/admin/developer/disable': { tag: 'Developers', summary: 'Disable a developer', ids: { POST: 'disableDeveloper' } },
   '/admin/developer/enable': { tag: 'Developers', summary: 'Enable a developer', ids: { POST: 'enableDeveloper' } },
+
+  '/admin/console/device/search': {
+    tag: 'Console',
+    summary: 'An application\'s devices of a user or an activation, newest first (push tokens masked)',
+    description: PAGED,
+    ids: { POST: 'searchConsoleDevices' }
+  },
+  '/admin/console/message/list': {
+    tag: 'Console',
+    summary: 'An application\'s messages with their counts, newest first',
+    description: PAGED,
+    ids: { POST: 'listConsoleMessages' }
+  },
+  '/admin/console/message/outcomes': {
+    tag: 'Console',
+    summary: 'What each device got of a message, by device id',
+    description: PAGED,
+    ids: { POST: 'listConsoleMessageOutcomes' }
+  },
+  '/admin/console/callback/list': {
+    tag: 'Console',
+    summary: 'A developer\'s callbacks and what became of them, newest first',
+    description: PAGED,
+    ids: { POST: 'listConsoleCallbacks' }
+  },
 
   '/api/1.0/debug/echo': {
     tag: 'Signed API',

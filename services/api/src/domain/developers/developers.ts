@@ -38,7 +38,7 @@ function toView (row: ViewRow): DeveloperView {
 }
 
 /** The id of an existing developer, or a 400 naming the one asked for. */
-async function requireDeveloperId (db: Db, id: number | string): Promise<number> {
+export async function requireDeveloperId (db: Db, id: number | string): Promise<number> {
   const numeric = parseNumericId(id)
   const row = numeric > 2147483647n ? null : await db.developer.findUnique({ where: { id: Number(numeric) }, select: { id: true } })
   if (row === null) throw badRequest(`Developer with id ${String(id)} does not exist`)

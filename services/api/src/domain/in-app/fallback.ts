@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { recordQueuedCallbacks } from '../callbacks/records.js'
 import { inAppCallbackPayload } from '../outbox/outbox.js'
 
 // Claims in-app messages whose acknowledgement is overdue, stores their push message and writes
@@ -49,8 +50,8 @@ export async function sendDuePushes (app: FastifyInstance, limit: number): Promi
   return claimed
 }
 
-// Marks unacknowledged in-app messages past their lifetime as expired and queues the callbacks
-// that tell their developers, in one statement (so a mark never goes without its callback).
+// Marks unacknowledged in-app messages past their lifetime as expired and queues (and records) the
+// callbacks that tell their developers, in one statement (so a mark never goes without its callback).
 const EXPIRE_MESSAGES = `
   WITH expired AS (
     UPDATE inbox_message m SET expired_at = now()
@@ -63,7 +64,8 @@ const EXPIRE_MESSAGES = `
   queued AS (
     INSERT INTO outbox (kind, payload)
     SELECT 'callback', ${inAppCallbackPayload('e', 'expired', 'e.expired_at', "'NotAcknowledged'")} FROM expired e
-    RETURNING 1)
+    RETURNING payload),
+  recorded AS (${recordQueuedCallbacks('queued')})
   SELECT count(*)::int AS n FROM expired`
 
 /** Expires overdue in-app messages (their developers are told `expired`); how many it expired. */

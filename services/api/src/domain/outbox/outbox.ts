@@ -1,6 +1,7 @@
 import type { CallbackCommand, Command } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import { TransportError, TransportErrorCode, type Transport } from '@beacon/transport'
+import { recordQueuedCallbacks } from '../callbacks/records.js'
 
 /** A statement runner: the pool (autocommit) or one client inside a transaction. */
 export type Queryable = Pick<Db['pool'], 'query'>
@@ -64,12 +65,15 @@ export async function deleteUnlockedRows (q: Queryable, ids: string[]): Promise<
   })
 }
 
-/** Queues callbacks through the outbox (published by the sweeper that `kick` wakes). */
+/** Queues callbacks through the outbox (published by the sweeper that `kick` wakes), each recorded with it. */
 export async function queueCallbacks (q: Queryable, callbacks: CallbackCommand[]): Promise<void> {
   if (callbacks.length === 0) return
   await q.query({
     name: 'beacon-outbox-callbacks',
-    text: "INSERT INTO outbox (kind, payload) SELECT 'callback', p FROM unnest($1::json[]) AS p",
+    text: `WITH queued AS (
+             INSERT INTO outbox (kind, payload) SELECT 'callback', p FROM unnest($1::json[]) AS p
+             RETURNING payload)
+           ${recordQueuedCallbacks('queued')}`,
     values: [callbacks.map((callback) => JSON.stringify(callback))]
   })
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { OutboxRow, Queryable } from './outbox.js'
+import { recordCallbackAttempt } from '../callbacks/records.js'
 import { failChunks, failMessages } from '../results/terminal-states.js'
 
 /**
@@ -12,7 +13,9 @@ export async function recordRefusals (q: Queryable, rows: OutboxRow[], log: Fast
   const chunks: Array<{ campaignId: string, chunk: number }> = []
   for (const row of rows) {
     if (row.kind === 'callback') {
-      log.error({ developerId: row.payload.developerId, eventId: row.payload.body.eventId }, 'callback refused by NATS; dropped')
+      const key = { developerId: row.payload.developerId, eventId: row.payload.body.eventId }
+      log.error(key, 'callback refused by NATS; dropped')
+      await recordCallbackAttempt(q, key, { kind: 'dropped', lastError: 'NotQueued' })
     } else if (row.payload.kind === 'message') messages.push(row.payload.messageId)
     else chunks.push({ campaignId: row.payload.campaignId, chunk: row.payload.chunk })
   }

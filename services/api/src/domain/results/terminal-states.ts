@@ -1,4 +1,5 @@
 import { completeCampaigns } from '../campaigns/completion.js'
+import { recordQueuedCallbacks } from '../callbacks/records.js'
 import { inAppCallbackPayload, type Queryable } from '../outbox/outbox.js'
 
 /**
@@ -24,7 +25,8 @@ export async function failMessages (q: Queryable, messageIds: string[], reason: 
              SELECT 'callback', ${inAppCallbackPayload('i', 'push.failed', 'now()', '$2')}
                FROM inbox_message i JOIN failed f ON i.push_message_id = f.id
               WHERE i.developer_id IS NOT NULL
-             RETURNING 1)
+             RETURNING payload),
+           recorded AS (${recordQueuedCallbacks('told')})
            SELECT count(*)::int AS n FROM failed`,
     values: [messageIds, reason]
   })

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../config.js'
 import { postCallback, retryDelay, type AttemptOutcome, type CallbackTransport } from '../../domain/callbacks/delivery.js'
+import { recordCallbackAttempt, type CallbackAttempt } from '../../domain/callbacks/records.js'
 import { queueCallbacks } from '../../domain/outbox/outbox.js'
 import { countCallback } from '../../metrics/callbacks.js'
 
@@ -75,6 +76,8 @@ async function deliver (
   if (developer === null || !developer.enabled || developer.callbackUrl === null) {
     app.log.info(context, 'callback dropped: the developer is gone, disabled or has no callback URL')
     await delivery.drop()
+    const why = developer === null ? 'DeveloperGone' : !developer.enabled ? 'DeveloperDisabled' : 'NoCallbackUrl'
+    await record(app, delivery, { kind: 'dropped', lastError: why })
     return
   }
   // A secret that does not open here (DB_SECRET_UNREADABLE: moved from another row, another
@@ -107,6 +110,7 @@ async function deliver (
   if (outcome.ok) {
     await delivery.ack()
     countCallback('sent')
+    await record(app, delivery, { kind: 'delivered', attempts: delivery.deliveryCount, lastStatus: outcome.status })
     return
   }
   await retryOrGiveUp(app, settings, delivery, 'status' in outcome ? { lastStatus: outcome.status } : { lastError: outcome.error })
@@ -121,10 +125,23 @@ async function retryOrGiveUp (
     app.log.warn({ ...context, attempts: delivery.deliveryCount, ...last }, 'callback given up after the last attempt')
     await delivery.drop()
     countCallback('given_up')
+    await record(app, delivery, { kind: 'given-up', attempts: delivery.deliveryCount, ...last })
     return
   }
   const retryInMs = retryDelay(delivery.deliveryCount, settings.callbackBaseDelayMs, settings.callbackMaxDelayMs)
   app.log.debug({ ...context, attempt: delivery.deliveryCount, ...last, retryInMs }, 'callback attempt failed; retried')
   delivery.retry(retryInMs)
   countCallback('retried')
+  await record(app, delivery, { kind: 'retried', attempts: delivery.deliveryCount, ...last })
+}
+
+/**
+ * Records what an attempt came to, after the callback was acknowledged, retried or dropped: the
+ * record is bookkeeping, and its failure must neither send the callback again nor stop its retries.
+ */
+async function record (app: FastifyInstance, delivery: CallbackDelivery, attempt: CallbackAttempt): Promise<void> {
+  const { developerId, body } = delivery.callback
+  await recordCallbackAttempt(app.db.pool, { developerId, eventId: body.eventId }, attempt).catch((error: unknown) => {
+    app.log.warn({ err: error, developerId, eventId: body.eventId }, 'callback outcome not recorded')
+  })
 }

@@ -1,6 +1,7 @@
-import { appIdAnswer, MessageDetailResponse, MessageIdParams } from '@beacon/contracts'
+import { MessageDetailResponse, MessageIdParams } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { recordedCounts } from '../../domain/messages/counts.js'
+import { messageDetail } from '../../domain/messages/detail.js'
 import { badRequest } from '../../errors.js'
 
 /** `GET /push/message/{id}/detail`: where a message stands, from the recorded outcomes. */
@@ -12,17 +13,7 @@ const messageDetailRoute: FastifyPluginAsyncTypebox = async (app) => {
     if (message === null) throw badRequest(`Message with id ${request.params.id} does not exist`)
     return {
       status: 'OK' as const,
-      responseObject: {
-        id: message.id,
-        appId: appIdAnswer(message.application.appId),
-        userId: message.userId,
-        activationId: message.activationId,
-        completed: message.completedAt !== null,
-        failureReason: message.failureReason,
-        timestampCreated: message.createdAt.toISOString(),
-        timestampCompleted: message.completedAt?.toISOString() ?? null,
-        result: await recordedCounts(app.db, [message.id])
-      }
+      responseObject: messageDetail(message, message.application.appId, await recordedCounts(app.db, [message.id]))
     }
   })
 }

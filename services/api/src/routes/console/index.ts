@@ -1,0 +1,48 @@
+import {
+  CallbackListRequest, CallbackListResponse, DeviceSearchRequest, DeviceSearchResponse,
+  MessageListRequest, MessageListResponse, MessageOutcomesRequest, MessageOutcomesResponse
+} from '@beacon/contracts'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { listCallbacks } from '../../domain/console/callbacks.js'
+import { searchDevices } from '../../domain/console/devices.js'
+import { listMessages, listOutcomes } from '../../domain/console/messages.js'
+
+const ok = <T>(responseObject: T) => ({ status: 'OK' as const, responseObject })
+
+/**
+ * `/admin/console/*`: what the admin console reads, a page at a time (keyset cursors, see
+ * domain/console/page.ts). Registered in the PowerAuth API's scope: Basic auth (see app.ts).
+ * Under a `console` segment of its own: PowerAuth owns `/admin/app/*` and may add more under
+ * `/admin/`. POST with `requestObject`, as every other `/admin/*` request with parameters.
+ * Every read is narrowed to the application or developer the request names.
+ */
+const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/admin/console/device/search', {
+    schema: { body: DeviceSearchRequest, response: { 200: DeviceSearchResponse } }
+  }, async (request) => {
+    const page = await searchDevices(app.db, request.body.requestObject)
+    return ok({ deviceList: page.entries, nextCursor: page.nextCursor })
+  })
+
+  app.post('/admin/console/message/list', {
+    schema: { body: MessageListRequest, response: { 200: MessageListResponse } }
+  }, async (request) => {
+    const page = await listMessages(app.db, request.body.requestObject)
+    return ok({ messageList: page.entries, nextCursor: page.nextCursor })
+  })
+
+  app.post('/admin/console/message/outcomes', {
+    schema: { body: MessageOutcomesRequest, response: { 200: MessageOutcomesResponse } }
+  }, async (request) => {
+    const page = await listOutcomes(app.db, request.body.requestObject)
+    return ok({ outcomeList: page.entries, nextCursor: page.nextCursor })
+  })
+
+  app.post('/admin/console/callback/list', {
+    schema: { body: CallbackListRequest, response: { 200: CallbackListResponse } }
+  }, async (request) => {
+    const page = await listCallbacks(app.db, request.body.requestObject)
+    return ok({ callbackList: page.entries, nextCursor: page.nextCursor })
+  })
+}
+export default consoleRoutes

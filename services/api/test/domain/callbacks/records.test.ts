@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto'
+import type { CallbackCommand } from '@beacon/contracts'
+import { createDb, type Db } from '@beacon/db'
+import { createTestDatabase } from '@beacon/testkit'
+import { TransportError, TransportErrorCode, type Transport } from '@beacon/transport'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import t, { type Test } from 'tap'
+import { recordCallbackAttempt } from '../../../src/domain/callbacks/records.js'
+import { expireMessages } from '../../../src/domain/in-app/fallback.js'
+import { queueCallbacks } from '../../../src/domain/outbox/outbox.js'
+import { sweepOutbox } from '../../../src/domain/outbox/sweeper.js'
+import { failMessages } from '../../../src/domain/results/terminal-states.js'
+
+// The statements alone, on a database no api consumes from: a record stays as they left it.
+async function database (t: Test): Promise<Db> {
+  const created = await createTestDatabase()
+  const db = createDb({ url: created.url, poolSize: 2 })
+  t.teardown(async () => {
+    await db.$disconnect()
+    await created.drop()
+  })
+  return db
+}
+
+async function developerWithCarrier (db: Db) {
+  const application = await db.application.create({ data: { appId: '1', name: 'carrier', carrierDomain: 'carrier.example' } })
+  const developer = await db.developer.create({ data: { key: 'k', name: 'Dev', secret: new Uint8Array(32) } })
+  return { applicationId: application.id, developerId: developer.id }
+}
+
+/** An in-app message of the developer, due to expire, with a push fallback message of its own. */
+async function inAppMessage (db: Db, ids: { applicationId: number, developerId: number }) {
+  const messageId = randomUUID()
+  await db.message.create({ data: { id: messageId, applicationId: ids.applicationId, userId: 'alice', personal: false, silent: false, priority: 'HIGH', body: {} } })
+  const inbox = await db.inboxMessage.create({
+    data: {
+      id: randomUUID(),
+      userId: 'alice',
+      type: 'TEXT',
+      subject: '',
+      summary: 'hi',
+      body: 'hi',
+      developerId: ids.developerId,
+      pushMessageId: messageId,
+      expiresAt: new Date(Date.now() - 1000),
+      applications: { create: [{ applicationId: ids.applicationId }] }
+    }
+  })
+  return { requestId: inbox.id, messageId }
+}
+
+const callback = (developerId: number): CallbackCommand => {
+  const requestId = randomUUID()
+  return { developerId, body: { eventId: `${requestId}:im.delivered`, event: 'im.delivered', requestId, to: 'alice@carrier.example', timestamp: new Date().toISOString() } }
+}
+
+// guarantee: callback-recorded
+t.test('a queued callback is recorded PENDING with it; the same eventId queued again is one record', async (t) => {
+  const db = await database(t)
+  const { developerId } = await developerWithCarrier(db)
+  const queued = callback(developerId)
+  await queueCallbacks(db.pool, [queued, callback(developerId)])
+  await queueCallbacks(db.pool, [queued])
+  t.equal(await db.outbox.count(), 3, 'every one in the outbox (JetStream drops the repeat)')
+  const records = await db.callbackDelivery.findMany({ orderBy: { id: 'asc' } })
+  t.equal(records.length, 2)
+  t.match(records[0], { developerId, eventId: queued.body.eventId, event: 'im.delivered', requestId: queued.body.requestId })
+  t.match(records[0], { status: 'PENDING', attempts: 0, lastStatus: null, lastError: null, lastAttemptAt: null, completedAt: null })
+})
+
+// guarantee: callback-recorded
+t.test('the push.failed of a failed fallback and the expired of an in-app message are recorded by their statements', async (t) => {
+  const db = await database(t)
+  const ids = await developerWithCarrier(db)
+  const failed = await inAppMessage(db, ids)
+  t.equal(await failMessages(db.pool, [failed.messageId], 'NotQueued'), 1)
+  const expiring = await inAppMessage(db, ids)
+  await db.inboxMessage.update({ where: { id: failed.requestId }, data: { expiresAt: null } })
+  t.equal(await expireMessages({ db, outbox: { kick: () => {} } } as unknown as FastifyInstance, 10), 1)
+
+  const records = await db.callbackDelivery.findMany({ orderBy: { id: 'asc' } })
+  t.match(records, [
+    { developerId: ids.developerId, eventId: `${failed.requestId}:push.failed`, event: 'push.failed', status: 'PENDING' },
+    { developerId: ids.developerId, eventId: `${expiring.requestId}:expired`, event: 'expired', status: 'PENDING' }
+  ])
+  t.equal(records.length, 2)
+  t.equal(await db.outbox.count({ where: { kind: 'callback' } }), 2, 'each beside its outbox row')
+})
+
+t.test('attempts: retried stays PENDING, given up is FAILED, a delivered callback stays delivered, a late report is ignored', async (t) => {
+  const db = await database(t)
+  const { developerId } = await developerWithCarrier(db)
+  const [a, b] = [callback(developerId), callback(developerId)]
+  await queueCallbacks(db.pool, [a, b])
+  const keyOf = (c: CallbackCommand) => ({ developerId, eventId: c.body.eventId })
+  const record = async (c: CallbackCommand) => await db.callbackDelivery.findUniqueOrThrow({ where: { developerId_eventId: keyOf(c) } })
+
+  await recordCallbackAttempt(db.pool, keyOf(a), { kind: 'retried', attempts: 1, lastStatus: 500 })
+  t.match(await record(a), { status: 'PENDING', attempts: 1, lastStatus: 500, lastError: null, lastAttemptAt: Date, completedAt: null })
+  await recordCallbackAttempt(db.pool, keyOf(a), { kind: 'given-up', attempts: 2, lastError: 'ECONNREFUSED' })
+  t.match(await record(a), { status: 'FAILED', attempts: 2, lastStatus: null, lastError: 'ECONNREFUSED', completedAt: Date })
+  await recordCallbackAttempt(db.pool, keyOf(a), { kind: 'retried', attempts: 1, lastStatus: 500 })
+  t.match(await record(a), { status: 'FAILED', attempts: 2, lastError: 'ECONNREFUSED' }, 'the first attempt\'s report, late, changes nothing')
+
+  await recordCallbackAttempt(db.pool, keyOf(b), { kind: 'delivered', attempts: 2, lastStatus: 204 })
+  await recordCallbackAttempt(db.pool, keyOf(b), { kind: 'retried', attempts: 1, lastError: 'TimeoutError' })
+  t.match(await record(b), { status: 'DELIVERED', attempts: 2, lastStatus: 204, lastError: null, completedAt: Date }, 'a late attempt of another copy changes nothing')
+})
+
+t.test('a callback NATS refuses for good is recorded FAILED NotQueued, with no attempt', async (t) => {
+  const db = await database(t)
+  const { developerId } = await developerWithCarrier(db)
+  const refused = callback(developerId)
+  await queueCallbacks(db.pool, [refused])
+  await db.outbox.updateMany({ data: { publishAfter: new Date(Date.now() - 1000) } })
+  const transport = { publishCallback: async () => { throw new TransportError(TransportErrorCode.PUBLISH_REFUSED, 'too large') } } as unknown as Transport
+  const log = { error: () => {}, warn: () => {} } as unknown as FastifyBaseLogger
+  t.equal(await sweepOutbox(db, transport, { batch: 10, retryDelayMs: 1 }, log), 1)
+  t.match(await db.callbackDelivery.findFirstOrThrow(), { status: 'FAILED', lastError: 'NotQueued', attempts: 0, lastAttemptAt: null, completedAt: Date })
+})
