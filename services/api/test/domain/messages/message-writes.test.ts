@@ -1,5 +1,4 @@
 import t from 'tap'
-import { messageWrites } from '../../../src/domain/messages/message-writes.js'
 import { buildApp, call } from '../../helper.js'
 
 const message = (userId: string) => ({ userId, body: { title: 't', body: 'b' } })
