@@ -12,8 +12,10 @@ WORKDIR /app
 # metadata (see scripts/tooling.mjs).
 RUN npm install --global --no-audit --no-fund pnpm@10.34.9
 
-# Dependencies first, from the lockfile alone, so that source changes reuse this layer.
+# Dependencies first, from the lockfile alone, so that source changes reuse this layer. The
+# patches pnpm-workspace.yaml names come with it: pnpm reads them to resolve the lockfile.
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY patches ./patches
 RUN pnpm fetch
 
 COPY . .

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { Instruction } from 'dockerfile-ast'
 import { validate, ValidationSeverity } from 'dockerfile-utils'
 import t from 'tap'
+import { parse } from 'yaml'
 import { dockerfileText as text, flagOf, instructionsOf, stages } from './dockerfile-stages.js'
 import { repositoryRoot } from './repository.js'
 
@@ -75,6 +76,24 @@ t.test('every COPY --from names an earlier stage; every file a COPY takes from t
     if (stage.name !== null) seen.push(stage.name)
   }
   t.ok(seen.length > 0)
+})
+
+// pnpm resolves the lockfile with the patches pnpm-workspace.yaml names (it hashes each file):
+// missing, `pnpm fetch` fails with ENOENT before a single source file is copied.
+t.test('the layer that fetches the dependencies has every patch pnpm-workspace.yaml names', async (t) => {
+  const workspace = parse(readFileSync(join(repositoryRoot, 'pnpm-workspace.yaml'), 'utf8')) as { patchedDependencies?: Record<string, string> }
+  const patches = Object.values(workspace.patchedDependencies ?? {})
+  t.ok(patches.length > 0, 'the workspace patches a dependency')
+  const build = stages[0]!
+  const fetchAt = build.instructions.findIndex((i) => i.getKeyword() === 'RUN' && /\bpnpm fetch\b/.test(i.getArgumentsContent() ?? ''))
+  t.ok(fetchAt > 0, 'the build stage runs pnpm fetch')
+  const copied = build.instructions.slice(0, fetchAt).filter((i) => i.getKeyword() === 'COPY')
+    .flatMap((copy) => copy.getArguments().map((argument) => argument.getValue()).slice(0, -1))
+    .map((source) => source.replace(/^\.\//, '').replace(/\/$/, ''))
+  for (const patch of patches) {
+    t.ok(copied.some((source) => patch === source || patch.startsWith(`${source}/`)), `${patch} is copied before pnpm fetch`)
+    t.ok(existsSync(join(repositoryRoot, patch)), `${patch} exists`)
+  }
 })
 
 t.test('what the commands run is what the build produces', async (t) => {
