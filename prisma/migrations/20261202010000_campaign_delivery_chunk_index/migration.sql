@@ -7,6 +7,11 @@
 -- send (PostgreSQL's CPU per notification rose from ~100 µs at 100,000 users to 407 µs at
 -- 1,000,000). With the chunk in the index each reads its own chunk's entries only. A campaign's
 -- progress (devices by status) reads the campaign_id prefix of this index as it read the old one's.
-DROP INDEX "campaign_delivery_campaign_id_status_idx";
+-- The new index is built first (its lock stops writes to the table, not reads) and the old one
+-- dropped last: DROP INDEX locks out reads too, until the migration's transaction commits. A lock
+-- not had within 10 s fails the migration (the api's start) rather than queue every query behind it.
+SET LOCAL lock_timeout = '10s';
 
 CREATE INDEX "campaign_delivery_campaign_id_chunk_status_idx" ON "campaign_delivery"("campaign_id", "chunk", "status");
+
+DROP INDEX "campaign_delivery_campaign_id_status_idx";
