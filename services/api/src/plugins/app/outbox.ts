@@ -33,6 +33,8 @@ const BATCH = 500
 // 0 too is safe: a row published twice is kept once by JetStream).
 const DELETE_WINDOW_MS = 50
 const DELETE_MAX_ROWS = 1000
+// Beyond this many waiting (the database far slower than the sends), rows are left to the sweeper.
+const DELETE_MAX_WAITING = 20_000
 
 /**
  * The outbox sweeper every api instance runs: publishes what requests, planners and recorders
@@ -67,8 +69,14 @@ export default fp<OutboxOptions>(async (app, { sweepIntervalMs, publishGraceMs }
   const published = publishedRows({
     windowMs: DELETE_WINDOW_MS,
     maxRows: DELETE_MAX_ROWS,
+    maxWaiting: DELETE_MAX_WAITING,
     remove: (ids) => deleteUnlockedRows(app.db.pool, ids),
-    onError: (error, rows) => { app.log.error({ err: error, rows }, 'deleting published outbox rows failed; the sweeper publishes them again and deletes them') }
+    onError: (error, rows) => { app.log.error({ err: error, rows }, 'deleting published outbox rows failed; the sweeper publishes them again and deletes them') },
+    // A publish that ends after the close began (it may take NATS's 5 s): its row is the sweeper's.
+    onLeft: (rows, why) => {
+      if (why === 'closed') app.log.debug({ rows }, 'published outbox rows left to the sweeper: the api is closing')
+      else app.log.warn({ rows }, 'published outbox rows left to the sweeper: too many wait for their delete')
+    }
   })
 
   app.decorate('outbox', { kick: run, published: (ids: string[]) => { published.add(ids) }, publishGraceMs })

@@ -1,15 +1,17 @@
 import { until } from '@beacon/testkit'
 import { createDb } from '@beacon/db'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { deleteUnlockedRows } from '../../../src/domain/outbox/outbox.js'
 import { publishedRows } from '../../../src/domain/outbox/published-rows.js'
 import { buildApp, call } from '../../helper.js'
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+const noLeft = (t: Test) => (rows: number, why: string) => { t.fail(`${rows} rows left: ${why}`) }
+
 t.test('rows added within a window go in one delete; a full window goes at once; flush deletes what waits', async (t) => {
   const deletes: string[][] = []
-  const rows = publishedRows({ windowMs: 40, maxRows: 5, remove: async (ids) => { deletes.push(ids) }, onError: () => { t.fail('no error') } })
+  const rows = publishedRows({ windowMs: 40, maxRows: 5, maxWaiting: 100, remove: async (ids) => { deletes.push(ids) }, onError: () => { t.fail('no error') }, onLeft: noLeft(t) })
   rows.add(['1'])
   rows.add(['2', '3'])
   rows.add([])
@@ -26,6 +28,39 @@ t.test('rows added within a window go in one delete; a full window goes at once;
   t.equal(deletes.length, 3, 'no late delete after a flush')
 })
 
+t.test('one delete at a time: rows added meanwhile wait for it, then go together; beyond maxWaiting they are left', async (t) => {
+  const deletes: string[][] = []
+  const finishes: Array<() => void> = []
+  const left: Array<[number, string]> = []
+  const rows = publishedRows({
+    windowMs: 10,
+    maxRows: 3,
+    maxWaiting: 6,
+    remove: async (ids) => { deletes.push(ids); await new Promise<void>((resolve) => { finishes.push(resolve) }) },
+    onError: () => { t.fail('no error') },
+    onLeft: (count, why) => { left.push([count, why]) }
+  })
+  rows.add(['1', '2', '3'])
+  t.same(deletes, [['1', '2', '3']], 'a full window starts at once')
+  rows.add(['4', '5'])
+  rows.add(['6', '7', '8'])
+  await wait(40)
+  t.equal(deletes.length, 1, 'no second statement while the first runs')
+  rows.add(['9', '10'])
+  t.same(left, [[2, 'backlog']], 'rows beyond maxWaiting are left to the sweeper')
+  finishes.shift()!()
+  await wait(20)
+  t.same(deletes.at(-1), ['4', '5', '6'], 'the next statement takes maxRows of what waited')
+  finishes.shift()!()
+  await wait(40)
+  t.same(deletes.at(-1), ['7', '8'], 'then the rest')
+  finishes.shift()!()
+  await rows.flush()
+  rows.add(['11'])
+  t.same(left.at(-1), [1, 'closed'], 'rows added after the flush are left to the sweeper')
+  t.equal(deletes.length, 3)
+})
+
 t.test('a failed delete is reported with its row count, and flush waits for deletes under way', async (t) => {
   const errors: Array<[string, number]> = []
   let finish: () => void = () => {}
@@ -33,16 +68,19 @@ t.test('a failed delete is reported with its row count, and flush waits for dele
   const rows = publishedRows({
     windowMs: 10,
     maxRows: 100,
+    maxWaiting: 1000,
     remove: async () => {
       if (calls++ === 0) throw new Error('connection lost')
       await new Promise<void>((resolve) => { finish = resolve })
     },
-    onError: (error, count) => { errors.push([(error as Error).message, count]) }
+    onError: (error, count) => { errors.push([(error as Error).message, count]) },
+    onLeft: noLeft(t)
   })
   rows.add(['1', '2'])
   await until(() => errors.length === 1, 'the failure reported')
   t.same(errors, [['connection lost', 2]])
   rows.add(['3'])
+  await wait(30)
   let flushed = false
   const flushing = rows.flush().then(() => { flushed = true })
   await wait(30)
