@@ -29,9 +29,10 @@ export type CallbackAttempt =
 const STATUS = { delivered: 'DELIVERED', retried: 'PENDING', 'given-up': 'FAILED', dropped: 'FAILED' } as const
 
 /**
- * Records an attempt's outcome. A delivered callback stays delivered (an attempt of a copy that
- * JetStream handed out again meanwhile reports nothing new), and the report of an earlier attempt
- * arriving after a later one's (a short retry delay) changes nothing: the count only grows.
+ * Records an attempt's outcome. A final record (delivered, given up, dropped) stays as it is: an
+ * attempt of a copy that JetStream handed out again meanwhile, or the late report of an earlier
+ * attempt, reports nothing new. While PENDING, an earlier attempt's report arriving after a later
+ * one's (a short retry delay) changes nothing either: the count only grows.
  */
 export async function recordCallbackAttempt (q: Pick<Db['pool'], 'query'>, key: CallbackKey, attempt: CallbackAttempt): Promise<void> {
   const done = attempt.kind !== 'retried'
@@ -43,7 +44,7 @@ export async function recordCallbackAttempt (q: Pick<Db['pool'], 'query'>, key: 
                   last_status = $5::int, last_error = $6::text,
                   last_attempt_at = CASE WHEN $7::boolean THEN now() ELSE last_attempt_at END,
                   completed_at = CASE WHEN $8::boolean THEN now() ELSE NULL END
-            WHERE developer_id = $1 AND event_id = $2 AND status <> 'DELIVERED' AND (NOT $7::boolean OR attempts <= $4::int)`,
+            WHERE developer_id = $1 AND event_id = $2 AND status = 'PENDING' AND (NOT $7::boolean OR attempts <= $4::int)`,
     values: [
       key.developerId, key.eventId, STATUS[attempt.kind], 'attempts' in attempt ? attempt.attempts : 0,
       'lastStatus' in attempt ? attempt.lastStatus ?? null : null, 'lastError' in attempt ? attempt.lastError ?? null : null,

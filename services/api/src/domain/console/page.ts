@@ -59,6 +59,7 @@ export const isDigits = (part: string) => /^[0-9]{1,19}$/.test(part) && BigInt(p
 // Exactly as written (no 30 February rolled over into March): PostgreSQL refuses what Date accepts.
 export const isIsoTimestamp = (part: string) => {
   const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(part) ? new Date(part) : null
-  return time !== null && !Number.isNaN(time.getTime()) && time.toISOString() === part
+  // Year 1 at the earliest: JavaScript writes year 0 back as it reads it, PostgreSQL refuses it.
+  return time !== null && !Number.isNaN(time.getTime()) && time.toISOString() === part && time.getUTCFullYear() >= 1
 }
 export const isUuid = (part: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(part)

@@ -105,6 +105,14 @@ t.test('attempts: retried stays PENDING, given up is FAILED, a delivered callbac
   await recordCallbackAttempt(db.pool, keyOf(b), { kind: 'delivered', attempts: 2, lastStatus: 204 })
   await recordCallbackAttempt(db.pool, keyOf(b), { kind: 'retried', attempts: 1, lastError: 'TimeoutError' })
   t.match(await record(b), { status: 'DELIVERED', attempts: 2, lastStatus: 204, lastError: null, completedAt: Date }, 'a late attempt of another copy changes nothing')
+
+  // A drop counts no attempt: the first attempt's report arriving after the second was dropped
+  // (the developer disabled meanwhile) must not reopen the record.
+  const c = callback(developerId)
+  await queueCallbacks(db.pool, [c])
+  await recordCallbackAttempt(db.pool, keyOf(c), { kind: 'dropped', lastError: 'DeveloperDisabled' })
+  await recordCallbackAttempt(db.pool, keyOf(c), { kind: 'retried', attempts: 1, lastStatus: 503 })
+  t.match(await record(c), { status: 'FAILED', lastError: 'DeveloperDisabled', completedAt: Date }, 'a late report after a drop changes nothing')
 })
 
 t.test('a callback NATS refuses for good is recorded FAILED NotQueued, with no attempt', async (t) => {

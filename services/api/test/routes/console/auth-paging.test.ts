@@ -75,6 +75,7 @@ t.test('a forged cursor of the right list with a key no row can have is a 400, n
   const uuid = randomUUID()
   for (const cursor of [
     forged('messages', '2026-02-30T00:00:00.000Z', uuid),
+    forged('messages', '0000-01-01T00:00:00.000Z', uuid),
     forged('messages', '2026-01-01T00:00:00Z', uuid),
     forged('messages', '2026-01-01T00:00:00.000Z', 'not-a-uuid'),
     forged('messages', '2026-01-01T00:00:00.000Z')
