@@ -1,5 +1,5 @@
 // The build stage's working folder as the production install finds it, recreated in a temporary
-// folder: the workspace's manifests and lockfile, prisma/migrations, .build-time, and the dist/
+// folder: the workspace's manifests, lockfile and patches, prisma/migrations, .build-time, and the dist/
 // of the api, the dispatcher and the workspace packages they depend on. dist/ is emitted file by
 // file by TypeScript's own emitter (transpileModule): the JavaScript `tsc -p tsconfig.build.json`
 // writes (isolatedModules and verbatimModuleSyntax make each file's output independent of the
@@ -60,6 +60,9 @@ export function recreateBuildContext (appDir: string, entryPackages: string[]): 
     throw new Error('packages/db/src/generated is missing: `npm run setup` generates the Prisma client')
   }
   for (const file of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml']) cpSync(join(repositoryRoot, file), join(appDir, file))
+  // The patches the workspace applies at install (the Dockerfile copies patches/ before pnpm fetch).
+  const { patchedDependencies } = parse(readFileSync(join(repositoryRoot, 'pnpm-workspace.yaml'), 'utf8')) as { patchedDependencies?: Record<string, string> }
+  for (const patch of Object.values(patchedDependencies ?? {})) cpSync(join(repositoryRoot, patch), join(appDir, patch), { recursive: true })
   const projects = workspaceProjects()
   for (const dir of projects.values()) cpSync(join(repositoryRoot, dir, 'package.json'), join(appDir, dir, 'package.json'))
   cpSync(join(repositoryRoot, 'prisma', 'migrations'), join(appDir, 'prisma', 'migrations'), { recursive: true })

@@ -7,6 +7,8 @@ import { join } from 'node:path'
 export interface InstalledPackage {
   name: string
   version: string
+  /** Its folder in the runtime tree. */
+  dir: string
   dependencies: string[]
   /** Its optionalDependencies that the install left out (no link beside it). */
   optionalSkipped: string[]
@@ -38,6 +40,7 @@ export function installedPackages (runtimeDir: string): InstalledPackage[] {
       installed.push({
         name,
         version: manifest.version,
+        dir: join(nodeModules, name),
         dependencies: Object.keys(manifest.dependencies ?? {}),
         optionalSkipped: Object.keys(manifest.optionalDependencies ?? {}).filter((optional) => !existsSync(join(nodeModules, optional))),
         unlinked: Object.keys(manifest.dependencies ?? {})
