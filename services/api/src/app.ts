@@ -9,6 +9,8 @@ import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
 import underPressure from './plugins/external/under-pressure.js'
 import routeAuth from './plugins/app/route-auth.js'
+import adminCredentials from './plugins/app/admin-credentials.js'
+import consoleSession from './plugins/app/console-session.js'
 import powerAuth from './plugins/app/powerauth.js'
 import jacksonInput from './plugins/app/jackson-input.js'
 import { answerWrongMethods } from './plugins/app/wrong-method.js'
@@ -31,6 +33,7 @@ import inAppChannel from './plugins/app/in-app-channel.js'
 import pushFallback from './plugins/app/push-fallback.js'
 import developerAdminRoutes from './routes/developers/index.js'
 import consoleRoutes from './routes/console/index.js'
+import consoleSessionRoutes from './routes/console-session/index.js'
 import developerApiRoutes from './routes/developer-api/index.js'
 import inAppRoutes from './routes/in-app/index.js'
 import inboxRoutes from './routes/inbox/index.js'
@@ -68,13 +71,16 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(stateMetrics)
   await app.register(readiness)
   await app.register(opsListener, { operations: config.operations })
+  // The admin credentials' one check and failure count, for Basic auth and the console's sign-in.
+  await app.register(adminCredentials, { credentials: config.auth, failures: config.limits.authFailures })
+  await app.register(consoleSession, { settings: config.console, masterKey: config.masterKey, credentials: config.auth })
 
   // Probes and the scrape, without credentials (`auth: 'none'`).
   await app.register(operationsRoutes, { metricsOnApiPort: config.operations.metricsPort === null })
 
   // The PowerAuth-compatible API (/push, /admin, /inbox): HTTP Basic with the admin credentials.
   await app.register(async function powerAuthApi (api) {
-    await api.register(basicAuth, { credentials: config.auth, failures: config.limits.authFailures })
+    await api.register(basicAuth, { enabled: config.auth !== null })
     const answerWrongMethodsHere = answerWrongMethods(api)
     await api.register(async function powerAuthRoutes (routes) {
       // Nulls are absent fields and dates may be epoch numbers, as PowerAuth's Java client writes
@@ -89,9 +95,18 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
       await routes.register(inboxRoutes)
     })
     await api.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
+    answerWrongMethodsHere()
+  })
+  // The console's reads (/admin/console): Basic auth as above, or the console's session cookie
+  // with its header. A scope of its own, so that no other /admin or /push route takes the cookie.
+  await app.register(async function consoleReadApi (api) {
+    await api.register(basicAuth, { enabled: config.auth !== null, orConsoleSession: true })
+    const answerWrongMethodsHere = answerWrongMethods(api)
     await api.register(consoleRoutes)
     answerWrongMethodsHere()
   })
+  // The console's sign-in, who am I and logout (/console/api/session).
+  await app.register(consoleSessionRoutes)
   // The signed developer API (MAAIISDK10) under /api/1.0, and the in-app channel its tokens open.
   await app.register(developerApiRoutes, { signedApi: config.signedApi, limits: config.limits })
   await app.register(inAppRoutes, { limits: config.limits })

@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
 import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { GOOGLE_TOKEN_URIS, URL_LIST_RULE, parseUrlList } from '@beacon/outbound'
+import { readConsole, type ConsoleSettings } from './config-console.js'
 import { TRUST_PROXY_RULE, parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
 import { isLoopbackHost } from './listen-address.js'
 import { readTlsSettings, type TlsSettings } from './tls/settings.js'
@@ -65,6 +66,7 @@ export interface ApiConfig {
   operations: OperationsSettings
   /** API_DOCS: serve the OpenAPI document (/openapi.json) and Swagger UI (/docs). */
   apiDocs: boolean
+  console: ConsoleSettings
 }
 
 /** Metrics, health and load shedding. */
@@ -102,11 +104,12 @@ export function loadConfig (env: Env = process.env): ApiConfig {
   const powerAuthPassword = read.secret('POWERAUTH_PASSWORD')
   const powerAuthTimeoutMs = read.integer('POWERAUTH_TIMEOUT_MS', 5000, 100, 120_000)
 
+  const tls = readTlsSettings(read)
   const config: ApiConfig = {
     ...common,
     host,
     port: read.integer('PORT', 8080, 0, 65535),
-    tls: readTlsSettings(read),
+    tls,
     masterKey,
     auth: authDisabled ? null : { username, password },
     powerAuth: powerAuthUrl === ''
@@ -145,7 +148,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     },
     fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS]),
     operations: readOperations(read, host),
-    apiDocs: read.boolean('API_DOCS', true)
+    apiDocs: read.boolean('API_DOCS', true),
+    console: readConsole(read, { host, tls: tls !== null })
   }
   // Both on one port would serve /metrics with the API, which METRICS_PORT is there to avoid.
   read.check(config.operations.metricsPort === null || config.operations.metricsPort === 0 || config.operations.metricsPort !== config.port,

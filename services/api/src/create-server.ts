@@ -79,7 +79,7 @@ export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'
     // Secrets never reach the log, even if a future log line includes a request body or headers.
     redact: {
       paths: [
-        'req.headers.authorization',
+        'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
         '*.privateKeyBase64', '*.*.privateKeyBase64',
         '*.secret', '*.password'
       ],

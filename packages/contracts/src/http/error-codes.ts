@@ -10,6 +10,8 @@ export const ApiErrorCode = {
   DATABASE: 'ERROR_DATABASE',
   /** 401: missing or wrong credentials. */
   UNAUTHORIZED: 'ERROR_UNAUTHORIZED',
+  /** 403: a console request that does not prove it comes from the console's page (no X-Beacon-Console header). */
+  FORBIDDEN: 'ERROR_FORBIDDEN',
   /** 404: no such endpoint. */
   NOT_FOUND: 'ERROR_NOT_FOUND',
   /**

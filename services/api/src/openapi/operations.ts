@@ -21,7 +21,8 @@ export const TAGS = [
   { name: 'Credentials', description: 'PowerAuth API: APNs and FCM credentials of an application (Basic auth).' },
   { name: 'Inbox', description: 'PowerAuth API: the users\' inbox messages (Basic auth).' },
   { name: 'Developers', description: 'Developers of the signed API, their keys, secrets and applications (Basic auth).' },
-  { name: 'Console', description: 'Read-only views for the admin console: devices, messages and their outcomes, callbacks; a page at a time (Basic auth).' },
+  { name: 'Console', description: 'Read-only views for the admin console: devices, messages and their outcomes, callbacks; a page at a time (Basic auth, or the console session cookie with the X-Beacon-Console header).' },
+  { name: 'Console session', description: 'The admin console\'s sign-in, who is signed in, and logout: a signed session cookie (every request carries X-Beacon-Console: 1).' },
   { name: 'Signed API', description: 'The signed developer API under /api/1.0 (MAAIISDK10).' },
   { name: 'In-app channel', description: 'Tokens for the in-app channel (signed) and the channel itself (a WebSocket opened with a token).' },
   { name: 'Operations', description: 'Liveness, readiness and Prometheus metrics, for orchestrators and scrapers (no credentials).' }
@@ -177,6 +178,15 @@ export const OPERATIONS: Record<string, OperationEntry> = {
     summary: 'A developer\'s callbacks and what became of them, newest first',
     description: PAGED,
     ids: { POST: 'listConsoleCallbacks' }
+  },
+
+  '/console/api/session': {
+    tag: 'Console session',
+    summary: 'Sign in with the admin credentials (POST), who is signed in (GET), log out (DELETE)',
+    description: 'POST takes `{"username", "password"}` (AUTH_USERNAME, AUTH_PASSWORD) and sets the session cookie; ' +
+      'wrong credentials count toward the same per-address limit as Basic auth. Every request carries `X-Beacon-Console: 1` ' +
+      '(403 without it). DELETE revokes the session and clears the cookie.',
+    ids: { POST: 'signInConsole', GET: 'getConsoleSession', DELETE: 'signOutConsole' }
   },
 
   '/api/1.0/debug/echo': {

@@ -17,6 +17,16 @@ function errorAnswers (auth: RouteAuth | undefined): Record<string, Schema> {
       401: answer('Missing or wrong admin credentials', ErrorResponse),
       429: answer('Too many wrong credentials from this address, or too many requests; see Retry-After', ErrorResponse)
     }
+    case 'basic-or-console-session': return {
+      400: answer('The request is malformed or refused', ErrorResponse),
+      401: answer('Missing or wrong admin credentials, or no valid console session (expired, logged out, or signed before the credentials changed)', ErrorResponse),
+      403: answer('The console session cookie without the X-Beacon-Console header', ErrorResponse),
+      429: answer('Too many wrong credentials from this address; see Retry-After', ErrorResponse)
+    }
+    case 'console-session': return {
+      401: answer('No valid console session (missing, expired, logged out, or signed before the credentials changed); the cookie is cleared', ErrorResponse),
+      403: answer('Without the X-Beacon-Console header', ErrorResponse)
+    }
     case 'signed': return {
       400: answer('The request is malformed; the message names the field (code 40000)', SignedApiErrorBody),
       401: answer('Not signed, wrongly signed, unknown or disabled key, replayed nonce or stale X-M-Date: one answer for all (code 40100)', SignedApiErrorBody),

@@ -35,6 +35,20 @@ export const securitySchemes = {
     name: 'Authorization',
     description: MAAIISDK10
   },
+  consoleSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'beacon_console',
+    description: 'The admin console\'s session, set by `POST /console/api/session` (signed, HttpOnly, SameSite=Strict, ' +
+      'expiring after CONSOLE_SESSION_TTL_S). Only with `consoleHeader`: a request with the cookie and without the header is a 403.'
+  },
+  consoleHeader: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Beacon-Console',
+    description: 'Always `1`: proves the request comes from the console\'s own page (a cross-site form cannot send it, ' +
+      'a cross-site fetch cannot without a CORS preflight, which the api never answers).'
+  },
   inAppBearer: {
     type: 'http',
     scheme: 'bearer',
@@ -58,6 +72,9 @@ export type SecurityRequirement = Record<string, string[]>
 export function securityOf (auth: RouteAuth | undefined): SecurityRequirement[] {
   switch (auth) {
     case 'basic': return [{ basic: [] }]
+    // Either requirement: Basic, or the cookie and the header together.
+    case 'basic-or-console-session': return [{ basic: [] }, { consoleSession: [], consoleHeader: [] }]
+    case 'console-session': return [{ consoleSession: [], consoleHeader: [] }]
     case 'signed': return [{ maaiisdk10: [] }]
     case 'in-app-token': return [{ inAppBearer: [] }, { inAppQueryToken: [] }]
     case 'none': return []

@@ -5,11 +5,14 @@ import fp from 'fastify-plugin'
  * How a route's caller proves who they are. Every route declares one; a route that declares none
  * stops the api at start-up, so that no route is ever reachable by accident.
  * - `basic`: the admin credentials (the PowerAuth-compatible API);
+ * - `basic-or-console-session`: those, or the console's session cookie with its header (the
+ *   console's reads under /admin/console; see console-session.ts);
+ * - `console-session`: the console's session cookie with its header, only (who am I, logout);
  * - `signed`: a developer's MAAIISDK10 signature (the signed API);
  * - `in-app-token`: an in-app channel token issued through the signed API;
  * - `none`: deliberately public.
  */
-export type RouteAuth = 'basic' | 'signed' | 'in-app-token' | 'none'
+export type RouteAuth = 'basic' | 'basic-or-console-session' | 'console-session' | 'signed' | 'in-app-token' | 'none'
 
 export interface RouteEntry {
   method: string
@@ -44,9 +47,9 @@ export function markRoutes (scope: { addHook: (name: 'onRoute', hook: (route: { 
 }
 
 /** The kinds of authentication a scope's hook provides; a route cannot claim them by itself. */
-type ScopedAuth = 'basic' | 'signed'
-const SCOPED: readonly RouteAuth[] = ['basic', 'signed']
-// Routes that got their `basic` or `signed` from the scope whose hook checks it.
+type ScopedAuth = 'basic' | 'basic-or-console-session' | 'console-session' | 'signed'
+const SCOPED: readonly RouteAuth[] = ['basic', 'basic-or-console-session', 'console-session', 'signed']
+// Routes that got their scoped authentication from the scope whose hook checks it.
 const scoped = new WeakSet<object>()
 
 /** Records every route; at start-up, refuses any that declares no authentication. */
@@ -61,7 +64,7 @@ export default fp(async (app) => {
     if (open.length > 0) {
       throw new Error(`routes without a declared authentication: ${open.map((route) => `${route.method} ${route.url}`).join(', ')}`)
     }
-    // A route outside the scopes that merely says `auth: 'basic'` would pass the check above with
+    // A route outside the scopes that merely says `auth: 'basic'` (or any scoped kind) would pass the check above with
     // no hook on it.
     const claimed = routes.filter((route) => SCOPED.includes(route.config?.auth as RouteAuth) && !scoped.has(route))
     if (claimed.length > 0) {

@@ -11,7 +11,7 @@ const ok = <T>(responseObject: T) => ({ status: 'OK' as const, responseObject })
 
 /**
  * `/admin/console/*`: what the admin console reads, a page at a time (keyset cursors, see
- * domain/console/page.ts). Registered in the PowerAuth API's scope: Basic auth (see app.ts).
+ * domain/console/page.ts). Basic auth, or the console's session cookie with its header (see app.ts).
  * Under a `console` segment of its own: PowerAuth owns `/admin/app/*` and may add more under
  * `/admin/`. POST with `requestObject`, as every other `/admin/*` request with parameters.
  * Every read is narrowed to the application or developer the request names.

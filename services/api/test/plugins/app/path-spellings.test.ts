@@ -58,6 +58,8 @@ const BODIES: Record<string, unknown> = {
 
 const DENIED: Record<string, number[]> = {
   basic: [401, 404, 405, 400],
+  'basic-or-console-session': [401, 404, 405, 400],
+  'console-session': [401, 404, 400],
   signed: [401, 404, 400],
   'in-app-token': [401, 404, 400]
 }
@@ -71,10 +73,13 @@ t.test('no spelling of a protected path reaches its route without credentials', 
   // Public by design: the API's description, and the probes and scrape of orchestrators.
   const isDocumentation = (route: RouteEntry) => route.url === '/openapi.json' || route.url === '/docs' || route.url.startsWith('/docs/')
   const isOperations = (route: RouteEntry) => ['/healthz', '/readyz', '/metrics'].includes(route.url)
+  // The console's sign-in takes the credentials in its body (test/routes/console-session).
+  const isSignIn = (route: RouteEntry) => route.method === 'POST' && route.url === '/console/api/session'
   const all = app.routeTable()
   t.ok(all.some(isDocumentation), 'the documentation is served (its routes are no loophole for the others)')
   t.same(all.filter(isOperations).map(({ method, url }) => `${method} ${url}`).sort(), ['GET /healthz', 'GET /metrics', 'GET /readyz', 'HEAD /healthz', 'HEAD /metrics', 'HEAD /readyz'], 'the probes and the scrape are public, nothing more of them')
-  const routes = all.filter((route) => !isDocumentation(route) && !isOperations(route))
+  t.equal(all.filter(isSignIn).length, 1, 'the console\'s sign-in is public, with its credentials in the body')
+  const routes = all.filter((route) => !isDocumentation(route) && !isOperations(route) && !isSignIn(route))
   t.ok(routes.length >= 45, `the route table lists every route (${routes.length})`)
   t.same(routes.filter((route) => route.auth === undefined || route.auth === 'none').map(({ method, url }) => `${method} ${url}`), [], 'no route is public')
   for (const prefix of ['/push/', '/admin/', '/inbox/', '/api/1.0/']) {
@@ -94,7 +99,7 @@ t.test('no spelling of a protected path reaches its route without credentials', 
       tried++
       if (!allowed.includes(response.status)) answered.push(`${route.method} ${target} (${name}): ${response.status} ${response.body.slice(0, 120)}`)
       // (Other spellings may land in another API's scope, e.g. /api/1.0/../.. in the signed one's.)
-      if (name === 'as registered' && route.auth === 'basic' && !/^Basic realm="beacon"/.test(response.headers['www-authenticate'] ?? '')) {
+      if (name === 'as registered' && (route.auth === 'basic' || route.auth === 'basic-or-console-session') && !/^Basic realm="beacon"/.test(response.headers['www-authenticate'] ?? '')) {
         answered.push(`${route.method} ${target}: ${response.status} without a Basic challenge`)
       }
     }

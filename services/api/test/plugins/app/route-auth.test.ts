@@ -35,3 +35,22 @@ t.test('a route cannot claim basic or signed authentication outside the scope th
   app.get('/pretends', { config: { auth: 'basic' } }, async () => 'open')
   await t.rejects(async () => { await app.ready() }, /claim a scope's authentication outside its scope: GET \/pretends/)
 })
+
+t.test('nor the console session\'s kinds: the cookie is taken only where a scope checks it', async (t) => {
+  for (const auth of ['basic-or-console-session', 'console-session'] as const) {
+    const app = Fastify()
+    await app.register(routeAuth)
+    app.get('/pretends', { config: { auth } }, async () => 'open')
+    await t.rejects(async () => { await app.ready() }, /claim a scope's authentication outside its scope: GET \/pretends/, auth)
+  }
+})
+
+t.test('in the api, only the console\'s reads take Basic or the session, and only its session routes take the session alone', async (t) => {
+  const { buildApp } = await import('../../helper.js')
+  const { app } = await buildApp(t)
+  const withAuth = (auth: string) => [...new Set(app.routeTable().filter((route) => route.auth === auth).map((route) => route.url))].sort()
+  t.same(withAuth('basic-or-console-session'),
+    ['/admin/console/callback/list', '/admin/console/device/search', '/admin/console/message/list', '/admin/console/message/outcomes'])
+  t.same(withAuth('console-session'), ['/console/api/session'])
+  t.ok(app.routeTable().some((route) => route.auth === 'basic' && route.url === '/admin/app/list'), 'the rest of /admin stays basic')
+})

@@ -1,0 +1,83 @@
+import { createHash, hkdfSync, randomBytes } from 'node:crypto'
+import { Signer } from '@fastify/cookie'
+
+/** What a console session cookie carries: nothing secret, so it is signed, not encrypted. */
+export interface SessionClaims {
+  /** Random per sign-in: what logout revokes. */
+  sid: string
+  username: string
+  /** Epoch milliseconds; the server refuses the cookie after it, whatever the browser keeps. */
+  expiresAt: number
+}
+
+// Bumped if the claims change shape: every cookie of the old shape is then refused.
+const INFO = 'beacon/console-session/v1'
+
+/**
+ * The cookie's HMAC key: HKDF-SHA256 of MASTER_KEY, salted with a digest of the admin credentials.
+ * - No new secret to manage: MASTER_KEY is already required, kept out of the environment by
+ *   MASTER_KEY_FILE, and this `info` label keeps the derived key apart from every other use of it.
+ * - Changing AUTH_USERNAME or AUTH_PASSWORD (or MASTER_KEY) changes the key, so every cookie
+ *   signed before is refused: no credentials version to store.
+ * - The credentials are never in the cookie, not even hashed: only a MAC under a key derived from them.
+ */
+export function sessionKey (masterKey: Buffer, credentials: { username: string, password: string }): Buffer {
+  const salt = createHash('sha256').update(credentials.username).update('\0').update(credentials.password).digest()
+  return Buffer.from(hkdfSync('sha256', masterKey, salt, INFO, 32))
+}
+
+/** Seals and opens session cookie values (`<base64url claims>.<HMAC-SHA256>`, @fastify/cookie's signer). */
+export class SessionTokens {
+  private readonly signer: Signer
+  constructor (key: Buffer, private readonly ttlMs: number, private readonly now: () => number = Date.now) {
+    this.signer = new Signer(key, 'sha256')
+  }
+
+  issue (username: string): { value: string, claims: SessionClaims } {
+    const claims: SessionClaims = { sid: randomBytes(16).toString('base64url'), username, expiresAt: this.now() + this.ttlMs }
+    return { value: this.signer.sign(Buffer.from(JSON.stringify(claims)).toString('base64url')), claims }
+  }
+
+  /** The claims of a value this key signed and that has not expired, else null (never says why: one refusal for all). */
+  open (value: string): SessionClaims | null {
+    const unsigned = this.signer.unsign(value)
+    if (!unsigned.valid || unsigned.value === null) return null
+    let claims: unknown
+    try {
+      claims = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8'))
+    } catch {
+      return null
+    }
+    if (!isClaims(claims) || claims.expiresAt <= this.now()) return null
+    return claims
+  }
+}
+
+function isClaims (value: unknown): value is SessionClaims {
+  const claims = value as Partial<SessionClaims> | null
+  return typeof claims === 'object' && claims !== null && typeof claims.sid === 'string' &&
+    typeof claims.username === 'string' && typeof claims.expiresAt === 'number' && Number.isFinite(claims.expiresAt)
+}
+
+/**
+ * Sessions ended by logout, until they would have expired anyway. Without a server-side store a
+ * signed cookie stays valid until its expiry; this list makes a logged-out value useless on this
+ * api instance. It is in memory and per instance (as the failure counters are): another instance,
+ * or this one after a restart, would still take the value until it expires — bounded by
+ * CONSOLE_SESSION_TTL_S, and changing AUTH_PASSWORD ends every session everywhere. Only a signed-in
+ * admin can add to it, so it cannot be filled by strangers.
+ */
+export class RevokedSessions {
+  private readonly revoked = new Map<string, number>()
+  constructor (private readonly now: () => number = Date.now) {}
+
+  revoke (claims: SessionClaims): void {
+    const now = this.now()
+    for (const [sid, expiresAt] of this.revoked) if (expiresAt <= now) this.revoked.delete(sid)
+    this.revoked.set(claims.sid, claims.expiresAt)
+  }
+
+  has (claims: SessionClaims): boolean {
+    return this.revoked.has(claims.sid)
+  }
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { buildApp, credentials } from '../../helper.js'
+import { CONSOLE, SESSION_COOKIE, expectError, readWithSession, sessionCookieOf, sessionOf, signIn, whoAmI } from './fixtures.js'
+
+// A valid request of each console read, on an application 2, a developer and a message that exist.
+const READS: Array<[string, Record<string, unknown>]> = [
+  ['device/search', { appId: 2, userId: 'alice' }],
+  ['message/list', { appId: 2 }],
+  ['message/outcomes', { appId: 2, messageId: '00000000-0000-4000-8000-000000000000' }],
+  ['callback/list', { developerId: 1 }]
+]
+
+// guarantee: console-session-reads
+t.test('the session cookie with the console header reads /admin/console/*; without the header it is a 403', async (t) => {
+  const { app } = await buildApp(t)
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app2' } })
+  await app.db.message.create({
+    data: { id: READS[2]![1].messageId as string, applicationId: application.id, userId: 'alice', personal: false, silent: false, priority: 'HIGH', body: {} }
+  })
+  await app.db.developer.create({ data: { id: 1, key: 'k', name: 'Dev', secret: new Uint8Array(32) } })
+  const cookie = await sessionOf(t, app)
+  for (const [path, requestObject] of READS) {
+    const read = await readWithSession(app, path, requestObject, cookie)
+    t.equal(read.statusCode, 200, `${path} with the session: ${read.body.slice(0, 200)}`)
+    const withoutHeader = await readWithSession(app, path, requestObject, cookie, {})
+    expectError(t, withoutHeader, 403, 'ERROR_FORBIDDEN', `${path} with the cookie, without the header`)
+    const withoutCookie = await readWithSession(app, path, requestObject, undefined)
+    expectError(t, withoutCookie, 401, 'ERROR_UNAUTHORIZED', `${path} with the header, without the cookie`)
+    t.equal(withoutCookie.headers['www-authenticate'], undefined, `${path}: the console's refusal carries no Basic challenge`)
+  }
+})
+
+// guarantee: console-session-basic-only-elsewhere
+t.test('the session cookie opens no other /admin, /push or /inbox route: they keep Basic auth alone', async (t) => {
+  const { app } = await buildApp(t)
+  const cookie = await sessionOf(t, app)
+  const routes: Array<['GET' | 'POST', string]> = [
+    ['GET', '/admin/app/list'], ['GET', '/push/service/status'], ['GET', '/admin/developer/list'],
+    ['POST', '/admin/developer/create'], ['POST', '/push/message/send'], ['GET', '/inbox/messages/count?userId=a&appId=2']
+  ]
+  for (const [method, url] of routes) {
+    const response = await app.inject({
+      method, url, headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(method === 'POST' ? { payload: '{}' } : {})
+    })
+    expectError(t, response, 401, 'ERROR_UNAUTHORIZED', `${method} ${url} with the session`)
+    t.match(response.headers['www-authenticate'], /^Basic /, `${method} ${url}: asks for Basic credentials`)
+  }
+})
+
+t.test('a tampered cookie is a 401, and the answer clears it', async (t) => {
+  const { app } = await buildApp(t)
+  const cookie = await sessionOf(t, app)
+  const [claims, signature] = cookie.split('.') as [string, string]
+  const decoded = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8'))
+  const longer = Buffer.from(JSON.stringify({ ...decoded, expiresAt: decoded.expiresAt + 86_400_000 })).toString('base64url')
+  const flipped = signature.slice(0, -1) + (signature.endsWith('A') ? 'B' : 'A')
+  for (const [what, value] of [
+    ['a longer expiry with the old signature', `${longer}.${signature}`],
+    ['a changed signature', `${claims}.${flipped}`],
+    ['no signature', claims],
+    ['garbage', 'not-a-session'],
+    ['another key\'s signature', `${claims}.${randomBytes(32).toString('base64').replace(/=+$/, '')}`]
+  ] as const) {
+    const response = await readWithSession(app, 'message/list', { appId: 2 }, value)
+    expectError(t, response, 401, 'ERROR_UNAUTHORIZED', what)
+    t.equal(sessionCookieOf(response)?.value, '', `${what}: the cookie is cleared`)
+  }
+  t.equal((await whoAmI(app, cookie)).statusCode, 200, 'the genuine cookie still works')
+})
+
+// guarantee: console-session-expiry
+t.test('a session past CONSOLE_SESSION_TTL_S is refused by the server, whatever the browser still sends', async (t) => {
+  const { app } = await buildApp(t, { CONSOLE_SESSION_TTL_S: '1' })
+  const cookie = await sessionOf(t, app)
+  t.equal((await whoAmI(app, cookie)).statusCode, 200, 'fresh')
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  expectError(t, await whoAmI(app, cookie), 401, 'ERROR_UNAUTHORIZED', 'who am I after the expiry')
+  expectError(t, await readWithSession(app, 'message/list', { appId: 2 }, cookie), 401, 'ERROR_UNAUTHORIZED', 'a console read after the expiry')
+})
+
+// guarantee: console-session-credentials-change
+t.test('changing AUTH_PASSWORD ends every session: an api with another password refuses the old cookie', async (t) => {
+  const masterKey = randomBytes(32).toString('base64')
+  const before = await buildApp(t, { MASTER_KEY: masterKey })
+  const cookie = await sessionOf(t, before.app)
+  const sameCredentials = await buildApp(t, { MASTER_KEY: masterKey })
+  t.equal((await whoAmI(sameCredentials.app, cookie)).statusCode, 200, 'another api with the same MASTER_KEY and credentials takes it (no server-side store)')
+  const newPassword = await buildApp(t, { MASTER_KEY: masterKey, AUTH_PASSWORD: 'a-new-password-5678' })
+  expectError(t, await whoAmI(newPassword.app, cookie), 401, 'ERROR_UNAUTHORIZED', 'the old cookie after the password changed')
+  expectError(t, await readWithSession(newPassword.app, 'message/list', { appId: 2 }, cookie), 401, 'ERROR_UNAUTHORIZED', 'a console read with it')
+  t.equal((await signIn(newPassword.app, { ...credentials, password: 'a-new-password-5678' })).statusCode, 200, 'the new password signs in')
+})
+
+// guarantee: console-session-secrets-not-logged
+t.test('neither the password, the cookie nor its key reach the log', async (t) => {
+  const { app, config, logs } = await buildApp(t, {}, { captureLogs: true })
+  const cookie = await sessionOf(t, app)
+  await signIn(app, { ...credentials, password: 'a-wrong-guess-4321' })
+  await readWithSession(app, 'message/list', { appId: 2 }, cookie)
+  await readWithSession(app, 'message/list', { appId: 2 }, `${cookie}x`)
+  await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}` } })
+  const { sessionKey } = await import('../../../src/domain/console/session-token.js')
+  const key = sessionKey(config.masterKey, credentials)
+  const text = logs()
+  t.match(text, /console sign-in/, 'the sign-in is logged')
+  t.match(text, /wrong admin credentials/, 'and the wrong one')
+  for (const [what, secret] of [
+    ['the password', credentials.password], ['the wrong guess', 'a-wrong-guess-4321'], ['the cookie', cookie],
+    ['the cookie\'s signature', cookie.split('.')[1] ?? 'missing'], ['the key (hex)', key.toString('hex')],
+    ['the key (base64)', key.toString('base64')], ['MASTER_KEY', config.masterKey.toString('base64')]
+  ] as Array<[string, string]>) t.notOk(text.includes(secret), `${what} is not in the log`)
+})

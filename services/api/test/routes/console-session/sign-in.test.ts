@@ -1,0 +1,119 @@
+import t from 'tap'
+import { authorization, buildApp, credentials } from '../../helper.js'
+import { CONSOLE, SESSION_COOKIE, expectError, sessionCookieOf, sessionOf, signIn, whoAmI } from './fixtures.js'
+
+// guarantee: console-session-cookie
+t.test('sign-in with the admin credentials sets an HttpOnly, SameSite=Strict cookie with an expiry; Secure per CONSOLE_COOKIE_SECURE', async (t) => {
+  const { app } = await buildApp(t)
+  const before = Date.now()
+  const response = await signIn(app)
+  t.equal(response.statusCode, 200)
+  t.equal(response.json().responseObject.username, credentials.username)
+  const expiresAt = Date.parse(response.json().responseObject.expiresAt)
+  t.ok(expiresAt >= before + 8 * 3600_000 && expiresAt <= Date.now() + 8 * 3600_000, 'expires 8 h after sign-in by default')
+  const cookie = sessionCookieOf(response)
+  t.ok(cookie, 'the session cookie is set')
+  t.equal(cookie?.httpOnly, true, 'HttpOnly')
+  t.equal(cookie?.sameSite, 'Strict', 'SameSite=Strict')
+  t.equal(cookie?.path, '/', 'Path=/ (it must reach /admin/console and /console/api)')
+  t.equal(cookie?.maxAge, 8 * 3600, 'Max-Age: CONSOLE_SESSION_TTL_S')
+  t.equal(cookie?.expires?.getTime(), Math.floor(expiresAt / 1000) * 1000, 'Expires: the expiry the server enforces')
+  t.notOk(cookie?.secure, 'plain HTTP on a loopback HOST (local use): not Secure by default')
+  t.notMatch(cookie?.value ?? '', new RegExp(credentials.password), 'the password is not in the cookie')
+  t.equal((await whoAmI(app, cookie?.value ?? '')).json().responseObject.username, credentials.username, 'who am I: the admin')
+
+  const secure = await buildApp(t, { CONSOLE_COOKIE_SECURE: 'true', CONSOLE_SESSION_TTL_S: '600' })
+  const secureCookie = sessionCookieOf(await signIn(secure.app))
+  t.equal(secureCookie?.secure, true, 'CONSOLE_COOKIE_SECURE=true: Secure')
+  t.equal(secureCookie?.maxAge, 600, 'CONSOLE_SESSION_TTL_S=600: Max-Age=600')
+})
+
+t.test('wrong credentials are a 401 in the API\'s error body, with no cookie and no Basic challenge', async (t) => {
+  const { app } = await buildApp(t)
+  for (const body of [{ ...credentials, password: 'not-the-password' }, { ...credentials, username: 'root' }]) {
+    const response = await signIn(app, body)
+    expectError(t, response, 401, 'ERROR_UNAUTHORIZED', `wrong ${body.username === 'root' ? 'username' : 'password'}`)
+    t.equal(sessionCookieOf(response), undefined, 'no cookie')
+    t.equal(response.headers['www-authenticate'], undefined, 'no challenge: a browser would prompt over the console')
+  }
+})
+
+// guarantee: console-session-failure-limit
+t.test('wrong sign-ins and wrong Basic credentials count toward one limit per address', async (t) => {
+  const { app } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '3' })
+  const from = '198.51.100.20'
+  for (let i = 1; i <= 2; i++) t.equal((await signIn(app, { ...credentials, password: 'guess-number-' + i }, { remoteAddress: from })).statusCode, 401, `wrong sign-in ${i}`)
+  const wrongBasic = `Basic ${Buffer.from(`${credentials.username}:guess-number-3`).toString('base64')}`
+  t.equal((await app.inject({ method: 'GET', url: '/admin/app/list', remoteAddress: from, headers: { authorization: wrongBasic } })).statusCode, 401, 'a wrong Basic guess')
+  const refused = await signIn(app, credentials, { remoteAddress: from })
+  expectError(t, refused, 429, 'ERROR_TOO_MANY_REQUESTS', 'the right password after three wrong guesses of either kind')
+  t.ok(Number(refused.headers['retry-after']) >= 1, 'Retry-After')
+  t.equal(sessionCookieOf(refused), undefined, 'no cookie')
+  t.equal((await app.inject({ method: 'GET', url: '/admin/app/list', remoteAddress: from, headers: { authorization } })).statusCode, 429, 'Basic is refused too')
+  t.equal((await signIn(app, credentials, { remoteAddress: '198.51.100.21' })).statusCode, 200, 'another address signs in')
+})
+
+// guarantee: console-session-bad-request
+t.test('a sign-in that is not JSON, lacks a field, has an extra one or is too large is refused, with no cookie', async (t) => {
+  const { app } = await buildApp(t)
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['not JSON', '{"username": "admin", ', /not valid JSON/],
+    ['no password', { username: credentials.username }, /password/],
+    ['no username', { password: credentials.password }, /username/],
+    ['an empty username', { ...credentials, username: '' }, /username/],
+    ['a number for a password', { ...credentials, password: 1234 }, /password/],
+    ['an unknown field', { ...credentials, remember: true }, /remember|additional/],
+    ['an overlong password', { ...credentials, password: 'x'.repeat(1025) }, /password/],
+    ['an array', [credentials], /./]
+  ]
+  for (const [what, body, message] of cases) {
+    const response = await signIn(app, body)
+    expectError(t, response, 400, 'ERROR_GENERIC', what)
+    t.match(response.json().responseObject.message, message, `${what}: the message says what is wrong`)
+    t.equal(sessionCookieOf(response), undefined, `${what}: no cookie`)
+  }
+  const huge = await signIn(app, { ...credentials, padding: 'x'.repeat(10_000) })
+  expectError(t, huge, 413, 'ERROR_REQUEST', 'a body over 8 KiB')
+  t.equal(sessionCookieOf(huge), undefined, 'no cookie')
+})
+
+// guarantee: console-session-csrf-header
+t.test('sign-in, who am I and logout without the X-Beacon-Console header are a 403, the credentials or cookie notwithstanding', async (t) => {
+  const { app } = await buildApp(t)
+  const signInWithout = await signIn(app, credentials, { headers: {} })
+  expectError(t, signInWithout, 403, 'ERROR_FORBIDDEN', 'sign-in without the header')
+  t.equal(sessionCookieOf(signInWithout), undefined, 'no cookie')
+  expectError(t, await signIn(app, credentials, { headers: { 'x-beacon-console': 'yes' } }), 403, 'ERROR_FORBIDDEN', 'the header with another value')
+  const cookie = await sessionOf(t, app)
+  expectError(t, await whoAmI(app, cookie, {}), 403, 'ERROR_FORBIDDEN', 'who am I with the cookie, without the header')
+  const logout = await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { cookie: `${SESSION_COOKIE}=${cookie}` } })
+  expectError(t, logout, 403, 'ERROR_FORBIDDEN', 'logout without the header')
+  t.equal((await whoAmI(app, cookie)).statusCode, 200, 'so the session was not ended')
+  expectError(t, await app.inject({ method: 'GET', url: '/console/api/session', headers: CONSOLE }), 401, 'ERROR_UNAUTHORIZED', 'who am I without a cookie')
+})
+
+// guarantee: console-session-logout
+t.test('logout clears the cookie, and the logged-out value replayed is refused', async (t) => {
+  const { app } = await buildApp(t)
+  const cookie = await sessionOf(t, app)
+  const other = await sessionOf(t, app)
+  const logout = await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}` } })
+  t.equal(logout.statusCode, 200)
+  t.same(logout.json(), { status: 'OK' })
+  const cleared = sessionCookieOf(logout)
+  t.equal(cleared?.value, '', 'the cookie is emptied')
+  t.ok((cleared?.expires?.getTime() ?? Infinity) < Date.now() || cleared?.maxAge === 0, 'and expired')
+  const replayed = await whoAmI(app, cookie)
+  expectError(t, replayed, 401, 'ERROR_UNAUTHORIZED', 'the logged-out value replayed')
+  t.equal((await whoAmI(app, other)).statusCode, 200, 'another session goes on')
+  expectError(t, await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}` } }),
+    401, 'ERROR_UNAUTHORIZED', 'logging out again')
+})
+
+t.test('with AUTH_DISABLED there is no sign-in (400): the console reads need none', async (t) => {
+  const { app } = await buildApp(t, { AUTH_DISABLED: 'true', AUTH_USERNAME: '', AUTH_PASSWORD: '' })
+  const response = await signIn(app, { username: 'anyone', password: 'anything-at-all' })
+  expectError(t, response, 400, 'ERROR_GENERIC', 'sign-in')
+  t.match(response.json().responseObject.message, /AUTH_DISABLED/)
+  t.equal(sessionCookieOf(response), undefined, 'no cookie')
+})

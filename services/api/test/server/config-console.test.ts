@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { ConfigError, loadConfig } from '../../src/config.js'
+
+const base = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',
+  MASTER_KEY: randomBytes(32).toString('base64'),
+  AUTH_USERNAME: 'admin',
+  AUTH_PASSWORD: 'long-enough-password'
+}
+
+function problemsOf (env: Record<string, string>): string[] {
+  try {
+    loadConfig({ ...base, ...env })
+    return []
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    return error.problems
+  }
+}
+
+// guarantee: console-cookie-secure-default
+t.test('the console cookie is Secure unless the api serves plain HTTP on a loopback HOST; CONSOLE_COOKIE_SECURE decides when set', async (t) => {
+  t.equal(loadConfig({ ...base }).console.cookieSecure, false, 'plain HTTP on 127.0.0.1 (the default HOST): local use')
+  t.equal(loadConfig({ ...base, HOST: 'localhost' }).console.cookieSecure, false, 'localhost too')
+  t.equal(loadConfig({ ...base, HOST: '0.0.0.0' }).console.cookieSecure, true, 'plain HTTP on every address: behind a TLS proxy')
+  t.equal(loadConfig({ ...base, HOST: '0.0.0.0', CONSOLE_COOKIE_SECURE: 'false' }).console.cookieSecure, false, 'unless told')
+  t.equal(loadConfig({ ...base, CONSOLE_COOKIE_SECURE: 'true' }).console.cookieSecure, true, 'or told the other way')
+})
+
+t.test('CONSOLE_SESSION_TTL_S defaults to 8 h and takes 1 s to 7 days; bad values are named', async (t) => {
+  t.equal(loadConfig({ ...base }).console.sessionTtlSeconds, 28_800)
+  t.equal(loadConfig({ ...base, CONSOLE_SESSION_TTL_S: '900' }).console.sessionTtlSeconds, 900)
+  for (const bad of ['0', '604801', '1.5', 'eight hours', '-60']) {
+    t.same(problemsOf({ CONSOLE_SESSION_TTL_S: bad }), [`CONSOLE_SESSION_TTL_S must be an integer from 1 to 604800, got "${bad}"`], bad)
+  }
+  t.same(problemsOf({ CONSOLE_COOKIE_SECURE: 'sometimes' }), ['CONSOLE_COOKIE_SECURE must be true or false, got "sometimes"'])
+  t.same(problemsOf({ CONSOLE_COOKIE_SECURE: 'maybe', CONSOLE_SESSION_TTL_S: '0' }).length, 2, 'both reported at once')
+})
