@@ -1,23 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { ConfigError, loadConfig } from '../../src/config.js'
-
-const base = {
-  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',
-  MASTER_KEY: randomBytes(32).toString('base64'),
-  AUTH_USERNAME: 'admin',
-  AUTH_PASSWORD: 'long-enough-password'
-}
-
-function problemsOf (env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...base, ...env })
-    return []
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    return error.problems
-  }
-}
+import { loadConfig } from '../../src/config.js'
+import { base, problemsOf } from './config-env.js'
 
 // guarantee: console-cookie-secure-default
 t.test('the console cookie is Secure unless the api serves plain HTTP on a loopback HOST; CONSOLE_COOKIE_SECURE decides when set', async (t) => {

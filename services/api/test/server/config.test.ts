@@ -1,31 +1,13 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestCertificateAuthority } from '@beacon/testkit'
 import { pino } from 'pino'
 import t from 'tap'
-import { ConfigError, loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../src/config.js'
+import { base, problemsOf } from './config-env.js'
 import { hasExpired } from '../../src/tls/credentials.js'
 import { logCertificate } from '../../src/tls/reload.js'
-
-const base = {
-  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',
-  MASTER_KEY: randomBytes(32).toString('base64'),
-  AUTH_USERNAME: 'admin',
-  AUTH_PASSWORD: 'long-enough-password'
-}
-
-/** The problems loadConfig reports for `env` on top of a valid base ([] when it accepts it). */
-function problemsOf (env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...base, ...env })
-    return []
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    return error.problems
-  }
-}
 
 // guarantee: auth-disabled-loopback-only, config-every-problem-at-once
 t.test('AUTH_DISABLED=true only on a loopback HOST', async (t) => {

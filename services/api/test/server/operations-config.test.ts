@@ -1,23 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { ConfigError, loadConfig } from '../../src/config.js'
-
-const base = {
-  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',
-  MASTER_KEY: randomBytes(32).toString('base64'),
-  AUTH_USERNAME: 'admin',
-  AUTH_PASSWORD: 'long-enough-password'
-}
-
-function problemsOf (env: Record<string, string>): string[] {
-  try {
-    loadConfig({ ...base, ...env })
-    return []
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    return error.problems
-  }
-}
+import { loadConfig } from '../../src/config.js'
+import { base, problemsOf } from './config-env.js'
 
 t.test('METRICS_PORT, METRICS_HOST, MAX_EVENT_LOOP_DELAY_MS: defaults', async (t) => {
   t.strictSame(loadConfig(base).operations, { metricsPort: null, metricsHost: '127.0.0.1', maxEventLoopDelayMs: 1000 }, '/metrics on the API port; the listener would bind HOST')
