@@ -1,5 +1,4 @@
 import type { EnvReader } from '@beacon/config'
-import { isLoopbackHost } from './listen-address.js'
 
 /** The admin console's browser session (see plugins/app/console-session.ts). */
 export interface ConsoleSettings {
@@ -10,14 +9,15 @@ export interface ConsoleSettings {
 }
 
 /**
- * The cookie is `Secure` unless the api is plainly set up for local use: plain HTTP (no TLS_*) on a
- * loopback HOST. Plain HTTP on any other address is taken to sit behind a TLS-terminating proxy,
- * where the browser speaks HTTPS; a browser would drop a `Secure` cookie on a plain http:// page,
- * so such a page (docker compose on http://localhost, say) sets CONSOLE_COOKIE_SECURE=false.
+ * The cookie is `Secure` unless CONSOLE_COOKIE_SECURE=false says otherwise. Not guessed from HOST:
+ * a loopback HOST is also how the api sits behind a TLS-terminating proxy on the same machine, where
+ * a cookie without `Secure` would also go out over plain http:// (the proxy's redirect, a request
+ * a network attacker injects). `npm start` (services/standalone), a trial on http://127.0.0.1,
+ * sets it false unless given.
  */
-export function readConsole (read: EnvReader, { host, tls }: { host: string, tls: boolean }): ConsoleSettings {
+export function readConsole (read: EnvReader): ConsoleSettings {
   return {
-    cookieSecure: read.boolean('CONSOLE_COOKIE_SECURE', tls || !isLoopbackHost(host)),
+    cookieSecure: read.boolean('CONSOLE_COOKIE_SECURE', true),
     // From 1 s (tests) to 7 days: a session outliving a week is a password left lying around.
     sessionTtlSeconds: read.integer('CONSOLE_SESSION_TTL_S', 8 * 3600, 1, 7 * 86_400)
   }

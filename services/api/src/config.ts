@@ -149,7 +149,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     fcmTokenUris: read.parsed('FCM_TOKEN_URIS', parseUrlList, URL_LIST_RULE, [...GOOGLE_TOKEN_URIS]),
     operations: readOperations(read, host),
     apiDocs: read.boolean('API_DOCS', true),
-    console: readConsole(read, { host, tls: tls !== null })
+    console: readConsole(read)
   }
   // Both on one port would serve /metrics with the API, which METRICS_PORT is there to avoid.
   read.check(config.operations.metricsPort === null || config.operations.metricsPort === 0 || config.operations.metricsPort !== config.port,

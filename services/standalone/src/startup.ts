@@ -80,7 +80,9 @@ export async function startStandalone (env: Env = process.env, options: Standalo
     DATABASE_URL: settings.databaseUrl ?? embeddedDatabaseUrl(settings.embeddedPgPort, state.postgresPassword),
     MASTER_KEY: unlessInFile('MASTER_KEY', given('MASTER_KEY') ?? state.masterKey),
     AUTH_USERNAME: given('AUTH_USERNAME') ?? state.adminUsername,
-    AUTH_PASSWORD: unlessInFile('AUTH_PASSWORD', given('AUTH_PASSWORD') ?? state.adminPassword)
+    AUTH_PASSWORD: unlessInFile('AUTH_PASSWORD', given('AUTH_PASSWORD') ?? state.adminPassword),
+    // A trial on http://127.0.0.1: a browser there may drop a Secure cookie. Behind a TLS proxy, set it true.
+    CONSOLE_COOKIE_SECURE: given('CONSOLE_COOKIE_SECURE') ?? 'false'
   }
   const config = loadConfig(serviceEnv)
   const dispatcherConfig = loadDispatcherConfig({ DATABASE_POOL_SIZE: '4', ...serviceEnv })

@@ -38,6 +38,12 @@ t.test('first start creates everything, a restart finds it again', async (t) => 
   t.equal(anonymous.status, 401)
   t.equal(anonymous.body.responseObject.code, 'ERROR_UNAUTHORIZED')
 
+  // The console's sign-in on a plain-HTTP trial: its cookie without Secure, or the browser may drop it.
+  const signIn = await fetch(`${url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-beacon-console': '1' }, body: JSON.stringify(credentials) })
+  t.equal(signIn.status, 200)
+  t.match(signIn.headers.get('set-cookie'), /^beacon_console=/)
+  t.notMatch(signIn.headers.get('set-cookie'), /;\s*Secure/i, 'npm start: the console cookie is not Secure')
+
   const created = await request(`${url}/admin/app/create`, 'POST', credentials, { requestObject: { appId: 4, appName: 'standalone test' } })
   t.equal(created.status, 200, JSON.stringify(created.body))
   const id = created.body.responseObject.id

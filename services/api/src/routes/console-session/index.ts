@@ -18,8 +18,11 @@ const SIGN_IN_BODY_LIMIT = 8 * 1024
 const consoleSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   markRoutes(app, 'console-session')
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.auth === 'console-session') app.consoleSessions.authenticate(request, reply)
-    else app.consoleSessions.requireConsoleHeader(request)
+    // A session's answers are the signed-in admin's: no cache keeps them.
+    reply.header('cache-control', 'no-store')
+    // Fail closed: only a route that declares no authentication (the sign-in) goes without a session.
+    if (request.routeOptions.config.auth === 'none') app.consoleSessions.requireConsoleHeader(request)
+    else app.consoleSessions.authenticate(request, reply)
   })
 
   app.post('/console/api/session', {

@@ -18,14 +18,15 @@ t.test('sign-in with the admin credentials sets an HttpOnly, SameSite=Strict coo
   t.equal(cookie?.path, '/', 'Path=/ (it must reach /admin/console and /console/api)')
   t.equal(cookie?.maxAge, 8 * 3600, 'Max-Age: CONSOLE_SESSION_TTL_S')
   t.equal(cookie?.expires?.getTime(), Math.floor(expiresAt / 1000) * 1000, 'Expires: the expiry the server enforces')
-  t.notOk(cookie?.secure, 'plain HTTP on a loopback HOST (local use): not Secure by default')
+  t.equal(cookie?.secure, true, 'Secure by default, even on a loopback HOST (a TLS proxy may sit in front)')
+  t.equal(response.headers['cache-control'], 'no-store', 'the session answer is not cached')
   t.notMatch(cookie?.value ?? '', new RegExp(credentials.password), 'the password is not in the cookie')
   t.equal((await whoAmI(app, cookie?.value ?? '')).json().responseObject.username, credentials.username, 'who am I: the admin')
 
-  const secure = await buildApp(t, { CONSOLE_COOKIE_SECURE: 'true', CONSOLE_SESSION_TTL_S: '600' })
-  const secureCookie = sessionCookieOf(await signIn(secure.app))
-  t.equal(secureCookie?.secure, true, 'CONSOLE_COOKIE_SECURE=true: Secure')
-  t.equal(secureCookie?.maxAge, 600, 'CONSOLE_SESSION_TTL_S=600: Max-Age=600')
+  const plain = await buildApp(t, { CONSOLE_COOKIE_SECURE: 'false', CONSOLE_SESSION_TTL_S: '600' })
+  const plainCookie = sessionCookieOf(await signIn(plain.app))
+  t.notOk(plainCookie?.secure, 'CONSOLE_COOKIE_SECURE=false: not Secure')
+  t.equal(plainCookie?.maxAge, 600, 'CONSOLE_SESSION_TTL_S=600: Max-Age=600')
 })
 
 t.test('wrong credentials are a 401 in the API\'s error body, with no cookie and no Basic challenge', async (t) => {
