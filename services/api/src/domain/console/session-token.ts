@@ -58,26 +58,3 @@ function isClaims (value: unknown): value is SessionClaims {
   return typeof claims === 'object' && claims !== null && typeof claims.sid === 'string' &&
     typeof claims.username === 'string' && typeof claims.expiresAt === 'number' && Number.isFinite(claims.expiresAt)
 }
-
-/**
- * Sessions ended by logout, until they would have expired anyway. Without a server-side store a
- * signed cookie stays valid until its expiry; this list makes a logged-out value useless on this
- * api instance. It is in memory and per instance (as the failure counters are): another instance,
- * or this one after a restart, would still take the value until it expires — bounded by
- * CONSOLE_SESSION_TTL_S, and changing AUTH_PASSWORD ends every session everywhere. Only a signed-in
- * admin can add to it, so it cannot be filled by strangers.
- */
-export class RevokedSessions {
-  private readonly revoked = new Map<string, number>()
-  constructor (private readonly now: () => number = Date.now) {}
-
-  revoke (claims: SessionClaims): void {
-    const now = this.now()
-    for (const [sid, expiresAt] of this.revoked) if (expiresAt <= now) this.revoked.delete(sid)
-    this.revoked.set(claims.sid, claims.expiresAt)
-  }
-
-  has (claims: SessionClaims): boolean {
-    return this.revoked.has(claims.sid)
-  }
-}

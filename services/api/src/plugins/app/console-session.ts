@@ -3,7 +3,8 @@ import cookie from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ConsoleSettings } from '../../config-console.js'
-import { RevokedSessions, SessionTokens, sessionKey, type SessionClaims } from '../../domain/console/session-token.js'
+import { isRevoked, revokeSession } from '../../domain/console/session-revocations.js'
+import { SessionTokens, sessionKey, type SessionClaims } from '../../domain/console/session-token.js'
 import { ApiError } from '../../errors.js'
 
 export interface ConsoleSessionOptions {
@@ -24,15 +25,15 @@ export const CONSOLE_HEADER = 'x-beacon-console'
 export interface ConsoleSessions {
   /** Signs the admin in: sets the cookie, answers the session. */
   start (reply: FastifyReply, username: string): SessionClaims
-  /** Logout: revokes the session on this instance and clears the cookie. */
-  end (reply: FastifyReply, claims: SessionClaims): void
+  /** Logout: revokes the session on every instance (session-revocations.ts) and clears the cookie. */
+  end (reply: FastifyReply, claims: SessionClaims): Promise<void>
   /** Whether the request carries the session cookie at all (valid or not). */
   offered (request: FastifyRequest): boolean
   /**
    * The request's session: 403 without the console header, 401 (and the cookie cleared) without a
    * cookie or with one that is forged, expired, revoked, or signed before the credentials changed.
    */
-  authenticate (request: FastifyRequest, reply: FastifyReply): SessionClaims
+  authenticate (request: FastifyRequest, reply: FastifyReply): Promise<SessionClaims>
   /** 403 unless the request carries the console header. */
   requireConsoleHeader (request: FastifyRequest): void
 }
@@ -58,7 +59,6 @@ const notSignedIn = () => new ApiError(401, ApiErrorCode.UNAUTHORIZED, 'authenti
  */
 export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, credentials }) => {
   const tokens = new SessionTokens(sessionKey(masterKey, credentials ?? { username: '', password: '' }), settings.sessionTtlSeconds * 1000)
-  const revoked = new RevokedSessions()
   // Cookies are read only where a route asks (no `signed` cookies of the plugin's own: the
   // tokens sign and check their values themselves, with the expiry).
   await app.register(cookie, { hook: 'onRequest' })
@@ -81,17 +81,17 @@ export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, cred
       reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions, maxAge: settings.sessionTtlSeconds, expires: new Date(claims.expiresAt) })
       return claims
     },
-    end (reply: FastifyReply, claims: SessionClaims) {
-      revoked.revoke(claims)
+    async end (reply: FastifyReply, claims: SessionClaims) {
+      await revokeSession(app.db.pool, claims)
       reply.clearCookie(SESSION_COOKIE, cookieOptions)
     },
     offered,
-    authenticate (request: FastifyRequest, reply: FastifyReply) {
+    async authenticate (request: FastifyRequest, reply: FastifyReply) {
       const value = request.cookies[SESSION_COOKIE]
       if (value === undefined) throw notSignedIn()
       requireConsoleHeader(request)
       const claims = tokens.open(value)
-      if (claims === null || revoked.has(claims)) {
+      if (claims === null || await isRevoked(app.db.pool, claims)) {
         // A dead cookie is of no use to keep: the console's page then knows to sign in again.
         reply.clearCookie(SESSION_COOKIE, cookieOptions)
         request.log.info({ remoteAddress: request.ip }, 'console session refused: forged, expired, revoked or from older credentials')
@@ -102,4 +102,4 @@ export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, cred
     },
     requireConsoleHeader
   })
-}, { name: 'console-session' })
+}, { name: 'console-session', dependencies: ['db'] })

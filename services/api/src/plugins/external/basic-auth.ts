@@ -42,12 +42,7 @@ export default fp<BasicAuthOptions>(async (app, { enabled, orConsoleSession = fa
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     if (request.headers.authorization === undefined &&
       (app.consoleSessions.offered(request) || request.headers[CONSOLE_HEADER] !== undefined)) {
-      try {
-        app.consoleSessions.authenticate(request, reply)
-        done()
-      } catch (error) {
-        done(error as Error)
-      }
+      app.consoleSessions.authenticate(request, reply).then(() => { done() }, (error: unknown) => { done(error as Error) })
       return
     }
     app.basicAuth(request, reply, done)

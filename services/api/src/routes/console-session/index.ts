@@ -22,7 +22,7 @@ const consoleSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('cache-control', 'no-store')
     // Fail closed: only a route that declares no authentication (the sign-in) goes without a session.
     if (request.routeOptions.config.auth === 'none') app.consoleSessions.requireConsoleHeader(request)
-    else app.consoleSessions.authenticate(request, reply)
+    else await app.consoleSessions.authenticate(request, reply)
   })
 
   app.post('/console/api/session', {
@@ -56,7 +56,7 @@ const consoleSessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/console/api/session', {
     schema: { response: { 200: OkResponse } }
   }, async (request, reply) => {
-    app.consoleSessions.end(reply, request.consoleSession as SessionClaims)
+    await app.consoleSessions.end(reply, request.consoleSession as SessionClaims)
     return { status: 'OK' as const }
   })
 }

@@ -94,9 +94,12 @@ t.test('sign-in, who am I and logout without the X-Beacon-Console header are a 4
 })
 
 // guarantee: console-session-logout
-t.test('logout clears the cookie, and the logged-out value replayed is refused', async (t) => {
-  const { app } = await buildApp(t)
+t.test('logout clears the cookie, and the logged-out value replayed is refused, by another instance too', async (t) => {
+  const { app, databaseUrl, config } = await buildApp(t)
+  // A second api on the same database, with the same MASTER_KEY and credentials (a second replica).
+  const replica = await buildApp(t, { DATABASE_URL: databaseUrl, MASTER_KEY: config.masterKey.toString('base64') })
   const cookie = await sessionOf(t, app)
+  t.equal((await whoAmI(replica.app, cookie)).statusCode, 200, 'the replica takes the session')
   const other = await sessionOf(t, app)
   const logout = await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}` } })
   t.equal(logout.statusCode, 200)
@@ -106,6 +109,7 @@ t.test('logout clears the cookie, and the logged-out value replayed is refused',
   t.ok((cleared?.expires?.getTime() ?? Infinity) < Date.now() || cleared?.maxAge === 0, 'and expired')
   const replayed = await whoAmI(app, cookie)
   expectError(t, replayed, 401, 'ERROR_UNAUTHORIZED', 'the logged-out value replayed')
+  expectError(t, await whoAmI(replica.app, cookie), 401, 'ERROR_UNAUTHORIZED', 'the logged-out value replayed to the replica')
   t.equal((await whoAmI(app, other)).statusCode, 200, 'another session goes on')
   expectError(t, await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}` } }),
     401, 'ERROR_UNAUTHORIZED', 'logging out again')
