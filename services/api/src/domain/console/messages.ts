@@ -23,7 +23,8 @@ export async function listMessages (db: Db, request: MessageListRequest['request
      WHERE application_id = ${application.id} AND (created_at, id) < (${at}::timestamptz, ${id}::uuid)
      ORDER BY created_at DESC, id DESC
      LIMIT ${rowsToRead(request)}`
-  const counts = await recordedCountsByMessage(db, rows.map((row) => row.id))
+  // The look-ahead row (rowsToRead reads one more) is never shown: no counts for it.
+  const counts = await recordedCountsByMessage(db, rows.slice(0, rowsToRead(request) - 1).map((row) => row.id))
   return pageOf('messages', request, rows, (row) => [row.createdAt.toISOString(), row.id],
     (row) => messageDetail(row, application.appId, counts.get(row.id)!))
 }

@@ -47,8 +47,8 @@ export function markRoutes (scope: { addHook: (name: 'onRoute', hook: (route: { 
 }
 
 /** The kinds of authentication a scope's hook provides; a route cannot claim them by itself. */
-type ScopedAuth = 'basic' | 'basic-or-console-session' | 'console-session' | 'signed'
-const SCOPED: readonly RouteAuth[] = ['basic', 'basic-or-console-session', 'console-session', 'signed']
+const SCOPED = ['basic', 'basic-or-console-session', 'console-session', 'signed'] as const satisfies readonly RouteAuth[]
+type ScopedAuth = typeof SCOPED[number]
 // Routes that got their scoped authentication from the scope whose hook checks it.
 const scoped = new WeakSet<object>()
 
@@ -66,7 +66,7 @@ export default fp(async (app) => {
     }
     // A route outside the scopes that merely says `auth: 'basic'` (or any scoped kind) would pass the check above with
     // no hook on it.
-    const claimed = routes.filter((route) => SCOPED.includes(route.config?.auth as RouteAuth) && !scoped.has(route))
+    const claimed = routes.filter((route) => (SCOPED as readonly RouteAuth[]).includes(route.config?.auth as RouteAuth) && !scoped.has(route))
     if (claimed.length > 0) {
       throw new Error(`routes that claim a scope's authentication outside its scope: ${claimed.map((route) => `${[route.method].flat().join(',')} ${route.url}`).join(', ')}`)
     }
