@@ -4,9 +4,10 @@
 // interrupted script as a failure.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { ensureInstalled, root } from './tooling.mjs'
+import { ensureConsoleBuilt, ensureInstalled, root } from './tooling.mjs'
 
 ensureInstalled()
+ensureConsoleBuilt()
 const cwd = join(root, 'services', 'standalone')
 const child = spawn(process.execPath, ['--import=tsx', '--conditions=beacon-source', 'src/main.ts'], { cwd, stdio: 'inherit' })
 // The terminal's Ctrl+C goes to the whole process group, the service included: this process only

@@ -5,12 +5,14 @@ import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { ensureInstalled, root } from './tooling.mjs'
+import { ensureConsoleBuilt, ensureInstalled, root } from './tooling.mjs'
 import { runTestFiles } from './test-files.mjs'
 
 // On a fresh clone nothing is installed yet: modules that use installed packages (esbuild in
 // transpile.mjs) load only after this. A static import of one failed CI before any step ran.
 ensureInstalled()
+// The browser tests (tests/console) load the console's page as the api serves it.
+ensureConsoleBuilt()
 const { mirrorName, transpilePackages } = await import('./transpile.mjs')
 
 const runId = `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
@@ -53,6 +55,8 @@ const gates = [
   // The bench's Fastify servers are plain ones: in the workspace's program the api's additions
   // to Fastify's types (app.db, app.closing, …) would type-check code that uses them there.
   ['typecheck bench', join(root, 'node_modules', 'typescript', 'bin', 'tsc'), ['-p', 'bench/tsconfig.json']],
+  // The console's page is a browser program (DOM, JSX): a program of its own too.
+  ['typecheck console', join(root, 'node_modules', 'typescript', 'bin', 'tsc'), ['-p', 'packages/console/app/tsconfig.json']],
   ['lint', join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), ['.']]
 ]
 // tsc and eslint each use one core: the gates run side by side, each printing when it is done

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -50,6 +50,14 @@ function digest (files) {
   return hash.digest('hex')
 }
 
+/** Every file under `dir` (relative to the root), sorted: a folder's content as digest input. */
+function filesUnder (dir) {
+  return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath ?? entry.path, entry.name)))
+    .sort()
+}
+
 function upToDate (stampFile, files) {
   const stamp = join(root, 'node_modules', stampFile)
   const current = digest(files)
@@ -73,4 +81,19 @@ export function ensureInstalled () {
     pnpm(['--filter', '@beacon/db', 'generate'])
     generated.save()
   }
+}
+
+const consoleDir = join(root, 'packages', 'console')
+/**
+ * The web console's page (packages/console, built by Vite into dist/web), which the api serves at
+ * /console: built when its sources changed, so that `npm start` and the browser tests on a fresh
+ * clone serve the page of the sources at hand (~2 s).
+ */
+export function ensureConsoleBuilt () {
+  const inputs = [...filesUnder('packages/console/app'), 'packages/console/src/user-ids.ts', 'packages/console/vite.config.ts', 'packages/console/package.json']
+  const built = upToDate('.beacon-console', inputs)
+  if (built.fresh && existsSync(join(consoleDir, 'dist', 'web', 'index.html'))) return
+  console.error('[setup] building the web console (packages/console)')
+  run(process.execPath, [join(consoleDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: consoleDir })
+  built.save()
 }

@@ -5,6 +5,7 @@ import basicAuth from './plugins/external/basic-auth.js'
 import db from './plugins/external/db.js'
 import errorHandler from './plugins/external/error-handler.js'
 import openapi from './plugins/external/openapi.js'
+import consolePage from './plugins/external/console-page.js'
 import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
 import underPressure from './plugins/external/under-pressure.js'
@@ -78,9 +79,11 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   // Probes and the scrape, without credentials (`auth: 'none'`).
   await app.register(operationsRoutes, { metricsOnApiPort: config.operations.metricsPort === null })
 
-  // The PowerAuth-compatible API (/push, /admin, /inbox): HTTP Basic with the admin credentials.
+  // The PowerAuth-compatible API (/push, /admin, /inbox) and Beacon's developer admin: HTTP Basic
+  // with the admin credentials, or the web console's session (its cookie with its header), which
+  // the admin gets from the same credentials. A PowerAuth client sends Basic and sees no change.
   await app.register(async function powerAuthApi (api) {
-    await api.register(basicAuth, { enabled: config.auth !== null })
+    await api.register(basicAuth, { enabled: config.auth !== null, orConsoleSession: true })
     const answerWrongMethodsHere = answerWrongMethods(api)
     await api.register(async function powerAuthRoutes (routes) {
       // Nulls are absent fields and dates may be epoch numbers, as PowerAuth's Java client writes
@@ -97,16 +100,17 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
     await api.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
     answerWrongMethodsHere()
   })
-  // The console's reads (/admin/console): Basic auth as above, or the console's session cookie
-  // with its header. A scope of its own, so that no other /admin or /push route takes the cookie.
+  // The console's reads (/admin/console): Basic auth or the console's session, as above. A scope of
+  // its own: PowerAuth's input rules (jackson-input.ts) are not theirs.
   await app.register(async function consoleReadApi (api) {
     await api.register(basicAuth, { enabled: config.auth !== null, orConsoleSession: true })
     const answerWrongMethodsHere = answerWrongMethods(api)
     await api.register(consoleRoutes)
     answerWrongMethodsHere()
   })
-  // The console's sign-in, who am I and logout (/console/api/session).
+  // The console's sign-in, who am I and logout (/console/api/session), and its page (/console/).
   await app.register(consoleSessionRoutes)
+  await app.register(consolePage)
   // The signed developer API (MAAIISDK10) under /api/1.0, and the in-app channel its tokens open.
   await app.register(developerApiRoutes, { signedApi: config.signedApi, limits: config.limits })
   await app.register(inAppRoutes, { limits: config.limits })

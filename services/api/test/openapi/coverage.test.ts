@@ -15,7 +15,9 @@ const NOT_OPERATIONS: Array<{ why: string, matches: (route: RouteEntry, routes: 
   // Fastify answers HEAD for every GET route by itself (exposeHeadRoutes): the GET is documented.
   { why: 'HEAD twin of a GET', matches: (route, routes) => route.method === 'HEAD' && routes.some((other) => other.method === 'GET' && other.url === route.url) },
   // The documentation's own routes: the document, Swagger UI's page, its copies of the document and its static assets.
-  { why: 'the documentation itself', matches: (route) => route.url === '/openapi.json' || route.url === '/docs' || route.url.startsWith('/docs/') }
+  { why: 'the documentation itself', matches: (route) => route.url === '/openapi.json' || route.url === '/docs' || route.url.startsWith('/docs/') },
+  // The web console's page and its assets (files, not an API; plugins/external/console-page.ts).
+  { why: 'the console\'s page', matches: (route) => route.url === '/console' || route.url === '/console/' || route.url === '/console/*' }
   // (A method a PowerAuth path does not take is a route too, answering 405 (wrong-method.ts): checked below.)
 ]
 
@@ -74,16 +76,15 @@ t.test('each operation documents the security it really asks for', async (t) => 
   const { app } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '100000' })
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as Document
   // The rule as the README states it, independent of how routes declare their authentication.
-  // The console's reads take Basic or its session (cookie and header); its sign-in is open, who am I and logout take the session.
+  // The PowerAuth API, the developer admin and the console's reads take Basic or the console's
+  // session (cookie and header); its sign-in is open, who am I and logout take the session alone.
   const expected = (path: string, method: string) => path === '/api/1.0/im/connect'
     ? SCHEMES_OF['in-app-token']
     : path.startsWith('/api/1.0/')
       ? SCHEMES_OF.signed
-      : path.startsWith('/admin/console/')
-        ? [...SCHEMES_OF.basic, ...CONSOLE_SESSION]
-        : path === '/console/api/session'
-          ? (method === 'post' ? [] : CONSOLE_SESSION)
-          : /^\/(push|admin|inbox)\//.test(path) ? SCHEMES_OF.basic : []
+      : path === '/console/api/session'
+        ? (method === 'post' ? [] : CONSOLE_SESSION)
+        : /^\/(push|admin|inbox)\//.test(path) ? [...SCHEMES_OF.basic, ...CONSOLE_SESSION] : []
   let checked = 0
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {

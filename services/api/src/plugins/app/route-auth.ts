@@ -4,9 +4,9 @@ import fp from 'fastify-plugin'
 /**
  * How a route's caller proves who they are. Every route declares one; a route that declares none
  * stops the api at start-up, so that no route is ever reachable by accident.
- * - `basic`: the admin credentials (the PowerAuth-compatible API);
+ * - `basic`: the admin credentials alone;
  * - `basic-or-console-session`: those, or the console's session cookie with its header (the
- *   console's reads under /admin/console; see console-session.ts);
+ *   PowerAuth-compatible API, the developer admin and the console's reads; see console-session.ts);
  * - `console-session`: the console's session cookie with its header, only (who am I, logout);
  * - `signed`: a developer's MAAIISDK10 signature (the signed API);
  * - `in-app-token`: an in-app channel token issued through the signed API;

@@ -8,8 +8,8 @@ export interface BasicAuthOptions {
   /** false: AUTH_DISABLED (only allowed on a loopback address, see config.ts). */
   enabled: boolean
   /**
-   * The console's reads (`/admin/console/*`): a console session cookie with the console header
-   * opens them too. Nowhere else: the PowerAuth API keeps Basic auth alone.
+   * A console session cookie with the console header opens the scope's routes too (the admin
+   * API and the console's reads). Basic credentials, when sent, still decide alone.
    */
   orConsoleSession?: boolean
 }

@@ -59,7 +59,9 @@ const BODIES: Record<string, unknown> = {
 const DENIED: Record<string, number[]> = {
   basic: [401, 404, 405, 400],
   'basic-or-console-session': [401, 404, 405, 400],
-  'console-session': [401, 404, 400],
+  // 403: a spelling of /console/api/… that the console page's file server took (/console/*) and
+  // refused as a malicious path; it serves nothing.
+  'console-session': [401, 404, 400, 403],
   signed: [401, 404, 400],
   'in-app-token': [401, 404, 400]
 }
@@ -75,11 +77,14 @@ t.test('no spelling of a protected path reaches its route without credentials', 
   const isOperations = (route: RouteEntry) => ['/healthz', '/readyz', '/metrics'].includes(route.url)
   // The console's sign-in takes the credentials in its body (test/routes/console-session).
   const isSignIn = (route: RouteEntry) => route.method === 'POST' && route.url === '/console/api/session'
+  // The web console's page: files, which hold no data (test/plugins/external/console-page.test.ts).
+  const isConsolePage = (route: RouteEntry) => route.url === '/console' || route.url === '/console/*'
   const all = app.routeTable()
+  t.same(all.filter(isConsolePage).map(({ method, url }) => `${method} ${url}`).sort(), ['GET /console', 'GET /console/*', 'HEAD /console', 'HEAD /console/*'], 'the console\'s page is public, nothing more of it')
   t.ok(all.some(isDocumentation), 'the documentation is served (its routes are no loophole for the others)')
   t.same(all.filter(isOperations).map(({ method, url }) => `${method} ${url}`).sort(), ['GET /healthz', 'GET /metrics', 'GET /readyz', 'HEAD /healthz', 'HEAD /metrics', 'HEAD /readyz'], 'the probes and the scrape are public, nothing more of them')
   t.equal(all.filter(isSignIn).length, 1, 'the console\'s sign-in is public, with its credentials in the body')
-  const routes = all.filter((route) => !isDocumentation(route) && !isOperations(route) && !isSignIn(route))
+  const routes = all.filter((route) => !isDocumentation(route) && !isOperations(route) && !isSignIn(route) && !isConsolePage(route))
   t.ok(routes.length >= 45, `the route table lists every route (${routes.length})`)
   t.same(routes.filter((route) => route.auth === undefined || route.auth === 'none').map(({ method, url }) => `${method} ${url}`), [], 'no route is public')
   for (const prefix of ['/push/', '/admin/', '/inbox/', '/api/1.0/']) {

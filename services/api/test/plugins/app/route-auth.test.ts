@@ -45,12 +45,14 @@ t.test('nor the console session\'s kinds: the cookie is taken only where a scope
   }
 })
 
-t.test('in the api, only the console\'s reads take Basic or the session, and only its session routes take the session alone', async (t) => {
+t.test('in the api, every /push, /admin and /inbox route takes Basic or the session, and only the session routes take the session alone', async (t) => {
   const { buildApp } = await import('../../helper.js')
   const { app } = await buildApp(t)
   const withAuth = (auth: string) => [...new Set(app.routeTable().filter((route) => route.auth === auth).map((route) => route.url))].sort()
-  t.same(withAuth('basic-or-console-session'),
-    ['/admin/console/callback/list', '/admin/console/device/search', '/admin/console/message/list', '/admin/console/message/outcomes'])
+  const adminApi = [...new Set(app.routeTable().map((route) => route.url).filter((url) => /^\/(push|admin|inbox)\//.test(url)))].sort()
+  t.ok(adminApi.length >= 45, `${adminApi.length} routes`)
+  t.same(withAuth('basic-or-console-session'), adminApi)
   t.same(withAuth('console-session'), ['/console/api/session'])
-  t.ok(app.routeTable().some((route) => route.auth === 'basic' && route.url === '/admin/app/list'), 'the rest of /admin stays basic')
+  t.same(withAuth('basic'), [], 'none takes Basic alone')
+  t.ok(withAuth('signed').length > 0 && withAuth('signed').every((url) => url.startsWith('/api/1.0/')), 'the signed API keeps its signatures')
 })

@@ -31,21 +31,29 @@ t.test('the session cookie with the console header reads /admin/console/*; witho
   }
 })
 
-// guarantee: console-session-basic-only-elsewhere
-t.test('the session cookie opens no other /admin, /push or /inbox route: they keep Basic auth alone', async (t) => {
+// guarantee: console-session-admin-api
+t.test('the session cookie with its header opens the admin API the console drives; the signed API keeps its signatures', async (t) => {
   const { app } = await buildApp(t)
   const cookie = await sessionOf(t, app)
-  const routes: Array<['GET' | 'POST', string]> = [
+  const session = { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}` }
+  const routes: Array<['GET' | 'POST', string, unknown?]> = [
     ['GET', '/admin/app/list'], ['GET', '/push/service/status'], ['GET', '/admin/developer/list'],
-    ['POST', '/admin/developer/create'], ['POST', '/push/message/send'], ['GET', '/inbox/messages/count?userId=a&appId=2']
+    ['POST', '/admin/app/create', { requestObject: { appId: 'console-made' } }], ['GET', '/push/campaign/list?all=true']
   ]
-  for (const [method, url] of routes) {
-    const response = await app.inject({
-      method, url, headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(method === 'POST' ? { payload: '{}' } : {})
-    })
-    expectError(t, response, 401, 'ERROR_UNAUTHORIZED', `${method} ${url} with the session`)
-    t.match(response.headers['www-authenticate'], /^Basic /, `${method} ${url}: asks for Basic credentials`)
+  for (const [method, url, body] of routes) {
+    const json = body === undefined ? {} : { 'content-type': 'application/json' }
+    const payload = body === undefined ? {} : { payload: JSON.stringify(body) }
+    const opened = await app.inject({ method, url, headers: { ...session, ...json }, ...payload })
+    t.equal(opened.statusCode, 200, `${method} ${url} with the session: ${opened.body.slice(0, 200)}`)
+    // Without the header, the cookie alone is what another site's form would send: refused.
+    const forged = await app.inject({ method, url, headers: { cookie: session.cookie, ...json }, ...payload })
+    expectError(t, forged, 403, 'ERROR_FORBIDDEN', `${method} ${url} with the cookie, without the header`)
   }
+  t.equal(await app.db.application.count({ where: { appId: 'console-made' } }), 1, 'created once: the refused request changed nothing')
+  // The signed API's routes are no console's: the cookie is nothing to them.
+  const signed = await app.inject({ method: 'POST', url: '/api/1.0/push/alice@carrier.example', headers: { ...session, 'content-type': 'application/json' }, payload: '{}' })
+  t.equal(signed.statusCode, 401, 'the signed API asks for its signature')
+  t.equal(signed.headers['www-authenticate'], 'MAAIISDK10')
 })
 
 t.test('a tampered cookie is a 401, and the answer clears it', async (t) => {

@@ -1,0 +1,51 @@
+/**
+ * The console's calls to its own api (same origin). Every request carries the console header:
+ * with the SameSite=Strict cookie, it is what lets the api tell the console's page from another
+ * site's form (services/api/src/plugins/app/console-session.ts). Errors come back in the api's
+ * own format and are thrown as ApiFailure with its message.
+ */
+export class ApiFailure extends Error {
+  constructor (readonly status: number, readonly code: string, message: string) {
+    super(message)
+    this.name = 'ApiFailure'
+  }
+}
+
+/** Set by the shell: a 401 anywhere means the session ended, and the page signs in again. */
+let onSignedOut: () => void = () => {}
+export const whenSignedOut = (handler: () => void) => { onSignedOut = handler }
+
+export async function request<T = any> (method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: { 'x-beacon-console': '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  })
+  const text = await response.text()
+  let json: any
+  try { json = text === '' ? {} : JSON.parse(text) } catch { json = { message: text } }
+  if (!response.ok) {
+    // The api's error body: { status: 'ERROR', responseObject: { code, message } }.
+    const error = json?.responseObject ?? json
+    if (response.status === 401 && !path.startsWith('/console/api/session')) onSignedOut()
+    throw new ApiFailure(response.status, String(error?.code ?? response.status), String(error?.message ?? response.statusText))
+  }
+  return json as T
+}
+
+/** A PowerAuth-style call: the body wrapped in `requestObject`, the answer's `responseObject`. */
+export async function call<T = any> (method: string, path: string, requestObject?: unknown): Promise<T> {
+  const answer = await request<{ responseObject: T }>(method, path, requestObject === undefined ? undefined : { requestObject })
+  return answer.responseObject
+}
+
+/** A file's bytes as base64, as the admin API takes keys and service accounts. */
+export async function fileBase64 (file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+export const messageOf = (error: unknown) => error instanceof Error ? error.message : String(error)

@@ -1,0 +1,5 @@
+import { render } from 'preact'
+import './styles.css'
+import { Shell } from './shell.tsx'
+
+render(<Shell />, document.getElementById('app')!)

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { repositoryRoot, startPipeline, type Pipeline, type PipelineOptions } from '@beacon/testkit'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Test } from 'tap'
+
+export { BUNDLE, androidToken, iosToken, until } from '@beacon/testkit'
+
+/** The pipeline's admin credentials (packages/testkit's pipeline.ts). */
+export const ADMIN = { username: 'admin', password: 'e2e-password-123456' }
+
+/** Debian's Chromium, which the project's setup installs (scripts/tooling.mjs, ensureChromium). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** The README's screenshots, remade by every run of these tests. */
+export const SCREENSHOTS = join(repositoryRoot, 'docs', 'console')
+
+// As root, without a sandbox; and without the background services that would try Google's hosts
+// from a machine with no route out (refused connections, lookups that fail at every start).
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'
+]
+
+export interface ConsoleHarness {
+  pipeline: Pipeline
+  browser: Browser
+  context: BrowserContext
+  page: Page
+  /** The console's address, `http://127.0.0.1:<port>/console/`. */
+  consoleUrl: string
+  /** Every request the page made to another origin than the api's (must stay empty). */
+  foreignRequests: string[]
+  /** Signs in through the form. */
+  signIn (password?: string): Promise<void>
+  /** Opens a page of the console by its navigation link. */
+  open (title: string): Promise<void>
+  /** Saves the page as docs/console/<name>.png for the README. */
+  screenshot (name: string): Promise<void>
+}
+
+/** The whole pipeline (api with the console, a dispatcher, the provider mocks) and a browser on its console. */
+export async function startConsole (t: Test, options: PipelineOptions = {}): Promise<ConsoleHarness> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run npm run setup (it installs Debian's chromium)`)
+  const pipeline = await startPipeline({ ...options, apiEnv: { CONSOLE_COOKIE_SECURE: 'false', ...options.apiEnv } })
+  t.teardown(() => pipeline.close())
+  // (Playwright gives the browser a fresh, empty profile of its own and removes it after.)
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
+  t.teardown(() => browser.close())
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: pipeline.url })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: pipeline.url })
+  const page = await context.newPage()
+  const foreignRequests: string[] = []
+  page.on('request', (request) => {
+    if (!request.url().startsWith(pipeline.url) && !request.url().startsWith('data:')) foreignRequests.push(request.url())
+  })
+  // An error in the page's own script fails the test that caused it.
+  const pageErrors: string[] = []
+  page.on('pageerror', (error) => { pageErrors.push(error.message) })
+  t.teardown(() => { if (pageErrors.length > 0) t.fail(`errors in the page: ${pageErrors.join('; ')}`) })
+  await mkdir(SCREENSHOTS, { recursive: true })
+  const consoleUrl = `${pipeline.url}/console/`
+  return {
+    pipeline,
+    browser,
+    context,
+    page,
+    consoleUrl,
+    foreignRequests,
+    async signIn (password = ADMIN.password) {
+      await page.goto(consoleUrl)
+      await page.getByLabel('Username').fill(ADMIN.username)
+      await page.getByLabel('Password').fill(password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+    },
+    async open (title) {
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: title }).click()
+      await page.getByRole('heading', { level: 1, name: title }).waitFor()
+    },
+    async screenshot (name) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import t from 'tap'
+import { startConsole } from './browser.js'
+
+// Sign-in, a wrong password, who is signed in, sign-out: the console's session as a browser lives it.
+t.test('sign-in refuses a wrong password, opens the console with the right one, and sign-out ends the session', async (t) => {
+  const { page, context, consoleUrl, foreignRequests, signIn, screenshot, pipeline } = await startConsole(t)
+
+  const served = await page.goto(consoleUrl)
+  t.equal(served?.status(), 200, 'the api serves the console page')
+  t.match(served?.headers()['content-security-policy'], /script-src 'self'/, 'under a policy that allows only its own scripts')
+  await page.getByRole('heading', { name: 'Beacon console' }).waitFor()
+  await screenshot('sign-in')
+
+  await signIn('not-the-password')
+  await page.getByRole('alert').filter({ hasText: 'Wrong username or password' }).waitFor()
+  t.same((await context.cookies()).map((cookie) => cookie.name), [], 'a wrong password sets no cookie')
+
+  await signIn()
+  await page.getByRole('navigation', { name: 'Console' }).waitFor()
+  const [cookie] = await context.cookies()
+  t.equal(cookie?.name, 'beacon_console', 'the session cookie is set')
+  t.equal(cookie?.httpOnly, true, 'out of the page script\'s reach')
+  t.equal(cookie?.sameSite, 'Strict', 'and never sent by another site\'s request')
+  t.ok((cookie?.expires ?? -1) > Date.now() / 1000, 'with an expiry')
+  await page.getByText('admin', { exact: true }).waitFor()
+
+  // A reload keeps the session: the page asks who is signed in.
+  await page.reload()
+  await page.getByRole('navigation', { name: 'Console' }).waitFor()
+
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByRole('button', { name: 'Sign in' }).waitFor()
+  t.same((await context.cookies()).map((c) => c.name), [], 'sign-out clears the cookie')
+  // The old cookie no longer opens anything, on any instance (revoked in the database).
+  const replayed = await fetch(`${pipeline.url}/admin/app/list`, { headers: { cookie: `beacon_console=${cookie!.value}`, 'x-beacon-console': '1' } })
+  t.equal(replayed.status, 401, 'the signed-out cookie, replayed, is refused')
+  t.same(foreignRequests, [], 'the page requested nothing from another origin')
+})
