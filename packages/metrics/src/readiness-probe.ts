@@ -17,6 +17,8 @@ export interface ReadinessProbeOptions {
 }
 
 export interface ReadinessProbe {
+  /** The parts checked, in order (a readiness names only those failing). */
+  parts: readonly string[]
   check (): Promise<Readiness>
   /** The status code and body of a /readyz answer. */
   answer (): Promise<ReturnType<typeof readinessAnswer>>
@@ -81,5 +83,5 @@ export function createReadinessProbe (checks: readonly ReadinessCheck[], options
     }).finally(() => { asking = undefined })
     return await asking
   }
-  return { check, answer: async () => readinessAnswer(await check()) }
+  return { parts: checks.map((entry) => entry.part), check, answer: async () => readinessAnswer(await check()) }
 }

@@ -179,6 +179,11 @@ export const OPERATIONS: Record<string, OperationEntry> = {
     description: PAGED,
     ids: { POST: 'listConsoleCallbacks' }
   },
+  '/admin/console/system/status': {
+    tag: 'Console',
+    summary: 'Readiness of each part and this api instance\'s counters (sent, failed, requests, 5xx, callbacks)',
+    ids: { GET: 'getConsoleSystemStatus' }
+  },
 
   '/console/api/session': {
     tag: 'Console session',

@@ -1,11 +1,12 @@
 import {
   CallbackListRequest, CallbackListResponse, DeviceSearchRequest, DeviceSearchResponse,
-  MessageListRequest, MessageListResponse, MessageOutcomesRequest, MessageOutcomesResponse
+  MessageListRequest, MessageListResponse, MessageOutcomesRequest, MessageOutcomesResponse, SystemStatusResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { listCallbacks } from '../../domain/console/callbacks.js'
 import { searchDevices } from '../../domain/console/devices.js'
 import { listMessages, listOutcomes } from '../../domain/console/messages.js'
+import { systemStatus } from '../../domain/console/system.js'
 
 const ok = <T>(responseObject: T) => ({ status: 'OK' as const, responseObject })
 
@@ -43,6 +44,14 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const page = await listCallbacks(app.db, request.body.requestObject)
     return ok({ callbackList: page.entries, nextCursor: page.nextCursor })
+  })
+
+  // No parameters: a GET. Never cached: it is a reading of now.
+  app.get('/admin/console/system/status', {
+    schema: { response: { 200: SystemStatusResponse } }
+  }, async (_request, reply) => {
+    reply.header('cache-control', 'no-store')
+    return ok(await systemStatus(app.readiness))
   })
 }
 export default consoleRoutes
