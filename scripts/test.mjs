@@ -5,14 +5,15 @@ import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { ensureConsoleBuilt, ensureInstalled, root } from './tooling.mjs'
+import { ensureChromium, ensureConsoleBuilt, ensureInstalled, root } from './tooling.mjs'
 import { runTestFiles } from './test-files.mjs'
 
 // On a fresh clone nothing is installed yet: modules that use installed packages (esbuild in
 // transpile.mjs) load only after this. A static import of one failed CI before any step ran.
 ensureInstalled()
-// The browser tests (tests/console) load the console's page as the api serves it.
+// The browser tests (tests/console) load the console's page as the api serves it, in Chromium.
 ensureConsoleBuilt()
+ensureChromium()
 const { mirrorName, transpilePackages } = await import('./transpile.mjs')
 
 const runId = `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`
@@ -96,7 +97,8 @@ function transpiledTests (dir) {
 // (a dispatcher killed mid-send) want the machine to themselves: one at a time. The fault
 // cases are independent (private servers, their own database and streams) and measure their
 // bounds at the moment of the fault, so two at a time only makes them slower, not different.
-const jobsOf = (dir) => dir === 'tests/e2e' ? 1 : dir === 'tests/chaos' ? 2 : 4
+// The browser files (tests/console) each run a pipeline and Chromium: one at a time.
+const jobsOf = (dir) => dir === 'tests/e2e' || dir === 'tests/console' ? 1 : dir === 'tests/chaos' ? 2 : 4
 
 function runTap (dir) {
   return new Promise((resolve) => {
@@ -115,7 +117,7 @@ function runTap (dir) {
   })
 }
 
-function runTranspiled (dir) {
+function runTranspiled (dir, write = (text) => process.stdout.write(text)) {
   const { tap } = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'))
   return runTestFiles({
     cwd: join(root, dir),
@@ -128,7 +130,7 @@ function runTranspiled (dir) {
     // (services started by the tests run as in production, without it).
     nodeArgs: ['--conditions=beacon-js', '--liftoff-only'],
     env,
-    write: (text) => process.stdout.write(text)
+    write
   })
 }
 
@@ -138,12 +140,30 @@ function runScriptTests () {
 }
 
 await transpiling
-for (const dir of packages) {
-  console.log(`# ${dir}`)
-  const result = await timed(dir, () => dir === 'scripts' ? runScriptTests() : transpiled.includes(dir) ? runTranspiled(dir) : runTap(dir))
+// The browser suite runs beside the api's, the longest group, whose files mostly wait on
+// PostgreSQL and NATS; its report is printed when it is done, after the group it ran beside.
+const BESIDE = { 'tests/console': 'services/api' }
+const besideRuns = []
+const tally = (result) => {
   passed += result.passed
   failed += result.failed
   if (result.failed > 0) broken = true
+}
+for (const dir of packages) {
+  if (Object.keys(BESIDE).includes(dir) && packages.includes(BESIDE[dir])) continue
+  for (const [aside, host] of Object.entries(BESIDE)) {
+    if (host !== dir || !packages.includes(aside)) continue
+    let report = ''
+    besideRuns.push(timed(`${aside} (beside ${host})`, () => runTranspiled(aside, (text) => { report += text }))
+      .then((result) => ({ aside, host, result, report: () => report })))
+  }
+  console.log(`# ${dir}`)
+  tally(await timed(dir, () => dir === 'scripts' ? runScriptTests() : transpiled.includes(dir) ? runTranspiled(dir) : runTap(dir)))
+}
+for (const run of await Promise.all(besideRuns)) {
+  console.log(`# ${run.aside} (ran beside ${run.host})`)
+  process.stdout.write(run.report())
+  tally(run.result)
 }
 
 // Test databases left by crashed tests, and this run's template, go too.

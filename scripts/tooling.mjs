@@ -97,3 +97,25 @@ export function ensureConsoleBuilt () {
   run(process.execPath, [join(consoleDir, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: consoleDir })
   built.save()
 }
+
+/**
+ * Debian's Chromium for the console's browser tests (tests/console, driven by playwright-core:
+ * Playwright's own browser download cannot reach its host from here). Installed with apt when
+ * missing and this process may (root); otherwise the tests say what to install. CHROMIUM_PATH
+ * names another build.
+ */
+export function ensureChromium () {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (existsSync(path)) return
+  if (process.env.CHROMIUM_PATH !== undefined || process.getuid?.() !== 0) {
+    console.error(`[setup] no Chromium at ${path}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH; the browser tests will fail`)
+    return
+  }
+  console.error('[setup] installing Debian\'s chromium for the browser tests (apt-get)')
+  const install = () => spawnSync('apt-get', ['install', '--yes', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  // A machine whose package lists are stale or absent needs them fetched first.
+  if (install().status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit' })
+    install()
+  }
+}

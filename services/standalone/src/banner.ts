@@ -21,6 +21,7 @@ export function startupBanner (standalone: Standalone): string {
     lines.push(`  username: ${admin.username}`)
     lines.push(admin.fromStateFile ? `  password: ${admin.password}` : '  password: (the one in AUTH_PASSWORD)')
   }
+  lines.push(`  console:  ${url}/console/${admin === null ? '' : ' (sign in with the username and password)'}`)
   if (standalone.config.tls !== null) {
     lines.push(`  tls:      ${standalone.config.tls.files.certFile} (re-read on SIGHUP)`)
   }

@@ -38,6 +38,12 @@ t.test('first start creates everything, a restart finds it again', async (t) => 
   t.equal(anonymous.status, 401)
   t.equal(anonymous.body.responseObject.code, 'ERROR_UNAUTHORIZED')
 
+  // The web console, built by the root scripts on a fresh clone, served at the address printed.
+  t.match(first.stdout(), `console:  ${url}/console/`)
+  const page = await fetch(`${url}/console/`)
+  t.equal(page.status, 200, 'npm start serves the console page')
+  t.match(await page.text(), /<title>Beacon console<\/title>/)
+
   // The console's sign-in on a plain-HTTP trial: its cookie without Secure, or the browser may drop it.
   const signIn = await fetch(`${url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-beacon-console': '1' }, body: JSON.stringify(credentials) })
   t.equal(signIn.status, 200)

@@ -19,7 +19,7 @@ import { repositoryRoot } from './repository.js'
 
 // Build and development tools: the compiler, the Prisma CLI and what it brings (React, Studio,
 // pglite, mysql2), the test runner, the TypeScript loader, the linter.
-const BUILD_ONLY = ['typescript', 'prisma', '@prisma/studio-core', 'react', 'react-dom', '@electric-sql/pglite', 'mysql2', 'tap', 'tsx', 'esbuild', 'eslint']
+const BUILD_ONLY = ['typescript', 'prisma', '@prisma/studio-core', 'react', 'react-dom', '@electric-sql/pglite', 'mysql2', 'tap', 'tsx', 'esbuild', 'eslint', 'vite', 'preact', 'uplot']
 // The optional dependencies `--no-optional` leaves out, each known to be unused (see the Dockerfile):
 // a new one in this list is a decision, not an accident of the install flags.
 const OPTIONAL_LEFT_OUT = ['@google-cloud/firestore', '@google-cloud/storage', 'pg-cloudflare']
@@ -99,6 +99,10 @@ t.test('from that tree alone: the image\'s command migrates an empty database an
   await api.answers(`${url}/readyz`)
   t.match(api.output(), `applied: ${migrations.join(', ')}`, 'the migration runner (no Prisma CLI) applied every migration first')
   t.equal((await fetch(`${url}/docs/static/swagger-ui.css`)).status, 200, 'Swagger UI\'s files are there')
+  const consolePage = await fetch(`${url}/console/`)
+  t.equal(consolePage.status, 200, 'the web console\'s page is there')
+  const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(await consolePage.text())?.[1]
+  t.equal(script === undefined ? 0 : (await fetch(`${url}${script}`)).status, 200, 'and its bundled script')
   const status = await fetch(`${url}/push/service/status`, { headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}` } })
   t.equal((await status.json() as { responseObject: { buildTime: string } }).responseObject.buildTime, context.buildTime, 'BUILD_TIME from .build-time')
 

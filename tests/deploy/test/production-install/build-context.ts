@@ -68,6 +68,13 @@ export function recreateBuildContext (appDir: string, entryPackages: string[]): 
   cpSync(join(repositoryRoot, 'prisma', 'migrations'), join(appDir, 'prisma', 'migrations'), { recursive: true })
   const built = productionClosure(projects, entryPackages)
   for (const dir of built) emitDist(join(repositoryRoot, dir), join(appDir, dir))
+  // The console's page, which its build (`vite build`, after tsc) writes into dist/web: the one the
+  // root scripts built from these sources (ensureConsoleBuilt in scripts/tooling.mjs).
+  if (built.includes(join('packages', 'console'))) {
+    const page = join(repositoryRoot, 'packages', 'console', 'dist', 'web')
+    if (!existsSync(join(page, 'index.html'))) throw new Error('packages/console/dist/web is missing: npm test builds it (or npm run build)')
+    cpSync(page, join(appDir, 'packages', 'console', 'dist', 'web'), { recursive: true })
+  }
   const buildTime = '2026-01-02T03:04:05.000+0000'
   writeFileSync(join(appDir, '.build-time'), `${buildTime}\n`)
   return { buildTime, built }

@@ -27,6 +27,7 @@ async function serve (t: Test, dir: string) {
   return { app, port: (app.server.address() as { port: number }).port }
 }
 
+// guarantee: console-page-policy
 t.test('the page and its assets, under a policy that allows nothing from elsewhere', async (t) => {
   const { app } = await serve(t, await builtPage(t))
   const bare = await app.inject({ method: 'GET', url: '/console' })
@@ -48,6 +49,7 @@ t.test('the page and its assets, under a policy that allows nothing from elsewhe
   t.equal(asset.headers['content-security-policy'], CONSOLE_CSP)
 })
 
+// guarantee: console-page-files-only
 t.test('no spelling of a path serves a file outside the page, a dotfile, or a listing', async (t) => {
   const { port } = await serve(t, await builtPage(t))
   const targets = [
