@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { repositoryRoot, startPipeline, type Pipeline, type PipelineOptions } from '@beacon/testkit'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -38,7 +39,15 @@ export interface ConsoleHarness {
   open (title: string): Promise<void>
   /** Saves the page as docs/console/<name>.png for the README. */
   screenshot (name: string): Promise<void>
+  /** Runs axe-core's WCAG 2 A and AA rules on the page as it is; fails the test on any violation. */
+  checkAccessibility (t: Test, what: string): Promise<void>
 }
+
+// axe-core, the accessibility engine of browsers' own audits, run inside the page. Evaluated
+// through the DevTools protocol, which the page's Content-Security-Policy does not govern: the
+// policy stays enforced for everything else.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: string[] }> }
 
 /** The whole pipeline (api with the console, a dispatcher, the provider mocks) and a browser on its console. */
 export async function startConsole (t: Test, options: PipelineOptions = {}): Promise<ConsoleHarness> {
@@ -58,6 +67,10 @@ export async function startConsole (t: Test, options: PipelineOptions = {}): Pro
   // An error in the page's own script fails the test that caused it.
   const pageErrors: string[] = []
   page.on('pageerror', (error) => { pageErrors.push(error.message) })
+  // So does anything the Content-Security-Policy refused (Chromium reports it on the console).
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(`CSP: ${message.text()}`)
+  })
   t.teardown(() => { if (pageErrors.length > 0) t.fail(`errors in the page: ${pageErrors.join('; ')}`) })
   await mkdir(SCREENSHOTS, { recursive: true })
   const consoleUrl = `${pipeline.url}/console/`
@@ -80,6 +93,11 @@ export async function startConsole (t: Test, options: PipelineOptions = {}): Pro
     },
     async screenshot (name) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+    },
+    async checkAccessibility (t, what) {
+      if (await page.evaluate('typeof window.axe') === 'undefined') await page.evaluate(axeSource)
+      const violations = await page.evaluate('window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))') as AxeViolation[]
+      t.same(violations.map((v) => `${v.id} (${v.impact ?? ''}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`), [], `${what}: no WCAG 2 A/AA violation`)
     }
   }
 }

@@ -8,7 +8,7 @@ const CARRIER = 'console.example'
 // System page (readiness, charts), against the real pipeline and a developer's callback server.
 t.test('an admin creates a developer, copies its secret, rotates it, changes its grants, reads its callbacks and the system\'s state', async (t) => {
   const console = await startConsole(t, { apiEnv: { INAPP_ACK_TIMEOUT_MS: '300', CALLBACK_BASE_DELAY_MS: '50' } })
-  const { page, pipeline, open, screenshot } = console
+  const { page, pipeline, open, screenshot, checkAccessibility } = console
   await pipeline.configureApplication('dev-app')
   t.equal((await pipeline.call('PUT', '/admin/app/carrier', { requestObject: { appId: 'dev-app', carrierDomain: CARRIER } })).status, 200)
   const secrets = new Map<string, string>()
@@ -36,6 +36,7 @@ t.test('an admin creates a developer, copies its secret, rotates it, changes its
   t.equal(await page.evaluate('navigator.clipboard.readText()'), secret, 'the copy button put the secret on the clipboard')
   t.equal(await echo(key, secret), 200, 'the copied secret signs requests')
   await screenshot('developers')
+  await checkAccessibility(t, 'the Developers page with a secret shown')
   await shownOnce.getByRole('button', { name: 'I have stored it' }).click()
   t.notOk((await page.content()).includes(secret), 'once dismissed, the secret is nowhere on the page')
   t.notOk((await (await pipeline.call('GET', '/admin/developer/list')).body.responseObject.developerList.some((d: { secret?: string }) => d.secret !== undefined)), 'nor in the list')
@@ -77,6 +78,7 @@ t.test('an admin creates a developer, copies its secret, rotates it, changes its
     return await callbacks.getByRole('row').filter({ hasText: requestId }).filter({ hasText: 'DELIVERED' }).count() === 1
   }, 'the callback listed as delivered')
   t.pass('the delivered callback is listed with its request id')
+  await checkAccessibility(t, 'the Developers page with its callbacks')
 
   // Some traffic for the System page's charts: notifications sent while it reads.
   await pipeline.registerDevice('dev-app', { token: iosToken(), platform: 'ios', userId: 'carol' })
@@ -95,5 +97,6 @@ t.test('an admin creates a developer, copies its secret, rotates it, changes its
   await page.getByRole('group', { name: 'Notifications per second' }).locator('canvas').waitFor()
   await page.getByRole('group', { name: 'Requests per second and 5xx share' }).getByText(/requests\/s: \d/).waitFor()
   await screenshot('system')
+  await checkAccessibility(t, 'the System page with its charts')
   t.same(console.foreignRequests, [], 'the page requested nothing from another origin')
 })

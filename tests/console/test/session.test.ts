@@ -1,21 +1,30 @@
 import t from 'tap'
-import { startConsole } from './browser.js'
+import { ADMIN, startConsole } from './browser.js'
 
 // Sign-in, a wrong password, who is signed in, sign-out: the console's session as a browser lives it.
 t.test('sign-in refuses a wrong password, opens the console with the right one, and sign-out ends the session', async (t) => {
-  const { page, context, consoleUrl, foreignRequests, signIn, screenshot, pipeline } = await startConsole(t)
+  const { page, context, consoleUrl, foreignRequests, signIn, screenshot, pipeline, checkAccessibility } = await startConsole(t)
 
   const served = await page.goto(consoleUrl)
   t.equal(served?.status(), 200, 'the api serves the console page')
   t.match(served?.headers()['content-security-policy'], /script-src 'self'/, 'under a policy that allows only its own scripts')
   await page.getByRole('heading', { name: 'Beacon console' }).waitFor()
   await screenshot('sign-in')
+  await checkAccessibility(t, 'the sign-in page')
 
   await signIn('not-the-password')
   await page.getByRole('alert').filter({ hasText: 'Wrong username or password' }).waitFor()
   t.same((await context.cookies()).map((cookie) => cookie.name), [], 'a wrong password sets no cookie')
 
-  await signIn()
+  // By keyboard alone: Tab to each field, Enter to sign in.
+  await page.getByLabel('Username').fill('')
+  await page.getByLabel('Password').fill('')
+  await page.getByLabel('Username').focus()
+  await page.keyboard.type('admin')
+  await page.keyboard.press('Tab')
+  t.equal(await page.evaluate('document.activeElement.name'), 'password', 'Tab goes from the username to the password')
+  await page.keyboard.type(ADMIN.password)
+  await page.keyboard.press('Enter')
   await page.getByRole('navigation', { name: 'Console' }).waitFor()
   const [cookie] = await context.cookies()
   t.equal(cookie?.name, 'beacon_console', 'the session cookie is set')
@@ -23,6 +32,15 @@ t.test('sign-in refuses a wrong password, opens the console with the right one, 
   t.equal(cookie?.sameSite, 'Strict', 'and never sent by another site\'s request')
   t.ok((cookie?.expires ?? -1) > Date.now() / 1000, 'with an expiry')
   await page.getByText('admin', { exact: true }).waitFor()
+
+  // Every page of the console, opened from the navigation by keyboard (Tab to the link, Enter),
+  // passes axe-core's WCAG 2 A and AA rules (the pages' data-filled states are checked in their own tests).
+  for (const title of ['Applications', 'Devices', 'Send', 'Messages', 'Campaigns', 'Developers', 'System']) {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: title }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { level: 1, name: title }).waitFor()
+    await checkAccessibility(t, `the ${title} page`)
+  }
 
   // A reload keeps the session: the page asks who is signed in.
   await page.reload()
