@@ -1,9 +1,10 @@
 import {
-  CallbackListRequest, CallbackListResponse, DeviceSearchRequest, DeviceSearchResponse,
+  CallbackListRequest, CallbackListResponse, CampaignConsoleProgressRequest, CampaignConsoleProgressResponse, DeviceSearchRequest, DeviceSearchResponse,
   MessageListRequest, MessageListResponse, MessageOutcomesRequest, MessageOutcomesResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { listCallbacks } from '../../domain/console/callbacks.js'
+import { campaignConsoleProgress } from '../../domain/console/campaigns.js'
 import { searchDevices } from '../../domain/console/devices.js'
 import { listMessages, listOutcomes } from '../../domain/console/messages.js'
 
@@ -44,5 +45,10 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const page = await listCallbacks(app.db, request.body.requestObject)
     return ok({ callbackList: page.entries, nextCursor: page.nextCursor })
   })
+
+  // Not a page: one campaign's counts, which the console's campaign page polls while it sends.
+  app.post('/admin/console/campaign/progress', {
+    schema: { body: CampaignConsoleProgressRequest, response: { 200: CampaignConsoleProgressResponse } }
+  }, async (request) => ok(await campaignConsoleProgress(app.db, request.body.requestObject.campaignId)))
 }
 export default consoleRoutes
