@@ -184,6 +184,13 @@ export const OPERATIONS: Record<string, OperationEntry> = {
     summary: 'Readiness of each part and this api instance\'s counters (sent, failed, requests, 5xx, callbacks)',
     ids: { GET: 'getConsoleSystemStatus' }
   },
+  '/admin/console/campaign/progress': {
+    tag: 'Console',
+    summary: 'How far a campaign\'s live sending is: users of done chunks over all its users, and devices sent or failed',
+    description: 'Unlike the detail\'s `progress` (device deliveries claimed so far), `usersDone` reaches `users` exactly when ' +
+      'the campaign completes and never counts a user whose devices are still being sent.',
+    ids: { POST: 'getConsoleCampaignProgress' }
+  },
 
   '/console/api/session': {
     tag: 'Console session',

@@ -39,7 +39,7 @@ export default fp<ConsolePageOptions>(async (app, { dir = consolePageDir }) => {
       reply.header('x-frame-options', 'DENY')
     })
     // The page's address without its slash: relative asset paths need the slash.
-    scope.get('/console', (_request, reply) => reply.redirect('/console/', 302))
+    scope.get('/console', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/', 302))
     await scope.register(fastifyStatic, {
       root: dir,
       prefix: '/console/',

@@ -1,9 +1,10 @@
 import {
-  CallbackListRequest, CallbackListResponse, DeviceSearchRequest, DeviceSearchResponse,
+  CallbackListRequest, CallbackListResponse, CampaignConsoleProgressRequest, CampaignConsoleProgressResponse, DeviceSearchRequest, DeviceSearchResponse,
   MessageListRequest, MessageListResponse, MessageOutcomesRequest, MessageOutcomesResponse, SystemStatusResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { listCallbacks } from '../../domain/console/callbacks.js'
+import { campaignConsoleProgress } from '../../domain/console/campaigns.js'
 import { searchDevices } from '../../domain/console/devices.js'
 import { listMessages, listOutcomes } from '../../domain/console/messages.js'
 import { systemStatus } from '../../domain/console/system.js'
@@ -53,5 +54,10 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('cache-control', 'no-store')
     return ok(await systemStatus(app.readiness))
   })
+
+  // Not a page: one campaign's counts, which the console's campaign page polls while it sends.
+  app.post('/admin/console/campaign/progress', {
+    schema: { body: CampaignConsoleProgressRequest, response: { 200: CampaignConsoleProgressResponse } }
+  }, async (request) => ok(await campaignConsoleProgress(app.db, request.body.requestObject.campaignId)))
 }
 export default consoleRoutes

@@ -1,0 +1,71 @@
+import type { CampaignConsoleProgress } from '@beacon/contracts'
+import type { Db } from '@beacon/db'
+import { campaignNotFound } from '../campaigns/records.js'
+
+interface ProgressRow {
+  sentAt: Date | null
+  completedAt: Date | null
+  // count(*) is a bigint: node-postgres hands it over as text.
+  users: string
+  chunks: string
+  chunksDone: string
+  usersDone: string
+  sent: string
+  failed: string
+  pending: string
+}
+
+// Why a console read of its own rather than a change to the detail's `progress`: PowerAuth's
+// `progress` counts device deliveries, and its `total` only those a dispatcher has claimed, so a
+// bar of sent/total reads 100% while chunks are still unsent. Making `total` the users would put
+// users and devices in one ratio (a user has no device or several) and change what PowerAuth
+// clients already read. Here the bar's measure is users — those of chunks that are done over all
+// the campaign's users — and devices are counted beside it for the chart. A chunk is done once no
+// claim of it is PENDING (or it failed as a whole), and the campaign completes exactly when its
+// last chunk is done (campaigns/completion.ts): usersDone reaches users then, and never counts a
+// user whose devices are still being sent. One statement, one snapshot: the counts agree.
+// The users of done chunks are counted over campaign_user's primary key, by each chunk's range
+// (after_user_id, last_user_id] in the order the plan numbered them (domain/campaigns/plan.ts);
+// once the campaign is complete that count is skipped (CASE evaluates a sub-select only when its
+// branch is taken), as it equals the users.
+const PROGRESS = {
+  name: 'beacon-console-campaign-progress',
+  text: `SELECT c.sent_at AS "sentAt", c.completed_at AS "completedAt", t.users, k.chunks, k.chunks_done AS "chunksDone",
+                CASE WHEN c.completed_at IS NOT NULL THEN t.users ELSE (
+                  SELECT count(*) FROM campaign_chunk d JOIN campaign_user u
+                      ON u.campaign_id = d.campaign_id AND u.user_id <= d.last_user_id
+                     AND (d.after_user_id IS NULL OR u.user_id > d.after_user_id)
+                   WHERE d.campaign_id = c.id AND d.done_at IS NOT NULL) END AS "usersDone",
+                s.sent, s.failed, s.pending
+           FROM campaign c,
+                LATERAL (SELECT count(*) AS users FROM campaign_user u WHERE u.campaign_id = c.id) t,
+                LATERAL (SELECT count(*) AS chunks, count(d.done_at) AS chunks_done FROM campaign_chunk d WHERE d.campaign_id = c.id) k,
+                LATERAL (SELECT count(*) FILTER (WHERE e.status = 'SENT') AS sent,
+                                count(*) FILTER (WHERE e.status IN ('FAILED', 'EXPIRED')) AS failed,
+                                count(*) FILTER (WHERE e.status = 'PENDING') AS pending
+                           FROM campaign_delivery e WHERE e.campaign_id = c.id) s
+          WHERE c.id = $1::bigint`
+}
+
+/** How far campaign `campaignId`'s live sending is, in users and in devices; an unknown campaign is PowerAuth's 400. */
+export async function campaignConsoleProgress (db: Db, campaignId: string): Promise<CampaignConsoleProgress> {
+  const { rows } = await db.pool.query<ProgressRow>({ ...PROGRESS, values: [campaignId] })
+  const row = rows[0]
+  if (row === undefined) throw campaignNotFound()
+  const failedChunks = await db.campaignChunk.findMany({
+    where: { campaignId: BigInt(campaignId), failureReason: { not: null } }, select: { chunk: true, failureReason: true }, orderBy: { chunk: 'asc' }
+  })
+  return {
+    campaignId,
+    users: Number(row.users),
+    usersDone: Number(row.usersDone),
+    chunks: Number(row.chunks),
+    chunksDone: Number(row.chunksDone),
+    devicesSent: Number(row.sent),
+    devicesFailed: Number(row.failed),
+    devicesPending: Number(row.pending),
+    failedChunks: failedChunks.map((c) => ({ chunk: c.chunk, reason: c.failureReason ?? '' })),
+    timestampSent: row.sentAt?.toISOString() ?? null,
+    timestampCompleted: row.completedAt?.toISOString() ?? null
+  }
+}
