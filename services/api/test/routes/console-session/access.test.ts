@@ -8,7 +8,8 @@ const READS: Array<[string, Record<string, unknown>]> = [
   ['device/search', { appId: 2, userId: 'alice' }],
   ['message/list', { appId: 2 }],
   ['message/outcomes', { appId: 2, messageId: '00000000-0000-4000-8000-000000000000' }],
-  ['callback/list', { developerId: 1 }]
+  ['callback/list', { developerId: 1 }],
+  ['campaign/progress', { campaignId: '1' }]
 ]
 
 // guarantee: console-session-reads
@@ -19,6 +20,7 @@ t.test('the session cookie with the console header reads /admin/console/*; witho
     data: { id: READS[2]![1].messageId as string, applicationId: application.id, userId: 'alice', personal: false, silent: false, priority: 'HIGH', body: {} }
   })
   await app.db.developer.create({ data: { id: 1, key: 'k', name: 'Dev', secret: new Uint8Array(32) } })
+  await app.db.campaign.create({ data: { id: 1, applicationId: application.id, message: { title: 'Hi', body: 'There' } } })
   const cookie = await sessionOf(t, app)
   for (const [path, requestObject] of READS) {
     const read = await readWithSession(app, path, requestObject, cookie)
