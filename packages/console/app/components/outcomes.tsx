@@ -1,3 +1,5 @@
+import { call } from '../api.ts'
+import { useLoad } from './data.ts'
 import { formatTime } from './form.tsx'
 
 /** One device's outcome of a message (`/admin/console/message/outcomes`). */
@@ -10,6 +12,17 @@ export interface DeviceOutcome {
   unconfirmed: boolean
   timestampClaimed: string
   timestampCompleted: string | null
+}
+
+/** Device id → masked push token of a user's devices (or one activation's), to tell outcomes apart. */
+export function useDeviceTokens (appId: string, userId: string | undefined, activationId?: string | null) {
+  return useLoad(async () => {
+    if (userId === undefined) return undefined
+    const found = await call<{ deviceList: Array<{ deviceId: string, pushTokenMasked: string }> }>('POST', '/admin/console/device/search', {
+      appId, userId, ...(activationId == null ? {} : { activationId }), limit: 200
+    })
+    return new Map(found.deviceList.map((device) => [device.deviceId, device.pushTokenMasked]))
+  }, [appId, userId, activationId])
 }
 
 export const platformName = (platform: string) => platform === 'apns' ? 'iOS (APNs)' : platform === 'fcm' ? 'Android (FCM)' : platform
@@ -32,6 +45,8 @@ export function OutcomeTable ({ outcomes, tokens, caption }: { outcomes: DeviceO
             <td>
               <span class='mono'>{tokens?.get(outcome.deviceId) ?? `#${outcome.deviceId}`}</span>
               {tokens?.has(outcome.deviceId) === true && <small class='muted'> #{outcome.deviceId}</small>}
+              {/* A token the provider called invalid is deleted with its registration. */}
+              {tokens !== undefined && !tokens.has(outcome.deviceId) && <small class='muted'> no longer registered</small>}
             </td>
             <td>{platformName(outcome.platform)}</td>
             <td class={`status-${outcome.status}`}>{outcome.status}</td>
@@ -41,8 +56,8 @@ export function OutcomeTable ({ outcomes, tokens, caption }: { outcomes: DeviceO
               {outcome.unconfirmed && <small class='muted'> (unconfirmed)</small>}
             </td>
             <td>{outcome.attempts}</td>
-            <td>{formatTime(outcome.timestampClaimed)}</td>
-            <td>{formatTime(outcome.timestampCompleted)}</td>
+            <td class='time'>{formatTime(outcome.timestampClaimed)}</td>
+            <td class='time'>{formatTime(outcome.timestampCompleted)}</td>
           </tr>
         ))}
       </tbody>

@@ -25,7 +25,7 @@ function MessageList () {
         : (
           <table>
             <thead>
-              <tr><th scope='col'>Created</th><th scope='col'>User</th><th scope='col'>Activation</th><th scope='col'>State</th><th scope='col'>iOS (APNs)</th><th scope='col'>Android (FCM)</th><th scope='col'>Outcomes</th></tr>
+              <tr><th scope='col'>Created</th><th scope='col'>User</th><th scope='col'>Activation</th><th scope='col'>State</th><th scope='col'>iOS (APNs)</th><th scope='col'>Android (FCM)</th><th scope='col'><span class='visually-hidden'>Outcomes</span></th></tr>
             </thead>
             <tbody>
               {messages.entries.map((message) => (
@@ -36,7 +36,7 @@ function MessageList () {
                   <td>{messageState(message)}</td>
                   <td>{countsOf(message.result.ios)}</td>
                   <td>{countsOf(message.result.android)}</td>
-                  <td><a href={`#/messages/${encodeURIComponent(appId)}/${message.id}`}>Outcomes of <code>{message.id.slice(0, 8)}</code></a></td>
+                  <td class='actions'><a href={`#/messages/${encodeURIComponent(appId)}/${message.id}`}>Outcomes<span class='visually-hidden'> of message {message.id}</span></a></td>
                 </tr>
               ))}
             </tbody>

@@ -2,7 +2,7 @@ import { request } from '../../api.ts'
 import { detach, useLoad } from '../../components/data.ts'
 import { ErrorNote, formatTime } from '../../components/form.tsx'
 import { useKeysetList } from '../../components/keyset.ts'
-import { OutcomeTable, type DeviceOutcome } from '../../components/outcomes.tsx'
+import { OutcomeTable, useDeviceTokens, type DeviceOutcome } from '../../components/outcomes.tsx'
 import { countsOf, messageState, type MessageDetail } from './message-state.tsx'
 
 /** One message: its counts and state, and what each of its devices got, a page at a time. */
@@ -10,6 +10,7 @@ export function MessageOutcomesView ({ appId, messageId }: { appId: string, mess
   const detail = useLoad(async () => (await request<{ responseObject: MessageDetail }>('GET', `/push/message/${encodeURIComponent(messageId)}/detail`)).responseObject, [messageId])
   const outcomes = useKeysetList<DeviceOutcome>('/admin/console/message/outcomes', 'outcomeList', { appId, messageId }, 50)
   const message = detail.value
+  const tokens = useDeviceTokens(appId, message?.userId, message?.activationId)
   const refresh = () => { detach(Promise.all([detail.reload(), outcomes.reload()])) }
   return (
     <section aria-labelledby='message-outcomes'>
@@ -28,8 +29,8 @@ export function MessageOutcomesView ({ appId, messageId }: { appId: string, mess
           <dt>Android (FCM)</dt><dd>{countsOf(message.result.android)}</dd>
         </dl>
       )}
-      <ErrorNote error={outcomes.error} />
-      {outcomes.entries.length > 0 || !outcomes.loading ? <OutcomeTable outcomes={outcomes.entries} caption='Device outcomes' /> : null}
+      <ErrorNote error={outcomes.error ?? tokens.error} />
+      {outcomes.entries.length > 0 || !outcomes.loading ? <OutcomeTable outcomes={outcomes.entries} tokens={tokens.value} caption='Device outcomes' /> : null}
       <div class='row'>
         {outcomes.hasMore && <button type='button' class='secondary' disabled={outcomes.loading} onClick={() => { detach(outcomes.more()) }}>More outcomes</button>}
         <button type='button' class='secondary' onClick={refresh}>Refresh</button>
