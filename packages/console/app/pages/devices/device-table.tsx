@@ -33,7 +33,7 @@ export function DeviceTable ({ appId, devices, onRemoved }: { appId: string, dev
         {devices.map((device) => (
           <Fragment key={rowKey(device)}>
             <tr>
-              <td><code>{device.pushTokenMasked}</code></td>
+              <td class='time'><code>{device.pushTokenMasked}</code></td>
               <td>{platformName(device.platform)}</td>
               <td>{device.environment ?? '—'}</td>
               <td><code>{device.userId ?? '—'}</code></td>
@@ -42,8 +42,8 @@ export function DeviceTable ({ appId, devices, onRemoved }: { appId: string, dev
               <td>{formatTime(device.timestampCreated)}<br /><small class='muted'>last {formatTime(device.timestampLastRegistered)}</small></td>
               <td>{formatTime(device.timestampActivationUpdated)}</td>
               <td class='actions'>
-                <button type='button' class='secondary' aria-expanded={removing === rowKey(device)} onClick={() => setRemoving(removing === rowKey(device) ? null : rowKey(device))}>
-                  Remove {device.pushTokenMasked}…
+                <button type='button' class='secondary' aria-label={`Remove ${device.pushTokenMasked}`} aria-expanded={removing === rowKey(device)} onClick={() => setRemoving(removing === rowKey(device) ? null : rowKey(device))}>
+                  Remove…
                 </button>
               </td>
             </tr>
