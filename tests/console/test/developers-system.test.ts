@@ -94,8 +94,8 @@ t.test('an admin creates a developer, copies its secret, rotates it, changes its
     await readiness.getByRole('row').filter({ hasText: part }).filter({ hasText: 'ready' }).waitFor()
   }
   // Two readings make the first point of each chart.
-  await page.getByRole('group', { name: 'Notifications per second' }).locator('canvas').waitFor()
-  await page.getByRole('group', { name: 'Requests per second and 5xx share' }).getByText(/requests\/s: \d/).waitFor()
+  await page.getByRole('figure', { name: 'Notifications per second' }).locator('canvas').waitFor()
+  await page.getByRole('figure', { name: 'Requests per second and 5xx share' }).getByText(/requests\/s: \d/).waitFor()
   await screenshot('system')
   await checkAccessibility(t, 'the System page with its charts')
   t.same(console.foreignRequests, [], 'the page requested nothing from another origin')

@@ -1,10 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
-// (uPlot's class, named with a capital as constructors are.)
-import UPlot from 'uplot'
-import 'uplot/dist/uPlot.min.css'
+import { useEffect, useState } from 'preact/hooks'
+import { TimeChart } from '../../components/time-chart.tsx'
 import { count, type CampaignProgress } from './types.ts'
 
-/** Seconds since the first reading, then devices sent and failed at that time. */
+/** Each reading's time (Unix seconds), then devices sent and failed by then. */
 type Series = [number[], number[], number[]]
 
 /**
@@ -20,9 +18,9 @@ export function SendProgress ({ progress }: { progress: CampaignProgress }) {
   const value = users === 0 ? (complete ? 1 : 0) : usersDone
   const percent = Math.floor((value / max) * 100)
   const [series, setSeries] = useState<Series>([[], [], []])
-  const [since] = useState(() => Date.now())
+  const [since] = useState(() => Date.now() / 1000)
   useEffect(() => {
-    const at = Math.round((Date.now() - since) / 100) / 10
+    const at = Date.now() / 1000
     setSeries(([times, sent, failed]) => [[...times, at], [...sent, devicesSent], [...failed, devicesFailed]])
   }, [progress])
   return (
@@ -42,39 +40,12 @@ export function SendProgress ({ progress }: { progress: CampaignProgress }) {
           {progress.failedChunks.map((c) => `chunk ${c.chunk} (${c.reason})`).join(', ')}
         </p>
       )}
-      <SentChart series={series} />
+      <TimeChart
+        title='Devices sent and failed over time' unit='devices' decimals={0}
+        // The whole send so far, from when the page started watching.
+        windowSeconds={Math.max(30, (series[0].at(-1) ?? since) - since)}
+        times={series[0]} series={[{ label: 'sent', color: '#1a7f37', values: series[1] }, { label: 'failed', color: '#b42318', values: series[2] }]}
+      />
     </div>
-  )
-}
-
-/** uPlot's canvas, made once and given each new reading. */
-function SentChart ({ series }: { series: Series }) {
-  const box = useRef<HTMLDivElement>(null)
-  const plot = useRef<UPlot | null>(null)
-  useEffect(() => {
-    const element = box.current!
-    plot.current = new UPlot({
-      width: Math.max(element.clientWidth, 320),
-      height: 220,
-      // Elapsed seconds read better than clock times a second apart; no live legend values, the text above has them.
-      scales: { x: { time: false } },
-      legend: { live: false },
-      axes: [{ label: 'seconds since the page started watching' }, { label: 'devices' }],
-      series: [
-        {},
-        { label: 'Sent', stroke: '#1a7f37', width: 2, fill: 'rgba(26,127,55,.08)' },
-        { label: 'Failed', stroke: '#b42318', width: 2 }
-      ]
-    }, series, element)
-    const resize = () => { plot.current?.setSize({ width: Math.max(element.clientWidth, 320), height: 220 }) }
-    addEventListener('resize', resize)
-    return () => { removeEventListener('resize', resize); plot.current?.destroy(); plot.current = null }
-  }, [])
-  useEffect(() => { plot.current?.setData(series) }, [series])
-  return (
-    <figure class='chart campaign-chart' aria-labelledby='campaign-chart-caption'>
-      <figcaption id='campaign-chart-caption'>Devices sent and failed over time</figcaption>
-      <div ref={box} />
-    </figure>
   )
 }
