@@ -13,7 +13,8 @@ import { runTestFiles } from './test-files.mjs'
 ensureInstalled()
 // The browser tests (tests/console) load the console's page as the api serves it, in Chromium.
 ensureConsoleBuilt()
-ensureChromium()
+// Only for a run that includes the browser suite: it may install a system package (apt).
+if (process.argv.slice(2).length === 0 || process.argv.slice(2).some((name) => 'tests/console'.endsWith(name))) ensureChromium()
 const { mirrorName, transpilePackages } = await import('./transpile.mjs')
 
 const runId = `r${Date.now().toString(36)}${randomBytes(2).toString('hex')}`

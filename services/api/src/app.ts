@@ -10,6 +10,7 @@ import rateLimit from './plugins/external/rate-limit.js'
 import transport from './plugins/external/transport.js'
 import underPressure from './plugins/external/under-pressure.js'
 import routeAuth from './plugins/app/route-auth.js'
+import crossSiteRequests from './plugins/app/cross-site-requests.js'
 import adminCredentials from './plugins/app/admin-credentials.js'
 import consoleSession from './plugins/app/console-session.js'
 import powerAuth from './plugins/app/powerauth.js'
@@ -55,6 +56,8 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   // Before every route: the document is built from the routes as they are added.
   if (config.apiDocs) await app.register(openapi)
   await app.register(errorHandler)
+  // Before every route, credentials or not: a write another site's page started never runs.
+  await app.register(crossSiteRequests)
   // Before every route: their hooks apply to the scopes registered after them.
   await app.register(requestMetrics)
   await app.register(underPressure, { maxEventLoopDelayMs: config.operations.maxEventLoopDelayMs })

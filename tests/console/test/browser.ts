@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { repositoryRoot, startPipeline, type Pipeline, type PipelineOptions } from '@beacon/testkit'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import type { Test } from 'tap'
 
 export { BUNDLE, androidToken, iosToken, until } from '@beacon/testkit'
@@ -17,10 +17,11 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 /** The README's screenshots, remade by every run of these tests. */
 export const SCREENSHOTS = join(repositoryRoot, 'docs', 'console')
 
-// As root, without a sandbox; and without the background services that would try Google's hosts
-// from a machine with no route out (refused connections, lookups that fail at every start).
+// Without the background services that would try Google's hosts from a machine with no route out
+// (refused connections, lookups that fail at every start); and, as root (CI here), without the
+// sandbox, which Chromium refuses to start as root.
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'
 ]
 
@@ -37,8 +38,8 @@ export interface ConsoleHarness {
   signIn (password?: string): Promise<void>
   /** Opens a page of the console by its navigation link. */
   open (title: string): Promise<void>
-  /** Saves the page as docs/console/<name>.png for the README. */
-  screenshot (name: string): Promise<void>
+  /** Saves the page as docs/console/<name>.png for the README, `hide` painted over (a secret). */
+  screenshot (name: string, hide?: Locator[]): Promise<void>
   /** Runs axe-core's WCAG 2 A and AA rules on the page as it is; fails the test on any violation. */
   checkAccessibility (t: Test, what: string): Promise<void>
 }
@@ -91,8 +92,8 @@ export async function startConsole (t: Test, options: PipelineOptions = {}): Pro
       await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: title }).click()
       await page.getByRole('heading', { level: 1, name: title }).waitFor()
     },
-    async screenshot (name) {
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
+    async screenshot (name, hide = []) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, mask: hide })
     },
     async checkAccessibility (t, what) {
       if (await page.evaluate('typeof window.axe') === 'undefined') await page.evaluate(axeSource)

@@ -31,7 +31,10 @@ export function DevelopersPage (_props: { path: string }) {
   }
   const act = async (developer: Developer, action: 'rotate' | 'disable' | 'enable') => {
     setActionError(null)
+    // Each write that locks the developer out asks first: a page another site opened in a popup
+    // (SameSite=Strict does not stop the page's own requests) cannot have it done by a stray click.
     if (action === 'rotate' && !confirm(`Rotate the secret of ${developer.name}? The old one stops working at once.`)) return
+    if (action === 'disable' && !confirm(`Disable ${developer.name}? Its requests are refused until it is enabled again.`)) return
     try {
       const answer = await call<Developer & { secret?: string }>('POST', `/admin/developer/${action}`, { id: developer.id })
       if (answer.secret !== undefined) setSecret({ name: answer.name, key: answer.key, secret: answer.secret })

@@ -8,7 +8,12 @@ import { MessageOutcomesView } from './messages/outcomes.tsx'
 /** `#/messages`: an application's recent messages; `#/messages/<appId>/<id>`: one message's device outcomes. */
 export function MessagesPage ({ path }: { path: string }) {
   const [appIdPart, messageId] = path.split('/').slice(2)
-  if (appIdPart !== undefined && messageId !== undefined) return <MessageOutcomesView appId={decodeURIComponent(appIdPart)} messageId={messageId} />
+  // The address is the page's input: only a message id's characters reach a request path (`..` in
+  // `/push/message/../detail` would name another route).
+  if (appIdPart !== undefined && messageId !== undefined) {
+    if (!/^[0-9A-Za-z-]+$/.test(messageId)) return <p class='error' role='alert'>Not a message id: {messageId}</p>
+    return <MessageOutcomesView appId={decodeURIComponent(appIdPart)} messageId={messageId} />
+  }
   return <MessageList />
 }
 

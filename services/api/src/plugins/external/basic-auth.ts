@@ -42,6 +42,9 @@ export default fp<BasicAuthOptions>(async (app, { enabled, orConsoleSession = fa
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     if (request.headers.authorization === undefined &&
       (app.consoleSessions.offered(request) || request.headers[CONSOLE_HEADER] !== undefined)) {
+      // A cookie is no Authorization header: a shared cache may keep what it answered (RFC 9111
+      // forbids that for Authorization only). The admin's answers are kept by none.
+      reply.header('cache-control', 'no-store')
       app.consoleSessions.authenticate(request, reply).then(() => { done() }, (error: unknown) => { done(error as Error) })
       return
     }
