@@ -1,7 +1,7 @@
 /**
  * The console's calls to its own api (same origin). Every request carries the console header:
  * with the SameSite=Strict cookie, it is what lets the api tell the console's page from another
- * site's form (services/api/src/plugins/app/console-session.ts). Errors come back in the api's
+ * site's form (services/api/src/plugins/app/access/console-session.ts). Errors come back in the api's
  * own format and are thrown as ApiFailure with its message.
  */
 export class ApiFailure extends Error {

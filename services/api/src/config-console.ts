@@ -1,6 +1,6 @@
 import type { EnvReader } from '@beacon/config'
 
-/** The admin console's browser session (see plugins/app/console-session.ts). */
+/** The admin console's browser session (see plugins/app/access/console-session.ts). */
 export interface ConsoleSettings {
   /** CONSOLE_COOKIE_SECURE: the session cookie is sent over HTTPS only. */
   cookieSecure: boolean

@@ -38,3 +38,18 @@ export type RegisteredDevice = Static<typeof RegisteredDevice>
 
 export const DeviceSearchResponse = OkObjectResponse(Type.Object({ deviceList: Type.Array(RegisteredDevice), nextCursor: NextCursor }))
 export type DeviceSearchResponse = Static<typeof DeviceSearchResponse>
+
+/**
+ * `POST /admin/console/device/remove`: one device of an application by Beacon's device id (the
+ * console shows masked tokens only, and PowerAuth's removal takes the full token). The device goes
+ * with every activation it carries, as with PowerAuth's removal. An id that is not a device of that
+ * application removes nothing (`removed: false`), as PowerAuth answers an unknown token.
+ */
+export const DeviceRemoveRequest = RequestEnvelope(Type.Object({
+  appId: AppId,
+  deviceId: Type.String({ pattern: '^[0-9]{1,18}$', description: 'a device id (digits), as the device search answers it' })
+}))
+export type DeviceRemoveRequest = Static<typeof DeviceRemoveRequest>
+
+export const DeviceRemoveResponse = OkObjectResponse(Type.Object({ removed: Type.Boolean() }))
+export type DeviceRemoveResponse = Static<typeof DeviceRemoveResponse>

@@ -161,6 +161,11 @@ export const OPERATIONS: Record<string, OperationEntry> = {
     description: PAGED,
     ids: { POST: 'searchConsoleDevices' }
   },
+  '/admin/console/device/remove': {
+    tag: 'Console',
+    summary: 'Remove one device of an application (and its activations) by its device id',
+    ids: { POST: 'removeConsoleDevice' }
+  },
   '/admin/console/message/list': {
     tag: 'Console',
     summary: 'An application\'s messages with their counts, newest first',

@@ -1,6 +1,6 @@
 import { ErrorResponse, SignedApiErrorBody } from '@beacon/contracts'
 import type { FastifySchema, RouteOptions } from 'fastify'
-import type { RouteAuth } from '../plugins/app/route-auth.js'
+import type { RouteAuth } from '../plugins/app/access/route-auth.js'
 import { seedExampleOf } from './seed-examples.js'
 import { securityOf } from './security-schemes.js'
 

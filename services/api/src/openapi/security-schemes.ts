@@ -1,4 +1,4 @@
-import type { RouteAuth } from '../plugins/app/route-auth.js'
+import type { RouteAuth } from '../plugins/app/access/route-auth.js'
 
 const MAAIISDK10 = `Every request of the signed developer API (/api/1.0) carries a signature made with the
 developer's key and secret (issued by \`POST /admin/developer/create\`):

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { OPERATIONS, TAGS } from '../../src/openapi/operations.js'
 import { openapiPath } from '../../src/openapi/seed-examples.js'
-import type { RouteEntry } from '../../src/plugins/app/route-auth.js'
+import type { RouteEntry } from '../../src/plugins/app/access/route-auth.js'
 import { authorization, buildApp } from '../helper.js'
 
 type Operation = { operationId?: string, tags?: string[], security?: Array<Record<string, string[]>> }

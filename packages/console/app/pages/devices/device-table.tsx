@@ -1,7 +1,7 @@
 import { Fragment } from 'preact'
 import { useState } from 'preact/hooks'
 import { call } from '../../api.ts'
-import { ActionForm, Field, formatTime } from '../../components/form.tsx'
+import { ActionForm, formatTime } from '../../components/form.tsx'
 import { platformName } from '../../components/outcomes.tsx'
 
 /** One activation on one device, as `/admin/console/device/search` lists it. */
@@ -50,7 +50,7 @@ export function DeviceTable ({ appId, devices, onRemoved }: { appId: string, dev
             {removing === rowKey(device) && (
               <tr>
                 <td colSpan={9}>
-                  <RemoveDevice appId={appId} device={device} onRemoved={async () => { setRemoving(null); await onRemoved() }} />
+                  <RemoveDevice appId={appId} device={device} onRemoved={async () => { setRemoving(null); await onRemoved() }} onCancel={() => setRemoving(null)} />
                 </td>
               </tr>
             )}
@@ -63,30 +63,21 @@ export function DeviceTable ({ appId, devices, onRemoved }: { appId: string, dev
 
 const rowKey = (device: RegisteredDevice) => `${device.deviceId}/${device.activationId}`
 
-/** Whether `token` is the one the api masked as `masked` (its first and last characters around '…'). */
-const matchesMask = (token: string, masked: string) => {
-  const [head = '', tail = ''] = masked.split('…')
-  return token.length >= head.length + tail.length + 1 && token.startsWith(head) && token.endsWith(tail)
-}
-
 /**
- * The api removes a registration by its full push token, which the console never shows: the admin
- * pastes it (from the app's logs or the user's support ticket). The api answers OK for a token it
- * does not know, so the page checks it against the mask first: a typo is not a silent no-op.
+ * Removal asks first, in the row: the device goes with every activation it carries (as PowerAuth's
+ * removal by token). By device id (`/admin/console/device/remove`): the console never has the full token.
  */
-function RemoveDevice ({ appId, device, onRemoved }: { appId: string, device: RegisteredDevice, onRemoved: () => Promise<void> }) {
-  const [token, setToken] = useState('')
+function RemoveDevice ({ appId, device, onRemoved, onCancel }: { appId: string, device: RegisteredDevice, onRemoved: () => Promise<void>, onCancel: () => void }) {
   const remove = async () => {
-    const pasted = token.trim()
-    if (!matchesMask(pasted, device.pushTokenMasked)) throw new Error(`That token does not match ${device.pushTokenMasked}.`)
-    await call('POST', '/push/device/delete', { appId, token: pasted })
+    const { removed } = await call<{ removed: boolean }>('POST', '/admin/console/device/remove', { appId, deviceId: device.deviceId })
+    // Not removed: it was gone already (removed elsewhere, or dropped after the provider refused its token).
+    if (!removed) throw new Error(`Device ${device.pushTokenMasked} was already removed.`)
     await onRemoved()
   }
   return (
     <ActionForm label={`Remove device ${device.pushTokenMasked}`} submit='Remove device' action={remove}>
-      <Field label={`Full push token of ${device.pushTokenMasked}`} hint='Removes the registration and all its activations'>
-        {(id) => <input id={id} class='token-input' required autoComplete='off' value={token} onInput={(e) => setToken(e.currentTarget.value)} />}
-      </Field>
+      <p class='wide'>Remove device <code>{device.pushTokenMasked}</code> and every activation on it? It gets nothing more until its app registers again.</p>
+      <button type='button' class='secondary' onClick={onCancel}>Cancel</button>
     </ActionForm>
   )
 }

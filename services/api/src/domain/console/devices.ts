@@ -1,4 +1,4 @@
-import type { DeviceSearchRequest, RegisteredDevice } from '@beacon/contracts'
+import type { DeviceRemoveRequest, DeviceSearchRequest, RegisteredDevice } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import { badRequest } from '../../errors.js'
 import { requireApplicationByAppId } from '../applications/lookup.js'
@@ -55,4 +55,11 @@ export async function searchDevices (db: Db, request: DeviceSearchRequest['reque
     timestampLastRegistered: device.lastRegisteredAt.toISOString(),
     timestampActivationUpdated: activation.updatedAt.toISOString()
   }))
+}
+
+/** Removes one device of the named application (and its activations); another application's device id removes nothing. */
+export async function removeDeviceById (db: Db, request: DeviceRemoveRequest['requestObject']): Promise<{ removed: boolean }> {
+  const application = await requireApplicationByAppId(db, request.appId)
+  const { count } = await db.device.deleteMany({ where: { id: BigInt(request.deviceId), applicationId: application.id } })
+  return { removed: count === 1 }
 }

@@ -10,7 +10,7 @@ import { describeSignedApiError, sendSignedApiError, sendTooManyRequests } from 
 import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-api/developer-lookup.js'
 import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
-import { markRoutes } from './route-auth.js'
+import { markRoutes } from './access/route-auth.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

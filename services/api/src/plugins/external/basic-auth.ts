@@ -1,8 +1,8 @@
 import basicAuth from '@fastify/basic-auth'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { markRoutes } from '../app/route-auth.js'
-import { CONSOLE_HEADER } from '../app/console-session.js'
+import { markRoutes } from '../app/access/route-auth.js'
+import { CONSOLE_HEADER } from '../app/access/console-session.js'
 
 export interface BasicAuthOptions {
   /** false: AUTH_DISABLED (only allowed on a loopback address, see config.ts). */

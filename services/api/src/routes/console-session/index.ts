@@ -1,7 +1,7 @@
 import { ConsoleSessionResponse, ConsoleSignInRequest, ErrorResponse, OkResponse } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { SessionClaims } from '../../domain/console/session-token.js'
-import { markRoutes } from '../../plugins/app/route-auth.js'
+import { markRoutes } from '../../plugins/app/access/route-auth.js'
 
 const answer = (claims: SessionClaims) =>
   ({ status: 'OK' as const, responseObject: { username: claims.username, expiresAt: new Date(claims.expiresAt).toISOString() } })

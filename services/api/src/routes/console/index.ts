@@ -1,11 +1,11 @@
 import {
-  CallbackListRequest, CallbackListResponse, CampaignConsoleProgressRequest, CampaignConsoleProgressResponse, DeviceSearchRequest, DeviceSearchResponse,
+  CallbackListRequest, CallbackListResponse, CampaignConsoleProgressRequest, CampaignConsoleProgressResponse, DeviceRemoveRequest, DeviceRemoveResponse, DeviceSearchRequest, DeviceSearchResponse,
   MessageListRequest, MessageListResponse, MessageOutcomesRequest, MessageOutcomesResponse, SystemStatusResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { listCallbacks } from '../../domain/console/callbacks.js'
 import { campaignConsoleProgress } from '../../domain/console/campaigns.js'
-import { searchDevices } from '../../domain/console/devices.js'
+import { removeDeviceById, searchDevices } from '../../domain/console/devices.js'
 import { listMessages, listOutcomes } from '../../domain/console/messages.js'
 import { systemStatus } from '../../domain/console/system.js'
 
@@ -25,6 +25,11 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const page = await searchDevices(app.db, request.body.requestObject)
     return ok({ deviceList: page.entries, nextCursor: page.nextCursor })
   })
+
+  // The one write here: the console's Remove button (it has the device id, not the full token).
+  app.post('/admin/console/device/remove', {
+    schema: { body: DeviceRemoveRequest, response: { 200: DeviceRemoveResponse } }
+  }, async (request) => ok(await removeDeviceById(app.db, request.body.requestObject)))
 
   app.post('/admin/console/message/list', {
     schema: { body: MessageListRequest, response: { 200: MessageListResponse } }

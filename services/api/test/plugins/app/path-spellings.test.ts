@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { RouteEntry } from '../../../src/plugins/app/route-auth.js'
+import type { RouteEntry } from '../../../src/plugins/app/access/route-auth.js'
 import { authorization, buildApp } from '../../helper.js'
 import { rawRequest } from '../../raw-http.js'
 

@@ -22,6 +22,7 @@ const progressOf = async (app: Parameters<typeof consoleCall>[0], campaignId: bi
 
 // The dispatchers are played by hand here: claims (campaign_delivery rows) and chunk outcomes
 // are written as the result recorder writes them, so each step of a send can be looked at.
+// guarantee: console-campaign-progress
 t.test('the console\'s progress counts users of done chunks: 100% exactly when the campaign completes, never ahead', async (t) => {
   const { app, campaignId } = await setUp(t)
   t.same(await progressOf(app, campaignId), {

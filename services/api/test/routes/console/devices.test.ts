@@ -87,3 +87,27 @@ t.test('a masked token shows at most a quarter of the token on each side', async
   t.equal(maskToken('abcdefgh'), 'ab…gh')
   t.equal(maskToken('abc'), '…')
 })
+
+// guarantee: console-device-remove
+t.test('remove by device id: the device and its activations go; another application\'s id removes nothing', async (t) => {
+  const { app } = await setUp(t)
+  const search = async (appId: number, activationId: string) =>
+    (await consoleCall(app, 'device/search', { appId, activationId })).json().responseObject.deviceList as RegisteredDevice[]
+  const [multi] = await search(2, 'm-1')
+  const [foreign] = await search(3, 'shared')
+  // Application 3's device, named with application 2: not found there, so not removed.
+  const crossed = await consoleCall(app, 'device/remove', { appId: 2, deviceId: foreign!.deviceId })
+  t.equal(crossed.statusCode, 200)
+  t.same(crossed.json().responseObject, { removed: false })
+  t.equal((await search(3, 'shared')).length, 1, 'the other application\'s device is still there')
+
+  const removed = await consoleCall(app, 'device/remove', { appId: 2, deviceId: multi!.deviceId })
+  t.same(removed.json().responseObject, { removed: true })
+  t.same([...await search(2, 'm-1'), ...await search(2, 'm-2')], [], 'both activations of the device went with it')
+  t.same((await consoleCall(app, 'device/remove', { appId: 2, deviceId: multi!.deviceId })).json().responseObject, { removed: false }, 'again: nothing left to remove')
+  t.equal((await search(2, 'shared')).length, 1, 'the application\'s other devices stay')
+
+  await expectBadRequest(t, app, 'device/remove', { appId: 2, deviceId: '1 OR 1=1' }, /requestObject\.deviceId/)
+  await expectBadRequest(t, app, 'device/remove', { appId: 2 }, /deviceId/)
+  await expectBadRequest(t, app, 'device/remove', { appId: 'nope', deviceId: '1' }, /Application with appId nope does not exist/)
+})

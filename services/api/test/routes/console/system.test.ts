@@ -15,6 +15,7 @@ const scraped = (text: string, series: string, labelFilter: RegExp = /.*/) => te
   .filter((line) => line.startsWith(series) && labelFilter.test(line))
   .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0)
 
+// guarantee: console-system-status
 t.test('the System page\'s reading: each part ready, and the counters /metrics reports', async (t) => {
   const { app } = await buildApp(t)
   const before = await status(app)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { authorization, buildApp, credentials } from '../../helper.js'
+import { authorization, buildApp, credentials } from '../../../helper.js'
 
 // guarantee: cross-site-writes-refused
 t.test('a write another site\'s page started is refused, even with Basic credentials a browser remembered; servers and same-origin pages are unaffected', async (t) => {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { TooManyFailures } from '../../errors.js'
+import { TooManyFailures } from '../../../errors.js'
 
 export interface AdminCredentialsOptions {
   /** null: AUTH_DISABLED (only allowed on a loopback address, see config.ts). */

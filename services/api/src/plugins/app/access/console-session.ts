@@ -2,10 +2,10 @@ import { ApiErrorCode } from '@beacon/contracts'
 import cookie from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import type { ConsoleSettings } from '../../config-console.js'
-import { isRevoked, revokeSession } from '../../domain/console/session-revocations.js'
-import { SessionTokens, sessionKey, type SessionClaims } from '../../domain/console/session-token.js'
-import { ApiError } from '../../errors.js'
+import type { ConsoleSettings } from '../../../config-console.js'
+import { isRevoked, revokeSession } from '../../../domain/console/session-revocations.js'
+import { SessionTokens, sessionKey, type SessionClaims } from '../../../domain/console/session-token.js'
+import { ApiError } from '../../../errors.js'
 
 export interface ConsoleSessionOptions {
   settings: ConsoleSettings

@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import routeAuth, { markRoutes } from '../../../src/plugins/app/route-auth.js'
+import routeAuth, { markRoutes } from '../../../../src/plugins/app/access/route-auth.js'
 
 t.test('a route that declares no authentication stops the start', async (t) => {
   const app = Fastify()
@@ -46,7 +46,7 @@ t.test('nor the console session\'s kinds: the cookie is taken only where a scope
 })
 
 t.test('in the api, every /push, /admin and /inbox route takes Basic or the session, and only the session routes take the session alone', async (t) => {
-  const { buildApp } = await import('../../helper.js')
+  const { buildApp } = await import('../../../helper.js')
   const { app } = await buildApp(t)
   const withAuth = (auth: string) => [...new Set(app.routeTable().filter((route) => route.auth === auth).map((route) => route.url))].sort()
   const adminApi = [...new Set(app.routeTable().map((route) => route.url).filter((url) => /^\/(push|admin|inbox)\//.test(url)))].sort()

@@ -1,6 +1,6 @@
 import { ApiErrorCode } from '@beacon/contracts'
 import fp from 'fastify-plugin'
-import { ApiError } from '../../errors.js'
+import { ApiError } from '../../../errors.js'
 
 // Methods that only read: a cross-site page cannot read the answers (no CORS) and they change nothing.
 const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
