@@ -103,9 +103,9 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
     await api.register(developerAdminRoutes, { callbackPolicy: config.signedApi.callbackPolicy })
     answerWrongMethodsHere()
   })
-  // The console's reads (/admin/console): Basic auth or the console's session, as above. A scope of
+  // The console's own routes (/admin/console): Basic auth or the console's session, as above. A scope of
   // its own: PowerAuth's input rules (jackson-input.ts) are not theirs.
-  await app.register(async function consoleReadApi (api) {
+  await app.register(async function consoleApi (api) {
     await api.register(basicAuth, { enabled: config.auth !== null, orConsoleSession: true })
     const answerWrongMethodsHere = answerWrongMethods(api)
     await api.register(consoleRoutes)

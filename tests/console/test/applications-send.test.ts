@@ -162,5 +162,17 @@ t.test('an application is set up, sent to and followed through the console, with
   const after = await pipeline.call('GET', '/admin/app/list')
   t.match(after.body.responseObject.applicationList, [{ appId: APP_ID, apns: true, fcm: false }], 'FCM removed, APNs kept')
 
+  // Remove the application: its app id typed to confirm (a wrong one refused by the page).
+  const removal = page.getByRole('form', { name: `Remove application ${APP_ID}` })
+  await removal.getByLabel('Type the app id to confirm').fill('not-it')
+  await removal.getByRole('button', { name: 'Remove application' }).click()
+  await removal.getByRole('alert').filter({ hasText: `Type ${APP_ID} to confirm.` }).waitFor()
+  t.equal((await pipeline.call('GET', '/admin/app/list')).body.responseObject.applicationList.length, 1, 'a wrong confirmation removes nothing')
+  await removal.getByLabel('Type the app id to confirm').fill(APP_ID)
+  await removal.getByRole('button', { name: 'Remove application' }).click()
+  await page.getByText('No application yet').waitFor()
+  t.same((await pipeline.call('GET', '/admin/app/list')).body.responseObject.applicationList, [], 'the application is gone')
+  t.equal(await pipeline.db.device.count(), 0, 'with its devices')
+
   t.same(foreignRequests, [], 'the page requested nothing from another origin')
 })

@@ -27,6 +27,10 @@ export function ApplicationsPage ({ path }: { path: string }) {
           appId={chosen}
           application={list.find((app) => String(app.appId) === chosen)}
           onChanged={async () => { await applications.reload() }}
+          onRemoved={async () => {
+            await applications.reload()
+            location.hash = '#/applications'
+          }}
         />
       )}
       <CreateApplication onCreated={async (appId) => {

@@ -161,6 +161,11 @@ export const OPERATIONS: Record<string, OperationEntry> = {
     description: PAGED,
     ids: { POST: 'searchConsoleDevices' }
   },
+  '/admin/console/application/remove': {
+    tag: 'Console',
+    summary: 'Remove an application with its devices, messages, campaigns and keys (refused while it is sending)',
+    ids: { POST: 'removeConsoleApplication' }
+  },
   '/admin/console/device/remove': {
     tag: 'Console',
     summary: 'Remove one device of an application (and its activations) by its device id',

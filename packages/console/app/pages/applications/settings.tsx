@@ -5,6 +5,7 @@ import type { Application } from '../../components/applications.tsx'
 import { detach, useLoad } from '../../components/data.ts'
 import { ActionForm, ErrorNote, Field, Notice } from '../../components/form.tsx'
 import { ApnsUpload, FcmUpload } from './credentials.tsx'
+import { RemoveApplication } from './remove.tsx'
 
 /** The public parts of the provider settings (`/admin/app/detail`): the keys themselves are never answered. */
 export interface ApplicationDetail {
@@ -17,7 +18,7 @@ export interface ApplicationDetail {
 }
 
 /** One application's carrier domain and APNs and FCM credentials. */
-export function ApplicationSettings ({ appId, application, onChanged }: { appId: string, application: Application | undefined, onChanged: () => Promise<void> }) {
+export function ApplicationSettings ({ appId, application, onChanged, onRemoved }: { appId: string, application: Application | undefined, onChanged: () => Promise<void>, onRemoved: () => Promise<void> }) {
   const detail = useLoad(() => call<ApplicationDetail>('POST', '/admin/app/detail', { appId, includeApns: true, includeFcm: true }), [appId])
   const changed = async () => { await Promise.all([detail.reload(), onChanged()]) }
   const shown = detail.value
@@ -45,6 +46,7 @@ export function ApplicationSettings ({ appId, application, onChanged }: { appId:
               <FcmUpload appId={appId} replacing={shown.application.fcm === true} onSaved={changed} />
             </Provider>
           </div>
+          <RemoveApplication appId={appId} onRemoved={onRemoved} />
         </>
       )}
     </section>

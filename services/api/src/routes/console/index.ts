@@ -1,8 +1,9 @@
 import {
-  CallbackListRequest, CallbackListResponse, CampaignConsoleProgressRequest, CampaignConsoleProgressResponse, DeviceRemoveRequest, DeviceRemoveResponse, DeviceSearchRequest, DeviceSearchResponse,
+  ApplicationRemoveRequest, ApplicationRemoveResponse, CallbackListRequest, CallbackListResponse, CampaignConsoleProgressRequest, CampaignConsoleProgressResponse, DeviceRemoveRequest, DeviceRemoveResponse, DeviceSearchRequest, DeviceSearchResponse,
   MessageListRequest, MessageListResponse, MessageOutcomesRequest, MessageOutcomesResponse, SystemStatusResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { removeApplication } from '../../domain/console/applications.js'
 import { listCallbacks } from '../../domain/console/callbacks.js'
 import { campaignConsoleProgress } from '../../domain/console/campaigns.js'
 import { removeDeviceById, searchDevices } from '../../domain/console/devices.js'
@@ -26,7 +27,18 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return ok({ deviceList: page.entries, nextCursor: page.nextCursor })
   })
 
-  // The one write here: the console's Remove button (it has the device id, not the full token).
+  // The console's writes: an application's removal (PowerAuth has none), a device's by id.
+  app.post('/admin/console/application/remove', {
+    schema: { body: ApplicationRemoveRequest, response: { 200: ApplicationRemoveResponse } }
+  }, async (request) => {
+    const { developerIds } = await removeApplication(app.db, request.body.requestObject)
+    // Their grants went with it: their in-app sockets are checked again, as after an update.
+    for (const developerId of developerIds) await app.inApp.developerChanged(developerId)
+    request.log.info({ appId: request.body.requestObject.appId }, 'application removed')
+    return ok({ removed: true })
+  })
+
+  // The console's Remove button (it has the device id, not the full token).
   app.post('/admin/console/device/remove', {
     schema: { body: DeviceRemoveRequest, response: { 200: DeviceRemoveResponse } }
   }, async (request) => ok(await removeDeviceById(app.db, request.body.requestObject)))
