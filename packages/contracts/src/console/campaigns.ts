@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
+import { FailedChunk } from '../powerauth/campaigns.js'
 
 /** `POST /admin/console/campaign/progress`: how far a campaign's live sending is, for the console's bar. */
 export const CampaignConsoleProgressRequest = RequestEnvelope(Type.Object({
@@ -24,7 +25,7 @@ export const CampaignConsoleProgress = Type.Object({
   devicesFailed: Type.Integer(),
   devicesPending: Type.Integer(),
   /** Chunks that failed as a whole (NotQueued, DeliveryAttemptsExhausted, …): their unreached users got nothing. */
-  failedChunks: Type.Array(Type.Object({ chunk: Type.Integer(), reason: Type.String() })),
+  failedChunks: Type.Array(FailedChunk),
   /** Live sending started (null: not yet), and every chunk is done (null: not yet). */
   timestampSent: Type.Union([Type.String(), Type.Null()]),
   timestampCompleted: Type.Union([Type.String(), Type.Null()])

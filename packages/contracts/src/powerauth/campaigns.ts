@@ -43,6 +43,10 @@ export const CampaignSummary = Type.Object({
 })
 export type CampaignSummary = Static<typeof CampaignSummary>
 
+/** A chunk of a campaign that failed as a whole (e.g. NotQueued, DeliveryAttemptsExhausted), and why. */
+export const FailedChunk = Type.Object({ chunk: Type.Integer(), reason: Type.String() })
+export type FailedChunk = Static<typeof FailedChunk>
+
 /** Device deliveries of a campaign so far: FAILED and EXPIRED both count as failed. */
 export const CampaignProgress = Type.Object({
   sent: Type.Integer(),
@@ -53,7 +57,7 @@ export const CampaignProgress = Type.Object({
    * Beacon's addition, present only when some chunk failed as a whole (e.g. NotQueued,
    * DeliveryAttemptsExhausted): which chunks and why. Their users never reached are in no count.
    */
-  failedChunks: Type.Optional(Type.Array(Type.Object({ chunk: Type.Integer(), reason: Type.String() })))
+  failedChunks: Type.Optional(Type.Array(FailedChunk))
 })
 export type CampaignProgress = Static<typeof CampaignProgress>
 

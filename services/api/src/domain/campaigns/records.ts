@@ -1,4 +1,4 @@
-import { appIdAnswer, type CampaignProgress, type CampaignSummary, type MessageBody } from '@beacon/contracts'
+import { appIdAnswer, type CampaignProgress, type CampaignSummary, type FailedChunk, type MessageBody } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
 import { badRequest } from '../../errors.js'
 
@@ -53,9 +53,15 @@ export async function campaignProgress (db: Db, campaignId: bigint): Promise<Cam
     else if (row.status === 'PENDING') progress.pending += n
     else progress.failed += n // FAILED and EXPIRED
   }
-  const failedChunks = await db.campaignChunk.findMany({
+  const failedChunks = await failedChunksOf(db, campaignId)
+  if (failedChunks.length > 0) progress.failedChunks = failedChunks
+  return progress
+}
+
+/** The chunks of a campaign that failed as a whole, and why, in chunk order. */
+export async function failedChunksOf (db: Db, campaignId: bigint): Promise<FailedChunk[]> {
+  const chunks = await db.campaignChunk.findMany({
     where: { campaignId, failureReason: { not: null } }, select: { chunk: true, failureReason: true }, orderBy: { chunk: 'asc' }
   })
-  if (failedChunks.length > 0) progress.failedChunks = failedChunks.map((c) => ({ chunk: c.chunk, reason: c.failureReason ?? '' }))
-  return progress
+  return chunks.map((c) => ({ chunk: c.chunk, reason: c.failureReason ?? '' }))
 }

@@ -1,6 +1,6 @@
 import type { CampaignConsoleProgress } from '@beacon/contracts'
 import type { Db } from '@beacon/db'
-import { campaignNotFound } from '../campaigns/records.js'
+import { campaignNotFound, failedChunksOf } from '../campaigns/records.js'
 
 interface ProgressRow {
   sentAt: Date | null
@@ -52,9 +52,7 @@ export async function campaignConsoleProgress (db: Db, campaignId: string): Prom
   const { rows } = await db.pool.query<ProgressRow>({ ...PROGRESS, values: [campaignId] })
   const row = rows[0]
   if (row === undefined) throw campaignNotFound()
-  const failedChunks = await db.campaignChunk.findMany({
-    where: { campaignId: BigInt(campaignId), failureReason: { not: null } }, select: { chunk: true, failureReason: true }, orderBy: { chunk: 'asc' }
-  })
+  const failedChunks = await failedChunksOf(db, BigInt(campaignId))
   return {
     campaignId,
     users: Number(row.users),
@@ -64,7 +62,7 @@ export async function campaignConsoleProgress (db: Db, campaignId: string): Prom
     devicesSent: Number(row.sent),
     devicesFailed: Number(row.failed),
     devicesPending: Number(row.pending),
-    failedChunks: failedChunks.map((c) => ({ chunk: c.chunk, reason: c.failureReason ?? '' })),
+    failedChunks,
     timestampSent: row.sentAt?.toISOString() ?? null,
     timestampCompleted: row.completedAt?.toISOString() ?? null
   }
