@@ -26,22 +26,30 @@ export interface SigningCandidate {
  */
 export type LookupMiss = 'unknown' | 'disabled' | 'unreadable'
 
+interface DeveloperRow {
+  id: number
+  key: string
+  name: string
+  callbackUrl: string | null
+  enabled: boolean
+  secret: Buffer
+  tokenEpoch: number
+  applicationIds: number[]
+}
+
+// Every signed request reads this: a named statement through the pool, one round trip with the
+// developer's grants. Through Prisma (findUnique with the grants) it cost ~8 times the CPU.
+const SIGNING_DEVELOPER = {
+  name: 'beacon-signing-developer',
+  text: `SELECT d.id, d.key, d.name, d.callback_url AS "callbackUrl", d.enabled, d.secret, d.token_epoch AS "tokenEpoch",
+                array(SELECT g.application_id FROM developer_application g WHERE g.developer_id = d.id ORDER BY g.application_id) AS "applicationIds"
+           FROM developer d WHERE d.key = $1`
+}
+
 /** The enabled developer with this key and its secret, or why there is none. */
 export async function findSigningDeveloper (db: Db, secrets: SecretBox, key: string, log: FastifyBaseLogger): Promise<SigningCandidate | LookupMiss> {
-  const row = await db.developer.findUnique({
-    where: { key },
-    select: {
-      id: true,
-      key: true,
-      name: true,
-      callbackUrl: true,
-      enabled: true,
-      secret: true,
-      tokenEpoch: true,
-      applications: { select: { applicationId: true } }
-    }
-  })
-  if (row === null) return 'unknown'
+  const { rows: [row] } = await db.pool.query<DeveloperRow>({ ...SIGNING_DEVELOPER, values: [key] })
+  if (row === undefined) return 'unknown'
   if (!row.enabled) return 'disabled'
   let secret: Buffer
   try {
@@ -59,7 +67,7 @@ export async function findSigningDeveloper (db: Db, secrets: SecretBox, key: str
       key: row.key,
       name: row.name,
       callbackUrl: row.callbackUrl,
-      applicationIds: row.applications.map((grant) => grant.applicationId).sort((a, b) => a - b),
+      applicationIds: row.applicationIds,
       tokenEpoch: row.tokenEpoch
     },
     secret
