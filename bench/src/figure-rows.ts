@@ -2,7 +2,7 @@
 import type { Row } from './report.js'
 import { count, dispatchersLabel, fixed, perSecond, rss, split, type RunResults } from './results.js'
 
-export function figureRows ({ ceiling, peer, senders, campaigns, large, single, registration }: RunResults): Row[] {
+export function figureRows ({ ceiling, peer, senders, campaigns, large, single, registration, signed }: RunResults): Row[] {
   const rows: Row[] = []
   if (ceiling !== undefined) rows.push({ scenario: '1. ceiling (raw HTTP/2 to the APNs mock)', figure: `${perSecond(ceiling.notificationsPerSecond)} (${count(ceiling.notifications)}); CPU per notification: ${split(ceiling.cpuMicrosecondsPerNotification)} µs` })
   if (peer !== undefined) rows.push({ scenario: '2. peer (@parse/push-adapter, half APNs / half FCM)', figure: `${perSecond(peer.notificationsPerSecond)} (${count(peer.notifications)}); CPU per notification: ${split(peer.cpuMicrosecondsPerNotification)} µs` })
@@ -33,6 +33,12 @@ export function figureRows ({ ceiling, peer, senders, campaigns, large, single, 
       figure: `ours ${perSecond(registration.ours?.requestsPerSecond ?? 0)} p99 ${registration.ours?.latencyMs.p99} ms; plain pg ${perSecond(registration.plainPg?.requestsPerSecond ?? 0)} p99 ${registration.plainPg?.latencyMs.p99} ms; ratio ${fixed(registration.ratio)}`,
       target: `≥ ${registration.target} × plain pg`,
       met: registration.meetsTarget
+    })
+  }
+  if (signed !== undefined) {
+    rows.push({
+      scenario: `7. signed requests (GET /api/1.0/debug/echo, MAAIISDK10, ${signed.inFlight} in flight)`,
+      figure: `${perSecond(signed.requestsPerSecond)} (${count(signed.requests)}); errors ${JSON.stringify(signed.errors)}; CPU per request: ${split(signed.cpuMicrosecondsPerRequest)} µs`
     })
   }
   return rows

@@ -5,6 +5,7 @@ import type { runPeer } from './scenarios/peer.js'
 import type { runRegistration } from './scenarios/registration.js'
 import type { runScaleOut, CampaignResult } from './scenarios/scale-out.js'
 import type { runSenders } from './scenarios/senders.js'
+import type { runSignedRequests } from './scenarios/signed-requests.js'
 import type { runSingleMessages } from './scenarios/single-messages.js'
 
 export interface RunResults {
@@ -15,6 +16,7 @@ export interface RunResults {
   large?: CampaignResult | undefined
   single?: Awaited<ReturnType<typeof runSingleMessages>> | undefined
   registration?: Awaited<ReturnType<typeof runRegistration>> | undefined
+  signed?: Awaited<ReturnType<typeof runSignedRequests>> | undefined
   scaleOut?: Awaited<ReturnType<typeof runScaleOut>> | undefined
 }
 

@@ -19,14 +19,15 @@ import { runPeer } from './scenarios/peer.js'
 import { runSenders } from './scenarios/senders.js'
 import { runRegistration } from './scenarios/registration.js'
 import { runScaleOut } from './scenarios/scale-out.js'
+import { runSignedRequests } from './scenarios/signed-requests.js'
 import { runSingleMessages } from './scenarios/single-messages.js'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
 const quick = values.quick
-const only = new Set((values.only ?? 'ceiling,peer,senders,campaign,scaleout,large,single,registration').split(','))
+const only = new Set((values.only ?? 'ceiling,peer,senders,campaign,scaleout,large,single,registration,signed').split(','))
 const size = quick
-  ? { notifications: 5000, large: 20_000, singleSeconds: 5, registrationSeconds: 5 }
-  : { notifications: 100_000, large: 1_000_000, singleSeconds: 10, registrationSeconds: 20 }
+  ? { notifications: 5000, large: 20_000, singleSeconds: 5, registrationSeconds: 5, signedRequests: 2000 }
+  : { notifications: 100_000, large: 1_000_000, singleSeconds: 10, registrationSeconds: 20, signedRequests: 10_000 }
 // Heap caps as docker-compose runs the services (see the comments there).
 const apiNodeArgs = ['--max-old-space-size=160']
 const dispatcherNodeArgs = ['--max-old-space-size=96']
@@ -62,6 +63,7 @@ try {
   run.large = await step('large', () => campaign(size.large, 2))
   run.single = await step('single', () => runSingleMessages({ ratePerSecond: 500, seconds: size.singleSeconds, fromBuild: true, apiNodeArgs, dispatcherNodeArgs }))
   run.registration = await step('registration', () => runRegistration({ seconds: size.registrationSeconds, connections: 50 }))
+  run.signed = await step('signed', () => runSignedRequests({ requests: size.signedRequests, fromBuild: true, apiNodeArgs }))
 } finally {
   // The template database the scenarios cloned theirs from, and the pipelines' NATS streams,
   // also when a scenario failed.

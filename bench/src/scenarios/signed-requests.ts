@@ -1,0 +1,70 @@
+// Requests of the M800-style signed API (MAAIISDK10: HMAC-SHA256 over method, path, date and
+// nonce): `GET /api/1.0/debug/echo` from one developer, a fixed number in flight, closed loop.
+// Each request is verified as every signed route's is (its developer and secret read from
+// PostgreSQL, the signature checked, the nonce claimed once), then echoed: what the signed API
+// costs before any route's own work.
+import { cpus } from 'node:os'
+import { createSignedClient } from '@beacon/signing'
+import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
+import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+
+export interface SignedRequestsOptions {
+  requests: number
+  /** Requests in flight at once. */
+  inFlight?: number
+  warmupRequests?: number
+  fromBuild?: boolean
+  apiNodeArgs?: string[]
+}
+
+const ECHO = '/api/1.0/debug/echo'
+
+export async function runSignedRequests ({ requests, inFlight = 8, warmupRequests = 500, fromBuild = false, apiNodeArgs = [] }: SignedRequestsOptions) {
+  // The per-developer limit (SIGNED_REQUESTS_PER_MINUTE, 12,000 by default) would answer most of
+  // them 429: this measures the requests' way through, not the limit.
+  const pipeline = await startPipeline({ dispatchers: 1, fromBuild, apiNodeArgs, apiEnv: { SIGNED_REQUESTS_PER_MINUTE: '10000000' } })
+  try {
+    await pipeline.configureApplication(1)
+    const created = await fetch(`${pipeline.url}/admin/developer/create`, {
+      method: 'POST',
+      headers: { authorization: pipelineAuthorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ requestObject: { name: 'bench', applications: ['1'] } })
+    })
+    const developer = (await created.json() as { responseObject?: { key: string, secret: string } }).responseObject
+    if (!created.ok || developer === undefined) throw new Error(`creating the developer answered ${created.status}`)
+    const client = createSignedClient({ baseUrl: pipeline.url, key: developer.key, secret: developer.secret })
+    const statuses: Record<string, number> = {}
+    const send = async (count: number) => {
+      let next = 0
+      await Promise.all(Array.from({ length: inFlight }, async () => {
+        while (next++ < count) {
+          const response = await client.request('GET', ECHO).catch(() => undefined)
+          await response?.arrayBuffer()
+          const status = String(response?.status ?? 'connection')
+          statuses[status] = (statuses[status] ?? 0) + 1
+        }
+      }))
+    }
+    await send(warmupRequests)
+    for (const key of Object.keys(statuses)) statuses[key] = 0
+    const cpu = measureCpu({ api: byPid(pipeline.api.child.pid!), postgres: byName('postgres') })
+    const started = performance.now()
+    await send(requests)
+    const seconds = (performance.now() - started) / 1000
+    const cpuSeconds = cpu.stop()
+    const ok = statuses['200'] ?? 0
+    return {
+      scenario: 'signed requests',
+      cores: cpus().length,
+      requests,
+      inFlight,
+      ok,
+      errors: Object.fromEntries(Object.entries(statuses).filter(([status, n]) => status !== '200' && n > 0)),
+      requestsPerSecond: Math.round(ok / seconds),
+      cpuSeconds,
+      cpuMicrosecondsPerRequest: microsecondsEach(cpuSeconds, requests)
+    }
+  } finally {
+    await pipeline.close()
+  }
+}
