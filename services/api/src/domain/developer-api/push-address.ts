@@ -11,6 +11,18 @@ export interface ResolvedAddress {
 }
 
 const ADDRESS = new RegExp(USER_ADDRESS_PATTERN, 'u')
+
+// Named statements through the pool: every push of the signed API reads these (through Prisma
+// each cost several times the CPU). Carrier domains are stored in lower case; the address's is
+// compared without regard to case, as domain names are.
+const CARRIER_APPLICATION = {
+  name: 'beacon-carrier-application',
+  text: 'SELECT id, carrier_domain AS "carrierDomain" FROM application WHERE lower(carrier_domain) = lower($1) LIMIT 1'
+}
+const GRANTED_CARRIER = {
+  name: 'beacon-granted-carrier',
+  text: 'SELECT carrier_domain AS "carrierDomain" FROM application WHERE lower(carrier_domain) = lower($1) AND id = ANY($2::int[]) LIMIT 1'
+}
 const LONE_SURROGATE = /\p{Cs}/u
 
 /** Splits `username@carrier`, or null when it is not exactly that form. */
@@ -33,11 +45,8 @@ export async function resolveAddress (db: Db, applicationIds: number[], text: st
     throw new SignedApiError(400, 'the address must be username@carrier (a username without @, / or whitespace, and a domain name)')
   }
   // Domain names are case-insensitive.
-  const application = await db.application.findFirst({
-    where: { carrierDomain: { equals: parsed.carrier, mode: 'insensitive' } },
-    select: { id: true, carrierDomain: true }
-  })
-  if (application === null || !applicationIds.includes(application.id)) {
+  const { rows: [application] } = await db.pool.query<{ id: number, carrierDomain: string | null }>({ ...CARRIER_APPLICATION, values: [parsed.carrier] })
+  if (application === undefined || !applicationIds.includes(application.id)) {
     throw new SignedApiError(403, `this developer may not address the carrier ${parsed.carrier}`)
   }
   return {
@@ -56,10 +65,7 @@ export async function resolveSender (db: Db, applicationIds: number[], text: str
   const refused = () => new SignedApiError(400, 'sender must be username@carrier on a carrier this developer may address')
   const parsed = parseUserAddress(text)
   if (parsed === null) throw refused()
-  const application = await db.application.findFirst({
-    where: { carrierDomain: { equals: parsed.carrier, mode: 'insensitive' }, id: { in: applicationIds } },
-    select: { carrierDomain: true }
-  })
-  if (application === null) throw refused()
+  const { rows: [application] } = await db.pool.query<{ carrierDomain: string | null }>({ ...GRANTED_CARRIER, values: [parsed.carrier, applicationIds] })
+  if (application === undefined) throw refused()
   return `${parsed.username}@${application.carrierDomain ?? parsed.carrier}`
 }
