@@ -36,10 +36,12 @@ export function figureRows ({ ceiling, peer, senders, campaigns, large, single, 
     })
   }
   if (signed !== undefined) {
-    rows.push({
-      scenario: `7. signed requests (GET /api/1.0/debug/echo, MAAIISDK10, ${signed.inFlight} in flight)`,
-      figure: `${perSecond(signed.requestsPerSecond)} (${count(signed.requests)}); errors ${JSON.stringify(signed.errors)}; CPU per request: ${split(signed.cpuMicrosecondsPerRequest)} µs`
-    })
+    for (const [name, part] of [['GET /api/1.0/debug/echo', signed.echo], ['POST /api/1.0/push/<user>@<carrier>', signed.push]] as const) {
+      rows.push({
+        scenario: `7. signed requests (${name}, MAAIISDK10, ${signed.inFlight} in flight)`,
+        figure: `${perSecond(part.requestsPerSecond)} (${count(signed.requests)}); errors ${JSON.stringify(part.errors)}; CPU per request: ${split(part.cpuMicrosecondsPerRequest)} µs`
+      })
+    }
   }
   return rows
 }

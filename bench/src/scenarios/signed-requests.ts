@@ -1,8 +1,9 @@
 // Requests of the M800-style signed API (MAAIISDK10: HMAC-SHA256 over method, path, date and
-// nonce): `GET /api/1.0/debug/echo` from one developer, a fixed number in flight, closed loop.
-// Each request is verified as every signed route's is (its developer and secret read from
-// PostgreSQL, the signature checked, the nonce claimed once), then echoed: what the signed API
-// costs before any route's own work.
+// nonce) from one developer, a fixed number in flight, closed loop. Each request is verified as
+// every signed route's is (its developer and secret read from PostgreSQL, the signature checked,
+// the nonce claimed once). First `GET /api/1.0/debug/echo`: what the signed API costs before any
+// route's own work; then `POST /api/1.0/push/<user>@<carrier>`: an in-app message stored for a
+// user with no device connected (no push fallback asked), what a developer's send costs.
 import { cpus } from 'node:os'
 import { createSignedClient } from '@beacon/signing'
 import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
@@ -25,6 +26,12 @@ export async function runSignedRequests ({ requests, inFlight = 8, warmupRequest
   const pipeline = await startPipeline({ dispatchers: 1, fromBuild, apiNodeArgs, apiEnv: { SIGNED_REQUESTS_PER_MINUTE: '10000000' } })
   try {
     await pipeline.configureApplication(1)
+    const carrier = await fetch(`${pipeline.url}/admin/app/carrier`, {
+      method: 'PUT',
+      headers: { authorization: pipelineAuthorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ requestObject: { appId: 1, carrierDomain: 'carrier.example' } })
+    })
+    if (!carrier.ok) throw new Error(`setting the carrier domain answered ${carrier.status}`)
     const created = await fetch(`${pipeline.url}/admin/developer/create`, {
       method: 'POST',
       headers: { authorization: pipelineAuthorization, 'content-type': 'application/json' },
@@ -33,37 +40,38 @@ export async function runSignedRequests ({ requests, inFlight = 8, warmupRequest
     const developer = (await created.json() as { responseObject?: { key: string, secret: string } }).responseObject
     if (!created.ok || developer === undefined) throw new Error(`creating the developer answered ${created.status}`)
     const client = createSignedClient({ baseUrl: pipeline.url, key: developer.key, secret: developer.secret })
-    const statuses: Record<string, number> = {}
-    const send = async (count: number) => {
-      let next = 0
-      await Promise.all(Array.from({ length: inFlight }, async () => {
-        while (next++ < count) {
-          const response = await client.request('GET', ECHO).catch(() => undefined)
-          await response?.arrayBuffer()
-          const status = String(response?.status ?? 'connection')
-          statuses[status] = (statuses[status] ?? 0) + 1
-        }
-      }))
+    const measure = async (request: (n: number) => Promise<Response>) => {
+      const statuses: Record<string, number> = {}
+      const send = async (count: number) => {
+        let next = 0
+        await Promise.all(Array.from({ length: inFlight }, async () => {
+          while (next < count) {
+            const response = await request(next++).catch(() => undefined)
+            await response?.arrayBuffer()
+            const status = String(response?.status ?? 'connection')
+            statuses[status] = (statuses[status] ?? 0) + 1
+          }
+        }))
+      }
+      await send(warmupRequests)
+      for (const key of Object.keys(statuses)) statuses[key] = 0
+      const cpu = measureCpu({ api: byPid(pipeline.api.child.pid!), postgres: byName('postgres') })
+      const started = performance.now()
+      await send(requests)
+      const seconds = (performance.now() - started) / 1000
+      const cpuSeconds = cpu.stop()
+      const ok = statuses['200'] ?? 0
+      return {
+        ok,
+        errors: Object.fromEntries(Object.entries(statuses).filter(([status, n]) => status !== '200' && n > 0)),
+        requestsPerSecond: Math.round(ok / seconds),
+        cpuSeconds,
+        cpuMicrosecondsPerRequest: microsecondsEach(cpuSeconds, requests)
+      }
     }
-    await send(warmupRequests)
-    for (const key of Object.keys(statuses)) statuses[key] = 0
-    const cpu = measureCpu({ api: byPid(pipeline.api.child.pid!), postgres: byName('postgres') })
-    const started = performance.now()
-    await send(requests)
-    const seconds = (performance.now() - started) / 1000
-    const cpuSeconds = cpu.stop()
-    const ok = statuses['200'] ?? 0
-    return {
-      scenario: 'signed requests',
-      cores: cpus().length,
-      requests,
-      inFlight,
-      ok,
-      errors: Object.fromEntries(Object.entries(statuses).filter(([status, n]) => status !== '200' && n > 0)),
-      requestsPerSecond: Math.round(ok / seconds),
-      cpuSeconds,
-      cpuMicrosecondsPerRequest: microsecondsEach(cpuSeconds, requests)
-    }
+    const echo = await measure(() => client.request('GET', ECHO))
+    const push = await measure((n) => client.request('POST', `/api/1.0/push/user-${n % 1000}@carrier.example`, { content: 'Hello from the benchmark' }))
+    return { scenario: 'signed requests', cores: cpus().length, requests, inFlight, echo, push }
   } finally {
     await pipeline.close()
   }
