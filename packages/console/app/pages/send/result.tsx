@@ -46,9 +46,16 @@ function MessageOutcomes ({ to, messageId, answered }: { to: SentTo, messageId: 
   }, [to.appId, messageId])
   // The devices the message was for, to show their masked tokens beside their outcomes.
   const devices = useDeviceTokens(to.appId, to.userId, to.activationId)
-  const waiting = state.value?.detail.completed !== true && Date.now() - started < POLL_FOR_MS
-  const poll = useCallback(() => { if (!state.loading) detach(state.reload()) }, [state.loading, state.reload])
-  useInterval(poll, waiting ? POLL_MS : null)
+  const inTime = Date.now() - started < POLL_FOR_MS
+  const waiting = state.value?.detail.completed !== true && inTime
+  // A read of the tokens that failed (a busy api's 503) is tried again with the outcomes: else the
+  // table named the devices by id only, for good.
+  const retryTokens = devices.error !== null && inTime
+  const poll = useCallback(() => {
+    if (waiting && !state.loading) detach(state.reload())
+    if (retryTokens && !devices.loading) detach(devices.reload())
+  }, [waiting, retryTokens, state.loading, state.reload, devices.loading, devices.reload])
+  useInterval(poll, waiting || retryTokens ? POLL_MS : null)
   const detail = state.value?.detail
   return (
     <>
