@@ -12,17 +12,19 @@ export interface ResolvedAddress {
 
 const ADDRESS = new RegExp(USER_ADDRESS_PATTERN, 'u')
 
-// Named statements through the pool: every push of the signed API reads these (through Prisma
-// each cost several times the CPU). Carrier domains are stored in lower case (normaliseCarrierDomain)
+// A named statement through the pool: every push of the signed API reads it (through Prisma it
+// cost several times the CPU). Carrier domains are stored in lower case (normaliseCarrierDomain)
 // and an address's carrier is ASCII (USER_ADDRESS_PATTERN): lower-cased here, it is compared
 // through the column's unique index, without regard to case as domain names are.
 const CARRIER_APPLICATION = {
   name: 'beacon-carrier-application',
   text: 'SELECT id, carrier_domain AS "carrierDomain" FROM application WHERE carrier_domain = $1'
 }
-const GRANTED_CARRIER = {
-  name: 'beacon-granted-carrier',
-  text: 'SELECT carrier_domain AS "carrierDomain" FROM application WHERE carrier_domain = $1 AND id = ANY($2::int[])'
+
+/** The application whose carrier domain `carrier` is (whatever its case), if any. */
+async function carrierApplication (db: Db, carrier: string): Promise<{ id: number, carrierDomain: string | null } | undefined> {
+  const { rows: [application] } = await db.pool.query<{ id: number, carrierDomain: string | null }>({ ...CARRIER_APPLICATION, values: [carrier.toLowerCase()] })
+  return application
 }
 const LONE_SURROGATE = /\p{Cs}/u
 
@@ -46,7 +48,7 @@ export async function resolveAddress (db: Db, applicationIds: number[], text: st
     throw new SignedApiError(400, 'the address must be username@carrier (a username without @, / or whitespace, and a domain name)')
   }
   // Domain names are case-insensitive.
-  const { rows: [application] } = await db.pool.query<{ id: number, carrierDomain: string | null }>({ ...CARRIER_APPLICATION, values: [parsed.carrier.toLowerCase()] })
+  const application = await carrierApplication(db, parsed.carrier)
   if (application === undefined || !applicationIds.includes(application.id)) {
     throw new SignedApiError(403, `this developer may not address the carrier ${parsed.carrier}`)
   }
@@ -66,7 +68,7 @@ export async function resolveSender (db: Db, applicationIds: number[], text: str
   const refused = () => new SignedApiError(400, 'sender must be username@carrier on a carrier this developer may address')
   const parsed = parseUserAddress(text)
   if (parsed === null) throw refused()
-  const { rows: [application] } = await db.pool.query<{ carrierDomain: string | null }>({ ...GRANTED_CARRIER, values: [parsed.carrier.toLowerCase(), applicationIds] })
-  if (application === undefined) throw refused()
+  const application = await carrierApplication(db, parsed.carrier)
+  if (application === undefined || !applicationIds.includes(application.id)) throw refused()
   return `${parsed.username}@${application.carrierDomain ?? parsed.carrier}`
 }

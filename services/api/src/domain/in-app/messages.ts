@@ -26,8 +26,8 @@ const STORE_IN_APP_MESSAGE = {
   text: `WITH m AS (
            INSERT INTO inbox_message (id, user_id, type, subject, summary, body, created_at, developer_id, sender, push_content, push_due_at, expires_at)
            VALUES ($1, $2, 'TEXT', $3, $4, $5, $6, $7, $8, $9, $10, $11)
-           RETURNING id::text, body, sender, created_at AS "createdAt"),
-         a AS (INSERT INTO inbox_message_application (message_id, application_id) SELECT m.id::uuid, $12 FROM m)
+           RETURNING id, body, sender, created_at AS "createdAt"),
+         a AS (INSERT INTO inbox_message_application (message_id, application_id) SELECT m.id, $12 FROM m)
          SELECT * FROM m`
 }
 

@@ -77,12 +77,11 @@ async function deliver (
   const context = { developerId, eventId: body.eventId, event: body.event }
   // Loaded per attempt: a rotated secret signs from the next attempt on, a disabled developer stops.
   // A named statement through the pool (through Prisma it cost several times the CPU, per callback).
-  const { rows: [found] } = await app.db.pool.query<CallbackDeveloper>({ ...CALLBACK_DEVELOPER, values: [developerId] })
-  const developer = found ?? null
-  if (developer === null || !developer.enabled || developer.callbackUrl === null) {
+  const { rows: [developer] } = await app.db.pool.query<CallbackDeveloper>({ ...CALLBACK_DEVELOPER, values: [developerId] })
+  if (developer === undefined || !developer.enabled || developer.callbackUrl === null) {
     app.log.info(context, 'callback dropped: the developer is gone, disabled or has no callback URL')
     await delivery.drop()
-    const why = developer === null ? 'DeveloperGone' : !developer.enabled ? 'DeveloperDisabled' : 'NoCallbackUrl'
+    const why = developer === undefined ? 'DeveloperGone' : !developer.enabled ? 'DeveloperDisabled' : 'NoCallbackUrl'
     await record(app, delivery, { kind: 'dropped', lastError: why })
     return
   }
