@@ -15,7 +15,7 @@ import type { SendersReply, SendersRequest } from './senders/child.js'
 
 export interface SendersOptions { notifications: number }
 
-// CAMPAIGN_CHUNK_USERS and DISPATCHER_CONCURRENCY defaults.
+// CAMPAIGN_CHUNK_USERS and DISPATCHER_CHUNK_CONCURRENCY defaults.
 const chunk = 1000
 const chunksInHand = 16
 

@@ -36,6 +36,12 @@ export interface QueueState {
 export interface CommandConsumerOptions {
   /** Commands handled at once. */
   concurrency: number
+  /**
+   * Campaign chunks handled at once, within `concurrency` (default: `concurrency`). A pull takes
+   * no more commands than there is room for chunks, as what comes next cannot be known before it
+   * arrives: chunks in hand never exceed it, and many short single messages fill the rest.
+   */
+  chunkConcurrency?: number
   /** How long a command may go without `working()` before it is redelivered elsewhere. */
   ackWaitMs?: number
   /** Deliveries of one command before it is given up (the last one is marked `lastDelivery`). */

@@ -151,6 +151,56 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     t.match(events.at(-1), { kind: 'summary', summary: { messageId: control } })
   })
 
+  // guarantee: chunk-concurrency
+  t.test(`${kind}: campaign chunks in hand stay within chunkConcurrency, single messages fill the rest`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const inHand = { message: 0, 'campaign-chunk': 0 }
+    const most = { message: 0, 'campaign-chunk': 0 }
+    const held: Array<() => void> = []
+    let handled = 0
+    transport.consumeCommands(async (delivery) => {
+      const { kind } = delivery.command
+      inHand[kind]++
+      most[kind] = Math.max(most[kind], inHand[kind])
+      // The NATS factory's ack wait is 1 s: a held command keeps its heartbeat.
+      const heartbeat = setInterval(() => { delivery.working() }, 200)
+      await new Promise<void>((resolve) => held.push(resolve))
+      clearInterval(heartbeat)
+      inHand[kind]--
+      handled++
+      await delivery.ack()
+    }, { concurrency: 8, chunkConcurrency: 2 })
+    const releaseAll = () => { for (const release of held.splice(0)) release() }
+    const settle = async (ms: number) => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+    // Single messages only: up to `concurrency`, not held to the chunks' limit.
+    for (let i = 0; i < 12; i++) await transport.publishCommand(command())
+    await until(() => inHand.message === 8, 'eight messages in hand')
+    await settle(300)
+    t.equal(inHand.message, 8, 'eight in hand, the other four left in the queue')
+    releaseAll()
+    await until(() => handled === 8 && inHand.message === 4, 'the other four')
+    releaseAll()
+    await until(() => handled === 12, 'all twelve')
+
+    // Five chunks, then three messages: two chunks in hand, and nothing taken behind them (what
+    // comes next could be a chunk) until one ends.
+    const chunk = (n: number) => ({ kind: 'campaign-chunk' as const, campaignId: '8', chunk: n, applicationId: 1, afterUserId: `u${n}`, lastUserId: `u${n + 1}`, body: { title: 'c' } })
+    for (let n = 0; n < 5; n++) await transport.publishCommand(chunk(n))
+    for (let i = 0; i < 3; i++) await transport.publishCommand(command())
+    await until(() => inHand['campaign-chunk'] === 2, 'two chunks in hand')
+    await settle(300)
+    t.same(inHand, { message: 0, 'campaign-chunk': 2 }, 'two chunks, and the rest waits')
+    // One at a time, so each pull is taken with the room left then.
+    for (;;) {
+      if (handled === 20) break
+      held.shift()?.()
+      await settle(50)
+    }
+    t.equal(most['campaign-chunk'], 2, 'never more than two chunks at once')
+    t.equal(most.message, 8, 'never more than eight messages at once')
+  })
+
   t.test(`${kind}: watchSummary sees the summary published after it started, and times out otherwise`, async (t) => {
     const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
     const messageId = randomUUID()

@@ -181,6 +181,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         }
       }, {
         concurrency: config.concurrency,
+        chunkConcurrency: config.chunkConcurrency,
         ackWaitMs: config.commandAckWaitMs,
         maxDeliver: config.commandMaxDeliver,
         ready: () => health.ready()
@@ -188,7 +189,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       const forget = () => { forgetOldLeases(db).catch((error: unknown) => log.debug({ err: error }, 'old command leases not cleared')) }
       forget()
       sweeper = setInterval(forget, LEASE_SWEEP_MS).unref()
-      log.info({ concurrency: config.concurrency }, 'dispatcher started')
+      log.info({ concurrency: config.concurrency, chunkConcurrency: config.chunkConcurrency }, 'dispatcher started')
     },
     async stop (timeoutMs = config.shutdownTimeoutMs) {
       clearInterval(sweeper)

@@ -24,3 +24,15 @@ t.test('MASTER_KEY_FILE and DATABASE_URL_FILE: the dispatcher uses the files\' c
   ])
   t.notMatch(error.message, /not-a-master-key|from-a-file/, 'no secret in the message')
 })
+
+t.test('DISPATCHER_CONCURRENCY and DISPATCHER_CHUNK_CONCURRENCY: defaults, the one lowering the other, and a chunk limit above the whole refused', async (t) => {
+  const base = { MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: 'postgresql://db/beacon' }
+  const pick = (config: { concurrency: number, chunkConcurrency: number }) => ({ concurrency: config.concurrency, chunkConcurrency: config.chunkConcurrency })
+  t.same(pick(loadConfig(base)), { concurrency: 128, chunkConcurrency: 16 }, 'many single messages, chunks as before')
+  t.same(pick(loadConfig({ ...base, DISPATCHER_CONCURRENCY: '4' })), { concurrency: 4, chunkConcurrency: 4 }, 'a smaller whole lowers the unset chunk limit')
+  t.same(pick(loadConfig({ ...base, DISPATCHER_CONCURRENCY: '64', DISPATCHER_CHUNK_CONCURRENCY: '64' })), { concurrency: 64, chunkConcurrency: 64 })
+  const error = t.throws(() => loadConfig({ ...base, DISPATCHER_CONCURRENCY: '8', DISPATCHER_CHUNK_CONCURRENCY: '32' })) as ConfigError
+  t.same(error.problems, ['DISPATCHER_CHUNK_CONCURRENCY must not exceed DISPATCHER_CONCURRENCY'])
+  const zero = t.throws(() => loadConfig({ ...base, DISPATCHER_CHUNK_CONCURRENCY: '0' })) as ConfigError
+  t.match(zero.problems, [/^DISPATCHER_CHUNK_CONCURRENCY /], 'zero named as the bad value')
+})

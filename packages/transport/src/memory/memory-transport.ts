@@ -47,14 +47,26 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
     async publishCommand (command) {
       if (seenCommands.add(commandId(command))) commands.push(command)
     },
-    consumeCommands: (handler, { concurrency, maxDeliver, ready }) => commands.consume((item) => handler({
-      command: item.value,
-      deliveryCount: item.deliveryCount,
-      lastDelivery: item.lastDelivery,
-      working: () => {},
-      ack: item.ack,
-      retry: item.retry
-    }), { concurrency, ...(maxDeliver === undefined ? {} : { maxDeliver }), ...(ready === undefined ? {} : { ready }) }),
+    consumeCommands (handler, { concurrency, chunkConcurrency = concurrency, maxDeliver, ready }) {
+      // As the NATS transport's: counted as each is handed over, uncounted as it ends.
+      let chunksInHand = 0
+      return commands.consume(async (item) => {
+        const chunk = item.value.kind === 'campaign-chunk'
+        if (chunk) chunksInHand++
+        try {
+          await handler({
+            command: item.value,
+            deliveryCount: item.deliveryCount,
+            lastDelivery: item.lastDelivery,
+            working: () => {},
+            ack: item.ack,
+            retry: item.retry
+          })
+        } finally {
+          if (chunk) chunksInHand--
+        }
+      }, { concurrency, pullLimit: () => chunkConcurrency - chunksInHand, ...(maxDeliver === undefined ? {} : { maxDeliver }), ...(ready === undefined ? {} : { ready }) })
+    },
     publishDeviceResults,
     async publishSummary (summary, devices = []) {
       if (!seenResults.add(`summary:${summary.messageId}`)) return

@@ -17,6 +17,8 @@ export interface ConsumeOptions {
   maxDeliver?: number
   /** Awaited before an item is handed over (the consumer's outage gate). */
   ready?: () => Promise<void>
+  /** Caps what one pull takes below the free slots, as consumeSlots' (0: nothing until some work ends). */
+  pullLimit?: () => number
 }
 
 /**
@@ -38,8 +40,10 @@ export class WorkQueue<T> {
   }
 
   consume (handler: (item: QueuedItem<T>) => Promise<void>, options: ConsumeOptions): Stoppable {
-    const { concurrency, maxDeliver = Number.POSITIVE_INFINITY, ready } = options
+    const { concurrency, maxDeliver = Number.POSITIVE_INFINITY, ready, pullLimit } = options
     let active = 0
+    // Like a pull, sized once: its items are handed over before the limit is asked again.
+    const room = () => Math.min(concurrency - active, pullLimit?.() ?? Number.POSITIVE_INFINITY)
     let gated = false
     const running = new Set<Promise<void>>()
     const start = (entry: { value: T, deliveryCount: number }) => {
@@ -65,11 +69,11 @@ export class WorkQueue<T> {
     }
     const startFree = () => {
       // start() raises `active`.
-      for (let free = concurrency - active; free > 0 && this.pump === pump && !this.closed && this.items.length > 0; free--) start(this.items.shift()!)
+      for (let free = room(); free > 0 && this.pump === pump && !this.closed && this.items.length > 0; free--) start(this.items.shift()!)
     }
     // Like a pull: once the consumer is ready (at once when it is), as many as there are free slots.
     const pump = () => {
-      if (gated || this.pump !== pump || this.closed || active >= concurrency || this.items.length === 0) return
+      if (gated || this.pump !== pump || this.closed || room() <= 0 || this.items.length === 0) return
       if (ready === undefined) { startFree(); return }
       gated = true
       ready().then(() => { gated = false; startFree() }, this.onError)

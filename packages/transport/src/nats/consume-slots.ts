@@ -14,12 +14,13 @@ const PULL_RETRY_MS = 1000
  * would outlive its ack wait unheard of and come a second time while the first copy is still
  * queued (a command handled twice: its claims then read as an earlier holder's). Only long work
  * (commands, callbacks) uses this; result batches use consumeBatches.
- * `ready()`, when given, is awaited before every pull.
+ * `ready()`, when given, is awaited before every pull. `pullLimit()`, when given, caps what the
+ * next pull takes below the free slots (0: no pull until some work ends).
  * `stop()` stops pulling and waits for the work in flight to settle (graceful shutdown).
  */
 export function consumeSlots (
   consumer: Consumer,
-  options: { concurrency: number, ready?: () => Promise<void> },
+  options: { concurrency: number, ready?: () => Promise<void>, pullLimit?: () => number },
   handle: (message: JsMsg) => Promise<void>,
   onError: (error: unknown) => void
 ): Stoppable {
@@ -43,15 +44,16 @@ export function consumeSlots (
     }
   }
 
+  const room = () => Math.min(slots.free(), options.pullLimit?.() ?? Number.POSITIVE_INFINITY)
   const loop = (async () => {
     while (running()) {
-      while (slots.free() === 0 && running()) await slots.freed()
+      while (room() <= 0 && running()) await slots.freed()
       if (!running()) break
       // Nothing is taken while the holder says it could not work on it (an outage).
       if (options.ready !== undefined) await readyOrStopped(options.ready)
       if (!running()) break
       try {
-        pull = await consumer.fetch({ max_messages: slots.free(), expires: PULL_EXPIRES_MS })
+        pull = await consumer.fetch({ max_messages: room(), expires: PULL_EXPIRES_MS })
         for await (const message of pull) {
           // Arrived after stop(): straight back for another holder.
           if (stopping) message.nak()

@@ -81,7 +81,7 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     publishCommand: (command: Command) =>
       publish(names.commandSubject, commandCodec.encode(command), commandId(command)),
 
-    consumeCommands (handler, { concurrency, ackWaitMs, maxDeliver, ready }) {
+    consumeCommands (handler, { concurrency, chunkConcurrency = concurrency, ackWaitMs, maxDeliver, ready }) {
       // The consumer is the dispatchers' to define, with their settings (see ensureTopology).
       const settings = {
         commandAckWaitMs: ackWaitMs ?? options.commandAckWaitMs ?? 30_000,
@@ -103,11 +103,15 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
         }
       })()
       let stopper: { stop (): Promise<void> } | undefined
+      // Counted as each is handed over (synchronously, within the pull), uncounted as it ends.
+      let chunksInHand = 0
       const started = consumerReady.then((consumer) => {
         if (stopRequested) return
-        stopper = consumeSlots(consumer, { concurrency, ...(ready === undefined ? {} : { ready }) }, async (message) => {
+        stopper = consumeSlots(consumer, { concurrency, pullLimit: () => chunkConcurrency - chunksInHand, ...(ready === undefined ? {} : { ready }) }, async (message) => {
           const command = decodeOrTerminate(message, commandCodec.decode)
           if (command === undefined) return
+          const chunk = command.kind === 'campaign-chunk'
+          if (chunk) chunksInHand++
           const delivery: CommandDelivery = {
             command,
             deliveryCount: message.info.deliveryCount,
@@ -120,7 +124,11 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
             ack: async () => { message.ack() },
             retry: (delayMs) => message.nak(delayMs)
           }
-          await handler(delivery)
+          try {
+            await handler(delivery)
+          } finally {
+            if (chunk) chunksInHand--
+          }
         }, onError)
       })
       const handle = { stop: async () => { stopRequested = true; await started.catch(() => {}); await stopper?.stop() } }
