@@ -53,7 +53,7 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void } = {}) {
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
@@ -72,7 +72,7 @@ export async function startDbHarness (t: Test) {
       command,
       deliveryCount: options.deliveryCount ?? 1,
       lastDelivery: options.lastDelivery ?? false,
-      working: () => {},
+      working: options.working ?? (() => {}),
       ack: async () => { settled.push('ack') },
       retry: (delayMs = 0) => { settled.push(`retry ${delayMs}`) }
     }, health, stopping.signal, deadline)

@@ -21,12 +21,14 @@ import { sendWithRetries } from './send-with-retries.js'
 // The send loop tells JetStream it is working each time it waits for an answer; the dispatcher's
 // own timer beats too (dispatcher.ts). Each beat is a NATS publish: one per answer was a socket
 // write per device, 11 % of a campaign dispatcher's CPU. One a second is plenty for an ack wait
-// of several seconds.
+// of several seconds. None in the first second either: the command was just handed over (or the
+// dispatcher's timer beat for it), and a single message, done in milliseconds, would otherwise
+// spend a NATS publish of its three on it.
 const HEARTBEAT_MIN_GAP_MS = 1000
 
-/** `fn`, run at most once per `gapMs`; calls in between are dropped. */
+/** `fn`, run at most once per `gapMs`, the first time `gapMs` after this call; calls in between are dropped. */
 function throttle (fn: () => void, gapMs: number): () => void {
-  let last = Number.NEGATIVE_INFINITY
+  let last = performance.now()
   return () => {
     const now = performance.now()
     if (now - last < gapMs) return

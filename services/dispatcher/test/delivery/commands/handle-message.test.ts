@@ -85,3 +85,17 @@ for (const ending of ['dies', 'gives it back'] as const) {
     t.same(await messageClaimRows(h, command.messageId), [['answered', 'SENT', null, 1, false], ['waiting', 'SENT', null, 1, false]])
   })
 }
+
+// Long waits beat through the dispatcher's own timer (dispatcher.ts), a third of the ack wait apart.
+t.test('a message answered within its first second spends no NATS publish on a heartbeat', async (t) => {
+  const h = await startDbHarness(t)
+  for (const label of ['ios', 'android']) await h.addDevice(label, { userId: 'quick', platform: label === 'ios' ? 'APNS' : 'FCM' })
+  h.provider.script('ios', SENT)
+  h.provider.script('android', SENT)
+  let beats = 0
+  const holder = h.startHolder('quick', await h.storeMessage('quick'), { working: () => { beats++ } })
+  await holder.done
+  t.same(holder.settled, ['ack'])
+  t.equal(h.provider.receipts.length, 2, 'both devices sent')
+  t.equal(beats, 0, 'it was handed over milliseconds before')
+})
