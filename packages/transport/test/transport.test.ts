@@ -163,7 +163,7 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
       inHand[kind]++
       most[kind] = Math.max(most[kind], inHand[kind])
       // The NATS factory's ack wait is 1 s: a held command keeps its heartbeat.
-      const heartbeat = setInterval(() => { delivery.working() }, 200)
+      const heartbeat = setInterval(() => { delivery.working() }, 200).unref()
       await new Promise<void>((resolve) => held.push(resolve))
       clearInterval(heartbeat)
       inHand[kind]--
@@ -192,13 +192,38 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     await settle(300)
     t.same(inHand, { message: 0, 'campaign-chunk': 2 }, 'two chunks, and the rest waits')
     // One at a time, so each pull is taken with the room left then.
+    const deadline = Date.now() + 20_000
     for (;;) {
       if (handled === 20) break
+      if (Date.now() > deadline) throw new Error(`${handled} of 20 handled`)
       held.shift()?.()
       await settle(50)
     }
     t.equal(most['campaign-chunk'], 2, 'never more than two chunks at once')
     t.equal(most.message, 8, 'never more than eight messages at once')
+  })
+
+  t.test(`${kind}: a backlog waiting for the consumer to be ready starts up to concurrency, not one pull's room for chunks`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    let open: () => void = () => {}
+    const outage = new Promise<void>((resolve) => { open = resolve })
+    let inHand = 0
+    const held: Array<() => void> = []
+    t.teardown(() => { for (const release of held.splice(0)) release() })
+    transport.consumeCommands(async (delivery) => {
+      inHand++
+      const heartbeat = setInterval(() => { delivery.working() }, 200).unref()
+      await new Promise<void>((resolve) => held.push(resolve))
+      clearInterval(heartbeat)
+      await delivery.ack()
+    }, { concurrency: 8, chunkConcurrency: 2, ready: () => outage })
+    for (let i = 0; i < 12; i++) await transport.publishCommand(command())
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.equal(inHand, 0, 'nothing taken during the outage')
+    open()
+    await until(() => inHand === 8, 'eight in hand once ready', 5000)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    t.equal(inHand, 8, 'with none of them ended')
   })
 
   t.test(`${kind}: watchSummary sees the summary published after it started, and times out otherwise`, async (t) => {

@@ -17,7 +17,7 @@ export interface ConsumeOptions {
   maxDeliver?: number
   /** Awaited before an item is handed over (the consumer's outage gate). */
   ready?: () => Promise<void>
-  /** Caps what one pull takes below the free slots, as consumeSlots' (0: nothing until some work ends). */
+  /** How many more items may start now, below the free slots; asked before each (0: nothing until some work ends). */
   pullLimit?: () => number
 }
 
@@ -42,7 +42,7 @@ export class WorkQueue<T> {
   consume (handler: (item: QueuedItem<T>) => Promise<void>, options: ConsumeOptions): Stoppable {
     const { concurrency, maxDeliver = Number.POSITIVE_INFINITY, ready, pullLimit } = options
     let active = 0
-    // Like a pull, sized once: its items are handed over before the limit is asked again.
+    // Asked again before each item: `active` and what pullLimit counts rise as an item starts.
     const room = () => Math.min(concurrency - active, pullLimit?.() ?? Number.POSITIVE_INFINITY)
     let gated = false
     const running = new Set<Promise<void>>()
@@ -69,7 +69,7 @@ export class WorkQueue<T> {
     }
     const startFree = () => {
       // start() raises `active`.
-      for (let free = room(); free > 0 && this.pump === pump && !this.closed && this.items.length > 0; free--) start(this.items.shift()!)
+      while (room() > 0 && this.pump === pump && !this.closed && this.items.length > 0) start(this.items.shift()!)
     }
     // Like a pull: once the consumer is ready (at once when it is), as many as there are free slots.
     const pump = () => {
