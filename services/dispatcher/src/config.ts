@@ -108,9 +108,11 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
     }
   }
   read.check(config.retry.baseDelayMs <= config.retry.maxDelayMs, 'RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS')
-  // A smaller DISPATCHER_CONCURRENCY alone (as tests set) lowers both.
+  // A smaller DISPATCHER_CONCURRENCY alone (as tests set) lowers both. Compared only when both
+  // read well: a bad one stands in as its default, which would make a second, false complaint.
   if (read.string('DISPATCHER_CHUNK_CONCURRENCY') === '') config.chunkConcurrency = Math.min(config.chunkConcurrency, config.concurrency)
-  read.check(config.chunkConcurrency <= config.concurrency, 'DISPATCHER_CHUNK_CONCURRENCY must not exceed DISPATCHER_CONCURRENCY')
+  const unread = read.problems.some((problem) => /^DISPATCHER_(CHUNK_)?CONCURRENCY /.test(problem))
+  read.check(unread || config.chunkConcurrency <= config.concurrency, 'DISPATCHER_CHUNK_CONCURRENCY must not exceed DISPATCHER_CONCURRENCY')
   read.done()
   return config
 }
