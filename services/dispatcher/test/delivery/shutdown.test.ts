@@ -51,3 +51,29 @@ t.test('SIGTERM with a hung provider: the process exits 0 before the provider an
   t.match(dispatcher.output(), /stopping: command given back/)
   t.equal(await h.db.messageDelivery.count({ where: { messageId: command.messageId, status: 'PENDING' } }), 1, 'the request on the wire keeps its claim')
 })
+
+t.test('stop with 100 messages in hand on a pool of 4 connections: each given back in the stop\'s time, with its known answer written on its claim', async (t) => {
+  const h = await startHarness(t)
+  const users = Array.from({ length: 100 }, (_, i) => `many-${String(i).padStart(3, '0')}`)
+  const answered: string[] = []
+  for (const user of users) {
+    const [quick, hung] = await h.addDevices(user, 2, 'APNS')
+    h.apns.script(hung!, { kind: 'slow', delayMs: 120_000 })
+    answered.push(quick!)
+  }
+  const dispatcher = await h.startDispatcher({ DATABASE_POOL_SIZE: '4' })
+  const commands = await Promise.all(users.map((user) => h.storeMessage(user)))
+  for (const command of commands) await h.transport.publishCommand(command)
+  await h.until(() => h.apns.log.length === 200, 'every request on the wire')
+  await h.until(() => h.apns.counters.requests === 100, 'the hundred quick answers')
+
+  const started = performance.now()
+  await dispatcher.stop(3000)
+  const tookMs = performance.now() - started
+  t.ok(tookMs < 3500, `stopped within its time (${Math.round(tookMs)} ms)`)
+  t.equal(h.logs.filter((line) => line.msg === 'stopping: command given back').length, 100, 'all hundred given back')
+  const claims = await h.db.messageDelivery.groupBy({ by: ['status'], where: { messageId: { in: commands.map((c) => c.messageId) } }, _count: true })
+  t.same(Object.fromEntries(claims.map((row) => [row.status, row._count])), { SENT: 100, PENDING: 100 },
+    'each answered device written on its claim (not sent again), each hung one left claimed (sent again by the next holder)')
+  t.equal(h.events.filter((e) => e.kind === 'device').length, 100, 'the hundred known answers published')
+})

@@ -6,7 +6,9 @@ import { metricValue } from '../../metrics/metric-values.js'
 t.test('DISPATCHER_CONCURRENCY single messages are handled at once, but only DISPATCHER_CHUNK_CONCURRENCY campaign chunks', async (t) => {
   const h = await startHarness(t)
   await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2' })
-  const slow = { kind: 'slow' as const, delayMs: 1500 }
+  // Answers held long enough that every request of a step is still on the wire when it is
+  // counted, however slowly the commands are published on a busy machine.
+  const slow = { kind: 'slow' as const, delayMs: 4000 }
 
   const messageUsers = ['m1', 'm2', 'm3', 'm4', 'm5']
   for (const user of messageUsers) for (const token of await h.addDevices(user, 1, 'APNS')) h.apns.script(token, slow)
@@ -31,6 +33,6 @@ t.test('DISPATCHER_CONCURRENCY single messages are handled at once, but only DIS
   await new Promise((resolve) => setTimeout(resolve, 500))
   t.equal(h.apns.log.length, 7, 'no third chunk started while two are on the wire')
   t.equal(await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }), chunksBefore + 2, 'two chunks in hand')
-  await h.until(() => h.apns.log.length === 9, 'the other two chunks, after the first two', 15_000)
+  await h.until(() => h.apns.log.length === 9, 'the other two chunks, after the first two', 20_000)
   t.same(chunkTokens.map((token) => h.apns.received(token).length), [1, 1, 1, 1], 'every chunk\'s device once')
 })

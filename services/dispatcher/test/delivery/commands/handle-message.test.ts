@@ -92,10 +92,13 @@ t.test('a message answered within its first second spends no NATS publish on a h
   for (const label of ['ios', 'android']) await h.addDevice(label, { userId: 'quick', platform: label === 'ios' ? 'APNS' : 'FCM' })
   h.provider.script('ios', SENT)
   h.provider.script('android', SENT)
-  let beats = 0
-  const holder = h.startHolder('quick', await h.storeMessage('quick'), { working: () => { beats++ } })
+  // When each beat came, from the handover: on a slow machine the handling may pass a second, when a beat is due.
+  const beats: number[] = []
+  const command = await h.storeMessage('quick')
+  const handedOver = performance.now()
+  const holder = h.startHolder('quick', command, { working: () => { beats.push(performance.now() - handedOver) } })
   await holder.done
   t.same(holder.settled, ['ack'])
   t.equal(h.provider.receipts.length, 2, 'both devices sent')
-  t.equal(beats, 0, 'it was handed over milliseconds before')
+  t.same(beats.filter((ms) => ms < 900), [], 'no beat in its first second: it was just handed over')
 })
