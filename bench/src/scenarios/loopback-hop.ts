@@ -45,9 +45,11 @@ const microsecondsSince = (start: NodeJS.CpuUsage, n: number) => {
 
 export async function runLoopbackHop ({ writes }: { writes: number }): Promise<LoopbackHop> {
   const reader = spawn(process.execPath, ['-e', READER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // The reader's next message, or its death: whichever comes first lets go of the other's listener.
   const next = <T>() => new Promise<T>((resolve, reject) => {
-    reader.once('message', (message) => { resolve(message as T) })
-    reader.once('exit', (code) => { reject(new Error(`the reader exited (${code ?? 'signal'})`)) })
+    const exited = (code: number | null) => { reader.off('message', arrived); reject(new Error(`the reader exited (${code ?? 'signal'})`)) }
+    const arrived = (message: unknown) => { reader.off('exit', exited); resolve(message as T) }
+    reader.once('message', arrived).once('exit', exited)
   })
   try {
     const { port } = await next<{ port: number }>()

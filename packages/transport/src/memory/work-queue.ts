@@ -71,7 +71,7 @@ export class WorkQueue<T> {
       // start() raises `active`.
       while (room() > 0 && this.pump === pump && !this.closed && this.items.length > 0) start(this.items.shift()!)
     }
-    // Like a pull: once the consumer is ready (at once when it is), as many as there are free slots.
+    // Like a pull: once the consumer is ready (at once when it is), as many as there is room for.
     const pump = () => {
       if (gated || this.pump !== pump || this.closed || room() <= 0 || this.items.length === 0) return
       if (ready === undefined) { startFree(); return }
