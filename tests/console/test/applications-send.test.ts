@@ -67,6 +67,9 @@ t.test('an application is set up, sent to and followed through the console, with
   await pipeline.until(async () => await fcm.getByLabel('Firebase project id').inputValue() === PROJECT_ID, 'the project id read from the file')
   await fcm.getByRole('button', { name: 'Upload FCM service account' }).click()
   await fcm.getByRole('heading', { name: 'FCM: configured' }).waitFor()
+  // The list is read again after the upload, a moment after the settings say so (the suite once
+  // counted it in between): its second "Configured" is waited for (it times out if it never comes).
+  await listed.getByText('Configured', { exact: true }).nth(1).waitFor()
   t.equal(await listed.getByText('Configured', { exact: true }).count(), 2, 'the list shows APNs and FCM configured')
   const body = await page.locator('body').innerText()
   t.notOk(body.includes(key.privateKeyPem.split('\n')[1]!), 'the APNs key is never shown back')

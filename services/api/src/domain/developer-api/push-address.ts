@@ -11,6 +11,7 @@ export interface ResolvedAddress {
 }
 
 const ADDRESS = new RegExp(USER_ADDRESS_PATTERN, 'u')
+const LONE_SURROGATE = /\p{Cs}/u
 
 // A named statement through the pool: every push of the signed API reads it (through Prisma it
 // cost several times the CPU). Carrier domains are stored in lower case (normaliseCarrierDomain)
@@ -26,7 +27,6 @@ async function carrierApplication (db: Db, carrier: string): Promise<{ id: numbe
   const { rows: [application] } = await db.pool.query<{ id: number, carrierDomain: string | null }>({ ...CARRIER_APPLICATION, values: [carrier.toLowerCase()] })
   return application
 }
-const LONE_SURROGATE = /\p{Cs}/u
 
 /** Splits `username@carrier`, or null when it is not exactly that form. */
 export function parseUserAddress (text: string): { username: string, carrier: string } | null {
