@@ -2,17 +2,32 @@ import pg from 'pg'
 
 // What the network says when the database cannot be reached or the connection broke.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
-// What node-postgres itself says when a connection ends or cannot be had in time.
-const CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect)/
+// What node-postgres itself says when a connection ends or cannot be had in time, or when the
+// URL asks for TLS (`sslmode`) and the server has none.
+const CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|The server does not support SSL connections)/
+// A TLS connection to the database that could not be set up: Node's own TLS codes, OpenSSL's
+// (a handshake refused) and the certificate checks' (an expired or untrusted server certificate,
+// another host's name). A certificate that expires in production makes every new connection
+// fail this way: the database is unavailable, not the request wrong.
+const TLS_CODE_PREFIXES = /^(ERR_TLS_|ERR_SSL_)/
+const CERTIFICATE_CODES = new Set([
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED', 'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 'INVALID_CA', 'INVALID_PURPOSE', 'PATH_LENGTH_EXCEEDED', 'HOSTNAME_MISMATCH',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD'
+])
 
 /**
  * A statement sent through `Db.pool` failed in the database or on the way to it: the server
- * refused it (`DatabaseError`, its `code` the SQLSTATE) or the connection could not be had or
- * broke. Prisma's own failures are its error classes; this is the pool's counterpart.
+ * refused it (`DatabaseError`, its `code` the SQLSTATE) or the connection could not be had (no
+ * server, no TLS agreed) or broke. Prisma's own failures are its error classes; this is the
+ * pool's counterpart.
  */
 export function isPoolFailure (error: unknown): boolean {
   if (error instanceof pg.DatabaseError) return true
   if (!(error instanceof Error)) return false
   const code = (error as NodeJS.ErrnoException).code
-  return (code !== undefined && NETWORK_CODES.has(code)) || CONNECTION_MESSAGES.test(error.message)
+  if (code !== undefined && (NETWORK_CODES.has(code) || CERTIFICATE_CODES.has(code) || TLS_CODE_PREFIXES.test(code))) return true
+  return CONNECTION_MESSAGES.test(error.message)
 }

@@ -30,6 +30,14 @@ t.test('isPoolFailure: the database refusing a statement, or no connection; not 
   t.teardown(() => unreachable.end())
   const noConnection = await unreachable.query('SELECT 1').catch((error: unknown) => error)
   t.ok(isPoolFailure(noConnection), `no server: ${String(noConnection)}`)
+  // The URL asks for verified TLS: the test server has none (ssl = off here), or a certificate
+  // this client does not trust. No connection can be had either way.
+  const url = new URL(db.url)
+  url.searchParams.set('sslmode', 'verify-full')
+  const noTls = new pg.Pool({ connectionString: url.toString(), max: 1 })
+  t.teardown(() => noTls.end())
+  const tlsRefused = await noTls.query('SELECT 1').catch((error: unknown) => error)
+  t.ok(isPoolFailure(tlsRefused), `no TLS on the server: ${String(tlsRefused)}`)
   t.notOk(isPoolFailure(new TypeError('cannot read properties of undefined')))
   t.notOk(isPoolFailure('a string'))
 })
