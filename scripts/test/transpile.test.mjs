@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
@@ -82,4 +82,30 @@ t.test('each run starts afresh: what was removed from the sources is gone from t
   await transpilePackages(dir, [pkg])
   t.notOk(existsSync(join(pkg, '.js-src', 'old.js')))
   t.ok(existsSync(join(pkg, '.js-src', 'index.js')))
+})
+
+t.test('typebox is imported from one bundle of it: every subpath an entry, one copy of what they share', async (t) => {
+  const { dir, pkg, write } = workspace(t)
+  mkdirSync(join(pkg, 'node_modules'))
+  symlinkSync(realpathSync(join(root, 'packages', 'contracts', 'node_modules', 'typebox')), join(pkg, 'node_modules', 'typebox'))
+  write('pkg/src/formats.ts', [
+    "import { Type } from 'typebox'",
+    "import { Compile } from 'typebox/compile'",
+    "import { Format } from 'typebox/format'",
+    "import { Value } from 'typebox/value'",
+    // Registered through one subpath, read through another: two copies would not see it.
+    "Format.Set('even-length', (value: string) => value.length % 2 === 0)",
+    "const schema = Type.String({ format: 'even-length' })",
+    'const check = Compile(schema)',
+    "console.log(check.Check('ab'), check.Check('abc'), Value.Check(schema, 'abcd'), Value.Check(schema, 'a'))",
+    ''
+  ].join('\n'))
+  await transpilePackages(dir, [pkg])
+  const code = readFileSync(join(pkg, '.js-src', 'formats.js'), 'utf8')
+  t.match(code, /from "\.\.\/\.\.\/\.js-vendor\/typebox\/index\.js"/, "'typebox' points at its bundle")
+  t.match(code, /from "\.\.\/\.\.\/\.js-vendor\/typebox\/compile\.js"/, "'typebox/compile' at the bundle's entry of that subpath")
+  t.ok(readdirSync(join(dir, '.js-vendor', 'typebox')).length < 40, 'a handful of files, not the package\'s ~680 modules')
+  const run = spawnSync(process.execPath, ['.js-src/formats.js'], { cwd: pkg, encoding: 'utf8' })
+  t.equal(run.stderr, '')
+  t.equal(run.stdout, 'true false true false\n', 'a format registered through typebox/format is checked by typebox/compile and typebox/value')
 })
