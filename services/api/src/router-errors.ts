@@ -1,4 +1,5 @@
 import { ApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
+import { finished } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { observeRouterAnswer } from './metrics/http-requests.js'
 
@@ -18,9 +19,21 @@ const ANSWERS: Record<string, [number, string]> = {
  */
 export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   observeRouterAnswer(request, reply)
+  logRouterAnswer(request, reply)
   const [status, message] = ANSWERS[error.code] ?? [400, 'the request could not be routed']
   const body = request.url.startsWith('/api/')
     ? { error: { status, code: signedApiErrorCodeFor(status), message } }
     : { status: 'ERROR', responseObject: { code: status === 400 ? ApiErrorCode.GENERIC : ApiErrorCode.REQUEST, message } }
   return reply.code(status).type('application/json; charset=utf-8').send(body)
+}
+
+/**
+ * The access line of a router's answer, as create-server.ts's onResponse hook writes every other
+ * one: no hook runs for these, and a probe of malformed URLs went unlogged.
+ */
+function logRouterAnswer (request: FastifyRequest, reply: FastifyReply): void {
+  const started = performance.now()
+  finished(reply.raw, () => {
+    request.log.info({ req: request, res: reply, responseTime: performance.now() - started }, 'request completed')
+  })
 }

@@ -38,3 +38,15 @@ t.test('a client that does not send its whole request within REQUEST_TIMEOUT_MS 
   t.equal(response.status, 408)
   t.equal(app.initialConfig.routerOptions?.maxParamLength, 2048, 'and the router takes parameters up to 2048 characters')
 })
+
+t.test('an answer of the router itself (a malformed URL, a parameter too long) has its access line too', async (t) => {
+  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  const malformed = await app.inject({ method: 'GET', url: '/push/device/%E0%A4%A' })
+  t.equal(malformed.statusCode, 400)
+  const tooLong = await app.inject({ method: 'POST', url: `/api/1.0/push/${'a'.repeat(2049)}@carrier` })
+  t.equal(tooLong.statusCode, 414)
+  const lines = logs().split('\n').filter((line) => line.includes('"msg":"request completed"')).map((line) => JSON.parse(line))
+  t.match(lines.find((line) => line.req.url === '/push/device/%E0%A4%A'), { level: 30, req: { method: 'GET' }, res: { statusCode: 400 } }, 'the malformed URL, answered 400')
+  t.match(lines.find((line) => line.req.url.startsWith('/api/1.0/push/aaa')), { level: 30, req: { method: 'POST' }, res: { statusCode: 414 } }, 'the parameter too long, answered 414')
+  t.type(lines.at(-1)?.responseTime, 'number')
+})
