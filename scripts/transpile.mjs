@@ -30,13 +30,23 @@ import { init, parse } from 'es-module-lexer'
 export const MIRRORED = ['src', 'test', 'scripts']
 export const mirrorName = (folder) => `.js-${folder}`
 const MIRROR_NAMES = new Set(MIRRORED.map(mirrorName))
-/** Packages whose imports point at a bundle of them, made in `.js-vendor/<name>` at the root. */
+/**
+ * Packages whose imports point at a bundle of them, made in `.js-vendor/<name>` at the root. Only
+ * a package that nothing in node_modules imports at runtime: that one would load the package
+ * itself, a second copy beside the bundle (typebox: @fastify/type-provider-typebox is imported
+ * for its types only).
+ */
 export const BUNDLED = ['typebox']
 const VENDOR = '.js-vendor'
 
-/** A bare specifier of a bundled package: its name and subpath (`.` for the package itself). */
-function bundledSubpath (specifier) {
-  for (const name of BUNDLED) {
+/** Each of BUNDLED that one of `packageDirs` depends on, with that package's folder. */
+const bundleHomes = (packageDirs) => BUNDLED
+  .map((name) => ({ name, home: packageDirs.find((dir) => existsSync(join(dir, 'node_modules', name, 'package.json'))) }))
+  .filter(({ home }) => home !== undefined)
+
+/** A bare specifier of a bundled package (of `names`): its name and subpath (`.` for the package itself). */
+function bundledSubpath (names, specifier) {
+  for (const name of names) {
     if (specifier === name) return { name, subpath: '.' }
     if (specifier.startsWith(`${name}/`)) return { name, subpath: `./${specifier.slice(name.length + 1)}` }
   }
@@ -45,14 +55,12 @@ function bundledSubpath (specifier) {
 const bundleFile = (root, name, subpath) => join(root, VENDOR, name, `${subpath === '.' ? 'index' : subpath.slice(2)}.js`)
 
 /**
- * Bundles each of BUNDLED, found in the node_modules of one of `packageDirs`, into
- * `<root>/.js-vendor/<name>`: one entry per subpath its `exports` map names, shared code in chunks.
+ * Bundles each package of `homes` (bundleHomes) into `<root>/.js-vendor/<name>`: one entry per
+ * subpath its `exports` map names, shared code in chunks.
  */
-async function bundlePackages (root, packageDirs) {
+async function bundlePackages (root, homes) {
   await rm(join(root, VENDOR), { recursive: true, force: true })
-  for (const name of BUNDLED) {
-    const home = packageDirs.find((dir) => existsSync(join(dir, 'node_modules', name, 'package.json')))
-    if (home === undefined) continue
+  for (const { name, home } of homes) {
     const manifest = JSON.parse(readFileSync(join(home, 'node_modules', name, 'package.json'), 'utf8'))
     const subpaths = Object.keys(manifest.exports ?? { '.': null }).filter((key) => !key.includes('*'))
     const require = createRequire(join(home, 'package.json'))
@@ -94,7 +102,7 @@ const tsconfig = (root) => {
   return { compilerOptions: { target: compilerOptions.target, verbatimModuleSyntax: compilerOptions.verbatimModuleSyntax } }
 }
 
-async function transpileFile (root, packageDirs, file, tsconfigRaw) {
+async function transpileFile (root, packageDirs, bundled, file, tsconfigRaw) {
   // A relative import may reach into another package (the db's tests use the test kit's files).
   const mirroredAnywhere = (path) => {
     const owner = packageDirs.find((dir) => path.startsWith(dir + sep))
@@ -108,11 +116,11 @@ async function transpileFile (root, packageDirs, file, tsconfigRaw) {
   let last = 0
   for (const { specifier, start, end } of imports) {
     if (typeof specifier !== 'string') continue
-    const bundled = bundledSubpath(specifier)
-    if (!specifier.startsWith('.') && bundled === undefined) continue
+    const bundle = bundledSubpath(bundled, specifier)
+    if (!specifier.startsWith('.') && bundle === undefined) continue
     // A relative import of a TypeScript file names it `.js`, which is where its transpiled file
     // lands in the mirror; other targets inside a mirrored folder are linked there.
-    const target = bundled === undefined ? resolve(dirname(file), specifier) : bundleFile(root, bundled.name, bundled.subpath)
+    const target = bundle === undefined ? resolve(dirname(file), specifier) : bundleFile(root, bundle.name, bundle.subpath)
     const destination = mirroredAnywhere(target) ?? target
     let next = relative(dirname(out), destination).split(sep).join('/')
     if (!next.startsWith('.')) next = `./${next}`
@@ -131,13 +139,15 @@ async function transpileFile (root, packageDirs, file, tsconfigRaw) {
 export async function transpilePackages (root, packageDirs) {
   await init
   const tsconfigRaw = tsconfig(root)
-  const work = [() => bundlePackages(root, packageDirs)]
+  const homes = bundleHomes(packageDirs)
+  const bundled = homes.map(({ name }) => name)
+  const work = [() => bundlePackages(root, homes)]
   for (const packageDir of packageDirs) {
     for (const name of MIRROR_NAMES) await rm(join(packageDir, name), { recursive: true, force: true })
     for (const folder of MIRRORED) {
       if (!existsSync(join(packageDir, folder))) continue
       for (const file of walk(join(packageDir, folder))) {
-        if (file.endsWith('.ts') && !file.endsWith('.d.ts')) work.push(() => transpileFile(root, packageDirs, file, tsconfigRaw))
+        if (file.endsWith('.ts') && !file.endsWith('.d.ts')) work.push(() => transpileFile(root, packageDirs, bundled, file, tsconfigRaw))
         else {
           const link = mirrored(packageDir, file)
           work.push(async () => {

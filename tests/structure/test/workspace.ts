@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
 // Installed, built or generated trees, and the git directory: nobody writes files there by hand.
-const notOurs = new Set(['node_modules', 'dist', '.git', '.beacon', 'generated', '.tap', 'coverage', '.js-src', '.js-test', '.js-scripts'])
+const notOurs = new Set(['node_modules', 'dist', '.git', '.beacon', 'generated', '.tap', 'coverage', '.js-src', '.js-test', '.js-scripts', '.js-vendor'])
 
 /** Every folder of the working tree we write ourselves, with the names of the files directly in it. */
 export function * folders (root = repositoryRoot): Generator<{ path: string, files: string[] }> {
