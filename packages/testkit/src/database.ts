@@ -26,14 +26,26 @@ async function withAdmin<T> (fn: (client: pg.Client) => Promise<T>): Promise<T> 
   try { return await fn(client) } finally { await client.end() }
 }
 
-let templateReady: Promise<string> | undefined
+let templateReady: Promise<{ name: string, copy: string }> | undefined
+
+// PostgreSQL 15 copies a template through the WAL by default (STRATEGY WAL_LOG): every page of its
+// ~8.5 MB, the system catalogs mostly, written to the WAL for a database that lives seconds. The
+// file copy (the strategy of earlier servers; it checkpoints before and after) cost PostgreSQL
+// 190-220 ms of CPU per database created and dropped, against 300-450 through the WAL (10 of each,
+// three runs each, on this machine); a quarter of the api's test files (28, four at a time) cost
+// it 34-39 CPU-s against 44-55, and took no longer for the checkpoints (96-102 s against 102).
+// Older servers know no STRATEGY.
+async function copyClause (client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num')
+  return Number(rows[0]!.server_version_num) >= 150000 ? ' STRATEGY FILE_COPY' : ''
+}
 
 // One migrated template per run and migration set; every test database is a cheap copy of it.
-async function template (): Promise<string> {
+async function template (): Promise<{ name: string, copy: string }> {
   const migrations = await readMigrations()
   const digest = createHash('sha256').update(migrations.map((m) => m.checksum).join()).digest('hex').slice(0, 10)
   const name = `beacon_tpl_${testRunId}_${digest}`.toLowerCase()
-  await withAdmin(async (client) => {
+  const copy = await withAdmin(async (client) => {
     const lock = Number.parseInt(digest.slice(0, 7), 16)
     await client.query('SELECT pg_advisory_lock($1)', [lock])
     try {
@@ -50,8 +62,9 @@ async function template (): Promise<string> {
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [lock])
     }
+    return copyClause(client)
   })
-  return name
+  return { name, copy }
 }
 
 export interface TestDatabase {
@@ -61,22 +74,11 @@ export interface TestDatabase {
 }
 
 /** A fresh, migrated database of its own for one test; `drop()` removes it. */
-// PostgreSQL 15 copies a template through the WAL by default (STRATEGY WAL_LOG): every page of its
-// ~8.5 MB, the system catalogs mostly, written to the WAL for a database that lives seconds. The
-// file copy (the strategy of earlier servers) cost PostgreSQL 190-220 ms of CPU per database created
-// and dropped, against 300-450 through the WAL (10 of each, three runs each, on this machine); a
-// quarter of the api's test files (28) cost it 34-39 CPU-s against 44-55. Older servers know no
-// STRATEGY and copy files.
-async function copyClause (client: pg.Client): Promise<string> {
-  const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num')
-  return Number(rows[0]!.server_version_num) >= 150000 ? ' STRATEGY FILE_COPY' : ''
-}
-
 export async function createTestDatabase (): Promise<TestDatabase> {
   templateReady ??= template()
-  const source = await templateReady
+  const { name: source, copy } = await templateReady
   const name = `beacon_t_${testRunId}_${randomBytes(4).toString('hex')}`.toLowerCase()
-  await withAdmin(async (client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${source}"${await copyClause(client)}`))
+  await withAdmin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${source}"${copy}`))
   return {
     name,
     url: databaseUrl(name),
