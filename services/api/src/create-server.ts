@@ -53,6 +53,11 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
     done()
   })
+  // A client gone before its answer (in the middle of its body, say) gets none: its line says so.
+  app.addHook('onRequestAbort', (request, done) => {
+    request.log.info({ req: request }, 'request aborted')
+    done()
+  })
   // A WebSocket upgrade is answered by the socket, not a response: its line is written on arrival.
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.upgrade?.toLowerCase() === 'websocket') request.log.info({ req: request }, 'incoming request')

@@ -41,8 +41,9 @@ export function describeSignedApiError (error: FastifyError): SignedApiFailure {
   const known = error.code === undefined ? undefined : REQUEST_ERRORS[error.code]
   if (known !== undefined) return failure(...known)
   if (error instanceof SyntaxError && error.statusCode === 400) return failure(400, 'the request body is not valid JSON')
-  if (isDatabaseFailure(error)) return failure(503, 'the database failed to process the request; retry later')
+  // Before the database's failures: a client gone mid-body is ECONNRESET with Fastify's 400 (error-handler.ts).
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return failure(error.statusCode, error.message)
+  if (isDatabaseFailure(error)) return failure(503, 'the database failed to process the request; retry later')
   return failure(500, 'internal error; see the server log')
 }
 

@@ -67,12 +67,14 @@ export default fp(async (app) => {
       return send(reply.header('retry-after', String(error.retryAfterSeconds)), 429, ApiErrorCode.TOO_MANY_REQUESTS, error.message)
     }
     if (error instanceof SyntaxError && error.statusCode === 400) return send(reply, 400, ApiErrorCode.GENERIC, 'request body is not valid JSON')
+    // Before the database's failures: a client gone in the middle of its body is Node's
+    // ECONNRESET 'aborted' with Fastify's 400, and ECONNRESET is also a broken database connection.
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(reply, error.statusCode, ApiErrorCode.REQUEST, error.message)
+    }
     if (isDatabaseFailure(error)) {
       request.log.error({ err: error }, 'database failure')
       return send(reply, 503, ApiErrorCode.DATABASE, 'the database failed to process the request')
-    }
-    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return send(reply, error.statusCode, ApiErrorCode.REQUEST, error.message)
     }
     request.log.error({ err: error }, 'unexpected error')
     return send(reply, 500, ApiErrorCode.INTERNAL, 'internal error; see the server log')
