@@ -9,8 +9,8 @@
 //
 // Packages of many small modules are bundled once per run too (`BUNDLED`): typebox 1.x is ~680
 // ES modules, ~0.4 CPU-s to load in every test process that imports our contracts, its bundle
-// ~50 ms. A quarter of the api's test files (28) took 127-131 CPU-s of node with the bundle,
-// against 148-157 without, and 96-102 s against 108-118. Every subpath it exports is an entry of one
+// ~50 ms. A quarter of the api's test files (28) took 127 CPU-s of node with the bundle, against
+// 148-157 without, and 102 s against 108-118. Every subpath it exports is an entry of one
 // esbuild build with code splitting, so `typebox`, `typebox/compile` and `typebox/value` share one
 // copy of what they share (a format registered through one is seen by the others), as they do
 // unbundled. Only the tests' JavaScript imports the bundles; the build (`dist`) keeps the package.
@@ -52,7 +52,9 @@ function bundledSubpath (names, specifier) {
   }
   return undefined
 }
-const bundleFile = (root, name, subpath) => join(root, VENDOR, name, `${subpath === '.' ? 'index' : subpath.slice(2)}.js`)
+/** The file of a subpath's entry in its bundle: `index` for the package itself, else the subpath. */
+const entryName = (subpath) => (subpath === '.' ? 'index' : subpath.slice(2))
+const bundleFile = (root, name, subpath) => join(root, VENDOR, name, `${entryName(subpath)}.js`)
 
 /**
  * Bundles each package of `homes` (bundleHomes) into `<root>/.js-vendor/<name>`: one entry per
@@ -65,7 +67,7 @@ async function bundlePackages (root, homes) {
     const subpaths = Object.keys(manifest.exports ?? { '.': null }).filter((key) => !key.includes('*'))
     const require = createRequire(join(home, 'package.json'))
     await build({
-      entryPoints: subpaths.map((subpath) => ({ in: require.resolve(subpath === '.' ? name : `${name}/${subpath.slice(2)}`), out: subpath === '.' ? 'index' : subpath.slice(2) })),
+      entryPoints: subpaths.map((subpath) => ({ in: require.resolve(subpath === '.' ? name : `${name}/${subpath.slice(2)}`), out: entryName(subpath) })),
       outdir: join(root, VENDOR, name),
       bundle: true,
       splitting: true,

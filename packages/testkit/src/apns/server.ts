@@ -71,6 +71,10 @@ export async function serveHttp2 (options: {
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const session of sessions) session.destroy()
+        // A connection not yet a session (its TLS handshake under way) is not in `sessions`, and
+        // server.close waits for every connection: a dispatcher reconnecting as a test ended kept
+        // one open, and the close waited past the test's timeout.
+        for (const socket of sockets) socket.destroy()
         server.close(() => resolve())
       })
       return closing
