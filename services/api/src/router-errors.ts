@@ -18,8 +18,7 @@ const ANSWERS: Record<string, [number, string]> = {
  * format here; nothing is authorised by it. No hook runs for these answers: they are timed here.
  */
 export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  observeRouterAnswer(request, reply)
-  logRouterAnswer(request, reply)
+  whenAnswered(request, reply)
   const [status, message] = ANSWERS[error.code] ?? [400, 'the request could not be routed']
   const body = request.url.startsWith('/api/')
     ? { error: { status, code: signedApiErrorCodeFor(status), message } }
@@ -28,12 +27,14 @@ export function answerRouterError (error: FastifyError, request: FastifyRequest,
 }
 
 /**
- * The access line of a router's answer, as create-server.ts's onResponse hook writes every other
- * one: no hook runs for these, and a probe of malformed URLs went unlogged.
+ * Fastify runs no hook for the router's answers, onResponse included: their metric and their
+ * access line (as create-server.ts writes every other one) come when the response has gone.
  */
-function logRouterAnswer (request: FastifyRequest, reply: FastifyReply): void {
+function whenAnswered (request: FastifyRequest, reply: FastifyReply): void {
   const started = performance.now()
   finished(reply.raw, () => {
-    request.log.info({ req: request, res: reply, responseTime: performance.now() - started }, 'request completed')
+    const elapsedMs = performance.now() - started
+    observeRouterAnswer(request, reply, elapsedMs)
+    request.log.info({ req: request, res: reply, responseTime: elapsedMs }, 'request completed')
   })
 }

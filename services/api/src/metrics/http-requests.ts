@@ -1,5 +1,3 @@
-import { performance } from 'node:perf_hooks'
-import { finished } from 'node:stream'
 import { LATENCY_BUCKETS, histogram } from '@beacon/metrics'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
@@ -28,12 +26,9 @@ export function observeRequest (request: FastifyRequest, reply: FastifyReply): v
 /**
  * One observation for an answer of the router itself (a malformed URL, a path parameter too long:
  * Fastify's frameworkErrors), as route `unmatched`. Fastify runs no hook for those, onResponse
- * included, so observeRequest never sees them; they are timed here from the router's refusal to
- * the response's end (or the connection's), as onResponse would be.
+ * included, so observeRequest never sees them: router-errors.ts times them from the router's
+ * refusal to the response's end (or the connection's), as onResponse would be.
  */
-export function observeRouterAnswer (request: FastifyRequest, reply: FastifyReply): void {
-  const started = performance.now()
-  finished(reply.raw, () => {
-    requestDuration.observe({ method: request.method, route: 'unmatched', status_code: String(reply.statusCode) }, (performance.now() - started) / 1000)
-  })
+export function observeRouterAnswer (request: FastifyRequest, reply: FastifyReply, elapsedMs: number): void {
+  requestDuration.observe({ method: request.method, route: 'unmatched', status_code: String(reply.statusCode) }, elapsedMs / 1000)
 }
