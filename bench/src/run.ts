@@ -21,6 +21,7 @@ import { runRegistration } from './scenarios/registration.js'
 import { runScaleOut } from './scenarios/scale-out.js'
 import { runSignedRequests } from './scenarios/signed-requests.js'
 import { runSingleMessages } from './scenarios/single-messages.js'
+import { apiEnv, apiNodeArgs, dispatcherNodeArgs } from './service-settings.js'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
 const quick = values.quick
@@ -28,9 +29,6 @@ const only = new Set((values.only ?? 'ceiling,peer,senders,campaign,scaleout,lar
 const size = quick
   ? { notifications: 5000, large: 20_000, singleSeconds: 5, registrationSeconds: 5, signedRequests: 2000 }
   : { notifications: 100_000, large: 1_000_000, singleSeconds: 10, registrationSeconds: 20, signedRequests: 10_000 }
-// Heap caps as docker-compose runs the services (see the comments there).
-const apiNodeArgs = ['--max-old-space-size=160']
-const dispatcherNodeArgs = ['--max-old-space-size=96']
 
 // The services run from their build, as in production (tsx adds a loader thread and transpiling).
 console.log('# building the services')
@@ -47,7 +45,7 @@ const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefin
   console.log(JSON.stringify(result))
   return result
 }
-const campaign = (users: number, dispatchers: number) => runCampaign({ users, dispatchers, fromBuild: true, apiNodeArgs, dispatcherNodeArgs })
+const campaign = (users: number, dispatchers: number) => runCampaign({ users, dispatchers, fromBuild: true, apiNodeArgs, apiEnv, dispatcherNodeArgs })
 
 const run: RunResults = { campaigns: [] }
 try {
@@ -59,11 +57,11 @@ try {
     if (result !== undefined) run.campaigns.push(result)
   }
   // The curve reuses the campaign scenario's runs of this run (same size) and adds the rest.
-  run.scaleOut = await step('scaleout', () => runScaleOut({ users: size.notifications, fromBuild: true, apiNodeArgs, dispatcherNodeArgs, measured: run.campaigns }))
+  run.scaleOut = await step('scaleout', () => runScaleOut({ users: size.notifications, fromBuild: true, apiNodeArgs, apiEnv, dispatcherNodeArgs, measured: run.campaigns }))
   run.large = await step('large', () => campaign(size.large, 2))
-  run.single = await step('single', () => runSingleMessages({ ratePerSecond: 500, seconds: size.singleSeconds, fromBuild: true, apiNodeArgs, dispatcherNodeArgs }))
+  run.single = await step('single', () => runSingleMessages({ ratePerSecond: 500, seconds: size.singleSeconds, fromBuild: true, apiNodeArgs, apiEnv, dispatcherNodeArgs }))
   run.registration = await step('registration', () => runRegistration({ seconds: size.registrationSeconds, connections: 50 }))
-  run.signed = await step('signed', () => runSignedRequests({ requests: size.signedRequests, fromBuild: true, apiNodeArgs }))
+  run.signed = await step('signed', () => runSignedRequests({ requests: size.signedRequests, fromBuild: true, apiNodeArgs, apiEnv }))
 } finally {
   // The template database the scenarios cloned theirs from, and the pipelines' NATS streams,
   // also when a scenario failed.

@@ -25,21 +25,22 @@ export interface SingleMessagesOptions {
   /** Extra node options of the api and of the dispatcher (e.g. a heap limit). */
   apiNodeArgs?: string[]
   dispatcherNodeArgs?: string[]
-  /** Extra environment of the dispatcher (e.g. DISPATCHER_CONCURRENCY). */
+  /** Extra environment of the api and of the dispatcher (e.g. DISPATCHER_CONCURRENCY). */
+  apiEnv?: Record<string, string>
   dispatcherEnv?: Record<string, string>
 }
 
 interface Target { userId: string, token: string, platform: 'APNS' | 'FCM' }
 interface Sample { target: Target, scheduledEpochMs: number, roundTripMs: number, status: number, sent: boolean }
 
-export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, warmupSeconds = 2, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], dispatcherEnv = {} }: SingleMessagesOptions) {
+export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, warmupSeconds = 2, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], apiEnv = {}, dispatcherEnv = {} }: SingleMessagesOptions) {
   const warmups = Math.round(ratePerSecond * warmupSeconds)
   const count = Math.round(ratePerSecond * seconds)
   const devices = users ?? warmups + count
   // The per-request logs stay on: each notification's arrival time is read from them.
   const profiles = profile ? await mkdtemp(join(tmpdir(), 'beacon-bench-prof-')) : undefined
   const env = profiles === undefined ? {} : profilerEnv(profiles)
-  const pipeline = await startPipeline({ dispatchers: 1, record: true, apiEnv: env, dispatcherEnv: { ...dispatcherEnv, ...env }, fromBuild, apiNodeArgs, dispatcherNodeArgs }).catch(async (error: unknown) => {
+  const pipeline = await startPipeline({ dispatchers: 1, record: true, apiEnv: { ...apiEnv, ...env }, dispatcherEnv: { ...dispatcherEnv, ...env }, fromBuild, apiNodeArgs, dispatcherNodeArgs }).catch(async (error: unknown) => {
     if (profiles !== undefined) await rm(profiles, { recursive: true, force: true })
     throw error
   })
