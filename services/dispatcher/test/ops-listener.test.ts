@@ -49,7 +49,8 @@ t.test('a dispatcher process with METRICS_PORT: /healthz, /metrics, and /readyz 
 })
 
 // guarantee: dispatcher-readyz-database
-t.test('a dispatcher process with METRICS_PORT: /readyz 503 naming database while its PostgreSQL is stopped, 200 once it is back', async (t) => {
+// guarantee: dispatcher-dependency-up-idle
+t.test('a dispatcher process with METRICS_PORT: /readyz 503 naming database and beacon_dependency_up 0 while its PostgreSQL is stopped, idle; both back once it is', async (t) => {
   const h = await startHarness(t)
   const postgres = await startPrivatePostgres()
   t.teardown(() => postgres.close())
@@ -64,10 +65,13 @@ t.test('a dispatcher process with METRICS_PORT: /readyz 503 naming database whil
   await h.until(async () => (await get(`${ops}/readyz`)).status === 503, '/readyz to turn 503')
   t.same(await get(`${ops}/readyz`), { status: 503, body: '{"status":"unavailable","failing":["database"]}' }, 'database named, and only database')
   t.equal((await get(`${ops}/healthz`)).status, 200, 'alive all along')
-  // beacon_dependency_up is the dispatcher's own view: a step that fails for want of the database.
+  // The dispatcher is idle (no step of its could fail): the scrape itself asks the database, and
+  // the dispatcher pauses as a failed step would make it.
+  t.match((await get(`${ops}/metrics`)).body, /beacon_dependency_up\{part="database"\} 0/, 'the database down in beacon_dependency_up, idle')
+  await h.until(() => dispatcher.output().includes('dispatcher paused: database unreachable'), 'the pause logged')
+  // A command that comes meanwhile is held, not failed.
   const command = await h.storeMessage('user-1')
   await h.transport.publishCommand(command)
-  await h.until(async () => /beacon_dependency_up\{part="database"\} 0/.test((await get(`${ops}/metrics`)).body), 'the database down in beacon_dependency_up')
 
   await postgres.start()
   await h.until(async () => (await get(`${ops}/readyz`)).status === 200, '/readyz back to 200')
