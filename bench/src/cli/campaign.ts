@@ -5,7 +5,11 @@ import { cleanUpRun } from '@beacon/testkit'
 import { runCampaign } from '../scenarios/campaign.js'
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '10000' }, dispatchers: { type: 'string', default: '1' }, 'from-build': { type: 'boolean', default: false }, 'profile-dir': { type: 'string' }, 'dispatcher-node-arg': { type: 'string', multiple: true, default: [] }, 'api-node-arg': { type: 'string', multiple: true, default: [] }, 'dispatcher-env': { type: 'string', multiple: true, default: [] }, 'api-env': { type: 'string', multiple: true, default: [] } } })
-const toEnv = (pairs: string[]) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+const toEnv = (pairs: string[]) => Object.fromEntries(pairs.map((pair) => {
+  const at = pair.indexOf('=')
+  if (at < 1) throw new Error(`expected NAME=VALUE, got ${JSON.stringify(pair)}`)
+  return [pair.slice(0, at), pair.slice(at + 1)]
+}))
 const dispatcherEnv = toEnv(values['dispatcher-env'])
 const apiEnv = toEnv(values['api-env'])
 try {

@@ -5,9 +5,6 @@ import { reportDependencies } from './metrics/dependencies.js'
 import { outageOf, type Part } from './outage.js'
 
 const PROBE_INTERVAL_MS = 1000
-// How long a scrape waits for its check of the database (a statement waiting for a pool
-// connection in a busy dispatcher may take longer: the scrape then reports what health knows).
-const CHECK_WAIT_MS = 2000
 const NAMES: Record<Part, string> = { database: 'database', nats: 'NATS' }
 
 /**
@@ -15,10 +12,9 @@ const NAMES: Record<Part, string> = { database: 'database', nats: 'NATS' }
  * down by a step that failed for want of it (or NATS's own disconnect), and up again by a step
  * that succeeded, NATS's reconnect, or (the database) a probe every second while it is down.
  * While a part is down no command is taken: `ready()` resolves when both are up. One log line
- * when pausing, one when resuming. `check()` asks the database while it is thought up (a metrics
- * scrape does): an idle dispatcher makes no step that could fail.
+ * when pausing, one when resuming. `check()` (a metrics scrape) asks an idle dispatcher's database.
  */
-export function createHealth (db: Db, transport: Transport, log: Logger) {
+export function createHealth (db: Db, transport: Transport, log: Logger, timing: CheckTiming = CHECK_TIMING) {
   const down = new Set<Part>()
   const since = new Map<Part, number>()
   let waiters: Array<() => void> = []
@@ -37,13 +33,17 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
     else log.info({ part: NAMES[part] }, `${NAMES[part]} reachable again`)
     wakeAll()
   }
+  const readiness = databaseReadiness(db.pool, timing.timeoutMs)
+  /** Whether the database answers `SELECT 1` within the timeout; a refusal that is not an outage (it answered) counts. */
+  const answers = (): Promise<boolean> => new Promise((resolve) => {
+    const timer = setTimeout(() => { resolve(false) }, timing.timeoutMs).unref()
+    readiness.check().then(() => true, (error: unknown) => outageOf(error) === null && !isReadTimeout(error))
+      .then((answered) => { clearTimeout(timer); resolve(answered) })
+  })
   const probeDatabase = async () => {
     while (down.has('database') && !state.closed) {
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS).unref())
-      try {
-        await db.pool.query('SELECT 1')
-        up('database')
-      } catch {}
+      if (await answers()) up('database')
     }
     probing = undefined
   }
@@ -54,16 +54,19 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
     log.warn({ part: NAMES[part] }, `dispatcher paused: ${NAMES[part]} unreachable`)
     if (part === 'database') probing ??= probeDatabase()
   }
-  const readiness = databaseReadiness(db.pool)
+  // A busy dispatcher's steps find a lost database themselves (and a check would wait behind them
+  // in the pool); an idle one makes no step, so a scrape asks for it, at most once per `everyMs`.
+  // From an idle pool, no answer in time is a database gone silent: an outage too.
   let checking: Promise<void> | undefined
+  let lastCheck = -Infinity
+  const poolIdle = () => db.pool.waitingCount === 0 && db.pool.idleCount === db.pool.totalCount
   const check = async () => {
-    if (down.has('database') || state.closed) return
-    // Only an outage pauses the dispatcher; a slow answer (a busy pool, query_timeout) does not.
-    checking ??= readiness.check().then(() => {}, (error: unknown) => { if (outageOf(error) === 'database') markDown('database') })
-      .finally(() => { checking = undefined })
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([checking, new Promise((resolve) => { timer = setTimeout(resolve, CHECK_WAIT_MS).unref() })])
-    clearTimeout(timer)
+    if (checking === undefined) {
+      if (down.has('database') || state.closed || !poolIdle() || performance.now() - lastCheck < timing.everyMs) return
+      lastCheck = performance.now()
+      checking = answers().then((answered) => { if (!answered) markDown('database') }).finally(() => { checking = undefined })
+    }
+    await checking
   }
   const watch: Stoppable = transport.watchConnection((connected) => { if (connected) up('nats'); else markDown('nats') })
   const isUp = (part: Part) => !down.has(part)
@@ -73,7 +76,7 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
     down: markDown,
     up,
     isUp,
-    /** Asks the database if it is thought up; marks it down if it is unreachable. Never rejects. */
+    /** Asks the database if it is thought up and the pool idle; marks it down if it does not answer. Never rejects. */
     check,
     /** How long `part` has been down (0 while up). */
     downForMs: (part: Part) => { const at = since.get(part); return at === undefined ? 0 : Date.now() - at },
@@ -98,3 +101,10 @@ export function createHealth (db: Db, transport: Transport, log: Logger) {
   }
 }
 export type Health = ReturnType<typeof createHealth>
+
+/** How long a check of the database may take (the query's own timeout too), and how often a scrape may ask. */
+export interface CheckTiming { timeoutMs: number, everyMs: number }
+const CHECK_TIMING: CheckTiming = { timeoutMs: 2000, everyMs: 1000 }
+
+// node-postgres's query_timeout: the statement was sent and no answer came in time.
+const isReadTimeout = (error: unknown) => error instanceof Error && error.message === 'Query read timeout'

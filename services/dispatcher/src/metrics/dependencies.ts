@@ -13,7 +13,7 @@ const watched = new Set<HealthView>()
 
 gauge({
   name: 'beacon_dependency_up',
-  help: 'Whether the dispatcher reaches a part it needs (database, nats): 1 up, 0 down, as its health last saw it (a failed step, a disconnect, a probe; the database is asked at each scrape)',
+  help: 'Whether the dispatcher reaches a part it needs (database, nats): 1 up, 0 down, as its health last saw it (a failed step, a disconnect, a probe; a scrape asks an idle dispatcher\'s database)',
   labelNames: ['part'] as const,
   async collect () {
     await Promise.all([...watched].map((health) => health.check()))
