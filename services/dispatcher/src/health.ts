@@ -34,12 +34,18 @@ export function createHealth (db: Db, transport: Transport, log: Logger, timing:
     wakeAll()
   }
   const readiness = databaseReadiness(db.pool, timing.timeoutMs)
+  // One statement at a time: a silent database's connect may hang for minutes (the kernel's own
+  // timeout), and a probe every second must not pile statements up in the pool meanwhile.
+  let asking: Promise<boolean> | undefined
   /** Whether the database answers `SELECT 1` within the timeout; a refusal that is not an outage (it answered) counts. */
-  const answers = (): Promise<boolean> => new Promise((resolve) => {
-    const timer = setTimeout(() => { resolve(false) }, timing.timeoutMs).unref()
-    readiness.check().then(() => true, (error: unknown) => outageOf(error) === null && !isReadTimeout(error))
-      .then((answered) => { clearTimeout(timer); resolve(answered) })
-  })
+  const answers = (): Promise<boolean> => {
+    const statement = asking ??= readiness.check().then(() => true, (error: unknown) => outageOf(error) === null && !isReadTimeout(error))
+      .finally(() => { asking = undefined })
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { resolve(false) }, timing.timeoutMs).unref()
+      statement.then((answered) => { clearTimeout(timer); resolve(answered) }, () => {})
+    })
+  }
   const probeDatabase = async () => {
     while (down.has('database') && !state.closed) {
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS).unref())
