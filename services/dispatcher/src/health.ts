@@ -3,6 +3,7 @@ import type { Stoppable, Transport } from '@beacon/transport'
 import type { Logger } from 'pino'
 import { reportDependencies } from './metrics/dependencies.js'
 import { outageOf, type Part } from './outage.js'
+import { withinTimeout } from './within-timeout.js'
 
 const PROBE_INTERVAL_MS = 1000
 const NAMES: Record<Part, string> = { database: 'database', nats: 'NATS' }
@@ -39,12 +40,9 @@ export function createHealth (db: Db, transport: Transport, log: Logger, timing:
   let asking: Promise<boolean> | undefined
   /** Whether the database answers `SELECT 1` within the timeout; a refusal that is not an outage (it answered) counts. */
   const answers = (): Promise<boolean> => {
-    const statement = asking ??= readiness.check().then(() => true, (error: unknown) => outageOf(error) === null && !isReadTimeout(error))
+    asking ??= readiness.check().then(() => true, (error: unknown) => outageOf(error) === null && !isReadTimeout(error))
       .finally(() => { asking = undefined })
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { resolve(false) }, timing.timeoutMs).unref()
-      statement.then((answered) => { clearTimeout(timer); resolve(answered) }, () => {})
-    })
+    return withinTimeout(asking, false, timing.timeoutMs)
   }
   const probeDatabase = async () => {
     while (down.has('database') && !state.closed) {

@@ -1,6 +1,7 @@
 import { natsNames } from '@beacon/contracts'
 import { gauge } from '@beacon/metrics'
 import type { QueueState } from '@beacon/transport'
+import { withinTimeout } from '../within-timeout.js'
 
 type Queue = 'commands' | 'results' | 'callbacks'
 interface QueueSource { read (): Promise<QueueState[]>, queueOf: ReadonlyMap<string, Queue> }
@@ -15,14 +16,8 @@ const READ_TIMEOUT_MS = 1000
 let source: QueueSource | undefined
 let cached: { at: number, backlog: Promise<Backlog[]> } | undefined
 
-const withinTimeout = <T>(promise: Promise<T>, fallback: T) => {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<T>((resolve) => { timer = setTimeout(() => resolve(fallback), READ_TIMEOUT_MS) })
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
-}
-
 async function readBacklog (from: QueueSource): Promise<Backlog[]> {
-  const states = await withinTimeout(from.read().catch(() => []), [])
+  const states = await withinTimeout(from.read().catch(() => []), [], READ_TIMEOUT_MS)
   return states.flatMap((state) => {
     const queue = from.queueOf.get(state.stream)
     return queue === undefined ? [] : [{ queue, pending: state.pending, ackPending: state.ackPending, redelivered: state.redelivered }]
