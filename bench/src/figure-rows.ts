@@ -23,7 +23,7 @@ export function figureRows ({ ceiling, peer, senders, campaigns, large, single, 
   }
   if (single !== undefined) {
     rows.push({
-      scenario: `5. single messages (SYNCHRONOUS, ${single.ratePerSecond} requests/s offered)`,
+      scenario: `5. single messages (SYNCHRONOUS, ${single.ratePerSecond} requests/s offered, ${count(single.earlierMessages)} earlier messages stored)`,
       figure: `${perSecond(single.achievedPerSecond)} achieved; API call → provider p50 ${single.deliveryLatencyMs?.p50} ms, p99 ${single.deliveryLatencyMs?.p99} ms; round trip p99 ${single.roundTripMs?.p99} ms; errors ${JSON.stringify(single.errors)}; CPU per message: ${split(single.cpuMicrosecondsPerRequest)} µs`
     })
   }

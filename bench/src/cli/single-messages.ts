@@ -1,9 +1,9 @@
-// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--profile] [--from-build] [--dispatcher-env NAME=VALUE]…`: one run, printed.
+// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--history N] [--profile] [--from-build] [--dispatcher-env NAME=VALUE]…`: one run, printed.
 import { parseArgs } from 'node:util'
 import { cleanUpRun } from '@beacon/testkit'
 import { runSingleMessages } from '../scenarios/single-messages.js'
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false }, 'dispatcher-env': { type: 'string', multiple: true, default: [] } } })
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, history: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false }, 'dispatcher-env': { type: 'string', multiple: true, default: [] } } })
 const dispatcherEnv = Object.fromEntries(values['dispatcher-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
 try {
   console.log(JSON.stringify(await runSingleMessages({
@@ -12,6 +12,7 @@ try {
     profile: values.profile,
     fromBuild: values['from-build'],
     dispatcherEnv,
+    ...(values.history === undefined ? {} : { history: Number(values.history) }),
     ...(values.users === undefined ? {} : { users: Number(values.users) })
   }), null, 2))
 } finally {

@@ -6,7 +6,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
 import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
-import { seedUsers } from '../seed.js'
+import { seedMessageHistory, seedUsers } from '../seed.js'
 import { PROFILE_START_SIGNAL, profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
 import { jsonClient, openLoop, percentiles } from './single-messages/open-loop.js'
 
@@ -16,6 +16,13 @@ export interface SingleMessagesOptions {
   /** Devices registered (half APNs, half FCM); default: one per request, warm-up included. */
   users?: number
   warmupSeconds?: number
+  /**
+   * Earlier messages stored (each complete, with one delivery) and the tables analyzed before the first
+   * send: a server in service has history. On a new database's
+   * empty tables the send path's prepared statements keep sequential-scan plans while the tables
+   * grow under the run (seed.ts).
+   */
+  history?: number
   /** Kept-alive connections to the api; enough that the client never queues at these rates. */
   sockets?: number
   /** Runs the api and the dispatcher with --cpu-prof and adds their top self-time functions. */
@@ -33,7 +40,7 @@ export interface SingleMessagesOptions {
 interface Target { userId: string, token: string, platform: 'APNS' | 'FCM' }
 interface Sample { target: Target, scheduledEpochMs: number, roundTripMs: number, status: number, sent: boolean }
 
-export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, warmupSeconds = 2, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], apiEnv = {}, dispatcherEnv = {} }: SingleMessagesOptions) {
+export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, history = 100_000, warmupSeconds = 2, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], apiEnv = {}, dispatcherEnv = {} }: SingleMessagesOptions) {
   const warmups = Math.round(ratePerSecond * warmupSeconds)
   const count = Math.round(ratePerSecond * seconds)
   const devices = users ?? warmups + count
@@ -49,6 +56,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
     await pipeline.configureApplication(1)
     const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: '1' } })
     await seedUsers(pipeline.db, application.id, devices)
+    await seedMessageHistory(pipeline.db, application.id, history)
     const targets = await pipeline.db.$queryRaw<Target[]>`
       SELECT a.user_id AS "userId", d.push_token AS token, d.platform::text AS platform
         FROM device_activation a JOIN device d ON d.id = a.device_id
@@ -102,6 +110,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
       scenario: 'single messages',
       cores: cpus().length,
       devices,
+      earlierMessages: history,
       platforms: 'half APNs, half FCM',
       dispatchers: 1,
       requests: count,

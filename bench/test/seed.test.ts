@@ -1,0 +1,42 @@
+// The bench's seeding: what the single-message scenario measures against must be what a server in
+// service holds (earlier messages, fresh statistics), or its plans are those of empty tables.
+import { createDb } from '@beacon/db'
+import { cleanUpRun, createTestDatabase } from '@beacon/testkit'
+import t from 'tap'
+import { seedMessageHistory, seedUsers } from '../src/seed.js'
+
+t.teardown(cleanUpRun)
+
+t.test('message history: each earlier message complete, with one SENT delivery to a device of its own user, and the tables analyzed', async (t) => {
+  const database = await createTestDatabase()
+  const db = createDb({ url: database.url, poolSize: 2 })
+  t.teardown(async () => { await db.$disconnect(); await database.drop() })
+  const application = await db.application.create({ data: { appId: 'history', name: 'history' } })
+  await seedUsers(db, application.id, 7)
+  await seedMessageHistory(db, application.id, 30)
+
+  const { rows: [counts] } = await db.pool.query<{ messages: number, complete: number, deliveries: number, own: number, users: number }>(`
+    SELECT (SELECT count(*)::int FROM message WHERE application_id = $1) AS messages,
+           (SELECT count(*)::int FROM message WHERE application_id = $1 AND completed_at IS NOT NULL AND summary_at IS NOT NULL) AS complete,
+           (SELECT count(*)::int FROM message_delivery WHERE status = 'SENT' AND attempts = 1) AS deliveries,
+           (SELECT count(*)::int FROM message m JOIN message_delivery d ON d.message_id = m.id
+              JOIN device_activation a ON a.device_id = d.device_id AND a.user_id = m.user_id AND a.application_id = m.application_id
+              JOIN device v ON v.id = d.device_id AND v.platform = d.platform) AS own,
+           (SELECT count(DISTINCT user_id)::int FROM message) AS users`, [application.id])
+  t.same(counts, { messages: 30, complete: 30, deliveries: 30, own: 30, users: 7 }, 'spread over every user, each delivery its user\'s device')
+
+  const { rows: analyzed } = await db.pool.query<{ relname: string }>(
+    "SELECT relname FROM pg_stat_user_tables WHERE relname IN ('message', 'message_delivery') AND last_analyze IS NOT NULL ORDER BY relname")
+  t.same(analyzed.map((row) => row.relname), ['message', 'message_delivery'], 'statistics taken after the seeding')
+})
+
+t.test('no history: nothing written', async (t) => {
+  const database = await createTestDatabase()
+  const db = createDb({ url: database.url, poolSize: 2 })
+  t.teardown(async () => { await db.$disconnect(); await database.drop() })
+  const application = await db.application.create({ data: { appId: 'none', name: 'none' } })
+  await seedUsers(db, application.id, 3)
+  await seedMessageHistory(db, application.id, 0)
+  const { rows: [row] } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM message')
+  t.equal(row!.n, 0)
+})
