@@ -1,10 +1,16 @@
-// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--history N] [--profile] [--from-build] [--dispatcher-env NAME=VALUE]…`: one run, printed.
+// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--history N] [--profile] [--from-build] [--dispatcher-env NAME=VALUE]… [--api-env NAME=VALUE]…`: one run, printed.
 import { parseArgs } from 'node:util'
 import { cleanUpRun } from '@beacon/testkit'
 import { runSingleMessages } from '../scenarios/single-messages.js'
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, history: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false }, 'dispatcher-env': { type: 'string', multiple: true, default: [] } } })
-const dispatcherEnv = Object.fromEntries(values['dispatcher-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, history: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false }, 'dispatcher-env': { type: 'string', multiple: true, default: [] }, 'api-env': { type: 'string', multiple: true, default: [] } } })
+const toEnv = (pairs: string[]) => Object.fromEntries(pairs.map((pair) => {
+  const at = pair.indexOf('=')
+  if (at < 1) throw new Error(`expected NAME=VALUE, got ${JSON.stringify(pair)}`)
+  return [pair.slice(0, at), pair.slice(at + 1)]
+}))
+const dispatcherEnv = toEnv(values['dispatcher-env'])
+const apiEnv = toEnv(values['api-env'])
 try {
   console.log(JSON.stringify(await runSingleMessages({
     ratePerSecond: Number(values.rate),
@@ -12,6 +18,7 @@ try {
     profile: values.profile,
     fromBuild: values['from-build'],
     dispatcherEnv,
+    apiEnv,
     ...(values.history === undefined ? {} : { history: Number(values.history) }),
     ...(values.users === undefined ? {} : { users: Number(values.users) })
   }), null, 2))

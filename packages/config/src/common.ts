@@ -11,6 +11,9 @@ export function readCommon (read: EnvReader) {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     databaseUrl,
     databasePoolSize: read.integer('DATABASE_POOL_SIZE', 10, 1, 500),
+    // Under load, single sends' statements start at most this often, each carrying every send that
+    // came meanwhile (group-commit.ts): a statement costs every process a round trip whatever it carries.
+    databaseGroupSpacingMs: read.integer('DATABASE_GROUP_SPACING_MS', 10, 0, 1000),
     nats: {
       url: read.string('NATS_URL') || 'nats://127.0.0.1:4222',
       prefix: read.matching('NATS_PREFIX', /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)', 'beacon')

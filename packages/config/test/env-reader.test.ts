@@ -28,7 +28,7 @@ t.test('defaults apply to absent or blank values; given values are parsed', asyn
   t.equal(read.boolean('DEBUG', false), true)
   t.equal(read.integer('EMPTY', 7, 0, 10), 7)
   t.same(readCommon(read), {
-    logLevel: 'info', databaseUrl: 'postgresql://h/db', databasePoolSize: 10, nats: { url: 'nats://127.0.0.1:4222', prefix: 'beacon' }
+    logLevel: 'info', databaseUrl: 'postgresql://h/db', databasePoolSize: 10, databaseGroupSpacingMs: 10, nats: { url: 'nats://127.0.0.1:4222', prefix: 'beacon' }
   })
   t.doesNotThrow(() => read.done())
 })

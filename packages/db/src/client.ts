@@ -8,17 +8,23 @@ import { PrismaClient } from './generated/client.js'
  * skipping Prisma's per-query work (about 0.3–1.3 ms of CPU each, measured), on the same
  * connections.
  */
-export type Db = PrismaClient & { readonly pool: pg.Pool }
+export type Db = PrismaClient & {
+  readonly pool: pg.Pool
+  /** The spacing of the grouped statements sent through `pool` (group-commit.ts's `spacingMs`). */
+  readonly groupSpacingMs: number
+}
 
 export interface DbOptions {
   /** PostgreSQL connection string. */
   url: string
   /** Upper bound of pooled connections for this process. */
   poolSize?: number
+  /** Grouped statements (group-commit.ts) start at least this many ms apart; 0 (default): at once. */
+  groupSpacingMs?: number
 }
 
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
-export function createDb ({ url, poolSize = 10 }: DbOptions): Db {
+export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;
   // the pool drops that client and the next query connects anew. Unheard, the event would end the
@@ -31,5 +37,5 @@ export function createDb ({ url, poolSize = 10 }: DbOptions): Db {
     await disconnect()
     if (!pool.ended) await pool.end()
   }
-  return Object.defineProperties(client, { pool: { value: pool }, $disconnect: { value: $disconnect } }) as Db
+  return Object.defineProperties(client, { pool: { value: pool }, groupSpacingMs: { value: groupSpacingMs }, $disconnect: { value: $disconnect } }) as Db
 }

@@ -21,14 +21,23 @@ export interface GroupCommitOptions {
   maxInFlight?: number
   /** Items in one group at most; more wait for the next. */
   maxGroup?: number
+  /**
+   * Groups start at least this many ms apart: a call that comes sooner after the last group
+   * started waits for the rest of the spacing, and the calls made meanwhile go with it. A call
+   * after a quiet spell starts at once, so only a busy service waits, never longer than this.
+   * 0 (the default): a group starts as soon as a slot is free.
+   */
+  spacingMs?: number
 }
 
 interface Waiting<I, O> { item: I, resolve: (value: O) => void, reject: (error: unknown) => void }
 
-export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFlight = 2, maxGroup = 500 }: GroupCommitOptions = {}): (item: I) => Promise<O> {
+export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFlight = 2, maxGroup = 500, spacingMs = 0 }: GroupCommitOptions = {}): (item: I) => Promise<O> {
   let queue: Array<Waiting<I, O>> = []
   let inFlight = 0
   let scheduled = false
+  let lastStart = Number.NEGATIVE_INFINITY
+  let spacing: NodeJS.Timeout | undefined
 
   const runGroup = async (group: Array<Waiting<I, O>>) => {
     try {
@@ -43,15 +52,22 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
   }
 
   const flush = () => {
-    scheduled = false
+    scheduled = spacing !== undefined
     while (queue.length > 0 && inFlight < maxInFlight) {
+      const wait = lastStart + spacingMs - performance.now()
+      if (wait > 0) {
+        scheduled = true
+        spacing ??= setTimeout(() => { spacing = undefined; flush() }, Math.ceil(wait))
+        return
+      }
+      lastStart = performance.now()
       const group = queue.length <= maxGroup ? queue : queue.slice(0, maxGroup)
       queue = queue.length <= maxGroup ? [] : queue.slice(maxGroup)
       inFlight++
       // runGroup never rejects: every failure goes to the group's callers.
       runGroup(group).finally(() => {
         inFlight--
-        // What queued meanwhile is the next group, at once: it waited for this one already.
+        // What queued meanwhile is the next group, at once (spacing allowing): it waited for this one already.
         flush()
       }).catch(() => {})
     }

@@ -65,3 +65,46 @@ t.test('a failed group is run again item by item: only the refused item fails it
   t.same(await Promise.all(calls), [{ value: 24 }, { error: '13 is refused' }, { value: 28 }])
   t.same(groups, [[12, 13, 14], [12], [13], [14]])
 })
+
+/** A run that answers at once, recording its groups. */
+function answeringRun () {
+  const groups: number[][] = []
+  const run = async (items: number[]) => { groups.push(items); return items.map((item) => item * 2) }
+  return { groups, run }
+}
+
+t.test('with a spacing, calls soon after a group started wait for the rest of it, then go together', async (t) => {
+  const { groups, run } = answeringRun()
+  // Far longer than the few turns below take, even on a loaded machine.
+  const write = groupCommit(run, { spacingMs: 2000 })
+  t.equal(await write(1), 2, 'the first call after a quiet spell starts at once')
+  const later = [write(2)]
+  await turn()
+  later.push(write(3))
+  await turn()
+  await turn()
+  t.same(groups, [[1]], 'the two later calls, made in different turns, wait: the database is free, the spacing is not over')
+  t.same(await Promise.all(later), [4, 6])
+  t.same(groups, [[1], [2, 3]], 'they went as one group once it was over')
+
+  // Without a spacing the same calls go one group each.
+  const plain = answeringRun()
+  const plainWrite = groupCommit(plain.run)
+  await plainWrite(1)
+  const plainLater = [plainWrite(2)]
+  await turn()
+  plainLater.push(plainWrite(3))
+  await Promise.all(plainLater)
+  t.same(plain.groups, [[1], [2], [3]], 'without a spacing each starts as soon as it can')
+})
+
+t.test('with a spacing, a call after a quiet spell starts at once', async (t) => {
+  const { groups, run } = answeringRun()
+  const write = groupCommit(run, { spacingMs: 30 })
+  await write(1)
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  const alone = write(2)
+  await turn()
+  t.same(groups, [[1], [2]], 'started in the next turn: the last group started longer ago than the spacing')
+  t.equal(await alone, 4)
+})

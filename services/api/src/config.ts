@@ -17,6 +17,7 @@ export interface ApiConfig {
   logLevel: LogLevel
   databaseUrl: string
   databasePoolSize: number
+  databaseGroupSpacingMs: number
   masterKey: Buffer
   /** null: the API runs without authentication (AUTH_DISABLED=true, loopback HOST only). */
   auth: { username: string, password: string } | null

@@ -17,6 +17,7 @@ export interface DispatcherConfig {
   logLevel: LogLevel
   databaseUrl: string
   databasePoolSize: number
+  databaseGroupSpacingMs: number
   masterKey: Buffer
   nats: { url: string, prefix: string }
   /** Commands handled at once by this dispatcher. */

@@ -102,7 +102,7 @@ const perDb = new WeakMap<Db, MessageWrites>()
 export function messageWrites (db: Db): MessageWrites {
   let writes = perDb.get(db)
   if (writes === undefined) {
-    const store = groupCommit(storeGroup(db))
+    const store = groupCommit(storeGroup(db), { spacingMs: db.groupSpacingMs })
     writes = { store: (appId, commands, graceMs) => store({ appId, commands, graceMs }) }
     perDb.set(db, writes)
   }

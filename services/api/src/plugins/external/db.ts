@@ -12,6 +12,7 @@ declare module 'fastify' {
 export interface DbPluginOptions {
   url: string
   poolSize: number
+  groupSpacingMs: number
   masterKey: Buffer
 }
 
@@ -24,7 +25,7 @@ export interface DbPluginOptions {
  * planted from an old backup into another developer's or application's row.
  */
 export default fp<DbPluginOptions>(async (app, opts) => {
-  const db = createDb({ url: opts.url, poolSize: opts.poolSize })
+  const db = createDb({ url: opts.url, poolSize: opts.poolSize, groupSpacingMs: opts.groupSpacingMs })
   app.addHook('onClose', async () => { await db.$disconnect() })
   const report = await upgradeLegacySecretsOnce(db.pool, opts.masterKey)
   if (report.upgradedNow) logUpgrade(app.log, report)

@@ -71,7 +71,7 @@ const perDb = new WeakMap<Db, (window: MessageWindow) => Promise<ClaimedWindow>>
 export function claimMessageWindow (db: Db, window: MessageWindow): Promise<ClaimedWindow> {
   let claim = perDb.get(db)
   if (claim === undefined) {
-    claim = groupCommit(claimGroup(db))
+    claim = groupCommit(claimGroup(db), { spacingMs: db.groupSpacingMs })
     perDb.set(db, claim)
   }
   return claim(window)

@@ -83,7 +83,7 @@ const perDb = new WeakMap<Db, (command: SendCommand) => Promise<MessageDevices>>
 export function resolveMessageDevices (db: Db, command: SendCommand): Promise<MessageDevices> {
   let resolve = perDb.get(db)
   if (resolve === undefined) {
-    resolve = groupCommit(resolveGroup(db))
+    resolve = groupCommit(resolveGroup(db), { spacingMs: db.groupSpacingMs })
     perDb.set(db, resolve)
   }
   return resolve(command)
