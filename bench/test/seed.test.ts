@@ -2,16 +2,24 @@
 // service holds (earlier messages, fresh statistics), or its plans are those of empty tables.
 import { createDb } from '@beacon/db'
 import { cleanUpRun, createTestDatabase } from '@beacon/testkit'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { seedMessageHistory, seedUsers } from '../src/seed.js'
 
-t.teardown(cleanUpRun)
+// Under `npm test` every test process shares one run id, and cleaning the run up would drop the
+// databases of the tests still running beside this one: the runner cleans up at its end. Alone,
+// this process's run is its own.
+if (process.env.BEACON_TEST_RUN === undefined) t.teardown(cleanUpRun)
 
-t.test('message history: each earlier message complete, with one SENT delivery to a device of its own user, and the tables analyzed', async (t) => {
+/** A database of the test's own with one application; dropped when the test ends. */
+async function withApplication (t: Test) {
   const database = await createTestDatabase()
   const db = createDb({ url: database.url, poolSize: 2 })
   t.teardown(async () => { await db.$disconnect(); await database.drop() })
-  const application = await db.application.create({ data: { appId: 'history', name: 'history' } })
+  return { db, application: await db.application.create({ data: { appId: 'bench', name: 'bench' } }) }
+}
+
+t.test('message history: each earlier message complete, with one SENT delivery to a device of its own user, and the tables analyzed', async (t) => {
+  const { db, application } = await withApplication(t)
   await seedUsers(db, application.id, 7)
   await seedMessageHistory(db, application.id, 30)
 
@@ -31,10 +39,7 @@ t.test('message history: each earlier message complete, with one SENT delivery t
 })
 
 t.test('no history: nothing written', async (t) => {
-  const database = await createTestDatabase()
-  const db = createDb({ url: database.url, poolSize: 2 })
-  t.teardown(async () => { await db.$disconnect(); await database.drop() })
-  const application = await db.application.create({ data: { appId: 'none', name: 'none' } })
+  const { db, application } = await withApplication(t)
   await seedUsers(db, application.id, 3)
   await seedMessageHistory(db, application.id, 0)
   const { rows: [row] } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM message')

@@ -3,15 +3,11 @@
 import { parseArgs } from 'node:util'
 import { cleanUpRun } from '@beacon/testkit'
 import { runCampaign } from '../scenarios/campaign.js'
+import { envFromPairs } from './env-pairs.js'
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '10000' }, dispatchers: { type: 'string', default: '1' }, 'from-build': { type: 'boolean', default: false }, 'profile-dir': { type: 'string' }, 'dispatcher-node-arg': { type: 'string', multiple: true, default: [] }, 'api-node-arg': { type: 'string', multiple: true, default: [] }, 'dispatcher-env': { type: 'string', multiple: true, default: [] }, 'api-env': { type: 'string', multiple: true, default: [] } } })
-const toEnv = (pairs: string[]) => Object.fromEntries(pairs.map((pair) => {
-  const at = pair.indexOf('=')
-  if (at < 1) throw new Error(`expected NAME=VALUE, got ${JSON.stringify(pair)}`)
-  return [pair.slice(0, at), pair.slice(at + 1)]
-}))
-const dispatcherEnv = toEnv(values['dispatcher-env'])
-const apiEnv = toEnv(values['api-env'])
+const dispatcherEnv = envFromPairs(values['dispatcher-env'])
+const apiEnv = envFromPairs(values['api-env'])
 try {
   console.log(JSON.stringify(await runCampaign({ users: Number(values.users), dispatchers: Number(values.dispatchers), dispatcherEnv, apiEnv, fromBuild: values['from-build'], dispatcherNodeArgs: values['dispatcher-node-arg'], apiNodeArgs: values['api-node-arg'], ...(values['profile-dir'] === undefined ? {} : { profileDir: values['profile-dir'] }) }), null, 2))
 } finally {

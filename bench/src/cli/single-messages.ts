@@ -2,15 +2,11 @@
 import { parseArgs } from 'node:util'
 import { cleanUpRun } from '@beacon/testkit'
 import { runSingleMessages } from '../scenarios/single-messages.js'
+import { envFromPairs } from './env-pairs.js'
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, history: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false }, 'dispatcher-env': { type: 'string', multiple: true, default: [] }, 'api-env': { type: 'string', multiple: true, default: [] } } })
-const toEnv = (pairs: string[]) => Object.fromEntries(pairs.map((pair) => {
-  const at = pair.indexOf('=')
-  if (at < 1) throw new Error(`expected NAME=VALUE, got ${JSON.stringify(pair)}`)
-  return [pair.slice(0, at), pair.slice(at + 1)]
-}))
-const dispatcherEnv = toEnv(values['dispatcher-env'])
-const apiEnv = toEnv(values['api-env'])
+const dispatcherEnv = envFromPairs(values['dispatcher-env'])
+const apiEnv = envFromPairs(values['api-env'])
 try {
   console.log(JSON.stringify(await runSingleMessages({
     ratePerSecond: Number(values.rate),
