@@ -30,6 +30,9 @@ export const userIds = function * (users: number): Generator<string> {
  * while the tables grow under the run.
  */
 export async function seedMessageHistory (db: Db, applicationId: number, messages: number): Promise<void> {
+  if (messages === 0) return
+  const [count] = await db.$queryRaw<Array<{ devices: bigint }>>`SELECT count(*) AS devices FROM device_activation WHERE application_id = ${applicationId}`
+  if (count?.devices === 0n) throw new Error(`seedMessageHistory: application ${applicationId} has no devices to address ${messages} earlier messages to; seed its users first`)
   await db.$executeRaw`
     WITH users AS (
            SELECT row_number() OVER (ORDER BY a.device_id) - 1 AS k, a.user_id, a.device_id, d.platform

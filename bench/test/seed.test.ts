@@ -38,10 +38,19 @@ t.test('message history: each earlier message complete, with one SENT delivery t
   t.same(analyzed.map((row) => row.relname), ['message', 'message_delivery'], 'statistics taken after the seeding')
 })
 
-t.test('no history: nothing written', async (t) => {
+t.test('no history: nothing written, not even statistics taken', async (t) => {
   const { db, application } = await withApplication(t)
   await seedUsers(db, application.id, 3)
   await seedMessageHistory(db, application.id, 0)
+  const { rows: [row] } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM message')
+  t.equal(row!.n, 0)
+  const { rows: analyzed } = await db.pool.query("SELECT 1 FROM pg_stat_user_tables WHERE relname = 'message' AND last_analyze IS NOT NULL")
+  t.equal(analyzed.length, 0, 'the empty tables of a new database, as --history 0 asks')
+})
+
+t.test('history without devices: a clear error, nothing written', async (t) => {
+  const { db, application } = await withApplication(t)
+  await t.rejects(seedMessageHistory(db, application.id, 5), /has no devices to address 5 earlier messages to/)
   const { rows: [row] } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM message')
   t.equal(row!.n, 0)
 })

@@ -8,6 +8,7 @@ import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
 import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
 import { seedMessageHistory, seedUsers } from '../seed.js'
 import { PROFILE_START_SIGNAL, profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
+import { matchDeliveries, type Sample, type Target } from './single-messages/deliveries.js'
 import { jsonClient, openLoop, percentiles } from './single-messages/open-loop.js'
 
 export interface SingleMessagesOptions {
@@ -36,9 +37,6 @@ export interface SingleMessagesOptions {
   apiEnv?: Record<string, string>
   dispatcherEnv?: Record<string, string>
 }
-
-interface Target { userId: string, token: string, platform: 'APNS' | 'FCM' }
-interface Sample { target: Target, scheduledEpochMs: number, roundTripMs: number, status: number, sent: boolean }
 
 export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, history = 100_000, warmupSeconds = 2, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], apiEnv = {}, dispatcherEnv = {} }: SingleMessagesOptions) {
   const warmups = Math.round(ratePerSecond * warmupSeconds)
@@ -139,28 +137,4 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
     await pipeline.close()
     if (profiles !== undefined) await rm(profiles, { recursive: true, force: true })
   }
-}
-
-/**
- * Pairs each request with its token's arrivals at the mock, in order (a token is requested more
- * than once only when there are fewer devices than requests), and counts what is missing or extra.
- */
-function matchDeliveries (samples: Sample[], arrivals: (target: Target) => ReadonlyArray<{ at: number }>) {
-  const byToken = new Map<string, Sample[]>()
-  for (const sample of samples) {
-    const list = byToken.get(sample.target.token)
-    if (list === undefined) byToken.set(sample.target.token, [sample])
-    else list.push(sample)
-  }
-  const latencies: number[] = []
-  let missing = 0
-  let extra = 0
-  for (const list of byToken.values()) {
-    list.sort((a, b) => a.scheduledEpochMs - b.scheduledEpochMs)
-    const seen = arrivals(list[0]!.target)
-    list.forEach((sample, k) => { if (seen[k] !== undefined) latencies.push(seen[k].at - sample.scheduledEpochMs) })
-    missing += Math.max(0, list.length - seen.length)
-    extra += Math.max(0, seen.length - list.length)
-  }
-  return { latencies, missing, extra }
 }

@@ -24,8 +24,10 @@ export interface GroupCommitOptions {
   /**
    * Groups start at least this many ms apart: a call that comes sooner after the last group
    * started waits for the rest of the spacing, and the calls made meanwhile go with it. A call
-   * after a quiet spell starts at once, so only a busy service waits, never longer than this.
-   * 0 (the default): a group starts as soon as a slot is free.
+   * after a quiet spell starts at once, and a full group (`maxGroup` waiting) starts as soon as a
+   * slot is free: waiting would not make it larger. So only a busy service waits, and for the
+   * spacing at most (plus a timer's lateness). 0 (the default here; the services pass
+   * DATABASE_GROUP_SPACING_MS): a group starts as soon as a slot is free.
    */
   spacingMs?: number
 }
@@ -35,9 +37,10 @@ interface Waiting<I, O> { item: I, resolve: (value: O) => void, reject: (error: 
 export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFlight = 2, maxGroup = 500, spacingMs = 0 }: GroupCommitOptions = {}): (item: I) => Promise<O> {
   let queue: Array<Waiting<I, O>> = []
   let inFlight = 0
+  // A flush is due (an immediate or the spacing timer): calls meanwhile only queue.
   let scheduled = false
   let lastStart = Number.NEGATIVE_INFINITY
-  let spacing: NodeJS.Timeout | undefined
+  let spacingTimer: NodeJS.Timeout | undefined
 
   const runGroup = async (group: Array<Waiting<I, O>>) => {
     try {
@@ -45,6 +48,7 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
       group.forEach((entry, i) => { entry.resolve(answers[i]!) })
     } catch (error) {
       if (group.length === 1) { group[0]!.reject(error); return }
+      // The lone runs share this group's slot; the pool still bounds the connections they take.
       await Promise.all(group.map(async (entry) => {
         try { entry.resolve((await run([entry.item]))[0]!) } catch (alone) { entry.reject(alone) }
       }))
@@ -52,12 +56,13 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
   }
 
   const flush = () => {
-    scheduled = spacing !== undefined
+    scheduled = spacingTimer !== undefined
     while (queue.length > 0 && inFlight < maxInFlight) {
       const wait = lastStart + spacingMs - performance.now()
-      if (wait > 0) {
+      if (wait > 0 && queue.length < maxGroup) {
         scheduled = true
-        spacing ??= setTimeout(() => { spacing = undefined; flush() }, Math.ceil(wait))
+        // Not unref'd: callers are waiting for this group, and a stopping service drains them first.
+        spacingTimer ??= setTimeout(() => { spacingTimer = undefined; flush() }, Math.ceil(wait))
         return
       }
       lastStart = performance.now()
@@ -75,7 +80,8 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
 
   return (item) => new Promise<O>((resolve, reject) => {
     queue.push({ item, resolve, reject })
-    if (!scheduled && inFlight < maxInFlight) {
+    // A group just filled goes without waiting for the spacing timer.
+    if (inFlight < maxInFlight && (!scheduled || queue.length === maxGroup)) {
       scheduled = true
       setImmediate(flush)
     }

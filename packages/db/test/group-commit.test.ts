@@ -98,6 +98,25 @@ t.test('with a spacing, calls soon after a group started wait for the rest of it
   t.same(plain.groups, [[1], [2], [3]], 'without a spacing each starts as soon as it can')
 })
 
+t.test('with a spacing, a full group starts at once: waiting would not make it larger', async (t) => {
+  const { groups, run } = answeringRun()
+  const write = groupCommit(run, { spacingMs: 2000, maxGroup: 2 })
+  await write(1)
+  const later = [write(2)]
+  await turn()
+  later.push(write(3))
+  await turn()
+  await turn()
+  t.same(groups, [[1], [2, 3]], 'the second call filled the group: it went inside the spacing')
+  later.push(write(4), write(5), write(6))
+  await turn()
+  await turn()
+  t.same(groups, [[1], [2, 3], [4, 5]], 'calls made in one turn fill a group alike')
+  t.same(await Promise.all(later), [4, 6, 8, 10, 12])
+  t.same(groups, [[1], [2, 3], [4, 5], [6]], 'the one left over waited for the spacing')
+})
+
+// guarantee: group-spacing
 t.test('with a spacing, a call after a quiet spell starts at once', async (t) => {
   const { groups, run } = answeringRun()
   const write = groupCommit(run, { spacingMs: 30 })

@@ -45,6 +45,7 @@ function storeGroups (pool: { query: unknown }) {
 
 // DATABASE_GROUP_SPACING_MS: under load the sends of a spacing share one statement; the first
 // after a quiet spell is not held. 50 ms between the later two, far inside the 1 s spacing.
+// guarantee: group-spacing
 t.test('sends that come within DATABASE_GROUP_SPACING_MS of the last store share the next statement; the first goes at once', async (t) => {
   for (const spacing of ['1000', '0']) {
     const { app } = await buildApp(t, { DATABASE_GROUP_SPACING_MS: spacing })
