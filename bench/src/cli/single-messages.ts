@@ -1,18 +1,22 @@
-// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--history N] [--profile] [--from-build] [--dispatcher-env NAME=VALUE]… [--api-env NAME=VALUE]…`: one run, printed.
+// `tsx --conditions=beacon-source src/cli/single-messages.ts [--rate N] [--seconds N] [--users N] [--history N] [--profile] [--from-build] [--service-settings] [--dispatcher-env NAME=VALUE]… [--api-env NAME=VALUE]…`: one run, printed.
 import { parseArgs } from 'node:util'
 import { cleanUpRun } from '@beacon/testkit'
 import { runSingleMessages } from '../scenarios/single-messages.js'
+import { apiEnv as fullRunApiEnv, apiNodeArgs, dispatcherNodeArgs } from '../service-settings.js'
 import { envFromPairs } from './env-pairs.js'
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, history: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false }, 'dispatcher-env': { type: 'string', multiple: true, default: [] }, 'api-env': { type: 'string', multiple: true, default: [] } } })
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, users: { type: 'string' }, history: { type: 'string' }, profile: { type: 'boolean', default: false }, 'from-build': { type: 'boolean', default: false }, 'service-settings': { type: 'boolean', default: false }, 'dispatcher-env': { type: 'string', multiple: true, default: [] }, 'api-env': { type: 'string', multiple: true, default: [] } } })
 const dispatcherEnv = envFromPairs(values['dispatcher-env'])
-const apiEnv = envFromPairs(values['api-env'])
+// --service-settings: the heap caps and malloc thresholds `npm run bench` starts the services with.
+const settings = values['service-settings']
+const apiEnv = { ...(settings ? fullRunApiEnv : {}), ...envFromPairs(values['api-env']) }
 try {
   console.log(JSON.stringify(await runSingleMessages({
     ratePerSecond: Number(values.rate),
     seconds: Number(values.seconds),
     profile: values.profile,
     fromBuild: values['from-build'],
+    ...(settings ? { apiNodeArgs, dispatcherNodeArgs } : {}),
     dispatcherEnv,
     apiEnv,
     ...(values.history === undefined ? {} : { history: Number(values.history) }),
