@@ -45,9 +45,11 @@ t.test('the Dockerfile\'s production install runs offline and fills the folder t
   t.ok(installed.length > 0, `${installed.length} packages in the runtime's node_modules`)
   const workspaceDirs = ['packages', 'services'].flatMap((group) => readdirSync(join(runtimeDir, group)).map((name) => `${group}/${name}`))
   t.same(workspaceDirs.sort(), [...context.built].sort(), 'the built workspace packages, and not the testkit')
-  // patches/: nats.js without its RequestError per answered request.
+  // patches/: nats.js without its RequestError per answered request, and one write per turn.
   const natsCore = installed.find((p) => p.name === '@nats-io/nats-core')
-  t.ok(natsCore !== undefined && readFileSync(join(natsCore.dir, 'lib', 'request.js'), 'utf8').includes('Patched (Beacon'), 'the runtime\'s nats.js carries the workspace\'s patch')
+  for (const file of ['request.js', 'protocol.js']) {
+    t.ok(natsCore !== undefined && readFileSync(join(natsCore.dir, 'lib', file), 'utf8').includes('Patched (Beacon'), `the runtime's nats.js carries the workspace's patch of ${file}`)
+  }
 })
 
 t.test('no build or development tool, no @types a runtime package does not depend on', async (t) => {
