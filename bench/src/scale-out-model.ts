@@ -82,15 +82,21 @@ export function flattening (curve: CurvePoint[], minimumGain = 0.1): CurvePoint 
 /** Cores at least this busy count as full: /proc's 10 ms ticks and start-up gaps keep a saturated run just under 100%. */
 export const SATURATED = 0.9
 
+/** Other processes count as disturbing a run from this share of the cores on: less is the machine's own noise. */
+export const DISTURBED = 0.1
+
 /**
  * Why the curve stops rising at `point`: the measured processes filled the cores ('cores'); the
- * machine was full but partly with processes not of the run ('others': the figures are
+ * machine was full with a real share of processes not of the run ('others': the figures are
  * disturbed); or the cores were not full ('not CPU': waits bound it, a lock or a round trip).
+ * A full machine whose other processes took less than DISTURBED is the run's own: 1.79 cores
+ * of the run and 1.82 of the machine had been called disturbed, for 0.03 of a core.
  */
 export function whyFlat (point: CurvePoint, cores: number): 'cores' | 'others' | 'not CPU' {
   if (point.coresBusy >= SATURATED * cores) return 'cores'
-  if ((point.machineCoresBusy ?? 0) >= SATURATED * cores) return 'others'
-  return 'not CPU'
+  const machine = point.machineCoresBusy ?? 0
+  if (machine < SATURATED * cores) return 'not CPU'
+  return machine - point.coresBusy >= DISTURBED * cores ? 'others' : 'cores'
 }
 
 export type Limit = 'cores' | 'api (one process)' | 'PostgreSQL (one core)'

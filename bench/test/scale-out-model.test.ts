@@ -69,6 +69,10 @@ t.test('why the curve is flat: our processes filled the cores, others did, or th
   const others = curvePoint({ ...point(2, 20, [9, 11]), machineCpuSeconds: 39 })
   t.equal(others.machineCoresBusy, 1.95)
   t.equal(whyFlat(others, 2), 'others', 'the machine full, the run not: disturbed')
+  // 35.8 CPU seconds of the run (1.79 cores), 36.4 of the machine (1.82): 0.03 of a core is not a disturbance.
+  const nearlyOurs = curvePoint({ ...point(2, 20, [9, 11]), cpuSeconds: { api: 2, dispatcher1: 20, postgres: 13.8 }, machineCpuSeconds: 36.4 })
+  t.equal(nearlyOurs.coresBusy.toFixed(2), '1.79')
+  t.equal(whyFlat(nearlyOurs, 2), 'cores', 'the machine full, almost all of it the run: its own cores')
   t.equal(whyFlat(curvePoint({ ...point(2, 20, [9, 11]), machineCpuSeconds: 35 }), 2), 'not CPU')
   t.equal(whyFlat(curvePoint(point(2, 20, [9, 11])), 2), 'not CPU', 'no machine figure: only the run counts')
 })
