@@ -1,5 +1,6 @@
 // The full run measures the services as they are deployed (registration excepted): the heap caps and the api's malloc
 // thresholds it starts them with must be the ones docker-compose.yml and deploy/kubernetes give.
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { parse, parseAllDocuments } from 'yaml'
@@ -43,4 +44,17 @@ t.test('deploy/kubernetes starts the api and the dispatcher as the bench does', 
   const dispatcher = containers('deploy/kubernetes/dispatcher.yaml').get('dispatcher')
   t.ok(dispatcher, 'the dispatcher manifest has a container')
   for (const arg of dispatcherNodeArgs) t.ok(dispatcher?.args?.includes(arg), `dispatcher args have ${arg}`)
+})
+
+// A flag this Node does not know stops it at start (exit 9): a deployment would crash-loop.
+t.test("this project's Node starts with the services' flags, and their heap caps hold", async (t) => {
+  for (const [name, args] of [['api', apiNodeArgs], ['dispatcher', dispatcherNodeArgs]] as const) {
+    const run = spawnSync(process.execPath, [...args, '-p', "require('v8').getHeapStatistics().heap_size_limit"], { encoding: 'utf8' })
+    t.equal(run.status, 0, `${name}: node starts with ${args.join(' ')}${run.stderr === '' ? '' : `: ${run.stderr}`}`)
+    const cap = Number(/^--max-old-space-size=(\d+)$/.exec(args.find((arg) => arg.startsWith('--max-old-space-size=')) ?? '')?.[1])
+    t.ok(cap > 0, `${name} has a heap cap`)
+    // The limit is the old space's cap plus the young generation's (48 MB by default).
+    const limitMb = Number(run.stdout) / 1024 / 1024
+    t.ok(limitMb >= cap && limitMb <= cap + 64, `${name}: heap limit ${limitMb} MB for --max-old-space-size=${cap}`)
+  }
 })
