@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { DispatcherConfig } from './config.js'
 import { createCredentialStore } from './credentials.js'
 import { forgetOldLeases } from './delivery/commands/lease.js'
-import { CommandRun, REDELIVERY_BACKOFF, StoppedWhileHeld } from './delivery/commands/run.js'
+import { CommandRun, createStopping, REDELIVERY_BACKOFF, StoppedWhileHeld } from './delivery/commands/run.js'
 import { handleCommand, type DispatchDeps } from './delivery/commands/handle-command.js'
 import { sendSlotsRegistry } from './delivery/sends/send-slots.js'
 import { endFailed } from './delivery/commands/terminal.js'
@@ -78,7 +78,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
     lease: { durationMs: Math.round(Math.max(config.commandAckWaitMs, 3 * heartbeatMs)), renewEveryMs: heartbeatMs },
     log
   }
-  const stopping = new AbortController()
+  const stopping = createStopping(config.concurrency)
   const deadline = createDeadline()
   let consumer: Stoppable | undefined
   let sweeper: NodeJS.Timeout | undefined

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { backoffDelay, type Backoff } from '@beacon/backoff'
 import { commandId, type DeviceResult } from '@beacon/contracts'
 import type { CommandDelivery } from '@beacon/transport'
@@ -14,6 +15,18 @@ export const HOLD_BACKOFF: Backoff = { baseMs: 250, maxMs: 5000 }
 
 /** How long a command whose handling failed (not on its last delivery) waits to be redelivered: 1 s doubling to a minute. */
 export const REDELIVERY_BACKOFF: Backoff = { baseMs: 1000, maxMs: 60_000 }
+
+/**
+ * The dispatcher-wide stop: every command in hand (at most `commandsInHand`) listens to it through
+ * its CommandRun. Node warns of a "possible memory leak" from the 11th listener, which every busy
+ * dispatcher reached (16 campaign chunks in hand by default) and printed; the warning stays for
+ * more listeners than commands can be in hand, which would be a leak.
+ */
+export function createStopping (commandsInHand: number): AbortController {
+  const stopping = new AbortController()
+  setMaxListeners(commandsInHand, stopping.signal)
+  return stopping
+}
 
 /** Thrown when a held step is abandoned at the shutdown deadline: the command goes back as it is. */
 export class StoppedWhileHeld extends Error {

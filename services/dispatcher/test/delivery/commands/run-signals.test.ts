@@ -5,7 +5,7 @@ import t from 'tap'
 import type { Health } from '../../../src/health.js'
 import type { Deadline } from '../../../src/delivery/commands/deadline.js'
 import { createDeadline } from '../../../src/delivery/commands/deadline.js'
-import { CommandRun } from '../../../src/delivery/commands/run.js'
+import { CommandRun, createStopping } from '../../../src/delivery/commands/run.js'
 import { SendSlots } from '../../../src/delivery/sends/send-slots.js'
 import { sendWithRetries } from '../../../src/delivery/sends/send-with-retries.js'
 import type { DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
@@ -58,6 +58,25 @@ t.test('ended runs leave nothing on the dispatcher-wide stop signal; a stop stil
   t.ok(live.stopping, 'the dispatcher\'s stop reaches a live run')
   const late = new CommandRun(delivery(1003), health, stopping.signal, createDeadline())
   t.ok(late.stopping, 'a run begun after the stop is stopping from the start')
+})
+
+// Node's leak warning on an AbortSignal comes at its 11th listener; a dispatcher holds 16 campaign
+// chunks by default, each run listening to the stop signal: every busy dispatcher printed it.
+t.test('the stop signal takes a listener per command in hand without a leak warning, and warns past that', async (t) => {
+  const warnings: Error[] = []
+  const onWarning = (warning: Error) => { if (warning.name === 'MaxListenersExceededWarning') warnings.push(warning) }
+  process.on('warning', onWarning)
+  t.teardown(() => { process.off('warning', onWarning) })
+  const turn = () => new Promise((resolve) => setImmediate(resolve))
+  const stopping = createStopping(16)
+  const runs = Array.from({ length: 16 }, (_, n) => new CommandRun(delivery(3000 + n), health, stopping.signal, createDeadline()))
+  await turn()
+  t.equal(warnings.length, 0, '16 commands in hand: no warning')
+  runs.push(new CommandRun(delivery(3016), health, stopping.signal, createDeadline()))
+  await turn()
+  t.equal(warnings.length, 1, 'a 17th listener, more than commands can be in hand, still warns')
+  for (const run of runs) run.end()
+  t.equal(getEventListeners(stopping.signal, 'abort').length, 0)
 })
 
 t.test('held steps leave nothing on the deadline or the health: none per step, none after an outage', async (t) => {
