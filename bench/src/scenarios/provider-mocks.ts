@@ -1,4 +1,4 @@
-import { BUNDLE, startApnsMock, startFcmMock } from '@beacon/testkit'
+import { BUNDLE, startApnsMock, startFcmMock, type FcmProtocol } from '@beacon/testkit'
 
 /**
  * Both provider mocks in the bench process, with an APNs signing key and an FCM service account,
@@ -18,6 +18,7 @@ export async function startProviderMocks () {
     APNS_TOPIC: BUNDLE,
     FCM_PORT: String(fcm.port),
     FCM_URL: fcm.url,
+    FCM_HTTP1_ENDPOINT: fcm.http1Endpoint,
     FCM_ENDPOINT: fcm.endpoint,
     FCM_H2_PORT: new URL(fcm.endpoint).port,
     FCM_CA: fcm.ca,
@@ -36,14 +37,14 @@ export async function startProviderMocks () {
      * Checks that the mocks took `notifications` requests, half APNs (the odd one) and half FCM,
      * and accepted every one, the FCM ones over `fcmProtocol`; throws with what they saw otherwise.
      */
-    expectHalfAndHalf (notifications: number, sender: string, fcmProtocol: 'HTTP/1.1' | 'HTTP/2') {
+    expectHalfAndHalf (notifications: number, sender: string, fcmProtocol: FcmProtocol) {
       const split = { apns: Math.ceil(notifications / 2), fcm: Math.floor(notifications / 2) }
       const accepted = { apns: apns.counters.byStatus[200] ?? 0, fcm: fcm.counters.byStatus[200] ?? 0 }
       if (accepted.apns !== split.apns || accepted.fcm !== split.fcm || apns.counters.requests + fcm.counters.requests !== notifications) {
         throw new Error(`sent ${JSON.stringify(split)}: the mocks accepted ${JSON.stringify(accepted)} (APNs ${JSON.stringify(apns.counters.byStatus)}, FCM ${JSON.stringify(fcm.counters.byStatus)}); ${sender}`)
       }
       // Each sender on its production transport: the peer's adapter on firebase-admin's default
-      // (sendEach over HTTP/2), the dispatcher on send() over HTTP/1.1 keep-alive sockets.
+      // (sendEach over HTTP/2), the dispatcher on send() over HTTP/1.1 keep-alive sockets; both over TLS.
       if (fcm.requestsByProtocol[fcmProtocol] !== split.fcm) {
         throw new Error(`FCM requests by protocol ${JSON.stringify(fcm.requestsByProtocol)}: expected all ${split.fcm} over ${fcmProtocol}; ${sender}`)
       }

@@ -22,10 +22,11 @@ const setting = (name: string): string => {
 // The dispatcher's defaults: APNS_MAX_STREAMS 250, FCM_CONCURRENCY 256, 10 s timeouts.
 const apns = createApnsSender({ url: new URL(`https://localhost:${setting('APNS_PORT')}`), ca: Buffer.from(setting('APNS_CA')), requestTimeoutMs: 10_000, maxStreams: 250 })
 const serviceAccount = JSON.parse(setting('FCM_SERVICE_ACCOUNT'))
-// The FCM mock is its own token endpoint, on 127.0.0.1: allowed by name, and as a private address.
+// FCM over TLS, as Google serves it (the mock's certificate trusted as FCM_CA_FILE would be). The
+// FCM mock is its own token endpoint, on 127.0.0.1: allowed by name, and as a private address.
 const fcm = createFcmSender({
-  url: new URL(setting('FCM_URL')),
-  ca: null,
+  url: new URL(setting('FCM_HTTP1_ENDPOINT')),
+  ca: Buffer.from(setting('FCM_CA')),
   requestTimeoutMs: 10_000,
   concurrency: 256,
   tokenEndpoints: { allowedUris: [serviceAccount.token_uri], allowPrivateNetworks: true }

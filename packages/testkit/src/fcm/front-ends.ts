@@ -1,11 +1,12 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import { constants as h2 } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { serveHttp2 } from '../apns/server.js'
 import type { FcmHttpAnswer } from './errors.js'
 
-/** The protocol a request to the mock came over. */
-export type FcmProtocol = 'HTTP/1.1' | 'HTTP/2'
+/** The protocol a request to the mock came over: HTTP/1.1 plain or over TLS, or HTTP/2 (over TLS). */
+export type FcmProtocol = 'HTTP/1.1' | 'HTTPS/1.1' | 'HTTP/2'
 
 /** One request as both front ends hand it to the mock: method, path, headers (no pseudo-headers), body. */
 export interface FcmRequest {
@@ -29,11 +30,14 @@ const jsonType = 'application/json; charset=UTF-8'
 export type Later = (delayMs: number | undefined, render: () => void) => void
 
 /**
- * Plain HTTP/1.1 on 127.0.0.1: the token endpoint (service accounts' `token_uri`) and the send
- * endpoint for HTTP/1.1 clients (firebase-admin's legacy transport). `drop` destroys the socket.
+ * HTTP/1.1 on 127.0.0.1, plain or (with `tls`) over TLS: plain, the token endpoint (service
+ * accounts' `token_uri`) and the send endpoint for HTTP/1.1 clients (firebase-admin's legacy
+ * transport); over TLS, that send endpoint as Google serves it to such clients. `drop` destroys
+ * the socket.
  */
-export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction, later: Later): Promise<FrontEnd> {
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction, later: Later, tls?: { cert: string, key: string }): Promise<FrontEnd> {
+  const protocol: FcmProtocol = tls === undefined ? 'HTTP/1.1' : 'HTTPS/1.1'
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
@@ -42,7 +46,7 @@ export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction,
     })
     req.on('end', () => {
       const path = (req.url ?? '').split('?')[0]!
-      const action = handle({ protocol: 'HTTP/1.1', method: req.method ?? '', path, headers: req.headers, text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > maxBodyBytes })
+      const action = handle({ protocol, method: req.method ?? '', path, headers: req.headers, text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > maxBodyBytes })
       if (action.kind === 'drop') { req.socket.destroy(); return }
       if (action.kind === 'hang') return
       const { answer } = action
@@ -50,7 +54,10 @@ export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction,
         if (!res.destroyed) res.writeHead(answer.status, { 'content-type': jsonType, ...answer.headers }).end(JSON.stringify(answer.body))
       })
     })
-  })
+  }
+  const server = tls === undefined
+    ? createServer({ keepAliveTimeout: 60_000 }, listener)
+    : createTlsServer({ ...tls, keepAliveTimeout: 60_000 }, listener)
   server.on('clientError', (_error, socket) => socket.destroy())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {

@@ -44,7 +44,12 @@ export interface FcmMock {
    * firebase-admin's `sendEach` (FCM_ENDPOINT); its certificate is `ca`.
    */
   endpoint: string
-  /** The self-signed certificate of `endpoint`, PEM: pass it as `ca` (FCM_CA_FILE). */
+  /**
+   * `https://localhost:<port>`: the send endpoint over TLS for HTTP/1.1 clients (the dispatcher's
+   * one request per device), as Google serves them; its certificate is `ca`.
+   */
+  http1Endpoint: string
+  /** The self-signed certificate of `endpoint` and `http1Endpoint`, PEM: pass it as `ca` (FCM_CA_FILE). */
   ca: string
   /** `<url>/token`: the `token_uri` service accounts must carry. */
   tokenUri: string
@@ -79,8 +84,9 @@ const respond = (answer: FcmHttpAnswer): FcmAction => ({ kind: 'respond', answer
 
 /**
  * The FCM HTTP v1 send endpoint and Google's OAuth2 token endpoint on 127.0.0.1: over TLS with
- * ALPN h2 (`endpoint`, the protocol Google serves sendEach over), and over plain HTTP/1.1 (`url`:
- * the token endpoint, and clients of firebase-admin's legacy transport). Both answer alike.
+ * ALPN h2 (`endpoint`, the protocol Google serves sendEach over), over TLS with HTTP/1.1
+ * (`http1Endpoint`, as Google serves one request per message), and over plain HTTP/1.1 (`url`: the
+ * token endpoint, and HTTP/1.1 clients in tests). All answer alike.
  */
 export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMock> {
   const now = options.now ?? Date.now
@@ -88,7 +94,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
   const scripts = new AnswerScripts()
   const log = new ReceivedLog<FcmReceived>()
   const counters = newCounters()
-  const requestsByProtocol: Record<FcmProtocol, number> = { 'HTTP/1.1': 0, 'HTTP/2': 0 }
+  const requestsByProtocol: Record<FcmProtocol, number> = { 'HTTP/1.1': 0, 'HTTPS/1.1': 0, 'HTTP/2': 0 }
   const timers = new Set<NodeJS.Timeout>()
   let tokensIssued = 0
   let tokenRequests = 0
@@ -131,7 +137,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
   }
 
   const tls = await selfSignedCertificate()
-  const [http1, http2] = await Promise.all([serveFcmHttp1(handle, later), serveFcmHttp2(handle, later, tls)])
+  const [http1, http1Tls, http2] = await Promise.all([serveFcmHttp1(handle, later), serveFcmHttp1(handle, later, tls), serveFcmHttp2(handle, later, tls)])
   const url = `http://127.0.0.1:${http1.port}`
   const oauth = new GoogleOAuthMock(`${url}/token`, now)
   for (const account of options.serviceAccounts ?? []) oauth.register(account)
@@ -142,6 +148,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
     port: http1.port,
     url,
     endpoint: `https://localhost:${http2.port}`,
+    http1Endpoint: `https://localhost:${http1Tls.port}`,
     ca: tls.cert,
     tokenUri: oauth.tokenUri,
     registerServiceAccount: (account) => oauth.register(account),
@@ -161,14 +168,13 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
       scripts.clear()
       log.clear()
       resetCounters(counters)
-      requestsByProtocol['HTTP/1.1'] = 0
-      requestsByProtocol['HTTP/2'] = 0
+      for (const protocol of Object.keys(requestsByProtocol) as FcmProtocol[]) requestsByProtocol[protocol] = 0
     },
     close: () => {
       closing ??= (async () => {
         for (const timer of timers) clearTimeout(timer)
         timers.clear()
-        await Promise.all([http1.close(), http2.close()])
+        await Promise.all([http1.close(), http1Tls.close(), http2.close()])
       })()
       return closing
     }
