@@ -26,7 +26,7 @@ export interface CampaignOptions {
 export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [] }: CampaignOptions) {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   // Info-level logs: the pipeline waits for the services' start-up lines; requests here are few.
-  const pipeline = await startPipeline({ dispatchers, record: false, fcmOverTls: true, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
+  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
   try {
     await pipeline.configureApplication(1)
     const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: '1' } })
@@ -70,7 +70,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
     // the machine is overloaded. Each request must then be a recorded attempt: more requests than
     // attempts would be a send nobody recorded (two holders of one chunk).
     const { _sum: { attempts } } = await pipeline.db.campaignDelivery.aggregate({ where: { campaignId: BigInt(campaignId) }, _sum: { attempts: true } })
-    if (pipeline.fcm.requestsByProtocol['HTTP/1.1'] > 0) throw new Error(`FCM sends in clear: ${JSON.stringify(pipeline.fcm.requestsByProtocol)}`)
+    if (pipeline.fcm.requestsByProtocol['HTTP/2'] !== pipeline.fcm.counters.requests) throw new Error(`FCM sends not all over HTTP/2 and TLS: ${JSON.stringify(pipeline.fcm.requestsByProtocol)}`)
     if (sent !== users || received < users || received > (attempts ?? 0)) {
       const providers = { apns: pipeline.apns.counters.byStatus, fcm: pipeline.fcm.counters.byStatus }
       throw new Error(`expected ${users} sent once each, recorded ${sent} with ${attempts} attempts, providers received ${received}: ${JSON.stringify(providers)}`)

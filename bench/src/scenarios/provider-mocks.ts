@@ -18,7 +18,6 @@ export async function startProviderMocks () {
     APNS_TOPIC: BUNDLE,
     FCM_PORT: String(fcm.port),
     FCM_URL: fcm.url,
-    FCM_HTTP1_ENDPOINT: fcm.http1Endpoint,
     FCM_ENDPOINT: fcm.endpoint,
     FCM_H2_PORT: new URL(fcm.endpoint).port,
     FCM_CA: fcm.ca,
@@ -43,8 +42,9 @@ export async function startProviderMocks () {
       if (accepted.apns !== split.apns || accepted.fcm !== split.fcm || apns.counters.requests + fcm.counters.requests !== notifications) {
         throw new Error(`sent ${JSON.stringify(split)}: the mocks accepted ${JSON.stringify(accepted)} (APNs ${JSON.stringify(apns.counters.byStatus)}, FCM ${JSON.stringify(fcm.counters.byStatus)}); ${sender}`)
       }
-      // Each sender on its production transport: the peer's adapter on firebase-admin's default
-      // (sendEach over HTTP/2), the dispatcher on send() over HTTP/1.1 keep-alive sockets; both over TLS.
+      // Each sender on its production transport, both HTTP/2 over TLS: the peer's adapter on
+      // firebase-admin's default (sendEach, a connection per call), the dispatcher on send(), one
+      // stream per device on shared connections.
       if (fcm.requestsByProtocol[fcmProtocol] !== split.fcm) {
         throw new Error(`FCM requests by protocol ${JSON.stringify(fcm.requestsByProtocol)}: expected all ${split.fcm} over ${fcmProtocol}; ${sender}`)
       }

@@ -33,7 +33,7 @@ export async function runSenders ({ notifications }: SendersOptions) {
     const cpuSeconds = cpu.stop()
     const peaks = memory.stop()
 
-    const { split, accepted } = mocks.expectHalfAndHalf(notifications, `the senders reported ${JSON.stringify(run.outcomes)}`, 'HTTPS/1.1')
+    const { split, accepted } = mocks.expectHalfAndHalf(notifications, `the senders reported ${JSON.stringify(run.outcomes)}`, 'HTTP/2')
     if (run.outcomes.sent !== notifications) throw new Error(`the mocks accepted every notification, but the senders reported ${JSON.stringify(run.outcomes)}`)
     return {
       scenario: "senders alone: the dispatcher's APNs and FCM senders to the provider mocks, no queue, no database",

@@ -25,7 +25,7 @@ const ECHO = '/api/1.0/debug/echo'
 export async function runSignedRequests ({ requests, inFlight = 8, warmupRequests = 500, fromBuild = false, apiNodeArgs = [], apiEnv = {} }: SignedRequestsOptions) {
   // The per-developer limit (SIGNED_REQUESTS_PER_MINUTE, 12,000 by default) would answer most of
   // them 429: this measures the requests' way through, not the limit.
-  const pipeline = await startPipeline({ dispatchers: 1, fcmOverTls: true, fromBuild, apiNodeArgs, apiEnv: { ...apiEnv, SIGNED_REQUESTS_PER_MINUTE: '10000000' } })
+  const pipeline = await startPipeline({ dispatchers: 1, fromBuild, apiNodeArgs, apiEnv: { ...apiEnv, SIGNED_REQUESTS_PER_MINUTE: '10000000' } })
   try {
     await pipeline.configureApplication(1)
     const carrier = await fetch(`${pipeline.url}/admin/app/carrier`, {

@@ -45,7 +45,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
   // The per-request logs stay on: each notification's arrival time is read from them.
   const profiles = profile ? await mkdtemp(join(tmpdir(), 'beacon-bench-prof-')) : undefined
   const env = profiles === undefined ? {} : profilerEnv(profiles)
-  const pipeline = await startPipeline({ dispatchers: 1, record: true, fcmOverTls: true, apiEnv: { ...apiEnv, ...env }, dispatcherEnv: { ...dispatcherEnv, ...env }, fromBuild, apiNodeArgs, dispatcherNodeArgs }).catch(async (error: unknown) => {
+  const pipeline = await startPipeline({ dispatchers: 1, record: true, apiEnv: { ...apiEnv, ...env }, dispatcherEnv: { ...dispatcherEnv, ...env }, fromBuild, apiNodeArgs, dispatcherNodeArgs }).catch(async (error: unknown) => {
     if (profiles !== undefined) await rm(profiles, { recursive: true, force: true })
     throw error
   })

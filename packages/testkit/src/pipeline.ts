@@ -69,11 +69,6 @@ export interface PipelineOptions {
   record?: boolean
   /** Run the services from their build (`npm run build` first), as production does. */
   fromBuild?: boolean
-  /**
-   * The dispatchers send FCM over TLS (the mock's HTTPS/1.1 endpoint, its certificate as
-   * FCM_CA_FILE), as Google serves them; default plain HTTP/1.1 (benchmarks measure with TLS).
-   */
-  fcmOverTls?: boolean
   /** FCM token endpoints to allow besides the mock's own (FCM_TOKEN_URIS of the api and the dispatchers). */
   extraFcmTokenUris?: string[]
   /** Extra node options of the api and of the dispatchers (e.g. `--cpu-prof` for a profile). */
@@ -101,7 +96,8 @@ export async function startPipeline (options: PipelineOptions = {}): Promise<Pip
   await writeFile(caFile, apns.ca)
   const fcmCaFile = join(folder, 'fcm-ca.pem')
   await writeFile(fcmCaFile, fcm.ca)
-  const fcmEndpoint: Record<string, string> = options.fcmOverTls === true ? { FCM_ENDPOINT: fcm.http1Endpoint, FCM_CA_FILE: fcmCaFile } : { FCM_ENDPOINT: fcm.url }
+  // FCM over HTTP/2 and TLS, as Google serves it, the mock's certificate trusted as FCM_CA_FILE.
+  const fcmEndpoint: Record<string, string> = { FCM_ENDPOINT: fcm.endpoint, FCM_CA_FILE: fcmCaFile }
   const db = createDb({ url: database.url, poolSize: 2 })
   const common = {
     DATABASE_URL: database.url,

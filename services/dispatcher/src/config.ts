@@ -58,6 +58,11 @@ const httpUrl = (text: string) => {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)')
   return url
 }
+const httpsUrl = (text: string) => {
+  const url = new URL(text)
+  if (url.protocol !== 'https:') throw new Error('not https')
+  return url
+}
 
 /** Reads and validates the dispatcher's environment, reporting every bad value at once. */
 export function loadConfig (env: Env = process.env): DispatcherConfig {
@@ -98,7 +103,7 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
       maxStreams: read.integer('APNS_MAX_STREAMS', 250, 1, 1000)
     },
     fcm: {
-      endpoint: read.parsed('FCM_ENDPOINT', httpUrl, 'an http(s):// URL such as https://fcm.googleapis.com', null),
+      endpoint: read.parsed('FCM_ENDPOINT', httpsUrl, 'an https:// URL such as https://fcm.googleapis.com (FCM is HTTP/2 over TLS)', null),
       caFile: read.string('FCM_CA_FILE') || null,
       requestTimeoutMs: read.integer('FCM_TIMEOUT_MS', 10_000, 100, 600_000),
       concurrency: read.integer('FCM_CONCURRENCY', 256, 1, 10_000),

@@ -38,3 +38,11 @@ t.test('DISPATCHER_CONCURRENCY and DISPATCHER_CHUNK_CONCURRENCY: defaults, the o
   const word = t.throws(() => loadConfig({ ...base, DISPATCHER_CONCURRENCY: 'many', DISPATCHER_CHUNK_CONCURRENCY: '200' })) as ConfigError
   t.same(word.problems, ['DISPATCHER_CONCURRENCY must be an integer from 1 to 1000, got "many"'], 'no comparison with a value that did not read')
 })
+
+t.test('FCM_ENDPOINT: https only (the sender speaks HTTP/2 over TLS, as Google serves FCM)', async (t) => {
+  const base = { MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: 'postgresql://db/beacon' }
+  t.equal(loadConfig({ ...base, FCM_ENDPOINT: 'https://localhost:8443' }).fcm.endpoint?.href, 'https://localhost:8443/')
+  t.equal(loadConfig(base).fcm.endpoint, null, "unset: Google's")
+  const error = t.throws(() => loadConfig({ ...base, FCM_ENDPOINT: 'http://localhost:8080' })) as ConfigError
+  t.match(error.problems, [/^FCM_ENDPOINT must be an https:\/\/ URL/])
+})

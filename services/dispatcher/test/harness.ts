@@ -99,6 +99,8 @@ export async function startHarness (t: Test): Promise<Harness> {
   const folder = await mkdtemp(join(tmpdir(), 'beacon-dispatcher-'))
   const caFile = join(folder, 'apns-ca.pem')
   await writeFile(caFile, apns.ca)
+  const fcmCaFile = join(folder, 'fcm-ca.pem')
+  await writeFile(fcmCaFile, fcm.ca)
   const prefix = natsTestPrefix()
   const masterKey = randomBytes(32)
   const box = createSecretBox(masterKey)
@@ -140,7 +142,8 @@ export async function startHarness (t: Test): Promise<Harness> {
     NATS_PREFIX: prefix,
     APNS_ENDPOINT: `https://localhost:${apns.port}`,
     APNS_CA_FILE: caFile,
-    FCM_ENDPOINT: fcm.url,
+    FCM_ENDPOINT: fcm.endpoint,
+    FCM_CA_FILE: fcmCaFile,
     FCM_TOKEN_URIS: fcm.tokenUri,
     FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true',
     RETRY_BASE_DELAY_MS: '100',

@@ -16,6 +16,7 @@ t.test('the embedded default sends: api and dispatcher in one process, no NATS',
   const fcm = await startFcmMock()
   const folder = await mkdtemp(join(tmpdir(), 'beacon-standalone-'))
   await writeFile(join(folder, 'ca.pem'), apns.ca)
+  await writeFile(join(folder, 'fcm-ca.pem'), fcm.ca)
   t.teardown(async () => {
     await Promise.all([apns.close(), fcm.close()])
     await rm(dataDir, { recursive: true, force: true })
@@ -31,7 +32,8 @@ t.test('the embedded default sends: api and dispatcher in one process, no NATS',
     AUTH_PASSWORD: credentials.password,
     APNS_ENDPOINT: `https://localhost:${apns.port}`,
     APNS_CA_FILE: join(folder, 'ca.pem'),
-    FCM_ENDPOINT: fcm.url,
+    FCM_ENDPOINT: fcm.endpoint,
+    FCM_CA_FILE: join(folder, 'fcm-ca.pem'),
     // The FCM mock is its own token endpoint, on 127.0.0.1 (read by the api and the dispatcher).
     FCM_TOKEN_URIS: fcm.tokenUri,
     FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true'

@@ -41,9 +41,9 @@ t.test('a synchronous send reaches both providers with every field mapped, and i
   const [fcmRequest] = stack.fcm.received(android)
   t.match(fcmRequest, {
     status: 200,
-    // firebase-admin's send(): one HTTP/1.1 request per device over keep-alive sockets (sendEach's
-    // HTTP/2 answers a whole call at once: see README, Benchmarks).
-    protocol: 'HTTP/1.1',
+    // firebase-admin's send(), each device one HTTP/2 stream on connections the sends share (not
+    // sendEach, which answers a whole call at once: see README, Benchmarks).
+    protocol: 'HTTP/2',
     message: {
       token: android,
       data: { _comment: 'Any custom data.', amount: '745' },

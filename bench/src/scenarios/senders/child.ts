@@ -25,7 +25,7 @@ const serviceAccount = JSON.parse(setting('FCM_SERVICE_ACCOUNT'))
 // FCM over TLS, as Google serves it (the mock's certificate trusted as FCM_CA_FILE would be). The
 // FCM mock is its own token endpoint, on 127.0.0.1: allowed by name, and as a private address.
 const fcm = createFcmSender({
-  url: new URL(setting('FCM_HTTP1_ENDPOINT')),
+  url: new URL(setting('FCM_ENDPOINT')),
   ca: Buffer.from(setting('FCM_CA')),
   requestTimeoutMs: 10_000,
   concurrency: 256,

@@ -1,12 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http'
-import { createServer as createTlsServer } from 'node:https'
 import { constants as h2 } from 'node:http2'
 import type { AddressInfo } from 'node:net'
-import { serveHttp2 } from '../apns/server.js'
+import { serveHttp2, type Http2Endpoint } from '../apns/server.js'
 import type { FcmHttpAnswer } from './errors.js'
 
-/** The protocol a request to the mock came over: HTTP/1.1 plain or over TLS, or HTTP/2 (over TLS). */
-export type FcmProtocol = 'HTTP/1.1' | 'HTTPS/1.1' | 'HTTP/2'
+/** The protocol a request to the mock came over: plain HTTP/1.1, or HTTP/2 over TLS. */
+export type FcmProtocol = 'HTTP/1.1' | 'HTTP/2'
 
 /** One request as both front ends hand it to the mock: method, path, headers (no pseudo-headers), body. */
 export interface FcmRequest {
@@ -30,13 +29,11 @@ const jsonType = 'application/json; charset=UTF-8'
 export type Later = (delayMs: number | undefined, render: () => void) => void
 
 /**
- * HTTP/1.1 on 127.0.0.1, plain or (with `tls`) over TLS: plain, the token endpoint (service
- * accounts' `token_uri`) and the send endpoint for HTTP/1.1 clients (firebase-admin's legacy
- * transport); over TLS, that send endpoint as Google serves it to such clients. `drop` destroys
- * the socket.
+ * Plain HTTP/1.1 on 127.0.0.1: the token endpoint (service accounts' `token_uri`) and the send
+ * endpoint for HTTP/1.1 clients (firebase-admin's legacy transport). `drop` destroys the socket.
  */
-export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction, later: Later, tls?: { cert: string, key: string }): Promise<FrontEnd> {
-  const protocol: FcmProtocol = tls === undefined ? 'HTTP/1.1' : 'HTTPS/1.1'
+export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction, later: Later): Promise<FrontEnd> {
+  const protocol: FcmProtocol = 'HTTP/1.1'
   const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -55,9 +52,7 @@ export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction,
       })
     })
   }
-  const server = tls === undefined
-    ? createServer({ keepAliveTimeout: 60_000 }, listener)
-    : createTlsServer({ ...tls, keepAliveTimeout: 60_000 }, listener)
+  const server = createServer({ keepAliveTimeout: 60_000 }, listener)
   server.on('clientError', (_error, socket) => socket.destroy())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
@@ -74,7 +69,7 @@ export async function serveFcmHttp1 (handle: (request: FcmRequest) => FcmAction,
  * `drop` resets that request's stream (RST_STREAM INTERNAL_ERROR): the other requests multiplexed
  * on the connection go on, as the HTTP/1.1 front end's other connections do.
  */
-export async function serveFcmHttp2 (handle: (request: FcmRequest) => FcmAction, later: Later, tls: { cert: string, key: string }): Promise<FrontEnd> {
+export async function serveFcmHttp2 (handle: (request: FcmRequest) => FcmAction, later: Later, tls: { cert: string, key: string }): Promise<Http2Endpoint> {
   const endpoint = await serveHttp2({
     ...tls,
     maxConcurrentStreams: 1000,
@@ -94,5 +89,5 @@ export async function serveFcmHttp2 (handle: (request: FcmRequest) => FcmAction,
       })
     }
   })
-  return { port: endpoint.port, close: () => endpoint.close() }
+  return endpoint
 }

@@ -40,16 +40,11 @@ export interface FcmMock {
   /** Plain HTTP/1.1 base URL: the token endpoint, and sends of HTTP/1.1 clients (FcmMockAgent). */
   url: string
   /**
-   * `https://localhost:<port>`: the send endpoint over TLS with ALPN h2, as Google serves
-   * firebase-admin's `sendEach` (FCM_ENDPOINT); its certificate is `ca`.
+   * `https://localhost:<port>`: the send endpoint over TLS with ALPN h2, as Google serves it
+   * (the dispatcher's FCM_ENDPOINT, firebase-admin's `sendEach`); its certificate is `ca`.
    */
   endpoint: string
-  /**
-   * `https://localhost:<port>`: the send endpoint over TLS for HTTP/1.1 clients (the dispatcher's
-   * one request per device), as Google serves them; its certificate is `ca`.
-   */
-  http1Endpoint: string
-  /** The self-signed certificate of `endpoint` and `http1Endpoint`, PEM: pass it as `ca` (FCM_CA_FILE). */
+  /** The self-signed certificate of `endpoint`, PEM: pass it as `ca` (FCM_CA_FILE). */
   ca: string
   /** `<url>/token`: the `token_uri` service accounts must carry. */
   tokenUri: string
@@ -64,6 +59,10 @@ export interface FcmMock {
   readonly counters: MockCounters
   /** `messages:send` requests by the protocol they came over. */
   readonly requestsByProtocol: Record<FcmProtocol, number>
+  /** Connections to `endpoint` (HTTP/2) opened so far, and those still open. */
+  readonly http2Connections: { readonly opened: number, readonly open: number }
+  /** Stops reading every HTTP/2 connection open now: requests and PINGs go unanswered (a black hole). */
+  freezeHttp2Connections (): void
   /** Access tokens issued so far. */
   readonly tokensIssued: number
   /** Requests to the token endpoint so far, granted or not. */
@@ -84,9 +83,8 @@ const respond = (answer: FcmHttpAnswer): FcmAction => ({ kind: 'respond', answer
 
 /**
  * The FCM HTTP v1 send endpoint and Google's OAuth2 token endpoint on 127.0.0.1: over TLS with
- * ALPN h2 (`endpoint`, the protocol Google serves sendEach over), over TLS with HTTP/1.1
- * (`http1Endpoint`, as Google serves one request per message), and over plain HTTP/1.1 (`url`: the
- * token endpoint, and HTTP/1.1 clients in tests). All answer alike.
+ * ALPN h2 (`endpoint`, as Google serves it) and over plain HTTP/1.1 (`url`: the token endpoint, and
+ * HTTP/1.1 clients in tests). Both answer alike.
  */
 export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMock> {
   const now = options.now ?? Date.now
@@ -94,7 +92,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
   const scripts = new AnswerScripts()
   const log = new ReceivedLog<FcmReceived>()
   const counters = newCounters()
-  const requestsByProtocol: Record<FcmProtocol, number> = { 'HTTP/1.1': 0, 'HTTPS/1.1': 0, 'HTTP/2': 0 }
+  const requestsByProtocol: Record<FcmProtocol, number> = { 'HTTP/1.1': 0, 'HTTP/2': 0 }
   const timers = new Set<NodeJS.Timeout>()
   let tokensIssued = 0
   let tokenRequests = 0
@@ -137,7 +135,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
   }
 
   const tls = await selfSignedCertificate()
-  const [http1, http1Tls, http2] = await Promise.all([serveFcmHttp1(handle, later), serveFcmHttp1(handle, later, tls), serveFcmHttp2(handle, later, tls)])
+  const [http1, http2] = await Promise.all([serveFcmHttp1(handle, later), serveFcmHttp2(handle, later, tls)])
   const url = `http://127.0.0.1:${http1.port}`
   const oauth = new GoogleOAuthMock(`${url}/token`, now)
   for (const account of options.serviceAccounts ?? []) oauth.register(account)
@@ -148,7 +146,6 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
     port: http1.port,
     url,
     endpoint: `https://localhost:${http2.port}`,
-    http1Endpoint: `https://localhost:${http1Tls.port}`,
     ca: tls.cert,
     tokenUri: oauth.tokenUri,
     registerServiceAccount: (account) => oauth.register(account),
@@ -162,6 +159,11 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
     log: log.all,
     counters,
     requestsByProtocol,
+    http2Connections: {
+      get opened () { return http2.sessionsOpened },
+      get open () { return http2.sessionsOpen }
+    },
+    freezeHttp2Connections: () => { http2.freeze() },
     get tokensIssued () { return tokensIssued },
     get tokenRequests () { return tokenRequests },
     reset: () => {
@@ -174,7 +176,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
       closing ??= (async () => {
         for (const timer of timers) clearTimeout(timer)
         timers.clear()
-        await Promise.all([http1.close(), http1Tls.close(), http2.close()])
+        await Promise.all([http1.close(), http2.close()])
       })()
       return closing
     }

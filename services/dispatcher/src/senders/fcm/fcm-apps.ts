@@ -1,15 +1,17 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app'
 import { getMessaging, type Messaging } from 'firebase-admin/messaging'
 import type { FcmCredentials } from '../../credentials.js'
-import type { FcmAgent } from './fcm-agent.js'
+import type { FcmSessions } from './fcm-sessions.js'
+import { sendOverSessions } from './firebase-http2-transport.js'
 import { boundFirebaseRequests } from './firebase-request-bounds.js'
+import type { RetryAfterByToken } from './retry-after.js'
 import { serviceAccountCredential, type TokenRequestOptions } from './oauth-credential.js'
 
 /**
  * One firebase-admin app per application, reused; replaced (and the old one deleted) when the
  * application's credentials version changes.
  */
-export function createFcmAppPool (agent: FcmAgent, options: TokenRequestOptions) {
+export function createFcmAppPool (transport: { sessions: FcmSessions, retryAfter: RetryAfterByToken }, options: TokenRequestOptions) {
   const apps = new Map<number, { version: number, app: App, messaging: Messaging }>()
   let generation = 0
 
@@ -21,14 +23,13 @@ export function createFcmAppPool (agent: FcmAgent, options: TokenRequestOptions)
       if (existing !== undefined) setTimeout(() => { deleteApp(existing.app).catch(() => {}) }, 60_000).unref()
       const app = initializeApp({
         credential: serviceAccountCredential(credentials.serviceAccount, options),
-        projectId: credentials.projectId,
-        httpAgent: agent
+        projectId: credentials.projectId
       }, `beacon-${applicationId}-${version}-${generation++}`)
       const messaging = getMessaging(app)
-      // sendEach would otherwise use HTTP/2, which bypasses httpAgent; send() is HTTP/1.1 anyway.
-      messaging.enableLegacyHttpTransport()
       // FCM_TIMEOUT_MS for each send request, and no retries but ours (send-with-retries.ts).
       boundFirebaseRequests(messaging, options.timeoutMs)
+      // Each send() one HTTP/2 stream on the connections every application shares.
+      sendOverSessions(messaging, transport.sessions, transport.retryAfter)
       apps.set(applicationId, { version, app, messaging })
       return messaging
     },

@@ -4,8 +4,9 @@ import type { TokenEndpointPolicy } from '../../config.js'
 import type { DeviceTarget } from '../../delivery/claims/resolve-devices.js'
 import { fcmRequests } from '../../metrics/provider-requests.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
-import { FcmAgent, RetryAfterByToken } from './fcm-agent.js'
 import { createFcmAppPool } from './fcm-apps.js'
+import { FcmSessions } from './fcm-sessions.js'
+import { RetryAfterByToken } from './retry-after.js'
 import { createLimiter, mapThrough } from '../limiter.js'
 import { buildFcmMessage } from './fcm-message.js'
 import { fcmOutcome } from './fcm-outcome.js'
@@ -23,15 +24,17 @@ export interface FcmEndpoint {
   log?: Logger
 }
 
-/** FCM HTTP v1 through firebase-admin, one request per device over keep-alive sockets. */
+const GOOGLE_FCM = new URL('https://fcm.googleapis.com')
+
+/** FCM HTTP v1 through firebase-admin, one HTTP/2 stream per device on shared connections. */
 export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
   const limit = createLimiter(endpoint.concurrency)
   const retryAfter = new RetryAfterByToken()
-  const agent = new FcmAgent({ endpoint: endpoint.url, ca: endpoint.ca, maxSockets: endpoint.concurrency, retryAfter })
+  const sessions = new FcmSessions({ origin: endpoint.url ?? GOOGLE_FCM, ca: endpoint.ca, pingTimeoutMs: endpoint.requestTimeoutMs })
   // Token requests go where an uploaded key file says: through the destination guard.
   const guard = { allowPrivateNetworks: endpoint.tokenEndpoints.allowPrivateNetworks }
   const tokenAgents = { http: createGuardedHttpAgent(guard), https: createGuardedHttpsAgent(guard) }
-  const pool = createFcmAppPool(agent, {
+  const pool = createFcmAppPool({ sessions, retryAfter }, {
     ca: endpoint.ca,
     timeoutMs: endpoint.requestTimeoutMs,
     policy: endpoint.tokenEndpoints,
@@ -67,7 +70,7 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
     },
     async close () {
       await pool.close()
-      agent.destroy()
+      await sessions.close()
       tokenAgents.http.destroy()
       tokenAgents.https.destroy()
     }

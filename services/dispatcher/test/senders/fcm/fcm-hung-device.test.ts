@@ -16,7 +16,7 @@ t.test('a stop while one FCM device hangs: the devices FCM answered have their o
   const fcm = await startFcmMock()
   t.teardown(() => fcm.close())
   const account = fcm.createServiceAccount({ projectId: 'hung-device' })
-  const sender = createFcmSender({ url: new URL(fcm.url), ca: null, requestTimeoutMs: 30_000, concurrency: 16, tokenEndpoints: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true } })
+  const sender = createFcmSender({ url: new URL(fcm.endpoint), ca: Buffer.from(fcm.ca), requestTimeoutMs: 30_000, concurrency: 16, tokenEndpoints: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true } })
   t.teardown(() => sender.close())
   const credentials: ApplicationCredentials = { id: 1, appId: 'hung-device', version: 1, apns: null, fcm: { projectId: account.project_id, serviceAccount: account } }
   const prepared = sender.prepare(credentials, { silent: false, priority: 'HIGH', body: { title: 'hello' } })

@@ -4,7 +4,10 @@ import { getMessaging, type Messaging } from 'firebase-admin/messaging'
 import t, { type Test } from 'tap'
 import type { ApplicationCredentials } from '../../../src/credentials.js'
 import { createFcmSender } from '../../../src/senders/fcm/fcm-sender.js'
+import { FcmSessions } from '../../../src/senders/fcm/fcm-sessions.js'
+import { sendOverSessions } from '../../../src/senders/fcm/firebase-http2-transport.js'
 import { boundFirebaseRequests, FirebaseInternalsChanged } from '../../../src/senders/fcm/firebase-request-bounds.js'
+import { RetryAfterByToken } from '../../../src/senders/fcm/retry-after.js'
 import type { SendOutcome } from '../../../src/senders/sender.js'
 
 let applicationIds = 0
@@ -15,8 +18,8 @@ async function sendScripted (t: Test, answer: ScriptedAnswer, requestTimeoutMs =
   t.teardown(() => fcm.close())
   const account = fcm.createServiceAccount({ projectId: 'bounds' })
   const sender = createFcmSender({
-    url: new URL(fcm.url),
-    ca: null,
+    url: new URL(fcm.endpoint),
+    ca: Buffer.from(fcm.ca),
     requestTimeoutMs,
     concurrency: 4,
     tokenEndpoints: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true }
@@ -70,4 +73,8 @@ t.test("firebase-admin's request clients are where firebase-request-bounds.ts re
   t.equal(handler.http2Client!.retry.maxRetries, 0)
 
   t.throws(() => boundFirebaseRequests({} as Messaging, 1234), FirebaseInternalsChanged, 'a Messaging without them is refused loudly')
+})
+
+t.test("firebase-admin's request clients are where firebase-http2-transport.ts reaches them", async (t) => {
+  t.throws(() => sendOverSessions({} as Messaging, new FcmSessions({ origin: new URL('https://localhost'), ca: null, pingTimeoutMs: 1000 }), new RetryAfterByToken()), FirebaseInternalsChanged, 'a Messaging without them is refused loudly')
 })

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { GOOGLE_TOKEN_URIS } from '@beacon/outbound'
-import { startFcmMock } from '@beacon/testkit'
+import { startFcmMock, type FcmMock } from '@beacon/testkit'
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
 import type { TokenEndpointPolicy } from '../../../src/config.js'
@@ -26,10 +26,10 @@ async function tokenServer (t: Test, answer: { status: number, body: unknown }) 
 }
 
 /** Sends one notification to one FCM device of an application whose service account names `tokenUri`. */
-async function sendWith (t: Test, options: { fcmUrl: string, account: FcmServiceAccount, policy: TokenEndpointPolicy, token?: string }) {
+async function sendWith (t: Test, options: { fcm: FcmMock, account: FcmServiceAccount, policy: TokenEndpointPolicy, token?: string }) {
   const logs: Array<Record<string, unknown>> = []
   const log = pino({ level: 'debug' }, { write: (line: string) => { logs.push(JSON.parse(line)) } })
-  const sender = createFcmSender({ url: new URL(options.fcmUrl), ca: null, requestTimeoutMs: 2000, concurrency: 4, tokenEndpoints: options.policy, log })
+  const sender = createFcmSender({ url: new URL(options.fcm.endpoint), ca: Buffer.from(options.fcm.ca), requestTimeoutMs: 2000, concurrency: 4, tokenEndpoints: options.policy, log })
   t.teardown(() => sender.close())
   const credentials: ApplicationCredentials = {
     id: ++applicationIds, appId: '7', version: 1, apns: null, fcm: { projectId: options.account.project_id, serviceAccount: options.account }
@@ -47,7 +47,7 @@ t.test('a token endpoint on a loopback or private address is refused at connect 
   for (const host of ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '[::1]']) {
     const tokenUri = `http://${host}:${server.port}/token`
     const account = { ...fcm.createServiceAccount({ projectId: 'p1' }), token_uri: tokenUri }
-    const { outcome, logs } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [new URL(tokenUri).href], allowPrivateNetworks: false } })
+    const { outcome, logs } = await sendWith(t, { fcm, account, policy: { allowedUris: [new URL(tokenUri).href], allowPrivateNetworks: false } })
     t.match(outcome, { kind: 'credentials', reason: 'DestinationForbidden' }, host)
     t.match(logs.find((line) => line.msg === 'FCM access token not obtained'), { level: 40, projectId: 'p1', reason: 'DestinationForbidden', range: 'loopback' }, host)
   }
@@ -56,7 +56,7 @@ t.test('a token endpoint on a loopback or private address is refused at connect 
 
   // Control: allowed, the same endpoint is reached and its token used.
   const account = { ...fcm.createServiceAccount({ projectId: 'p1' }), token_uri: fcm.tokenUri }
-  const allowed = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true } })
+  const allowed = await sendWith(t, { fcm, account, policy: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true } })
   t.same(allowed.outcome, { kind: 'sent' })
   t.equal(fcm.tokensIssued, 1)
 })
@@ -65,7 +65,7 @@ t.test('a token_uri outside FCM_TOKEN_URIS is never asked, whatever its address'
   const fcm = await startFcmMock()
   t.teardown(() => fcm.close())
   const account = fcm.createServiceAccount({ projectId: 'p2' })
-  const { outcome, logs } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [...GOOGLE_TOKEN_URIS], allowPrivateNetworks: true } })
+  const { outcome, logs } = await sendWith(t, { fcm, account, policy: { allowedUris: [...GOOGLE_TOKEN_URIS], allowPrivateNetworks: true } })
   t.match(outcome, { kind: 'credentials', reason: 'TokenUriForbidden' })
   t.match(logs.find((line) => line.msg === 'FCM access token not obtained'), { reason: 'TokenUriForbidden', tokenHost: `127.0.0.1:${fcm.port}` })
   t.equal(fcm.tokensIssued, 0)
@@ -77,7 +77,7 @@ t.test("the token endpoint's own words reach the log, never the reason", async (
   const refusing = await tokenServer(t, { status: 400, body: { error: HOSTILE, error_description: 'see <a href=//evil.example>here</a>' } })
   const tokenUri = `http://127.0.0.1:${refusing.port}/token`
   const account = { ...fcm.createServiceAccount({ projectId: 'p3' }), token_uri: tokenUri }
-  const { outcome, logs } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
+  const { outcome, logs } = await sendWith(t, { fcm, account, policy: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
   t.match(outcome, { kind: 'credentials', reason: 'TokenEndpointRefused (HTTP 400)' })
   t.notOk(JSON.stringify(outcome).includes('evil.example'), 'not in the outcome at all, detail included')
   t.match(logs.find((line) => line.msg === 'FCM access token not obtained'),
@@ -86,11 +86,11 @@ t.test("the token endpoint's own words reach the log, never the reason", async (
 
   const failing = await tokenServer(t, { status: 503, body: { error: 'backend down' } })
   const failingUri = `http://127.0.0.1:${failing.port}/token`
-  const down = await sendWith(t, { fcmUrl: fcm.url, account: { ...account, token_uri: failingUri }, policy: { allowedUris: [failingUri], allowPrivateNetworks: true } })
+  const down = await sendWith(t, { fcm, account: { ...account, token_uri: failingUri }, policy: { allowedUris: [failingUri], allowPrivateNetworks: true } })
   t.match(down.outcome, { kind: 'retry', reason: 'TokenEndpointError (HTTP 503)' })
 
   const closedUri = 'http://127.0.0.1:1/token' // nothing listens on port 1
-  const unreachable = await sendWith(t, { fcmUrl: fcm.url, account: { ...account, token_uri: closedUri }, policy: { allowedUris: [closedUri], allowPrivateNetworks: true } })
+  const unreachable = await sendWith(t, { fcm, account: { ...account, token_uri: closedUri }, policy: { allowedUris: [closedUri], allowPrivateNetworks: true } })
   t.match(unreachable.outcome, { kind: 'retry', reason: 'TokenEndpointUnreachable' })
 })
 
@@ -99,7 +99,7 @@ t.test("FCM's own words in a refusal are the detail, the reason is firebase-admi
   t.teardown(() => fcm.close())
   const account = fcm.createServiceAccount({ projectId: 'p4' })
   fcm.script('hostile:APA91b-token', { kind: 'refused', status: 400, text: HOSTILE })
-  const { outcome } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true }, token: 'hostile:APA91b-token' })
+  const { outcome } = await sendWith(t, { fcm, account, policy: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true }, token: 'hostile:APA91b-token' })
   t.same(outcome, { kind: 'rejected', reason: 'invalid-argument', detail: HOSTILE })
 })
 
@@ -121,14 +121,14 @@ t.test('a token endpoint that answers without end, or drips, is cut; a listed UR
   for (const path of ['/endless', '/drip']) {
     const tokenUri = `http://127.0.0.1:${port}${path}`
     const account = { ...fcm.createServiceAccount({ projectId: 'p5' }), token_uri: tokenUri }
-    const { outcome } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
+    const { outcome } = await sendWith(t, { fcm, account, policy: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
     t.match(outcome, { kind: 'retry', reason: 'TokenEndpointUnreachable' }, `${path}: the send goes on, retried later`)
   }
   // Written in capitals, a listed http URI is asked over http (before, https.request threw on it).
   const shouting = `HTTP://127.0.0.1:${fcm.port}${new URL(fcm.tokenUri).pathname}`
   const before = fcm.tokenRequests
   const account = { ...fcm.createServiceAccount({ projectId: 'p6' }), token_uri: shouting }
-  const { outcome } = await sendWith(t, { fcmUrl: fcm.url, account, policy: { allowedUris: [new URL(shouting).href], allowPrivateNetworks: true } })
+  const { outcome } = await sendWith(t, { fcm, account, policy: { allowedUris: [new URL(shouting).href], allowPrivateNetworks: true } })
   t.equal(fcm.tokenRequests, before + 1, 'HTTP:// in capitals reached the endpoint over http')
   // (The mock refuses the assertion: its audience is the URI as written, not the mock's own.)
   t.match(outcome, { reason: 'TokenEndpointRefused (HTTP 400)' })

@@ -1,0 +1,55 @@
+import type { Messaging } from 'firebase-admin/messaging'
+import { FirebaseInternalsChanged } from './firebase-request-bounds.js'
+import type { FcmSessions } from './fcm-sessions.js'
+import type { RetryAfterByToken } from './retry-after.js'
+
+interface SendConfig { data?: unknown, [key: string]: unknown }
+interface ClientLike { send (config: SendConfig): Promise<unknown> }
+interface ResponseErrorLike { response?: { headers?: Record<string, unknown> } }
+
+const isClient = (value: unknown): value is ClientLike =>
+  typeof value === 'object' && value !== null && typeof (value as Partial<ClientLike>).send === 'function'
+
+const tokenOf = (data: unknown): string | undefined => {
+  const token = (data as { message?: { token?: unknown } } | undefined)?.message?.token
+  return typeof token === 'string' ? token : undefined
+}
+
+/**
+ * Sends `messaging.send()`'s requests as HTTP/2 streams on the shared connections of `sessions`,
+ * through firebase-admin's own HTTP/2 client (the one `sendEach` uses: the same authorization,
+ * headers, request encoding and answer parsing), instead of one HTTP/1.1 request per message.
+ *
+ * firebase-admin chooses between its clients inside Messaging: `send()` always takes the HTTP/1.1
+ * `httpClient`, `sendEach()` the HTTP/2 `http2Client` on a connection of its own per call, answered
+ * only when the call's last stream ends. So this reaches into the private request handler, as
+ * firebase-request-bounds.ts does (and after it, so its bounds apply): `httpClient.send` becomes
+ * `http2Client.send` on a leased stream slot. The answer (or error) is firebase-admin's HTTP/2
+ * response object, which `send()` reads exactly as an HTTP/1.1 one. A Retry-After answered with an
+ * error is noted by the request's registration token for fcmOutcome (firebase-admin's own error
+ * drops the headers).
+ */
+export function sendOverSessions (messaging: Messaging, sessions: FcmSessions, retryAfter: RetryAfterByToken): void {
+  const handler = (messaging as unknown as { messagingRequestHandler?: Record<string, unknown> }).messagingRequestHandler
+  const http1 = handler?.httpClient
+  const http2 = handler?.http2Client
+  if (!isClient(http1) || !isClient(http2)) {
+    throw new FirebaseInternalsChanged("firebase-admin's Messaging has no messagingRequestHandler.httpClient and http2Client: see firebase-http2-transport.ts")
+  }
+  const send = http2.send.bind(http2)
+  http1.send = async (config) => {
+    const lease = sessions.lease()
+    try {
+      return await send({ ...config, http2SessionHandler: lease })
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'app/network-timeout') lease.unanswered()
+      const header = (error as ResponseErrorLike).response?.headers?.['retry-after']
+      const seconds = Number(header)
+      const token = header === undefined || !Number.isFinite(seconds) ? undefined : tokenOf(config.data)
+      if (token !== undefined) retryAfter.note(token, seconds)
+      throw error
+    } finally {
+      lease.release()
+    }
+  }
+}
