@@ -93,10 +93,12 @@ export const DISTURBED = 0.1
  * of the run and 1.82 of the machine had been called disturbed, for 0.03 of a core.
  */
 export function whyFlat (point: CurvePoint, cores: number): 'cores' | 'others' | 'not CPU' {
-  if (point.coresBusy >= SATURATED * cores) return 'cores'
+  // Core counts are quotients of CPU seconds: compare with a margin, or 1.9 - 1.7 misses 0.2.
+  const atLeast = (value: number, bound: number) => value >= bound - 1e-9
+  if (atLeast(point.coresBusy, SATURATED * cores)) return 'cores'
   const machine = point.machineCoresBusy ?? 0
-  if (machine < SATURATED * cores) return 'not CPU'
-  return machine - point.coresBusy >= DISTURBED * cores ? 'others' : 'cores'
+  if (!atLeast(machine, SATURATED * cores)) return 'not CPU'
+  return atLeast(machine - point.coresBusy, DISTURBED * cores) ? 'others' : 'cores'
 }
 
 export type Limit = 'cores' | 'api (one process)' | 'PostgreSQL (one core)'

@@ -75,4 +75,12 @@ t.test('why the curve is flat: our processes filled the cores, others did, or th
   t.equal(whyFlat(nearlyOurs, 2), 'cores', 'the machine full, almost all of it the run: its own cores')
   t.equal(whyFlat(curvePoint({ ...point(2, 20, [9, 11]), machineCpuSeconds: 35 }), 2), 'not CPU')
   t.equal(whyFlat(curvePoint(point(2, 20, [9, 11])), 2), 'not CPU', 'no machine figure: only the run counts')
+  // The bounds themselves, at floating-point quotients: 1.8 of 2 busy is full (SATURATED 0.9),
+  // 0.2 of 2 taken by others is a disturbance (DISTURBED 0.1).
+  const at = (run: number, machine: number) => whyFlat({ ...curvePoint(point(2, 20, [9, 11])), coresBusy: run, machineCoresBusy: machine }, 2)
+  t.equal(at(1.7, 1.9), 'others', 'exactly a tenth of the cores to others (1.9 - 1.7 is 0.19999… in floating point)')
+  t.equal(at(1.71, 1.9), 'cores', 'less than a tenth to others')
+  t.equal(at(0.9 * 2, 1.8), 'cores', 'the run at exactly 0.9 of the cores')
+  t.equal(at(1.5, 0.9 * 2), 'others', 'the machine at exactly 0.9 of the cores, 0.3 of it others')
+  t.equal(at(1.5, 1.79), 'not CPU', 'the machine below 0.9 of the cores')
 })
