@@ -5,7 +5,9 @@ interface FirebaseLikeError { code?: unknown, message?: unknown }
 
 const INVALID_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token'])
 const CREDENTIALS = new Set(['messaging/third-party-auth-error', 'messaging/mismatched-credential', 'messaging/authentication-error'])
-const RETRY = new Set(['messaging/message-rate-exceeded', 'messaging/server-unavailable', 'messaging/internal-error', 'messaging/unknown-error', 'app/network-error', 'app/network-timeout'])
+// app/app-deleted: a send that waited for a request slot while its app was deleted (credentials
+// replaced, or the sender closing at shutdown): it was never sent.
+const RETRY = new Set(['messaging/message-rate-exceeded', 'messaging/server-unavailable', 'messaging/internal-error', 'messaging/unknown-error', 'app/network-error', 'app/network-timeout', 'app/app-deleted'])
 const CONNECTION = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up|EPIPE/
 // firebase-admin's codes are `service/code-name`; anything else is not one and is not echoed.
 const CODE_SHAPE = /^[a-z]+\/[a-z0-9-]{1,64}$/

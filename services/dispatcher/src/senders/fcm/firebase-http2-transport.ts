@@ -1,6 +1,6 @@
 import type { Messaging } from 'firebase-admin/messaging'
 import { FirebaseInternalsChanged } from './firebase-request-bounds.js'
-import type { FcmSessions } from './fcm-sessions.js'
+import type { FcmSessionLease, FcmSessions } from './fcm-sessions.js'
 import type { RetryAfterByToken } from './retry-after.js'
 
 interface SendConfig { data?: unknown, [key: string]: unknown }
@@ -38,18 +38,26 @@ export function sendOverSessions (messaging: Messaging, sessions: FcmSessions, r
   }
   const send = http2.send.bind(http2)
   http1.send = async (config) => {
-    const lease = sessions.lease()
+    // The stream slot is taken when firebase-admin opens the stream, after it has the access
+    // token: a slow token request holds no slot, and the connection is chosen when it is used.
+    let lease: FcmSessionLease | undefined
+    const handler = {
+      get session () {
+        lease ??= sessions.lease()
+        return lease.session
+      }
+    }
     try {
-      return await send({ ...config, http2SessionHandler: lease })
+      return await send({ ...config, http2SessionHandler: handler })
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'app/network-timeout') lease.unanswered()
+      if ((error as { code?: unknown }).code === 'app/network-timeout') lease?.unanswered()
       const header = (error as ResponseErrorLike).response?.headers?.['retry-after']
       const seconds = Number(header)
       const token = header === undefined || !Number.isFinite(seconds) ? undefined : tokenOf(config.data)
       if (token !== undefined) retryAfter.note(token, seconds)
       throw error
     } finally {
-      lease.release()
+      lease?.release()
     }
   }
 }

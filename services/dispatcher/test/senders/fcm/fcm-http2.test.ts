@@ -1,4 +1,6 @@
-import { startFcmMock, type FcmMock } from '@beacon/testkit'
+import { selfSignedCertificate, startFcmMock, type FcmMock } from '@beacon/testkit'
+import { constants as h2, createSecureServer, type ServerHttp2Session, type ServerHttp2Stream, type Settings } from 'node:http2'
+import type { AddressInfo, Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import type { ApplicationCredentials } from '../../../src/credentials.js'
 import type { DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
@@ -75,8 +77,104 @@ t.test('a connection gone silent is pinged after a request times out, and replac
   fcm.freezeHttp2Connections()
   const [lost] = await send.send([device('into-the-void:APA91b', 2)])
   t.match(lost, { kind: 'retry', reason: 'app/network-timeout' })
-  // The PING sent on the timeout goes unanswered for FCM_TIMEOUT_MS: the connection is destroyed.
-  await new Promise((resolve) => setTimeout(resolve, 600))
+  // Pinged now, it takes no new streams until it answers (test/senders/fcm/fcm-sessions.test.ts:
+  // destroyed when it does not).
   t.same(await send.send([device('after:APA91b', 3)]), [{ kind: 'sent' }], 'the next send goes over a new connection')
   t.equal(fcm.http2Connections.opened, 2)
+})
+
+/**
+ * An HTTP/2 FCM endpoint of the test's own (the mock's token endpoint still grants the tokens):
+ * each request answered by `behave`, given the registration token it carries.
+ */
+async function startEndpoint (t: Test, behave: (token: string, stream: ServerHttp2Stream, sockets: Set<Socket>) => void, settings: Settings = {}) {
+  const tls = await selfSignedCertificate()
+  const server = createSecureServer({ cert: tls.cert, key: tls.key, settings })
+  const sockets = new Set<Socket>()
+  const sessions = new Set<ServerHttp2Session>()
+  let received = 0
+  server.on('connection', (socket: Socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)) })
+  server.on('session', (session) => { sessions.add(session); session.on('error', () => {}) })
+  server.on('stream', (stream) => {
+    stream.on('error', () => {})
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    stream.on('end', () => {
+      received++
+      const token = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message: { token: string } }).message.token
+      behave(token, stream, sockets)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => {
+    for (const session of sessions) session.destroy()
+    for (const socket of sockets) socket.destroy()
+    server.close(() => resolve())
+  }))
+  return { url: `https://localhost:${(server.address() as AddressInfo).port}`, ca: Buffer.from(tls.cert), sessions, get received () { return received } }
+}
+
+const answer = (stream: ServerHttp2Stream) => {
+  if (stream.closed) return
+  stream.respond({ ':status': 200, 'content-type': 'application/json' })
+  stream.end(JSON.stringify({ name: 'projects/p/messages/1' }))
+}
+
+/** A sender for `endpoint` with the mock's service account and token endpoint. */
+function senderFor (t: Test, fcm: FcmMock, endpoint: { url: string, ca: Buffer }, options: { concurrency: number, requestTimeoutMs: number }) {
+  const account = fcm.createServiceAccount({ projectId: 'own-endpoint' })
+  const credentials: ApplicationCredentials = { id: ++applicationIds, appId: 'own-endpoint', version: 1, apns: null, fcm: { projectId: account.project_id, serviceAccount: account } }
+  const sender = createFcmSender({ url: new URL(endpoint.url), ca: endpoint.ca, ...options, tokenEndpoints: { allowedUris: [fcm.tokenUri], allowPrivateNetworks: true } })
+  t.teardown(() => sender.close())
+  const prepared = sender.prepare(credentials, { silent: false, priority: 'HIGH', body: { title: 'hello' } })
+  if (!prepared.ok) throw new Error(prepared.reason)
+  return { sender, send: prepared.prepared }
+}
+
+// Node closes a client stream without an 'error' (and clears its timeout) when the server resets
+// it with NO_ERROR or CANCEL or the connection ends cleanly; firebase-admin's request would then
+// never settle, and the device would hold its request slot and claim for good.
+t.test('a stream FCM closes without an answer settles as a retry, and frees its slot', async (t) => {
+  const fcm = await startMock(t)
+  const endpoint = await startEndpoint(t, (token, stream, sockets) => {
+    if (token.startsWith('cancel')) stream.close(h2.NGHTTP2_CANCEL)
+    else if (token.startsWith('no-error')) stream.close(h2.NGHTTP2_NO_ERROR)
+    else if (token.startsWith('connection-end')) for (const socket of sockets) socket.end()
+    else answer(stream)
+  })
+  // One request at a time: a request that never settled would hold the only slot.
+  const { send } = senderFor(t, fcm, endpoint, { concurrency: 1, requestTimeoutMs: 5_000 })
+  const outcomes = await send.send(['cancel', 'no-error', 'connection-end', 'answered'].map((name, i) => device(`${name}:APA91b`, i)))
+  t.match(outcomes, [
+    { kind: 'retry', reason: 'app/network-error' },
+    { kind: 'retry', reason: 'app/network-error' },
+    { kind: 'retry', reason: 'app/network-error' },
+    { kind: 'sent' }
+  ])
+})
+
+t.test("a server allowing fewer than 100 streams: the sender keeps to its SETTINGS, nothing waits in Node's queue or is refused", async (t) => {
+  const fcm = await startMock(t)
+  const endpoint = await startEndpoint(t, (_token, stream) => { setTimeout(() => answer(stream), 300) }, { maxConcurrentStreams: 2 })
+  const { send } = senderFor(t, fcm, endpoint, { concurrency: 10, requestTimeoutMs: 1_000 })
+  t.same(await send.send([device('first:APA91b', 0)]), [{ kind: 'sent' }], 'a first connection learns the limit')
+  // Ten at once, 300 ms each: queued two by two on one connection, the last would wait 1.5 s.
+  const outcomes = await send.send(Array.from({ length: 10 }, (_, i) => device(`many-${i}:APA91b`, i)))
+  t.same(outcomes.map((outcome) => outcome.kind), Array(10).fill('sent'))
+  t.equal(endpoint.received, 11, 'each request sent once')
+  t.equal(endpoint.sessions.size, 5, 'two streams per connection')
+})
+
+t.test('a send after the sender closed, or waiting for a slot as it closes, is a retry: it was never sent', async (t) => {
+  const fcm = await startMock(t)
+  const endpoint = await startEndpoint(t, (_token, stream) => { setTimeout(() => answer(stream), 200) })
+  const { sender, send } = senderFor(t, fcm, endpoint, { concurrency: 1, requestTimeoutMs: 5_000 })
+  t.same(await send.send([device('warm:APA91b', 0)]), [{ kind: 'sent' }])
+  const inFlight = send.send([device('answered-late:APA91b', 1), device('waiting:APA91b', 2)])
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  await sender.close()
+  const outcomes = await inFlight
+  t.equal(outcomes[1]?.kind, 'retry', 'the device waiting for the slot')
+  t.not(outcomes[0]?.kind, 'rejected', 'the device in flight at close is not given up as refused')
+  t.match(await send.send([device('after:APA91b', 3)]), [{ kind: 'retry' }])
 })

@@ -1,8 +1,8 @@
-import { selfSignedCertificate } from '@beacon/testkit'
+import { selfSignedCertificate, startFcmMock } from '@beacon/testkit'
 import { createSecureServer, type ServerHttp2Session } from 'node:http2'
 import { createServer, type AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import { FcmSessions, type FcmSessionLease } from '../../../src/senders/fcm/fcm-sessions.js'
+import { FcmConnectionError, FcmSessions, type FcmSessionLease } from '../../../src/senders/fcm/fcm-sessions.js'
 
 /** An HTTP/2 TLS server answering 200 to every stream; `onSession` sees each connection. */
 async function startServer (t: Test, onSession: (session: ServerHttp2Session) => void = () => {}) {
@@ -84,4 +84,24 @@ t.test('close() closes every connection and refuses new leases', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.equal(closed, 2)
   t.throws(() => sessions.lease())
+})
+
+t.test('a connection pinged after a timeout takes no new streams; silent past pingTimeoutMs, it is destroyed and its streams fail', async (t) => {
+  const fcm = await startFcmMock()
+  t.teardown(() => fcm.close())
+  const sessions = new FcmSessions({ origin: new URL(fcm.endpoint), ca: Buffer.from(fcm.ca), pingTimeoutMs: 300 })
+  t.teardown(() => sessions.close())
+  const first = sessions.lease()
+  t.type(await request(first), 'number', 'answered while the connection is alive')
+  fcm.freezeHttp2Connections()
+  const stuck = request(first)
+  first.unanswered()
+  const other = sessions.lease()
+  t.not(other.session, first.session, 'a new stream goes to another connection while the PING is out')
+  const started = Date.now()
+  const outcome = await stuck
+  t.type(outcome, FcmConnectionError, 'the stream still open on the silent connection fails with it')
+  t.ok(Date.now() - started >= 250, 'after the PING timeout')
+  t.equal(sessions.size, 1, 'only the new connection is left')
+  t.type(await request(other), 'number')
 })
