@@ -156,9 +156,13 @@ export class FcmSessions {
     // A server allowing fewer streams than ours: more would wait in Node's queue, their wait
     // counted against FCM_TIMEOUT_MS without having been sent, or (sent before its SETTINGS
     // arrived) be refused.
+    // A connection whose server allows no streams at all is retired, and tells the next nothing.
+    let first = true
     session.on('remoteSettings', (settings) => {
-      entry.limit = Math.max(1, Math.min(this.limit, settings.maxConcurrentStreams ?? this.limit))
-      this.serverLimit = entry.limit
+      entry.limit = Math.min(this.limit, settings.maxConcurrentStreams ?? this.limit)
+      if (entry.limit === 0) { retire(); return }
+      if (first) this.serverLimit = entry.limit
+      first = false
     })
     // Errors reach the streams in flight; without a listener a session error would end the process.
     session.on('error', retire)

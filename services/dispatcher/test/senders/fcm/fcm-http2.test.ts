@@ -1,5 +1,6 @@
 import { selfSignedCertificate, startFcmMock, type FcmMock } from '@beacon/testkit'
 import { constants as h2, createSecureServer, type ServerHttp2Session, type ServerHttp2Stream, type Settings } from 'node:http2'
+import { createServer as createHttpServer } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import t, { type Test } from 'tap'
 import type { ApplicationCredentials } from '../../../src/credentials.js'
@@ -114,6 +115,13 @@ async function startEndpoint (t: Test, behave: (token: string, stream: ServerHtt
   return { url: `https://localhost:${(server.address() as AddressInfo).port}`, ca: Buffer.from(tls.cert), sessions, get received () { return received } }
 }
 
+/** `promise`'s value, or 'never settled' after `ms`. */
+async function settledWithin<T> (promise: Promise<T>, ms: number): Promise<T | 'never settled'> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'never settled'>((resolve) => { timer = setTimeout(() => resolve('never settled'), ms) })
+  return await Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
 const answer = (stream: ServerHttp2Stream) => {
   if (stream.closed) return
   stream.respond({ ':status': 200, 'content-type': 'application/json' })
@@ -144,7 +152,7 @@ t.test('a stream FCM closes without an answer settles as a retry, and frees its 
   })
   // One request at a time: a request that never settled would hold the only slot.
   const { send } = senderFor(t, fcm, endpoint, { concurrency: 1, requestTimeoutMs: 5_000 })
-  const outcomes = await send.send(['cancel', 'no-error', 'connection-end', 'answered'].map((name, i) => device(`${name}:APA91b`, i)))
+  const outcomes = await settledWithin(send.send(['cancel', 'no-error', 'connection-end', 'answered'].map((name, i) => device(`${name}:APA91b`, i))), 3_000)
   t.match(outcomes, [
     { kind: 'retry', reason: 'app/network-error' },
     { kind: 'retry', reason: 'app/network-error' },
@@ -177,4 +185,50 @@ t.test('a send after the sender closed, or waiting for a slot as it closes, is a
   t.equal(outcomes[1]?.kind, 'retry', 'the device waiting for the slot')
   t.not(outcomes[0]?.kind, 'rejected', 'the device in flight at close is not given up as refused')
   t.match(await send.send([device('after:APA91b', 3)]), [{ kind: 'retry' }])
+})
+
+t.test('a connection whose server then allows no streams takes none: the next send opens another', async (t) => {
+  const fcm = await startMock(t)
+  const endpoint = await startEndpoint(t, (_token, stream) => answer(stream))
+  const { send } = senderFor(t, fcm, endpoint, { concurrency: 4, requestTimeoutMs: 1_000 })
+  t.same(await send.send([device('first:APA91b', 0)]), [{ kind: 'sent' }])
+  for (const session of endpoint.sessions) session.settings({ maxConcurrentStreams: 0 })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.same(await send.send([device('second:APA91b', 1)]), [{ kind: 'sent' }], 'not queued behind a limit of 0 until its timeout')
+  t.equal(endpoint.sessions.size, 2)
+})
+
+// The stream slot is taken when firebase-admin opens the stream, after its access token: a slow
+// token endpoint holds no slot, and opens no connection before there is something to send on it.
+t.test('no connection is taken while the access token is being fetched', async (t) => {
+  const fcm = await startMock(t)
+  const endpoint = await startEndpoint(t, (_token, stream) => answer(stream))
+  let grant!: () => void
+  const granted = new Promise<void>((resolve) => { grant = resolve })
+  let tokenAsked!: () => void
+  const asked = new Promise<void>((resolve) => { tokenAsked = resolve })
+  // A token endpoint that answers only when told (the endpoint above takes any bearer token).
+  const tokens = createHttpServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      tokenAsked()
+      granted.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'ya29.slow', expires_in: 3600, token_type: 'Bearer' })), () => {})
+    })
+  })
+  await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { tokens.closeAllConnections(); tokens.close(() => resolve()) }))
+  const tokenUri = `http://127.0.0.1:${(tokens.address() as AddressInfo).port}/token`
+  const account = { ...fcm.createServiceAccount({ projectId: 'slow-token' }), token_uri: tokenUri }
+  const credentials: ApplicationCredentials = { id: ++applicationIds, appId: 'slow-token', version: 1, apns: null, fcm: { projectId: account.project_id, serviceAccount: account } }
+  const sender = createFcmSender({ url: new URL(endpoint.url), ca: endpoint.ca, requestTimeoutMs: 5_000, concurrency: 4, tokenEndpoints: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
+  t.teardown(() => sender.close())
+  const prepared = sender.prepare(credentials, { silent: false, priority: 'HIGH', body: { title: 'hello' } })
+  if (!prepared.ok) throw new Error(prepared.reason)
+  const sending = prepared.prepared.send([device('patient:APA91b', 1)])
+  await asked
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(endpoint.sessions.size, 0, 'no connection while the token is awaited')
+  grant()
+  t.same(await sending, [{ kind: 'sent' }])
+  t.equal(endpoint.sessions.size, 1)
 })
