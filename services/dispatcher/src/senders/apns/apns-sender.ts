@@ -5,9 +5,12 @@ import type { PlatformSender, SendOutcome } from '../sender.js'
 import { buildApnsNotification } from './apns-notification.js'
 import { apnsOutcome, type ApnsFailure } from './apns-outcome.js'
 import { createApnsProviderPool, type ApnsConnection, type ApnsEndpoint } from './apns-providers.js'
+import { installSharedAsyncResourceBind } from '../async-resource-bind.js'
 
 /** APNs through @parse/node-apn with token (.p8) authentication. */
 export function createApnsSender (endpoint: ApnsEndpoint & { maxStreams: number }): PlatformSender {
+  // Each request is an HTTP/2 stream: Node's per-stream bind without its deprecation wrappers.
+  installSharedAsyncResourceBind()
   const pool = createApnsProviderPool(endpoint)
   // Requests in flight per provider (one HTTP/2 session), whatever the number of commands.
   const limiters = new Map<string, Limiter>()

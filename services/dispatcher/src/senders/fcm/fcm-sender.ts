@@ -10,6 +10,7 @@ import { RetryAfterByToken } from './retry-after.js'
 import { createLimiter, mapThrough } from '../limiter.js'
 import { buildFcmMessage } from './fcm-message.js'
 import { fcmOutcome } from './fcm-outcome.js'
+import { installSharedAsyncResourceBind } from '../async-resource-bind.js'
 
 export interface FcmEndpoint {
   /** FCM_ENDPOINT: another host than Google's (the test mock). */
@@ -28,6 +29,8 @@ const GOOGLE_FCM = new URL('https://fcm.googleapis.com')
 
 /** FCM HTTP v1 through firebase-admin, one HTTP/2 stream per device on shared connections. */
 export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
+  // Each request is an HTTP/2 stream: Node's per-stream bind without its deprecation wrappers.
+  installSharedAsyncResourceBind()
   const limit = createLimiter(endpoint.concurrency)
   const retryAfter = new RetryAfterByToken()
   const sessions = new FcmSessions({ origin: endpoint.url ?? GOOGLE_FCM, ca: endpoint.ca, pingTimeoutMs: endpoint.requestTimeoutMs })
