@@ -4,7 +4,8 @@
 // (pings included) is replaced.
 import t from 'tap'
 import { sendMessages, startChaosStack } from './harness/chaos-stack.js'
-import { assertLedger, settle } from './harness/ledger.js'
+import { whenReceived } from './harness/faults.js'
+import { assertLedger, settle, unansweredClaims } from './harness/ledger.js'
 import { seedDevices, usersOf } from './harness/seed.js'
 
 const MAX_ATTEMPTS = 3
@@ -45,4 +46,40 @@ t.test('an APNs connection that stops answering (pings too) is replaced, and the
   await settle(t, stack, scope, 'every message completed', { at: frozenAt, event: 'the freeze' })
   await assertLedger(t, stack, rest, scope, { maxDuplicates: 0, bound: 'the frozen connection delivered nothing' })
   t.ok(stack.apns.connections >= 2, `a new connection replaced the frozen one (${stack.apns.connections} opened)`)
+})
+
+// guarantee: fcm-session-ping
+t.test('an FCM connection that stops answering (pings too) is replaced, and the devices behind it are reached', async (t) => {
+  const stack = await startChaosStack(t, { dispatchers: 1, dispatcherEnv: BOUNDED })
+  const [first, ...rest] = await seedDevices(stack, stack.appId, 6, { prefix: 'frozen-fcm', platform: 'FCM' })
+  const warm = { messageIds: await sendMessages(stack, usersOf([first!]), 'single') }
+  await settle(t, stack, warm, 'the first message went out over a fresh connection', { at: Date.now(), event: 'its send' })
+  stack.fcm.freezeHttp2Connections()
+  const frozenAt = Date.now()
+  const scope = { messageIds: await sendMessages(stack, usersOf(rest), 'batch') }
+  await settle(t, stack, scope, 'every message completed', { at: frozenAt, event: 'the freeze' })
+  await assertLedger(t, stack, rest, scope, { maxDuplicates: 0, bound: 'the frozen connection delivered nothing' })
+  t.ok(stack.fcm.http2Connections.opened >= 2, `a new connection replaced the frozen one (${stack.fcm.http2Connections.opened} opened)`)
+})
+
+// FCM's connections all reset while requests are on them (a front end restarting): each request
+// in flight fails on its own and is retried over a new connection; nothing stays in flight.
+t.test('FCM drops its connections mid-send: every device reached, only the requests in flight then sent twice', async (t) => {
+  // Eight requests at a time: at the drop some devices are answered, some on the wire, some not sent yet.
+  const stack = await startChaosStack(t, { dispatchers: 1, dispatcherEnv: { ...BOUNDED, FCM_CONCURRENCY: '8' } })
+  const devices = await seedDevices(stack, stack.appId, 40, { prefix: 'dropped-fcm', platform: 'FCM' })
+  for (const device of devices) stack.fcm.script(device.token, { kind: 'slow', delayMs: 300 })
+  const sentAt = Date.now()
+  const scope = { messageIds: await sendMessages(stack, usersOf(devices), 'batch') }
+  await whenReceived(stack, 12)
+  stack.fcm.dropHttp2Connections()
+  const droppedAt = new Date().toISOString()
+  const unanswered = await unansweredClaims(stack, devices)
+  await settle(t, stack, scope, 'every message completed', { at: sentAt, event: 'the send' })
+  await assertLedger(t, stack, devices, scope, {
+    maxDuplicates: 8,
+    bound: 'at most the requests on the wire at the drop (FCM_CONCURRENCY 8) are accepted twice',
+    mayRepeat: { devices: unanswered, at: droppedAt }
+  })
+  t.ok(stack.fcm.http2Connections.opened >= 2, `sent again over a new connection (${stack.fcm.http2Connections.opened} opened)`)
 })

@@ -15,6 +15,8 @@ export interface Http2Endpoint {
    * network black hole. Later connections are served as usual.
    */
   freeze (): void
+  /** Destroys every connection open now, requests in flight included (a server restart, a load balancer's reset); keeps listening. */
+  dropConnections (): void
   /** Destroys every session (in-flight streams included) and stops listening. Idempotent. */
   close (): Promise<void>
 }
@@ -67,6 +69,10 @@ export async function serveHttp2 (options: {
       // nghttp2 acknowledges pings by itself, and the TLS layer reads the TCP handle natively
       // (pausing the socket changes nothing): only stopping the handle's reads silences it.
       for (const socket of sockets) (socket as unknown as { _handle?: { readStop (): number } | null })._handle?.readStop()
+    },
+    dropConnections: () => {
+      for (const session of sessions) session.destroy()
+      for (const socket of sockets) socket.destroy()
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {

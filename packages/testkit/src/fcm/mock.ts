@@ -63,6 +63,8 @@ export interface FcmMock {
   readonly http2Connections: { readonly opened: number, readonly open: number }
   /** Stops reading every HTTP/2 connection open now: requests and PINGs go unanswered (a black hole). */
   freezeHttp2Connections (): void
+  /** Destroys every HTTP/2 connection open now, requests in flight included; later ones are served. */
+  dropHttp2Connections (): void
   /** Access tokens issued so far. */
   readonly tokensIssued: number
   /** Requests to the token endpoint so far, granted or not. */
@@ -164,6 +166,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
       get open () { return http2.sessionsOpen }
     },
     freezeHttp2Connections: () => { http2.freeze() },
+    dropHttp2Connections: () => { http2.dropConnections() },
     get tokensIssued () { return tokensIssued },
     get tokenRequests () { return tokenRequests },
     reset: () => {
