@@ -19,6 +19,7 @@ import { createDeadline } from './delivery/commands/deadline.js'
 import { readinessChecks } from './readiness.js'
 import { createApnsSender } from './senders/apns/apns-sender.js'
 import { createFcmSender } from './senders/fcm/fcm-sender.js'
+import { sharedAsyncResourceBindInstalled } from './senders/async-resource-bind.js'
 
 export interface Dispatcher {
   start (): void
@@ -189,7 +190,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       const forget = () => { forgetOldLeases(db).catch((error: unknown) => log.debug({ err: error }, 'old command leases not cleared')) }
       forget()
       sweeper = setInterval(forget, LEASE_SWEEP_MS).unref()
-      log.info({ concurrency: config.concurrency, chunkConcurrency: config.chunkConcurrency }, 'dispatcher started')
+      log.info({ concurrency: config.concurrency, chunkConcurrency: config.chunkConcurrency, sharedAsyncResourceBind: sharedAsyncResourceBindInstalled() }, 'dispatcher started')
     },
     async stop (timeoutMs = config.shutdownTimeoutMs) {
       clearInterval(sweeper)

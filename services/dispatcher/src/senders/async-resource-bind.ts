@@ -6,21 +6,33 @@ import { deprecate } from 'node:util'
  * property (DEP0172) as a getter and a setter made by `util.deprecate()` on the spot: two closures,
  * two prototype changes and a property definition per call. Node's HTTP/2 client binds one per
  * request (`ClientHttp2Session#request`), so every APNs and FCM request paid it: 6% of the
- * dispatcher's allocations, and 13-24% of its CPU per campaign notification once gone (README,
+ * dispatcher's allocations, and 12% of its CPU per campaign notification once gone (README,
  * "Benchmarks"). Node 24 drops the property (nodejs/node#58618).
  *
- * This replaces `bind` with one that behaves the same: the function runs in the resource's async
- * scope with the caller's `this` (or `thisArg`), keeps `fn.length`, and still has `asyncResource`
- * (warning DEP0172 once when used, as Node does), its getter and setter shared by all. It is
- * installed only where `bind` is Node's deprecating one, once per process.
+ * This replaces `bind` with one that behaves the same: the function (named `bound`) runs in the
+ * resource's async scope with the caller's `this` (or `thisArg`), keeps `fn.length`, and still has
+ * `asyncResource` (warning DEP0172 once when used, as Node does; setting it changes what it reads,
+ * not where the function runs, as in Node), its getter and setter shared by all. Anything but a
+ * function goes to Node's own `bind`, for its own error. It is installed only where `bind` is
+ * still Node's deprecating one: a tracing agent that wrapped it first keeps its wrapper (and the
+ * cost), said by the false returned.
  */
 export function installSharedAsyncResourceBind (): boolean {
   const current = AsyncResource.prototype.bind
-  if (current === sharedBind || !Function.prototype.toString.call(current).includes('DEP0172')) return false
+  if (!Function.prototype.toString.call(current).includes('DEP0172')) return false
+  nodeBind = current as unknown as AnyBind
   AsyncResource.prototype.bind = sharedBind as unknown as typeof AsyncResource.prototype.bind
   return true
 }
 
+/** Whether `bind` is this one now (said in the dispatcher's start line: an agent's wrapper keeps Node's cost). */
+export const sharedAsyncResourceBindInstalled = (): boolean => (AsyncResource.prototype.bind as unknown) === sharedBind
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown
+type AnyBind = (this: AsyncResource, fn: unknown, thisArg?: unknown) => AnyFunction
+
+let nodeBind: AnyBind | undefined
+const apply = Reflect.apply
 const warnDeprecated = deprecate(() => {}, 'The asyncResource property on bound functions is deprecated', 'DEP0172')
 const resources = new WeakMap<object, AsyncResource>()
 const asyncResource: PropertyDescriptor = {
@@ -30,17 +42,19 @@ const asyncResource: PropertyDescriptor = {
   set (this: object, value: AsyncResource) { warnDeprecated(); resources.set(this, value) }
 }
 
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown
-
-function sharedBind (this: AsyncResource, fn: AnyFunction, thisArg?: unknown): AnyFunction {
-  if (typeof fn !== 'function') throw new TypeError('The "fn" argument must be of type function')
+function sharedBind (this: AsyncResource, fn: unknown, thisArg?: unknown): AnyFunction {
+  if (typeof fn !== 'function') return (nodeBind as AnyBind).call(this, fn, thisArg)
   const resource = this
+  // Spread-free, as Node's own: an Array iterator patched by other code is never called here.
   const bound: AnyFunction = thisArg === undefined
-    ? function (this: unknown, ...args: unknown[]) { return resource.runInAsyncScope(fn, this, ...args) }
-    : resource.runInAsyncScope.bind(resource, fn, thisArg) as AnyFunction
+    ? function bound (this: unknown, ...args: unknown[]) {
+      args.unshift(fn, this)
+      return apply(resource.runInAsyncScope, resource, args)
+    }
+    : resource.runInAsyncScope.bind(resource, fn as AnyFunction, thisArg) as AnyFunction
   resources.set(bound, resource)
   Object.defineProperties(bound, {
-    length: { configurable: true, enumerable: false, value: fn.length, writable: false },
+    length: { configurable: true, enumerable: false, value: (fn as AnyFunction).length, writable: false },
     asyncResource
   })
   return bound
