@@ -46,16 +46,17 @@ function sharedBind (this: AsyncResource, fn: unknown, thisArg?: unknown): AnyFu
   if (typeof fn !== 'function') return (nodeBind as AnyBind).call(this, fn, thisArg)
   const resource = this
   // Spread-free, as Node's own: an Array iterator patched by other code is never called here.
-  const bound: AnyFunction = thisArg === undefined
+  // Named `bound` as Node's is; the variable is not, or a bundler renames the function to tell them apart.
+  const wrapper: AnyFunction = thisArg === undefined
     ? function bound (this: unknown, ...args: unknown[]) {
       args.unshift(fn, this)
       return apply(resource.runInAsyncScope, resource, args)
     }
     : resource.runInAsyncScope.bind(resource, fn as AnyFunction, thisArg) as AnyFunction
-  resources.set(bound, resource)
-  Object.defineProperties(bound, {
+  resources.set(wrapper, resource)
+  Object.defineProperties(wrapper, {
     length: { configurable: true, enumerable: false, value: (fn as AnyFunction).length, writable: false },
     asyncResource
   })
-  return bound
+  return wrapper
 }
