@@ -53,16 +53,14 @@ export interface TokenEndpointPolicy {
 // An IPv4 or IPv6 address or a host name: what node's listen() takes.
 const HOST = /^(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*|[0-9A-Fa-f:.]{2,45})$/
 
-const httpUrl = (text: string) => {
+/** A URL parser that takes only the protocols given (`https:`, …). */
+const urlOf = (...protocols: string[]) => (text: string) => {
   const url = new URL(text)
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)')
+  if (!protocols.includes(url.protocol)) throw new Error(`not ${protocols.join(' or ')}`)
   return url
 }
-const httpsUrl = (text: string) => {
-  const url = new URL(text)
-  if (url.protocol !== 'https:') throw new Error('not https')
-  return url
-}
+const httpUrl = urlOf('https:', 'http:')
+const httpsUrl = urlOf('https:')
 
 /** Reads and validates the dispatcher's environment, reporting every bad value at once. */
 export function loadConfig (env: Env = process.env): DispatcherConfig {

@@ -1,7 +1,8 @@
 // Case 8 of issue 12: providers that accept requests and never answer, and a Retry-After: 86400
 // storm. Provider calls are bounded: each device ends FAILED after at most RETRY_MAX_ATTEMPTS
-// requests, and every message completes. And an APNs connection that stops answering altogether
-// (pings included) is replaced.
+// requests, and every message completes. And an APNs or FCM connection that stops answering
+// altogether (pings included) is replaced; FCM dropping its connections mid-send loses nothing.
+import type { Pipeline } from '@beacon/testkit'
 import t from 'tap'
 import { sendMessages, startChaosStack } from './harness/chaos-stack.js'
 import { whenReceived } from './harness/faults.js'
@@ -34,33 +35,28 @@ t.test('hung providers and a day-long Retry-After: bounded attempts, every messa
   t.equal([...hung, ...limited].filter((device) => failed.has(device.id.toString())).length, 16, 'every hung and rate-limited device FAILED with a reason')
 })
 
-// guarantee: apns-session-ping
-t.test('an APNs connection that stops answering (pings too) is replaced, and the devices behind it are reached', async (t) => {
-  const stack = await startChaosStack(t, { dispatchers: 1, dispatcherEnv: BOUNDED })
-  const [first, ...rest] = await seedDevices(stack, stack.appId, 6, { prefix: 'frozen', platform: 'APNS' })
-  const warm = { messageIds: await sendMessages(stack, usersOf([first!]), 'single') }
-  await settle(t, stack, warm, 'the first message went out over a fresh connection', { at: Date.now(), event: 'its send' })
-  stack.apns.freezeConnections()
-  const frozenAt = Date.now()
-  const scope = { messageIds: await sendMessages(stack, usersOf(rest), 'batch') }
-  await settle(t, stack, scope, 'every message completed', { at: frozenAt, event: 'the freeze' })
-  await assertLedger(t, stack, rest, scope, { maxDuplicates: 0, bound: 'the frozen connection delivered nothing' })
-  t.ok(stack.apns.connections >= 2, `a new connection replaced the frozen one (${stack.apns.connections} opened)`)
-})
+// Each provider's connection, frozen the same way: the APNs mock's, and the FCM mock's HTTP/2 one.
+const frozenConnections = [
+  { platform: 'APNS', name: 'APNs', freeze: (stack: Pipeline) => stack.apns.freezeConnections(), opened: (stack: Pipeline) => stack.apns.connections },
+  { platform: 'FCM', name: 'FCM', freeze: (stack: Pipeline) => stack.fcm.freezeHttp2Connections(), opened: (stack: Pipeline) => stack.fcm.http2Connections.opened }
+] as const
 
-// guarantee: fcm-session-ping
-t.test('an FCM connection that stops answering (pings too) is replaced, and the devices behind it are reached', async (t) => {
-  const stack = await startChaosStack(t, { dispatchers: 1, dispatcherEnv: BOUNDED })
-  const [first, ...rest] = await seedDevices(stack, stack.appId, 6, { prefix: 'frozen-fcm', platform: 'FCM' })
-  const warm = { messageIds: await sendMessages(stack, usersOf([first!]), 'single') }
-  await settle(t, stack, warm, 'the first message went out over a fresh connection', { at: Date.now(), event: 'its send' })
-  stack.fcm.freezeHttp2Connections()
-  const frozenAt = Date.now()
-  const scope = { messageIds: await sendMessages(stack, usersOf(rest), 'batch') }
-  await settle(t, stack, scope, 'every message completed', { at: frozenAt, event: 'the freeze' })
-  await assertLedger(t, stack, rest, scope, { maxDuplicates: 0, bound: 'the frozen connection delivered nothing' })
-  t.ok(stack.fcm.http2Connections.opened >= 2, `a new connection replaced the frozen one (${stack.fcm.http2Connections.opened} opened)`)
-})
+for (const provider of frozenConnections) {
+  // guarantee: apns-session-ping
+  // guarantee: fcm-session-ping
+  t.test(`an ${provider.name} connection that stops answering (pings too) is replaced, and the devices behind it are reached`, async (t) => {
+    const stack = await startChaosStack(t, { dispatchers: 1, dispatcherEnv: BOUNDED })
+    const [first, ...rest] = await seedDevices(stack, stack.appId, 6, { prefix: `frozen-${provider.platform}`, platform: provider.platform })
+    const warm = { messageIds: await sendMessages(stack, usersOf([first!]), 'single') }
+    await settle(t, stack, warm, 'the first message went out over a fresh connection', { at: Date.now(), event: 'its send' })
+    provider.freeze(stack)
+    const frozenAt = Date.now()
+    const scope = { messageIds: await sendMessages(stack, usersOf(rest), 'batch') }
+    await settle(t, stack, scope, 'every message completed', { at: frozenAt, event: 'the freeze' })
+    await assertLedger(t, stack, rest, scope, { maxDuplicates: 0, bound: 'the frozen connection delivered nothing' })
+    t.ok(provider.opened(stack) >= 2, `a new connection replaced the frozen one (${provider.opened(stack)} opened)`)
+  })
+}
 
 // FCM's connections all reset while requests are on them (a front end restarting): each request
 // in flight fails on its own and is retried over a new connection; nothing stays in flight.

@@ -1,14 +1,9 @@
 import type { Messaging } from 'firebase-admin/messaging'
-import { FirebaseInternalsChanged } from './firebase-request-bounds.js'
+import { firebaseRequestClients } from './firebase-request-bounds.js'
 import type { FcmSessionLease, FcmSessions } from './fcm-sessions.js'
 import type { RetryAfterByToken } from './retry-after.js'
 
-interface SendConfig { data?: unknown, [key: string]: unknown }
-interface ClientLike { send (config: SendConfig): Promise<unknown> }
 interface ResponseErrorLike { response?: { headers?: Record<string, unknown> } }
-
-const isClient = (value: unknown): value is ClientLike =>
-  typeof value === 'object' && value !== null && typeof (value as Partial<ClientLike>).send === 'function'
 
 const tokenOf = (data: unknown): string | undefined => {
   const token = (data as { message?: { token?: unknown } } | undefined)?.message?.token
@@ -30,12 +25,7 @@ const tokenOf = (data: unknown): string | undefined => {
  * drops the headers).
  */
 export function sendOverSessions (messaging: Messaging, sessions: FcmSessions, retryAfter: RetryAfterByToken): void {
-  const handler = (messaging as unknown as { messagingRequestHandler?: Record<string, unknown> }).messagingRequestHandler
-  const http1 = handler?.httpClient
-  const http2 = handler?.http2Client
-  if (!isClient(http1) || !isClient(http2)) {
-    throw new FirebaseInternalsChanged("firebase-admin's Messaging has no messagingRequestHandler.httpClient and http2Client: see firebase-http2-transport.ts")
-  }
+  const { httpClient: http1, http2Client: http2 } = firebaseRequestClients(messaging)
   const send = http2.send.bind(http2)
   http1.send = async (config) => {
     // The stream slot is taken when firebase-admin opens the stream, after it has the access

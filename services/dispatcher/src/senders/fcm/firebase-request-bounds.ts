@@ -1,9 +1,9 @@
 import type { Messaging } from 'firebase-admin/messaging'
 
 interface RetryConfigLike { maxRetries: number }
-interface RequestClientLike {
+export interface RequestClientLike {
   retry: RetryConfigLike | null | undefined
-  send (config: { timeout?: number }): Promise<unknown>
+  send (config: { timeout?: number, data?: unknown, [key: string]: unknown }): Promise<unknown>
 }
 
 /** Thrown when firebase-admin's internals are not where this file expects them (an upgrade moved them). */
@@ -33,15 +33,27 @@ const isRequestClient = (value: unknown): value is RequestClientLike => {
  * and test/senders/fcm/firebase-request-bounds.test.ts fails.
  */
 export function boundFirebaseRequests (messaging: Messaging, timeoutMs: number): void {
-  const handler = (messaging as unknown as { messagingRequestHandler?: Record<string, unknown> }).messagingRequestHandler
-  for (const name of ['httpClient', 'http2Client']) {
-    const client = handler?.[name]
-    if (!isRequestClient(client)) {
-      throw new FirebaseInternalsChanged(`firebase-admin's Messaging has no messagingRequestHandler.${name} with a RetryConfig: see firebase-request-bounds.ts`)
-    }
+  const clients = firebaseRequestClients(messaging)
+  for (const client of [clients.httpClient, clients.http2Client]) {
     // maxRetries 0 is firebase-admin's own "never retry": RequestClient.isRetryEligible stops there.
     client.retry = { maxRetries: 0, statusCodes: [], ioErrorCodes: [], backOffFactor: 0, maxDelayInMillis: 0 } as RetryConfigLike
     const send = client.send.bind(client)
     client.send = (config) => send({ ...config, timeout: timeoutMs })
   }
+}
+
+/**
+ * The private request clients of a Messaging (firebase-admin's AuthorizedHttpClient and
+ * AuthorizedHttp2Client), which this file and firebase-http2-transport.ts reach; throws
+ * FirebaseInternalsChanged when an upgrade moved them.
+ */
+export function firebaseRequestClients (messaging: Messaging): { httpClient: RequestClientLike, http2Client: RequestClientLike } {
+  const handler = (messaging as unknown as { messagingRequestHandler?: Record<string, unknown> }).messagingRequestHandler
+  const { httpClient, http2Client } = handler ?? {}
+  for (const [name, client] of [['httpClient', httpClient], ['http2Client', http2Client]] as const) {
+    if (!isRequestClient(client)) {
+      throw new FirebaseInternalsChanged(`firebase-admin's Messaging has no messagingRequestHandler.${name} with a RetryConfig: see firebase-request-bounds.ts`)
+    }
+  }
+  return { httpClient: httpClient as RequestClientLike, http2Client: http2Client as RequestClientLike }
 }
