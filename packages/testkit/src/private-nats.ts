@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from './processes.js'
+import { freePort } from './free-port.js'
 
 /** A nats-server with JetStream that one test owns: it may stop it and start it again (never the shared one). */
 export interface PrivateNats {

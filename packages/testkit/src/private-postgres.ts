@@ -4,7 +4,7 @@ import { chmod, chown, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { applyMigrations } from '@beacon/db'
-import { freePort } from './processes.js'
+import { freePort } from './free-port.js'
 
 /**
  * A PostgreSQL cluster of the test's own, with Beacon's schema in its `postgres` database, to stop

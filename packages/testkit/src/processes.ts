@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -30,15 +29,6 @@ export function entryArgs (entry: string): string[] {
   const parts = entry.split('/')
   parts[parts.lastIndexOf('src')] = '.js-src'
   return ['--conditions=beacon-js', parts.join('/').replace(/\.ts$/, '.js')]
-}
-
-/** A TCP port nobody listens on right now. */
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 export interface ServiceProcess {

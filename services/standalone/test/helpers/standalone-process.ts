@@ -4,7 +4,9 @@ import { connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { entryArgs } from '@beacon/testkit'
+import { entryArgs, freePort } from '@beacon/testkit'
+
+export { freePort }
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -69,14 +71,6 @@ export async function temporaryDataDir (): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-standalone-'))
   await chmod(dir, 0o755)
   return dir
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort (): Promise<number> {
-  const server = await occupyPort(0)
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 export function occupyPort (port: number): Promise<Server> {
