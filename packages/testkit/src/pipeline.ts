@@ -7,7 +7,7 @@ import { startApnsMock, type ApnsMock } from './apns/mock.js'
 import { createTestDatabase } from './database.js'
 import { startFcmMock, type FcmMock } from './fcm/mock.js'
 import { natsTestPrefix, testNatsUrl } from './nats.js'
-import { freePort } from './free-port.js'
+import { freePort } from './private-servers/free-port.js'
 import { spawnService, type ServiceProcess } from './processes.js'
 
 export const BUNDLE = 'com.beacon.e2e'

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -30,4 +31,19 @@ t.test('the walk finds a crowded folder at any depth, and skips installed packag
   }
   writeFileSync(join(root, 'services', 'x', 'src', 'index.ts'), '')
   t.same(crowdedFolders(root), ['services/x/src/domain (16 files)'])
+})
+
+t.test('in a git work tree, files git ignores are not counted; untracked ones are', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'beacon-structure-git-'))
+  t.teardown(() => rmSync(root, { recursive: true, force: true }))
+  execFileSync('git', ['init', '-q'], { cwd: root })
+  const folder = join(root, 'services', 'x', 'src')
+  mkdirSync(folder, { recursive: true })
+  writeFileSync(join(root, '.gitignore'), 'isolate-*-v8.log\n')
+  for (let i = 0; i < 15; i++) writeFileSync(join(folder, `file-${i}.ts`), '')
+  writeFileSync(join(folder, 'isolate-0x1-7-v8.log'), '')
+  writeFileSync(join(folder, 'isolate-0x2-8-v8.log'), '')
+  t.same(crowdedFolders(root), [], 'a profiler\'s ignored logs do not crowd a folder')
+  writeFileSync(join(folder, 'file-15.ts'), '')
+  t.same(crowdedFolders(root), ['services/x/src (16 files)'], 'a new file, not yet added to git, does')
 })

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,13 +9,31 @@ export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..'
 // Installed, built or generated trees, and the git directory: nobody writes files there by hand.
 const notOurs = new Set(['node_modules', 'dist', '.git', '.beacon', 'generated', '.tap', 'coverage', '.js-src', '.js-test', '.js-scripts', '.js-vendor'])
 
+/**
+ * The files of `root` git tracks or would track (ignored ones left out: a profiler's logs or a
+ * build's output in a checkout are nobody's parts), or null outside a git work tree.
+ */
+function ownFiles (root: string): Set<string> | null {
+  try {
+    const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] })
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    if (relative(top, root) !== '') return null
+    return new Set(listed.split('\0').filter((path) => path !== ''))
+  } catch {
+    return null
+  }
+}
+
 /** Every folder of the working tree we write ourselves, with the names of the files directly in it. */
 export function * folders (root = repositoryRoot): Generator<{ path: string, files: string[] }> {
+  const own = ownFiles(root)
   const pending = [root]
   while (pending.length > 0) {
     const folder = pending.pop() as string
     const entries = readdirSync(folder, { withFileTypes: true })
-    yield { path: relative(root, folder) || '.', files: entries.filter((entry) => entry.isFile()).map((entry) => entry.name) }
+    const path = relative(root, folder)
+    const files = entries.filter((entry) => entry.isFile() && (own === null || own.has(path === '' ? entry.name : `${path}/${entry.name}`)))
+    yield { path: path || '.', files: files.map((entry) => entry.name) }
     for (const entry of entries) {
       if (entry.isDirectory() && !notOurs.has(entry.name)) pending.push(join(folder, entry.name))
     }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net'
 import { test } from 'tap'
-import { ephemeralPortRange, freePort, freePortRange } from '../src/free-port.js'
+import { ephemeralPortRange, freePort, freePortRange } from '../../src/private-servers/free-port.js'
 
 function listen (port: number): Promise<Server> {
   const server = createServer()
