@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { Command, SendCommand } from '@beacon/contracts'
 import { createDb, createSecretBox, type Db } from '@beacon/db'
-import { createTestDatabase, iosToken, androidToken, natsTestPrefix, startApnsMock, startFcmMock, testNatsUrl, type ApnsMock, type FcmMock } from '@beacon/testkit'
+import { createTestDatabase, freePort, iosToken, androidToken, natsTestPrefix, startApnsMock, startFcmMock, testNatsUrl, type ApnsMock, type FcmMock } from '@beacon/testkit'
 import { createNatsTransport, type ResultEvent, type Transport } from '@beacon/transport'
 import { pino } from 'pino'
 import type { Test } from 'tap'
@@ -22,8 +22,10 @@ export const BUNDLE = 'com.beacon.dispatcher-test'
 export async function startCuttableProxy (target: { host: string, port: number }) {
   const sockets = new Set<Socket>()
   let server: Server | undefined
-  let port = 0
-  const listen = () => new Promise<void>((resolve) => {
+  // Outside the ephemeral range (freePort): restore() listens on this port again, after the
+  // dispatcher's reconnection attempts and every other outbound connection could have taken it.
+  const port = await freePort()
+  const listen = () => new Promise<void>((resolve, reject) => {
     server = createServer((client) => {
       const upstream = tcpConnect(target.port, target.host)
       sockets.add(client).add(upstream)
@@ -32,8 +34,9 @@ export async function startCuttableProxy (target: { host: string, port: number }
       client.on('error', () => upstream.destroy()).on('close', () => { upstream.destroy(); forget() })
       upstream.on('error', () => client.destroy()).on('close', () => { client.destroy(); forget() })
     })
+    server.once('error', reject)
     server.listen(port, '127.0.0.1', () => {
-      port = (server!.address() as { port: number }).port
+      server!.off('error', reject)
       resolve()
     })
   })
