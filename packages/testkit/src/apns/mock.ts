@@ -56,6 +56,8 @@ export interface ApnsMock {
    * new connections are served as usual.
    */
   freezeConnections (): void
+  /** Ends every connection open now, as a provider's front end going away does; new ones are served. */
+  dropConnections (): void
   /** Forgets scripts, the log and counters; keys and devices stay registered. */
   reset (): void
   /** Ends every session and stops listening. */
@@ -161,6 +163,7 @@ export async function startApnsMock (options: ApnsMockOptions = {}): Promise<Apn
     get connections () { return endpoint.sessionsOpened },
     get openConnections () { return endpoint.sessionsOpen },
     freezeConnections: () => endpoint.freeze(),
+    dropConnections: () => { endpoint.dropConnections() },
     reset: () => {
       scripts.clear()
       log.clear()

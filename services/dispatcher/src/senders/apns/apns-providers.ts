@@ -2,6 +2,7 @@ import apn from '@parse/node-apn'
 import type { ApnsCredentials } from '../../credentials.js'
 import { createApnsSessionHealth, type SessionHealth } from './apns-session-health.js'
 import { captureRetryAfter } from './retry-after.js'
+import { countApnsConnections } from './apns-connection-count.js'
 
 export interface ApnsEndpoint {
   /** APNS_ENDPOINT: another host than Apple's (the test mock); null: Apple's, by environment. */
@@ -35,6 +36,7 @@ export function createApnsProviderPool (endpoint: ApnsEndpoint) {
       ...(endpoint.ca === null ? {} : { ca: [endpoint.ca] })
     })
     captureRetryAfter(provider)
+    countApnsConnections(provider)
     const health = createApnsSessionHealth(provider, { pingTimeoutMs: endpoint.pingTimeoutMs ?? endpoint.requestTimeoutMs, pingIntervalMs: endpoint.pingIntervalMs })
     return { provider, health }
   }

@@ -1,4 +1,5 @@
 import { connect, type ClientHttp2Session, type ClientHttp2Stream, type ClientSessionRequestOptions, type OutgoingHttpHeaders, type SecureClientSessionOptions } from 'node:http2'
+import { countConnection } from '../../metrics/provider-connections.js'
 
 /** Google's FCM front end takes at most 100 concurrent streams per connection (firebase-admin's own bound). */
 export const FCM_STREAMS_PER_SESSION = 100
@@ -145,6 +146,7 @@ export class FcmSessions {
       ...(this.options.ca === null ? {} : { ca: this.options.ca })
     }
     const session = connect(this.options.origin, options)
+    countConnection('fcm', session)
     const retire = () => {
       if (!entry.usable) return
       entry.usable = false
