@@ -13,3 +13,4 @@ export type { Application, Device, DeviceActivation, Developer, InboxMessage } f
 export { DatabaseError } from 'pg'
 export { databaseReadiness } from './readiness.js'
 export { groupCommit, type GroupCommitOptions } from './group-commit.js'
+export { queryRecentlyWritten } from './recently-written.js'

@@ -1,5 +1,5 @@
 import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contracts'
-import type { Db } from '@beacon/db'
+import { queryRecentlyWritten, type Db } from '@beacon/db'
 import type { ResultEvent } from '@beacon/transport'
 import { completeCampaigns } from '../campaigns/completion.js'
 
@@ -107,6 +107,8 @@ const outcomeColumns = (results: DeviceResult[]) => [
   results.map((r) => r.attempts), results.map((r) => r.at), results.map((r) => r.unconfirmed === true)
 ]
 
+interface Touched { messages: string[], in_app: string[], chunk_campaigns: string[], chunks: number[], written: Record<string, number> }
+
 export interface RecordedBatch {
   /** Messages of the batch that are complete and the push fallback of an in-app message (its developer is told). */
   inAppComplete: string[]
@@ -135,7 +137,7 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   }
   const invalid = [...messageResults, ...campaignResults].filter((result) => result.tokenInvalid)
   const small = events.length <= SMALL_BATCH
-  const { rows: [touched] } = await db.pool.query<{ messages: string[], in_app: string[], chunk_campaigns: string[], chunks: number[], written: Record<string, number> }>({
+  const query = {
     ...RECORD_RESULTS,
     ...(small ? { name: 'beacon-record-results' } : {}),
     values: [
@@ -145,7 +147,10 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
       summaries.map((s) => s.messageId), summaries.map((s) => s.reason ?? null),
       chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk), chunks.map((c) => c.reason ?? null)
     ]
-  })
+  }
+  // A small batch runs prepared (planned once); a large one is planned each time, for rows its
+  // dispatcher claimed moments ago (queryRecentlyWritten, packages/db).
+  const { rows: [touched] } = small ? await db.pool.query<Touched>(query) : await queryRecentlyWritten<Touched>(db.pool, query)
   // Summaries of messages complete already (or unknown) come back in neither list: nothing to do.
   const messageIds = touched?.messages ?? []
   const inAppNow = touched?.in_app ?? []

@@ -3,6 +3,7 @@ import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contrac
 import type { ResultEvent } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
+import { createDb } from '@beacon/db'
 import { recordResults } from '../../../src/domain/results/delivery-records.js'
 import { buildApp, call } from '../../helper.js'
 
@@ -126,4 +127,32 @@ t.test('a summary carrying its results completes the message; a claim it does no
   t.equal((await app.db.message.findUniqueOrThrow({ where: { id: partial } })).completedAt, null, 'device 2 is still PENDING')
   await recordResults(app.db, [messageResult(partial, 2)])
   t.not((await app.db.message.findUniqueOrThrow({ where: { id: partial } })).completedAt, null)
+})
+
+// guarantee: recorder-no-sequential-scan
+t.test('a campaign batch on a young table (20,000 claims, never analyzed) is recorded through the index: no sequential scan of campaign_delivery', async (t) => {
+  const { app, databaseUrl } = await buildApp(t, quiet)
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'x' }, sentAt: new Date(), publishedAt: new Date() } })
+  await app.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk: 0, lastUserId: 'u' } })
+  await app.db.pool.query(`INSERT INTO campaign_delivery (campaign_id, device_id, chunk, platform)
+                           SELECT $1::bigint, d, 0, 'FCM' FROM generate_series(1, 20000) AS d`, [campaign.id.toString()])
+  // One connection, so the statistics read are those its own statements reported.
+  const db = createDb({ url: databaseUrl, poolSize: 1 })
+  t.teardown(() => db.$disconnect())
+  const sequentialScans = async (): Promise<number> => {
+    await db.pool.query('SELECT pg_stat_force_next_flush()')
+    const { rows } = await db.pool.query<{ n: string }>(
+      'SELECT pg_stat_clear_snapshot(), (SELECT seq_scan FROM pg_stat_user_tables WHERE relname = \'campaign_delivery\')::text AS n')
+    return Number(rows[0]!.n)
+  }
+  const setting = async () => (await db.pool.query<{ random_page_cost: string }>('SHOW random_page_cost')).rows[0]!.random_page_cost
+  const server = await setting()
+  const before = await sequentialScans()
+  const batch = Array.from({ length: 250 }, (_, i) => campaignResult(campaign.id, 5000 + i * 7))
+  await recordResults(db, batch)
+  t.equal(await sequentialScans(), before, 'no sequential scan')
+  const { rows: [sent] } = await db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM campaign_delivery WHERE status = \'SENT\'')
+  t.equal(sent!.n, '250', 'every outcome of the batch recorded')
+  t.equal(await setting(), server, 'the pooled connection keeps the server\'s setting')
 })
