@@ -15,7 +15,9 @@ const RANDOM_PAGE_COST = '1.1'
  * in a transaction of its own (SET LOCAL, so neither the pooled connection nor a transaction
  * pooler in front of PostgreSQL keeps the setting). All or nothing, as the statement alone was.
  */
-export async function queryRecentlyWritten<R extends pg.QueryResultRow> (pool: pg.Pool, query: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+export async function queryRecentlyWritten<R extends pg.QueryResultRow> (pool: pg.Pool, query: Omit<pg.QueryConfig, 'name'>): Promise<pg.QueryResult<R>> {
+  // A named (prepared) statement keeps the plan of its first runs, whatever this setting is then.
+  if ('name' in query) throw new TypeError('queryRecentlyWritten plans each statement anew: a named statement would keep its first plan')
   const client = await pool.connect()
   let broken: Error | undefined
   // A connection that breaks between the statements reports here, not as an uncaught error.
@@ -27,8 +29,11 @@ export async function queryRecentlyWritten<R extends pg.QueryResultRow> (pool: p
     await client.query('COMMIT')
     return result
   } catch (error) {
-    await client.query('ROLLBACK').catch((failure: unknown) => { broken = failure as Error })
-    throw error
+    // A connection that broke between the statements: its own error (ECONNRESET, …) says more,
+    // and is what callers recognise as the database's unavailability (isPoolFailure).
+    const failure = broken ?? error
+    await client.query('ROLLBACK').catch((rollback: unknown) => { broken ??= rollback as Error })
+    throw failure
   } finally {
     client.off('error', lost)
     client.release(broken)

@@ -26,4 +26,5 @@ t.test('queryRecentlyWritten: the statement is planned at random_page_cost 1.1, 
   const { rows: [state] } = await pool.query<{ in_transaction: boolean }>('SELECT now() <> statement_timestamp() AS in_transaction')
   t.equal(state!.in_transaction, false, 'the connection is back outside any transaction')
   t.equal(await setting(), server)
+  await t.rejects(queryRecentlyWritten(pool, { name: 'prepared', text: 'SELECT 1' } as never), TypeError, 'a named statement is refused: it would keep its first plan')
 })

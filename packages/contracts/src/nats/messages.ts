@@ -66,7 +66,17 @@ const deviceResultFields = {
 /** dispatcher → api: the outcome for one device, of a message or of a campaign. */
 export const DeviceResult = Type.Union([
   Type.Object({ messageId: Type.String(), ...deviceResultFields }),
-  Type.Object({ campaignId: CampaignId, ...deviceResultFields })
+  Type.Object({
+    campaignId: CampaignId,
+    /**
+     * The chunk whose claim the device is (absent from dispatchers before 2026-12-04): the
+     * recorder looks at the chunk's completion again whenever a result names it, so a batch
+     * redelivered after its outcomes were written (the completion step having failed) still
+     * completes the chunk.
+     */
+    chunk: Type.Optional(Type.Integer({ minimum: 0 })),
+    ...deviceResultFields
+  })
 ])
 export type DeviceResult = Static<typeof DeviceResult>
 

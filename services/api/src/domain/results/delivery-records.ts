@@ -30,8 +30,8 @@ const outcomeUpdate = (table: string, source: string, sourceType: string, first:
 
 // Ordered completion, part one: outcomes, invalid registrations, and that a summary arrived (with
 // a whole-message or whole-chunk reason). Only a message whose summary and last results are both
-// in this statement completes here; the other touched messages and chunks come back as the
-// candidates of part two.
+// in this statement completes here; the other touched messages and chunks, and every one a result
+// names, come back as the candidates of part two.
 const RECORD_RESULTS = {
   text: `WITH message_outcomes AS (${outcomeUpdate('message_delivery', 'message_id', 'uuid', 1, 'd.message_id, d.device_id, d.status')}),
          campaign_outcomes AS (${outcomeUpdate('campaign_delivery', 'campaign_id', 'bigint', 8, 'd.campaign_id, d.chunk, d.status')}),
@@ -61,8 +61,11 @@ const RECORD_RESULTS = {
             WHERE c.campaign_id = s.campaign_id AND c.chunk = s.chunk AND c.done_at IS NULL
            RETURNING 1),
          touched_chunks AS (SELECT DISTINCT campaign_id, chunk FROM campaign_outcomes)
+         -- Every message a result names, written now or not: a batch redelivered after its
+         -- outcomes were written but before part two ran writes nothing, and must still complete them.
          SELECT array(SELECT message_id::text FROM message_outcomes
                        UNION SELECT id::text FROM summarized_messages WHERE NOT complete
+                       UNION SELECT unnest($1::uuid[])::text
                        EXCEPT SELECT id::text FROM summarized_messages WHERE complete) AS messages,
                 -- Complete by this statement, or before it (a redelivered batch: told again, de-duplicated by eventId).
                 array(SELECT c.id::text FROM (SELECT id FROM summarized_messages WHERE complete
@@ -158,6 +161,9 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   const chunkKeys = new Map<string, { campaignId: string, chunk: number }>()
   for (const c of chunks) chunkKeys.set(`${c.campaignId}:${c.chunk}`, c)
   touched?.chunk_campaigns.forEach((campaignId, i) => chunkKeys.set(`${campaignId}:${touched.chunks[i]!}`, { campaignId, chunk: touched.chunks[i]! }))
+  // Every chunk a result names (as the messages above): its outcome may have been written by an
+  // earlier delivery of this batch whose part two failed. Results of older dispatchers name none.
+  for (const r of campaignResults) if (r.chunk !== undefined) chunkKeys.set(`${r.campaignId}:${r.chunk}`, { campaignId: r.campaignId, chunk: r.chunk })
   if (messageIds.length === 0 && chunkKeys.size === 0) return { inAppComplete: inAppNow, written }
   const candidates = [...chunkKeys.values()]
   const { rows: [completed] } = await db.pool.query<{ campaigns: string[], in_app: string[] }>({

@@ -155,4 +155,36 @@ t.test('a campaign batch on a young table (20,000 claims, never analyzed) is rec
   const { rows: [sent] } = await db.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM campaign_delivery WHERE status = \'SENT\'')
   t.equal(sent!.n, '250', 'every outcome of the batch recorded')
   t.equal(await setting(), server, 'the pooled connection keeps the server\'s setting')
+  const { rows: [stats] } = await db.pool.query<{ reltuples: number }>('SELECT reltuples FROM pg_class WHERE relname = \'campaign_delivery\'')
+  t.equal(Number(stats!.reltuples), -1, 'still never analyzed: the plan had no statistics to go by (the case this is about)')
+})
+
+// guarantee: completion-after-redelivered-batch
+t.test('a batch whose outcomes were written but whose completion step failed completes its message and chunk when redelivered', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const messageId = await claimedMessage(app, applicationId)
+  const campaignId = await claimedCampaign(app, applicationId)
+  await recordResults(app.db, [summary(messageId), chunkSummary(campaignId, 0)])
+  const last = [messageResult(messageId, 1), messageResult(messageId, 2), campaignResult(campaignId, 1, { chunk: 0 }), campaignResult(campaignId, 2, { chunk: 0 })]
+  // Part two (the completion statement) fails after part one committed: the connection was lost.
+  const partTwoFails = {
+    pool: {
+      query: (query: { text?: string }) => (query.text?.includes('completed_messages AS') === true
+        ? Promise.reject(new Error('Connection terminated unexpectedly'))
+        : app.db.pool.query(query as never)),
+      connect: () => app.db.pool.connect()
+    }
+  } as unknown as typeof app.db
+  await t.rejects(recordResults(partTwoFails, last), /Connection terminated/)
+  const pending = await app.db.$queryRaw<Array<{ n: bigint }>>`
+    SELECT (SELECT count(*) FROM message_delivery WHERE status = 'PENDING') + (SELECT count(*) FROM campaign_delivery WHERE status = 'PENDING') AS n`
+  t.equal(Number(pending[0]!.n), 0, 'every outcome was written')
+  t.equal((await app.db.message.findUniqueOrThrow({ where: { id: messageId } })).completedAt, null, 'the message is not complete yet')
+  t.equal((await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId } })).doneAt, null, 'nor the chunk')
+
+  // JetStream hands the batch out again: its outcomes change nothing, the completion runs.
+  await recordResults(app.db, last)
+  t.not((await app.db.message.findUniqueOrThrow({ where: { id: messageId } })).completedAt, null, 'the message completes')
+  t.not((await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId } })).doneAt, null, 'the chunk is done')
+  t.not((await app.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).completedAt, null, 'and the campaign, its last chunk done, is sent')
 })

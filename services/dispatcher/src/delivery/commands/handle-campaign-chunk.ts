@@ -13,7 +13,7 @@ import { streamResults } from './result-stream.js'
  * reaches the device once. Campaigns are alerts at HIGH priority.
  */
 export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, command: CampaignChunkCommand): Promise<void> {
-  const source = { campaignId: command.campaignId }
+  const source = { campaignId: command.campaignId, chunk: command.chunk }
   const scope = { kind: 'campaign' as const, campaignId: command.campaignId, chunk: command.chunk }
   const credentials = await run.hold(() => deps.credentials.load(command.applicationId))
   const found = credentials === null ? { unclaimed: [], earlier: [], orphaned: [] } : await run.hold(() => resolveCampaignDevices(deps.db, command))

@@ -18,7 +18,7 @@ export const DISPATCH_FAILED = 'DispatchFailed'
  */
 export async function endFailed (deps: DispatchDeps, run: CommandRun): Promise<void> {
   const { command } = run.delivery
-  const source = command.kind === 'message' ? { messageId: command.messageId } : { campaignId: command.campaignId }
+  const source = command.kind === 'message' ? { messageId: command.messageId } : { campaignId: command.campaignId, chunk: command.chunk }
   const at = new Date().toISOString()
   const results: DeviceResult[] = [...run.results.values()]
   // The database's PENDING claims are every unanswered one, this holder's and any earlier holder's.

@@ -5,7 +5,7 @@ import type { FinalOutcome } from './send-with-retries.js'
 const PROVIDER: Record<ProviderPlatform, string> = { APNS: 'APNs', FCM: 'FCM' }
 
 /** Whose result it is: a message's, or a campaign's. */
-export type ResultSource = { messageId: string } | { campaignId: string }
+export type ResultSource = { messageId: string } | { campaignId: string, chunk: number }
 
 /** A provider outcome as the result the api records. */
 export function toDeviceResult (source: ResultSource, deviceId: bigint, platform: ProviderPlatform, outcome: FinalOutcome, appId: string): DeviceResult {
@@ -20,8 +20,8 @@ export function toDeviceResult (source: ResultSource, deviceId: bigint, platform
   const deviceIdText = deviceId.toString()
   if ('campaignId' in source) {
     return reason === undefined
-      ? { campaignId: source.campaignId, deviceId: deviceIdText, platform, attempts: outcome.attempts, at, status, tokenInvalid }
-      : { campaignId: source.campaignId, deviceId: deviceIdText, platform, attempts: outcome.attempts, at, status, reason, tokenInvalid }
+      ? { campaignId: source.campaignId, chunk: source.chunk, deviceId: deviceIdText, platform, attempts: outcome.attempts, at, status, tokenInvalid }
+      : { campaignId: source.campaignId, chunk: source.chunk, deviceId: deviceIdText, platform, attempts: outcome.attempts, at, status, reason, tokenInvalid }
   }
   return reason === undefined
     ? { messageId: source.messageId, deviceId: deviceIdText, platform, attempts: outcome.attempts, at, status, tokenInvalid }
