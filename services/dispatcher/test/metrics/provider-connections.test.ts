@@ -24,17 +24,21 @@ t.test('the connection metrics follow the connections the providers saw opened a
   await h.addDevices(userId, 2, 'FCM')
   const mocks = () => ({ apns: h.apns.connections, fcm: h.fcm.http2Connections.opened })
   const start = await snapshot(SERIES)
-  const seenAtStart = mocks()
+  let previous = { metrics: start, seen: mocks() }
+  // A send, then the metrics against what the providers saw since the previous step.
+  const sendAndCompare = async (step: string) => {
+    await sendOne(h, userId)
+    const metrics = await snapshot(SERIES)
+    const seen = mocks()
+    t.ok(seen.apns > previous.seen.apns && seen.fcm > previous.seen.fcm, `${step}: both providers saw a new connection`)
+    t.equal(metrics.apnsOpened! - previous.metrics.apnsOpened!, seen.apns - previous.seen.apns, `${step}: APNs, opened as many as the provider accepted`)
+    t.equal(metrics.fcmOpened! - previous.metrics.fcmOpened!, seen.fcm - previous.seen.fcm, `${step}: FCM, opened as many as the provider accepted`)
+    t.equal(metrics.apnsOpen! - start.apnsOpen!, h.apns.openConnections, `${step}: APNs, open as many as the provider holds open`)
+    t.equal(metrics.fcmOpen! - start.fcmOpen!, h.fcm.http2Connections.open, `${step}: FCM, open as many as the provider holds open`)
+    previous = { metrics, seen }
+  }
 
-  await sendOne(h, userId)
-  const first = await snapshot(SERIES)
-  const seen = mocks()
-  t.ok(seen.apns > seenAtStart.apns && seen.fcm > seenAtStart.fcm, 'both providers saw a connection')
-  t.equal(first.apnsOpened! - start.apnsOpened!, seen.apns - seenAtStart.apns, 'APNs: opened as many as the provider accepted')
-  t.equal(first.fcmOpened! - start.fcmOpened!, seen.fcm - seenAtStart.fcm, 'FCM: opened as many as the provider accepted')
-  t.equal(first.apnsOpen! - start.apnsOpen!, h.apns.openConnections, 'APNs: open as many as the provider holds open')
-  t.equal(first.fcmOpen! - start.fcmOpen!, h.fcm.http2Connections.open, 'FCM: open as many as the provider holds open')
-
+  await sendAndCompare('first send')
   // The providers' front ends drop every connection: the gauge falls back, the next send opens anew.
   h.apns.dropConnections()
   h.fcm.dropHttp2Connections()
@@ -42,12 +46,5 @@ t.test('the connection metrics follow the connections the providers saw opened a
     const now = await snapshot(SERIES)
     return now.apnsOpen === start.apnsOpen && now.fcmOpen === start.fcmOpen
   }, 'the open gauges back where they started')
-  await sendOne(h, userId)
-  const second = await snapshot(SERIES)
-  const seenAgain = mocks()
-  t.ok(seenAgain.apns > seen.apns && seenAgain.fcm > seen.fcm, 'new connections after the drop')
-  t.equal(second.apnsOpened! - first.apnsOpened!, seenAgain.apns - seen.apns, 'APNs: each new connection counted')
-  t.equal(second.fcmOpened! - first.fcmOpened!, seenAgain.fcm - seen.fcm, 'FCM: each new connection counted')
-  t.equal(second.apnsOpen! - start.apnsOpen!, h.apns.openConnections)
-  t.equal(second.fcmOpen! - start.fcmOpen!, h.fcm.http2Connections.open)
+  await sendAndCompare('after the drop')
 })
