@@ -15,11 +15,24 @@ export function ephemeralPortRange (): { low: number, high: number } {
   return { low: 49152, high: 65535 }
 }
 
-/** Where freePort chooses: below the ephemeral range, above the well-known and common ports. */
-export function freePortRange (): { low: number, high: number } {
+/**
+ * Where freePort chooses: below the ephemeral range (above the well-known and common ports), or
+ * above it; null when it leaves no room of a thousand ports either side.
+ */
+export function freePortRange (): { low: number, high: number } | null {
   const { low, high } = ephemeralPortRange()
-  if (low > 12000) return { low: 10000, high: low - 1 }
-  return { low: high + 1, high: 65535 }
+  if (low > 11000) return { low: 10000, high: low - 1 }
+  if (high < 64535) return { low: high + 1, high: 65535 }
+  return null
+}
+
+/** A port from listen(0): the kernel's choice, inside the ephemeral range. */
+async function kernelPort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
 }
 
 const handedOut = new Set<number>()
@@ -39,7 +52,10 @@ function canListen (port: number): Promise<boolean> {
  * remaining (one in thousands per overlap) chance, and this process never hands a port out twice.
  */
 export async function freePort ({ random = Math.random }: { random?: () => number } = {}): Promise<number> {
-  const { low, high } = freePortRange()
+  const range = freePortRange()
+  // A kernel whose ephemeral range covers nearly every port: its choice, as before.
+  if (range === null) return await kernelPort()
+  const { low, high } = range
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = low + Math.floor(random() * (high - low + 1))
     if (handedOut.has(port)) continue
