@@ -30,12 +30,24 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
   // the pool drops that client and the next query connects anew. Unheard, the event would end the
   // process — and Prisma listens only once it has connected, which a dispatcher never does.
   pool.on('error', () => {})
+  // pg-pool's end() resolves once it has asked its clients to end, not once they have: their
+  // sessions were still open on the server for a moment after, and a PostgreSQL stopped next (the
+  // standalone stops its embedded cluster right after Beacon) cut them. So $disconnect also waits
+  // for every client the pool opened to be gone ('remove' comes after the client's own end).
+  const open = new Set<pg.PoolClient>()
+  const waiting: Array<() => void> = []
+  pool.on('connect', (pooled) => { open.add(pooled) })
+  pool.on('remove', (pooled) => {
+    open.delete(pooled)
+    if (open.size === 0) for (const resolve of waiting.splice(0)) resolve()
+  })
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
   const disconnect = client.$disconnect.bind(client)
   // Prisma ends the pool only if it connected: a process that used the pool alone must end it too.
   const $disconnect = async () => {
     await disconnect()
     if (!pool.ended) await pool.end()
+    if (open.size > 0) await new Promise<void>((resolve) => { waiting.push(resolve) })
   }
   return Object.defineProperties(client, { pool: { value: pool }, groupSpacingMs: { value: groupSpacingMs }, $disconnect: { value: $disconnect } }) as Db
 }

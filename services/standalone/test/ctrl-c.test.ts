@@ -26,7 +26,6 @@ t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop 
   await db.$disconnect()
   first.child.kill('SIGTERM')
   t.equal(await first.exitCode, 0)
-  const logStart = (await readFile(join(dataDir, 'postgres.log'), 'utf8')).length
 
   const standalone = spawnStandalone(env, { processGroup: true })
   const group = -standalone.child.pid!
@@ -39,6 +38,8 @@ t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop 
   // Fastify logs a request once the response has finished on its side, which on a loaded machine can
   // come after the client already has the answer: wait for that line so the stop's lines stand alone.
   await standalone.waitForStdout(/"url":"\/admin\/app\/create".*"msg":"request completed"/)
+  // From here on the log is the stop's: the sessions the api and dispatcher hold end in it.
+  const stopLogStart = (await readFile(join(dataDir, 'postgres.log'), 'utf8')).length
 
   process.kill(group, 'SIGINT')
   t.equal(await standalone.exitCode, 0, 'exit code 0')
@@ -50,15 +51,16 @@ t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop 
   // The order, in PostgreSQL's own log: every session (the api's, the dispatcher's) ended before
   // PostgreSQL was asked to stop. (Reached by the terminal's SIGINT, it began its fast shutdown with
   // the api's sessions still open, and cut them.)
-  const log = (await readFile(join(dataDir, 'postgres.log'), 'utf8')).slice(logStart)
+  const log = (await readFile(join(dataDir, 'postgres.log'), 'utf8')).slice(stopLogStart)
   const shutdown = log.indexOf('received fast shutdown request')
   t.ok(shutdown >= 0, 'PostgreSQL was asked to stop')
   t.equal(log.indexOf('received fast shutdown request', shutdown + 1), -1, 'once')
   const ends = [...log.matchAll(/disconnection: session time/g)].map((match) => match.index)
-  t.ok(ends.length >= 1, `the api's sessions ended (${ends.length} sessions)`)
-  // Their "disconnection" lines can be logged a moment after the shutdown request even when the
-  // client closed first (the server logs them on its side): the proof that every session was
-  // closed by Beacon, not by PostgreSQL, is that none was terminated by the shutdown.
-  t.ok(ends.some((at) => at < shutdown), 'they ended as Beacon stopped, before PostgreSQL was asked to')
+  t.ok(ends.length >= 1, `the sessions Beacon held ended (${ends.length} sessions)`)
+  // A backend logs its disconnection before it closes its socket, and Beacon's pools resolve their
+  // end only once every socket is closed (createDb's $disconnect): so each line comes before the
+  // shutdown request. (pg-pool's own end() resolved before its clients had ended; under load the
+  // shutdown then cut a session or two.)
+  t.same(ends.filter((at) => at > shutdown), [], 'every one ended before PostgreSQL was asked to stop')
   t.notMatch(log, /terminating connection due to administrator command/, 'no session was cut by the shutdown')
 })
