@@ -50,6 +50,13 @@ t.test('the Dockerfile\'s production install runs offline and fills the folder t
   for (const file of ['request.js', 'protocol.js']) {
     t.ok(natsCore !== undefined && readFileSync(join(natsCore.dir, 'lib', file), 'utf8').includes('Patched (Beacon'), `the runtime's nats.js carries the workspace's patch of ${file}`)
   }
+  // patches/: Prisma's debug helpers without their history of every query's values (two copies).
+  const patched = (name: string, file: string) => {
+    const found = installed.filter((p) => p.name === name)
+    return found.length > 0 && found.every((p) => readFileSync(join(p.dir, file), 'utf8').includes('Patched (Beacon'))
+  }
+  t.ok(patched('@prisma/debug', 'dist/index.mjs') && patched('@prisma/debug', 'dist/index.js'), 'the runtime\'s @prisma/debug carries the workspace\'s patch')
+  t.ok(patched('@prisma/client', 'runtime/client.mjs') && patched('@prisma/client', 'runtime/client.js'), 'the runtime\'s @prisma/client carries the workspace\'s patch')
 })
 
 t.test('no build or development tool, no @types a runtime package does not depend on', async (t) => {
