@@ -23,6 +23,12 @@ export interface DbOptions {
   groupSpacingMs?: number
 }
 
+/** How long $disconnect waits for the server to close the pool's sessions before closing them itself. */
+export const DISCONNECT_WAIT_MS = 2000
+
+/** node-postgres's client, past its typings: its socket, to close one the server no longer answers on. */
+interface ClientInternals { connection?: { stream?: { destroy (): void } } }
+
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
 export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
@@ -33,7 +39,9 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
   // pg-pool's end() resolves once it has asked its clients to end, not once they have: their
   // sessions were still open on the server for a moment after, and a PostgreSQL stopped next (the
   // standalone stops its embedded cluster right after Beacon) cut them. So $disconnect also waits
-  // for every client the pool opened to be gone ('remove' comes after the client's own end).
+  // for every client the pool opened to be gone ('remove' comes after the client's own end), for
+  // DISCONNECT_WAIT_MS at most: a server that cannot be reached never closes its side, and the
+  // sockets are then closed from ours (the wait would otherwise last until TCP gives up).
   const open = new Set<pg.PoolClient>()
   const waiting: Array<() => void> = []
   pool.on('connect', (pooled) => { open.add(pooled) })
@@ -44,10 +52,22 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
   const disconnect = client.$disconnect.bind(client)
   // Prisma ends the pool only if it connected: a process that used the pool alone must end it too.
-  const $disconnect = async () => {
-    await disconnect()
-    if (!pool.ended) await pool.end()
-    if (open.size > 0) await new Promise<void>((resolve) => { waiting.push(resolve) })
+  // One disconnect for every caller: a second pool.end() would reject.
+  let disconnecting: Promise<void> | undefined
+  const $disconnect = () => {
+    disconnecting ??= (async () => {
+      await disconnect()
+      if (!pool.ending) await pool.end()
+      if (open.size === 0) return
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const pooled of open) (pooled as unknown as ClientInternals).connection?.stream?.destroy()
+          resolve()
+        }, DISCONNECT_WAIT_MS)
+        waiting.push(() => { clearTimeout(timer); resolve() })
+      })
+    })()
+    return disconnecting
   }
   return Object.defineProperties(client, { pool: { value: pool }, groupSpacingMs: { value: groupSpacingMs }, $disconnect: { value: $disconnect } }) as Db
 }

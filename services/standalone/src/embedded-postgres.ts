@@ -1,4 +1,5 @@
 import { createWriteStream, existsSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { inOwnProcessGroup } from './own-process-group.js'
@@ -23,6 +24,8 @@ export interface EmbeddedPostgres {
 
 const DATABASE = 'beacon'
 const STOP_TIMEOUT_MS = 60_000
+/** How long a stopped cluster's last output may take to arrive before the log is ended anyway. */
+const OUTPUT_CLOSE_WAIT_MS = 2000
 
 /** Known before the cluster runs, so the configuration can be checked before anything starts. */
 export function embeddedDatabaseUrl (port: number, password: string): string {
@@ -106,9 +109,18 @@ export async function startEmbeddedPostgres ({ dataDir, port, password }: Embedd
   try { await inOwnProcessGroup(() => cluster.start()) } catch (error) { throw failure(`did not start on port ${port} (EMBEDDED_PG_PORT)`, error) }
 
   const stop = async () => {
+    // PostgreSQL's last lines ("database system is shut down", a session cut by the shutdown) come
+    // through its stderr after the exit event cluster.stop() waits for: the log is ended once the
+    // process's output is closed. (The package keeps the process in a field it does not type;
+    // without it, the wait is skipped.)
+    const child = (cluster as unknown as { process?: ChildProcess }).process
+    const outputClosed = child === undefined || child.exitCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => { child.once('close', () => { resolve() }) })
     // cluster.stop() waits for an exit event that never comes if PostgreSQL already stopped on its
     // own (killed by someone else), so the pid file decides as well.
     await Promise.race([cluster.stop(), postmasterGone(directory)])
+    await Promise.race([outputClosed, sleep(OUTPUT_CLOSE_WAIT_MS, undefined, { ref: false })])
     log.end()
   }
   try {

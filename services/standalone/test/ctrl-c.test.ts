@@ -55,6 +55,8 @@ t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop 
   const shutdown = log.indexOf('received fast shutdown request')
   t.ok(shutdown >= 0, 'PostgreSQL was asked to stop')
   t.equal(log.indexOf('received fast shutdown request', shutdown + 1), -1, 'once')
+  // Its last line: the log was captured to the end (a session cut late would be logged before it).
+  t.ok(log.indexOf('database system is shut down') > shutdown, 'the log runs to the end of the shutdown')
   const ends = [...log.matchAll(/disconnection: session time/g)].map((match) => match.index)
   t.ok(ends.length >= 1, `the sessions Beacon held ended (${ends.length} sessions)`)
   // A backend logs its disconnection before it closes its socket, and Beacon's pools resolve their
