@@ -1,5 +1,5 @@
 import { createServer, connect, type Socket } from 'node:net'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createDb, DISCONNECT_WAIT_MS } from '../src/client.js'
 import { connectionsTo, createTestDatabase } from './helpers/databases.js'
 
@@ -29,17 +29,22 @@ async function delayingProxy (target: { host: string, port: number }, delayMs: n
   }
 }
 
+/** A test database reached through a delaying proxy, and a createDb client of `poolSize` on it. */
+async function throughProxy (t: Test, delayMs: number, poolSize: number) {
+  const db = await createTestDatabase()
+  t.teardown(db.drop)
+  const url = new URL(db.url)
+  const proxy = await delayingProxy({ host: url.hostname, port: Number(url.port || 5432) }, delayMs)
+  t.teardown(proxy.close)
+  url.port = String(proxy.port)
+  return { db, proxy, client: createDb({ url: url.toString(), poolSize }) }
+}
+
 // pg-pool's end() resolves once it has asked its idle clients to end, not once they have: a
 // PostgreSQL stopped right after (the standalone stops its embedded cluster next) found sessions
 // still open and cut them ("terminating connection due to administrator command").
 t.test('$disconnect resolves once every session has ended on the server, not when it was asked to', async (t) => {
-  const db = await createTestDatabase()
-  t.teardown(db.drop)
-  const url = new URL(db.url)
-  const proxy = await delayingProxy({ host: url.hostname, port: Number(url.port || 5432) }, 300)
-  t.teardown(proxy.close)
-  url.port = String(proxy.port)
-  const client = createDb({ url: url.toString(), poolSize: 4 })
+  const { db, client } = await throughProxy(t, 300, 4)
   // Four sessions, through the pool and through Prisma.
   await Promise.all([
     ...Array.from({ length: 3 }, () => client.pool.query('SELECT pg_sleep(0.05)')),
@@ -51,13 +56,7 @@ t.test('$disconnect resolves once every session has ended on the server, not whe
 })
 
 t.test('a server that no longer answers holds $disconnect for DISCONNECT_WAIT_MS at most, then the sockets are closed from this side', async (t) => {
-  const db = await createTestDatabase()
-  t.teardown(db.drop)
-  const url = new URL(db.url)
-  const proxy = await delayingProxy({ host: url.hostname, port: Number(url.port || 5432) }, 0)
-  t.teardown(proxy.close)
-  url.port = String(proxy.port)
-  const client = createDb({ url: url.toString(), poolSize: 2 })
+  const { proxy, client } = await throughProxy(t, 0, 2)
   await Promise.all([client.pool.query('SELECT pg_sleep(0.05)'), client.pool.query('SELECT pg_sleep(0.05)')])
   proxy.blackHole()
   // Before the bound, the wait lasted as long as TCP kept the dead connection (minutes).
