@@ -62,7 +62,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(requestMetrics)
   await app.register(underPressure, { maxEventLoopDelayMs: config.operations.maxEventLoopDelayMs })
   await app.register(rateLimit)
-  await app.register(closing)
+  await app.register(closing, { connectionGraceMs: Math.floor(config.shutdownTimeoutMs / 2) })
   await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, groupSpacingMs: config.databaseGroupSpacingMs, masterKey: config.masterKey })
   await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
   await app.register(outbox, config.outbox)

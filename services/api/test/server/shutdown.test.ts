@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { connect } from 'node:net'
 import type { Command, SendCommand } from '@beacon/contracts'
 import { createDb } from '@beacon/db'
 import { createTestDatabase, freePort, natsTestPrefix, spawnService, testNatsUrl } from '@beacon/testkit'
@@ -81,4 +82,38 @@ t.test('SIGTERM with a SYNCHRONOUS send in flight: it is answered with its devic
   await dispatcher.publishCommand(control)
   await until(() => commands.some((c) => c.kind === 'message' && c.messageId === control.messageId), 'the control command')
   t.same(commands.map((c) => (c as SendCommand).messageId), [...responseObject.messageIds, control.messageId])
+})
+
+// guarantee: api-shutdown-connection-grace
+// A connection whose request never came (a client that connected and sent nothing, or half its
+// headers) held Fastify's server close until SHUTDOWN_TIMEOUT_MS: exit 1, every hook after it skipped.
+t.test('SIGTERM with a connection that never sent a whole request: it is cut at the grace, the api closes the rest and exits 0', async (t) => {
+  const database = await createTestDatabase()
+  t.teardown(() => database.drop())
+  const port = await freePort()
+  const api = spawnService('services/api/src/server.ts', {
+    DATABASE_URL: database.url,
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    AUTH_USERNAME: 'admin',
+    AUTH_PASSWORD: password,
+    PORT: String(port),
+    NATS_URL: testNatsUrl,
+    NATS_PREFIX: natsTestPrefix(),
+    SHUTDOWN_TIMEOUT_MS: '6000',
+    LOG_LEVEL: 'info'
+  })
+  t.teardown(() => { if (api.child.exitCode === null) api.child.kill('SIGKILL') })
+  await api.waitForOutput(/Server listening/)
+  const silent = connect(port, '127.0.0.1')
+  const partial = connect(port, '127.0.0.1')
+  for (const socket of [silent, partial]) socket.on('error', () => {})
+  t.teardown(() => { silent.destroy(); partial.destroy() })
+  await Promise.all([silent, partial].map((socket) => new Promise((resolve) => socket.once('connect', resolve))))
+  partial.write('GET /push/service/status HTTP/1.1\r\nhost: 127.0.0.1\r\n')
+  const closed = [silent, partial].map((socket) => new Promise((resolve) => socket.once('close', resolve)))
+  api.child.kill('SIGTERM')
+  t.equal(await api.exited, 0, 'exited by itself before its deadline (it was reached: exit 1)')
+  await Promise.all(closed)
+  t.match(api.output(), /connections still open at the close's grace: cut/)
+  t.match(api.output(), /"msg":"closed"/, 'every close hook ran')
 })
