@@ -17,6 +17,23 @@ const until = async (condition: () => boolean | Promise<boolean>, what: string, 
 const password = 'long-enough-password'
 const authorization = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`
 
+/** The api from its sources on a free port, at info level, with `env` added. */
+async function spawnApi (databaseUrl: string, prefix: string, env: Record<string, string>) {
+  const port = await freePort()
+  const api = spawnService('services/api/src/server.ts', {
+    DATABASE_URL: databaseUrl,
+    MASTER_KEY: randomBytes(32).toString('base64'),
+    AUTH_USERNAME: 'admin',
+    AUTH_PASSWORD: password,
+    PORT: String(port),
+    NATS_URL: testNatsUrl,
+    NATS_PREFIX: prefix,
+    LOG_LEVEL: 'info',
+    ...env
+  })
+  return { port, api }
+}
+
 // guarantee: api-graceful-shutdown
 t.test('SIGTERM with a SYNCHRONOUS send in flight: it is answered with its device pending, new requests are refused, its command is in the stream once, exit 0', async (t) => {
   const database = await createTestDatabase()
@@ -41,19 +58,8 @@ t.test('SIGTERM with a SYNCHRONOUS send in flight: it is answered with its devic
     await delivery.ack()
   }, { concurrency: 1 })
 
-  const port = await freePort()
-  const api = spawnService('services/api/src/server.ts', {
-    DATABASE_URL: database.url,
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    AUTH_USERNAME: 'admin',
-    AUTH_PASSWORD: password,
-    PORT: String(port),
-    NATS_URL: testNatsUrl,
-    NATS_PREFIX: prefix,
-    // The most a SYNCHRONOUS send may wait: the stop must not wait for it.
-    SYNC_TIMEOUT_MS: '300000',
-    LOG_LEVEL: 'info'
-  })
+  // The most a SYNCHRONOUS send may wait: the stop must not wait for it.
+  const { port, api } = await spawnApi(database.url, prefix, { SYNC_TIMEOUT_MS: '300000' })
   t.teardown(() => { if (api.child.exitCode === null) api.child.kill('SIGKILL') })
   await api.waitForOutput(/Server listening/)
   const url = (path: string) => `http://127.0.0.1:${port}${path}`
@@ -90,18 +96,7 @@ t.test('SIGTERM with a SYNCHRONOUS send in flight: it is answered with its devic
 t.test('SIGTERM with a connection that never sent a whole request: it is cut at the grace, the api closes the rest and exits 0', async (t) => {
   const database = await createTestDatabase()
   t.teardown(() => database.drop())
-  const port = await freePort()
-  const api = spawnService('services/api/src/server.ts', {
-    DATABASE_URL: database.url,
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    AUTH_USERNAME: 'admin',
-    AUTH_PASSWORD: password,
-    PORT: String(port),
-    NATS_URL: testNatsUrl,
-    NATS_PREFIX: natsTestPrefix(),
-    SHUTDOWN_TIMEOUT_MS: '6000',
-    LOG_LEVEL: 'info'
-  })
+  const { port, api } = await spawnApi(database.url, natsTestPrefix(), { SHUTDOWN_TIMEOUT_MS: '6000' })
   t.teardown(() => { if (api.child.exitCode === null) api.child.kill('SIGKILL') })
   await api.waitForOutput(/Server listening/)
   const silent = connect(port, '127.0.0.1')
