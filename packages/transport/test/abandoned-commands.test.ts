@@ -60,3 +60,38 @@ t.test('a failing handler is retried after growing, capped, half-random delays',
   t.same(delays(0.999999).map(Math.round), [2000, 4000, 8000, 8000], 'the longest: doubling from 2 s, capped at 8 s')
   t.same(delays(0), [1000, 2000, 4000, 4000], 'the shortest: half of each')
 })
+
+t.test('stopping wakes a handler waiting to retry: one last attempt at once, not after the wait', async (t) => {
+  const prefix = await natsPrefix(t)
+  const names = natsNames(prefix)
+  // The listener reports a failed attempt just before it waits to retry.
+  let waitingToRetry!: () => void
+  const failed = new Promise<void>((resolve) => { waitingToRetry = resolve })
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-stop-test', commandAckWaitMs: 1000, onError: () => { waitingToRetry() } })
+  t.teardown(() => transport.close())
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const jsm = await jetstreamManager(nc)
+
+  const calls: number[] = []
+  const listener = transport.consumeAbandonedCommands(async (item) => {
+    calls.push(calls.length + 1)
+    // The first attempt fails (the database away, say): the listener waits 1-2 s to retry.
+    if (calls.length === 1) throw new Error('database unreachable')
+    await item.remove()
+  })
+  transport.consumeCommands(async (delivery) => { delivery.retry(10) }, { concurrency: 1, maxDeliver: 1 })
+  await transport.publishCommand(command())
+  await failed
+
+  // The shortest retry delay is 1 s: a stop that waited it out resolves after this timer.
+  const shortestDelay = handlerRetryDelay(1, () => 0)
+  const first = await Promise.race([
+    listener.stop().then(() => 'stopped'),
+    new Promise<string>((resolve) => setTimeout(resolve, shortestDelay - 100, 'still waiting').unref())
+  ])
+  t.equal(first, 'stopped', 'the stop did not wait for the retry delay')
+  t.same(calls, [1, 2], 'the handler had its last attempt before the stop resolved')
+  const info = await jsm.streams.info(names.commandStream)
+  t.equal(info.state.messages, 0, 'that attempt recorded the command: it was removed from the work queue')
+})

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { backoffDelay, type Backoff } from '@beacon/backoff'
 import type { NatsNames } from '@beacon/contracts'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
@@ -36,7 +37,10 @@ export function abandonedCommands (
   let jsm: Promise<JetStreamManager> | undefined
   const manager = async () => await (jsm ??= jetstreamManager(nc))
   const running = new Set<Promise<void>>()
-  let stopped = false
+  // Stopping wakes the handlers waiting to retry: the api's close waited out their sleeps (up to
+  // 8 s each, past its shutdown deadline). Each gets one last attempt at once; a command whose
+  // last attempt fails is left in the stream, as after its fifth.
+  const stopping = new AbortController()
 
   const handle = async (data: Uint8Array) => {
     const advisory = parseAdvisory(data)
@@ -48,14 +52,17 @@ export function abandonedCommands (
       deliveries: advisory.deliveries,
       remove: async () => { await (await manager()).streams.deleteMessage(advisory.stream, advisory.stream_seq) }
     }
+    let lastChance = false
     for (let attempt = 1; ; attempt++) {
       try {
         await handler(abandoned)
         return
       } catch (error) {
-        if (attempt >= HANDLER_ATTEMPTS || stopped) throw error
+        if (attempt >= HANDLER_ATTEMPTS || lastChance) throw error
         onError(error)
-        await new Promise((resolve) => setTimeout(resolve, handlerRetryDelay(attempt)))
+        if (!stopping.signal.aborted) await sleep(handlerRetryDelay(attempt), undefined, { signal: stopping.signal }).catch(() => {})
+        // Stopping: one more attempt now instead of after the wait, and no other.
+        lastChance = stopping.signal.aborted
       }
     }
   }
@@ -70,7 +77,7 @@ export function abandonedCommands (
   })
   return {
     stop: async () => {
-      stopped = true
+      stopping.abort()
       subscription.unsubscribe()
       await Promise.all(running)
     }
