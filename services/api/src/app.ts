@@ -18,6 +18,7 @@ import jacksonInput from './plugins/app/jackson-input.js'
 import { answerWrongMethods } from './plugins/app/wrong-method.js'
 import closing from './plugins/app/closing.js'
 import outbox from './plugins/app/outbox.js'
+import retention from './plugins/app/retention.js'
 import abandonedCommands from './plugins/app/abandoned-commands.js'
 import resultRecorder from './plugins/app/result-recorder.js'
 import requestMetrics from './plugins/app/operations/request-metrics.js'
@@ -66,6 +67,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, groupSpacingMs: config.databaseGroupSpacingMs, masterKey: config.masterKey })
   await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
   await app.register(outbox, config.outbox)
+  await app.register(retention, config.retention)
   await app.register(powerAuth, { service: config.powerAuth })
   await app.register(callbacks, { signedApi: config.signedApi })
   await app.register(resultRecorder)

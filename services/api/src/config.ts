@@ -40,6 +40,7 @@ export interface ApiConfig {
     /** OUTBOX_PUBLISH_GRACE_MS: the writer's own publish goes first; a failed publish waits this long. */
     publishGraceMs: number
   }
+  retention: RetentionSettings
   /** The signed developer API (MAAIISDK10). */
   signedApi: {
     /** How far X-M-Date may be from the server clock, either way. */
@@ -68,6 +69,14 @@ export interface ApiConfig {
   /** API_DOCS: serve the OpenAPI document (/openapi.json) and Swagger UI (/docs). */
   apiDocs: boolean
   console: ConsoleSettings
+}
+
+/** How long finished records are kept (0: for ever), and how often each api instance looks for older ones. */
+export interface RetentionSettings {
+  /** RETENTION_DAYS: finished messages (with their per-device outcomes) and callback records older than this are deleted. */
+  days: number
+  /** RETENTION_SWEEP_INTERVAL_MS: pause between two rounds of deletions. */
+  sweepIntervalMs: number
 }
 
 /** Metrics, health and load shedding. */
@@ -131,6 +140,10 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     outbox: {
       sweepIntervalMs: read.integer('OUTBOX_SWEEP_INTERVAL_MS', 1000, 10, 60_000),
       publishGraceMs: read.integer('OUTBOX_PUBLISH_GRACE_MS', 10_000, 0, 300_000)
+    },
+    retention: {
+      days: read.integer('RETENTION_DAYS', 0, 0, 36_500),
+      sweepIntervalMs: read.integer('RETENTION_SWEEP_INTERVAL_MS', 600_000, 1000, 86_400_000)
     },
     signedApi: {
       windowSeconds: read.integer('SIGNATURE_WINDOW_SECONDS', 300, 1, 86_400),

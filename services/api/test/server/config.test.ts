@@ -40,6 +40,13 @@ t.test('INAPP_PING_INTERVAL_MS: 30 s by default, 1 s to 5 minutes', async (t) =>
   t.match(problemsOf({ INAPP_PING_INTERVAL_MS: '100' })[0], /INAPP_PING_INTERVAL_MS/)
 })
 
+t.test('RETENTION_DAYS: 0 (keep for ever) by default, up to 36500; its sweep every 10 minutes by default, 1 s to a day', async (t) => {
+  t.same(loadConfig(base).retention, { days: 0, sweepIntervalMs: 600_000 })
+  t.same(loadConfig({ ...base, RETENTION_DAYS: '90', RETENTION_SWEEP_INTERVAL_MS: '1000' }).retention, { days: 90, sweepIntervalMs: 1000 })
+  for (const value of ['-1', '36501', '1.5', '30d']) t.match(problemsOf({ RETENTION_DAYS: value }), [/RETENTION_DAYS/], `${value} refused`)
+  for (const value of ['999', '86400001', 'hourly']) t.match(problemsOf({ RETENTION_SWEEP_INTERVAL_MS: value }), [/RETENTION_SWEEP_INTERVAL_MS/], `${value} refused`)
+})
+
 t.test('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, readable, a PEM pair', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-tls-config-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))

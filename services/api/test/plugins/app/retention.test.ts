@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import t from 'tap'
+import { buildApp, call } from '../../helper.js'
+import { metricValue } from '../../metrics/scrape.js'
+
+const DAY_MS = 86_400_000
+
+/** A message sent `days` ago and finished then, through PowerAuth's detail route as a client sees it. */
+async function finishedMessage (app: FastifyInstance, days: number): Promise<string> {
+  const application = await app.db.application.upsert({ where: { appId: '2' }, create: { appId: '2', name: 'app' }, update: {} })
+  const id = randomUUID()
+  const at = new Date(Date.now() - days * DAY_MS)
+  await app.db.message.create({ data: { id, applicationId: application.id, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'x' }, createdAt: at, completedAt: at } })
+  await app.db.messageDelivery.create({ data: { messageId: id, deviceId: 1n, platform: 'FCM', status: 'SENT', completedAt: at } })
+  return id
+}
+
+const detailStatus = async (app: FastifyInstance, id: string) => (await call(app, 'GET', `/push/message/${id}/detail`)).statusCode
+
+async function until (condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!await condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+// guarantee: retention-days
+t.test('with RETENTION_DAYS each api instance deletes what finished before, counts it and logs it', async (t) => {
+  const { app, logs } = await buildApp(t, { RETENTION_DAYS: '7', RETENTION_SWEEP_INTERVAL_MS: '1000' }, { captureLogs: true })
+  const before = await metricValue(app, 'beacon_records_purged_total', { record: 'message' })
+  const old = await finishedMessage(app, 8)
+  const recent = await finishedMessage(app, 6)
+  t.equal(await detailStatus(app, old), 200, 'the old message is there before the round')
+
+  await until(async () => await app.db.message.count({ where: { id: old } }) === 0)
+  t.equal(await detailStatus(app, old), 400, 'then PowerAuth\'s detail route answers as for an unknown id')
+  t.equal(await detailStatus(app, recent), 200, 'the message inside the retention stays')
+  t.equal(await metricValue(app, 'beacon_records_purged_total', { record: 'message' }), before + 1)
+  const line = logs().split('\n').find((l) => l.includes('finished records past their retention deleted'))
+  t.match(JSON.parse(line ?? '{}'), { messages: 1, callbacks: 0, retentionDays: 7 })
+})
+
+t.test('RETENTION_DAYS 0, the default, keeps everything', async (t) => {
+  const { app, config } = await buildApp(t, { RETENTION_SWEEP_INTERVAL_MS: '1000' })
+  t.equal(config.retention.days, 0)
+  const old = await finishedMessage(app, 3650)
+  // Two rounds' time: a sweeper that ran would have deleted it.
+  await new Promise((resolve) => setTimeout(resolve, 2500))
+  t.equal(await detailStatus(app, old), 200)
+})
