@@ -11,6 +11,7 @@ import transport from './plugins/external/transport.js'
 import underPressure from './plugins/external/under-pressure.js'
 import routeAuth from './plugins/app/access/route-auth.js'
 import crossSiteRequests from './plugins/app/access/cross-site-requests.js'
+import untrustedForwarding from './plugins/app/access/untrusted-forwarding.js'
 import adminCredentials from './plugins/app/access/admin-credentials.js'
 import consoleSession from './plugins/app/access/console-session.js'
 import powerAuth from './plugins/app/powerauth.js'
@@ -59,6 +60,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(errorHandler)
   // Before every route, credentials or not: a write another site's page started never runs.
   await app.register(crossSiteRequests)
+  await app.register(untrustedForwarding, { trustProxy: config.trustProxy })
   // Before every route: their hooks apply to the scopes registered after them.
   await app.register(requestMetrics)
   await app.register(underPressure, { maxEventLoopDelayMs: config.operations.maxEventLoopDelayMs })
