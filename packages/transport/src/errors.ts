@@ -12,7 +12,9 @@ export const TransportErrorCode = {
   INVALID_MESSAGE: 'TRANSPORT_INVALID_MESSAGE',
   /** The broker answers, but a work-queue stream is missing (deleted by hand, a JetStream that lost its store). */
   STREAM_MISSING: 'TRANSPORT_STREAM_MISSING',
-  CLOSED: 'TRANSPORT_CLOSED'
+  CLOSED: 'TRANSPORT_CLOSED',
+  /** The close did not finish draining in time (NATS answering nothing): the connection was closed without it. */
+  CLOSE_TIMEOUT: 'TRANSPORT_CLOSE_TIMEOUT'
 } as const
 export type TransportErrorCode = typeof TransportErrorCode[keyof typeof TransportErrorCode]
 

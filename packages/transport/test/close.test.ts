@@ -2,20 +2,25 @@ import { createServer, connect, type Socket } from 'node:net'
 import { testNatsUrl } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { createNatsTransport } from '../src/index.js'
+import { CLOSE_LIMIT_MS } from '../src/nats/nats-transport.js'
 import { natsPrefix } from './fixtures.js'
 
-/** A TCP relay to the test NATS server; `cut` ends it and its connections, so NATS is unreachable through it. */
+/**
+ * A TCP relay to the test NATS server; `cut` ends it and its connections, so NATS is unreachable
+ * through it; `freeze` keeps them open and forwards nothing more either way (a network partition).
+ */
 async function relay (t: Test) {
   const target = new URL(testNatsUrl)
   const sockets = new Set<Socket>()
+  let frozen = false
   const server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname)
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('error', () => {})
-      socket.on('close', () => { client.destroy(); upstream.destroy(); sockets.delete(socket) })
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from)
+      from.on('error', () => {})
+      from.on('close', () => { client.destroy(); upstream.destroy(); sockets.delete(from) })
+      from.on('data', (chunk) => { if (!frozen) to.write(chunk) })
     }
-    client.pipe(upstream).pipe(client)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
@@ -25,7 +30,7 @@ async function relay (t: Test) {
     await closed
   }
   t.teardown(() => server.listening ? cut() : undefined)
-  return { url: `nats://127.0.0.1:${port}`, cut }
+  return { url: `nats://127.0.0.1:${port}`, cut, freeze: () => { frozen = true } }
 }
 
 t.test('close while NATS is unreachable: resolves, and the connection stops reconnecting', async (t) => {
@@ -40,6 +45,25 @@ t.test('close while NATS is unreachable: resolves, and the connection stops reco
   await disconnected
   await t.resolves(transport.close(), 'closed, not "connection disconnected"')
   t.equal(reported.length, 1, 'the failed drain reported, once')
-  t.match(String(reported[0]), /disconnect|closed|timeout/i)
+  t.match(String(reported[0]), /disconnect|closed|timeout|drain/i)
   // Nothing of the transport keeps the event loop alive: tap's own timeout would end a test that hung on it.
+})
+
+// guarantee: transport-close-bounded
+t.test('close while NATS answers nothing (a partition): resolves within its bound, the connection closed', async (t) => {
+  const prefix = await natsPrefix(t)
+  const nats = await relay(t)
+  const reported: unknown[] = []
+  const transport = await createNatsTransport({ servers: nats.url, prefix, name: 'close-frozen-test', onError: (error) => reported.push(error) })
+  // A consumer, as the dispatcher's and the recorder's, to be stopped by the close.
+  transport.consumeCommands(async (delivery) => { delivery.ack() }, { concurrency: 1 })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  nats.freeze()
+  // Without a bound the drain waits for NATS's ping timeout: minutes.
+  const outcome = await Promise.race([
+    transport.close().then(() => 'closed'),
+    new Promise<string>((resolve) => setTimeout(resolve, CLOSE_LIMIT_MS + 3000, 'still closing').unref())
+  ])
+  t.equal(outcome, 'closed')
+  t.ok(reported.length >= 1, 'the unfinished drain reported')
 })

@@ -28,6 +28,9 @@ export interface NatsTransportOptions extends Partial<CommandConsumerSettings> {
   onError?: (error: unknown) => void
 }
 
+/** How long the transport's close waits for its consumers to stop and the connection to drain before it closes the connection. */
+export const CLOSE_LIMIT_MS = 2000
+
 export async function createNatsTransport (options: NatsTransportOptions): Promise<Transport> {
   const names = natsNames(options.prefix)
   let nc: NatsConnection
@@ -203,11 +206,19 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     consumeAbandonedCommands: (handler) => track(abandonedCommands(nc, names, handler, onError)),
 
     async close () {
-      await Promise.all(consumers.map((consumer) => consumer.stop()))
       // Draining needs the server. While it is unreachable nothing can be flushed anyway, and the
       // connection would go on reconnecting (without end: maxReconnectAttempts -1), keeping the
-      // process alive: it is closed instead, and the drain's error reported.
-      await nc.drain().catch(async (error: unknown) => { onError(error); await nc.close() })
+      // process alive: it is closed instead, and the drain's error reported. A server that keeps
+      // the connection open and answers nothing (a partition) let the drain wait for NATS's ping
+      // timeout, minutes, past any shutdown deadline: after CLOSE_LIMIT_MS it is closed too.
+      const drained = Promise.all(consumers.map((consumer) => consumer.stop())).then(async () => { await nc.drain() })
+      let timer: NodeJS.Timeout | undefined
+      const limit = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => { reject(new TransportError(TransportErrorCode.CLOSE_TIMEOUT, `NATS did not let the connection drain within ${CLOSE_LIMIT_MS} ms`)) }, CLOSE_LIMIT_MS)
+      })
+      await Promise.race([drained, limit])
+        .catch(async (error: unknown) => { onError(error); await nc.close() })
+        .finally(() => { clearTimeout(timer) })
     }
   }
 }
