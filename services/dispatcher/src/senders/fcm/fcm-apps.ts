@@ -7,13 +7,16 @@ import { boundFirebaseRequests } from './firebase-request-bounds.js'
 import type { RetryAfterByToken } from './retry-after.js'
 import { serviceAccountCredential, type TokenRequestOptions } from './oauth-credential.js'
 
+// firebase-admin's app names are process-wide: a second pool (two senders in one process) counting
+// from 0 again named its first app as the first pool's, and initializeApp refused it.
+let generation = 0
+
 /**
  * One firebase-admin app per application, reused; replaced (and the old one deleted) when the
  * application's credentials version changes.
  */
 export function createFcmAppPool (transport: { sessions: FcmSessions, retryAfter: RetryAfterByToken }, options: TokenRequestOptions) {
   const apps = new Map<number, { version: number, app: App, messaging: Messaging }>()
-  let generation = 0
 
   return {
     get (applicationId: number, version: number, credentials: FcmCredentials): Messaging {

@@ -11,10 +11,9 @@ const device = (token: string, id: number): DeviceTarget => ({ id: BigInt(id), t
 let applicationIds = 0
 
 /** A sender to the mock's HTTP/2 endpoint (`ca` trusted when given), prepared for one alert. */
-function senderTo (t: Test, fcm: FcmMock, options: { ca: Buffer | null, concurrency?: number, requestTimeoutMs?: number }) {
+function senderTo (t: Test, fcm: FcmMock, options: { ca: Buffer | null, concurrency?: number, requestTimeoutMs?: number, applicationId?: number }) {
   const account = fcm.createServiceAccount({ projectId: 'over-http2' })
-  // Each sender its own application id: firebase-admin's apps are named by it, process-wide.
-  const credentials: ApplicationCredentials = { id: ++applicationIds, appId: 'over-http2', version: 1, apns: null, fcm: { projectId: account.project_id, serviceAccount: account } }
+  const credentials: ApplicationCredentials = { id: options.applicationId ?? ++applicationIds, appId: 'over-http2', version: 1, apns: null, fcm: { projectId: account.project_id, serviceAccount: account } }
   const sender = createFcmSender({
     url: new URL(fcm.endpoint),
     ca: options.ca,
@@ -231,4 +230,15 @@ t.test('no connection is taken while the access token is being fetched', async (
   grant()
   t.same(await sending, [{ kind: 'sent' }])
   t.equal(endpoint.sessions.size, 1)
+})
+
+t.test('two senders in one process each send for the same application', async (t) => {
+  const fcm = await startMock(t)
+  // firebase-admin names apps process-wide: the second sender's app for application 1 at version 1
+  // must not take the first's name.
+  const applicationId = ++applicationIds
+  const first = senderTo(t, fcm, { ca: Buffer.from(fcm.ca), applicationId })
+  const second = senderTo(t, fcm, { ca: Buffer.from(fcm.ca), applicationId })
+  t.same((await first.send([device('first:APA91b', 1)])).map((outcome) => outcome.kind), ['sent'])
+  t.same((await second.send([device('second:APA91b', 2)])).map((outcome) => outcome.kind), ['sent'])
 })
