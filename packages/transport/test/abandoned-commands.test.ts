@@ -5,7 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import t from 'tap'
 import { createMemoryTransport, createNatsTransport, type AbandonedCommand } from '../src/index.js'
-import { handlerRetryDelay } from '../src/nats/abandoned-commands.js'
+import { abandonedCommands, handlerRetryDelay, LAST_ATTEMPT_WAIT_MS } from '../src/nats/abandoned-commands.js'
 import { natsPrefix } from './fixtures.js'
 
 const command = (): SendCommand => ({
@@ -61,37 +61,37 @@ t.test('a failing handler is retried after growing, capped, half-random delays',
   t.same(delays(0), [1000, 2000, 4000, 4000], 'the shortest: half of each')
 })
 
-t.test('stopping wakes a handler waiting to retry: one last attempt at once, not after the wait', async (t) => {
+t.test('stopping wakes a handler waiting to retry: its last attempt a moment later, not after its wait', async (t) => {
   const prefix = await natsPrefix(t)
   const names = natsNames(prefix)
-  // The listener reports a failed attempt just before it waits to retry.
-  let waitingToRetry!: () => void
-  const failed = new Promise<void>((resolve) => { waitingToRetry = resolve })
-  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-stop-test', commandAckWaitMs: 1000, onError: () => { waitingToRetry() } })
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-stop-test', commandAckWaitMs: 1000 })
   t.teardown(() => transport.close())
   const nc = await connect({ servers: testNatsUrl })
   t.teardown(() => nc.close())
   const jsm = await jetstreamManager(nc)
 
-  const calls: number[] = []
-  const listener = transport.consumeAbandonedCommands(async (item) => {
-    calls.push(calls.length + 1)
-    // The first attempt fails (the database away, say): the listener waits 1-2 s to retry.
-    if (calls.length === 1) throw new Error('database unreachable')
+  const attempts: number[] = []
+  // The listener reports the failed attempt just before it waits to retry: a minute here.
+  let waitingToRetry!: () => void
+  const failed = new Promise<void>((resolve) => { waitingToRetry = resolve })
+  const listener = abandonedCommands(nc, names, async (item) => {
+    attempts.push(Date.now())
+    // The first attempt fails (the database away, say).
+    if (attempts.length === 1) throw new Error('database unreachable')
     await item.remove()
-  })
+  }, () => { waitingToRetry() }, () => 60_000)
   transport.consumeCommands(async (delivery) => { delivery.retry(10) }, { concurrency: 1, maxDeliver: 1 })
   await transport.publishCommand(command())
   await failed
 
-  // The shortest retry delay is 1 s: a stop that waited it out resolves after this timer.
-  const shortestDelay = handlerRetryDelay(1, () => 0)
-  const first = await Promise.race([
+  const stopAt = Date.now()
+  const outcome = await Promise.race([
     listener.stop().then(() => 'stopped'),
-    new Promise<string>((resolve) => setTimeout(resolve, shortestDelay - 100, 'still waiting').unref())
+    new Promise<string>((resolve) => setTimeout(resolve, 10_000, 'still waiting').unref())
   ])
-  t.equal(first, 'stopped', 'the stop did not wait for the retry delay')
-  t.same(calls, [1, 2], 'the handler had its last attempt before the stop resolved')
+  t.equal(outcome, 'stopped', 'the stop did not wait out the minute')
+  t.equal(attempts.length, 2, 'the handler had its last attempt before the stop resolved')
+  t.ok(attempts[1]! - stopAt >= LAST_ATTEMPT_WAIT_MS - 20, 'that attempt came a moment after the stop (a database failing over gets it), not at once')
   const info = await jsm.streams.info(names.commandStream)
   t.equal(info.state.messages, 0, 'that attempt recorded the command: it was removed from the work queue')
 })

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { backoffDelay, type Backoff } from '@beacon/backoff'
 import type { NatsNames } from '@beacon/contracts'
@@ -18,6 +19,9 @@ const HANDLER_RETRY: Backoff = { baseMs: 2000, maxMs: 8000, jitter: 0.5 }
 /** How long the handler waits before retry number `attempt` (1 after the first failure). */
 export const handlerRetryDelay = (attempt: number, random?: () => number): number => backoffDelay(HANDLER_RETRY, attempt, random)
 
+/** Stopping, a handler waiting to retry makes its last attempt this soon (or when its wait ends, if sooner). */
+export const LAST_ATTEMPT_WAIT_MS = 500
+
 function parseAdvisory (data: Uint8Array): MaxDeliveriesAdvisory {
   const value = JSON.parse(new TextDecoder().decode(data)) as Partial<MaxDeliveriesAdvisory>
   if (typeof value.stream !== 'string' || typeof value.stream_seq !== 'number') {
@@ -32,15 +36,20 @@ function parseAdvisory (data: Uint8Array): MaxDeliveriesAdvisory {
  * and hands it over; `remove` deletes it from the work queue once its terminal state is recorded.
  */
 export function abandonedCommands (
-  nc: NatsConnection, names: NatsNames, handler: (abandoned: AbandonedCommand) => Promise<void>, onError: (error: unknown) => void
+  nc: NatsConnection, names: NatsNames, handler: (abandoned: AbandonedCommand) => Promise<void>, onError: (error: unknown) => void,
+  retryDelay: (attempt: number) => number = handlerRetryDelay
 ): Stoppable {
   let jsm: Promise<JetStreamManager> | undefined
   const manager = async () => await (jsm ??= jetstreamManager(nc))
   const running = new Set<Promise<void>>()
   // Stopping wakes the handlers waiting to retry: the api's close waited out their sleeps (up to
-  // 8 s each, past its shutdown deadline). Each gets one last attempt at once; a command whose
-  // last attempt fails is left in the stream, as after its fifth.
+  // 8 s, its whole default shutdown deadline). Each makes one last attempt, within
+  // LAST_ATTEMPT_WAIT_MS (a database failing over gets that moment), and no other; a handler
+  // failing while the stop comes does the same. A command whose last attempt fails is left in the
+  // stream, as after its fifth. Every waiting handler listens to the one signal: no warning for
+  // more than ten (an outage is when they pile up).
   const stopping = new AbortController()
+  setMaxListeners(0, stopping.signal)
 
   const handle = async (data: Uint8Array) => {
     const advisory = parseAdvisory(data)
@@ -60,9 +69,14 @@ export function abandonedCommands (
       } catch (error) {
         if (attempt >= HANDLER_ATTEMPTS || lastChance) throw error
         onError(error)
-        if (!stopping.signal.aborted) await sleep(handlerRetryDelay(attempt), undefined, { signal: stopping.signal }).catch(() => {})
-        // Stopping: one more attempt now instead of after the wait, and no other.
-        lastChance = stopping.signal.aborted
+        const delayMs = retryDelay(attempt)
+        const waitFrom = Date.now()
+        if (!stopping.signal.aborted) await sleep(delayMs, undefined, { signal: stopping.signal }).catch(() => {})
+        if (stopping.signal.aborted) {
+          const left = delayMs - (Date.now() - waitFrom)
+          if (left > 0) await sleep(Math.min(left, LAST_ATTEMPT_WAIT_MS))
+          lastChance = true
+        }
       }
     }
   }
