@@ -25,6 +25,8 @@ export interface TestApp {
 export interface BuildOptions {
   /** Log at trace level into memory, through the production logger settings (redaction included). */
   captureLogs?: boolean
+  /** Runs on the new database before the api starts (rows that must be there when it starts). */
+  beforeStart?: (databaseUrl: string) => Promise<void>
 }
 
 /**
@@ -33,6 +35,7 @@ export interface BuildOptions {
  */
 export async function buildApp (t: Test, env: Record<string, string> = {}, options: BuildOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase()
+  await options.beforeStart?.(database.url)
   const config = loadConfig({
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: '4',

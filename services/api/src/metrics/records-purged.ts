@@ -1,5 +1,5 @@
 import { counter } from '@beacon/metrics'
-import type { Purged } from '../domain/retention/purge.js'
+import type { PurgedRecord } from '../domain/retention/purge.js'
 
 const recordsPurged = counter<'record'>({
   name: 'beacon_records_purged_total',
@@ -7,7 +7,11 @@ const recordsPurged = counter<'record'>({
   labelNames: ['record']
 })
 
-export function countPurged (purged: Purged): void {
-  if (purged.messages > 0) recordsPurged.inc({ record: 'message' }, purged.messages)
-  if (purged.callbacks > 0) recordsPurged.inc({ record: 'callback' }, purged.callbacks)
+/** Both series from 0 (with retention on): an alert on a rate that stays 0 needs them to exist. */
+export function startCountingPurged (): void {
+  for (const record of ['message', 'callback'] as const) recordsPurged.inc({ record }, 0)
+}
+
+export function countPurged (record: PurgedRecord, count: number): void {
+  if (count > 0) recordsPurged.inc({ record }, count)
 }

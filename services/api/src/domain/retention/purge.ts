@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Db } from '@beacon/db'
 
-// Oldest first, a batch per statement, rows another instance is deleting skipped (SKIP LOCKED):
-// api instances sweeping together share the work instead of waiting on each other's locks.
-// Per application, so that (application_id, created_at, id) bounds the scan to the old rows.
-// A message still without an outcome for some device (completed_at null) is kept, however old:
-// it is what an operator looks for. Its per-device rows go with it (ON DELETE CASCADE).
+// Oldest first within an application, a batch per statement, rows another instance is deleting
+// skipped (SKIP LOCKED): api instances sweeping together share the work. Per application, so that
+// (application_id, created_at, id) bounds the scan to the old rows. A message still without an
+// outcome for some device (completed_at null) is kept, however old: it is what an operator looks
+// for. Its per-device rows go with it (ON DELETE CASCADE).
 const PURGE_MESSAGES = `
   WITH doomed AS (
     SELECT id FROM message
@@ -13,18 +14,21 @@ const PURGE_MESSAGES = `
        FOR UPDATE SKIP LOCKED)
   DELETE FROM message m USING doomed WHERE m.id = doomed.id`
 
-// Callback records have no index on their time; their ids grow with it. The first record made at
-// or after the cut-off bounds the scan (found by id, after the old ones only). A record still
-// PENDING (its callback not yet delivered or given up) is kept.
-const PURGE_CALLBACKS = `
-  WITH boundary AS (
-    SELECT coalesce((SELECT id FROM callback_delivery WHERE created_at >= $1 ORDER BY id LIMIT 1), 9223372036854775807) AS id),
+// Callback records have no index on their time; their ids grow with it. They are walked a page at
+// a time by id from where the last statement stopped (each statement reads only its page, the kept
+// rows included once per round), until a page reaches a record made at or after the cut-off. A
+// record still PENDING (its callback not yet delivered or given up) is kept.
+const PURGE_CALLBACK_PAGE = `
+  WITH page AS (SELECT id, created_at, status FROM callback_delivery WHERE id > $1 ORDER BY id LIMIT $2),
   doomed AS (
-    SELECT c.id FROM callback_delivery c, boundary b
-     WHERE c.id < b.id AND c.status <> 'PENDING'
-     ORDER BY c.id LIMIT $2
-       FOR UPDATE OF c SKIP LOCKED)
-  DELETE FROM callback_delivery c USING doomed WHERE c.id = doomed.id`
+    SELECT c.id FROM callback_delivery c JOIN page p ON p.id = c.id
+     WHERE p.created_at < $3 AND p.status <> 'PENDING'
+       FOR UPDATE OF c SKIP LOCKED),
+  gone AS (DELETE FROM callback_delivery c USING doomed WHERE c.id = doomed.id RETURNING c.id)
+  SELECT (SELECT max(id) FROM page)::text AS last, (SELECT count(*) FROM page)::int AS seen,
+         coalesce((SELECT bool_or(created_at >= $3) FROM page), false) AS reached, (SELECT count(*) FROM gone)::int AS deleted`
+
+export type PurgedRecord = 'message' | 'callback'
 
 export interface PurgeOptions {
   /** Records made (and finished) before this go. */
@@ -33,24 +37,37 @@ export interface PurgeOptions {
   batch: number
   /** Checked between statements: false stops the purge (the api is closing). */
   active?: () => boolean
+  /** Pause after a statement that deleted a whole batch: a backlog (retention just enabled) is spread out, not one burst of writes. */
+  pauseMs?: number
+  /** Told after each statement what it deleted (so that a purge failing half-way has counted what it did). */
+  onDeleted?: (record: PurgedRecord, count: number) => void
 }
 
 /** What one purge deleted. */
 export interface Purged { messages: number, callbacks: number }
 
 /** Deletes finished messages (with their per-device outcomes) and callback records made before `before`. */
-export async function purgeFinishedRecords (db: Db, { before, batch, active = () => true }: PurgeOptions): Promise<Purged> {
+export async function purgeFinishedRecords (db: Db, options: PurgeOptions): Promise<Purged> {
+  const { before, batch, active = () => true, pauseMs = 0, onDeleted = () => {} } = options
   const purged: Purged = { messages: 0, callbacks: 0 }
+  const deleted = async (record: PurgedRecord, count: number) => {
+    purged[record === 'message' ? 'messages' : 'callbacks'] += count
+    onDeleted(record, count)
+    if (count === batch && pauseMs > 0) await sleep(pauseMs)
+  }
   const { rows: applications } = await db.pool.query<{ id: number }>('SELECT id FROM application ORDER BY id')
   for (const application of applications) {
-    for (let deleted = batch; deleted === batch && active();) {
-      deleted = (await db.pool.query(PURGE_MESSAGES, [application.id, before, batch])).rowCount ?? 0
-      purged.messages += deleted
+    for (let count = batch; count === batch && active();) {
+      count = (await db.pool.query(PURGE_MESSAGES, [application.id, before, batch])).rowCount ?? 0
+      await deleted('message', count)
     }
   }
-  for (let deleted = batch; deleted === batch && active();) {
-    deleted = (await db.pool.query(PURGE_CALLBACKS, [before, batch])).rowCount ?? 0
-    purged.callbacks += deleted
+  let after = '0'
+  while (active()) {
+    const { rows: [page] } = await db.pool.query<{ last: string | null, seen: number, reached: boolean, deleted: number }>(PURGE_CALLBACK_PAGE, [after, batch, before])
+    await deleted('callback', page?.deleted ?? 0)
+    if (page === undefined || page.last === null || page.reached || page.seen < batch) break
+    after = page.last
   }
   return purged
 }

@@ -1,30 +1,46 @@
 import fp from 'fastify-plugin'
 import type { RetentionSettings } from '../../config.js'
-import { purgeFinishedRecords } from '../../domain/retention/purge.js'
-import { countPurged } from '../../metrics/records-purged.js'
+import { purgeFinishedRecords, type Purged } from '../../domain/retention/purge.js'
+import { countPurged, startCountingPurged } from '../../metrics/records-purged.js'
 
 const BATCH = 1000
+// Between two full batches: a backlog of millions (retention just enabled) goes at most ~20
+// statements a second, leaving the database to the sends and its replicas time to follow.
+const PAUSE_MS = 50
 const DAY_MS = 86_400_000
 
 /**
- * Deletes finished records older than RETENTION_DAYS, every RETENTION_SWEEP_INTERVAL_MS, on every
- * api instance (they share the work: purge.ts). Off with 0 days, the default: nothing is deleted.
+ * Deletes finished records older than RETENTION_DAYS on every api instance (they share the work:
+ * purge.ts), once at start and then every RETENTION_SWEEP_INTERVAL_MS. Off with 0 days, the
+ * default: nothing is deleted.
  */
 export default fp<RetentionSettings>(async (app, { days, sweepIntervalMs }) => {
   if (days === 0) return
+  startCountingPurged()
   let closing = false
   let running: Promise<void> | undefined
   const round = async () => {
-    const purged = await purgeFinishedRecords(app.db, { before: new Date(Date.now() - days * DAY_MS), batch: BATCH, active: () => !closing })
-    countPurged(purged)
-    if (purged.messages + purged.callbacks > 0) app.log.info({ ...purged, retentionDays: days }, 'finished records past their retention deleted')
+    const purged: Purged = { messages: 0, callbacks: 0 }
+    try {
+      await purgeFinishedRecords(app.db, {
+        before: new Date(Date.now() - days * DAY_MS),
+        batch: BATCH,
+        pauseMs: PAUSE_MS,
+        active: () => !closing,
+        onDeleted: (record, count) => {
+          countPurged(record, count)
+          purged[record === 'message' ? 'messages' : 'callbacks'] += count
+        }
+      })
+      if (purged.messages + purged.callbacks > 0) app.log.info({ ...purged, retentionDays: days }, 'finished records past their retention deleted')
+    } catch (err) {
+      app.log.warn({ err, deletedBefore: purged, retentionDays: days }, 'deleting records past their retention failed; the next round retries')
+    }
   }
-  const timer = setInterval(() => {
-    running ??= round()
-      .catch((err: unknown) => { app.log.warn({ err }, 'deleting records past their retention failed; the next round retries') })
-      .finally(() => { running = undefined })
-  }, sweepIntervalMs)
-  timer.unref()
+  const start = () => { if (!closing) running ??= round().finally(() => { running = undefined }) }
+  const timer = setInterval(start, sweepIntervalMs).unref()
+  // A first round at start: instances restarted more often than the interval would never purge.
+  app.addHook('onReady', async () => { setImmediate(start) })
   app.addHook('onClose', async () => {
     closing = true
     clearInterval(timer)

@@ -75,6 +75,23 @@ t.test('instances purging together share the rows: each deleted once, none left,
   t.equal(await app.db.callbackDelivery.count(), 0)
 })
 
+t.test('each statement\'s deletions are told as they happen: a purge failing half-way has counted what it did', async (t) => {
+  const { app, applications: [first] } = await setUp(t)
+  for (let i = 0; i < 3; i++) await message(app, first, 40, 40)
+  const told: Array<[string, number]> = []
+  let checks = 0
+  const failing = purgeFinishedRecords(app.db, {
+    before: cutoff(),
+    batch: 2,
+    onDeleted: (record, count) => { told.push([record, count]) },
+    // The second check (after the first statement) fails, as a lost connection would.
+    active: () => { if (++checks > 1) throw new Error('connection lost'); return true }
+  })
+  await t.rejects(failing, /connection lost/)
+  t.same(told, [['message', 2]], 'the first statement\'s two told before the failure')
+  t.equal(await app.db.message.count(), 1)
+})
+
 t.test('a purge told to stop (the api closing) starts no further statement', async (t) => {
   const { app, applications: [first] } = await setUp(t)
   await message(app, first, 40, 40)

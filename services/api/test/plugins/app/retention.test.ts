@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import { createDb } from '@beacon/db'
 import t from 'tap'
 import { buildApp, call } from '../../helper.js'
-import { metricValue } from '../../metrics/scrape.js'
+import { metricValue, scrapeText } from '../../metrics/scrape.js'
 
 const DAY_MS = 86_400_000
 
@@ -40,6 +41,26 @@ t.test('with RETENTION_DAYS each api instance deletes what finished before, coun
   t.equal(await metricValue(app, 'beacon_records_purged_total', { record: 'message' }), before + 1)
   const line = logs().split('\n').find((l) => l.includes('finished records past their retention deleted'))
   t.match(JSON.parse(line ?? '{}'), { messages: 1, callbacks: 0, retentionDays: 7 })
+})
+
+t.test('a first round runs as the api starts, and both series of the counter exist from 0', async (t) => {
+  const old = randomUUID()
+  // Rows there before the start; the interval (a day) is not what deletes them.
+  const beforeStart = async (databaseUrl: string) => {
+    const db = createDb({ url: databaseUrl, poolSize: 1 })
+    try {
+      const { rows: [application] } = await db.pool.query<{ id: number }>('INSERT INTO application (app_id, name, updated_at) VALUES (\'2\', \'app\', now()) RETURNING id')
+      await db.pool.query(`INSERT INTO message (id, application_id, user_id, personal, silent, priority, body, created_at, completed_at)
+                          VALUES ($1, $2, 'u', false, false, 'HIGH', '{}', now() - interval '8 days', now() - interval '8 days')`, [old, application!.id])
+    } finally {
+      await db.$disconnect()
+    }
+  }
+  const { app } = await buildApp(t, { RETENTION_DAYS: '7', RETENTION_SWEEP_INTERVAL_MS: '86400000' }, { beforeStart })
+  const scrape = await scrapeText(app)
+  t.match(scrape, /^beacon_records_purged_total\{record="callback"\} 0$/m, 'an alert on "no deletions for a day" has a series to read')
+  await until(async () => await app.db.message.count({ where: { id: old } }) === 0)
+  t.pass('the message older than the retention was deleted by the round at start')
 })
 
 t.test('RETENTION_DAYS 0, the default, keeps everything', async (t) => {
