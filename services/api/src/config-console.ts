@@ -6,6 +6,8 @@ export interface ConsoleSettings {
   cookieSecure: boolean
   /** CONSOLE_SESSION_TTL_S: a session ends this long after sign-in, checked by the server. */
   sessionTtlSeconds: number
+  /** CONSOLE_SESSION_IDLE_S: a session not used for this long ends, checked by the server. */
+  sessionIdleSeconds: number
 }
 
 /**
@@ -19,6 +21,8 @@ export function readConsole (read: EnvReader): ConsoleSettings {
   return {
     cookieSecure: read.boolean('CONSOLE_COOKIE_SECURE', true),
     // From 1 s (tests) to 7 days: a session outliving a week is a password left lying around.
-    sessionTtlSeconds: read.integer('CONSOLE_SESSION_TTL_S', 8 * 3600, 1, 7 * 86_400)
+    sessionTtlSeconds: read.integer('CONSOLE_SESSION_TTL_S', 8 * 3600, 1, 7 * 86_400),
+    // A console left open on a shared or stolen machine: 30 minutes without a request ends it.
+    sessionIdleSeconds: read.integer('CONSOLE_SESSION_IDLE_S', 30 * 60, 1, 7 * 86_400)
   }
 }

@@ -19,3 +19,11 @@ t.test('CONSOLE_SESSION_TTL_S defaults to 8 h and takes 1 s to 7 days; bad value
   t.same(problemsOf({ CONSOLE_COOKIE_SECURE: 'sometimes' }), ['CONSOLE_COOKIE_SECURE must be true or false, got "sometimes"'])
   t.same(problemsOf({ CONSOLE_COOKIE_SECURE: 'maybe', CONSOLE_SESSION_TTL_S: '0' }).length, 2, 'both reported at once')
 })
+
+t.test('CONSOLE_SESSION_IDLE_S defaults to 30 minutes and takes 1 s to 7 days; bad values are named', async (t) => {
+  t.equal(loadConfig({ ...base }).console.sessionIdleSeconds, 1800)
+  t.equal(loadConfig({ ...base, CONSOLE_SESSION_IDLE_S: '60' }).console.sessionIdleSeconds, 60)
+  for (const bad of ['0', '604801', 'half an hour']) {
+    t.same(problemsOf({ CONSOLE_SESSION_IDLE_S: bad }), [`CONSOLE_SESSION_IDLE_S must be an integer from 1 to 604800, got "${bad}"`], bad)
+  }
+})

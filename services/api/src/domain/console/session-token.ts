@@ -8,10 +8,12 @@ export interface SessionClaims {
   username: string
   /** Epoch milliseconds; the server refuses the cookie after it, whatever the browser keeps. */
   expiresAt: number
+  /** Epoch milliseconds of the session's last use (renewed as it is used): refused once idle for longer than the idle timeout. */
+  seenAt: number
 }
 
-// Bumped if the claims change shape: every cookie of the old shape is then refused.
-const INFO = 'beacon/console-session/v1'
+// Bumped if the claims change shape: every cookie of the old shape is then refused (v2: seenAt).
+const INFO = 'beacon/console-session/v2'
 
 /**
  * The cookie's HMAC key: HKDF-SHA256 of MASTER_KEY, salted with a digest of the admin credentials.
@@ -29,12 +31,26 @@ export function sessionKey (masterKey: Buffer, credentials: { username: string, 
 /** Seals and opens session cookie values (`<base64url claims>.<HMAC-SHA256>`, @fastify/cookie's signer). */
 export class SessionTokens {
   private readonly signer: Signer
-  constructor (key: Buffer, private readonly ttlMs: number, private readonly now: () => number = Date.now) {
+  constructor (key: Buffer, private readonly ttlMs: number, private readonly idleMs: number, private readonly now: () => number = Date.now) {
     this.signer = new Signer(key, 'sha256')
   }
 
   issue (username: string): { value: string, claims: SessionClaims } {
-    const claims: SessionClaims = { sid: randomBytes(16).toString('base64url'), username, expiresAt: this.now() + this.ttlMs }
+    const now = this.now()
+    return this.seal({ sid: randomBytes(16).toString('base64url'), username, expiresAt: now + this.ttlMs, seenAt: now })
+  }
+
+  /** The same session, seen now: what keeps a session in use from its idle timeout. */
+  renew (claims: SessionClaims): { value: string, claims: SessionClaims } {
+    return this.seal({ ...claims, seenAt: this.now() })
+  }
+
+  /** Whether a session last seen at `seenAt` is worth renewing now (at most a few times per idle timeout). */
+  due (claims: SessionClaims): boolean {
+    return this.now() - claims.seenAt >= Math.min(60_000, this.idleMs / 4)
+  }
+
+  private seal (claims: SessionClaims): { value: string, claims: SessionClaims } {
     return { value: this.signer.sign(Buffer.from(JSON.stringify(claims)).toString('base64url')), claims }
   }
 
@@ -48,7 +64,8 @@ export class SessionTokens {
     } catch {
       return null
     }
-    if (!isClaims(claims) || claims.expiresAt <= this.now()) return null
+    const now = this.now()
+    if (!isClaims(claims) || claims.expiresAt <= now || claims.seenAt + this.idleMs <= now) return null
     return claims
   }
 }
@@ -56,5 +73,6 @@ export class SessionTokens {
 function isClaims (value: unknown): value is SessionClaims {
   const claims = value as Partial<SessionClaims> | null
   return typeof claims === 'object' && claims !== null && typeof claims.sid === 'string' &&
-    typeof claims.username === 'string' && typeof claims.expiresAt === 'number' && Number.isFinite(claims.expiresAt)
+    typeof claims.username === 'string' && typeof claims.expiresAt === 'number' && Number.isFinite(claims.expiresAt) &&
+    typeof claims.seenAt === 'number' && Number.isFinite(claims.seenAt)
 }

@@ -89,6 +89,26 @@ t.test('a session past CONSOLE_SESSION_TTL_S is refused by the server, whatever 
   expectError(t, await readWithSession(app, 'message/list', { appId: 2 }, cookie), 401, 'ERROR_UNAUTHORIZED', 'a console read after the expiry')
 })
 
+// guarantee: console-session-idle
+t.test('a session unused for CONSOLE_SESSION_IDLE_S is refused; one in use is renewed, its expiry unchanged', async (t) => {
+  const { app } = await buildApp(t, { CONSOLE_SESSION_IDLE_S: '2' })
+  const signedIn = await sessionOf(t, app)
+  const expiresAt = (await whoAmI(app, signedIn)).json().responseObject.expiresAt
+  // In use: a request every 0.6 s for 3 s, past the idle timeout, each renewed cookie taken up as a browser does.
+  let cookie = signedIn
+  for (let i = 1; i <= 5; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    const answer = await whoAmI(app, cookie)
+    t.equal(answer.statusCode, 200, `in use, ${(i * 0.6).toFixed(1)} s after sign-in`)
+    t.equal(answer.json().responseObject.expiresAt, expiresAt, 'renewing does not move the expiry')
+    cookie = sessionCookieOf(answer)?.value ?? cookie
+  }
+  t.not(cookie, signedIn, 'the cookie was renewed while in use')
+  expectError(t, await whoAmI(app, signedIn), 401, 'ERROR_UNAUTHORIZED', 'the value as signed in, never renewed: idle for 3 s')
+  await new Promise((resolve) => setTimeout(resolve, 2100))
+  expectError(t, await readWithSession(app, 'message/list', { appId: 2 }, cookie), 401, 'ERROR_UNAUTHORIZED', 'the renewed value, then idle for 2 s')
+})
+
 // guarantee: console-session-credentials-change
 t.test('changing AUTH_PASSWORD ends every session: an api with another password refuses the old cookie', async (t) => {
   const masterKey = randomBytes(32).toString('base64')

@@ -58,12 +58,17 @@ const notSignedIn = () => new ApiError(401, ApiErrorCode.UNAUTHORIZED, 'authenti
  * No server-side store: the expiry inside the signed value is checked on every request.
  */
 export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, credentials }) => {
-  const tokens = new SessionTokens(sessionKey(masterKey, credentials ?? { username: '', password: '' }), settings.sessionTtlSeconds * 1000)
+  const tokens = new SessionTokens(sessionKey(masterKey, credentials ?? { username: '', password: '' }), settings.sessionTtlSeconds * 1000, settings.sessionIdleSeconds * 1000)
   // Cookies are read only where a route asks (no `signed` cookies of the plugin's own: the
   // tokens sign and check their values themselves, with the expiry).
   await app.register(cookie, { hook: 'onRequest' })
   app.decorateRequest('consoleSession', null)
   const cookieOptions = { httpOnly: true, sameSite: 'strict', secure: settings.cookieSecure, path: '/' } as const
+
+  // Max-Age and Expires for the browser; the server goes by the expiry and the last use inside the value.
+  const setSessionCookie = (reply: FastifyReply, { value, claims }: { value: string, claims: SessionClaims }) => {
+    reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions, maxAge: Math.max(0, Math.round((claims.expiresAt - Date.now()) / 1000)), expires: new Date(claims.expiresAt) })
+  }
 
   const hasConsoleHeader = (request: FastifyRequest) => request.headers[CONSOLE_HEADER] === '1'
   const requireConsoleHeader = (request: FastifyRequest) => {
@@ -76,10 +81,9 @@ export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, cred
   app.decorate('consoleSessions', {
     start (reply: FastifyReply, username: string) {
       if (credentials === null) throw new ApiError(400, ApiErrorCode.GENERIC, 'authentication is disabled (AUTH_DISABLED=true): the console needs no sign-in')
-      const { value, claims } = tokens.issue(username)
-      // Max-Age and Expires for the browser; the server goes by the expiry inside the value.
-      reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions, maxAge: settings.sessionTtlSeconds, expires: new Date(claims.expiresAt) })
-      return claims
+      const issued = tokens.issue(username)
+      setSessionCookie(reply, issued)
+      return issued.claims
     },
     async end (reply: FastifyReply, claims: SessionClaims) {
       await revokeSession(app.db.pool, claims)
@@ -97,6 +101,9 @@ export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, cred
         request.log.info({ remoteAddress: request.ip }, 'console session refused: forged, expired, revoked or from older credentials')
         throw notSignedIn()
       }
+      // In use: the cookie is renewed (same session, seen now), so only a session left idle for
+      // CONSOLE_SESSION_IDLE_S ends before its expiry. Not at every request: a few times per idle timeout.
+      if (tokens.due(claims)) setSessionCookie(reply, tokens.renew(claims))
       request.consoleSession = claims
       return claims
     },
