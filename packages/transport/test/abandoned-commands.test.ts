@@ -3,7 +3,7 @@ import { natsNames, type SendCommand } from '@beacon/contracts'
 import { testNatsUrl } from '@beacon/testkit'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createMemoryTransport, createNatsTransport, type AbandonedCommand } from '../src/index.js'
 import { abandonedCommands, handlerRetryDelay, LAST_ATTEMPT_WAIT_MS } from '../src/nats/abandoned-commands.js'
 import { natsPrefix } from './fixtures.js'
@@ -12,18 +12,22 @@ const command = (): SendCommand => ({
   kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }
 })
 
+/** Streams of the test's own, a transport on them (the dispatchers' side) and a connection of the test's. */
+async function streamsOfOwn (t: Test, name: string) {
+  const prefix = await natsPrefix(t)
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name, commandAckWaitMs: 1000 })
+  t.teardown(() => transport.close())
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  return { prefix, names: natsNames(prefix), transport, nc, jsm: await jetstreamManager(nc) }
+}
+
 // guarantee: delivery-attempts-exhausted
 t.test('a command the consumer gives up on is handed over once, read from the stream, and removed', async (t) => {
-  const prefix = await natsPrefix(t)
-  const names = natsNames(prefix)
-  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-test', commandAckWaitMs: 1000 })
-  t.teardown(() => transport.close())
+  const { prefix, names, transport, jsm } = await streamsOfOwn(t, 'abandoned-test')
   // Two listeners, as two api instances: the queue group hands the advisory to one of them.
   const second = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-test-2', commandAckWaitMs: 1000 })
   t.teardown(() => second.close())
-  const nc = await connect({ servers: testNatsUrl })
-  t.teardown(() => nc.close())
-  const jsm = await jetstreamManager(nc)
 
   const abandoned: AbandonedCommand[] = []
   let handled!: () => void
@@ -62,13 +66,7 @@ t.test('a failing handler is retried after growing, capped, half-random delays',
 })
 
 t.test('stopping wakes a handler waiting to retry: its last attempt a moment later, not after its wait', async (t) => {
-  const prefix = await natsPrefix(t)
-  const names = natsNames(prefix)
-  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'abandoned-stop-test', commandAckWaitMs: 1000 })
-  t.teardown(() => transport.close())
-  const nc = await connect({ servers: testNatsUrl })
-  t.teardown(() => nc.close())
-  const jsm = await jetstreamManager(nc)
+  const { names, transport, nc, jsm } = await streamsOfOwn(t, 'abandoned-stop-test')
 
   const attempts: number[] = []
   // The listener reports the failed attempt just before it waits to retry: a minute here.
