@@ -15,11 +15,20 @@ export class ApiFailure extends Error {
 let onSignedOut: () => void = () => {}
 export const whenSignedOut = (handler: () => void) => { onSignedOut = handler }
 
+// Set while a timer's tick runs (components/data.ts, useInterval): the requests it starts are the
+// page refreshing itself, not the admin at work, and say so. The api does not count them as use of
+// the session, so a console left open on a polling page still ends after CONSOLE_SESSION_IDLE_S.
+let polling = false
+export function asPoll (tick: () => void): void {
+  polling = true
+  try { tick() } finally { polling = false }
+}
+
 export async function request<T = any> (method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: { 'x-beacon-console': '1', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { 'x-beacon-console': '1', ...(polling ? { 'x-beacon-console-poll': '1' } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
   const text = await response.text()

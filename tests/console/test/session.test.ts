@@ -54,3 +54,18 @@ t.test('sign-in refuses a wrong password, opens the console with the right one, 
   t.equal(replayed.status, 401, 'the signed-out cookie, replayed, is refused')
   t.same(foreignRequests, [], 'the page requested nothing from another origin')
 })
+
+// guarantee: console-session-idle
+t.test('a console left open on its System page, which polls every 2 s, is signed out after CONSOLE_SESSION_IDLE_S', async (t) => {
+  const console = await startConsole(t, { apiEnv: { CONSOLE_SESSION_IDLE_S: '4' } })
+  const { page, open } = console
+  await console.signIn()
+  await open('System')
+  await page.getByRole('cell', { name: 'database' }).waitFor()
+  // Nothing done from here: the page's polls alone must not keep the session. Signed out 4 s after
+  // the last request the admin made (the page's first read of the System page), at a poll.
+  const left = Date.now()
+  await page.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 20_000 })
+  t.ok(Date.now() - left < 20_000, 'back at the sign-in with the System page still open')
+  t.same((await console.context.cookies()).map((cookie) => cookie.name), [], 'the dead cookie is cleared')
+})

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
+import { asPoll } from '../api.ts'
 
 /** Runs a promise from an event handler, which cannot wait for it; its own errors are shown where it ran. */
 export function detach (promise: Promise<unknown>): void {
@@ -25,11 +26,14 @@ export function useLoad<T> (load: () => Promise<T>, deps: unknown[]) {
   return { value, error, loading, reload: run }
 }
 
-/** Calls `tick` every `ms` while the component is shown. */
+/**
+ * Calls `tick` every `ms` while the component is shown. What it requests (synchronously, as the
+ * loads here do) is marked a poll: it does not keep the session from its idle timeout (api.ts).
+ */
 export function useInterval (tick: () => void, ms: number | null) {
   useEffect(() => {
     if (ms === null) return
-    const timer = setInterval(tick, ms)
+    const timer = setInterval(() => { asPoll(tick) }, ms)
     return () => clearInterval(timer)
   }, [tick, ms])
 }

@@ -40,7 +40,7 @@ export const securitySchemes = {
     in: 'cookie',
     name: 'beacon_console',
     description: 'The admin console\'s session, set by `POST /console/api/session` (signed, HttpOnly, SameSite=Strict, ' +
-      'expiring after CONSOLE_SESSION_TTL_S). Only with `consoleHeader`: a request with the cookie and without the header is a 403.'
+      'expiring after CONSOLE_SESSION_TTL_S, or after CONSOLE_SESSION_IDLE_S without use). Only with `consoleHeader`: a request with the cookie and without the header is a 403.'
   },
   consoleHeader: {
     type: 'apiKey',

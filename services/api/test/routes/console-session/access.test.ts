@@ -109,6 +109,20 @@ t.test('a session unused for CONSOLE_SESSION_IDLE_S is refused; one in use is re
   expectError(t, await readWithSession(app, 'message/list', { appId: 2 }, cookie), 401, 'ERROR_UNAUTHORIZED', 'the renewed value, then idle for 2 s')
 })
 
+t.test('the console page\'s own polls (X-Beacon-Console-Poll: 1) are not use: polled, a session still ends idle', async (t) => {
+  const { app } = await buildApp(t, { CONSOLE_SESSION_IDLE_S: '2' })
+  const cookie = await sessionOf(t, app)
+  const poll = { ...CONSOLE, 'x-beacon-console-poll': '1' }
+  for (let i = 1; i <= 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    const answer = await whoAmI(app, cookie, poll)
+    t.equal(answer.statusCode, 200, `a poll ${(i * 0.6).toFixed(1)} s after sign-in is answered`)
+    t.equal(sessionCookieOf(answer), undefined, 'and renews nothing')
+  }
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  expectError(t, await whoAmI(app, cookie, poll), 401, 'ERROR_UNAUTHORIZED', 'polled all along, the session ended 2 s after its last use')
+})
+
 // guarantee: console-session-credentials-change
 t.test('changing AUTH_PASSWORD ends every session: an api with another password refuses the old cookie', async (t) => {
   const masterKey = randomBytes(32).toString('base64')

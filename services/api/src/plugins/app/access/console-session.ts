@@ -21,6 +21,8 @@ export const SESSION_COOKIE = 'beacon_console'
  * together with SameSite=Strict, a request carrying it comes from the console's own page.
  */
 export const CONSOLE_HEADER = 'x-beacon-console'
+/** Marks the console page's timer-driven requests (packages/console/app/api.ts): they do not renew the session. */
+export const POLL_HEADER = 'x-beacon-console-poll'
 
 export interface ConsoleSessions {
   /** Signs the admin in: sets the cookie, answers the session. */
@@ -53,8 +55,8 @@ const notSignedIn = () => new ApiError(401, ApiErrorCode.UNAUTHORIZED, 'authenti
 /**
  * The admin console's browser session: a cookie @fastify/cookie signs (HMAC-SHA256) with a key
  * derived from MASTER_KEY and the admin credentials (domain/console/session-token.ts). Signed, not
- * sealed (@fastify/secure-session): the cookie holds a random id, the username and an expiry,
- * nothing secret, so encryption would hide nothing; and it spares a native libsodium dependency.
+ * sealed (@fastify/secure-session): the cookie holds a random id, the username, an expiry and
+ * the last use, nothing secret, so encryption would hide nothing; and it spares a native libsodium dependency.
  * No server-side store: the expiry inside the signed value is checked on every request.
  */
 export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, credentials }) => {
@@ -102,8 +104,9 @@ export default fp<ConsoleSessionOptions>(async (app, { settings, masterKey, cred
         throw notSignedIn()
       }
       // In use: the cookie is renewed (same session, seen now), so only a session left idle for
-      // CONSOLE_SESSION_IDLE_S ends before its expiry. Not at every request: a few times per idle timeout.
-      if (tokens.due(claims)) setSessionCookie(reply, tokens.renew(claims))
+      // CONSOLE_SESSION_IDLE_S ends before its expiry. Not at every request: at most once a minute.
+      // Not for the page's own timers (POLL_HEADER): an open page that refreshes itself is not use.
+      if (request.headers[POLL_HEADER] !== '1' && tokens.due(claims)) setSessionCookie(reply, tokens.renew(claims))
       request.consoleSession = claims
       return claims
     },
