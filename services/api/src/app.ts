@@ -60,7 +60,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(errorHandler)
   // Before every route, credentials or not: a write another site's page started never runs.
   await app.register(crossSiteRequests)
-  await app.register(untrustedForwarding, { trustProxy: config.trustProxy })
+  await app.register(untrustedForwarding)
   // Before every route: their hooks apply to the scopes registered after them.
   await app.register(requestMetrics)
   await app.register(underPressure, { maxEventLoopDelayMs: config.operations.maxEventLoopDelayMs })

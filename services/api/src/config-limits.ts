@@ -26,17 +26,20 @@ export interface ApiLimits {
 
 /**
  * TRUST_PROXY: whether X-Forwarded-For names the client (Fastify's trustProxy). Per-address limits
- * need the real client address: behind a proxy without it, every client shares the proxy's. `true`
- * is refused: it takes the leftmost X-Forwarded-For entry, which the client writes itself, so every
- * client could choose its address (and lock out another's) even behind a real proxy.
+ * need the real client address: behind a proxy without it, every client shares the proxy's. The
+ * proxies are named by address or CIDR range, so that only a connection from one of them is
+ * believed. `true` is refused: it takes the leftmost X-Forwarded-For entry, which the client writes
+ * itself, so every client could choose its address (and lock out another's) even behind a real
+ * proxy. A hop count is refused too: it believes any connection, a client reaching the api
+ * directly included, and Fastify 5 (since 5.12.8) ignores it anyway, trusting no proxy at all —
+ * every client behind the proxy then shared its address, silently.
  */
-export const TRUST_PROXY_RULE = 'false, the number of proxies in front of the api, or a comma-separated list of their addresses or CIDR ranges ' +
-  '(true is refused: it would let every client choose its own address)'
+export const TRUST_PROXY_RULE = 'false, or a comma-separated list of the addresses or CIDR ranges of the proxies in front of the api ' +
+  '(true is refused: it would let every client choose its own address; so is a number of proxies, which any client reaching the api directly could claim to be)'
 
-export function parseTrustProxy (text: string): false | number | string[] {
+export function parseTrustProxy (text: string): false | string[] {
   const value = text.trim().toLowerCase()
   if (value === 'false') return false
-  if (/^\d{1,2}$/.test(value)) return Number(value)
   const entries = value.split(',').map((entry) => entry.trim())
   // Addresses or CIDR ranges (IPv4 or IPv6); Fastify (proxy-addr) does the matching.
   if (entries.every((entry) => /^[0-9a-f:.]+(\/\d{1,3})?$/.test(entry) && /[.:]/.test(entry))) return entries

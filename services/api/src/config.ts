@@ -24,7 +24,7 @@ export interface ApiConfig {
   powerAuth: { url: string, username?: string, password?: string, timeoutMs: number } | null
   bodyLimitBytes: number
   /** Fastify's trustProxy: whether (and from which proxies) X-Forwarded-For names the client. */
-  trustProxy: false | number | string[]
+  trustProxy: false | string[]
   limits: ApiLimits
   environmentName: string
   /** SHUTDOWN_TIMEOUT_MS: from a signal (or an uncaught error) to the exit; past it the process exits 1. */

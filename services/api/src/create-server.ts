@@ -28,8 +28,7 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     // One access line per request (below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    // One of Fastify's accepted forms; the union of them confuses its overloads.
-    trustProxy: config.trustProxy as boolean,
+    trustProxy: config.trustProxy,
     // A client gets this long to send its whole request (headers and body): none can hold a
     // connection open by trickling a body. Answers may take longer (a SYNCHRONOUS send).
     requestTimeout: config.limits.requestTimeoutMs,
