@@ -1,4 +1,4 @@
-export type { Transport, AbandonedCommand, CallbackDelivery, CommandDelivery, CommandConsumerOptions, QueueState, ResultEvent, Stoppable, SummaryWatch } from './transport.js'
+export type { Transport, AbandonedCommand, CallbackDelivery, CloseOptions, CommandDelivery, CommandConsumerOptions, QueueState, ResultEvent, Stoppable, SummaryWatch } from './transport.js'
 export { createNatsTransport, type NatsTransportOptions } from './nats/nats-transport.js'
 export { deleteTopology } from './nats/topology.js'
 export { createMemoryTransport } from './memory/memory-transport.js'

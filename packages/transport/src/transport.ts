@@ -122,5 +122,14 @@ export interface Transport {
   checkReady (): Promise<void>
   /** Each work queue's backlog; the memory transport has none to report. */
   queueState (): Promise<QueueState[]>
-  close (): Promise<void>
+  /**
+   * Stops the consumers (their handlers finish), then drains the connection for at most
+   * `drainLimitMs` (default 2 s: NATS answering nothing would hold it for minutes) and closes it.
+   */
+  close (options?: CloseOptions): Promise<void>
+}
+
+export interface CloseOptions {
+  /** How long the drain may take once the consumers stopped; then the connection is closed without it. */
+  drainLimitMs?: number
 }

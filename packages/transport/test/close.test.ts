@@ -65,5 +65,19 @@ t.test('close while NATS answers nothing (a partition): resolves within its boun
     new Promise<string>((resolve) => setTimeout(resolve, CLOSE_LIMIT_MS + 3000, 'still closing').unref())
   ])
   t.equal(outcome, 'closed')
-  t.ok(reported.length >= 1, 'the unfinished drain reported')
+  t.match(reported, [{ code: 'TRANSPORT_CLOSE_TIMEOUT' }], 'the unfinished drain reported, with its code')
+})
+
+t.test('the drain\'s limit can be given: a shorter one closes sooner', async (t) => {
+  const prefix = await natsPrefix(t)
+  const nats = await relay(t)
+  const reported: unknown[] = []
+  const transport = await createNatsTransport({ servers: nats.url, prefix, name: 'close-limit-test', onError: (error) => reported.push(error) })
+  nats.freeze()
+  const outcome = await Promise.race([
+    transport.close({ drainLimitMs: 200 }).then(() => 'closed'),
+    new Promise<string>((resolve) => setTimeout(resolve, CLOSE_LIMIT_MS - 200, 'still closing').unref())
+  ])
+  t.equal(outcome, 'closed', 'closed before the default limit would have let it')
+  t.match(String(reported[0]), /within 200 ms/)
 })

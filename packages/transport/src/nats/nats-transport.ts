@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
-import type { CommandDelivery, ResultEvent, Transport } from '../transport.js'
+import type { CloseOptions, CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { abandonedCommands } from './abandoned-commands.js'
 import { consumeBatches } from './consume.js'
 import { consumeSlots } from './consume-slots.js'
@@ -28,7 +28,7 @@ export interface NatsTransportOptions extends Partial<CommandConsumerSettings> {
   onError?: (error: unknown) => void
 }
 
-/** How long the transport's close waits for its consumers to stop and the connection to drain before it closes the connection. */
+/** How long the transport's close lets the connection drain, unless told otherwise, before it closes it. */
 export const CLOSE_LIMIT_MS = 2000
 
 export async function createNatsTransport (options: NatsTransportOptions): Promise<Transport> {
@@ -205,18 +205,20 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
     consumeAbandonedCommands: (handler) => track(abandonedCommands(nc, names, handler, onError)),
 
-    async close () {
+    async close ({ drainLimitMs = CLOSE_LIMIT_MS }: CloseOptions = {}) {
+      // The consumers first, as long as their handlers take (the caller bounds that: a dispatcher's
+      // commands have their own share of the shutdown).
+      await Promise.all(consumers.map((consumer) => consumer.stop())).catch(onError)
       // Draining needs the server. While it is unreachable nothing can be flushed anyway, and the
       // connection would go on reconnecting (without end: maxReconnectAttempts -1), keeping the
       // process alive: it is closed instead, and the drain's error reported. A server that keeps
       // the connection open and answers nothing (a partition) let the drain wait for NATS's ping
-      // timeout, minutes, past any shutdown deadline: after CLOSE_LIMIT_MS it is closed too.
-      const drained = Promise.all(consumers.map((consumer) => consumer.stop())).then(async () => { await nc.drain() })
+      // timeout, minutes, past any shutdown deadline: after `drainLimitMs` it is closed too.
       let timer: NodeJS.Timeout | undefined
       const limit = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => { reject(new TransportError(TransportErrorCode.CLOSE_TIMEOUT, `NATS did not let the connection drain within ${CLOSE_LIMIT_MS} ms`)) }, CLOSE_LIMIT_MS)
+        timer = setTimeout(() => { reject(new TransportError(TransportErrorCode.CLOSE_TIMEOUT, `NATS did not let the connection drain within ${drainLimitMs} ms`)) }, drainLimitMs)
       })
-      await Promise.race([drained, limit])
+      await Promise.race([nc.drain(), limit])
         .catch(async (error: unknown) => { onError(error); await nc.close() })
         .finally(() => { clearTimeout(timer) })
     }
