@@ -89,7 +89,9 @@ async function deliver (
   // MASTER_KEY) throws: logged with its code by the caller and retried like any failed attempt.
   const secret = app.secrets.open({ column: 'developer.secret', rowId: developerId }, developer.secret)
   const target = { callbackUrl: developer.callbackUrl, key: developer.key, secret }
-  const keepAlive = setInterval(() => delivery.working(), WORKING_INTERVAL_MS)
+  // A heartbeat that cannot go out (the connection closed under a stop) is not worth an uncaught
+  // exception, which would end the process: the next one, or the redelivery, covers it.
+  const keepAlive = setInterval(() => { try { delivery.working() } catch {} }, WORKING_INTERVAL_MS)
   // The attempt's own signal, aborted by its timeout or the api's shutdown, and unlinked from
   // the shutdown after: on Node 20 AbortSignal.any would leave an entry per callback on it.
   const attempt = new AbortController()
