@@ -123,13 +123,14 @@ export interface Transport {
   /** Each work queue's backlog; the memory transport has none to report. */
   queueState (): Promise<QueueState[]>
   /**
-   * Stops the consumers (their handlers finish), then drains the connection for at most
-   * `drainLimitMs` (default 2 s: NATS answering nothing would hold it for minutes) and closes it.
+   * Stops the consumers (their handlers finish), then drains the connection and closes it: all of
+   * it within `limitMs` when given; without, the drain alone within 2 s (NATS answering nothing
+   * would hold it for minutes). Past the limit the connection is closed without it.
    */
   close (options?: CloseOptions): Promise<void>
 }
 
 export interface CloseOptions {
-  /** How long the drain may take once the consumers stopped; then the connection is closed without it. */
-  drainLimitMs?: number
+  /** How long the whole close may take; then the connection is closed without waiting for more. */
+  limitMs?: number
 }

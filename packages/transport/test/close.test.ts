@@ -68,16 +68,34 @@ t.test('close while NATS answers nothing (a partition): resolves within its boun
   t.match(reported, [{ code: 'TRANSPORT_CLOSE_TIMEOUT' }], 'the unfinished drain reported, with its code')
 })
 
-t.test('the drain\'s limit can be given: a shorter one closes sooner', async (t) => {
+t.test('the close\'s limit can be given: a shorter one closes sooner', async (t) => {
   const prefix = await natsPrefix(t)
   const nats = await relay(t)
   const reported: unknown[] = []
   const transport = await createNatsTransport({ servers: nats.url, prefix, name: 'close-limit-test', onError: (error) => reported.push(error) })
   nats.freeze()
   const outcome = await Promise.race([
-    transport.close({ drainLimitMs: 200 }).then(() => 'closed'),
+    transport.close({ limitMs: 200 }).then(() => 'closed'),
     new Promise<string>((resolve) => setTimeout(resolve, CLOSE_LIMIT_MS - 200, 'still closing').unref())
   ])
   t.equal(outcome, 'closed', 'closed before the default limit would have let it')
-  t.match(String(reported[0]), /within 200 ms/)
+  t.match(String(reported[0]), /drain within \d+ ms/)
+})
+
+t.test('with a limit, a consumer whose handler never ends does not hold the close past it', async (t) => {
+  const prefix = await natsPrefix(t)
+  const reported: unknown[] = []
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'close-handler-test', commandAckWaitMs: 1000, onError: (error) => reported.push(error) })
+  let entered!: () => void
+  const handling = new Promise<void>((resolve) => { entered = resolve })
+  // A command whose handling hangs (a provider that never answers, say).
+  transport.consumeCommands(async () => { entered(); await new Promise(() => {}) }, { concurrency: 1 })
+  await transport.publishCommand({ kind: 'message', messageId: '00000000-0000-4000-8000-000000000001', applicationId: 1, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' } })
+  await handling
+  const outcome = await Promise.race([
+    transport.close({ limitMs: 300 }).then(() => 'closed'),
+    new Promise<string>((resolve) => setTimeout(resolve, 3000, 'still closing').unref())
+  ])
+  t.equal(outcome, 'closed')
+  t.match(reported, [{ code: 'TRANSPORT_CLOSE_TIMEOUT', message: /consumers did not stop within/ }])
 })

@@ -41,9 +41,9 @@ closeWithGrace({
   try {
     await dispatcher.stop(budget.stopMs)
     await closeOps()
-    // The drain's own limit inside the close's share, so that a NATS answering nothing still gets
-    // its connection closed (and said) rather than left to the exit.
-    await Promise.race([transport.close({ drainLimitMs: Math.max(1, budget.closeMs - 100) }), new Promise((resolve) => setTimeout(resolve, budget.closeMs).unref())])
+    // The close's own limit inside its share, so that handlers still running or a NATS answering
+    // nothing still get the connection closed (and said) rather than left to the exit.
+    await Promise.race([transport.close({ limitMs: Math.max(0, budget.closeMs - 20) }), new Promise((resolve) => setTimeout(resolve, budget.closeMs).unref())])
   } catch (error) {
     log.error({ err: error }, 'shutdown failed')
     throw error

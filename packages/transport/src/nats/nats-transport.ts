@@ -28,8 +28,21 @@ export interface NatsTransportOptions extends Partial<CommandConsumerSettings> {
   onError?: (error: unknown) => void
 }
 
-/** How long the transport's close lets the connection drain, unless told otherwise, before it closes it. */
+/** How long the transport's close lets the connection drain, without a limit of the caller's, before it closes it. */
 export const CLOSE_LIMIT_MS = 2000
+
+/** `work`, or a CLOSE_TIMEOUT failure once `ms` passed; the timer does not outlive it. */
+async function within<T> (work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { reject(new TransportError(TransportErrorCode.CLOSE_TIMEOUT, `${what} within ${Math.round(ms)} ms`)) }, ms)
+  })
+  try {
+    return await Promise.race([work, limit])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 export async function createNatsTransport (options: NatsTransportOptions): Promise<Transport> {
   const names = natsNames(options.prefix)
@@ -205,22 +218,26 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
     consumeAbandonedCommands: (handler) => track(abandonedCommands(nc, names, handler, onError)),
 
-    async close ({ drainLimitMs = CLOSE_LIMIT_MS }: CloseOptions = {}) {
-      // The consumers first, as long as their handlers take (the caller bounds that: a dispatcher's
-      // commands have their own share of the shutdown).
-      await Promise.all(consumers.map((consumer) => consumer.stop())).catch(onError)
-      // Draining needs the server. While it is unreachable nothing can be flushed anyway, and the
-      // connection would go on reconnecting (without end: maxReconnectAttempts -1), keeping the
-      // process alive: it is closed instead, and the drain's error reported. A server that keeps
-      // the connection open and answers nothing (a partition) let the drain wait for NATS's ping
-      // timeout, minutes, past any shutdown deadline: after `drainLimitMs` it is closed too.
-      let timer: NodeJS.Timeout | undefined
-      const limit = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => { reject(new TransportError(TransportErrorCode.CLOSE_TIMEOUT, `NATS did not let the connection drain within ${drainLimitMs} ms`)) }, drainLimitMs)
-      })
-      await Promise.race([nc.drain(), limit])
-        .catch(async (error: unknown) => { onError(error); await nc.close() })
-        .finally(() => { clearTimeout(timer) })
+    async close ({ limitMs }: CloseOptions = {}) {
+      const deadline = limitMs === undefined ? undefined : performance.now() + limitMs
+      const left = (otherwise: number) => deadline === undefined ? otherwise : Math.max(0, deadline - performance.now())
+      try {
+        // The consumers first, their handlers finishing. Without a limit as long as they take (the
+        // api stops its consumers itself before); with one (a dispatcher's share of its shutdown),
+        // within it: handlers still running then are the next holder's.
+        const stops = Promise.all(consumers.map((consumer) => consumer.stop()))
+        if (deadline === undefined) await stops.catch(onError)
+        else await within(stops, left(0), 'the consumers did not stop')
+        // Draining needs the server. While it is unreachable nothing can be flushed anyway, and the
+        // connection would go on reconnecting (without end: maxReconnectAttempts -1), keeping the
+        // process alive: it is closed instead, and the drain's error reported. A server that keeps
+        // the connection open and answers nothing (a partition) let the drain wait for NATS's ping
+        // timeout, minutes, past any shutdown deadline: it gets what is left of the limit, or 2 s.
+        await within(nc.drain(), left(CLOSE_LIMIT_MS), 'NATS did not let the connection drain')
+      } catch (error) {
+        onError(error)
+        await nc.close()
+      }
     }
   }
 }
