@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 
 /**
- * Behind a proxy that TRUST_PROXY does not name (unset, 0, or a list without it) every client has
+ * Behind a proxy that TRUST_PROXY does not name (unset, or a list without it) every client has
  * the proxy's address, so the per-address limits (wrong credentials, in-app connects) are shared:
  * one client's failures lock out all. A request that carries X-Forwarded-For and still has its
  * connection's address as the client's is the sign of it: said once per process, at warn level
