@@ -13,7 +13,7 @@ export const TransportErrorCode = {
   /** The broker answers, but a work-queue stream is missing (deleted by hand, a JetStream that lost its store). */
   STREAM_MISSING: 'TRANSPORT_STREAM_MISSING',
   CLOSED: 'TRANSPORT_CLOSED',
-  /** The close did not finish draining in time (NATS answering nothing): the connection was closed without it. */
+  /** The close did not finish in time (handlers still running, NATS answering nothing): the connection was closed without waiting more. */
   CLOSE_TIMEOUT: 'TRANSPORT_CLOSE_TIMEOUT'
 } as const
 export type TransportErrorCode = typeof TransportErrorCode[keyof typeof TransportErrorCode]

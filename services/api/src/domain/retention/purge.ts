@@ -46,12 +46,17 @@ export interface PurgeOptions {
 /** What one purge deleted. */
 export interface Purged { messages: number, callbacks: number }
 
+/** Adds one statement's deletions to a tally. */
+export function tally (purged: Purged, record: PurgedRecord, count: number): void {
+  purged[record === 'message' ? 'messages' : 'callbacks'] += count
+}
+
 /** Deletes finished messages (with their per-device outcomes) and callback records made before `before`. */
 export async function purgeFinishedRecords (db: Db, options: PurgeOptions): Promise<Purged> {
   const { before, batch, active = () => true, pauseMs = 0, onDeleted = () => {} } = options
   const purged: Purged = { messages: 0, callbacks: 0 }
   const deleted = async (record: PurgedRecord, count: number) => {
-    purged[record === 'message' ? 'messages' : 'callbacks'] += count
+    tally(purged, record, count)
     onDeleted(record, count)
     if (count === batch && pauseMs > 0) await sleep(pauseMs)
   }

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { RetentionSettings } from '../../config.js'
-import { purgeFinishedRecords, type Purged } from '../../domain/retention/purge.js'
+import { purgeFinishedRecords, tally, type Purged } from '../../domain/retention/purge.js'
 import { countPurged, startCountingPurged } from '../../metrics/records-purged.js'
 
 const BATCH = 1000
@@ -20,6 +20,7 @@ export default fp<RetentionSettings>(async (app, { days, sweepIntervalMs }) => {
   let closing = false
   let running: Promise<void> | undefined
   const round = async () => {
+    // Its own tally, told as each statement ends: a round that fails still says what it deleted.
     const purged: Purged = { messages: 0, callbacks: 0 }
     try {
       await purgeFinishedRecords(app.db, {
@@ -29,7 +30,7 @@ export default fp<RetentionSettings>(async (app, { days, sweepIntervalMs }) => {
         active: () => !closing,
         onDeleted: (record, count) => {
           countPurged(record, count)
-          purged[record === 'message' ? 'messages' : 'callbacks'] += count
+          tally(purged, record, count)
         }
       })
       if (purged.messages + purged.callbacks > 0) app.log.info({ ...purged, retentionDays: days }, 'finished records past their retention deleted')

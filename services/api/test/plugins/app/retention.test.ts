@@ -71,3 +71,22 @@ t.test('RETENTION_DAYS 0, the default, keeps everything', async (t) => {
   await new Promise((resolve) => setTimeout(resolve, 2500))
   t.equal(await detailStatus(app, old), 200)
 })
+
+t.test('a round that fails says what it had deleted, and the next round goes on', async (t) => {
+  const { app, logs } = await buildApp(t, { RETENTION_DAYS: '7', RETENTION_SWEEP_INTERVAL_MS: '1000' }, { captureLogs: true })
+  // The callbacks' part of a round fails (its table gone for a while), after the messages' part.
+  await app.db.$executeRawUnsafe('ALTER TABLE callback_delivery RENAME TO callback_delivery_away')
+  const old = await finishedMessage(app, 8)
+  const requestId = randomUUID()
+  await app.db.$executeRawUnsafe(`INSERT INTO callback_delivery_away (developer_id, event_id, event, request_id, status, created_at)
+                                  VALUES (1, '${requestId}:push.sent', 'push.sent', '${requestId}', 'DELIVERED', now() - interval '8 days')`)
+  // The round at start may fail before the message is there: the one that deleted it is looked for.
+  const failures = () => logs().split('\n').filter((line) => line.includes('deleting records past their retention failed'))
+    .map((line) => JSON.parse(line) as { level: number, deletedBefore: { messages: number, callbacks: number }, retentionDays: number })
+  await until(async () => failures().some((failure) => failure.deletedBefore.messages === 1))
+  t.match(failures().find((failure) => failure.deletedBefore.messages === 1), { level: 40, deletedBefore: { messages: 1, callbacks: 0 }, retentionDays: 7 }, 'the message it deleted before failing is in the warning')
+  t.equal(await app.db.message.count({ where: { id: old } }), 0)
+  await app.db.$executeRawUnsafe('ALTER TABLE callback_delivery_away RENAME TO callback_delivery')
+  await until(async () => await app.db.callbackDelivery.count({ where: { requestId } }) === 0)
+  t.pass('a later round deleted the callback record')
+})
