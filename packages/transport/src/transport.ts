@@ -99,8 +99,12 @@ export interface Transport {
    */
   publishSummary (summary: MessageSummary, results?: DeviceResult[]): Promise<void>
   publishChunkSummary (summary: ChunkSummary): Promise<void>
-  /** Results in batches; a batch is acknowledged when the handler resolves, redelivered if it throws. */
-  consumeResults (handler: (events: ResultEvent[]) => Promise<void>, options: { maxBatch: number }): Stoppable
+  /**
+   * Results in batches; a batch is acknowledged when the handler resolves, redelivered if it throws.
+   * `spacingMs`: while busy, batches start at least this long apart (NATS; the memory transport
+   * ignores it).
+   */
+  consumeResults (handler: (events: ResultEvent[]) => Promise<void>, options: { maxBatch: number, spacingMs?: number }): Stoppable
   /** Start watching before publishing the command, so a fast summary is not missed. */
   watchSummary (messageId: string): SummaryWatch
   /**

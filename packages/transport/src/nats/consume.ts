@@ -12,10 +12,16 @@ import { workSlots } from './work-slots.js'
  * whether more is buffered — `getPending()` — is not reliable: it also counts the consumer's own
  * queued pull requests, and a batch waiting on it could sit until the next message, forever on a
  * quiet stream.)
+ *
+ * `spacingMs` (group commit's, packages/db): while busy, a batch starts at least that long after
+ * the previous one started, and what arrives meanwhile goes with it. A batch after a quiet spell,
+ * and a full one, start at once. The result recorder's single messages came ~1.7 to a batch at
+ * 500/s, each batch a statement and a commit; spaced 10 ms, PostgreSQL's CPU per message fell by
+ * a fifth (bench, single messages).
  */
 export function consumeBatches (
   consumer: Consumer,
-  options: { maxBatch: number, concurrency: number },
+  options: { maxBatch: number, concurrency: number, spacingMs?: number },
   handle: (messages: JsMsg[]) => Promise<void>,
   onError: (error: unknown) => void
 ): Stoppable {
@@ -23,11 +29,22 @@ export function consumeBatches (
   const slots = workSlots(options.concurrency, onError)
   const batch: JsMsg[] = []
   let flushing: Promise<void> | undefined
+  const spacingMs = options.spacingMs ?? 0
+  let lastStart = Number.NEGATIVE_INFINITY
+  // Set while a batch waits out the spacing: a batch that fills meanwhile starts at once.
+  let startEarly: (() => void) | undefined
+  const due = () => new Promise<void>((resolve) => {
+    const wait = lastStart + spacingMs - performance.now()
+    if (wait <= 0) { setImmediate(resolve); return }
+    const timer = setTimeout(() => { startEarly = undefined; resolve() }, Math.ceil(wait))
+    startEarly = () => { clearTimeout(timer); startEarly = undefined; resolve() }
+  })
   const messagesReady = consumer.consume({ max_messages: Math.max(options.maxBatch * options.concurrency, 1) })
 
   const flush = async () => {
     while (batch.length > 0) {
       while (slots.free() === 0) await slots.freed()
+      lastStart = performance.now()
       slots.start(handle(batch.splice(0, options.maxBatch)))
     }
     // In the same synchronous step as the check above: a message arriving later schedules anew.
@@ -40,7 +57,8 @@ export function consumeBatches (
       // Buffered messages that arrive after stop() go straight back for another holder.
       if (stopping) { message.nak(); continue }
       batch.push(message)
-      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush)
+      flushing ??= due().then(flush)
+      if (batch.length >= options.maxBatch) startEarly?.()
       // Backpressure: at most one full batch waits while every slot is busy.
       while (batch.length >= options.maxBatch && slots.free() === 0) await slots.freed()
     }

@@ -182,12 +182,12 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     publishChunkSummary: (summary: ChunkSummary) =>
       publish(names.chunkSummarySubject(summary.campaignId), chunkSummaryCodec.encode(summary), `chunk:${summary.campaignId}:${summary.chunk}`),
 
-    consumeResults (handler, { maxBatch }) {
+    consumeResults (handler, { maxBatch, spacingMs }) {
       const summaryPrefix = names.summarySubject('')
       const chunkPrefix = names.chunkSummarySubject('')
       let stopper: { stop (): Promise<void> } | undefined
       const started = js.consumers.get(names.resultStream, names.recorderConsumer).then((consumer) => {
-        stopper = consumeBatches(consumer, { maxBatch, concurrency: 1 }, async (messages) => {
+        stopper = consumeBatches(consumer, { maxBatch, concurrency: 1, ...(spacingMs === undefined ? {} : { spacingMs }) }, async (messages) => {
           const events: ResultEvent[] = []
           const accepted: JsMsg[] = []
           for (const message of messages) {

@@ -24,7 +24,7 @@ export default fp(async (app) => {
       app.outbox.kick()
       // NATS messages per batch: each carries up to 500 device results, so at most 10,000 results
       // (one UPDATE) at a time, whatever backlog a large campaign builds.
-    }, { maxBatch: 20 })
+    }, { maxBatch: 20, spacingMs: app.db.groupSpacingMs })
   })
   app.addHook('onClose', async () => { await consumer?.stop() })
 }, { name: 'result-recorder', dependencies: ['db', 'transport', 'callbacks', 'outbox'] })

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto'
+import type { MessageSummary } from '@beacon/contracts'
+import t from 'tap'
+import type { ResultEvent } from '../src/index.js'
+import { natsFactory, natsPrefix } from './fixtures.js'
+
+// Wide enough that a scheduler's lateness on a busy machine cannot pass for the spacing.
+const SPACING_MS = 2000
+
+const summary = (): MessageSummary => {
+  const none = { sent: 0, pending: 0, failed: 0, total: 0 }
+  return { messageId: randomUUID(), ios: none, android: none }
+}
+
+// guarantee: group-spacing
+t.test('nats: result batches start spacingMs apart while busy; the first after a quiet spell and a full one go at once', async (t) => {
+  const transport = await natsFactory(t, await natsPrefix(t))
+  const batches: Array<{ at: number, ids: string[] }> = []
+  const arrived = (n: number) => new Promise<void>((resolve) => {
+    const check = setInterval(() => { if (batches.length >= n) { clearInterval(check); resolve() } }, 10)
+  })
+  const ids = (events: ResultEvent[]) => events.flatMap((e) => e.kind === 'summary' ? [e.summary.messageId] : [])
+  transport.consumeResults(async (events) => { batches.push({ at: performance.now(), ids: ids(events) }) }, { maxBatch: 5, spacingMs: SPACING_MS })
+
+  // A quiet spell: the first goes at once.
+  const first = summary()
+  const publishedAt = performance.now()
+  await transport.publishSummary(first)
+  await arrived(1)
+  t.ok(batches[0]!.at - publishedAt < SPACING_MS / 2, `the first batch did not wait for the spacing (${Math.round(batches[0]!.at - publishedAt)} ms)`)
+
+  // Busy: three published one by one within the spacing share the next batch, which starts a spacing after the first.
+  const busy = [summary(), summary(), summary()]
+  for (const each of busy) await transport.publishSummary(each)
+  await arrived(2)
+  t.same(batches.map((b) => b.ids), [[first.messageId], busy.map((s) => s.messageId)], 'the three went together')
+  t.ok(batches[1]!.at - batches[0]!.at >= SPACING_MS - 5, `the second batch started a spacing after the first (${Math.round(batches[1]!.at - batches[0]!.at)} ms)`)
+
+  // A full batch (maxBatch 5) does not wait for the spacing.
+  const full = Array.from({ length: 5 }, summary)
+  const fullFrom = performance.now()
+  await Promise.all(full.map((each) => transport.publishSummary(each)))
+  await arrived(3)
+  t.same(batches[2]!.ids.sort(), full.map((s) => s.messageId).sort(), 'the five went together')
+  t.ok(batches[2]!.at - fullFrom < SPACING_MS / 2, `the full batch went at once (${Math.round(batches[2]!.at - fullFrom)} ms after its publishes began)`)
+})
