@@ -1,4 +1,4 @@
-export { createDb, type Db, type DbOptions } from './client.js'
+export { createDb, GENERIC_PLAN_POOL_SIZE, type Db, type DbOptions } from './client.js'
 export { isPoolFailure } from './pool-failures.js'
 export { applyMigrations, readMigrations, defaultMigrationsDir, type Migration } from './migrate.js'
 export { createSecretBox, parseMasterKey, MASTER_KEY_RULE, type SecretBox } from './secrets/secret-box.js'

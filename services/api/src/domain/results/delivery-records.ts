@@ -153,7 +153,7 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   }
   // A small batch runs prepared (planned once); a large one is planned each time, for rows its
   // dispatcher claimed moments ago (queryRecentlyWritten, packages/db).
-  const { rows: [touched] } = small ? await db.pool.query<Touched>(query) : await queryRecentlyWritten<Touched>(db.pool, query)
+  const { rows: [touched] } = small ? await db.genericPlanPool.query<Touched>(query) : await queryRecentlyWritten<Touched>(db.pool, query)
   // Summaries of messages complete already (or unknown) come back in neither list: nothing to do.
   const messageIds = touched?.messages ?? []
   const inAppNow = touched?.in_app ?? []
@@ -166,7 +166,7 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   for (const r of campaignResults) if (r.chunk !== undefined) chunkKeys.set(`${r.campaignId}:${r.chunk}`, { campaignId: r.campaignId, chunk: r.chunk })
   if (messageIds.length === 0 && chunkKeys.size === 0) return { inAppComplete: inAppNow, written }
   const candidates = [...chunkKeys.values()]
-  const { rows: [completed] } = await db.pool.query<{ campaigns: string[], in_app: string[] }>({
+  const { rows: [completed] } = await (small ? db.genericPlanPool : db.pool).query<{ campaigns: string[], in_app: string[] }>({
     ...COMPLETE,
     ...(small ? { name: 'beacon-complete-results' } : {}),
     values: [messageIds, candidates.map((c) => c.campaignId), candidates.map((c) => c.chunk)]

@@ -3,7 +3,7 @@ import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contrac
 import type { ResultEvent } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { createDb } from '@beacon/db'
+import { createDb, GENERIC_PLAN_POOL_SIZE } from '@beacon/db'
 import { recordResults } from '../../../src/domain/results/delivery-records.js'
 import { buildApp, call } from '../../helper.js'
 
@@ -167,14 +167,13 @@ t.test('a batch whose outcomes were written but whose completion step failed com
   await recordResults(app.db, [summary(messageId), chunkSummary(campaignId, 0)])
   const last = [messageResult(messageId, 1), messageResult(messageId, 2), campaignResult(campaignId, 1, { chunk: 0 }), campaignResult(campaignId, 2, { chunk: 0 })]
   // Part two (the completion statement) fails after part one committed: the connection was lost.
-  const partTwoFails = {
-    pool: {
-      query: (query: { text?: string }) => (query.text?.includes('completed_messages AS') === true
-        ? Promise.reject(new Error('Connection terminated unexpectedly'))
-        : app.db.pool.query(query as never)),
-      connect: () => app.db.pool.connect()
-    }
-  } as unknown as typeof app.db
+  const failingPartTwo = (pool: typeof app.db.pool) => ({
+    query: (query: { text?: string }) => (query.text?.includes('completed_messages AS') === true
+      ? Promise.reject(new Error('Connection terminated unexpectedly'))
+      : pool.query(query as never)),
+    connect: () => pool.connect()
+  })
+  const partTwoFails = { pool: failingPartTwo(app.db.pool), genericPlanPool: failingPartTwo(app.db.genericPlanPool) } as unknown as typeof app.db
   await t.rejects(recordResults(partTwoFails, last), /Connection terminated/)
   const pending = await app.db.$queryRaw<Array<{ n: bigint }>>`
     SELECT (SELECT count(*) FROM message_delivery WHERE status = 'PENDING') + (SELECT count(*) FROM campaign_delivery WHERE status = 'PENDING') AS n`
@@ -187,4 +186,27 @@ t.test('a batch whose outcomes were written but whose completion step failed com
   t.not((await app.db.message.findUniqueOrThrow({ where: { id: messageId } })).completedAt, null, 'the message completes')
   t.not((await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId } })).doneAt, null, 'the chunk is done')
   t.not((await app.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).completedAt, null, 'and the campaign, its last chunk done, is sent')
+})
+
+t.test('small batches run their statements\' generic plan, never planned anew for each batch', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const batches = 12
+  for (let i = 0; i < batches; i++) {
+    const messageId = await claimedMessage(app, applicationId)
+    await recordResults(app.db, [messageResult(messageId, 1), messageResult(messageId, 2), summary(messageId)])
+  }
+  // Every connection of the pool, held at once: each has its own prepared statements and plan counts.
+  const clients = await Promise.all(Array.from({ length: GENERIC_PLAN_POOL_SIZE }, () => app.db.genericPlanPool.connect()))
+  try {
+    const plans = { generic: 0, custom: 0 }
+    for (const client of clients) {
+      const { rows } = await client.query<{ generic_plans: string, custom_plans: string }>(
+        'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = \'beacon-record-results\'')
+      for (const row of rows) { plans.generic += Number(row.generic_plans); plans.custom += Number(row.custom_plans) }
+    }
+    t.equal(plans.custom, 0, 'no batch was planned with its own values')
+    t.equal(plans.generic, batches, 'each batch ran the generic plan')
+  } finally {
+    for (const client of clients) client.release()
+  }
 })
