@@ -12,7 +12,7 @@ const summary = (): MessageSummary => {
   return { messageId: randomUUID(), ios: none, android: none }
 }
 
-// guarantee: group-spacing
+// guarantee: results-batch-spacing
 t.test('nats: result batches start spacingMs apart while busy; the first after a quiet spell and a full one go at once', async (t) => {
   const transport = await natsFactory(t, await natsPrefix(t))
   const batches: Array<{ at: number, ids: string[] }> = []

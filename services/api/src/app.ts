@@ -72,7 +72,7 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(retention, config.retention)
   await app.register(powerAuth, { service: config.powerAuth })
   await app.register(callbacks, { signedApi: config.signedApi })
-  await app.register(resultRecorder)
+  await app.register(resultRecorder, { spacingMs: config.resultsBatchSpacingMs })
   await app.register(abandonedCommands)
   await app.register(inAppChannel, { signedApi: config.signedApi, limits: config.limits, masterKey: config.masterKey })
   await app.register(pushFallback, { signedApi: config.signedApi, syncTimeoutMs: config.syncTimeoutMs })

@@ -34,6 +34,8 @@ export interface ApiConfig {
   syncTimeoutMs: number
   /** Users per campaign chunk (one dispatcher command). */
   campaignChunkUsers: number
+  /** RESULTS_BATCH_SPACING_MS: while busy, the result recorder's batches start at least this long apart. */
+  resultsBatchSpacingMs: number
   outbox: {
     /** OUTBOX_SWEEP_INTERVAL_MS: pause between the outbox sweeper's rounds. */
     sweepIntervalMs: number
@@ -137,6 +139,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 8000, 100, 600_000),
     syncTimeoutMs: read.integer('SYNC_TIMEOUT_MS', 10_000, 100, 300_000),
     campaignChunkUsers: read.integer('CAMPAIGN_CHUNK_USERS', 1000, 1, 100_000),
+    resultsBatchSpacingMs: read.integer('RESULTS_BATCH_SPACING_MS', 50, 0, 1000),
     outbox: {
       sweepIntervalMs: read.integer('OUTBOX_SWEEP_INTERVAL_MS', 1000, 10, 60_000),
       publishGraceMs: read.integer('OUTBOX_PUBLISH_GRACE_MS', 10_000, 0, 300_000)

@@ -13,11 +13,10 @@ import { workSlots } from './work-slots.js'
  * queued pull requests, and a batch waiting on it could sit until the next message, forever on a
  * quiet stream.)
  *
- * `spacingMs` (group commit's, packages/db): while busy, a batch starts at least that long after
+ * `spacingMs` (as group commit's, packages/db): while busy, a batch starts at least that long after
  * the previous one started, and what arrives meanwhile goes with it. A batch after a quiet spell,
  * and a full one, start at once. The result recorder's single messages came ~1.7 to a batch at
- * 500/s, each batch a statement and a commit; spaced 10 ms, PostgreSQL's CPU per message fell by
- * a fifth (bench, single messages).
+ * 500/s, each batch a statement and a commit (its RESULTS_BATCH_SPACING_MS).
  */
 export function consumeBatches (
   consumer: Consumer,

@@ -40,6 +40,13 @@ t.test('INAPP_PING_INTERVAL_MS: 30 s by default, 1 s to 5 minutes', async (t) =>
   t.match(problemsOf({ INAPP_PING_INTERVAL_MS: '100' })[0], /INAPP_PING_INTERVAL_MS/)
 })
 
+t.test('RESULTS_BATCH_SPACING_MS: 50 ms by default, 0 to 1000', async (t) => {
+  t.equal(loadConfig(base).resultsBatchSpacingMs, 50)
+  t.equal(loadConfig({ ...base, RESULTS_BATCH_SPACING_MS: '0' }).resultsBatchSpacingMs, 0)
+  t.equal(loadConfig({ ...base, RESULTS_BATCH_SPACING_MS: '1000' }).resultsBatchSpacingMs, 1000)
+  for (const value of ['-1', '1001', '2.5', 'soon']) t.match(problemsOf({ RESULTS_BATCH_SPACING_MS: value }), [/RESULTS_BATCH_SPACING_MS/], `${value} refused`)
+})
+
 t.test('RETENTION_DAYS: 0 (keep for ever) by default, up to 36500; its sweep every 10 minutes by default, 1 s to a day', async (t) => {
   t.same(loadConfig(base).retention, { days: 0, sweepIntervalMs: 600_000 })
   t.same(loadConfig({ ...base, RETENTION_DAYS: '90', RETENTION_SWEEP_INTERVAL_MS: '1000' }).retention, { days: 90, sweepIntervalMs: 1000 })

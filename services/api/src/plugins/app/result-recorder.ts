@@ -12,7 +12,7 @@ import { countRecordedOutcomes } from '../../metrics/results-recorded.js'
  * the outbox): if that fails the batch is redelivered, recording is idempotent and the callbacks'
  * eventIds dedupe.
  */
-export default fp(async (app) => {
+export default fp<{ spacingMs: number }>(async (app, { spacingMs }) => {
   let consumer: Stoppable | undefined
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeResults(async (events) => {
@@ -23,8 +23,9 @@ export default fp(async (app) => {
       await queueCallbacks(app.db.pool, callbacks.map(({ developerId, body }) => ({ developerId, body })))
       app.outbox.kick()
       // NATS messages per batch: each carries up to 500 device results, so at most 10,000 results
-      // (one UPDATE) at a time, whatever backlog a large campaign builds.
-    }, { maxBatch: 20, spacingMs: app.db.groupSpacingMs })
+      // (one UPDATE) at a time, whatever backlog a large campaign builds. While busy, batches start
+      // RESULTS_BATCH_SPACING_MS apart, so that what arrives meanwhile shares one statement.
+    }, { maxBatch: 20, spacingMs })
   })
   app.addHook('onClose', async () => { await consumer?.stop() })
 }, { name: 'result-recorder', dependencies: ['db', 'transport', 'callbacks', 'outbox'] })

@@ -8,9 +8,9 @@ const none = { sent: 0, failed: 0, pending: 0, total: 0 }
 const sent = (messageId: string): DeviceResult =>
   ({ messageId, deviceId: '1', platform: 'APNS', status: 'SENT', tokenInvalid: false, attempts: 1, at: new Date().toISOString() } as DeviceResult)
 
-// guarantee: group-spacing
-t.test('the recorder spaces its batches by DATABASE_GROUP_SPACING_MS: summaries arriving meanwhile are recorded together', async (t) => {
-  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000', DATABASE_GROUP_SPACING_MS: String(SPACING_MS) })
+// guarantee: results-batch-spacing
+t.test('the recorder spaces its batches by RESULTS_BATCH_SPACING_MS: summaries arriving meanwhile are recorded together', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000', RESULTS_BATCH_SPACING_MS: String(SPACING_MS) })
   const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
   const ids = [randomUUID(), randomUUID(), randomUUID()]
   for (const id of ids) {
