@@ -10,11 +10,6 @@ import { PrismaClient } from './generated/client.js'
  */
 export type Db = PrismaClient & {
   readonly pool: pg.Pool
-  /**
-   * A few connections whose prepared (named) statements always run their generic plan, for small
-   * statements run often whose planning costs more than running them (see GENERIC_PLAN_POOL_SIZE).
-   */
-  readonly genericPlanPool: pg.Pool
   /** The spacing of the grouped statements sent through `pool` (group-commit.ts's `spacingMs`). */
   readonly groupSpacingMs: number
 }
@@ -28,17 +23,6 @@ export interface DbOptions {
   groupSpacingMs?: number
 }
 
-/**
- * Connections of `genericPlanPool`, on top of `poolSize`. PostgreSQL plans a prepared statement
- * anew for each run (a custom plan) while its generic plan looks costlier than the custom ones so
- * far: a statement over arrays of a few entries, whose generic plan assumes more, is then planned
- * every time, on some connections and not others. The result recorder's small batches were: 1,151
- * plans in 5,500 single messages, at ~470 µs of PostgreSQL's CPU each, more than the run itself.
- * The setting is per session, so these statements get connections of their own: on the main
- * pool it would also hold the statements that are meant to be planned with their values.
- */
-export const GENERIC_PLAN_POOL_SIZE = 2
-
 /** How long $disconnect waits for the server to close the pool's sessions before closing them itself. */
 export const DISCONNECT_WAIT_MS = 2000
 
@@ -48,11 +32,10 @@ interface ClientInternals { connection?: { stream?: { destroy (): void } } }
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
 export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize })
-  const genericPlanPool = new pg.Pool({ connectionString: url, max: GENERIC_PLAN_POOL_SIZE, options: '-c plan_cache_mode=force_generic_plan' })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;
   // the pool drops that client and the next query connects anew. Unheard, the event would end the
   // process — and Prisma listens only once it has connected, which a dispatcher never does.
-  for (const each of [pool, genericPlanPool]) each.on('error', () => {})
+  pool.on('error', () => {})
   // pg-pool's end() resolves once it has asked its clients to end, not once they have: their
   // sessions were still open on the server for a moment after, and a PostgreSQL stopped next (the
   // standalone stops its embedded cluster right after Beacon) cut them. So $disconnect also waits
@@ -61,13 +44,11 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
   // sockets are then closed from ours (the wait would otherwise last until TCP gives up).
   const open = new Set<pg.PoolClient>()
   const waiting: Array<() => void> = []
-  for (const each of [pool, genericPlanPool]) {
-    each.on('connect', (pooled) => { open.add(pooled) })
-    each.on('remove', (pooled) => {
-      open.delete(pooled)
-      if (open.size === 0) for (const resolve of waiting.splice(0)) resolve()
-    })
-  }
+  pool.on('connect', (pooled) => { open.add(pooled) })
+  pool.on('remove', (pooled) => {
+    open.delete(pooled)
+    if (open.size === 0) for (const resolve of waiting.splice(0)) resolve()
+  })
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
   const disconnect = client.$disconnect.bind(client)
   // Prisma ends the pool only if it connected: a process that used the pool alone must end it too.
@@ -77,7 +58,6 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
     disconnecting ??= (async () => {
       await disconnect()
       if (!pool.ending) await pool.end()
-      if (!genericPlanPool.ending) await genericPlanPool.end()
       if (open.size === 0) return
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -89,5 +69,5 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
     })()
     return disconnecting
   }
-  return Object.defineProperties(client, { pool: { value: pool }, genericPlanPool: { value: genericPlanPool }, groupSpacingMs: { value: groupSpacingMs }, $disconnect: { value: $disconnect } }) as Db
+  return Object.defineProperties(client, { pool: { value: pool }, groupSpacingMs: { value: groupSpacingMs }, $disconnect: { value: $disconnect } }) as Db
 }

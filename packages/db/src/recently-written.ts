@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { queryWithLocalSettings } from './local-settings.js'
 
 /**
  * A random page read costs about a sequential one when the page was written moments ago (it is
@@ -11,31 +12,11 @@ import type pg from 'pg'
 const RANDOM_PAGE_COST = '1.1'
 
 /**
- * Runs one statement of rows written moments ago, planned with random_page_cost at RANDOM_PAGE_COST:
- * in a transaction of its own (SET LOCAL, so neither the pooled connection nor a transaction
- * pooler in front of PostgreSQL keeps the setting). All or nothing, as the statement alone was.
+ * Runs one statement of rows written moments ago, planned with random_page_cost at RANDOM_PAGE_COST,
+ * in a transaction of its own (queryWithLocalSettings).
  */
 export async function queryRecentlyWritten<R extends pg.QueryResultRow> (pool: pg.Pool, query: Omit<pg.QueryConfig, 'name'>): Promise<pg.QueryResult<R>> {
   // A named (prepared) statement keeps the plan of its first runs, whatever this setting is then.
   if ('name' in query) throw new TypeError('queryRecentlyWritten plans each statement anew: a named statement would keep its first plan')
-  const client = await pool.connect()
-  let broken: Error | undefined
-  // A connection that breaks between the statements reports here, not as an uncaught error.
-  const lost = (error: Error) => { broken = error }
-  client.on('error', lost)
-  try {
-    await client.query(`BEGIN; SET LOCAL random_page_cost = ${RANDOM_PAGE_COST}`)
-    const result = await client.query<R>(query)
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
-    // A connection that broke between the statements: its own error (ECONNRESET, …) says more,
-    // and is what callers recognise as the database's unavailability (isPoolFailure).
-    const failure = broken ?? error
-    await client.query('ROLLBACK').catch((rollback: unknown) => { broken ??= rollback as Error })
-    throw failure
-  } finally {
-    client.off('error', lost)
-    client.release(broken)
-  }
+  return await queryWithLocalSettings<R>(pool, `SET LOCAL random_page_cost = ${RANDOM_PAGE_COST}`, query)
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { createDb, GENERIC_PLAN_POOL_SIZE } from '../src/client.js'
+import { createDb } from '../src/client.js'
 import { connectionsTo, createTestDatabase } from './helpers/databases.js'
 
 /** Polls: a backend leaves pg_stat_activity a moment after its client hangs up. */
@@ -70,24 +70,4 @@ t.test('the pool beside Prisma shares its connections, and $disconnect ends it e
   t.ok(await connectionsTo(db.name) > 0)
   await poolOnly.$disconnect()
   t.equal(await settledConnections(db.name, 0), 0, 'no connection left after $disconnect')
-})
-
-t.test('genericPlanPool: its sessions run generic plans, the main pool\'s do not; it is bounded and $disconnect ends it', async (t) => {
-  const db = await createTestDatabase()
-  t.teardown(db.drop)
-  const prisma = createDb({ url: db.url, poolSize: 2 })
-  let disconnected = false
-  t.teardown(async () => { if (!disconnected) await prisma.$disconnect() })
-  const mode = async (pool: typeof prisma.pool) => (await pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode
-  t.equal(await mode(prisma.genericPlanPool), 'force_generic_plan')
-  t.equal(await mode(prisma.pool), 'auto', 'the main pool keeps the server\'s choice')
-
-  const pids = await Promise.all(Array.from({ length: 6 }, () =>
-    prisma.genericPlanPool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)::text AS slept')))
-  const distinct = new Set(pids.map((result) => result.rows[0]?.pid))
-  t.ok(distinct.size <= GENERIC_PLAN_POOL_SIZE, `6 concurrent queries ran on ${distinct.size} connection(s)`)
-
-  await prisma.$disconnect()
-  disconnected = true
-  t.equal(await settledConnections(db.name, 0), 0, 'no connection of either pool left after $disconnect')
 })

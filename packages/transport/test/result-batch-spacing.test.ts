@@ -11,6 +11,7 @@ const summary = (): MessageSummary => {
   const none = { sent: 0, pending: 0, failed: 0, total: 0 }
   return { messageId: randomUUID(), ios: none, android: none }
 }
+const ids = (events: ResultEvent[]) => events.flatMap((e) => e.kind === 'summary' ? [e.summary.messageId] : [])
 
 // guarantee: results-batch-spacing
 t.test('nats: result batches start spacingMs apart while busy; the first after a quiet spell and a full one go at once', async (t) => {
@@ -19,7 +20,6 @@ t.test('nats: result batches start spacingMs apart while busy; the first after a
   const arrived = (n: number) => new Promise<void>((resolve) => {
     const check = setInterval(() => { if (batches.length >= n) { clearInterval(check); resolve() } }, 10)
   })
-  const ids = (events: ResultEvent[]) => events.flatMap((e) => e.kind === 'summary' ? [e.summary.messageId] : [])
   transport.consumeResults(async (events) => { batches.push({ at: performance.now(), ids: ids(events) }) }, { maxBatch: 5, spacingMs: SPACING_MS })
 
   // A quiet spell: the first goes at once.
@@ -43,4 +43,22 @@ t.test('nats: result batches start spacingMs apart while busy; the first after a
   await arrived(3)
   t.same(batches[2]!.ids.sort(), full.map((s) => s.messageId).sort(), 'the five went together')
   t.ok(batches[2]!.at - fullFrom < SPACING_MS / 2, `the full batch went at once (${Math.round(batches[2]!.at - fullFrom)} ms after its publishes began)`)
+})
+
+t.test('nats: stopping starts a batch waiting out the spacing at once, and hands it over', async (t) => {
+  const transport = await natsFactory(t, await natsPrefix(t))
+  const seen: string[] = []
+  const consumer = transport.consumeResults(async (events) => { seen.push(...ids(events)) }, { maxBatch: 5, spacingMs: SPACING_MS })
+  const first = summary()
+  await transport.publishSummary(first)
+  while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  const waiting = summary()
+  await transport.publishSummary(waiting)
+  // Arrived and waiting for the spacing's timer.
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.same(seen, [first.messageId], 'not handed over yet')
+  const from = performance.now()
+  await consumer.stop()
+  t.ok(performance.now() - from < SPACING_MS / 2, `the stop did not wait for the spacing (${Math.round(performance.now() - from)} ms)`)
+  t.same(seen, [first.messageId, waiting.messageId], 'the waiting batch was handed over')
 })

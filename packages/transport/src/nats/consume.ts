@@ -69,6 +69,8 @@ export function consumeBatches (
       const messages = await messagesReady
       await messages.close()
       await loop
+      // A batch waiting out the spacing goes now: nothing more will join it.
+      startEarly?.()
       await flushing
       await slots.settled()
     }

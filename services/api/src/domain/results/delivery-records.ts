@@ -1,5 +1,5 @@
 import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contracts'
-import { queryRecentlyWritten, type Db } from '@beacon/db'
+import { queryGenericPlan, queryRecentlyWritten, type Db } from '@beacon/db'
 import type { ResultEvent } from '@beacon/transport'
 import { completeCampaigns } from '../campaigns/completion.js'
 
@@ -142,7 +142,6 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   const small = events.length <= SMALL_BATCH
   const query = {
     ...RECORD_RESULTS,
-    ...(small ? { name: 'beacon-record-results' } : {}),
     values: [
       messageResults.map((r) => r.messageId), ...outcomeColumns(messageResults),
       campaignResults.map((r) => r.campaignId), ...outcomeColumns(campaignResults),
@@ -151,9 +150,11 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
       chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk), chunks.map((c) => c.reason ?? null)
     ]
   }
-  // A small batch runs prepared (planned once); a large one is planned each time, for rows its
-  // dispatcher claimed moments ago (queryRecentlyWritten, packages/db).
-  const { rows: [touched] } = small ? await db.genericPlanPool.query<Touched>(query) : await queryRecentlyWritten<Touched>(db.pool, query)
+  // A small batch runs prepared, its generic plan (queryGenericPlan); a large one is planned each
+  // time, for rows its dispatcher claimed moments ago (queryRecentlyWritten; both packages/db).
+  const { rows: [touched] } = small
+    ? await queryGenericPlan<Touched>(db.pool, { ...query, name: 'beacon-record-results' })
+    : await queryRecentlyWritten<Touched>(db.pool, query)
   // Summaries of messages complete already (or unknown) come back in neither list: nothing to do.
   const messageIds = touched?.messages ?? []
   const inAppNow = touched?.in_app ?? []
@@ -166,7 +167,7 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   for (const r of campaignResults) if (r.chunk !== undefined) chunkKeys.set(`${r.campaignId}:${r.chunk}`, { campaignId: r.campaignId, chunk: r.chunk })
   if (messageIds.length === 0 && chunkKeys.size === 0) return { inAppComplete: inAppNow, written }
   const candidates = [...chunkKeys.values()]
-  const { rows: [completed] } = await (small ? db.genericPlanPool : db.pool).query<{ campaigns: string[], in_app: string[] }>({
+  const { rows: [completed] } = await db.pool.query<{ campaigns: string[], in_app: string[] }>({
     ...COMPLETE,
     ...(small ? { name: 'beacon-complete-results' } : {}),
     values: [messageIds, candidates.map((c) => c.campaignId), candidates.map((c) => c.chunk)]

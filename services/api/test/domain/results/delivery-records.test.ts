@@ -3,7 +3,7 @@ import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contrac
 import type { ResultEvent } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { createDb, GENERIC_PLAN_POOL_SIZE } from '@beacon/db'
+import { createDb } from '@beacon/db'
 import { recordResults } from '../../../src/domain/results/delivery-records.js'
 import { buildApp, call } from '../../helper.js'
 
@@ -173,7 +173,7 @@ t.test('a batch whose outcomes were written but whose completion step failed com
       : pool.query(query as never)),
     connect: () => pool.connect()
   })
-  const partTwoFails = { pool: failingPartTwo(app.db.pool), genericPlanPool: failingPartTwo(app.db.genericPlanPool) } as unknown as typeof app.db
+  const partTwoFails = { pool: failingPartTwo(app.db.pool) } as unknown as typeof app.db
   await t.rejects(recordResults(partTwoFails, last), /Connection terminated/)
   const pending = await app.db.$queryRaw<Array<{ n: bigint }>>`
     SELECT (SELECT count(*) FROM message_delivery WHERE status = 'PENDING') + (SELECT count(*) FROM campaign_delivery WHERE status = 'PENDING') AS n`
@@ -195,8 +195,9 @@ t.test('small batches run their statements\' generic plan, never planned anew fo
     const messageId = await claimedMessage(app, applicationId)
     await recordResults(app.db, [messageResult(messageId, 1), messageResult(messageId, 2), summary(messageId)])
   }
-  // Every connection of the pool, held at once: each has its own prepared statements and plan counts.
-  const clients = await Promise.all(Array.from({ length: GENERIC_PLAN_POOL_SIZE }, () => app.db.genericPlanPool.connect()))
+  // Every connection of the pool, held at once (nothing else runs now): each has its own prepared
+  // statements and plan counts.
+  const clients = await Promise.all(Array.from({ length: app.db.pool.totalCount }, () => app.db.pool.connect()))
   try {
     const plans = { generic: 0, custom: 0 }
     for (const client of clients) {
