@@ -15,9 +15,9 @@ import type { SendersReply, SendersRequest } from './senders/child.js'
 
 export interface SendersOptions { notifications: number }
 
-// CAMPAIGN_CHUNK_USERS and DISPATCHER_CHUNK_CONCURRENCY defaults.
+// CAMPAIGN_CHUNK_USERS and DISPATCHER_CHUNKS_SENDING defaults: the chunks sending at once.
 const chunk = 1000
-const chunksInHand = 16
+const chunksInHand = 4
 
 export async function runSenders ({ notifications }: SendersOptions) {
   const mocks = await startProviderMocks()

@@ -24,6 +24,8 @@ export interface DispatcherConfig {
   concurrency: number
   /** Of those, campaign chunks (each holds its users' devices and claims a window ahead). */
   chunkConcurrency: number
+  /** Of the chunks in hand, those sending at once (DISPATCHER_CHUNKS_SENDING); the others wait for a place. */
+  chunksSending: number
   retry: RetryPolicy
   /** How long a command may go without a heartbeat before JetStream gives it to another dispatcher. */
   commandAckWaitMs: number
@@ -75,6 +77,12 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
     // devices and a claim window, and already fills the senders.
     concurrency: read.integer('DISPATCHER_CONCURRENCY', 128, 1, 1000),
     chunkConcurrency: read.integer('DISPATCHER_CHUNK_CONCURRENCY', 16, 1, 1000),
+    // Fewer chunks sending keep fewer devices, claims and results alive at once, for the garbage
+    // collector to copy (100,000 users, 1 dispatcher: 101-107 µs of its CPU per notification
+    // with 4, 124-125 with all 16). Only sending is limited: the chunks in hand still set how
+    // many commands a pull takes, which single messages need (with 4 in hand their p99 rose from
+    // 32 to 43 ms).
+    chunksSending: read.integer('DISPATCHER_CHUNKS_SENDING', 4, 1, 1000),
     retry: {
       maxAttempts: read.integer('RETRY_MAX_ATTEMPTS', 5, 1, 100),
       baseDelayMs: read.integer('RETRY_BASE_DELAY_MS', 1000, 1, 600_000),
@@ -115,8 +123,12 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
   // A smaller DISPATCHER_CONCURRENCY alone (as tests set) lowers both. Compared only when both
   // read well: a bad one stands in as its default, which would make a second, false complaint.
   if (read.string('DISPATCHER_CHUNK_CONCURRENCY') === '') config.chunkConcurrency = Math.min(config.chunkConcurrency, config.concurrency)
+  // Likewise a smaller chunk limit lowers the unset sending one.
+  if (read.string('DISPATCHER_CHUNKS_SENDING') === '') config.chunksSending = Math.min(config.chunksSending, config.chunkConcurrency)
   const unread = read.problems.some((problem) => /^DISPATCHER_(CHUNK_)?CONCURRENCY /.test(problem))
   read.check(unread || config.chunkConcurrency <= config.concurrency, 'DISPATCHER_CHUNK_CONCURRENCY must not exceed DISPATCHER_CONCURRENCY')
+  const sendingUnread = read.problems.some((problem) => /^DISPATCHER_(CHUNK_CONCURRENCY|CHUNKS_SENDING|CONCURRENCY) /.test(problem))
+  read.check(sendingUnread || config.chunksSending <= config.chunkConcurrency, 'DISPATCHER_CHUNKS_SENDING must not exceed DISPATCHER_CHUNK_CONCURRENCY')
   read.done()
   return config
 }

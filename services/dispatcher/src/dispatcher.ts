@@ -10,7 +10,7 @@ import { createCredentialStore } from './credentials.js'
 import { forgetOldLeases } from './delivery/commands/lease.js'
 import { CommandRun, createStopping, REDELIVERY_BACKOFF, StoppedWhileHeld } from './delivery/commands/run.js'
 import { handleCommand, type DispatchDeps } from './delivery/commands/handle-command.js'
-import { sendSlotsRegistry } from './delivery/sends/send-slots.js'
+import { SendSlots, sendSlotsRegistry } from './delivery/sends/send-slots.js'
 import { endFailed } from './delivery/commands/terminal.js'
 import { createHealth } from './health.js'
 import { commandTaken, type CommandOutcome } from './metrics/commands.js'
@@ -74,6 +74,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       })
     },
     slots: sendSlotsRegistry({ APNS: config.apns.maxStreams, FCM: config.fcm.concurrency }),
+    chunksSending: new SendSlots(config.chunksSending),
     health,
     retry: config.retry,
     lease: { durationMs: Math.round(Math.max(config.commandAckWaitMs, 3 * heartbeatMs)), renewEveryMs: heartbeatMs },
@@ -190,7 +191,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
       const forget = () => { forgetOldLeases(db).catch((error: unknown) => log.debug({ err: error }, 'old command leases not cleared')) }
       forget()
       sweeper = setInterval(forget, LEASE_SWEEP_MS).unref()
-      log.info({ concurrency: config.concurrency, chunkConcurrency: config.chunkConcurrency, sharedAsyncResourceBind: sharedAsyncResourceBindInstalled() }, 'dispatcher started')
+      log.info({ concurrency: config.concurrency, chunkConcurrency: config.chunkConcurrency, chunksSending: config.chunksSending, sharedAsyncResourceBind: sharedAsyncResourceBindInstalled() }, 'dispatcher started')
     },
     async stop (timeoutMs = config.shutdownTimeoutMs) {
       clearInterval(sweeper)

@@ -8,6 +8,27 @@ import { handleMessage } from './handle-message.js'
 export type { DispatchDeps }
 
 /**
+ * Handles a command: a campaign chunk first waits for a place among the chunks sending at once
+ * (DISPATCHER_CHUNKS_SENDING), then each goes on under its lease (handleUnderLease).
+ */
+export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promise<void> {
+  if (run.delivery.command.kind !== 'campaign-chunk' || deps.chunksSending === undefined) return await handleUnderLease(deps, run)
+  // A chunk waits in hand, untouched (no lease, no claim), for one of the places of the chunks
+  // sending at once; stopped first, it goes back to the queue as it came.
+  const places = deps.chunksSending
+  if (await places.take(1, 1, run.signal) === 0) {
+    run.givenBack = true
+    run.delivery.retry(0)
+    return
+  }
+  try {
+    await handleUnderLease(deps, run)
+  } finally {
+    places.give(1)
+  }
+}
+
+/**
  * Routes a command to its handler under the command's lease (lease.ts), and settles the
  * delivery: acknowledged once the handler published every result (the lease marked done first,
  * so a copy still waiting acknowledges too), handed back when the handler gave it back (after the
@@ -15,7 +36,7 @@ export type { DispatchDeps }
  * over. A redelivered copy acknowledges a command another holder finished; stopped while it waits
  * for a live holder, it leaves the command to that holder.
  */
-export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promise<void> {
+async function handleUnderLease (deps: DispatchDeps, run: CommandRun): Promise<void> {
   const { command } = run.delivery
   const lease = new CommandLease(deps.db, run, deps.lease, deps.log)
   let state: Awaited<ReturnType<CommandLease['begin']>>

@@ -15,7 +15,7 @@ import { countSend } from '../../metrics/sends.js'
 import { logFailures, logRetry } from './failure-log.js'
 import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from './outcomes.js'
 import type { DeviceTarget } from '../claims/resolve-devices.js'
-import type { SendSlotsRegistry } from './send-slots.js'
+import type { SendSlots, SendSlotsRegistry } from './send-slots.js'
 import { sendWithRetries } from './send-with-retries.js'
 
 // The send loop tells JetStream it is working each time it waits for an answer; the dispatcher's
@@ -44,6 +44,8 @@ export interface DispatchDeps {
   senders: Record<ProviderPlatform, PlatformSender>
   /** Requests in flight per sender, shared by the commands in hand: claims follow them. */
   slots: SendSlotsRegistry
+  /** Places for the campaign chunks sending at once (DISPATCHER_CHUNKS_SENDING); absent: no limit. */
+  chunksSending?: SendSlots
   health: Health
   retry: RetryPolicy
   /** How long a command's lease lasts and how often it is renewed. */

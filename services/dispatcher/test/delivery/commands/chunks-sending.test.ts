@@ -1,0 +1,47 @@
+import t from 'tap'
+import { startHarness, type Harness } from '../../harness.js'
+import { metricValue } from '../../metrics/metric-values.js'
+
+/** A campaign of one user per chunk, each chunk's device answering only after `delayMs`; its chunks published. */
+async function publishCampaign (h: Harness, users: string[], delayMs: number): Promise<string[]> {
+  const tokens: string[] = []
+  for (const user of users) for (const token of await h.addDevices(user, 1, 'APNS')) { h.apns.script(token, { kind: 'slow', delayMs }); tokens.push(token) }
+  const campaign = await h.db.campaign.create({ data: { applicationId: h.applicationId, message: { title: 'campaign' } } })
+  await h.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
+  for (const [chunk, userId] of users.entries()) {
+    const afterUserId = chunk === 0 ? null : users[chunk - 1]!
+    await h.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk, afterUserId, lastUserId: userId } })
+    await h.transport.publishCommand({ kind: 'campaign-chunk', campaignId: String(campaign.id), chunk, applicationId: h.applicationId, afterUserId, lastUserId: userId, body: { title: 'campaign' } })
+  }
+  return tokens
+}
+
+// guarantee: chunks-sending
+t.test('of the chunks in hand, DISPATCHER_CHUNKS_SENDING send at once; the others wait, unclaimed, and follow', async (t) => {
+  const h = await startHarness(t)
+  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '3', DISPATCHER_CHUNKS_SENDING: '1' })
+  const chunksBefore = await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' })
+  const tokens = await publishCampaign(h, ['c1', 'c2', 'c3'], 3000)
+  await h.until(() => h.apns.log.length === 1, 'the first chunk\'s request on the wire')
+  await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) === chunksBefore + 3, 'three chunks in hand')
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  t.equal(h.apns.log.length, 1, 'one chunk sending, two waiting')
+  t.equal(await h.db.campaignDelivery.count(), 1, 'the waiting chunks claimed nothing')
+  await h.until(() => h.apns.log.length === 3, 'the other two, one after the other', 20_000)
+  await h.until(() => h.events.filter((e) => e.kind === 'chunk').length === 3, 'three chunk summaries', 20_000)
+  t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1], 'every chunk\'s device once')
+})
+
+t.test('a chunk waiting for a place when the dispatcher stops goes back untouched, and the next dispatcher sends it once', async (t) => {
+  const h = await startHarness(t)
+  const first = await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
+  const tokens = await publishCampaign(h, ['w1', 'w2'], 1500)
+  await h.until(() => h.apns.log.length === 1, 'the first chunk\'s request on the wire')
+  await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) >= 2, 'both chunks in hand')
+  const stopping = first.stop(10_000)
+  await stopping
+  t.equal(await h.db.campaignDelivery.count({ where: { chunk: 1 } }), 0, 'the waiting chunk claimed nothing')
+  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
+  await h.until(() => h.events.filter((e) => e.kind === 'chunk').length >= 2, 'both chunk summaries', 30_000)
+  t.same(tokens.map((token) => h.apns.received(token).length), [1, 1], 'each chunk\'s device once')
+})
