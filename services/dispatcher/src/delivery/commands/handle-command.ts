@@ -8,27 +8,6 @@ import { handleMessage } from './handle-message.js'
 export type { DispatchDeps }
 
 /**
- * Handles a command: a campaign chunk first waits for a place among the chunks sending at once
- * (DISPATCHER_CHUNKS_SENDING), then each goes on under its lease (handleUnderLease).
- */
-export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promise<void> {
-  if (run.delivery.command.kind !== 'campaign-chunk' || deps.chunksSending === undefined) return await handleUnderLease(deps, run)
-  // A chunk waits in hand, untouched (no lease, no claim), for one of the places of the chunks
-  // sending at once; stopped first, it goes back to the queue as it came.
-  const places = deps.chunksSending
-  if (await places.take(1, 1, run.signal) === 0) {
-    run.givenBack = true
-    run.delivery.retry(0)
-    return
-  }
-  try {
-    await handleUnderLease(deps, run)
-  } finally {
-    places.give(1)
-  }
-}
-
-/**
  * Routes a command to its handler under the command's lease (lease.ts), and settles the
  * delivery: acknowledged once the handler published every result (the lease marked done first,
  * so a copy still waiting acknowledges too), handed back when the handler gave it back (after the
@@ -36,13 +15,16 @@ export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promi
  * over. A redelivered copy acknowledges a command another holder finished; stopped while it waits
  * for a live holder, it leaves the command to that holder.
  */
-async function handleUnderLease (deps: DispatchDeps, run: CommandRun): Promise<void> {
+export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promise<void> {
   const { command } = run.delivery
   const lease = new CommandLease(deps.db, run, deps.lease, deps.log)
   let state: Awaited<ReturnType<CommandLease['begin']>>
   try {
     state = await lease.begin()
-    if (state === 'held') await (command.kind === 'message' ? handleMessage(deps, run, command) : handleCampaignChunk(deps, run, command))
+    if (state === 'held') {
+      if (command.kind === 'message') await handleMessage(deps, run, command)
+      else await sendingChunk(deps, run, () => handleCampaignChunk(deps, run, command))
+    }
   } catch (error) {
     // The answers in hand are real outcomes (invalid tokens among them): published and written
     // onto the claims before the lease goes, a copy waiting for it does not send them again.
@@ -75,6 +57,27 @@ async function handleUnderLease (deps: DispatchDeps, run: CommandRun): Promise<v
     return
   }
   await run.delivery.ack()
+}
+
+/**
+ * Runs a chunk once it has one of the places of the chunks sending at once
+ * (DISPATCHER_CHUNKS_SENDING). It waits under its lease, renewed meanwhile, claiming nothing: a
+ * copy handed to another dispatcher waits for this one instead of taking its first claims for a
+ * dead holder's, and a copy waiting for another holder's lease takes no place. Stopped first, the
+ * chunk is given back as it came; overtaken, it is left to the new holder.
+ */
+async function sendingChunk (deps: DispatchDeps, run: CommandRun, send: () => Promise<void>): Promise<void> {
+  const places = deps.chunksSending
+  if (places === undefined) return await send()
+  if (await places.take(1, 1, run.signal) === 0) {
+    if (!run.overtaken) run.givenBack = true
+    return
+  }
+  try {
+    await send()
+  } finally {
+    places.give(1)
+  }
 }
 
 async function keepAnswers (deps: DispatchDeps, run: CommandRun): Promise<void> {

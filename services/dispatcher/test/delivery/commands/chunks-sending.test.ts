@@ -35,10 +35,14 @@ t.test('of the chunks in hand, DISPATCHER_CHUNKS_SENDING send at once; the other
 t.test('a chunk waiting for a place when the dispatcher stops goes back untouched, and the next dispatcher sends it once', async (t) => {
   const h = await startHarness(t)
   const first = await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
-  const tokens = await publishCampaign(h, ['w1', 'w2'], 1500)
+  const chunksBefore = await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' })
+  const tokens = await publishCampaign(h, ['w1', 'w2'], 5000)
   await h.until(() => h.apns.log.length === 1, 'the first chunk\'s request on the wire')
-  await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) >= 2, 'both chunks in hand')
-  const stopping = first.stop(10_000)
+  await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) === chunksBefore + 2, 'both chunks in hand')
+  const stopping = first.stop(15_000)
+  // The waiting chunk goes back at once; the sending one waits for its answer (5 s).
+  await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) === chunksBefore + 1, 'the waiting chunk given back', 2000)
+  t.equal(h.apns.log.length, 1, 'while the first chunk\'s request is still unanswered')
   await stopping
   t.equal(await h.db.campaignDelivery.count({ where: { chunk: 1 } }), 0, 'the waiting chunk claimed nothing')
   await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
