@@ -12,8 +12,10 @@ async function finishedMessage (app: FastifyInstance, days: number): Promise<str
   const application = await app.db.application.upsert({ where: { appId: '2' }, create: { appId: '2', name: 'app' }, update: {} })
   const id = randomUUID()
   const at = new Date(Date.now() - days * DAY_MS)
-  await app.db.message.create({ data: { id, applicationId: application.id, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'x' }, createdAt: at, completedAt: at } })
-  await app.db.messageDelivery.create({ data: { messageId: id, deviceId: 1n, platform: 'FCM', status: 'SENT', completedAt: at } })
+  // With its outcome in the same statement: a purge running between two would delete the
+  // message alone (finished, old) and the outcome's insert would then fail.
+  const deliveries = { create: { deviceId: 1n, platform: 'FCM' as const, status: 'SENT' as const, completedAt: at } }
+  await app.db.message.create({ data: { id, applicationId: application.id, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'x' }, createdAt: at, completedAt: at, deliveries } })
   return id
 }
 
