@@ -22,7 +22,7 @@ export interface DispatcherConfig {
   nats: { url: string, prefix: string }
   /** Commands handled at once by this dispatcher. */
   concurrency: number
-  /** Of those, campaign chunks (each holds its users' devices and claims a window ahead). */
+  /** Of those, campaign chunks in hand (those sending hold their users' devices and claim a window ahead). */
   chunkConcurrency: number
   /** Of the chunks in hand, those sending at once (DISPATCHER_CHUNKS_SENDING); the others wait for a place. */
   chunksSending: number

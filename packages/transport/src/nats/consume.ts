@@ -16,8 +16,9 @@ import { workSlots } from './work-slots.js'
  * `spacingMs` (as group commit's, packages/db): while busy, a batch starts at least that long after
  * the previous one started, and what arrives meanwhile goes with it. A batch after a quiet spell,
  * and a full one, start at once; so does what is left of a backlog larger than one batch, as soon
- * as a slot is free (waiting would not make it larger than what is already there). The result recorder's single messages came ~1.7 to a batch at
- * 500/s, each batch a statement and a commit (its RESULTS_BATCH_SPACING_MS).
+ * as a slot is free (waiting would not make it larger than what is already there). The result
+ * recorder's single messages came ~1.7 to a batch at 500/s, each batch a statement and a commit
+ * (its RESULTS_BATCH_SPACING_MS).
  */
 export function consumeBatches (
   consumer: Consumer,

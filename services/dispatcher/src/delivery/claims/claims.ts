@@ -50,11 +50,11 @@ const claimWindow = (table: string, source: string, sourceType: string, chunk: b
 // A campaign's window claim is prepared once per connection (named): after five runs planned with
 // their values PostgreSQL runs its generic plan, the plan it chose with a window's values (on
 // 1,000,000 claims, analyzed or not), without planning each of a campaign's thousands of windows
-// (a plan invalidated by an ANALYZE is made again the same way). Planned each time it cost PostgreSQL 44-51 µs per notification against
-// 39-44 prepared (100,000 users, 1 dispatcher, 4 runs each). Not grouped across the chunks in hand
-// as the messages' are: measured with 2 dispatchers (50,000 users, twice each), a grouped statement
-// cost PostgreSQL 141-144 µs per notification against 98-114 for a window each, and the campaign
-// ran 10-15% slower.
+// (a plan invalidated by an ANALYZE is made again the same way). Planned each time it cost
+// PostgreSQL 44-51 µs per notification against 39-44 prepared (100,000 users, 1 dispatcher, 4 runs
+// each). Not grouped across the chunks in hand as the messages' are: measured with 2 dispatchers
+// (50,000 users, twice each), a grouped statement cost PostgreSQL 141-144 µs per notification
+// against 98-114 for a window each, and the campaign ran 10-15% slower.
 const CLAIM_CAMPAIGN_WINDOW = { name: 'beacon-claim-campaign-window', text: claimWindow('campaign_delivery', 'campaign_id', 'bigint', true) }
 
 // Over an earlier holder's PENDING claim too (this holder took it over to send it again):
