@@ -1,39 +1,56 @@
 // Issue 16's goals as rows of the run's table: each ratio computed from figures of this one run.
-import { isBeaconProcess, judgeCampaign, judgeLarge, judgeSenders, judgeSingle, microsecondsPer, targets } from './goals.js'
+import { isBeaconProcess, judgeCampaignRounds, judgeLarge, judgeSendersRounds, judgeSingle, microsecondsPer, targets } from './goals.js'
 import type { GoalRow } from './report.js'
-import { campaignMeasured, count, dispatchersLabel, fixed, microseconds, perSecond, providerMeasured, rss, split, type RunResults } from './results.js'
+import { campaignMeasured, count, dispatchersLabel, fixed, microseconds, perSecond, providerMeasured, rss, split, type Round, type RunResults } from './results.js'
 
-export function goalRows ({ peer, senders, campaigns, single, large, scaleOut }: RunResults): { rows: GoalRow[], judged: Record<string, unknown> } {
+// "1.52 (median of 3 rounds: 1.47, 1.52, 1.71; …)", or the figure alone for a run of one round.
+const ofRounds = (median: number, each: number[], detail: string) =>
+  each.length === 1 ? `${fixed(median)} (${detail})` : `${fixed(median)} (median of ${each.length} rounds: ${each.map((n) => fixed(n)).join(', ')}; ${detail})`
+
+export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, rounds: measuredRounds }: RunResults): { rows: GoalRow[], judged: Record<string, unknown> } {
   const rows: GoalRow[] = []
   const judged: Record<string, unknown> = {}
-  const peerFigures = peer === undefined ? undefined : providerMeasured(peer)
+  // Each round's scenarios are compared with the peer of the same round.
+  const rounds: Round[] = measuredRounds ?? [{ peer, senders, campaigns }]
+  const withPeer = rounds.filter((round): round is Round & { peer: NonNullable<Round['peer']> } => round.peer !== undefined)
 
-  for (const campaign of campaigns) {
-    if (peerFigures === undefined) break
-    const label = dispatchersLabel(campaign.dispatchers)
-    const goal = judgeCampaign(campaignMeasured(campaign), peerFigures)
+  for (const dispatchers of [...new Set(campaigns.map((campaign) => campaign.dispatchers))]) {
+    const pairs = withPeer.flatMap((round) => round.campaigns.filter((campaign) => campaign.dispatchers === dispatchers).map((campaign) => ({ campaign, peer: round.peer })))
+    if (pairs.length === 0) continue
+    const label = dispatchersLabel(dispatchers)
+    const goal = judgeCampaignRounds(pairs.map((pair) => ({ campaign: campaignMeasured(pair.campaign), peer: providerMeasured(pair.peer) })))
     judged[`campaign, ${label}`] = goal
-    const own = Object.fromEntries(Object.entries(campaign.cpuSeconds).filter(([name]) => isBeaconProcess(name))
-      .map(([name]) => [name, microsecondsPer(campaign.cpuSeconds, campaign.users, (other) => other === name)]))
+    const middle = pairs[goal.middle]!.campaign
+    const middleGoal = goal.rounds[goal.middle]!
+    const own = Object.fromEntries(Object.entries(middle.cpuSeconds).filter(([name]) => isBeaconProcess(name))
+      .map(([name]) => [name, microsecondsPer(middle.cpuSeconds, middle.users, (other) => other === name)]))
+    const which = pairs.length === 1 ? '' : `round ${goal.middle + 1}: `
     rows.push({
       goal: `1. campaign, ${label}: Beacon's CPU per notification ÷ the peer's`,
-      measured: `${fixed(goal.cpuOverPeer)} (Beacon ${microseconds(goal.ownMicroseconds)}: ${split(own)}; peer ${microseconds(goal.peerMicroseconds)})`,
+      measured: ofRounds(goal.cpuOverPeer, goal.rounds.map((round) => round.cpuOverPeer),
+        `${which}Beacon ${microseconds(middleGoal.ownMicroseconds)}: ${split(own)}; peer ${microseconds(middleGoal.peerMicroseconds)}`),
       target: `≤ ${targets.campaignCpuOverPeer}`,
       met: goal.cpuMet
     }, {
       goal: `1. campaign, ${label}: throughput ÷ the peer's`,
-      measured: `${fixed(goal.rateOverPeer)} (${perSecond(campaign.notificationsPerSecond)} ÷ ${perSecond(peerFigures.perSecond)})`,
+      measured: ofRounds(goal.rateOverPeer, goal.rounds.map((round) => round.rateOverPeer),
+        pairs.map((pair) => `${perSecond(pair.campaign.notificationsPerSecond)} ÷ ${perSecond(pair.peer.notificationsPerSecond)}`).join(', ')),
       target: `≥ ${targets.campaignRateOverPeer}`,
       met: goal.rateMet
     })
   }
 
-  if (senders !== undefined && peerFigures !== undefined) {
-    const goal = judgeSenders(providerMeasured(senders), peerFigures)
+  const senderPairs = withPeer.flatMap((round) => round.senders === undefined ? [] : [{ senders: round.senders, peer: round.peer }])
+  if (senderPairs.length > 0) {
+    const goal = judgeSendersRounds(senderPairs.map((pair) => ({ senders: providerMeasured(pair.senders), peer: providerMeasured(pair.peer) })))
     judged.senders = goal
+    const middle = senderPairs[goal.middle]!
+    const middleGoal = goal.rounds[goal.middle]!
+    const which = senderPairs.length === 1 ? '' : `round ${goal.middle + 1}: `
     rows.push({
       goal: "2. the dispatcher's senders alone ÷ the peer",
-      measured: `${fixed(goal.rateOverPeer)} (${perSecond(senders.notificationsPerSecond)} ÷ ${perSecond(peerFigures.perSecond)}); CPU per notification: senders ${microseconds(goal.sendersMicroseconds)}, peer ${microseconds(goal.peerMicroseconds)}`,
+      measured: ofRounds(goal.rateOverPeer, goal.rounds.map((round) => round.rateOverPeer),
+        `${which}${perSecond(middle.senders.notificationsPerSecond)} ÷ ${perSecond(middle.peer.notificationsPerSecond)}; CPU per notification: senders ${microseconds(middleGoal.sendersMicroseconds)}, peer ${microseconds(middleGoal.peerMicroseconds)}`),
       target: `≥ ${targets.sendersRateOverPeer}`,
       met: goal.met
     })

@@ -8,11 +8,17 @@ import type { runSenders } from './scenarios/senders.js'
 import type { runSignedRequests } from './scenarios/signed-requests.js'
 import type { runSingleMessages } from './scenarios/single-messages.js'
 
-export interface RunResults {
-  ceiling?: Awaited<ReturnType<typeof runCeiling>> | undefined
+/** The scenarios goals 1 and 2 compare, run one after the other: a round. */
+export interface Round {
   peer?: Awaited<ReturnType<typeof runPeer>> | undefined
   senders?: Awaited<ReturnType<typeof runSenders>> | undefined
   campaigns: CampaignResult[]
+}
+
+export interface RunResults extends Round {
+  ceiling?: Awaited<ReturnType<typeof runCeiling>> | undefined
+  /** Every round, the first being the run's own peer, senders and campaigns (those the scenario table and the scale-out show). */
+  rounds?: Round[] | undefined
   large?: CampaignResult | undefined
   single?: Awaited<ReturnType<typeof runSingleMessages>> | undefined
   registration?: Awaited<ReturnType<typeof runRegistration>> | undefined

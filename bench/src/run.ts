@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only ceiling,peer,senders,campaign,scaleout,large,single,registration]`:
+// `npm run bench [-- --quick] [-- --rounds N] [-- --only ceiling,peer,senders,campaign,scaleout,large,single,registration,signed]`:
 // the benchmark suite, everything on this machine. Scenarios 1–3 (ceiling, peer, the dispatcher's
 // senders alone, campaign, scale-out) run one after the other in this one process tree, so the
 // ratios of issue 16's goals (goals.ts) hold on a noisy machine. Results:
@@ -11,7 +11,7 @@ import { cleanUpRun, repositoryRoot } from '@beacon/testkit'
 import { figureRows } from './figure-rows.js'
 import { goalRows } from './goal-rows.js'
 import { markdown, writeRun } from './report.js'
-import type { RunResults } from './results.js'
+import type { Round, RunResults } from './results.js'
 import { scaleOutSection } from './scale-out-table.js'
 import { runCampaign } from './scenarios/campaign.js'
 import { runCeiling } from './scenarios/ceiling.js'
@@ -23,8 +23,13 @@ import { runSignedRequests } from './scenarios/signed-requests.js'
 import { runSingleMessages } from './scenarios/single-messages.js'
 import { apiEnv, apiNodeArgs, dispatcherNodeArgs } from './service-settings.js'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } })
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rounds: { type: 'string' } } })
 const quick = values.quick
+// Goals 1 and 2 compare scenarios run minutes apart, on a machine whose speed drifts meanwhile:
+// the peer, the senders alone and the campaigns run in turn this many times, each round judged
+// against its own peer, and the goals on the medians (goals.ts).
+const roundCount = Number(values.rounds ?? (quick ? 1 : 3))
+if (!Number.isInteger(roundCount) || roundCount < 1) throw new Error(`--rounds must be a whole number of at least 1, not ${values.rounds}`)
 const only = new Set((values.only ?? 'ceiling,peer,senders,campaign,scaleout,large,single,registration,signed').split(','))
 const size = quick
   ? { notifications: 5000, large: 20_000, singleSeconds: 5, registrationSeconds: 5, signedRequests: 2000 }
@@ -38,7 +43,8 @@ if (build.status !== 0) throw new Error('the build failed')
 const date = new Date().toISOString()
 const results: Record<string, any> = {}
 const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
-  if (!only.has(name.split(':')[0]!)) return undefined
+  // "campaign:2", "peer (round 2)": the scenario's name is what --only lists.
+  if (!only.has(name.split(/[: ]/)[0]!)) return undefined
   console.log(`# ${name}`)
   const result = await run()
   results[name] = result
@@ -47,15 +53,22 @@ const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefin
 }
 const campaign = (users: number, dispatchers: number) => runCampaign({ users, dispatchers, fromBuild: true, apiNodeArgs, apiEnv, dispatcherNodeArgs })
 
-const run: RunResults = { campaigns: [] }
+const run: RunResults = { campaigns: [], rounds: [] }
 try {
   run.ceiling = await step('ceiling', () => runCeiling({ notifications: size.notifications }))
-  run.peer = await step('peer', () => runPeer({ notifications: size.notifications }))
-  run.senders = await step('senders', () => runSenders({ notifications: size.notifications }))
-  for (const dispatchers of [1, 2]) {
-    const result = await step(`campaign:${dispatchers}`, () => campaign(size.notifications, dispatchers))
-    if (result !== undefined) run.campaigns.push(result)
+  for (let index = 1; index <= roundCount; index++) {
+    const of = index === 1 ? '' : ` (round ${index})`
+    const round: Round = { campaigns: [] }
+    round.peer = await step(`peer${of}`, () => runPeer({ notifications: size.notifications }))
+    round.senders = await step(`senders${of}`, () => runSenders({ notifications: size.notifications }))
+    for (const dispatchers of [1, 2]) {
+      const result = await step(`campaign:${dispatchers}${of}`, () => campaign(size.notifications, dispatchers))
+      if (result !== undefined) round.campaigns.push(result)
+    }
+    run.rounds!.push(round)
   }
+  // The scenario table and the scale-out show the first round.
+  Object.assign(run, run.rounds![0])
   // The curve reuses the campaign scenario's runs of this run (same size) and adds the rest.
   run.scaleOut = await step('scaleout', () => runScaleOut({ users: size.notifications, fromBuild: true, apiNodeArgs, apiEnv, dispatcherNodeArgs, measured: run.campaigns }))
   run.large = await step('large', () => campaign(size.large, 2))

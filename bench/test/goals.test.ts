@@ -1,7 +1,7 @@
 // Issue 16's goals from made-up figures: which processes count as Beacon's, and each goal's
 // boundary on both sides, so a report can neither call a miss met nor a hit missed.
 import t from 'tap'
-import { isBeaconProcess, judgeCampaign, judgeLarge, judgeSenders, judgeSingle, microsecondsPer } from '../src/goals.js'
+import { isBeaconProcess, judgeCampaign, judgeCampaignRounds, judgeLarge, judgeSenders, judgeSendersRounds, judgeSingle, median, microsecondsPer } from '../src/goals.js'
 
 // 10,000 notifications in 1 s; the peer's own process used 0.9 s: 90 µs each.
 const peer = { count: 10_000, perSecond: 10_000, cpuSeconds: { peer: 0.9, 'bench (provider mocks)': 0.5 } }
@@ -39,6 +39,60 @@ t.test('senders alone: at least the peer’s rate, with both CPU figures', async
   t.equal(Math.round(equal.sendersMicroseconds), 117)
   t.equal(Math.round(equal.peerMicroseconds), 90)
   t.equal(judgeSenders({ count: 10_000, perSecond: 9999, cpuSeconds: { senders: 1 } }, peer).met, false)
+})
+
+t.test('the median is a figure some round measured: the middle one; of an even count, the side asked for', async (t) => {
+  t.equal(median([3, 1, 2]), 2)
+  t.equal(median([3, 1, 2], 'upper'), 2)
+  t.equal(median([4, 1, 3, 2]), 2)
+  t.equal(median([4, 1, 3, 2], 'upper'), 3)
+  t.equal(median([7], 'upper'), 7)
+  t.throws(() => median([]))
+})
+
+t.test('two rounds: each goal takes the middle figure less favourable to it', async (t) => {
+  const peer = { count: 10_000, perSecond: 10_000, cpuSeconds: { peer: 0.9 } }
+  const campaign = (us: number, rate: number) => ({ count: 10_000, perSecond: rate, cpuSeconds: { dispatcher1: us / 100 } })
+  const judged = judgeCampaignRounds([{ campaign: campaign(126, 9000), peer }, { campaign: campaign(144, 7000), peer }])
+  t.equal(Number(judged.cpuOverPeer.toFixed(2)), 1.6, 'the higher CPU ratio')
+  t.equal(judged.rateOverPeer, 0.7, 'the lower rate ratio')
+  t.equal(judged.met, false)
+  t.equal(judged.middle, 1)
+  const senders = (rate: number) => ({ count: 10_000, perSecond: rate, cpuSeconds: { senders: 1 } })
+  t.equal(judgeSendersRounds([{ senders: senders(11_000), peer }, { senders: senders(9000), peer }]).rateOverPeer, 0.9, 'the lower senders ratio')
+})
+
+t.test('campaign over rounds: each round against its own peer, judged on the medians', async (t) => {
+  // 10,000 notifications each; µs of the peer's own process and of Beacon's (dispatcher1 alone here).
+  const round = (peerUs: number, peerRate: number, beaconUs: number, rate: number) => ({
+    peer: { count: 10_000, perSecond: peerRate, cpuSeconds: { peer: peerUs / 100 } },
+    campaign: { count: 10_000, perSecond: rate, cpuSeconds: { dispatcher1: beaconUs / 100, 'bench (provider mocks)': 5 } }
+  })
+  // A slow peer alone (round 2) reads met; the median round (1.6) does not.
+  const oneLucky = judgeCampaignRounds([round(90, 10_000, 144, 7000), round(105, 9000, 150, 8500), round(83, 11_000, 160, 7500)])
+  t.same(oneLucky.rounds.map((r) => Number(r.cpuOverPeer.toFixed(2))), [1.6, 1.43, 1.93], 'each round over its own peer')
+  t.equal(Number(oneLucky.cpuOverPeer.toFixed(2)), 1.6)
+  t.equal(oneLucky.middle, 0, 'the round the median came from')
+  t.equal(oneLucky.cpuMet, false)
+  // Rates: 0.7, 0.944, 0.682: the median 0.7 misses, though round 2 alone is over 0.8.
+  t.equal(Number(oneLucky.rateOverPeer.toFixed(2)), 0.7)
+  t.equal(oneLucky.rateMet, false)
+  t.equal(oneLucky.met, false)
+
+  const twoOfThree = judgeCampaignRounds([round(90, 10_000, 135, 8000), round(100, 10_000, 140, 8100), round(90, 10_000, 180, 7000)])
+  t.equal(twoOfThree.cpuOverPeer, 1.5, 'exactly 1.5 × is met')
+  t.equal(twoOfThree.rateOverPeer, 0.8, 'exactly 0.8 × is met')
+  t.equal(twoOfThree.met, true, 'one round over the target does not fail the median')
+})
+
+t.test('senders over rounds: the median rate ratio, each round against its own peer', async (t) => {
+  const round = (peerRate: number, rate: number) => ({ peer: { count: 10_000, perSecond: peerRate, cpuSeconds: { peer: 1 } }, senders: { count: 10_000, perSecond: rate, cpuSeconds: { senders: 1 } } })
+  const judged = judgeSendersRounds([round(10_000, 9000), round(8000, 9000), round(10_000, 10_000)])
+  t.same(judged.rounds.map((r) => r.rateOverPeer), [0.9, 1.125, 1])
+  t.equal(judged.rateOverPeer, 1)
+  t.equal(judged.middle, 2)
+  t.equal(judged.met, true)
+  t.equal(judgeSendersRounds([round(10_000, 9000), round(8000, 9000), round(10_000, 9999)]).met, false, 'the median 0.9999 misses')
 })
 
 t.test('single messages: rate, p99 and CPU across every process, delivered once without errors', async (t) => {
