@@ -10,8 +10,8 @@ import type { ApplicationCredentials, CredentialStore } from '../../src/credenti
 import type { LeaseTiming } from '../../src/delivery/commands/lease.js'
 import { createDeadline } from '../../src/delivery/commands/deadline.js'
 import { CommandRun } from '../../src/delivery/commands/run.js'
-import { handleCommand } from '../../src/delivery/commands/handle-command.js'
-import { sendSlotsRegistry } from '../../src/delivery/sends/send-slots.js'
+import { handleCommand, type DispatchDeps } from '../../src/delivery/commands/handle-command.js'
+import { sendSlotsRegistry, type SendSlots } from '../../src/delivery/sends/send-slots.js'
 import { createHealth } from '../../src/health.js'
 import { createScriptedProvider } from './scripted-provider.js'
 
@@ -53,7 +53,7 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots } = {}) {
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
@@ -77,7 +77,9 @@ export async function startDbHarness (t: Test) {
       retry: (delayMs = 0) => { settled.push(`retry ${delayMs}`) }
     }, health, stopping.signal, deadline)
     const streams = options.streams ?? 8
-    const deps = { db: own, transport, credentials: store, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, lease: options.lease ?? QUICK_LEASE, log: options.log ?? quiet }
+    const deps: DispatchDeps = { db: own, transport, credentials: store, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, lease: options.lease ?? QUICK_LEASE, log: options.log ?? quiet }
+    // The places of the chunks sending at once, shared by the holders of one dispatcher.
+    if (options.chunksSending !== undefined) deps.chunksSending = options.chunksSending
     const done = handleCommand(deps, run)
     done.catch(() => {})
     const stop = () => { stopping.abort(); deadline.reach() }

@@ -1,6 +1,10 @@
+import { commandId } from '@beacon/contracts'
+import { pino } from 'pino'
 import t from 'tap'
-import { startHarness, type Harness } from '../../harness.js'
+import { SendSlots } from '../../../src/delivery/sends/send-slots.js'
+import { startHarness, until, type Harness } from '../../harness.js'
 import { metricValue } from '../../metrics/metric-values.js'
+import { startDbHarness } from '../db-harness.js'
 
 /** A campaign of one user per chunk, each chunk's device answering only after `delayMs`; its chunks published. */
 async function publishCampaign (h: Harness, users: string[], delayMs: number): Promise<string[]> {
@@ -48,4 +52,32 @@ t.test('a chunk waiting for a place when the dispatcher stops goes back untouche
   await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
   await h.until(() => h.events.filter((e) => e.kind === 'chunk').length >= 2, 'both chunk summaries', 30_000)
   t.same(tokens.map((token) => h.apns.received(token).length), [1, 1], 'each chunk\'s device once')
+})
+
+// guarantee: chunks-sending-lease-wait
+t.test('a copy waiting for another holder\'s live lease takes no place: the next chunk sends meanwhile, and the copy follows once the lease lapses', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u1' })
+  await h.addDevice('b', { userId: 'u2' })
+  const [chunkA, chunkB] = await h.storeCampaign([['u1'], ['u2']])
+  // Chunk A's first holder is alive and sending elsewhere: its lease is live for a minute.
+  await h.db.pool.query('INSERT INTO command_lease (key, holder, expires_at) VALUES ($1, gen_random_uuid(), now() + interval \'1 minute\')', [commandId(chunkA!)])
+  const places = new SendSlots(1)
+  const lines: string[] = []
+  const log = pino({ level: 'info' }, { write: (line: string) => { lines.push((JSON.parse(line) as { msg: string }).msg) } })
+  const copy = h.startHolder('copy', chunkA!, { deliveryCount: 2, chunksSending: places, log })
+  await until(() => lines.some((line) => line.includes('another dispatcher holds this command; waiting')), 'the copy of chunk A waits for the live lease')
+
+  const next = h.startHolder('next', chunkB!, { chunksSending: places })
+  await until(() => h.provider.receipts.length === 1, 'chunk B sends while the copy of chunk A waits (one place in all)', 5000)
+  await next.done
+  t.same(next.settled, ['ack'])
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['next:b'], 'chunk A not sent while its lease is another holder\'s')
+  t.equal(await h.db.campaignDelivery.count({ where: { chunk: 0 } }), 0, 'the waiting copy claimed nothing')
+
+  // That holder dies: its lease lapses, and the copy takes it, then the place.
+  await h.db.pool.query('UPDATE command_lease SET expires_at = now() - interval \'1 second\' WHERE key = $1', [commandId(chunkA!)])
+  await copy.done
+  t.same(copy.settled, ['ack'])
+  t.same(h.provider.receipts.map((r) => `${r.holder}:${r.token}`), ['next:b', 'copy:a'], 'chunk A sent once, by the copy')
 })
