@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DeviceResult } from '@beacon/contracts'
 import t from 'tap'
-import { buildApp } from '../../helper.js'
+import { buildApp, call } from '../../helper.js'
 
 const SPACING_MS = 1000
 const none = { sent: 0, failed: 0, pending: 0, total: 0 }
@@ -41,4 +41,38 @@ t.test('the recorder spaces its batches by RESULTS_BATCH_SPACING_MS: summaries a
   // Unspaced, the gap is the first batch's run and one poll (tens of ms). The database's clock
   // starts the transaction after the batch starts: slack for a loaded machine.
   t.ok(second - first >= SPACING_MS / 2, `their batch started about a spacing after the one before (${second - first} ms)`)
+})
+
+// guarantee: sync-answer-unspaced
+t.test('a SYNCHRONOUS send answers with its summary as it arrives, not after the recorder\'s spacing', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000', RESULTS_BATCH_SPACING_MS: String(SPACING_MS) })
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  const completedAt = async (id: string) => (await app.db.message.findUniqueOrThrow({ where: { id } })).completedAt
+  const until = async <T>(read: () => Promise<T | null | undefined>, what: string): Promise<T> => {
+    const deadline = Date.now() + 15_000
+    for (;;) {
+      const value = await read()
+      if (value !== null && value !== undefined) return value
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  // No dispatcher: the test answers for it. The send waits for its summary.
+  const answer = call(app, 'POST', '/push/message/send', { requestObject: { appId: 2, mode: 'SYNCHRONOUS', message: { userId: 'alice', body: { title: 'x', body: 'y' } } } })
+  const { id } = await until(() => app.db.message.findFirst({ where: { userId: 'alice' }, select: { id: true } }), 'the send\'s message stored')
+  await app.db.messageDelivery.create({ data: { messageId: id, deviceId: 1n, platform: 'APNS' } })
+
+  // Another message's summary starts a recorder batch: the next one waits out the spacing.
+  const other = randomUUID()
+  await app.db.message.create({ data: { id: other, applicationId: application.id, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'x' } } })
+  await app.transport.publishSummary({ messageId: other, ios: none, android: none })
+  await until(() => completedAt(other), 'the other message recorded')
+
+  await app.transport.publishSummary({ messageId: id, ios: { ...none, sent: 1, total: 1 }, android: none }, [sent(id)])
+  const response = await answer
+  const answeredAt = Date.now()
+  t.equal(response.statusCode, 200)
+  t.same(response.json().responseObject.result, { ios: { sent: 1, pending: 0, failed: 0, total: 1 }, android: none }, 'counted from the summary')
+  const recordedAt = await until(() => completedAt(id), 'the send\'s message recorded')
+  t.ok(answeredAt < recordedAt.getTime(), `answered before the recorder's next batch wrote the message (${recordedAt.getTime() - answeredAt} ms later)`)
 })
