@@ -4,16 +4,16 @@ import { count, dispatchersLabel, fixed, perSecond, rss, split, type RunResults 
 
 export function figureRows ({ ceiling, peer, senders, campaigns, large, single, registration, signed, rounds }: RunResults): Row[] {
   const rows: Row[] = []
-  // Goals 1 and 2 take every round (the goals table); this table shows the first.
-  const first = rounds !== undefined && rounds.length > 1 ? `, round 1 of ${rounds.length}` : ''
+  // Goals 1 and 2 take every round (the goals table); this table shows the last.
+  const shown = rounds !== undefined && rounds.length > 1 ? `, round ${rounds.length} of ${rounds.length}` : ''
   if (ceiling !== undefined) rows.push({ scenario: '1. ceiling (raw HTTP/2 to the APNs mock)', figure: `${perSecond(ceiling.notificationsPerSecond)} (${count(ceiling.notifications)}); CPU per notification: ${split(ceiling.cpuMicrosecondsPerNotification)} µs` })
-  if (peer !== undefined) rows.push({ scenario: `2. peer (@parse/push-adapter, half APNs / half FCM${first})`, figure: `${perSecond(peer.notificationsPerSecond)} (${count(peer.notifications)}); CPU per notification: ${split(peer.cpuMicrosecondsPerNotification)} µs` })
-  if (senders !== undefined) rows.push({ scenario: `2b. the dispatcher's senders alone (no queue, no database${first})`, figure: `${perSecond(senders.notificationsPerSecond)} (${count(senders.notifications)}); CPU per notification: ${split(senders.cpuMicrosecondsPerNotification)} µs` })
+  if (peer !== undefined) rows.push({ scenario: `2. peer (@parse/push-adapter, half APNs / half FCM${shown})`, figure: `${perSecond(peer.notificationsPerSecond)} (${count(peer.notifications)}); CPU per notification: ${split(peer.cpuMicrosecondsPerNotification)} µs` })
+  if (senders !== undefined) rows.push({ scenario: `2b. the dispatcher's senders alone (no queue, no database${shown})`, figure: `${perSecond(senders.notificationsPerSecond)} (${count(senders.notifications)}); CPU per notification: ${split(senders.cpuMicrosecondsPerNotification)} µs` })
   for (const run of campaigns) {
     const over = (other: { notificationsPerSecond: number } | undefined, name: string) => other === undefined ? [] : [`÷ ${name} ${fixed(run.notificationsPerSecond / other.notificationsPerSecond)}`]
     const ratios = [...over(ceiling, 'ceiling'), ...over(peer, 'peer'), ...over(senders, 'senders alone')]
     rows.push({
-      scenario: `3. campaign end to end, ${dispatchersLabel(run.dispatchers)}${first}`,
+      scenario: `3. campaign end to end, ${dispatchersLabel(run.dispatchers)}${shown}`,
       figure: `${perSecond(run.notificationsPerSecond)} (${count(run.users)} users, ${run.seconds} s)${ratios.length > 0 ? `; ${ratios.join(', ')}` : ''}; CPU per notification: ${split(run.cpuMicrosecondsPerNotification)} µs; peak RSS ${rss(run.peakRssMb)}`
     })
   }

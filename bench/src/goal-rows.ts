@@ -3,19 +3,21 @@ import { isBeaconProcess, judgeCampaignRounds, judgeLarge, judgeSendersRounds, j
 import type { GoalRow } from './report.js'
 import { campaignMeasured, count, dispatchersLabel, fixed, microseconds, perSecond, providerMeasured, rss, split, type Round, type RunResults } from './results.js'
 
-// "1.52 (median of 3 rounds: 1.47, 1.52, 1.71; …)", or the figure alone for a run of one round.
+// "1.52 (median of 3 rounds: 1.47, 1.52, 1.71; …)", or "1.52 (one round; …)": one pair alone is
+// what the rounds are there to avoid, so the row says so.
 const ofRounds = (median: number, each: number[], detail: string) =>
-  each.length === 1 ? `${fixed(median)} (${detail})` : `${fixed(median)} (median of ${each.length} rounds: ${each.map((n) => fixed(n)).join(', ')}; ${detail})`
+  each.length === 1 ? `${fixed(median)} (one round; ${detail})` : `${fixed(median)} (median of ${each.length} rounds: ${each.map((n) => fixed(n)).join(', ')}; ${detail})`
 
 export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, rounds: measuredRounds }: RunResults): { rows: GoalRow[], judged: Record<string, unknown> } {
   const rows: GoalRow[] = []
   const judged: Record<string, unknown> = {}
   // Each round's scenarios are compared with the peer of the same round.
   const rounds: Round[] = measuredRounds ?? [{ peer, senders, campaigns }]
-  const withPeer = rounds.filter((round): round is Round & { peer: NonNullable<Round['peer']> } => round.peer !== undefined)
+  // Numbered as run (1 = the first round), kept through the filtering.
+  const withPeer = rounds.flatMap((round, index) => round.peer === undefined ? [] : [{ ...round, peer: round.peer, number: index + 1 }])
 
-  for (const dispatchers of [...new Set(campaigns.map((campaign) => campaign.dispatchers))]) {
-    const pairs = withPeer.flatMap((round) => round.campaigns.filter((campaign) => campaign.dispatchers === dispatchers).map((campaign) => ({ campaign, peer: round.peer })))
+  for (const dispatchers of [...new Set(rounds.flatMap((round) => round.campaigns.map((campaign) => campaign.dispatchers)))]) {
+    const pairs = withPeer.flatMap((round) => round.campaigns.filter((campaign) => campaign.dispatchers === dispatchers).map((campaign) => ({ campaign, peer: round.peer, number: round.number })))
     if (pairs.length === 0) continue
     const label = dispatchersLabel(dispatchers)
     const goal = judgeCampaignRounds(pairs.map((pair) => ({ campaign: campaignMeasured(pair.campaign), peer: providerMeasured(pair.peer) })))
@@ -24,7 +26,7 @@ export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, r
     const middleGoal = goal.rounds[goal.middle]!
     const own = Object.fromEntries(Object.entries(middle.cpuSeconds).filter(([name]) => isBeaconProcess(name))
       .map(([name]) => [name, microsecondsPer(middle.cpuSeconds, middle.users, (other) => other === name)]))
-    const which = pairs.length === 1 ? '' : `round ${goal.middle + 1}: `
+    const which = pairs.length === 1 ? '' : `round ${pairs[goal.middle]!.number}: `
     rows.push({
       goal: `1. campaign, ${label}: Beacon's CPU per notification ÷ the peer's`,
       measured: ofRounds(goal.cpuOverPeer, goal.rounds.map((round) => round.cpuOverPeer),
@@ -40,13 +42,13 @@ export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, r
     })
   }
 
-  const senderPairs = withPeer.flatMap((round) => round.senders === undefined ? [] : [{ senders: round.senders, peer: round.peer }])
+  const senderPairs = withPeer.flatMap((round) => round.senders === undefined ? [] : [{ senders: round.senders, peer: round.peer, number: round.number }])
   if (senderPairs.length > 0) {
     const goal = judgeSendersRounds(senderPairs.map((pair) => ({ senders: providerMeasured(pair.senders), peer: providerMeasured(pair.peer) })))
     judged.senders = goal
     const middle = senderPairs[goal.middle]!
     const middleGoal = goal.rounds[goal.middle]!
-    const which = senderPairs.length === 1 ? '' : `round ${goal.middle + 1}: `
+    const which = senderPairs.length === 1 ? '' : `round ${middle.number}: `
     rows.push({
       goal: "2. the dispatcher's senders alone ÷ the peer",
       measured: ofRounds(goal.rateOverPeer, goal.rounds.map((round) => round.rateOverPeer),

@@ -52,38 +52,44 @@ export function judgeCampaign (campaign: Measured, peer: Measured) {
 }
 
 /**
- * The middle of `values`: a figure some round measured. Of an even count, one of the two middle
- * ones, `side` saying which: each goal takes the one less favourable to it (the higher of two CPU
- * ratios, the lower of two rate ratios).
+ * Where the middle of `values` is: the index of a figure some round measured. Of an even count,
+ * one of the two middle ones, `side` saying which: each goal takes the one less favourable to it
+ * (the higher of two CPU ratios, the lower of two rate ratios). A NaN (nothing measured) sorts last.
  */
-export function median (values: number[], side: 'lower' | 'upper' = 'lower'): number {
+export function medianIndex (values: number[], side: 'lower' | 'upper' = 'lower'): number {
   if (values.length === 0) throw new Error('the median of nothing')
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[side === 'lower' ? Math.floor((sorted.length - 1) / 2) : Math.floor(sorted.length / 2)]!
+  const order = values.map((_, i) => i).sort((a, b) => {
+    const [x, y] = [values[a]!, values[b]!]
+    return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : Number.isNaN(y) ? -1 : x - y
+  })
+  return order[side === 'lower' ? Math.floor((order.length - 1) / 2) : Math.floor(order.length / 2)]!
 }
+
+/** The middle figure of `values` (see medianIndex). */
+export const median = (values: number[], side: 'lower' | 'upper' = 'lower'): number => values[medianIndex(values, side)]!
 
 /**
  * Goal 1 over rounds, each round's campaign against the peer of the same round: the peer and the
  * campaign move together when the whole machine is slower for a while, a lone pair can land on
  * either side of the target (one full run read 1.49 against a slow peer, 1.88 against the peer of
- * the run before). Judged on each ratio's median; `rounds` keeps every round's figures.
+ * the run before). The CPU ratio and the rate ratio each take their own median (they may come from
+ * different rounds); `middle` is the round of the CPU ratio's, `rounds` every round's figures.
  */
 export function judgeCampaignRounds (rounds: Array<{ campaign: Measured, peer: Measured }>) {
   const judged = rounds.map(({ campaign, peer }) => judgeCampaign(campaign, peer))
-  const cpuOverPeer = median(judged.map((round) => round.cpuOverPeer), 'upper')
+  const middle = medianIndex(judged.map((round) => round.cpuOverPeer), 'upper')
+  const cpuOverPeer = judged[middle]!.cpuOverPeer
   const rateOverPeer = median(judged.map((round) => round.rateOverPeer))
   const cpuMet = cpuOverPeer <= targets.campaignCpuOverPeer
   const rateMet = rateOverPeer >= targets.campaignRateOverPeer
-  // The round whose CPU ratio is the median, to show whose processes make it up.
-  const middle = judged.findIndex((round) => round.cpuOverPeer === cpuOverPeer)
   return { cpuOverPeer, rateOverPeer, cpuMet, rateMet, met: cpuMet && rateMet, middle, rounds: judged }
 }
 
 /** Goal 2 over rounds, as goal 1: each round's senders against that round's peer, judged on the median. */
 export function judgeSendersRounds (rounds: Array<{ senders: Measured, peer: Measured }>) {
   const judged = rounds.map(({ senders, peer }) => judgeSenders(senders, peer))
-  const rateOverPeer = median(judged.map((round) => round.rateOverPeer))
-  const middle = judged.findIndex((round) => round.rateOverPeer === rateOverPeer)
+  const middle = medianIndex(judged.map((round) => round.rateOverPeer))
+  const rateOverPeer = judged[middle]!.rateOverPeer
   return { rateOverPeer, met: rateOverPeer >= targets.sendersRateOverPeer, middle, rounds: judged }
 }
 

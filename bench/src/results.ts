@@ -17,7 +17,7 @@ export interface Round {
 
 export interface RunResults extends Round {
   ceiling?: Awaited<ReturnType<typeof runCeiling>> | undefined
-  /** Every round, the first being the run's own peer, senders and campaigns (those the scenario table and the scale-out show). */
+  /** Every round, in order; the last is also the run's own peer, senders and campaigns (those the scenario table and the scale-out show). */
   rounds?: Round[] | undefined
   large?: CampaignResult | undefined
   single?: Awaited<ReturnType<typeof runSingleMessages>> | undefined

@@ -1,7 +1,7 @@
 // Issue 16's goals from made-up figures: which processes count as Beacon's, and each goal's
 // boundary on both sides, so a report can neither call a miss met nor a hit missed.
 import t from 'tap'
-import { isBeaconProcess, judgeCampaign, judgeCampaignRounds, judgeLarge, judgeSenders, judgeSendersRounds, judgeSingle, median, microsecondsPer } from '../src/goals.js'
+import { isBeaconProcess, judgeCampaign, judgeCampaignRounds, judgeLarge, judgeSenders, judgeSendersRounds, judgeSingle, median, medianIndex, microsecondsPer } from '../src/goals.js'
 
 // 10,000 notifications in 1 s; the peer's own process used 0.9 s: 90 µs each.
 const peer = { count: 10_000, perSecond: 10_000, cpuSeconds: { peer: 0.9, 'bench (provider mocks)': 0.5 } }
@@ -48,6 +48,12 @@ t.test('the median is a figure some round measured: the middle one; of an even c
   t.equal(median([4, 1, 3, 2], 'upper'), 3)
   t.equal(median([7], 'upper'), 7)
   t.throws(() => median([]))
+  t.equal(medianIndex([0.9, 1.2, 1.1]), 2, 'where the middle figure was measured')
+  // Nothing measured (0 ÷ 0) sorts last, and a NaN ratio never meets a target.
+  t.equal(medianIndex([Number.NaN, 1.2, 1.1]), 1)
+  const nothing = judgeCampaignRounds([{ campaign: { count: 0, perSecond: 0, cpuSeconds: {} }, peer: { count: 0, perSecond: 0, cpuSeconds: {} } }])
+  t.equal(nothing.middle, 0)
+  t.equal(nothing.met, false)
 })
 
 t.test('two rounds: each goal takes the middle figure less favourable to it', async (t) => {
