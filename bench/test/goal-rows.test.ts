@@ -35,7 +35,7 @@ t.test('three rounds: medians judged, every round shown, the median round named 
   t.equal(cpu2.measured, '1.89 (median of 3 rounds: 1.71, 1.93, 1.89; round 3: Beacon 170 µs: api 10, dispatcher1 55, dispatcher2 55, postgres 40, nats 10; peer 90 µs)')
   t.equal(cpu2.met, false)
   const rate2 = row(rows, '1. campaign, 2 dispatchers: throughput')
-  t.match(rate2.measured, /^0\.80 \(median of 3 rounds: 0\.78, 0\.82, 0\.80;/)
+  t.match(rate2.measured, /^0\.800 \(median of 3 rounds: 0\.78, 0\.82, 0\.800;/, 'three places on the target')
   t.equal(rate2.met, true)
   // Senders: 1.06, 1.05, 0.90: the median 1.05 (round 2) is met.
   const sendersRow = row(rows, '2.')
@@ -49,11 +49,20 @@ t.test('one round: the ratio and its figures, marked as one round', async (t) =>
   const round: Round = { peer: peer(90, 10_000), senders: senders(10_000), campaigns: [campaign(75, 8000)] }
   const { rows } = goalRows({ ...round })
   const cpu = row(rows, '1. campaign, 1 dispatcher: Beacon')
-  t.equal(cpu.measured, '1.50 (one round; Beacon 135 µs: api 10, dispatcher1 75, postgres 40, nats 10; peer 90 µs)')
+  t.equal(cpu.measured, '1.500 (one round; Beacon 135 µs: api 10, dispatcher1 75, postgres 40, nats 10; peer 90 µs)')
   t.equal(cpu.met, true)
-  t.equal(row(rows, '1. campaign, 1 dispatcher: throughput').measured, '0.80 (one round; 8,000/s ÷ 10,000/s)')
-  t.equal(row(rows, '2.').measured, '1.00 (one round; 10,000/s ÷ 10,000/s; CPU per notification: senders 80 µs, peer 90 µs)')
+  t.equal(row(rows, '1. campaign, 1 dispatcher: throughput').measured, '0.800 (one round; 8,000/s ÷ 10,000/s)')
+  t.equal(row(rows, '2.').measured, '1.000 (one round; 10,000/s ÷ 10,000/s; CPU per notification: senders 80 µs, peer 90 µs)')
   t.notOk(figureRows({ ...round }).some((r) => r.scenario.includes('round')), 'no round named in the scenario table')
+})
+
+t.test('a ratio that two places would round onto its target shows three', async (t) => {
+  // 7,990 ÷ 10,000: 0.799 is not met, and must not read 0.80.
+  const { rows } = goalRows({ peer: peer(90, 10_000), campaigns: [campaign(75, 7990)] })
+  const rate = row(rows, '1. campaign, 1 dispatcher: throughput')
+  t.equal(rate.measured, '0.799 (one round; 7,990/s ÷ 10,000/s)')
+  t.equal(rate.met, false)
+  t.match(row(rows, '1. campaign, 1 dispatcher: Beacon').measured, /^1\.500 /, 'on the target, three places too')
 })
 
 t.test('no peer measured: no goal 1 or 2 rows', async (t) => {
