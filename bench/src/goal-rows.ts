@@ -14,6 +14,9 @@ const ofRounds = (median: number, each: number[], target: number, detail: string
     ? `${ratio(median, target)} (one round; ${detail})`
     : `${ratio(median, target)} (median of ${each.length} rounds: ${each.map((n) => ratio(n, target)).join(', ')}; ${detail})`
 
+// Which round the median came from, when there were several.
+const roundOf = (pairs: Array<{ number: number }>, middle: number) => (pairs.length === 1 ? '' : `round ${pairs[middle]!.number}: `)
+
 export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, rounds: measuredRounds }: RunResults): { rows: GoalRow[], judged: Record<string, unknown> } {
   const rows: GoalRow[] = []
   const judged: Record<string, unknown> = {}
@@ -32,7 +35,7 @@ export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, r
     const middleGoal = goal.rounds[goal.middle]!
     const own = Object.fromEntries(Object.entries(middle.cpuSeconds).filter(([name]) => isBeaconProcess(name))
       .map(([name]) => [name, microsecondsPer(middle.cpuSeconds, middle.users, (other) => other === name)]))
-    const which = pairs.length === 1 ? '' : `round ${pairs[goal.middle]!.number}: `
+    const which = roundOf(pairs, goal.middle)
     rows.push({
       goal: `1. campaign, ${label}: Beacon's CPU per notification ÷ the peer's`,
       measured: ofRounds(goal.cpuOverPeer, goal.rounds.map((round) => round.cpuOverPeer), targets.campaignCpuOverPeer,
@@ -54,7 +57,7 @@ export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, r
     judged.senders = goal
     const middle = senderPairs[goal.middle]!
     const middleGoal = goal.rounds[goal.middle]!
-    const which = senderPairs.length === 1 ? '' : `round ${middle.number}: `
+    const which = roundOf(senderPairs, goal.middle)
     rows.push({
       goal: "2. the dispatcher's senders alone ÷ the peer",
       measured: ofRounds(goal.rateOverPeer, goal.rounds.map((round) => round.rateOverPeer), targets.sendersRateOverPeer,

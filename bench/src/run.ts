@@ -26,9 +26,6 @@ import { apiEnv, apiNodeArgs, dispatcherNodeArgs } from './service-settings.js'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, rounds: { type: 'string' } } })
 const quick = values.quick
-// Goals 1 and 2 compare scenarios run minutes apart, on a machine whose speed drifts meanwhile:
-// the peer, the senders alone and the campaigns run in turn this many times, each round judged
-// against its own peer, and the goals on the medians (goals.ts).
 const only = new Set((values.only ?? 'ceiling,peer,senders,campaign,scaleout,large,single,registration,signed').split(','))
 // Without the peer no goal compares rounds: one is enough.
 const roundCount = Number(values.rounds ?? (quick || !only.has('peer') ? 1 : 3))
