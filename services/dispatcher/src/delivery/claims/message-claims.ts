@@ -18,12 +18,9 @@ const CLAIM_MESSAGE_WINDOWS = {
     INSERT INTO message_delivery AS d (message_id, device_id, platform, claimed_at)
     SELECT message_id, device_id, platform::"Platform", at FROM mine
     ON CONFLICT (message_id, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-     WHERE d.status = 'PENDING' AND d.claimed_at <> EXCLUDED.claimed_at
+     WHERE d.status = 'PENDING'
     RETURNING d.message_id, d.device_id)
   SELECT c.message_id::text, c.device_id FROM claimed c
-  UNION ALL
-  SELECT d.message_id::text, d.device_id FROM message_delivery d JOIN mine ON mine.message_id = d.message_id AND mine.device_id = d.device_id
-   WHERE d.status = 'PENDING' AND d.claimed_at = mine.at
   UNION ALL
   SELECT DISTINCT t.message_id::text, -1 FROM t JOIN overtaken o ON o.key = t.key`
 }
