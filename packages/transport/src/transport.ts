@@ -1,9 +1,9 @@
 import type { CallbackCommand, ChunkSummary, Command, DeviceResult, InAppBroadcast, MessageSummary } from '@beacon/contracts'
 
-/** A command handed to a dispatcher. Settle it exactly once: `ack`, or `retry` to give it back. */
+/** A command handed to a dispatcher. Settle it exactly once: `ack`, or `retry` or `handBack` to give it back. */
 export interface CommandDelivery {
   command: Command
-  /** 1 on the first delivery; more when a previous holder died or gave it back. */
+  /** 1 on the first delivery; more when a previous holder died or gave it back with `retry` (a copy `handBack` queued keeps the number). */
   deliveryCount: number
   /** No further delivery will follow if this one is not acknowledged: the holder must bring it to an end. */
   lastDelivery: boolean
@@ -11,6 +11,12 @@ export interface CommandDelivery {
   working (): void
   ack (): Promise<void>
   retry (delayMs?: number): void
+  /**
+   * Back to the queue as a new copy that keeps this delivery's number (a stop, not a failure:
+   * `retry` spends one of the consumer's deliveries). The copy queues behind what is waiting.
+   * Rejects when the copy could not be queued; the delivery is then unsettled (`retry` still gives it back).
+   */
+  handBack (): Promise<void>
 }
 
 export type ResultEvent =

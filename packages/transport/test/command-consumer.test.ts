@@ -5,7 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import { connect, nanos } from '@nats-io/transport-node'
 import t from 'tap'
 import { createNatsTransport, TransportErrorCode, type CommandDelivery } from '../src/index.js'
-import { memoryFactory, natsFactory, natsPrefix } from './fixtures.js'
+import { memoryFactory, natsFactory, natsPrefix, settledQueue } from './fixtures.js'
 
 const command = (): SendCommand => ({
   kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }
@@ -51,6 +51,33 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     await transport.publishCommand(command())
     await until(() => seen.length === 3, 'three deliveries')
     t.same(seen, [[1, false], [2, false], [3, true]])
+  })
+
+  // A stop hands a command back as a copy (the dispatcher's chunks): it comes again with the number
+  // of the delivery handed back, however often, while retry goes on counting toward the limit.
+  t.test(`${kind}: a command handed back comes again with its delivery's number; retry counts on from it`, async (t) => {
+    const prefix = kind === 'nats' ? await natsPrefix(t) : 'unused'
+    const transport = await factory(t, prefix)
+    const steps = ['retry', 'hand back', 'hand back', 'hand back', 'retry', 'ack']
+    const seen: Array<[number, boolean]> = []
+    const published = command()
+    transport.consumeCommands(async (delivery) => {
+      seen.push([delivery.deliveryCount, delivery.lastDelivery])
+      t.same(delivery.command, published, 'the command as published')
+      const step = steps[seen.length - 1]
+      if (step === 'retry') delivery.retry(10)
+      else if (step === 'hand back') await delivery.handBack()
+      else await delivery.ack()
+    }, { concurrency: 1, maxDeliver: 3 })
+    await transport.publishCommand(published)
+    await until(() => seen.length === steps.length, 'every step')
+    t.same(seen, [[1, false], [2, false], [2, false], [2, false], [2, false], [3, true]], 'three hand-backs past a limit of 3 deliveries, which retry then reaches')
+    const queue = await settledQueue(kind, prefix, 'commands')
+    if (queue !== undefined) {
+      // Settled: nothing left in the stream, nothing pending, so every handed-back delivery was acknowledged.
+      t.equal(queue.stored, 4, 'the command and its three copies')
+      t.equal(queue.deliveries, steps.length, 'one delivery per step, none more')
+    }
   })
 
   t.test(`${kind}: nothing is taken while the consumer is not ready`, async (t) => {

@@ -60,7 +60,8 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
             lastDelivery: item.lastDelivery,
             working: () => {},
             ack: item.ack,
-            retry: item.retry
+            retry: item.retry,
+            handBack: item.handBack
           })
         } finally {
           if (chunk) chunksInHand--

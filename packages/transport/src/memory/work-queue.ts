@@ -8,6 +8,8 @@ export interface QueuedItem<T> {
   lastDelivery: boolean
   ack (): Promise<void>
   retry (delayMs?: number): void
+  /** Back at the end of the queue with the same delivery count (as the NATS transport's copy). */
+  handBack (): Promise<void>
   drop (): Promise<void>
 }
 
@@ -59,6 +61,7 @@ export class WorkQueue<T> {
         lastDelivery: entry.deliveryCount >= maxDeliver,
         ack: async () => { settled = true },
         retry: requeue,
+        handBack: async () => { settled = true; this.push(entry.value, entry.deliveryCount) },
         drop: async () => { settled = true }
       }
       active++

@@ -1,12 +1,13 @@
 import { commandId, MAX_RESULTS_PER_BATCH, natsNames, type ChunkSummary, type Command, type DeviceResult, type DeviceResultBatch, type MessageSummary } from '@beacon/contracts'
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CloseOptions, CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { abandonedCommands } from './abandoned-commands.js'
 import { consumeBatches } from './consume.js'
 import { consumeSlots } from './consume-slots.js'
+import { deliveriesSpent, handedBackCopy } from './handed-back.js'
 import { resultBatches } from './result-batches.js'
 import { signedApiTransport } from './signed-api.js'
 import { summaryWatches } from './summary-watches.js'
@@ -66,13 +67,14 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
   const js = jetstream(nc)
   const consumers: Array<{ stop (): Promise<void> }> = []
 
-  const publish = async (subject: string, data: Uint8Array, msgID: string) => {
+  const publishWith = async (subject: string, data: Uint8Array, options: { msgID: string, headers?: MsgHdrs }) => {
     try {
-      await js.publish(subject, data, { msgID })
+      await js.publish(subject, data, options)
     } catch (cause) {
       throw publishError(subject, cause)
     }
   }
+  const publish = (subject: string, data: Uint8Array, msgID: string) => publishWith(subject, data, { msgID })
 
   const decodeOrTerminate = <T>(message: JsMsg, decode: (data: Uint8Array) => T): T | undefined => {
     try { return decode(message.data) } catch (error) {
@@ -128,17 +130,26 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
           if (command === undefined) return
           const chunk = command.kind === 'campaign-chunk'
           if (chunk) chunksInHand++
+          // A copy handed back at a stop goes on counting its command's deliveries (handed-back.ts).
+          const deliveryCount = deliveriesSpent(message.headers) + message.info.deliveryCount
           const delivery: CommandDelivery = {
             command,
-            deliveryCount: message.info.deliveryCount,
-            lastDelivery: message.info.deliveryCount >= settings.commandMaxDeliver,
+            deliveryCount,
+            lastDelivery: deliveryCount >= settings.commandMaxDeliver,
             working: () => message.working(),
             // A plain ack, not ackAck: a lost ack only redelivers the command after its ack wait,
             // by when its published results are recorded and its claims say it was done (a device
             // whose result is not yet recorded would be sent again); waiting for the server's word
             // cost a round trip per command.
             ack: async () => { message.ack() },
-            retry: (delayMs) => message.nak(delayMs)
+            retry: (delayMs) => message.nak(delayMs),
+            async handBack () {
+              const copy = handedBackCopy(commandId(command), deliveryCount)
+              await publishWith(names.commandSubject, message.data, copy)
+              // A plain ack, as above: were it lost, the original comes again after its ack wait
+              // beside its copy, and the command's lease lets one of them send, as for any two copies.
+              message.ack()
+            }
           }
           try {
             await handler(delivery)

@@ -53,7 +53,7 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean } = {}) {
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
@@ -74,7 +74,11 @@ export async function startDbHarness (t: Test) {
       lastDelivery: options.lastDelivery ?? false,
       working: options.working ?? (() => {}),
       ack: async () => { settled.push('ack') },
-      retry: (delayMs = 0) => { settled.push(`retry ${delayMs}`) }
+      retry: (delayMs = 0) => { settled.push(`retry ${delayMs}`) },
+      handBack: async () => {
+        if (options.handBackRefused === true) { settled.push('hand back refused'); throw new Error('the copy was not queued') }
+        settled.push('hand back')
+      }
     }, health, stopping.signal, deadline)
     const streams = options.streams ?? 8
     const deps: DispatchDeps = { db: own, transport, credentials: store, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, lease: options.lease ?? QUICK_LEASE, log: options.log ?? quiet }
@@ -88,7 +92,7 @@ export async function startDbHarness (t: Test) {
       run,
       /** What this holder's dispatcher knows of the database and NATS (a test marks a part down). */
       health,
-      /** ack / retry, as the handler settled the delivery. */
+      /** ack / retry / hand back, as the handler settled the delivery. */
       settled,
       done,
       /** The dispatcher stops: what is on the wire is not awaited; the command is given back. */

@@ -47,7 +47,7 @@ export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promi
   }
   if (run.givenBack) {
     await lease.end(false)
-    run.delivery.retry(0)
+    await handBack(deps, run)
     return
   }
   if (!await lease.end(true)) {
@@ -78,6 +78,26 @@ async function sendingChunk (deps: DispatchDeps, run: CommandRun, send: () => Pr
   } finally {
     places.give(1)
   }
+}
+
+/**
+ * Gives a command back at a stop. A campaign chunk goes back as a new copy that keeps its delivery
+ * count: every stop would otherwise spend one of its COMMAND_MAX_DELIVER deliveries, the waiting
+ * chunks' included, and a chunk handed back that many times by restarts would end failed with
+ * devices never sent. It queues behind what waits, which a chunk can afford. A single message
+ * goes back with a redelivery, which JetStream hands out before what waits: it is done in
+ * milliseconds, and a stop spends one of its deliveries only if it comes while the message is in hand.
+ */
+async function handBack (deps: DispatchDeps, run: CommandRun): Promise<void> {
+  if (run.delivery.command.kind === 'campaign-chunk') {
+    try {
+      await run.delivery.handBack()
+      return
+    } catch (error) {
+      deps.log.warn({ err: error, command: run.claimant.key }, 'the chunk could not be queued again as a copy; given back with a redelivery')
+    }
+  }
+  run.delivery.retry(0)
 }
 
 async function keepAnswers (deps: DispatchDeps, run: CommandRun): Promise<void> {

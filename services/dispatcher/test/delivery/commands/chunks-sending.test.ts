@@ -36,9 +36,13 @@ t.test('of the chunks in hand, DISPATCHER_CHUNKS_SENDING send at once; the other
   t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1], 'every chunk\'s device once')
 })
 
-t.test('a chunk waiting for a place when the dispatcher stops goes back untouched, and the next dispatcher sends it once', async (t) => {
+// guarantee: chunk-hand-back
+// One delivery each (COMMAND_MAX_DELIVER 1): given back with a redelivery, the waiting chunk would
+// have none left, and JetStream would never hand it out again.
+t.test('a chunk waiting for a place when the dispatcher stops goes back untouched, without spending a delivery, and the next dispatcher sends it once', async (t) => {
   const h = await startHarness(t)
-  const first = await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
+  const settings = { DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1', COMMAND_MAX_DELIVER: '1' }
+  const first = await h.startDispatcher(settings)
   const chunksBefore = await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' })
   const tokens = await publishCampaign(h, ['w1', 'w2'], 5000)
   await h.until(() => h.apns.log.length === 1, 'the first chunk\'s request on the wire')
@@ -49,7 +53,7 @@ t.test('a chunk waiting for a place when the dispatcher stops goes back untouche
   t.equal(h.apns.log.length, 1, 'while the first chunk\'s request is still unanswered')
   await stopping
   t.equal(await h.db.campaignDelivery.count({ where: { chunk: 1 } }), 0, 'the waiting chunk claimed nothing')
-  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
+  await h.startDispatcher(settings)
   await h.until(() => h.events.filter((e) => e.kind === 'chunk').length >= 2, 'both chunk summaries', 30_000)
   t.same(tokens.map((token) => h.apns.received(token).length), [1, 1], 'each chunk\'s device once')
 })

@@ -35,6 +35,22 @@ t.test('a chunk redelivered after its holder died: answers published as they cam
   t.same(summaries(h), [{ campaignId: command!.campaignId, chunk: 0, ios: counts(3), android: counts(1, 1) }], 'the dead holder\'s answers recorded before are counted')
 })
 
+// guarantee: chunk-hand-back
+t.test('a chunk stopped mid-send is handed back as a copy that keeps its delivery count; one whose copy cannot be queued goes back with a redelivery', async (t) => {
+  for (const refused of [false, true]) {
+    const h = await startDbHarness(t)
+    await h.addDevice('a', { userId: 'user-a' })
+    await h.addDevice('b', { userId: 'user-b' })
+    h.provider.script('a', ['hang', SENT])
+    const [command] = await h.storeCampaign([['user-a', 'user-b']])
+    const first = h.startHolder('first', command!, { streams: 1, handBackRefused: refused })
+    await until(() => h.provider.receipts.length === 1, 'a on the wire, b waiting for its slot')
+    first.stop()
+    await first.done
+    t.same(first.settled, refused ? ['hand back refused', 'retry 0'] : ['hand back'], refused ? 'the copy refused: a redelivery' : 'a copy')
+  }
+})
+
 t.test('a device shared by users of two chunks, on the wire for the first when the second runs: sent once, its outcome on the first chunk, the second does not wait for it', async (t) => {
   const h = await startDbHarness(t)
   await h.addDevice('shared', { userId: 'user-1' })
