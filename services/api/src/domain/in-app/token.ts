@@ -23,8 +23,6 @@ export interface InAppTokens {
   verify (token: string, now?: Date): { ok: true, grant: InAppGrant } | { ok: false, reason: string }
 }
 
-const SIGNATURE_BYTES = 32
-
 /**
  * Stateless tokens, valid on every api instance: `base64url(payload).base64url(HMAC-SHA256)`,
  * payload `{a: applicationId, u: userId, d: developerId, v: the developer's token epoch, e: expiry in epoch seconds,
@@ -47,8 +45,12 @@ export function createInAppTokens (masterKey: Buffer, ttlSeconds: number): InApp
       if (token.length === 0 || token.length > MAX_IN_APP_TOKEN_LENGTH) return { ok: false, reason: 'token missing or too long' }
       const [payload, signature, ...rest] = token.split('.')
       if (payload === undefined || signature === undefined || rest.length > 0) return { ok: false, reason: 'token malformed' }
-      const given = Buffer.from(signature, 'base64url')
-      if (given.length !== SIGNATURE_BYTES || !timingSafeEqual(given, mac(payload))) return { ok: false, reason: 'token signature mismatch' }
+      // The signature's own spelling, not its decoded bytes: Node's decoder skips characters outside
+      // the alphabet and the unused low bits of the last one, so one token would have countless
+      // spellings, each a token of its own to the limits keyed by it (connects per token).
+      const expected = Buffer.from(mac(payload).toString('base64url'))
+      const given = Buffer.from(signature)
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'token signature mismatch' }
       const claims = parseClaims(payload)
       if (claims === null) return { ok: false, reason: 'token payload malformed' }
       if (claims.e * 1000 <= now.getTime()) return { ok: false, reason: 'token expired' }

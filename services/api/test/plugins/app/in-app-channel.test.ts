@@ -8,7 +8,7 @@ import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until } fro
 
 const alice = `alice@${CARRIER}`
 
-// guarantee: inapp-token-scope
+// guarantee: inapp-token-scope, inapp-token-exact
 t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', async (t) => {
   const masterKey = randomBytes(32)
   const tokens = createInAppTokens(masterKey, 60)
@@ -28,6 +28,14 @@ t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', a
   t.match(tokens.verify(`${otherDeveloper}.${signature}`, now), { ok: false, reason: 'token signature mismatch' }, 'another developer under the same signature')
   for (const bad of ['', 'x', `${payload}`, `${payload}.${signature}.x`, `${payload}.${signature.slice(1)}`, 'a'.repeat(2000), `${payload}.!!!`]) {
     t.match(tokens.verify(bad, now), { ok: false }, bad.slice(0, 30))
+  }
+  // Other spellings of the same signature bytes (Node's base64url decoder reads them all as the
+  // same 32 bytes): each would count as a token of its own for the limits per token.
+  // The last of 43 characters carries 4 bits and 2 unused ones, zero as issued: the next character sets one.
+  const unusedBitSet = String.fromCharCode(signature.charCodeAt(signature.length - 1) + 1)
+  for (const spelling of [`${signature.slice(0, -1)}${unusedBitSet}`, `${signature.slice(0, 10)}*${signature.slice(10)}`, `${signature}=`, ` ${signature}`]) {
+    t.ok(Buffer.from(spelling, 'base64url').equals(Buffer.from(signature, 'base64url')), `${spelling.slice(-6)}: the same bytes to the decoder`)
+    t.match(tokens.verify(`${payload}.${spelling}`, now), { ok: false, reason: 'token signature mismatch' }, 'another spelling of the signature is refused')
   }
   // A well-signed token with a payload that is not ours (defence in depth).
   t.match(tokens.verify(signedPayload(masterKey, '{"a":"3","u":"alice","d":5,"v":1,"e":1}'), now), { ok: false, reason: 'token payload malformed' })
