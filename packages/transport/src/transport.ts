@@ -5,6 +5,11 @@ export interface CommandDelivery {
   command: Command
   /** 1 on the first delivery; more when a previous holder died or gave it back with `retry` (a copy `handBack` queued keeps the number). */
   deliveryCount: number
+  /**
+   * The command's first delivery: no earlier holder can exist. Not a copy `handBack` queued, even
+   * one numbered 1 (its holder was there before; were its lease not released, it is still live).
+   */
+  firstDelivery: boolean
   /** No further delivery will follow if this one is not acknowledged: the holder must bring it to an end. */
   lastDelivery: boolean
   /** Extends the time the holder may keep it before it is redelivered elsewhere. */

@@ -58,11 +58,11 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
   t.test(`${kind}: a command handed back comes again with its delivery's number; retry counts on from it`, async (t) => {
     const prefix = kind === 'nats' ? await natsPrefix(t) : 'unused'
     const transport = await factory(t, prefix)
-    const steps = ['retry', 'hand back', 'hand back', 'hand back', 'retry', 'ack']
-    const seen: Array<[number, boolean]> = []
+    const steps = ['hand back', 'retry', 'hand back', 'hand back', 'retry', 'ack']
+    const seen: Array<[number, boolean, boolean]> = []
     const published = command()
     transport.consumeCommands(async (delivery) => {
-      seen.push([delivery.deliveryCount, delivery.lastDelivery])
+      seen.push([delivery.deliveryCount, delivery.firstDelivery, delivery.lastDelivery])
       t.same(delivery.command, published, 'the command as published')
       const step = steps[seen.length - 1]
       if (step === 'retry') delivery.retry(10)
@@ -71,13 +71,32 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
     }, { concurrency: 1, maxDeliver: 3 })
     await transport.publishCommand(published)
     await until(() => seen.length === steps.length, 'every step')
-    t.same(seen, [[1, false], [2, false], [2, false], [2, false], [2, false], [3, true]], 'three hand-backs past a limit of 3 deliveries, which retry then reaches')
+    // [number, first delivery, last delivery]: a copy of the first delivery is numbered 1 but is no first delivery.
+    t.same(seen, [[1, true, false], [1, false, false], [2, false, false], [2, false, false], [2, false, false], [3, false, true]],
+      'three hand-backs past a limit of 3 deliveries, which retry then reaches')
     const queue = await settledQueue(kind, prefix, 'commands')
     if (queue !== undefined) {
       // Settled: nothing left in the stream, nothing pending, so every handed-back delivery was acknowledged.
       t.equal(queue.stored, 4, 'the command and its three copies')
       t.equal(queue.deliveries, steps.length, 'one delivery per step, none more')
     }
+  })
+
+  t.test(`${kind}: a command handed back queues behind the commands waiting`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const [first, second] = [command(), command()]
+    const order: string[] = []
+    // Both queued before the consumer starts.
+    await transport.publishCommand(first)
+    await transport.publishCommand(second)
+    transport.consumeCommands(async (delivery) => {
+      const name = delivery.command.kind === 'message' && delivery.command.messageId === first.messageId ? 'first' : 'second'
+      order.push(name)
+      if (name === 'first' && order.length === 1) await delivery.handBack()
+      else await delivery.ack()
+    }, { concurrency: 1 })
+    await until(() => order.length === 3, 'three deliveries')
+    t.same(order, ['first', 'second', 'first'])
   })
 
   t.test(`${kind}: nothing is taken while the consumer is not ready`, async (t) => {

@@ -57,6 +57,7 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
           await handler({
             command: item.value,
             deliveryCount: item.deliveryCount,
+            firstDelivery: item.deliveryCount === 1 && !item.handedBack,
             lastDelivery: item.lastDelivery,
             working: () => {},
             ack: item.ack,

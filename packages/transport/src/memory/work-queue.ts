@@ -4,6 +4,8 @@ import type { Stoppable } from '../transport.js'
 export interface QueuedItem<T> {
   value: T
   deliveryCount: number
+  /** Not handed back before (the NATS transport's firstDelivery, with the count). */
+  handedBack: boolean
   /** No further delivery follows (the consumer's maxDeliver is reached). */
   lastDelivery: boolean
   ack (): Promise<void>
@@ -30,14 +32,14 @@ export interface ConsumeOptions {
  * gets it back after a second.
  */
 export class WorkQueue<T> {
-  private readonly items: Array<{ value: T, deliveryCount: number }> = []
+  private readonly items: Array<{ value: T, deliveryCount: number, handedBack?: boolean }> = []
   private pump: (() => void) | undefined
   private closed = false
 
   constructor (private readonly onError: (error: unknown) => void) {}
 
-  push (value: T, deliveryCount = 1): void {
-    this.items.push({ value, deliveryCount })
+  push (value: T, deliveryCount = 1, handedBack = false): void {
+    this.items.push({ value, deliveryCount, handedBack })
     this.pump?.()
   }
 
@@ -48,7 +50,7 @@ export class WorkQueue<T> {
     const room = () => Math.min(concurrency - active, pullLimit?.() ?? Number.POSITIVE_INFINITY)
     let gated = false
     const running = new Set<Promise<void>>()
-    const start = (entry: { value: T, deliveryCount: number }) => {
+    const start = (entry: { value: T, deliveryCount: number, handedBack?: boolean }) => {
       let settled = false
       const requeue = (delayMs = 0) => {
         settled = true
@@ -58,10 +60,11 @@ export class WorkQueue<T> {
       const item: QueuedItem<T> = {
         value: entry.value,
         deliveryCount: entry.deliveryCount,
+        handedBack: entry.handedBack === true,
         lastDelivery: entry.deliveryCount >= maxDeliver,
         ack: async () => { settled = true },
         retry: requeue,
-        handBack: async () => { settled = true; this.push(entry.value, entry.deliveryCount) },
+        handBack: async () => { settled = true; this.push(entry.value, entry.deliveryCount, true) },
         drop: async () => { settled = true }
       }
       active++

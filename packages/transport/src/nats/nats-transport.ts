@@ -131,10 +131,12 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
           const chunk = command.kind === 'campaign-chunk'
           if (chunk) chunksInHand++
           // A copy handed back at a stop goes on counting its command's deliveries (handed-back.ts).
-          const deliveryCount = deliveriesSpent(message.headers) + message.info.deliveryCount
+          const spent = deliveriesSpent(message.headers)
+          const deliveryCount = (spent ?? 0) + message.info.deliveryCount
           const delivery: CommandDelivery = {
             command,
             deliveryCount,
+            firstDelivery: spent === undefined && message.info.deliveryCount === 1,
             lastDelivery: deliveryCount >= settings.commandMaxDeliver,
             working: () => message.working(),
             // A plain ack, not ackAck: a lost ack only redelivers the command after its ack wait,
@@ -144,7 +146,7 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
             ack: async () => { message.ack() },
             retry: (delayMs) => message.nak(delayMs),
             async handBack () {
-              const copy = handedBackCopy(commandId(command), deliveryCount)
+              const copy = handedBackCopy(commandId(command), message.seq, message.info.deliveryCount, deliveryCount)
               await publishWith(names.commandSubject, message.data, copy)
               // A plain ack, as above: were it lost, the original comes again after its ack wait
               // beside its copy, and the command's lease lets one of them send, as for any two copies.

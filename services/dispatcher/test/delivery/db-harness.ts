@@ -53,7 +53,7 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handedBack?: boolean } = {}) {
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
@@ -71,6 +71,7 @@ export async function startDbHarness (t: Test) {
     const run = new CommandRun({
       command,
       deliveryCount: options.deliveryCount ?? 1,
+      firstDelivery: (options.deliveryCount ?? 1) === 1 && options.handedBack !== true,
       lastDelivery: options.lastDelivery ?? false,
       working: options.working ?? (() => {}),
       ack: async () => { settled.push('ack') },

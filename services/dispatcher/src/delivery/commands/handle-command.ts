@@ -91,7 +91,8 @@ async function sendingChunk (deps: DispatchDeps, run: CommandRun, send: () => Pr
 async function handBack (deps: DispatchDeps, run: CommandRun): Promise<void> {
   if (run.delivery.command.kind === 'campaign-chunk') {
     try {
-      await run.delivery.handBack()
+      // Tried again while NATS is away, until the stop's deadline: the same copy each time.
+      await run.hold(() => run.delivery.handBack())
       return
     } catch (error) {
       deps.log.warn({ err: error, command: run.claimant.key }, 'the chunk could not be queued again as a copy; given back with a redelivery')

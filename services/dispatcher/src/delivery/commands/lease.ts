@@ -59,13 +59,13 @@ export class CommandLease {
   constructor (private readonly db: Db, private readonly run: CommandRun, private readonly timing: LeaseTiming, private readonly log: Logger) {}
 
   /**
-   * Before the run does anything: a redelivered copy waits for the lease (false: the dispatcher
-   * stopped first); renewals start. A first delivery writes its lease at the first renewal, a
-   * second in at most (most single messages are done before).
+   * Before the run does anything: a redelivered copy, or one handed back, waits for the lease
+   * (false: the dispatcher stopped first); renewals start. A first delivery writes its lease at the
+   * first renewal, a second in at most (most single messages are done before).
    */
   async begin (): Promise<Exclude<LeaseState, 'busy'> | 'stopped'> {
     const every = this.timing.renewEveryMs
-    if (this.run.delivery.deliveryCount === 1) {
+    if (this.run.delivery.firstDelivery) {
       this.keep(Math.min(1000, every))
       return 'held'
     }

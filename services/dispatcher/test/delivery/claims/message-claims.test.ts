@@ -30,7 +30,7 @@ t.test('windows of several messages claimed together: each its own, an overtaken
     [[a!.messageId, d1, 'APNS', 'PENDING'], [b!.messageId, d2, 'FCM', 'PENDING']].sort((x, y) => Number(x[1]) - Number(y[1])), 'nothing claimed for the overtaken command')
 })
 
-t.test('a claim run again with its time (its answer was lost) finds its rows; another holder\'s claim is not taken', async (t) => {
+t.test('a claim run again with its time (its answer was lost) finds its rows; a PENDING claim made at another time is taken over', async (t) => {
   const h = await startDbHarness(t)
   const message = await h.storeMessage('u')
   const device = await h.addDevice('d', { userId: 'u' })

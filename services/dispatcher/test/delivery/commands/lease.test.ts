@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { until } from '../../harness.js'
 import { startDbHarness } from '../db-harness.js'
 import { gate } from '../scripted-provider.js'
@@ -24,8 +24,14 @@ const leaseOf = async (h: Awaited<ReturnType<typeof startDbHarness>>, key: strin
 const firstRequestUnderLease = (h: Awaited<ReturnType<typeof startDbHarness>>, key: string) =>
   until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, key)).length === 1, 'the first request on the wire and the lease written')
 
+// A copy handed back at a stop is numbered as the delivery it came from, 1 for a first one: it
+// waits all the same (its holder's lease may still be live, were its release lost).
 // guarantee: redelivery-waits-for-live-holder
 t.test('a copy handed out again while its holder is alive and sending (its heartbeats lost with NATS) waits for it: every device sent once, by the first holder', async (t) => {
+  for (const copy of [{ deliveryCount: 2 }, { deliveryCount: 1, handedBack: true }]) await t.test(JSON.stringify(copy), async (t) => { await liveHolderWaitedFor(t, copy) })
+})
+
+async function liveHolderWaitedFor (t: Test, copy: { deliveryCount: number, handedBack?: boolean }): Promise<void> {
   const h = await startDbHarness(t)
   for (const label of ['a', 'b', 'c', 'd']) await h.addDevice(label, { userId: 'u' })
   const held = gate()
@@ -36,7 +42,7 @@ t.test('a copy handed out again while its holder is alive and sending (its heart
   t.same((await leaseOf(h, command.messageId)).map((row) => row.holder), [first.run.claimant.holder], 'the lease is the first holder\'s')
 
   const watch = capturedLog()
-  const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1, log: watch.log })
+  const second = h.startHolder('second', command, { ...copy, streams: 1, log: watch.log })
   await until(() => watch.said('another dispatcher holds this command; waiting'), 'the second copy waits for the live first holder')
   held.open(SENT)
   await first.done
@@ -49,7 +55,7 @@ t.test('a copy handed out again while its holder is alive and sending (its heart
   t.same(summaries(h).map((s) => s.ios), [{ sent: 4, pending: 0, failed: 0, total: 4 }], 'one summary, the first holder\'s')
   t.same((await h.db.pool.query('SELECT holder::text, done FROM command_lease WHERE key = $1', [command.messageId])).rows,
     [{ holder: first.run.claimant.holder, done: true }], 'the lease says the first holder finished the command (the answers were not recorded yet)')
-})
+}
 
 // guarantee: overtaken-holder-stops
 t.test('a holder whose lease lapsed (it could not renew it) is overtaken: it claims nothing more and neither acknowledges nor gives the command back; the new holder sends the rest', async (t) => {

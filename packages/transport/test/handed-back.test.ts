@@ -1,0 +1,16 @@
+import { headers } from '@nats-io/transport-node'
+import t from 'tap'
+import { DELIVERIES_SPENT_HEADER, deliveriesSpent, handedBackCopy } from '../src/nats/handed-back.js'
+
+t.test('the deliveries a handed-back copy spent: a count as the copy writes it, nothing else', async (t) => {
+  const copy = handedBackCopy('campaign:7:3', 42, 2, 5)
+  t.equal(deliveriesSpent(copy.headers), 4, 'the delivery handed back is not spent')
+  t.equal(copy.msgID, handedBackCopy('campaign:7:3', 42, 2, 5).msgID, 'one hand-back, one id, however often its publish is tried')
+  t.not(copy.msgID, handedBackCopy('campaign:7:3', 42, 3, 5).msgID, 'another delivery of the message, another copy')
+  t.equal(deliveriesSpent(undefined), undefined, 'a command as published')
+  for (const [value, spent] of [['0', 0], ['999', 999], ['1000', 1000], ['1e3', undefined], ['0x10', undefined], ['-1', undefined], ['+2', undefined], ['01', undefined], ['10000', undefined], ['', undefined]] as const) {
+    const given = headers()
+    given.set(DELIVERIES_SPENT_HEADER, value)
+    t.equal(deliveriesSpent(given), spent, JSON.stringify(value))
+  }
+})
