@@ -4,7 +4,7 @@ import type { Stoppable } from '../transport.js'
 export interface QueuedItem<T> {
   value: T
   deliveryCount: number
-  /** Not handed back before (the NATS transport's firstDelivery, with the count). */
+  /** A copy `handBack` queued: with the count, what tells a first delivery (as the NATS transport's firstDelivery). */
   handedBack: boolean
   /** No further delivery follows (the consumer's maxDeliver is reached). */
   lastDelivery: boolean

@@ -8,16 +8,18 @@ import { headers, type MsgHdrs } from '@nats-io/transport-node'
  */
 export const DELIVERIES_SPENT_HEADER = 'Beacon-Deliveries-Spent'
 
-// COMMAND_MAX_DELIVER is at most 1000: a count of up to four digits, written as handedBackCopy does.
+// A count of up to four digits, as handedBackCopy writes it (capped: copies of copies add up).
+const MAX_SPENT = 9999
 const SPENT = /^(0|[1-9][0-9]{0,3})$/
 
 /**
- * The deliveries a copy's command spent before it was handed back, or undefined for a message
- * that is no such copy (the command as published, or a header that is not such a count).
+ * For a copy handed back, the deliveries its command spent before: `unreadable` when the header
+ * is not such a count (not written by handedBackCopy), undefined for the command as published.
  */
-export function deliveriesSpent (messageHeaders: MsgHdrs | undefined): number | undefined {
-  const spent = messageHeaders?.get(DELIVERIES_SPENT_HEADER)
-  return spent !== undefined && SPENT.test(spent) ? Number(spent) : undefined
+export function deliveriesSpent (messageHeaders: MsgHdrs | undefined): number | 'unreadable' | undefined {
+  if (messageHeaders?.has(DELIVERIES_SPENT_HEADER) !== true) return undefined
+  const spent = messageHeaders.get(DELIVERIES_SPENT_HEADER)
+  return SPENT.test(spent) ? Number(spent) : 'unreadable'
 }
 
 /**
@@ -27,9 +29,10 @@ export function deliveriesSpent (messageHeaders: MsgHdrs | undefined): number | 
 export function handedBackCopy (key: string, seq: number, messageDeliveries: number, deliveryCount: number): { headers: MsgHdrs, msgID: string } {
   const copy = headers()
   // The delivery handed back is not spent: the copy's first delivery has its number again.
-  copy.set(DELIVERIES_SPENT_HEADER, String(deliveryCount - 1))
+  copy.set(DELIVERIES_SPENT_HEADER, String(Math.min(deliveryCount - 1, MAX_SPENT)))
   // An id of its own (the command's is still within the stream's duplicate window, which would drop
   // the copy as a repeat of the original), the same for every try of one hand-back: a publish tried
-  // again after its answer was lost queues no second copy.
+  // again after its answer was lost queues no second copy. The tries of one hand-back end with the
+  // dispatcher's stop, at most SHUTDOWN_TIMEOUT_MS (≤ 600 s), within the window (topology.ts).
   return { headers: copy, msgID: `${key}:handed-back:${seq}:${messageDeliveries}` }
 }

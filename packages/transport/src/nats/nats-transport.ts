@@ -130,9 +130,10 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
           if (command === undefined) return
           const chunk = command.kind === 'campaign-chunk'
           if (chunk) chunksInHand++
-          // A copy handed back at a stop goes on counting its command's deliveries (handed-back.ts).
+          // A copy handed back at a stop goes on counting its command's deliveries (handed-back.ts);
+          // one whose count cannot be read is on its last.
           const spent = deliveriesSpent(message.headers)
-          const deliveryCount = (spent ?? 0) + message.info.deliveryCount
+          const deliveryCount = (spent === 'unreadable' ? settings.commandMaxDeliver : spent ?? 0) + message.info.deliveryCount
           const delivery: CommandDelivery = {
             command,
             deliveryCount,

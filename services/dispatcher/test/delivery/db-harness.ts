@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { CampaignChunkCommand, Command, DeviceResult, SendCommand } from '@beacon/contracts'
 import { createDb } from '@beacon/db'
 import { createTestDatabase } from '@beacon/testkit'
-import type { ResultEvent, Transport } from '@beacon/transport'
+import { TransportError, TransportErrorCode, type ResultEvent, type Transport } from '@beacon/transport'
 import { pino, type Logger } from 'pino'
 import type { Test } from 'tap'
 import type { RetryPolicy } from '../../src/config.js'
@@ -53,7 +53,8 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handedBack?: boolean } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handBackOutages?: number, handedBack?: boolean } = {}) {
+    let handBackOutages = options.handBackOutages ?? 0
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
@@ -78,6 +79,7 @@ export async function startDbHarness (t: Test) {
       retry: (delayMs = 0) => { settled.push(`retry ${delayMs}`) },
       handBack: async () => {
         if (options.handBackRefused === true) { settled.push('hand back refused'); throw new Error('the copy was not queued') }
+        if (handBackOutages-- > 0) { settled.push('hand back unanswered'); throw new TransportError(TransportErrorCode.UNAVAILABLE, 'NATS away') }
         settled.push('hand back')
       }
     }, health, stopping.signal, deadline)
@@ -87,7 +89,8 @@ export async function startDbHarness (t: Test) {
     if (options.chunksSending !== undefined) deps.chunksSending = options.chunksSending
     const done = handleCommand(deps, run)
     done.catch(() => {})
-    const stop = () => { stopping.abort(); deadline.reach() }
+    /** The dispatcher stops; `deadline`: false while it still has time left (held steps are tried again). */
+    const stop = ({ deadline: reached = true }: { deadline?: boolean } = {}) => { stopping.abort(); if (reached) deadline.reach() }
     ends.push(async () => { stop(); await done.catch(() => {}); await health.close(); await own.$disconnect().catch(() => {}) })
     return {
       run,

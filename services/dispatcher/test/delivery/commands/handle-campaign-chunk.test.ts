@@ -49,6 +49,23 @@ t.test('a chunk stopped mid-send is handed back as a copy that keeps its deliver
     await first.done
     t.same(first.settled, refused ? ['hand back refused', 'retry 0'] : ['hand back'], refused ? 'the copy refused: a redelivery' : 'a copy')
   }
+  // NATS away: the copy is tried again until the stop's deadline, then the chunk goes back with a redelivery.
+  for (const deadline of [false, true]) {
+    const h = await startDbHarness(t)
+    await h.addDevice('a', { userId: 'user-a' })
+    await h.addDevice('b', { userId: 'user-b' })
+    const held = gate()
+    h.provider.script('a', held.answer)
+    const [command] = await h.storeCampaign([['user-a', 'user-b']])
+    const first = h.startHolder('first', command!, { streams: 1, handBackOutages: deadline ? 1000 : 2 })
+    await until(() => h.provider.receipts.length === 1, 'a on the wire, b waiting for its slot')
+    first.stop({ deadline })
+    // Before its deadline the stop waits for the request on the wire.
+    held.open(SENT)
+    await first.done
+    t.same(first.settled, deadline ? ['hand back unanswered', 'retry 0'] : ['hand back unanswered', 'hand back unanswered', 'hand back'],
+      deadline ? 'at the deadline: a redelivery' : 'tried again until NATS answered')
+  }
 })
 
 t.test('a device shared by users of two chunks, on the wire for the first when the second runs: sent once, its outcome on the first chunk, the second does not wait for it', async (t) => {
