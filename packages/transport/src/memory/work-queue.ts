@@ -25,6 +25,9 @@ export interface ConsumeOptions {
   pullLimit?: () => number
 }
 
+/** An item as the queue keeps it between deliveries. */
+interface Entry<T> { value: T, deliveryCount: number, handedBack: boolean }
+
 /**
  * An in-process work queue with the redelivery rules of a JetStream work-queue consumer: at most
  * `concurrency` items in flight, `retry` puts an item back after a delay with its delivery count
@@ -32,7 +35,7 @@ export interface ConsumeOptions {
  * gets it back after a second.
  */
 export class WorkQueue<T> {
-  private readonly items: Array<{ value: T, deliveryCount: number, handedBack?: boolean }> = []
+  private readonly items: Array<Entry<T>> = []
   private pump: (() => void) | undefined
   private closed = false
 
@@ -50,7 +53,7 @@ export class WorkQueue<T> {
     const room = () => Math.min(concurrency - active, pullLimit?.() ?? Number.POSITIVE_INFINITY)
     let gated = false
     const running = new Set<Promise<void>>()
-    const start = (entry: { value: T, deliveryCount: number, handedBack?: boolean }) => {
+    const start = (entry: Entry<T>) => {
       let settled = false
       const requeue = (delayMs = 0) => {
         settled = true
@@ -60,7 +63,7 @@ export class WorkQueue<T> {
       const item: QueuedItem<T> = {
         value: entry.value,
         deliveryCount: entry.deliveryCount,
-        handedBack: entry.handedBack === true,
+        handedBack: entry.handedBack,
         lastDelivery: entry.deliveryCount >= maxDeliver,
         ack: async () => { settled = true },
         retry: requeue,
