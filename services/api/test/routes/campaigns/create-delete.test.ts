@@ -71,12 +71,17 @@ t.test('create: validUntil as Jackson writes an Instant or a Date, or as an ISO 
   }
 })
 
-t.test('delete: deleted true, then false; users go with the campaign; DELETE and POST', async (t) => {
+t.test('delete: deleted true, then false; users and device deliveries go with the campaign; DELETE and POST', async (t) => {
   const { app } = await setUp(t)
   const first = await createCampaign(t, app)
   const second = await createCampaign(t, app)
   t.equal((await addUsers(app, first, ['a', 'b', 'c'])).statusCode, 200)
   t.equal((await addUsers(app, second, ['a', 'z'])).statusCode, 200)
+  // Deliveries have no foreign key to their campaign (a trigger removes them with it: migration
+  // 20261205000000_campaign_delivery_statement_check).
+  await app.db.campaignDelivery.createMany({
+    data: [[first, 1n], [first, 2n], [second, 1n]].map(([id, deviceId]) => ({ campaignId: BigInt(id!), deviceId: deviceId as bigint, chunk: 0, platform: 'FCM' as const, status: 'SENT' as const }))
+  })
 
   // The seed's body is `{}`; a JSON content type with no body at all is accepted too.
   const deleted = await call(app, 'DELETE', `/push/campaign/${first}/delete`, {})
@@ -85,6 +90,7 @@ t.test('delete: deleted true, then false; users go with the campaign; DELETE and
   t.equal(await app.db.campaign.count({ where: { id: BigInt(first) } }), 0)
   t.same(await storedUsers(app, first), [], 'its users are removed')
   t.same(await storedUsers(app, second), ['a', 'z'], 'other campaigns keep theirs')
+  t.same((await app.db.campaignDelivery.findMany()).map((row) => String(row.campaignId)), [String(second)], 'its deliveries are removed; the other campaign\'s stay')
 
   const again = await call(app, 'DELETE', `/push/campaign/${first}/delete`)
   t.same(again.json(), { status: 'OK', responseObject: { deleted: false } }, 'a missing campaign: deleted false')
@@ -92,6 +98,7 @@ t.test('delete: deleted true, then false; users go with the campaign; DELETE and
   const byPost = await call(app, 'POST', `/push/campaign/${second}/delete`, {})
   t.same(byPost.json(), { status: 'OK', responseObject: { deleted: true } })
   t.equal(await app.db.campaignUser.count(), 0)
+  t.equal(await app.db.campaignDelivery.count(), 0)
 })
 
 t.test('malformed and out-of-range ids get a 400 naming the id, on every campaign endpoint', async (t) => {

@@ -27,38 +27,47 @@ export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED
 // that read the window's own earlier rows cost PostgreSQL a look-up per device, ~5% of its CPU.)
 // Nothing is claimed while another handling of the command holds a live lease, or finished it
 // (commands/lease.ts): that one took the command over, and the answer says so with a row of -1
-// (device ids are positive).
+// (device ids are positive). Nothing is claimed for a campaign removed meanwhile: the campaign is
+// locked FOR KEY SHARE once per statement (`live`), as its foreign key did for every row (migration
+// 20261205000000_campaign_delivery_statement_check), so a removal waits for this claim to commit
+// and its trigger then removes the rows, or this claim waits for the removal and finds nothing.
 // Single messages claim the windows of the commands in hand together (message-claims.ts).
-const claimWindow = (table: string, source: string, sourceType: string, chunk: boolean) => `
+//
+// Prepared once per connection (named): after five runs planned with their values PostgreSQL runs
+// its generic plan, the plan it chose with a window's values (on 1,000,000 claims, analyzed or
+// not), without planning each of a campaign's thousands of windows (a plan invalidated by an
+// ANALYZE is made again the same way). Planned each time it cost PostgreSQL 44-51 µs per
+// notification against 39-44 prepared (100,000 users, 1 dispatcher, 4 runs each). Not grouped
+// across the chunks in hand as the messages' are: measured with 2 dispatchers (50,000 users, twice
+// each), a grouped statement cost PostgreSQL 141-144 µs per notification against 98-114 for a
+// window each, and the campaign ran 10-15% slower.
+const CLAIM_CAMPAIGN_WINDOW = {
+  name: 'beacon-claim-campaign-window',
+  text: `
   WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
   overtaken AS (SELECT 1 FROM command_lease WHERE key = $5::text AND holder <> $6::uuid AND (expires_at > now() OR done)),
+  live AS (SELECT 1 FROM campaign WHERE id = $1::bigint FOR KEY SHARE),
   claimed AS (
-    INSERT INTO ${table} AS d (${source}, device_id, platform, claimed_at${chunk ? ', chunk' : ''})
-    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", $4::timestamptz${chunk ? ', $7::int' : ''} FROM t
-     WHERE NOT EXISTS (SELECT 1 FROM overtaken)
-    ON CONFLICT (${source}, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-     WHERE d.status = 'PENDING'${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
+    INSERT INTO campaign_delivery AS d (campaign_id, device_id, platform, claimed_at, chunk)
+    SELECT $1::bigint, t.device_id, t.platform::"Platform", $4::timestamptz, $7::int FROM t
+     WHERE NOT EXISTS (SELECT 1 FROM overtaken) AND EXISTS (SELECT 1 FROM live)
+    ON CONFLICT (campaign_id, device_id) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+     WHERE d.status = 'PENDING' AND d.chunk = EXCLUDED.chunk
     RETURNING device_id)
   SELECT device_id FROM claimed
   UNION ALL
   SELECT -1 FROM overtaken`
-
-// A campaign's window claim is prepared once per connection (named): after five runs planned with
-// their values PostgreSQL runs its generic plan, the plan it chose with a window's values (on
-// 1,000,000 claims, analyzed or not), without planning each of a campaign's thousands of windows
-// (a plan invalidated by an ANALYZE is made again the same way). Planned each time it cost
-// PostgreSQL 44-51 µs per notification against 39-44 prepared (100,000 users, 1 dispatcher, 4 runs
-// each). Not grouped across the chunks in hand as the messages' are: measured with 2 dispatchers
-// (50,000 users, twice each), a grouped statement cost PostgreSQL 141-144 µs per notification
-// against 98-114 for a window each, and the campaign ran 10-15% slower.
-const CLAIM_CAMPAIGN_WINDOW = { name: 'beacon-claim-campaign-window', text: claimWindow('campaign_delivery', 'campaign_id', 'bigint', true) }
+}
 
 // Over an earlier holder's PENDING claim too (this holder took it over to send it again):
 // otherwise that claim would stay PENDING and its message or chunk never complete.
+// A campaign's, only while the campaign is there (locked as by the window's claim above).
 const recordUnattempted = (table: string, source: string, sourceType: string, chunk: boolean) => `
+  ${chunk ? `WITH live AS (SELECT 1 FROM campaign WHERE id = $1::${sourceType} FOR KEY SHARE)` : ''}
   INSERT INTO ${table} AS d (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})
   SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", t.status::"DeliveryStatus", t.reason, 0, now()${chunk ? ', $6::int' : ''}
     FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(device_id, platform, status, reason)
+  ${chunk ? ' WHERE EXISTS (SELECT 1 FROM live)' : ''}
   ON CONFLICT (${source}, device_id) DO UPDATE
     SET status = EXCLUDED.status, reason = EXCLUDED.reason, attempts = 0, completed_at = EXCLUDED.completed_at
     WHERE d.status = 'PENDING'${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
