@@ -128,3 +128,46 @@ t.test('nats: a publish nobody answers is UNAVAILABLE (to be retried), unlike a 
   await (await jetstreamManager(nc)).streams.delete(natsNames(prefix).commandStream)
   await t.rejects(transport.publishCommand(command()), { code: TransportErrorCode.UNAVAILABLE })
 })
+
+// A pull takes the commands waiting together; the consumer stopped while handling the first, the
+// rest arrive after the stop (consume-slots.ts) and are given back unstarted: to
+// giveBackAfterStop when given (the dispatcher hands chunks back as copies), else with a redelivery.
+for (const given of [true, false]) {
+  // guarantee: chunk-hand-back-after-stop
+  t.test(`nats: commands a pull hands over after the stop go ${given ? 'to giveBackAfterStop, and their copies come with their delivery\'s number' : 'back with a redelivery'}`, async (t) => {
+    const prefix = await natsPrefix(t)
+    const stopping = await natsFactory(t, prefix)
+    const chunks = [0, 1, 2].map((chunk) => ({ kind: 'campaign-chunk' as const, campaignId: '7', chunk, applicationId: 1, afterUserId: null, lastUserId: 'u', body: { title: 'c' } }))
+    for (const chunk of chunks) await stopping.publishCommand(chunk)
+    const handled: number[] = []
+    const givenBack: number[] = []
+    let stopped: Promise<void> | undefined
+    const consumer = stopping.consumeCommands(async (delivery) => {
+      if (delivery.command.kind === 'campaign-chunk') handled.push(delivery.command.chunk)
+      // Before any await: the other commands of this pull are handed over after the stop.
+      stopped = consumer.stop()
+      await delivery.handBack()
+    }, {
+      concurrency: 3,
+      ...(given
+        ? { giveBackAfterStop: async (delivery: CommandDelivery) => { if (delivery.command.kind === 'campaign-chunk') givenBack.push(delivery.command.chunk); await delivery.handBack() } }
+        : {})
+    })
+    await until(() => stopped !== undefined, 'the first command')
+    await stopped
+    t.equal(handled.length, 1, 'one command handled before the stop')
+    t.same(givenBack.sort(), given ? [0, 1, 2].filter((chunk) => chunk !== handled[0]) : [], given ? 'the others given back unstarted' : 'nothing to give back to')
+
+    const next = await natsFactory(t, prefix)
+    const seen = new Map<number, [number, boolean]>()
+    next.consumeCommands(async (delivery) => {
+      if (delivery.command.kind === 'campaign-chunk') seen.set(delivery.command.chunk, [delivery.deliveryCount, delivery.firstDelivery])
+      await delivery.ack()
+    }, { concurrency: 3 })
+    await until(() => seen.size === 3, 'the three commands again')
+    for (const chunk of [0, 1, 2]) {
+      if (chunk === handled[0]) t.same(seen.get(chunk), [1, false], `chunk ${chunk}: handed back by its handler, a copy numbered 1`)
+      else t.same(seen.get(chunk), given ? [1, false] : [2, false], `chunk ${chunk}: ${given ? 'a copy numbered 1: no delivery spent' : 'redelivered: its second delivery'}`)
+    }
+  })
+}
