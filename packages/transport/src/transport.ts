@@ -62,12 +62,6 @@ export interface CommandConsumerOptions {
    * commands (each taken one would spend a delivery) until it resolves.
    */
   ready?: () => Promise<void>
-  /**
-   * Given, instead of the handler, a command that a pull hands over after the consumer's stop()
-   * (it was on its way): never started, to be given back (stop() waits for it). Without it, a
-   * redelivery (`retry(0)`). The memory transport hands nothing over after a stop.
-   */
-  giveBackAfterStop?: (delivery: CommandDelivery) => Promise<void>
 }
 
 /** A callback to send. Settle it once: `ack` when the developer accepted it, `retry` to try again later, `drop` to give up. */

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import type { Consumer, JsMsg } from '@nats-io/jetstream'
+import type { Consumer } from '@nats-io/jetstream'
 import t from 'tap'
 import { consumeSlots } from '../src/nats/consume-slots.js'
 
@@ -36,44 +36,4 @@ t.test('stop() wakes a loop waiting on a ready() that does not come (an outage)'
   const consuming = consumeSlots(consumer, { concurrency: 1, ready: () => new Promise(() => {}) }, async () => {}, () => {})
   await new Promise((resolve) => setTimeout(resolve, 20))
   await t.resolves(consuming.stop(), 'stopped without the holder becoming ready')
-})
-
-// One pull whose messages arrive only once the loop is stopping (stop() closes the pull).
-const pullAnsweredAfterStop = (messages: JsMsg[]): Consumer => {
-  let closed: () => void = () => {}
-  const closing = new Promise<void>((resolve) => { closed = resolve })
-  let pulled = false
-  return {
-    fetch: async () => {
-      if (pulled) return { close: async () => {}, [Symbol.asyncIterator]: async function * () {} }
-      pulled = true
-      return { close: async () => { closed() }, [Symbol.asyncIterator]: async function * () { await closing; yield * messages } }
-    }
-  } as unknown as Consumer
-}
-const fakeMessage = () => {
-  const calls: string[] = []
-  return { calls, message: { nak: () => calls.push('nak'), ack: () => calls.push('ack') } as unknown as JsMsg }
-}
-
-t.test('a message a pull hands over after stop() goes to afterStop, which stop() waits for; without one it is naked; neither reaches the handler', async (t) => {
-  const handled: JsMsg[] = []
-  const a = fakeMessage()
-  const b = fakeMessage()
-  let gaveBack = 0
-  const withAfterStop = consumeSlots(pullAnsweredAfterStop([a.message, b.message]), {
-    concurrency: 2,
-    afterStop: async () => { await new Promise((resolve) => setTimeout(resolve, 50)); gaveBack++ }
-  }, async (message) => { handled.push(message) }, () => {})
-  await new Promise((resolve) => setTimeout(resolve, 20))
-  await withAfterStop.stop()
-  t.equal(gaveBack, 2, 'both given back, and stop() waited for them')
-  t.same([a.calls, b.calls], [[], []], 'not naked')
-
-  const c = fakeMessage()
-  const plain = consumeSlots(pullAnsweredAfterStop([c.message]), { concurrency: 1 }, async (message) => { handled.push(message) }, () => {})
-  await new Promise((resolve) => setTimeout(resolve, 20))
-  await plain.stop()
-  t.same(c.calls, ['nak'], 'without afterStop: a nak')
-  t.equal(handled.length, 0, 'the handler saw none')
 })

@@ -9,7 +9,7 @@ import type { DispatcherConfig } from './config.js'
 import { createCredentialStore } from './credentials.js'
 import { forgetOldLeases } from './delivery/commands/lease.js'
 import { CommandRun, createStopping, REDELIVERY_BACKOFF, StoppedWhileHeld } from './delivery/commands/run.js'
-import { giveBackUnstarted, handleCommand, type DispatchDeps } from './delivery/commands/handle-command.js'
+import { handleCommand, type DispatchDeps } from './delivery/commands/handle-command.js'
 import { SendSlots, sendSlotsRegistry } from './delivery/sends/send-slots.js'
 import { endFailed } from './delivery/commands/terminal.js'
 import { createHealth } from './health.js'
@@ -186,8 +186,7 @@ export function createDispatcher ({ config, transport, log, db: givenDb }: Dispa
         chunkConcurrency: config.chunkConcurrency,
         ackWaitMs: config.commandAckWaitMs,
         maxDeliver: config.commandMaxDeliver,
-        ready: () => health.ready(),
-        giveBackAfterStop: (delivery) => giveBackUnstarted(delivery, log)
+        ready: () => health.ready()
       })
       const forget = () => { forgetOldLeases(db).catch((error: unknown) => log.debug({ err: error }, 'old command leases not cleared')) }
       forget()

@@ -16,13 +16,11 @@ const PULL_RETRY_MS = 1000
  * (commands, callbacks) uses this; result batches use consumeBatches.
  * `ready()`, when given, is awaited before every pull. `pullLimit()`, when given, caps what the
  * next pull takes below the free slots (0: no pull until some work ends).
- * `stop()` stops pulling and waits for the work in flight to settle (graceful shutdown). A message
- * a pull hands over after stop() (it was on its way) is not handled: it goes to `afterStop`, which
- * stop() waits for too, or without one straight back with a nak.
+ * `stop()` stops pulling and waits for the work in flight to settle (graceful shutdown).
  */
 export function consumeSlots (
   consumer: Consumer,
-  options: { concurrency: number, ready?: () => Promise<void>, pullLimit?: () => number, afterStop?: (message: JsMsg) => Promise<void> },
+  options: { concurrency: number, ready?: () => Promise<void>, pullLimit?: () => number },
   handle: (message: JsMsg) => Promise<void>,
   onError: (error: unknown) => void
 ): Stoppable {
@@ -31,15 +29,6 @@ export function consumeSlots (
   const running = () => !stopping
   const slots = workSlots(options.concurrency, onError)
   let pull: ConsumerMessages | undefined
-  const givenBack = new Set<Promise<void>>()
-  const giveBack = (message: JsMsg) => {
-    if (options.afterStop === undefined) {
-      message.nak()
-      return
-    }
-    const done = options.afterStop(message).catch(onError).finally(() => givenBack.delete(done))
-    givenBack.add(done)
-  }
   // Who waits for stop() (a `ready()` that does not resolve while the holder's outage lasts).
   // A fresh wait per pull, let go after it: one promise raced at every pull until the stop would
   // keep a reaction per pull, and a dispatcher pulls once per command.
@@ -66,8 +55,8 @@ export function consumeSlots (
       try {
         pull = await consumer.fetch({ max_messages: room(), expires: PULL_EXPIRES_MS })
         for await (const message of pull) {
-          // Arrived after stop(): back for another holder.
-          if (stopping) giveBack(message)
+          // Arrived after stop(): straight back for another holder.
+          if (stopping) message.nak()
           else slots.start(handle(message))
         }
       } catch (error) {
@@ -87,7 +76,7 @@ export function consumeSlots (
       slots.wakeAll()
       await pull?.close()
       await loop
-      await Promise.all([slots.settled(), ...givenBack])
+      await slots.settled()
     }
   }
 }

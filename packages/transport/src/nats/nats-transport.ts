@@ -99,7 +99,7 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
     publishCommand: (command: Command) =>
       publish(names.commandSubject, commandCodec.encode(command), commandId(command)),
 
-    consumeCommands (handler, { concurrency, chunkConcurrency = concurrency, ackWaitMs, maxDeliver, ready, giveBackAfterStop }) {
+    consumeCommands (handler, { concurrency, chunkConcurrency = concurrency, ackWaitMs, maxDeliver, ready }) {
       // The consumer is the dispatchers' to define, with their settings (see ensureTopology).
       const settings = {
         commandAckWaitMs: ackWaitMs ?? options.commandAckWaitMs ?? 30_000,
@@ -123,49 +123,39 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       let stopper: { stop (): Promise<void> } | undefined
       // Counted as each is handed over (synchronously, within the pull), uncounted as it ends.
       let chunksInHand = 0
-      const deliveryOf = (message: JsMsg, command: Command): CommandDelivery => {
-        // A copy handed back at a stop goes on counting its command's deliveries (handed-back.ts);
-        // one whose count cannot be read is on its last.
-        const spent = deliveriesSpent(message.headers)
-        const deliveryCount = (spent === 'unreadable' ? settings.commandMaxDeliver : spent ?? 0) + message.info.deliveryCount
-        return {
-          command,
-          deliveryCount,
-          firstDelivery: spent === undefined && message.info.deliveryCount === 1,
-          lastDelivery: deliveryCount >= settings.commandMaxDeliver,
-          working: () => message.working(),
-          // A plain ack, not ackAck: a lost ack only redelivers the command after its ack wait,
-          // by when its published results are recorded and its claims say it was done (a device
-          // whose result is not yet recorded would be sent again); waiting for the server's word
-          // cost a round trip per command.
-          ack: async () => { message.ack() },
-          retry: (delayMs) => message.nak(delayMs),
-          async handBack () {
-            const copy = handedBackCopy(commandId(command), message.seq, message.info.deliveryCount, deliveryCount)
-            await publishWith(names.commandSubject, message.data, copy)
-            // A plain ack, as above: were it lost, the original comes again after its ack wait
-            // beside its copy, and the command's lease lets one of them send, as for any two copies.
-            message.ack()
-          }
-        }
-      }
-      // A command a pull hands over after stop() goes to `afterStop` unstarted (by default a redelivery).
-      const afterStop = async (message: JsMsg) => {
-        const command = decodeOrTerminate(message, commandCodec.decode)
-        if (command === undefined) return
-        const delivery = deliveryOf(message, command)
-        if (giveBackAfterStop === undefined) delivery.retry(0)
-        else await giveBackAfterStop(delivery)
-      }
       const started = consumerReady.then((consumer) => {
         if (stopRequested) return
-        stopper = consumeSlots(consumer, { concurrency, pullLimit: () => chunkConcurrency - chunksInHand, afterStop, ...(ready === undefined ? {} : { ready }) }, async (message) => {
+        stopper = consumeSlots(consumer, { concurrency, pullLimit: () => chunkConcurrency - chunksInHand, ...(ready === undefined ? {} : { ready }) }, async (message) => {
           const command = decodeOrTerminate(message, commandCodec.decode)
           if (command === undefined) return
           const chunk = command.kind === 'campaign-chunk'
           if (chunk) chunksInHand++
+          // A copy handed back at a stop goes on counting its command's deliveries (handed-back.ts);
+          // one whose count cannot be read is on its last.
+          const spent = deliveriesSpent(message.headers)
+          const deliveryCount = (spent === 'unreadable' ? settings.commandMaxDeliver : spent ?? 0) + message.info.deliveryCount
+          const delivery: CommandDelivery = {
+            command,
+            deliveryCount,
+            firstDelivery: spent === undefined && message.info.deliveryCount === 1,
+            lastDelivery: deliveryCount >= settings.commandMaxDeliver,
+            working: () => message.working(),
+            // A plain ack, not ackAck: a lost ack only redelivers the command after its ack wait,
+            // by when its published results are recorded and its claims say it was done (a device
+            // whose result is not yet recorded would be sent again); waiting for the server's word
+            // cost a round trip per command.
+            ack: async () => { message.ack() },
+            retry: (delayMs) => message.nak(delayMs),
+            async handBack () {
+              const copy = handedBackCopy(commandId(command), message.seq, message.info.deliveryCount, deliveryCount)
+              await publishWith(names.commandSubject, message.data, copy)
+              // A plain ack, as above: were it lost, the original comes again after its ack wait
+              // beside its copy, and the command's lease lets one of them send, as for any two copies.
+              message.ack()
+            }
+          }
           try {
-            await handler(deliveryOf(message, command))
+            await handler(delivery)
           } finally {
             if (chunk) chunksInHand--
           }

@@ -1,6 +1,3 @@
-import { commandId } from '@beacon/contracts'
-import type { Logger } from 'pino'
-import type { CommandDelivery } from '@beacon/transport'
 import { recordAnswers, scopeOf } from '../claims/claims.js'
 import { CommandLease } from './lease.js'
 import { StoppedWhileHeld, type CommandRun } from './run.js'
@@ -102,24 +99,6 @@ async function handBack (deps: DispatchDeps, run: CommandRun): Promise<void> {
     }
   }
   run.delivery.retry(0)
-}
-
-/**
- * Gives back a command that a pull handed over after the dispatcher stopped taking commands (it
- * was on its way): never started, it goes back as handBack gives back one in hand, a chunk as a
- * copy keeping its delivery count (one try: the stop's deadline is near) and anything else, or a
- * chunk whose copy NATS refused, with a redelivery.
- */
-export async function giveBackUnstarted (delivery: CommandDelivery, log: Logger): Promise<void> {
-  if (delivery.command.kind === 'campaign-chunk') {
-    try {
-      await delivery.handBack()
-      return
-    } catch (error) {
-      log.warn({ err: error, command: commandId(delivery.command) }, 'the chunk could not be queued again as a copy; given back with a redelivery')
-    }
-  }
-  delivery.retry(0)
 }
 
 async function keepAnswers (deps: DispatchDeps, run: CommandRun): Promise<void> {
