@@ -1,4 +1,5 @@
 export { createTestDatabase, createOutdatedTestDatabase, dropRunDatabases, adminDatabaseUrl, databaseUrl, testRunId, type OutdatedTestDatabase, type TestDatabase } from './database.js'
+export { createTestRole, dropRunRoles, type TestRole } from './roles.js'
 export { startPowerAuthMock, type PowerAuthMock, type PowerAuthMockOptions, type MockActivation, type PowerAuthFailure } from './powerauth-mock.js'
 export { natsTestPrefix, natsRunStreamPrefix, testNatsUrl } from './nats.js'
 export { cleanUpRun } from './run-cleanup.js'

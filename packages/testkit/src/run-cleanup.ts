@@ -2,14 +2,16 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { dropRunDatabases, testRunId } from './database.js'
 import { natsRunStreamPrefix, testNatsUrl } from './nats.js'
+import { dropRunRoles } from './roles.js'
 
 /**
- * Drops every database and deletes every NATS stream of run `runId`: what its tests, pipelines
+ * Drops every database and role and deletes every NATS stream of run `runId`: what its tests, pipelines
  * and benchmarks created, crashed ones included. scripts/test.mjs calls it at the end of a run,
  * the benchmarks at the end of theirs.
  */
-export async function cleanUpRun (runId = testRunId): Promise<{ databases: number, streams: number }> {
+export async function cleanUpRun (runId = testRunId): Promise<{ databases: number, roles: number, streams: number }> {
   const databases = await dropRunDatabases(runId)
+  const roles = await dropRunRoles(runId)
   const nc = await connect({ servers: testNatsUrl })
   let streams = 0
   try {
@@ -26,5 +28,5 @@ export async function cleanUpRun (runId = testRunId): Promise<{ databases: numbe
   } finally {
     await nc.close()
   }
-  return { databases, streams }
+  return { databases, roles, streams }
 }

@@ -5,7 +5,7 @@ import pg from 'pg'
 import t from 'tap'
 import { adminDatabaseUrl, cleanUpRun, natsRunStreamPrefix, testNatsUrl } from '../src/index.js'
 
-t.test("drops a run's databases and streams, and nothing of another run", async (t) => {
+t.test("drops a run's databases, roles and streams, and nothing of another run", async (t) => {
   // Two runs of their own, so this test never touches the run it is part of.
   const run = `c${randomBytes(4).toString('hex')}`
   const other = `c${randomBytes(4).toString('hex')}`
@@ -15,27 +15,32 @@ t.test("drops a run's databases and streams, and nothing of another run", async 
   const jsm = await jetstreamManager(nc)
   t.teardown(async () => {
     await admin.query(`DROP DATABASE IF EXISTS "beacon_t_${other}_x"`)
+    await admin.query(`DROP ROLE IF EXISTS "beacon_t_${other}_r"`)
     await jsm.streams.delete(`${natsRunStreamPrefix(other)}X_COMMANDS`).catch(() => false)
     await admin.end()
     await nc.close()
   })
   for (const id of [run, other]) {
     await admin.query(`CREATE DATABASE "beacon_t_${id}_x"`)
+    await admin.query(`CREATE ROLE "beacon_t_${id}_r" NOLOGIN`)
     await jsm.streams.add({ name: `${natsRunStreamPrefix(id)}X_COMMANDS`, subjects: [`${id}.x.commands`] })
   }
   await admin.query(`CREATE DATABASE "beacon_tpl_${run}_0123456789"`)
 
-  t.same(await cleanUpRun(run), { databases: 2, streams: 1 }, 'the test database, the template and the stream')
+  t.same(await cleanUpRun(run), { databases: 2, roles: 1, streams: 1 }, 'the test database, the template, the role and the stream')
 
   const { rows } = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'beacon\\_%'")
   const names = rows.map((row) => row.datname)
   t.notOk(names.some((name) => name.includes(run)), "none of the run's databases is left")
   t.ok(names.includes(`beacon_t_${other}_x`), "another run's database stays")
+  const { rows: roles } = await admin.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE 'beacon\\_t\\_%'")
+  t.notOk(roles.some((role) => role.rolname.includes(run)), "none of the run's roles is left")
+  t.ok(roles.some((role) => role.rolname === `beacon_t_${other}_r`), "another run's role stays")
   const streams: string[] = []
   for await (const name of jsm.streams.names()) streams.push(name)
   t.notOk(streams.some((name) => name.startsWith(natsRunStreamPrefix(run))), "none of the run's streams is left")
   t.ok(streams.includes(`${natsRunStreamPrefix(other)}X_COMMANDS`), "another run's stream stays")
-  t.same(await cleanUpRun(run), { databases: 0, streams: 0 }, 'a second cleanup finds nothing')
+  t.same(await cleanUpRun(run), { databases: 0, roles: 0, streams: 0 }, 'a second cleanup finds nothing')
 })
 
 t.test('a run of more streams than a page of the stream list leaves none behind', async (t) => {
@@ -48,7 +53,7 @@ t.test('a run of more streams than a page of the stream list leaves none behind'
   for (let i = 0; i < count; i++) {
     await jsm.streams.add({ name: `${natsRunStreamPrefix(run)}S${i}_COMMANDS`, subjects: [`${run}.s${i}.commands`], storage: StorageType.Memory })
   }
-  t.same(await cleanUpRun(run), { databases: 0, streams: count })
+  t.same(await cleanUpRun(run), { databases: 0, roles: 0, streams: count })
   const left: string[] = []
   for await (const name of jsm.streams.names()) if (name.startsWith(natsRunStreamPrefix(run))) left.push(name)
   t.same(left, [], 'none left')
