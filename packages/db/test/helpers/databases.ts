@@ -5,6 +5,7 @@ import pg from 'pg'
 import { adminDatabaseUrl, databaseUrl, testRunId } from '../../../testkit/src/database.js'
 
 export { adminDatabaseUrl, createOutdatedTestDatabase, createTestDatabase, type TestDatabase } from '../../../testkit/src/database.js'
+export { createTestRole } from '../../../testkit/src/roles.js'
 
 export interface EmptyDatabase {
   name: string

@@ -8,7 +8,8 @@ import { startDbHarness } from '../db-harness.js'
 // campaign_delivery has no foreign key to campaign (it checked every claimed row). The dispatcher's
 // inserting statements lock the campaign once each, a statement-level trigger checks every other
 // insert the same way, and a trigger removes a campaign's deliveries with it (migrations
-// 20261205000000_campaign_delivery_statement_check and 20261205100000_campaign_delivery_insert_check).
+// 20261205000000_campaign_delivery_statement_check and 20261205100000_campaign_delivery_insert_check;
+// what else the key did, for any writer: packages/db/test/campaign-delivery-key.test.ts).
 
 const target = (id: bigint): DeviceTarget => ({ id, platform: 'APNS', token: String(id), environment: 'PRODUCTION' })
 type Chunk = { campaignId: string, chunk: number }
@@ -98,6 +99,9 @@ t.test('a campaign removed while a window\'s claim is uncommitted waits for it a
   const h = await startDbHarness(t)
   const device = await h.addDevice('u1', { userId: 'u1' })
   const [chunk] = await h.storeCampaign([['u1']])
+  // The insert check (20261205100000) locks the campaign too: without it here, this tests the
+  // claim's own lock, which keeps the rows of a removal to come once the check is gone or disabled.
+  await h.db.pool.query('ALTER TABLE campaign_delivery DISABLE TRIGGER campaign_delivery_check_campaign')
   const claimer = await openTransaction(t, h.db)
   const inTransaction = { pool: claimer } as unknown as Db
   t.same((await claimTargets(inTransaction, scopeOf(chunk!), claimantOf(chunk!), [target(device!)], new Date())).mine, new Set([String(device)]))
