@@ -70,13 +70,34 @@ export async function applyMigrations (url: string, dir = defaultMigrationsDir):
         }
         continue
       }
-      await applyOne(client, migration)
+      await applyRetryingDeadlocks(client, migration)
       done.push(migration.name)
     }
     return done
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK]).catch(() => {})
     await client.end()
+  }
+}
+
+// A migration that locks several tables can deadlock with Beacon's own transactions when it runs
+// beside them (a rolling upgrade): none takes the tables in the same order as every transaction
+// does (a removal locks campaign, then campaign_delivery; the outbox sweeper the other way).
+// PostgreSQL ends the deadlock by rolling one side back whole; when that is the migration, it is
+// run again. A lock wait that times out (lock_timeout) is not retried: the transaction holding
+// the lock may run for long, and the operator should hear of it.
+const DEADLOCK_DETECTED = '40P01'
+const DEADLOCK_ATTEMPTS = 3
+
+async function applyRetryingDeadlocks (client: pg.Client, migration: Migration): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyOne(client, migration)
+    } catch (error) {
+      const code = ((error as DbError).cause as { code?: unknown } | undefined)?.code
+      if (code !== DEADLOCK_DETECTED || attempt === DEADLOCK_ATTEMPTS) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+    }
   }
 }
 

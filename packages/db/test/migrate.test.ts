@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { appendFile, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import pg from 'pg'
 import t, { type Test } from 'tap'
 import { applyMigrations, defaultMigrationsDir, readMigrations } from '../src/migrate.js'
 import { DbError, DbErrorCode } from '../src/errors.js'
@@ -186,3 +187,35 @@ t.test('concurrent runs apply each migration once (advisory lock)', async (t) =>
   t.equal(runs.filter((names) => names.length === 2).length, 1, 'one run did all the work')
   t.same((await recorded(db.url)).map((r) => r.migration_name), ['0001_m0', '0002_m1'])
 })
+
+// guarantee: migration-deadlock-retried
+t.test('a migration chosen as a deadlock\'s victim is run again', async (t) => {
+  const db = await freshDatabase(t)
+  await withClient(db.url, (client) => client.query('CREATE TABLE first (id int); CREATE TABLE second (id int)'))
+  // The migration locks first, then second; a transaction of the application, second, then first.
+  const dir = await migrationsDir(t, ['LOCK TABLE first IN ACCESS EXCLUSIVE MODE;\nLOCK TABLE second IN ACCESS EXCLUSIVE MODE;\nCREATE TABLE done (id int);'])
+  const other = new pg.Client({ connectionString: db.url })
+  await other.connect()
+  t.teardown(() => other.end())
+  // The server looks for deadlocks after deadlock_timeout (1 s by default) of waiting; the other
+  // side looks much later, so the migration, which waits first, is the one rolled back.
+  await other.query("BEGIN; SET LOCAL deadlock_timeout = '60s'; LOCK TABLE second IN ACCESS EXCLUSIVE MODE")
+  const applied = applyMigrations(db.url, dir)
+  await waitForLockWait(other)
+  const otherDone = other.query('LOCK TABLE first IN ACCESS EXCLUSIVE MODE').then(() => other.query('COMMIT'))
+  t.same(await applied, ['0001_m0'], 'applied on its second attempt')
+  await otherDone
+  t.ok(await tableExists(db.url, 'done'))
+  t.same((await recorded(db.url)).map((r) => r.migration_name), ['0001_m0'], 'recorded once')
+})
+
+/** Resolves once a session of the client's database waits for a lock. */
+async function waitForLockWait (observer: pg.Client): Promise<void> {
+  for (let tries = 0; tries < 400; tries++) {
+    const { rows } = await observer.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+    if (rows[0]!.n > 0) return
+    await observer.query('SELECT pg_stat_clear_snapshot()')
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error('no session ever waited for a lock')
+}
