@@ -193,11 +193,12 @@ t.test('a migration chosen as a deadlock\'s victim is run again', async (t) => {
   const db = await freshDatabase(t)
   await withClient(db.url, (client) => client.query('CREATE TABLE first (id int); CREATE TABLE second (id int)'))
   // The migration locks first, then second; a transaction of the application, second, then first.
-  const dir = await migrationsDir(t, ['LOCK TABLE first IN ACCESS EXCLUSIVE MODE;\nLOCK TABLE second IN ACCESS EXCLUSIVE MODE;\nCREATE TABLE done (id int);'])
+  // The migration checks for the deadlock after 5 s of waiting: by then the other side waits too.
+  const dir = await migrationsDir(t, ["SET LOCAL deadlock_timeout = '5s';\nLOCK TABLE first IN ACCESS EXCLUSIVE MODE;\nLOCK TABLE second IN ACCESS EXCLUSIVE MODE;\nCREATE TABLE done (id int);"])
   const other = new pg.Client({ connectionString: db.url })
   await other.connect()
   t.teardown(() => other.end())
-  // The server looks for deadlocks after deadlock_timeout (1 s by default) of waiting; the other
+  // The server looks for deadlocks after deadlock_timeout of waiting; the other
   // side looks much later, so the migration, which waits first, is the one rolled back.
   await other.query("BEGIN; SET LOCAL deadlock_timeout = '60s'; LOCK TABLE second IN ACCESS EXCLUSIVE MODE")
   const applied = applyMigrations(db.url, dir)

@@ -11,11 +11,14 @@
 -- * TRUNCATE campaign, campaign_delivery [CASCADE]: the trigger's own TRUNCATE of campaign_delivery
 --   failed ("being used by active queries"); when campaign_delivery is open in the session it
 --   deletes instead (the same statement truncated it already, or a cursor of the session reads it).
--- * updates: the key refused a delivery moved to a missing campaign and a change of the id of a
---   campaign with deliveries. Two row triggers do the same. Beacon does neither: its outcome
---   updates do not name campaign_id, and a trigger on UPDATE OF a column is skipped by those.
+-- * updates: the key refused a delivery moved to a missing campaign (a row trigger does the same)
+--   and carried a campaign's new id to its deliveries (ON UPDATE CASCADE); a campaign's id now
+--   never changes. Beacon does neither: its outcome updates do not name campaign_id, and a trigger
+--   on UPDATE OF a column is skipped by those.
+-- * Built-in functions are named with their schema: a function of the same name in this schema
+--   would otherwise run as the owner.
 SET LOCAL lock_timeout = '10s';
-SELECT set_config('search_path', format('%I, pg_temp', current_schema()), true);
+SELECT pg_catalog.set_config('search_path', pg_catalog.format('%I, pg_temp', current_schema()), true);
 
 -- A removal locks campaign, then campaign_delivery (its trigger): the same order here.
 LOCK TABLE "campaign", "campaign_delivery" IN SHARE ROW EXCLUSIVE MODE;
@@ -39,15 +42,16 @@ BEGIN
    LIMIT 1;
   IF FOUND THEN
     RAISE foreign_key_violation USING
-      MESSAGE = format('insert into campaign_delivery refused: campaign %s does not exist', missing),
+      MESSAGE = pg_catalog.format('insert into campaign_delivery refused: campaign %s does not exist', missing),
       TABLE = 'campaign_delivery', CONSTRAINT = 'campaign_delivery_campaign_id_check';
   END IF;
   RETURN NULL;
 END
 $$;
 
+-- As the caller, unlike the others: the key's cascade of a TRUNCATE took the caller's privileges.
 CREATE OR REPLACE FUNCTION beacon_truncate_campaign_deliveries() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path FROM CURRENT AS $$
+SET search_path FROM CURRENT AS $$
 BEGIN
   TRUNCATE campaign_delivery;
   RETURN NULL;
@@ -63,7 +67,7 @@ BEGIN
   PERFORM 1 FROM campaign WHERE id = NEW.campaign_id FOR KEY SHARE;
   IF NOT FOUND THEN
     RAISE foreign_key_violation USING
-      MESSAGE = format('update of campaign_delivery refused: campaign %s does not exist', NEW.campaign_id),
+      MESSAGE = pg_catalog.format('update of campaign_delivery refused: campaign %s does not exist', NEW.campaign_id),
       TABLE = 'campaign_delivery', CONSTRAINT = 'campaign_delivery_campaign_id_check';
   END IF;
   RETURN NULL;
@@ -74,15 +78,14 @@ CREATE TRIGGER campaign_delivery_check_moved AFTER UPDATE OF campaign_id ON "cam
   FOR EACH ROW WHEN (OLD.campaign_id IS DISTINCT FROM NEW.campaign_id)
   EXECUTE FUNCTION beacon_check_moved_campaign_delivery();
 
+-- Every change, not only of a campaign with rows: a check of the rows misses those committed after
+-- the snapshot of a REPEATABLE READ transaction.
 CREATE FUNCTION beacon_refuse_campaign_id_change() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM campaign_delivery WHERE campaign_id = OLD.id) THEN
-    RAISE foreign_key_violation USING
-      MESSAGE = format('update of campaign refused: campaign %s has deliveries', OLD.id),
-      TABLE = 'campaign', CONSTRAINT = 'campaign_delivery_campaign_id_check';
-  END IF;
-  RETURN NULL;
+  RAISE foreign_key_violation USING
+    MESSAGE = pg_catalog.format('update of campaign refused: campaign %s would leave its deliveries', OLD.id),
+    TABLE = 'campaign', CONSTRAINT = 'campaign_delivery_campaign_id_check';
 END
 $$;
 
