@@ -20,7 +20,8 @@ export function databaseUrl (name: string): string {
   return url.toString()
 }
 
-async function withAdmin<T> (fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `fn` with a client of the admin database (not in the package's barrel). */
+export async function withAdmin<T> (fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminDatabaseUrl })
   await client.connect()
   try { return await fn(client) } finally { await client.end() }
@@ -123,7 +124,23 @@ export async function dropRunDatabases (runId = testRunId): Promise<number> {
       "SELECT datname FROM pg_database WHERE datname LIKE 'beacon\\_t\\_' || $1 || '\\_%' OR datname LIKE 'beacon\\_tpl\\_' || $1 || '\\_%'",
       [runId.toLowerCase()]
     )
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
+    await dropEach(rows.map((row) => row.datname), (datname) => client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`), 'database')
     return rows.length
   })
+}
+
+/**
+ * Drops every one of `names`, going on past one that fails (its error is kept), then throws an
+ * AggregateError naming what is left: a cleanup that stops at the first leaves the rest behind.
+ */
+export async function dropEach (names: string[], drop: (name: string) => Promise<unknown>, kind: string): Promise<void> {
+  const failures: Error[] = []
+  for (const name of names) {
+    try {
+      await drop(name)
+    } catch (cause) {
+      failures.push(new Error(`${kind} ${name} was not dropped: ${(cause as Error).message}`, { cause }))
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} ${kind}(s) left: ${failures.map((f) => f.message).join('; ')}`)
 }

@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { adminDatabaseUrl, testRunId } from './database.js'
+import { dropEach, testRunId, withAdmin } from './database.js'
 
 // Roles belong to the server, not to a database: a test that needs a role with fewer privileges
 // than the owner's creates one named for its run, and the end of the run drops what is left.
-
-async function withAdmin<T> (fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminDatabaseUrl })
-  await client.connect()
-  try { return await fn(client) } finally { await client.end() }
-}
 
 export interface TestRole {
   name: string
@@ -29,7 +22,7 @@ export async function dropRunRoles (runId = testRunId): Promise<number> {
   return withAdmin(async (client) => {
     const { rows } = await client.query<{ rolname: string }>(
       "SELECT rolname FROM pg_roles WHERE rolname LIKE 'beacon\\_t\\_' || $1 || '\\_%'", [runId.toLowerCase()])
-    for (const { rolname } of rows) await client.query(`DROP ROLE IF EXISTS "${rolname}"`)
+    await dropEach(rows.map((row) => row.rolname), (rolname) => client.query(`DROP ROLE IF EXISTS "${rolname}"`), 'role')
     return rows.length
   })
 }

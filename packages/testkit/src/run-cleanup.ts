@@ -10,8 +10,18 @@ import { dropRunRoles } from './roles.js'
  * the benchmarks at the end of theirs.
  */
 export async function cleanUpRun (runId = testRunId): Promise<{ databases: number, roles: number, streams: number }> {
-  const databases = await dropRunDatabases(runId)
-  const roles = await dropRunRoles(runId)
+  // Each part runs whatever an earlier one met: a role still owning something elsewhere must not
+  // leave the run's streams behind. What failed is thrown at the end, together.
+  const failures: unknown[] = []
+  const attempt = async (part: (runId: string) => Promise<number>) => part(runId).catch((error: unknown) => { failures.push(error); return 0 })
+  const databases = await attempt(dropRunDatabases)
+  const roles = await attempt(dropRunRoles)
+  const streams = await attempt(deleteRunStreams)
+  if (failures.length > 0) throw new AggregateError(failures, `run ${runId} was not cleaned up in full: ${failures.map((f) => (f as Error).message).join('; ')}`)
+  return { databases, roles, streams }
+}
+
+async function deleteRunStreams (runId: string): Promise<number> {
   const nc = await connect({ servers: testNatsUrl })
   let streams = 0
   try {
@@ -28,5 +38,5 @@ export async function cleanUpRun (runId = testRunId): Promise<{ databases: numbe
   } finally {
     await nc.close()
   }
-  return { databases, roles, streams }
+  return streams
 }
