@@ -210,6 +210,37 @@ t.test('a migration chosen as a deadlock\'s victim is run again', async (t) => {
   t.same((await recorded(db.url)).map((r) => r.migration_name), ['0001_m0'], 'recorded once')
 })
 
+// guarantee: migration-deadlock-retried
+t.test('a migration that waits past its lock_timeout is reported at once, not run again', async (t) => {
+  const db = await freshDatabase(t)
+  await withClient(db.url, (client) => client.query('CREATE TABLE held (id int)'))
+  const dir = await migrationsDir(t, ["SET LOCAL lock_timeout = '200ms';\nLOCK TABLE held IN ACCESS EXCLUSIVE MODE;\nCREATE TABLE done (id int);"])
+  const holder = new pg.Client({ connectionString: db.url })
+  await holder.connect()
+  t.teardown(() => holder.end())
+  await holder.query('BEGIN; LOCK TABLE held IN ACCESS SHARE MODE')
+  // Count the migration's lock waits: each attempt waits once.
+  const waits: number[] = []
+  const watching = (async () => {
+    let waiting = false
+    for (let i = 0; i < 160; i++) {
+      const { rows } = await holder.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+      await holder.query('SELECT pg_stat_clear_snapshot()')
+      if (rows[0]!.n > 0 && !waiting) waits.push(Date.now())
+      waiting = rows[0]!.n > 0
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  })()
+  const error = await applyMigrations(db.url, dir).then(() => 'applied', (e: unknown) => e)
+  t.match(error, { code: 'DB_MIGRATION_FAILED', cause: { code: '55P03' } }, 'the lock timeout is the error')
+  // Long enough for two more attempts (the retry waits 100 ms, then 200 ms, and each waits 200 ms).
+  await watching
+  t.equal(waits.length, 1, 'the migration waited for the lock once')
+  await holder.query('COMMIT')
+  t.notOk(await tableExists(db.url, 'done'))
+  t.same(await recorded(db.url), [], 'nothing recorded')
+})
+
 /** Resolves once a session of the client's database waits for a lock. */
 async function waitForLockWait (observer: pg.Client): Promise<void> {
   for (let tries = 0; tries < 400; tries++) {
