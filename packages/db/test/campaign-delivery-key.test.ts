@@ -57,6 +57,15 @@ t.test('TRUNCATE of campaign empties campaign_delivery, also when the same state
   await claim(third!)
   await client.query('TRUNCATE campaign_delivery, campaign CASCADE')
   t.same(await deliveries(), [], 'TRUNCATE campaign_delivery, campaign CASCADE')
+  const [fourth] = await setUpCampaign(client)
+  await claim(fourth!)
+  // A cursor of the session still reading campaign_delivery: its TRUNCATE fails too; rows go by DELETE.
+  await client.query('BEGIN')
+  await client.query('DECLARE reading CURSOR FOR SELECT * FROM campaign_delivery')
+  await client.query('FETCH 1 FROM reading')
+  await client.query('TRUNCATE campaign CASCADE')
+  await client.query('COMMIT')
+  t.same(await deliveries(), [], 'TRUNCATE campaign CASCADE while a cursor reads campaign_delivery')
 })
 
 // guarantee: campaign-delivery-checked-as-key
