@@ -6,14 +6,21 @@
 -- learn which exist). Each function now refuses (42501) to run for any other table, so such a
 -- trigger does nothing but fail its own table's statements; Beacon's start does not depend on
 -- another role's objects. The bodies are otherwise those of 20261205200000.
+-- The check compares oid with oid through pg_catalog's operator, named: pg_catalog has no
+-- <>(oid, regclass), and PostgreSQL prefers an operator of exactly the operands' types wherever
+-- it is on the search path, so one of that name planted in this schema (by a role allowed to
+-- create there) would have run as the owner. Every operator and function the bodies use is named
+-- with pg_catalog or has an exact match there (bigint = bigint), which the search path finds first.
+-- Were campaign or campaign_delivery ever partitioned, their row triggers cloned onto the
+-- partitions would be refused by this check: it names the tables themselves.
 SET LOCAL lock_timeout = '10s';
 SELECT pg_catalog.set_config('search_path', pg_catalog.format('%I, pg_temp', current_schema()), true);
 
 CREATE OR REPLACE FUNCTION beacon_remove_campaign_deliveries() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-  IF TG_RELID <> 'campaign'::regclass THEN
-    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign only, not for %s', TG_NAME, TG_RELID::regclass);
+  IF TG_RELID OPERATOR(pg_catalog.<>) 'campaign'::pg_catalog.regclass::pg_catalog.oid THEN
+    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign only, not for %s', TG_NAME, TG_RELID::pg_catalog.regclass);
   END IF;
   DELETE FROM campaign_delivery WHERE campaign_id = OLD.id;
   RETURN NULL;
@@ -25,8 +32,8 @@ SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
   missing bigint;
 BEGIN
-  IF TG_RELID <> 'campaign_delivery'::regclass THEN
-    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign_delivery only, not for %s', TG_NAME, TG_RELID::regclass);
+  IF TG_RELID OPERATOR(pg_catalog.<>) 'campaign_delivery'::pg_catalog.regclass::pg_catalog.oid THEN
+    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign_delivery only, not for %s', TG_NAME, TG_RELID::pg_catalog.regclass);
   END IF;
   SELECT n.campaign_id INTO missing
     FROM (SELECT DISTINCT campaign_id FROM inserted) n
@@ -45,8 +52,8 @@ $$;
 CREATE OR REPLACE FUNCTION beacon_truncate_campaign_deliveries() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 BEGIN
-  IF TG_RELID <> 'campaign'::regclass THEN
-    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign only, not for %s', TG_NAME, TG_RELID::regclass);
+  IF TG_RELID OPERATOR(pg_catalog.<>) 'campaign'::pg_catalog.regclass::pg_catalog.oid THEN
+    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign only, not for %s', TG_NAME, TG_RELID::pg_catalog.regclass);
   END IF;
   TRUNCATE campaign_delivery;
   RETURN NULL;
@@ -59,8 +66,8 @@ $$;
 CREATE OR REPLACE FUNCTION beacon_check_moved_campaign_delivery() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-  IF TG_RELID <> 'campaign_delivery'::regclass THEN
-    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign_delivery only, not for %s', TG_NAME, TG_RELID::regclass);
+  IF TG_RELID OPERATOR(pg_catalog.<>) 'campaign_delivery'::pg_catalog.regclass::pg_catalog.oid THEN
+    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign_delivery only, not for %s', TG_NAME, TG_RELID::pg_catalog.regclass);
   END IF;
   PERFORM 1 FROM campaign WHERE id = NEW.campaign_id FOR KEY SHARE;
   IF NOT FOUND THEN
@@ -75,8 +82,8 @@ $$;
 CREATE OR REPLACE FUNCTION beacon_refuse_campaign_id_change() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
-  IF TG_RELID <> 'campaign'::regclass THEN
-    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign only, not for %s', TG_NAME, TG_RELID::regclass);
+  IF TG_RELID OPERATOR(pg_catalog.<>) 'campaign'::pg_catalog.regclass::pg_catalog.oid THEN
+    RAISE insufficient_privilege USING MESSAGE = pg_catalog.format('%I runs for campaign only, not for %s', TG_NAME, TG_RELID::pg_catalog.regclass);
   END IF;
   RAISE foreign_key_violation USING
     MESSAGE = pg_catalog.format('update of campaign refused: campaign %s would leave its deliveries', OLD.id),
