@@ -17,11 +17,14 @@ const OWN_TRIGGERS = [
 ]
 type OwnTrigger = typeof OWN_TRIGGERS[number]
 
-// pg_catalog has no <>(oid, regclass): one of exactly those operand types in the functions' schema
-// would be chosen over pg_catalog's for `TG_RELID <> 'campaign'::regclass`, and run as the owner.
+// pg_catalog has no <>(oid, regclass) nor <>(regclass, regclass): one of exactly those operand
+// types in the functions' schema would be chosen over pg_catalog's for `TG_RELID <> 'campaign'::regclass`
+// (or with TG_RELID cast to regclass), and run as the owner.
 const PLANTED_OPERATOR = `
   CREATE FUNCTION public.planted_ne(oid, regclass) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN RAISE 'planted operator ran as %', current_user; END $$;
-  CREATE OPERATOR public.<> (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.planted_ne)`
+  CREATE OPERATOR public.<> (LEFTARG = oid, RIGHTARG = regclass, FUNCTION = public.planted_ne);
+  CREATE FUNCTION public.planted_regclass_ne(regclass, regclass) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN RAISE 'planted operator ran as %', current_user; END $$;
+  CREATE OPERATOR public.<> (LEFTARG = regclass, RIGHTARG = regclass, FUNCTION = public.planted_regclass_ne)`
 
 // guarantee: campaign-delivery-trigger-functions-own-tables
 t.test('a trigger another role put on its own table while EXECUTE was PUBLIC cannot run the functions as the owner', async (t) => {

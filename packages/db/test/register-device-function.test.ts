@@ -6,13 +6,16 @@ const REGISTER = 'SELECT beacon_register_device($1::text, $2::text, \'FCM\', NUL
 
 // Functions of exactly the argument types beacon_register_device passes, planted in public by a
 // role allowed to create there: PostgreSQL would prefer each over pg_catalog's (hashtextextended
-// takes a bigint, unnest and array_agg are polymorphic) if the function did not name pg_catalog.
+// takes a bigint, unnest and array_agg are polymorphic, app_id is a varchar compared with text)
+// if the function did not name pg_catalog.
 const PLANTED = `
   CREATE FUNCTION public.planted_ran(what text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE 'planted % ran as %', what, current_user; END $$;
   CREATE FUNCTION public.hashtextextended(text, integer) RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN PERFORM public.planted_ran('hashtextextended'); RETURN 0; END $$;
   CREATE FUNCTION public.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS $$ BEGIN PERFORM public.planted_ran('unnest'); END $$;
   CREATE FUNCTION public.planted_agg(bigint[], bigint) RETURNS bigint[] LANGUAGE plpgsql AS $$ BEGIN PERFORM public.planted_ran('array_agg'); RETURN NULL; END $$;
-  CREATE AGGREGATE public.array_agg(bigint) (SFUNC = public.planted_agg, STYPE = bigint[])`
+  CREATE AGGREGATE public.array_agg(bigint) (SFUNC = public.planted_agg, STYPE = bigint[]);
+  CREATE FUNCTION public.planted_eq(varchar, text) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN PERFORM public.planted_ran('=(varchar, text)'); RETURN true; END $$;
+  CREATE OPERATOR public.= (LEFTARG = varchar, RIGHTARG = text, FUNCTION = public.planted_eq)`
 
 // guarantee: register-device-builtins-named
 t.test('functions planted in the schema never run inside beacon_register_device', async (t) => {

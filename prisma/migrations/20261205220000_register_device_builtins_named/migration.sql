@@ -3,7 +3,8 @@
 -- run as the caller (Beacon's role) on every registration: PostgreSQL prefers a function of exactly
 -- the arguments' types wherever it is on the search path over pg_catalog's polymorphic or
 -- implicitly cast one (hashtextextended(text, integer) for the literal 0, unnest(text[]),
--- array_agg(bigint); found by the review of 20261205210000). Each is now named with pg_catalog,
+-- array_agg(bigint), and the operator =(varchar, text) of the application's look-up, app_id being
+-- a varchar; found by the reviews of 20261205210000 and of this one). Each is now named with pg_catalog,
 -- and the function keeps this schema, then pg_temp, as its search path (a schema named after the
 -- caller's role, "$user", came first before). Same steps, locks and lock keys
 -- (hashtextextended's 0 was cast to bigint already); the comments are in 20261130100000.
@@ -19,7 +20,7 @@ DECLARE
   v_device_id bigint;
   v_previous bigint[];
 BEGIN
-  SELECT id INTO v_application_id FROM application WHERE app_id = p_app_id;
+  SELECT id INTO v_application_id FROM application WHERE app_id OPERATOR(pg_catalog.=) p_app_id;
   IF NOT FOUND THEN
     RETURN NULL;
   END IF;

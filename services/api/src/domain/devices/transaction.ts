@@ -57,10 +57,11 @@ export async function retryTransientConflicts<T> (attempt: () => Promise<T>): Pr
 export async function lockActivations (tx: Tx, activationIds: string[]): Promise<void> {
   if (activationIds.length === 0) return
   // $executeRaw: the lock function returns void, a column type $queryRaw cannot decode.
+  // The key of beacon_register_device (migration 20261205220000), built-ins named as there.
   await tx.$executeRaw`
-    SELECT pg_advisory_xact_lock(lock_key) FROM (
-      SELECT DISTINCT hashtextextended('beacon.activation:' || id, 0) AS lock_key
-      FROM unnest(${activationIds}::text[]) AS id ORDER BY lock_key
+    SELECT pg_catalog.pg_advisory_xact_lock(lock_key) FROM (
+      SELECT DISTINCT pg_catalog.hashtextextended('beacon.activation:' || id, 0::bigint) AS lock_key
+      FROM pg_catalog.unnest(${activationIds}::text[]) AS id ORDER BY lock_key
     ) AS keys`
 }
 
