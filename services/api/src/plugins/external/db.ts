@@ -1,4 +1,4 @@
-import { createDb, createSecretBox, DbErrorCode, upgradeLegacySecretsOnce, type Db, type SecretBox, type UpgradedBefore, type UpgradedNow } from '@beacon/db'
+import { createDb, createSecretBox, DbErrorCode, querySchemaCreators, upgradeLegacySecretsOnce, type Db, type SecretBox, type UpgradedBefore, type UpgradedNow } from '@beacon/db'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -22,7 +22,10 @@ export interface DbPluginOptions {
  * to no place): the first start after the release re-seals those values bound to their column and
  * row and marks the database (several instances may start at once: one does it); every later start
  * refuses version-1 values and names each in an error line, since one found then may have been
- * planted from an old backup into another developer's or application's row.
+ * planted from an old backup into another developer's or application's row. Then a warning if
+ * roles other than Beacon's may create objects in its schema (see `querySchemaCreators`): a
+ * warning, not a refusal, so that an installation on a database made before PostgreSQL 15 keeps
+ * starting while its operator revokes the grant.
  */
 export default fp<DbPluginOptions>(async (app, opts) => {
   const db = createDb({ url: opts.url, poolSize: opts.poolSize, groupSpacingMs: opts.groupSpacingMs })
@@ -30,6 +33,13 @@ export default fp<DbPluginOptions>(async (app, opts) => {
   const report = await upgradeLegacySecretsOnce(db.pool, opts.masterKey)
   if (report.upgradedNow) logUpgrade(app.log, report)
   else logRefused(app.log, report)
+  const creators = await querySchemaCreators(db.pool)
+  if (creators !== null && creators.roles.length > 0) {
+    app.log.warn({ schemaCreators: creators },
+      `roles other than Beacon's may create objects in schema ${quoted(creators.schema)} (${creators.roles.join(', ')}): ` +
+      'a function planted there can run as Beacon\'s role; as the schema\'s owner, REVOKE CREATE ON SCHEMA ' +
+      `${quoted(creators.schema)} FROM ${creators.roles.map((role) => role === 'PUBLIC' ? role : quoted(role)).join(', ')}`)
+  }
   app.decorate('db', db)
   app.decorate('secrets', createSecretBox(opts.masterKey))
 }, { name: 'db' })
@@ -53,4 +63,9 @@ function logRefused (log: FastifyBaseLogger, report: UpgradedBefore) {
       'a sealed secret of the version-1 format, found after the one-time upgrade, is refused and not re-sealed: ' +
       'upload the application\'s credentials again or rotate the developer\'s secret')
   }
+}
+
+/** An SQL identifier as the operator would paste it into psql. */
+function quoted (identifier: string) {
+  return `"${identifier.replaceAll('"', '""')}"`
 }
