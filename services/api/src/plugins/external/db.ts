@@ -22,8 +22,8 @@ export interface DbPluginOptions {
  * to no place): the first start after the release re-seals those values bound to their column and
  * row and marks the database (several instances may start at once: one does it); every later start
  * refuses version-1 values and names each in an error line, since one found then may have been
- * planted from an old backup into another developer's or application's row. Then a warning if
- * roles other than Beacon's may create objects in its schema (see `querySchemaCreators`): a
+ * planted from an old backup into another developer's or application's row. Then a warning for
+ * each schema of its search path in which other roles may create objects (`querySchemaCreators`): a
  * warning, not a refusal, so that an installation on a database made before PostgreSQL 15 keeps
  * starting while its operator revokes the grant.
  */
@@ -33,10 +33,9 @@ export default fp<DbPluginOptions>(async (app, opts) => {
   const report = await upgradeLegacySecretsOnce(db.pool, opts.masterKey)
   if (report.upgradedNow) logUpgrade(app.log, report)
   else logRefused(app.log, report)
-  const creators = await querySchemaCreators(db.pool)
-  if (creators !== null && creators.roles.length > 0) {
+  for (const creators of await querySchemaCreators(db.pool)) {
     app.log.warn({ schemaCreators: creators },
-      `roles other than Beacon's may create objects in schema ${quoted(creators.schema)} (${creators.roles.join(', ')}): ` +
+      `roles other than Beacon's may create objects in schema ${quoted(creators.schema)} of its search path (${creators.roles.join(', ')}): ` +
       'a function planted there can run as Beacon\'s role; as the schema\'s owner, REVOKE CREATE ON SCHEMA ' +
       `${quoted(creators.schema)} FROM ${creators.roles.map((role) => role === 'PUBLIC' ? role : quoted(role)).join(', ')}`)
   }
