@@ -102,3 +102,20 @@ t.test('without a PowerAuth server and without a status (the seed\'s example): O
   t.same(await statuses(app), before, 'nothing changed')
   t.ok(before.includes('3:token-other:other:BLOCKED'), 'the control: a stated status was stored')
 })
+
+// The api's own lock statement names its built-ins as beacon_register_device does: functions of
+// exactly its argument types, planted in the schema, are never chosen over pg_catalog's (they
+// would run as Beacon's role, and give lock keys other than the function's).
+t.test('functions planted in the schema do not run in the activation lock', async (t) => {
+  const app = await setUp(t)
+  await app.db.pool.query(`
+    CREATE FUNCTION public.hashtextextended(text, integer) RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RAISE 'planted hashtextextended ran as %', current_user; END $$;
+    CREATE FUNCTION public.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS $$ BEGIN RAISE 'planted unnest ran as %', current_user; END $$;
+    CREATE FUNCTION public.pg_advisory_xact_lock(numeric) RETURNS void LANGUAGE plpgsql AS $$ BEGIN RAISE 'planted lock ran as %', current_user; END $$`)
+  const response = await call(app, 'POST', '/push/device/status/update', { activationId: 'shared', activationStatus: 'BLOCKED' })
+  t.equal(response.statusCode, 200, response.body)
+  t.same(await statuses(app), [
+    '2:token-2:keep:ACTIVE', '2:token-2:shared:BLOCKED',
+    '3:token-3:shared:BLOCKED', '3:token-other:other:ACTIVE'
+  ])
+})
