@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
+import { connectionOf } from './connection.js'
 import { PrismaClient } from './generated/client.js'
 
 /**
@@ -12,10 +13,12 @@ export type Db = PrismaClient & {
   readonly pool: pg.Pool
   /** The spacing of the grouped statements sent through `pool` (group-commit.ts's `spacingMs`). */
   readonly groupSpacingMs: number
+  /** The schema of Beacon's tables: DATABASE_URL's `?schema=`, or public (connection.ts). */
+  readonly schema: string
 }
 
 export interface DbOptions {
-  /** PostgreSQL connection string. */
+  /** PostgreSQL connection string; `?schema=NAME` keeps Beacon's tables in that schema (connection.ts). */
   url: string
   /** Upper bound of pooled connections for this process. */
   poolSize?: number
@@ -31,7 +34,8 @@ interface ClientInternals { connection?: { stream?: { destroy (): void } } }
 
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
 export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions): Db {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  const { config, schema, named } = connectionOf(url)
+  const pool = new pg.Pool({ ...config, max: poolSize })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;
   // the pool drops that client and the next query connects anew. Unheard, the event would end the
   // process — and Prisma listens only once it has connected, which a dispatcher never does.
@@ -49,7 +53,7 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
     open.delete(pooled)
     if (open.size === 0) for (const resolve of waiting.splice(0)) resolve()
   })
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true, ...(named ? { schema } : {}) }) })
   const disconnect = client.$disconnect.bind(client)
   // Prisma ends the pool only if it connected: a process that used the pool alone must end it too.
   // One disconnect for every caller: a second pool.end() would reject.
@@ -69,5 +73,5 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions)
     })()
     return disconnecting
   }
-  return Object.defineProperties(client, { pool: { value: pool }, groupSpacingMs: { value: groupSpacingMs }, $disconnect: { value: $disconnect } }) as Db
+  return Object.defineProperties(client, { pool: { value: pool }, groupSpacingMs: { value: groupSpacingMs }, schema: { value: schema }, $disconnect: { value: $disconnect } }) as Db
 }

@@ -13,7 +13,11 @@ export const DbErrorCode = {
   /** The master-key rotation found values the current key cannot open, and changed nothing. */
   SECRET_ROTATION_REFUSED: 'DB_SECRET_ROTATION_REFUSED',
   /** The database lacks a migration the code needs (the sealed_secret_format table): run the migrations first. */
-  SCHEMA_OUTDATED: 'DB_SCHEMA_OUTDATED'
+  SCHEMA_OUTDATED: 'DB_SCHEMA_OUTDATED',
+  /** DATABASE_URL's schema parameter is not a plain schema name. */
+  SCHEMA_INVALID: 'DB_SCHEMA_INVALID',
+  /** The connection's search path puts Beacon's statements in another schema than its Prisma queries. */
+  SCHEMA_MISMATCH: 'DB_SCHEMA_MISMATCH'
 } as const
 export type DbErrorCode = typeof DbErrorCode[keyof typeof DbErrorCode]
 

@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { checkSchemaInUse, connectionOf } from './connection.js'
 import { DbError, DbErrorCode } from './errors.js'
 
 /** The repository's prisma/migrations folder. */
@@ -52,10 +53,17 @@ export async function readMigrations (dir = defaultMigrationsDir): Promise<Migra
  */
 export async function applyMigrations (url: string, dir = defaultMigrationsDir): Promise<string[]> {
   const migrations = await readMigrations(dir)
-  const client = new pg.Client({ connectionString: url })
+  const { config, schema, named } = connectionOf(url)
+  const client = new pg.Client(config)
   await client.connect()
   try {
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK])
+    // As Prisma's migrate does for the schema its URL names. Only when missing: CREATE SCHEMA IF
+    // NOT EXISTS asks for CREATE on the database even when the schema is there.
+    if (named && (await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1', [schema])).rowCount === 0) {
+      await client.query(`CREATE SCHEMA "${schema}"`)
+    }
+    await checkSchemaInUse(client, schema)
     await client.query(CREATE_TABLE)
     const { rows } = await client.query<{ migration_name: string, checksum: string }>(
       'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL'

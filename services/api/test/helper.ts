@@ -27,6 +27,8 @@ export interface BuildOptions {
   captureLogs?: boolean
   /** Runs on the new database before the api starts (rows that must be there when it starts). */
   beforeStart?: (databaseUrl: string) => Promise<void>
+  /** The api's DATABASE_URL, made from the new database's (e.g. with `?schema=`). */
+  databaseUrl?: (databaseUrl: string) => string
 }
 
 /**
@@ -37,7 +39,7 @@ export async function buildApp (t: Test, env: Record<string, string> = {}, optio
   const database = await createTestDatabase()
   await options.beforeStart?.(database.url)
   const config = loadConfig({
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databaseUrl?.(database.url) ?? database.url,
     DATABASE_POOL_SIZE: '4',
     MASTER_KEY: randomBytes(32).toString('base64'),
     AUTH_USERNAME: credentials.username,

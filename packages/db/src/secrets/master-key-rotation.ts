@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { connectionOf } from '../connection.js'
 import { DbError, DbErrorCode } from '../errors.js'
 import { markVersion1Retired, readVersion1State } from './format-mark.js'
 import { openLegacy } from './legacy-format.js'
@@ -50,7 +51,7 @@ export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: 
     resealed: Object.fromEntries(SEALED_COLUMN_NAMES.map((name) => [name, 0])) as Record<SealedColumn, number>,
     fromVersion1: 0
   }
-  const client = new pg.Client({ connectionString: url })
+  const client = new pg.Client(connectionOf(url).config)
   await client.connect()
   try {
     await client.query('BEGIN')

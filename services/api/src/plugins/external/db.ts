@@ -1,4 +1,4 @@
-import { createDb, createSecretBox, DbErrorCode, querySchemaCreators, upgradeLegacySecretsOnce, type Db, type SecretBox, type UpgradedBefore, type UpgradedNow } from '@beacon/db'
+import { checkSchemaInUse, createDb, createSecretBox, DbErrorCode, querySchemaCreators, upgradeLegacySecretsOnce, type Db, type SecretBox, type UpgradedBefore, type UpgradedNow } from '@beacon/db'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -18,7 +18,8 @@ export interface DbPluginOptions {
 
 /**
  * The Prisma client and the secret box for provider credentials and developer secrets; the pool
- * ends on close. Before anything is served, the one-time upgrade from the version-1 format (bound
+ * ends on close. Before anything is served: a refusal to start when Beacon's statements and its Prisma
+ * queries would reach different schemas (`checkSchemaInUse`); the one-time upgrade from the version-1 format (bound
  * to no place): the first start after the release re-seals those values bound to their column and
  * row and marks the database (several instances may start at once: one does it); every later start
  * refuses version-1 values and names each in an error line, since one found then may have been
@@ -30,6 +31,7 @@ export interface DbPluginOptions {
 export default fp<DbPluginOptions>(async (app, opts) => {
   const db = createDb({ url: opts.url, poolSize: opts.poolSize, groupSpacingMs: opts.groupSpacingMs })
   app.addHook('onClose', async () => { await db.$disconnect() })
+  await checkSchemaInUse(db.pool, db.schema)
   const report = await upgradeLegacySecretsOnce(db.pool, opts.masterKey)
   if (report.upgradedNow) logUpgrade(app.log, report)
   else logRefused(app.log, report)

@@ -1,0 +1,35 @@
+import { applyMigrations, createDb, DbErrorCode } from '@beacon/db'
+import t from 'tap'
+import { buildApp, call } from '../../helper.js'
+
+const withSchema = (url: string) => `${url}?schema=beacon_app`
+
+async function onDatabase<T> (databaseUrl: string, sql: string): Promise<T[]> {
+  const db = createDb({ url: databaseUrl, poolSize: 1 })
+  try { return (await db.pool.query(sql)).rows as T[] } finally { await db.$disconnect() }
+}
+
+t.test('with DATABASE_URL\'s ?schema= the api keeps what it writes in that schema, through Prisma and its own statements alike', async (t) => {
+  // The test database comes migrated into public; the api's schema is migrated beside it, so a
+  // query that went to public would find tables there, empty.
+  const { app, databaseUrl } = await buildApp(t, {}, { databaseUrl: withSchema, beforeStart: async (url) => { await applyMigrations(withSchema(url)) } })
+  const created = await call(app, 'POST', '/admin/app/create', { requestObject: { appId: 4 } })
+  t.equal(created.statusCode, 200, created.body)
+  const registered = await call(app, 'POST', '/push/device/create', {
+    requestObject: { appId: 4, token: 'a'.repeat(64), platform: 'ios', activationId: 'act-1', userId: 'u1' }
+  })
+  t.equal(registered.statusCode, 200, registered.body)
+  const listed = await call(app, 'GET', '/admin/app/list')
+  t.match(listed.json(), { status: 'OK', responseObject: { applicationList: [{ appId: 4 }] } }, 'read back through Prisma')
+  const [counts] = await onDatabase<Record<string, number>>(databaseUrl, `
+    SELECT (SELECT count(*) FROM beacon_app.application)::int AS "beacon_app.application", (SELECT count(*) FROM beacon_app.device)::int AS "beacon_app.device",
+           (SELECT count(*) FROM public.application)::int AS "public.application", (SELECT count(*) FROM public.device)::int AS "public.device"`)
+  t.same(counts, { 'beacon_app.application': 1, 'beacon_app.device': 1, 'public.application': 0, 'public.device': 0 })
+})
+
+// guarantee: database-schema-mismatch-refused
+t.test('a search path that would split the api between two schemas stops it at start, with the reason', async (t) => {
+  // PostgreSQL's default path is "$user", public: a schema named after the role comes first.
+  const started = buildApp(t, {}, { beforeStart: async (url) => { await onDatabase(url, 'CREATE SCHEMA "postgres"') } })
+  await t.rejects(started, { code: DbErrorCode.SCHEMA_MISMATCH, message: /puts Beacon's statements in schema "postgres" and its Prisma queries in "public"/ })
+})
