@@ -29,16 +29,18 @@ export function connectionOf (url: string): Connection {
 }
 
 /**
- * Refuses a connection whose search path resolves Beacon's unqualified names to another schema
- * than Prisma's (a schema named after the role, "$user", ahead of public; a search path set on the
- * role or in the URL's options without `?schema=`): each half of Beacon would then read and write
- * tables of its own.
+ * Refuses a connection whose search path starts at another schema than Prisma's (a schema named
+ * after the role, "$user", ahead of public; a search path set on the role or in the URL's options
+ * without `?schema=`). Tables are created in that first schema, `_prisma_migrations` included:
+ * the migrations would build a second Beacon there, which its own statements would then read and
+ * write while its Prisma queries stay on the first.
  */
 export async function checkSchemaInUse (client: Pick<pg.Pool, 'query'>, schema: string): Promise<void> {
   const { rows: [row] } = await client.query<{ schema: string | null }>('SELECT pg_catalog.current_schema() AS schema')
   if (row?.schema === schema) return
   throw new DbError(DbErrorCode.SCHEMA_MISMATCH, row?.schema == null
     ? `no schema of the search path exists: Beacon's tables are to be in schema "${schema}" (DATABASE_URL's schema parameter, or public)`
-    : `the search path puts Beacon's statements in schema "${row.schema}" and its Prisma queries in "${schema}": ` +
-      `name the schema in DATABASE_URL (?schema=${row.schema}), or give the role a search path that starts with "${schema}"`)
+    : `the connection's search path starts at schema "${row.schema}", where Beacon's own statements would create (and look first for) ` +
+      `its tables, while its Prisma queries use "${schema}": name the schema that holds Beacon's tables in DATABASE_URL ` +
+      `(?schema=${schema} or ?schema=${row.schema})`)
 }

@@ -49,8 +49,9 @@ t.test('a search path that would split Beacon between two schemas is refused, at
   const refused = await checkSchemaInUse(db.pool, db.schema).catch((error: unknown) => error) as DbError
   t.type(refused, DbError)
   t.equal(refused.code, DbErrorCode.SCHEMA_MISMATCH)
-  t.equal(refused.message, 'the search path puts Beacon\'s statements in schema "postgres" and its Prisma queries in "public": ' +
-    'name the schema in DATABASE_URL (?schema=postgres), or give the role a search path that starts with "public"')
+  t.equal(refused.message, 'the connection\'s search path starts at schema "postgres", where Beacon\'s own statements would create ' +
+    '(and look first for) its tables, while its Prisma queries use "public": name the schema that holds Beacon\'s tables in DATABASE_URL ' +
+    '(?schema=public or ?schema=postgres)')
   await t.rejects(applyMigrations(database.url), { code: DbErrorCode.SCHEMA_MISMATCH }, 'migrations would go to the other schema')
   await t.rejects(applyMigrations(`${database.url}?options=${encodeURIComponent('-c search_path=elsewhere')}`), { code: DbErrorCode.SCHEMA_MISMATCH },
     'a search path in the URL\'s options, without ?schema=')
