@@ -3,23 +3,32 @@ import type { Pool } from 'pg'
 export interface SchemaCreators {
   /** A schema on Beacon's search path (`current_schemas(false)`: pg_catalog and pg_temp unless named). */
   schema: string
-  /** Roles granted CREATE on it, `PUBLIC` for every role; neither its owner nor Beacon's own. */
+  /** Every role may create there (a grant to PUBLIC). */
+  public: boolean
+  /** Roles granted CREATE on it, by name; neither its owner nor Beacon's own. */
   roles: string[]
+  /** Its owner, when Beacon's role does not hold the owner's privileges (the owner's members create there too). */
+  owner: string | null
 }
 
-// Built-ins and operators named with pg_catalog: this very statement must not be the one a
-// planted object runs in (an unqualified unnest of a name[] would prefer a planted unnest(name[])).
+// Types, functions and operators named with pg_catalog: this very statement must not be the one
+// a planted object runs in (an unqualified unnest of a name[] would prefer a planted
+// unnest(name[]), an unqualified ::text a planted domain named text with a check of its own).
 const SCHEMA_CREATORS = `
-  SELECT n.nspname::text AS schema,
-         pg_catalog.array_agg(DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0::oid THEN 'PUBLIC' ELSE r.rolname::text END) AS roles
+  SELECT n.nspname::pg_catalog.text AS schema,
+         COALESCE(pg_catalog.bool_or(a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid), false) AS public,
+         pg_catalog.array_remove(pg_catalog.array_agg(DISTINCT r.rolname::pg_catalog.text), NULL) AS roles,
+         CASE WHEN pg_catalog.pg_has_role(n.nspowner, 'USAGE'::pg_catalog.text) THEN NULL
+              ELSE pg_catalog.pg_get_userbyid(n.nspowner)::pg_catalog.text END AS owner
     FROM pg_catalog.unnest(pg_catalog.current_schemas(false)) WITH ORDINALITY AS p(name, position)
     JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) p.name
-    JOIN LATERAL pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n'::"char", n.nspowner))) a
-      ON a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'::text
+    LEFT JOIN LATERAL pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n'::pg_catalog."char", n.nspowner))) a
+      ON a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'::pg_catalog.text
      AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner
      AND a.grantee OPERATOR(pg_catalog.<>) (SELECT oid FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) CURRENT_USER)
     LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
-   GROUP BY n.nspname, p.position
+   GROUP BY n.nspname, n.nspowner, p.position
+  HAVING pg_catalog.count(a.grantee) OPERATOR(pg_catalog.>) 0 OR NOT pg_catalog.pg_has_role(n.nspowner, 'USAGE'::pg_catalog.text)
    ORDER BY p.position`
 
 /**
@@ -29,10 +38,12 @@ const SCHEMA_CREATORS = `
  * polymorphic one: a role that may create in any schema of the path can plant one and have it run
  * as Beacon's role (README, "Database migrations"). PostgreSQL 15 and later grant it to nobody in
  * `public`; a database created by an earlier release grants it to PUBLIC. Read from each schema's
- * ACL (its default when it has none), not through `has_schema_privilege`, so that PUBLIC is named
- * once instead of as every role. Empty: nobody else may.
+ * ACL (its default when it has none), not through `has_schema_privilege`, so that PUBLIC is said
+ * once instead of as every role. A schema owned by a role whose privileges Beacon's role does not
+ * hold (another application's, a group's, one created by someone else before the migrations) is
+ * named with its owner. Empty: nobody else may.
  */
 export async function querySchemaCreators (pool: Pick<Pool, 'query'>): Promise<SchemaCreators[]> {
-  const { rows } = await pool.query<{ schema: string, roles: string[] }>(SCHEMA_CREATORS)
-  return rows.map((row) => ({ schema: row.schema, roles: [...row.roles].sort() }))
+  const { rows } = await pool.query<{ schema: string, public: boolean, roles: string[], owner: string | null }>(SCHEMA_CREATORS)
+  return rows.map((row) => ({ schema: row.schema, public: row.public, roles: [...row.roles].sort(), owner: row.owner }))
 }

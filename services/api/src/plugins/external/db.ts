@@ -1,4 +1,4 @@
-import { checkSchemaInUse, createDb, createSecretBox, DbErrorCode, querySchemaCreators, upgradeLegacySecretsOnce, type Db, type SecretBox, type UpgradedBefore, type UpgradedNow } from '@beacon/db'
+import { checkSchemaInUse, createDb, createSecretBox, DbErrorCode, querySchemaCreators, upgradeLegacySecretsOnce, type Db, type SchemaCreators, type SecretBox, type UpgradedBefore, type UpgradedNow } from '@beacon/db'
 import type { FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -35,12 +35,7 @@ export default fp<DbPluginOptions>(async (app, opts) => {
   const report = await upgradeLegacySecretsOnce(db.pool, opts.masterKey)
   if (report.upgradedNow) logUpgrade(app.log, report)
   else logRefused(app.log, report)
-  for (const creators of await querySchemaCreators(db.pool)) {
-    app.log.warn({ schemaCreators: creators },
-      `roles other than Beacon's may create objects in schema ${quoted(creators.schema)} of its search path (${creators.roles.join(', ')}): ` +
-      'a function planted there can run as Beacon\'s role; as the schema\'s owner, REVOKE CREATE ON SCHEMA ' +
-      `${quoted(creators.schema)} FROM ${creators.roles.map((role) => role === 'PUBLIC' ? role : quoted(role)).join(', ')}`)
-  }
+  for (const creators of await querySchemaCreators(db.pool)) logSchemaCreators(app.log, creators)
   app.decorate('db', db)
   app.decorate('secrets', createSecretBox(opts.masterKey))
 }, { name: 'db' })
@@ -69,4 +64,18 @@ function logRefused (log: FastifyBaseLogger, report: UpgradedBefore) {
 /** An SQL identifier as the operator would paste it into psql. */
 function quoted (identifier: string) {
   return `"${identifier.replaceAll('"', '""')}"`
+}
+
+function logSchemaCreators (log: FastifyBaseLogger, creators: SchemaCreators) {
+  const schema = quoted(creators.schema)
+  const grantees = [...creators.public ? ['PUBLIC'] : [], ...creators.roles.map(quoted)]
+  // CASCADE: a grant made WITH GRANT OPTION and passed on fails a plain REVOKE as a whole.
+  const fixes = [
+    ...grantees.length > 0 ? [`REVOKE CREATE ON SCHEMA ${schema} FROM ${grantees.join(', ')} CASCADE`] : [],
+    ...creators.owner === null ? [] : [`ALTER SCHEMA ${schema} OWNER TO CURRENT_USER (as Beacon's role), or trust ${quoted(creators.owner)} and its members`]
+  ]
+  const who = [...grantees, ...creators.owner === null ? [] : [`${quoted(creators.owner)} (its owner)`]]
+  log.warn({ schemaCreators: creators },
+    `roles other than Beacon's may create objects in schema ${schema} of its search path (${who.join(', ')}): ` +
+    `a function planted there can run as Beacon's role; ${fixes.join('; ')}`)
 }

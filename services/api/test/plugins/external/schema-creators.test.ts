@@ -21,8 +21,8 @@ t.test('a schema where every role may create (a database made before PostgreSQL 
   t.equal(warnings.length, 1, 'one warning')
   t.match(warnings[0], {
     level: 40,
-    schemaCreators: { schema: 'public', roles: ['PUBLIC'] },
-    msg: /REVOKE CREATE ON SCHEMA "public" FROM PUBLIC$/
+    schemaCreators: { schema: 'public', public: true, roles: [], owner: null },
+    msg: /REVOKE CREATE ON SCHEMA "public" FROM PUBLIC CASCADE$/
   })
 })
 
