@@ -1,4 +1,3 @@
-import { DATABASE_SCHEMA_RULE, databaseUrlSchema } from './database-url.js'
 import type { EnvReader } from './env-reader.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -8,7 +7,6 @@ export type LogLevel = typeof LOG_LEVELS[number]
 export function readCommon (read: EnvReader) {
   const databaseUrl = read.secret('DATABASE_URL', { required: true })
   read.check(databaseUrl === '' || /^postgres(ql)?:\/\//.test(databaseUrl), 'DATABASE_URL must be a postgresql:// connection string')
-  read.check(databaseUrl === '' || databaseUrlSchema(databaseUrl) !== null, DATABASE_SCHEMA_RULE)
   return {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     databaseUrl,

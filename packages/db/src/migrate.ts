@@ -58,11 +58,7 @@ export async function applyMigrations (url: string, dir = defaultMigrationsDir):
   await client.connect()
   try {
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK])
-    // As Prisma's migrate does for the schema its URL names. Only when missing: CREATE SCHEMA IF
-    // NOT EXISTS asks for CREATE on the database even when the schema is there.
-    if (named && (await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1', [schema])).rowCount === 0) {
-      await client.query(`CREATE SCHEMA "${schema}"`)
-    }
+    if (named) await prepareNamedSchema(client, schema)
     await checkSchemaInUse(client, schema)
     await client.query(CREATE_TABLE)
     const { rows } = await client.query<{ migration_name: string, checksum: string }>(
@@ -122,5 +118,29 @@ async function applyOne (client: pg.Client, migration: Migration): Promise<void>
   } catch (cause) {
     await client.query('ROLLBACK').catch(() => {})
     throw new DbError(DbErrorCode.MIGRATION_FAILED, `migration ${migration.name} failed: ${(cause as Error).message}`, { cause })
+  }
+}
+
+// The schemas holding Beacon's tables (sealed_secret_format is Beacon's name alone).
+const BEACON_SCHEMAS = `SELECT n.nspname::pg_catalog.text AS schema FROM pg_catalog.pg_class c
+                          JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                         WHERE c.relname OPERATOR(pg_catalog.=) 'sealed_secret_format'::pg_catalog.name ORDER BY 1`
+
+/**
+ * The schema DATABASE_URL names, made ready: refused while it holds no Beacon tables and another
+ * schema does (Beacon before it read `?schema=` kept its tables in public whatever the URL said:
+ * migrating into the named one would start an empty Beacon beside them), then created if missing,
+ * as Prisma's migrate does. Looked up first: CREATE SCHEMA IF NOT EXISTS asks for CREATE on the
+ * database even when the schema is there.
+ */
+async function prepareNamedSchema (client: pg.Client, schema: string): Promise<void> {
+  const holding = (await client.query<{ schema: string }>(BEACON_SCHEMAS)).rows.map((row) => row.schema)
+  if (holding.length > 0 && !holding.includes(schema)) {
+    throw new DbError(DbErrorCode.SCHEMA_MISMATCH, `DATABASE_URL names schema "${schema}", which holds no Beacon tables, while ` +
+      `${holding.map((name) => `"${name}"`).join(', ')} does: a release before this one ignored ?schema= and kept them in public. ` +
+      `Name that schema (?schema=${holding[0]!}), or leave the parameter out for public`)
+  }
+  if ((await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1', [schema])).rowCount === 0) {
+    await client.query(`CREATE SCHEMA "${schema}"`)
   }
 }

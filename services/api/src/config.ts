@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
-import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
+import { databaseUrlProblem, MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { GOOGLE_TOKEN_URIS, URL_LIST_RULE, parseUrlList } from '@beacon/outbound'
 import { readConsole, type ConsoleSettings } from './config-console.js'
 import { TRUST_PROXY_RULE, parseTrustProxy, readLimits, type ApiLimits } from './config-limits.js'
@@ -102,6 +102,9 @@ export interface CallbackPolicy {
 export function loadConfig (env: Env = process.env): ApiConfig {
   const read = new EnvReader(env)
   const common = readCommon(read)
+  // Prisma's ?schema= (packages/db, connection.ts): checked with the other settings, never echoing the URL.
+  const urlProblem = databaseUrlProblem(common.databaseUrl)
+  if (urlProblem !== null) read.check(false, urlProblem)
   const masterKey = read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true, secret: true })
   const authDisabled = read.boolean('AUTH_DISABLED', false)
   const username = read.string('AUTH_USERNAME', { required: !authDisabled })

@@ -1,5 +1,5 @@
 import { ConfigError, EnvReader, readCommon, type Env, type LogLevel } from '@beacon/config'
-import { MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
+import { databaseUrlProblem, MASTER_KEY_RULE, parseMasterKey } from '@beacon/db'
 import { GOOGLE_TOKEN_URIS, URL_LIST_RULE, parseUrlList } from '@beacon/outbound'
 
 export { ConfigError }
@@ -68,6 +68,9 @@ const httpsUrl = urlOf('https:')
 export function loadConfig (env: Env = process.env): DispatcherConfig {
   const read = new EnvReader(env)
   const common = readCommon(read)
+  // Prisma's ?schema= (packages/db, connection.ts): checked with the other settings, never echoing the URL.
+  const urlProblem = databaseUrlProblem(common.databaseUrl)
+  if (urlProblem !== null) read.check(false, urlProblem)
   const config: DispatcherConfig = {
     ...common,
     masterKey: read.parsed('MASTER_KEY', parseMasterKey, MASTER_KEY_RULE, Buffer.alloc(0), { required: true, secret: true }),

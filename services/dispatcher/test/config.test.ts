@@ -58,3 +58,11 @@ t.test('FCM_ENDPOINT: https only (the sender speaks HTTP/2 over TLS, as Google s
   const error = t.throws(() => loadConfig({ ...base, FCM_ENDPOINT: 'http://localhost:8080' })) as ConfigError
   t.match(error.problems, [/^FCM_ENDPOINT must be an https:\/\/ URL/])
 })
+
+t.test('DATABASE_URL\'s schema parameter is checked with the other settings, the URL never echoed', async (t) => {
+  const key = randomBytes(32).toString('base64')
+  t.equal(loadConfig({ MASTER_KEY: key, DATABASE_URL: 'postgresql://db/beacon?schema=beacon_app' }).databaseUrl, 'postgresql://db/beacon?schema=beacon_app')
+  const error = t.throws(() => loadConfig({ MASTER_KEY: key, DATABASE_URL: 'postgresql://beacon:hunter2@db/beacon?schema=1x' })) as ConfigError
+  t.same(error.problems, ['DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63)'])
+  t.notMatch(error.message, /hunter2/)
+})

@@ -114,3 +114,11 @@ t.test('the log names the certificate in use, and warns once it has expired', as
   logCertificate(log, { ...summary, validTo: 'Jan  1 00:00:00 2020 GMT' }, 'serving TLS with this certificate')
   t.match(JSON.parse(lines), { level: 40, msg: 'serving TLS with this certificate; it has EXPIRED, clients will refuse it' })
 })
+
+t.test('DATABASE_URL\'s schema parameter is checked with the other settings, the URL never echoed', async (t) => {
+  t.same(problemsOf({ DATABASE_URL: 'postgresql://beacon:hunter2@db:5432/beacon?schema=beacon_app' }), [])
+  const problems = problemsOf({ DATABASE_URL: 'postgresql://beacon:hunter2@db:5432/beacon?schema=app;drop', PORT: 'x' })
+  t.equal(problems.length, 2, 'listed with the other problems')
+  t.ok(problems.includes('DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63)'))
+  t.notMatch(problems.join('\n'), /hunter2/)
+})

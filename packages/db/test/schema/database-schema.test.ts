@@ -1,9 +1,9 @@
 import t from 'tap'
-import { createDb } from '../src/client.js'
-import { checkSchemaInUse, connectionOf } from '../src/connection.js'
-import { DbError, DbErrorCode } from '../src/errors.js'
-import { applyMigrations } from '../src/migrate.js'
-import { createEmptyDatabase, withClient } from './helpers/databases.js'
+import { createDb } from '../../src/client.js'
+import { checkSchemaInUse, connectionOf } from '../../src/connection.js'
+import { DbError, DbErrorCode } from '../../src/errors.js'
+import { applyMigrations } from '../../src/migrate.js'
+import { createEmptyDatabase, withClient } from '../helpers/databases.js'
 
 const tablesIn = (url: string, schema: string) => withClient(url, async (client) =>
   (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [schema])).rows[0]!.n)
@@ -62,12 +62,52 @@ t.test('the URL\'s own options are kept beside the search path; a bad schema nam
   t.teardown(() => database.drop())
   const url = `${database.url}?options=${encodeURIComponent('-c statement_timeout=4321')}&schema=Beacon_Mixed`
   await applyMigrations(url)
-  const { rows: [settings] } = await withClient(connectionOf(url).config.connectionString!, (client) =>
-    client.query<{ path: string, timeout: string }>("SELECT current_setting('search_path') AS path, current_setting('statement_timeout') AS timeout"))
+  const db = createDb({ url, poolSize: 1 })
+  t.teardown(() => db.$disconnect())
+  const { rows: [settings] } = await db.pool.query<{ path: string, timeout: string }>("SELECT current_setting('search_path') AS path, current_setting('statement_timeout') AS timeout")
   t.same(settings, { path: '"Beacon_Mixed"', timeout: '4321ms' })
   t.ok(await tablesIn(database.url, 'Beacon_Mixed') > 10, 'the name keeps its case')
 
   const error = t.throws(() => connectionOf('postgresql://beacon:hunter2@h/db?schema=x;DROP')) as DbError
   t.equal(error.code, DbErrorCode.SCHEMA_INVALID)
   t.notMatch(error.message, /hunter2/)
+})
+
+t.test('an upgrade whose URL already said ?schema= while the tables are in public is refused, not migrated into an empty schema', async (t) => {
+  const database = await createEmptyDatabase()
+  t.teardown(() => database.drop())
+  await applyMigrations(database.url)
+  await withClient(database.url, (client) => client.query("INSERT INTO application (app_id, name, updated_at) VALUES ('7', 'seven', now())"))
+  // Releases before this one ignored the parameter: this installation's data is in public.
+  const refused = await applyMigrations(`${database.url}?schema=beacon`).catch((error: unknown) => error) as DbError
+  t.equal(refused.code, DbErrorCode.SCHEMA_MISMATCH)
+  t.equal(refused.message, 'DATABASE_URL names schema "beacon", which holds no Beacon tables, while "public" does: a release before this one ' +
+    'ignored ?schema= and kept them in public. Name that schema (?schema=public), or leave the parameter out for public')
+  const { rows: [created] } = await withClient(database.url, (client) => client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'beacon'"))
+  t.equal(created!.n, 0, 'nothing was created')
+  t.same(await applyMigrations(`${database.url}?schema=public`), [], '?schema=public names where they are')
+})
+
+t.test('the URL is read as node-postgres reads it: a raw % in the password, a socket host, an escaped parameter name', async (t) => {
+  const database = await createEmptyDatabase()
+  t.teardown(() => database.drop())
+  const { pathname } = new URL(database.url)
+  // Trust authentication here: the password is only parsed, and must not break the options.
+  const spellings = [
+    `postgresql://postgres:100%@127.0.0.1:5432${pathname}?schema=beacon_app`,
+    `postgresql://postgres:secret@${pathname}?host=/var/run/postgresql&schema=beacon_app`,
+    `postgresql://postgres@127.0.0.1:5432${pathname}?sch%65ma=beacon_app`
+  ]
+  for (const url of spellings) {
+    const connection = connectionOf(url)
+    t.equal(connection.schema, 'beacon_app')
+    await applyMigrations(url)
+    const db = createDb({ url, poolSize: 1 })
+    try {
+      const { rows: [row] } = await db.pool.query<{ schema: string }>('SELECT current_schema() AS schema')
+      t.equal(row!.schema, 'beacon_app', url.replace(/:[^:@/]*@/, ':***@'))
+    } finally {
+      await db.$disconnect()
+    }
+  }
 })
