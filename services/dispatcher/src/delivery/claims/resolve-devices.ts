@@ -1,5 +1,5 @@
 import type { CampaignChunkCommand, ProviderPlatform } from '@beacon/contracts'
-import type { Db } from '@beacon/db'
+import { queryKeyedLookups, type Db } from '@beacon/db'
 import type { EarlierDelivery } from './claims.js'
 
 export interface DeviceTarget {
@@ -13,7 +13,8 @@ export interface DeviceTarget {
 export interface DeviceRow { id: string, push_token: string, platform: ProviderPlatform, environment: DeviceTarget['environment'] }
 export const toTarget = (row: DeviceRow): DeviceTarget => ({ id: BigInt(row.id), token: row.push_token, platform: row.platform, environment: row.environment })
 
-// One statement per campaign chunk, unnamed so that it is planned with the chunk's own values:
+// One statement per campaign chunk, unnamed so that it is planned with the chunk's own values
+// (and a cost of random reads fit for look-ups by key, below):
 // its users' devices with the campaign's claim on each, if any, and this chunk's earlier claims
 // on devices that no longer resolve. User ids are never empty, so '' is below them all.
 const CAMPAIGN_DEVICES = {
@@ -51,7 +52,9 @@ export interface CampaignDevices {
  * across applications). A device shared by several users is returned once.
  */
 export async function resolveCampaignDevices (db: Db, command: CampaignChunkCommand): Promise<CampaignDevices> {
-  const { rows } = await db.pool.query<CampaignRow>({
+  // Planned for look-ups by key (queryKeyedLookups in packages/db): at PostgreSQL's default cost
+  // of a random read, every chunk hashed the whole campaign's claims.
+  const { rows } = await queryKeyedLookups<CampaignRow>(db.pool, {
     ...CAMPAIGN_DEVICES,
     values: [command.applicationId, command.campaignId, command.afterUserId, command.lastUserId, command.chunk]
   })
