@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
-import { connectionOf } from './connection.js'
+import { connectionOf, useSchema } from './connection.js'
 import { PrismaClient } from './generated/client.js'
 
 /**
@@ -36,6 +36,8 @@ interface ClientInternals { connection?: { stream?: { destroy (): void } } }
 export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions): Db {
   const { config, schema, named } = connectionOf(url)
   const pool = new pg.Pool({ ...config, max: poolSize })
+  // Queued on the connection before whatever it was opened for (pg-pool emits this first).
+  if (named) pool.on('connect', (client) => { useSchema(client, schema).catch(() => {}) })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;
   // the pool drops that client and the next query connects anew. Unheard, the event would end the
   // process — and Prisma listens only once it has connected, which a dispatcher never does.

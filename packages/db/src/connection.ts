@@ -1,49 +1,45 @@
 import type pg from 'pg'
-import { parse } from 'pg-connection-string'
 import { DbError, DbErrorCode } from './errors.js'
 
 /**
  * Prisma's `schema` parameter of a PostgreSQL URL (`...?schema=beacon`): the schema Beacon keeps
  * its tables in, `public` without one. Only plain names, so that one spelling means the same
- * schema to PostgreSQL's search path and to Prisma's quoted names.
+ * schema to PostgreSQL's search path and to Prisma's quoted names; none of PostgreSQL's own.
  */
-export const DATABASE_SCHEMA_RULE = 'DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63)'
+export const DATABASE_SCHEMA_RULE = 'DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63), not starting with pg_'
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+const SCHEMA_NAME = /^(?!pg_)[A-Za-z_][A-Za-z0-9_]{0,62}$/i
 
 export interface Connection {
-  /** What node-postgres connects with: the search path set to the schema when the URL names one. */
+  /** What node-postgres connects with: DATABASE_URL as it is (node-postgres ignores `schema`). */
   config: pg.ClientConfig
   /** The schema Beacon's tables are in (Prisma's names are qualified with it). */
   schema: string
-  /** Whether DATABASE_URL named it (`?schema=`). */
+  /** Whether DATABASE_URL named it (`?schema=`): each connection then sets it as its search path (`useSchema`). */
   named: boolean
 }
 
 /**
- * node-postgres settings for a DATABASE_URL, which may name the schema as Prisma's URLs do
- * (`?schema=beacon`): node-postgres would ignore the parameter, leaving Beacon's statements in the
- * search path's schema while Prisma's names `public`. Named, the schema becomes the connections'
- * search path (added to the server `options` the URL may carry) and Prisma's schema. The URL is
- * read by node-postgres's own parser, as it reads it when given the string (raw `%`, Unix-socket
- * hosts, parameters spelled with escapes), and handed over parsed: never spelled again.
+ * How Beacon connects for a DATABASE_URL, which may name the schema as Prisma's URLs do
+ * (`?schema=beacon`). The URL goes to node-postgres untouched, which ignores the parameter (it
+ * did so before Beacon read it, leaving Beacon's statements in public while nothing said so); the
+ * schema becomes Prisma's and, through `useSchema` on every new connection, the search path.
+ * Read from the query string alone, as node-postgres reads its parameters (percent escapes
+ * decoded): nothing else of the URL is parsed here, so nothing else can be read differently.
  */
 export function connectionOf (url: string): Connection {
-  const untouched = { config: { connectionString: url }, schema: 'public', named: false }
-  let parsed: Record<string, unknown>
-  try {
-    parsed = parse(url) as Record<string, unknown>
-  } catch {
-    // node-postgres refuses it the same way when it connects (its own error, the URL redacted).
-    return untouched
-  }
-  const schema = parsed.schema
-  // Given the string, node-postgres parses it itself, exactly as before.
-  if (schema === undefined) return untouched
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) throw new DbError(DbErrorCode.SCHEMA_INVALID, DATABASE_SCHEMA_RULE)
-  const { schema: _named, ...rest } = parsed
-  const options = typeof rest.options === 'string' && rest.options !== '' ? `${rest.options} ` : ''
-  return { config: { ...rest, options: `${options}-c search_path="${schema}"` } as pg.ClientConfig, schema, named: true }
+  const query = url.indexOf('?')
+  const values = query === -1 ? [] : new URLSearchParams(url.slice(query + 1)).getAll('schema')
+  if (values.length === 0) return { config: { connectionString: url }, schema: 'public', named: false }
+  // node-postgres keeps the last of a repeated parameter; two different ones are refused instead.
+  const schema = values.at(-1)!
+  if (!values.every((value) => value === schema) || !SCHEMA_NAME.test(schema)) throw new DbError(DbErrorCode.SCHEMA_INVALID, DATABASE_SCHEMA_RULE)
+  return { config: { connectionString: url }, schema, named: true }
+}
+
+/** Sets a new connection's search path to the named schema (a statement queued before any other). */
+export function useSchema (client: Pick<pg.Client, 'query'>, schema: string): Promise<unknown> {
+  return client.query(`SET search_path TO "${schema}"`)
 }
 
 /** DATABASE_SCHEMA_RULE when the URL's schema parameter breaks it (for the services' settings check). */

@@ -1,5 +1,5 @@
 export { createDb, type Db, type DbOptions } from './client.js'
-export { checkSchemaInUse, connectionOf, databaseUrlProblem, DATABASE_SCHEMA_RULE, type Connection } from './connection.js'
+export { checkSchemaInUse, connectionOf, databaseUrlProblem, useSchema, DATABASE_SCHEMA_RULE, type Connection } from './connection.js'
 export { isPoolFailure } from './pool-failures.js'
 export { applyMigrations, readMigrations, defaultMigrationsDir, type Migration } from './migrate.js'
 export { createSecretBox, parseMasterKey, MASTER_KEY_RULE, type SecretBox } from './secrets/secret-box.js'

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { checkSchemaInUse, connectionOf } from './connection.js'
+import { checkSchemaInUse, connectionOf, useSchema } from './connection.js'
 import { DbError, DbErrorCode } from './errors.js'
 
 /** The repository's prisma/migrations folder. */
@@ -57,8 +57,9 @@ export async function applyMigrations (url: string, dir = defaultMigrationsDir):
   const client = new pg.Client(config)
   await client.connect()
   try {
+    if (named) await useSchema(client, schema)
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK])
-    if (named) await prepareNamedSchema(client, schema)
+    if (named) await prepareNamedSchema(client, schema, migrations[0]?.name)
     await checkSchemaInUse(client, schema)
     await client.query(CREATE_TABLE)
     const { rows } = await client.query<{ migration_name: string, checksum: string }>(
@@ -121,24 +122,26 @@ async function applyOne (client: pg.Client, migration: Migration): Promise<void>
   }
 }
 
-// The schemas holding Beacon's tables (sealed_secret_format is Beacon's name alone).
-const BEACON_SCHEMAS = `SELECT n.nspname::pg_catalog.text AS schema FROM pg_catalog.pg_class c
-                          JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-                         WHERE c.relname OPERATOR(pg_catalog.=) 'sealed_secret_format'::pg_catalog.name ORDER BY 1`
+/** Whether `schema` holds Beacon's migration history (its first migration recorded). */
+async function holdsBeacon (client: pg.Client, schema: string, firstMigration: string): Promise<boolean> {
+  const { rows: [table] } = await client.query<{ found: boolean }>(
+    "SELECT pg_catalog.to_regclass(pg_catalog.format('%I._prisma_migrations', $1::pg_catalog.text)) IS NOT NULL AS found", [schema])
+  if (table?.found !== true) return false
+  return ((await client.query(`SELECT 1 FROM "${schema}"."_prisma_migrations" WHERE migration_name = $1`, [firstMigration])).rowCount ?? 0) > 0
+}
 
 /**
- * The schema DATABASE_URL names, made ready: refused while it holds no Beacon tables and another
- * schema does (Beacon before it read `?schema=` kept its tables in public whatever the URL said:
- * migrating into the named one would start an empty Beacon beside them), then created if missing,
- * as Prisma's migrate does. Looked up first: CREATE SCHEMA IF NOT EXISTS asks for CREATE on the
- * database even when the schema is there.
+ * The schema DATABASE_URL names, made ready. Refused while it holds no Beacon migrations and
+ * public does: releases before this one ignored `?schema=` and kept the tables in public, so a
+ * URL that carried it would otherwise start an empty Beacon beside them on upgrade. (Other
+ * schemas are left alone: two Beacons, each in its own schema, share a database.) Then created
+ * if missing, as Prisma's migrate does; looked up first, since CREATE SCHEMA IF NOT EXISTS asks
+ * for CREATE on the database even when the schema is there.
  */
-async function prepareNamedSchema (client: pg.Client, schema: string): Promise<void> {
-  const holding = (await client.query<{ schema: string }>(BEACON_SCHEMAS)).rows.map((row) => row.schema)
-  if (holding.length > 0 && !holding.includes(schema)) {
-    throw new DbError(DbErrorCode.SCHEMA_MISMATCH, `DATABASE_URL names schema "${schema}", which holds no Beacon tables, while ` +
-      `${holding.map((name) => `"${name}"`).join(', ')} does: a release before this one ignored ?schema= and kept them in public. ` +
-      `Name that schema (?schema=${holding[0]!}), or leave the parameter out for public`)
+async function prepareNamedSchema (client: pg.Client, schema: string, firstMigration: string | undefined): Promise<void> {
+  if (firstMigration !== undefined && schema !== 'public' && await holdsBeacon(client, 'public', firstMigration) && !await holdsBeacon(client, schema, firstMigration)) {
+    throw new DbError(DbErrorCode.SCHEMA_MISMATCH, `DATABASE_URL names schema "${schema}", which holds no Beacon migrations, while public does: ` +
+      'releases before this one ignored ?schema= and kept Beacon\'s tables in public. Leave the parameter out (or ?schema=public) to go on with them')
   }
   if ((await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1', [schema])).rowCount === 0) {
     await client.query(`CREATE SCHEMA "${schema}"`)

@@ -63,6 +63,6 @@ t.test('DATABASE_URL\'s schema parameter is checked with the other settings, the
   const key = randomBytes(32).toString('base64')
   t.equal(loadConfig({ MASTER_KEY: key, DATABASE_URL: 'postgresql://db/beacon?schema=beacon_app' }).databaseUrl, 'postgresql://db/beacon?schema=beacon_app')
   const error = t.throws(() => loadConfig({ MASTER_KEY: key, DATABASE_URL: 'postgresql://beacon:hunter2@db/beacon?schema=1x' })) as ConfigError
-  t.same(error.problems, ['DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63)'])
+  t.same(error.problems, ['DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63), not starting with pg_'])
   t.notMatch(error.message, /hunter2/)
 })

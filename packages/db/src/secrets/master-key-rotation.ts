@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { connectionOf } from '../connection.js'
+import { connectionOf, useSchema } from '../connection.js'
 import { DbError, DbErrorCode } from '../errors.js'
 import { markVersion1Retired, readVersion1State } from './format-mark.js'
 import { openLegacy } from './legacy-format.js'
@@ -51,9 +51,11 @@ export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: 
     resealed: Object.fromEntries(SEALED_COLUMN_NAMES.map((name) => [name, 0])) as Record<SealedColumn, number>,
     fromVersion1: 0
   }
-  const client = new pg.Client(connectionOf(url).config)
+  const connection = connectionOf(url)
+  const client = new pg.Client(connection.config)
   await client.connect()
   try {
+    if (connection.named) await useSchema(client, connection.schema)
     await client.query('BEGIN')
     const state = await readVersion1State(client, { lock: true })
     const stored: Array<{ name: SealedColumn, table: string, column: string, rowId: number, sealed: Buffer }> = []

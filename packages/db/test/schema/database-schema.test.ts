@@ -68,9 +68,12 @@ t.test('the URL\'s own options are kept beside the search path; a bad schema nam
   t.same(settings, { path: '"Beacon_Mixed"', timeout: '4321ms' })
   t.ok(await tablesIn(database.url, 'Beacon_Mixed') > 10, 'the name keeps its case')
 
-  const error = t.throws(() => connectionOf('postgresql://beacon:hunter2@h/db?schema=x;DROP')) as DbError
-  t.equal(error.code, DbErrorCode.SCHEMA_INVALID)
-  t.notMatch(error.message, /hunter2/)
+  for (const bad of ['x;DROP', 'pg_beacon', '1x', '', 'a"b']) {
+    const error = t.throws(() => connectionOf(`postgresql://beacon:hunter2@h/db?schema=${encodeURIComponent(bad)}`)) as DbError
+    t.equal(error.code, DbErrorCode.SCHEMA_INVALID, JSON.stringify(bad))
+    t.notMatch(error.message, /hunter2/)
+  }
+  t.throws(() => connectionOf('postgresql://h/db?schema=a&schema=b'), { code: DbErrorCode.SCHEMA_INVALID }, 'two different ones')
 })
 
 t.test('an upgrade whose URL already said ?schema= while the tables are in public is refused, not migrated into an empty schema', async (t) => {
@@ -81,11 +84,19 @@ t.test('an upgrade whose URL already said ?schema= while the tables are in publi
   // Releases before this one ignored the parameter: this installation's data is in public.
   const refused = await applyMigrations(`${database.url}?schema=beacon`).catch((error: unknown) => error) as DbError
   t.equal(refused.code, DbErrorCode.SCHEMA_MISMATCH)
-  t.equal(refused.message, 'DATABASE_URL names schema "beacon", which holds no Beacon tables, while "public" does: a release before this one ' +
-    'ignored ?schema= and kept them in public. Name that schema (?schema=public), or leave the parameter out for public')
+  t.equal(refused.message, 'DATABASE_URL names schema "beacon", which holds no Beacon migrations, while public does: releases before this one ' +
+    'ignored ?schema= and kept Beacon\'s tables in public. Leave the parameter out (or ?schema=public) to go on with them')
   const { rows: [created] } = await withClient(database.url, (client) => client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'beacon'"))
   t.equal(created!.n, 0, 'nothing was created')
   t.same(await applyMigrations(`${database.url}?schema=public`), [], '?schema=public names where they are')
+})
+
+t.test('two Beacons, each in its own schema, share a database', async (t) => {
+  const database = await createEmptyDatabase()
+  t.teardown(() => database.drop())
+  t.ok((await applyMigrations(`${database.url}?schema=tenant_a`)).length > 10)
+  t.ok((await applyMigrations(`${database.url}?schema=tenant_b`)).length > 10, 'the second is not refused for the first')
+  t.ok(await tablesIn(database.url, 'tenant_b') > 10)
 })
 
 t.test('the URL is read as node-postgres reads it: a raw % in the password, a socket host, an escaped parameter name', async (t) => {
@@ -104,8 +115,9 @@ t.test('the URL is read as node-postgres reads it: a raw % in the password, a so
     await applyMigrations(url)
     const db = createDb({ url, poolSize: 1 })
     try {
-      const { rows: [row] } = await db.pool.query<{ schema: string }>('SELECT current_schema() AS schema')
+      const { rows: [row] } = await db.pool.query<{ schema: string, socket: boolean }>('SELECT current_schema() AS schema, inet_server_addr() IS NULL AS socket')
       t.equal(row!.schema, 'beacon_app', url.replace(/:[^:@/]*@/, ':***@'))
+      t.equal(row!.socket, url.includes('host=/var/run'), 'over the socket when the URL says so')
     } finally {
       await db.$disconnect()
     }

@@ -45,8 +45,15 @@ t.test('the roles that may create in a schema of Beacon\'s search path are named
   await client.query('RESET ROLE')
   await client.query(`GRANT "${role.name}" TO "${other.name}"`)
   await client.query(`SET ROLE "${other.name}"`)
-  t.same(await querySchemaCreators(client), [], 'not once Beacon\'s role holds the owner\'s privileges')
+  t.same(await querySchemaCreators(client), [], 'not once Beacon\'s role is the owner\'s only member')
   await client.query('RESET ROLE')
+  const third = await createTestRole()
+  t.teardown(() => third.drop())
+  await client.query(`GRANT "${role.name}" TO "${third.name}"`)
+  await client.query(`SET ROLE "${other.name}"`)
+  t.same(await querySchemaCreators(client), [{ schema: 'beacon_app', public: false, roles: [], owner: role.name }], 'named again once the owner has another member')
+  await client.query('RESET ROLE')
+  await client.query(`REVOKE "${role.name}" FROM "${third.name}"`)
   await client.query(`REVOKE "${role.name}" FROM "${other.name}"; REVOKE ALL ON SCHEMA beacon_app, public, shared FROM "${other.name}"`)
 
   // The statement itself names pg_catalog's types, functions and operators: ones planted for its

@@ -71,8 +71,8 @@ function logSchemaCreators (log: FastifyBaseLogger, creators: SchemaCreators) {
   const grantees = [...creators.public ? ['PUBLIC'] : [], ...creators.roles.map(quoted)]
   // CASCADE: a grant made WITH GRANT OPTION and passed on fails a plain REVOKE as a whole.
   const fixes = [
-    ...grantees.length > 0 ? [`REVOKE CREATE ON SCHEMA ${schema} FROM ${grantees.join(', ')} CASCADE`] : [],
-    ...creators.owner === null ? [] : [`ALTER SCHEMA ${schema} OWNER TO CURRENT_USER (as Beacon's role), or trust ${quoted(creators.owner)} and its members`]
+    ...creators.owner === null ? [] : [`as a superuser, ALTER SCHEMA ${schema} OWNER TO Beacon's role (or trust ${quoted(creators.owner)} and its members)`],
+    ...grantees.length > 0 ? [`as the schema's owner, REVOKE CREATE ON SCHEMA ${schema} FROM ${grantees.join(', ')} CASCADE`] : []
   ]
   const who = [...grantees, ...creators.owner === null ? [] : [`${quoted(creators.owner)} (its owner)`]]
   log.warn({ schemaCreators: creators },
