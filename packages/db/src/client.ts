@@ -34,8 +34,8 @@ interface ClientInternals { connection?: { stream?: { destroy (): void } } }
 
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
 export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions): Db {
-  const { config, schema, named } = connectionOf(url)
-  const pool = new pg.Pool({ ...config, max: poolSize })
+  const { schema, named } = connectionOf(url)
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
   // Queued on the connection before whatever it was opened for (pg-pool emits this first).
   if (named) pool.on('connect', (client) => { useSchema(client, schema).catch(() => {}) })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;

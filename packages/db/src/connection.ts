@@ -11,8 +11,6 @@ export const DATABASE_SCHEMA_RULE = 'DATABASE_URL\'s schema parameter must be a 
 const SCHEMA_NAME = /^(?!pg_)[A-Za-z_][A-Za-z0-9_]{0,62}$/i
 
 export interface Connection {
-  /** What node-postgres connects with: DATABASE_URL as it is (node-postgres ignores `schema`). */
-  config: pg.ClientConfig
   /** The schema Beacon's tables are in (Prisma's names are qualified with it). */
   schema: string
   /** Whether DATABASE_URL named it (`?schema=`): each connection then sets it as its search path (`useSchema`). */
@@ -20,8 +18,8 @@ export interface Connection {
 }
 
 /**
- * How Beacon connects for a DATABASE_URL, which may name the schema as Prisma's URLs do
- * (`?schema=beacon`). The URL goes to node-postgres untouched, which ignores the parameter (it
+ * The schema of a DATABASE_URL, which may name it as Prisma's URLs do (`?schema=beacon`). The URL
+ * itself goes to node-postgres untouched (`{ connectionString: url }`), which ignores the parameter (it
  * did so before Beacon read it, leaving Beacon's statements in public while nothing said so); the
  * schema becomes Prisma's and, through `useSchema` on every new connection, the search path.
  * Read from the query string alone, as node-postgres reads its parameters (percent escapes
@@ -30,11 +28,11 @@ export interface Connection {
 export function connectionOf (url: string): Connection {
   const query = url.indexOf('?')
   const values = query === -1 ? [] : new URLSearchParams(url.slice(query + 1)).getAll('schema')
-  if (values.length === 0) return { config: { connectionString: url }, schema: 'public', named: false }
+  if (values.length === 0) return { schema: 'public', named: false }
   // node-postgres keeps the last of a repeated parameter; two different ones are refused instead.
   const schema = values.at(-1)!
   if (!values.every((value) => value === schema) || !SCHEMA_NAME.test(schema)) throw new DbError(DbErrorCode.SCHEMA_INVALID, DATABASE_SCHEMA_RULE)
-  return { config: { connectionString: url }, schema, named: true }
+  return { schema, named: true }
 }
 
 /** Sets a new connection's search path to the named schema (a statement queued before any other). */

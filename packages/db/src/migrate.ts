@@ -53,8 +53,8 @@ export async function readMigrations (dir = defaultMigrationsDir): Promise<Migra
  */
 export async function applyMigrations (url: string, dir = defaultMigrationsDir): Promise<string[]> {
   const migrations = await readMigrations(dir)
-  const { config, schema, named } = connectionOf(url)
-  const client = new pg.Client(config)
+  const { schema, named } = connectionOf(url)
+  const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
     if (named) await useSchema(client, schema)

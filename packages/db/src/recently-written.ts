@@ -9,7 +9,7 @@ import { queryWithLocalSettings } from './local-settings.js'
  * hash join over a sequential scan of the whole table: 5.2 million rows read for a campaign of
  * 100,000 devices (190 scans), against 107,000 at this setting.
  */
-export const RANDOM_PAGE_COST = '1.1'
+const RANDOM_PAGE_COST = '1.1'
 
 /**
  * Runs one statement of rows written moments ago, planned with random_page_cost at RANDOM_PAGE_COST,

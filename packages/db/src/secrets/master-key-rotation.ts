@@ -52,7 +52,7 @@ export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: 
     fromVersion1: 0
   }
   const connection = connectionOf(url)
-  const client = new pg.Client(connection.config)
+  const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
     if (connection.named) await useSchema(client, connection.schema)
