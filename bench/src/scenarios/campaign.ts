@@ -6,6 +6,7 @@ import { startPipeline } from '@beacon/testkit'
 import { byName, byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { seedUsers, userIds } from '../seed.js'
+import { warmupCount } from './warm-up.js'
 
 export interface CampaignOptions {
   users: number
@@ -21,9 +22,37 @@ export interface CampaignOptions {
   /** Extra node options of the api and of the dispatchers (e.g. a heap limit). */
   apiNodeArgs?: string[]
   dispatcherNodeArgs?: string[]
+  /** Users of an unscored campaign sent first (warm-up.ts); 0: none, the services measured cold. */
+  warmupUsers?: number
 }
 
-export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [] }: CampaignOptions) {
+type Pipeline = Awaited<ReturnType<typeof startPipeline>>
+
+/** A campaign to the first `users` users, added through the API 10,000 per call, as an operator would. */
+async function createCampaign (pipeline: Pipeline, users: number): Promise<string> {
+  const created = await pipeline.call('POST', '/push/campaign/create', { requestObject: { appId: 1, message: { title: 'Benchmark', body: 'Hello from Beacon', badge: 1 } } })
+  const campaignId: string = created.body.responseObject.id
+  const addUsers = async (list: string[]) => {
+    const response = await pipeline.call('PUT', `/push/campaign/${campaignId}/user/add`, { requestObject: list })
+    if (response.status !== 200) throw new Error(`user/add: ${JSON.stringify(response.body)}`)
+  }
+  const batch: string[] = []
+  for (const userId of userIds(users)) {
+    batch.push(userId)
+    if (batch.length === 10_000) await addUsers(batch.splice(0))
+  }
+  if (batch.length > 0) await addUsers(batch.splice(0))
+  return campaignId
+}
+
+/** Sends the campaign live and waits until it completes. */
+async function sendCampaign (pipeline: Pipeline, campaignId: string): Promise<void> {
+  const live = await pipeline.call('POST', `/push/campaign/send/live/${campaignId}`)
+  if (live.status !== 200) throw new Error(`send/live: ${JSON.stringify(live.body)}`)
+  await pipeline.until(async () => (await pipeline.db.campaign.findUniqueOrThrow({ where: { id: BigInt(campaignId) } })).completedAt !== null, 'completion', 60 * 60_000)
+}
+
+export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [], warmupUsers = warmupCount(users) }: CampaignOptions) {
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   // Info-level logs: the pipeline waits for the services' start-up lines; requests here are few.
   const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
@@ -31,19 +60,15 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
     await pipeline.configureApplication(1)
     const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: '1' } })
     await seedUsers(pipeline.db, application.id, users)
-    const created = await pipeline.call('POST', '/push/campaign/create', { requestObject: { appId: 1, message: { title: 'Benchmark', body: 'Hello from Beacon', badge: 1 } } })
-    const campaignId: string = created.body.responseObject.id
-    // Users are added through the API, 10,000 per call, as an operator would.
-    const addUsers = async (list: string[]) => {
-      const response = await pipeline.call('PUT', `/push/campaign/${campaignId}/user/add`, { requestObject: list })
-      if (response.status !== 200) throw new Error(`user/add: ${JSON.stringify(response.body)}`)
+    // Unscored, as the peer and the senders alone are warmed up (warm-up.ts): the first users get a campaign of their own.
+    const warming = performance.now()
+    if (warmupUsers > 0) {
+      await sendCampaign(pipeline, await createCampaign(pipeline, Math.min(warmupUsers, users)))
+      pipeline.apns.reset()
+      pipeline.fcm.reset()
     }
-    const batch: string[] = []
-    for (const userId of userIds(users)) {
-      batch.push(userId)
-      if (batch.length === 10_000) await addUsers(batch.splice(0))
-    }
-    if (batch.length > 0) await addUsers(batch.splice(0))
+    const warmupSeconds = (performance.now() - warming) / 1000
+    const campaignId = await createCampaign(pipeline, users)
 
     const services = { api: pipeline.api.child.pid!, ...Object.fromEntries(pipeline.dispatchers.map((d, i) => [`dispatcher${i + 1}`, d.child.pid!])) }
     const memory = sampleMemory(services)
@@ -55,9 +80,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
     })
     const machine = measureMachineCpu()
     const started = performance.now()
-    const live = await pipeline.call('POST', `/push/campaign/send/live/${campaignId}`)
-    if (live.status !== 200) throw new Error(`send/live: ${JSON.stringify(live.body)}`)
-    await pipeline.until(async () => (await pipeline.db.campaign.findUniqueOrThrow({ where: { id: BigInt(campaignId) } })).completedAt !== null, 'completion', 60 * 60_000)
+    await sendCampaign(pipeline, campaignId)
     const seconds = (performance.now() - started) / 1000
     const peaks = memory.stop()
     const cpuSeconds = cpu.stop()
@@ -80,6 +103,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
       date: new Date().toISOString(),
       cores: cpus().length,
       users,
+      warmup: { users: Math.min(warmupUsers, users), seconds: Number(warmupSeconds.toFixed(2)) },
       dispatchers,
       servicesFrom: fromBuild ? 'build' : 'sources (tsx)',
       seconds: Number(seconds.toFixed(2)),

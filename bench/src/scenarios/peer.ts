@@ -6,6 +6,7 @@ import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+import { warmupCount } from './warm-up.js'
 import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
 import { startProviderMocks } from './provider-mocks.js'
@@ -29,7 +30,7 @@ export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) 
   const mocks = await startProviderMocks()
   const peer = startChild<PeerRequest, PeerReply>(join(dirname(fileURLToPath(import.meta.url)), 'peer', 'adapter.ts'), mocks.childEnv)
   try {
-    const slice = Math.min(Math.max(Math.round(notifications / 20), 2000), 20_000)
+    const slice = warmupCount(notifications)
     const perSecond = (count: number, reply: PeerReply) => Math.round(count / reply.seconds)
     // Warms up both sides (JIT, connections, the OAuth token); not scored.
     await peer.ask({ count: slice, batchSize, batchesInFlight: 4 })

@@ -12,6 +12,7 @@ import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
 import { startProviderMocks } from './provider-mocks.js'
 import type { SendersReply, SendersRequest } from './senders/child.js'
+import { warmupCount } from './warm-up.js'
 
 export interface SendersOptions { notifications: number }
 
@@ -24,7 +25,7 @@ export async function runSenders ({ notifications }: SendersOptions) {
   const child = startChild<SendersRequest, SendersReply>(join(dirname(fileURLToPath(import.meta.url)), 'senders', 'child.ts'), mocks.childEnv)
   try {
     // Warms up both sides (JIT, connections, the OAuth token and APNs JWT); not scored.
-    await child.ask({ count: Math.min(Math.max(Math.round(notifications / 20), 2000), 20_000), chunk, chunksInHand })
+    await child.ask({ count: warmupCount(notifications), chunk, chunksInHand })
     mocks.reset()
     const pid = child.process.pid!
     const memory = sampleMemory({ senders: pid })

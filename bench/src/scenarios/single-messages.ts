@@ -16,6 +16,12 @@ export interface SingleMessagesOptions {
   seconds: number
   /** Devices registered (half APNs, half FCM); default: one per request, warm-up included. */
   users?: number
+  /**
+   * Unscored requests at the same rate first (default 10 s). V8's function events of both services
+   * show TurboFan compiling 50-370 ms a second through the first ~10 s of this load, 10-60 after:
+   * with the 2 s used before, ~15% of the CPU measured per message was that warm-up, which a
+   * server in service has long done (README, "Benchmarks").
+   */
   warmupSeconds?: number
   /**
    * Earlier messages stored (each complete, with one delivery) and the tables analyzed before the first
@@ -38,7 +44,7 @@ export interface SingleMessagesOptions {
   dispatcherEnv?: Record<string, string>
 }
 
-export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, history = 100_000, warmupSeconds = 2, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], apiEnv = {}, dispatcherEnv = {} }: SingleMessagesOptions) {
+export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, history = 100_000, warmupSeconds = 10, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], apiEnv = {}, dispatcherEnv = {} }: SingleMessagesOptions) {
   const warmups = Math.round(ratePerSecond * warmupSeconds)
   const count = Math.round(ratePerSecond * seconds)
   const devices = users ?? warmups + count

@@ -1,0 +1,25 @@
+// The campaign scenario at a small size, warmed up as the full run does: the scored campaign is
+// the second one, and the provider mocks' counts start at it (runCampaign throws when a provider
+// received more requests than the scored campaign recorded attempts, as the warm-up's would be).
+import { cleanUpRun } from '@beacon/testkit'
+import t from 'tap'
+import { runCampaign } from '../../src/scenarios/campaign.js'
+import { warmupCount } from '../../src/scenarios/warm-up.js'
+
+// Under `npm test` the runner cleans the shared run up at its end; alone, this process's run is its own.
+if (process.env.BEACON_TEST_RUN === undefined) t.teardown(cleanUpRun)
+
+t.test('a campaign scored after an unscored warm-up campaign of the first users', async (t) => {
+  const result = await runCampaign({ users: 600, dispatchers: 1, warmupUsers: 250 })
+  t.equal(result.users, 600)
+  t.equal(result.warmup.users, 250)
+  t.ok(result.warmup.seconds > 0, 'the warm-up campaign ran before the scored one')
+  t.equal(result.sentAgainAfterTimeout, 0, "the mocks counted the scored campaign's requests only")
+  t.ok(result.cpuMicrosecondsPerNotification.dispatcher1! > 0, 'CPU measured')
+})
+
+t.test('the warm-up: a twentieth of the scored run, 2,000 to 20,000', async (t) => {
+  t.equal(warmupCount(100_000), 5000)
+  t.equal(warmupCount(10_000), 2000)
+  t.equal(warmupCount(1_000_000), 20_000)
+})
