@@ -9,6 +9,7 @@ import { warmupCount } from '../../src/scenarios/warm-up.js'
 // Under `npm test` the runner cleans the shared run up at its end; alone, this process's run is its own.
 if (process.env.BEACON_TEST_RUN === undefined) t.teardown(cleanUpRun)
 
+// guarantee: bench-campaign-warm-up
 t.test('a campaign scored after an unscored warm-up campaign of the first users', async (t) => {
   const result = await runCampaign({ users: 600, dispatchers: 1, warmupUsers: 250 })
   t.equal(result.users, 600)
