@@ -6,7 +6,7 @@ import { startPipeline } from '@beacon/testkit'
 import { byName, byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { seedUsers, userIds } from '../seed.js'
-import { warmupCount } from './warm-up.js'
+import { campaignWarmupUsers } from './warm-up.js'
 
 export interface CampaignOptions {
   users: number
@@ -22,7 +22,10 @@ export interface CampaignOptions {
   /** Extra node options of the api and of the dispatchers (e.g. a heap limit). */
   apiNodeArgs?: string[]
   dispatcherNodeArgs?: string[]
-  /** Users of an unscored campaign sent first (warm-up.ts); 0: none, the services measured cold. */
+  /**
+   * Users of an unscored campaign sent first (warm-up.ts); 0: none, the services measured cold.
+   * Default: campaignWarmupUsers (a twentieth of the run per dispatcher).
+   */
   warmupUsers?: number
 }
 
@@ -52,7 +55,9 @@ async function sendCampaign (pipeline: Pipeline, campaignId: string): Promise<vo
   await pipeline.until(async () => (await pipeline.db.campaign.findUniqueOrThrow({ where: { id: BigInt(campaignId) } })).completedAt !== null, 'completion', 60 * 60_000)
 }
 
-export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [], warmupUsers = warmupCount(users) }: CampaignOptions) {
+export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [], warmupUsers = campaignWarmupUsers(users, dispatchers) }: CampaignOptions) {
+  if (!Number.isInteger(warmupUsers) || warmupUsers < 0) throw new Error(`warm-up users: a whole number from 0, got ${warmupUsers}`)
+  const warmupSize = Math.min(warmupUsers, users)
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   // Info-level logs: the pipeline waits for the services' start-up lines; requests here are few.
   const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
@@ -62,8 +67,11 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
     await seedUsers(pipeline.db, application.id, users)
     // Unscored, as the peer and the senders alone are warmed up (warm-up.ts): the first users get a campaign of their own.
     const warming = performance.now()
-    if (warmupUsers > 0) {
-      await sendCampaign(pipeline, await createCampaign(pipeline, Math.min(warmupUsers, users)))
+    let warmupSent = 0
+    if (warmupSize > 0) {
+      const warmupId = await createCampaign(pipeline, warmupSize)
+      await sendCampaign(pipeline, warmupId)
+      warmupSent = await pipeline.db.campaignDelivery.count({ where: { campaignId: BigInt(warmupId), status: 'SENT' } })
       pipeline.apns.reset()
       pipeline.fcm.reset()
     }
@@ -103,7 +111,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
       date: new Date().toISOString(),
       cores: cpus().length,
       users,
-      warmup: { users: Math.min(warmupUsers, users), seconds: Number(warmupSeconds.toFixed(2)) },
+      warmup: { users: warmupSize, sent: warmupSent, seconds: Number(warmupSeconds.toFixed(2)) },
       dispatchers,
       servicesFrom: fromBuild ? 'build' : 'sources (tsx)',
       seconds: Number(seconds.toFixed(2)),

@@ -45,6 +45,7 @@ export interface SingleMessagesOptions {
 }
 
 export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, history = 100_000, warmupSeconds = 10, sockets = 256, profile = false, fromBuild = false, apiNodeArgs = [], dispatcherNodeArgs = [], apiEnv = {}, dispatcherEnv = {} }: SingleMessagesOptions) {
+  if (!(warmupSeconds >= 0 && Number.isFinite(warmupSeconds))) throw new Error(`warm-up seconds: a number from 0, got ${warmupSeconds}`)
   const warmups = Math.round(ratePerSecond * warmupSeconds)
   const count = Math.round(ratePerSecond * seconds)
   const devices = users ?? warmups + count

@@ -7,3 +7,9 @@
  * which a dispatcher in service has long done, while the peer it is compared with had been warmed.
  */
 export const warmupCount = (notifications: number): number => Math.min(Math.max(Math.round(notifications / 20), 2000), 20_000)
+
+/**
+ * A campaign's warm-up: a twentieth of the run per dispatcher (chunks go to whichever dispatcher
+ * pulls first, so each gets about one such pass), at most the campaign's users.
+ */
+export const campaignWarmupUsers = (users: number, dispatchers: number): number => Math.min(users, warmupCount(users) * dispatchers)

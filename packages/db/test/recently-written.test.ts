@@ -10,11 +10,12 @@ t.test('queryRecentlyWritten: the statement is planned at random_page_cost 1.1, 
   const pool = new pg.Pool({ connectionString: database.url, max: 1 })
   // pool.end() resolves before its client has closed, and the database's drop (WITH FORCE) may then
   // terminate it ("terminating connection due to administrator command"): without a listener that
-  // error ended the test process after every assertion passed (seen once in a full run), as in
-  // secrets/legacy-migration.test.ts.
-  pool.on('error', () => {})
-  t.teardown(() => pool.end())
+  // error ended the test process after every assertion passed (seen once in a full run). Only at
+  // teardown: an error before it is the test's (its checks need the one connection throughout).
+  t.teardown(() => { pool.on('error', () => {}); return pool.end() })
   const setting = async () => (await pool.query<{ random_page_cost: string }>('SHOW random_page_cost')).rows[0]!.random_page_cost
+  const backend = async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+  const first = await backend()
   const server = await setting()
   await pool.query('CREATE TABLE recent (id int PRIMARY KEY)')
 
@@ -31,5 +32,6 @@ t.test('queryRecentlyWritten: the statement is planned at random_page_cost 1.1, 
   const { rows: [state] } = await pool.query<{ in_transaction: boolean }>('SELECT now() <> statement_timestamp() AS in_transaction')
   t.equal(state!.in_transaction, false, 'the connection is back outside any transaction')
   t.equal(await setting(), server)
+  t.equal(await backend(), first, 'every check above ran on the one connection')
   await t.rejects(queryRecentlyWritten(pool, { name: 'prepared', text: 'SELECT 1' } as never), TypeError, 'a named statement is refused: it would keep its first plan')
 })
