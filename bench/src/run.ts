@@ -14,6 +14,7 @@ import { goalRows } from './goal-rows.js'
 import { markdown, writeRun } from './report.js'
 import type { Round, RunResults } from './results.js'
 import { scaleOutSection } from './scale-out-table.js'
+import { sourceLabel, sourceVersion } from './source-version.js'
 import { runCampaign } from './scenarios/campaign.js'
 import { runCeiling } from './scenarios/ceiling.js'
 import { runPeer } from './scenarios/peer.js'
@@ -40,6 +41,7 @@ const build = spawnSync(process.execPath, [join(repositoryRoot, 'scripts', 'pnpm
 if (build.status !== 0) throw new Error('the build failed')
 
 const date = new Date().toISOString()
+const source = sourceVersion(repositoryRoot)
 const results: Record<string, any> = {}
 const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
   // "campaign:2", "peer (round 2)": the scenario's name is what --only lists.
@@ -84,7 +86,7 @@ try {
 const cores = cpus().length
 const goals = goalRows(run)
 results.goals = goals.judged
-const mode = quick ? '--quick sizes' : 'full sizes'
+const mode = `${quick ? '--quick sizes' : 'full sizes'}, ${sourceLabel(source)}`
 const md = markdown(date, cores, mode, { goals: goals.rows, figures: figureRows(run), sections: run.scaleOut === undefined ? [] : [scaleOutSection(run.scaleOut, cores)] })
 console.log(md)
-console.log(`results: ${await writeRun(date, { date, cores, mode, results }, md)}.{json,md}`)
+console.log(`results: ${await writeRun(date, { date, cores, mode, source, results }, md)}.{json,md}`)
