@@ -4,7 +4,6 @@
 import { cleanUpRun } from '@beacon/testkit'
 import t from 'tap'
 import { runCampaign } from '../../src/scenarios/campaign.js'
-import { campaignWarmupUsers, warmupCount } from '../../src/scenarios/warm-up.js'
 
 // Under `npm test` the runner cleans the shared run up at its end; alone, this process's run is its own.
 if (process.env.BEACON_TEST_RUN === undefined) t.teardown(cleanUpRun)
@@ -23,13 +22,4 @@ t.test('a campaign scored after an unscored warm-up campaign of the first users'
 t.test('a warm-up size that is not a whole number from 0 is refused before anything starts', async (t) => {
   await t.rejects(runCampaign({ users: 600, dispatchers: 1, warmupUsers: Number.NaN }), /warm-up users: a whole number from 0/)
   await t.rejects(runCampaign({ users: 600, dispatchers: 1, warmupUsers: -1 }), /warm-up users/)
-})
-
-t.test('the warm-up: a twentieth of the scored run, 2,000 to 20,000', async (t) => {
-  t.equal(warmupCount(100_000), 5000)
-  t.equal(warmupCount(10_000), 2000)
-  t.equal(warmupCount(1_000_000), 20_000)
-  t.equal(campaignWarmupUsers(100_000, 1), 5000)
-  t.equal(campaignWarmupUsers(100_000, 4), 20_000, 'a pass per dispatcher')
-  t.equal(campaignWarmupUsers(3000, 2), 3000, 'never more than the campaign')
 })

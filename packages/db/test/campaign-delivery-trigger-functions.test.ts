@@ -1,6 +1,5 @@
-import pg from 'pg'
 import t from 'tap'
-import { createOutdatedTestDatabase, createTestRole } from './helpers/databases.js'
+import { clientWithRole, createOutdatedTestDatabase } from './helpers/databases.js'
 
 const MIGRATION = '20261205210000_campaign_delivery_trigger_functions_own_tables'
 
@@ -29,14 +28,7 @@ const PLANTED_OPERATOR = `
 // guarantee: campaign-delivery-trigger-functions-own-tables
 t.test('a trigger another role put on its own table while EXECUTE was PUBLIC cannot run the functions as the owner', async (t) => {
   const database = await createOutdatedTestDatabase(MIGRATION)
-  const role = await createTestRole()
-  t.teardown(async () => {
-    await database.drop()
-    await role.drop()
-  })
-  const client = new pg.Client({ connectionString: database.url })
-  await client.connect()
-  t.teardown(() => client.end())
+  const { client, role } = await clientWithRole(t, database)
   const { rows: [app] } = await client.query<{ id: number }>("INSERT INTO application (app_id, name, updated_at) VALUES ('7', 'seven', now()) RETURNING id")
   const { rows: [campaign] } = await client.query<{ id: string }>("INSERT INTO campaign (application_id, message) VALUES ($1, '{}') RETURNING id", [app!.id])
   const deliveries = async () => (await client.query('SELECT 1 FROM campaign_delivery')).rowCount

@@ -1,6 +1,5 @@
-import pg from 'pg'
 import t from 'tap'
-import { createTestDatabase, createTestRole } from './helpers/databases.js'
+import { clientWithRole, createTestDatabase } from './helpers/databases.js'
 
 const REGISTER = 'SELECT beacon_register_device($1::text, $2::text, \'FCM\', NULL, $3::text[], $4::text[], $5::"ActivationStatus"[]) AS id'
 
@@ -19,15 +18,7 @@ const PLANTED = `
 
 // guarantee: register-device-builtins-named
 t.test('functions planted in the schema never run inside beacon_register_device', async (t) => {
-  const database = await createTestDatabase()
-  const role = await createTestRole()
-  t.teardown(async () => {
-    await database.drop()
-    await role.drop()
-  })
-  const client = new pg.Client({ connectionString: database.url })
-  await client.connect()
-  t.teardown(() => client.end())
+  const { client, role } = await clientWithRole(t, await createTestDatabase())
   await client.query("INSERT INTO application (app_id, name, updated_at) VALUES ('7', 'seven', now())")
   await client.query(`GRANT CREATE ON SCHEMA public TO "${role.name}"`)
   await client.query('BEGIN')

@@ -2,7 +2,9 @@
 // @beacon/db, so @beacon/db does not list it (see the report on the dependency cycle).
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import type { Test } from 'tap'
 import { adminDatabaseUrl, databaseUrl, testRunId } from '../../../testkit/src/database.js'
+import { createTestRole, type TestRole } from '../../../testkit/src/roles.js'
 
 export { adminDatabaseUrl, createOutdatedTestDatabase, createTestDatabase, type TestDatabase } from '../../../testkit/src/database.js'
 export { createTestRole } from '../../../testkit/src/roles.js'
@@ -39,4 +41,20 @@ export async function connectionsTo (name: string): Promise<number> {
     const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])
     return rows[0]?.n ?? 0
   })
+}
+
+/**
+ * A client connected to `database` and a role of the test's own (for grants and planted objects),
+ * for the test `t`: the client ends, then the database and the role are dropped, at its teardown.
+ */
+export async function clientWithRole (t: Test, database: { url: string, drop (): Promise<void> }): Promise<{ client: pg.Client, role: TestRole }> {
+  const role = await createTestRole()
+  t.teardown(async () => {
+    await database.drop()
+    await role.drop()
+  })
+  const client = new pg.Client({ connectionString: database.url })
+  await client.connect()
+  t.teardown(() => client.end())
+  return { client, role }
 }

@@ -1,18 +1,10 @@
 import pg from 'pg'
 import t from 'tap'
 import { querySchemaCreators } from '../../src/schema-creators.js'
-import { createTestDatabase, createTestRole } from '../helpers/databases.js'
+import { clientWithRole, createTestDatabase, createTestRole } from '../helpers/databases.js'
 
 t.test('the roles that may create in a schema of Beacon\'s search path are named, a schema\'s owner and Beacon\'s own role not', async (t) => {
-  const database = await createTestDatabase()
-  const role = await createTestRole()
-  t.teardown(async () => {
-    await database.drop()
-    await role.drop()
-  })
-  const client = new pg.Client({ connectionString: database.url })
-  await client.connect()
-  t.teardown(() => client.end())
+  const { client, role } = await clientWithRole(t, await createTestDatabase())
 
   t.same(await querySchemaCreators(client), [], 'PostgreSQL 15\'s default for public: nobody else')
 

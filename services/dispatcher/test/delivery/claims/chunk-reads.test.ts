@@ -3,7 +3,7 @@ import type { Db } from '@beacon/db'
 import t from 'tap'
 import { claimTargets, pendingClaims } from '../../../src/delivery/claims/claims.js'
 import { resolveCampaignDevices } from '../../../src/delivery/claims/resolve-devices.js'
-import { startDbHarness } from '../db-harness.js'
+import { startDbHarness, type DbHarness } from '../db-harness.js'
 
 interface PlanNode { 'Node Type': string, 'Relation Name'?: string, 'Actual Rows': number, 'Actual Loops': number, 'Rows Removed by Filter'?: number, 'Rows Removed by Index Recheck'?: number, Plans?: PlanNode[] }
 
@@ -82,6 +82,22 @@ async function readsOf (db: Db, work: () => Promise<unknown>): Promise<number[]>
   return reads
 }
 
+/**
+ * A campaign of `chunks` chunks of `users` users, one APNs device each (tokens and user ids
+ * numbered alike, `token-000123` for `user-000123`), stored as the api stores it.
+ */
+async function seedCampaign (h: DbHarness, chunks: number, users: number) {
+  const ids = (chunk: number) => Array.from({ length: users }, (_, i) => `user-${String(chunk * users + i).padStart(6, '0')}`)
+  await h.db.$executeRaw`
+    INSERT INTO device (application_id, push_token, platform)
+    SELECT ${h.applicationId}, 'token-' || lpad(i::text, 6, '0'), 'APNS' FROM generate_series(0, ${chunks * users - 1}) AS i`
+  await h.db.$executeRaw`
+    INSERT INTO device_activation (application_id, device_id, activation_id, user_id, activation_status, updated_at)
+    SELECT ${h.applicationId}, d.id, 'act-' || d.id, 'user-' || substr(d.push_token, 7), 'ACTIVE', now() FROM device d`
+  const commands = await h.storeCampaign(Array.from({ length: chunks }, (_, chunk) => ids(chunk)))
+  return { commands, campaignId: BigInt(commands[0]!.campaignId) }
+}
+
 // A campaign's claims grow with every chunk sent; a chunk's own statements must not read them
 // (PostgreSQL's CPU per notification grew with the campaign while they did: quadratic over a send).
 // The tables are as a fresh campaign leaves them: never analyzed, answered claims' dead versions in
@@ -90,15 +106,7 @@ t.test('a chunk\'s look-up of its devices, its claims and its PENDING claims rea
   const h = await startDbHarness(t)
   const CHUNKS = 40
   const USERS = 50
-  const users = (chunk: number) => Array.from({ length: USERS }, (_, i) => `user-${String(chunk * USERS + i).padStart(5, '0')}`)
-  await h.db.$executeRaw`
-    INSERT INTO device (application_id, push_token, platform)
-    SELECT ${h.applicationId}, 'token-' || lpad(i::text, 5, '0'), 'APNS' FROM generate_series(0, ${CHUNKS * USERS - 1}) AS i`
-  await h.db.$executeRaw`
-    INSERT INTO device_activation (application_id, device_id, activation_id, user_id, activation_status, updated_at)
-    SELECT ${h.applicationId}, d.id, 'act-' || d.id, 'user-' || substr(d.push_token, 7), 'ACTIVE', now() FROM device d`
-  const commands = await h.storeCampaign(Array.from({ length: CHUNKS }, (_, chunk) => users(chunk)))
-  const campaignId = BigInt(commands[0]!.campaignId)
+  const { commands, campaignId } = await seedCampaign(h, CHUNKS, USERS)
   // Every chunk but the last claimed its devices; all but 10 of each were answered since.
   await h.db.$executeRaw`
     INSERT INTO campaign_delivery (campaign_id, device_id, chunk, platform)
@@ -140,15 +148,7 @@ t.test('a chunk\'s look-up finds its devices\' claims by key at 20,000 claims, t
   const h = await startDbHarness(t)
   const CHUNKS = 21
   const USERS = 1000
-  const users = (chunk: number) => Array.from({ length: USERS }, (_, i) => `user-${String(chunk * USERS + i).padStart(6, '0')}`)
-  await h.db.$executeRaw`
-    INSERT INTO device (application_id, push_token, platform)
-    SELECT ${h.applicationId}, 'token-' || lpad(i::text, 6, '0'), 'APNS' FROM generate_series(0, ${CHUNKS * USERS - 1}) AS i`
-  await h.db.$executeRaw`
-    INSERT INTO device_activation (application_id, device_id, activation_id, user_id, activation_status, updated_at)
-    SELECT ${h.applicationId}, d.id, 'act-' || d.id, 'user-' || substr(d.push_token, 7), 'ACTIVE', now() FROM device d`
-  const commands = await h.storeCampaign(Array.from({ length: CHUNKS }, (_, chunk) => users(chunk)))
-  const campaignId = BigInt(commands[0]!.campaignId)
+  const { commands, campaignId } = await seedCampaign(h, CHUNKS, USERS)
   await h.db.$executeRaw`
     INSERT INTO campaign_delivery (campaign_id, device_id, chunk, platform, status)
     SELECT ${campaignId}, d.id, (substr(d.push_token, 7)::int / ${USERS}), 'APNS', 'SENT' FROM device d
