@@ -11,10 +11,17 @@ import { readFileSync } from 'node:fs'
  */
 export function readSecretFile (variable: string, path: string): { value: string } | { problem: string } {
   try {
-    return { value: readFileSync(path, 'utf8').replace(/(\r?\n)+$/, '') }
+    return { value: withoutTrailingNewlines(readFileSync(path, 'utf8')) }
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable'
     if (reason === 'ENOENT' || reason === 'ENOTDIR') return { problem: `${variable} names no existing file (${reason}); the value is not shown, as it may be the secret itself` }
     return { problem: `${variable} names ${path}, which cannot be read (${reason})` }
   }
+}
+
+/** The text without its trailing line ends (\n or \r\n): a loop, as `/(\r?\n)+$/` takes quadratic time on a long run of them. */
+function withoutTrailingNewlines (text: string): string {
+  let end = text.length
+  while (end > 0 && text[end - 1] === '\n') end -= end > 1 && text[end - 2] === '\r' ? 2 : 1
+  return text.slice(0, end)
 }

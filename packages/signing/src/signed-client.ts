@@ -17,7 +17,7 @@ export interface SignedClient {
 
 /** A minimal fetch-based client for the MAAIISDK10-signed developer API. */
 export function createSignedClient (options: SignedClientOptions): SignedClient {
-  const base = options.baseUrl.replace(/\/+$/, '')
+  const base = options.baseUrl.replace(/(?<!\/)\/+$/, '')
   return {
     async request (method, path, body) {
       if (!path.startsWith('/')) throw new TypeError('the path must start with /')

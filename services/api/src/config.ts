@@ -130,7 +130,7 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     powerAuth: powerAuthUrl === ''
       ? null
       : {
-          url: powerAuthUrl.replace(/\/+$/, ''),
+          url: powerAuthUrl.replace(/(?<!\/)\/+$/, ''),
           timeoutMs: powerAuthTimeoutMs,
           ...(powerAuthUser === '' ? {} : { username: powerAuthUser, password: powerAuthPassword })
         },

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin'
 import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
+import { jsonBodyRefusal } from './json-body.js'
 import { MAX_PARAM_LENGTH, answerRouterError } from './router-errors.js'
 import { ajvOptions, sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
@@ -44,8 +45,8 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined)
-    // PostgreSQL text cannot hold NUL: refuse it here, with a 400, rather than fail in storage.
-    if ((body as string).includes('\\u0000')) return done(badRequest('request body contains a NUL character (\\u0000), which is not accepted'), undefined)
+    const refusal = jsonBodyRefusal(body as string)
+    if (refusal !== undefined) return done(badRequest(refusal), undefined)
     return json(request, body as string, done)
   })
   app.addHook('onResponse', (request, reply, done) => {
@@ -95,8 +96,11 @@ export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'
 
 // The in-app channel takes its token in the query (browsers cannot set WebSocket headers), and
 // Fastify logs every request's URL: the token's value never reaches the log, however the
-// parameter's name is spelled (the query parser decodes `%74oken` to `token`).
-const QUERY_PARAMETER = /([?&])([^=&#]*)=([^&#]*)/g
+// parameter's name is spelled (the query parser decodes `%74oken` to `token`). A name holds no
+// `?`: with one allowed, every `?` of a URL started a scan to its end, and a 16 KB URL of them
+// (anyone's, before any authentication) took ~150 ms of the event loop to log. A `token` after a
+// second `?` is redacted too, which only hides more.
+const QUERY_PARAMETER = /([?&])([^=&#?]*)=([^&#]*)/g
 const decodedName = (name: string) => { try { return decodeURIComponent(name.replaceAll('+', ' ')) } catch { return name } }
 
 export function redactTokens (url: string): string {
@@ -104,10 +108,19 @@ export function redactTokens (url: string): string {
     decodedName(name).trim().toLowerCase() === 'token' ? `${separator}${name}=[redacted]` : all)
 }
 
+/** The longest URL an access line holds: Node takes request heads of 16 KB, which would otherwise be logged whole. */
+export const LOGGED_URL_MAX = 2048
+
+/** The URL as logged: tokens redacted (before the cut, so no part of one is left), then cut at LOGGED_URL_MAX. */
+export function loggedUrl (url: string): string {
+  const redacted = redactTokens(url)
+  return redacted.length <= LOGGED_URL_MAX ? redacted : `${redacted.slice(0, LOGGED_URL_MAX)}…[${redacted.length - LOGGED_URL_MAX} more characters]`
+}
+
 function serializeRequest (request: FastifyRequest) {
   return {
     method: request.method,
-    url: redactTokens(request.url),
+    url: loggedUrl(request.url),
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort

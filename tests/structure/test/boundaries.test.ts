@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import t from 'tap'
-import { importedSpecifiers, repositoryRoot, sourceFiles } from './workspace.js'
+import { importedSpecifiers, production, repositoryRoot, sourceFiles } from './workspace.js'
 
 // The boundaries the developers' guide says hold, checked on every production source file:
 // the api and the dispatcher meet only through subjects and messages in @beacon/contracts (the
 // standalone service composes both through their public barrels, which is its purpose);
 // production code never imports the test kit; contracts import nothing of ours; and no package
 // reaches into another's folder by a relative path instead of its public barrel.
-const production = ['services/api/src', 'services/dispatcher/src', 'services/standalone/src',
-  ...['backoff', 'config', 'contracts', 'db', 'metrics', 'outbound', 'signing', 'transport'].map((name) => `packages/${name}/src`)]
 
 interface Violation { file: string, specifier: string, rule: string }
 

@@ -40,6 +40,10 @@ export function * folders (root = repositoryRoot): Generator<{ path: string, fil
   }
 }
 
+/** The folders of production code: the services' and the shared packages' sources (not the test kit, the bench or tests). */
+export const production = ['services/api/src', 'services/dispatcher/src', 'services/standalone/src',
+  ...['backoff', 'config', 'contracts', 'db', 'metrics', 'outbound', 'signing', 'transport'].map((name) => `packages/${name}/src`)]
+
 /** The TypeScript files under a folder, as paths relative to the repository root. */
 export function sourceFiles (folder: string): string[] {
   const found: string[] = []

@@ -10,7 +10,7 @@ export const KEY_FIELD = 'requestObject.privateKeyBase64'
  */
 export function decodeKeyText (base64: string): string {
   const compact = base64.replace(/\s+/g, '')
-  const unpadded = compact.replace(/=+$/, '')
+  const unpadded = compact.replace(/(?<!=)=+$/, '')
   if (unpadded.length % 4 === 1) throw badRequest(`${KEY_FIELD} is not valid base64 (truncated)`)
   const bytes = Buffer.from(compact, 'base64')
   if (bytes.length === 0) throw badRequest(`${KEY_FIELD} decodes to nothing`)
