@@ -11,6 +11,7 @@ import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../
 import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
 import { markRoutes } from './access/route-auth.js'
+import { jsonBodyRefusal } from '../../json-body.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -46,10 +47,8 @@ function keepRawBodies (app: FastifyInstance, bodyLimit: number) {
     request.rawBody = raw
     if (raw.length === 0) return done(null, undefined)
     const text = raw.toString('utf8')
-    // PostgreSQL text cannot hold NUL: refuse it here, with a 400, rather than fail in storage.
-    if (text.includes('\\u0000')) {
-      return done(Object.assign(new Error('the request body contains a NUL character (\\u0000), which is not accepted'), { statusCode: 400 }), undefined)
-    }
+    const refusal = jsonBodyRefusal(text)
+    if (refusal !== undefined) return done(Object.assign(new Error(refusal), { statusCode: 400 }), undefined)
     return json(request, text, done)
   })
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {

@@ -1,0 +1,39 @@
+/**
+ * How deep a JSON request body may nest, envelope included. Free-form fields (a message's
+ * `extras`, a signed push's content) take any JSON, and what nests deeper than a few thousand
+ * levels overflows the stack of the code that serialises it (`JSON.stringify` before the
+ * database, the answer's serialiser): a 500 for a 10 KB body. No notification payload comes near
+ * this (APNs takes 4 KB in all).
+ */
+export const MAX_JSON_DEPTH = 64
+
+/** Whether a JSON text opens more than `max` objects and arrays inside each other (strings skipped). */
+export function nestsDeeperThan (text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) {
+      inString = true
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+    }
+  }
+  return false
+}
+
+/**
+ * Why a JSON request body is refused before it is parsed (answered 400), or undefined. A text that
+ * is not JSON at all is left to the parser, which refuses it with its own message.
+ */
+export function jsonBodyRefusal (text: string): string | undefined {
+  // PostgreSQL text cannot hold NUL: refused here rather than failing in storage.
+  if (text.includes('\\u0000')) return 'the request body contains a NUL character (\\u0000), which is not accepted'
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep, which is not accepted`
+  return undefined
+}

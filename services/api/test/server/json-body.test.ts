@@ -1,0 +1,49 @@
+import t from 'tap'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/json-body.js'
+import { authorization, buildApp } from '../helper.js'
+import { insertDeveloper, signedInject } from '../routes/developer-api/signing-fixtures.js'
+
+/** A JSON array nested `depth` levels deep around a number. */
+const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`
+/** A send whose body's `extras` make the whole body nest `depth` levels (the envelope takes five). */
+const sendNesting = (depth: number) =>
+  `{"requestObject":{"appId":1,"message":{"userId":"u","body":{"title":"t","extras":{"x":${nested(depth - 5)}}}}}}`
+
+t.test('nesting is counted on the text: brackets inside strings, escaped quotes included, do not count', async (t) => {
+  t.equal(MAX_JSON_DEPTH, 64)
+  t.notOk(nestsDeeperThan(nested(3), 3))
+  t.ok(nestsDeeperThan(nested(4), 3))
+  t.notOk(nestsDeeperThan('{"a":"[[[[{{{{","b":[1]}', 2), 'brackets in a string')
+  t.notOk(nestsDeeperThan('{"a":"\\"[[[[","b":{}}', 2), 'after an escaped quote the string goes on')
+  t.notOk(nestsDeeperThan('{"a":"\\\\","b":{}}', 2), 'an escaped backslash ends before the quote')
+  t.ok(nestsDeeperThan('{"a":"\\\\","b":{"c":[]}}', 2), 'and what follows the string counts again')
+  t.notOk(nestsDeeperThan('[]'.repeat(1000), 1), 'siblings are not depth')
+})
+
+// Before 2026-12-05 a body nested a few thousand levels deep in a free-form field (a message's
+// extras) passed validation and failed in JSON.stringify with a RangeError: a 500 for 10 KB.
+// guarantee: json-body-depth
+t.test('the PowerAuth API: a body nested too deep is a 400 in its error body, never a 500', async (t) => {
+  const { app } = await buildApp(t)
+  const send = (payload: string) => app.inject({ method: 'POST', url: '/push/message/send', headers: { authorization, 'content-type': 'application/json' }, payload })
+  for (const depth of [MAX_JSON_DEPTH + 1, 5000]) {
+    const refused = await send(sendNesting(depth))
+    t.equal(refused.statusCode, 400, `${depth} levels`)
+    t.same(refused.json(), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC', message: `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep, which is not accepted` } })
+  }
+  const deepest = await send(sendNesting(MAX_JSON_DEPTH))
+  t.equal(deepest.statusCode, 400)
+  t.equal(deepest.json().responseObject.message, 'Application with appId 1 does not exist', `${MAX_JSON_DEPTH} levels pass the parser and the validation`)
+})
+
+t.test('the signed API: a body nested too deep is a 400 in its error body, never a 500', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const echo = (body: string) => signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body, contentType: 'application/json' })
+  const refused = await echo(`{"body":${nested(5000)}}`)
+  t.equal(refused.statusCode, 400)
+  t.same(refused.json(), { error: { status: 400, code: 40000, message: `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep, which is not accepted` } })
+  const deepest = await echo(`{"body":${nested(MAX_JSON_DEPTH - 1)}}`)
+  t.equal(deepest.statusCode, 200, 'the deepest body accepted is echoed')
+  t.same(deepest.json().body, { body: JSON.parse(nested(MAX_JSON_DEPTH - 1)) })
+})
