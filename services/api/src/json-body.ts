@@ -27,6 +27,37 @@ export function nestsDeeperThan (text: string, max: number): boolean {
   return false
 }
 
+const hexUnit = (text: string, at: number) => (/^[0-9a-fA-F]{4}$/.test(text.slice(at, at + 4)) ? parseInt(text.slice(at, at + 4), 16) : -1)
+const isHigh = (unit: number) => unit >= 0xd800 && unit <= 0xdbff
+const isLow = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff
+
+/**
+ * Whether a JSON text escapes half of a UTF-16 surrogate pair alone (`"\ud800"`), which UTF-8 and
+ * so PostgreSQL cannot hold: a json column refused it (a 503), a text column stored U+FFFD instead,
+ * the value silently changed (two user ids could become one). Raw bytes cannot carry one: the body
+ * is decoded from UTF-8.
+ */
+export function escapesLoneSurrogate (text: string): boolean {
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (!inString) {
+      if (c === 0x22) inString = true
+      continue
+    }
+    if (c === 0x22) { inString = false; continue }
+    if (c !== 0x5c) continue
+    if (text.charCodeAt(i + 1) !== 0x75) { i++; continue } // another escape (\", \\, \n…): skipped whole
+    const unit = hexUnit(text, i + 2)
+    i += 5
+    if (isLow(unit)) return true
+    if (!isHigh(unit)) continue
+    if (text.charCodeAt(i + 1) !== 0x5c || text.charCodeAt(i + 2) !== 0x75 || !isLow(hexUnit(text, i + 3))) return true
+    i += 6
+  }
+  return false
+}
+
 /**
  * Why a JSON request body is refused before it is parsed (answered 400), or undefined. A text that
  * is not JSON at all is left to the parser, which refuses it with its own message.
@@ -34,6 +65,7 @@ export function nestsDeeperThan (text: string, max: number): boolean {
 export function jsonBodyRefusal (text: string): string | undefined {
   // PostgreSQL text cannot hold NUL: refused here rather than failing in storage.
   if (text.includes('\\u0000')) return 'the request body contains a NUL character (\\u0000), which is not accepted'
+  if (text.includes('\\u') && escapesLoneSurrogate(text)) return 'the request body contains half of a UTF-16 surrogate pair alone (an escape from \\ud800 to \\udfff not in a pair), which is not accepted'
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep, which is not accepted`
   return undefined
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/json-body.js'
+import { MAX_JSON_DEPTH, escapesLoneSurrogate, nestsDeeperThan } from '../../src/json-body.js'
 import { authorization, buildApp } from '../helper.js'
 import { insertDeveloper, signedInject } from '../routes/developer-api/signing-fixtures.js'
 
@@ -46,4 +46,33 @@ t.test('the signed API: a body nested too deep is a 400 in its error body, never
   const deepest = await echo(`{"body":${nested(MAX_JSON_DEPTH - 1)}}`)
   t.equal(deepest.statusCode, 200, 'the deepest body accepted is echoed')
   t.same(deepest.json().body, { body: JSON.parse(nested(MAX_JSON_DEPTH - 1)) })
+})
+
+t.test('half of a surrogate pair alone is found in any string, keys too; pairs and other escapes are not', async (t) => {
+  for (const lone of ['"\\ud800"', '"\\udc00"', '{"\\uD83D":1}', '"a\\ud83dz"', '"\\ud83d\\u0041"', '"\\ud83d\\"', '"\\ude00\\ud83d"']) {
+    t.ok(escapesLoneSurrogate(lone), lone)
+  }
+  for (const fine of ['"\\ud83d\\ude00"', '"\\uD83D\\uDE00"', '"\\\\ud800"', '"\\u00e9\\n\\"\\\\"', 'ud800', '"\\u12"']) {
+    t.notOk(escapesLoneSurrogate(fine), fine)
+  }
+})
+
+// Before 2026-12-05 a lone surrogate in a field stored as json (a message's title) was a 503 from
+// the database, and one in a text column (a user id) was stored as U+FFFD (hostile/route-inputs).
+// guarantee: json-body-lone-surrogate
+t.test('both APIs: half of a surrogate pair alone is a 400; a whole pair passes as one character', async (t) => {
+  const { app } = await buildApp(t)
+  const message = 'the request body contains half of a UTF-16 surrogate pair alone (an escape from \\ud800 to \\udfff not in a pair), which is not accepted'
+  const post = (url: string, payload: string) => app.inject({ method: 'POST', url, headers: { authorization, 'content-type': 'application/json' }, payload })
+  const send = await post('/push/message/send', '{"requestObject":{"appId":1,"message":{"userId":"u","body":{"title":"\\ud800","body":"b"}}}}')
+  t.equal(send.statusCode, 400)
+  t.same(send.json(), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC', message } })
+
+  await insertDeveloper(app)
+  const signed = await signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body: '{"body":"x\\udc00"}', contentType: 'application/json' })
+  t.equal(signed.statusCode, 400)
+  t.same(signed.json(), { error: { status: 400, code: 40000, message } })
+  const pair = await signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body: '{"body":"\\ud83d\\ude00"}', contentType: 'application/json' })
+  t.equal(pair.statusCode, 200)
+  t.equal(pair.json().body.body, '\u{1F600}', 'a pair is one character, kept')
 })
