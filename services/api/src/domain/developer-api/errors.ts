@@ -1,5 +1,5 @@
 import { SignedApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
-import type { FastifyError, FastifyReply } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, isDatabaseFailure } from '../../errors.js'
 import { describeValidationError } from '../../plugins/external/validation-message.js'
 
@@ -50,6 +50,18 @@ export function describeSignedApiError (error: FastifyError): SignedApiFailure {
 /** `{"error":{"status":…,"code":…,"message":"…"}}` with that status. */
 export function sendSignedApiError (reply: FastifyReply, status: number, code: number, message: string) {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: { status, code, message } })
+}
+
+/**
+ * An error handler answering in the signed API's body, for the scopes that answer in it (the
+ * signed API, the in-app channel); what it did not cause is logged as `failed`.
+ */
+export function signedApiErrorHandler (failed: string) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const failure = describeSignedApiError(error)
+    if (failure.status >= 500) request.log.error({ err: error }, failed)
+    return sendSignedApiError(reply, failure.status, failure.code, failure.message)
+  }
 }
 
 /** 429 in the signed API's body, with the Retry-After every limit of the signed API and the in-app channel sends. */

@@ -4,9 +4,9 @@ import {
 import {
   SigningError, SigningErrorCode, parseAuthorization, singleHeader, verifyRequestBody, verifyRequestHead, type RequestHeaders, type VerifiedHead
 } from '@beacon/signing'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { describeSignedApiError, sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api/errors.js'
+import { sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
 import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-api/developer-lookup.js'
 import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
@@ -149,11 +149,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     }
   })
 
-  app.setErrorHandler((error, request, reply) => {
-    const failure = describeSignedApiError(error as FastifyError)
-    if (failure.status >= 500) request.log.error({ err: error }, 'signed API request failed')
-    return sendSignedApiError(reply, failure.status, failure.code, failure.message)
-  })
+  app.setErrorHandler(signedApiErrorHandler('signed API request failed'))
   app.setNotFoundHandler((request, reply) => sendSignedApiError(reply, 404, SignedApiErrorCode.NOT_FOUND,
     `no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`))
 

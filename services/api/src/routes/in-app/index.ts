@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import type { LevelWithSilent } from 'pino'
 import type { ApiLimits } from '../../config-limits.js'
-import { sendSignedApiError, sendTooManyRequests } from '../../domain/developer-api/errors.js'
+import { sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
 import { isAdmitted } from '../../domain/in-app/admission.js'
 import { serveInAppSocket } from '../../domain/in-app/session.js'
 import type { InAppGrant } from '../../domain/in-app/token.js'
@@ -38,6 +38,8 @@ const tooMany = (reply: FastifyReply, wait: number, what: string) =>
  */
 const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app, { limits }) => {
   app.decorateRequest('inApp', null)
+  // Its refusals (a token too long, repeated) in the body of the API that issues its tokens, as its 401 and 429.
+  app.setErrorHandler(signedApiErrorHandler('in-app connect failed'))
   const perAddress = app.createLimit({ max: limits.inAppConnectsPerMinute, windowMs: 60_000 })
   const perToken = app.createLimit({ max: limits.inAppConnectsPerTokenPerMinute, windowMs: 60_000, keyOf: (request) => request.inApp?.token ?? '' })
   // Keyed by the upgrade request, which lives as long as its socket.
