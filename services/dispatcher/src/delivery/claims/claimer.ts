@@ -23,7 +23,8 @@ export function createClaimer (db: Db, scope: ClaimScope, run: CommandRun) {
       const { mine: ours, overtaken } = await run.hold(() => claimTargets(db, scope, run.claimant, all, at))
       if (overtaken) run.overtake()
       for (const { window, resolve } of batch) {
-        const mine = window.filter((target) => ours.has(target.id.toString()))
+        const mine: DeviceTarget[] = []
+        for (const target of window) if (ours.has(target.id.toString())) mine.push(target)
         resolve(mine)
       }
     } catch (error) {

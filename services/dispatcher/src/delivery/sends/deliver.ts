@@ -37,6 +37,13 @@ function throttle (fn: () => void, gapMs: number): () => void {
   }
 }
 
+/** The targets of one platform (a loop, not a filter's closure made per command: see send-with-retries.ts). */
+function ofPlatform (targets: DeviceTarget[], platform: ProviderPlatform): DeviceTarget[] {
+  const found: DeviceTarget[] = []
+  for (const target of targets) if (target.platform === platform) found.push(target)
+  return found
+}
+
 export interface DispatchDeps {
   db: Db
   transport: Transport
@@ -81,7 +88,7 @@ export async function deliver (
   if (run.signal.aborted) stop.abort()
   else run.signal.addEventListener('abort', stopWithRun, { once: true })
   const settled = await Promise.allSettled((['APNS', 'FCM'] as const).map((platform) =>
-    sendPlatform(deps, run, stop.signal, credentials, notification, platform, targets.filter((t) => t.platform === platform), source, scope, claim)
+    sendPlatform(deps, run, stop.signal, credentials, notification, platform, ofPlatform(targets, platform), source, scope, claim)
       .catch((error: unknown) => { stop.abort(); throw error })))
     .finally(() => { run.signal.removeEventListener('abort', stopWithRun) })
   const failure = settled.find((outcome) => outcome.status === 'rejected')
@@ -156,8 +163,7 @@ async function sendPlatform (
       logRetry(context, target, outcome, attempt)
     }
   })
-  const answered = [...report.outcomes]
-  logFailures(context, answered.map(([target]) => target), answered.map(([, outcome]) => outcome))
+  logFailures(context, [...report.outcomes.keys()], [...report.outcomes.values()])
   if (report.expiredUnattempted.length > 0) {
     await record(report.expiredUnattempted.map((target) => ({ target, status: 'EXPIRED', reason: 'Expired: validUntil passed before sending' })))
   }
