@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
-import { jsonBodyRefusal } from './json-body.js'
+import { jsonBodyText } from './json-body.js'
 import { MAX_PARAM_LENGTH, answerRouterError } from './router-errors.js'
 import { ajvOptions, sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
@@ -43,11 +43,11 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
   // (with its prototype-poisoning protection).
   const json = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined)
-    const refusal = jsonBodyRefusal(body as string)
-    if (refusal !== undefined) return done(badRequest(refusal), undefined)
-    return json(request, body as string, done)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined)
+    const read = jsonBodyText(body as Buffer)
+    if ('refusal' in read) return done(badRequest(read.refusal), undefined)
+    return json(request, read.text, done)
   })
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')

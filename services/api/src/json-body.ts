@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer'
+
 /**
  * How deep a JSON request body may nest, envelope included. Free-form fields (a message's
  * `extras`, a signed push's content) take any JSON, and what nests deeper than a few thousand
@@ -35,7 +37,7 @@ const isLow = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff
  * Whether a JSON text escapes half of a UTF-16 surrogate pair alone (`"\ud800"`), which UTF-8 and
  * so PostgreSQL cannot hold: a json column refused it (a 503), a text column stored U+FFFD instead,
  * the value silently changed (two user ids could become one). Raw bytes cannot carry one: the body
- * is decoded from UTF-8.
+ * is refused unless it is valid UTF-8 (jsonBodyText).
  */
 export function escapesLoneSurrogate (text: string): boolean {
   let inString = false
@@ -68,4 +70,16 @@ export function jsonBodyRefusal (text: string): string | undefined {
   if (text.includes('\\u') && escapesLoneSurrogate(text)) return 'the request body contains half of a UTF-16 surrogate pair alone (an escape from \\ud800 to \\udfff not in a pair), which is not accepted'
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep, which is not accepted`
   return undefined
+}
+
+/**
+ * The text of a JSON request body's bytes, or why it is refused (a 400) before it is parsed.
+ * Bytes that are not UTF-8 (`FF`, or a surrogate written as UTF-8, `ED A0 80`) were decoded to
+ * U+FFFD and stored so: a value silently changed, as a lone surrogate's escape was (above).
+ */
+export function jsonBodyText (raw: Buffer): { text: string } | { refusal: string } {
+  if (!isUtf8(raw)) return { refusal: 'the request body is not valid UTF-8, which is not accepted' }
+  const text = raw.toString('utf8')
+  const refusal = jsonBodyRefusal(text)
+  return refusal === undefined ? { text } : { refusal }
 }

@@ -76,3 +76,22 @@ t.test('both APIs: half of a surrogate pair alone is a 400; a whole pair passes 
   t.equal(pair.statusCode, 200)
   t.equal(pair.json().body.body, '\u{1F600}', 'a pair is one character, kept')
 })
+
+// Before 2026-12-05 bytes that are not UTF-8 were decoded to U+FFFD and stored so (review).
+// guarantee: json-body-utf8
+t.test('both APIs: a body that is not valid UTF-8 is a 400, not a value silently changed', async (t) => {
+  const { app } = await buildApp(t)
+  const message = 'the request body is not valid UTF-8, which is not accepted'
+  for (const bytes of [Buffer.from([0xff]), Buffer.from([0xed, 0xa0, 0x80])]) {
+    const payload = Buffer.concat([Buffer.from('{"requestObject":{"appId":1,"token":"a'), bytes, Buffer.from('","platform":"ios"}}')])
+    const refused = await app.inject({ method: 'POST', url: '/push/device/create', headers: { authorization, 'content-type': 'application/json' }, payload })
+    t.equal(refused.statusCode, 400, bytes.toString('hex'))
+    t.same(refused.json(), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC', message } })
+  }
+  await insertDeveloper(app)
+  const signed = await signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body: Buffer.concat([Buffer.from('{"body":"'), Buffer.from([0xc3]), Buffer.from('"}')]), contentType: 'application/json' })
+  t.equal(signed.statusCode, 400)
+  t.same(signed.json(), { error: { status: 400, code: 40000, message } })
+  const accented = await signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body: Buffer.from('{"body":"é"}'), contentType: 'application/json' })
+  t.equal(accented.json().body.body, 'é', 'valid UTF-8 beyond ASCII passes')
+})

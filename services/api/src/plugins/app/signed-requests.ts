@@ -11,7 +11,7 @@ import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../
 import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
 import { markRoutes } from './access/route-auth.js'
-import { jsonBodyRefusal } from '../../json-body.js'
+import { jsonBodyText } from '../../json-body.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -46,10 +46,9 @@ function keepRawBodies (app: FastifyInstance, bodyLimit: number) {
     const raw = body as Buffer
     request.rawBody = raw
     if (raw.length === 0) return done(null, undefined)
-    const text = raw.toString('utf8')
-    const refusal = jsonBodyRefusal(text)
-    if (refusal !== undefined) return done(Object.assign(new Error(refusal), { statusCode: 400 }), undefined)
-    return json(request, text, done)
+    const read = jsonBodyText(raw)
+    if ('refusal' in read) return done(Object.assign(new Error(read.refusal), { statusCode: 400 }), undefined)
+    return json(request, read.text, done)
   })
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     request.rawBody = body as Buffer

@@ -32,14 +32,15 @@ export interface SignedCall {
   method?: string
   /** Where the request goes, exactly as sent. */
   url: string
-  body?: string
+  /** A string goes as UTF-8; bytes as they are (a test of bytes that are not UTF-8). */
+  body?: string | Buffer
   contentType?: string
   key?: string
   secret?: string
   date?: Date
   nonce?: string
   /** What the signature is computed over, when a test tampers with the request after signing. */
-  signed?: { method?: string, uri?: string, body?: string, contentType?: string }
+  signed?: { method?: string, uri?: string, body?: string | Buffer, contentType?: string }
   /** Replaces or adds headers after signing (undefined removes one). */
   headers?: Record<string, string | undefined>
   /** The client address the api sees (inject's default otherwise). */
