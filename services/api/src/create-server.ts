@@ -96,11 +96,12 @@ export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'
 
 // The in-app channel takes its token in the query (browsers cannot set WebSocket headers), and
 // Fastify logs every request's URL: the token's value never reaches the log, however the
-// parameter's name is spelled (the query parser decodes `%74oken` to `token`). A name holds no
-// `?`: with one allowed, every `?` of a URL started a scan to its end, and a 16 KB URL of them
-// (anyone's, before any authentication) took ~150 ms of the event loop to log. A `token` after a
-// second `?` is redacted too, which only hides more.
-const QUERY_PARAMETER = /([?&])([^=&#?]*)=([^&#]*)/g
+// parameter's name is spelled (the query parser decodes `%74oken` to `token`), and wherever the
+// router starts the query (at the first `?` or `#`). A name holds no `?`: with one allowed, every
+// `?` of a URL started a scan to its end, and a 16 KB URL of them (anyone's, before any
+// authentication) took ~150 ms of the event loop to log. A `token` after a second `?` or a `#` is
+// redacted too, which only hides more.
+const QUERY_PARAMETER = /([?&#])([^=&#?]*)=([^&]*)/g
 const decodedName = (name: string) => { try { return decodeURIComponent(name.replaceAll('+', ' ')) } catch { return name } }
 
 export function redactTokens (url: string): string {

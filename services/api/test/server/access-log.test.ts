@@ -33,6 +33,8 @@ t.test('a token in the query never reaches the log, however its name is spelled'
 t.test('the logged URL: a token after a second ? is hidden too, and a long URL is cut after its redaction', async (t) => {
   const { LOGGED_URL_MAX, loggedUrl, redactTokens } = await import('../../src/create-server.js')
   t.equal(redactTokens('/c?a?token=x&b=1'), '/c?a?token=[redacted]&b=1')
+  t.equal(redactTokens('/api/1.0/im/connect#token=abc'), '/api/1.0/im/connect#token=[redacted]', 'the router starts a query at # too')
+  t.equal(redactTokens('/c?token=a#b?c&x=1'), '/c?token=[redacted]&x=1', 'a token is redacted up to its &, as the query parser reads it')
   const questions = `/x${'?'.repeat(16_000)}`
   t.equal(redactTokens(questions), questions, 'nothing to redact in a URL of ? only')
   t.equal(loggedUrl('/c?token=abc'), '/c?token=[redacted]', 'a short URL is logged whole')
