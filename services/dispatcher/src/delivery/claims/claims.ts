@@ -90,18 +90,18 @@ const chunkParam = (scope: ClaimScope) => (scope.kind === 'campaign' ? [scope.ch
 /** Which handling of a command claims: its lease's key and its own holder id. */
 export interface Claimant { key: string, holder: string }
 
-/**
- * Claims devices for this holder just before their first requests; resolves with the ids (as
- * decimal strings) now this holder's. A device claimed meanwhile by someone else (another chunk
- * reaching a shared device, a second holder of the same command) is left to them. `overtaken`:
- * another handling of the command holds its lease; nothing was claimed.
- */
 // Module-level callbacks for the hot statements: an arrow written in the call is a new closure
 // each time, whose optimised code V8 drops at each full collection (see send-with-retries.ts).
 const idText = (target: DeviceTarget) => target.id.toString()
 const platformOf = (target: DeviceTarget) => target.platform
 const deviceIdOf = (row: { device_id: string }) => row.device_id
 
+/**
+ * Claims devices for this holder just before their first requests; resolves with the ids (as
+ * decimal strings) now this holder's. A device claimed meanwhile by someone else (another chunk
+ * reaching a shared device, a second holder of the same command) is left to them. `overtaken`:
+ * another handling of the command holds its lease; nothing was claimed.
+ */
 export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claimant, targets: DeviceTarget[], at: Date): Promise<{ mine: Set<string>, overtaken: boolean }> {
   if (targets.length === 0) return { mine: new Set(), overtaken: false }
   // A single message's window goes with those of the other messages in hand (message-claims.ts).
