@@ -95,3 +95,22 @@ t.test('both APIs: a body that is not valid UTF-8 is a 400, not a value silently
   const accented = await signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body: Buffer.from('{"body":"é"}'), contentType: 'application/json' })
   t.equal(accented.json().body.body, 'é', 'valid UTF-8 beyond ASCII passes')
 })
+
+// Before 2026-12-05 a body the signature did not cover (no Content-MD5 sent, so the head alone
+// proved nothing) was answered 400 for its content, which told a caller without the secret that
+// the key exists (review).
+// guarantee: signed-body-refused-after-signature
+t.test('the signed API says nothing of a body before its signature holds', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const echo = (body: string, signedBody: string) => signedInject(app, {
+    method: 'POST', url: '/api/1.0/debug/echo', body, contentType: 'application/json', signed: { body: signedBody }, headers: { 'content-md5': undefined }
+  })
+  for (const body of ['{"body":"\\ud800"}', `{"body":${nested(100)}}`, '{"body":', '{"body":"a\\u0000"}']) {
+    const forged = await echo(body, '{"body":"x"}')
+    t.equal(forged.statusCode, 401, `${body.slice(0, 20)}: signed over another body`)
+    t.equal(forged.json().error.code, 40100)
+    const signed = await echo(body, body)
+    t.equal(signed.statusCode, 400, `${body.slice(0, 20)}: signed over itself, refused for its content`)
+  }
+})

@@ -38,6 +38,18 @@ const HEAD = Symbol('signed head')
 interface SignedHead { verified: VerifiedHead, developer: SignedDeveloper }
 type WithHead = FastifyRequest & { [HEAD]?: SignedHead }
 
+/** Whether the body is the one the request's signature covers (a head with a Content-MD5 already proved the signature). */
+function bodySigned (head: SignedHead | undefined, raw: Buffer): boolean {
+  if (head === undefined) return false
+  try {
+    verifyRequestBody(head.verified, raw)
+    return true
+  } catch (error) {
+    if (error instanceof SigningError) return false
+    throw error
+  }
+}
+
 /** Keeps the body bytes: the signature covers their MD5, never a re-serialisation of the parsed body. */
 function keepRawBodies (app: FastifyInstance, bodyLimit: number) {
   const json = app.getDefaultJsonParser('error', 'error')
@@ -46,6 +58,10 @@ function keepRawBodies (app: FastifyInstance, bodyLimit: number) {
     const raw = body as Buffer
     request.rawBody = raw
     if (raw.length === 0) return done(null, undefined)
+    // Nothing is said of a body before its signature holds: a 400 for its content would tell a
+    // caller without the secret that the key exists (only Content-MD5 makes the head prove the
+    // signature). Not parsed, it is refused as unsigned (401) by preValidation.
+    if (!bodySigned((request as WithHead)[HEAD], raw)) return done(null, undefined)
     const read = jsonBodyText(raw)
     if ('refusal' in read) return done(Object.assign(new Error(read.refusal), { statusCode: 400 }), undefined)
     return json(request, read.text, done)
