@@ -35,14 +35,20 @@ export interface SignedRequestsOptions {
 
 /** What onRequest proved, for preValidation to finish once the body is read. */
 const HEAD = Symbol('signed head')
-interface SignedHead { verified: VerifiedHead, developer: SignedDeveloper }
+interface SignedHead {
+  verified: VerifiedHead
+  developer: SignedDeveloper
+  /** The JSON parser proved the body is the signed one (preValidation need not hash it again). */
+  bodySigned?: true
+}
 type WithHead = FastifyRequest & { [HEAD]?: SignedHead }
 
-/** Whether the body is the one the request's signature covers (a head with a Content-MD5 already proved the signature). */
+/** Whether the body is the one the request's signature covers (a head with a Content-MD5 already proved the signature); noted on the head. */
 function bodySigned (head: SignedHead | undefined, raw: Buffer): boolean {
   if (head === undefined) return false
   try {
     verifyRequestBody(head.verified, raw)
+    head.bodySigned = true
     return true
   } catch (error) {
     if (error instanceof SigningError) return false
@@ -144,7 +150,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     const head = (request as WithHead)[HEAD]
     if (head === undefined) throw new Error('a signed route without a verified head')
     try {
-      verifyRequestBody(head.verified, request.rawBody ?? undefined)
+      if (head.bodySigned !== true) verifyRequestBody(head.verified, request.rawBody ?? undefined)
     } catch (error) {
       if (!(error instanceof SigningError)) throw error
       return await refuse(request, reply, { code: error.code, message: error.message })
