@@ -43,15 +43,41 @@ function runFile ({ cwd, file, nodeArgs, env, timeoutSeconds, graceSeconds }) {
 }
 
 /**
+ * The failing assertions in a file's TAP output, innermost names joined to their subtests':
+ * `a subtest > its failing assertion`. What a run's last lines name (CI keeps only the tail).
+ */
+export function failingAssertions (output) {
+  const names = []
+  const path = []
+  for (const line of output.split('\n')) {
+    const subtest = line.match(/^( *)# Subtest: (.*)$/)
+    if (subtest !== null) {
+      const depth = subtest[1].length / 4
+      path.length = depth
+      path[depth] = subtest[2]
+      continue
+    }
+    const failing = line.match(/^( *)not ok \d+ - (.*?)(?: # time=[\d.]+ms)?$/)
+    if (failing === null) continue
+    const depth = failing[1].length / 4
+    // A subtest that failed because an assertion in it did is named by that assertion already.
+    if (names.some((name) => name.startsWith(`${[...path.slice(0, depth), failing[2]].join(' > ')} > `))) continue
+    names.push([...path.slice(0, depth), failing[2]].join(' > '))
+  }
+  return names
+}
+
+/**
  * Runs `files` (paths relative to `cwd`) and writes the report with `write`. Returns the
- * assertions passed and failed; a file that fails without a failing assertion (a crash, a
- * timeout, an exit code) counts as one failure. A process still running `graceSeconds` after
+ * assertions passed and failed, and each failed file with its failing assertions; a file that
+ * fails without a failing assertion (a crash, a timeout, an exit code) counts as one failure. A process still running `graceSeconds` after
  * `timeoutSeconds` is killed.
  */
 export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, graceSeconds = 20, nodeArgs = [], env = process.env, write }) {
   let passed = 0
   let failed = 0
   let reported = 0
+  const failures = []
   const queue = [...files]
   const worker = async () => {
     while (queue.length > 0) {
@@ -62,6 +88,7 @@ export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, graceSec
       passed += counts?.pass ?? 0
       failed += counts?.fail ?? 0
       if (!ok && (counts?.fail ?? 0) === 0) failed++
+      if (!ok) failures.push({ file, assertions: failingAssertions(result.output), ...(result.killed ? { killed: true } : {}) })
       const why = result.killed ? ' # killed: no end within the timeout' : result.signal !== null ? ` # ended by ${result.signal}` : ''
       reported++
       write(`# Subtest: ${file}\n${indent(result.output.trimEnd())}\n` +
@@ -70,5 +97,5 @@ export async function runTestFiles ({ cwd, files, jobs, timeoutSeconds, graceSec
   }
   await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker))
   write(`1..${reported}\n# { total: ${passed + failed}, pass: ${passed}, fail: ${failed} }\n`)
-  return { passed, failed }
+  return { passed, failed, failures }
 }

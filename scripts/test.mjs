@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { ensureChromium, ensureConsoleBuilt, ensureInstalled, root } from './tooling.mjs'
-import { runTestFiles } from './test-files.mjs'
+import { failingAssertions, runTestFiles } from './test-files.mjs'
 
 // On a fresh clone nothing is installed yet: modules that use installed packages (esbuild in
 // transpile.mjs) load only after this. A static import of one failed CI before any step ran.
@@ -32,6 +32,8 @@ const packages = allPackages.filter((dir) => only.length === 0 || only.some((nam
 let passed = 0
 let failed = 0
 let broken = false
+// What failed, named again after the timings: CI shows a run's last lines only.
+const failures = []
 
 // How long each step took, printed before the last line: where the run's time goes.
 const timings = []
@@ -83,7 +85,7 @@ await Promise.all(gates.map(async ([gate, bin, args, after]) => {
   const { code, output } = await timed(gate, () => gateRun(bin, args)).finally(finish)
   process.stdout.write(`# ${gate}\n${output}`)
   if (code === 0) passed++
-  else { failed++; broken = true }
+  else { failed++; broken = true; failures.push(`${gate}`) }
 }))
 
 // Every guarantee README.md makes (`<!-- guarantee: id -->`) is held by a test that names it
@@ -91,7 +93,7 @@ await Promise.all(gates.map(async ([gate, bin, args, after]) => {
 console.log('# guarantees')
 const guarantees = spawnSync(process.execPath, ['--import=tsx', '--conditions=beacon-source', join(root, 'packages', 'testkit', 'scripts', 'check-guarantees.ts'), root], { cwd: join(root, 'packages', 'testkit'), stdio: 'inherit' })
 if (guarantees.status === 0) passed++
-else { failed++; broken = true }
+else { failed++; broken = true; failures.push('guarantees') }
 
 // A package's test files (what its tap `include` finds: test/**/*.test.ts) as transpiled, relative to it.
 function transpiledTests (dir) {
@@ -114,15 +116,18 @@ function runTap (dir) {
   return new Promise((resolve) => {
     const child = spawn(tapBin, ['--reporter=tap', `--jobs=${jobsOf(dir)}`], { cwd: join(root, dir), env, stdio: ['ignore', 'pipe', 'inherit'] })
     let tail = ''
+    let output = ''
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk)
+      output += chunk
       tail = (tail + chunk.toString()).slice(-4096)
     })
     child.on('close', (code) => {
       const summary = tail.match(/# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/g)?.pop()
       const count = (key) => Number(summary?.match(new RegExp(`${key}: (\\d+)`))?.[1] ?? 0)
       // The suite failed without a failing test: count it.
-      resolve({ passed: count('pass'), failed: count('fail') + (code !== 0 && count('fail') === 0 ? 1 : 0) })
+      const failed = count('fail') + (code !== 0 && count('fail') === 0 ? 1 : 0)
+      resolve({ passed: count('pass'), failed, failures: failed > 0 ? [{ file: '(tap)', assertions: failingAssertions(output) }] : [] })
     })
   })
 }
@@ -155,10 +160,16 @@ await transpiling
 // made that group ~60 s longer. Its report is printed when it is done, after the others.
 const BESIDE = { 'tests/console': 'scripts' }
 const besideRuns = []
-const tally = (result) => {
+const tally = (dir, result) => {
   passed += result.passed
   failed += result.failed
   if (result.failed > 0) broken = true
+  for (const { file, assertions, killed } of result.failures) {
+    const where = join(dir, file === '(tap)' ? '' : file)
+    if (assertions.length === 0) failures.push(`${where}${killed === true ? ': killed at its timeout' : ': no failing assertion (a crash or an exit code)'}`)
+    for (const assertion of assertions.slice(0, 5)) failures.push(`${where}: ${assertion}`)
+    if (assertions.length > 5) failures.push(`${where}: and ${assertions.length - 5} more`)
+  }
 }
 for (const dir of packages) {
   if (Object.keys(BESIDE).includes(dir) && packages.includes(BESIDE[dir])) continue
@@ -169,12 +180,12 @@ for (const dir of packages) {
       .then((result) => ({ aside, host, result, report: () => report })))
   }
   console.log(`# ${dir}`)
-  tally(await timed(dir, () => dir === 'scripts' ? runScriptTests() : transpiled.includes(dir) ? runTranspiled(dir) : runTap(dir)))
+  tally(dir, await timed(dir, () => dir === 'scripts' ? runScriptTests() : transpiled.includes(dir) ? runTranspiled(dir) : runTap(dir)))
 }
 for (const run of await Promise.all(besideRuns)) {
   console.log(`# ${run.aside} (ran beside the groups from ${run.host} on)`)
   process.stdout.write(run.report())
-  tally(run.result)
+  tally(run.aside, run.result)
 }
 
 // Test databases left by crashed tests, and this run's template, go too.
@@ -182,5 +193,6 @@ const cleanup = spawnSync(process.execPath, ['--import=tsx', '--conditions=beaco
 if (cleanup.status !== 0) console.error('# cleanup of test databases failed')
 
 for (const [name, ms] of timings) console.log(`# time ${String(Math.round(ms / 1000)).padStart(4)} s  ${name}`)
+for (const failure of failures) console.log(`# failed: ${failure}`)
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(broken || failed > 0 ? 1 : 0)

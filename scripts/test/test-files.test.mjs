@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { runTestFiles } from '../test-files.mjs'
+import { failingAssertions, runTestFiles } from '../test-files.mjs'
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'runner')
 
@@ -51,4 +51,13 @@ t.test('files run in parallel up to the jobs given, and each is reported once', 
   const { passed, failed, report } = await run(files, { jobs: 3 })
   t.same([passed, failed], [7, 1])
   t.same([...report.matchAll(/^(?:not )?ok (\d+) - /gm)].map((match) => match[1]), ['1', '2', '3', '4'])
+})
+
+t.test('each failed file is returned with its failing assertions, named under their subtests', async (t) => {
+  const { failures } = await run(['passes.mjs', 'fails-nested.mjs', 'throws-first.mjs'])
+  t.same(failures.sort((a, b) => a.file.localeCompare(b.file)), [
+    { file: 'fails-nested.mjs', assertions: ['a group > a case > the count', 'at the top'] },
+    { file: 'throws-first.mjs', assertions: [] }
+  ], 'the subtests that failed only through them are not named again; a crash names none')
+  t.same(failingAssertions('ok 1 - fine\n'), [])
 })
