@@ -121,7 +121,10 @@ export async function startEmbeddedPostgres ({ dataDir, port, password }: Embedd
     // own (killed by someone else), so the pid file decides as well.
     await Promise.race([cluster.stop(), postmasterGone(directory)])
     await Promise.race([outputClosed, sleep(OUTPUT_CLOSE_WAIT_MS, undefined, { ref: false })])
-    log.end()
+    // Until the file has the lines: the process exits right after the stop, and writes still in
+    // the stream's queue then are lost (the log ended before "database system is shut down" once
+    // in a full test run). An unwritable log ('error') closes the stream too.
+    if (!log.closed) await new Promise<void>((resolve) => { log.once('close', resolve); log.end() })
   }
   try {
     await ensureDatabase(cluster.getPgClient('postgres', '127.0.0.1'))
