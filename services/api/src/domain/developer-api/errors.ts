@@ -22,10 +22,13 @@ export interface SignedApiFailure {
   message: string
 }
 
+/** The message of a 413: a body larger than the signed API's limit (SIGNED_BODY_LIMIT_BYTES). */
+export const BODY_TOO_LARGE_MESSAGE = 'the request body is larger than the server accepts'
+
 // Fastify's errors for a request it could not read: each is the client's fault, never a 500.
 const REQUEST_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'the Content-Type header is not a valid media type'],
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'the request body is larger than the server accepts'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, BODY_TOO_LARGE_MESSAGE],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'the Content-Length header does not match the body'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'the request body is empty'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'the request body is not valid JSON']

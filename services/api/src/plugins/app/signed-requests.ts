@@ -4,9 +4,9 @@ import {
 import {
   SigningError, SigningErrorCode, parseAuthorization, singleHeader, verifyRequestBody, verifyRequestHead, type RequestHeaders, type VerifiedHead
 } from '@beacon/signing'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
+import { BODY_TOO_LARGE_MESSAGE, sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
 import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-api/developer-lookup.js'
 import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
@@ -126,6 +126,12 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
       request.log.warn({ developerKey: claimedKey(headersOf(request)), remoteAddress: request.ip }, 'signed request refused: too many failures from this address')
       return await sendTooManyRequests(reply, wait, `too many unauthorized requests from this address; retry in ${wait} s`)
     }
+    // A body declared larger than the limit is refused before the key is looked up: refused by the
+    // body reader after it, a known key's 413 beside an unknown key's 401 told a caller without
+    // the secret which keys exist.
+    if (Number(request.headers['content-length']) > options.bodyLimitBytes) {
+      return await sendSignedApiError(reply, 413, SignedApiErrorCode.PAYLOAD_TOO_LARGE, BODY_TOO_LARGE_MESSAGE)
+    }
     let miss: LookupMiss | undefined
     let developer: SignedDeveloper | undefined
     try {
@@ -170,7 +176,16 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     }
   })
 
-  app.setErrorHandler(signedApiErrorHandler('signed API request failed'))
+  const answerError = signedApiErrorHandler('signed API request failed')
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // A chunked body over the limit, read for a head that proved no signature (no Content-MD5):
+    // its signature cannot be checked, and a 413 here would tell a known key from an unknown one.
+    const head = (request as WithHead)[HEAD]
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && head !== undefined && head.verified.signedContentMd5 === undefined) {
+      return await refuse(request, reply, { code: 'SIGNED_API_BODY_UNVERIFIED', message: 'a body over the limit, with no Content-MD5 that the signature covers' })
+    }
+    return answerError(error, request, reply)
+  })
   app.setNotFoundHandler((request, reply) => sendSignedApiError(reply, 404, SignedApiErrorCode.NOT_FOUND,
     `no endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`))
 

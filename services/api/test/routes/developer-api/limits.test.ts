@@ -47,7 +47,8 @@ t.test('verified requests are limited per developer key; tokens have their own, 
 })
 
 // guarantee: signed-body-limit-after-auth
-t.test('the head is checked before the body is read; the signed API has its own small body limit', async (t) => {
+// guarantee: signed-body-too-large-alike
+t.test('the head is checked before the body is read; the signed API has its own small body limit, and its 413 tells no key from another', async (t) => {
   const { app, logs } = await buildApp(t, { SIGNED_BODY_LIMIT_BYTES: '4096' }, { captureLogs: true })
   await insertDeveloper(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -69,11 +70,37 @@ t.test('the head is checked before the body is read; the signed API has its own 
     ['a wrong signature over the Content-MD5 header', sign({ secret: 'not-the-secret' }), 'SIGNING_SIGNATURE_MISMATCH']
   ]
   for (const [what, headers, reason] of cases) {
-    const refused = await rawRequest(port, post(headers, huge))
+    // Within the limit, and never sent: the answer comes from the head alone.
+    const refused = await rawRequest(port, post(headers, 4000))
     t.equal(refused.status, 401, what)
     t.match(JSON.parse(refused.body), { error: { code: 40100 } })
     t.equal(lastRefusal(), reason, `${what}: refused for that reason`)
   }
+
+  // Declared over the limit: 413 before the key is looked up, the same answer whoever asks (a
+  // known key's 413 beside an unknown key's 401 told which keys exist).
+  const declaredTooLarge = []
+  for (const [what, headers] of [...cases, ['a known key without Content-MD5', { ...sign(), 'Content-MD5': undefined }] as const]) {
+    const refused = await rawRequest(port, post(Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<string, string>, huge))
+    t.equal(refused.status, 413, `declared over the limit: ${what}`)
+    declaredTooLarge.push(refused.body)
+  }
+  t.same(new Set(declaredTooLarge).size, 1, 'one body for all')
+
+  // Chunked, so only reading tells the size: without a Content-MD5 the head proved no signature,
+  // and a body over the limit is refused as unsigned, as for an unknown key.
+  const chunked = (headers: Record<string, string | undefined>, body: string) => rawRequest(port,
+    `POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n` +
+    Object.entries(headers).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n'),
+    `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`)
+  const over = JSON.stringify({ content: 'x'.repeat(5000) })
+  const unverified = await chunked({ ...sign(), 'Content-MD5': undefined }, over)
+  t.equal(unverified.status, 401, 'chunked over the limit, a known key without Content-MD5: 401')
+  t.equal(lastRefusal(), 'SIGNED_API_BODY_UNVERIFIED')
+  const unknown = await chunked({ ...sign({ key: 'nobody-0123456789' }), 'Content-MD5': undefined }, over)
+  t.same([unknown.status, unknown.body], [401, unverified.body], 'the same answer as for an unknown key')
+  const proven = await chunked({ ...signAsDeveloper({ method: 'POST', uri: ECHO, body: over, contentType: 'application/json', key: KEY, secret: SECRET }) }, over)
+  t.equal(proven.status, 413, 'with a Content-MD5 the signature covers, the head proved the key\'s owner: 413')
 
   // Correctly signed but over the limit: 413 in the signed API's body.
   const big = JSON.stringify({ content: 'x'.repeat(5000) })
