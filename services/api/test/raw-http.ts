@@ -16,10 +16,11 @@ function complete (received: string): boolean {
 
 /**
  * Sends `head` (request line and headers, without the blank line) and `body` as bytes on a fresh
- * connection, exactly as written: no client library normalises the target. Resolves with the first
+ * connection, exactly as written (with `Connection: close` unless `keepAlive`): no client
+ * library normalises the target. Resolves with the first
  * response as soon as it is complete, whether or not the server read (or got) the whole body.
  */
-export async function rawRequest (port: number, head: string, body = ''): Promise<RawResponse> {
+export async function rawRequest (port: number, head: string, body = '', options: { keepAlive?: boolean } = {}): Promise<RawResponse> {
   return await new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1')
     let received = ''
@@ -43,7 +44,8 @@ export async function rawRequest (port: number, head: string, body = ''): Promis
     })
     socket.on('end', finish)
     socket.on('error', (error) => { if (received === '') reject(error); else finish() })
-    socket.write(`${head}\r\nConnection: close\r\n\r\n`)
+    // keepAlive: the server decides whether the connection stays (its Connection header says so).
+    socket.write(`${head}\r\n${options.keepAlive === true ? '' : 'Connection: close\r\n'}\r\n`)
     if (body !== '') socket.write(body)
   })
 }

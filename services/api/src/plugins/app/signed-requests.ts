@@ -38,7 +38,10 @@ const HEAD = Symbol('signed head')
 interface SignedHead {
   verified: VerifiedHead
   developer: SignedDeveloper
-  /** The JSON parser proved the body is the signed one (preValidation need not hash it again). */
+  /**
+   * The signature holds over the body: proven by the JSON parser (preValidation need not hash it
+   * again) or by preValidation. Until then an error says nothing but 401 (the error handler).
+   */
   bodySigned?: true
 }
 type WithHead = FastifyRequest & { [HEAD]?: SignedHead }
@@ -117,6 +120,10 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     else request.log.info(entry, 'signed request refused')
     // A request that is not signed at all guesses nothing; every other refusal counts.
     if (reason.code !== SigningErrorCode.AUTH_HEADER_MISSING) await failures.hit(request)
+    // Every refusal closes the connection: a body refused in the head is not read, and one over
+    // the limit not whole, so Node closes after those; the others must not differ from them
+    // (a header telling the steps apart told a known key from an unknown one).
+    reply.header('connection', 'close')
     return await sendSignedApiError(reply.header('WWW-Authenticate', SIGNED_API_AUTH_SCHEME), 401, SignedApiErrorCode.UNAUTHORIZED, SIGNED_API_UNAUTHORIZED_MESSAGE)
   }
 
@@ -157,6 +164,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     if (head === undefined) throw new Error('a signed route without a verified head')
     try {
       if (head.bodySigned !== true) verifyRequestBody(head.verified, request.rawBody ?? undefined)
+      head.bodySigned = true
     } catch (error) {
       if (!(error instanceof SigningError)) throw error
       return await refuse(request, reply, { code: error.code, message: error.message })
@@ -178,11 +186,13 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
 
   const answerError = signedApiErrorHandler('signed API request failed')
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    // A chunked body over the limit, read for a head that proved no signature (no Content-MD5):
-    // its signature cannot be checked, and a 413 here would tell a known key from an unknown one.
+    // Fastify's refusals of a request it could not read (a chunked body over the limit, a
+    // malformed Content-Type, QUERY without one) come between the head and the body's check, so
+    // only for a known key: without Content-MD5 the head proved no signature, and any answer but
+    // the unknown key's 401 would tell a caller without the secret that the key exists.
     const head = (request as WithHead)[HEAD]
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' && head !== undefined && head.verified.signedContentMd5 === undefined) {
-      return await refuse(request, reply, { code: 'SIGNED_API_BODY_UNVERIFIED', message: 'a body over the limit, with no Content-MD5 that the signature covers' })
+    if (head !== undefined && head.bodySigned !== true && head.verified.signedContentMd5 === undefined) {
+      return await refuse(request, reply, { code: 'SIGNED_API_BODY_UNVERIFIED', message: `the request could not be read (${error.code ?? error.message}) and its head proved no signature` })
     }
     return answerError(error, request, reply)
   })
