@@ -45,24 +45,37 @@ function runFile ({ cwd, file, nodeArgs, env, timeoutSeconds, graceSeconds }) {
 /**
  * The failing assertions in a file's TAP output, innermost names joined to their subtests':
  * `a subtest > its failing assertion`. What a run's last lines name (CI keeps only the tail).
+ * Lines of a YAML diagnostic block (a diff may quote TAP) and indents that are no TAP level are
+ * not read, TODO and SKIP failures are not counted (as tap does not), and it never throws: a
+ * report it cannot read names less, it does not lose the run's summary.
  */
 export function failingAssertions (output) {
   const names = []
   const path = []
+  let yamlIndent
   for (const line of output.split('\n')) {
-    const subtest = line.match(/^( *)# Subtest: (.*)$/)
-    if (subtest !== null) {
-      const depth = subtest[1].length / 4
-      path.length = depth
-      path[depth] = subtest[2]
+    const indent = line.length - line.trimStart().length
+    if (yamlIndent !== undefined) {
+      if (line.trimEnd() === `${' '.repeat(yamlIndent)}...`) yamlIndent = undefined
       continue
     }
-    const failing = line.match(/^( *)not ok \d+ - (.*?)(?: # time=[\d.]+ms)?$/)
-    if (failing === null) continue
-    const depth = failing[1].length / 4
+    if (/^ *---$/.test(line.trimEnd())) {
+      yamlIndent = indent
+      continue
+    }
+    if (indent % 4 !== 0) continue
+    const depth = indent / 4
+    const subtest = line.match(/^ *# Subtest: (.*)$/)
+    if (subtest !== null) {
+      path.length = Math.min(path.length, depth)
+      path[depth] = subtest[1]
+      continue
+    }
+    const failing = line.match(/^ *not ok \d+ - (.*?)(?: # time=[\d.]+ms)?$/)
+    if (failing === null || / # (?:TODO|SKIP)\b/i.test(failing[1])) continue
+    const name = [...path.slice(0, depth), failing[1].replace(/\\#/g, '#')].join(' > ')
     // A subtest that failed because an assertion in it did is named by that assertion already.
-    if (names.some((name) => name.startsWith(`${[...path.slice(0, depth), failing[2]].join(' > ')} > `))) continue
-    names.push([...path.slice(0, depth), failing[2]].join(' > '))
+    if (!names.some((known) => known.startsWith(`${name} > `))) names.push(name)
   }
   return names
 }

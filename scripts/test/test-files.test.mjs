@@ -61,3 +61,23 @@ t.test('each failed file is returned with its failing assertions, named under th
   ], 'the subtests that failed only through them are not named again; a crash names none')
   t.same(failingAssertions('ok 1 - fine\n'), [])
 })
+
+t.test('failure names: YAML diagnostics, odd indents and TODO failures are not read as failures', async (t) => {
+  const output = [
+    '# Subtest: group',
+    '    not ok 1 - compares \\# things',
+    '      ---',
+    '      diff: |',
+    '        --- expected',
+    '        +++ actual',
+    '        @@ -1,1 +1,1 @@',
+    '        -     not ok 7 - quoted TAP',
+    '         # Subtest: quoted with an odd indent',
+    '      ...',
+    '    not ok 2 - later # TODO not yet',
+    '  # Subtest: an odd indent outside YAML',
+    'not ok 1 - group # time=3ms',
+    'not ok 2 - at the top'
+  ].join('\n')
+  t.same(failingAssertions(output), ['group > compares # things', 'at the top'])
+})
