@@ -85,7 +85,7 @@ await Promise.all(gates.map(async ([gate, bin, args, after]) => {
   const { code, output } = await timed(gate, () => gateRun(bin, args)).finally(finish)
   process.stdout.write(`# ${gate}\n${output}`)
   if (code === 0) passed++
-  else { failed++; broken = true; failures.push(`${gate}`) }
+  else { failed++; broken = true; failures.push(gate) }
 }))
 
 // Every guarantee README.md makes (`<!-- guarantee: id -->`) is held by a test that names it
@@ -127,7 +127,7 @@ function runTap (dir) {
       const count = (key) => Number(summary?.match(new RegExp(`${key}: (\\d+)`))?.[1] ?? 0)
       // The suite failed without a failing test: count it.
       const failed = count('fail') + (code !== 0 && count('fail') === 0 ? 1 : 0)
-      resolve({ passed: count('pass'), failed, failures: failed > 0 ? [{ file: '(tap)', assertions: failingAssertions(output) }] : [] })
+      resolve({ passed: count('pass'), failed, failures: failed > 0 ? [{ file: '', assertions: failingAssertions(output) }] : [] })
     })
   })
 }
@@ -165,7 +165,7 @@ const tally = (dir, result) => {
   failed += result.failed
   if (result.failed > 0) broken = true
   for (const { file, assertions, killed } of result.failures) {
-    const where = join(dir, file === '(tap)' ? '' : file)
+    const where = join(dir, file)
     if (assertions.length === 0) failures.push(`${where}${killed === true ? ': killed at its timeout' : ': no failing assertion (a crash or an exit code)'}`)
     for (const assertion of assertions.slice(0, 5)) failures.push(`${where}: ${assertion}`)
     if (assertions.length > 5) failures.push(`${where}: and ${assertions.length - 5} more`)
