@@ -1,5 +1,5 @@
 import { signAsDeveloper, type DeveloperSignedHeaders } from '@beacon/testkit'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildApp } from '../../helper.js'
 import { rawRequest } from '../../raw-http.js'
 import { CARRIER, KEY, SECRET, insertDeveloper, signedInject } from './signing-fixtures.js'
@@ -46,30 +46,40 @@ t.test('verified requests are limited per developer key; tokens have their own, 
   t.equal((await token('other-key-0123456789')).statusCode, 200, 'nor its tokens')
 })
 
-// guarantee: signed-body-limit-after-auth
-// guarantee: signed-body-too-large-alike
-t.test('the head is checked before the body is read; the signed API has its own small body limit, and its 413 tells no key from another', async (t) => {
+/** Request line and headers as raw HTTP sends them; a header given `undefined` is left out. */
+const requestHead = (method: string, headers: Record<string, string | undefined> | DeveloperSignedHeaders) =>
+  `${method} ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+  Object.entries(headers).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n')
+
+/** An api with a 4 KiB signed body limit, listening for raw HTTP, and what its body-limit tests share. */
+async function smallLimitApp (t: Test) {
   const { app, logs } = await buildApp(t, { SIGNED_BODY_LIMIT_BYTES: '4096' }, { captureLogs: true })
   await insertDeveloper(app)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
-  const huge = 5 * 1024 * 1024
-  const post = (headers: Record<string, string> | DeveloperSignedHeaders, length: number) =>
-    `POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${length}\r\n` +
-    Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join('\r\n')
+  const post = (headers: Record<string, string | undefined> | DeveloperSignedHeaders, length: number) =>
+    requestHead('POST', { 'Content-Length': String(length), ...headers })
   const lastRefusal = () => /"reason":"([A-Z_]+)"/.exec(logs().split('\n').filter((line) => line.includes('signed request refused')).at(-1) ?? '')?.[1]
   const sign = (options: { key?: string, secret?: string, date?: Date } = {}) => signAsDeveloper({
     method: 'POST', uri: ECHO, body: '{}', contentType: 'application/json', key: options.key ?? KEY, secret: options.secret ?? SECRET, ...(options.date === undefined ? {} : { date: options.date })
   })
-
-  // Each answer arrives although the promised 5 MiB body is never sent: nothing waited for it.
-  const cases: Array<[string, Record<string, string> | DeveloperSignedHeaders, string]> = [
+  // Refused from the head, each for its reason.
+  const headRefusals: Array<[string, Record<string, string> | DeveloperSignedHeaders, string]> = [
     ['no Authorization header', { 'Content-Type': 'application/json', 'X-M-Date': new Date().toUTCString() }, 'SIGNING_AUTH_HEADER_MISSING'],
     ['an unknown key', sign({ key: 'nobody-0123456789' }), 'SIGNING_KEY_UNKNOWN'],
     ['a stale date', sign({ date: new Date(Date.now() - 3_600_000) }), 'SIGNING_DATE_OUT_OF_WINDOW'],
     ['a wrong signature over the Content-MD5 header', sign({ secret: 'not-the-secret' }), 'SIGNING_SIGNATURE_MISMATCH']
   ]
-  for (const [what, headers, reason] of cases) {
+  return { app, port, post, lastRefusal, sign, headRefusals }
+}
+
+// A body over the 4 KiB limit.
+const OVER = JSON.stringify({ content: 'x'.repeat(5000) })
+
+// guarantee: signed-body-limit-after-auth
+t.test('the head is checked before the body is read; the signed API has its own small body limit', async (t) => {
+  const { app, port, post, lastRefusal, headRefusals } = await smallLimitApp(t)
+  for (const [what, headers, reason] of headRefusals) {
     // Within the limit, and never sent: the answer comes from the head alone.
     const refused = await rawRequest(port, post(headers, 4000))
     t.equal(refused.status, 401, what)
@@ -77,11 +87,25 @@ t.test('the head is checked before the body is read; the signed API has its own 
     t.equal(lastRefusal(), reason, `${what}: refused for that reason`)
   }
 
+  // Correctly signed but over the limit: 413 in the signed API's body.
+  const signedBig = signAsDeveloper({ method: 'POST', uri: ECHO, body: OVER, contentType: 'application/json', key: KEY, secret: SECRET })
+  const tooLarge = await rawRequest(port, post({ ...signedBig }, Buffer.byteLength(OVER)), OVER)
+  t.equal(tooLarge.status, 413)
+  t.match(JSON.parse(tooLarge.body), { error: { status: 413, code: 41300 } })
+  const small = JSON.stringify({ content: 'x'.repeat(3000) })
+  const fits = await signedInject(app, { method: 'POST', url: ECHO, body: small, contentType: 'application/json' })
+  t.equal(fits.statusCode, 200, 'under the limit it is read')
+})
+
+// guarantee: signed-body-too-large-alike
+t.test('a body too large, or a request Fastify cannot read, tells no key from another', async (t) => {
+  const { port, post, lastRefusal, sign, headRefusals } = await smallLimitApp(t)
   // Declared over the limit: 413 before the key is looked up, the same answer whoever asks (a
-  // known key's 413 beside an unknown key's 401 told which keys exist).
+  // known key's 413 beside an unknown key's 401 told which keys exist). The promised 5 MiB are
+  // never sent.
   const declaredTooLarge = []
-  for (const [what, headers] of [...cases, ['a known key without Content-MD5', { ...sign(), 'Content-MD5': undefined }] as const]) {
-    const refused = await rawRequest(port, post(Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)) as Record<string, string>, huge))
+  for (const [what, headers] of [...headRefusals, ['a known key without Content-MD5', { ...sign(), 'Content-MD5': undefined }] as const]) {
+    const refused = await rawRequest(port, post(headers, 5 * 1024 * 1024))
     t.equal(refused.status, 413, `declared over the limit: ${what}`)
     declaredTooLarge.push(refused.body)
   }
@@ -89,15 +113,13 @@ t.test('the head is checked before the body is read; the signed API has its own 
 
   // Chunked, so only reading tells the size: without a Content-MD5 the head proved no signature,
   // and a body over the limit is refused as unsigned, as for an unknown key.
-  const chunked = (headers: Record<string, string | undefined>, body: string) => rawRequest(port,
-    `POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n` +
-    Object.entries(headers).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n'),
+  const chunked = (headers: Record<string, string | undefined> | DeveloperSignedHeaders, body: string) => rawRequest(port,
+    requestHead('POST', { 'Transfer-Encoding': 'chunked', ...headers }),
     `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`, { keepAlive: true })
-  const over = JSON.stringify({ content: 'x'.repeat(5000) })
-  const unverified = await chunked({ ...sign(), 'Content-MD5': undefined }, over)
+  const unverified = await chunked({ ...sign(), 'Content-MD5': undefined }, OVER)
   t.equal(unverified.status, 401, 'chunked over the limit, a known key without Content-MD5: 401')
   t.equal(lastRefusal(), 'SIGNED_API_BODY_UNVERIFIED')
-  const unknown = await chunked({ ...sign({ key: 'nobody-0123456789' }), 'Content-MD5': undefined }, over)
+  const unknown = await chunked({ ...sign({ key: 'nobody-0123456789' }), 'Content-MD5': undefined }, OVER)
   const answer = (response: { status: number, body: string, headers: Record<string, string> }) => [response.status, response.body, response.headers.connection]
   t.same(answer(unknown), answer(unverified), 'the same answer as for an unknown key, to the Connection header')
   t.equal(unknown.headers.connection, 'close', 'a refusal closes the connection')
@@ -105,23 +127,12 @@ t.test('the head is checked before the body is read; the signed API has its own 
   // Requests Fastify cannot read reach no body check: for a known key without Content-MD5 they
   // are refused as unsigned too, as an unknown key's are in the head (review, 2026-12-06).
   const unreadable = async (key: string, method: string, headers: Record<string, string>) => answer(await rawRequest(port,
-    `${method} ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\n` + Object.entries({ ...sign({ key }), 'Content-MD5': undefined, 'Content-Type': undefined, ...headers })
-      .filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n'), '', { keepAlive: true }))
+    requestHead(method, { ...sign({ key }), 'Content-MD5': undefined, 'Content-Type': undefined, ...headers }), '', { keepAlive: true }))
   for (const [what, method, headers] of [['a malformed Content-Type (415)', 'POST', { 'Content-Type': 'x' }], ['QUERY without a Content-Type (400)', 'QUERY', {}]] as const) {
     const known = await unreadable(KEY, method, headers)
     t.same(known, await unreadable('nobody-0123456789', method, headers), `${what}: the known key's answer is the unknown key's`)
     t.equal(known[0], 401, what)
   }
-  const proven = await chunked({ ...signAsDeveloper({ method: 'POST', uri: ECHO, body: over, contentType: 'application/json', key: KEY, secret: SECRET }) }, over)
+  const proven = await chunked(signAsDeveloper({ method: 'POST', uri: ECHO, body: OVER, contentType: 'application/json', key: KEY, secret: SECRET }), OVER)
   t.equal(proven.status, 413, 'with a Content-MD5 the signature covers, the head proved the key\'s owner: 413')
-
-  // Correctly signed but over the limit: 413 in the signed API's body.
-  const big = JSON.stringify({ content: 'x'.repeat(5000) })
-  const signedBig = signAsDeveloper({ method: 'POST', uri: ECHO, body: big, contentType: 'application/json', key: KEY, secret: SECRET })
-  const tooLarge = await rawRequest(port, post({ ...signedBig }, Buffer.byteLength(big)), big)
-  t.equal(tooLarge.status, 413)
-  t.match(JSON.parse(tooLarge.body), { error: { status: 413, code: 41300 } })
-  const small = JSON.stringify({ content: 'x'.repeat(3000) })
-  const fits = await signedInject(app, { method: 'POST', url: ECHO, body: small, contentType: 'application/json' })
-  t.equal(fits.statusCode, 200, 'under the limit it is read')
 })
