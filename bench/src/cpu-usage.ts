@@ -53,19 +53,45 @@ export function microsecondsEach (cpuSeconds: Record<string, number>, count: num
   return Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, Math.round(seconds * 1e6 / count)]))
 }
 
-/** CPU seconds the whole machine has spent busy (every process, anyone's), from /proc/stat. */
-function machineBusySeconds (): number {
-  // cpu user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
-  const [user, nice, system, , , irq, softirq, steal] = fields
-  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND
+/** The machine's CPU time so far by kind, in ticks, from the first line of /proc/stat. */
+export interface MachineTicks { busy: number, steal: number, total: number }
+
+/**
+ * Reads `cpu user nice system idle iowait irq softirq steal …`. Busy is all but idle and iowait,
+ * steal included: time the hypervisor gave another guest while this one had work is time the
+ * run's processes could not have, as if another process had taken it (scale-out-model.ts).
+ */
+export function parseMachineTicks (procStat: string): MachineTicks {
+  const fields = procStat.split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
+  if (fields.length < 8 || fields.some((n) => !Number.isFinite(n))) throw new Error(`not a /proc/stat cpu line: ${procStat.split('\n')[0]}`)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number]
+  const busy = user + nice + system + irq + softirq + steal
+  return { busy, steal, total: busy + idle + iowait }
+}
+
+const machineTicks = () => parseMachineTicks(readFileSync('/proc/stat', 'utf8'))
+
+/**
+ * Steal between two readings, in percent of the machine's CPU time: the share the hypervisor gave
+ * other guests. A run with much of it measured a slower machine than its code: throughput and
+ * latency fall, and a process's CPU time per unit of work rises (caches and cores shared).
+ */
+export function stealPercent (before: MachineTicks, after: MachineTicks): number {
+  const total = after.total - before.total
+  return total <= 0 ? 0 : Number(((after.steal - before.steal) * 100 / total).toFixed(1))
 }
 
 /**
  * The machine's busy CPU seconds over a run: beside the measured processes' own, it tells
- * whether something else (another run, another user) was taking the cores at the same time.
+ * whether something else (another run, another user, another guest) was taking the cores at the
+ * same time. `stealPercent` is the hypervisor's part of it, in percent of the machine's CPU time.
  */
 export function measureMachineCpu () {
-  const before = machineBusySeconds()
-  return { stop: () => Number((machineBusySeconds() - before).toFixed(2)) }
+  const before = machineTicks()
+  return {
+    stop: () => {
+      const after = machineTicks()
+      return { busySeconds: Number(((after.busy - before.busy) / TICKS_PER_SECOND).toFixed(2)), stealPercent: stealPercent(before, after) }
+    }
+  }
 }

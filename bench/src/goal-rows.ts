@@ -1,7 +1,7 @@
 // Issue 16's goals as rows of the run's table: each ratio computed from figures of this one run.
 import { isBeaconProcess, judgeCampaignRounds, judgeLarge, judgeSendersRounds, judgeSingle, microsecondsPer, targets } from './goals.js'
 import type { GoalRow } from './report.js'
-import { campaignMeasured, count, dispatchersLabel, fixed, microseconds, perSecond, providerMeasured, rss, split, type Round, type RunResults } from './results.js'
+import { campaignMeasured, count, dispatchersLabel, fixed, microseconds, perSecond, providerMeasured, rss, split, steal, type Round, type RunResults } from './results.js'
 
 // A ratio to two places, or three where two would round it onto its target (0.799 read "0.80",
 // not met, beside a target of 0.8).
@@ -78,7 +78,7 @@ export function goalRows ({ peer, senders, campaigns, single, large, scaleOut, r
       met: goal.rateMet && goal.correct
     }, {
       goal: '3. single messages: API call → provider p99',
-      measured: `${single.deliveryLatencyMs?.p99 ?? '–'} ms (p50 ${single.deliveryLatencyMs?.p50 ?? '–'} ms; round trip p99 ${single.roundTripMs?.p99 ?? '–'} ms)`,
+      measured: `${single.deliveryLatencyMs?.p99 ?? '–'} ms (p50 ${single.deliveryLatencyMs?.p50 ?? '–'} ms; round trip p99 ${single.roundTripMs?.p99 ?? '–'} ms${steal(single.hostStealPercent)})`,
       target: `< ${targets.singleP99Ms} ms`,
       met: goal.latencyMet
     }, {

@@ -10,15 +10,16 @@ export interface GoalRow { goal: string, measured: string, target: string, met?:
 
 const mark = (met: boolean | undefined) => met === undefined ? '' : met ? 'met' : '**not met**'
 
-export interface Tables { figures: Row[], goals: GoalRow[], sections: string[] }
+export interface Tables { figures: Row[], goals: GoalRow[], sections: string[], /** Lines under the heading (the host's steal). */ preamble?: string[] }
 
 /** The run as Markdown: issue 16's goals as this run measured them, every scenario's figures, then sections (the scale-out curve). */
-export function markdown (date: string, cores: number, mode: string, { figures, goals, sections }: Tables): string {
+export function markdown (date: string, cores: number, mode: string, { figures, goals, sections, preamble = [] }: Tables): string {
   const lines = [
     `# Benchmark run ${date}`,
     '',
     `${cores} cores, ${mode}; everything on this machine (PostgreSQL, NATS, the services, the provider mocks of the test kit).`,
-    ''
+    '',
+    ...preamble.flatMap((line) => [line, ''])
   ]
   if (goals.length > 0) {
     lines.push("## Issue 16's goals (ratios within this run)", '', '| goal | measured | target | |', '| --- | --- | --- | --- |',

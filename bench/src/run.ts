@@ -15,6 +15,7 @@ import { markdown, writeRun } from './report.js'
 import type { Round, RunResults } from './results.js'
 import { scaleOutSection } from './scale-out-table.js'
 import { sourceLabel, sourceVersion } from './source-version.js'
+import { stealReadings, stealSummary } from './host-steal.js'
 import { runCampaign } from './scenarios/campaign.js'
 import { runCeiling } from './scenarios/ceiling.js'
 import { runPeer } from './scenarios/peer.js'
@@ -87,6 +88,7 @@ const cores = cpus().length
 const goals = goalRows(run)
 results.goals = goals.judged
 const mode = `${quick ? '--quick sizes' : 'full sizes'}, ${sourceLabel(source)}`
-const md = markdown(date, cores, mode, { goals: goals.rows, figures: figureRows(run), sections: run.scaleOut === undefined ? [] : [scaleOutSection(run.scaleOut, cores)] })
+const steal = stealSummary(stealReadings(results))
+const md = markdown(date, cores, mode, { preamble: steal === undefined ? [] : [steal], goals: goals.rows, figures: figureRows(run), sections: run.scaleOut === undefined ? [] : [scaleOutSection(run.scaleOut, cores)] })
 console.log(md)
 console.log(`results: ${await writeRun(date, { date, cores, mode, source, results }, md)}.{json,md}`)

@@ -92,7 +92,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
     const seconds = (performance.now() - started) / 1000
     const peaks = memory.stop()
     const cpuSeconds = cpu.stop()
-    const machineCpuSeconds = machine.stop()
+    const { busySeconds: machineCpuSeconds, stealPercent: hostStealPercent } = machine.stop()
 
     const sent = await pipeline.db.campaignDelivery.count({ where: { campaignId: BigInt(campaignId), status: 'SENT' } })
     const received = pipeline.apns.counters.requests + pipeline.fcm.counters.requests
@@ -122,6 +122,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
       cpuSeconds,
       // Every process of the machine: more than the measured ones' sum means others took CPU too.
       machineCpuSeconds,
+      hostStealPercent,
       cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, users)
     }
   } finally {

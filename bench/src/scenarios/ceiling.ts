@@ -6,7 +6,7 @@ import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BUNDLE, startApnsMock } from '@beacon/testkit'
-import { byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+import { byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
 import type { SendReply, SendRequest } from './ceiling/sender.js'
@@ -58,8 +58,10 @@ export async function runCeiling ({ notifications, sessions, streamsPerSession }
     const pid = sender.process.pid!
     const memory = sampleMemory({ sender: pid })
     const cpu = measureCpu({ sender: byPid(pid), 'bench (APNs mock)': byPid(process.pid) })
+    const machine = measureMachineCpu()
     const run = await sender.ask({ count: notifications, sessions: best.sessions, streamsPerSession: best.streamsPerSession })
     const cpuSeconds = cpu.stop()
+    const hostStealPercent = machine.stop().stealPercent
     const peaks = memory.stop()
     const accepted = apns.counters.byStatus[200] ?? 0
     if (accepted !== notifications || apns.counters.requests !== notifications || run.accepted !== notifications) {
@@ -78,6 +80,7 @@ export async function runCeiling ({ notifications, sessions, streamsPerSession }
       trials: given === undefined ? { notificationsEach: slice, results: trials } : null,
       peakRssMb: { sender: Math.round(peaks.sender! / 1024 / 1024) },
       cpuSeconds,
+      hostStealPercent,
       cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, notifications)
     }
   } finally {

@@ -5,7 +5,7 @@
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+import { byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 import { warmupCount } from './warm-up.js'
 import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
@@ -51,8 +51,10 @@ export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) 
     const pid = peer.process.pid!
     const memory = sampleMemory({ peer: pid })
     const cpu = measureCpu({ peer: byPid(pid), 'bench (provider mocks)': byPid(process.pid) })
+    const machine = measureMachineCpu()
     const run = await peer.ask({ count: notifications, batchSize, batchesInFlight: chosen })
     const cpuSeconds = cpu.stop()
+    const hostStealPercent = machine.stop().stealPercent
     const peaks = memory.stop()
 
     const report = `the adapter reported transmitted ${JSON.stringify(run.transmitted)}, failed ${JSON.stringify(run.failed)}, first error ${run.firstError}`
@@ -74,6 +76,7 @@ export async function runPeer ({ notifications, batchesInFlight }: PeerOptions) 
       trials: batchesInFlight === undefined ? { notificationsEach: slice, results: trials } : null,
       peakRssMb: { peer: Math.round(peaks.peer! / 1024 / 1024) },
       cpuSeconds,
+      hostStealPercent,
       cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, notifications)
     }
   } finally {

@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Db } from '@beacon/db'
 import { databaseUrl, freePort, pipelineAuthorization, spawnService, startPipeline, type ServiceProcess } from '@beacon/testkit'
-import { byName, byPid, measureCpu } from '../cpu-usage.js'
+import { byName, byPid, measureCpu, measureMachineCpu } from '../cpu-usage.js'
 import { PROFILE_START_SIGNAL, profilerEnv, summariseProfiles, type ProfileSummary } from './registration/cpu-profile.js'
 import { registrationLoad } from './registration/load.js'
 
@@ -84,12 +84,14 @@ export async function runRegistration ({ seconds, connections, poolSize = 4, war
       stored += (await registrationLoad(server.url, authorization, connections, warmupSeconds)).ok
       if (server.profiles !== undefined) server.process.child.kill(PROFILE_START_SIGNAL)
       const cpu = measureCpu({ server: byPid(server.process.child.pid!), 'bench (autocannon)': byPid(process.pid), postgres: byName('postgres') })
+      const machine = measureMachineCpu()
       const load = await registrationLoad(server.url, authorization, connections, seconds)
       const used = cpu.stop()
+      const hostStealPercent = machine.stop().stealPercent
       stored += load.ok
       // Per request, in µs; only meaningful when nothing else runs on the machine.
       const cpuMicrosecondsPerRequest = Object.fromEntries(Object.entries(used).map(([group, s]) => [group, Math.round((s * 1e6) / Math.max(load.ok, 1))]))
-      figures.push({ server: server.label, ...load, cpuMicrosecondsPerRequest })
+      figures.push({ server: server.label, ...load, cpuMicrosecondsPerRequest, hostStealPercent })
     }
     // One snapshot: requests cut off by the last run's timer may still be committing.
     const [counted] = await pipeline.db.$queryRaw<Array<{ devices: bigint, activations: bigint }>>`

@@ -7,7 +7,7 @@
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+import { byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 import { sampleMemory } from '../sample-memory.js'
 import { startChild } from './ceiling/child.js'
 import { startProviderMocks } from './provider-mocks.js'
@@ -30,8 +30,10 @@ export async function runSenders ({ notifications }: SendersOptions) {
     const pid = child.process.pid!
     const memory = sampleMemory({ senders: pid })
     const cpu = measureCpu({ senders: byPid(pid), 'bench (provider mocks)': byPid(process.pid) })
+    const machine = measureMachineCpu()
     const run = await child.ask({ count: notifications, chunk, chunksInHand })
     const cpuSeconds = cpu.stop()
+    const hostStealPercent = machine.stop().stealPercent
     const peaks = memory.stop()
 
     const { split, accepted } = mocks.expectHalfAndHalf(notifications, `the senders reported ${JSON.stringify(run.outcomes)}`, 'HTTP/2')
@@ -49,6 +51,7 @@ export async function runSenders ({ notifications }: SendersOptions) {
       chunksInHand,
       peakRssMb: { senders: Math.round(peaks.senders! / 1024 / 1024) },
       cpuSeconds,
+      hostStealPercent,
       cpuMicrosecondsPerNotification: microsecondsEach(cpuSeconds, notifications)
     }
   } finally {

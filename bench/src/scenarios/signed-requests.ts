@@ -7,7 +7,7 @@
 import { cpus } from 'node:os'
 import { createSignedClient } from '@beacon/signing'
 import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
-import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+import { byName, byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 
 export interface SignedRequestsOptions {
   requests: number
@@ -58,16 +58,19 @@ export async function runSignedRequests ({ requests, inFlight = 8, warmupRequest
       await send(warmupRequests)
       for (const key of Object.keys(statuses)) statuses[key] = 0
       const cpu = measureCpu({ api: byPid(pipeline.api.child.pid!), postgres: byName('postgres') })
+      const machine = measureMachineCpu()
       const started = performance.now()
       await send(requests)
       const seconds = (performance.now() - started) / 1000
       const cpuSeconds = cpu.stop()
+      const hostStealPercent = machine.stop().stealPercent
       const ok = statuses['200'] ?? 0
       return {
         ok,
         errors: Object.fromEntries(Object.entries(statuses).filter(([status, n]) => status !== '200' && n > 0)),
         requestsPerSecond: Math.round(ok / seconds),
         cpuSeconds,
+        hostStealPercent,
         // Over every request sent, answered 200 or not (the smoke test holds that all are).
         cpuMicrosecondsPerRequest: microsecondsEach(cpuSeconds, requests)
       }

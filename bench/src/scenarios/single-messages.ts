@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipelineAuthorization, startPipeline } from '@beacon/testkit'
-import { byName, byPid, measureCpu, microsecondsEach } from '../cpu-usage.js'
+import { byName, byPid, measureCpu, measureMachineCpu, microsecondsEach } from '../cpu-usage.js'
 import { seedMessageHistory, seedUsers } from '../seed.js'
 import { PROFILE_START_SIGNAL, profilerEnv, summariseProfiles } from './registration/cpu-profile.js'
 import { matchDeliveries, type Sample, type Target } from './single-messages/deliveries.js'
@@ -87,6 +87,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
       postgres: byName('postgres'),
       nats: byName('nats-server')
     })
+    const machine = measureMachineCpu()
     const run = await openLoop(count, ratePerSecond, async (i, scheduledAt) => {
       const target = targets[(warmups + i) % targets.length]!
       const answer = await send(target).catch(() => ({ status: 0, body: undefined }))
@@ -95,6 +96,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
       samples.push({ target, scheduledEpochMs: scheduledAt + epochOffset, roundTripMs: performance.now() - scheduledAt, status: answer.status, sent })
     })
     const cpuSeconds = cpu.stop()
+    const hostStealPercent = machine.stop().stealPercent
 
     const delivery = matchDeliveries(samples, (target) => (target.platform === 'APNS' ? pipeline.apns.received(target.token) : pipeline.fcm.received(target.token)))
     const ok = samples.filter((sample) => sample.status === 200)
@@ -136,6 +138,7 @@ export async function runSingleMessages ({ ratePerSecond = 500, seconds, users, 
       extraAtMock: delivery.extra,
       // Per request, in µs; only meaningful when nothing else runs on the machine.
       cpuSeconds,
+      hostStealPercent,
       cpuMicrosecondsPerRequest: microsecondsEach(cpuSeconds, count),
       ...(profiled === undefined ? {} : { profiled: true, profiles: profiled })
     }

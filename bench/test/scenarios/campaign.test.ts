@@ -17,6 +17,7 @@ t.test('a campaign scored after an unscored warm-up campaign of the first users'
   t.ok(result.warmup.seconds > 0, 'the warm-up campaign ran before the scored one')
   t.equal(result.sentAgainAfterTimeout, 0, "the mocks counted the scored campaign's requests only")
   t.ok(result.cpuMicrosecondsPerNotification.dispatcher1! > 0, 'CPU measured')
+  t.ok(result.hostStealPercent >= 0 && result.hostStealPercent <= 100, `the host's steal read: ${result.hostStealPercent}%`)
 })
 
 t.test('a warm-up size that is not a whole number from 0 is refused before anything starts', async (t) => {

@@ -15,6 +15,7 @@ t.test("the dispatcher's senders alone deliver every notification once, half to 
   t.ok(result.notificationsPerSecond > 0, 'a rate measured')
   t.ok(perNotification(result.cpuMicrosecondsPerNotification).every((us) => us > 0), 'CPU measured for the senders and the mocks')
   t.ok(result.peakRssMb.senders! > 0, 'memory sampled')
+  t.ok(result.hostStealPercent >= 0 && result.hostStealPercent <= 100, `the host's steal read: ${result.hostStealPercent}%`)
 })
 
 t.test('the ceiling and the peer run at a given setting', async (t) => {
@@ -24,4 +25,5 @@ t.test('the ceiling and the peer run at a given setting', async (t) => {
   const peer = await runPeer({ notifications: 2000, batchesInFlight: 4 })
   t.same(peer.accepted, { apns: 1000, fcm: 1000 })
   t.equal(peer.batchesInFlight, 4)
+  for (const run of [ceiling, peer]) t.ok(run.hostStealPercent >= 0 && run.hostStealPercent <= 100, `the host's steal read: ${run.hostStealPercent}%`)
 })

@@ -16,5 +16,6 @@ t.test('signed requests: every echo and every push answered 200, the api\'s CPU 
     t.same(part.errors, {})
     t.ok(part.requestsPerSecond > 0)
     t.ok((part.cpuMicrosecondsPerRequest.api ?? 0) > 0, 'the api spent CPU on them')
+    t.ok(part.hostStealPercent >= 0 && part.hostStealPercent <= 100, `the host's steal read: ${part.hostStealPercent}%`)
   }
 })
