@@ -57,9 +57,10 @@ export function microsecondsEach (cpuSeconds: Record<string, number>, count: num
 export interface MachineTicks { busy: number, steal: number, total: number }
 
 /**
- * Reads `cpu user nice system idle iowait irq softirq steal …`. Busy is all but idle and iowait,
- * steal included: time the hypervisor gave another guest while this one had work is time the
- * run's processes could not have, as if another process had taken it (scale-out-model.ts).
+ * Reads `cpu user nice system idle iowait irq softirq steal …` (guest time, after steal, is
+ * counted in user already). Busy is all but idle and iowait, steal included: time the hypervisor
+ * gave another guest while this one had work is time the run's processes could not have, as if
+ * another process had taken it (scale-out-model.ts).
  */
 export function parseMachineTicks (procStat: string): MachineTicks {
   const fields = procStat.split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
@@ -72,9 +73,11 @@ export function parseMachineTicks (procStat: string): MachineTicks {
 const machineTicks = () => parseMachineTicks(readFileSync('/proc/stat', 'utf8'))
 
 /**
- * Steal between two readings, in percent of the machine's CPU time: the share the hypervisor gave
- * other guests. A run with much of it measured a slower machine than its code: throughput and
- * latency fall, and a process's CPU time per unit of work rises (caches and cores shared).
+ * Steal between two readings, in percent of all cores' time (as `top`'s %st): the share the
+ * hypervisor gave other guests. It builds up only while a core has work, so a run that keeps one of
+ * two cores busy lost about twice that share of its own demand. A run with much of it measured a
+ * slower machine than its code: throughput and latency fall, and CPU time per unit of work rises
+ * (caches and cores shared). Ticks are 1/100 s per core: over a second or two the figure is coarse.
  */
 export function stealPercent (before: MachineTicks, after: MachineTicks): number {
   const total = after.total - before.total
@@ -84,7 +87,7 @@ export function stealPercent (before: MachineTicks, after: MachineTicks): number
 /**
  * The machine's busy CPU seconds over a run: beside the measured processes' own, it tells
  * whether something else (another run, another user, another guest) was taking the cores at the
- * same time. `stealPercent` is the hypervisor's part of it, in percent of the machine's CPU time.
+ * same time. `stealPercent` is the hypervisor's part of it, in percent of all cores' time.
  */
 export function measureMachineCpu () {
   const before = machineTicks()

@@ -7,9 +7,11 @@ import { goalRows } from '../src/goal-rows.js'
 import { stealReadings, stealSummary } from '../src/host-steal.js'
 import { markdown } from '../src/report.js'
 import type { RunResults } from '../src/results.js'
+import type { runRegistration } from '../src/scenarios/registration.js'
 
-// user nice system idle iowait irq softirq steal guest guest_nice, as Linux prints them.
-const stat = (user: number, idle: number, steal: number) => `cpu  ${user} 0 50 ${idle} 5 0 10 ${steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n`
+// user nice system idle iowait irq softirq steal guest guest_nice, as Linux prints them (guest time
+// is inside user already: counted twice, the totals below would be off by 300).
+const stat = (user: number, idle: number, steal: number) => `cpu  ${user} 0 50 ${idle} 5 0 10 ${steal} 300 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n`
 
 t.test('/proc/stat: busy counts steal (the run could not have that time), total adds idle and iowait', async (t) => {
   t.same(parseMachineTicks(stat(1000, 8000, 40)), { busy: 1100, steal: 40, total: 9105 })
@@ -35,12 +37,20 @@ t.test('measured on this machine: busy seconds and a share within bounds', async
   t.ok(percent >= 0 && percent <= 100, `steal ${percent}%`)
 })
 
+// A registration result as runRegistration returns it: its servers are properties, each with its own steal.
+const registration = (ours: number, plain: number, domain: number) => {
+  const server = (label: string, hostStealPercent: number) => ({ server: label, requestsPerSecond: 1000, hostStealPercent })
+  const result: Pick<Awaited<ReturnType<typeof runRegistration>>, 'ours' | 'plainPg' | 'domainCodeBareRoute' | 'ratio'> =
+    { ours: server('beacon api', ours) as never, plainPg: server('fastify + pg', plain) as never, domainCodeBareRoute: server('domain code', domain) as never, ratio: 1 }
+  return result
+}
+
 t.test('every measured part of a run: scenarios, their parts, the scale-out\'s own campaigns only', async (t) => {
   const readings = stealReadings({
     ceiling: { hostStealPercent: 0.2 },
     'campaign:1': { dispatchers: 1, hostStealPercent: 0.5 },
     scaleout: { reusedFromCampaignScenario: [1], runs: [{ dispatchers: 1, hostStealPercent: 0.5 }, { dispatchers: 4, hostStealPercent: 3.1 }] },
-    registration: { figures: [{ server: 'ours', hostStealPercent: 0.4 }, { server: 'plain pg', hostStealPercent: 0.6 }] },
+    registration: registration(0.4, 0.6, 0.5),
     signed: { echo: { hostStealPercent: 1 }, push: { hostStealPercent: 12.5 } },
     // A step of a run from before steal was measured, and one that failed.
     peer: { notifications: 10 },
@@ -51,14 +61,15 @@ t.test('every measured part of a run: scenarios, their parts, the scale-out\'s o
     { part: 'campaign:1', percent: 0.5 },
     { part: 'scaleout (4 dispatchers)', percent: 3.1 },
     { part: 'registration (ours)', percent: 0.4 },
-    { part: 'registration (plain pg)', percent: 0.6 },
+    { part: 'registration (plainPg)', percent: 0.6 },
+    { part: 'registration (domainCodeBareRoute)', percent: 0.5 },
     { part: 'signed (echo)', percent: 1 },
     { part: 'signed (push)', percent: 12.5 }
   ])
-  t.equal(stealSummary(readings), 'Hypervisor steal (/proc/stat) during the measured parts: 0.2–12.5% of the machine\'s CPU time. ' +
+  t.equal(stealSummary(readings), 'Hypervisor steal (/proc/stat) during the measured parts: 0.2–12.5% of all cores\' time. ' +
     'Above 2% in scaleout (4 dispatchers) 3.1%, signed (push) 12.5%: those figures are of a slower machine than the others (less throughput, longer tails, more CPU per unit of work).')
   t.equal(stealSummary([{ part: 'ceiling', percent: 0 }, { part: 'single', percent: 2 }]),
-    'Hypervisor steal (/proc/stat) during the measured parts: 0–2% of the machine\'s CPU time. None above 2%: the figures are this machine\'s own.')
+    'Hypervisor steal (/proc/stat) during the measured parts: 0–2% of all cores\' time. None above 2%: the figures are this machine\'s own.')
   t.equal(stealSummary([]), undefined, 'nothing measured: no line')
 })
 
