@@ -44,7 +44,10 @@ interface SignedHead {
    */
   bodySigned?: true
 }
-type WithHead = FastifyRequest & { [HEAD]?: SignedHead }
+/** A refusal decided in the head but answered once the body is read (onRequest's catch says why). */
+const REFUSAL = Symbol('refusal after the body')
+interface Refusal { code: string, message: string, miss?: LookupMiss | undefined }
+type WithHead = FastifyRequest & { [HEAD]?: SignedHead, [REFUSAL]?: Refusal }
 
 /** Whether the body is the one the request's signature covers (a head with a Content-MD5 already proved the signature); noted on the head. */
 function bodySigned (head: SignedHead | undefined, raw: Buffer): boolean {
@@ -102,7 +105,8 @@ const headersOf = (request: FastifyRequest): RequestHeaders => request.raw.heade
  * so it covers the routes of that context: the whole signed developer API). The head (the
  * Authorization header, X-M-Date, the key, and the signature itself when a Content-MD5 header is
  * sent) is checked on arrival, before the body is read; the body, the nonce and the per-key limit
- * once it is.
+ * once it is. An unknown key without Content-MD5 is refused once its body is read, as a known
+ * key's unproven head must be.
  */
 export default fp<SignedRequestsOptions>(async (app, options) => {
   const { windowSeconds } = options
@@ -114,7 +118,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
   const perKey = app.createLimit({ max: options.requestsPerMinute, windowMs: 60_000, keyOf: (request) => request.developer.key })
 
   /** One answer for every reason, so that a failure tells nothing; the reason goes to the log only. */
-  async function refuse (request: FastifyRequest, reply: FastifyReply, reason: { code: string, message: string, miss?: LookupMiss | undefined }) {
+  async function refuse (request: FastifyRequest, reply: FastifyReply, reason: Refusal) {
     const entry = { developerKey: claimedKey(headersOf(request)), reason: reason.code, detail: reason.message, remoteAddress: request.ip, ...(reason.miss === undefined ? {} : { keyStatus: reason.miss }) }
     if (SUSPICIOUS.has(reason.code)) request.log.warn(entry, 'signed request refused')
     else request.log.info(entry, 'signed request refused')
@@ -155,11 +159,22 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
       ;(request as WithHead)[HEAD] = { verified, developer }
     } catch (error) {
       if (!(error instanceof SigningError)) throw error
-      return await refuse(request, reply, { code: error.code, message: error.message, miss })
+      const refusal = { code: error.code, message: error.message, miss }
+      // Without Content-MD5 a known key's head proves nothing, so its request waits for its body
+      // before the 401: an unknown key's answered at once told a caller who withheld the body
+      // which keys exist. It waits too, up to the same body limit (a known key, which is no secret,
+      // has its body read anyway). With Content-MD5 both are refused here.
+      if (error.code === SigningErrorCode.KEY_UNKNOWN && singleHeader(headersOf(request), 'content-md5') === undefined) {
+        ;(request as WithHead)[REFUSAL] = refusal
+        return
+      }
+      return await refuse(request, reply, refusal)
     }
   })
 
   app.addHook('preValidation', async (request, reply) => {
+    const deferred = (request as WithHead)[REFUSAL]
+    if (deferred !== undefined) return await refuse(request, reply, deferred)
     const head = (request as WithHead)[HEAD]
     if (head === undefined) throw new Error('a signed route without a verified head')
     try {
@@ -190,6 +205,8 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     // malformed Content-Type, QUERY without one) come between the head and the body's check, so
     // only for a known key: without Content-MD5 the head proved no signature, and any answer but
     // the unknown key's 401 would tell a caller without the secret that the key exists.
+    const deferred = (request as WithHead)[REFUSAL]
+    if (deferred !== undefined) return await refuse(request, reply, deferred)
     const head = (request as WithHead)[HEAD]
     if (head !== undefined && head.bodySigned !== true && head.verified.signedContentMd5 === undefined) {
       return await refuse(request, reply, { code: 'SIGNED_API_BODY_UNVERIFIED', message: `the request could not be read (${error.code ?? error.message}) and its head proved no signature` })

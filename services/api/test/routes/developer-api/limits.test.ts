@@ -1,4 +1,6 @@
 import { signAsDeveloper, type DeveloperSignedHeaders } from '@beacon/testkit'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../helper.js'
 import { rawRequest } from '../../raw-http.js'
@@ -135,4 +137,50 @@ t.test('a body too large, or a request Fastify cannot read, tells no key from an
   }
   const proven = await chunked(signAsDeveloper({ method: 'POST', uri: ECHO, body: OVER, contentType: 'application/json', key: KEY, secret: SECRET }), OVER)
   t.equal(proven.status, 413, 'with a Content-MD5 the signature covers, the head proved the key\'s owner: 413')
+})
+
+/**
+ * Sends `head` and `body` on a fresh connection, the body only after `holdMs`: whether the answer
+ * came before the body was sent, and the answer (its status, body and Connection header).
+ */
+async function withheldBody (port: number, head: string, body: string, holdMs: number) {
+  const socket = connect(port, '127.0.0.1')
+  let received = ''
+  const closed = new Promise<void>((resolve) => {
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
+    socket.on('close', () => { resolve() })
+    socket.on('error', () => { resolve() })
+  })
+  socket.write(`${head}\r\nConnection: close\r\n\r\n`)
+  await sleep(holdMs)
+  const answeredEarly = received !== ''
+  if (!socket.destroyed) socket.write(body)
+  await closed
+  const [headText = '', ...rest] = received.split('\r\n\r\n')
+  const connection = /\r\nconnection: *([^\r]+)/i.exec(headText)?.[1]
+  return { answeredEarly, answer: [Number(/^HTTP\/1\.1 (\d{3})/.exec(headText)?.[1] ?? 0), rest.join(''), connection] }
+}
+
+// guarantee: signed-unknown-key-waits-for-body
+t.test('without Content-MD5, an unknown key waits for its body as a known key must: the wait tells no key from another', async (t) => {
+  const { port, lastRefusal } = await smallLimitApp(t)
+  const body = JSON.stringify({ content: 'x'.repeat(3000) })
+  // What a caller without the secret can send: a guessed signature, no Content-MD5 (the head then
+  // proves nothing, and a known key's request is only judged on its body).
+  const attempt = (key: string, path: string) => {
+    const headers = signAsDeveloper({ method: 'POST', uri: path, body, contentType: 'application/json', key, secret: 'a-guessed-secret' })
+    const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      Object.entries({ ...headers, 'Content-MD5': undefined }).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n')
+    return withheldBody(port, head, body, 400)
+  }
+  for (const path of [ECHO, '/api/1.0/no-such-route']) {
+    const known = await attempt(KEY, path)
+    t.equal(lastRefusal(), 'SIGNING_SIGNATURE_MISMATCH', `${path}, a known key: refused for its signature`)
+    const unknown = await attempt('nobody-0123456789', path)
+    t.equal(lastRefusal(), 'SIGNING_KEY_UNKNOWN', `${path}, an unknown key: refused for its key`)
+    t.equal(known.answeredEarly, false, `${path}, a known key: no answer before the body`)
+    t.equal(unknown.answeredEarly, false, `${path}, an unknown key: no answer before the body either`)
+    t.equal(known.answer[0], 401, `${path}: 401`)
+    t.same(unknown.answer, known.answer, `${path}: the same answer, to the Connection header`)
+  }
 })
