@@ -52,6 +52,9 @@ t.test('SIGTERM with a hung provider: the process exits 0 before the provider an
   t.equal(await h.db.messageDelivery.count({ where: { messageId: command.messageId, status: 'PENDING' } }), 1, 'the request on the wire keeps its claim')
 })
 
+const STOP_DEADLINE_MS = 3000
+const STOP_SLACK_MS = 2000
+
 t.test('stop with 100 messages in hand on a pool of 4 connections: each given back in the stop\'s time, with its known answer written on its claim', async (t) => {
   const h = await startHarness(t)
   const users = Array.from({ length: 100 }, (_, i) => `many-${String(i).padStart(3, '0')}`)
@@ -68,9 +71,11 @@ t.test('stop with 100 messages in hand on a pool of 4 connections: each given ba
   await h.until(() => h.apns.counters.requests === 100, 'the hundred quick answers')
 
   const started = performance.now()
-  await dispatcher.stop(3000)
+  await dispatcher.stop(STOP_DEADLINE_MS)
   const tookMs = performance.now() - started
-  t.ok(tookMs < 3500, `stopped within its time (${Math.round(tookMs)} ms)`)
+  // A deadline kept, not a speed: the hung requests would hold a stop that waited for them 120 s.
+  // The slack is what a busy machine adds to the last writes (the chaos suite's SIGTERM case allows as much).
+  t.ok(tookMs < STOP_DEADLINE_MS + STOP_SLACK_MS, `stopped within its time (${Math.round(tookMs)} ms; deadline ${STOP_DEADLINE_MS} ms)`)
   t.equal(h.logs.filter((line) => line.msg === 'stopping: command given back').length, 100, 'all hundred given back')
   const claims = await h.db.messageDelivery.groupBy({ by: ['status'], where: { messageId: { in: commands.map((c) => c.messageId) } }, _count: true })
   t.same(Object.fromEntries(claims.map((row) => [row.status, row._count])), { SENT: 100, PENDING: 100 },
