@@ -6,11 +6,13 @@ import {
 } from '@beacon/signing'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { randomBytes } from 'node:crypto'
 import { BODY_TOO_LARGE_MESSAGE, sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
 import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../../domain/developer-api/developer-lookup.js'
 import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
 import { markRoutes } from './access/route-auth.js'
+import { limitedPayload } from './signed-body-limit.js'
 import { jsonBodyText } from '../../json-body.js'
 
 declare module 'fastify' {
@@ -33,21 +35,24 @@ export interface SignedRequestsOptions {
   requestsPerMinute: number
 }
 
+/** A refusal and its reason, for the log. */
+interface Refusal { code: string, message: string, miss?: LookupMiss | undefined }
+
 /** What onRequest proved, for preValidation to finish once the body is read. */
 const HEAD = Symbol('signed head')
-interface SignedHead {
+type SignedHead = (
+  | { developer: SignedDeveloper, unknownKey?: undefined }
+  /** An unknown key without Content-MD5, checked against a secret no one has (onRequest says why), refused once its body is read. */
+  | { developer?: undefined, unknownKey: Refusal }
+) & {
   verified: VerifiedHead
-  developer: SignedDeveloper
   /**
    * The signature holds over the body: proven by the JSON parser (preValidation need not hash it
    * again) or by preValidation. Until then an error says nothing but 401 (the error handler).
    */
   bodySigned?: true
 }
-/** A refusal decided in the head but answered once the body is read (onRequest's catch says why). */
-const REFUSAL = Symbol('refusal after the body')
-interface Refusal { code: string, message: string, miss?: LookupMiss | undefined }
-type WithHead = FastifyRequest & { [HEAD]?: SignedHead, [REFUSAL]?: Refusal }
+type WithHead = FastifyRequest & { [HEAD]?: SignedHead }
 
 /** Whether the body is the one the request's signature covers (a head with a Content-MD5 already proved the signature); noted on the head. */
 function bodySigned (head: SignedHead | undefined, raw: Buffer): boolean {
@@ -145,36 +150,36 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     }
     let miss: LookupMiss | undefined
     let developer: SignedDeveloper | undefined
+    const headers = headersOf(request)
     try {
-      const verified = await verifyRequestHead({ method: request.raw.method ?? '', uri: request.raw.url ?? '', headers: headersOf(request) }, async (key) => {
+      const verified = await verifyRequestHead({ method: request.raw.method ?? '', uri: request.raw.url ?? '', headers }, async (key) => {
         const found = await findSigningDeveloper(app.db, app.secrets, key, request.log)
-        if (typeof found === 'string') {
-          miss = found
-          return undefined
+        if (typeof found !== 'string') {
+          developer = found.developer
+          return found.secret
         }
-        developer = found.developer
-        return found.secret
+        miss = found
+        // Without Content-MD5 a known key's head proves nothing: its request is judged on its body.
+        // An unknown key's is judged the same way, against a secret no one has, so that neither
+        // the wait for the body nor the work on it tells the two apart (answered from the head at
+        // once, it told a caller who withheld the body which keys exist). A known key, no secret,
+        // has its body read anyway. With Content-MD5 both are refused here.
+        return singleHeader(headers, 'content-md5') === undefined ? randomBytes(32) : undefined
       }, { windowSeconds })
-      if (developer === undefined) throw new Error('verified without a developer')
-      ;(request as WithHead)[HEAD] = { verified, developer }
+      ;(request as WithHead)[HEAD] = developer === undefined
+        ? { verified, unknownKey: { code: SigningErrorCode.KEY_UNKNOWN, message: 'the developer key is unknown', miss } }
+        : { verified, developer }
     } catch (error) {
       if (!(error instanceof SigningError)) throw error
-      const refusal = { code: error.code, message: error.message, miss }
-      // Without Content-MD5 a known key's head proves nothing, so its request waits for its body
-      // before the 401: an unknown key's answered at once told a caller who withheld the body
-      // which keys exist. It waits too, up to the same body limit (a known key, which is no secret,
-      // has its body read anyway). With Content-MD5 both are refused here.
-      if (error.code === SigningErrorCode.KEY_UNKNOWN && singleHeader(headersOf(request), 'content-md5') === undefined) {
-        ;(request as WithHead)[REFUSAL] = refusal
-        return
-      }
-      return await refuse(request, reply, refusal)
+      return await refuse(request, reply, { code: error.code, message: error.message, miss })
     }
   })
 
+  // Fastify holds a route's body to its parser's limit but the not-found handler's to the server's
+  // (BODY_LIMIT_BYTES): under this prefix a 404's is held to the signed API's limit too.
+  app.addHook('preParsing', async (request, _reply, payload) => (request.is404 ? limitedPayload(payload, options.bodyLimitBytes) : payload))
+
   app.addHook('preValidation', async (request, reply) => {
-    const deferred = (request as WithHead)[REFUSAL]
-    if (deferred !== undefined) return await refuse(request, reply, deferred)
     const head = (request as WithHead)[HEAD]
     if (head === undefined) throw new Error('a signed route without a verified head')
     try {
@@ -182,8 +187,10 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
       head.bodySigned = true
     } catch (error) {
       if (!(error instanceof SigningError)) throw error
-      return await refuse(request, reply, { code: error.code, message: error.message })
+      return await refuse(request, reply, head.unknownKey ?? { code: error.code, message: error.message })
     }
+    // Its random secret held (one chance in 2^256): still no developer.
+    if (head.unknownKey !== undefined) return await refuse(request, reply, head.unknownKey)
     const now = new Date()
     // Only a verified request may use up a nonce, else anyone could burn a developer's nonces.
     // +1 s: the window check truncates the clock to whole seconds.
@@ -205,11 +212,9 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     // malformed Content-Type, QUERY without one) come between the head and the body's check, so
     // only for a known key: without Content-MD5 the head proved no signature, and any answer but
     // the unknown key's 401 would tell a caller without the secret that the key exists.
-    const deferred = (request as WithHead)[REFUSAL]
-    if (deferred !== undefined) return await refuse(request, reply, deferred)
     const head = (request as WithHead)[HEAD]
     if (head !== undefined && head.bodySigned !== true && head.verified.signedContentMd5 === undefined) {
-      return await refuse(request, reply, { code: 'SIGNED_API_BODY_UNVERIFIED', message: `the request could not be read (${error.code ?? error.message}) and its head proved no signature` })
+      return await refuse(request, reply, head.unknownKey ?? { code: 'SIGNED_API_BODY_UNVERIFIED', message: `the request could not be read (${error.code ?? error.message}) and its head proved no signature` })
     }
     return answerError(error, request, reply)
   })

@@ -1,9 +1,8 @@
 import { signAsDeveloper, type DeveloperSignedHeaders } from '@beacon/testkit'
-import { connect } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../helper.js'
-import { rawRequest } from '../../raw-http.js'
+import { parseResponse, rawConnection, rawRequest, type RawResponse } from '../../raw-http.js'
 import { CARRIER, KEY, SECRET, insertDeveloper, signedInject } from './signing-fixtures.js'
 
 const ECHO = '/api/1.0/debug/echo'
@@ -139,39 +138,33 @@ t.test('a body too large, or a request Fastify cannot read, tells no key from an
   t.equal(proven.status, 413, 'with a Content-MD5 the signature covers, the head proved the key\'s owner: 413')
 })
 
-/**
- * Sends `head` and `body` on a fresh connection, the body only after `holdMs`: whether the answer
- * came before the body was sent, and the answer (its status, body and Connection header).
- */
-async function withheldBody (port: number, head: string, body: string, holdMs: number) {
-  const socket = connect(port, '127.0.0.1')
-  let received = ''
-  const closed = new Promise<void>((resolve) => {
-    socket.on('data', (chunk: Buffer) => { received += chunk.toString('latin1') })
-    socket.on('close', () => { resolve() })
-    socket.on('error', () => { resolve() })
-  })
-  socket.write(`${head}\r\nConnection: close\r\n\r\n`)
-  await sleep(holdMs)
-  const answeredEarly = received !== ''
-  if (!socket.destroyed) socket.write(body)
-  await closed
-  const [headText = '', ...rest] = received.split('\r\n\r\n')
-  const connection = /\r\nconnection: *([^\r]+)/i.exec(headText)?.[1]
-  return { answeredEarly, answer: [Number(/^HTTP\/1\.1 (\d{3})/.exec(headText)?.[1] ?? 0), rest.join(''), connection] }
-}
+/** What a caller sees of an answer: status, body, and whether the connection stays. */
+const seen = (response: RawResponse) => [response.status, response.body, response.headers.connection]
+
+/** Header lines as raw HTTP sends them; a header given `undefined` is left out. */
+const headerLines = (headers: Record<string, string | undefined> | DeveloperSignedHeaders) =>
+  Object.entries(headers).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}\r\n`).join('')
+
+// Long enough that a server answering from the head would have (it answers in milliseconds).
+const HOLD_MS = 800
 
 // guarantee: signed-unknown-key-waits-for-body
 t.test('without Content-MD5, an unknown key waits for its body as a known key must: the wait tells no key from another', async (t) => {
   const { port, lastRefusal } = await smallLimitApp(t)
   const body = JSON.stringify({ content: 'x'.repeat(3000) })
   // What a caller without the secret can send: a guessed signature, no Content-MD5 (the head then
-  // proves nothing, and a known key's request is only judged on its body).
-  const attempt = (key: string, path: string) => {
-    const headers = signAsDeveloper({ method: 'POST', uri: path, body, contentType: 'application/json', key, secret: 'a-guessed-secret' })
-    const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      Object.entries({ ...headers, 'Content-MD5': undefined }).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n')
-    return withheldBody(port, head, body, 400)
+  // proves nothing, and a known key's request is only judged on its body). Kept alive: the
+  // server's own Connection header is compared.
+  const attempt = async (key: string, path: string) => {
+    const signed = signAsDeveloper({ method: 'POST', uri: path, body, contentType: 'application/json', key, secret: 'a-guessed-secret' })
+    const connection = rawConnection(port)
+    connection.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headerLines({ ...signed, 'Content-MD5': undefined })}\r\n`)
+    await sleep(HOLD_MS)
+    const answeredEarly = connection.received() !== ''
+    if (!connection.socket.destroyed) connection.socket.write(body)
+    await connection.answered
+    connection.socket.destroy()
+    return { answeredEarly, answer: seen(parseResponse(connection.received())) }
   }
   for (const path of [ECHO, '/api/1.0/no-such-route']) {
     const known = await attempt(KEY, path)
@@ -181,6 +174,29 @@ t.test('without Content-MD5, an unknown key waits for its body as a known key mu
     t.equal(known.answeredEarly, false, `${path}, a known key: no answer before the body`)
     t.equal(unknown.answeredEarly, false, `${path}, an unknown key: no answer before the body either`)
     t.equal(known.answer[0], 401, `${path}: 401`)
+    t.equal(known.answer[2], 'close', `${path}: the refusal closes the connection`)
     t.same(unknown.answer, known.answer, `${path}: the same answer, to the Connection header`)
   }
+})
+
+// guarantee: signed-body-limit-404
+t.test('a path under the signed prefix that no route has holds its body to the signed limit too', async (t) => {
+  const { port } = await smallLimitApp(t)
+  const path = '/api/1.0/no-such-route'
+  // Chunked (no length to refuse from the head), and never ended: only a server that stops reading
+  // at the limit answers. Fastify gave the not-found handler the server-wide limit (5 MiB).
+  const overLimit = async (headers: Record<string, string | undefined> | DeveloperSignedHeaders) => {
+    const connection = rawConnection(port)
+    connection.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n${headerLines(headers)}\r\n` +
+      `${Buffer.byteLength(OVER).toString(16)}\r\n${OVER}\r\n`)
+    const answered = await Promise.race([connection.answered.then(() => true), sleep(5000).then(() => false)])
+    connection.socket.destroy()
+    return answered ? seen(parseResponse(connection.received())) : undefined
+  }
+  const sign = (key: string, secret: string) => signAsDeveloper({ method: 'POST', uri: path, body: OVER, contentType: 'application/json', key, secret })
+  const known = await overLimit({ ...sign(KEY, 'a-guessed-secret'), 'Content-MD5': undefined })
+  t.same(known?.[0], 401, 'a known key without Content-MD5: answered once past the limit, as unsigned')
+  t.same(await overLimit({ ...sign('nobody-0123456789', 'a-guessed-secret'), 'Content-MD5': undefined }), known, 'an unknown key: the same answer')
+  const proven = await overLimit(sign(KEY, SECRET))
+  t.same(proven?.[0], 413, 'a head proven by its Content-MD5: 413, as on a route')
 })
