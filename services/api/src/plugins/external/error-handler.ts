@@ -36,9 +36,21 @@ const REQUEST_ERRORS: Record<string, number> = {
 export default fp(async (app) => {
   // The signed API (/api/…) answers its own unknown paths in its own scope; the Basic-auth API
   // answers a wrong method on its paths itself, after the credentials (wrong-method.ts).
-  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? ''
     return send(reply, 404, ApiErrorCode.NOT_FOUND, `no endpoint ${request.method} ${path}`)
+  }
+  app.setNotFoundHandler(notFound)
+  // A path no route has is answered before its body is read: Fastify read and parsed up to
+  // BODY_LIMIT_BYTES of it first (no credentials guard a path no route has), which let anyone
+  // make the api parse 5 MiB of JSON per request for a 404. The hook runs for every request; the
+  // not-found handler of another scope (the signed API's, bound to its own instance, answers
+  // after its own checks) is left to that scope. Node discards a body left unread: the connection
+  // closes rather than carry it.
+  app.addHook('onRequest', function answerUnknownPath (this: unknown, request, reply, done) {
+    if (!request.is404 || this !== app) { done(); return }
+    if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) reply.header('connection', 'close')
+    notFound(request, reply)
   })
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { authorization, buildApp, call } from '../../helper.js'
+import { parseResponse, rawConnection } from '../../raw-http.js'
 
 const errorBody = (code: string, message: string | RegExp) => ({ status: 'ERROR', responseObject: { code, message } })
 const device = { requestObject: { appId: 1, token: 'a'.repeat(64), platform: 'ios', activationId: 'a-1' } }
@@ -35,4 +37,29 @@ t.test('a defect is a 500 ERROR_INTERNAL whose message points to the log', async
   app.db.pool.query = query
   t.equal(response.statusCode, 500, response.body)
   t.same(response.json(), errorBody('ERROR_INTERNAL', 'internal error; see the server log'), 'the defect\'s own words stay in the log')
+})
+
+// guarantee: unknown-path-body-unread
+t.test('a path no route has is a 404 before its body is read, for anyone', async (t) => {
+  const { app } = await buildApp(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  // A JSON body announced and never ended (chunked): a server that read it first would wait for
+  // the rest (up to BODY_LIMIT_BYTES, 5 MiB, then parse it); this one answers from the head.
+  const answerTo = async (path: string, headers: string) => {
+    const connection = rawConnection(port)
+    connection.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n${headers}\r\n` +
+      '400\r\n{"requestObject":' + ' '.repeat(1024 - 17) + '\r\n')
+    const answered = await Promise.race([connection.answered.then(() => true), sleep(5000).then(() => false)])
+    connection.socket.destroy()
+    return answered ? parseResponse(connection.received()) : undefined
+  }
+  for (const [who, headers] of [['anonymous', ''], ['with credentials', `Authorization: ${authorization}\r\n`]]) {
+    const answer = await answerTo('/push/nothing-here', headers!)
+    t.equal(answer?.status, 404, `${who}: answered, 404`)
+    t.same(answer === undefined ? undefined : JSON.parse(answer.body), errorBody('ERROR_NOT_FOUND', 'no endpoint POST /push/nothing-here'), `${who}: PowerAuth's body`)
+    t.equal(answer?.headers.connection, 'close', `${who}: the connection closes rather than carry the unread body`)
+  }
+  // A known path still reads its body (and answers after it: the body never ends here).
+  t.equal(await answerTo('/push/device/create', `Authorization: ${authorization}\r\n`), undefined, 'a route waits for its body')
 })
