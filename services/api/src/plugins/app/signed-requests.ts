@@ -35,6 +35,9 @@ export interface SignedRequestsOptions {
   requestsPerMinute: number
 }
 
+/** The methods whose body Fastify never reads (its own list of bodyless methods). */
+const BODYLESS = new Set(['GET', 'HEAD', 'TRACE'])
+
 /** A refusal and its reason, for the log. */
 interface Refusal { code: string, message: string, miss?: LookupMiss | undefined }
 
@@ -176,8 +179,10 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
   })
 
   // Fastify holds a route's body to its parser's limit but the not-found handler's to the server's
-  // (BODY_LIMIT_BYTES): under this prefix a 404's is held to the signed API's limit too.
-  app.addHook('preParsing', async (request, _reply, payload) => (request.is404 ? limitedPayload(payload, options.bodyLimitBytes) : payload))
+  // (BODY_LIMIT_BYTES): under this prefix a 404's is held to the signed API's limit too. Not for
+  // the methods whose body Fastify never reads: a wrapped one would stall its connection.
+  app.addHook('preParsing', async (request, _reply, payload) =>
+    (request.is404 && !BODYLESS.has(request.method) ? limitedPayload(payload, options.bodyLimitBytes) : payload))
 
   app.addHook('preValidation', async (request, reply) => {
     const head = (request as WithHead)[HEAD]

@@ -200,3 +200,21 @@ t.test('a path under the signed prefix that no route has holds its body to the s
   const proven = await overLimit(sign(KEY, SECRET))
   t.same(proven?.[0], 413, 'a head proven by its Content-MD5: 413, as on a route')
 })
+
+// guarantee: signed-body-limit-404
+t.test('a GET under the signed prefix to a path no route has, with a body Fastify never reads: the connection goes on', async (t) => {
+  const { port } = await smallLimitApp(t)
+  const path = '/api/1.0/no-such-route'
+  // Signed over no body (Fastify reads none for a GET), verified, so answered 404 and kept alive;
+  // Node then discards the unread 40 KiB before the next request on the connection. Chunked: a
+  // declared length over the limit is a 413 from the head.
+  const signed = signAsDeveloper({ method: 'GET', uri: path, body: '', key: KEY, secret: SECRET })
+  const connection = rawConnection(port)
+  connection.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n${headerLines(signed)}\r\n` +
+    `${(40 * 1024).toString(16)}\r\n${'x'.repeat(40 * 1024)}\r\n0\r\n\r\n` +
+    'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
+  const statuses = () => [...connection.received().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]))
+  await Promise.race([new Promise((resolve) => connection.socket.once('close', resolve)), sleep(5000)])
+  connection.socket.destroy()
+  t.same(statuses(), [404, 200], 'the 404, then the next request\'s answer on the same connection')
+})
