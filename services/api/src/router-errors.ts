@@ -27,6 +27,18 @@ export function answerRouterError (error: FastifyError, request: FastifyRequest,
 }
 
 /**
+ * A WebSocket upgrade answered with an HTTP response (refused by a hook: a cross-site write, load
+ * shedding, an unknown path; or by the router) keeps no connection. Node hands an upgrade's socket
+ * to whoever takes it, no request timeout applies to it any more, and @fastify/websocket closes
+ * only those its own hook (registered late, with the in-app channel) had marked: any refused
+ * before stayed open for ever, and held up the api's stop. An upgrade the channel takes gets no
+ * HTTP response, so never comes here.
+ */
+export function closeRefusedUpgrade (request: FastifyRequest): void {
+  if ((request.raw as { upgrade?: boolean }).upgrade === true) request.raw.socket.destroy()
+}
+
+/**
  * Fastify runs no hook for the router's answers, onResponse included: their metric and their
  * access line (as create-server.ts writes every other one) come when the response has gone.
  */
@@ -37,4 +49,6 @@ function whenAnswered (request: FastifyRequest, reply: FastifyReply): void {
     observeRouterAnswer(request, reply, elapsedMs)
     request.log.info({ req: request, res: reply, responseTime: elapsedMs }, 'request completed')
   })
+  // Not in `finished`'s callback: on an upgrade's socket, handed to no one, the response is never 'close'd.
+  reply.raw.once('finish', () => { closeRefusedUpgrade(request) })
 }

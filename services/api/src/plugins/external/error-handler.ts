@@ -45,12 +45,10 @@ export default fp(async (app) => {
   // BODY_LIMIT_BYTES of it first (no credentials guard a path no route has), which let anyone
   // make the api parse 5 MiB of JSON per request for a 404. The hook runs for every request; the
   // not-found handler of another scope (the signed API's, bound to its own instance, answers
-  // after its own checks) is left to that scope. So is a WebSocket upgrade (Node's own flag, not
-  // the header a plain request may carry too): @fastify/websocket's later hook marks it, and only
-  // a marked one has its socket closed after the 404 (answered here, it stayed open for ever).
-  // The connection closes rather than carry a body left unread.
+  // after its own checks) is left to that scope. The connection closes rather than carry a body
+  // left unread (and a WebSocket upgrade's is closed after its answer: closeRefusedUpgrade).
   app.addHook('onRequest', function answerUnknownPath (this: unknown, request, reply, done) {
-    if (!request.is404 || this !== app || (request.raw as { upgrade?: boolean }).upgrade === true) { done(); return }
+    if (!request.is404 || this !== app) { done(); return }
     if (Number(request.headers['content-length']) > 0 || request.headers['transfer-encoding'] !== undefined) reply.header('connection', 'close')
     notFound(request, reply)
   })

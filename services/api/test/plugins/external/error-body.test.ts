@@ -62,14 +62,4 @@ t.test('a path no route has is a 404 before its body is read, for anyone', async
   }
   // A known path still reads its body (and answers after it: the body never ends here).
   t.equal(await answerTo('/push/device/create', `Authorization: ${authorization}\r\n`), undefined, 'a route waits for its body')
-
-  // A WebSocket upgrade to such a path: answered 404 and its socket closed (an upgraded socket
-  // has no timeout of Node's: left open, it would stay for ever and hold up the api's stop).
-  const upgrade = rawConnection(port)
-  upgrade.socket.write('GET /no-such-socket HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
-  const closed = await Promise.race([new Promise<boolean>((resolve) => upgrade.socket.once('close', () => { resolve(true) })), sleep(5000).then(() => false)])
-  upgrade.socket.destroy()
-  t.equal(parseResponse(upgrade.received()).status, 404, 'an upgrade to an unknown path: 404')
-  t.equal(closed, true, 'and its socket closed')
 })
