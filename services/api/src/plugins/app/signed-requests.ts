@@ -196,6 +196,16 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     }
     // Its random secret held (one chance in 2^256): still no developer.
     if (head.unknownKey !== undefined) return await refuse(request, reply, head.unknownKey)
+    request.developer = head.developer
+    const overRate = async (wait: number) => {
+      request.log.warn({ developerKey: head.developer.key }, 'signed request refused: the developer is over its request rate')
+      return await sendTooManyRequests(reply, wait, `more than ${options.requestsPerMinute} requests in a minute with this developer key; retry in ${wait} s`)
+    }
+    // Looked at before the nonce is claimed: a developer over its rate costs the database no
+    // insert per request (each was claimed before, at any rate); counted after, so that only a
+    // verified request with a fresh nonce uses up the key's minute.
+    const waiting = await perKey.peek(request)
+    if (waiting > 0) return await overRate(waiting)
     const now = new Date()
     // Only a verified request may use up a nonce, else anyone could burn a developer's nonces.
     // +1 s: the window check truncates the clock to whole seconds.
@@ -203,12 +213,8 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     if (!await claimNonce(app.db, head.verified.key, head.verified.nonce, expiresAt, now)) {
       return await refuse(request, reply, { code: 'SIGNED_API_NONCE_REPLAYED', message: 'the nonce was already used within the window' })
     }
-    request.developer = head.developer
     const wait = await perKey.hit(request)
-    if (wait > 0) {
-      request.log.warn({ developerKey: head.developer.key }, 'signed request refused: the developer is over its request rate')
-      return await sendTooManyRequests(reply, wait, `more than ${options.requestsPerMinute} requests in a minute with this developer key; retry in ${wait} s`)
-    }
+    if (wait > 0) return await overRate(wait)
   })
 
   const answerError = signedApiErrorHandler('signed API request failed')

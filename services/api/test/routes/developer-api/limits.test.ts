@@ -45,6 +45,13 @@ t.test('verified requests are limited per developer key; tokens have their own, 
   t.match(over.headers['retry-after'], /^\d+$/)
   t.equal((await signedInject(app, { url: ECHO, key: 'other-key-0123456789' })).statusCode, 200, 'another developer is not affected')
   t.equal((await token('other-key-0123456789')).statusCode, 200, 'nor its tokens')
+
+  // Over its rate, a developer's requests cost the database nothing more: the limit is looked at
+  // before the nonce is claimed (each was inserted before, at any rate).
+  const nonces = async () => (await app.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM signed_nonce WHERE developer_key = $1', [KEY])).rows[0]!.n
+  const before = await nonces()
+  for (let i = 0; i < 5; i++) t.equal((await signedInject(app, { url: ECHO })).statusCode, 429, `over the rate ${i + 1}`)
+  t.equal(await nonces(), before, 'no nonce claimed for them')
 })
 
 /** Request line and headers as raw HTTP sends them; a header given `undefined` is left out. */
