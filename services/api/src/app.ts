@@ -12,6 +12,7 @@ import underPressure from './plugins/external/under-pressure.js'
 import routeAuth from './plugins/app/access/route-auth.js'
 import crossSiteRequests from './plugins/app/access/cross-site-requests.js'
 import untrustedForwarding from './plugins/app/access/untrusted-forwarding.js'
+import webSocketUpgrades from './plugins/app/access/websocket-upgrades.js'
 import adminCredentials from './plugins/app/access/admin-credentials.js'
 import consoleSession from './plugins/app/access/console-session.js'
 import powerAuth from './plugins/app/powerauth.js'
@@ -61,6 +62,8 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   // Before every route, credentials or not: a write another site's page started never runs.
   await app.register(crossSiteRequests)
   await app.register(untrustedForwarding)
+  // Before every route: an upgrade reaches only a route that takes it.
+  await app.register(webSocketUpgrades)
   // Before every route: their hooks apply to the scopes registered after them.
   await app.register(requestMetrics)
   await app.register(underPressure, { maxEventLoopDelayMs: config.operations.maxEventLoopDelayMs })

@@ -20,6 +20,14 @@ const ANSWERS: Record<string, [number, string]> = {
 export function answerRouterError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   whenAnswered(request, reply)
   const [status, message] = ANSWERS[error.code] ?? [400, 'the request could not be routed']
+  return answerByPath(request, reply, status, message)
+}
+
+/**
+ * An error answered in the body of the API the path belongs to, by the path alone: for answers
+ * given before any scope's own error handler can (the router's, a hook's at the root).
+ */
+export function answerByPath (request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
   const body = request.url.startsWith('/api/')
     ? { error: { status, code: signedApiErrorCodeFor(status), message } }
     : { status: 'ERROR', responseObject: { code: status === 400 ? ApiErrorCode.GENERIC : ApiErrorCode.REQUEST, message } }

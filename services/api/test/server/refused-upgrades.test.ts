@@ -5,7 +5,7 @@ import { parseResponse, rawConnection } from '../raw-http.js'
 
 const UPGRADE = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
 
-// guarantee: refused-upgrade-closed
+// guarantee: refused-upgrade-closed, upgrade-only-websocket-route
 t.test('a WebSocket upgrade refused with an HTTP answer has its socket closed, whoever refused it', async (t) => {
   const { app } = await buildApp(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -16,7 +16,10 @@ t.test('a WebSocket upgrade refused with an HTTP answer has its socket closed, w
   const cases: Array<[string, string, number]> = [
     ['a path no route has', `GET /no-such-socket HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 404],
     ['a cross-site write', `POST /push/message/send HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\nContent-Length: 0\r\n${UPGRADE}`, 403],
-    ['a URL the router refuses', `GET /api/1.0/push/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 400]
+    ['a URL the router refuses', `GET /api/1.0/push/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 400],
+    // @fastify/websocket alone would complete the handshake (101) on any GET route, uncounted.
+    ['a route that takes no upgrade', `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 400],
+    ['a signed route that takes no upgrade', `GET /api/1.0/debug/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 400]
   ]
   for (const [what, head, status] of cases) {
     const connection = rawConnection(port)

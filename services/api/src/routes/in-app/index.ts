@@ -51,7 +51,7 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
     // Its URL may carry the token (?token=): its access lines (info) are never written. Any line
     // that names the request would have the token redacted besides (create-server.ts).
     logLevel: warnOrQuieter(app.log.level),
-    config: { auth: 'in-app-token' },
+    config: { auth: 'in-app-token', webSocket: true },
     schema: { querystring: InAppConnectQuery },
     onRequest: async (request, reply) => {
       const wait = await perAddress.hit(request)
