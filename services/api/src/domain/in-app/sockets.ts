@@ -95,6 +95,11 @@ export class InAppSockets {
     return this.byUser.get(userKey(identity))?.size ?? 0
   }
 
+  /** The developer's sockets open here. */
+  openFor (developerId: number): number {
+    return this.byDeveloper.get(developerId)?.size ?? 0
+  }
+
   /** The developers with open sockets here. */
   developers (): number[] {
     return [...this.byDeveloper.keys()]

@@ -33,8 +33,8 @@ const tooMany = (reply: FastifyReply, wait: number, what: string) =>
 /**
  * `GET /api/1.0/im/connect`: the in-app (IM) channel of one user's app, a WebSocket opened with a
  * token from `POST /api/1.0/im/token`. Not in the signed context: apps have no developer secret.
- * Connects are limited per client address and per token; a token is honoured only while its
- * developer is enabled, on the secret it was issued under, and granted the application.
+ * Connects are limited per client address and per token, open sockets per developer; a token is
+ * honoured only while its developer is enabled, on the secret it was issued under, and granted the application.
  */
 const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app, { limits }) => {
   app.decorateRequest('inApp', null)
@@ -74,6 +74,14 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
         // credential still in use is worth an operator's look.
         request.log.warn({ developerId: verified.grant.developerId }, 'in-app connection refused: the token\'s developer is disabled, rotated or no longer granted the application')
         return await unauthorized(reply)
+      }
+      // A developer mints tokens for any user of its carriers: the caps per user and per token
+      // bound nothing for one that means harm, and its sockets would take the instance's file
+      // descriptors and memory from every other tenant's. Counted at connect: upgrades under way
+      // at once may pass it together.
+      if (app.inApp.sockets.openFor(verified.grant.developerId) >= limits.inAppSocketsPerDeveloper) {
+        request.log.warn({ developerId: verified.grant.developerId }, 'in-app connection refused: the developer has INAPP_SOCKETS_PER_DEVELOPER sockets open here')
+        return await sendTooManyRequests(reply, 60, 'too many open connections for this developer on this server; retry in 60 s')
       }
     },
     handler: async (_request, reply) =>

@@ -46,6 +46,26 @@ t.test('beyond the sockets allowed per user and per token, the oldest is closed'
   t.same([third.frames[0]?.id, fourth.frames[0]?.id], [id, id], 'the newest two still get messages')
 })
 
+// guarantee: inapp-sockets-per-developer
+t.test('beyond the sockets allowed per developer, a connect is refused before its upgrade; another developer still connects', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_SOCKETS_PER_DEVELOPER: '2' })
+  await setupDeveloper(app)
+  const other = await setupDeveloper(app, { developerKey: 'other-key-0123456789' })
+  const base = await listen(app)
+  // Tokens for made-up users: what a developer that means harm can mint for any user of its carriers.
+  const first = await connect(t, base, await tokenFor(app, `u1@${CARRIER}`))
+  await connect(t, base, await tokenFor(app, `u2@${CARRIER}`))
+  const refused = await upgradeStatus(base, await tokenFor(app, `u3@${CARRIER}`))
+  t.equal(refused.status, 429, 'the third socket of the developer')
+  t.match(refused.body, { error: { status: 429, code: 42900, message: /too many open connections for this developer/ } })
+  t.equal(app.inApp.sockets.openFor(other.developerId), 0)
+  t.equal((await upgradeStatus(base, await tokenFor(app, `u3@${CARRIER}`, 'other-key-0123456789'))).status, 101, 'another developer is not affected')
+  first.socket.close()
+  await first.closed
+  await until(() => app.inApp.sockets.size === 1, 'the first socket gone (the other developer\'s closed itself)')
+  t.equal((await upgradeStatus(base, await tokenFor(app, `u3@${CARRIER}`))).status, 101, 'a place freed, a connect passes again')
+})
+
 // guarantee: inapp-acks-per-minute
 t.test('acknowledgements over the rate are answered with an error frame and not recorded', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_ACKS_PER_MINUTE: '2' })
