@@ -18,6 +18,8 @@ export interface ApiLimits {
   inAppSocketsPerToken: number
   /** Open sockets per developer on one instance; a connect beyond is refused (429) before its upgrade. */
   inAppSocketsPerDeveloper: number
+  /** Open sockets on one instance, every developer's; a connect beyond is refused (503) before its upgrade. */
+  inAppSocketsMax: number
   /** A socket whose unsent data exceeds this is a slow consumer and is closed. */
   inAppMaxBufferedBytes: number
   /** Acknowledgements per socket and minute; more are answered with an error frame, not recorded. */
@@ -61,7 +63,8 @@ export function readLimits (read: EnvReader): ApiLimits {
     inAppConnectsPerTokenPerMinute: read.integer('INAPP_CONNECTS_PER_TOKEN_PER_MINUTE', 20, 1, 10_000),
     inAppSocketsPerUser: read.integer('INAPP_SOCKETS_PER_USER', 8, 1, 1000),
     inAppSocketsPerToken: read.integer('INAPP_SOCKETS_PER_TOKEN', 4, 1, 1000),
-    inAppSocketsPerDeveloper: read.integer('INAPP_SOCKETS_PER_DEVELOPER', 5000, 1, 1_000_000),
+    inAppSocketsPerDeveloper: read.integer('INAPP_SOCKETS_PER_DEVELOPER', 1000, 1, 1_000_000),
+    inAppSocketsMax: read.integer('INAPP_SOCKETS_MAX', 2000, 1, 1_000_000),
     inAppMaxBufferedBytes: read.integer('INAPP_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
     inAppAcksPerMinute: read.integer('INAPP_ACKS_PER_MINUTE', 3000, 1, 1_000_000),
     requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000)

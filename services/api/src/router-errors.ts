@@ -43,8 +43,15 @@ export function answerByPath (request: FastifyRequest, reply: FastifyReply, stat
  * HTTP response, so never comes here.
  */
 export function closeRefusedUpgrade (request: FastifyRequest): void {
-  if ((request.raw as { upgrade?: boolean }).upgrade === true) request.raw.socket.destroy()
+  if ((request.raw as { upgrade?: boolean }).upgrade !== true) return
+  // Ended, so that the answer goes first (and TLS says goodbye); destroyed soon after whatever the peer does.
+  const socket = request.raw.socket
+  socket.end()
+  setTimeout(() => { socket.destroy() }, CLOSE_GRACE_MS).unref()
 }
+
+/** How long a refused upgrade's socket may take to close after its answer. */
+const CLOSE_GRACE_MS = 1000
 
 /**
  * Fastify runs no hook for the router's answers, onResponse included: their metric and their

@@ -38,7 +38,8 @@ function errorAnswers (auth: RouteAuth | undefined): Record<string, Schema> {
       101: { description: 'Switching Protocols: the channel is open (JSON frames both ways)', type: 'null' },
       401: answer('No valid, unexpired in-app token, or its developer is no longer admitted', SignedApiErrorBody),
       426: answer('Not a WebSocket upgrade request', SignedApiErrorBody),
-      429: answer('Too many connections from this address or with this token; see Retry-After', SignedApiErrorBody)
+      429: answer('Too many connections from this address or with this token, or open for this developer; see Retry-After', SignedApiErrorBody),
+      503: answer('As many in-app connections open on this server as it takes (INAPP_SOCKETS_MAX); see Retry-After', SignedApiErrorBody)
     }
     default: return {}
   }

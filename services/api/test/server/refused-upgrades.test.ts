@@ -15,6 +15,7 @@ t.test('a WebSocket upgrade refused with an HTTP answer has its socket closed, w
   // stayed for ever and held up the api's stop (app.close, at the test's end, waits for it).
   const cases: Array<[string, string, number]> = [
     ['a path no route has', `GET /no-such-socket HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 404],
+    ['a path no route has under the signed prefix (unsigned)', `GET /api/1.0/no-such-socket HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 401],
     ['a cross-site write', `POST /push/message/send HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: cross-site\r\nContent-Length: 0\r\n${UPGRADE}`, 403],
     ['a URL the router refuses', `GET /api/1.0/push/%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n${UPGRADE}`, 400],
     // @fastify/websocket alone would complete the handshake (101) on any GET route, uncounted.

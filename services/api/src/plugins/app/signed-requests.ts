@@ -27,7 +27,7 @@ declare module 'fastify' {
 export interface SignedRequestsOptions {
   /** How far X-M-Date may be from the server clock, either way. */
   windowSeconds: number
-  /** Largest body of a signed request (read only once its head is verified). */
+  /** Largest body of a signed request (read only once its head passed: see onRequest). */
   bodyLimitBytes: number
   /** Wrong signatures allowed per client address and window before it is refused outright. */
   failures: { max: number, windowMs: number }
@@ -41,7 +41,7 @@ const BODYLESS = new Set(['GET', 'HEAD', 'TRACE'])
 /** A refusal and its reason, for the log. */
 interface Refusal { code: string, message: string, miss?: LookupMiss | undefined }
 
-/** What onRequest proved, for preValidation to finish once the body is read. */
+/** What onRequest found (a developer's head, or an unknown key's decoy), for preValidation to finish once the body is read. */
 const HEAD = Symbol('signed head')
 type SignedHead = (
   | { developer: SignedDeveloper, unknownKey?: undefined }
@@ -220,9 +220,9 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
   const answerError = signedApiErrorHandler('signed API request failed')
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     // Fastify's refusals of a request it could not read (a chunked body over the limit, a
-    // malformed Content-Type, QUERY without one) come between the head and the body's check, so
-    // only for a known key: without Content-MD5 the head proved no signature, and any answer but
-    // the unknown key's 401 would tell a caller without the secret that the key exists.
+    // malformed Content-Type, QUERY without one) come between the head and the body's check: for
+    // a known key without Content-MD5 the head proved no signature, and any answer but the 401
+    // an unknown key's decoy head gets here too would tell a caller without the secret that the key exists.
     const head = (request as WithHead)[HEAD]
     if (head !== undefined && head.bodySigned !== true && head.verified.signedContentMd5 === undefined) {
       return await refuse(request, reply, head.unknownKey ?? { code: 'SIGNED_API_BODY_UNVERIFIED', message: `the request could not be read (${error.code ?? error.message}) and its head proved no signature` })

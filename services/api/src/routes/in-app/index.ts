@@ -27,13 +27,16 @@ const warnOrQuieter = (level: string): LevelWithSilent => LEVELS.find((known) =>
 
 const unauthorized = (reply: FastifyReply) => sendSignedApiError(reply, 401, SignedApiErrorCode.UNAUTHORIZED,
   'a valid, unexpired in-app token is required (query token= or Authorization: Bearer)')
+/** 30 to 89 s: a refusal for want of room. */
+const retryAfterSeconds = () => 30 + Math.floor(Math.random() * 60)
+
 const tooMany = (reply: FastifyReply, wait: number, what: string) =>
   sendTooManyRequests(reply, wait, `too many connections ${what}; retry in ${wait} s`)
 
 /**
  * `GET /api/1.0/im/connect`: the in-app (IM) channel of one user's app, a WebSocket opened with a
  * token from `POST /api/1.0/im/token`. Not in the signed context: apps have no developer secret.
- * Connects are limited per client address and per token, open sockets per developer; a token is
+ * Connects are limited per client address and per token, open sockets per developer and per instance; a token is
  * honoured only while its developer is enabled, on the secret it was issued under, and granted the application.
  */
 const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app, { limits }) => {
@@ -76,12 +79,20 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
         return await unauthorized(reply)
       }
       // A developer mints tokens for any user of its carriers: the caps per user and per token
-      // bound nothing for one that means harm, and its sockets would take the instance's file
-      // descriptors and memory from every other tenant's. Counted at connect: upgrades under way
-      // at once may pass it together.
-      if (app.inApp.sockets.openFor(verified.grant.developerId) >= limits.inAppSocketsPerDeveloper) {
-        request.log.warn({ developerId: verified.grant.developerId }, 'in-app connection refused: the developer has INAPP_SOCKETS_PER_DEVELOPER sockets open here')
-        return await sendTooManyRequests(reply, 60, 'too many open connections for this developer on this server; retry in 60 s')
+      // bound nothing for one that means harm, which could take an instance's connections from
+      // every other tenant. The instance's own cap bounds them all (each socket costs ~10 KB of
+      // heap, ~40 KB of memory over TLS, and may hold INAPP_MAX_BUFFERED_BYTES unsent). Refused,
+      // not the oldest closed: no new socket takes another user's place. The retry is spread so
+      // that the refused do not all come back at once.
+      const developerId = verified.grant.developerId
+      if (app.inApp.sockets.openFor(developerId) >= limits.inAppSocketsPerDeveloper) {
+        request.log.warn({ developerId }, 'in-app connection refused: the developer has INAPP_SOCKETS_PER_DEVELOPER sockets open here')
+        return await tooMany(reply, retryAfterSeconds(), 'open for this developer on this server')
+      }
+      if (app.inApp.sockets.size >= limits.inAppSocketsMax) {
+        request.log.warn({ developerId }, 'in-app connection refused: INAPP_SOCKETS_MAX sockets are open here')
+        return await sendSignedApiError(reply.header('retry-after', String(retryAfterSeconds())), 503, signedApiErrorCodeFor(503),
+          'this server has as many in-app connections open as it takes; retry later')
       }
     },
     handler: async (_request, reply) =>

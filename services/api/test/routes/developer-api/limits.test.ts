@@ -225,3 +225,22 @@ t.test('a GET under the signed prefix to a path no route has, with a body Fastif
   connection.socket.destroy()
   t.same(statuses(), [404, 200], 'the 404, then the next request\'s answer on the same connection')
 })
+
+t.test('a body never sent, cut at REQUEST_TIMEOUT_MS, counts against the address as a wrong key does (SECURITY.md)', async (t) => {
+  const { app } = await buildApp(t, { REQUEST_TIMEOUT_MS: '1000', AUTH_FAILURES_PER_ADDRESS: '1' })
+  await insertDeveloper(app)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as { port: number }).port
+  t.equal((await signedInject(app, { url: ECHO })).statusCode, 200, 'the address starts with no failure')
+  const signed = signAsDeveloper({ method: 'POST', uri: ECHO, body: '{}', contentType: 'application/json', key: 'nobody-0123456789', secret: 'a-guessed-secret' })
+  const connection = rawConnection(port)
+  connection.socket.write(`POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n${headerLines({ ...signed, 'Content-MD5': undefined })}\r\n`)
+  await Promise.race([new Promise((resolve) => connection.socket.once('close', resolve)), sleep(10_000)])
+  connection.socket.destroy()
+  let status = 0
+  for (let tries = 0; tries < 50 && status !== 429; tries++) {
+    status = (await signedInject(app, { url: ECHO })).statusCode
+    if (status !== 429) await sleep(100)
+  }
+  t.equal(status, 429, 'the cut request was counted: the next, correctly signed, is refused')
+})

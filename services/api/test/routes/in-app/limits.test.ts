@@ -57,13 +57,30 @@ t.test('beyond the sockets allowed per developer, a connect is refused before it
   await connect(t, base, await tokenFor(app, `u2@${CARRIER}`))
   const refused = await upgradeStatus(base, await tokenFor(app, `u3@${CARRIER}`))
   t.equal(refused.status, 429, 'the third socket of the developer')
-  t.match(refused.body, { error: { status: 429, code: 42900, message: /too many open connections for this developer/ } })
+  t.match(refused.body, { error: { status: 429, code: 42900, message: /too many connections open for this developer/ } })
+  t.match(refused.retryAfter, /^\d+$/)
   t.equal(app.inApp.sockets.openFor(other.developerId), 0)
   t.equal((await upgradeStatus(base, await tokenFor(app, `u3@${CARRIER}`, 'other-key-0123456789'))).status, 101, 'another developer is not affected')
   first.socket.close()
   await first.closed
   await until(() => app.inApp.sockets.size === 1, 'the first socket gone (the other developer\'s closed itself)')
   t.equal((await upgradeStatus(base, await tokenFor(app, `u3@${CARRIER}`))).status, 101, 'a place freed, a connect passes again')
+})
+
+// guarantee: inapp-sockets-max
+t.test('beyond the sockets allowed on the instance, every developer\'s connect is refused with 503 before its upgrade', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_SOCKETS_MAX: '2' })
+  await setupDeveloper(app)
+  await setupDeveloper(app, { developerKey: 'other-key-0123456789' })
+  const base = await listen(app)
+  await connect(t, base, await tokenFor(app, `u1@${CARRIER}`))
+  await connect(t, base, await tokenFor(app, `u1@${CARRIER}`, 'other-key-0123456789'))
+  for (const developerKey of [undefined, 'other-key-0123456789']) {
+    const refused = await upgradeStatus(base, await tokenFor(app, `u2@${CARRIER}`, developerKey))
+    t.equal(refused.status, 503, `${developerKey ?? 'the first developer'}: the third socket of the instance`)
+    t.match(refused.body, { error: { status: 503, message: /as many in-app connections open as it takes/ } })
+    t.match(refused.retryAfter, /^\d+$/)
+  }
 })
 
 // guarantee: inapp-acks-per-minute
