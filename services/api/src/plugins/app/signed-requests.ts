@@ -2,9 +2,9 @@ import {
   SIGNED_API_AUTH_SCHEME, SIGNED_API_UNAUTHORIZED_MESSAGE, SignedApiErrorCode
 } from '@beacon/contracts'
 import {
-  SigningError, SigningErrorCode, parseAuthorization, singleHeader, verifyRequestBody, verifyRequestHead, type RequestHeaders, type VerifiedHead
+  SigningError, SigningErrorCode, parseAuthorization, singleHeader, verifyRequestBody, verifyRequestHead, type RequestHeaders
 } from '@beacon/signing'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { randomBytes } from 'node:crypto'
 import { BODY_TOO_LARGE_MESSAGE, sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
@@ -12,8 +12,7 @@ import { findSigningDeveloper, type LookupMiss, type SignedDeveloper } from '../
 import { claimNonce } from '../../domain/developer-api/nonce-store.js'
 import { purgeExpiredNoncesNowAndThen } from './nonce-purge.js'
 import { markRoutes } from './access/route-auth.js'
-import { limitedPayload } from './signed-body-limit.js'
-import { jsonBodyText } from '../../json-body.js'
+import { HEAD, holdNotFoundBodies, keepRawBodies, type Refusal, type WithHead } from './signed-bodies.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,63 +32,6 @@ export interface SignedRequestsOptions {
   failures: { max: number, windowMs: number }
   /** Verified requests per developer key and minute. */
   requestsPerMinute: number
-}
-
-/** The methods whose body Fastify never reads (its own list of bodyless methods). */
-const BODYLESS = new Set(['GET', 'HEAD', 'TRACE'])
-
-/** A refusal and its reason, for the log. */
-interface Refusal { code: string, message: string, miss?: LookupMiss | undefined }
-
-/** What onRequest found (a developer's head, or an unknown key's decoy), for preValidation to finish once the body is read. */
-const HEAD = Symbol('signed head')
-type SignedHead = (
-  | { developer: SignedDeveloper, unknownKey?: undefined }
-  /** An unknown key without Content-MD5, checked against a secret no one has (onRequest says why), refused once its body is read. */
-  | { developer?: undefined, unknownKey: Refusal }
-) & {
-  verified: VerifiedHead
-  /**
-   * The signature holds over the body: proven by the JSON parser (preValidation need not hash it
-   * again) or by preValidation. Until then an error says nothing but 401 (the error handler).
-   */
-  bodySigned?: true
-}
-type WithHead = FastifyRequest & { [HEAD]?: SignedHead }
-
-/** Whether the body is the one the request's signature covers (a head with a Content-MD5 already proved the signature); noted on the head. */
-function bodySigned (head: SignedHead | undefined, raw: Buffer): boolean {
-  if (head === undefined) return false
-  try {
-    verifyRequestBody(head.verified, raw)
-    head.bodySigned = true
-    return true
-  } catch (error) {
-    if (error instanceof SigningError) return false
-    throw error
-  }
-}
-
-/** Keeps the body bytes: the signature covers their MD5, never a re-serialisation of the parsed body. */
-function keepRawBodies (app: FastifyInstance, bodyLimit: number) {
-  const json = app.getDefaultJsonParser('error', 'error')
-  app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
-    const raw = body as Buffer
-    request.rawBody = raw
-    if (raw.length === 0) return done(null, undefined)
-    // Nothing is said of a body before its signature holds: a 400 for its content would tell a
-    // caller without the secret that the key exists (only Content-MD5 makes the head prove the
-    // signature). Not parsed, it is refused as unsigned (401) by preValidation.
-    if (!bodySigned((request as WithHead)[HEAD], raw)) return done(null, undefined)
-    const read = jsonBodyText(raw)
-    if ('refusal' in read) return done(Object.assign(new Error(read.refusal), { statusCode: 400 }), undefined)
-    return json(request, read.text, done)
-  })
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
-    request.rawBody = body as Buffer
-    done(null, body)
-  })
 }
 
 /** The key a refused request claimed, for the log; undefined when the header does not even parse. */
@@ -178,11 +120,7 @@ export default fp<SignedRequestsOptions>(async (app, options) => {
     }
   })
 
-  // Fastify holds a route's body to its parser's limit but the not-found handler's to the server's
-  // (BODY_LIMIT_BYTES): under this prefix a 404's is held to the signed API's limit too. Not for
-  // the methods whose body Fastify never reads: a wrapped one would stall its connection.
-  app.addHook('preParsing', async (request, _reply, payload) =>
-    (request.is404 && !BODYLESS.has(request.method) ? limitedPayload(payload, options.bodyLimitBytes) : payload))
+  holdNotFoundBodies(app, options.bodyLimitBytes)
 
   app.addHook('preValidation', async (request, reply) => {
     const head = (request as WithHead)[HEAD]

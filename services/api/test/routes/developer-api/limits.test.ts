@@ -1,11 +1,9 @@
 import { signAsDeveloper, type DeveloperSignedHeaders } from '@beacon/testkit'
-import { setTimeout as sleep } from 'node:timers/promises'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { buildApp } from '../../helper.js'
-import { parseResponse, rawConnection, rawRequest, type RawResponse } from '../../raw-http.js'
+import { rawRequest } from '../../raw-http.js'
 import { CARRIER, KEY, SECRET, insertDeveloper, signedInject } from './signing-fixtures.js'
-
-const ECHO = '/api/1.0/debug/echo'
+import { ECHO, OVER, requestHead, smallLimitApp } from './small-limit-app.js'
 
 // guarantee: auth-failure-limit
 t.test('wrong signatures from one address: 429 after the limit, even for a good one; unsigned requests do not count', async (t) => {
@@ -53,36 +51,6 @@ t.test('verified requests are limited per developer key; tokens have their own, 
   for (let i = 0; i < 5; i++) t.equal((await signedInject(app, { url: ECHO })).statusCode, 429, `over the rate ${i + 1}`)
   t.equal(await nonces(), before, 'no nonce claimed for them')
 })
-
-/** Request line and headers as raw HTTP sends them; a header given `undefined` is left out. */
-const requestHead = (method: string, headers: Record<string, string | undefined> | DeveloperSignedHeaders) =>
-  `${method} ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
-  Object.entries(headers).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n')
-
-/** An api with a 4 KiB signed body limit, listening for raw HTTP, and what its body-limit tests share. */
-async function smallLimitApp (t: Test) {
-  const { app, logs } = await buildApp(t, { SIGNED_BODY_LIMIT_BYTES: '4096' }, { captureLogs: true })
-  await insertDeveloper(app)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const port = (app.server.address() as { port: number }).port
-  const post = (headers: Record<string, string | undefined> | DeveloperSignedHeaders, length: number) =>
-    requestHead('POST', { 'Content-Length': String(length), ...headers })
-  const lastRefusal = () => /"reason":"([A-Z_]+)"/.exec(logs().split('\n').filter((line) => line.includes('signed request refused')).at(-1) ?? '')?.[1]
-  const sign = (options: { key?: string, secret?: string, date?: Date } = {}) => signAsDeveloper({
-    method: 'POST', uri: ECHO, body: '{}', contentType: 'application/json', key: options.key ?? KEY, secret: options.secret ?? SECRET, ...(options.date === undefined ? {} : { date: options.date })
-  })
-  // Refused from the head, each for its reason.
-  const headRefusals: Array<[string, Record<string, string> | DeveloperSignedHeaders, string]> = [
-    ['no Authorization header', { 'Content-Type': 'application/json', 'X-M-Date': new Date().toUTCString() }, 'SIGNING_AUTH_HEADER_MISSING'],
-    ['an unknown key', sign({ key: 'nobody-0123456789' }), 'SIGNING_KEY_UNKNOWN'],
-    ['a stale date', sign({ date: new Date(Date.now() - 3_600_000) }), 'SIGNING_DATE_OUT_OF_WINDOW'],
-    ['a wrong signature over the Content-MD5 header', sign({ secret: 'not-the-secret' }), 'SIGNING_SIGNATURE_MISMATCH']
-  ]
-  return { app, port, post, lastRefusal, sign, headRefusals }
-}
-
-// A body over the 4 KiB limit.
-const OVER = JSON.stringify({ content: 'x'.repeat(5000) })
 
 // guarantee: signed-body-limit-after-auth
 t.test('the head is checked before the body is read; the signed API has its own small body limit', async (t) => {
@@ -143,104 +111,4 @@ t.test('a body too large, or a request Fastify cannot read, tells no key from an
   }
   const proven = await chunked(signAsDeveloper({ method: 'POST', uri: ECHO, body: OVER, contentType: 'application/json', key: KEY, secret: SECRET }), OVER)
   t.equal(proven.status, 413, 'with a Content-MD5 the signature covers, the head proved the key\'s owner: 413')
-})
-
-/** What a caller sees of an answer: status, body, and whether the connection stays. */
-const seen = (response: RawResponse) => [response.status, response.body, response.headers.connection]
-
-/** Header lines as raw HTTP sends them; a header given `undefined` is left out. */
-const headerLines = (headers: Record<string, string | undefined> | DeveloperSignedHeaders) =>
-  Object.entries(headers).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}\r\n`).join('')
-
-// Long enough that a server answering from the head would have (it answers in milliseconds).
-const HOLD_MS = 800
-
-// guarantee: signed-unknown-key-waits-for-body
-t.test('without Content-MD5, an unknown key waits for its body as a known key must: the wait tells no key from another', async (t) => {
-  const { port, lastRefusal } = await smallLimitApp(t)
-  const body = JSON.stringify({ content: 'x'.repeat(3000) })
-  // What a caller without the secret can send: a guessed signature, no Content-MD5 (the head then
-  // proves nothing, and a known key's request is only judged on its body). Kept alive: the
-  // server's own Connection header is compared.
-  const attempt = async (key: string, path: string) => {
-    const signed = signAsDeveloper({ method: 'POST', uri: path, body, contentType: 'application/json', key, secret: 'a-guessed-secret' })
-    const connection = rawConnection(port)
-    connection.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headerLines({ ...signed, 'Content-MD5': undefined })}\r\n`)
-    await sleep(HOLD_MS)
-    const answeredEarly = connection.received() !== ''
-    if (!connection.socket.destroyed) connection.socket.write(body)
-    await connection.answered
-    connection.socket.destroy()
-    return { answeredEarly, answer: seen(parseResponse(connection.received())) }
-  }
-  for (const path of [ECHO, '/api/1.0/no-such-route']) {
-    const known = await attempt(KEY, path)
-    t.equal(lastRefusal(), 'SIGNING_SIGNATURE_MISMATCH', `${path}, a known key: refused for its signature`)
-    const unknown = await attempt('nobody-0123456789', path)
-    t.equal(lastRefusal(), 'SIGNING_KEY_UNKNOWN', `${path}, an unknown key: refused for its key`)
-    t.equal(known.answeredEarly, false, `${path}, a known key: no answer before the body`)
-    t.equal(unknown.answeredEarly, false, `${path}, an unknown key: no answer before the body either`)
-    t.equal(known.answer[0], 401, `${path}: 401`)
-    t.equal(known.answer[2], 'close', `${path}: the refusal closes the connection`)
-    t.same(unknown.answer, known.answer, `${path}: the same answer, to the Connection header`)
-  }
-})
-
-// guarantee: signed-body-limit-404
-t.test('a path under the signed prefix that no route has holds its body to the signed limit too', async (t) => {
-  const { port } = await smallLimitApp(t)
-  const path = '/api/1.0/no-such-route'
-  // Chunked (no length to refuse from the head), and never ended: only a server that stops reading
-  // at the limit answers. Fastify gave the not-found handler the server-wide limit (5 MiB).
-  const overLimit = async (headers: Record<string, string | undefined> | DeveloperSignedHeaders) => {
-    const connection = rawConnection(port)
-    connection.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n${headerLines(headers)}\r\n` +
-      `${Buffer.byteLength(OVER).toString(16)}\r\n${OVER}\r\n`)
-    const answered = await Promise.race([connection.answered.then(() => true), sleep(5000).then(() => false)])
-    connection.socket.destroy()
-    return answered ? seen(parseResponse(connection.received())) : undefined
-  }
-  const sign = (key: string, secret: string) => signAsDeveloper({ method: 'POST', uri: path, body: OVER, contentType: 'application/json', key, secret })
-  const known = await overLimit({ ...sign(KEY, 'a-guessed-secret'), 'Content-MD5': undefined })
-  t.same(known?.[0], 401, 'a known key without Content-MD5: answered once past the limit, as unsigned')
-  t.same(await overLimit({ ...sign('nobody-0123456789', 'a-guessed-secret'), 'Content-MD5': undefined }), known, 'an unknown key: the same answer')
-  const proven = await overLimit(sign(KEY, SECRET))
-  t.same(proven?.[0], 413, 'a head proven by its Content-MD5: 413, as on a route')
-})
-
-// guarantee: signed-body-limit-404
-t.test('a GET under the signed prefix to a path no route has, with a body Fastify never reads: the connection goes on', async (t) => {
-  const { port } = await smallLimitApp(t)
-  const path = '/api/1.0/no-such-route'
-  // Signed over no body (Fastify reads none for a GET), verified, so answered 404 and kept alive;
-  // Node then discards the unread 40 KiB before the next request on the connection. Chunked: a
-  // declared length over the limit is a 413 from the head.
-  const signed = signAsDeveloper({ method: 'GET', uri: path, body: '', key: KEY, secret: SECRET })
-  const connection = rawConnection(port)
-  connection.socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n${headerLines(signed)}\r\n` +
-    `${(40 * 1024).toString(16)}\r\n${'x'.repeat(40 * 1024)}\r\n0\r\n\r\n` +
-    'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
-  const statuses = () => [...connection.received().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]))
-  await Promise.race([new Promise((resolve) => connection.socket.once('close', resolve)), sleep(5000)])
-  connection.socket.destroy()
-  t.same(statuses(), [404, 200], 'the 404, then the next request\'s answer on the same connection')
-})
-
-t.test('a body never sent, cut at REQUEST_TIMEOUT_MS, counts against the address as a wrong key does (SECURITY.md)', async (t) => {
-  const { app } = await buildApp(t, { REQUEST_TIMEOUT_MS: '1000', AUTH_FAILURES_PER_ADDRESS: '1' })
-  await insertDeveloper(app)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const port = (app.server.address() as { port: number }).port
-  t.equal((await signedInject(app, { url: ECHO })).statusCode, 200, 'the address starts with no failure')
-  const signed = signAsDeveloper({ method: 'POST', uri: ECHO, body: '{}', contentType: 'application/json', key: 'nobody-0123456789', secret: 'a-guessed-secret' })
-  const connection = rawConnection(port)
-  connection.socket.write(`POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n${headerLines({ ...signed, 'Content-MD5': undefined })}\r\n`)
-  await Promise.race([new Promise((resolve) => connection.socket.once('close', resolve)), sleep(10_000)])
-  connection.socket.destroy()
-  let status = 0
-  for (let tries = 0; tries < 50 && status !== 429; tries++) {
-    status = (await signedInject(app, { url: ECHO })).statusCode
-    if (status !== 429) await sleep(100)
-  }
-  t.equal(status, 429, 'the cut request was counted: the next, correctly signed, is refused')
 })
