@@ -28,20 +28,38 @@ export function parseResponse (received: string): RawResponse {
 
 /**
  * A connection written to by hand, step by step: `answered` settles once a whole response came or
- * the server closed, `received` is what came so far.
+ * the server closed, `closed` once the server closed; `received` is what came so far. The
+ * `…Within` forms say whether that happened before `ms` passed (a bound on a regression, not a speed).
  */
 export function rawConnection (port: number) {
   const socket = connect(port, '127.0.0.1')
   let received = ''
   let settle!: () => void
   const answered = new Promise<void>((resolve) => { settle = resolve })
+  const closed = new Promise<void>((resolve) => { socket.once('close', () => { resolve() }) })
   socket.on('data', (chunk: Buffer) => {
     received += chunk.toString('latin1')
     if (completeResponse(received)) settle()
   })
   socket.on('close', () => { settle() })
   socket.on('error', () => { settle() })
-  return { socket, answered, received: () => received }
+  const within = async (event: Promise<void>, ms: number) => {
+    let timer: NodeJS.Timeout | undefined
+    const gaveUp = new Promise<false>((resolve) => { timer = setTimeout(resolve, ms, false) })
+    try {
+      return await Promise.race([event.then(() => true), gaveUp])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  return {
+    socket,
+    answered,
+    closed,
+    received: () => received,
+    answeredWithin: async (ms: number) => await within(answered, ms),
+    closedWithin: async (ms: number) => await within(closed, ms)
+  }
 }
 
 /**
@@ -51,24 +69,17 @@ export function rawConnection (port: number) {
  * response as soon as it is complete, whether or not the server read (or got) the whole body.
  */
 export async function rawRequest (port: number, head: string, body = '', options: { keepAlive?: boolean } = {}): Promise<RawResponse> {
-  return await new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1')
-    let received = ''
-    let done = false
-    const finish = () => {
-      if (done) return
-      done = true
-      resolve(parseResponse(received))
-      socket.destroy()
-    }
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.toString('latin1')
-      if (completeResponse(received)) finish()
-    })
-    socket.on('end', finish)
-    socket.on('error', (error) => { if (received === '') reject(error); else finish() })
-    // keepAlive: the server decides whether the connection stays (its Connection header says so).
-    socket.write(`${head}\r\n${options.keepAlive === true ? '' : 'Connection: close\r\n'}\r\n`)
-    if (body !== '') socket.write(body)
+  const connection = rawConnection(port)
+  const failed = new Promise<never>((_resolve, reject) => {
+    connection.socket.once('error', (error) => { if (connection.received() === '') reject(error) })
   })
+  // keepAlive: the server decides whether the connection stays (its Connection header says so).
+  connection.socket.write(`${head}\r\n${options.keepAlive === true ? '' : 'Connection: close\r\n'}\r\n`)
+  if (body !== '') connection.socket.write(body)
+  try {
+    await Promise.race([connection.answered, failed])
+    return parseResponse(connection.received())
+  } finally {
+    connection.socket.destroy()
+  }
 }

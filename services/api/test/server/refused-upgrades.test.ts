@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { buildApp } from '../helper.js'
 import { parseResponse, rawConnection } from '../raw-http.js'
@@ -25,7 +24,7 @@ t.test('a WebSocket upgrade refused with an HTTP answer has its socket closed, w
   for (const [what, head, status] of cases) {
     const connection = rawConnection(port)
     connection.socket.write(`${head}\r\n`)
-    const closed = await Promise.race([new Promise<boolean>((resolve) => connection.socket.once('close', () => { resolve(true) })), sleep(5000).then(() => false)])
+    const closed = await connection.closedWithin(5000)
     connection.socket.destroy()
     t.equal(parseResponse(connection.received()).status, status, `${what}: ${status}`)
     t.equal(closed, true, `${what}: its socket closed`)

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { authorization, buildApp, call } from '../../helper.js'
 import { parseResponse, rawConnection } from '../../raw-http.js'
@@ -50,7 +49,7 @@ t.test('a path no route has is a 404 before its body is read, for anyone', async
     const connection = rawConnection(port)
     connection.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n${headers}\r\n` +
       '400\r\n{"requestObject":' + ' '.repeat(1024 - 17) + '\r\n')
-    const answered = await Promise.race([connection.answered.then(() => true), sleep(giveUpMs).then(() => false)])
+    const answered = await connection.answeredWithin(giveUpMs)
     connection.socket.destroy()
     return answered ? parseResponse(connection.received()) : undefined
   }

@@ -8,8 +8,7 @@ export const ECHO = '/api/1.0/debug/echo'
 
 /** Request line and headers as raw HTTP sends them; a header given `undefined` is left out. */
 export const requestHead = (method: string, headers: Record<string, string | undefined> | DeveloperSignedHeaders) =>
-  `${method} ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
-  Object.entries(headers).filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value!}`).join('\r\n')
+  `${method} ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headerLines(headers)}`.slice(0, -2)
 
 /** An api with a 4 KiB signed body limit, listening for raw HTTP, and what its body-limit tests share. */
 export async function smallLimitApp (t: Test) {

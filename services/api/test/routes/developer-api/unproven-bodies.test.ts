@@ -50,7 +50,7 @@ t.test('a path under the signed prefix that no route has holds its body to the s
     const connection = rawConnection(port)
     connection.socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n${headerLines(headers)}\r\n` +
       `${Buffer.byteLength(OVER).toString(16)}\r\n${OVER}\r\n`)
-    const answered = await Promise.race([connection.answered.then(() => true), sleep(5000).then(() => false)])
+    const answered = await connection.answeredWithin(5000)
     connection.socket.destroy()
     return answered ? seen(parseResponse(connection.received())) : undefined
   }
@@ -75,7 +75,7 @@ t.test('a GET under the signed prefix to a path no route has, with a body Fastif
     `${(40 * 1024).toString(16)}\r\n${'x'.repeat(40 * 1024)}\r\n0\r\n\r\n` +
     'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')
   const statuses = () => [...connection.received().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => Number(match[1]))
-  await Promise.race([new Promise((resolve) => connection.socket.once('close', resolve)), sleep(5000)])
+  await connection.closedWithin(5000)
   connection.socket.destroy()
   t.same(statuses(), [404, 200], 'the 404, then the next request\'s answer on the same connection')
 })
@@ -89,7 +89,7 @@ t.test('a body never sent, cut at REQUEST_TIMEOUT_MS, counts against the address
   const signed = signAsDeveloper({ method: 'POST', uri: ECHO, body: '{}', contentType: 'application/json', key: 'nobody-0123456789', secret: 'a-guessed-secret' })
   const connection = rawConnection(port)
   connection.socket.write(`POST ${ECHO} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n${headerLines({ ...signed, 'Content-MD5': undefined })}\r\n`)
-  await Promise.race([new Promise((resolve) => connection.socket.once('close', resolve)), sleep(10_000)])
+  await connection.closedWithin(10_000)
   connection.socket.destroy()
   let status = 0
   for (let tries = 0; tries < 50 && status !== 429; tries++) {
