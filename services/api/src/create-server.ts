@@ -5,7 +5,7 @@ import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
 import { jsonBodyText } from './json-body.js'
-import { MAX_PARAM_LENGTH, answerRouterError, closeRefusedUpgrade } from './router-errors.js'
+import { MAX_PARAM_LENGTH, answerRouterError } from './router-errors.js'
 import { ajvOptions, sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
 import { secureContextOptions } from './tls/credentials.js'
@@ -50,7 +50,6 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     return json(request, read.text, done)
   })
   app.addHook('onResponse', (request, reply, done) => {
-    closeRefusedUpgrade(request)
     request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
     done()
   })
