@@ -2,6 +2,7 @@ import type { DeviceRemoveRequest, DeviceSearchRequest, RegisteredDevice } from 
 import type { Db } from '@beacon/db'
 import { badRequest } from '../../errors.js'
 import { requireApplicationByAppId } from '../applications/lookup.js'
+import { removeDevices } from '../devices/removal.js'
 import { decodeCursor, isDigits, pageOf, rowsToRead, type Page } from './page.js'
 
 const LIST = 'devices'
@@ -60,6 +61,6 @@ export async function searchDevices (db: Db, request: DeviceSearchRequest['reque
 /** Removes one device of the named application (and its activations); another application's device id removes nothing. */
 export async function removeDeviceById (db: Db, request: DeviceRemoveRequest['requestObject']): Promise<{ removed: boolean }> {
   const application = await requireApplicationByAppId(db, request.appId)
-  const { count } = await db.device.deleteMany({ where: { id: BigInt(request.deviceId), applicationId: application.id } })
+  const count = await removeDevices(db, { id: BigInt(request.deviceId), applicationId: application.id })
   return { removed: count === 1 }
 }

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildApp, call } from '../../helper.js'
+import { until } from '../in-app/helper.js'
 import { createApplication, emptyDeviceCount, storedDevices } from './fixtures.js'
 
 // Requests go out together; app.inject runs them concurrently against the real pool and database.
@@ -84,4 +85,34 @@ t.test('status updates racing registrations of the same activation answer 200', 
   t.same(responses.map((r) => r.statusCode), [200, 200, 200, 200, 200])
   t.ok(await app.db.deviceActivation.count({ where: { activationId: 'act' } }) <= 1)
   t.equal(await emptyDeviceCount(app), 0)
+})
+
+// The interleaving of a deadlock, forced: a third transaction holds the activation's row while a
+// rotation (token a's activation to token b) and a removal of token a queue behind it, in that
+// order. Once it lets go, the rotation takes the row, then wants token a's; a removal that had
+// locked token a's row first, waiting for the activation's, closed the cycle and was failed (503).
+t.test('a removal racing a token rotation of its activation answers 200', async (t) => {
+  const { app } = await buildApp(t)
+  await createApplication(app, 2)
+  const register = (token: string) => call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token, platform: 'ios', activationId: 'act' } })
+  t.equal((await register('a')).statusCode, 200)
+  const waits = async () => (await app.db.pool.query<{ event: string }>(
+    "SELECT wait_event AS event FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' ORDER BY query_start")).rows.map((r) => r.event)
+  const waiting = async () => (await waits()).length
+  const holder = await app.db.pool.connect()
+  t.teardown(() => holder.release())
+  await holder.query('BEGIN')
+  await holder.query("SELECT 1 FROM device_activation WHERE activation_id = 'act' FOR UPDATE")
+  const rotation = register('b')
+  await until(async () => await waiting() === 1, 'the rotation waits for the activation')
+  const removal = call(app, 'DELETE', '/push/device/remove', { requestObject: { appId: 2, token: 'a' } })
+  await until(async () => await waiting() === 2, 'the removal waits too')
+  // Queued behind the activation's lock, as a registration would be, not holding token a's row.
+  t.equal((await waits())[1], 'advisory', 'the removal waits for the activation, holding nothing the rotation needs')
+  await holder.query('COMMIT')
+  const [rotated, removed] = await Promise.all([rotation, removal])
+  t.equal(rotated.statusCode, 200, 'the rotation')
+  t.equal(removed.statusCode, 200, removed.body)
+  t.same(await storedDevices(app), [{ appId: 2, token: 'b', platform: 'APNS', environment: null, activations: [{ activationId: 'act', userId: null, activationStatus: 'ACTIVE' }] }],
+    'the activation on token b, token a gone')
 })
