@@ -20,7 +20,12 @@ export interface ApiLimits {
   inAppSocketsPerDeveloper: number
   /** Open sockets on one instance, every developer's; a connect beyond is refused (503) before its upgrade. */
   inAppSocketsMax: number
-  /** A socket whose unsent data exceeds this is a slow consumer and is closed. */
+  /**
+   * A socket whose unsent data (in the api's memory, past the kernel's buffers) would exceed this
+   * is a slow consumer and is closed. Every open socket may hold it: INAPP_SOCKETS_MAX times this
+   * is memory the api must have. At least 32 KiB, above the largest frame (~26 KB: 4096
+   * characters of content at 6 bytes each as JSON escapes, and a sender's address).
+   */
   inAppMaxBufferedBytes: number
   /** Acknowledgements per socket and minute; more are answered with an error frame, not recorded. */
   inAppAcksPerMinute: number
@@ -65,7 +70,7 @@ export function readLimits (read: EnvReader): ApiLimits {
     inAppSocketsPerToken: read.integer('INAPP_SOCKETS_PER_TOKEN', 4, 1, 1000),
     inAppSocketsPerDeveloper: read.integer('INAPP_SOCKETS_PER_DEVELOPER', 1000, 1, 1_000_000),
     inAppSocketsMax: read.integer('INAPP_SOCKETS_MAX', 2000, 1, 1_000_000),
-    inAppMaxBufferedBytes: read.integer('INAPP_MAX_BUFFERED_BYTES', 1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
+    inAppMaxBufferedBytes: read.integer('INAPP_MAX_BUFFERED_BYTES', 64 * 1024, 32 * 1024, 256 * 1024 * 1024),
     inAppAcksPerMinute: read.integer('INAPP_ACKS_PER_MINUTE', 3000, 1, 1_000_000),
     requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000)
   }

@@ -32,7 +32,7 @@ const STORE_IN_APP_MESSAGE = {
 }
 
 /** Most messages replayed to a connecting socket; older ones remain for the push fallback and expiry. */
-const MAX_REPLAY = 500
+export const MAX_REPLAY = 500
 
 /**
  * Stores a developer's in-app message in the user's store (with its one application). The push
@@ -61,11 +61,19 @@ export function toFrame (message: StoredInAppMessage): InAppMessageFrame {
   }
 }
 
+/** Where a replay goes on from: the last message written (the replay's order is creation time, then id). */
+export interface ReplayCursor {
+  createdAt: Date
+  id: string
+}
+
 /**
  * What a (re)connecting device has not acknowledged yet and may still get from the developer whose
- * token it holds, oldest first. Other developers' messages to the same user are theirs alone.
+ * token it holds, oldest first: `take` of them after `after`. Other developers' messages to the
+ * same user are theirs alone.
  */
-export async function pendingInAppMessages (db: Db, identity: InAppIdentity, now = new Date()): Promise<InboxMessage[]> {
+export async function pendingInAppMessages (db: Db, identity: InAppIdentity, page: { after?: ReplayCursor, take: number }, now = new Date()): Promise<InboxMessage[]> {
+  const { after, take } = page
   return await db.inboxMessage.findMany({
     where: {
       userId: identity.userId,
@@ -73,10 +81,11 @@ export async function pendingInAppMessages (db: Db, identity: InAppIdentity, now
       acknowledgedAt: null,
       expiredAt: null,
       expiresAt: { gt: now },
-      applications: { some: { applicationId: identity.applicationId } }
+      applications: { some: { applicationId: identity.applicationId } },
+      ...(after === undefined ? {} : { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] })
     },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    take: MAX_REPLAY
+    take
   })
 }
 

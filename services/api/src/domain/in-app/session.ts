@@ -2,7 +2,8 @@ import { InAppAckFrame, type InAppErrorFrame } from '@beacon/contracts'
 import type { FastifyInstance } from 'fastify'
 import { Compile } from 'typebox/compile'
 import type { WebSocket } from 'ws'
-import { acknowledgeInAppMessages, pendingInAppMessages, toFrame } from './messages.js'
+import { acknowledgeInAppMessages } from './messages.js'
+import { replayPending } from './replay.js'
 import type { InAppGrant } from './token.js'
 
 const ackFrame = Compile(InAppAckFrame)
@@ -63,9 +64,7 @@ export async function serveInAppSocket (app: FastifyInstance, socket: WebSocket,
     socket.close(1008, 'unknown application')
     return
   }
-  for (const message of await pendingInAppMessages(app.db, grant)) {
-    if (!app.inApp.sockets.write(socket, grant, JSON.stringify(toFrame(message)))) break
-  }
+  await replayPending(app, socket, grant)
 }
 
 /** `username@carrier` of the identity (what callbacks say in `to`), or null if the application is gone. */

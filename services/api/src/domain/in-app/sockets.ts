@@ -1,5 +1,6 @@
 import { InAppCloseCode } from '@beacon/contracts'
 import type { WebSocket } from 'ws'
+import { sendFrame } from './backpressure.js'
 import type { InAppGrant, InAppIdentity } from './token.js'
 
 const userKey = ({ developerId, applicationId, userId }: InAppIdentity) => `${developerId}\u0000${applicationId}\u0000${userId}`
@@ -71,7 +72,7 @@ export class InAppSockets {
       socket.terminate()
       return false
     }
-    socket.send(text)
+    sendFrame(socket, text)
     return true
   }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import WebSocket from 'ws'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
+import { storeInAppMessage } from '../../../src/domain/in-app/messages.js'
 
 export const CARRIER = 'carrier.example'
 export const key = 'push-dev-key'
@@ -120,4 +121,35 @@ export async function upgradeStatus (base: string, token: string): Promise<{ sta
     })
     socket.once('error', reject)
   })
+}
+
+/**
+ * `count` unacknowledged messages of `content` to the user, the first stored as the API would
+ * store it, the others copies of it, three to each millisecond (so the replay's order meets ties).
+ * Their ids in the replay's order.
+ */
+export async function storeBacklog (app: FastifyInstance, user: { developerId: number, applicationId: number, userId: string }, count: number, content: string): Promise<string[]> {
+  const first = await storeInAppMessage(app.db, { ...user, content }, { inAppAckTimeoutMs: 600_000, inAppMessageTtlSeconds: 3600 })
+  await app.db.$executeRaw`
+    WITH copies AS (
+      INSERT INTO inbox_message (id, user_id, type, subject, summary, body, created_at, developer_id, expires_at)
+      SELECT gen_random_uuid(), user_id, type, subject, summary, body, created_at + (n / 3) * interval '1 ms', developer_id, expires_at
+      FROM inbox_message, generate_series(1, ${count - 1}::int) AS n WHERE id = ${first.id}::uuid
+      RETURNING id)
+    INSERT INTO inbox_message_application (message_id, application_id) SELECT id, ${user.applicationId} FROM copies`
+  const stored = await app.db.$queryRaw<Array<{ id: string }>>`
+    SELECT id::text FROM inbox_message WHERE user_id = ${user.userId} AND developer_id = ${user.developerId} ORDER BY created_at, id`
+  return stored.map((row) => row.id)
+}
+
+/** The api's side of its only open in-app socket. */
+export function serverSocket (app: FastifyInstance): WebSocket {
+  const [socket, ...others] = app.websocketServer.clients
+  if (socket === undefined || others.length > 0) throw new Error(`expected one socket, found ${app.websocketServer.clients.size}`)
+  return socket
+}
+
+/** Stops reading the client's TCP socket (what the server sends piles up in the kernel, then in the api), or reads again. */
+export function tcpOf (socket: WebSocket): { pause: () => void, resume: () => void } {
+  return (socket as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
 }

@@ -1,9 +1,8 @@
 import t from 'tap'
 import WebSocket from 'ws'
-import { storeInAppMessage } from '../../../src/domain/in-app/messages.js'
 import { InAppSockets } from '../../../src/domain/in-app/sockets.js'
 import { buildApp } from '../../helper.js'
-import { CARRIER, connect, listen, pushTo, setupDeveloper, tokenFor, until, upgradeStatus } from './helper.js'
+import { CARRIER, connect, listen, pushTo, serverSocket, setupDeveloper, sleep, storeBacklog, tcpOf, tokenFor, until, upgradeStatus } from './helper.js'
 
 const env = { INAPP_ACK_TIMEOUT_MS: '600000' }
 const alice = `alice@${CARRIER}`
@@ -99,42 +98,38 @@ t.test('acknowledgements over the rate are answered with an error frame and not 
 })
 
 // guarantee: inapp-slow-reader-disconnected
-t.test('a socket that does not read is closed as a slow consumer', async (t) => {
-  const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(16 * 1024) })
+t.test('a socket that does not read holds its replay back, and is closed as a slow consumer once live messages pile up', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(32 * 1024) })
   const { developerId, applicationId } = await setupDeveloper(app)
-  // 500 messages of ~12 KB (4096 three-byte characters): 6 MB to replay, more than a socket that
-  // is not read can take in before its unsent data passes the limit.
-  const first = await storeInAppMessage(app.db, { applicationId, userId: 'alice', developerId, content: '€'.repeat(4096) }, { inAppAckTimeoutMs: 600_000, inAppMessageTtlSeconds: 3600 })
-  // 499 more like it, in one statement.
-  await app.db.$executeRaw`
-    WITH copies AS (
-      INSERT INTO inbox_message (id, user_id, type, subject, summary, body, created_at, developer_id, expires_at)
-      SELECT gen_random_uuid(), user_id, type, subject, summary, body, created_at + n * interval '1 ms', developer_id, expires_at
-      FROM inbox_message, generate_series(1, 499) AS n WHERE id = ${first.id}::uuid
-      RETURNING id)
-    INSERT INTO inbox_message_application (message_id, application_id) SELECT id, ${applicationId} FROM copies`
-  t.equal(await app.db.inboxMessage.count(), 500)
+  const alices = { applicationId, userId: 'alice', developerId }
+  // 500 messages of ~12 KB (4096 three-byte characters): 6 MB to replay, more than the kernel's
+  // buffers of a socket nobody reads take in.
+  await storeBacklog(app, alices, 500, '€'.repeat(4096))
   const socket = new WebSocket(`${await listen(app)}/api/1.0/im/connect?token=${encodeURIComponent(await tokenFor(app, alice))}`)
   t.teardown(() => socket.terminate())
-  const tcp = () => (socket as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
-  socket.once('open', () => tcp().pause()) // reads nothing more
+  socket.once('open', () => tcpOf(socket).pause()) // reads nothing more
   const closed = new Promise<number>((resolve) => socket.once('close', resolve))
-  const alices = { applicationId, userId: 'alice', developerId }
   await until(() => app.inApp.sockets.count(alices) === 1, 'the socket registered')
-  await until(() => app.inApp.sockets.count(alices) === 0, 'the slow socket dropped', 30_000)
-  tcp().resume() // now it reads what was sent and learns the connection is gone
+  const server = serverSocket(app)
+  await until(() => server.bufferedAmount > 0, 'the kernel\'s buffers full: the api holds unsent data', 30_000)
+  await sleep(500)
+  t.ok(server.bufferedAmount <= 32 * 1024, `the replay waits with at most a frame unsent (${server.bufferedAmount} bytes), not its backlog`)
+  t.equal(app.inApp.sockets.count(alices), 1, 'and the socket stays: its client may read yet')
+  // A live message does not wait: a few of them pass the limit.
+  for (let i = 0; i < 10 && app.inApp.sockets.count(alices) > 0; i++) await pushTo(app, alice, { content: '€'.repeat(4096) })
+  await until(() => app.inApp.sockets.count(alices) === 0, 'the slow socket dropped')
+  tcpOf(socket).resume() // now it reads what was sent and learns the connection is gone
   t.equal(await closed, 1006, 'terminated, not closed politely: its buffer is what is full')
 })
 
 // guarantee: inapp-slow-reader-disconnected
 t.test('a client that sends without reading is disconnected too: error answers count against its buffer', async (t) => {
-  const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(16 * 1024) })
+  const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(32 * 1024) })
   const { developerId, applicationId } = await setupDeveloper(app)
   const socket = new WebSocket(`${await listen(app)}/api/1.0/im/connect?token=${encodeURIComponent(await tokenFor(app, alice))}`)
   t.teardown(() => socket.terminate())
-  const tcp = () => (socket as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
   await new Promise((resolve) => socket.once('open', resolve))
-  tcp().pause()
+  tcpOf(socket).pause()
   const alices = { applicationId, userId: 'alice', developerId }
   await until(() => app.inApp.sockets.count(alices) === 1, 'the socket registered')
   // Each one-byte frame asks for an error frame of ~60 bytes that the client never reads: sent in
