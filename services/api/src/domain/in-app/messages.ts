@@ -72,7 +72,7 @@ export interface ReplayCursor {
  * token it holds, oldest first: `take` of them after `after`. Other developers' messages to the
  * same user are theirs alone.
  */
-export async function pendingInAppMessages (db: Db, identity: InAppIdentity, page: { after?: ReplayCursor, take: number }, now = new Date()): Promise<InboxMessage[]> {
+export async function pendingInAppMessages (db: Db, identity: InAppIdentity, page: { after?: ReplayCursor, take: number }, now = new Date()): Promise<StoredInAppMessage[]> {
   const { after, take } = page
   return await db.inboxMessage.findMany({
     where: {
@@ -82,8 +82,12 @@ export async function pendingInAppMessages (db: Db, identity: InAppIdentity, pag
       expiredAt: null,
       expiresAt: { gt: now },
       applications: { some: { applicationId: identity.applicationId } },
-      ...(after === undefined ? {} : { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] })
+      // The bound on created_at alone is what the index (user_id, created_at) can start from.
+      ...(after === undefined
+        ? {}
+        : { createdAt: { gte: after.createdAt }, OR: [{ createdAt: { gt: after.createdAt } }, { id: { gt: after.id } }] })
     },
+    select: { id: true, body: true, sender: true, createdAt: true },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     take
   })

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { InAppCloseCode } from '@beacon/contracts'
 import type { WebSocket } from 'ws'
 import { sendFrame } from './backpressure.js'
@@ -47,6 +48,8 @@ export class InAppSockets {
   private readonly byToken = new Map<string, Set<Entry>>()
   private readonly byDeveloper = new Map<number, Set<Entry>>()
   private readonly alive = new WeakMap<WebSocket, boolean>()
+  /** Each socket's last ping payload: only a pong that echoes it counts as an answer. */
+  private readonly pings = new WeakMap<WebSocket, Buffer>()
 
   constructor (private readonly limits: SocketLimits, private readonly onSlowConsumer: (grant: InAppGrant) => void = () => {}) {}
 
@@ -57,7 +60,9 @@ export class InAppSockets {
     this.closeOldest(put(this.byToken, token, entry), this.limits.perToken)
     put(this.byDeveloper, grant.developerId, entry)
     this.alive.set(socket, true)
-    socket.on('pong', () => this.alive.set(socket, true))
+    // Any pong did before: a client that never read (so never saw a ping) kept its socket by
+    // sending pongs of its own, and with it whatever the socket held unsent.
+    socket.on('pong', (data) => { if (this.pings.get(socket)?.equals(data) === true) this.alive.set(socket, true) })
     socket.once('close', () => this.remove(entry))
   }
 
@@ -67,13 +72,20 @@ export class InAppSockets {
    */
   write (socket: WebSocket, grant: InAppGrant, text: string): boolean {
     if (socket.readyState !== socket.OPEN) return false
-    if (socket.bufferedAmount + Buffer.byteLength(text) > this.limits.maxBufferedBytes) {
+    const payload = Buffer.from(text)
+    // In bytes: frames go as UTF-8 buffers (a string's would count its UTF-16 units).
+    if (socket.bufferedAmount + payload.length > this.limits.maxBufferedBytes) {
       this.onSlowConsumer(grant)
       socket.terminate()
       return false
     }
-    sendFrame(socket, text)
+    sendFrame(socket, payload)
     return true
+  }
+
+  /** The most unsent data a socket may hold (INAPP_MAX_BUFFERED_BYTES). */
+  get maxBufferedBytes (): number {
+    return this.limits.maxBufferedBytes
   }
 
   /** Sends the text to every open socket of the user opened with the developer's tokens; how many got it. */
@@ -129,7 +141,9 @@ export class InAppSockets {
         continue
       }
       this.alive.set(socket, false)
-      socket.ping()
+      const payload = randomBytes(8)
+      this.pings.set(socket, payload)
+      socket.ping(payload)
     }
   }
 

@@ -67,6 +67,28 @@ t.test('keep-alive: a socket that stops answering pings is terminated', async (t
   await until(() => app.inApp.sockets.count(alicesSockets) === 1, 'the registry forgets it')
 })
 
+t.test('keep-alive: a pong that does not echo the last ping keeps no socket: one that never reads cannot stay by sending its own', async (t) => {
+  // The server's own rounds 5 minutes apart: only the test's two run.
+  const { app } = await buildApp(t, { INAPP_PING_INTERVAL_MS: '300000' })
+  const { developerId, applicationId } = await setupDeveloper(app)
+  const alicesSockets = { applicationId, userId: 'alice', developerId }
+  const base = await listen(app)
+  const silent = new WebSocket(`${base}/api/1.0/im/connect?token=${await tokenFor(app, alice)}`, { autoPong: false })
+  t.teardown(() => silent.terminate())
+  await new Promise((resolve) => silent.once('open', resolve))
+  await until(() => app.inApp.sockets.count(alicesSockets) === 1, 'registered')
+  let pongs = 0
+  for (const socket of app.websocketServer.clients) socket.on('pong', () => { pongs++ })
+  // Unsolicited, empty and guessed, before and after the first round: none echoes its payload.
+  silent.pong()
+  app.inApp.sockets.ping()
+  silent.pong(Buffer.from('12345678'))
+  await until(() => pongs === 2, 'both pongs received')
+  app.inApp.sockets.ping()
+  await until(() => silent.readyState === WebSocket.CLOSED, 'terminated at the second round')
+  await until(() => app.inApp.sockets.count(alicesSockets) === 0, 'the registry forgets it')
+})
+
 // guarantee: inapp-shutdown-going-away
 t.test('on close the sockets are told the server is going away (1001)', async (t) => {
   const { app } = await buildApp(t)
