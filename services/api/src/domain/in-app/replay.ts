@@ -49,8 +49,11 @@ async function writePage (app: FastifyInstance, socket: WebSocket, grant: InAppG
   let written = 0
   for (const message of page) {
     const frame = JSON.stringify(toFrame(message))
-    const unsent = unsentBytes(socket)
-    if (unsent > 0 && unsent + Buffer.byteLength(frame) > sockets.maxBufferedBytes / 2) break
+    const fits = () => unsentBytes(socket) === 0 || unsentBytes(socket) + Buffer.byteLength(frame) <= sockets.maxBufferedBytes / 2
+    // A frame the kernel took at once is counted until its callback, which runs after this
+    // turn of the event loop: let them run before giving the page up.
+    if (!fits()) await new Promise(setImmediate)
+    if (!fits()) break
     if (!sockets.write(socket, grant, frame)) return { left, take, done: true }
     after = { createdAt: message.createdAt, id: message.id }
     written++
