@@ -19,6 +19,29 @@ const sendError = (app: FastifyInstance, socket: WebSocket, grant: InAppGrant, m
   app.inApp.sockets.write(socket, grant, JSON.stringify({ type: 'error', message } satisfies InAppErrorFrame))
 }
 
+/**
+ * Error answers to a client's own faults (malformed frames, acks over the rate or the queue) per
+ * socket and minute; one more closes the socket (1008). Each answer is small, but a client that
+ * sends without reading makes them pile up unsent: with no bound it had as many as it sent frames,
+ * each holding a slice of a shared buffer of Node's, until the slow-consumer limit or keep-alive.
+ */
+export const MAX_CLIENT_ERRORS_PER_MINUTE = 100
+
+/** Answers a client's fault with an error frame while its budget lasts, then closes the socket. */
+function clientFaults (app: FastifyInstance, socket: WebSocket, grant: InAppGrant) {
+  let windowStart = Date.now()
+  let errors = 0
+  return (message: string) => {
+    const now = Date.now()
+    if (now - windowStart >= 60_000) {
+      windowStart = now
+      errors = 0
+    }
+    if (++errors <= MAX_CLIENT_ERRORS_PER_MINUTE) sendError(app, socket, grant, message)
+    else if (socket.readyState === socket.OPEN) socket.close(1008, 'too many bad frames')
+  }
+}
+
 function parseAck (data: string): { id: string } | string {
   let frame: unknown
   try { frame = JSON.parse(data) } catch { return 'the frame is not JSON' }
@@ -43,18 +66,19 @@ export async function serveInAppSocket (app: FastifyInstance, socket: WebSocket,
   const { grant } = connection
   // Listening before the first await: a frame that arrives meanwhile would otherwise be lost.
   const to = addressOf(app, grant)
-  const acks = acknowledgements(app, socket, grant, to)
+  const fault = clientFaults(app, socket, grant)
+  const acks = acknowledgements(app, socket, grant, to, fault)
   socket.on('message', (data, isBinary) => {
     // A socket being closed (revoked, replaced, shutting down) still hears frames until the peer
     // answers the close: they count for nothing.
     if (socket.readyState !== socket.OPEN) return
     const parsed = isBinary ? 'frames must be text (JSON)' : parseAck(data.toString())
     if (typeof parsed === 'string') {
-      sendError(app, socket, grant, parsed)
+      fault(parsed)
       return
     }
     connection.ackRate().then((wait) => {
-      if (wait > 0) sendError(app, socket, grant, `too many acknowledgements; ${parsed.id} was not recorded: send it again in ${wait} s`)
+      if (wait > 0) fault(`too many acknowledgements; ${parsed.id} was not recorded: send it again in ${wait} s`)
       else if (socket.readyState === socket.OPEN) acks.push(parsed.id)
     }, (error: unknown) => { app.log.error({ err: error }, 'in-app acknowledgement rate not counted') })
   })
@@ -78,7 +102,7 @@ async function addressOf (app: FastifyInstance, grant: InAppGrant): Promise<stri
  * flight are recorded together by the next. So a client acking fast costs one transaction in
  * flight, not one per frame.
  */
-function acknowledgements (app: FastifyInstance, socket: WebSocket, grant: InAppGrant, address: Promise<string | null>) {
+function acknowledgements (app: FastifyInstance, socket: WebSocket, grant: InAppGrant, address: Promise<string | null>, fault: (message: string) => void) {
   let queued: string[] = []
   let draining = false
   const drain = async () => {
@@ -95,7 +119,7 @@ function acknowledgements (app: FastifyInstance, socket: WebSocket, grant: InApp
   return {
     push (id: string) {
       if (queued.length >= MAX_QUEUED_ACKS) {
-        sendError(app, socket, grant, `too many acknowledgements waiting; ${id} was not recorded: send it again later`)
+        fault(`too many acknowledgements waiting; ${id} was not recorded: send it again later`)
         return
       }
       queued.push(id)

@@ -1,5 +1,6 @@
 import t from 'tap'
 import WebSocket from 'ws'
+import { MAX_CLIENT_ERRORS_PER_MINUTE } from '../../../src/domain/in-app/session.js'
 import { InAppSockets } from '../../../src/domain/in-app/sockets.js'
 import { buildApp } from '../../helper.js'
 import { CARRIER, connect, listen, pushTo, serverSocket, setupDeveloper, sleep, storeBacklog, tcpOf, tokenFor, until, upgradeStatus } from './helper.js'
@@ -130,24 +131,19 @@ t.test('a socket that does not read holds its replay back, and is closed as a sl
   t.equal(await closed, 1006, 'terminated, not closed politely: its buffer is what is full')
 })
 
-// guarantee: inapp-slow-reader-disconnected
-t.test('a client that sends without reading is disconnected too: error answers count against its buffer', async (t) => {
-  const { app } = await buildApp(t, { ...env, INAPP_MAX_BUFFERED_BYTES: String(32 * 1024) })
+// guarantee: inapp-client-error-budget
+t.test('a client that keeps sending bad frames gets 100 error answers a minute, then is closed (1008)', async (t) => {
+  const { app } = await buildApp(t, env)
   const { developerId, applicationId } = await setupDeveloper(app)
-  const socket = new WebSocket(`${await listen(app)}/api/1.0/im/connect?token=${encodeURIComponent(await tokenFor(app, alice))}`)
-  t.teardown(() => socket.terminate())
-  await new Promise((resolve) => socket.once('open', resolve))
-  tcpOf(socket).pause()
-  const alices = { applicationId, userId: 'alice', developerId }
-  await until(() => app.inApp.sockets.count(alices) === 1, 'the socket registered')
-  // Each one-byte frame asks for an error frame of ~60 bytes that the client never reads: sent in
-  // bursts until the server drops the socket (or 200,000 frames, well past any socket buffer).
-  for (let sent = 0; sent < 200_000 && app.inApp.sockets.count(alices) > 0; sent += 5000) {
-    for (let i = 0; i < 5000; i++) socket.send('x')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  await until(() => app.inApp.sockets.count(alices) === 0, 'the socket dropped', 30_000)
-  t.equal(app.inApp.sockets.count(alices), 0, 'terminated as a slow consumer')
+  const client = await connect(t, await listen(app), await tokenFor(app, alice))
+  for (let i = 0; i < MAX_CLIENT_ERRORS_PER_MINUTE; i++) client.send('x')
+  await client.until(MAX_CLIENT_ERRORS_PER_MINUTE)
+  t.ok(client.frames.every((frame) => frame.type === 'error'), 'each answered')
+  t.equal(client.socket.readyState, WebSocket.OPEN, 'and the socket stays open while the budget lasts')
+  client.send('x')
+  t.same(await client.closed, { code: 1008, reason: 'too many bad frames' }, 'one more closes it')
+  t.equal(client.frames.length, MAX_CLIENT_ERRORS_PER_MINUTE, 'without a further answer')
+  await until(() => app.inApp.sockets.count({ applicationId, userId: 'alice', developerId }) === 0, 'the registry forgets it')
 })
 
 t.test('a token for the longest username (255 three-byte characters) opens the channel', async (t) => {
