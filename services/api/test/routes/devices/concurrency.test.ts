@@ -91,6 +91,7 @@ t.test('status updates racing registrations of the same activation answer 200', 
 // rotation (token a's activation to token b) and a removal of token a queue behind it, in that
 // order. Once it lets go, the rotation takes the row, then wants token a's; a removal that had
 // locked token a's row first, waiting for the activation's, closed the cycle and was failed (503).
+// guarantee: device-writes-race-free
 t.test('a removal racing a token rotation of its activation answers 200', async (t) => {
   const { app } = await buildApp(t)
   await createApplication(app, 2)
@@ -116,4 +117,34 @@ t.test('a removal racing a token rotation of its activation answers 200', async 
   t.equal(removed.statusCode, 200, removed.body)
   t.same(await storedDevices(app), [{ appId: 2, token: 'b', platform: 'APNS', environment: null, activations: [{ activationId: 'act', userId: null, activationStatus: 'ACTIVE' }] }],
     'the activation on token b, token a gone with its other activation')
+})
+
+// PowerAuth's commonest race, forced: an app re-registers its token with a new activation while
+// the old activation is reported REMOVED. The holder keeps token a's row until both queue behind
+// it, the registration first; once it lets go, the registration takes the row, then wants the old
+// activation's to delete it, which the status update had taken before it wanted token a's row to
+// delete the token left empty: a deadlock, before the registration locked the token's activations too.
+// guarantee: device-writes-race-free
+t.test('a re-registration with a new activation racing the REMOVED status of the old one answers 200', async (t) => {
+  const { app } = await buildApp(t)
+  await createApplication(app, 2)
+  const register = (activationId: string) => call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token: 'a', platform: 'ios', activationId } })
+  t.equal((await register('old')).statusCode, 200)
+  const waits = async () => (await app.db.pool.query<{ event: string }>(
+    "SELECT wait_event AS event FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' ORDER BY query_start")).rows.map((r) => r.event)
+  const holder = await app.db.pool.connect()
+  t.teardown(() => holder.release())
+  await holder.query('BEGIN')
+  await holder.query("SELECT 1 FROM device WHERE push_token = 'a' FOR UPDATE")
+  const registration = register('new')
+  await until(async () => (await waits()).length === 1, 'the registration waits for the token')
+  const removal = call(app, 'POST', '/push/device/status/update', { activationId: 'old', activationStatus: 'REMOVED' })
+  await until(async () => (await waits()).length === 2, 'the status update waits too')
+  t.equal((await waits())[1], 'advisory', 'the status update waits for the old activation, holding nothing the registration needs')
+  await holder.query('COMMIT')
+  const [registered, removed] = await Promise.all([registration, removal])
+  t.equal(registered.statusCode, 200, registered.body)
+  t.equal(removed.statusCode, 200, removed.body)
+  t.same(await storedDevices(app), [{ appId: 2, token: 'a', platform: 'APNS', environment: null, activations: [{ activationId: 'new', userId: null, activationStatus: 'ACTIVE' }] }],
+    'token a with the new activation only')
 })
