@@ -2,11 +2,13 @@ import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contrac
 import { queryGenericPlan, queryRecentlyWritten, type Db } from '@beacon/db'
 import type { ResultEvent } from '@beacon/transport'
 import { completeCampaigns } from '../campaigns/completion.js'
+import { removeInvalidRegistrations } from '../devices/removal.js'
 
 type MessageResult = Extract<DeviceResult, { messageId: string }>
 type CampaignResult = Extract<DeviceResult, { campaignId: string }>
 
-// Two statements per batch, whatever it holds (see COMPLETE for why two): each part runs over its
+// Two statements per batch, whatever it holds (see COMPLETE for why two), and a transaction of its
+// own when a provider called tokens invalid (recordResults says why): each part runs over its
 // own arrays (empty ones do nothing). The parts of one touch different rows, so one snapshot serves them all. A large batch (a
 // campaign's) is planned with its own values: prepared once, the generic plan (which cannot tell
 // 1 result from 10,000) cost a campaign four times the database CPU per notification. A small
@@ -28,19 +30,13 @@ const outcomeUpdate = (table: string, source: string, sourceType: string, first:
               AND (d.status = 'PENDING' OR (d.unconfirmed AND NOT r.unconfirmed))
            RETURNING ${returning}`
 
-// Ordered completion, part one: outcomes, invalid registrations, and that a summary arrived (with
+// Ordered completion, part one: outcomes and that a summary arrived (with
 // a whole-message or whole-chunk reason). Only a message whose summary and last results are both
 // in this statement completes here; the other touched messages and chunks, and every one a result
 // names, come back as the candidates of part two.
 const RECORD_RESULTS = {
   text: `WITH message_outcomes AS (${outcomeUpdate('message_delivery', 'message_id', 'uuid', 1, 'd.message_id, d.device_id, d.status')}),
          campaign_outcomes AS (${outcomeUpdate('campaign_delivery', 'campaign_id', 'bigint', 8, 'd.campaign_id, d.chunk, d.status')}),
-         invalid_registrations AS (
-           -- A registration renewed after the provider's verdict carries a token the app just confirmed.
-           DELETE FROM device AS d
-            USING unnest($15::bigint[], $16::timestamptz[]) AS r(device_id, at)
-            WHERE d.id = r.device_id AND d.last_registered_at <= r.at
-           RETURNING 1),
          summarized_messages AS (
            -- Complete at once when this very statement answers every claim still PENDING (a
            -- summary that carries its results: a single message's usual case); else part two.
@@ -51,13 +47,13 @@ const RECORD_RESULTS = {
                      WHERE d.message_id = m.id AND d.status = 'PENDING'
                        AND NOT EXISTS (SELECT 1 FROM message_outcomes o WHERE o.message_id = d.message_id AND o.device_id = d.device_id))
                   THEN now() END
-             FROM unnest($17::uuid[], $18::text[]) AS s(id, reason)
+             FROM unnest($15::uuid[], $16::text[]) AS s(id, reason)
             WHERE m.id = s.id AND m.completed_at IS NULL
            RETURNING m.id, m.completed_at IS NOT NULL AS complete),
          summarized_chunks AS (
            UPDATE campaign_chunk AS c
               SET summary_at = coalesce(c.summary_at, now()), failure_reason = coalesce(s.reason, c.failure_reason)
-             FROM unnest($19::bigint[], $20::int[], $21::text[]) AS s(campaign_id, chunk, reason)
+             FROM unnest($17::bigint[], $18::int[], $19::text[]) AS s(campaign_id, chunk, reason)
             WHERE c.campaign_id = s.campaign_id AND c.chunk = s.chunk AND c.done_at IS NULL
            RETURNING 1),
          touched_chunks AS (SELECT DISTINCT campaign_id, chunk FROM campaign_outcomes)
@@ -69,7 +65,7 @@ const RECORD_RESULTS = {
                        EXCEPT SELECT id::text FROM summarized_messages WHERE complete) AS messages,
                 -- Complete by this statement, or before it (a redelivered batch: told again, de-duplicated by eventId).
                 array(SELECT c.id::text FROM (SELECT id FROM summarized_messages WHERE complete
-                                              UNION SELECT id FROM message WHERE id = ANY($17::uuid[]) AND completed_at IS NOT NULL) AS c
+                                              UNION SELECT id FROM message WHERE id = ANY($15::uuid[]) AND completed_at IS NOT NULL) AS c
                        WHERE EXISTS (SELECT 1 FROM inbox_message i WHERE i.push_message_id = c.id AND i.developer_id IS NOT NULL)) AS in_app,
                 array(SELECT campaign_id::text FROM touched_chunks) AS chunk_campaigns,
                 array(SELECT chunk FROM touched_chunks) AS chunks,
@@ -145,7 +141,6 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
     values: [
       messageResults.map((r) => r.messageId), ...outcomeColumns(messageResults),
       campaignResults.map((r) => r.campaignId), ...outcomeColumns(campaignResults),
-      invalid.map((r) => r.deviceId), invalid.map((r) => r.at),
       summaries.map((s) => s.messageId), summaries.map((s) => s.reason ?? null),
       chunks.map((c) => c.campaignId), chunks.map((c) => c.chunk), chunks.map((c) => c.reason ?? null)
     ]
@@ -155,6 +150,9 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   const { rows: [touched] } = small
     ? await queryGenericPlan<Touched>(db.pool, { ...query, name: 'beacon-record-results' })
     : await queryRecentlyWritten<Touched>(db.pool, query)
+  // Apart, in the locks' order of registrations: in this statement, a token rotating away from a
+  // registration called invalid deadlocked with it (both are what an app's new token brings).
+  await removeInvalidRegistrations(db, invalid)
   // Summaries of messages complete already (or unknown) come back in neither list: nothing to do.
   const messageIds = touched?.messages ?? []
   const inAppNow = touched?.in_app ?? []

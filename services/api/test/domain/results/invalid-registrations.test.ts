@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto'
+import type { DeviceResult } from '@beacon/contracts'
+import t from 'tap'
+import { recordResults } from '../../../src/domain/results/delivery-records.js'
+import { buildApp, call } from '../../helper.js'
+import { until } from '../../routes/in-app/helper.js'
+
+// An app's new token brings both at once: the provider calls the old one invalid, and the app
+// registers the new one with the same activation (a rotation). Forced here: a holder keeps the
+// activation's row until both queue behind it, the rotation first. Once it lets go, the rotation
+// takes the row, then wants the old token's; a recorder that had locked the old token's row first,
+// deleting it, and waited for the activation's (cascading) closed the cycle.
+// guarantee: invalid-tokens-deleted
+t.test('a registration called invalid is deleted without deadlocking a rotation of its activation', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  const register = (token: string) => call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token, platform: 'ios', activationId: 'act' } })
+  t.equal((await register('old')).statusCode, 200)
+  const old = await app.db.device.findFirstOrThrow({ where: { pushToken: 'old' } })
+  const waits = async () => (await app.db.pool.query<{ event: string }>(
+    "SELECT wait_event AS event FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' ORDER BY query_start")).rows.map((r) => r.event)
+  const holder = await app.db.pool.connect()
+  t.teardown(() => holder.release())
+  await holder.query('BEGIN')
+  await holder.query("SELECT 1 FROM device_activation WHERE activation_id = 'act' FOR UPDATE")
+  const rotation = register('new')
+  await until(async () => (await waits()).length === 1, 'the rotation waits for the activation')
+  const verdict: DeviceResult = { messageId: randomUUID(), deviceId: String(old.id), platform: 'APNS', status: 'FAILED', reason: 'Unregistered', tokenInvalid: true, attempts: 1, at: new Date().toISOString() } as DeviceResult
+  const recorded = recordResults(app.db, [{ kind: 'device', result: verdict }])
+  await until(async () => (await waits()).length === 2, 'the recorder waits too')
+  t.equal((await waits())[1], 'advisory', 'the recorder waits for the activation, holding nothing the rotation needs')
+  await holder.query('COMMIT')
+  const [rotated] = await Promise.all([rotation, recorded])
+  t.equal(rotated.statusCode, 200, rotated.body)
+  const devices = await app.db.device.findMany({ include: { activations: true } })
+  t.same(devices.map((d) => [d.pushToken, d.activations.map((a) => a.activationId)]), [['new', ['act']]], 'the activation on the new token, the old one gone')
+})
+
+t.test('a registration renewed after the provider\'s verdict stays', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  const register = (token: string, activationId: string) => call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token, platform: 'ios', activationId } })
+  t.equal((await register('renewed', 'a')).statusCode, 200)
+  t.equal((await register('invalid', 'b')).statusCode, 200)
+  const verdictAt = new Date().toISOString()
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  t.equal((await register('renewed', 'a')).statusCode, 200, 'renewed after the verdict')
+  const devices = await app.db.device.findMany({ orderBy: { pushToken: 'asc' } })
+  const verdicts = devices.map((device): DeviceResult => ({ messageId: randomUUID(), deviceId: String(device.id), platform: 'APNS', status: 'FAILED', reason: 'Unregistered', tokenInvalid: true, attempts: 1, at: verdictAt } as DeviceResult))
+  await recordResults(app.db, verdicts.map((result) => ({ kind: 'device' as const, result })))
+  t.same((await app.db.device.findMany()).map((d) => d.pushToken), ['renewed'], 'only the registration not renewed since is deleted')
+})
