@@ -23,13 +23,22 @@ export async function removeDevices (db: Db, where: Prisma.DeviceWhereInput): Pr
  * (a registration renewed after the verdict carries a token the app just confirmed).
  */
 export async function removeInvalidRegistrations (db: Db, verdicts: Array<{ deviceId: string, at: string }>): Promise<number> {
-  if (verdicts.length === 0) return 0
-  const ids = verdicts.map((verdict) => BigInt(verdict.deviceId))
-  const ats = verdicts.map((verdict) => verdict.at)
-  return deviceTransaction(db, async (tx) => await deleteInLockOrder(tx, ids, async () => await tx.$executeRaw`
-    DELETE FROM device AS d USING unnest(${ids}::bigint[], ${ats}::timestamptz[]) AS r(device_id, at)
-     WHERE d.id = r.device_id AND d.last_registered_at <= r.at`))
+  let removed = 0
+  // A slice per transaction: each activation's lock takes a place in PostgreSQL's shared lock
+  // table (sized for 64 per connection by default, shared by all), and a batch of a campaign to a
+  // stale audience can bring 10,000; a slice also keeps each transaction's locks short.
+  for (let start = 0; start < verdicts.length; start += VERDICTS_PER_TRANSACTION) {
+    const slice = verdicts.slice(start, start + VERDICTS_PER_TRANSACTION)
+    const ids = slice.map((verdict) => BigInt(verdict.deviceId))
+    const ats = slice.map((verdict) => verdict.at)
+    removed += await deviceTransaction(db, async (tx) => await deleteInLockOrder(tx, ids, async () => await tx.$executeRaw`
+      DELETE FROM device AS d USING unnest(${ids}::bigint[], ${ats}::timestamptz[]) AS r(device_id, at)
+       WHERE d.id = r.device_id AND d.last_registered_at <= r.at`))
+  }
+  return removed
 }
+
+const VERDICTS_PER_TRANSACTION = 100
 
 /**
  * Runs `remove` (which deletes some of the devices `ids`) after taking the locks a registration

@@ -50,3 +50,22 @@ t.test('a registration renewed after the provider\'s verdict stays', async (t) =
   await recordResults(app.db, verdicts.map((result) => ({ kind: 'device' as const, result })))
   t.same((await app.db.device.findMany()).map((d) => d.pushToken), ['renewed'], 'only the registration not renewed since is deleted')
 })
+
+// The most one batch of results holds (20 NATS messages of 500).
+t.test('a batch that calls 10,000 registrations invalid deletes them all', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  // Each with an activation, whose lock takes a place in PostgreSQL's shared lock table.
+  await app.db.$executeRaw`
+    WITH devices AS (
+      INSERT INTO device (application_id, push_token, platform)
+      SELECT ${application.id}, 'token-' || n, 'APNS' FROM generate_series(1, 10000) AS n RETURNING id, push_token)
+    INSERT INTO device_activation (application_id, device_id, activation_id, activation_status, updated_at)
+    SELECT ${application.id}, id, 'act-' || push_token, 'ACTIVE', now() FROM devices`
+  const at = new Date().toISOString()
+  const devices = await app.db.device.findMany({ select: { id: true } })
+  const events = devices.map(({ id }) => ({ kind: 'device' as const, result: { messageId: randomUUID(), deviceId: String(id), platform: 'APNS', status: 'FAILED', reason: 'Unregistered', tokenInvalid: true, attempts: 1, at } as DeviceResult }))
+  await recordResults(app.db, events)
+  t.equal(await app.db.device.count(), 0, 'every one deleted')
+  t.equal(await app.db.deviceActivation.count(), 0, 'with its activation')
+})
