@@ -1,3 +1,4 @@
+import { isDateTime } from '@beacon/contracts'
 import { AjvCompiler } from '@fastify/ajv-compiler'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 import type { FastifyServerOptions } from 'fastify'
@@ -34,6 +35,10 @@ export const ajvOptions = {
     allErrors: false,
     // parentSchema in errors, for messages that say what a field must be.
     verbose: true
+  },
+  // After ajv-formats: the one reading of a date-time (packages/contracts' isDateTime says why).
+  onCreate: (ajv: { addFormat: (name: string, format: { type: 'string', validate: (value: string) => boolean }) => unknown }) => {
+    ajv.addFormat('date-time', { type: 'string', validate: isDateTime })
   }
 } as const
 

@@ -1,5 +1,7 @@
-import t from 'tap'
+import { MessageBody } from '@beacon/contracts'
 import { until } from '@beacon/testkit'
+import t from 'tap'
+import { Compile } from 'typebox/compile'
 import { buildApp, call } from '../../helper.js'
 
 const seedMessage = {
@@ -106,6 +108,27 @@ t.test('bad input: a clear 400 naming the field (and the batch index), nothing s
     t.match(response.json().responseObject.message, message)
   }
   t.equal(await app.db.message.count(), 0)
+})
+
+// The api's check of a date-time once took more than the dispatcher's (TypeBox's, on the command):
+// such a message was stored and answered, then its command refused, and it was never sent.
+t.test('a validUntil the api takes is one the dispatcher takes: the other spellings are 400s', async (t) => {
+  const { app } = await appWithApplication(t)
+  const dispatcherChecks = Compile(MessageBody)
+  const taken = ['2030-01-01T00:00:00Z', '2030-01-01T00:00:00.123456+01:00', '2030-01-01t00:00:00z', '9999-12-31T23:59:59Z']
+  const refused = ['2030-01-01 00:00:00Z', '2030-01-01T00:00:00+0100', '2030-01-01T00:00:00+01', '2016-12-31T23:59:60Z', '2030-02-30T00:00:00Z']
+  for (const validUntil of [...taken, ...refused]) {
+    const response = await call(app, 'POST', '/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, validUntil } } } })
+    if (refused.includes(validUntil)) {
+      t.equal(response.statusCode, 400, `${validUntil} refused`)
+      t.match(response.json().responseObject.message, /requestObject\.message\.body\.validUntil/)
+      continue
+    }
+    t.equal(response.statusCode, 200, `${validUntil} taken`)
+    const stored = await app.db.message.findUniqueOrThrow({ where: { id: response.json().responseObject.messageIds[0] } })
+    t.ok(dispatcherChecks.Check(stored.body), `${validUntil}: the dispatcher's check takes the body it gets`)
+  }
+  t.equal(await app.db.message.count(), taken.length, 'nothing stored for a refused one')
 })
 
 t.test('message detail: unknown id and malformed id are 400s', async (t) => {
