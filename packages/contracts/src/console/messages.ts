@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { AppId } from '../http/app-id.js'
+import { Uuid } from '../http/common.js'
 import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 import { MessageDetail } from '../powerauth/messages.js'
 import { NextCursor, pageFields } from './page.js'
@@ -15,7 +16,7 @@ export type MessageListResponse = Static<typeof MessageListResponse>
 /** `POST /admin/console/message/outcomes`: a message's device outcomes, by device id. */
 export const MessageOutcomesRequest = RequestEnvelope(Type.Object({
   appId: AppId,
-  messageId: Type.String({ format: 'uuid', description: 'a message id (UUID) as returned by send' }),
+  messageId: Uuid('a message id (UUID) as returned by send'),
   ...pageFields
 }))
 export type MessageOutcomesRequest = Static<typeof MessageOutcomesRequest>

@@ -39,3 +39,12 @@ export const Base64String = Type.String({
   pattern: '^[A-Za-z0-9+/\\s]+(?:=\\s*){0,2}$',
   description: 'base64'
 })
+
+/**
+ * A UUID in its plain form. Ajv's `format: 'uuid'` also takes `urn:uuid:…`, which PostgreSQL's
+ * uuid type refuses: a 503 (a database error) where a 400 belongs.
+ */
+export const Uuid = (description: string) => Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description
+})

@@ -8,8 +8,10 @@ export const ActivationId = Type.String({
   minLength: 1, maxLength: 64, pattern: '^\\S+$', description: 'a PowerAuth activation id (1 to 64 characters, no spaces)'
 })
 export const UserId = Type.String({ minLength: 1, maxLength: 255, description: 'a user id of 1 to 255 characters' })
+// PowerAuth's own column is 255 characters; APNs tokens are 64 and FCM's ~160. 512 leaves room,
+// and keeps (application, token) within what PostgreSQL's unique index takes (2704 bytes a row).
 const PushToken = Type.String({
-  minLength: 1, maxLength: 4096, pattern: '^\\S+$', description: 'an APNs device token or FCM registration token (1 to 4096 characters, no spaces)'
+  minLength: 1, maxLength: 512, pattern: '^\\S+$', description: 'an APNs device token or FCM registration token (1 to 512 characters, no spaces)'
 })
 
 // Without a PowerAuth server the caller states who owns the activation and its status (newer

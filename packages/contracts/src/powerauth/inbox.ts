@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { CampaignUserId } from './campaigns.js'
 import { AppId, AppIdAnswer, AppIdText, MAX_APP_ID_LENGTH } from '../http/app-id.js'
+import { Uuid } from '../http/common.js'
 import { MAX_PAGE_SIZE, PageNumberParam, PageSizeParam, SpringBooleanParam } from '../http/query-params.js'
 import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 
@@ -15,10 +16,7 @@ export const DEFAULT_INBOX_PAGE_SIZE = 100
 export const MAX_INBOX_PAGE_SIZE = MAX_PAGE_SIZE
 
 /** Inbox message ids are UUIDs; checked here so that a malformed one is a 400, not a database error. */
-export const InboxMessageId = Type.String({
-  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-  description: 'an inbox message id (UUID)'
-})
+export const InboxMessageId = Uuid('an inbox message id (UUID)')
 
 /** PowerAuth writes `text` and `html`; any case is accepted and the answer is always lowercase. */
 export const InboxMessageTypeInput = Type.String({

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { AppId, AppIdAnswer } from '../http/app-id.js'
-import { NonEmptyString } from '../http/common.js'
+import { NonEmptyString, Uuid } from '../http/common.js'
 import { OkObjectResponse, RequestEnvelope } from '../http/envelope.js'
 import { MessageBody } from './message-body.js'
 
@@ -71,7 +71,7 @@ export const SendMessageResponse = OkObjectResponse(Type.Object({
 export type SendMessageResponse = Static<typeof SendMessageResponse>
 
 export const MessageIdParams = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'a message id (UUID) as returned by send' })
+  id: Uuid('a message id (UUID) as returned by send')
 })
 
 /** The recorded outcome of one message, for ASYNCHRONOUS senders and for SYNCHRONOUS ones that timed out. */

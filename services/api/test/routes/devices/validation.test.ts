@@ -31,6 +31,9 @@ const cases: BadRequestCase[] = [
   { name: 'token a number', method: 'POST', url: '/push/device/create', body: { requestObject: { ...create, token: 12345 } }, message: /^requestObject\.token must be an APNs device token/ },
   { name: 'token empty', method: 'POST', url: '/push/device/create', body: { requestObject: { ...create, token: '' } }, message: /^requestObject\.token must be/ },
   { name: 'token with spaces', method: 'POST', url: '/push/device/create', body: { requestObject: { ...create, token: 'ab cd' } }, message: /^requestObject\.token must be/ },
+  // Longer would not fit PostgreSQL's unique index on (application, token) from ~2,700 bytes: a 503.
+  { name: 'token of 513 characters', method: 'POST', url: '/push/device/create', body: { requestObject: { ...create, token: 'a'.repeat(513) } }, message: /^requestObject\.token must be .*1 to 512 characters/ },
+  { name: 'token of 2,800 characters', method: 'POST', url: '/push/device/create/multi', body: { requestObject: { ...multi, token: 'a'.repeat(2800) } }, message: /^requestObject\.token must be/ },
   { name: 'platform windows', method: 'POST', url: '/push/device/create', body: { requestObject: { ...create, platform: 'windows' } }, message: /^requestObject\.platform must be ios, android, apns or fcm$/ },
   { name: 'platform in capitals', method: 'POST', url: '/push/device/create', body: { requestObject: { ...create, platform: 'IOS' } }, message: /^requestObject\.platform must be/ },
   { name: 'environment staging', method: 'POST', url: '/push/device/create', body: { requestObject: { ...create, environment: 'staging' } }, message: /^requestObject\.environment must be development \(same as sandbox\) or production$/ },
@@ -84,4 +87,12 @@ t.test('an unknown application is 400 naming it, on every endpoint that register
     t.same(response.json(), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC', message: 'Application with appId 99 does not exist' } })
   }
   t.equal(await app.db.device.count(), 0)
+})
+
+t.test('a token of the longest length taken, 512 characters of three bytes each, registers', async (t) => {
+  const { app } = await buildApp(t)
+  await createApplication(app, 2)
+  const response = await call(app, 'POST', '/push/device/create', { requestObject: { ...create, token: '€'.repeat(512) } })
+  t.equal(response.statusCode, 200, response.body)
+  t.equal(await app.db.device.count({ where: { pushToken: '€'.repeat(512) } }), 1)
 })

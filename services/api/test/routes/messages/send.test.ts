@@ -139,4 +139,8 @@ t.test('message detail: unknown id and malformed id are 400s', async (t) => {
   const malformed = await call(app, 'GET', '/push/message/not-a-uuid/detail')
   t.equal(malformed.statusCode, 400)
   t.match(malformed.json().responseObject.message, /params\.id must be a message id/)
+  // A URN form Ajv's uuid format took, and PostgreSQL's uuid type refuses (a 503 before).
+  const urn = await call(app, 'GET', '/push/message/urn:uuid:6f1c9a3e-4b7a-4c8e-9f1a-2b3c4d5e6f70/detail')
+  t.equal(urn.statusCode, 400)
+  t.match(urn.json().responseObject.message, /params\.id must be a message id/)
 })
