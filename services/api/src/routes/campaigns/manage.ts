@@ -4,6 +4,7 @@ import {
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { createCampaign } from '../../domain/campaigns/creation.js'
+import { checkBodySize } from '../../domain/messages/body-size.js'
 import { campaignProgress, campaignSummary, campaignViewInclude, requireCampaign } from '../../domain/campaigns/records.js'
 import { springBoolean } from '../../domain/powerauth/spring-params.js'
 import manageUserRoutes from './manage-users.js'
@@ -14,6 +15,7 @@ const manageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { body: CreateCampaignRequest, response: { 200: CreateCampaignResponse } }
   }, async (request) => {
     const { appId, message } = request.body.requestObject
+    checkBodySize(message, 'requestObject.message')
     const id = await createCampaign(app.db, appId, message)
     return { status: 'OK' as const, responseObject: { id: id.toString() } }
   })

@@ -1,5 +1,6 @@
 import { appIdText, SendBatchRequest, SendMessageRequest, SendMessageResponse } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { checkBodySize } from '../../domain/messages/body-size.js'
 import { sendMessages } from '../../domain/messages/messages.js'
 import { sendAnswer } from '../../domain/messages/send-answer.js'
 import messageDetailRoute from './detail.js'
@@ -10,6 +11,7 @@ const messageRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = asyn
     schema: { body: SendMessageRequest, response: { 200: SendMessageResponse } }
   }, async (request) => {
     const { appId, mode = 'SYNCHRONOUS', message } = request.body.requestObject
+    checkBodySize(message.body, 'requestObject.message.body')
     return sendAnswer(mode, await sendMessages(app, appIdText(appId), [message], mode, syncTimeoutMs))
   })
 
@@ -17,6 +19,7 @@ const messageRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number }> = asyn
     schema: { body: SendBatchRequest, response: { 200: SendMessageResponse } }
   }, async (request) => {
     const { appId, mode = 'SYNCHRONOUS', batch } = request.body.requestObject
+    batch.forEach((message, index) => { checkBodySize(message.body, `requestObject.batch.${index}.body`) })
     return sendAnswer(mode, await sendMessages(app, appIdText(appId), batch, mode, syncTimeoutMs))
   })
 

@@ -44,7 +44,9 @@ t.test('create: bad input gets a 400 naming the field', async (t) => {
     [{ appId: 2, message: { validUntil: true } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time, or a number/],
     [{ appId: 2, message: { extras: ['a'] } }, /^requestObject\.message\.extras must be custom data, an object$/],
     [{ appId: 2, message: { title: 'a\u0000b' } }, /NUL character/],
-    [{ appId: 2, message: { extras: { 'k\u0000': 1 } } }, /NUL character/]
+    [{ appId: 2, message: { extras: { 'k\u0000': 1 } } }, /NUL character/],
+    [{ appId: 2, message: { ...seedMessage, extras: { blob: 'x'.repeat(16 * 1024) } } }, /^requestObject\.message takes \d+ bytes as JSON, more than 16384/],
+    [{ appId: 2, message: { validUntil: '2030-01-01 00:00:00Z' } }, /^requestObject\.message\.validUntil must be an ISO 8601 date-time/]
   ]
   for (const [requestObject, expected] of cases) {
     const response = await call(app, 'POST', '/push/campaign/create', { requestObject })

@@ -88,6 +88,7 @@ t.test('concurrent sends of several applications, one unknown: each answered for
   await until(async () => await app.db.outbox.count() === 0, 'the three commands published and their rows deleted')
 })
 
+// guarantee: message-body-bound
 t.test('bad input: a clear 400 naming the field (and the batch index), nothing stored', async (t) => {
   const { app } = await appWithApplication(t)
   const cases: Array<[string, unknown, RegExp]> = [
@@ -99,7 +100,10 @@ t.test('bad input: a clear 400 naming the field (and the batch index), nothing s
     ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, validUntil: 'tomorrow' } } } }, /requestObject\.message\.body\.validUntil/],
     ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, badge: -1 } } } }, /requestObject\.message\.body\.badge/],
     ['/push/message/batch/send', { requestObject: { appId: 2, batch: [seedMessage, { ...seedMessage, userId: '' }] } }, /requestObject\.batch\.1\.userId/],
-    ['/push/message/batch/send', { requestObject: { appId: 2, batch: [] } }, /requestObject\.batch/]
+    ['/push/message/batch/send', { requestObject: { appId: 2, batch: [] } }, /requestObject\.batch/],
+    // No provider takes more than 4096 bytes; 16 KiB of JSON is the bound.
+    ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, extras: { blob: 'x'.repeat(16 * 1024) } } } } }, /^requestObject\.message\.body takes \d+ bytes as JSON, more than 16384/],
+    ['/push/message/batch/send', { requestObject: { appId: 2, batch: [seedMessage, { ...seedMessage, body: { ...seedMessage.body, unknownField: 'x'.repeat(1024 * 1024) } }] } }, /^requestObject\.batch\.1\.body takes/]
   ]
   for (const [url, body, message] of cases) {
     const response = await call(app, 'POST', url, body)
