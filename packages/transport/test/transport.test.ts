@@ -318,6 +318,33 @@ t.test('nats: an invalid message is terminated and reported, not handled', async
   t.match(String(errors[0]), /command is invalid/)
 })
 
+// guarantee: invalid-command-fails
+t.test('nats: an invalid command that names its message or chunk fails it with InvalidCommand, not leaving it pending', async (t) => {
+  const prefix = await natsPrefix(t)
+  const errors: unknown[] = []
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'invalid-named', onError: (e) => errors.push(e) })
+  t.teardown(() => transport.close())
+  let handled = 0
+  transport.consumeCommands(async (delivery) => { handled++; await delivery.ack() }, { concurrency: 1 })
+  const events: ResultEvent[] = []
+  transport.consumeResults(async (batch) => { events.push(...batch) }, { maxBatch: 20 })
+  const messageId = randomUUID()
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const js = jetstream(nc)
+  const names = natsNames(prefix)
+  // A date-time the dispatcher's check refuses (the api once took it), and a chunk missing its body.
+  const message = { kind: 'message', messageId, applicationId: 1, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { validUntil: '2030-01-01 00:00:00Z' } }
+  await js.publish(names.commandSubject, new TextEncoder().encode(JSON.stringify(message)))
+  await js.publish(names.commandSubject, new TextEncoder().encode(JSON.stringify({ kind: 'campaign-chunk', campaignId: '42', chunk: 3, applicationId: 1, afterUserId: null, lastUserId: 'z' })))
+  await until(() => events.length === 2, 'both failures summarised')
+  const none = { sent: 0, pending: 0, failed: 0, total: 0 }
+  t.same(events.find((e) => e.kind === 'summary'), { kind: 'summary', summary: { messageId, ios: none, android: none, reason: 'InvalidCommand' } })
+  t.same(events.find((e) => e.kind === 'chunk'), { kind: 'chunk', summary: { campaignId: '42', chunk: 3, ios: none, android: none, reason: 'InvalidCommand' } })
+  t.equal(handled, 0, 'neither handled')
+  t.equal(errors.length, 2, 'both reported')
+})
+
 t.test('nats: results travel in batches of at most 500 per NATS message; a single result of an earlier version still decodes', async (t) => {
   const prefix = await natsPrefix(t)
   const transport = await natsFactory(t, prefix)

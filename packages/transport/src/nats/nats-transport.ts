@@ -2,6 +2,7 @@ import { commandId, MAX_RESULTS_PER_BATCH, natsNames, type ChunkSummary, type Co
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream'
 import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
+import { invalidCommandSummary } from './invalid-commands.js'
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CloseOptions, CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { abandonedCommands } from './abandoned-commands.js'
@@ -86,6 +87,17 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
   const track = (stoppable: { stop (): Promise<void> }) => { consumers.push(stoppable); return stoppable }
 
+  // The command is terminated already: if this summary cannot be published, it is reported and
+  // its message stays pending (a retry would need the command, which is gone).
+  const failInvalidCommand = async (data: Uint8Array) => {
+    const summary = invalidCommandSummary(data)
+    try {
+      if (summary === undefined) return
+      if ('message' in summary) await publish(names.summarySubject(summary.message.messageId), messageSummaryCodec.encode(summary.message), `summary:${summary.message.messageId}`)
+      else await publish(names.chunkSummarySubject(summary.chunk.campaignId), chunkSummaryCodec.encode(summary.chunk), `chunk:${summary.chunk.campaignId}:${summary.chunk.chunk}`)
+    } catch (error) { onError(error) }
+  }
+
   const summaries = summaryWatches(nc, names, onError)
 
   const publishDeviceResults = async (results: DeviceResult[]) => {
@@ -127,7 +139,10 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
         if (stopRequested) return
         stopper = consumeSlots(consumer, { concurrency, pullLimit: () => chunkConcurrency - chunksInHand, ...(ready === undefined ? {} : { ready }) }, async (message) => {
           const command = decodeOrTerminate(message, commandCodec.decode)
-          if (command === undefined) return
+          if (command === undefined) {
+            await failInvalidCommand(message.data)
+            return
+          }
           const chunk = command.kind === 'campaign-chunk'
           if (chunk) chunksInHand++
           // A copy handed back at a stop goes on counting its command's deliveries (handed-back.ts);
