@@ -29,8 +29,26 @@ export async function resolveActivationOwners (
       activationStatus: caller.activationStatus ?? 'ACTIVE'
     }))
   }
-  return Promise.all(activationIds.map(async (activationId) => ({
-    activationId,
-    ...await powerAuth.activationStatus(activationId)
-  })))
+  const owners: ActivationOwner[] = []
+  let next = 0
+  let failed = false
+  // A few at a time, not one request per activation at once (a multi registration names up to
+  // 100): and none started after one failed, whose error answers the request anyway.
+  const lookUp = async () => {
+    while (!failed && next < activationIds.length) {
+      const index = next++
+      const activationId = activationIds[index]!
+      try {
+        owners[index] = { activationId, ...await powerAuth.activationStatus(activationId) }
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_LOOKUPS, activationIds.length) }, lookUp))
+  return owners
 }
+
+/** PowerAuth status calls of one registration in flight at once. */
+export const CONCURRENT_LOOKUPS = 8

@@ -1,6 +1,7 @@
 import { startPowerAuthMock, type PowerAuthFailure } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { buildApp, call } from '../../helper.js'
+import { CONCURRENT_LOOKUPS } from '../../../src/domain/devices/owners.js'
 import { createApplication, OK, storedDevices } from './fixtures.js'
 
 const paCredentials = { username: 'push-server', password: 'pa-secret-5678' }
@@ -143,4 +144,14 @@ t.test("PowerAuth's own error text reaches the log, never the client: our words,
   const line = logs().split('\n').find((entry) => entry.includes('PowerAuth server refused a call'))
   t.match(JSON.parse(line ?? '{}'), { level: 40, path: '/rest/v3/activation/status', status: 400, upstreamCode: 'ERR_GENERIC', upstreamMessage: hostile },
     'the whole text is in the log, with the call it answered')
+})
+
+t.test('create/multi asks PowerAuth about 8 activations at a time, and no more once one failed', async (t) => {
+  const { app, mock } = await setUp(t)
+  mock.failure = 'hang'
+  const activationIds = Array.from({ length: 40 }, (_, i) => `act-${i}`)
+  const response = await call(app, 'POST', '/push/device/create/multi', { requestObject: { appId: 2, token: 'token', platform: 'fcm', activationIds } })
+  t.not(response.statusCode, 200, 'PowerAuth did not answer in POWERAUTH_TIMEOUT_MS')
+  t.equal(mock.requests.length, CONCURRENT_LOOKUPS, `${CONCURRENT_LOOKUPS} in flight, none after the first timed out`)
+  t.equal(await app.db.device.count(), 0)
 })
