@@ -23,22 +23,38 @@ export async function removeDevices (db: Db, where: Prisma.DeviceWhereInput): Pr
  * (a registration renewed after the verdict carries a token the app just confirmed).
  */
 export async function removeInvalidRegistrations (db: Db, verdicts: Array<{ deviceId: string, at: string }>): Promise<number> {
+  if (verdicts.length === 0) return 0
+  // Sliced by the locks each slice takes, one per activation: each takes a place in PostgreSQL's
+  // shared lock table (sized for 64 per connection by default, shared by every connection), and a
+  // batch of results can name 10,000 devices of up to 100 activations each.
+  const { rows } = await db.pool.query<{ id: string, n: number }>(
+    'SELECT device_id::text AS id, count(*)::int AS n FROM device_activation WHERE device_id = ANY($1::bigint[]) GROUP BY device_id',
+    [verdicts.map((verdict) => verdict.deviceId)])
+  const activations = new Map(rows.map((row) => [row.id, row.n]))
   let removed = 0
-  // A slice per transaction: each activation's lock takes a place in PostgreSQL's shared lock
-  // table (sized for 64 per connection by default, shared by all), and a batch of a campaign to a
-  // stale audience can bring 10,000; a slice also keeps each transaction's locks short.
-  for (let start = 0; start < verdicts.length; start += VERDICTS_PER_TRANSACTION) {
-    const slice = verdicts.slice(start, start + VERDICTS_PER_TRANSACTION)
+  let slice: typeof verdicts = []
+  let locks = 0
+  const removeSlice = async () => {
     const ids = slice.map((verdict) => BigInt(verdict.deviceId))
     const ats = slice.map((verdict) => verdict.at)
     removed += await deviceTransaction(db, async (tx) => await deleteInLockOrder(tx, ids, async () => await tx.$executeRaw`
       DELETE FROM device AS d USING unnest(${ids}::bigint[], ${ats}::timestamptz[]) AS r(device_id, at)
        WHERE d.id = r.device_id AND d.last_registered_at <= r.at`))
+    slice = []
+    locks = 0
   }
+  for (const verdict of verdicts) {
+    const n = activations.get(verdict.deviceId) ?? 0
+    if (slice.length > 0 && locks + n > LOCKS_PER_TRANSACTION) await removeSlice()
+    slice.push(verdict)
+    locks += n
+  }
+  await removeSlice()
   return removed
 }
 
-const VERDICTS_PER_TRANSACTION = 100
+/** Activation locks one transaction of removeInvalidRegistrations takes at most (but for one device of more). */
+const LOCKS_PER_TRANSACTION = 256
 
 /**
  * Runs `remove` (which deletes some of the devices `ids`) after taking the locks a registration

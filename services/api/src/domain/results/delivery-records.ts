@@ -121,8 +121,20 @@ export interface RecordedBatch {
  * the deletion of registrations whose token the provider called invalid (unless re-registered
  * since), the summaries that arrived; then, in a second statement, the messages and chunks that are
  * complete (summary in, no claim PENDING) and the campaigns whose last chunk that was.
+ *
+ * The invalid registrations go last, apart, in the registrations' lock order (inside the first
+ * statement, a token rotating away from one deadlocked with it: both are what an app's new token
+ * brings). Their failure goes to `onRemovalFailure`, not into the batch's: the outcomes and
+ * completions are recorded, and the provider says the same of the token at its next send.
  */
-export async function recordResults (db: Db, events: ResultEvent[]): Promise<RecordedBatch> {
+export async function recordResults (db: Db, events: ResultEvent[], onRemovalFailure: (error: unknown) => void = (error) => { throw error }): Promise<RecordedBatch> {
+  const recorded = await recordOutcomes(db, events)
+  const invalid = events.flatMap((event) => event.kind === 'device' && event.result.tokenInvalid ? [event.result] : [])
+  await removeInvalidRegistrations(db, invalid).catch(onRemovalFailure)
+  return recorded
+}
+
+async function recordOutcomes (db: Db, events: ResultEvent[]): Promise<RecordedBatch> {
   const messageResults: MessageResult[] = []
   const campaignResults: CampaignResult[] = []
   const summaries: MessageSummary[] = []
@@ -134,7 +146,6 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
     } else if (event.kind === 'summary') summaries.push(event.summary)
     else chunks.push(event.summary)
   }
-  const invalid = [...messageResults, ...campaignResults].filter((result) => result.tokenInvalid)
   const small = events.length <= SMALL_BATCH
   const query = {
     ...RECORD_RESULTS,
@@ -150,9 +161,6 @@ export async function recordResults (db: Db, events: ResultEvent[]): Promise<Rec
   const { rows: [touched] } = small
     ? await queryGenericPlan<Touched>(db.pool, { ...query, name: 'beacon-record-results' })
     : await queryRecentlyWritten<Touched>(db.pool, query)
-  // Apart, in the locks' order of registrations: in this statement, a token rotating away from a
-  // registration called invalid deadlocked with it (both are what an app's new token brings).
-  await removeInvalidRegistrations(db, invalid)
   // Summaries of messages complete already (or unknown) come back in neither list: nothing to do.
   const messageIds = touched?.messages ?? []
   const inAppNow = touched?.in_app ?? []

@@ -16,7 +16,9 @@ export default fp<{ spacingMs: number }>(async (app, { spacingMs }) => {
   let consumer: Stoppable | undefined
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeResults(async (events) => {
-      const recorded = await recordResults(app.db, events)
+      const recorded = await recordResults(app.db, events, (error) => {
+        app.log.error({ err: error }, 'registrations called invalid not deleted; the provider says so again at their next send')
+      })
       countRecordedOutcomes(recorded.written)
       if (recorded.inAppComplete.length === 0) return
       const callbacks = await pushOutcomeCallbacks(app.db, recorded.inAppComplete)
