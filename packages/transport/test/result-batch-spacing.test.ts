@@ -34,7 +34,9 @@ t.test('nats: result batches start spacingMs apart while busy; the first after a
   for (const each of busy) await transport.publishSummary(each)
   await arrived(2)
   t.same(batches.map((b) => b.ids), [[first.messageId], busy.map((s) => s.messageId)], 'the three went together')
-  t.ok(batches[1]!.at - batches[0]!.at >= SPACING_MS - 5, `the second batch started a spacing after the first (${Math.round(batches[1]!.at - batches[0]!.at)} ms)`)
+  // Measured when each handler is called, later than the batch's start by a busy machine's lag (the
+  // first was 10 ms late once): three quarters of the spacing still tells waiting from going at once.
+  t.ok(batches[1]!.at - batches[0]!.at >= SPACING_MS * 0.75, `the second batch started a spacing after the first (${Math.round(batches[1]!.at - batches[0]!.at)} ms)`)
 
   // A full batch (maxBatch 5) does not wait for the spacing.
   const full = Array.from({ length: 5 }, summary)

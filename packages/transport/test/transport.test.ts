@@ -343,6 +343,11 @@ t.test('nats: an invalid command that names its message or chunk fails it with I
   t.same(events.find((e) => e.kind === 'chunk'), { kind: 'chunk', summary: { campaignId: '42', chunk: 3, ios: none, android: none, reason: 'InvalidCommand' } })
   t.equal(handled, 0, 'neither handled')
   t.equal(errors.length, 2, 'both reported')
+  // A dispatcher that read the same command (another version's) still has its summary recorded:
+  // not dropped by JetStream as a repeat of the failure's.
+  await transport.publishSummary({ messageId, ios: { ...none, sent: 1, total: 1 }, android: none })
+  await until(() => events.length === 3, 'the real summary too')
+  t.match(events[2], { kind: 'summary', summary: { messageId, ios: { sent: 1 } } })
 })
 
 t.test('nats: results travel in batches of at most 500 per NATS message; a single result of an earlier version still decodes', async (t) => {

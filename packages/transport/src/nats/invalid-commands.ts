@@ -6,6 +6,8 @@ export const INVALID_COMMAND = 'InvalidCommand'
 const none = { sent: 0, pending: 0, failed: 0, total: 0 }
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
 const CAMPAIGN_ID = /^[0-9]{1,19}$/
+const MAX_BIGINT = 9223372036854775807n
+const MAX_INT = 2147483647
 
 /**
  * The summary that fails a command the dispatcher refuses as invalid, when the command still names
@@ -21,8 +23,9 @@ export function invalidCommandSummary (data: Uint8Array): { message: MessageSumm
   if (kind === 'message' && typeof messageId === 'string' && UUID.test(messageId)) {
     return { message: { messageId, ios: none, android: none, reason: INVALID_COMMAND } }
   }
-  if (kind === 'campaign-chunk' && typeof campaignId === 'string' && CAMPAIGN_ID.test(campaignId) &&
-      typeof chunk === 'number' && Number.isSafeInteger(chunk) && chunk >= 0) {
+  // Within the columns' types: a summary the api's statement cannot take would come back for ever.
+  if (kind === 'campaign-chunk' && typeof campaignId === 'string' && CAMPAIGN_ID.test(campaignId) && BigInt(campaignId) <= MAX_BIGINT &&
+      typeof chunk === 'number' && Number.isInteger(chunk) && chunk >= 0 && chunk <= MAX_INT) {
     return { chunk: { campaignId, chunk, ios: none, android: none, reason: INVALID_COMMAND } }
   }
   return undefined

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '
 import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
 import { invalidCommandSummary } from './invalid-commands.js'
+
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CloseOptions, CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { abandonedCommands } from './abandoned-commands.js'
@@ -15,6 +16,9 @@ import { summaryWatches } from './summary-watches.js'
 import { publishError } from './publish-errors.js'
 import { checkStreams, readQueueState } from './queue-state.js'
 import { ensureCommandConsumer, ensureTopology, type CommandConsumerSettings } from './topology.js'
+
+/** How soon an invalid command whose failure could not be told comes again, to tell it. */
+const INVALID_COMMAND_RETRY_MS = 5000
 
 /**
  * `commandAckWaitMs` and `commandMaxDeliver` are the command consumer's settings when this
@@ -87,15 +91,20 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
 
   const track = (stoppable: { stop (): Promise<void> }) => { consumers.push(stoppable); return stoppable }
 
-  // The command is terminated already: if this summary cannot be published, it is reported and
-  // its message stays pending (a retry would need the command, which is gone).
-  const failInvalidCommand = async (data: Uint8Array) => {
+  // Whether the failure of an invalid command was told (or there was nothing to tell). Its own
+  // de-duplication id: a dispatcher of another version that reads the same command sends it, and
+  // that one's summary, with its results, must not be dropped as a repeat of this one.
+  const failInvalidCommand = async (data: Uint8Array): Promise<boolean> => {
     const summary = invalidCommandSummary(data)
     try {
-      if (summary === undefined) return
-      if ('message' in summary) await publish(names.summarySubject(summary.message.messageId), messageSummaryCodec.encode(summary.message), `summary:${summary.message.messageId}`)
-      else await publish(names.chunkSummarySubject(summary.chunk.campaignId), chunkSummaryCodec.encode(summary.chunk), `chunk:${summary.chunk.campaignId}:${summary.chunk.chunk}`)
-    } catch (error) { onError(error) }
+      if (summary === undefined) return true
+      if ('message' in summary) await publish(names.summarySubject(summary.message.messageId), messageSummaryCodec.encode(summary.message), `summary:${summary.message.messageId}:invalid`)
+      else await publish(names.chunkSummarySubject(summary.chunk.campaignId), chunkSummaryCodec.encode(summary.chunk), `chunk:${summary.chunk.campaignId}:${summary.chunk.chunk}:invalid`)
+      return true
+    } catch (error) {
+      onError(error)
+      return false
+    }
   }
 
   const summaries = summaryWatches(nc, names, onError)
@@ -138,9 +147,12 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       const started = consumerReady.then((consumer) => {
         if (stopRequested) return
         stopper = consumeSlots(consumer, { concurrency, pullLimit: () => chunkConcurrency - chunksInHand, ...(ready === undefined ? {} : { ready }) }, async (message) => {
-          const command = decodeOrTerminate(message, commandCodec.decode)
-          if (command === undefined) {
-            await failInvalidCommand(message.data)
+          let command: Command
+          try { command = commandCodec.decode(message.data) } catch (error) {
+            onError(error)
+            // Terminated once its failure is told; told again if that failed.
+            if (await failInvalidCommand(message.data)) message.term()
+            else message.nak(INVALID_COMMAND_RETRY_MS)
             return
           }
           const chunk = command.kind === 'campaign-chunk'
