@@ -45,7 +45,8 @@ export type CreateDeviceMultiRequest = Static<typeof CreateDeviceMultiRequest>
 /** `DELETE /push/device/remove` (and `/push/device/delete`): unregisters a push token. */
 export const RemoveDeviceRequest = RequestEnvelope(Type.Object({
   appId: AppId,
-  token: PushToken
+  // Up to the length registrations took before 2026-12-06: such a token stays removable.
+  token: Type.String({ minLength: 1, maxLength: 4096, pattern: '^\\S+$', description: 'a registered push token (1 to 4096 characters, no spaces)' })
 }))
 export type RemoveDeviceRequest = Static<typeof RemoveDeviceRequest>
 

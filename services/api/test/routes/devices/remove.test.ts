@@ -82,3 +82,13 @@ t.test('GET on the remove endpoints is a 405 naming the methods they take', asyn
   t.equal(alias.headers.allow, 'DELETE, POST')
   t.equal((await storedDevices(app)).length, 3)
 })
+
+t.test('a token longer than registrations now take (512), stored before, can still be removed', async (t) => {
+  const { app } = await buildApp(t)
+  const application = await createApplication(app, 2)
+  const token = 'a'.repeat(2000)
+  await app.db.device.create({ data: { applicationId: application.id, pushToken: token, platform: 'APNS' } })
+  const response = await call(app, 'DELETE', '/push/device/remove', { requestObject: { appId: 2, token } })
+  t.equal(response.statusCode, 200, response.body)
+  t.equal(await app.db.device.count(), 0)
+})
