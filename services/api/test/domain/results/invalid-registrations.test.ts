@@ -3,6 +3,7 @@ import type { DeviceResult } from '@beacon/contracts'
 import t from 'tap'
 import { recordResults } from '../../../src/domain/results/delivery-records.js'
 import { buildApp, call } from '../../helper.js'
+import { holdRows, lockWaits } from '../../lock-waits.js'
 import { until } from '../../routes/in-app/helper.js'
 
 // An app's new token brings both at once: the provider calls the old one invalid, and the app
@@ -17,19 +18,14 @@ t.test('a registration called invalid is deleted without deadlocking a rotation 
   const register = (token: string) => call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token, platform: 'ios', activationId: 'act' } })
   t.equal((await register('old')).statusCode, 200)
   const old = await app.db.device.findFirstOrThrow({ where: { pushToken: 'old' } })
-  const waits = async () => (await app.db.pool.query<{ event: string }>(
-    "SELECT wait_event AS event FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' ORDER BY query_start")).rows.map((r) => r.event)
-  const holder = await app.db.pool.connect()
-  t.teardown(() => holder.release())
-  await holder.query('BEGIN')
-  await holder.query("SELECT 1 FROM device_activation WHERE activation_id = 'act' FOR UPDATE")
+  const holder = await holdRows(t, app, "SELECT 1 FROM device_activation WHERE activation_id = 'act' FOR UPDATE")
   const rotation = register('new')
-  await until(async () => (await waits()).length === 1, 'the rotation waits for the activation')
+  await until(async () => (await lockWaits(app)).length === 1, 'the rotation waits for the activation')
   const verdict: DeviceResult = { messageId: randomUUID(), deviceId: String(old.id), platform: 'APNS', status: 'FAILED', reason: 'Unregistered', tokenInvalid: true, attempts: 1, at: new Date().toISOString() } as DeviceResult
   const recorded = recordResults(app.db, [{ kind: 'device', result: verdict }])
-  await until(async () => (await waits()).length === 2, 'the recorder waits too')
-  t.equal((await waits())[1], 'advisory', 'the recorder waits for the activation, holding nothing the rotation needs')
-  await holder.query('COMMIT')
+  await until(async () => (await lockWaits(app)).length === 2, 'the recorder waits too')
+  t.equal((await lockWaits(app))[1], 'advisory', 'the recorder waits for the activation, holding nothing the rotation needs')
+  await holder.release()
   const [rotated] = await Promise.all([rotation, recorded])
   t.equal(rotated.statusCode, 200, rotated.body)
   const devices = await app.db.device.findMany({ include: { activations: true } })

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildApp, call } from '../../helper.js'
+import { holdRows, lockWaits } from '../../lock-waits.js'
 import { until } from '../in-app/helper.js'
 import { createApplication, emptyDeviceCount, storedDevices } from './fixtures.js'
 
@@ -98,20 +99,15 @@ t.test('a removal racing a token rotation of its activation answers 200', async 
   const register = (token: string) => call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token, platform: 'ios', activationId: 'act' } })
   // Token a holds a second activation, so the rotation leaves it to the removal.
   t.equal((await call(app, 'POST', '/push/device/create/multi', { requestObject: { appId: 2, token: 'a', platform: 'ios', activationIds: ['act', 'kept'] } })).statusCode, 200)
-  const waits = async () => (await app.db.pool.query<{ event: string }>(
-    "SELECT wait_event AS event FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' ORDER BY query_start")).rows.map((r) => r.event)
-  const waiting = async () => (await waits()).length
-  const holder = await app.db.pool.connect()
-  t.teardown(() => holder.release())
-  await holder.query('BEGIN')
-  await holder.query("SELECT 1 FROM device_activation WHERE activation_id = 'act' FOR UPDATE")
+  const waiting = async () => (await lockWaits(app)).length
+  const holder = await holdRows(t, app, "SELECT 1 FROM device_activation WHERE activation_id = 'act' FOR UPDATE")
   const rotation = register('b')
   await until(async () => await waiting() === 1, 'the rotation waits for the activation')
   const removal = call(app, 'DELETE', '/push/device/remove', { requestObject: { appId: 2, token: 'a' } })
   await until(async () => await waiting() === 2, 'the removal waits too')
   // Queued behind the activation's lock, as a registration would be, not holding token a's row.
-  t.equal((await waits())[1], 'advisory', 'the removal waits for the activation, holding nothing the rotation needs')
-  await holder.query('COMMIT')
+  t.equal((await lockWaits(app))[1], 'advisory', 'the removal waits for the activation, holding nothing the rotation needs')
+  await holder.release()
   const [rotated, removed] = await Promise.all([rotation, removal])
   t.equal(rotated.statusCode, 200, 'the rotation')
   t.equal(removed.statusCode, 200, removed.body)
@@ -130,18 +126,13 @@ t.test('a re-registration with a new activation racing the REMOVED status of the
   await createApplication(app, 2)
   const register = (activationId: string) => call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token: 'a', platform: 'ios', activationId } })
   t.equal((await register('old')).statusCode, 200)
-  const waits = async () => (await app.db.pool.query<{ event: string }>(
-    "SELECT wait_event AS event FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' ORDER BY query_start")).rows.map((r) => r.event)
-  const holder = await app.db.pool.connect()
-  t.teardown(() => holder.release())
-  await holder.query('BEGIN')
-  await holder.query("SELECT 1 FROM device WHERE push_token = 'a' FOR UPDATE")
+  const holder = await holdRows(t, app, "SELECT 1 FROM device WHERE push_token = 'a' FOR UPDATE")
   const registration = register('new')
-  await until(async () => (await waits()).length === 1, 'the registration waits for the token')
+  await until(async () => (await lockWaits(app)).length === 1, 'the registration waits for the token')
   const removal = call(app, 'POST', '/push/device/status/update', { activationId: 'old', activationStatus: 'REMOVED' })
-  await until(async () => (await waits()).length === 2, 'the status update waits too')
-  t.equal((await waits())[1], 'advisory', 'the status update waits for the old activation, holding nothing the registration needs')
-  await holder.query('COMMIT')
+  await until(async () => (await lockWaits(app)).length === 2, 'the status update waits too')
+  t.equal((await lockWaits(app))[1], 'advisory', 'the status update waits for the old activation, holding nothing the registration needs')
+  await holder.release()
   const [registered, removed] = await Promise.all([registration, removal])
   t.equal(registered.statusCode, 200, registered.body)
   t.equal(removed.statusCode, 200, removed.body)
