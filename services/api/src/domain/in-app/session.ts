@@ -28,17 +28,12 @@ const sendError = (app: FastifyInstance, socket: WebSocket, grant: InAppGrant, m
 export const MAX_CLIENT_ERRORS_PER_MINUTE = 100
 
 /** Answers a client's fault with an error frame while its budget lasts, then closes the socket. */
-function clientFaults (app: FastifyInstance, socket: WebSocket, grant: InAppGrant) {
-  let windowStart = Date.now()
-  let errors = 0
+function clientFaults (app: FastifyInstance, socket: WebSocket, grant: InAppGrant, faultRate: () => Promise<number>) {
   return (message: string) => {
-    const now = Date.now()
-    if (now - windowStart >= 60_000) {
-      windowStart = now
-      errors = 0
-    }
-    if (++errors <= MAX_CLIENT_ERRORS_PER_MINUTE) sendError(app, socket, grant, message)
-    else if (socket.readyState === socket.OPEN) socket.close(1008, 'too many bad frames')
+    faultRate().then((wait) => {
+      if (wait === 0) sendError(app, socket, grant, message)
+      else if (socket.readyState === socket.OPEN) socket.close(1008, 'too many bad frames')
+    }, (error: unknown) => { app.log.error({ err: error }, 'in-app client fault not counted') })
   }
 }
 
@@ -55,6 +50,8 @@ export interface InAppConnection {
   token: string
   /** Counts one acknowledgement of this socket: the seconds to wait when it is over its rate, else 0. */
   ackRate: () => Promise<number>
+  /** Counts one fault of this socket's client: the seconds to wait when it is over its budget, else 0. */
+  faultRate: () => Promise<number>
 }
 
 /**
@@ -66,7 +63,7 @@ export async function serveInAppSocket (app: FastifyInstance, socket: WebSocket,
   const { grant } = connection
   // Listening before the first await: a frame that arrives meanwhile would otherwise be lost.
   const to = addressOf(app, grant)
-  const fault = clientFaults(app, socket, grant)
+  const fault = clientFaults(app, socket, grant, connection.faultRate)
   const acks = acknowledgements(app, socket, grant, to, fault)
   socket.on('message', (data, isBinary) => {
     // A socket being closed (revoked, replaced, shutting down) still hears frames until the peer

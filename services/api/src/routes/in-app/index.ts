@@ -5,7 +5,7 @@ import type { LevelWithSilent } from 'pino'
 import type { ApiLimits } from '../../config-limits.js'
 import { sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
 import { isAdmitted } from '../../domain/in-app/admission.js'
-import { serveInAppSocket } from '../../domain/in-app/session.js'
+import { MAX_CLIENT_ERRORS_PER_MINUTE, serveInAppSocket } from '../../domain/in-app/session.js'
 import type { InAppGrant } from '../../domain/in-app/token.js'
 
 declare module 'fastify' {
@@ -47,6 +47,7 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
   const perToken = app.createLimit({ max: limits.inAppConnectsPerTokenPerMinute, windowMs: 60_000, keyOf: (request) => request.inApp?.token ?? '' })
   // Keyed by the upgrade request, which lives as long as its socket.
   const acks = app.createLimit({ max: limits.inAppAcksPerMinute, windowMs: 60_000, keyOf: (request) => `ack:${request.id}` })
+  const faults = app.createLimit({ max: MAX_CLIENT_ERRORS_PER_MINUTE, windowMs: 60_000, keyOf: (request) => `fault:${request.id}` })
 
   app.route({
     method: 'GET',
@@ -99,7 +100,8 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
       await sendSignedApiError(reply, 426, signedApiErrorCodeFor(426), 'this endpoint is a WebSocket: open it with an Upgrade: websocket request'),
     wsHandler: (socket, request) => serveInAppSocket(app, socket, {
       ...request.inApp as { grant: InAppGrant, token: string },
-      ackRate: async () => await acks.hit(request)
+      ackRate: async () => await acks.hit(request),
+      faultRate: async () => await faults.hit(request)
     })
   })
 }

@@ -25,7 +25,7 @@ function fakes () {
 t.test('frames that arrive while the socket is closing (revoked, replaced) count for nothing', async (t) => {
   const { socket, app, counted, transactions } = fakes()
   const grant = { applicationId: 1, userId: 'alice', developerId: 1, tokenEpoch: 0 }
-  await serveInAppSocket(app, socket as unknown as WebSocket, { grant, token: 't', ackRate: async () => { counted.push('ack'); return 0 } })
+  await serveInAppSocket(app, socket as unknown as WebSocket, { grant, token: 't', ackRate: async () => { counted.push('ack'); return 0 }, faultRate: async () => 0 })
   const ack = (id: string) => socket.emit('message', Buffer.from(JSON.stringify({ type: 'ack', id })), false)
 
   socket.readyState = socket.CLOSING
