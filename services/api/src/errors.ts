@@ -1,5 +1,5 @@
 import { ApiErrorCode } from '@beacon/contracts'
-import { isPoolFailure, Prisma } from '@beacon/db'
+import { isInputRefusedByDatabase, isPoolFailure, Prisma } from '@beacon/db'
 
 /** An error with a place in the API's error body: `{"status":"ERROR","responseObject":{code,message}}`. */
 export class ApiError extends Error {
@@ -33,6 +33,20 @@ export function isDatabaseFailure (error: unknown): boolean {
     error instanceof Prisma.PrismaClientRustPanicError ||
     error instanceof Prisma.PrismaClientUnknownRequestError ||
     (error as { name?: string }).name === 'DriverAdapterError'
+}
+
+/** The answer when the database refused a value of the request as data it cannot hold (class 22, 54000). */
+export const REFUSED_INPUT_MESSAGE = 'a value of the request is not one the database can store (out of range, too long or malformed); check the request\'s values'
+
+/**
+ * The database refused a value of the request (see isInputRefusedByDatabase): a 400, logged at
+ * warn with its SQLSTATE only, since the database's message may quote the value.
+ */
+export function refusedInput (error: unknown): { sqlState: string | undefined } | undefined {
+  if (!isInputRefusedByDatabase(error)) return undefined
+  const e = error as { code?: unknown, meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }
+  const state = e.meta?.driverAdapterError?.cause?.originalCode ?? e.code
+  return { sqlState: typeof state === 'string' ? state : undefined }
 }
 
 /** Too many failed authentications from one address: 429 in the PowerAuth error body, with Retry-After. */

@@ -1,6 +1,6 @@
 import { SignedApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { ApiError, isDatabaseFailure } from '../../errors.js'
+import { ApiError, REFUSED_INPUT_MESSAGE, isDatabaseFailure, refusedInput } from '../../errors.js'
 import { describeValidationError } from '../../plugins/external/validation-message.js'
 
 /**
@@ -46,6 +46,7 @@ export function describeSignedApiError (error: FastifyError): SignedApiFailure {
   if (error instanceof SyntaxError && error.statusCode === 400) return failure(400, 'the request body is not valid JSON')
   // Before the database's failures: a client gone mid-body is ECONNRESET with Fastify's 400 (error-handler.ts).
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return failure(error.statusCode, error.message)
+  if (refusedInput(error) !== undefined) return failure(400, REFUSED_INPUT_MESSAGE)
   if (isDatabaseFailure(error)) return failure(503, 'the database failed to process the request; retry later')
   return failure(500, 'internal error; see the server log')
 }
@@ -63,6 +64,8 @@ export function signedApiErrorHandler (failed: string) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const failure = describeSignedApiError(error)
     if (failure.status >= 500) request.log.error({ err: error }, failed)
+    const refused = refusedInput(error)
+    if (refused !== undefined) request.log.warn(refused, 'the database refused a value of the request')
     return sendSignedApiError(reply, failure.status, failure.code, failure.message)
   }
 }

@@ -1,7 +1,7 @@
 import { ApiErrorCode } from '@beacon/contracts'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { ApiError, TooManyFailures, isDatabaseFailure } from '../../errors.js'
+import { ApiError, REFUSED_INPUT_MESSAGE, TooManyFailures, isDatabaseFailure, refusedInput } from '../../errors.js'
 import { describeValidationError, describeViolation } from './validation-message.js'
 
 declare module 'fastify' {
@@ -83,6 +83,11 @@ export default fp(async (app) => {
     // ECONNRESET 'aborted' with Fastify's 400, and ECONNRESET is also a broken database connection.
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return send(reply, error.statusCode, ApiErrorCode.REQUEST, error.message)
+    }
+    const refused = refusedInput(error)
+    if (refused !== undefined) {
+      request.log.warn(refused, 'the database refused a value of the request')
+      return send(reply, 400, ApiErrorCode.GENERIC, REFUSED_INPUT_MESSAGE)
     }
     if (isDatabaseFailure(error)) {
       request.log.error({ err: error }, 'database failure')
