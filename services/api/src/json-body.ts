@@ -60,6 +60,46 @@ export function escapesLoneSurrogate (text: string): boolean {
   return false
 }
 
+const hasExponent = (text: string, from: number, to: number) => {
+  for (let i = from; i < to; i++) if ((text.charCodeAt(i) | 0x20) === 0x65) return true
+  return false
+}
+
+/**
+ * A number token outside strings that a double cannot hold: beyond ±1.8e308 (`JSON.parse` makes it
+ * ±Infinity, which `JSON.stringify` stores as `null`) or so small that it becomes 0 (`1e-400`).
+ * The value would be silently changed, not stored.
+ */
+export function holdsNumberBeyondDouble (text: string): boolean {
+  let inString = false
+  let start = -1
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x20
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+      continue
+    }
+    // A number starts with - or a digit (not the e of true or false) and goes on with - + . e E digits.
+    const startsNumber = c === 0x2d || (c >= 0x30 && c <= 0x39)
+    if (startsNumber || (start >= 0 && (c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45))) {
+      if (start < 0) start = i
+      continue
+    }
+    // Only a number of more than 308 characters, or with an exponent, can leave the range: the
+    // others are not converted (a regular expression looking for them backtracked over long digit runs).
+    if (start >= 0 && (i - start > 308 || hasExponent(text, start, i))) {
+      const token = text.slice(start, i)
+      const value = Number(token)
+      // NaN: not a JSON number at all (1-2), left to the parser's own refusal.
+      if (value === Infinity || value === -Infinity || (value === 0 && /[1-9]/.test(token.split(/[eE]/)[0]!))) return true
+    }
+    start = -1
+    if (c === 0x22) inString = true
+  }
+  return false
+}
+
 /**
  * Why a JSON request body is refused before it is parsed (answered 400), or undefined. A text that
  * is not JSON at all is left to the parser, which refuses it with its own message.
@@ -69,6 +109,7 @@ export function jsonBodyRefusal (text: string): string | undefined {
   if (text.includes('\\u0000')) return 'the request body contains a NUL character (\\u0000), which is not accepted'
   if (text.includes('\\u') && escapesLoneSurrogate(text)) return 'the request body contains half of a UTF-16 surrogate pair alone (an escape from \\ud800 to \\udfff not in a pair), which is not accepted'
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return `the request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep, which is not accepted`
+  if (holdsNumberBeyondDouble(text)) return 'the request body holds a number beyond what a 64-bit floating-point number holds (its magnitude above 1.7976931348623157e308, or so small that it becomes 0), which is not accepted'
   return undefined
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MAX_JSON_DEPTH, escapesLoneSurrogate, nestsDeeperThan } from '../../src/json-body.js'
+import { MAX_JSON_DEPTH, escapesLoneSurrogate, holdsNumberBeyondDouble, nestsDeeperThan } from '../../src/json-body.js'
 import { authorization, buildApp } from '../helper.js'
 import { insertDeveloper, signedInject } from '../routes/developer-api/signing-fixtures.js'
 
@@ -75,6 +75,38 @@ t.test('both APIs: half of a surrogate pair alone is a 400; a whole pair passes 
   const pair = await signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body: '{"body":"\\ud83d\\ude00"}', contentType: 'application/json' })
   t.equal(pair.statusCode, 200)
   t.equal(pair.json().body.body, '\u{1F600}', 'a pair is one character, kept')
+})
+
+t.test('numbers a double cannot hold are found outside strings; true, false, strings and numbers in range are not', async (t) => {
+  for (const beyond of ['{"a":1e400}', '{"a":-1E+400}', '{"a":1e-400}', '{"a":[1,2e308]}', `{"a":1${'0'.repeat(309)}}`, '{"a":true,"b":1e300,"c":-1e999}', '1e400']) {
+    t.ok(holdsNumberBeyondDouble(beyond), beyond.slice(0, 40))
+  }
+  for (const fine of ['{"a":"1e400"}', '{"a":1e308}', '{"a":-1.7976931348623157e308}', '{"a":0e-999}', '{"a":0.0e500}', '{"a":5e-324}',
+    '{"a":"x\\"1e400"}', `{"a":"${'9'.repeat(400)}"}`, '{"e400":true,"b":1e300,"c":false,"d":null}', '{"a":1-2e400}']) {
+    t.notOk(holdsNumberBeyondDouble(fine), fine.slice(0, 40))
+  }
+})
+
+// Before 2026-12-06 1e400 in a free-form field (extras, a signed push's content) was parsed as
+// Infinity and stored as null, 1e-400 as 0: values silently changed.
+// guarantee: json-body-number-range
+t.test('both APIs: a number beyond a double\'s range is a 400, not a value silently changed', async (t) => {
+  const { app } = await buildApp(t)
+  const message = 'the request body holds a number beyond what a 64-bit floating-point number holds (its magnitude above 1.7976931348623157e308, or so small that it becomes 0), which is not accepted'
+  const post = (url: string, payload: string) => app.inject({ method: 'POST', url, headers: { authorization, 'content-type': 'application/json' }, payload })
+  for (const extra of ['1e400', '-1e400', '1e-400']) {
+    const send = await post('/push/message/send', `{"requestObject":{"appId":1,"message":{"userId":"u","body":{"title":"t","extras":{"n":${extra}}}}}}`)
+    t.equal(send.statusCode, 400, extra)
+    t.same(send.json(), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC', message } })
+  }
+  await insertDeveloper(app)
+  const echo = (body: string) => signedInject(app, { method: 'POST', url: '/api/1.0/debug/echo', body, contentType: 'application/json' })
+  const signed = await echo('{"body":1e400}')
+  t.equal(signed.statusCode, 400)
+  t.same(signed.json(), { error: { status: 400, code: 40000, message } })
+  const largest = await echo('{"body":1.7976931348623157e308,"small":5e-324}')
+  t.equal(largest.statusCode, 200, 'the largest and the smallest doubles pass')
+  t.same(largest.json().body, { body: 1.7976931348623157e308, small: 5e-324 })
 })
 
 // Before 2026-12-05 bytes that are not UTF-8 were decoded to U+FFFD and stored so (review).
