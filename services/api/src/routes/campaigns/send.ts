@@ -3,12 +3,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sendMessages } from '../../domain/messages/messages.js'
 import { campaignNotFound } from '../../domain/campaigns/records.js'
 import { startCampaign } from '../../domain/campaigns/plan.js'
+import { checkBodySize } from '../../domain/messages/body-size.js'
 
 const ok = { status: 'OK' as const }
 
+/**
+ * The campaign, sendable: its message is checked again as at creation, since campaigns created
+ * before that check (2026-12-06) may hold one of any size, which no provider takes and whose
+ * copy would go into the command of every chunk.
+ */
 async function requireCampaign (app: Parameters<FastifyPluginAsyncTypebox>[0], id: string) {
   const campaign = await app.db.campaign.findUnique({ where: { id: BigInt(id) }, include: { application: true } })
   if (campaign === null) throw campaignNotFound()
+  checkBodySize(campaign.message, 'the campaign\'s message')
   return campaign
 }
 

@@ -94,3 +94,19 @@ t.test('errors: unknown campaign, malformed id, missing userId', async (t) => {
   t.equal(noUser.statusCode, 400)
   t.match(noUser.json().responseObject.message, /requestObject\.userId is required/)
 })
+
+// Campaigns created before their message was bounded (2026-12-06) may hold one of any size.
+// guarantee: message-body-bound
+t.test('a campaign whose stored message is over 16 KiB is refused at send, test or live, and not started', async (t) => {
+  const { app, campaign, chunks } = await setUp(t, ['alice'])
+  await app.db.campaign.update({ where: { id: campaign.id }, data: { message: { title: 'Old', extras: { blob: 'x'.repeat(16 * 1024) } } } })
+  for (const url of [`/push/campaign/send/test/${campaign.id}`, `/push/campaign/send/live/${campaign.id}`]) {
+    const response = await call(app, 'POST', url, { requestObject: { userId: 'alice' } })
+    t.equal(response.statusCode, 400, url)
+    t.match(response.json().responseObject, { code: 'ERROR_GENERIC', message: /^the campaign's message takes \d+ bytes as JSON, more than 16384/ })
+  }
+  t.equal((await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).sentAt, null, 'not started')
+  t.equal(await app.db.message.count(), 0, 'no test message stored')
+  t.equal(await app.db.outbox.count(), 0, 'nothing queued')
+  t.same(chunks, [])
+})
