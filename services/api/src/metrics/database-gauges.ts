@@ -23,7 +23,7 @@ const SNAPSHOT_TIMEOUT_MS = 2000
 
 // Running = its live send started and not every chunk is done. Devices are the deliveries claimed
 // so far (planned = all of them, whatever their state; failed = FAILED and EXPIRED), read over
-// the campaign_id prefix of the (campaign_id, chunk) index of each running campaign. They are no measure of progress:
+// the campaign_id prefix of the (campaign_id, chunk, status) index of each running campaign. They are no measure of progress:
 // dispatchers claim a chunk's devices window by window as they send, so the claimed ones are
 // nearly all sent at any time. Chunks are: every chunk of a campaign is written when its send
 // starts (plan.ts), so `planned` is the whole campaign from the first scrape, and a chunk is

@@ -159,39 +159,6 @@ t.test('a campaign batch on a young table (20,000 claims, never analyzed) is rec
   t.equal(Number(stats!.reltuples), -1, 'still never analyzed: the plan had no statistics to go by (the case this is about)')
 })
 
-// guarantee: campaign-outcomes-hot
-t.test('a window of claims answered: every outcome update is HOT (no new index entries), and the chunk completes', async (t) => {
-  const { app, databaseUrl } = await buildApp(t, quiet)
-  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
-  const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'x' }, sentAt: new Date(), publishedAt: new Date() } })
-  const db = createDb({ url: databaseUrl, poolSize: 1 })
-  t.teardown(() => db.$disconnect())
-  const updates = async () => {
-    await db.pool.query('SELECT pg_stat_force_next_flush()')
-    const { rows } = await db.pool.query<{ n: string, hot: string }>(
-      'SELECT pg_stat_clear_snapshot(), n_tup_upd::text AS n, n_tup_hot_upd::text AS hot FROM pg_stat_user_tables WHERE relname = \'campaign_delivery\'')
-    return { n: Number(rows[0]!.n), hot: Number(rows[0]!.hot) }
-  }
-  // Two windows of 500 claims, inserted as the dispatcher claims them: each fills its pages.
-  for (const chunk of [0, 1]) {
-    await db.pool.query(`INSERT INTO campaign_delivery (campaign_id, device_id, chunk, platform)
-                         SELECT $1::bigint, d, $2::int, 'FCM' FROM generate_series($2::int * 500 + 1, $2::int * 500 + 500) AS d`, [campaign.id.toString(), chunk])
-    await app.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk, lastUserId: `u${chunk}` } })
-  }
-  const before = await updates()
-  // The first window's outcomes in two batches, with the chunk's summary; the second one's failed.
-  const sent = Array.from({ length: 500 }, (_, i) => campaignResult(campaign.id, i + 1))
-  await recordResults(db, sent.slice(0, 250))
-  await recordResults(db, [...sent.slice(250), chunkSummary(campaign.id, 0)])
-  await recordResults(db, Array.from({ length: 500 }, (_, i) => campaignResult(campaign.id, 501 + i, { status: 'FAILED', reason: 'Unregistered' })))
-  const after = await updates()
-  t.equal(after.n - before.n, 1000, 'each claim updated once')
-  t.equal(after.hot - before.hot, 1000, `every update HOT (${after.hot - before.hot})`)
-  const chunks = await app.db.campaignChunk.findMany({ where: { campaignId: campaign.id }, orderBy: { chunk: 'asc' } })
-  t.ok(chunks[0]!.doneAt, 'the answered chunk with its summary is done')
-  t.equal(chunks[1]!.doneAt, null, 'the one without its summary is not')
-})
-
 // guarantee: completion-after-redelivered-batch
 t.test('a batch whose outcomes were written but whose completion step failed completes its message and chunk when redelivered', async (t) => {
   const { app, applicationId } = await setUp(t)
