@@ -1,7 +1,7 @@
 export { createDb, type Db, type DbOptions } from './client.js'
 export { checkSchemaInUse, connectionOf, databaseUrlProblem, useSchema, DATABASE_SCHEMA_RULE, type Connection } from './connection.js'
 export { isPoolFailure } from './pool-failures.js'
-export { isInputRefusedByDatabase } from './refused-input.js'
+export { isInputRefusedByDatabase, sqlStateOf } from './refused-input.js'
 export { applyMigrations, readMigrations, defaultMigrationsDir, type Migration } from './migrate.js'
 export { createSecretBox, parseMasterKey, MASTER_KEY_RULE, type SecretBox } from './secrets/secret-box.js'
 export type { SealedColumn, SealedPlace } from './secrets/sealed-places.js'

@@ -1,5 +1,5 @@
 import { ApiErrorCode } from '@beacon/contracts'
-import { isInputRefusedByDatabase, isPoolFailure, Prisma } from '@beacon/db'
+import { isInputRefusedByDatabase, isPoolFailure, Prisma, sqlStateOf } from '@beacon/db'
 
 /** An error with a place in the API's error body: `{"status":"ERROR","responseObject":{code,message}}`. */
 export class ApiError extends Error {
@@ -40,13 +40,18 @@ export const REFUSED_INPUT_MESSAGE = 'a value of the request is not one the data
 
 /**
  * The database refused a value of the request (see isInputRefusedByDatabase): a 400, logged at
- * warn with its SQLSTATE only, since the database's message may quote the value.
+ * warn with what names the place and never the value (the database's message may quote it):
+ * the SQLSTATE or Prisma's code, and through the pool the table, column and routine.
  */
-export function refusedInput (error: unknown): { sqlState: string | undefined } | undefined {
+export function refusedInput (error: unknown): Record<string, string> | undefined {
   if (!isInputRefusedByDatabase(error)) return undefined
-  const e = error as { code?: unknown, meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }
-  const state = e.meta?.driverAdapterError?.cause?.originalCode ?? e.code
-  return { sqlState: typeof state === 'string' ? state : undefined }
+  const where: Record<string, string> = {}
+  const state = sqlStateOf(error)
+  if (state !== undefined) where.sqlState = state
+  if (error instanceof Prisma.PrismaClientKnownRequestError) where.prismaCode = error.code
+  const e = error as { table?: unknown, column?: unknown, routine?: unknown }
+  for (const key of ['table', 'column', 'routine'] as const) if (typeof e[key] === 'string') where[key] = e[key]
+  return where
 }
 
 /** Too many failed authentications from one address: 429 in the PowerAuth error body, with Retry-After. */

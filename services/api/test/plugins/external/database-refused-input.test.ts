@@ -10,7 +10,7 @@ const MESSAGE = 'a value of the request is not one the database can store (out o
 // range or malformed) what the routes write, and each path — Prisma, the pool, the signed API —
 // must answer that it was the request, not the database, at fault.
 // guarantee: database-refused-input
-t.test('a value the database refuses as data: 400 in each API\'s body, not 503; logged with its SQLSTATE only', async (t) => {
+t.test('a value the database refuses as data: 400 in each API\'s body, not 503; logged with its SQLSTATE, never the value; the rest of class 22 stays 503', async (t) => {
   const { app, databaseUrl, logs } = await buildApp(t, {}, { captureLogs: true })
   await insertDeveloper(app)
   const db = createDb({ url: databaseUrl, poolSize: 1 })
@@ -37,11 +37,21 @@ t.test('a value the database refuses as data: 400 in each API\'s body, not 503; 
   const lines = logs().split('\n').filter((line) => line.includes('the database refused a value of the request'))
   t.equal(lines.length, 3, 'each logged once')
   t.same(lines.map((line) => JSON.parse(line).sqlState), ['22001', '22003', '54000'], 'with its SQLSTATE')
+  t.match(JSON.parse(lines[1]!), { level: 40, routine: 'exec_stmt_raise' }, 'at warn and, through the pool, with the routine that refused it')
   t.notOk(logs().includes('secret-value'), 'never with the database\'s message, which may quote the value')
 
-  // The control: a database failure that is not about a value stays a 503.
-  await db.pool.query(`DROP TRIGGER refuse ON application;
-    CREATE TRIGGER refuse BEFORE INSERT ON application FOR EACH ROW EXECUTE FUNCTION refuse_as_data('53100')`)
-  const full = await call(app, 'POST', '/admin/app/create', { requestObject: { appId: 'disk-full' } })
-  t.equal(full.statusCode, 503, 'disk full (53100) is the database\'s failure')
+  // The controls: what in class 22 is ours when it happens, and a failure that is not about a value, stay 503.
+  for (const state of ['22012', '53100']) {
+    await db.pool.query(`DROP TRIGGER refuse ON application;
+      CREATE TRIGGER refuse BEFORE INSERT ON application FOR EACH ROW EXECUTE FUNCTION refuse_as_data('${state}')`)
+    const failed = await call(app, 'POST', '/admin/app/create', { requestObject: { appId: `failed-${state}` } })
+    t.equal(failed.statusCode, 503, `${state} is the database's failure, or ours`)
+  }
+  // A real one: the application ids used up (2200H).
+  await db.pool.query('DROP TRIGGER refuse ON application')
+  const { rows: [last] } = await db.pool.query<{ n: string }>('SELECT last_value::text AS n FROM application_id_seq')
+  await db.pool.query(`ALTER SEQUENCE application_id_seq MAXVALUE ${last!.n}`)
+  const exhausted = await call(app, 'POST', '/admin/app/create', { requestObject: { appId: 'one-too-many' } })
+  t.equal(exhausted.statusCode, 503, 'a sequence at its end is not the client\'s to change')
+  t.equal(exhausted.json().responseObject.code, 'ERROR_DATABASE')
 })
