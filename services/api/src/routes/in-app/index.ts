@@ -1,6 +1,7 @@
 import { InAppConnectQuery, SignedApiErrorCode, signedApiErrorCodeFor } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LevelWithSilent } from 'pino'
 import type { ApiLimits } from '../../config-limits.js'
 import { sendSignedApiError, sendTooManyRequests, signedApiErrorHandler } from '../../domain/developer-api/errors.js'
@@ -45,9 +46,16 @@ const inAppRoutes: FastifyPluginAsyncTypebox<{ limits: ApiLimits }> = async (app
   app.setErrorHandler(signedApiErrorHandler('in-app connect failed'))
   const perAddress = app.createLimit({ max: limits.inAppConnectsPerMinute, windowMs: 60_000 })
   const perToken = app.createLimit({ max: limits.inAppConnectsPerTokenPerMinute, windowMs: 60_000, keyOf: (request) => request.inApp?.token ?? '' })
-  // Keyed by the upgrade request, which lives as long as its socket.
-  const acks = app.createLimit({ max: limits.inAppAcksPerMinute, windowMs: 60_000, keyOf: (request) => `ack:${request.id}` })
-  const faults = app.createLimit({ max: MAX_CLIENT_ERRORS_PER_MINUTE, windowMs: 60_000, keyOf: (request) => `fault:${request.id}` })
+  // Keyed by the upgrade request, which lives as long as its socket: by a random key of its own,
+  // not request.id, which a client could choose were ids ever taken from a request header.
+  const socketKeys = new WeakMap<FastifyRequest, string>()
+  const socketKey = (request: FastifyRequest) => {
+    let key = socketKeys.get(request)
+    if (key === undefined) socketKeys.set(request, key = randomUUID())
+    return key
+  }
+  const acks = app.createLimit({ max: limits.inAppAcksPerMinute, windowMs: 60_000, keyOf: (request) => `ack:${socketKey(request)}` })
+  const faults = app.createLimit({ max: MAX_CLIENT_ERRORS_PER_MINUTE, windowMs: 60_000, keyOf: (request) => `fault:${socketKey(request)}` })
 
   app.route({
     method: 'GET',

@@ -135,7 +135,9 @@ t.test('a socket that does not read holds its replay back, and is closed as a sl
 t.test('a client that keeps sending bad frames gets 100 error answers a minute, then is closed (1008)', async (t) => {
   const { app } = await buildApp(t, env)
   const { developerId, applicationId } = await setupDeveloper(app)
-  const client = await connect(t, await listen(app), await tokenFor(app, alice))
+  const url = await listen(app)
+  const client = await connect(t, url, await tokenFor(app, alice))
+  const other = await connect(t, url, await tokenFor(app, `bob@${CARRIER}`))
   for (let i = 0; i < MAX_CLIENT_ERRORS_PER_MINUTE; i++) client.send('x')
   await client.until(MAX_CLIENT_ERRORS_PER_MINUTE)
   t.ok(client.frames.every((frame) => frame.type === 'error'), 'each answered')
@@ -143,6 +145,10 @@ t.test('a client that keeps sending bad frames gets 100 error answers a minute, 
   client.send('x')
   t.same(await client.closed, { code: 1008, reason: 'too many bad frames' }, 'one more closes it')
   t.equal(client.frames.length, MAX_CLIENT_ERRORS_PER_MINUTE, 'without a further answer')
+  other.send('x')
+  await other.until(1)
+  t.equal(other.frames[0]?.type, 'error', 'another socket\'s budget is its own: answered')
+  t.equal(other.socket.readyState, WebSocket.OPEN, 'and open')
   await until(() => app.inApp.sockets.count({ applicationId, userId: 'alice', developerId }) === 0, 'the registry forgets it')
 })
 
