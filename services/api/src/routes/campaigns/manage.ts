@@ -1,11 +1,12 @@
 import {
-  CampaignDetailResponse, CampaignListQuery, CampaignListResponse, CampaignPathParams,
+  CampaignDetailResponse, CampaignListQuery, CampaignListResponse, CampaignPathParams, CampaignSummary,
   CreateCampaignRequest, CreateCampaignResponse, DeleteCampaignResponse
 } from '@beacon/contracts'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { createCampaign } from '../../domain/campaigns/creation.js'
 import { checkBodySize } from '../../domain/messages/body-size.js'
-import { campaignProgress, campaignSummary, campaignViewInclude, requireCampaign } from '../../domain/campaigns/records.js'
+import { campaignListStream } from '../../domain/campaigns/list.js'
+import { campaignProgress, campaignSummary, requireCampaign } from '../../domain/campaigns/records.js'
 import { springBoolean } from '../../domain/powerauth/spring-params.js'
 import manageUserRoutes from './manage-users.js'
 
@@ -38,16 +39,16 @@ const manageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { status: 'OK' as const, responseObject: { ...campaignSummary(campaign), progress } }
   })
 
+  // Streamed page by page (list.ts): the schema's serializer, compiled once for one campaign,
+  // writes each, as it would the whole list.
   app.get('/push/campaign/list', {
     schema: { querystring: CampaignListQuery, response: { 200: CampaignListResponse } }
-  }, async (request) => {
+  }, async (request, reply) => {
     const all = springBoolean(request.query.all, false)
-    const campaigns = await app.db.campaign.findMany({
-      where: all ? {} : { completedAt: null },
-      include: campaignViewInclude,
-      orderBy: { id: 'asc' }
-    })
-    return { status: 'OK' as const, responseObject: campaigns.map(campaignSummary) }
+    // Compiled at the first request, then cached by Fastify (per route and schema).
+    const serialize = reply.compileSerializationSchema(CampaignSummary as unknown as Record<string, unknown>) as (summary: CampaignSummary) => string
+    const body = await campaignListStream(app.db, all, serialize)
+    return await reply.type('application/json; charset=utf-8').send(body as never)
   })
 
   await app.register(manageUserRoutes)

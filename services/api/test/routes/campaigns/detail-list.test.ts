@@ -1,5 +1,9 @@
+import type { Readable } from 'node:stream'
 import t from 'tap'
-import { call } from '../../helper.js'
+import { CAMPAIGN_LIST_PAGE } from '../../../src/domain/campaigns/list.js'
+import { createDb } from '@beacon/db'
+import { adminDatabaseUrl } from '@beacon/testkit'
+import { authorization, call } from '../../helper.js'
 import { badRequestMessage, createCampaign, markSent, seedMessage, setUp } from './manage-fixtures.js'
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
@@ -81,6 +85,55 @@ t.test('list: not sent by default and with all=false; every campaign with all=tr
     const response = await call(app, 'GET', `/push/campaign/list?all=${bad}`)
     t.match(badRequestMessage(t, response), /^querystring\.all must be true .* or false .*; also on\/off, yes\/no, 1\/0/, `all=${bad}`)
   }
+})
+
+// guarantee: campaign-list-streamed
+t.test('list: every campaign, in order, read page by page as the client takes the answer', async (t) => {
+  const { app } = await setUp(t)
+  const application = await app.db.application.findFirstOrThrow({ where: { appId: '2' } })
+  const count = CAMPAIGN_LIST_PAGE * 2 + 50
+  const message = { title: 'Balance update', body: 'x'.repeat(1000) }
+  await app.db.campaign.createMany({ data: Array.from({ length: count }, (_, i) => ({ applicationId: application.id, message: { ...message, badge: i } })) })
+  const stored = (await app.db.campaign.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((c) => c.id.toString())
+
+  const response = await app.inject({ method: 'GET', url: '/push/campaign/list?all=true', headers: { authorization }, payloadAsStream: true })
+  t.equal(response.statusCode, 200)
+  t.match(response.headers['content-type'], /^application\/json/)
+  const chunks = (response.stream() as Readable)[Symbol.asyncIterator]()
+  let text = ''
+  // A first part of the answer taken; a campaign created now is on a page not read yet.
+  while (text.length < 20_000) text += String((await chunks.next()).value)
+  const late = await createCampaign(t, app, '2', { title: 'Late' })
+  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) text += String(next.value)
+  const list = JSON.parse(text)
+  t.equal(list.status, 'OK')
+  t.same(list.responseObject.map((c: { id: string }) => c.id), [...stored, late], 'every campaign once, in id order, the late one last')
+  t.match(list.responseObject[7], { id: stored[7], appId: 2, sent: false, message: { ...message, badge: 7 }, timestampSent: null })
+  t.notOk('progress' in list.responseObject[7], 'each as the list\'s schema writes it')
+})
+
+// guarantee: campaign-list-streamed
+t.test('list: the database gone in the middle of the answer cuts it; never a list that reads as whole', async (t) => {
+  const { app, databaseUrl } = await setUp(t)
+  const application = await app.db.application.findFirstOrThrow({ where: { appId: '2' } })
+  await app.db.campaign.createMany({ data: Array.from({ length: CAMPAIGN_LIST_PAGE * 2 }, () => ({ applicationId: application.id, message: { body: 'x'.repeat(1000) } })) })
+  const response = await app.inject({ method: 'GET', url: '/push/campaign/list?all=true', headers: { authorization }, payloadAsStream: true })
+  t.equal(response.statusCode, 200, 'the first page read: answered')
+  const chunks = (response.stream() as Readable)[Symbol.asyncIterator]()
+  let text = ''
+  while (text.length < 20_000) text += String((await chunks.next()).value)
+  const name = new URL(databaseUrl).pathname.slice(1)
+  const admin = createDb({ url: adminDatabaseUrl, poolSize: 1 })
+  t.teardown(() => admin.$disconnect())
+  await admin.pool.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`)
+  t.teardown(() => admin.pool.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`))
+  await admin.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name])
+  const rest = await (async () => {
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) text += String(next.value)
+    return 'ended'
+  })().catch((error: unknown) => error)
+  t.not(rest, 'ended', 'the answer fails')
+  t.throws(() => JSON.parse(text), 'what came is not a whole JSON list')
 })
 
 // guarantee: spring-query-params
