@@ -19,6 +19,8 @@ export interface PowerAuthMock {
   failure: PowerAuthFailure
   /** The `message` of the `error` failure's body (PowerAuth's own words, which clients must never see). */
   failureMessage: string
+  /** Each answer waits this long first (a slow server that still answers within a client's timeout). */
+  delayMs: number
   close (): Promise<void>
 }
 
@@ -45,6 +47,7 @@ export async function startPowerAuthMock (options: PowerAuthMockOptions = {}): P
     requests: [],
     failure: null,
     failureMessage: 'PowerAuth internal error',
+    delayMs: 0,
     close: async () => {
       for (const response of hanging) response.destroy()
       server.closeAllConnections()
@@ -90,7 +93,15 @@ export async function startPowerAuthMock (options: PowerAuthMockOptions = {}): P
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')))
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      if (mock.delayMs === 0) handle(req, res, text)
+      else {
+        // Held like a hanging answer meanwhile: close() ends it.
+        hanging.add(res)
+        setTimeout(() => { hanging.delete(res); if (!res.destroyed) handle(req, res, text) }, mock.delayMs)
+      }
+    })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   mock.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

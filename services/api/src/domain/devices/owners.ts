@@ -32,6 +32,8 @@ export async function resolveActivationOwners (
   const owners: ActivationOwner[] = []
   let next = 0
   let failed = false
+  // However many rounds the activations take, the look-ups of one request end within this.
+  const deadline = AbortSignal.timeout(LOOKUP_DEADLINE_TIMEOUTS * powerAuth.timeoutMs)
   // A few at a time, not one request per activation at once (a multi registration names up to
   // 100): and none started after one failed, whose error answers the request anyway.
   const lookUp = async () => {
@@ -39,7 +41,7 @@ export async function resolveActivationOwners (
       const index = next++
       const activationId = activationIds[index]!
       try {
-        owners[index] = { activationId, ...await powerAuth.activationStatus(activationId) }
+        owners[index] = { activationId, ...await powerAuth.activationStatus(activationId, deadline) }
       } catch (error) {
         failed = true
         throw error
@@ -52,3 +54,11 @@ export async function resolveActivationOwners (
 
 /** PowerAuth status calls of one registration in flight at once. */
 export const CONCURRENT_LOOKUPS = 8
+
+/**
+ * The look-ups of one registration end within this many POWERAUTH_TIMEOUT_MS in all: 100
+ * activations take 13 rounds of 8, and a PowerAuth server answering each just within its timeout
+ * held the request (and its client) for 13 timeouts. A healthy server answers them all in a
+ * fraction of one.
+ */
+export const LOOKUP_DEADLINE_TIMEOUTS = 2

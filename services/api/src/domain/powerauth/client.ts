@@ -24,7 +24,10 @@ export interface ActivationInfo {
 export interface PowerAuthApplication { id: string, name: string, numeric: boolean }
 
 export interface PowerAuthClient {
-  activationStatus (activationId: string): Promise<ActivationInfo>
+  /** Each call's own timeout (POWERAUTH_TIMEOUT_MS). */
+  readonly timeoutMs: number
+  /** `deadline`: a bound of the caller's over several calls; its end fails the call in flight too. */
+  activationStatus (activationId: string, deadline?: AbortSignal): Promise<ActivationInfo>
   listApplications (): Promise<PowerAuthApplication[]>
 }
 
@@ -50,23 +53,28 @@ export function createPowerAuthClient (config: PowerAuthServiceConfig, log: Fast
     headers.authorization = `Basic ${Buffer.from(`${config.username}:${config.password ?? ''}`).toString('base64')}`
   }
 
-  async function post (path: string, requestObject: unknown): Promise<Record<string, unknown>> {
+  async function post (path: string, requestObject: unknown, deadline?: AbortSignal): Promise<Record<string, unknown>> {
+    const timeout = AbortSignal.timeout(config.timeoutMs)
     let response: Response
+    let text: string
     try {
+      // The body too: a server that sends its head and then stalls is cut by the same signals.
       response = await fetch(`${config.url}${path}`, {
         // The operator's URL, not another one a response points to (with our credentials).
         redirect: 'error',
         method: 'POST',
         headers,
         body: JSON.stringify({ requestObject }),
-        signal: AbortSignal.timeout(config.timeoutMs)
+        signal: deadline === undefined ? timeout : AbortSignal.any([timeout, deadline])
       })
+      text = await response.text()
     } catch (cause) {
-      const reason = (cause as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : 'connection failed'
+      const reason = deadline?.aborted === true
+        ? 'the request\'s look-ups passed their deadline'
+        : (cause as Error).name === 'TimeoutError' ? `no answer within ${config.timeoutMs} ms` : 'connection failed'
       log.warn({ path, err: cause }, 'PowerAuth server unreachable')
       throw powerAuthFailure(`PowerAuth server unreachable (${path}): ${reason}`, cause)
     }
-    const text = await response.text()
     let body: { status?: unknown, responseObject?: unknown } | undefined
     try { body = JSON.parse(text) } catch { body = undefined }
     if (!response.ok || body?.status !== 'OK' || typeof body.responseObject !== 'object' || body.responseObject === null) {
@@ -77,8 +85,9 @@ export function createPowerAuthClient (config: PowerAuthServiceConfig, log: Fast
   }
 
   return {
-    async activationStatus (activationId) {
-      const result = await post('/rest/v3/activation/status', { activationId })
+    timeoutMs: config.timeoutMs,
+    async activationStatus (activationId, deadline) {
+      const result = await post('/rest/v3/activation/status', { activationId }, deadline)
       const status = result.activationStatus
       if (typeof status !== 'string' || !STATUSES.includes(status)) {
         throw powerAuthFailure(`PowerAuth server returned no usable status for activation ${activationId}`)

@@ -1,7 +1,7 @@
 import { startPowerAuthMock, type PowerAuthFailure } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { buildApp, call } from '../../helper.js'
-import { CONCURRENT_LOOKUPS } from '../../../src/domain/devices/owners.js'
+import { CONCURRENT_LOOKUPS, LOOKUP_DEADLINE_TIMEOUTS } from '../../../src/domain/devices/owners.js'
 import { createApplication, OK, storedDevices } from './fixtures.js'
 
 const paCredentials = { username: 'push-server', password: 'pa-secret-5678' }
@@ -154,4 +154,29 @@ t.test('create/multi asks PowerAuth about 8 activations at a time, and no more o
   t.not(response.statusCode, 200, 'PowerAuth did not answer in POWERAUTH_TIMEOUT_MS')
   t.equal(mock.requests.length, CONCURRENT_LOOKUPS, `${CONCURRENT_LOOKUPS} in flight, none after the first timed out`)
   t.equal(await app.db.device.count(), 0)
+})
+
+// Each answer well within its own timeout, but 100 activations take 13 rounds of 8: without a
+// deadline over them all the request waited 13 × 250 ms here (13 timeouts of a server at its limit).
+// guarantee: powerauth-lookup-deadline
+t.test('create/multi: the look-ups of one request end within 2 × POWERAUTH_TIMEOUT_MS in all, however many rounds they take', async (t) => {
+  const mock = await startPowerAuthMock()
+  t.teardown(() => mock.close())
+  const { app } = await buildApp(t, { POWERAUTH_SERVICE_URL: mock.url, POWERAUTH_TIMEOUT_MS: '1000' })
+  await createApplication(app, 2)
+  mock.delayMs = 250
+  const activationIds = Array.from({ length: 100 }, (_, i) => `act-${i}`)
+  const response = await call(app, 'POST', '/push/device/create/multi', { requestObject: { appId: 2, token: 'token', platform: 'fcm', activationIds } })
+  t.equal(response.statusCode, 400)
+  t.same(response.json().responseObject, { code: 'ERROR_PA_SERVER_COMM', message: 'PowerAuth server unreachable (/rest/v3/activation/status): the request\'s look-ups passed their deadline' })
+  t.ok(mock.requests.length < activationIds.length, `none started after the deadline (${mock.requests.length} of ${activationIds.length} asked)`)
+  t.equal(await app.db.device.count(), 0, 'nothing registered')
+  t.equal(LOOKUP_DEADLINE_TIMEOUTS, 2)
+
+  // The control: as many activations from a server that answers at once are all looked up.
+  mock.delayMs = 0
+  mock.requests.length = 0
+  const quick = await call(app, 'POST', '/push/device/create/multi', { requestObject: { appId: 2, token: 'token', platform: 'fcm', activationIds } })
+  t.equal(quick.statusCode, 200)
+  t.equal(mock.requests.length, activationIds.length)
 })
