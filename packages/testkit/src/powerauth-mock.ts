@@ -5,8 +5,8 @@ export interface MockActivation { activationStatus: string, userId: string | nul
 
 export interface PowerAuthMockRequest { path: string, body: unknown, authorization: string | undefined }
 
-/** How the mock misbehaves: an error body, no answer at all, or a body that is not JSON. */
-export type PowerAuthFailure = 'error' | 'hang' | 'garbage' | null
+/** How the mock misbehaves: an error body, no answer at all, a head and part of a body then nothing, or a body that is not JSON. */
+export type PowerAuthFailure = 'error' | 'hang' | 'stall' | 'garbage' | null
 
 export interface PowerAuthMock {
   url: string
@@ -67,6 +67,11 @@ export async function startPowerAuthMock (options: PowerAuthMockOptions = {}): P
       return reply(res, 401, { status: 'ERROR', responseObject: { code: 'ERR_AUTHENTICATION', message: 'unauthorized' } })
     }
     if (mock.failure === 'hang') { hanging.add(res); return }
+    if (mock.failure === 'stall') {
+      res.writeHead(200, { 'content-type': 'application/json' }).write('{"status":"OK","responseObject":')
+      hanging.add(res)
+      return
+    }
     if (mock.failure === 'garbage') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>oops</html>')
     if (mock.failure === 'error') {
       return reply(res, 400, { status: 'ERROR', responseObject: { code: 'ERR_GENERIC', message: mock.failureMessage } })

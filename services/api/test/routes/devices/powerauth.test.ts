@@ -180,3 +180,12 @@ t.test('create/multi: the look-ups of one request end within 2 × POWERAUTH_TIME
   t.equal(quick.statusCode, 200)
   t.equal(mock.requests.length, activationIds.length)
 })
+
+t.test('a PowerAuth answer that stalls after its head is cut by the timeout: 400 ERROR_PA_SERVER_COMM, not a 500', async (t) => {
+  const { app, mock } = await setUp(t)
+  mock.failure = 'stall'
+  const response = await call(app, 'POST', '/push/device/create', createBody('act-1'))
+  t.equal(response.statusCode, 400)
+  t.same(response.json().responseObject, { code: 'ERROR_PA_SERVER_COMM', message: 'PowerAuth server unreachable (/rest/v3/activation/status): no answer within 300 ms' })
+  t.equal(await app.db.device.count(), 0)
+})
