@@ -45,10 +45,16 @@ const manageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { querystring: CampaignListQuery, response: { 200: CampaignListResponse } }
   }, async (request, reply) => {
     const all = springBoolean(request.query.all, false)
+    reply.type('application/json; charset=utf-8')
+    // Fastify's HEAD route drains a stream after answering: every page would be read for nothing.
+    if (request.method === 'HEAD') return await reply.send('' as never)
     // Compiled at the first request, then cached by Fastify (per route and schema).
     const serialize = reply.compileSerializationSchema(CampaignSummary as unknown as Record<string, unknown>) as (summary: CampaignSummary) => string
     const body = await campaignListStream(app.db, all, serialize)
-    return await reply.type('application/json; charset=utf-8').send(body as never)
+    // The answer is cut then (list.ts); Fastify says nothing of it with request logging off, and
+    // the client's side reads as an abort.
+    body.once('error', (error) => { request.log.error({ err: error }, 'campaign list cut: reading a page failed') })
+    return await reply.send(body as never)
   })
 
   await app.register(manageUserRoutes)

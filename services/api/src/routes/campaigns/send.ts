@@ -7,17 +7,18 @@ import { checkBodySize } from '../../domain/messages/body-size.js'
 
 const ok = { status: 'OK' as const }
 
-/**
- * The campaign, sendable: its message is checked again as at creation, since campaigns created
- * before that check (2026-12-06) may hold one of any size, which no provider takes and whose
- * copy would go into the command of every chunk.
- */
 async function requireCampaign (app: Parameters<FastifyPluginAsyncTypebox>[0], id: string) {
   const campaign = await app.db.campaign.findUnique({ where: { id: BigInt(id) }, include: { application: true } })
   if (campaign === null) throw campaignNotFound()
-  checkBodySize(campaign.message, 'the campaign\'s message')
   return campaign
 }
+
+/**
+ * Its message checked again as at creation before anything is sent: campaigns created before
+ * that check (2026-12-06) may hold one of any size, which no provider takes and whose copy would
+ * go into the command of every chunk.
+ */
+const checkCampaignMessage = (campaign: { message: unknown }) => { checkBodySize(campaign.message, 'the campaign\'s message') }
 
 /** `send/test/{id}` (to one user, as a message) and `send/live/{id}` (to every user, once). */
 const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number, chunkUsers: number }> = async (app, { syncTimeoutMs, chunkUsers }) => {
@@ -25,6 +26,7 @@ const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number, chunkUsers:
     schema: { params: CampaignPathParams, body: CampaignTestSendRequest, response: { 200: OkResponse } }
   }, async (request) => {
     const campaign = await requireCampaign(app, request.params.id)
+    checkCampaignMessage(campaign)
     const { userId } = request.body.requestObject
     await sendMessages(app, campaign.application.appId, [{ userId, body: campaign.message as never }], 'SYNCHRONOUS', syncTimeoutMs)
     return ok
@@ -34,6 +36,8 @@ const sendRoutes: FastifyPluginAsyncTypebox<{ syncTimeoutMs: number, chunkUsers:
     schema: { params: CampaignPathParams, response: { 200: OkResponse } }
   }, async (request) => {
     const campaign = await requireCampaign(app, request.params.id)
+    // One started before the check is on its way: asked again, OK as for any other.
+    if (campaign.sentAt === null) checkCampaignMessage(campaign)
     // The one place a campaign's sending starts: at most once, whatever the concurrency. Its
     // chunks are in the outbox now; this instance's sweeper publishes them at once. Asked again,
     // the campaign is already on its way (or sent): OK, and no one gets it twice.

@@ -113,8 +113,8 @@ t.test('list: every campaign, in order, read page by page as the client takes th
 })
 
 // guarantee: campaign-list-streamed
-t.test('list: the database gone in the middle of the answer cuts it; never a list that reads as whole', async (t) => {
-  const { app, databaseUrl } = await setUp(t)
+t.test('list: the database gone in the middle of the answer cuts it, logged; never a list that reads as whole', async (t) => {
+  const { app, databaseUrl, logs } = await setUp(t, { captureLogs: true })
   const application = await app.db.application.findFirstOrThrow({ where: { appId: '2' } })
   await app.db.campaign.createMany({ data: Array.from({ length: CAMPAIGN_LIST_PAGE * 2 }, () => ({ applicationId: application.id, message: { body: 'x'.repeat(1000) } })) })
   const response = await app.inject({ method: 'GET', url: '/push/campaign/list?all=true', headers: { authorization }, payloadAsStream: true })
@@ -134,6 +134,27 @@ t.test('list: the database gone in the middle of the answer cuts it; never a lis
   })().catch((error: unknown) => error)
   t.not(rest, 'ended', 'the answer fails')
   t.throws(() => JSON.parse(text), 'what came is not a whole JSON list')
+  const cut = logs().split('\n').filter((line) => line.includes('campaign list cut'))
+  t.equal(cut.length, 1, 'and the api says why, once')
+  t.match(JSON.parse(cut[0] ?? '{}'), { level: 50, reqId: String })
+})
+
+t.test('list: HEAD answers without reading the campaigns', async (t) => {
+  const { app } = await setUp(t)
+  const application = await app.db.application.findFirstOrThrow({ where: { appId: '2' } })
+  await app.db.campaign.createMany({ data: Array.from({ length: CAMPAIGN_LIST_PAGE * 3 }, () => ({ applicationId: application.id, message: { title: 't' } })) })
+  const { findMany } = app.db.campaign
+  let reads = 0
+  app.db.campaign.findMany = ((...args: Parameters<typeof findMany>) => { reads++; return findMany(...args) }) as typeof findMany
+  t.teardown(() => { app.db.campaign.findMany = findMany })
+  const head = await app.inject({ method: 'HEAD', url: '/push/campaign/list?all=true', headers: { authorization } })
+  t.equal(head.statusCode, 200)
+  t.match(head.headers['content-type'], /^application\/json/)
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(reads, 0, 'no page read, now or after the answer')
+  const get = await app.inject({ method: 'GET', url: '/push/campaign/list?all=true', headers: { authorization } })
+  t.equal(get.json().responseObject.length, CAMPAIGN_LIST_PAGE * 3)
+  t.equal(reads, 4, 'the control: GET reads its pages (the last one empty)')
 })
 
 // guarantee: spring-query-params

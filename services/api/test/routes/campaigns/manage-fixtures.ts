@@ -18,8 +18,8 @@ export const seedMessage = {
 }
 
 /** The api on a fresh database with the seed's application 2 (and 3 for a second one). */
-export async function setUp (t: Test) {
-  const built = await buildApp(t)
+export async function setUp (t: Test, options: { captureLogs?: boolean } = {}) {
+  const built = await buildApp(t, {}, options)
   for (const appId of [2, 3]) {
     const response = await call(built.app, 'POST', '/admin/app/create', { requestObject: { appId, appName: `app ${appId}` } })
     t.equal(response.statusCode, 200, `application ${appId} created`)

@@ -110,3 +110,11 @@ t.test('a campaign whose stored message is over 16 KiB is refused at send, test 
   t.equal(await app.db.outbox.count(), 0, 'nothing queued')
   t.same(chunks, [])
 })
+
+t.test('a campaign started before the bound, with a larger message, asked to send live again: OK, as any started one', async (t) => {
+  const { app, campaign } = await setUp(t, ['alice'])
+  await app.db.campaign.update({ where: { id: campaign.id }, data: { sentAt: new Date(), message: { title: 'Old', extras: { blob: 'x'.repeat(16 * 1024) } } } })
+  const response = await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
+  t.equal(response.statusCode, 200)
+  t.equal(await app.db.outbox.count(), 0, 'nothing planned again')
+})
