@@ -15,3 +15,15 @@ export function isLoopbackHost (host: string): boolean {
   if (family === 0) return false
   return loopback.check(host, family === 4 ? 'ipv4' : 'ipv6')
 }
+
+/**
+ * Whether a request's Host header names this machine by a loopback name: `localhost` or a name
+ * under it (browsers resolve those to loopback themselves), or a loopback address, with any port.
+ * A missing header (HTTP/1.0) counts as one: a browser always sends it.
+ */
+export function isLoopbackHostHeader (header: string | undefined): boolean {
+  if (header === undefined) return true
+  const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(header)
+  const name = (bracketed?.[1] ?? header.replace(/:\d*$/, '')).toLowerCase().replace(/\.$/, '')
+  return name === 'localhost' || name.endsWith('.localhost') || isLoopbackHost(name)
+}

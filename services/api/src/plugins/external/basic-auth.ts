@@ -1,8 +1,14 @@
+import { ApiErrorCode } from '@beacon/contracts'
 import basicAuth from '@fastify/basic-auth'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { markRoutes } from '../app/access/route-auth.js'
 import { CONSOLE_HEADER } from '../app/access/console-session.js'
+import { ApiError } from '../../errors.js'
+import { isLoopbackHostHeader } from '../../listen-address.js'
+
+/** The refusal, with AUTH_DISABLED, of a request addressed to another name than this machine's loopback. */
+export const FOREIGN_HOST_MESSAGE = 'with AUTH_DISABLED=true only requests addressed to this machine by a loopback name (localhost, 127.0.0.1, [::1]) are served'
 
 export interface BasicAuthOptions {
   /** false: AUTH_DISABLED (only allowed on a loopback address, see config.ts). */
@@ -24,6 +30,12 @@ export default fp<BasicAuthOptions>(async (app, { enabled, orConsoleSession = fa
   markRoutes(app, orConsoleSession ? 'basic-or-console-session' : 'basic')
   if (!enabled) {
     app.log.warn('authentication is disabled (AUTH_DISABLED=true): anyone who reaches this loopback address can use the API')
+    // Loopback keeps other machines out, not a web page on this one: a page of evil.example whose
+    // name then resolves to 127.0.0.1 (DNS rebinding) is same-origin with the api for the browser,
+    // and could create a developer and read its secret. Its requests carry its own name as Host.
+    app.addHook('onRequest', async (request) => {
+      if (!isLoopbackHostHeader(request.headers.host)) throw new ApiError(403, ApiErrorCode.FORBIDDEN, FOREIGN_HOST_MESSAGE)
+    })
     return
   }
   await app.register(basicAuth, {
