@@ -115,6 +115,21 @@ t.test('logout clears the cookie, and the logged-out value replayed is refused, 
     401, 'ERROR_UNAUTHORIZED', 'logging out again')
 })
 
+// guarantee: console-session-logout
+t.test('a revocation outlives its session\'s expiry by an hour: an instance whose clock runs behind still refuses the cookie', async (t) => {
+  const { app } = await buildApp(t)
+  await app.db.consoleSessionRevocation.createMany({
+    data: [{ sid: 'expired-minutes-ago', expiresAt: new Date(Date.now() - 10 * 60_000) }, { sid: 'expired-hours-ago', expiresAt: new Date(Date.now() - 2 * 3600_000) }]
+  })
+  const cookie = await sessionOf(t, app)
+  const logout = await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}` } })
+  t.equal(logout.statusCode, 200)
+  const left = (await app.db.consoleSessionRevocation.findMany({ select: { sid: true } })).map((row) => row.sid)
+  t.ok(left.includes('expired-minutes-ago'), 'one expired minutes ago is kept')
+  t.notOk(left.includes('expired-hours-ago'), 'one expired hours ago is gone with this logout')
+  t.equal(left.length, 2, 'beside this logout\'s own')
+})
+
 t.test('with AUTH_DISABLED there is no sign-in (400): the console reads need none', async (t) => {
   const { app } = await buildApp(t, { AUTH_DISABLED: 'true', AUTH_USERNAME: '', AUTH_PASSWORD: '' })
   const response = await signIn(app, { username: 'anyone', password: 'anything-at-all' })
