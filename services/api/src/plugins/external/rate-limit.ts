@@ -24,8 +24,6 @@ export interface LimitOptions {
   keyOf?: (request: FastifyRequest) => string
   /** Keys remembered at once (least recently used go first). */
   keys?: number
-  /** The default key's IPv6 prefix length: 64, one host's network, unless a wider one is meant. */
-  ipv6Subnet?: number
 }
 
 declare module 'fastify' {
@@ -41,8 +39,8 @@ declare module 'fastify' {
  */
 export default fp(async (app: FastifyInstance) => {
   await app.register(rateLimit, { global: false })
-  app.decorate('createLimit', ({ max, windowMs, keyOf, keys = 100_000, ipv6Subnet = 64 }: LimitOptions): Limit => {
-    const options: CreateRateLimitOptions & { cache: number } = { max, timeWindow: windowMs, cache: keys, ipv6Subnet, ...(keyOf === undefined ? {} : { keyGenerator: keyOf }) }
+  app.decorate('createLimit', ({ max, windowMs, keyOf, keys = 100_000 }: LimitOptions): Limit => {
+    const options: CreateRateLimitOptions & { cache: number } = { max, timeWindow: windowMs, cache: keys, ...(keyOf === undefined ? {} : { keyGenerator: keyOf }) }
     const limiter = app.createRateLimit(options)
     // One call at a time: the in-memory store hands every caller its live counter object, so calls
     // overlapping in one tick would all read the count of the last (three acks in one TCP read
