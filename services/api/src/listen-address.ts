@@ -17,13 +17,14 @@ export function isLoopbackHost (host: string): boolean {
 }
 
 /**
- * Whether a request's Host header names this machine by a loopback name: `localhost` or a name
- * under it (browsers resolve those to loopback themselves), or a loopback address, with any port.
+ * Whether a request's Host header names this machine by a loopback name: `localhost` or a
+ * loopback address, with any port. Not a name under localhost: Safari asks the system's resolver
+ * for those, which whoever runs the network's DNS can answer (rebinding one to 127.0.0.1).
  * A missing header (HTTP/1.0) counts as one: a browser always sends it.
  */
 export function isLoopbackHostHeader (header: string | undefined): boolean {
   if (header === undefined) return true
   const bracketed = /^\[([^\]]*)\](?::\d*)?$/.exec(header)
   const name = (bracketed?.[1] ?? header.replace(/:\d*$/, '')).toLowerCase().replace(/\.$/, '')
-  return name === 'localhost' || name.endsWith('.localhost') || isLoopbackHost(name)
+  return name === 'localhost' || isLoopbackHost(name)
 }
