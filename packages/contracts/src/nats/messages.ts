@@ -17,12 +17,14 @@ export const SendCommand = Type.Object({
 export type SendCommand = Static<typeof SendCommand>
 
 const CampaignId = Type.String({ pattern: '^[0-9]{1,19}$', description: 'campaign id (a bigint, as text)' })
+/** A chunk's number: its column is an int. */
+const ChunkNumber = Type.Integer({ minimum: 0, maximum: 2147483647 })
 
 /** api → dispatcher: send a campaign to its users in (afterUserId, lastUserId], each device once. */
 export const CampaignChunkCommand = Type.Object({
   kind: Type.Literal('campaign-chunk'),
   campaignId: CampaignId,
-  chunk: Type.Integer({ minimum: 0 }),
+  chunk: ChunkNumber,
   applicationId: Type.Integer({ minimum: 1 }),
   afterUserId: Type.Union([Type.String(), Type.Null()]),
   lastUserId: Type.String(),
@@ -110,7 +112,7 @@ export type MessageSummary = Static<typeof MessageSummary>
 /** dispatcher → api: a campaign chunk is finished. */
 export const ChunkSummary = Type.Object({
   campaignId: CampaignId,
-  chunk: Type.Integer({ minimum: 0 }),
+  chunk: ChunkNumber,
   ios: PlatformCounts,
   android: PlatformCounts,
   /** A failure of the whole chunk (e.g. it could not be handled within its deliveries): its unreached devices stay unsent. */

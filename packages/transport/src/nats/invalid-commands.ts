@@ -1,13 +1,17 @@
-import type { ChunkSummary, MessageSummary } from '@beacon/contracts'
+import { CampaignChunkCommand, SendCommand, type ChunkSummary, type MessageSummary } from '@beacon/contracts'
+import { Compile } from 'typebox/compile'
 
 /** The failure reason of a message or chunk whose command its dispatcher could not read. */
 export const INVALID_COMMAND = 'InvalidCommand'
 
 const none = { sent: 0, pending: 0, failed: 0, total: 0 }
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/
-const CAMPAIGN_ID = /^[0-9]{1,19}$/
+// The fields as the commands' own schemas take them (packages/contracts), checked alone: the rest
+// of the command may be what made it invalid.
+const messageId = Compile(SendCommand.properties.messageId)
+const campaignId = Compile(CampaignChunkCommand.properties.campaignId)
+const chunkNumber = Compile(CampaignChunkCommand.properties.chunk)
+// The campaign id column's bound, which the contract's pattern (19 digits) cannot say.
 const MAX_BIGINT = 9223372036854775807n
-const MAX_INT = 2147483647
 
 /**
  * The summary that fails a command the dispatcher refuses as invalid, when the command still names
@@ -19,14 +23,14 @@ export function invalidCommandSummary (data: Uint8Array): { message: MessageSumm
   let value: unknown
   try { value = JSON.parse(new TextDecoder().decode(data)) } catch { return undefined }
   if (typeof value !== 'object' || value === null) return undefined
-  const { kind, messageId, campaignId, chunk } = value as Record<string, unknown>
-  if (kind === 'message' && typeof messageId === 'string' && UUID.test(messageId)) {
-    return { message: { messageId, ios: none, android: none, reason: INVALID_COMMAND } }
+  const command = value as Record<string, unknown>
+  if (command.kind === 'message' && messageId.Check(command.messageId)) {
+    return { message: { messageId: command.messageId, ios: none, android: none, reason: INVALID_COMMAND } }
   }
   // Within the columns' types: a summary the api's statement cannot take would come back for ever.
-  if (kind === 'campaign-chunk' && typeof campaignId === 'string' && CAMPAIGN_ID.test(campaignId) && BigInt(campaignId) <= MAX_BIGINT &&
-      typeof chunk === 'number' && Number.isInteger(chunk) && chunk >= 0 && chunk <= MAX_INT) {
-    return { chunk: { campaignId, chunk, ios: none, android: none, reason: INVALID_COMMAND } }
+  if (command.kind === 'campaign-chunk' && campaignId.Check(command.campaignId) && BigInt(command.campaignId) <= MAX_BIGINT &&
+      chunkNumber.Check(command.chunk)) {
+    return { chunk: { campaignId: command.campaignId, chunk: command.chunk, ios: none, android: none, reason: INVALID_COMMAND } }
   }
   return undefined
 }

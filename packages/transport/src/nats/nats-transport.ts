@@ -2,11 +2,10 @@ import { commandId, MAX_RESULTS_PER_BATCH, natsNames, type ChunkSummary, type Co
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream'
 import { connect, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node'
 import { chunkSummaryCodec, commandCodec, deviceResultBatchCodec, deviceResultsCodec, messageSummaryCodec } from '../codec.js'
-import { invalidCommandSummary } from './invalid-commands.js'
-
 import { TransportError, TransportErrorCode } from '../errors.js'
 import type { CloseOptions, CommandDelivery, ResultEvent, Transport } from '../transport.js'
 import { abandonedCommands } from './abandoned-commands.js'
+import { invalidCommandSummary } from './invalid-commands.js'
 import { consumeBatches } from './consume.js'
 import { consumeSlots } from './consume-slots.js'
 import { deliveriesSpent, handedBackCopy } from './handed-back.js'
