@@ -29,9 +29,26 @@ export type CallbackBody = Static<typeof CallbackBody>
 /** api → api (JetStream, durable): a callback to send to a developer, retried until it is accepted. */
 export const CallbackCommand = Type.Object({
   developerId: Type.Integer({ minimum: 1 }),
-  body: CallbackBody
+  body: CallbackBody,
+  /** Attempts made before this copy was queued (none when absent: the callback's first copy). */
+  attempts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  /**
+   * Set on each copy queued again (a retry waiting out its delay, or a callback put off while its
+   * developer's server holds its share of the senders): names the copy, so that it is not taken
+   * for a repeat of the first, and so that a copy whose callback went on without it is dropped.
+   */
+  copy: Type.Optional(Type.String({ format: 'uuid' }))
 })
 export type CallbackCommand = Static<typeof CallbackCommand>
+
+/**
+ * A callback's message id: JetStream keeps one message per id within its duplicate window. The
+ * first copy is named by its eventId (a callback queued twice is sent once), each later copy by
+ * its own id too.
+ */
+export function callbackMessageId (callback: CallbackCommand): string {
+  return callback.copy === undefined ? `callback:${callback.body.eventId}` : `callback:${callback.body.eventId}:${callback.copy}`
+}
 
 /** An in-app message as its WebSocket clients receive it (`type: "message"`). */
 export const InAppMessageFrame = Type.Object({

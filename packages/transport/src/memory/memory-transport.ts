@@ -1,4 +1,4 @@
-import { commandId, type CallbackCommand, type ChunkSummary, type Command, type DeviceResult, type InAppBroadcast, type MessageSummary } from '@beacon/contracts'
+import { callbackMessageId, commandId, type CallbackCommand, type ChunkSummary, type Command, type DeviceResult, type InAppBroadcast, type MessageSummary } from '@beacon/contracts'
 import type { ResultEvent, Stoppable, SummaryWatch, Transport } from '../transport.js'
 import { RecentIds } from './recent-ids.js'
 import { WorkQueue } from './work-queue.js'
@@ -103,7 +103,7 @@ export function createMemoryTransport (options: { onError?: (error: unknown) => 
       }
     },
     async publishCallback (callback) {
-      if (seenCallbacks.add(callback.body.eventId)) callbacks.push(callback)
+      if (seenCallbacks.add(callbackMessageId(callback))) callbacks.push(callback)
     },
     consumeCallbacks: (handler, { concurrency }) => callbacks.consume((item) => handler({
       callback: item.value,

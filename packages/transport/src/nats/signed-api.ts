@@ -1,4 +1,4 @@
-import type { CallbackCommand, InAppBroadcast, NatsNames } from '@beacon/contracts'
+import { callbackMessageId, type CallbackCommand, type InAppBroadcast, type NatsNames } from '@beacon/contracts'
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { callbackCodec, inAppBroadcastCodec } from '../codec.js'
@@ -26,7 +26,7 @@ interface Context {
 export function signedApiTransport ({ nc, js, names, publish, decodeOrTerminate, track, onError }: Context): SignedApiTransport {
   return {
     publishCallback: (callback: CallbackCommand) =>
-      publish(names.callbackSubject, callbackCodec.encode(callback), `callback:${callback.body.eventId}`),
+      publish(names.callbackSubject, callbackCodec.encode(callback), callbackMessageId(callback)),
 
     consumeCallbacks (handler, { concurrency }) {
       let stopper: Stoppable | undefined
