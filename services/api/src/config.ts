@@ -62,6 +62,10 @@ export interface ApiConfig {
     callbackMaxDelayMs: number
     /** Per-attempt timeout of a callback POST. */
     callbackTimeoutMs: number
+    /** Callback attempts one api instance makes at once, all developers together. */
+    callbackConcurrency: number
+    /** Of those, how many one developer's callbacks may hold: a server that hangs holds no more. */
+    callbackDeveloperConcurrency: number
     /** Where callbacks may go: https only, public addresses only, unless these allow more. */
     callbackPolicy: CallbackPolicy
   }
@@ -161,6 +165,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
       callbackBaseDelayMs: read.integer('CALLBACK_BASE_DELAY_MS', 1000, 10, 3_600_000),
       callbackMaxDelayMs: read.integer('CALLBACK_MAX_DELAY_MS', 300_000, 10, 86_400_000),
       callbackTimeoutMs: read.integer('CALLBACK_TIMEOUT_MS', 10_000, 100, 120_000),
+      callbackConcurrency: read.integer('CALLBACK_CONCURRENCY', 64, 1, 1000),
+      callbackDeveloperConcurrency: read.integer('CALLBACK_DEVELOPER_CONCURRENCY', 16, 1, 1000),
       callbackPolicy: {
         allowHttp: read.boolean('CALLBACK_ALLOW_HTTP', false),
         allowPrivateNetworks: read.boolean('CALLBACK_ALLOW_PRIVATE_NETWORKS', false)
@@ -174,6 +180,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
   // Both on one port would serve /metrics with the API, which METRICS_PORT is there to avoid.
   read.check(config.operations.metricsPort === null || config.operations.metricsPort === 0 || config.operations.metricsPort !== config.port,
     `METRICS_PORT must differ from PORT (both are ${config.port}); leave METRICS_PORT unset to serve /metrics on the API port`)
+  read.check(config.signedApi.callbackDeveloperConcurrency <= config.signedApi.callbackConcurrency,
+    `CALLBACK_DEVELOPER_CONCURRENCY (${config.signedApi.callbackDeveloperConcurrency}) must not exceed CALLBACK_CONCURRENCY (${config.signedApi.callbackConcurrency})`)
   read.done()
   return config
 }

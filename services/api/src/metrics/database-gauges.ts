@@ -10,6 +10,8 @@ interface Snapshot {
   campaignDevices: { planned: number, sent: number, failed: number }
   campaignChunks: { planned: number, done: number, failed: number }
   outboxDepth: number
+  /** Callback copies in the outbox waiting for their time: retries, and callbacks put off. */
+  callbacksWaiting: number
 }
 
 /** Scrapes within this long of the last reading share it: one database round trip, whatever scrapes. */
@@ -35,14 +37,19 @@ const SNAPSHOT = `SET LOCAL statement_timeout = ${SNAPSHOT_TIMEOUT_MS};
          WITH running AS (SELECT id FROM campaign WHERE sent_at IS NOT NULL AND completed_at IS NULL),
               devices AS (SELECT d.status, count(*) AS n FROM campaign_delivery d JOIN running r ON r.id = d.campaign_id GROUP BY d.status),
               chunks AS (SELECT count(*) AS planned, count(k.done_at) AS done, count(*) FILTER (WHERE k.done_at IS NOT NULL AND k.failure_reason IS NOT NULL) AS failed
-                           FROM campaign_chunk k JOIN running r ON r.id = k.campaign_id)
+                           FROM campaign_chunk k JOIN running r ON r.id = k.campaign_id),
+              -- A callback's later copy (a retry, or one put off) waits for its time by design, unlike a
+              -- row whose publish failed or that its writer has yet to publish.
+              outbox_state AS (SELECT count(*) FILTER (WHERE NOT waiting) AS depth, count(*) FILTER (WHERE waiting) AS waiting
+                                 FROM (SELECT kind = 'callback' AND attempts = 0 AND publish_after > now() AND payload->>'copy' IS NOT NULL AS waiting
+                                         FROM outbox) AS rows)
          SELECT (SELECT count(*) FROM running)::int AS running,
                 (SELECT coalesce(sum(n), 0) FROM devices)::bigint::text AS planned,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status = 'SENT')::bigint::text AS sent,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status IN ('FAILED', 'EXPIRED'))::bigint::text AS failed,
                 chunks.planned::text AS chunks_planned, chunks.done::text AS chunks_done, chunks.failed::text AS chunks_failed,
-                (SELECT count(*) FROM outbox)::bigint::text AS outbox
-           FROM chunks`
+                outbox.depth::text AS outbox, outbox.waiting::text AS callbacks_waiting
+           FROM chunks, outbox_state AS outbox`
 
 interface SnapshotRow {
   running: number
@@ -53,6 +60,7 @@ interface SnapshotRow {
   chunks_done: string
   chunks_failed: string
   outbox: string
+  callbacks_waiting: string
 }
 
 // The api instances of this process, the latest last: the gauges read the latest one's database
@@ -75,7 +83,8 @@ async function read (source: DatabaseSource): Promise<Snapshot> {
     campaignsRunning: row.running,
     campaignDevices: { planned: Number(row.planned), sent: Number(row.sent), failed: Number(row.failed) },
     campaignChunks: { planned: Number(row.chunks_planned), done: Number(row.chunks_done), failed: Number(row.chunks_failed) },
-    outboxDepth: Number(row.outbox)
+    outboxDepth: Number(row.outbox),
+    callbacksWaiting: Number(row.callbacks_waiting)
   }
 }
 
@@ -134,10 +143,19 @@ gauge<'state'>({
 
 gauge({
   name: 'beacon_outbox_depth',
-  help: 'Commands and callbacks in the outbox not yet published to NATS (the whole database\'s, the same from every api instance)',
+  help: 'Commands and callbacks in the outbox not yet published to NATS, less the callbacks waiting for a later attempt (the whole database\'s, the same from every api instance)',
   async collect () {
     const now = await snapshot()
     if (now !== undefined) this.set(now.outboxDepth)
+  }
+})
+
+gauge({
+  name: 'beacon_callbacks_waiting',
+  help: 'Callbacks waiting in the outbox for a later attempt: retries, and callbacks put off while their developer held its share of the senders (the whole database\'s)',
+  async collect () {
+    const now = await snapshot()
+    if (now !== undefined) this.set(now.callbacksWaiting)
   }
 })
 

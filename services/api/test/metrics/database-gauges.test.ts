@@ -21,6 +21,26 @@ t.test('outbox depth: the rows not yet published, read at scrape', async (t) => 
   t.equal(await untilMetric(app, 'beacon_outbox_depth', {}, (depth) => depth !== 0), 3)
 })
 
+t.test('callbacks waiting for a later attempt are counted apart from the outbox depth', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  await untilMetric(app, 'beacon_callbacks_waiting', {}, (waiting) => waiting === 0)
+  const copy = (n: number) => ({ n, copy: '0b6f1d6e-6c1d-4c43-9a53-6a1a2b0b2f3e' })
+  await app.db.outbox.createMany({
+    data: [
+      // Two retries waiting for their time.
+      { kind: 'callback', payload: copy(1), publishAfter: later },
+      { kind: 'callback', payload: copy(2), publishAfter: later },
+      // A copy whose publish failed (NATS down): not published, so in the depth.
+      { kind: 'callback', payload: copy(3), publishAfter: later, attempts: 1 },
+      // A first copy its writer has yet to publish, and a command.
+      { kind: 'callback', payload: { n: 4 }, publishAfter: later },
+      { kind: 'command', payload: { n: 5 }, publishAfter: later }
+    ]
+  })
+  t.equal(await untilMetric(app, 'beacon_callbacks_waiting', {}, (waiting) => waiting !== 0), 2)
+  t.equal(await untilMetric(app, 'beacon_outbox_depth', {}, (depth) => depth !== 0), 3)
+})
+
 t.test('campaigns running and their devices by state, summed over the running campaigns only', async (t) => {
   const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
   const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })

@@ -54,6 +54,13 @@ t.test('RETENTION_DAYS: 0 (keep for ever) by default, up to 36500; its sweep eve
   for (const value of ['999', '86400001', 'hourly']) t.match(problemsOf({ RETENTION_SWEEP_INTERVAL_MS: value }), [/RETENTION_SWEEP_INTERVAL_MS/], `${value} refused`)
 })
 
+t.test('CALLBACK_CONCURRENCY (64) and CALLBACK_DEVELOPER_CONCURRENCY (16): a developer\'s share is no more than the whole', async (t) => {
+  t.match(loadConfig(base).signedApi, { callbackConcurrency: 64, callbackDeveloperConcurrency: 16 })
+  t.match(loadConfig({ ...base, CALLBACK_CONCURRENCY: '8', CALLBACK_DEVELOPER_CONCURRENCY: '8' }).signedApi, { callbackConcurrency: 8, callbackDeveloperConcurrency: 8 })
+  t.same(problemsOf({ CALLBACK_CONCURRENCY: '8' }), ['CALLBACK_DEVELOPER_CONCURRENCY (16) must not exceed CALLBACK_CONCURRENCY (8)'])
+  for (const value of ['0', '1001', '2.5', 'many']) t.match(problemsOf({ CALLBACK_CONCURRENCY: value, CALLBACK_DEVELOPER_CONCURRENCY: '1' }), [/CALLBACK_CONCURRENCY/], `${value} refused`)
+})
+
 t.test('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, readable, a PEM pair', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'beacon-tls-config-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))

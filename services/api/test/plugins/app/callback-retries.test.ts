@@ -53,7 +53,7 @@ for (const change of ['disabled', 'deleted', 'left without a callback URL'] as c
 }
 
 // guarantee: callback-max-delay
-t.test('the delay between attempts is capped at CALLBACK_MAX_DELAY_MS (the delays the api asks JetStream for)', async (t) => {
+t.test('the delay between attempts is capped at CALLBACK_MAX_DELAY_MS (the delays the api queues its retries with)', async (t) => {
   const { app, config, logs } = await buildApp(t, {
     ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '100', CALLBACK_MAX_DELAY_MS: '150', CALLBACK_MAX_ATTEMPTS: '5'
   }, { captureLogs: true })
