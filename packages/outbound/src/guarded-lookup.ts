@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from '
 import type { LookupFunction } from 'node:net'
 import { allowsAddress, isIpLiteral, unbracket, type DestinationPolicy } from './address-policy.js'
 import { DestinationForbiddenError } from './errors.js'
+import { sharedLookups } from './shared-lookups.js'
 
 /** dns.lookup with `all: true`: every address of a name. */
 export type Resolver = (
@@ -9,7 +10,10 @@ export type Resolver = (
 ) => void
 
 export interface GuardOptions extends DestinationPolicy {
-  /** How names are resolved (default dns.lookup, as net does); tests map names to addresses. */
+  /**
+   * How names are resolved (default dns.lookup, as net does); tests map names to addresses.
+   * Concurrent lookups of one name share one call (sharedLookups).
+   */
   resolve?: Resolver
 }
 
@@ -31,7 +35,7 @@ export function literalRefusal (host: string, policy: DestinationPolicy = {}): D
  * with one refused address among allowed ones is refused whole: net may try any of them.
  */
 export function guardedLookup (options: GuardOptions = {}): LookupFunction {
-  const resolve = options.resolve ?? systemResolver
+  const resolve = sharedLookups(options.resolve ?? systemResolver)
   return (hostname, lookupOptions, callback) => {
     resolve(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error !== null) return callback(error, '', 0)
