@@ -12,6 +12,8 @@ interface Snapshot {
   outboxDepth: number
   /** Callback copies in the outbox waiting for their time: retries, and callbacks put off. */
   callbacksWaiting: number
+  /** How long the oldest row due has been due: grows while nothing is published. */
+  outboxOldestDueSeconds: number
 }
 
 /** Scrapes within this long of the last reading share it: one database round trip, whatever scrapes. */
@@ -39,16 +41,18 @@ const SNAPSHOT = `SET LOCAL statement_timeout = ${SNAPSHOT_TIMEOUT_MS};
               chunks AS (SELECT count(*) AS planned, count(k.done_at) AS done, count(*) FILTER (WHERE k.done_at IS NOT NULL AND k.failure_reason IS NOT NULL) AS failed
                            FROM campaign_chunk k JOIN running r ON r.id = k.campaign_id),
               -- A callback's later copy (a retry, or one put off) waits for its time by design, unlike a
-              -- row whose publish failed or that its writer has yet to publish.
-              outbox_state AS (SELECT count(*) FILTER (WHERE NOT waiting) AS depth, count(*) FILTER (WHERE waiting) AS waiting
-                                 FROM (SELECT kind = 'callback' AND attempts = 0 AND publish_after > now() AND payload->>'copy' IS NOT NULL AS waiting
+              -- row whose publish failed (attempts > 0) or that its writer has yet to publish. A first
+              -- callback copy is due when written, so a callback row not due yet is a later copy.
+              outbox_state AS (SELECT count(*) FILTER (WHERE NOT waiting) AS depth, count(*) FILTER (WHERE waiting) AS waiting,
+                                      coalesce(extract(epoch FROM now() - min(publish_after) FILTER (WHERE publish_after <= now())), 0) AS oldest_due
+                                 FROM (SELECT publish_after, kind = 'callback' AND attempts = 0 AND publish_after > now() AS waiting
                                          FROM outbox) AS rows)
          SELECT (SELECT count(*) FROM running)::int AS running,
                 (SELECT coalesce(sum(n), 0) FROM devices)::bigint::text AS planned,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status = 'SENT')::bigint::text AS sent,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status IN ('FAILED', 'EXPIRED'))::bigint::text AS failed,
                 chunks.planned::text AS chunks_planned, chunks.done::text AS chunks_done, chunks.failed::text AS chunks_failed,
-                outbox.depth::text AS outbox, outbox.waiting::text AS callbacks_waiting
+                outbox.depth::text AS outbox, outbox.waiting::text AS callbacks_waiting, outbox.oldest_due::float8 AS outbox_oldest_due
            FROM chunks, outbox_state AS outbox`
 
 interface SnapshotRow {
@@ -61,6 +65,7 @@ interface SnapshotRow {
   chunks_failed: string
   outbox: string
   callbacks_waiting: string
+  outbox_oldest_due: number
 }
 
 // The api instances of this process, the latest last: the gauges read the latest one's database
@@ -84,7 +89,8 @@ async function read (source: DatabaseSource): Promise<Snapshot> {
     campaignDevices: { planned: Number(row.planned), sent: Number(row.sent), failed: Number(row.failed) },
     campaignChunks: { planned: Number(row.chunks_planned), done: Number(row.chunks_done), failed: Number(row.chunks_failed) },
     outboxDepth: Number(row.outbox),
-    callbacksWaiting: Number(row.callbacks_waiting)
+    callbacksWaiting: Number(row.callbacks_waiting),
+    outboxOldestDueSeconds: row.outbox_oldest_due
   }
 }
 
@@ -147,6 +153,15 @@ gauge({
   async collect () {
     const now = await snapshot()
     if (now !== undefined) this.set(now.outboxDepth)
+  }
+})
+
+gauge({
+  name: 'beacon_outbox_oldest_due_seconds',
+  help: 'How long the outbox row due longest has been due without being published: a second or so while the sweeper keeps up, growing while NATS is unreachable or the sweeper fails (the whole database\'s)',
+  async collect () {
+    const now = await snapshot()
+    if (now !== undefined) this.set(now.outboxOldestDueSeconds)
   }
 })
 

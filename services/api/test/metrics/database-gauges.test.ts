@@ -17,7 +17,7 @@ t.test('outbox depth: the rows not yet published, read at scrape', async (t) => 
   const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
   await untilMetric(app, 'beacon_outbox_depth', {}, (depth) => depth === 0)
   // Due in an hour: the sweeper leaves them where they are.
-  await app.db.outbox.createMany({ data: [1, 2, 3].map((n) => ({ kind: 'callback', payload: { n }, publishAfter: later })) })
+  await app.db.outbox.createMany({ data: [1, 2, 3].map((n) => ({ kind: 'command', payload: { n }, publishAfter: later })) })
   t.equal(await untilMetric(app, 'beacon_outbox_depth', {}, (depth) => depth !== 0), 3)
 })
 
@@ -25,6 +25,7 @@ t.test('callbacks waiting for a later attempt are counted apart from the outbox 
   const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
   await untilMetric(app, 'beacon_callbacks_waiting', {}, (waiting) => waiting === 0)
   const copy = (n: number) => ({ n, copy: '0b6f1d6e-6c1d-4c43-9a53-6a1a2b0b2f3e' })
+  const now = new Date()
   await app.db.outbox.createMany({
     data: [
       // Two retries waiting for their time.
@@ -32,13 +33,29 @@ t.test('callbacks waiting for a later attempt are counted apart from the outbox 
       { kind: 'callback', payload: copy(2), publishAfter: later },
       // A copy whose publish failed (NATS down): not published, so in the depth.
       { kind: 'callback', payload: copy(3), publishAfter: later, attempts: 1 },
-      // A first copy its writer has yet to publish, and a command.
-      { kind: 'callback', payload: { n: 4 }, publishAfter: later },
+      // A first copy, due when written, the sweeper has yet to publish, and a command.
+      { kind: 'callback', payload: { n: 4 }, publishAfter: now },
       { kind: 'command', payload: { n: 5 }, publishAfter: later }
     ]
   })
   t.equal(await untilMetric(app, 'beacon_callbacks_waiting', {}, (waiting) => waiting !== 0), 2)
   t.equal(await untilMetric(app, 'beacon_outbox_depth', {}, (depth) => depth !== 0), 3)
+})
+
+t.test('the outbox row due longest: how long it has been due', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  await untilMetric(app, 'beacon_outbox_oldest_due_seconds', {}, (age) => age === 0)
+  // Rows the sweeper would have published by now (its next round is a minute away).
+  const ago = (seconds: number) => new Date(Date.now() - seconds * 1000)
+  await app.db.outbox.createMany({
+    data: [
+      { kind: 'command', payload: { n: 1 }, publishAfter: ago(90), attempts: 3 },
+      { kind: 'callback', payload: { n: 2 }, publishAfter: ago(30) },
+      { kind: 'callback', payload: { n: 3 }, publishAfter: later }
+    ]
+  })
+  const age = await untilMetric(app, 'beacon_outbox_oldest_due_seconds', {}, (seconds) => seconds !== 0)
+  t.ok(age >= 90 && age < 100, `the oldest due row's age: ${age} s`)
 })
 
 t.test('campaigns running and their devices by state, summed over the running campaigns only', async (t) => {

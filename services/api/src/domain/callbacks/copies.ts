@@ -42,7 +42,7 @@ export async function queueCallbackCopy (q: Queryable, callback: CallbackCommand
              FROM (SELECT 1 FROM live UNION ALL SELECT 1 FROM unrecorded) AS go`,
     values: [
       callback.developerId, callback.body.eventId, next.copy, callback.copy ?? null, JSON.stringify(next),
-      failed !== undefined, attempts, failed?.lastStatus ?? null, failed?.lastError ?? null, Math.max(0, Math.round(delayMs))
+      failed !== undefined, attempts, failed?.lastStatus ?? null, failed?.lastError ?? null, Math.min(Math.max(0, Math.round(delayMs)), 2 ** 31 - 1)
     ]
   })
   return rowCount === 1

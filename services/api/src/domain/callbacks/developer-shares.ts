@@ -1,55 +1,90 @@
 /**
  * Each developer's share of an instance's callback senders. A developer whose server hangs, or
  * answers slowly, would otherwise hold every sender for CALLBACK_TIMEOUT_MS per attempt while
- * every other developer's callbacks wait behind its own: here it holds at most `limit` of them.
+ * every other developer's callbacks wait behind its own.
+ *
+ * A developer holds at most `limit` senders, and fewer when others are busy too: the share is
+ * `total / (developers busy + 2)` (the developer asking, the others busy, one to come), at least
+ * one. An eighth of the senders are kept for developers that hold none: a developer that holds
+ * one takes another only while more than that eighth is free. Eleven developers whose servers
+ * hang at the same moment (at the defaults) leave senders for the others; once their first
+ * attempts have timed out and they take again, by the share, it takes as many as there are senders.
  *
  * A callback that finds its developer's share full is put off (queued again for later, not
- * attempted). When it comes back is spread by the developer's recent attempt time, one
- * `mean / limit` after another, which is about when its senders free up: a backlog of thousands is
- * put off about once each, not taken and put off again every few milliseconds.
+ * attempted). When it comes back is spread by how long the developer's attempts take (their
+ * recent mean, or the age of the oldest in flight when that is longer: a server that just began
+ * to hang), one `time / share` after another, which is about when its senders free up, and at
+ * most `maxPutOffMs` ahead, so that a server that recovers is not left waiting for a schedule
+ * made while it hung.
  */
 export class DeveloperShares {
   readonly #limit: number
+  readonly #total: number
+  readonly #maxPutOffMs: number
   readonly #developers = new Map<number, DeveloperShare>()
+  #busy = 0
+  #held = 0
 
-  constructor (limit: number) {
+  constructor ({ limit, total, maxPutOffMs }: { limit: number, total: number, maxPutOffMs: number }) {
     this.#limit = limit
+    this.#total = total
+    this.#maxPutOffMs = maxPutOffMs
   }
 
-  /** Takes a sender for one of the developer's attempts; false when its share is full. */
-  take (developerId: number): boolean {
-    const share = this.#developers.get(developerId) ?? { inFlight: 0, meanMs: FIRST_ESTIMATE_MS, horizon: 0 }
-    if (share.inFlight >= this.#limit) return false
-    share.inFlight++
+  /** Takes a sender for one of the developer's attempts; undefined when its share is full. */
+  take (developerId: number, now = Date.now()): Sender | undefined {
+    const share = this.#developers.get(developerId) ?? { attempts: new Set<Sender>(), meanMs: FIRST_ESTIMATE_MS, horizon: 0 }
+    if (share.attempts.size >= this.#shareOf(share)) return undefined
+    const free = this.#total - this.#held
+    if (free <= 0 || (share.attempts.size > 0 && free <= Math.ceil(this.#total / 8))) return undefined
+    const sender = { developerId, startedAt: now }
+    if (share.attempts.size === 0) this.#busy++
+    this.#held++
+    share.attempts.add(sender)
     this.#developers.set(developerId, share)
-    return true
+    return sender
   }
 
-  /** Gives back a sender taken with `take`, with how long its attempt took. */
-  release (developerId: number, elapsedMs: number, now = Date.now()): void {
-    const share = this.#developers.get(developerId)
-    if (share === undefined) return
-    share.inFlight--
-    share.meanMs += WEIGHT * (elapsedMs - share.meanMs)
-    if (share.inFlight === 0 && share.horizon <= now) this.#developers.delete(developerId)
+  /** Gives back a sender taken with `take`, once its attempt has ended. */
+  release (sender: Sender, now = Date.now()): void {
+    const share = this.#developers.get(sender.developerId)
+    if (share === undefined || !share.attempts.delete(sender)) return
+    this.#held--
+    if (share.attempts.size === 0) this.#busy--
+    share.meanMs += WEIGHT * (now - sender.startedAt - share.meanMs)
+    if (share.attempts.size === 0 && share.horizon <= now) this.#developers.delete(sender.developerId)
   }
 
   /** How long a callback that found the developer's share full is put off, in milliseconds. */
   putOff (developerId: number, now = Date.now()): number {
     const share = this.#developers.get(developerId)
     if (share === undefined) return 0
-    share.horizon = Math.max(share.horizon, now) + Math.max(share.meanMs / this.#limit, MIN_GAP_MS)
+    let oldest = now
+    for (const sender of share.attempts) oldest = Math.min(oldest, sender.startedAt)
+    const gap = Math.max(share.meanMs, now - oldest) / this.#shareOf(share)
+    share.horizon = Math.min(Math.max(share.horizon, now) + Math.max(gap, MIN_GAP_MS), now + this.#maxPutOffMs)
     return Math.ceil(share.horizon - now)
   }
 
-  /** Senders the developer holds now (for tests and metrics). */
+  /** Senders the developer holds now. */
   inFlight (developerId: number): number {
-    return this.#developers.get(developerId)?.inFlight ?? 0
+    return this.#developers.get(developerId)?.attempts.size ?? 0
+  }
+
+  #shareOf (share: DeveloperShare): number {
+    const othersBusy = this.#busy - (share.attempts.size > 0 ? 1 : 0)
+    return Math.min(this.#limit, Math.max(1, Math.floor(this.#total / (othersBusy + 2))))
   }
 }
 
+/** A sender taken for one attempt. */
+export interface Sender {
+  readonly developerId: number
+  readonly startedAt: number
+}
+
 interface DeveloperShare {
-  inFlight: number
+  attempts: Set<Sender>
   /** The developer's recent attempt time (moving average). */
   meanMs: number
   /** When the last callback put off comes back. */

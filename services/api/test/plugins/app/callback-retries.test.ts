@@ -1,6 +1,7 @@
 import t from 'tap'
 import { callbacksSettled } from '../../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../../helper.js'
+import { sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
 import { callbackBody, createDeveloper, loggedRetries, receiver, startScriptedServer } from './callback-fixtures.js'
 
 // guarantee: callback-redirects-not-followed
@@ -69,4 +70,22 @@ t.test('the delay between attempts is capped at CALLBACK_MAX_DELAY_MS (the delay
   t.ok(delays[0]! >= 80 && delays[0]! <= 100, `the first is the base less jitter: ${delays[0]} ms`)
   // Uncapped they would be 200, 400 and 800 ms (less jitter): 160 ms at least.
   for (const [i, delay] of delays.slice(1).entries()) t.ok(delay >= 120 && delay <= 150, `retry ${i + 2} after ${delay} ms: capped at 150 less jitter`)
+})
+
+// guarantee: callback-unexpected-failure-given-up
+t.test('an attempt that fails inside the api (a secret that does not open) counts like any other: retried, then given up and recorded', async (t) => {
+  const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '2' }, { captureLogs: true })
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  // Sealed for another developer's row: it does not open for this one (DB_SECRET_UNREADABLE).
+  await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId + 1, 'another-secret-0123456789') } })
+  const bodies = [callbackBody(), callbackBody(), callbackBody()]
+  for (const body of bodies) await app.callbacks.emit(developerId, body)
+
+  const settled = await callbacksSettled(app, config)
+  t.equal(settled.deliveries, 6, 'two attempts each, then nothing left in the stream')
+  t.same(hooks.received(), [], 'nothing was sent')
+  const records = await app.db.callbackDelivery.findMany({ where: { developerId } })
+  t.same(records.map((r) => [r.status, r.attempts, r.lastError]), bodies.map(() => ['FAILED', 2, 'InternalError']), 'each recorded given up')
+  t.equal(logs().split('\n').filter((line) => line.includes('callback given up')).length, 3)
 })

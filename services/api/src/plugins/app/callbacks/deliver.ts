@@ -18,9 +18,6 @@ export interface Sending {
   kickAfter: OutboxKicks
 }
 
-// Keeps a slow attempt from being handed to another instance meanwhile.
-const WORKING_INTERVAL_MS = 5000
-
 interface TargetRow {
   key: string | null
   secret: Buffer | null
@@ -41,8 +38,30 @@ const CALLBACK_TARGET = {
            LEFT JOIN callback_delivery c ON c.developer_id = wanted.developer_id AND c.event_id = wanted.event_id`
 }
 
-/** Handles one delivery of a callback copy: drops it, puts it off, or makes an attempt and settles it. */
+/**
+ * Handles one delivery of a callback copy: puts it off while its developer holds its share of the
+ * senders, drops it when the callback went on without it, or makes an attempt and settles it.
+ */
 export async function deliver (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery): Promise<void> {
+  const { developerId } = delivery.callback
+  // This delivery's attempt: the copies' before it, and this copy's deliveries (one that outlived
+  // its acknowledgement wait, its instance gone, made an attempt too).
+  const attempt = attemptOf(delivery)
+  // Before any statement: a backlog behind a hanging server costs one statement per callback put
+  // off (which also finds a copy left behind), not two.
+  const sender = sending.shares.take(developerId)
+  if (sender === undefined) {
+    await putOff(app, sending, delivery, attempt - 1)
+    return
+  }
+  try {
+    await attemptOnce(app, sending, delivery, attempt)
+  } finally {
+    sending.shares.release(sender)
+  }
+}
+
+async function attemptOnce (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempt: number) {
   const { callback } = delivery
   const { developerId, body } = callback
   const context = { developerId, eventId: body.eventId, event: body.event }
@@ -61,23 +80,15 @@ export async function deliver (app: FastifyInstance, sending: Sending, delivery:
     await record(app, delivery, { kind: 'dropped', lastError: why })
     return
   }
-  // This delivery's attempt: the copies' before it, and this copy's deliveries (one that outlived
-  // its acknowledgement wait, its instance gone, made an attempt too).
-  const attempt = (callback.attempts ?? 0) + delivery.deliveryCount
-  if (!sending.shares.take(developerId)) {
-    await putOff(app, sending, delivery, attempt - 1)
+  // Past the last attempt only by deliveries JetStream handed back while the database was down.
+  if (attempt > sending.settings.callbackMaxAttempts) {
+    await giveUp(app, delivery, attempt - 1, { lastError: 'InternalError' })
     return
   }
-  const started = performance.now()
-  let outcome: AttemptOutcome
-  try {
-    // A secret that does not open here (DB_SECRET_UNREADABLE: moved from another row, another
-    // MASTER_KEY) throws: logged with its code by the consumer's handler and retried.
-    const secret = app.secrets.open({ column: 'developer.secret', rowId: developerId }, target.secret)
-    outcome = await post(delivery, { callbackUrl: target.callbackUrl, key: target.key, secret }, sending)
-  } finally {
-    sending.shares.release(developerId, performance.now() - started)
-  }
+  // A secret that does not open here (DB_SECRET_UNREADABLE: moved from another row, another
+  // MASTER_KEY) throws: logged with its code by settleUnexpected, and counted as an attempt.
+  const secret = app.secrets.open({ column: 'developer.secret', rowId: developerId }, target.secret)
+  const outcome = await post(delivery, { callbackUrl: target.callbackUrl, key: target.key, secret }, sending)
   // The host and the address it resolved to, never the URL's path or query (they may carry a token).
   if ('refused' in outcome && outcome.refused !== undefined) {
     app.log.warn({ ...context, ...outcome.refused }, 'callback destination refused: not a public address')
@@ -93,11 +104,32 @@ export async function deliver (app: FastifyInstance, sending: Sending, delivery:
   await retryOrGiveUp(app, sending, delivery, attempt, 'status' in outcome ? { lastStatus: outcome.status } : { lastError: outcome.error })
 }
 
-/** One POST, with a heartbeat to JetStream while it waits, ended by its timeout or the api's shutdown. */
+/**
+ * Settles a delivery whose handling failed unexpectedly (a secret that does not open, a statement
+ * that failed): an attempt like any other, retried through the outbox or given up after the last.
+ * Only when that fails too (the database is unreachable) is the copy handed back to JetStream,
+ * never given up unrecorded: a later delivery settles it once the database answers.
+ */
+export async function settleUnexpected (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, error: unknown): Promise<void> {
+  const { developerId, body } = delivery.callback
+  const attempt = attemptOf(delivery)
+  app.log.error({ err: error, developerId, eventId: body.eventId, attempt }, 'callback attempt failed unexpectedly')
+  const { callbackBaseDelayMs, callbackMaxDelayMs } = sending.settings
+  try {
+    await retryOrGiveUp(app, sending, delivery, attempt, { lastError: 'InternalError' }, { recordFirst: true })
+  } catch (failure) {
+    app.log.warn({ err: failure, developerId, eventId: body.eventId }, 'callback handed back to JetStream: its outcome could not be written')
+    try { delivery.retry(retryDelay(attempt, callbackBaseDelayMs, callbackMaxDelayMs)) } catch {}
+  }
+}
+
+// The contract's bound on a copy's attempts: far above CALLBACK_MAX_ATTEMPTS (100 at most), reached
+// only by deliveries JetStream handed back while the database was unreachable.
+const MOST_ATTEMPTS = 1000
+const attemptOf = (delivery: CallbackDelivery) => Math.min((delivery.callback.attempts ?? 0) + delivery.deliveryCount, MOST_ATTEMPTS)
+
+/** One POST, ended by its timeout or the api's shutdown. */
 async function post (delivery: CallbackDelivery, target: CallbackTarget, { settings, shutdown, transport }: Sending): Promise<AttemptOutcome> {
-  // A heartbeat that cannot go out (the connection closed under a stop) is not worth an uncaught
-  // exception, which would end the process: the next one, or the redelivery, covers it.
-  const keepAlive = setInterval(() => { try { delivery.working() } catch {} }, WORKING_INTERVAL_MS)
   // The attempt's own signal, aborted by its timeout or the api's shutdown, and unlinked from
   // the shutdown after: on Node 20 AbortSignal.any would leave an entry per callback on it.
   const attempt = new AbortController()
@@ -109,7 +141,6 @@ async function post (delivery: CallbackDelivery, target: CallbackTarget, { setti
   try {
     return await postCallback(target, delivery.callback.body, attempt.signal, transport)
   } finally {
-    clearInterval(keepAlive)
     clearTimeout(timeout)
     shutdown.removeEventListener('abort', abort)
   }
@@ -132,29 +163,43 @@ async function putOff (app: FastifyInstance, sending: Sending, delivery: Callbac
   }
 }
 
+/**
+ * After a failed attempt: the retry queued through the outbox, or, after the last attempt, the
+ * callback given up. `recordFirst`: the give-up is recorded before the copy is dropped, and throws
+ * when it cannot be (the failure handled may be the database's).
+ */
 async function retryOrGiveUp (
-  app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempt: number, last: { lastStatus: number } | { lastError: string }
+  app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempt: number,
+  last: { lastStatus: number } | { lastError: string }, { recordFirst = false } = {}
 ) {
   const { settings } = sending
   const { developerId, body } = delivery.callback
-  const context = { developerId, eventId: body.eventId, event: body.event }
   if (attempt >= settings.callbackMaxAttempts) {
-    app.log.warn({ ...context, attempts: attempt, ...last }, 'callback given up after the last attempt')
-    await delivery.drop()
-    countCallback('given_up')
-    await record(app, delivery, { kind: 'given-up', attempts: attempt, ...last })
+    await giveUp(app, delivery, attempt, last, recordFirst)
     return
   }
   const retryInMs = retryDelay(attempt, settings.callbackBaseDelayMs, settings.callbackMaxDelayMs)
   // The retry and the record of this attempt in one statement; then this copy is acknowledged.
   if (await queueCallbackCopy(app.db.pool, delivery.callback, { attempts: attempt, delayMs: retryInMs, failed: last })) {
-    app.log.debug({ ...context, attempt, ...last, retryInMs }, 'callback attempt failed; retried')
+    app.log.debug({ developerId, eventId: body.eventId, event: body.event, attempt, ...last, retryInMs }, 'callback attempt failed; retried')
     await delivery.ack()
     countCallback('retried')
     sending.kickAfter(retryInMs)
   } else {
     await delivery.drop()
   }
+}
+
+async function giveUp (
+  app: FastifyInstance, delivery: CallbackDelivery, attempts: number, last: { lastStatus: number } | { lastError: string }, recordFirst = false
+) {
+  const { developerId, body } = delivery.callback
+  const outcome: CallbackAttempt = { kind: 'given-up', attempts, ...last }
+  if (recordFirst) await recordCallbackAttempt(app.db.pool, { developerId, eventId: body.eventId }, outcome)
+  app.log.warn({ developerId, eventId: body.eventId, event: body.event, attempts, ...last }, 'callback given up after the last attempt')
+  await delivery.drop()
+  countCallback('given_up')
+  if (!recordFirst) await record(app, delivery, outcome)
 }
 
 /**

@@ -3,10 +3,10 @@ import { createGuardedDispatcher } from '@beacon/outbound'
 import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
 import type { ApiConfig } from '../../../config.js'
-import { retryDelay, type CallbackTransport } from '../../../domain/callbacks/delivery.js'
+import type { CallbackTransport } from '../../../domain/callbacks/delivery.js'
 import { DeveloperShares } from '../../../domain/callbacks/developer-shares.js'
 import { queueCallbacks } from '../../../domain/outbox/outbox.js'
-import { deliver, type Sending } from './deliver.js'
+import { deliver, settleUnexpected, type Sending } from './deliver.js'
 import { outboxKicks } from './outbox-kicks.js'
 
 declare module 'fastify' {
@@ -28,6 +28,9 @@ declare module 'fastify' {
  * accepted (2xx) or callbackMaxAttempts. A retry, and a callback put off while its developer's
  * share is full, waits in the outbox as a copy of its own, published when due.
  */
+// Keeps a slow attempt from being handed to another instance meanwhile.
+const WORKING_INTERVAL_MS = 5000
+
 export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi }) => {
   const shutdown = new AbortController()
   let consumer: Stoppable | undefined
@@ -40,7 +43,12 @@ export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi
     settings: signedApi,
     shutdown: shutdown.signal,
     transport,
-    shares: new DeveloperShares(signedApi.callbackDeveloperConcurrency),
+    shares: new DeveloperShares({
+      limit: signedApi.callbackDeveloperConcurrency,
+      total: signedApi.callbackConcurrency,
+      // By then every attempt in flight has ended (CALLBACK_TIMEOUT_MS), several times over.
+      maxPutOffMs: Math.max(signedApi.callbackMaxDelayMs, 4 * signedApi.callbackTimeoutMs)
+    }),
     kickAfter: outboxKicks(app)
   }
 
@@ -52,15 +60,16 @@ export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi
   })
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeCallbacks(async (delivery) => {
+      // Keeps a copy in hand (a slow server, a wait for the pool) from being handed to another
+      // instance meanwhile. A heartbeat that cannot go out (the connection closed under a stop) is
+      // not worth an uncaught exception: the next one, or the redelivery, covers it.
+      const keepAlive = setInterval(() => { try { delivery.working() } catch {} }, WORKING_INTERVAL_MS)
       try {
         await deliver(app, sending, delivery)
       } catch (error) {
-        // E.g. the database is unreachable, and the outbox with it: the copy stays with JetStream,
-        // handed back for later (its next delivery counts as the next attempt).
-        const { callback } = delivery
-        const attempt = (callback.attempts ?? 0) + delivery.deliveryCount
-        app.log.error({ err: error, developerId: callback.developerId, eventId: callback.body.eventId }, 'callback attempt failed unexpectedly')
-        try { delivery.retry(retryDelay(attempt, signedApi.callbackBaseDelayMs, signedApi.callbackMaxDelayMs)) } catch {}
+        await settleUnexpected(app, sending, delivery, error)
+      } finally {
+        clearInterval(keepAlive)
       }
     }, { concurrency: signedApi.callbackConcurrency })
   })
