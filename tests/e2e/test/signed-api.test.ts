@@ -8,11 +8,18 @@ const CARRIER = 'carrier.example'
 const events = (received: ReceivedCallback[], requestId: string) =>
   received.filter((callback) => callback.verified && JSON.parse(callback.body).requestId === requestId).map((callback) => JSON.parse(callback.body))
 
-/** Every callback queued so far was published and finished (accepted or given up): none can follow. */
+/**
+ * Every callback queued so far was published and finished (accepted or given up): none can follow.
+ * The outbox is read again once the stream has settled: a failed attempt queues its retry there
+ * before its copy in the stream is acknowledged.
+ */
 async function callbacksSettled (stack: Stack) {
-  await stack.until(async () => await stack.db.outbox.count({ where: { kind: 'callback' } }) === 0, 'the outbox to publish the callbacks')
   const names = natsNames(stack.natsStreams.prefix)
-  await untilWorkQueueSettled({ stream: names.callbackStream, consumer: names.callbackConsumer, servers: stack.natsStreams.url })
+  const outboxEmpty = async () => await stack.db.outbox.count({ where: { kind: 'callback' } }) === 0
+  do {
+    await stack.until(outboxEmpty, 'the outbox to publish the callbacks')
+    await untilWorkQueueSettled({ stream: names.callbackStream, consumer: names.callbackConsumer, servers: stack.natsStreams.url })
+  } while (!await outboxEmpty())
 }
 
 /**
