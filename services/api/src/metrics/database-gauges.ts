@@ -14,6 +14,8 @@ interface Snapshot {
   callbacksWaiting: number
   /** How long the oldest row due has been due: grows while nothing is published. */
   outboxOldestDueSeconds: number
+  /** Rows whose publish failed, waiting for the next try. */
+  outboxFailedPublishes: number
 }
 
 /** Scrapes within this long of the last reading share it: one database round trip, whatever scrapes. */
@@ -44,15 +46,17 @@ const SNAPSHOT = `SET LOCAL statement_timeout = ${SNAPSHOT_TIMEOUT_MS};
               -- row whose publish failed (attempts > 0) or that its writer has yet to publish. A first
               -- callback copy is due when written, so a callback row not due yet is a later copy.
               outbox_state AS (SELECT count(*) FILTER (WHERE NOT waiting) AS depth, count(*) FILTER (WHERE waiting) AS waiting,
+                                      count(*) FILTER (WHERE attempts > 0) AS failed,
                                       coalesce(extract(epoch FROM now() - min(publish_after) FILTER (WHERE publish_after <= now())), 0) AS oldest_due
-                                 FROM (SELECT publish_after, kind = 'callback' AND attempts = 0 AND publish_after > now() AS waiting
+                                 FROM (SELECT publish_after, attempts, kind = 'callback' AND attempts = 0 AND publish_after > now() AS waiting
                                          FROM outbox) AS rows)
          SELECT (SELECT count(*) FROM running)::int AS running,
                 (SELECT coalesce(sum(n), 0) FROM devices)::bigint::text AS planned,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status = 'SENT')::bigint::text AS sent,
                 (SELECT coalesce(sum(n), 0) FROM devices WHERE status IN ('FAILED', 'EXPIRED'))::bigint::text AS failed,
                 chunks.planned::text AS chunks_planned, chunks.done::text AS chunks_done, chunks.failed::text AS chunks_failed,
-                outbox.depth::text AS outbox, outbox.waiting::text AS callbacks_waiting, outbox.oldest_due::float8 AS outbox_oldest_due
+                outbox.depth::text AS outbox, outbox.waiting::text AS callbacks_waiting, outbox.oldest_due::float8 AS outbox_oldest_due,
+                outbox.failed::text AS outbox_failed
            FROM chunks, outbox_state AS outbox`
 
 interface SnapshotRow {
@@ -66,6 +70,7 @@ interface SnapshotRow {
   outbox: string
   callbacks_waiting: string
   outbox_oldest_due: number
+  outbox_failed: string
 }
 
 // The api instances of this process, the latest last: the gauges read the latest one's database
@@ -90,7 +95,8 @@ async function read (source: DatabaseSource): Promise<Snapshot> {
     campaignChunks: { planned: Number(row.chunks_planned), done: Number(row.chunks_done), failed: Number(row.chunks_failed) },
     outboxDepth: Number(row.outbox),
     callbacksWaiting: Number(row.callbacks_waiting),
-    outboxOldestDueSeconds: row.outbox_oldest_due
+    outboxOldestDueSeconds: row.outbox_oldest_due,
+    outboxFailedPublishes: Number(row.outbox_failed)
   }
 }
 
@@ -157,8 +163,17 @@ gauge({
 })
 
 gauge({
+  name: 'beacon_outbox_failed_publishes',
+  help: 'Outbox rows whose publish to NATS failed, waiting for the next try (OUTBOX_PUBLISH_GRACE_MS later): 0 while NATS takes what is published (the whole database\'s)',
+  async collect () {
+    const now = await snapshot()
+    if (now !== undefined) this.set(now.outboxFailedPublishes)
+  }
+})
+
+gauge({
   name: 'beacon_outbox_oldest_due_seconds',
-  help: 'How long the outbox row due longest has been due without being published: a second or so while the sweeper keeps up, growing while NATS is unreachable or the sweeper fails (the whole database\'s)',
+  help: 'How long the outbox row due longest has been due without being taken: a second or so while the sweeper runs, growing while it does not (the whole database\'s); a failed publish is due again only OUTBOX_PUBLISH_GRACE_MS later (beacon_outbox_failed_publishes counts those)',
   async collect () {
     const now = await snapshot()
     if (now !== undefined) this.set(now.outboxOldestDueSeconds)

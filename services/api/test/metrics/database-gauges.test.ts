@@ -58,6 +58,20 @@ t.test('the outbox row due longest: how long it has been due', async (t) => {
   t.ok(age >= 90 && age < 100, `the oldest due row's age: ${age} s`)
 })
 
+t.test('rows whose publish failed: counted until they are published', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  await untilMetric(app, 'beacon_outbox_failed_publishes', {}, (failed) => failed === 0)
+  // As the sweeper leaves them after a failed publish: tried again a grace later.
+  await app.db.outbox.createMany({
+    data: [
+      { kind: 'command', payload: { n: 1 }, publishAfter: later, attempts: 1 },
+      { kind: 'callback', payload: { n: 2 }, publishAfter: later, attempts: 4 },
+      { kind: 'callback', payload: { n: 3 }, publishAfter: later }
+    ]
+  })
+  t.equal(await untilMetric(app, 'beacon_outbox_failed_publishes', {}, (failed) => failed !== 0), 2)
+})
+
 t.test('campaigns running and their devices by state, summed over the running campaigns only', async (t) => {
   const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
   const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })

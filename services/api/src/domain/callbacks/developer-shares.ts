@@ -14,8 +14,8 @@
  * attempted). When it comes back is spread by how long the developer's attempts take (their
  * recent mean, or the age of the oldest in flight when that is longer: a server that just began
  * to hang), one `time / share` after another, which is about when its senders free up, and at
- * most `maxPutOffMs` ahead, so that a server that recovers is not left waiting for a schedule
- * made while it hung.
+ * most `maxPutOffMs` ahead (past it, anywhere in its second half), so that a server that recovers
+ * is not left waiting for a schedule made while it hung. Times are the monotonic clock's.
  */
 export class DeveloperShares {
   readonly #limit: number
@@ -32,7 +32,7 @@ export class DeveloperShares {
   }
 
   /** Takes a sender for one of the developer's attempts; undefined when its share is full. */
-  take (developerId: number, now = Date.now()): Sender | undefined {
+  take (developerId: number, now = performance.now()): Sender | undefined {
     const share = this.#developers.get(developerId) ?? { attempts: new Set<Sender>(), meanMs: FIRST_ESTIMATE_MS, horizon: 0 }
     if (share.attempts.size >= this.#shareOf(share)) return undefined
     const free = this.#total - this.#held
@@ -46,7 +46,7 @@ export class DeveloperShares {
   }
 
   /** Gives back a sender taken with `take`, once its attempt has ended. */
-  release (sender: Sender, now = Date.now()): void {
+  release (sender: Sender, now = performance.now()): void {
     const share = this.#developers.get(sender.developerId)
     if (share === undefined || !share.attempts.delete(sender)) return
     this.#held--
@@ -56,14 +56,20 @@ export class DeveloperShares {
   }
 
   /** How long a callback that found the developer's share full is put off, in milliseconds. */
-  putOff (developerId: number, now = Date.now()): number {
+  putOff (developerId: number, now = performance.now(), random = Math.random): number {
     const share = this.#developers.get(developerId)
     if (share === undefined) return 0
     let oldest = now
     for (const sender of share.attempts) oldest = Math.min(oldest, sender.startedAt)
     const gap = Math.max(share.meanMs, now - oldest) / this.#shareOf(share)
-    share.horizon = Math.min(Math.max(share.horizon, now) + Math.max(gap, MIN_GAP_MS), now + this.#maxPutOffMs)
-    return Math.ceil(share.horizon - now)
+    const next = Math.max(share.horizon, now) + Math.max(gap, MIN_GAP_MS)
+    if (next <= now + this.#maxPutOffMs) {
+      share.horizon = next
+      return Math.ceil(next - now)
+    }
+    // Past the cap, spread over its second half: a backlog put off together would come back together.
+    share.horizon = now + this.#maxPutOffMs
+    return Math.ceil(this.#maxPutOffMs * (0.5 + random() / 2))
   }
 
   /** Senders the developer holds now. */

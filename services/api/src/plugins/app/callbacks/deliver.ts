@@ -1,12 +1,13 @@
 import type { CallbackDelivery } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import type { ApiConfig } from '../../../config.js'
-import { queueCallbackCopy } from '../../../domain/callbacks/copies.js'
-import { postCallback, retryDelay, type AttemptOutcome, type CallbackTarget, type CallbackTransport } from '../../../domain/callbacks/delivery.js'
+import { isPoolFailure, sqlStateOf } from '@beacon/db'
+import { postCallback, type AttemptOutcome, type CallbackTarget, type CallbackTransport } from '../../../domain/callbacks/delivery.js'
 import type { DeveloperShares } from '../../../domain/callbacks/developer-shares.js'
-import { recordCallbackAttempt, type CallbackAttempt } from '../../../domain/callbacks/records.js'
+import { recordCallbackAttempt } from '../../../domain/callbacks/records.js'
 import { countCallback } from '../../../metrics/callbacks.js'
 import type { OutboxKicks } from './outbox-kicks.js'
+import { attemptOf, giveUp, handBack, putOff, retryOrGiveUp, settleUnexpected, settleWithJetStream } from './settle.js'
 
 /** What every callback attempt of an instance shares. */
 export interface Sending {
@@ -39,13 +40,60 @@ const CALLBACK_TARGET = {
 }
 
 /**
- * Handles one delivery of a callback copy: puts it off while its developer holds its share of the
- * senders, drops it when the callback went on without it, or makes an attempt and settles it.
+ * Handles one delivery of a callback copy until it is settled. While the database cannot be
+ * reached the copy is kept in hand and handled again once it answers: handed back to JetStream,
+ * each delivery would count as an attempt, and an outage of a few minutes would use them all up.
+ * An instance that closes meanwhile hands it back for another.
  */
-export async function deliver (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery): Promise<void> {
+export async function handle (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery): Promise<void> {
+  for (let waitMs = UNREACHABLE_FIRST_WAIT_MS; ; waitMs = Math.min(waitMs * 2, UNREACHABLE_MAX_WAIT_MS)) {
+    try {
+      await deliver(app, sending, delivery)
+      return
+    } catch (error) {
+      if (!isDatabaseUnreachable(error)) {
+        await settleUnexpected(app, sending, delivery, error)
+        return
+      }
+      const { developerId, body } = delivery.callback
+      app.log.warn({ err: error, developerId, eventId: body.eventId, waitMs }, 'callback kept in hand: the database cannot be reached')
+      if (!await sleepUnlessClosed(waitMs, sending.shutdown)) {
+        handBack(delivery, attemptOf(delivery), sending)
+        return
+      }
+    }
+  }
+}
+
+const UNREACHABLE_FIRST_WAIT_MS = 1000
+const UNREACHABLE_MAX_WAIT_MS = 30_000
+
+/** No connection, a connection lost, or a server that refuses work for now (08, 53, 57P). */
+function isDatabaseUnreachable (error: unknown): boolean {
+  if (!isPoolFailure(error)) return false
+  const sqlState = sqlStateOf(error)
+  return sqlState === undefined || /^(08|53|57P)/.test(sqlState)
+}
+
+/** Sleeps unless the api closes first; false when it did. */
+async function sleepUnlessClosed (ms: number, closed: AbortSignal): Promise<boolean> {
+  if (closed.aborted) return false
+  return await new Promise((resolve) => {
+    const done = (slept: boolean) => { clearTimeout(timer); closed.removeEventListener('abort', onClose); resolve(slept) }
+    const onClose = () => { done(false) }
+    const timer = setTimeout(() => { done(true) }, ms)
+    closed.addEventListener('abort', onClose, { once: true })
+  })
+}
+
+/**
+ * Puts the copy off while its developer holds its share of the senders; otherwise drops it when
+ * the callback went on without it, or makes an attempt and settles it. Every outcome is written
+ * before the copy is settled with JetStream: a copy delivered again after a lost acknowledgement
+ * finds the callback moved on and is dropped.
+ */
+async function deliver (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery): Promise<void> {
   const { developerId } = delivery.callback
-  // This delivery's attempt: the copies' before it, and this copy's deliveries (one that outlived
-  // its acknowledgement wait, its instance gone, made an attempt too).
   const attempt = attemptOf(delivery)
   // Before any statement: a backlog behind a hanging server costs one statement per callback put
   // off (which also finds a copy left behind), not two.
@@ -65,22 +113,23 @@ async function attemptOnce (app: FastifyInstance, sending: Sending, delivery: Ca
   const { callback } = delivery
   const { developerId, body } = callback
   const context = { developerId, eventId: body.eventId, event: body.event }
+  const key = { developerId, eventId: body.eventId, copy: callback.copy ?? null }
   const { rows: [row] } = await app.db.pool.query<TargetRow>({ ...CALLBACK_TARGET, values: [developerId, body.eventId] })
   const target = row!
-  if (target.status !== null && (target.status !== 'PENDING' || target.copyId !== (callback.copy ?? null))) {
+  if (target.status !== null && (target.status !== 'PENDING' || target.copyId !== key.copy)) {
     // Delivered again after its next copy was queued, or after the callback ended.
     app.log.debug({ ...context, copy: callback.copy }, 'callback copy dropped: the callback went on without it')
-    await delivery.drop()
+    await settleWithJetStream(app, delivery, 'drop')
     return
   }
   if (target.key === null || target.enabled !== true || target.callbackUrl === null || target.secret === null) {
-    app.log.info(context, 'callback dropped: the developer is gone, disabled or has no callback URL')
-    await delivery.drop()
     const why = target.key === null ? 'DeveloperGone' : target.enabled !== true ? 'DeveloperDisabled' : 'NoCallbackUrl'
-    await record(app, delivery, { kind: 'dropped', lastError: why })
+    await recordCallbackAttempt(app.db.pool, key, { kind: 'dropped', lastError: why })
+    app.log.info(context, 'callback dropped: the developer is gone, disabled or has no callback URL')
+    await settleWithJetStream(app, delivery, 'drop')
     return
   }
-  // Past the last attempt only by deliveries JetStream handed back while the database was down.
+  // Past the last attempt only by copies delivered again after their instances closed or died.
   if (attempt > sending.settings.callbackMaxAttempts) {
     await giveUp(app, delivery, attempt - 1, { lastError: 'InternalError' })
     return
@@ -96,37 +145,14 @@ async function attemptOnce (app: FastifyInstance, sending: Sending, delivery: Ca
     app.log.warn(context, 'callback refused: its URL is not https')
   }
   if (outcome.ok) {
-    await delivery.ack()
     countCallback('sent')
-    await record(app, delivery, { kind: 'delivered', attempts: attempt, lastStatus: outcome.status })
+    // Should this fail (the database gone since), the callback is sent again once it is back.
+    await recordCallbackAttempt(app.db.pool, key, { kind: 'delivered', attempts: attempt, lastStatus: outcome.status })
+    await settleWithJetStream(app, delivery, 'ack')
     return
   }
   await retryOrGiveUp(app, sending, delivery, attempt, 'status' in outcome ? { lastStatus: outcome.status } : { lastError: outcome.error })
 }
-
-/**
- * Settles a delivery whose handling failed unexpectedly (a secret that does not open, a statement
- * that failed): an attempt like any other, retried through the outbox or given up after the last.
- * Only when that fails too (the database is unreachable) is the copy handed back to JetStream,
- * never given up unrecorded: a later delivery settles it once the database answers.
- */
-export async function settleUnexpected (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, error: unknown): Promise<void> {
-  const { developerId, body } = delivery.callback
-  const attempt = attemptOf(delivery)
-  app.log.error({ err: error, developerId, eventId: body.eventId, attempt }, 'callback attempt failed unexpectedly')
-  const { callbackBaseDelayMs, callbackMaxDelayMs } = sending.settings
-  try {
-    await retryOrGiveUp(app, sending, delivery, attempt, { lastError: 'InternalError' }, { recordFirst: true })
-  } catch (failure) {
-    app.log.warn({ err: failure, developerId, eventId: body.eventId }, 'callback handed back to JetStream: its outcome could not be written')
-    try { delivery.retry(retryDelay(attempt, callbackBaseDelayMs, callbackMaxDelayMs)) } catch {}
-  }
-}
-
-// The contract's bound on a copy's attempts: far above CALLBACK_MAX_ATTEMPTS (100 at most), reached
-// only by deliveries JetStream handed back while the database was unreachable.
-const MOST_ATTEMPTS = 1000
-const attemptOf = (delivery: CallbackDelivery) => Math.min((delivery.callback.attempts ?? 0) + delivery.deliveryCount, MOST_ATTEMPTS)
 
 /** One POST, ended by its timeout or the api's shutdown. */
 async function post (delivery: CallbackDelivery, target: CallbackTarget, { settings, shutdown, transport }: Sending): Promise<AttemptOutcome> {
@@ -144,71 +170,4 @@ async function post (delivery: CallbackDelivery, target: CallbackTarget, { setti
     clearTimeout(timeout)
     shutdown.removeEventListener('abort', abort)
   }
-}
-
-/**
- * Puts a callback off, unattempted, while its developer holds its whole share of the senders:
- * queued again for when the share should have room, and this copy acknowledged.
- */
-async function putOff (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempts: number) {
-  const { developerId, body } = delivery.callback
-  const delayMs = sending.shares.putOff(developerId)
-  if (await queueCallbackCopy(app.db.pool, delivery.callback, { attempts, delayMs })) {
-    app.log.debug({ developerId, eventId: body.eventId, delayMs }, 'callback put off: its developer holds its share of the senders')
-    await delivery.ack()
-    countCallback('put_off')
-    sending.kickAfter(delayMs)
-  } else {
-    await delivery.drop()
-  }
-}
-
-/**
- * After a failed attempt: the retry queued through the outbox, or, after the last attempt, the
- * callback given up. `recordFirst`: the give-up is recorded before the copy is dropped, and throws
- * when it cannot be (the failure handled may be the database's).
- */
-async function retryOrGiveUp (
-  app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempt: number,
-  last: { lastStatus: number } | { lastError: string }, { recordFirst = false } = {}
-) {
-  const { settings } = sending
-  const { developerId, body } = delivery.callback
-  if (attempt >= settings.callbackMaxAttempts) {
-    await giveUp(app, delivery, attempt, last, recordFirst)
-    return
-  }
-  const retryInMs = retryDelay(attempt, settings.callbackBaseDelayMs, settings.callbackMaxDelayMs)
-  // The retry and the record of this attempt in one statement; then this copy is acknowledged.
-  if (await queueCallbackCopy(app.db.pool, delivery.callback, { attempts: attempt, delayMs: retryInMs, failed: last })) {
-    app.log.debug({ developerId, eventId: body.eventId, event: body.event, attempt, ...last, retryInMs }, 'callback attempt failed; retried')
-    await delivery.ack()
-    countCallback('retried')
-    sending.kickAfter(retryInMs)
-  } else {
-    await delivery.drop()
-  }
-}
-
-async function giveUp (
-  app: FastifyInstance, delivery: CallbackDelivery, attempts: number, last: { lastStatus: number } | { lastError: string }, recordFirst = false
-) {
-  const { developerId, body } = delivery.callback
-  const outcome: CallbackAttempt = { kind: 'given-up', attempts, ...last }
-  if (recordFirst) await recordCallbackAttempt(app.db.pool, { developerId, eventId: body.eventId }, outcome)
-  app.log.warn({ developerId, eventId: body.eventId, event: body.event, attempts, ...last }, 'callback given up after the last attempt')
-  await delivery.drop()
-  countCallback('given_up')
-  if (!recordFirst) await record(app, delivery, outcome)
-}
-
-/**
- * Records what an attempt came to, after the callback was acknowledged or dropped: the record is
- * bookkeeping, and its failure must neither send the callback again nor stop its retries.
- */
-async function record (app: FastifyInstance, delivery: CallbackDelivery, attempt: CallbackAttempt): Promise<void> {
-  const { developerId, body } = delivery.callback
-  await recordCallbackAttempt(app.db.pool, { developerId, eventId: body.eventId }, attempt).catch((error: unknown) => {
-    app.log.warn({ err: error, developerId, eventId: body.eventId }, 'callback outcome not recorded')
-  })
 }

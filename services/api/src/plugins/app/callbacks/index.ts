@@ -6,7 +6,7 @@ import type { ApiConfig } from '../../../config.js'
 import type { CallbackTransport } from '../../../domain/callbacks/delivery.js'
 import { DeveloperShares } from '../../../domain/callbacks/developer-shares.js'
 import { queueCallbacks } from '../../../domain/outbox/outbox.js'
-import { deliver, settleUnexpected, type Sending } from './deliver.js'
+import { handle, type Sending } from './deliver.js'
 import { outboxKicks } from './outbox-kicks.js'
 
 declare module 'fastify' {
@@ -65,9 +65,7 @@ export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi
       // not worth an uncaught exception: the next one, or the redelivery, covers it.
       const keepAlive = setInterval(() => { try { delivery.working() } catch {} }, WORKING_INTERVAL_MS)
       try {
-        await deliver(app, sending, delivery)
-      } catch (error) {
-        await settleUnexpected(app, sending, delivery, error)
+        await handle(app, sending, delivery)
       } finally {
         clearInterval(keepAlive)
       }

@@ -1,0 +1,96 @@
+import type { CallbackCommand } from '@beacon/contracts'
+import { createGuardedDispatcher } from '@beacon/outbound'
+import type { CallbackDelivery } from '@beacon/transport'
+import type { FastifyInstance } from 'fastify'
+import t, { type Test } from 'tap'
+import { DeveloperShares } from '../../../src/domain/callbacks/developer-shares.js'
+import { handle, type Sending } from '../../../src/plugins/app/callbacks/deliver.js'
+import { outboxKicks } from '../../../src/plugins/app/callbacks/outbox-kicks.js'
+import { buildApp, localCallbackEnv } from '../../helper.js'
+import { callbackBody, createDeveloper, receiver } from './callback-fixtures.js'
+
+// The consumer's handler on its own, fed copies whose settling with JetStream the test decides.
+
+function sendingFor (t: Test, app: FastifyInstance, settings: Sending['settings']) {
+  const closing = new AbortController()
+  const dispatcher = createGuardedDispatcher({ allowPrivateNetworks: true })
+  t.teardown(async () => { closing.abort(); await dispatcher.destroy() })
+  const sending: Sending = {
+    settings,
+    shutdown: closing.signal,
+    transport: { dispatcher, policy: settings.callbackPolicy },
+    shares: new DeveloperShares({ limit: 4, total: 8, maxPutOffMs: 60_000 }),
+    kickAfter: outboxKicks(app)
+  }
+  return { sending, close: () => { closing.abort() } }
+}
+
+function copyOf (callback: CallbackCommand, settle: { ack?: () => Promise<void> } = {}) {
+  const settled: string[] = []
+  const delivery: CallbackDelivery = {
+    callback,
+    deliveryCount: 1,
+    working: () => {},
+    ack: async () => { settled.push('ack'); await settle.ack?.() },
+    retry: (delayMs) => { settled.push(`retry ${delayMs > 0 ? 'later' : 'now'}`) },
+    drop: async () => { settled.push('drop') }
+  }
+  return { delivery, settled }
+}
+
+t.test('an accepted callback whose acknowledgement fails is recorded delivered, neither retried nor given up', async (t) => {
+  const { app, config } = await buildApp(t, { ...localCallbackEnv, CALLBACK_MAX_ATTEMPTS: '1' })
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  await app.callbacks.emit(developerId, body)
+  await hooks.until((r) => r.length === 1)
+  await app.db.callbackDelivery.updateMany({ data: { status: 'PENDING', attempts: 0 } })
+  await app.db.outbox.deleteMany({})
+
+  const { sending } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId, body }, { ack: async () => { throw new Error('NATS connection closed') } })
+  await handle(app, sending, delivery)
+  t.same(settled, ['ack'], 'acknowledged once, the failure not taken for the attempt\'s')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'DELIVERED', attempts: 1, lastStatus: 200 })
+  t.equal(await app.db.outbox.count(), 0, 'no retry queued')
+  t.equal(hooks.received().length, 2, 'one more POST: the one handled here')
+})
+
+// guarantee: callback-database-outage-kept
+t.test('while the database cannot be reached the copy is kept in hand, then attempted once, its attempt not used up', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  await app.db.callbackDelivery.create({ data: { developerId, eventId: body.eventId, event: body.event, requestId: body.requestId } })
+  // The pool fails as an unreachable server does, twice, then answers again.
+  let failures = 2
+  const pool = app.db.pool
+  const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+  const flaky = new Proxy(pool, {
+    get: (target, property, receiverOf) => property === 'query'
+      ? async (...args: unknown[]) => { if (failures-- > 0) throw unreachable; return await (target.query as (...a: unknown[]) => unknown)(...args) }
+      : Reflect.get(target, property, receiverOf)
+  })
+  const flakyApp = new Proxy(app, { get: (target, property) => property === 'db' ? { ...app.db, pool: flaky } : Reflect.get(target, property) })
+
+  const { sending } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId, body })
+  await handle(flakyApp, sending, delivery)
+  t.same(settled, ['ack'], 'settled once the database answered, never handed back')
+  t.same(hooks.received().map((r) => r.status), [200], 'one attempt')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'DELIVERED', attempts: 1 })
+})
+
+t.test('a copy kept in hand while the database cannot be reached is handed back when the api closes', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const unreachable = Object.assign(new Error('Connection terminated unexpectedly'), {})
+  const down = new Proxy(app, { get: (target, property) => property === 'db' ? { ...app.db, pool: { query: async () => { throw unreachable } } } : Reflect.get(target, property) })
+  const { sending, close } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId: 1, body: callbackBody() })
+  const handled = handle(down, sending, delivery)
+  setTimeout(close, 300)
+  await handled
+  t.same(settled, ['retry later'], 'handed back for another instance, not given up')
+})
