@@ -15,7 +15,9 @@ export async function recordRefusals (q: Queryable, rows: OutboxRow[], log: Fast
     if (row.kind === 'callback') {
       const key = { developerId: row.payload.developerId, eventId: row.payload.body.eventId }
       log.error(key, 'callback refused by NATS; dropped')
-      await recordCallbackAttempt(q, key, { kind: 'dropped', lastError: 'NotQueued' })
+      // By the refused copy only while it is the live one: a first copy queued again by a repeated
+      // emit, after the callback went on, changes nothing.
+      await recordCallbackAttempt(q, { ...key, copy: row.payload.copy ?? null }, { kind: 'dropped', lastError: 'NotQueued' })
     } else if (row.payload.kind === 'message') messages.push(row.payload.messageId)
     else chunks.push({ campaignId: row.payload.campaignId, chunk: row.payload.chunk })
   }

@@ -6,6 +6,7 @@ import t, { type Test } from 'tap'
 import { DeveloperShares } from '../../../src/domain/callbacks/developer-shares.js'
 import { handle, type Sending } from '../../../src/plugins/app/callbacks/deliver.js'
 import { outboxKicks } from '../../../src/plugins/app/callbacks/outbox-kicks.js'
+import { callbacksSettled } from '../../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../../helper.js'
 import { callbackBody, createDeveloper, receiver } from './callback-fixtures.js'
 
@@ -45,6 +46,7 @@ t.test('an accepted callback whose acknowledgement fails is recorded delivered, 
   const body = callbackBody()
   await app.callbacks.emit(developerId, body)
   await hooks.until((r) => r.length === 1)
+  await callbacksSettled(app, config)
   await app.db.callbackDelivery.updateMany({ data: { status: 'PENDING', attempts: 0 } })
   await app.db.outbox.deleteMany({})
 
@@ -94,3 +96,55 @@ t.test('a copy kept in hand while the database cannot be reached is handed back 
   await handled
   t.same(settled, ['retry later'], 'handed back for another instance, not given up')
 })
+
+// guarantee: callback-shutdown-no-attempt
+t.test('an api that closes makes no attempt: the copy is queued again as it was, for another instance', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  await app.db.callbackDelivery.create({ data: { developerId, eventId: body.eventId, event: body.event, requestId: body.requestId } })
+  const { sending, close } = sendingFor(t, app, config.signedApi)
+  close()
+  const { delivery, settled } = copyOf({ developerId, body })
+  await handle(app, sending, delivery)
+  t.same(settled, ['ack'], 'acknowledged once queued again')
+  t.same(hooks.received(), [], 'no POST')
+  const [row] = await app.db.outbox.findMany({})
+  const copy = row?.payload as unknown as CallbackCommand
+  t.match(copy, { developerId, attempts: 0, body: { eventId: body.eventId } }, 'no attempt counted')
+  t.ok(row!.publishAfter.getTime() <= Date.now(), 'due at once')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'PENDING', attempts: 0, copyId: copy.copy })
+})
+
+for (const status of [200, 500]) {
+  // guarantee: callback-outcome-written-again
+  t.test(`a POST answered ${status} whose outcome cannot be written at first is not POSTed again: only the write is retried`, async (t) => {
+    const { app, config } = await buildApp(t, { ...localCallbackEnv, CALLBACK_MAX_ATTEMPTS: '3' })
+    const hooks = await receiver(t)
+    if (status !== 200) hooks.failNext(1, status)
+    const developerId = await createDeveloper(app, hooks.url('/cb'))
+    const body = callbackBody()
+    await app.db.callbackDelivery.create({ data: { developerId, eventId: body.eventId, event: body.event, requestId: body.requestId } })
+    // Writes fail twice (a full disk, a statement timeout), reads work.
+    let failures = 2
+    const pool = app.db.pool
+    const failingWrites = new Proxy(pool, {
+      get: (target, property, receiverOf) => property === 'query'
+        ? async (statement: { text: string }, ...rest: unknown[]) => {
+          if (!/^\s*SELECT/.test(statement.text) && failures-- > 0) throw Object.assign(new Error('could not extend file'), { code: '53100' })
+          return await (target.query as (...a: unknown[]) => unknown)(statement, ...rest)
+        }
+        : Reflect.get(target, property, receiverOf)
+    })
+    const writesFail = new Proxy(app, { get: (target, property) => property === 'db' ? { ...app.db, pool: failingWrites } : Reflect.get(target, property) })
+    const { sending } = sendingFor(t, app, config.signedApi)
+    const { delivery, settled } = copyOf({ developerId, body })
+    await handle(writesFail, sending, delivery)
+    t.same(settled, ['ack'])
+    t.equal(hooks.received().length, 1, 'one POST')
+    const record = await app.db.callbackDelivery.findFirst({ where: { developerId } })
+    if (status === 200) t.match(record, { status: 'DELIVERED', attempts: 1, lastStatus: 200 }, 'recorded delivered, not failed')
+    else t.match(record, { status: 'PENDING', attempts: 1, lastStatus: 500 }, 'its retry queued')
+  })
+}

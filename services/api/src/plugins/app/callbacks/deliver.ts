@@ -43,21 +43,25 @@ const CALLBACK_TARGET = {
  * Handles one delivery of a callback copy until it is settled. While the database cannot be
  * reached the copy is kept in hand and handled again once it answers: handed back to JetStream,
  * each delivery would count as an attempt, and an outage of a few minutes would use them all up.
- * An instance that closes meanwhile hands it back for another.
+ * Once a POST has been made, only its outcome is written again, whatever stopped it: the POST is
+ * never made twice for one delivery, and an accepted callback is never taken for a failed one.
+ * Kept past KEPT_AT_MOST_MS, or when the api closes, the copy is handed back for another instance.
  */
 export async function handle (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery): Promise<void> {
-  for (let waitMs = UNREACHABLE_FIRST_WAIT_MS; ; waitMs = Math.min(waitMs * 2, UNREACHABLE_MAX_WAIT_MS)) {
+  const handling: Handling = {}
+  const since = performance.now()
+  for (let waitMs = KEPT_FIRST_WAIT_MS; ; waitMs = Math.min(waitMs * 2, KEPT_MAX_WAIT_MS)) {
     try {
-      await deliver(app, sending, delivery)
+      await deliver(app, sending, delivery, handling)
       return
     } catch (error) {
-      if (!isDatabaseUnreachable(error)) {
+      if (!isDatabaseUnreachable(error) && handling.outcome === undefined) {
         await settleUnexpected(app, sending, delivery, error)
         return
       }
       const { developerId, body } = delivery.callback
-      app.log.warn({ err: error, developerId, eventId: body.eventId, waitMs }, 'callback kept in hand: the database cannot be reached')
-      if (!await sleepUnlessClosed(waitMs, sending.shutdown)) {
+      app.log.warn({ err: error, developerId, eventId: body.eventId, waitMs }, 'callback kept in hand: its outcome could not be written')
+      if (performance.now() - since > KEPT_AT_MOST_MS || !await sleepUnlessClosed(waitMs, sending.shutdown)) {
         handBack(delivery, attemptOf(delivery), sending)
         return
       }
@@ -65,14 +69,23 @@ export async function handle (app: FastifyInstance, sending: Sending, delivery: 
   }
 }
 
-const UNREACHABLE_FIRST_WAIT_MS = 1000
-const UNREACHABLE_MAX_WAIT_MS = 30_000
+/** What one delivery's handling has done so far: the POST's outcome, once made. */
+interface Handling { outcome?: AttemptOutcome }
 
-/** No connection, a connection lost, or a server that refuses work for now (08, 53, 57P). */
+const KEPT_FIRST_WAIT_MS = 1000
+const KEPT_MAX_WAIT_MS = 30_000
+// Longer, and an instance cut off from the database alone would keep what healthy ones could send.
+const KEPT_AT_MOST_MS = 5 * 60_000
+
+/**
+ * No connection, a connection lost, or a server that takes no work for now: class 08, too many
+ * connections (53300), shut down or starting (57P01–57P03). Not a full disk or the like: a write
+ * that fails for good is an unexpected failure, retried (and given up) as an attempt.
+ */
 function isDatabaseUnreachable (error: unknown): boolean {
   if (!isPoolFailure(error)) return false
   const sqlState = sqlStateOf(error)
-  return sqlState === undefined || /^(08|53|57P)/.test(sqlState)
+  return sqlState === undefined || /^(08|53300|57P0[123])/.test(sqlState)
 }
 
 /** Sleeps unless the api closes first; false when it did. */
@@ -92,9 +105,13 @@ async function sleepUnlessClosed (ms: number, closed: AbortSignal): Promise<bool
  * before the copy is settled with JetStream: a copy delivered again after a lost acknowledgement
  * finds the callback moved on and is dropped.
  */
-async function deliver (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery): Promise<void> {
+async function deliver (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, handling: Handling): Promise<void> {
   const { developerId } = delivery.callback
   const attempt = attemptOf(delivery)
+  if (handling.outcome !== undefined) {
+    await settleOutcome(app, sending, delivery, attempt, handling.outcome)
+    return
+  }
   // Before any statement: a backlog behind a hanging server costs one statement per callback put
   // off (which also finds a copy left behind), not two.
   const sender = sending.shares.take(developerId)
@@ -103,13 +120,13 @@ async function deliver (app: FastifyInstance, sending: Sending, delivery: Callba
     return
   }
   try {
-    await attemptOnce(app, sending, delivery, attempt)
+    await attemptOnce(app, sending, delivery, attempt, handling)
   } finally {
     sending.shares.release(sender)
   }
 }
 
-async function attemptOnce (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempt: number) {
+async function attemptOnce (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempt: number, handling: Handling) {
   const { callback } = delivery
   const { developerId, body } = callback
   const context = { developerId, eventId: body.eventId, event: body.event }
@@ -137,17 +154,33 @@ async function attemptOnce (app: FastifyInstance, sending: Sending, delivery: Ca
   // A secret that does not open here (DB_SECRET_UNREADABLE: moved from another row, another
   // MASTER_KEY) throws: logged with its code by settleUnexpected, and counted as an attempt.
   const secret = app.secrets.open({ column: 'developer.secret', rowId: developerId }, target.secret)
+  // An api that closes makes no attempt, and one it cut short is no failure of the developer's:
+  // queued again as it was, for another instance.
+  if (sending.shutdown.aborted) {
+    await putOff(app, sending, delivery, attempt - 1, 0)
+    return
+  }
   const outcome = await post(delivery, { callbackUrl: target.callbackUrl, key: target.key, secret }, sending)
+  if (!outcome.ok && sending.shutdown.aborted && 'error' in outcome) {
+    await putOff(app, sending, delivery, attempt - 1, 0)
+    return
+  }
+  handling.outcome = outcome
   // The host and the address it resolved to, never the URL's path or query (they may carry a token).
   if ('refused' in outcome && outcome.refused !== undefined) {
     app.log.warn({ ...context, ...outcome.refused }, 'callback destination refused: not a public address')
   } else if ('error' in outcome && outcome.error === 'InsecureCallbackUrl') {
     app.log.warn(context, 'callback refused: its URL is not https')
   }
+  if (outcome.ok) countCallback('sent')
+  await settleOutcome(app, sending, delivery, attempt, outcome)
+}
+
+/** Writes what the POST came to, then settles the copy: delivered, retried or given up. */
+async function settleOutcome (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempt: number, outcome: AttemptOutcome) {
   if (outcome.ok) {
-    countCallback('sent')
-    // Should this fail (the database gone since), the callback is sent again once it is back.
-    await recordCallbackAttempt(app.db.pool, key, { kind: 'delivered', attempts: attempt, lastStatus: outcome.status })
+    const { developerId, body, copy } = delivery.callback
+    await recordCallbackAttempt(app.db.pool, { developerId, eventId: body.eventId, copy: copy ?? null }, { kind: 'delivered', attempts: attempt, lastStatus: outcome.status })
     await settleWithJetStream(app, delivery, 'ack')
     return
   }

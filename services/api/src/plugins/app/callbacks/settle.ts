@@ -40,11 +40,13 @@ export function handBack (delivery: CallbackDelivery, attempt: number, { setting
 
 /**
  * Puts a callback off, unattempted, while its developer holds its whole share of the senders:
- * queued again for when the share should have room, and this copy acknowledged.
+ * queued again for when the share should have room, and this copy acknowledged. With a delay of
+ * 0: queued again as it was, by an instance that closes.
  */
-export async function putOff (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempts: number): Promise<void> {
+export async function putOff (
+  app: FastifyInstance, sending: Sending, delivery: CallbackDelivery, attempts: number, delayMs = sending.shares.putOff(delivery.callback.developerId)
+): Promise<void> {
   const { developerId, body } = delivery.callback
-  const delayMs = sending.shares.putOff(developerId)
   if (await queueCallbackCopy(app.db.pool, delivery.callback, { attempts, delayMs })) {
     app.log.debug({ developerId, eventId: body.eventId, delayMs }, 'callback put off: its developer holds its share of the senders')
     countCallback('put_off')
