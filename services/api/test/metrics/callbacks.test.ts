@@ -1,7 +1,7 @@
 import t from 'tap'
 import { callbacksSettled } from '../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../helper.js'
-import { callbackBody, createDeveloper, receiver } from '../plugins/app/callback-fixtures.js'
+import { callbackBody, createDeveloper, receiver } from '../plugins/app/callbacks/fixtures.js'
 import { metricValue } from './scrape.js'
 
 const counted = async (app: Parameters<typeof metricValue>[0]) => ({

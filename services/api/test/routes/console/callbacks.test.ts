@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { CallbackRecord } from '@beacon/contracts'
 import t from 'tap'
 import { buildApp, localCallbackEnv } from '../../helper.js'
-import { callbackBody, createDeveloper, receiver, secret } from '../../plugins/app/callback-fixtures.js'
+import { callbackBody, createDeveloper, receiver, secret } from '../../plugins/app/callbacks/fixtures.js'
 import { allPages, consoleCall, expectBadRequest } from './fixtures.js'
 
 const FIELDS = ['attempts', 'event', 'eventId', 'lastError', 'lastStatus', 'requestId', 'status', 'timestampCompleted', 'timestampCreated', 'timestampLastAttempt']

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { buildApp, localCallbackEnv } from '../../helper.js'
-import { callbackBody, createDeveloper, receiver } from './callback-fixtures.js'
+import { buildApp, localCallbackEnv } from '../../../helper.js'
+import { callbackBody, createDeveloper, receiver } from './fixtures.js'
 
 /** The record of a callback once it reads `status` (it is written just after the attempt). */
 async function recordWhen (app: FastifyInstance, eventId: string, status: string, timeoutMs = 20_000) {

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import { parseHttpDate } from '@beacon/signing'
 import { checkDeveloperCallback, freePort, type CallbackReceiver } from '@beacon/testkit'
 import t from 'tap'
-import { callbacksSettled } from '../../callbacks-settled.js'
-import { buildApp, localCallbackEnv } from '../../helper.js'
-import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
-import { callbackBody, createDeveloper, key, loggedRetries, receiver, secret } from './callback-fixtures.js'
+import { callbacksSettled } from '../../../callbacks-settled.js'
+import { buildApp, localCallbackEnv } from '../../../helper.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
+import { callbackBody, createDeveloper, key, loggedRetries, receiver, secret } from './fixtures.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const nonceOf = (authorization: unknown) => /nonce="([^"]+)"/.exec(String(authorization))?.[1]

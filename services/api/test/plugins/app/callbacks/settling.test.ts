@@ -3,12 +3,12 @@ import { createGuardedDispatcher } from '@beacon/outbound'
 import type { CallbackDelivery } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { DeveloperShares } from '../../../src/domain/callbacks/developer-shares.js'
-import { handle, type Sending } from '../../../src/plugins/app/callbacks/deliver.js'
-import { outboxKicks } from '../../../src/plugins/app/callbacks/outbox-kicks.js'
-import { callbacksSettled } from '../../callbacks-settled.js'
-import { buildApp, localCallbackEnv } from '../../helper.js'
-import { callbackBody, createDeveloper, receiver } from './callback-fixtures.js'
+import { DeveloperShares } from '../../../../src/domain/callbacks/developer-shares.js'
+import { handle, type Sending } from '../../../../src/plugins/app/callbacks/deliver.js'
+import { outboxKicks } from '../../../../src/plugins/app/callbacks/outbox-kicks.js'
+import { callbacksSettled } from '../../../callbacks-settled.js'
+import { buildApp, localCallbackEnv } from '../../../helper.js'
+import { callbackBody, createDeveloper, receiver } from './fixtures.js'
 
 // The consumer's handler on its own, fed copies whose settling with JetStream the test decides.
 

@@ -5,7 +5,7 @@ import type { CallbackBody } from '@beacon/contracts'
 import { startCallbackReceiver } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
-import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
 
 export const key = 'dev-key-1'
 export const secret = 'dev-secret-0123456789abcdef'

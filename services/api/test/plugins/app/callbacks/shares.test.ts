@@ -3,11 +3,11 @@ import { natsNames } from '@beacon/contracts'
 import { readWorkQueue } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import type { ApiConfig } from '../../../src/config.js'
-import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
-import { callbacksSettled } from '../../callbacks-settled.js'
-import { buildApp, localCallbackEnv } from '../../helper.js'
-import { callbackBody, receiver, secret, startScriptedServer } from './callback-fixtures.js'
+import type { ApiConfig } from '../../../../src/config.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
+import { callbacksSettled } from '../../../callbacks-settled.js'
+import { buildApp, localCallbackEnv } from '../../../helper.js'
+import { callbackBody, receiver, secret, startScriptedServer } from './fixtures.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -5,8 +5,8 @@ import type { CallbackBody } from '@beacon/contracts'
 import { startCallbackReceiver, type CallbackReceiver } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { buildApp, call, localCallbackEnv } from '../../helper.js'
-import { allocateDeveloperId, sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
+import { buildApp, call, localCallbackEnv } from '../../../helper.js'
+import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
 
 const secret = 'dev-secret-destinations-0123'
 

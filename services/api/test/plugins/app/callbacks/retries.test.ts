@@ -1,8 +1,8 @@
 import t from 'tap'
-import { callbacksSettled } from '../../callbacks-settled.js'
-import { buildApp, localCallbackEnv } from '../../helper.js'
-import { sealDeveloperSecret } from '../../../src/domain/developers/developers.js'
-import { callbackBody, createDeveloper, loggedRetries, receiver, startScriptedServer } from './callback-fixtures.js'
+import { callbacksSettled } from '../../../callbacks-settled.js'
+import { buildApp, localCallbackEnv } from '../../../helper.js'
+import { sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
+import { callbackBody, createDeveloper, loggedRetries, receiver, startScriptedServer } from './fixtures.js'
 
 // guarantee: callback-redirects-not-followed
 t.test('a redirect is a failed attempt: retried at the callback URL, the Location never receives anything', async (t) => {
