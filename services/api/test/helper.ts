@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createDb, type Db } from '@beacon/db'
 import { createTestDatabase, natsTestPrefix, testNatsUrl } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
@@ -74,4 +75,18 @@ export function call (app: FastifyInstance, method: 'GET' | 'POST' | 'PUT' | 'DE
     headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { payload: JSON.stringify(body) })
   })
+}
+
+/**
+ * A migrated database of its own and a client on it, with no api: for statements tested alone,
+ * whose rows stay as they leave them. Closed and dropped when the test ends.
+ */
+export async function statementsDatabase (t: Test, poolSize = 2): Promise<Db> {
+  const created = await createTestDatabase()
+  const db = createDb({ url: created.url, poolSize })
+  t.teardown(async () => {
+    await db.$disconnect()
+    await created.drop()
+  })
+  return db
 }

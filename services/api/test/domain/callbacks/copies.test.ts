@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { CallbackCommand } from '@beacon/contracts'
-import { createDb, type Db } from '@beacon/db'
-import { createTestDatabase } from '@beacon/testkit'
-import t, { type Test } from 'tap'
+import type { Db } from '@beacon/db'
+import t from 'tap'
 import { queueCallbackCopy } from '../../../src/domain/callbacks/copies.js'
 import { queueCallbacks } from '../../../src/domain/outbox/outbox.js'
-
-// The statement alone, on a database no api consumes from.
-async function database (t: Test): Promise<Db> {
-  const created = await createTestDatabase()
-  const db = createDb({ url: created.url, poolSize: 4 })
-  t.teardown(async () => {
-    await db.$disconnect()
-    await created.drop()
-  })
-  return db
-}
+import { statementsDatabase } from '../../helper.js'
 
 async function queuedCallback (db: Db): Promise<CallbackCommand> {
   const developer = await db.developer.create({ data: { key: `k-${randomUUID()}`, name: 'Dev', secret: new Uint8Array(32) } })
@@ -32,7 +21,7 @@ async function queuedCallback (db: Db): Promise<CallbackCommand> {
 const copies = async (db: Db) => (await db.outbox.findMany({ orderBy: { id: 'asc' } })).map((row) => row.payload as unknown as CallbackCommand)
 
 t.test('copies of one callback queued at the same moment from the same copy: one wins, the other is told to drop', async (t) => {
-  const db = await database(t)
+  const db = await statementsDatabase(t, 4)
   const callback = await queuedCallback(db)
   // Two deliveries of the first copy (one redelivered while the other was still being handled).
   const queued = await Promise.all([
@@ -61,7 +50,7 @@ t.test('copies of one callback queued at the same moment from the same copy: one
 })
 
 t.test('a callback that has ended, or has no record, is queued only in the second case', async (t) => {
-  const db = await database(t)
+  const db = await statementsDatabase(t, 4)
   const ended = await queuedCallback(db)
   await db.callbackDelivery.updateMany({ data: { status: 'DELIVERED' } })
   t.equal(await queueCallbackCopy(db.pool, ended, { attempts: 1, delayMs: 0, failed: { lastStatus: 500 } }), false, 'an ended callback is not queued again')

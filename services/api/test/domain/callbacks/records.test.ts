@@ -1,26 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { CallbackCommand } from '@beacon/contracts'
-import { createDb, type Db } from '@beacon/db'
-import { createTestDatabase } from '@beacon/testkit'
+import type { Db } from '@beacon/db'
 import { TransportError, TransportErrorCode, type Transport } from '@beacon/transport'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { recordCallbackAttempt } from '../../../src/domain/callbacks/records.js'
 import { expireMessages } from '../../../src/domain/in-app/fallback.js'
 import { queueCallbacks } from '../../../src/domain/outbox/outbox.js'
 import { sweepOutbox } from '../../../src/domain/outbox/sweeper.js'
 import { failMessages } from '../../../src/domain/results/terminal-states.js'
-
-// The statements alone, on a database no api consumes from: a record stays as they left it.
-async function database (t: Test): Promise<Db> {
-  const created = await createTestDatabase()
-  const db = createDb({ url: created.url, poolSize: 2 })
-  t.teardown(async () => {
-    await db.$disconnect()
-    await created.drop()
-  })
-  return db
-}
+import { statementsDatabase } from '../../helper.js'
 
 async function developerWithCarrier (db: Db) {
   const application = await db.application.create({ data: { appId: '1', name: 'carrier', carrierDomain: 'carrier.example' } })
@@ -56,7 +45,7 @@ const callback = (developerId: number): CallbackCommand => {
 
 // guarantee: callback-recorded
 t.test('a queued callback is recorded PENDING with it; the same eventId queued again is one record', async (t) => {
-  const db = await database(t)
+  const db = await statementsDatabase(t)
   const { developerId } = await developerWithCarrier(db)
   const queued = callback(developerId)
   await queueCallbacks(db.pool, [queued, callback(developerId)])
@@ -70,7 +59,7 @@ t.test('a queued callback is recorded PENDING with it; the same eventId queued a
 
 // guarantee: callback-recorded
 t.test('the push.failed of a failed fallback and the expired of an in-app message are recorded by their statements', async (t) => {
-  const db = await database(t)
+  const db = await statementsDatabase(t)
   const ids = await developerWithCarrier(db)
   const failed = await inAppMessage(db, ids)
   t.equal(await failMessages(db.pool, [failed.messageId], 'NotQueued'), 1)
@@ -88,7 +77,7 @@ t.test('the push.failed of a failed fallback and the expired of an in-app messag
 })
 
 t.test('attempts: retried stays PENDING, given up is FAILED, a delivered callback stays delivered, a late report is ignored', async (t) => {
-  const db = await database(t)
+  const db = await statementsDatabase(t)
   const { developerId } = await developerWithCarrier(db)
   const [a, b] = [callback(developerId), callback(developerId)]
   await queueCallbacks(db.pool, [a, b])
@@ -116,7 +105,7 @@ t.test('attempts: retried stays PENDING, given up is FAILED, a delivered callbac
 })
 
 t.test('a callback NATS refuses for good is recorded FAILED NotQueued, with no attempt', async (t) => {
-  const db = await database(t)
+  const db = await statementsDatabase(t)
   const { developerId } = await developerWithCarrier(db)
   const refused = callback(developerId)
   await queueCallbacks(db.pool, [refused])

@@ -17,6 +17,8 @@ export interface Sending {
   transport: CallbackTransport
   shares: DeveloperShares
   kickAfter: OutboxKicks
+  /** How long a copy is kept in hand while its outcome cannot be written, before it is handed back. */
+  keptAtMostMs: number
 }
 
 interface TargetRow {
@@ -45,7 +47,7 @@ const CALLBACK_TARGET = {
  * each delivery would count as an attempt, and an outage of a few minutes would use them all up.
  * Once a POST has been made, only its outcome is written again, whatever stopped it: the POST is
  * never made twice for one delivery, and an accepted callback is never taken for a failed one.
- * Kept past KEPT_AT_MOST_MS, or when the api closes, the copy is handed back for another instance.
+ * Kept past `keptAtMostMs`, or when the api closes, the copy is handed back for another instance.
  */
 export async function handle (app: FastifyInstance, sending: Sending, delivery: CallbackDelivery): Promise<void> {
   const handling: Handling = {}
@@ -61,7 +63,7 @@ export async function handle (app: FastifyInstance, sending: Sending, delivery: 
       }
       const { developerId, body } = delivery.callback
       app.log.warn({ err: error, developerId, eventId: body.eventId, waitMs }, 'callback kept in hand: its outcome could not be written')
-      if (performance.now() - since > KEPT_AT_MOST_MS || !await sleepUnlessClosed(waitMs, sending.shutdown)) {
+      if (performance.now() - since > sending.keptAtMostMs || !await sleepUnlessClosed(waitMs, sending.shutdown)) {
         handBack(delivery, attemptOf(delivery), sending)
         return
       }
@@ -74,8 +76,6 @@ interface Handling { outcome?: AttemptOutcome }
 
 const KEPT_FIRST_WAIT_MS = 1000
 const KEPT_MAX_WAIT_MS = 30_000
-// Longer, and an instance cut off from the database alone would keep what healthy ones could send.
-const KEPT_AT_MOST_MS = 5 * 60_000
 
 /**
  * No connection, a connection lost, or a server that takes no work for now: class 08, too many

@@ -30,6 +30,8 @@ declare module 'fastify' {
  */
 // Keeps a slow attempt from being handed to another instance meanwhile.
 const WORKING_INTERVAL_MS = 5000
+// Longer, and an instance cut off from the database alone would keep what healthy ones could send.
+const KEPT_AT_MOST_MS = 5 * 60_000
 
 export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi }) => {
   const shutdown = new AbortController()
@@ -49,7 +51,8 @@ export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi
       // By then every attempt in flight has ended (CALLBACK_TIMEOUT_MS), several times over.
       maxPutOffMs: Math.max(signedApi.callbackMaxDelayMs, 4 * signedApi.callbackTimeoutMs)
     }),
-    kickAfter: outboxKicks(app)
+    kickAfter: outboxKicks(app),
+    keptAtMostMs: KEPT_AT_MOST_MS
   }
 
   app.decorate('callbacks', {

@@ -12,7 +12,16 @@ import { callbackBody, createDeveloper, receiver } from './fixtures.js'
 
 // The consumer's handler on its own, fed copies whose settling with JetStream the test decides.
 
-function sendingFor (t: Test, app: FastifyInstance, settings: Sending['settings']) {
+/** The app with its pool's `query` replaced: the database as a test has it fail. */
+function withQuery (app: FastifyInstance, query: (statement: { text: string }, ...rest: unknown[]) => Promise<unknown>): FastifyInstance {
+  const pool = new Proxy(app.db.pool, { get: (target, property, receiverOf) => property === 'query' ? query : Reflect.get(target, property, receiverOf) })
+  return new Proxy(app, { get: (target, property) => property === 'db' ? { ...app.db, pool } : Reflect.get(target, property) })
+}
+
+/** The pool's own query, for a replacement to call through. */
+const queryOf = (app: FastifyInstance) => async (...args: unknown[]) => await (app.db.pool.query as (...a: unknown[]) => Promise<unknown>)(...args)
+
+function sendingFor (t: Test, app: FastifyInstance, settings: Sending['settings'], keptAtMostMs = 60_000) {
   const closing = new AbortController()
   const dispatcher = createGuardedDispatcher({ allowPrivateNetworks: true })
   t.teardown(async () => { closing.abort(); await dispatcher.destroy() })
@@ -21,7 +30,8 @@ function sendingFor (t: Test, app: FastifyInstance, settings: Sending['settings'
     shutdown: closing.signal,
     transport: { dispatcher, policy: settings.callbackPolicy },
     shares: new DeveloperShares({ limit: 4, total: 8, maxPutOffMs: 60_000 }),
-    kickAfter: outboxKicks(app)
+    kickAfter: outboxKicks(app),
+    keptAtMostMs
   }
   return { sending, close: () => { closing.abort() } }
 }
@@ -68,14 +78,9 @@ t.test('while the database cannot be reached the copy is kept in hand, then atte
   await app.db.callbackDelivery.create({ data: { developerId, eventId: body.eventId, event: body.event, requestId: body.requestId } })
   // The pool fails as an unreachable server does, twice, then answers again.
   let failures = 2
-  const pool = app.db.pool
   const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
-  const flaky = new Proxy(pool, {
-    get: (target, property, receiverOf) => property === 'query'
-      ? async (...args: unknown[]) => { if (failures-- > 0) throw unreachable; return await (target.query as (...a: unknown[]) => unknown)(...args) }
-      : Reflect.get(target, property, receiverOf)
-  })
-  const flakyApp = new Proxy(app, { get: (target, property) => property === 'db' ? { ...app.db, pool: flaky } : Reflect.get(target, property) })
+  const query = queryOf(app)
+  const flakyApp = withQuery(app, async (...args) => { if (failures-- > 0) throw unreachable; return await query(...args) })
 
   const { sending } = sendingFor(t, app, config.signedApi)
   const { delivery, settled } = copyOf({ developerId, body })
@@ -88,13 +93,24 @@ t.test('while the database cannot be reached the copy is kept in hand, then atte
 t.test('a copy kept in hand while the database cannot be reached is handed back when the api closes', async (t) => {
   const { app, config } = await buildApp(t, localCallbackEnv)
   const unreachable = Object.assign(new Error('Connection terminated unexpectedly'), {})
-  const down = new Proxy(app, { get: (target, property) => property === 'db' ? { ...app.db, pool: { query: async () => { throw unreachable } } } : Reflect.get(target, property) })
+  const down = withQuery(app, async () => { throw unreachable })
   const { sending, close } = sendingFor(t, app, config.signedApi)
   const { delivery, settled } = copyOf({ developerId: 1, body: callbackBody() })
   const handled = handle(down, sending, delivery)
   setTimeout(close, 300)
   await handled
   t.same(settled, ['retry later'], 'handed back for another instance, not given up')
+})
+
+t.test('a copy is kept in hand for a while only: past it, it is handed back for another instance', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+  const down = withQuery(app, async () => { throw unreachable })
+  const { sending } = sendingFor(t, app, config.signedApi, 1500)
+  const { delivery, settled } = copyOf({ developerId: 1, body: callbackBody() })
+  await handle(down, sending, delivery)
+  t.same(settled, ['retry later'], 'handed back, the api still open')
+  t.notOk(sending.shutdown.aborted)
 })
 
 // guarantee: callback-shutdown-no-attempt
@@ -128,16 +144,11 @@ for (const status of [200, 500]) {
     await app.db.callbackDelivery.create({ data: { developerId, eventId: body.eventId, event: body.event, requestId: body.requestId } })
     // Writes fail twice (a full disk, a statement timeout), reads work.
     let failures = 2
-    const pool = app.db.pool
-    const failingWrites = new Proxy(pool, {
-      get: (target, property, receiverOf) => property === 'query'
-        ? async (statement: { text: string }, ...rest: unknown[]) => {
-          if (!/^\s*SELECT/.test(statement.text) && failures-- > 0) throw Object.assign(new Error('could not extend file'), { code: '53100' })
-          return await (target.query as (...a: unknown[]) => unknown)(statement, ...rest)
-        }
-        : Reflect.get(target, property, receiverOf)
+    const query = queryOf(app)
+    const writesFail = withQuery(app, async (statement, ...rest) => {
+      if (!/^\s*SELECT/.test(statement.text) && failures-- > 0) throw Object.assign(new Error('could not extend file'), { code: '53100' })
+      return await query(statement, ...rest)
     })
-    const writesFail = new Proxy(app, { get: (target, property) => property === 'db' ? { ...app.db, pool: failingWrites } : Reflect.get(target, property) })
     const { sending } = sendingFor(t, app, config.signedApi)
     const { delivery, settled } = copyOf({ developerId, body })
     await handle(writesFail, sending, delivery)
