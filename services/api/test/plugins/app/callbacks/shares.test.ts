@@ -49,14 +49,23 @@ t.test('a developer whose server never answers holds its share of the senders on
 
   for (let i = 0; i < 20; i++) await app.callbacks.emit(slow, callbackBody())
   // A's two attempts hang; the other eighteen were put off, waiting in the outbox, not in the stream.
-  await until('A\'s callbacks to be taken', async () => {
+  // The put-off copies keep coming due (the first after half a second) and are put off again, each
+  // as a new copy, so the rows and the records are read in one snapshot, at a moment when none is
+  // in the stream. Rows without a copy are first copies the outbox has yet to publish.
+  let seen: { putOff: WaitingCopy[], records: Array<{ copyId: string | null }> } | undefined
+  await until('A\'s callbacks to be taken and the rest put off', async () => {
+    if (hanging.requests().length !== 2) return false
     const queue = await readWorkQueue(callbackQueue(config))
-    return hanging.requests().length === 2 && queue.messages === 2 && queue.ackPending === 2 && (await waitingCopies(app)).length === 18
+    if (queue.messages !== 2 || queue.ackPending !== 2) return false
+    seen = await app.db.$transaction(async (tx) => ({
+      putOff: await tx.outbox.findMany({ where: { kind: 'callback' }, orderBy: { id: 'asc' } }) as unknown as WaitingCopy[],
+      records: await tx.callbackDelivery.findMany({ where: { developerId: slow } })
+    }), { isolationLevel: 'RepeatableRead' })
+    return seen.putOff.length === 18 && seen.putOff.every((row) => row.payload.copy !== undefined)
   })
-  const putOff = await waitingCopies(app)
+  const { putOff, records } = seen!
   t.ok(putOff.every((row) => row.payload.developerId === slow && row.payload.attempts === 0 && typeof row.payload.copy === 'string'),
     'each put off as a copy of its own, no attempt counted')
-  const records = await app.db.callbackDelivery.findMany({ where: { developerId: slow } })
   const copies = new Set(putOff.map((row) => row.payload.copy))
   t.equal(records.filter((r) => r.copyId !== null && copies.has(r.copyId)).length, 18, 'each put-off callback\'s record names its copy')
 
