@@ -77,3 +77,20 @@ t.test('a developer with nothing in flight and nothing put off is forgotten', as
   t.equal(s.inFlight(3), 0)
   t.equal(s.putOff(3), 0, 'no share is kept: nothing to wait for')
 })
+
+t.test('a developer that has given back every sender no longer counts as busy: the shares grow back', async (t) => {
+  const s = shares(16, 64)
+  for (let developer = 1; developer <= 5; developer++) s.release(s.take(developer)!)
+  t.equal(takeAll(s, 99).length, 16, 'a developer alone again takes its whole limit')
+})
+
+t.test('the callbacks put off while a developer\'s senders were out keep their places once the senders come back', async (t) => {
+  const s = shares(2, 64, 60_000)
+  const held = [s.take(7, 0)!, s.take(7, 0)!]
+  const putOff = [s.putOff(7, 0), s.putOff(7, 0), s.putOff(7, 0)]
+  t.same(putOff, [500, 1000, 1500], 'one mean attempt ÷ share apart')
+  for (const sender of held) s.release(sender, 10)
+  s.take(7, 10)
+  s.take(7, 10)
+  t.ok(s.putOff(7, 10) >= 1490, 'the next one comes after them, not among them')
+})

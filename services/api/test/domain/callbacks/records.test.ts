@@ -115,3 +115,39 @@ t.test('a callback NATS refuses for good is recorded FAILED NotQueued, with no a
   t.equal(await sweepOutbox(db, transport, { batch: 10, retryDelayMs: 1 }, log), 1)
   t.match(await db.callbackDelivery.findFirstOrThrow(), { status: 'FAILED', lastError: 'NotQueued', attempts: 0, lastAttemptAt: null, completedAt: Date })
 })
+
+t.test('only the live copy changes the record: a copy the callback went on without reports nothing', async (t) => {
+  const db = await statementsDatabase(t)
+  const { developerId } = await developerWithCarrier(db)
+  const c = callback(developerId)
+  await queueCallbacks(db.pool, [c])
+  const live = randomUUID()
+  await db.callbackDelivery.updateMany({ data: { copyId: live, attempts: 1 } })
+  const before = await db.callbackDelivery.findFirstOrThrow()
+  const outcomes = [
+    { kind: 'given-up', attempts: 8, lastError: 'TimeoutError' }, { kind: 'delivered', attempts: 2, lastStatus: 200 },
+    { kind: 'dropped', lastError: 'DeveloperDisabled' }, { kind: 'retried', attempts: 2, lastStatus: 500 }
+  ] as const
+  for (const stale of [randomUUID(), null]) {
+    for (const outcome of outcomes) {
+      t.equal(await recordCallbackAttempt(db.pool, { developerId, eventId: c.body.eventId, copy: stale }, outcome), false, `${outcome.kind} by ${stale === null ? 'the first copy' : 'another copy'}`)
+    }
+  }
+  t.same(await db.callbackDelivery.findFirstOrThrow(), before, 'the record unchanged')
+  t.equal(await recordCallbackAttempt(db.pool, { developerId, eventId: c.body.eventId, copy: live }, outcomes[0]), true, 'the live copy gives up')
+  t.match(await db.callbackDelivery.findFirstOrThrow(), { status: 'FAILED', attempts: 8 })
+})
+
+t.test('a first copy queued again and refused by NATS leaves a callback that went on with a later copy as it is', async (t) => {
+  const db = await statementsDatabase(t)
+  const { developerId } = await developerWithCarrier(db)
+  const c = callback(developerId)
+  await queueCallbacks(db.pool, [c])
+  const live = randomUUID()
+  await db.callbackDelivery.updateMany({ data: { copyId: live, attempts: 1 } })
+  await db.outbox.updateMany({ data: { publishAfter: new Date(Date.now() - 1000) } })
+  const transport = { publishCallback: async () => { throw new TransportError(TransportErrorCode.PUBLISH_REFUSED, 'too large') } } as unknown as Transport
+  const log = { error: () => {}, warn: () => {} } as unknown as FastifyBaseLogger
+  t.equal(await sweepOutbox(db, transport, { batch: 10, retryDelayMs: 1 }, log), 1)
+  t.match(await db.callbackDelivery.findFirstOrThrow(), { status: 'PENDING', copyId: live, attempts: 1, lastError: null })
+})

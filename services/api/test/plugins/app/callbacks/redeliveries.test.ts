@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto'
+import type { CallbackCommand } from '@beacon/contracts'
+import { DatabaseError } from '@beacon/db'
+import type { FastifyInstance } from 'fastify'
+import t from 'tap'
+import { handle } from '../../../../src/plugins/app/callbacks/deliver.js'
+import { buildApp, localCallbackEnv } from '../../../helper.js'
+import { callbackBody, createDeveloper, receiver, startScriptedServer } from './fixtures.js'
+import { copyOf, queryOf, sendingFor, withQuery } from './handler-harness.js'
+
+// Copies delivered again (an acknowledgement lost, an instance gone), copies without a record, and
+// the database failing in ways that are or are not an outage: what `handle` makes of each.
+
+type Status = 'PENDING' | 'DELIVERED' | 'FAILED'
+
+async function recorded (app: FastifyInstance, developerId: number, body: CallbackCommand['body'], data: { status?: Status, attempts?: number, copyId?: string } = {}) {
+  await app.db.callbackDelivery.create({ data: { developerId, eventId: body.eventId, event: body.event, requestId: body.requestId, ...data } })
+}
+
+for (const status of ['DELIVERED', 'FAILED'] as const) {
+  t.test(`the live copy of a callback that ended ${status}, delivered again, is dropped unattempted`, async (t) => {
+    const { app, config } = await buildApp(t, localCallbackEnv)
+    const hooks = await receiver(t)
+    const developerId = await createDeveloper(app, hooks.url('/cb'))
+    const body = callbackBody()
+    await recorded(app, developerId, body, { status, attempts: 1 })
+    const before = await app.db.callbackDelivery.findFirstOrThrow({ where: { developerId } })
+    const { sending } = sendingFor(t, app, config.signedApi)
+    const { delivery, settled } = copyOf({ developerId, body }, {}, 2)
+    await handle(app, sending, delivery)
+    t.same(settled, ['drop'])
+    t.same(hooks.received(), [], 'no second POST')
+    t.same(await app.db.callbackDelivery.findFirstOrThrow({ where: { developerId } }), before, 'the record as it was')
+    t.equal(await app.db.outbox.count(), 0, 'nothing queued')
+  })
+}
+
+t.test('a copy whose callback has no record (queued before records existed) is still delivered', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const { sending } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId, body: callbackBody() })
+  await handle(app, sending, delivery)
+  t.same(hooks.received().map((r) => [r.verified, r.status]), [[true, 200]], 'one signed POST')
+  t.same(settled, ['ack'])
+})
+
+t.test('each delivery of a copy counts as an attempt: one its instance did not live to settle made one', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const hooks = await receiver(t)
+  hooks.failNext(1, 500)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  const copy = randomUUID()
+  await recorded(app, developerId, body, { attempts: 1, copyId: copy })
+  const { sending } = sendingFor(t, app, config.signedApi)
+  // The copy after one failed attempt, delivered a third time: attempts 2 and 3 were made.
+  const { delivery, settled } = copyOf({ developerId, body, attempts: 1, copy }, {}, 3)
+  await handle(app, sending, delivery)
+  t.same(settled, ['ack'])
+  const [retry] = await app.db.outbox.findMany({ where: { kind: 'callback' } })
+  t.match(retry?.payload, { developerId, attempts: 4 }, 'the retry carries four attempts')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'PENDING', attempts: 4, lastStatus: 500 })
+})
+
+t.test('a copy delivered again past CALLBACK_MAX_ATTEMPTS is given up without a POST', async (t) => {
+  const { app, config } = await buildApp(t, { ...localCallbackEnv, CALLBACK_MAX_ATTEMPTS: '3' })
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  const copy = randomUUID()
+  await recorded(app, developerId, body, { attempts: 1, copyId: copy })
+  const { sending } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId, body, attempts: 1, copy }, {}, 3)
+  await handle(app, sending, delivery)
+  t.same(settled, ['drop'])
+  t.same(hooks.received(), [], 'no POST')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'FAILED', attempts: 3, lastError: 'InternalError' })
+})
+
+t.test('a POST the api\'s close cut short counts no attempt: the copy is queued again as it was', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const hanging = await startScriptedServer(t, () => new Promise(() => {}))
+  const developerId = await createDeveloper(app, hanging.url('/cb'))
+  const body = callbackBody()
+  await recorded(app, developerId, body)
+  const { sending, close } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId, body })
+  const handled = handle(app, sending, delivery)
+  while (hanging.requests().length === 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  close()
+  await handled
+  t.same(settled, ['ack'])
+  const [row] = await app.db.outbox.findMany({ where: { kind: 'callback' } })
+  const queued = row?.payload as unknown as CallbackCommand
+  t.match(queued, { developerId, attempts: 0 }, 'no attempt counted')
+  t.ok(row!.publishAfter.getTime() <= Date.now(), 'due at once')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'PENDING', attempts: 0, lastError: null, copyId: queued.copy })
+})
+
+/** A failure as node-postgres reports the server's error `code`. */
+const serverError = (code: string) => Object.assign(new DatabaseError('from the server', 0, 'error'), { code })
+
+for (const code of ['08006', '57P03']) {
+  t.test(`a server error ${code} is an outage: the copy is kept in hand, then attempted once`, async (t) => {
+    const { app, config } = await buildApp(t, localCallbackEnv)
+    const hooks = await receiver(t)
+    const developerId = await createDeveloper(app, hooks.url('/cb'))
+    const body = callbackBody()
+    await recorded(app, developerId, body)
+    let failures = 1
+    const query = queryOf(app)
+    const flaky = withQuery(app, async (...args) => { if (failures-- > 0) throw serverError(code); return await query(...args) })
+    const { sending } = sendingFor(t, app, config.signedApi)
+    const { delivery, settled } = copyOf({ developerId, body })
+    await handle(flaky, sending, delivery)
+    t.same(settled, ['ack'])
+    t.equal(hooks.received().length, 1, 'one POST')
+    t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'DELIVERED', attempts: 1 }, 'its attempt not used up')
+  })
+}
+
+t.test('a server error that is no outage (a full disk, 53100) counts as an attempt at once', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  await recorded(app, developerId, body)
+  let failures = 1
+  const query = queryOf(app)
+  const full = withQuery(app, async (...args) => { if (failures-- > 0) throw serverError('53100'); return await query(...args) })
+  const { sending } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId, body })
+  await handle(full, sending, delivery)
+  t.same(settled, ['ack'], 'settled at once: kept in hand, it would have been POSTed once the database answered')
+  t.same(hooks.received(), [], 'no POST')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'PENDING', attempts: 1, lastError: 'InternalError' }, 'its retry queued')
+})
