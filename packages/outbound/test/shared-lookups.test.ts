@@ -2,6 +2,7 @@ import type { LookupAddress } from 'node:dns'
 import t from 'tap'
 import { fetch } from 'undici'
 import { createGuardedDispatcher, guardedLookup, type Resolver } from '../src/index.js'
+import { sharedLookups } from '../src/shared-lookups.js'
 
 /** A resolver that answers only when told: a DNS server that takes its time, or never answers. */
 function heldResolver () {
@@ -50,4 +51,20 @@ t.test('many connects to a name whose DNS never answers hold one lookup, and eac
   }).then(() => 'answered', (error: unknown) => (error as Error).name))
   t.same(await Promise.all(attempts), Array.from({ length: 8 }, () => 'TimeoutError'), 'each attempt ended at its timeout')
   t.same(dns.calls, ['hanging-dns.test'], 'one lookup for all eight')
+})
+
+t.test('lookups of one name with other options (an address family) are not shared', async (t) => {
+  const calls: unknown[] = []
+  const held: Array<() => void> = []
+  const lookup = sharedLookups((_hostname, options, callback) => {
+    calls.push(options.family)
+    held.push(() => { callback(null, [options.family === 6 ? { address: '::1', family: 6 } : { address: '127.0.0.1', family: 4 }]) })
+  })
+  const answer = (family: number) => new Promise<string>((resolve) => {
+    lookup('dual.test', { all: true, family }, (_error, addresses) => { resolve(addresses.map((a) => a.address).join()) })
+  })
+  const answers = Promise.all([answer(4), answer(6)])
+  for (const release of held.splice(0)) release()
+  t.same(calls, [4, 6], 'one call each')
+  t.same(await answers, ['127.0.0.1', '::1'], 'each its own family\'s addresses')
 })
