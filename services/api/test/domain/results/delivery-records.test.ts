@@ -1,46 +1,10 @@
-import { randomUUID } from 'node:crypto'
-import type { ChunkSummary, DeviceResult, MessageSummary } from '@beacon/contracts'
-import type { ResultEvent } from '@beacon/transport'
-import type { FastifyInstance } from 'fastify'
-import t from 'tap'
 import { createDb } from '@beacon/db'
+import t from 'tap'
 import { recordResults } from '../../../src/domain/results/delivery-records.js'
 import { buildApp, call } from '../../helper.js'
+import { campaignResult, chunkSummary, claimedCampaign, claimedMessage, messageResult, quiet, setUp, summary } from './fixtures.js'
 
 // The recorder's statements alone: no dispatcher, results handed in as the transport would.
-const quiet = { OUTBOX_SWEEP_INTERVAL_MS: '60000' }
-const counts = { sent: 0, failed: 0, pending: 0, total: 0 }
-const at = () => new Date().toISOString()
-
-const messageResult = (messageId: string, deviceId: number, extra: Partial<DeviceResult> = {}): ResultEvent =>
-  ({ kind: 'device', result: { messageId, deviceId: String(deviceId), platform: 'APNS', status: 'SENT', tokenInvalid: false, attempts: 1, at: at(), ...extra } as DeviceResult })
-const campaignResult = (campaignId: bigint, deviceId: number, extra: Partial<DeviceResult> = {}): ResultEvent =>
-  ({ kind: 'device', result: { campaignId: campaignId.toString(), deviceId: String(deviceId), platform: 'FCM', status: 'SENT', tokenInvalid: false, attempts: 1, at: at(), ...extra } as DeviceResult })
-const summary = (messageId: string): ResultEvent => ({ kind: 'summary', summary: { messageId, ios: counts, android: counts } satisfies MessageSummary })
-const chunkSummary = (campaignId: bigint, chunk: number, reason?: string): ResultEvent =>
-  ({ kind: 'chunk', summary: { campaignId: campaignId.toString(), chunk, ios: counts, android: counts, ...(reason === undefined ? {} : { reason }) } satisfies ChunkSummary })
-
-/** A message whose dispatcher claimed devices 1 and 2 (PENDING). */
-async function claimedMessage (app: FastifyInstance, applicationId: number): Promise<string> {
-  const id = randomUUID()
-  await app.db.message.create({ data: { id, applicationId, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'x' } } })
-  await app.db.messageDelivery.createMany({ data: [1n, 2n].map((deviceId) => ({ messageId: id, deviceId, platform: 'APNS' as const })) })
-  return id
-}
-
-/** A campaign of one published chunk whose dispatcher claimed devices 1 and 2. */
-async function claimedCampaign (app: FastifyInstance, applicationId: number): Promise<bigint> {
-  const campaign = await app.db.campaign.create({ data: { applicationId, message: { title: 'x' }, sentAt: new Date(), publishedAt: new Date() } })
-  await app.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk: 0, lastUserId: 'u' } })
-  await app.db.campaignDelivery.createMany({ data: [1n, 2n].map((deviceId) => ({ campaignId: campaign.id, deviceId, chunk: 0, platform: 'FCM' as const })) })
-  return campaign.id
-}
-
-async function setUp (t: Parameters<typeof buildApp>[0]) {
-  const { app } = await buildApp(t, quiet)
-  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
-  return { app, applicationId: application.id }
-}
 
 // guarantee: completion-waits-for-claims
 t.test('a summary recorded before its device results completes nothing until the last of them is in', async (t) => {
