@@ -116,13 +116,19 @@ t.test('a callback NATS refuses for good is recorded FAILED NotQueued, with no a
   t.match(await db.callbackDelivery.findFirstOrThrow(), { status: 'FAILED', lastError: 'NotQueued', attempts: 0, lastAttemptAt: null, completedAt: Date })
 })
 
-t.test('only the live copy changes the record: a copy the callback went on without reports nothing', async (t) => {
+/** A queued callback that went on with a later copy, `live`, after one attempt. */
+async function callbackWentOn (t: Parameters<typeof statementsDatabase>[0]) {
   const db = await statementsDatabase(t)
   const { developerId } = await developerWithCarrier(db)
   const c = callback(developerId)
   await queueCallbacks(db.pool, [c])
   const live = randomUUID()
   await db.callbackDelivery.updateMany({ data: { copyId: live, attempts: 1 } })
+  return { db, developerId, c, live }
+}
+
+t.test('only the live copy changes the record: a copy the callback went on without reports nothing', async (t) => {
+  const { db, developerId, c, live } = await callbackWentOn(t)
   const before = await db.callbackDelivery.findFirstOrThrow()
   const outcomes = [
     { kind: 'given-up', attempts: 8, lastError: 'TimeoutError' }, { kind: 'delivered', attempts: 2, lastStatus: 200 },
@@ -139,12 +145,7 @@ t.test('only the live copy changes the record: a copy the callback went on witho
 })
 
 t.test('a first copy queued again and refused by NATS leaves a callback that went on with a later copy as it is', async (t) => {
-  const db = await statementsDatabase(t)
-  const { developerId } = await developerWithCarrier(db)
-  const c = callback(developerId)
-  await queueCallbacks(db.pool, [c])
-  const live = randomUUID()
-  await db.callbackDelivery.updateMany({ data: { copyId: live, attempts: 1 } })
+  const { db, live } = await callbackWentOn(t)
   await db.outbox.updateMany({ data: { publishAfter: new Date(Date.now() - 1000) } })
   const transport = { publishCallback: async () => { throw new TransportError(TransportErrorCode.PUBLISH_REFUSED, 'too large') } } as unknown as Transport
   const log = { error: () => {}, warn: () => {} } as unknown as FastifyBaseLogger

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { CallbackCommand } from '@beacon/contracts'
 import { DatabaseError } from '@beacon/db'
 import type { FastifyInstance } from 'fastify'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { handle } from '../../../../src/plugins/app/callbacks/deliver.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
 import { callbackBody, createDeveloper, receiver } from './fixtures.js'
@@ -46,17 +46,26 @@ t.test('a copy whose callback has no record (queued before records existed) is s
   t.same(settled, ['ack'])
 })
 
-t.test('each delivery of a copy counts as an attempt: one its instance did not live to settle made one', async (t) => {
-  const { app, config } = await buildApp(t, localCallbackEnv)
+/**
+ * A callback whose live copy has made `attempts` attempts, to a receiver, with a sender: the app as
+ * `env` sets it up (CALLBACK_MAX_ATTEMPTS).
+ */
+async function liveCopy (t: Test, env: Record<string, string>, attempts: number, failNext = 0) {
+  const { app, config } = await buildApp(t, { ...localCallbackEnv, ...env })
   const hooks = await receiver(t)
-  hooks.failNext(1, 500)
+  if (failNext > 0) hooks.failNext(failNext, 500)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
   const copy = randomUUID()
-  await recorded(app, developerId, body, { attempts: 1, copyId: copy })
+  await recorded(app, developerId, body, { attempts, copyId: copy })
   const { sending } = sendingFor(t, app, config.signedApi)
+  return { app, hooks, sending, developerId, callback: { developerId, body, attempts, copy } }
+}
+
+t.test('each delivery of a copy counts as an attempt: one its instance did not live to settle made one', async (t) => {
+  const { app, sending, developerId, callback } = await liveCopy(t, {}, 1, 1)
   // The copy after one failed attempt, delivered a third time: attempts 2 and 3 were made.
-  const { delivery, settled } = copyOf({ developerId, body, attempts: 1, copy }, {}, 3)
+  const { delivery, settled } = copyOf(callback, {}, 3)
   await handle(app, sending, delivery)
   t.same(settled, ['ack'])
   const [retry] = await app.db.outbox.findMany({ where: { kind: 'callback' } })
@@ -65,14 +74,8 @@ t.test('each delivery of a copy counts as an attempt: one its instance did not l
 })
 
 t.test('a copy delivered again past CALLBACK_MAX_ATTEMPTS is given up without a POST', async (t) => {
-  const { app, config } = await buildApp(t, { ...localCallbackEnv, CALLBACK_MAX_ATTEMPTS: '3' })
-  const hooks = await receiver(t)
-  const developerId = await createDeveloper(app, hooks.url('/cb'))
-  const body = callbackBody()
-  const copy = randomUUID()
-  await recorded(app, developerId, body, { attempts: 1, copyId: copy })
-  const { sending } = sendingFor(t, app, config.signedApi)
-  const { delivery, settled } = copyOf({ developerId, body, attempts: 1, copy }, {}, 3)
+  const { app, hooks, sending, developerId, callback } = await liveCopy(t, { CALLBACK_MAX_ATTEMPTS: '3' }, 1)
+  const { delivery, settled } = copyOf(callback, {}, 3)
   await handle(app, sending, delivery)
   t.same(settled, ['drop'])
   t.same(hooks.received(), [], 'no POST')
@@ -80,14 +83,8 @@ t.test('a copy delivered again past CALLBACK_MAX_ATTEMPTS is given up without a 
 })
 
 t.test('a copy carrying more attempts than CALLBACK_MAX_ATTEMPTS allows now (lowered since) is given up, never left pending', async (t) => {
-  const { app, config } = await buildApp(t, { ...localCallbackEnv, CALLBACK_MAX_ATTEMPTS: '3' })
-  const hooks = await receiver(t)
-  const developerId = await createDeveloper(app, hooks.url('/cb'))
-  const body = callbackBody()
-  const copy = randomUUID()
-  await recorded(app, developerId, body, { attempts: 5, copyId: copy })
-  const { sending } = sendingFor(t, app, config.signedApi)
-  const { delivery, settled } = copyOf({ developerId, body, attempts: 5, copy })
+  const { app, hooks, sending, developerId, callback } = await liveCopy(t, { CALLBACK_MAX_ATTEMPTS: '3' }, 5)
+  const { delivery, settled } = copyOf(callback)
   await handle(app, sending, delivery)
   t.same(settled, ['drop'])
   t.same(hooks.received(), [], 'no POST')
@@ -97,26 +94,8 @@ t.test('a copy carrying more attempts than CALLBACK_MAX_ATTEMPTS allows now (low
 /** A failure as node-postgres reports the server's error `code`. */
 const serverError = (code: string) => Object.assign(new DatabaseError('from the server', 0, 'error'), { code })
 
-for (const code of ['08006', '57P03']) {
-  t.test(`a server error ${code} is an outage: the copy is kept in hand, then attempted once`, async (t) => {
-    const { app, config } = await buildApp(t, localCallbackEnv)
-    const hooks = await receiver(t)
-    const developerId = await createDeveloper(app, hooks.url('/cb'))
-    const body = callbackBody()
-    await recorded(app, developerId, body)
-    let failures = 1
-    const query = queryOf(app)
-    const flaky = withQuery(app, async (...args) => { if (failures-- > 0) throw serverError(code); return await query(...args) })
-    const { sending } = sendingFor(t, app, config.signedApi)
-    const { delivery, settled } = copyOf({ developerId, body })
-    await handle(flaky, sending, delivery)
-    t.same(settled, ['ack'])
-    t.equal(hooks.received().length, 1, 'one POST')
-    t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'DELIVERED', attempts: 1 }, 'its attempt not used up')
-  })
-}
-
-t.test('a server error that is no outage (a full disk, 53100) counts as an attempt at once', async (t) => {
+/** A copy handled while the database's first statement fails with the server error `code`, then works. */
+async function handledAfterError (t: Test, code: string) {
   const { app, config } = await buildApp(t, localCallbackEnv)
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
@@ -124,10 +103,24 @@ t.test('a server error that is no outage (a full disk, 53100) counts as an attem
   await recorded(app, developerId, body)
   let failures = 1
   const query = queryOf(app)
-  const full = withQuery(app, async (...args) => { if (failures-- > 0) throw serverError('53100'); return await query(...args) })
+  const failingOnce = withQuery(app, async (...args) => { if (failures-- > 0) throw serverError(code); return await query(...args) })
   const { sending } = sendingFor(t, app, config.signedApi)
   const { delivery, settled } = copyOf({ developerId, body })
-  await handle(full, sending, delivery)
+  await handle(failingOnce, sending, delivery)
+  return { app, hooks, developerId, settled }
+}
+
+for (const code of ['08006', '57P03']) {
+  t.test(`a server error ${code} is an outage: the copy is kept in hand, then attempted once`, async (t) => {
+    const { app, hooks, developerId, settled } = await handledAfterError(t, code)
+    t.same(settled, ['ack'])
+    t.equal(hooks.received().length, 1, 'one POST')
+    t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'DELIVERED', attempts: 1 }, 'its attempt not used up')
+  })
+}
+
+t.test('a server error that is no outage (a full disk, 53100) counts as an attempt at once', async (t) => {
+  const { app, hooks, developerId, settled } = await handledAfterError(t, '53100')
   t.same(settled, ['ack'], 'settled at once: kept in hand, it would have been POSTed once the database answered')
   t.same(hooks.received(), [], 'no POST')
   t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'PENDING', attempts: 1, lastError: 'InternalError' }, 'its retry queued')
