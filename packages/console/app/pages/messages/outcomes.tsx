@@ -11,7 +11,8 @@ export function MessageOutcomesView ({ appId, messageId }: { appId: string, mess
   const outcomes = useKeysetList<DeviceOutcome>('/admin/console/message/outcomes', 'outcomeList', { appId, messageId }, 50)
   const message = detail.value
   const tokens = useDeviceTokens(appId, message?.userId, message?.activationId)
-  const refresh = () => { detach(Promise.all([detail.reload(), outcomes.reload()])) }
+  // The outcomes after the detail, so a message shown complete never lists a device as PENDING.
+  const refresh = () => { detach(detail.reload().then(outcomes.reload)) }
   return (
     <section aria-labelledby='message-outcomes'>
       <p><a href='#/messages'>← All messages</a></p>

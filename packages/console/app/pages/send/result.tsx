@@ -37,11 +37,12 @@ function MessageOutcomes ({ to, messageId, answered }: { to: SentTo, messageId: 
   const [started] = useState(Date.now)
   // A SYNCHRONOUS send may answer before every device did (the api's sync timeout): the message's
   // detail says when it is complete, and its counts then replace the answer's.
+  // The outcomes are read after the detail, never beside it: read beside it, they could be read
+  // before the last results were recorded and the detail after the message completed, and the
+  // polling, ended by that detail, left a device PENDING on the page for good (the suite saw it).
   const state = useLoad(async () => {
-    const [detail, outcomes] = await Promise.all([
-      request<{ responseObject: MessageDetail }>('GET', `/push/message/${encodeURIComponent(messageId)}/detail`),
-      call<{ outcomeList: DeviceOutcome[] }>('POST', '/admin/console/message/outcomes', { appId: to.appId, messageId, limit: 200 })
-    ])
+    const detail = await request<{ responseObject: MessageDetail }>('GET', `/push/message/${encodeURIComponent(messageId)}/detail`)
+    const outcomes = await call<{ outcomeList: DeviceOutcome[] }>('POST', '/admin/console/message/outcomes', { appId: to.appId, messageId, limit: 200 })
     return { detail: detail.responseObject, outcomes: outcomes.outcomeList }
   }, [to.appId, messageId])
   // The devices the message was for, to show their masked tokens beside their outcomes.
