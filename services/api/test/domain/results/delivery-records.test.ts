@@ -52,6 +52,8 @@ t.test('an unconfirmed result fills a PENDING claim only, and a confirmed one re
   const delivery = (deviceId: bigint) => app.db.messageDelivery.findUniqueOrThrow({ where: { messageId_deviceId: { messageId, deviceId } } })
   t.match(await delivery(1n), { status: 'SENT', unconfirmed: true, reason: 'Unconfirmed' })
   t.match(await delivery(2n), { status: 'SENT', unconfirmed: false, reason: null }, 'a real outcome is never overwritten by an unconfirmed one')
+  await recordResults(app.db, [messageResult(messageId, 1, { ...unconfirmed, status: 'FAILED', reason: 'DeliveryAttemptsExhausted' })])
+  t.match(await delivery(1n), { status: 'SENT', unconfirmed: true, reason: 'Unconfirmed' }, 'nor an unconfirmed one by another: the counts do not flip')
 
   await recordResults(app.db, [messageResult(messageId, 1, { status: 'FAILED', reason: 'BadDeviceToken' }), campaignResult(campaignId, 1, { status: 'FAILED', reason: 'UNREGISTERED' })])
   t.match(await delivery(1n), { status: 'FAILED', unconfirmed: false, reason: 'BadDeviceToken' }, 'the provider\'s answer replaces it')
