@@ -66,6 +66,21 @@ t.test('a failed group is run again item by item: only the refused item fails it
   t.same(groups, [[12, 13, 14], [12], [13], [14]])
 })
 
+t.test('a group of one that fails is run once more: a lost answer is told from a refusal, and a refusal still fails its caller', async (t) => {
+  const groups: number[][] = []
+  let lost = false
+  const write = groupCommit(async (items: number[]) => {
+    groups.push(items)
+    if (items.includes(13)) throw new Error('13 is refused')
+    // The first run of 5 "commits" and loses its answer, as a connection dying after the commit.
+    if (items.includes(5) && !lost) { lost = true; throw new Error('Connection terminated unexpectedly') }
+    return items.map((item) => item * 2)
+  })
+  t.equal(await write(5), 10, 'answered by its second run')
+  await t.rejects(write(13), /13 is refused/, 'a refusal is the caller\'s, after its second run')
+  t.same(groups, [[5], [5], [13], [13]])
+})
+
 /** A run that answers at once, recording its groups. */
 function answeringRun () {
   const groups: number[][] = []

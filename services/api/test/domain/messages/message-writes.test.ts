@@ -3,32 +3,63 @@ import { buildApp, call } from '../../helper.js'
 
 const message = (userId: string) => ({ userId, body: { title: 't', body: 'b' } })
 
+/** Makes the api's next store statement of `size` messages commit and then lose its answer, as a connection dying after the commit would. */
+function loseNextStoreAnswer (pool: { query: unknown }, size: (n: number) => boolean) {
+  const query = (pool.query as (...args: unknown[]) => Promise<unknown>).bind(pool)
+  const state = { lost: false }
+  pool.query = async (...args: unknown[]) => {
+    const statement = args[0] as { name?: string, values?: unknown[][] }
+    if (statement?.name === 'beacon-store-messages-grouped' && !state.lost && size(statement.values?.[0]?.length ?? 0)) {
+      await query(...args)
+      state.lost = true
+      throw new Error('Connection terminated unexpectedly')
+    }
+    return await query(...args)
+  }
+  return { state, restore: () => { pool.query = query } }
+}
+
+const send = (app: Parameters<typeof call>[0], appId: number, userId: string) =>
+  call(app, 'POST', '/push/message/send', { requestObject: { appId, mode: 'ASYNCHRONOUS', message: message(userId) } })
+
 // A group's statement that committed but whose answer was lost (the connection died) is run
 // again request by request: each request finds its own messages stored and is answered so —
 // a 503 would tell the client "not queued" of a message the outbox then sends.
+// guarantee: lost-store-answer
 t.test('a group of sends whose statement committed but whose answer was lost: each request answered as stored, each message queued once', async (t) => {
   const { app } = await buildApp(t)
   await app.db.application.create({ data: { appId: '2', name: 'two' } })
   await app.db.application.create({ data: { appId: '3', name: 'three' } })
-  const pool = app.db.pool
-  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
-  let lost = false
-  pool.query = (async (...args: unknown[]) => {
-    const statement = args[0] as { name?: string, values?: unknown[][] }
-    if (statement?.name === 'beacon-store-messages-grouped' && !lost && (statement.values?.[0]?.length ?? 0) > 1) {
-      await query(...args)
-      lost = true
-      throw new Error('Connection terminated unexpectedly')
-    }
-    return query(...args)
-  }) as typeof pool.query
-  const send = (appId: number, userId: string) => call(app, 'POST', '/push/message/send', { requestObject: { appId, mode: 'ASYNCHRONOUS', message: message(userId) } })
-  const answers = await Promise.all([send(2, 'a'), send(3, 'b'), send(2, 'c')])
-  pool.query = query as typeof pool.query
-  t.ok(lost, 'the three requests went in one statement, whose answer was lost')
+  const losing = loseNextStoreAnswer(app.db.pool, (n) => n > 1)
+  const answers = await Promise.all([send(app, 2, 'a'), send(app, 3, 'b'), send(app, 2, 'c')])
+  losing.restore()
+  t.ok(losing.state.lost, 'the three requests went in one statement, whose answer was lost')
   t.same(answers.map((answer) => answer.statusCode), [200, 200, 200], 'each answered as stored')
   const ids = answers.map((answer) => JSON.parse(answer.body).responseObject.messageIds[0])
   t.equal(await app.db.message.count({ where: { id: { in: ids } } }), 3, 'each message stored once')
+})
+
+// The same for a send alone in its group (an api that is not busy): its statement is run again
+// too, finds the message stored, and answers 200. Before, it answered an error, and a client that
+// retried on it sent the message twice.
+// guarantee: lost-store-answer
+t.test('a send alone in its statement whose answer was lost: answered as stored, the message stored and queued once', async (t) => {
+  const { app } = await buildApp(t)
+  await app.db.application.create({ data: { appId: '2', name: 'two' } })
+  const publish = app.transport.publishCommand.bind(app.transport)
+  const published: string[] = []
+  app.transport.publishCommand = async (command, ...rest) => {
+    published.push('messageId' in command ? command.messageId : 'a campaign chunk')
+    return await publish(command, ...rest)
+  }
+  const losing = loseNextStoreAnswer(app.db.pool, (n) => n === 1)
+  const answer = await send(app, 2, 'a')
+  losing.restore()
+  t.ok(losing.state.lost, 'the statement committed and its answer was lost')
+  t.equal(answer.statusCode, 200, 'answered as stored')
+  const messageId = JSON.parse(answer.body).responseObject.messageIds[0]
+  t.equal(await app.db.message.count({ where: { id: messageId } }), 1, 'stored once')
+  t.same(published, [messageId], 'its command published once, by the request')
 })
 
 /** The sizes of the store statements the api sends, by watching its pool. */
