@@ -14,6 +14,10 @@ export function readCommon (read: EnvReader) {
     // Under load, single sends' statements start at most this often, each carrying every send that
     // came meanwhile (group-commit.ts): a statement costs every process a round trip whatever it carries.
     databaseGroupSpacingMs: read.integer('DATABASE_GROUP_SPACING_MS', 10, 0, 1000),
+    // A database that goes silent (packets dropped, not refused) must fail statements, not hold
+    // them and their connections until TCP gives up (client.ts). 0: no limit.
+    databaseConnectTimeoutMs: read.integer('DATABASE_CONNECT_TIMEOUT_MS', 10_000, 0, 600_000),
+    databaseQueryTimeoutMs: read.integer('DATABASE_QUERY_TIMEOUT_MS', 60_000, 0, 3_600_000),
     nats: {
       url: read.string('NATS_URL') || 'nats://127.0.0.1:4222',
       prefix: read.matching('NATS_PREFIX', /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)', 'beacon')

@@ -28,9 +28,27 @@ t.test('defaults apply to absent or blank values; given values are parsed', asyn
   t.equal(read.boolean('DEBUG', false), true)
   t.equal(read.integer('EMPTY', 7, 0, 10), 7)
   t.same(readCommon(read), {
-    logLevel: 'info', databaseUrl: 'postgresql://h/db', databasePoolSize: 10, databaseGroupSpacingMs: 10, nats: { url: 'nats://127.0.0.1:4222', prefix: 'beacon' }
+    logLevel: 'info',
+    databaseUrl: 'postgresql://h/db',
+    databasePoolSize: 10,
+    databaseGroupSpacingMs: 10,
+    databaseConnectTimeoutMs: 10_000,
+    databaseQueryTimeoutMs: 60_000,
+    nats: { url: 'nats://127.0.0.1:4222', prefix: 'beacon' }
   })
   t.doesNotThrow(() => read.done())
+})
+
+t.test('the database limits: 0 turns each off, a value out of range is refused naming its range', async (t) => {
+  const off = new EnvReader({ DATABASE_URL: 'postgresql://h/db', DATABASE_CONNECT_TIMEOUT_MS: '0', DATABASE_QUERY_TIMEOUT_MS: '0' })
+  t.match(readCommon(off), { databaseConnectTimeoutMs: 0, databaseQueryTimeoutMs: 0 })
+  t.doesNotThrow(() => off.done())
+  const wrong = new EnvReader({ DATABASE_URL: 'postgresql://h/db', DATABASE_CONNECT_TIMEOUT_MS: '-1', DATABASE_QUERY_TIMEOUT_MS: '1h' })
+  readCommon(wrong)
+  t.same(wrong.problems, [
+    'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 0 to 600000, got "-1"',
+    'DATABASE_QUERY_TIMEOUT_MS must be an integer from 0 to 3600000, got "1h"'
+  ])
 })
 
 t.test('parsed() reports the rule, never the rejected value', async (t) => {

@@ -24,6 +24,17 @@ export interface DbOptions {
   poolSize?: number
   /** Grouped statements (group-commit.ts) start at least this many ms apart; 0 (default): at once. */
   groupSpacingMs?: number
+  /**
+   * How long a connection may take to be had, opened or from the pool when all are busy, before
+   * the statement fails (node-postgres's `connectionTimeoutMillis`); 0 (default): no limit.
+   */
+  connectTimeoutMs?: number
+  /**
+   * How long a statement sent may wait for its answer before it fails, and its connection is
+   * dropped (node-postgres's `query_timeout`); 0 (default): no limit. PostgreSQL is not told: a
+   * statement still running there may yet commit (group-commit.ts runs a failed group again).
+   */
+  queryTimeoutMs?: number
 }
 
 /** How long $disconnect waits for the server to close the pool's sessions before closing them itself. */
@@ -33,9 +44,17 @@ export const DISCONNECT_WAIT_MS = 2000
 interface ClientInternals { connection?: { stream?: { destroy (): void } } }
 
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
-export function createDb ({ url, poolSize = 10, groupSpacingMs = 0 }: DbOptions): Db {
+export function createDb ({ url, poolSize = 10, groupSpacingMs = 0, connectTimeoutMs = 0, queryTimeoutMs = 0 }: DbOptions): Db {
   const { schema, named } = connectionOf(url)
-  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  // Without both limits a database that goes silent (a failed-over primary whose packets are
+  // dropped, not refused) held every statement, and the connection under it, until TCP gave up:
+  // minutes, or for good. Each statement's own query_timeout (readiness, gauges) still wins.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    ...(connectTimeoutMs > 0 ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {})
+  })
   // Queued on the connection before whatever it was opened for (pg-pool emits this first).
   if (named) pool.on('connect', (client) => { useSchema(client, schema).catch(() => {}) })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;

@@ -2,9 +2,10 @@ import pg from 'pg'
 
 // What the network says when the database cannot be reached or the connection broke.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
-// What node-postgres itself says when a connection ends or cannot be had in time, or when the
-// URL asks for TLS (`sslmode`) and the server has none.
-const CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|The server does not support SSL connections)/
+// What node-postgres itself says when a connection ends or cannot be had in time, when a
+// statement's answer did not come in time (DATABASE_QUERY_TIMEOUT_MS), or when the URL asks for
+// TLS (`sslmode`) and the server has none.
+const CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|The server does not support SSL connections)/
 // A TLS connection to the database that could not be set up: Node's own TLS codes, OpenSSL's
 // (a handshake refused) and the certificate checks' (an expired or untrusted server certificate,
 // another host's name). A certificate that expires in production makes every new connection

@@ -69,7 +69,14 @@ export default async function beaconApi (app: FastifyInstance, { config, transpo
   await app.register(underPressure, { maxEventLoopDelayMs: config.operations.maxEventLoopDelayMs })
   await app.register(rateLimit)
   await app.register(closing, { connectionGraceMs: Math.floor(config.shutdownTimeoutMs / 2) })
-  await app.register(db, { url: config.databaseUrl, poolSize: config.databasePoolSize, groupSpacingMs: config.databaseGroupSpacingMs, masterKey: config.masterKey })
+  await app.register(db, {
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    groupSpacingMs: config.databaseGroupSpacingMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    queryTimeoutMs: config.databaseQueryTimeoutMs,
+    masterKey: config.masterKey
+  })
   await app.register(transport, { nats: config.nats, ...(given === undefined ? {} : { transport: given }) })
   await app.register(outbox, config.outbox)
   await app.register(retention, config.retention)

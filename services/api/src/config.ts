@@ -18,6 +18,9 @@ export interface ApiConfig {
   databaseUrl: string
   databasePoolSize: number
   databaseGroupSpacingMs: number
+  /** DATABASE_CONNECT_TIMEOUT_MS and DATABASE_QUERY_TIMEOUT_MS (0: no limit): see packages/db client.ts. */
+  databaseConnectTimeoutMs: number
+  databaseQueryTimeoutMs: number
   masterKey: Buffer
   /** null: the API runs without authentication (AUTH_DISABLED=true, loopback HOST only). */
   auth: { username: string, password: string } | null

@@ -18,6 +18,9 @@ export interface DispatcherConfig {
   databaseUrl: string
   databasePoolSize: number
   databaseGroupSpacingMs: number
+  /** DATABASE_CONNECT_TIMEOUT_MS and DATABASE_QUERY_TIMEOUT_MS (0: no limit): see packages/db client.ts. */
+  databaseConnectTimeoutMs: number
+  databaseQueryTimeoutMs: number
   masterKey: Buffer
   nats: { url: string, prefix: string }
   /** Commands handled at once by this dispatcher. */

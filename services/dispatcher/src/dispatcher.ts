@@ -53,7 +53,13 @@ const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** A dispatcher: takes send commands from the transport and delivers them through APNs and FCM. */
 export function createDispatcher ({ config, transport, log, db: givenDb }: DispatcherOptions): Dispatcher {
-  const db = givenDb ?? createDb({ url: config.databaseUrl, poolSize: config.databasePoolSize, groupSpacingMs: config.databaseGroupSpacingMs })
+  const db = givenDb ?? createDb({
+    url: config.databaseUrl,
+    poolSize: config.databasePoolSize,
+    groupSpacingMs: config.databaseGroupSpacingMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    queryTimeoutMs: config.databaseQueryTimeoutMs
+  })
   const health = createHealth(db, transport, log)
   // A heartbeat (and a lease renewal) a third of the ack wait apart. A lease lasts the ack wait:
   // a dead holder's lapses about when JetStream hands its command out again.

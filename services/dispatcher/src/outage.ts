@@ -7,7 +7,9 @@ export type Part = 'database' | 'nats'
 // down or starting, 53300 too many connections (a server just restarted, its clients reconnecting).
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED'])
 const SHUTDOWN_STATES = new Set(['57P01', '57P02', '57P03', '53300'])
-const POOL_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|Client was closed and is not queryable/
+// A statement whose answer did not come within DATABASE_QUERY_TIMEOUT_MS ('Query read timeout') is
+// a database that went silent, not a failure of the command.
+const POOL_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error and is not queryable|Client was closed and is not queryable/
 
 /**
  * Which part is unreachable, if that is why `error` happened: such a step is held and tried again

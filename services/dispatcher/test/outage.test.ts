@@ -7,6 +7,7 @@ const withCode = (message: string, code: string) => Object.assign(new Error(mess
 t.test('an unreachable database or NATS is an outage; anything else is the command\'s own failure', async (t) => {
   t.equal(outageOf(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')), 'database')
   t.equal(outageOf(new Error('Connection terminated unexpectedly')), 'database')
+  t.equal(outageOf(new Error('Query read timeout')), 'database', 'a statement unanswered within DATABASE_QUERY_TIMEOUT_MS: a silent database')
   t.equal(outageOf(withCode('terminating connection due to administrator command', '57P01')), 'database')
   t.equal(outageOf(withCode('the database system is starting up', '57P03')), 'database')
   t.equal(outageOf(new Error('wrapped', { cause: withCode('reset', 'ECONNRESET') })), 'database', 'found in the cause')

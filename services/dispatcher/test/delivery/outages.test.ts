@@ -1,3 +1,4 @@
+import { startSilentNetwork } from '@beacon/testkit'
 import t from 'tap'
 import { resultsOf, startCuttableProxy, startHarness, viaPort } from '../harness.js'
 
@@ -26,6 +27,34 @@ t.test('PostgreSQL unreachable mid-command: the command is held (no redelivery),
   const done = h.logs.filter((line) => line.msg === 'command done')
   t.same(done.map((line) => line.delivery), [1], 'finished on its first delivery: nothing was given back')
   t.notOk(h.logs.some((line) => line.msg === 'command failed; it will be retried'), 'never failed')
+})
+
+// A database that goes silent (a failed-over primary: packets dropped, connections never reset)
+// mid-command. Only DATABASE_QUERY_TIMEOUT_MS and DATABASE_CONNECT_TIMEOUT_MS end the statements
+// waiting on it: without them the dispatcher waited on those connections for good.
+// guarantee: database-silent
+t.test('PostgreSQL silent mid-command: the dispatcher pauses within its limits and, once new connections answer, finishes every device once', async (t) => {
+  const h = await startHarness(t)
+  const upstream = new URL(h.databaseUrl)
+  const network = await startSilentNetwork(upstream.hostname, Number(upstream.port || 5432))
+  h.afterwards(() => network.close())
+  const tokens = await h.addDevices('silent', 8, 'APNS')
+  for (const token of tokens) h.apns.script(token, { kind: 'slow', delayMs: 300 })
+  await h.startDispatcher({ DATABASE_URL: network.urlFor(h.databaseUrl), APNS_MAX_STREAMS: '2', DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000' })
+  const command = await h.storeMessage('silent')
+  await h.transport.publishCommand(command)
+  await h.until(() => h.apns.counters.requests >= 2, 'the first answers')
+  network.silence()
+  await h.until(() => logged(h.logs, 'dispatcher paused: database unreachable'), 'the pause')
+  network.heal()
+  await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary', 30_000)
+  await h.until(() => logged(h.logs, 'command done'), 'the command acknowledged')
+
+  t.ok(network.silenced > 0, 'the dispatcher\'s connections were silenced')
+  t.ok(logged(h.logs, 'dispatcher resumed'), 'resumed')
+  t.same(tokens.map((token) => h.apns.received(token).length), tokens.map(() => 1), 'every device reached once')
+  t.match(resultsOf(h.events, command.messageId).summary, { ios: { sent: 8, total: 8 } })
+  t.notOk(h.logs.some((line) => line.msg === 'command failed; it will be retried'), 'never failed: a silence is an outage')
 })
 
 t.test('NATS unreachable when the results are published: held and published once NATS is back, with the real outcomes', async (t) => {

@@ -13,6 +13,8 @@ export interface DbPluginOptions {
   url: string
   poolSize: number
   groupSpacingMs: number
+  connectTimeoutMs: number
+  queryTimeoutMs: number
   masterKey: Buffer
 }
 
@@ -29,7 +31,7 @@ export interface DbPluginOptions {
  * starting while its operator revokes the grant.
  */
 export default fp<DbPluginOptions>(async (app, opts) => {
-  const db = createDb({ url: opts.url, poolSize: opts.poolSize, groupSpacingMs: opts.groupSpacingMs })
+  const db = createDb({ url: opts.url, poolSize: opts.poolSize, groupSpacingMs: opts.groupSpacingMs, connectTimeoutMs: opts.connectTimeoutMs, queryTimeoutMs: opts.queryTimeoutMs })
   app.addHook('onClose', async () => { await db.$disconnect() })
   await checkSchemaInUse(db.pool, db.schema)
   const report = await upgradeLegacySecretsOnce(db.pool, opts.masterKey)
