@@ -31,8 +31,9 @@ export interface DbOptions {
   connectTimeoutMs?: number
   /**
    * How long a statement sent may wait for its answer before it fails, and its connection is
-   * dropped (node-postgres's `query_timeout`); 0 (default): no limit. PostgreSQL is not told: a
-   * statement still running there may yet commit (group-commit.ts runs a failed group again).
+   * dropped (node-postgres's `query_timeout`; dropClientsLeftBusy); 0 (default): no limit.
+   * PostgreSQL is not told: a statement still running there may yet commit (group-commit.ts runs
+   * such a statement again).
    */
   queryTimeoutMs?: number
 }
@@ -40,8 +41,39 @@ export interface DbOptions {
 /** How long $disconnect waits for the server to close the pool's sessions before closing them itself. */
 export const DISCONNECT_WAIT_MS = 2000
 
-/** node-postgres's client, past its typings: its socket, to close one the server no longer answers on. */
-interface ClientInternals { connection?: { stream?: { destroy (): void } } }
+/**
+ * node-postgres's client, past its typings: its socket, to close one the server no longer answers
+ * on; the statement under way and those queued behind it; the transaction status of the server's
+ * last ReadyForQuery ('I' idle, 'T' in a transaction, 'E' in a failed one); whether pg-pool may
+ * hand it out again.
+ */
+interface ClientInternals {
+  connection?: { stream?: { destroy (): void } }
+  _activeQuery?: unknown
+  _queryQueue?: unknown[]
+  _txStatus?: string | null
+  _queryable?: boolean
+}
+
+/**
+ * Makes `pool` drop, rather than keep, a client handed back while a statement is still under way on
+ * it (one whose answer did not come within query_timeout) or inside a transaction. Prisma's adapter
+ * hands a transaction's client back without an error even when its ROLLBACK timed out behind such
+ * a statement: kept, the client's next statement, another request's, waited behind the old one and
+ * then ran inside that transaction, to be committed or rolled back with work that had failed.
+ */
+function dropClientsLeftBusy (pool: pg.Pool): void {
+  pool.on('release', (error: Error | undefined, client: pg.PoolClient) => {
+    if (error !== undefined && error !== null) return // pg-pool drops it itself
+    const internals = client as unknown as ClientInternals
+    const busy = internals._activeQuery != null || (internals._queryQueue?.length ?? 0) > 0
+    const inTransaction = internals._txStatus === 'T' || internals._txStatus === 'E'
+    if (!busy && !inTransaction) return
+    // pg-pool reads this right after the event: not queryable, the client is removed at once.
+    internals._queryable = false
+    internals.connection?.stream?.destroy()
+  })
+}
 
 /** A Prisma client over node-postgres. Call `$disconnect()` on close: it ends the pool. */
 export function createDb ({ url, poolSize = 10, groupSpacingMs = 0, connectTimeoutMs = 0, queryTimeoutMs = 0 }: DbOptions): Db {
@@ -55,6 +87,7 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0, connectTimeo
     ...(connectTimeoutMs > 0 ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
     ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {})
   })
+  dropClientsLeftBusy(pool)
   // Queued on the connection before whatever it was opened for (pg-pool emits this first).
   if (named) pool.on('connect', (client) => { useSchema(client, schema).catch(() => {}) })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;

@@ -1,3 +1,5 @@
+import { mayHaveBeenCarriedOut } from './pool-failures.js'
+
 /**
  * Group commit: writes asked for by concurrent callers (requests, commands) go to the database
  * together, one statement and one commit for all of them instead of one each (reads alike: one
@@ -7,13 +9,14 @@
  * and a busy one writes in fewer, larger statements as it gets busier: a statement costs
  * PostgreSQL, and each process a socket write and read, whatever it carries.
  *
- * `run` gets the items of a group and resolves with one answer per item, in order. If it fails,
- * each item is run again alone, so that an item the statement refuses fails only its own caller
- * (a statement is all or nothing); the lone runs' failures go to their callers. A group of one is
- * run again too: its failure may be an answer lost after the commit (the connection died), which
- * only a second run can tell from a refusal, and a caller told "failed" of a write that was made
- * would do it twice (a client's retried send: the message sent twice). Statements run this way
- * must therefore be safe to run again (e.g. a conflict on the key that was written, or idempotent).
+ * `run` gets the items of a group and resolves with one answer per item, in order. If it fails
+ * for a group of several, each item is run again alone, so that an item the statement refuses
+ * fails only its own caller (a statement is all or nothing); the lone runs' failures go to their
+ * callers. A group of one is run again when its statement may have been carried out though it
+ * failed (its answer lost: the connection ended, or no answer within the query timeout;
+ * mayHaveBeenCarriedOut): a caller told "failed" of a write that was made would make it twice (a
+ * client retrying a send: the message sent twice). Statements run this way must therefore be safe
+ * to run again (e.g. a conflict on the key that was written, or idempotent).
  *
  * Not DataLoader: that loads values by key (with a cache) and starts a batch every turn, where a
  * write wants its group to grow while the database is busy with the last one.
@@ -48,7 +51,8 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
     try {
       const answers = await run(group.map((entry) => entry.item))
       group.forEach((entry, i) => { entry.resolve(answers[i]!) })
-    } catch {
+    } catch (error) {
+      if (group.length === 1 && !mayHaveBeenCarriedOut(error)) { group[0]!.reject(error); return }
       // The lone runs share this group's slot; the pool still bounds the connections they take.
       await Promise.all(group.map(async (entry) => {
         try { entry.resolve((await run([entry.item]))[0]!) } catch (alone) { entry.reject(alone) }

@@ -32,3 +32,14 @@ export function isPoolFailure (error: unknown): boolean {
   if (code !== undefined && (NETWORK_CODES.has(code) || CERTIFICATE_CODES.has(code) || TLS_CODE_PREFIXES.test(code))) return true
   return CONNECTION_MESSAGES.test(error.message)
 }
+
+/**
+ * Whether a statement that failed may have been carried out all the same, its answer lost: the
+ * connection ended, or no answer came in time (query_timeout), after the statement was sent. Not
+ * when PostgreSQL answered (a refusal: nothing was written) or no connection could be had
+ * (nothing was sent).
+ */
+export function mayHaveBeenCarriedOut (error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return false
+  return !(error instanceof Error && /^timeout exceeded when trying to connect/.test(error.message))
+}

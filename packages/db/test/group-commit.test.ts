@@ -1,3 +1,4 @@
+import pg from 'pg'
 import t from 'tap'
 import { groupCommit } from '../src/group-commit.js'
 
@@ -66,19 +67,23 @@ t.test('a failed group is run again item by item: only the refused item fails it
   t.same(groups, [[12, 13, 14], [12], [13], [14]])
 })
 
-t.test('a group of one that fails is run once more: a lost answer is told from a refusal, and a refusal still fails its caller', async (t) => {
+t.test('a group of one is run once more when its statement may have been carried out: a lost answer is told from a refusal', async (t) => {
   const groups: number[][] = []
   let lost = false
   const write = groupCommit(async (items: number[]) => {
     groups.push(items)
-    if (items.includes(13)) throw new Error('13 is refused')
+    // PostgreSQL's refusal: nothing was written, and a second run would only be refused again.
+    if (items.includes(13)) throw new pg.DatabaseError('13 is refused', 0, 'error')
+    // No connection could be had: nothing was sent.
+    if (items.includes(14)) throw new Error('timeout exceeded when trying to connect')
     // The first run of 5 "commits" and loses its answer, as a connection dying after the commit.
     if (items.includes(5) && !lost) { lost = true; throw new Error('Connection terminated unexpectedly') }
     return items.map((item) => item * 2)
   })
   t.equal(await write(5), 10, 'answered by its second run')
-  await t.rejects(write(13), /13 is refused/, 'a refusal is the caller\'s, after its second run')
-  t.same(groups, [[5], [5], [13], [13]])
+  await t.rejects(write(13), /13 is refused/, 'a refusal is the caller\'s at once')
+  await t.rejects(write(14), /timeout exceeded/, 'so is a connection that could not be had')
+  t.same(groups, [[5], [5], [13], [14]])
 })
 
 /** A run that answers at once, recording its groups. */
