@@ -24,11 +24,18 @@ export function asPoll (tick: () => void): void {
   try { tick() } finally { polling = false }
 }
 
-export async function request<T = any> (method: string, path: string, body?: unknown): Promise<T> {
+/** Whether the requests started now are a poll's: a load that awaits between its requests passes this on to the later ones. */
+export const isPolling = () => polling
+
+/** `poll`: a request of a poll started after an await, outside its tick (isPolling). */
+export interface RequestOptions { poll?: boolean }
+
+export async function request<T = any> (method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  const poll = polling || options.poll === true
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
-    headers: { 'x-beacon-console': '1', ...(polling ? { 'x-beacon-console-poll': '1' } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { 'x-beacon-console': '1', ...(poll ? { 'x-beacon-console-poll': '1' } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
   const text = await response.text()
@@ -44,8 +51,8 @@ export async function request<T = any> (method: string, path: string, body?: unk
 }
 
 /** A PowerAuth-style call: the body wrapped in `requestObject`, the answer's `responseObject`. */
-export async function call<T = any> (method: string, path: string, requestObject?: unknown): Promise<T> {
-  const answer = await request<{ responseObject: T }>(method, path, requestObject === undefined ? undefined : { requestObject })
+export async function call<T = any> (method: string, path: string, requestObject?: unknown, options: RequestOptions = {}): Promise<T> {
+  const answer = await request<{ responseObject: T }>(method, path, requestObject === undefined ? undefined : { requestObject }, options)
   return answer.responseObject
 }
 

@@ -119,18 +119,28 @@ t.test('an application is set up, sent to and followed through the console, with
   // The result's first read of the message's detail is held until the api has completed the
   // message. Its outcomes must not be read meanwhile: read beside the detail, they could predate
   // the last results while the detail, read after them, ended the polling (CI saw a device left
-  // PENDING on the page for good). Read after it, they are at least as new as the detail.
+  // PENDING on the page for good). Read after it, they are at least as new as the detail. That
+  // first answer then says "not complete yet", so the page polls once more: a poll's outcomes,
+  // read after its detail, say they are a poll as its detail does (they must not keep the session).
   let detailReads = 0
   let detailHeld = false
   let outcomesReadWhileHeld = 0
-  page.on('request', (request) => { if (detailHeld && request.url().endsWith('/admin/console/message/outcomes')) outcomesReadWhileHeld++ })
+  const reads: Array<{ what: 'detail' | 'outcomes', poll: boolean }> = []
+  page.on('request', (request) => {
+    const what = request.url().endsWith('/admin/console/message/outcomes') ? 'outcomes' : /\/push\/message\/[^/]+\/detail$/.test(request.url()) ? 'detail' : undefined
+    if (what === undefined) return
+    reads.push({ what, poll: request.headers()['x-beacon-console-poll'] === '1' })
+    if (detailHeld && what === 'outcomes') outcomesReadWhileHeld++
+  })
   await page.route('**/push/message/*/detail', async (route) => {
     if (detailReads++ > 0) { await route.continue(); return }
     detailHeld = true
     const detailPath = new URL(route.request().url()).pathname
     await pipeline.until(async () => (await pipeline.call('GET', detailPath)).body.responseObject.completed === true, 'the message completed')
     detailHeld = false
-    await route.continue()
+    const answer = await route.fetch()
+    const body = await answer.json()
+    await route.fulfill({ response: answer, json: { ...body, responseObject: { ...body.responseObject, completed: false, timestampCompleted: null } } })
   })
   await page.getByLabel('Extras (JSON object)').fill('{"account": "1234"}')
   await page.getByRole('button', { name: 'Send message' }).click()
@@ -140,8 +150,12 @@ t.test('an application is set up, sent to and followed through the console, with
   t.match(await perDevice.getByRole('row').filter({ hasText: masked(pixel) }).innerText(), /Android \(FCM\)\s+SENT/, 'the Android phone\'s result')
   t.match(await perDevice.getByRole('row').filter({ hasText: masked(phone) }).innerText(), /iOS \(APNs\)\s+SENT/, 'the iPhone\'s result')
   t.ok(tokenReads >= 2, 'the tokens were read again after the refused read')
-  t.ok(detailReads >= 1, 'the detail was read (and held)')
+  t.ok(detailReads >= 2, 'the detail was read, held, and polled again')
   t.equal(outcomesReadWhileHeld, 0, 'no outcomes were read while the detail was held')
+  t.same(reads.slice(0, 4), [
+    { what: 'detail', poll: false }, { what: 'outcomes', poll: false },
+    { what: 'detail', poll: true }, { what: 'outcomes', poll: true }
+  ], 'each read of the outcomes follows its detail, a poll\'s marked a poll too')
   await page.unroute('**/admin/console/device/search')
   await page.unroute('**/push/message/*/detail')
   const sendStatus = page.getByRole('status').filter({ hasText: 'Sent to' })

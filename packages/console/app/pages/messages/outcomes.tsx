@@ -11,7 +11,8 @@ export function MessageOutcomesView ({ appId, messageId }: { appId: string, mess
   const outcomes = useKeysetList<DeviceOutcome>('/admin/console/message/outcomes', 'outcomeList', { appId, messageId }, 50)
   const message = detail.value
   const tokens = useDeviceTokens(appId, message?.userId, message?.activationId)
-  // The outcomes after the detail, so a message shown complete never lists a device as PENDING.
+  // Refresh reads the outcomes after the detail, so that it never shows a message complete beside
+  // a device still PENDING (the first load reads them side by side: Refresh is the way to catch up).
   const refresh = () => { detach(detail.reload().then(outcomes.reload)) }
   return (
     <section aria-labelledby='message-outcomes'>

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'preact/hooks'
-import { call, request } from '../../api.ts'
+import { call, isPolling, request } from '../../api.ts'
 import { detach, useInterval, useLoad } from '../../components/data.ts'
 import { ErrorNote } from '../../components/form.tsx'
 import { OutcomeTable, useDeviceTokens, type DeviceOutcome } from '../../components/outcomes.tsx'
@@ -40,9 +40,11 @@ function MessageOutcomes ({ to, messageId, answered }: { to: SentTo, messageId: 
   // The outcomes are read after the detail, never beside it: read beside it, they could be read
   // before the last results were recorded and the detail after the message completed, and the
   // polling, ended by that detail, left a device PENDING on the page for good (the suite saw it).
+  // A poll's second read starts after an await, outside its tick: it is marked a poll explicitly.
   const state = useLoad(async () => {
+    const poll = isPolling()
     const detail = await request<{ responseObject: MessageDetail }>('GET', `/push/message/${encodeURIComponent(messageId)}/detail`)
-    const outcomes = await call<{ outcomeList: DeviceOutcome[] }>('POST', '/admin/console/message/outcomes', { appId: to.appId, messageId, limit: 200 })
+    const outcomes = await call<{ outcomeList: DeviceOutcome[] }>('POST', '/admin/console/message/outcomes', { appId: to.appId, messageId, limit: 200 }, { poll })
     return { detail: detail.responseObject, outcomes: outcomes.outcomeList }
   }, [to.appId, messageId])
   // The devices the message was for, to show their masked tokens beside their outcomes.
