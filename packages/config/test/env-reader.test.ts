@@ -34,7 +34,7 @@ t.test('defaults apply to absent or blank values; given values are parsed', asyn
     databaseGroupSpacingMs: 10,
     databaseConnectTimeoutMs: 10_000,
     databaseQueryTimeoutMs: 60_000,
-    nats: { url: 'nats://127.0.0.1:4222', prefix: 'beacon' }
+    nats: { url: 'nats://127.0.0.1:4222', prefix: 'beacon', pingIntervalMs: 10_000 }
   })
   t.doesNotThrow(() => read.done())
 })

@@ -32,7 +32,7 @@ export interface ApiConfig {
   environmentName: string
   /** SHUTDOWN_TIMEOUT_MS: from a signal (or an uncaught error) to the exit; past it the process exits 1. */
   shutdownTimeoutMs: number
-  nats: { url: string, prefix: string }
+  nats: { url: string, prefix: string, pingIntervalMs: number }
   /** How long a SYNCHRONOUS send waits for every device's outcome before answering with the rest pending. */
   syncTimeoutMs: number
   /** Users per campaign chunk (one dispatcher command). */

@@ -22,7 +22,7 @@ export interface DispatcherConfig {
   databaseConnectTimeoutMs: number
   databaseQueryTimeoutMs: number
   masterKey: Buffer
-  nats: { url: string, prefix: string }
+  nats: { url: string, prefix: string, pingIntervalMs: number }
   /** Commands handled at once by this dispatcher. */
   concurrency: number
   /** Of those, campaign chunks in hand (those sending hold their users' devices and claim a window ahead). */

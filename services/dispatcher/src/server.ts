@@ -17,6 +17,7 @@ const log = pino({ level: config.logLevel, name: 'dispatcher' }, pino.destinatio
 const transport = await createNatsTransport({
   servers: config.nats.url,
   prefix: config.nats.prefix,
+  pingIntervalMs: config.nats.pingIntervalMs,
   name: `beacon-dispatcher-${process.pid}`,
   onError: (error) => log.error({ err: error }, 'transport error')
 })

@@ -173,7 +173,8 @@ export async function startHarness (t: Test): Promise<Harness> {
       const config = loadConfig({ ...dispatcherEnv(env), NATS_PREFIX: options.prefix ?? prefix })
       const sink = new Writable({ write (chunk, _encoding, done) { logs.push(JSON.parse(String(chunk)) as Record<string, unknown>); done() } })
       const log = pino({ level: 'debug' }, sink)
-      const own = await createNatsTransport({ servers: options.natsUrl ?? testNatsUrl, prefix: options.prefix ?? prefix, name: 'test-dispatcher' })
+      // As server.ts connects (NATS_PING_INTERVAL_MS from the env given).
+      const own = await createNatsTransport({ servers: options.natsUrl ?? testNatsUrl, prefix: options.prefix ?? prefix, pingIntervalMs: config.nats.pingIntervalMs, name: 'test-dispatcher' })
       const dispatcher = createDispatcher({ config, transport: own, log })
       dispatcher.start()
       let stopped = false

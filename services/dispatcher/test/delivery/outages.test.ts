@@ -80,3 +80,30 @@ t.test('NATS unreachable when the results are published: held and published once
   t.ok(logged(h.logs, 'dispatcher resumed'), 'resumed')
   t.equal(h.apns.log.length, 2, 'nothing sent twice')
 })
+
+// NATS gone silent (a partition, a failed server whose packets are dropped) while results are
+// published: the connection neither answers nor closes. Two pings unanswered (NATS_PING_INTERVAL_MS)
+// and it is taken for dead: the dispatcher reconnects once NATS answers again. With nats.js's own
+// 2 minutes it waited 4 to 6 before trying, holding its results all the while.
+// guarantee: nats-silent
+t.test('NATS silent mid-command: held while silent, and once NATS answers again published with the real outcomes, every device once', async (t) => {
+  const h = await startHarness(t)
+  const upstream = new URL(process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222')
+  const network = await startSilentNetwork(upstream.hostname, Number(upstream.port || 4222))
+  h.afterwards(() => network.close())
+  const [sent, slow] = await h.addDevices('nats-silent', 2, 'APNS')
+  h.apns.script(slow!, { kind: 'slow', delayMs: 800 })
+  await h.startDispatcher({ NATS_PING_INTERVAL_MS: '300' }, { natsUrl: network.urlFor(upstream.toString()) })
+  const command = await h.storeMessage('nats-silent')
+  await h.transport.publishCommand(command)
+  await h.until(() => h.apns.counters.requests >= 1, 'the first device answered')
+  network.silence()
+  await h.until(() => logged(h.logs, 'dispatcher paused: NATS unreachable'), 'the pause')
+  network.heal()
+  await h.until(() => resultsOf(h.events, command.messageId).summary !== undefined, 'the summary', 40_000)
+
+  t.ok(network.silenced > 0, 'the dispatcher\'s connection was silenced')
+  t.ok(logged(h.logs, 'dispatcher resumed'), 'resumed')
+  t.same([sent, slow].map((token) => h.apns.received(token!).length), [1, 1], 'every device reached once')
+  t.match(resultsOf(h.events, command.messageId).summary, { ios: { sent: 2, total: 2 } }, 'the real outcomes')
+})

@@ -10,7 +10,7 @@ declare module 'fastify' {
 export interface TransportPluginOptions {
   /** Given by the embedded default (in-process); otherwise a NATS connection is made and owned. */
   transport?: Transport
-  nats: { url: string, prefix: string }
+  nats: { url: string, prefix: string, pingIntervalMs: number }
 }
 
 /** How the api reaches the dispatchers. A connection it opened is drained on close. */
@@ -19,6 +19,7 @@ export default fp<TransportPluginOptions>(async (app, opts) => {
   const transport = opts.transport ?? await createNatsTransport({
     servers: opts.nats.url,
     prefix: opts.nats.prefix,
+    pingIntervalMs: opts.nats.pingIntervalMs,
     name: 'beacon-api',
     onError: (error) => app.log.error({ err: error }, 'transport error')
   })
