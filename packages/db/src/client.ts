@@ -85,11 +85,13 @@ export function createDb ({ url, poolSize = 10, groupSpacingMs = 0, connectTimeo
     connectionString: url,
     max: poolSize,
     ...(connectTimeoutMs > 0 ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
-    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {})
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
+    // Set before the connection is handed out (pg-pool waits for it; a failure fails the connect).
+    // Not queued from the 'connect' event as before: a new connection whose caller had given up
+    // (connectTimeoutMs) was handed back at once with that statement under way, and dropped.
+    ...(named ? { onConnect: async (client: pg.ClientBase) => { await useSchema(client, schema) } } : {})
   })
   dropClientsLeftBusy(pool)
-  // Queued on the connection before whatever it was opened for (pg-pool emits this first).
-  if (named) pool.on('connect', (client) => { useSchema(client, schema).catch(() => {}) })
   // An idle connection the server closed (a restart, an administrator) is an 'error' on the pool;
   // the pool drops that client and the next query connects anew. Unheard, the event would end the
   // process — and Prisma listens only once it has connected, which a dispatcher never does.

@@ -1,4 +1,4 @@
-import { mayHaveBeenCarriedOut } from './pool-failures.js'
+import { worthRunningAgain } from './pool-failures.js'
 
 /**
  * Group commit: writes asked for by concurrent callers (requests, commands) go to the database
@@ -13,10 +13,11 @@ import { mayHaveBeenCarriedOut } from './pool-failures.js'
  * for a group of several, each item is run again alone, so that an item the statement refuses
  * fails only its own caller (a statement is all or nothing); the lone runs' failures go to their
  * callers. A group of one is run again when its statement may have been carried out though it
- * failed (its answer lost: the connection ended, or no answer within the query timeout;
- * mayHaveBeenCarriedOut): a caller told "failed" of a write that was made would make it twice (a
- * client retrying a send: the message sent twice). Statements run this way must therefore be safe
- * to run again (e.g. a conflict on the key that was written, or idempotent).
+ * failed (its answer lost: the connection ended, or no answer within the query timeout), or
+ * PostgreSQL asks for it (a deadlock): worthRunningAgain. A caller told "failed" of a write that
+ * was made would make it twice (a client retrying a send: the message sent twice). Statements run
+ * this way must therefore be safe to run again (e.g. a conflict on the key that was written, or
+ * idempotent).
  *
  * Not DataLoader: that loads values by key (with a cache) and starts a batch every turn, where a
  * write wants its group to grow while the database is busy with the last one.
@@ -52,7 +53,7 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
       const answers = await run(group.map((entry) => entry.item))
       group.forEach((entry, i) => { entry.resolve(answers[i]!) })
     } catch (error) {
-      if (group.length === 1 && !mayHaveBeenCarriedOut(error)) { group[0]!.reject(error); return }
+      if (group.length === 1 && !worthRunningAgain(error)) { group[0]!.reject(error); return }
       // The lone runs share this group's slot; the pool still bounds the connections they take.
       await Promise.all(group.map(async (entry) => {
         try { entry.resolve((await run([entry.item]))[0]!) } catch (alone) { entry.reject(alone) }

@@ -33,13 +33,24 @@ export function isPoolFailure (error: unknown): boolean {
   return CONNECTION_MESSAGES.test(error.message)
 }
 
+// Failures before anything was sent: no connection could be had or made (refused, no such host,
+// TLS refused, pg-pool's connect timeouts, a client already closed).
+const NOTHING_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+const NOTHING_SENT_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout|The server does not support SSL connections|Client was closed and is not queryable|Client has encountered a connection error and is not queryable)/
+// PostgreSQL's answers that ask for the statement to be run again: a deadlock, a serialization failure.
+const RUN_AGAIN_STATES = new Set(['40P01', '40001'])
+
 /**
- * Whether a statement that failed may have been carried out all the same, its answer lost: the
- * connection ended, or no answer came in time (query_timeout), after the statement was sent. Not
- * when PostgreSQL answered (a refusal: nothing was written) or no connection could be had
- * (nothing was sent).
+ * Whether a statement that failed is worth running again at once, because it may have been
+ * carried out all the same (its answer lost: the connection ended, or no answer came in time,
+ * after it was sent) or because PostgreSQL asks for it (a deadlock or a serialization failure,
+ * nothing written). Not when PostgreSQL refused it otherwise (nothing was written, and would not
+ * be) or nothing was sent (no connection could be had or made).
  */
-export function mayHaveBeenCarriedOut (error: unknown): boolean {
-  if (error instanceof pg.DatabaseError) return false
-  return !(error instanceof Error && /^timeout exceeded when trying to connect/.test(error.message))
+export function worthRunningAgain (error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code !== undefined && RUN_AGAIN_STATES.has(error.code)
+  if (!(error instanceof Error)) return true
+  const code = (error as NodeJS.ErrnoException).code
+  if (code !== undefined && (NOTHING_SENT_CODES.has(code) || CERTIFICATE_CODES.has(code) || TLS_CODE_PREFIXES.test(code))) return false
+  return !NOTHING_SENT_MESSAGES.test(error.message)
 }

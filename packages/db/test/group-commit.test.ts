@@ -74,8 +74,9 @@ t.test('a group of one is run once more when its statement may have been carried
     groups.push(items)
     // PostgreSQL's refusal: nothing was written, and a second run would only be refused again.
     if (items.includes(13)) throw new pg.DatabaseError('13 is refused', 0, 'error')
-    // No connection could be had: nothing was sent.
+    // No connection could be had, or made: nothing was sent.
     if (items.includes(14)) throw new Error('timeout exceeded when trying to connect')
+    if (items.includes(15)) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
     // The first run of 5 "commits" and loses its answer, as a connection dying after the commit.
     if (items.includes(5) && !lost) { lost = true; throw new Error('Connection terminated unexpectedly') }
     return items.map((item) => item * 2)
@@ -83,7 +84,19 @@ t.test('a group of one is run once more when its statement may have been carried
   t.equal(await write(5), 10, 'answered by its second run')
   await t.rejects(write(13), /13 is refused/, 'a refusal is the caller\'s at once')
   await t.rejects(write(14), /timeout exceeded/, 'so is a connection that could not be had')
-  t.same(groups, [[5], [5], [13], [14]])
+  await t.rejects(write(15), /ECONNREFUSED/, 'or made')
+  t.same(groups, [[5], [5], [13], [14], [15]])
+})
+
+t.test('a group of one that PostgreSQL found in a deadlock is run once more', async (t) => {
+  const groups: number[][] = []
+  const write = groupCommit(async (items: number[]) => {
+    groups.push(items)
+    if (groups.length === 1) throw Object.assign(new pg.DatabaseError('deadlock detected', 0, 'error'), { code: '40P01' })
+    return items.map((item) => item * 2)
+  })
+  t.equal(await write(7), 14)
+  t.same(groups, [[7], [7]])
 })
 
 /** A run that answers at once, recording its groups. */
