@@ -21,9 +21,10 @@ export function readCommon (read: EnvReader) {
     nats: {
       url: read.string('NATS_URL') || 'nats://127.0.0.1:4222',
       prefix: read.matching('NATS_PREFIX', /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - (at most 64)', 'beacon'),
-      // A connection that goes silent (packets dropped, not refused) is found dead after two pings
-      // unanswered: with nats.js's default of 2 minutes, a process waited 4 to 6 before reconnecting.
-      pingIntervalMs: read.integer('NATS_PING_INTERVAL_MS', 10_000, 100, 600_000)
+      // A connection that goes silent (packets dropped, not refused) is found dead when two pings
+      // are unanswered at the next tick: with nats.js's 2 minutes, 4 to 6 minutes after the silence.
+      // Not below a second: a late answer (a pause, a busy server) would make it reconnect for nothing.
+      pingIntervalMs: read.integer('NATS_PING_INTERVAL_MS', 10_000, 1000, 600_000)
     }
   }
 }

@@ -30,8 +30,9 @@ export interface NatsTransportOptions extends Partial<CommandConsumerSettings> {
   /** Connection name, shown by the NATS server. */
   name: string
   /**
-   * How often the connection pings the server (NATS_PING_INTERVAL_MS); two pings unanswered and it
-   * is taken for dead and reconnected. Default: nats.js's, 2 minutes.
+   * How often the connection pings the server (NATS_PING_INTERVAL_MS): with two pings unanswered at
+   * the next tick it is taken for dead and reconnected, each attempt given as long (2 s at least).
+   * Default: nats.js's, 2 minutes (and 20 s an attempt).
    */
   pingIntervalMs?: number
   /** Called with errors of the consume loops (bad messages, handler failures). */
@@ -65,7 +66,9 @@ export async function createNatsTransport (options: NatsTransportOptions): Promi
       name: options.name,
       maxReconnectAttempts: -1,
       noAsyncTraces: true,
-      ...(options.pingIntervalMs === undefined ? {} : { pingInterval: options.pingIntervalMs, maxPingOut: 2 })
+      // Each attempt at a new connection waits as long as a ping interval (2 s at least), not 20 s:
+      // while NATS is silent an attempt hangs for all of it, and NATS back a moment later waited.
+      ...(options.pingIntervalMs === undefined ? {} : { pingInterval: options.pingIntervalMs, maxPingOut: 2, timeout: Math.max(2000, options.pingIntervalMs) })
     })
   } catch (cause) {
     throw new TransportError(TransportErrorCode.CONNECT_FAILED, `cannot connect to NATS at ${String(options.servers)}`, { cause })

@@ -1,8 +1,16 @@
 import { startSilentNetwork } from '@beacon/testkit'
 import t from 'tap'
-import { resultsOf, startCuttableProxy, startHarness, viaPort } from '../harness.js'
+import { resultsOf, startCuttableProxy, startHarness, viaPort, type Harness } from '../harness.js'
 
 const logged = (logs: Array<Record<string, unknown>>, message: string) => logs.some((line) => line.msg === message)
+
+/** The test kit's relay in front of the server `url` names (`port` if it names none), closed with the harness. */
+async function silentNetworkTo (h: Harness, url: string, port: number) {
+  const upstream = new URL(url)
+  const network = await startSilentNetwork(upstream.hostname, Number(upstream.port || port))
+  h.afterwards(() => network.close())
+  return network
+}
 
 t.test('PostgreSQL unreachable mid-command: the command is held (no redelivery), finished once it is back, every device once', async (t) => {
   const h = await startHarness(t)
@@ -35,9 +43,7 @@ t.test('PostgreSQL unreachable mid-command: the command is held (no redelivery),
 // guarantee: database-silent
 t.test('PostgreSQL silent mid-command: the dispatcher pauses within its limits and, once new connections answer, finishes every device once', async (t) => {
   const h = await startHarness(t)
-  const upstream = new URL(h.databaseUrl)
-  const network = await startSilentNetwork(upstream.hostname, Number(upstream.port || 5432))
-  h.afterwards(() => network.close())
+  const network = await silentNetworkTo(h, h.databaseUrl, 5432)
   const tokens = await h.addDevices('silent', 8, 'APNS')
   for (const token of tokens) h.apns.script(token, { kind: 'slow', delayMs: 300 })
   await h.startDispatcher({ DATABASE_URL: network.urlFor(h.databaseUrl), APNS_MAX_STREAMS: '2', DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000' })
@@ -89,11 +95,10 @@ t.test('NATS unreachable when the results are published: held and published once
 t.test('NATS silent mid-command: held while silent, and once NATS answers again published with the real outcomes, every device once', async (t) => {
   const h = await startHarness(t)
   const upstream = new URL(process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222')
-  const network = await startSilentNetwork(upstream.hostname, Number(upstream.port || 4222))
-  h.afterwards(() => network.close())
+  const network = await silentNetworkTo(h, upstream.toString(), 4222)
   const [sent, slow] = await h.addDevices('nats-silent', 2, 'APNS')
   h.apns.script(slow!, { kind: 'slow', delayMs: 800 })
-  await h.startDispatcher({ NATS_PING_INTERVAL_MS: '300' }, { natsUrl: network.urlFor(upstream.toString()) })
+  await h.startDispatcher({ NATS_PING_INTERVAL_MS: '1000' }, { natsUrl: network.urlFor(upstream.toString()) })
   const command = await h.storeMessage('nats-silent')
   await h.transport.publishCommand(command)
   await h.until(() => h.apns.counters.requests >= 1, 'the first device answered')
