@@ -39,16 +39,17 @@ t.test('defaults apply to absent or blank values; given values are parsed', asyn
   t.doesNotThrow(() => read.done())
 })
 
-t.test('the database limits: 0 turns each off, a value out of range is refused naming its range', async (t) => {
+t.test('the database and NATS limits: 0 turns the database ones off, a value out of range is refused naming its range', async (t) => {
   const off = new EnvReader({ DATABASE_URL: 'postgresql://h/db', DATABASE_CONNECT_TIMEOUT_MS: '0', DATABASE_QUERY_TIMEOUT_MS: '0' })
   t.match(readCommon(off), { databaseConnectTimeoutMs: 0, databaseQueryTimeoutMs: 0 })
   t.doesNotThrow(() => off.done())
-  const wrong = new EnvReader({ DATABASE_URL: 'postgresql://h/db', DATABASE_CONNECT_TIMEOUT_MS: '-1', DATABASE_QUERY_TIMEOUT_MS: '1h' })
+  const wrong = new EnvReader({ DATABASE_URL: 'postgresql://h/db', DATABASE_CONNECT_TIMEOUT_MS: '-1', DATABASE_QUERY_TIMEOUT_MS: '1h', NATS_PING_INTERVAL_MS: '999' })
   readCommon(wrong)
   t.same(wrong.problems, [
     'DATABASE_CONNECT_TIMEOUT_MS must be an integer from 0 to 600000, got "-1"',
-    'DATABASE_QUERY_TIMEOUT_MS must be an integer from 0 to 3600000, got "1h"'
-  ])
+    'DATABASE_QUERY_TIMEOUT_MS must be an integer from 0 to 3600000, got "1h"',
+    'NATS_PING_INTERVAL_MS must be an integer from 1000 to 600000, got "999"'
+  ], 'a ping interval under a second is refused: a late answer would make it reconnect for nothing')
 })
 
 t.test('parsed() reports the rule, never the rejected value', async (t) => {

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import t from 'tap'
 import { createDb } from '../src/client.js'
-import { isPoolFailure } from '../src/pool-failures.js'
+import { isPoolFailure, worthRunningAgain } from '../src/pool-failures.js'
 import { adminDatabaseUrl, createTestDatabase, withClient } from './helpers/databases.js'
 
 t.test('an idle connection the server ends is dropped quietly; the next statement reconnects', async (t) => {
@@ -40,4 +40,24 @@ t.test('isPoolFailure: the database refusing a statement, or no connection; not 
   t.ok(isPoolFailure(tlsRefused), `no TLS on the server: ${String(tlsRefused)}`)
   t.notOk(isPoolFailure(new TypeError('cannot read properties of undefined')))
   t.notOk(isPoolFailure('a string'))
+})
+
+t.test('worthRunningAgain: a statement whose answer may be lost, or that PostgreSQL asks to run again; not one refused or never sent', async (t) => {
+  const state = (code: string) => Object.assign(new pg.DatabaseError('refused', 0, 'error'), { code })
+  const errno = (code: string) => Object.assign(new Error(`connect ${code}`), { code })
+  t.equal(worthRunningAgain(new Error('Connection terminated unexpectedly')), true, 'the connection ended after the statement was sent')
+  t.equal(worthRunningAgain(new Error('Query read timeout')), true, 'no answer in time')
+  t.equal(worthRunningAgain(errno('ECONNRESET')), true, 'reset mid-statement')
+  t.equal(worthRunningAgain('not an Error'), true, 'unknown: the answer may be lost')
+  t.equal(worthRunningAgain(state('40P01')), true, 'a deadlock')
+  t.equal(worthRunningAgain(state('40001')), true, 'a serialization failure')
+  t.equal(worthRunningAgain(state('23505')), false, 'a refusal')
+  t.equal(worthRunningAgain(state('57014')), false, 'cancelled by statement_timeout')
+  for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
+    t.equal(worthRunningAgain(errno(code)), false, `${code}: no connection made, nothing sent`)
+  }
+  for (const message of ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout', 'The server does not support SSL connections',
+    'Client was closed and is not queryable', 'Client has encountered a connection error and is not queryable']) {
+    t.equal(worthRunningAgain(new Error(message)), false, `${message}: nothing sent`)
+  }
 })

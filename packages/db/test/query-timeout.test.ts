@@ -51,3 +51,26 @@ t.test('a connection handed back inside a transaction is dropped, not handed to 
   t.equal(after.fresh, true, 'not inside the transaction left open')
   t.not(after.pid, firstPid, 'on a new connection')
 })
+
+t.test('a connection handed back while its timed-out statement is still under way is dropped, not handed to the next statement', async (t) => {
+  const { db, firstPid, next } = await oneConnection(t)
+  const client = await db.pool.connect()
+  await t.rejects(client.query('SELECT pg_sleep(1)'), /Query read timeout/)
+  // Handed back without an error, as Prisma's adapter does with its transactions' clients.
+  client.release()
+  const after = await next()
+  t.not(after.pid, firstPid, 'on a new connection, not behind the sleep')
+})
+
+t.test('a connection handed back inside a failed transaction is dropped', async (t) => {
+  const { db, firstPid, next } = await oneConnection(t)
+  const client = await db.pool.connect()
+  await client.query('BEGIN')
+  await t.rejects(client.query('SELECT 1 / 0'), /division by zero/)
+  // The transaction is marked failed by the ReadyForQuery that follows the error.
+  await sleep(100)
+  client.release()
+  const after = await next()
+  t.equal(after.fresh, true, 'not inside the failed transaction (its statements would be refused, 25P02)')
+  t.not(after.pid, firstPid, 'on a new connection')
+})
