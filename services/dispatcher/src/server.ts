@@ -1,11 +1,11 @@
 // Runs one dispatcher process: connects, consumes until SIGTERM, then stops within
 // SHUTDOWN_TIMEOUT_MS (what is unfinished goes back to the queue) and exits.
-import { createNatsTransport } from '@beacon/transport'
 import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { loadOrExit } from '@beacon/config'
 import { loadConfig } from './config.js'
 import { createDispatcher } from './dispatcher.js'
+import { connectNats } from './nats-connection.js'
 import { startOpsListener } from './ops-listener.js'
 import { shutdownBudget } from './shutdown-budget.js'
 
@@ -14,13 +14,7 @@ const config = loadOrExit(() => loadConfig())
 // Asynchronous stdout: one write per burst of lines instead of a blocking write per line. pino
 // flushes it on exit; only a hard kill can lose the last lines.
 const log = pino({ level: config.logLevel, name: 'dispatcher' }, pino.destination({ sync: false }))
-const transport = await createNatsTransport({
-  servers: config.nats.url,
-  prefix: config.nats.prefix,
-  pingIntervalMs: config.nats.pingIntervalMs,
-  name: `beacon-dispatcher-${process.pid}`,
-  onError: (error) => log.error({ err: error }, 'transport error')
-})
+const transport = await connectNats(config, `beacon-dispatcher-${process.pid}`, (error) => log.error({ err: error }, 'transport error'))
 const dispatcher = createDispatcher({ config, transport, log })
 const closeOps = await startOpsListener(config, dispatcher, log)
 const budget = shutdownBudget(config.shutdownTimeoutMs)

@@ -12,6 +12,7 @@ import { pino } from 'pino'
 import type { Test } from 'tap'
 import { loadConfig } from '../src/config.js'
 import { createDispatcher, type Dispatcher } from '../src/dispatcher.js'
+import { connectNats } from '../src/nats-connection.js'
 
 export const BUNDLE = 'com.beacon.dispatcher-test'
 
@@ -170,11 +171,11 @@ export async function startHarness (t: Test): Promise<Harness> {
     afterwards: (cleanup) => { cleanups.push(cleanup) },
     dispatcherEnv,
     async startDispatcher (env = {}, options = {}) {
-      const config = loadConfig({ ...dispatcherEnv(env), NATS_PREFIX: options.prefix ?? prefix })
+      const config = loadConfig({ ...dispatcherEnv(env), NATS_PREFIX: options.prefix ?? prefix, ...(options.natsUrl === undefined ? {} : { NATS_URL: options.natsUrl }) })
       const sink = new Writable({ write (chunk, _encoding, done) { logs.push(JSON.parse(String(chunk)) as Record<string, unknown>); done() } })
       const log = pino({ level: 'debug' }, sink)
-      // As server.ts connects (NATS_PING_INTERVAL_MS from the env given).
-      const own = await createNatsTransport({ servers: options.natsUrl ?? testNatsUrl, prefix: options.prefix ?? prefix, pingIntervalMs: config.nats.pingIntervalMs, name: 'test-dispatcher' })
+      // Connected as server.ts connects, from the settings (NATS_PING_INTERVAL_MS among them).
+      const own = await connectNats(config, 'test-dispatcher')
       const dispatcher = createDispatcher({ config, transport: own, log })
       dispatcher.start()
       let stopped = false
