@@ -1,36 +1,19 @@
-import { createServer, connect, type Socket } from 'node:net'
-import { testNatsUrl } from '@beacon/testkit'
+import { startSilentNetwork, testNatsUrl } from '@beacon/testkit'
 import t, { type Test } from 'tap'
 import { createNatsTransport } from '../src/index.js'
 import { CLOSE_LIMIT_MS } from '../src/nats/nats-transport.js'
 import { natsPrefix } from './fixtures.js'
 
 /**
- * A TCP relay to the test NATS server; `cut` ends it and its connections, so NATS is unreachable
- * through it; `freeze` keeps them open and forwards nothing more either way (a network partition).
+ * The test kit's relay to the test NATS server: `close` ends it and its connections, so NATS is
+ * unreachable through it; `silence` keeps them open and forwards nothing more either way (a
+ * network partition).
  */
 async function relay (t: Test) {
   const target = new URL(testNatsUrl)
-  const sockets = new Set<Socket>()
-  let frozen = false
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname)
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-      sockets.add(from)
-      from.on('error', () => {})
-      from.on('close', () => { client.destroy(); upstream.destroy(); sockets.delete(from) })
-      from.on('data', (chunk) => { if (!frozen) to.write(chunk) })
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  const cut = async () => {
-    const closed = new Promise((resolve) => server.close(resolve))
-    for (const socket of sockets) socket.destroy()
-    await closed
-  }
-  t.teardown(() => server.listening ? cut() : undefined)
-  return { url: `nats://127.0.0.1:${port}`, cut, freeze: () => { frozen = true } }
+  const network = await startSilentNetwork(target.hostname, Number(target.port || 4222))
+  t.teardown(() => network.close())
+  return { url: network.urlFor(testNatsUrl), cut: () => network.close(), freeze: () => { network.silence() } }
 }
 
 t.test('close while NATS is unreachable: resolves, and the connection stops reconnecting', async (t) => {
