@@ -47,6 +47,19 @@ t.test('tampering with any signed element breaks the signature', async (t) => {
   }
 })
 
+t.test('every digit of the signature counts: one changed anywhere is refused', async (t) => {
+  // The tampering above changes the first digit only; a comparison of a prefix of the digest
+  // would pass it and accept a forgery right in its first bytes.
+  const good = signedIncoming()
+  const authorization = String(good.headers.authorization)
+  const signature = parseAuthorization(authorization).signature
+  for (let index = 0; index < signature.length; index++) {
+    const changed = signature.slice(0, index) + (signature[index] === '0' ? '1' : '0') + signature.slice(index + 1)
+    await t.rejects(verifyRequest(withHeaders(good, { authorization: authorization.replace(signature, changed) }), lookup, at),
+      { code: SigningErrorCode.SIGNATURE_MISMATCH }, `digit ${index} changed`)
+  }
+})
+
 t.test('the Content-MD5 header is optional, but must match the body when sent', async (t) => {
   const good = signedIncoming()
   const md5 = String(good.headers['content-md5'])

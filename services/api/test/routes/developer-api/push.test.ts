@@ -1,6 +1,7 @@
 import t from 'tap'
 import { buildApp } from '../../helper.js'
 import { CARRIER, pushTo, setupDeveloper, signedPost } from '../in-app/helper.js'
+import { insertDeveloper } from './signing-fixtures.js'
 
 const env = { INAPP_ACK_TIMEOUT_MS: '60000', INAPP_MESSAGE_TTL_SECONDS: '3600' }
 
@@ -88,6 +89,21 @@ t.test('every bad request is a clear 4xx in the signed API error body, and store
     return { status: response.statusCode, headers: response.headers['content-type'], body: response.body.replaceAll(carrier, '<carrier>') }
   }
   t.strictSame(await forbidden('other.example'), await forbidden('unknown.example'), "another tenant's carrier and no carrier read the same, byte for byte but the name")
+  t.equal(await app.db.inboxMessage.count(), 0, 'nothing stored')
+})
+
+// guarantee: carrier-forbidden-alike
+t.test('a carrier granted to another developer is refused (403): each developer addresses only its own grants', async (t) => {
+  const { app } = await buildApp(t, env)
+  await setupDeveloper(app)
+  // The case above has other.example granted to no one; here it is another developer's, so only
+  // the signing developer's own grants can tell it apart from a carrier it may address.
+  await insertDeveloper(app, { key: 'second-developer', secret: 'second-developer-secret', appId: '2', carrier: 'other.example' })
+  const pushed = await signedPost(app, '/api/1.0/push/alice@other.example', { content: 'hi' })
+  t.equal(pushed.statusCode, 403, pushed.body)
+  t.match(pushed.json().error?.message, /^this developer may not address the carrier other\.example$/)
+  const token = await signedPost(app, '/api/1.0/im/token', { user: 'alice@other.example' })
+  t.equal(token.statusCode, 403, token.body)
   t.equal(await app.db.inboxMessage.count(), 0, 'nothing stored')
 })
 

@@ -61,6 +61,10 @@ t.test('a replayed nonce is refused and the first request took effect once', asy
   // The same nonce with a different (valid) signature: still a replay.
   const again = await signedInject(app, { url: ECHO, nonce: 'nonce-replayed-1' })
   t.equal(again.statusCode, 401, 'a nonce is used once per key, whatever the request')
+  // Nor under a later X-M-Date, whose nonce would outlive the first's: the nonce stays taken until
+  // the first request's window is over, whatever the new request's would be.
+  const later = await signedInject(app, { url: ECHO, nonce: 'nonce-replayed-1', date: new Date(Date.now() + 10_000) })
+  t.equal(later.statusCode, 401, 'the nonce again, dated ten seconds later')
 
   const rows = await app.db.signedNonce.findMany()
   t.equal(rows.length, 1)
@@ -102,6 +106,40 @@ t.test('a replay is refused by another api instance sharing the database', async
   t.equal(fresh.statusCode, 200, 'b accepts a fresh nonce')
 })
 
+// guarantee: replay-window, nonce-once-per-key
+t.test('a nonce is kept until the window over its date ends: a replay late in the window is still refused', async (t) => {
+  const { app, config } = await buildApp(t)
+  await insertDeveloper(app)
+  const window = config.signedApi.windowSeconds * 1000
+  // Signed four minutes ago, whole seconds as X-M-Date carries them: inside the window for one
+  // more minute, so a copy sent now must still find its nonce taken.
+  const date = new Date(Math.floor((Date.now() - window + MARGIN_MS) / 1000) * 1000)
+  const headers = signedHeaders({ url: ECHO, date, nonce: 'late-in-window' })
+  t.equal((await app.inject({ method: 'GET', url: ECHO, headers })).statusCode, 200, 'accepted, a minute before its window ends')
+  t.equal((await app.inject({ method: 'GET', url: ECHO, headers })).statusCode, 401, 'its replay, still inside the window, refused')
+  const rows = await app.db.signedNonce.findMany()
+  // The window counts from the date, not from when the request came, plus the second the window
+  // check gains by truncating the clock: a nonce that expired any sooner could be replayed while
+  // its date is still accepted.
+  t.equal(rows[0]?.expiresAt.getTime(), date.getTime() + window + 1000, 'kept until the date plus the window and one second')
+})
+
+// guarantee: nonce-once-per-key
+t.test('a key is matched exactly: the same request with its key in another case is no new key with fresh nonces', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  const headers = signedHeaders({ url: ECHO, nonce: 'key-case' })
+  t.equal((await app.inject({ method: 'GET', url: ECHO, headers })).statusCode, 200)
+  // The key is not part of the string to sign: a key matched in any case would let anyone who saw
+  // the request replay it under the key spelled otherwise, its nonce unused under that spelling.
+  const respelled = { ...headers, authorization: headers.authorization!.replace(`key="${KEY}"`, `key="${KEY.toUpperCase()}"`) }
+  t.not(respelled.authorization, headers.authorization)
+  const replay = await app.inject({ method: 'GET', url: ECHO, headers: respelled })
+  t.equal(replay.statusCode, 401, 'the replay under the key in upper case is refused')
+  t.same(replay.json(), UNAUTHORIZED)
+  t.equal((await signedInject(app, { url: ECHO, key: KEY.toUpperCase() })).statusCode, 401, 'and so is a fresh request under it: no such key')
+})
+
 t.test('expired nonces are purged, live ones kept', async (t) => {
   // A one-second window: the purge runs every second.
   const { app } = await buildApp(t, { SIGNATURE_WINDOW_SECONDS: '1' })
@@ -116,6 +154,26 @@ t.test('expired nonces are purged, live ones kept', async (t) => {
   const deadline = Date.now() + 10_000
   while (await app.db.signedNonce.count() > 1 && Date.now() < deadline) await sleep(200)
   t.same((await app.db.signedNonce.findMany()).map((row) => row.nonce), ['live'])
+})
+
+// guarantee: nonce-once-per-key
+t.test('the purge spares a nonce expired less than a minute ago, and one about to expire', async (t) => {
+  // A one-second window: the purge runs every second.
+  const { app } = await buildApp(t, { SIGNATURE_WINDOW_SECONDS: '1' })
+  const now = Date.now()
+  await app.db.signedNonce.createMany({
+    data: [
+      { developerKey: KEY, nonce: 'expired-an-hour-ago', expiresAt: new Date(now - 3_600_000) },
+      // Expired by this instance's clock, not yet by that of an instance whose clock runs behind,
+      // which could still accept its replay: kept for a minute after it expired.
+      { developerKey: KEY, nonce: 'expired-just-now', expiresAt: new Date(now - 30_000) },
+      { developerKey: KEY, nonce: 'expires-soon', expiresAt: new Date(now + 30_000) }
+    ]
+  })
+  const deadline = Date.now() + 10_000
+  while (await app.db.signedNonce.count({ where: { nonce: 'expired-an-hour-ago' } }) > 0 && Date.now() < deadline) await sleep(200)
+  t.same((await app.db.signedNonce.findMany({ orderBy: { nonce: 'asc' } })).map((row) => row.nonce), ['expired-just-now', 'expires-soon'],
+    'the purge ran, and left both')
 })
 
 t.test('an expired nonce left in the table does not block a new request', async (t) => {

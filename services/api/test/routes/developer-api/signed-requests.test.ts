@@ -70,6 +70,8 @@ t.test('refused: every part of the request is covered by the signature, and ever
     ['content type removed', { method: 'POST', url: ECHO, body: 'x', contentType: 'text/plain', headers: { 'content-type': undefined } }],
     ['Content-MD5 disagreeing with the body', { ...post, headers: { 'content-md5': '0'.repeat(32) } }],
     ['Content-MD5 of the signed body, body tampered', { ...post, body: `${BODY} `, signed: { body: BODY } }],
+    // Not parsed before it is proven: a 400 for its JSON would be another answer than every refusal's.
+    ['Content-MD5 of the signed body, body tampered into no JSON', { ...post, body: BODY.slice(0, -1), signed: { body: BODY } }],
     ['wrong secret', { ...post, secret: `${SECRET}x` }],
     ['unknown key', { ...post, key: 'no-such-key' }],
     ['disabled key', { ...post, key: 'dev-key-disabled' }],
