@@ -29,6 +29,20 @@ t.test('after too many wrong passwords from an address, even the right one is re
   t.notMatch(logs(), /not-the-password/, 'the guesses are not logged')
 })
 
+t.test('an empty username or password is a wrong credential like any other', async (t) => {
+  const { app } = await buildApp(t)
+  const basic = (pair: string) => `Basic ${Buffer.from(pair).toString('base64')}`
+  for (const [what, pair] of [
+    ['an empty username with the password', `:${credentials.password}`],
+    ['both empty', ':'],
+    ['the username with an empty password', `${credentials.username}:`]
+  ] as const) {
+    const response = await app.inject({ method: 'GET', url: '/admin/app/list', headers: { authorization: basic(pair) } })
+    t.equal(response.statusCode, 401, what)
+    t.equal(response.json().responseObject.code, 'ERROR_UNAUTHORIZED', `${what}: refused as wrong credentials`)
+  }
+})
+
 // guarantee: trust-proxy-named
 t.test('X-Forwarded-For names the client only with TRUST_PROXY', async (t) => {
   const wrongFrom = (app: Awaited<ReturnType<typeof buildApp>>['app'], forwarded: string) => app.inject({

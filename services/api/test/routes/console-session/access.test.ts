@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { buildApp, credentials } from '../../helper.js'
+import { authorization, buildApp, credentials } from '../../helper.js'
 import { CONSOLE, SESSION_COOKIE, expectError, readWithSession, sessionCookieOf, sessionOf, signIn, whoAmI } from './fixtures.js'
 
 // A valid request of each console read, on an application 2, a developer and a message that exist.
@@ -56,6 +56,19 @@ t.test('the session cookie with its header opens the admin API the console drive
   const signed = await app.inject({ method: 'POST', url: '/api/1.0/push/alice@carrier.example', headers: { ...session, 'content-type': 'application/json' }, payload: '{}' })
   t.equal(signed.statusCode, 401, 'the signed API asks for its signature')
   t.equal(signed.headers['www-authenticate'], 'MAAIISDK10')
+})
+
+t.test('Basic credentials, when sent, decide alone: a session beside them is not looked at', async (t) => {
+  const { app } = await buildApp(t)
+  const cookie = await sessionOf(t, app)
+  const wrong = `Basic ${Buffer.from(`${credentials.username}:not-the-password`).toString('base64')}`
+  // A wrong password is a wrong password, whatever cookie came with it: it is refused and counted
+  // as a guess, never waved through by the session.
+  const guessed = await app.inject({ method: 'GET', url: '/admin/app/list', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${cookie}`, authorization: wrong } })
+  expectError(t, guessed, 401, 'ERROR_UNAUTHORIZED', 'wrong Basic credentials beside a valid session')
+  t.match(guessed.headers['www-authenticate'], /^Basic /, 'answered by Basic, with its challenge')
+  const basic = await app.inject({ method: 'GET', url: '/admin/app/list', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=forged`, authorization } })
+  t.equal(basic.statusCode, 200, 'the right Basic credentials beside a forged cookie')
 })
 
 t.test('a tampered cookie is a 401, and the answer clears it', async (t) => {

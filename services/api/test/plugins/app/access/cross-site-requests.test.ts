@@ -23,6 +23,11 @@ t.test('a write another site\'s page started is refused, even with Basic credent
   // A signed-API write from another site is refused the same way, before its signature is read.
   const signed = await app.inject({ method: 'POST', url: '/api/1.0/push/a@b.example', headers: { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, payload: '{}' })
   t.equal(signed.statusCode, 403)
+  // Any method but the reads is a write: a cross-site DELETE (the console's logout) is refused by this
+  // check, not left to the route's own authentication.
+  const logout = await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { 'sec-fetch-site': 'cross-site', 'x-beacon-console': '1' } })
+  t.equal(logout.statusCode, 403, 'a cross-site DELETE')
+  t.match(logout.json().responseObject.message, /another site/)
   // Reads are not refused (another site cannot read the answer: no CORS).
   const read = await app.inject({ method: 'GET', url: '/admin/app/list', headers: { authorization, 'sec-fetch-site': 'cross-site' } })
   t.equal(read.statusCode, 200)

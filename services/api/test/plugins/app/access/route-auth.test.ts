@@ -36,6 +36,18 @@ t.test('a route cannot claim basic or signed authentication outside the scope th
   await t.rejects(async () => { await app.ready() }, /claim a scope's authentication outside its scope: GET \/pretends/)
 })
 
+t.test('nor inside a scope whose hook checks another kind', async (t) => {
+  // The signed scope's hook checks signatures: a route of it that says `basic` would be listed as
+  // taking the admin's credentials while no Basic hook runs on it.
+  const app = Fastify()
+  await app.register(routeAuth)
+  await app.register(async (scope) => {
+    markRoutes(scope, 'signed')
+    scope.get('/api/pretends', { config: { auth: 'basic' } }, async () => 'open')
+  })
+  await t.rejects(async () => { await app.ready() }, /claim a scope's authentication outside its scope: GET \/api\/pretends/)
+})
+
 t.test('nor the console session\'s kinds: the cookie is taken only where a scope checks it', async (t) => {
   for (const auth of ['basic-or-console-session', 'console-session'] as const) {
     const app = Fastify()
