@@ -41,6 +41,20 @@ t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', a
   t.match(tokens.verify(signedPayload(masterKey, '{"a":"3","u":"alice","d":5,"v":1,"e":1}'), now), { ok: false, reason: 'token payload malformed' })
   // A token of the earlier format names no developer, so it admits to no developer's messages.
   t.match(tokens.verify(signedPayload(masterKey, '{"a":3,"u":"alice","e":1900000000}'), now), { ok: false, reason: 'token payload malformed' })
+  // Each claim is checked on its own: a payload that lacks only one of them, or names no user, is not ours either.
+  // Without `e` a token would never expire (NaN is never past); without `d` or `v` it names no developer or epoch.
+  for (const json of [
+    '{"a":3,"u":"","d":5,"v":3,"e":1900000000}',
+    '{"a":3,"u":"alice","v":3,"e":1900000000}',
+    '{"a":3,"u":"alice","d":"5","v":3,"e":1900000000}',
+    '{"a":3,"u":"alice","d":5,"e":1900000000}',
+    '{"a":3,"u":"alice","d":5,"v":3}',
+    '{"u":"alice","d":5,"v":3,"e":1900000000}'
+  ]) {
+    t.match(tokens.verify(signedPayload(masterKey, json), now), { ok: false, reason: 'token payload malformed' }, json)
+  }
+  t.same(tokens.verify(signedPayload(masterKey, '{"a":3,"u":"alice","d":5,"v":3,"e":1900000000}'), now), { ok: true, grant },
+    'the control: the same payload with every claim is accepted')
 })
 
 t.test('keep-alive: a socket that stops answering pings is terminated', async (t) => {

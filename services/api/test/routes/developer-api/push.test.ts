@@ -1,4 +1,5 @@
 import t from 'tap'
+import { parseUserAddress } from '../../../src/domain/developer-api/push-address.js'
 import { buildApp } from '../../helper.js'
 import { CARRIER, pushTo, setupDeveloper, signedPost } from '../in-app/helper.js'
 import { insertDeveloper } from './signing-fixtures.js'
@@ -139,4 +140,13 @@ t.test('im/token: a token for an addressable user; the same checks as push', asy
     t.equal(refused.statusCode, status, `${user}: ${refused.body}`)
     t.equal(refused.json().error?.code, status * 100)
   }
+})
+
+// The routes refuse a lone surrogate before the parser sees it (the im/token case above); the
+// parser's own check is what stands when a new caller reaches it directly: stored as U+FFFD,
+// two distinct addresses would become one user.
+t.test('parseUserAddress: a lone surrogate in the username is no address; a paired one is', async (t) => {
+  t.equal(parseUserAddress(`alice\ud83d@${CARRIER}`), null, 'a lone high surrogate')
+  t.equal(parseUserAddress(`alice\ude00@${CARRIER}`), null, 'a lone low surrogate')
+  t.same(parseUserAddress(`alice\ud83d\ude00@${CARRIER}`), { username: 'alice\ud83d\ude00', carrier: CARRIER }, 'the control: a whole emoji')
 })

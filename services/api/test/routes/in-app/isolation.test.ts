@@ -135,6 +135,34 @@ t.test('a token voided by disable, rotate or a lost grant stays void when the de
   t.equal((await app.db.developerApplication.count({ where: { developerId, applicationId } })), 1)
 })
 
+// Every revocation bumps the epoch, so the tests above cannot tell which part of the admission
+// refused: here each part is the only one that can. The tokens are the server's own (well signed),
+// as a missed epoch bump or a grant removed by hand would leave them.
+// guarantee: inapp-token-scope
+t.test('a well-signed token admits only for an existing developer, at its current epoch, granted the token\'s application', async (t) => {
+  const { app } = await buildApp(t, env)
+  const { developerId, applicationId } = await setupDeveloper(app, { developerKey: 'dev-a' })
+  const ungranted = await app.db.application.create({ data: { appId: '2', name: 'other', carrierDomain: 'other.example' } })
+  const base = await listen(app)
+  const { tokenEpoch } = await app.db.developer.findUniqueOrThrow({ where: { id: developerId } })
+  const grant = { applicationId, userId: 'alice', developerId, tokenEpoch }
+  const status = async (changes: Partial<typeof grant>) => (await upgradeStatus(base, app.inApp.tokens.issue({ ...grant, ...changes }).token)).status
+  t.equal(await status({}), 101, 'the control: the developer\'s own application at its current epoch')
+  t.equal(await status({ applicationId: ungranted.id }), 401, 'an application the developer is not granted')
+  t.equal(await status({ tokenEpoch: tokenEpoch + 1 }), 401, 'an epoch the developer has not reached')
+  t.equal(await status({ developerId: developerId + 1000 }), 401, 'a developer that does not exist')
+
+  // The grant removed straight in the database (no epoch bump, no fan-out): the next keep-alive round closes the socket.
+  const client = await connect(t, base, app.inApp.tokens.issue(grant).token)
+  await app.db.developerApplication.delete({ where: { developerId_applicationId: { developerId, applicationId } } })
+  await app.inApp.recheck()
+  // The round closes what it revokes before it returns: counted at once, the close frame awaited only once it was sent.
+  const open = app.inApp.sockets.count({ applicationId, userId: 'alice', developerId })
+  t.equal(open, 0, 'the socket of an application no longer granted is closed')
+  if (open === 0) t.same(await client.closed, { code: 4003, reason: 'no longer authorized' })
+  t.equal(await status({}), 401, 'and its tokens refused')
+})
+
 t.test('the push fallback of a disabled developer waits; another developer\'s goes out', async (t) => {
   const { app } = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '600000' })
   const a = await setupDeveloper(app, { developerKey: 'dev-a' })
