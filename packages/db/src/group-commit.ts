@@ -38,6 +38,17 @@ export interface GroupCommitOptions {
   spacingMs?: number
 }
 
+// A group of one is run again because of its first failure (a lost answer, a deadlock): when the
+// second run fails too, the caller's error keeps the first as `firstRunFailure`, which is often
+// the one that explains the second (a conflict on what the first run wrote); pino's error
+// serializer writes it into the log line with its stack. Not as `cause`: callers classify an
+// error by its cause chain (the dispatcher's outageOf), and a refusal after a lost answer is a
+// refusal, not an outage. A group of several is not given it: its failure may be another item's.
+function withFirstRunFailure (error: unknown, first: unknown): unknown {
+  if (error instanceof Error && error !== first) Object.assign(error, { firstRunFailure: first })
+  return error
+}
+
 interface Waiting<I, O> { item: I, resolve: (value: O) => void, reject: (error: unknown) => void }
 
 export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFlight = 2, maxGroup = 500, spacingMs = 0 }: GroupCommitOptions = {}): (item: I) => Promise<O> {
@@ -56,7 +67,7 @@ export function groupCommit<I, O> (run: (items: I[]) => Promise<O[]>, { maxInFli
       if (group.length === 1 && !worthRunningAgain(error)) { group[0]!.reject(error); return }
       // The lone runs share this group's slot; the pool still bounds the connections they take.
       await Promise.all(group.map(async (entry) => {
-        try { entry.resolve((await run([entry.item]))[0]!) } catch (alone) { entry.reject(alone) }
+        try { entry.resolve((await run([entry.item]))[0]!) } catch (alone) { entry.reject(group.length === 1 ? withFirstRunFailure(alone, error) : alone) }
       }))
     }
   }

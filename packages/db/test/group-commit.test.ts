@@ -99,6 +99,33 @@ t.test('a group of one that PostgreSQL found in a deadlock is run once more', as
   t.same(groups, [[7], [7]])
 })
 
+t.test('a group of one that fails again keeps its first failure beside its own, not as its cause', async (t) => {
+  const runs: number[][] = []
+  const write = groupCommit(async (items: number[]) => {
+    runs.push(items)
+    // The first run commits and loses its answer; the second finds what the first wrote.
+    if (runs.length === 1) throw new Error('Connection terminated unexpectedly')
+    throw Object.assign(new pg.DatabaseError('duplicate key value violates unique constraint "message_pkey"', 0, 'error'), { code: '23505' })
+  })
+  const refused = await write(6).then(() => undefined, (error: unknown) => error)
+  t.same(runs, [[6], [6]], 'run again once')
+  t.match(refused, { code: '23505', firstRunFailure: { message: 'Connection terminated unexpectedly' } }, 'the second failure is the caller\'s, the first beside it')
+  // A cause would make the refusal read as an outage to a caller that walks the cause chain.
+  t.equal((refused as Error).cause, undefined, 'not its cause')
+})
+
+t.test('a failed group of several does not give its failure to an item\'s own', async (t) => {
+  const write = groupCommit(async (items: number[]) => {
+    if (items.length > 1) throw new Error('the group failed')
+    if (items[0] === 13) throw new Error('13 is refused')
+    return items
+  })
+  const calls = [write(12), write(13)].map((call) => call.then(() => undefined, (error: unknown) => error))
+  const [, refused] = await Promise.all(calls)
+  t.equal((refused as Error).message, '13 is refused')
+  t.equal((refused as { firstRunFailure?: unknown }).firstRunFailure, undefined, 'the group\'s failure is not the item\'s')
+})
+
 /** A run that answers at once, recording its groups. */
 function answeringRun () {
   const groups: number[][] = []
