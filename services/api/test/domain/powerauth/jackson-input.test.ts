@@ -46,6 +46,8 @@ t.test('null stays where it means something: a schema that takes null, and free-
     { requestObject: { id: 1, callbackUrl: null } }, 'callbackUrl: null removes the URL; name: null is absent')
   t.same(readJacksonValue({ extras: { a: null, nested: { b: null } }, sound: null }, MessageBody),
     { extras: { a: null, nested: { b: null } } }, 'extras are the caller\'s data')
+  t.same(readJacksonValue({ data: null, title: null }, { type: 'object', properties: { data: {}, title: { type: 'string' } } }),
+    { data: null }, 'a field of no type is unknown data: its null is a value; a typed field\'s null is absent')
 })
 
 t.test('what the schema refuses is left for it to refuse', async (t) => {

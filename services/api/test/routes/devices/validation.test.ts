@@ -55,7 +55,8 @@ const cases: BadRequestCase[] = [
   { name: 'status update with a numeric activationId', method: 'POST', url: '/push/device/status/update', body: { activationId: 42, activationStatus: 'ACTIVE' }, message: /^activationId must be a PowerAuth activation id/ },
   { name: 'status update with a bad status', method: 'POST', url: '/push/device/status/update', body: { activationId: 'act-1', activationStatus: 'GONE' }, message: /^activationStatus must be CREATED, PENDING_COMMIT/ },
   { name: 'status update, wrapped, with a bad status', method: 'POST', url: '/push/device/status/update', body: { requestObject: { activationId: 'act-1', activationStatus: 'active' } }, message: /^requestObject\.activationStatus must be/ },
-  { name: 'status update mixing both forms', method: 'POST', url: '/push/device/status/update', body: { activationId: 'act-1', requestObject: { activationId: 'act-1', activationStatus: 'ACTIVE' } }, message: /not both/ }
+  { name: 'status update mixing both forms', method: 'POST', url: '/push/device/status/update', body: { activationId: 'act-1', requestObject: { activationId: 'act-1', activationStatus: 'ACTIVE' } }, message: /not both/ },
+  { name: 'status update with the status outside requestObject', method: 'POST', url: '/push/device/status/update', body: { activationStatus: 'BLOCKED', requestObject: { activationId: 'act-1' } }, message: /not both/ }
 ]
 
 t.test('malformed requests get 400 ERROR_GENERIC naming the field, and store nothing', async (t) => {
