@@ -53,14 +53,19 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handBackOutages?: number, handedBack?: boolean } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handBackOutages?: number, handedBack?: boolean, publishRefusals?: number } = {}) {
     let handBackOutages = options.handBackOutages ?? 0
+    // Device results refused by NATS (not an outage: the command's own failure), this many times.
+    let publishRefusals = options.publishRefusals ?? 0
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
     const publishing = (publish: () => void) => { if (!life.dead) publish() }
     const transport = {
-      publishDeviceResults: async (results: DeviceResult[]) => publishing(() => events.push(...results.map((result) => ({ kind: 'device' as const, result })))),
+      publishDeviceResults: async (results: DeviceResult[]) => {
+        if (publishRefusals-- > 0) throw new Error('device results refused')
+        publishing(() => events.push(...results.map((result) => ({ kind: 'device' as const, result }))))
+      },
       publishSummary: async (summary, results = []) => publishing(() => events.push(...results.map((result) => ({ kind: 'device' as const, result })), { kind: 'summary', summary })),
       publishChunkSummary: async (summary) => publishing(() => events.push({ kind: 'chunk', summary })),
       watchConnection: () => ({ stop: async () => {} })

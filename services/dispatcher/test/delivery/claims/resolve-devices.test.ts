@@ -50,11 +50,12 @@ t.test('a message\'s devices: the user\'s in the application, by platform and en
   t.same(together.map((found) => found.credentialsVersion === null), [false, false, false, false, true])
 })
 
-t.test('a message\'s earlier claims: answered ones are not sent again, unanswered ones are, those of removed devices are released', async (t) => {
+t.test('a message\'s earlier claims: answered ones (sent or failed) are not sent again, unanswered ones are, those of removed devices are released', async (t) => {
   const h = await startDbHarness(t)
   const ids = {
     pending: await h.addDevice('pending', { userId: 'u' }),
     answered: await h.addDevice('answered', { userId: 'u', platform: 'FCM' }),
+    failed: await h.addDevice('failed', { userId: 'u' }),
     fresh: await h.addDevice('fresh', { userId: 'u' }),
     gone: await h.addDevice('gone', { userId: 'u' }),
     goneAnswered: await h.addDevice('gone-answered', { userId: 'u' })
@@ -64,46 +65,53 @@ t.test('a message\'s earlier claims: answered ones are not sent again, unanswere
     h.db.messageDelivery.create({ data: { messageId: command.messageId, deviceId, platform, status, attempts: status === 'PENDING' ? 0 : 1 } })
   await claim(ids.pending, 'PENDING')
   await claim(ids.answered, 'SENT', 'FCM')
+  await claim(ids.failed, 'FAILED')
   await claim(ids.gone, 'PENDING')
   await claim(ids.goneAnswered, 'FAILED')
   await h.db.device.deleteMany({ where: { id: { in: [ids.gone, ids.goneAnswered] } } })
 
   const found = await resolveMessageDevices(h.db, command)
   t.same(targets(h, found.unclaimed).map(([label]) => label), ['pending', 'fresh'])
-  t.same(earlier(h, found.earlier), [['answered', 'SENT', null], ['gone', 'PENDING', null], ['gone-answered', 'FAILED', null], ['pending', 'PENDING', null]])
+  t.same(earlier(h, found.earlier), [['answered', 'SENT', null], ['failed', 'FAILED', null], ['gone', 'PENDING', null], ['gone-answered', 'FAILED', null], ['pending', 'PENDING', null]])
   t.same(found.orphaned.map((id) => h.label(id)), ['gone'])
 
   await h.startHolder('next', command, { deliveryCount: 2 }).done
   t.same(h.provider.receipts.map((r) => r.token).sort(), ['fresh', 'pending'])
-  t.same(await messageClaimRows(h, command.messageId), [['answered', 'SENT', null, 1, false], ['fresh', 'PENDING', null, 0, false],
+  t.same(await messageClaimRows(h, command.messageId), [['answered', 'SENT', null, 1, false], ['failed', 'FAILED', null, 1, false], ['fresh', 'PENDING', null, 0, false],
     ['gone-answered', 'FAILED', null, 1, false], ['pending', 'PENDING', null, 0, false]], 'the removed device\'s unanswered claim is gone; its recorded answer stays')
 })
 
-t.test('a chunk\'s devices: its users\' range in the campaign\'s application, each device once; other chunks\' claims are theirs; its own removed devices are released', async (t) => {
+t.test('a chunk\'s devices: its users\' range in the campaign\'s application, each device once; other chunks\' and other campaigns\' claims are theirs, its own answers are not sent again; its own removed devices are released', async (t) => {
   const h = await startDbHarness(t)
   const [, chunk] = await h.storeCampaign([['c1'], ['c2', 'c3'], ['c4']])
   const campaignId = BigInt(chunk!.campaignId)
   await h.addDevice('before', { userId: 'c1' })
   const sent = await h.addDevice('sent', { userId: 'c2' })
   const unanswered = await h.addDevice('unanswered', { userId: 'c2', platform: 'FCM' })
-  await h.addDevice('blocked', { userId: 'c3', activationStatus: 'BLOCKED', environment: 'SANDBOX' })
-  await h.addDevice('both-users', { userId: 'c2' })
+  const blocked = await h.addDevice('blocked', { userId: 'c3', activationStatus: 'BLOCKED', environment: 'SANDBOX' })
+  const bothUsers = await h.addDevice('both-users', { userId: 'c2' })
   await h.addDevice('both-users', { userId: 'c3' })
   const elsewhere = await h.addDevice('other-chunk', { userId: 'c3' })
   await h.addDevice('after', { userId: 'c4' })
   const gone = await h.addDevice('gone', { userId: 'c3' })
   const goneElsewhere = await h.addDevice('gone-elsewhere', { userId: 'c3' })
+  const failed = await h.addDevice('failed', { userId: 'c2' })
   await foreignDevice(h, 'c2')
-  const claim = (deviceId: bigint, chunk: number, status: 'PENDING' | 'SENT') => h.db.campaignDelivery.create({ data: { campaignId, deviceId, chunk, platform: 'APNS', status } })
+  const claim = (deviceId: bigint, chunk: number, status: 'PENDING' | 'SENT' | 'FAILED') => h.db.campaignDelivery.create({ data: { campaignId, deviceId, chunk, platform: 'APNS', status } })
   await claim(sent, 1, 'SENT')
   await claim(unanswered, 1, 'PENDING')
   await claim(elsewhere, 2, 'PENDING')
   await claim(gone, 1, 'PENDING')
   await claim(goneElsewhere, 0, 'PENDING')
+  await claim(failed, 1, 'FAILED')
+  // Another campaign's claims on the same devices are that campaign's: they hold nothing back here.
+  const other = await h.db.campaign.create({ data: { applicationId: h.applicationId, message: { title: 'other' } } })
+  await h.db.campaignDelivery.create({ data: { campaignId: other.id, deviceId: blocked, chunk: 0, platform: 'APNS', status: 'SENT' } })
+  await h.db.campaignDelivery.create({ data: { campaignId: other.id, deviceId: bothUsers, chunk: 1, platform: 'APNS', status: 'FAILED' } })
   await h.db.device.deleteMany({ where: { id: { in: [gone, goneElsewhere] } } })
 
   const found = await resolveCampaignDevices(h.db, chunk!)
   t.same(targets(h, found.unclaimed), [['unanswered', 'unanswered', 'FCM', null], ['blocked', 'blocked', 'APNS', 'SANDBOX'], ['both-users', 'both-users', 'APNS', null]])
-  t.same(earlier(h, found.earlier), [['gone', 'PENDING', 1], ['sent', 'SENT', 1], ['unanswered', 'PENDING', 1]])
+  t.same(earlier(h, found.earlier), [['failed', 'FAILED', 1], ['gone', 'PENDING', 1], ['sent', 'SENT', 1], ['unanswered', 'PENDING', 1]])
   t.same(found.orphaned.map((id) => h.label(id)), ['gone'])
 })

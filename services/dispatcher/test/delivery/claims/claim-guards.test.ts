@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto'
+import { commandId } from '@beacon/contracts'
+import t from 'tap'
+import { claimTargets, pendingClaims, recordAnswers, recordUnattemptedOutcomes, releaseClaims, scopeOf, type Unattempted } from '../../../src/delivery/claims/claims.js'
+import type { DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
+import { startDbHarness, type DbHarness } from '../db-harness.js'
+import { campaignClaimRows, messageClaimRows } from '../rows.js'
+
+const target = (id: bigint): DeviceTarget => ({ id, platform: 'APNS', token: String(id), environment: 'PRODUCTION' })
+const expired = (id: bigint): Unattempted => ({ target: target(id), status: 'EXPIRED', reason: 'Expired: validUntil passed before sending' })
+const labels = (h: DbHarness, ids: Iterable<string | bigint>) => [...ids].map((id) => h.label(id)).sort()
+
+/** A campaign of two chunks (users c0, c1) and devices labelled as given, all of user c1 (chunk 1's). */
+async function campaignWith (h: DbHarness, devices: string[]) {
+  const [, chunk] = await h.storeCampaign([['c0'], ['c1']])
+  const ids: Record<string, bigint> = {}
+  for (const label of devices) ids[label] = await h.addDevice(label, { userId: 'c1' })
+  const campaignId = BigInt(chunk!.campaignId)
+  const claim = (label: string, onChunk: number, status: 'PENDING' | 'SENT') =>
+    h.db.campaignDelivery.create({ data: { campaignId, deviceId: ids[label]!, chunk: onChunk, platform: 'APNS', status, attempts: status === 'PENDING' ? 0 : 1 } })
+  return { command: chunk!, scope: { kind: 'campaign' as const, campaignId: chunk!.campaignId, chunk: 1 }, ids, claim }
+}
+
+// A copy of a chunk that finds another handling's lease live, or the command finished, claims
+// nothing: that handling sends the devices (commands/lease.ts). Its own lease, or a lapsed one, does not stop it.
+t.test('a chunk\'s window claims nothing while another handling holds the chunk\'s lease live or finished it; its own or a lapsed lease does not stop it', async (t) => {
+  const h = await startDbHarness(t)
+  const { command, scope, ids } = await campaignWith(h, ['d'])
+  const claimant = { key: commandId(command), holder: randomUUID() }
+  const lease = (holder: string, expires: string, done = false) => h.db.pool.query(
+    `INSERT INTO command_lease (key, holder, expires_at, done) VALUES ($1, $2, now() + interval '${expires}', $3)
+     ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at, done = EXCLUDED.done`, [claimant.key, holder, done])
+  const claim = () => claimTargets(h.db, scope, claimant, [target(ids.d!)], new Date())
+
+  await lease(randomUUID(), '1 minute')
+  t.same(await claim(), { mine: new Set(), overtaken: true }, 'another handling\'s live lease')
+  await lease(randomUUID(), '-1 minute', true)
+  t.same(await claim(), { mine: new Set(), overtaken: true }, 'another handling finished the chunk')
+  t.same(await campaignClaimRows(h, command.campaignId), [], 'nothing claimed')
+
+  await lease(randomUUID(), '-1 minute')
+  t.same(await claim(), { mine: new Set([String(ids.d)]), overtaken: false }, 'another handling\'s lapsed lease: claimed')
+  await lease(claimant.holder, '1 minute')
+  t.same(await claim(), { mine: new Set([String(ids.d)]), overtaken: false }, 'its own live lease: its claim again')
+})
+
+// An outcome decided without a request is written as the claim only over nothing or over this
+// scope's PENDING claim: never over a recorded answer, nor over another chunk's claim (that chunk
+// sends the device and reports it); the ids it answers are those written.
+t.test('outcomes decided without a request never overwrite a recorded answer or another chunk\'s claim, and name only the rows they wrote', async (t) => {
+  const h = await startDbHarness(t)
+  const { command, scope, ids, claim } = await campaignWith(h, ['answered', 'pending', 'fresh', 'other-chunk'])
+  await claim('answered', 1, 'SENT')
+  await claim('pending', 1, 'PENDING')
+  await claim('other-chunk', 0, 'PENDING')
+  const written = await recordUnattemptedOutcomes(h.db, scope, Object.values(ids).map(expired))
+  t.same(labels(h, written), ['fresh', 'pending'])
+  const reason = 'Expired: validUntil passed before sending'
+  t.same(await campaignClaimRows(h, command.campaignId), [['answered', 1, 'SENT', null, 1, false], ['fresh', 1, 'EXPIRED', reason, 0, false],
+    ['other-chunk', 0, 'PENDING', null, 0, false], ['pending', 1, 'EXPIRED', reason, 0, false]])
+
+  const message = await h.storeMessage('c1')
+  const messageScope = { kind: 'message' as const, messageId: message.messageId }
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.answered!, platform: 'APNS', status: 'FAILED', reason: 'BadDeviceToken', attempts: 1 } })
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.pending!, platform: 'APNS' } })
+  t.same(labels(h, await recordUnattemptedOutcomes(h.db, messageScope, [expired(ids.answered!), expired(ids.pending!)])), ['pending'])
+  t.same(await messageClaimRows(h, message.messageId), [['answered', 'FAILED', 'BadDeviceToken', 1, false], ['pending', 'EXPIRED', reason, 0, false]])
+})
+
+// Releasing gives back unanswered claims (the next holder sends them): a recorded answer stays.
+t.test('releasing claims removes only unanswered ones, of this chunk or message; recorded answers stay', async (t) => {
+  const h = await startDbHarness(t)
+  const { command, scope, ids, claim } = await campaignWith(h, ['answered', 'pending', 'other-chunk'])
+  await claim('answered', 1, 'SENT')
+  await claim('pending', 1, 'PENDING')
+  await claim('other-chunk', 0, 'PENDING')
+  await releaseClaims(h.db, scope, Object.values(ids))
+  t.same(await campaignClaimRows(h, command.campaignId), [['answered', 1, 'SENT', null, 1, false], ['other-chunk', 0, 'PENDING', null, 0, false]])
+
+  const message = await h.storeMessage('c1')
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.answered!, platform: 'APNS', status: 'SENT', attempts: 1 } })
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.pending!, platform: 'APNS' } })
+  await releaseClaims(h.db, { kind: 'message', messageId: message.messageId }, [ids.answered!, ids.pending!])
+  t.same(await messageClaimRows(h, message.messageId), [['answered', 'SENT', null, 1, false]])
+})
+
+// A command failed on its last delivery reports these as failed (terminal.ts): answered claims
+// and another chunk's claims are not its to report.
+t.test('a command\'s unanswered claims: PENDING ones only, of its own chunk', async (t) => {
+  const h = await startDbHarness(t)
+  const { command, scope, ids, claim } = await campaignWith(h, ['answered', 'pending', 'other-chunk'])
+  await claim('answered', 1, 'SENT')
+  await claim('pending', 1, 'PENDING')
+  await claim('other-chunk', 0, 'PENDING')
+  t.same(labels(h, (await pendingClaims(h.db, scope)).map((c) => c.deviceId)), ['pending'])
+  t.same(labels(h, (await pendingClaims(h.db, scopeOf(command))).map((c) => c.deviceId)), ['pending'], 'the chunk command\'s own scope')
+
+  const message = await h.storeMessage('c1')
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.answered!, platform: 'APNS', status: 'FAILED', attempts: 1 } })
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.pending!, platform: 'APNS' } })
+  t.same((await pendingClaims(h.db, { kind: 'message', messageId: message.messageId })).map((c) => [h.label(c.deviceId), c.platform]), [['pending', 'APNS']])
+})
+
+// A message's window (claimed with the other commands in hand, message-claims.ts) takes an
+// unanswered claim over, never a recorded answer; answers written at a give-back go onto
+// unanswered claims only (whichever answer came first stays).
+t.test('a message\'s window does not claim a device already answered; answers written at a give-back do not replace a recorded one', async (t) => {
+  const h = await startDbHarness(t)
+  const message = await h.storeMessage('u')
+  const answered = await h.addDevice('answered', { userId: 'u' })
+  const pending = await h.addDevice('pending', { userId: 'u' })
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: answered, platform: 'APNS', status: 'FAILED', reason: 'BadDeviceToken', attempts: 1 } })
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: pending, platform: 'APNS' } })
+  const scope = scopeOf(message)
+  const claimed = await claimTargets(h.db, scope, { key: message.messageId, holder: randomUUID() }, [target(answered), target(pending)], new Date())
+  t.same(claimed, { mine: new Set([String(pending)]), overtaken: false })
+
+  const at = new Date().toISOString()
+  await recordAnswers(h.db, scope, [answered, pending].map((id) => ({ messageId: message.messageId, deviceId: String(id), platform: 'APNS', status: 'SENT', attempts: 2, at, tokenInvalid: false })))
+  t.same(await messageClaimRows(h, message.messageId), [['answered', 'FAILED', 'BadDeviceToken', 1, false], ['pending', 'SENT', null, 2, false]])
+})
