@@ -156,6 +156,17 @@ class RetryingSend {
     }
   }
 
+  /**
+   * Whether validUntil passed while the loop waited for `taken` slots (or for mayRetry): then it
+   * gives them back, and the loop's next turn expires what was to be attempted. No attempt starts
+   * at or after validUntil, however long the sender's slots were full.
+   */
+  private passedDeadline (taken: number): boolean {
+    if (this.now() < this.deadline) return false
+    this.slots.give(taken)
+    return true
+  }
+
   private async loop (): Promise<SendReport> {
     const { signal, report, fresh, claimed, waiting, inFlight, context } = this
     while (!this.stopped()) {
@@ -170,6 +181,7 @@ class RetryingSend {
       if (due.length > 0) {
         if (context.mayRetry !== undefined && !await context.mayRetry()) continue
         const n = await this.slots.take(due.length, 1, signal)
+        if (this.passedDeadline(n)) continue
         for (const item of due.slice(0, n)) {
           waiting.splice(waiting.indexOf(item), 1)
           this.attempt(item)
@@ -178,6 +190,7 @@ class RetryingSend {
       }
       if (claimed.length > 0) {
         const n = await this.slots.take(claimed.length, 1, signal)
+        if (this.passedDeadline(n)) continue
         for (const target of claimed.splice(0, n)) this.attempt({ target, attempts: 0, notBefore: 0, lastReason: '' })
         continue
       }

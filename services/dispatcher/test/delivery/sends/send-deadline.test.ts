@@ -75,3 +75,56 @@ t.test('a slot waiter that gave up (its command stopped) takes no slot freed aft
   await turn()
   t.equal(granted, 1, 'the freed slot went to the next taker')
 })
+
+// validUntil passes while devices wait for the sender's one slot (device 1 on the wire): once the
+// slot frees, the waiting device is expired unsent, not attempted late.
+t.test('validUntil passing while devices wait for a slot: no attempt starts after it', async (t) => {
+  let now = 1_000_000
+  const sent: Array<[number, number]> = []
+  let answerFirst: () => void = () => {}
+  const prepared = {
+    send: (targets: DeviceTarget[]) => {
+      sent.push([Number(targets[0]!.id), now])
+      if (sent.length > 1) return Promise.resolve<SendOutcome[]>([{ kind: 'sent' }])
+      return new Promise<SendOutcome[]>((resolve) => { answerFirst = () => { resolve([{ kind: 'sent' }]) } })
+    }
+  }
+  const running = sendWithRetries(prepared, [target(1), target(2)], {
+    policy, validUntil: new Date(now + 1000), heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, now: () => now, sleep: async () => {}
+  })
+  while (sent.length < 1) await turn()
+  await turn()
+  now += 5000
+  answerFirst()
+  const report = await running
+  t.same(sent, [[1, 1_000_000]], 'device 2 was not sent once the slot freed after validUntil')
+  t.same([...report.outcomes].map(([x, outcome]) => [Number(x.id), outcome.kind, outcome.attempts]).sort(), [[1, 'sent', 1], [2, 'expired', 0]])
+})
+
+// guarantee: transient-failures-retried (never past validUntil, even with the sender's slots full)
+// The same for a retry: device 1's retry falls due while device 2 holds the one slot, and
+// validUntil passes before that slot frees: the retry is not made, device 1 expires.
+t.test('validUntil passing while a due retry waits for a slot: the retry is not made', async (t) => {
+  let now = 1_000_000
+  const sent: Array<[number, number]> = []
+  const held: Array<() => void> = []
+  const prepared = {
+    send: (targets: DeviceTarget[]) => {
+      const id = Number(targets[0]!.id)
+      sent.push([id, now])
+      if (id === 1) return Promise.resolve<SendOutcome[]>([sent.length === 1 ? { kind: 'retry', reason: 'TooManyRequests' } : { kind: 'sent' }])
+      return new Promise<SendOutcome[]>((resolve) => { held.push(() => { resolve([{ kind: 'sent' }]) }) })
+    }
+  }
+  const running = sendWithRetries(prepared, [target(1), target(2)], {
+    policy, validUntil: new Date(now + 1000), heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, now: () => now, sleep: async (ms) => { now += Math.min(ms, 1) }
+  })
+  while (held.length < 1) await turn()
+  for (let i = 0; i < 30; i++) await turn()
+  t.same(sent.map(([id]) => id), [1, 2], 'device 1 answered "retry", device 2 holds the slot')
+  now += 5000
+  held.shift()!()
+  const report = await running
+  t.same(sent.map(([id]) => id), [1, 2], 'no retry of device 1 after validUntil')
+  t.same([...report.outcomes].map(([x, outcome]) => [Number(x.id), outcome.kind, outcome.attempts]).sort(), [[1, 'expired', 1], [2, 'sent', 1]])
+})
