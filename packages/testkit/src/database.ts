@@ -20,11 +20,32 @@ export function databaseUrl (name: string): string {
   return url.toString()
 }
 
-/** Runs `fn` with a client of the admin database (not in the package's barrel). */
-export async function withAdmin<T> (fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminDatabaseUrl })
-  await client.connect()
-  try { return await fn(client) } finally { await client.end() }
+// A new connection costs PostgreSQL ~20 ms of CPU on these machines (its fork's page faults under
+// the hypervisor), and each test database took two: one to create it, one to drop it. A test file
+// building seven apps opened 27 connections, 14 of them these. A process keeps a few instead;
+// idle ones do not hold it open (allowExitOnIdle), and one the server closes is replaced.
+let adminPool: pg.Pool | undefined
+
+/**
+ * Runs `fn` with a client of the admin database (not in the package's barrel). The client is
+ * shared with later calls: `fn` leaves no session state behind (a setting, a lock it holds).
+ */
+export async function withAdmin<T> (fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  if (adminPool === undefined) {
+    adminPool = new pg.Pool({ connectionString: adminDatabaseUrl, max: 3, idleTimeoutMillis: 5000, allowExitOnIdle: true })
+    // An idle client the server ended (a restart): the pool drops it; nothing waits on it.
+    adminPool.on('error', () => {})
+  }
+  const client = await adminPool.connect()
+  try {
+    const result = await fn(client)
+    client.release()
+    return result
+  } catch (error) {
+    // Rare (a failed drop, a lost connection): the client goes rather than a session in doubt.
+    client.release(true)
+    throw error
+  }
 }
 
 let templateReady: Promise<{ name: string, copy: string }> | undefined
@@ -36,7 +57,7 @@ let templateReady: Promise<{ name: string, copy: string }> | undefined
 // three runs each, on this machine); a quarter of the api's test files (28, four at a time) cost
 // it 34-39 CPU-s against 44-55, and took no longer for the checkpoints (96-102 s against 102).
 // Older servers know no STRATEGY.
-async function copyClause (client: pg.Client): Promise<string> {
+async function copyClause (client: pg.PoolClient): Promise<string> {
   const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num')
   return Number(rows[0]!.server_version_num) >= 150000 ? ' STRATEGY FILE_COPY' : ''
 }
