@@ -21,6 +21,15 @@ async function campaignWith (h: DbHarness, devices: string[]) {
   return { command: chunk!, scope: { kind: 'campaign' as const, campaignId: chunk!.campaignId, chunk: 1 }, ids, claim }
 }
 
+/** campaignWith's three kinds of claim: an answered one and a PENDING one on chunk 1, a PENDING one of chunk 0's. */
+async function answeredPendingAndOtherChunk (h: DbHarness) {
+  const campaign = await campaignWith(h, ['answered', 'pending', 'other-chunk'])
+  await campaign.claim('answered', 1, 'SENT')
+  await campaign.claim('pending', 1, 'PENDING')
+  await campaign.claim('other-chunk', 0, 'PENDING')
+  return campaign
+}
+
 // A copy of a chunk that finds another handling's lease live, or the command finished, claims
 // nothing: that handling sends the devices (commands/lease.ts). Its own lease, or a lapsed one, does not stop it.
 t.test('a chunk\'s window claims nothing while another handling holds the chunk\'s lease live or finished it; its own or a lapsed lease does not stop it', async (t) => {
@@ -70,10 +79,7 @@ t.test('outcomes decided without a request never overwrite a recorded answer or 
 // Releasing gives back unanswered claims (the next holder sends them): a recorded answer stays.
 t.test('releasing claims removes only unanswered ones, of this chunk or message; recorded answers stay', async (t) => {
   const h = await startDbHarness(t)
-  const { command, scope, ids, claim } = await campaignWith(h, ['answered', 'pending', 'other-chunk'])
-  await claim('answered', 1, 'SENT')
-  await claim('pending', 1, 'PENDING')
-  await claim('other-chunk', 0, 'PENDING')
+  const { command, scope, ids } = await answeredPendingAndOtherChunk(h)
   await releaseClaims(h.db, scope, Object.values(ids))
   t.same(await campaignClaimRows(h, command.campaignId), [['answered', 1, 'SENT', null, 1, false], ['other-chunk', 0, 'PENDING', null, 0, false]])
 
@@ -88,10 +94,7 @@ t.test('releasing claims removes only unanswered ones, of this chunk or message;
 // and another chunk's claims are not its to report.
 t.test('a command\'s unanswered claims: PENDING ones only, of its own chunk', async (t) => {
   const h = await startDbHarness(t)
-  const { command, scope, ids, claim } = await campaignWith(h, ['answered', 'pending', 'other-chunk'])
-  await claim('answered', 1, 'SENT')
-  await claim('pending', 1, 'PENDING')
-  await claim('other-chunk', 0, 'PENDING')
+  const { command, scope, ids } = await answeredPendingAndOtherChunk(h)
   t.same(labels(h, (await pendingClaims(h.db, scope)).map((c) => c.deviceId)), ['pending'])
   t.same(labels(h, (await pendingClaims(h.db, scopeOf(command))).map((c) => c.deviceId)), ['pending'], 'the chunk command\'s own scope')
 
