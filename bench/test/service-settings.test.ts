@@ -1,7 +1,7 @@
 // The full run measures the services as they are deployed (registration excepted): the heap caps and the api's malloc
 // thresholds it starts them with must be the ones docker-compose.yml and deploy/kubernetes give.
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
 import { parse, parseAllDocuments } from 'yaml'
 import { apiEnv, apiNodeArgs, dispatcherNodeArgs } from '../src/service-settings.js'
@@ -9,7 +9,7 @@ import { apiEnv, apiNodeArgs, dispatcherNodeArgs } from '../src/service-settings
 const root = new URL('../../', import.meta.url)
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8')
 
-interface Container { name: string, args?: string[], env?: Array<{ name: string, value?: string }>, resources?: { limits?: { memory?: string } } }
+interface Container { name: string, args?: string[], env?: Array<{ name: string, value?: string }>, resources?: { requests?: { memory?: string }, limits?: { memory?: string } } }
 
 /** The containers of a manifest's Deployments, by name. */
 function containers (path: string): Map<string, Container> {
@@ -79,15 +79,42 @@ t.test("this project's Node starts with the services' flags, and their heap caps
 // malloc's arenas come on top, and a dispatcher under 192 MB peaked at 200-202 MB RSS in the
 // 1,000,000-user campaign. A cap raised without the container's limit would be killed for memory
 // under load instead of collecting its garbage: each limit stays at least 96 MiB above its cap.
+const mib = (quantity: string | undefined) => {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity ?? '')
+  return match === null ? Number.NaN : Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1)
+}
+
 t.test('each Kubernetes container may use at least 96 MiB more than its heap cap', async (t) => {
-  const mib = (quantity: string | undefined) => {
-    const match = /^(\d+)(Mi|Gi)$/.exec(quantity ?? '')
-    return match === null ? Number.NaN : Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1)
-  }
   for (const [file, name, args] of [['deploy/kubernetes/api.yaml', 'api', apiNodeArgs], ['deploy/kubernetes/dispatcher.yaml', 'dispatcher', dispatcherNodeArgs]] as const) {
     const container = containers(file).get(name)
     const limit = mib(container?.resources?.limits?.memory)
     const cap = Number(args.find((arg) => arg.startsWith('--max-old-space-size='))?.split('=')[1])
     t.ok(limit - cap >= 96, `${name}: memory limit ${container?.resources?.limits?.memory} against a ${cap} MB heap cap`)
+  }
+})
+
+// A memory request is what the scheduler sets aside for a pod: one below what the service uses
+// under load lets a node be filled past its memory. Each request covers the highest peak RSS of
+// its service (MiB, as the bench reports it) in the latest full run committed in bench/results.
+t.test('each Kubernetes container requests at least the peak RSS of its service in the latest full bench run', async (t) => {
+  const latest = readdirSync(new URL('bench/results/', root)).filter((name) => /^run-.*\.json$/.test(name)).sort().at(-1)
+  t.ok(latest, 'a full run is committed')
+  const peaks: Record<string, number> = {}
+  const collect = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'peakRssMb' && typeof inner === 'object' && inner !== null) {
+        for (const [process, mb] of Object.entries(inner as Record<string, number>)) {
+          const service = process.replace(/\d+$/, '')
+          peaks[service] = Math.max(peaks[service] ?? 0, mb)
+        }
+      } else collect(inner)
+    }
+  }
+  collect(JSON.parse(read(`bench/results/${latest ?? ''}`)))
+  for (const [file, name] of [['deploy/kubernetes/api.yaml', 'api'], ['deploy/kubernetes/dispatcher.yaml', 'dispatcher']] as const) {
+    const request = containers(file).get(name)?.resources?.requests?.memory
+    t.ok(peaks[name] !== undefined && peaks[name] > 0, `${latest}: a peak RSS of the ${name}`)
+    t.ok(mib(request) >= (peaks[name] ?? Number.NaN), `${name}: memory request ${request} against a peak RSS of ${peaks[name]} MiB in ${latest}`)
   }
 })
