@@ -66,3 +66,14 @@ t.test('refused before sending: payload over 4096 bytes, collapse id over 64 byt
   t.ok(buildApnsNotification(command({}, { collapseKey: 'k'.repeat(64) }), 'b').ok, '64 bytes is fine')
   t.match(buildApnsNotification(command({}, { extras: { aps: {} } }), 'b'), { ok: false, reason: /aps/ })
 })
+
+t.test('the limit is 4096 bytes inclusive: the largest alert accepted is exactly 4096 bytes', async (t) => {
+  // Growing the body a byte at a time: the first refusal must be at 4097 bytes, so 4096 was sent.
+  let length = 3900
+  let built = buildApnsNotification(command({}, { body: 'x'.repeat(length) }), 'b')
+  while (built.ok && length < 4200) built = buildApnsNotification(command({}, { body: 'x'.repeat(++length) }), 'b')
+  t.match(built, { ok: false, reason: /the APNs payload is 4097 bytes/ })
+  const largest = buildApnsNotification(command({}, { body: 'x'.repeat(length - 1) }), 'b')
+  if (!largest.ok) throw new Error(largest.reason)
+  t.equal(Buffer.byteLength((largest.notification as unknown as { compile (): string }).compile()), 4096)
+})

@@ -15,12 +15,12 @@ type PingCallback = (error: Error | null, duration: number, payload: Buffer) => 
 const token = () => (++tokens).toString(16).padStart(64, 'a')
 
 /** An APNs sender to a fresh mock, and a function sending one notification to one new device. */
-async function setup (t: Test, options: { requestTimeoutMs: number, pingIntervalMs?: number, pingTimeoutMs?: number, port?: number }) {
+async function setup (t: Test, options: { requestTimeoutMs: number, pingIntervalMs?: number, pingTimeoutMs?: number, port?: number, maxStreams?: number }) {
   const mock = await startApnsMock()
   t.teardown(() => mock.close())
   const key = mock.createKey({ bundles: [BUNDLE] })
-  const { port = mock.port, ...timing } = options
-  const sender = createApnsSender({ url: new URL(`https://127.0.0.1:${port}`), ca: Buffer.from(mock.ca), maxStreams: 10, ...timing })
+  const { port = mock.port, maxStreams = 10, ...timing } = options
+  const sender = createApnsSender({ url: new URL(`https://127.0.0.1:${port}`), ca: Buffer.from(mock.ca), maxStreams, ...timing })
   t.teardown(() => sender.close())
   const credentials: ApplicationCredentials = {
     id: 1,
@@ -58,6 +58,19 @@ t.test('a request left unanswered on a session that still answers pings keeps th
   mock.script(hanging, 'hang')
   t.match(await send(hanging), { kind: 'retry', reason: 'ConnectionError' })
   t.equal(mock.counters.hung, 1, 'the mock took the request and never answered it')
+  t.same(await send(), { kind: 'sent' })
+  t.equal(mock.connections, 1, 'the healthy session was not replaced')
+})
+
+t.test('many requests left unanswered at once on a session that answers pings: one check, the session kept', async (t) => {
+  // Each unanswered request asks for a check: one ping per request would pass Node's limit of
+  // unacknowledged pings (10), and a refused ping condemns the session with every request on it.
+  const { mock, send } = await setup(t, { requestTimeoutMs: 300, maxStreams: 20 })
+  t.same(await send(), { kind: 'sent' })
+  const hanging = Array.from({ length: 15 }, () => token())
+  for (const device of hanging) mock.script(device, 'hang')
+  const outcomes = await Promise.all(hanging.map((device) => send(device)))
+  t.ok(outcomes.every((outcome) => outcome.kind === 'retry'), 'each unanswered request is retryable')
   t.same(await send(), { kind: 'sent' })
   t.equal(mock.connections, 1, 'the healthy session was not replaced')
 })

@@ -191,10 +191,13 @@ t.test('a connection whose server then allows no streams takes none: the next se
   const endpoint = await startEndpoint(t, (_token, stream) => answer(stream))
   const { send } = senderFor(t, fcm, endpoint, { concurrency: 4, requestTimeoutMs: 1_000 })
   t.same(await send.send([device('first:APA91b', 0)]), [{ kind: 'sent' }])
+  const [first] = endpoint.sessions
   for (const session of endpoint.sessions) session.settings({ maxConcurrentStreams: 0 })
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.same(await send.send([device('second:APA91b', 1)]), [{ kind: 'sent' }], 'not queued behind a limit of 0 until its timeout')
   t.equal(endpoint.sessions.size, 2)
+  // Retired, the useless connection is closed (it had no stream left), not kept open for good.
+  t.ok(first!.closed || first!.destroyed, 'the connection allowing no streams was closed')
 })
 
 // The stream slot is taken when firebase-admin opens the stream, after its access token: a slow
@@ -241,4 +244,16 @@ t.test('two senders in one process each send for the same application', async (t
   const second = senderTo(t, fcm, { ca: Buffer.from(fcm.ca), applicationId })
   t.same((await first.send([device('first:APA91b', 1)])).map((outcome) => outcome.kind), ['sent'])
   t.same((await second.send([device('second:APA91b', 2)])).map((outcome) => outcome.kind), ['sent'])
+})
+
+t.test('a Retry-After that is not a number of seconds (an HTTP date) is not a wait: the backoff decides', async (t) => {
+  const fcm = await startMock(t)
+  const endpoint = await startEndpoint(t, (_token, stream) => {
+    stream.respond({ ':status': 429, 'content-type': 'application/json', 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' })
+    stream.end(JSON.stringify({ error: { code: 429, message: 'Quota exceeded.', status: 'RESOURCE_EXHAUSTED' } }))
+  })
+  const { send } = senderFor(t, fcm, endpoint, { concurrency: 1, requestTimeoutMs: 2_000 })
+  const [outcome] = await send.send([device('dated:APA91b', 1)])
+  t.match(outcome, { kind: 'retry', reason: 'message-rate-exceeded' })
+  t.notOk(outcome !== undefined && 'retryAfterMs' in outcome, 'no retryAfterMs (not NaN)')
 })

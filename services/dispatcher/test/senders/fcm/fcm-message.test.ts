@@ -62,3 +62,12 @@ t.test('payload over 4096 bytes is refused before sending', async (t) => {
 t.test('data values are strings: strings as they are, others as JSON (not toString)', async (t) => {
   t.same(toDataValues({ s: 'text', n: 1.5, a: [1, 'x'], o: { k: 'v' } }), { s: 'text', n: '1.5', a: '[1,"x"]', o: '{"k":"v"}' })
 })
+
+t.test('the notification block counts toward the 4096 bytes, and exactly 4096 is accepted', async (t) => {
+  // No extras: a long body alone exceeds the limit. Growing it a byte at a time, the first
+  // refusal must be at 4097 bytes, so 4096 was accepted.
+  let length = 3900
+  let built = buildFcmMessage(command({}, { body: 'x'.repeat(length) }))
+  while (built.ok && length < 4200) built = buildFcmMessage(command({}, { body: 'x'.repeat(++length) }))
+  t.match(built, { ok: false, reason: /the FCM payload is 4097 bytes/ })
+})

@@ -133,3 +133,36 @@ t.test('a token endpoint that answers without end, or drips, is cut; a listed UR
   // (The mock refuses the assertion: its audience is the URI as written, not the mock's own.)
   t.match(outcome, { reason: 'TokenEndpointRefused (HTTP 400)' })
 })
+
+t.test('a 200 without a usable token is an error, and the token it held is never logged', async (t) => {
+  const fcm = await startFcmMock()
+  t.teardown(() => fcm.close())
+  const SECRET = 'ya29.a0-secret-access-token'
+  // An access token without expires_in: not used, and not written into the warning either.
+  const server = await tokenServer(t, { status: 200, body: { access_token: SECRET, token_type: 'Bearer' } })
+  const tokenUri = `http://127.0.0.1:${server.port}/token`
+  const account = { ...fcm.createServiceAccount({ projectId: 'p7' }), token_uri: tokenUri }
+  const { outcome, logs } = await sendWith(t, { fcm, account, policy: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
+  t.match(outcome, { kind: 'retry', reason: 'TokenEndpointError (HTTP 200)' })
+  t.match(logs.find((line) => line.msg === 'FCM access token not obtained'), { level: 40, status: 200 })
+  t.notOk(JSON.stringify(logs).includes(SECRET), 'the token is not in the log')
+  t.notOk(JSON.stringify(outcome).includes(SECRET), 'nor in the outcome')
+  t.equal(fcm.log.length, 0, 'nothing was sent with it')
+})
+
+t.test('an endless token answer is cut once it passes 64 KB, not read on until the deadline', async (t) => {
+  const fcm = await startFcmMock()
+  t.teardown(() => fcm.close())
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }).write(`{"access_token":"${'x'.repeat(200 * 1024)}`) })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  const tokenUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`
+  const account = { ...fcm.createServiceAccount({ projectId: 'p8' }), token_uri: tokenUri }
+  const { outcome, logs } = await sendWith(t, { fcm, account, policy: { allowedUris: [tokenUri], allowPrivateNetworks: true } })
+  t.match(outcome, { kind: 'retry', reason: 'TokenEndpointUnreachable' })
+  // Cut for its size (ETOOLARGE), not by the whole exchange's deadline (ETIMEDOUT).
+  t.match(logs.find((line) => line.msg === 'FCM access token not obtained'), { err: { code: 'ETOOLARGE' } })
+})
