@@ -4,7 +4,7 @@ import type { FcmCredentials } from '../../credentials.js'
 import type { FcmSessions } from './fcm-sessions.js'
 import { sendOverSessions } from './firebase-http2-transport.js'
 import { boundFirebaseRequests } from './firebase-request-bounds.js'
-import type { RetryAfterByToken } from './retry-after.js'
+import type { ErrorAnswersByToken } from './error-answers.js'
 import { serviceAccountCredential, type TokenRequestOptions } from './oauth-credential.js'
 
 // firebase-admin's app names are process-wide: a second pool (two senders in one process) counting
@@ -15,7 +15,7 @@ let generation = 0
  * One firebase-admin app per application, reused; replaced (and the old one deleted) when the
  * application's credentials version changes.
  */
-export function createFcmAppPool (transport: { sessions: FcmSessions, retryAfter: RetryAfterByToken }, options: TokenRequestOptions) {
+export function createFcmAppPool (transport: { sessions: FcmSessions, errorAnswers: ErrorAnswersByToken }, options: TokenRequestOptions) {
   const apps = new Map<number, { version: number, app: App, messaging: Messaging }>()
 
   return {
@@ -32,7 +32,7 @@ export function createFcmAppPool (transport: { sessions: FcmSessions, retryAfter
       // FCM_TIMEOUT_MS for each send request, and no retries but ours (send-with-retries.ts).
       boundFirebaseRequests(messaging, options.timeoutMs)
       // Each send() one HTTP/2 stream on the connections every application shares.
-      sendOverSessions(messaging, transport.sessions, transport.retryAfter)
+      sendOverSessions(messaging, transport.sessions, transport.errorAnswers)
       apps.set(applicationId, { version, app, messaging })
       return messaging
     },

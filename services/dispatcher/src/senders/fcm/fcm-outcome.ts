@@ -1,9 +1,14 @@
 import type { SendOutcome } from '../sender.js'
+import type { ErrorAnswer } from './error-answers.js'
 import { TOKEN_CONFIGURATION_FAILURES, TokenFailure } from './oauth-credential.js'
 
 interface FirebaseLikeError { code?: unknown, message?: unknown }
 
 const INVALID_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token'])
+// firebase-admin gives a plain Google NOT_FOUND the code of FCM's UNREGISTERED: a wrong URL, a
+// proxy's 404 or a project that does not exist would have every device sent to deleted. Only an
+// answer whose FcmError detail says UNREGISTERED (what FCM answers for a dead token) deletes one.
+const NOT_REGISTERED = 'messaging/registration-token-not-registered'
 const CREDENTIALS = new Set(['messaging/third-party-auth-error', 'messaging/mismatched-credential', 'messaging/authentication-error'])
 // app/app-deleted: a send that waited for a request slot while its app was deleted (credentials
 // replaced, or the sender closing at shutdown): it was never sent.
@@ -24,7 +29,7 @@ const TOKEN_FAILURE = new RegExp(`\\b(${Object.values(TokenFailure).join('|')})(
 export const FCM_REASONS: readonly string[] = [
   ...[...INVALID_TOKEN, ...CREDENTIALS, ...RETRY, 'messaging/invalid-argument'].map((code) => code.replace(/^messaging\//, '')),
   ...Object.values(TokenFailure),
-  'ConnectionError', 'UnknownError', 'PayloadTooLarge', 'FcmNotConfigured'
+  'ConnectionError', 'UnknownError', 'PayloadTooLarge', 'FcmNotConfigured', 'NotFound'
 ]
 
 /**
@@ -32,11 +37,13 @@ export const FCM_REASONS: readonly string[] = [
  * (`registration-token-not-registered`, `invalid-argument`, `app/network-error`, …) or one of our
  * own; Google's and firebase-admin's message text is the detail, for the log only.
  */
-export function fcmOutcome (error: unknown, retryAfterSeconds?: number): SendOutcome {
+export function fcmOutcome (error: unknown, answer: ErrorAnswer = {}): SendOutcome {
   const { code, message } = (error ?? {}) as FirebaseLikeError
   const detail = typeof message === 'string' ? message : String(error)
   const known = typeof code === 'string' && CODE_SHAPE.test(code) ? code : undefined
   const reason = known?.replace(/^messaging\//, '')
+  // The device is kept; the send fails for it, and the reason says what was not found.
+  if (known === NOT_REGISTERED && answer.fcmErrorCode !== 'UNREGISTERED') return { kind: 'rejected', reason: 'NotFound', detail }
   if (known !== undefined && INVALID_TOKEN.has(known)) return { kind: 'invalid-token', reason: reason!, detail }
   // INVALID_ARGUMENT is about the token when FCM says so; otherwise it is about the message.
   if (known === 'messaging/invalid-argument') {
@@ -54,7 +61,7 @@ export function fcmOutcome (error: unknown, retryAfterSeconds?: number): SendOut
   if (known !== undefined && CREDENTIALS.has(known)) return { kind: 'credentials', reason: reason!, detail }
   if ((known !== undefined && RETRY.has(known)) || CONNECTION.test(detail)) {
     const retry = { kind: 'retry' as const, reason: reason ?? 'ConnectionError', detail }
-    return retryAfterSeconds === undefined ? retry : { ...retry, retryAfterMs: retryAfterSeconds * 1000 }
+    return answer.retryAfterSeconds === undefined ? retry : { ...retry, retryAfterMs: answer.retryAfterSeconds * 1000 }
   }
   return { kind: 'rejected', reason: reason ?? 'UnknownError', detail }
 }

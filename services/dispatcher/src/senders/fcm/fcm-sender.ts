@@ -6,7 +6,7 @@ import { fcmRequests } from '../../metrics/provider-requests.js'
 import type { PlatformSender, SendOutcome } from '../sender.js'
 import { createFcmAppPool } from './fcm-apps.js'
 import { FcmSessions } from './fcm-sessions.js'
-import { RetryAfterByToken } from './retry-after.js'
+import { ErrorAnswersByToken } from './error-answers.js'
 import { createLimiter, mapThrough } from '../limiter.js'
 import { buildFcmMessage, type BuiltFcmMessage } from './fcm-message.js'
 import { fcmOutcome } from './fcm-outcome.js'
@@ -33,12 +33,12 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
   // Each request is an HTTP/2 stream: Node's per-stream bind without its deprecation wrappers.
   installSharedAsyncResourceBind()
   const limit = createLimiter(endpoint.concurrency)
-  const retryAfter = new RetryAfterByToken()
+  const errorAnswers = new ErrorAnswersByToken()
   const sessions = new FcmSessions({ origin: endpoint.url ?? GOOGLE_FCM, ca: endpoint.ca, pingTimeoutMs: endpoint.requestTimeoutMs })
   // Token requests go where an uploaded key file says: through the destination guard.
   const guard = { allowPrivateNetworks: endpoint.tokenEndpoints.allowPrivateNetworks }
   const tokenAgents = { http: createGuardedHttpAgent(guard), https: createGuardedHttpsAgent(guard) }
-  const pool = createFcmAppPool({ sessions, retryAfter }, {
+  const pool = createFcmAppPool({ sessions, errorAnswers }, {
     ca: endpoint.ca,
     timeoutMs: endpoint.requestTimeoutMs,
     policy: endpoint.tokenEndpoints,
@@ -56,7 +56,7 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
       return { kind: 'sent' }
     } catch (error) {
       fcmRequests.end(started, false)
-      return fcmOutcome(error, retryAfter.take(target.token))
+      return fcmOutcome(error, errorAnswers.take(target.token))
     }
   }
 

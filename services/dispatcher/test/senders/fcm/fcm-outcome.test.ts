@@ -13,14 +13,38 @@ t.test("reasons are firebase-admin's code names or our own words; the message is
     [error('messaging/third-party-auth-error', 'Auth error from APNS or Web Push Service'), 'credentials', 'third-party-auth-error'],
     [error('messaging/message-rate-exceeded', 'Sending limit exceeded'), 'retry', 'message-rate-exceeded'],
     [error('app/network-timeout', 'Error while making request: timeout of 10000ms exceeded.'), 'retry', 'app/network-timeout'],
+    // Google's trouble, never the device's or the message's: retried, never final.
+    [error('messaging/internal-error', 'Internal error encountered.'), 'retry', 'internal-error'],
+    [error('messaging/server-unavailable', 'The service is currently unavailable.'), 'retry', 'server-unavailable'],
+    [error('messaging/unknown-error', 'An unknown server error was returned. Raw server response: "<html>502</html>"'), 'retry', 'unknown-error'],
+    [error('app/network-error', 'Error while making request: connect ECONNREFUSED'), 'retry', 'app/network-error'],
+    // A send that waited for its slot while its app was deleted (new credentials, shutdown): never sent.
+    [error('app/app-deleted', 'Firebase app named "beacon-1-1-0" has already been deleted.'), 'retry', 'app/app-deleted'],
+    // The project's or the account's trouble (SENDER_ID_MISMATCH, a non-JSON 401/403): not the device's.
+    [error('messaging/mismatched-credential', 'SenderId mismatch'), 'credentials', 'mismatched-credential'],
+    [error('messaging/authentication-error', 'An error occurred when trying to authenticate to the FCM servers.'), 'credentials', 'authentication-error'],
+    [error(undefined, 'read ECONNRESET'), 'retry', 'ConnectionError'],
     [error(undefined, 'socket hang up'), 'retry', 'ConnectionError'],
     [error(undefined, 'something nobody expected'), 'rejected', 'UnknownError'],
-    [error('<b>not/a code</b>', 'x'), 'rejected', 'UnknownError']
+    [error('<b>not/a code</b>', 'x'), 'rejected', 'UnknownError'],
+    [error(`messaging/${'a'.repeat(65)}`, 'x'), 'rejected', 'UnknownError']
   ]
   for (const [failure, kind, reason] of cases) {
-    t.match(fcmOutcome(failure), { kind, reason, detail: (failure as Error).message }, reason)
+    // The answer as the transport notes it: FCM names a dead token in its FcmError detail.
+    const answer = reason === 'registration-token-not-registered' ? { fcmErrorCode: 'UNREGISTERED' } : {}
+    t.match(fcmOutcome(failure, answer), { kind, reason, detail: (failure as Error).message }, reason)
   }
-  t.match(fcmOutcome(error('messaging/message-rate-exceeded', 'x'), 30), { kind: 'retry', retryAfterMs: 30_000 })
+  t.match(fcmOutcome(error('messaging/message-rate-exceeded', 'x'), { retryAfterSeconds: 30 }), { kind: 'retry', retryAfterMs: 30_000 })
+})
+
+// firebase-admin maps Google's plain NOT_FOUND (a wrong URL, a proxy, a project that does not
+// exist) to the code of FCM's UNREGISTERED: taken at its word, every device sent to was deleted.
+t.test('not-registered deletes the device only when the answer\'s FcmError detail said UNREGISTERED', async (t) => {
+  const notFound = error('messaging/registration-token-not-registered', 'The requested URL was not found on this server.')
+  t.same(fcmOutcome(notFound, { fcmErrorCode: 'UNREGISTERED' }), { kind: 'invalid-token', reason: 'registration-token-not-registered', detail: notFound.message })
+  for (const answer of [{}, { fcmErrorCode: 'NOT_FOUND' }, { fcmErrorCode: 'INVALID_ARGUMENT' }, undefined]) {
+    t.same(fcmOutcome(notFound, answer), { kind: 'rejected', reason: 'NotFound', detail: notFound.message }, JSON.stringify(answer) ?? 'no answer noted')
+  }
 })
 
 t.test('token endpoint failures: our code from the credential, configuration ones fail the application, the rest retry', async (t) => {

@@ -7,7 +7,7 @@ import { createFcmSender } from '../../../src/senders/fcm/fcm-sender.js'
 import { FcmSessions } from '../../../src/senders/fcm/fcm-sessions.js'
 import { sendOverSessions } from '../../../src/senders/fcm/firebase-http2-transport.js'
 import { boundFirebaseRequests, FirebaseInternalsChanged } from '../../../src/senders/fcm/firebase-request-bounds.js'
-import { RetryAfterByToken } from '../../../src/senders/fcm/retry-after.js'
+import { ErrorAnswersByToken } from '../../../src/senders/fcm/error-answers.js'
 import type { SendOutcome } from '../../../src/senders/sender.js'
 
 let applicationIds = 0
@@ -76,5 +76,5 @@ t.test("firebase-admin's request clients are where firebase-request-bounds.ts re
 })
 
 t.test("firebase-admin's request clients are where firebase-http2-transport.ts reaches them", async (t) => {
-  t.throws(() => sendOverSessions({} as Messaging, new FcmSessions({ origin: new URL('https://localhost'), ca: null, pingTimeoutMs: 1000 }), new RetryAfterByToken()), FirebaseInternalsChanged, 'a Messaging without them is refused loudly')
+  t.throws(() => sendOverSessions({} as Messaging, new FcmSessions({ origin: new URL('https://localhost'), ca: null, pingTimeoutMs: 1000 }), new ErrorAnswersByToken()), FirebaseInternalsChanged, 'a Messaging without them is refused loudly')
 })
