@@ -13,8 +13,9 @@ export interface ApnsFailure {
 const INVALID_TOKEN = new Set(['Unregistered', 'BadDeviceToken', 'DeviceTokenNotForTopic', 'ExpiredToken'])
 // Reasons that are about the application's key, team or bundle, never about one device.
 const CREDENTIALS = new Set([
-  'ExpiredProviderToken', 'InvalidProviderToken', 'MissingProviderToken', 'BadCertificate',
-  'BadCertificateEnvironment', 'Forbidden', 'TopicDisallowed', 'BadTopic', 'MissingTopic'
+  'ExpiredProviderToken', 'InvalidProviderToken', 'MissingProviderToken', 'UnrelatedKeyIdInToken',
+  'BadEnvironmentKeyIdInToken', 'BadCertificate', 'BadCertificateEnvironment', 'Forbidden',
+  'TopicDisallowed', 'BadTopic', 'MissingTopic'
 ])
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504])
 // Apple's documented reasons are single words (BadDeviceToken, TooManyRequests, …): such a token

@@ -27,3 +27,37 @@ t.test('text that is not an Apple token is never the reason', async (t) => {
   t.same(apnsOutcome({ device: 'd', status: 410, response: { reason: hostile } }), { kind: 'invalid-token', reason: 'HTTP 410', detail: hostile })
   t.same(apnsOutcome({ device: 'd', status: 503, response: { reason: 'A'.repeat(65) } }), { kind: 'retry', reason: 'HTTP 503', detail: 'A'.repeat(65) })
 })
+
+t.test("Apple's documented answers: dead tokens are deleted, the key's or topic's trouble fails the application, the service's is retried", async (t) => {
+  const cases: Array<[number, string | undefined, string]> = [
+    // The registration is dead or not this application's: deleted.
+    [400, 'BadDeviceToken', 'invalid-token'],
+    [400, 'DeviceTokenNotForTopic', 'invalid-token'],
+    [410, 'Unregistered', 'invalid-token'],
+    [410, 'ExpiredToken', 'invalid-token'],
+    // About the application's key, team or bundle: never a reason to delete a device.
+    ...['ExpiredProviderToken', 'InvalidProviderToken', 'MissingProviderToken', 'BadCertificate', 'BadCertificateEnvironment', 'Forbidden',
+      // The key id of the provider token: not the connection's first one, or not for this environment.
+      'UnrelatedKeyIdInToken', 'BadEnvironmentKeyIdInToken']
+      .map((reason): [number, string, string] => [403, reason, 'credentials']),
+    ...['TopicDisallowed', 'BadTopic', 'MissingTopic'].map((reason): [number, string, string] => [400, reason, 'credentials']),
+    // The service's (or a proxy's in front of it) trouble: retried, never final.
+    [429, 'TooManyRequests', 'retry'],
+    [429, 'TooManyProviderTokenUpdates', 'retry'],
+    [500, 'InternalServerError', 'retry'],
+    [503, 'ServiceUnavailable', 'retry'],
+    [503, 'Shutdown', 'retry'],
+    [408, undefined, 'retry'],
+    [502, undefined, 'retry'],
+    [504, undefined, 'retry'],
+    // This message as it is: final for this device, which is kept.
+    [400, 'BadCollapseId', 'rejected'],
+    [400, 'BadExpirationDate', 'rejected'],
+    [400, 'BadPriority', 'rejected'],
+    [413, 'PayloadTooLarge', 'rejected']
+  ]
+  for (const [status, reason, kind] of cases) {
+    const outcome = apnsOutcome({ device: 'd', status, ...(reason === undefined ? {} : { response: { reason } }) })
+    t.same(outcome, { kind, reason: reason ?? `HTTP ${status}` }, `${status} ${reason ?? ''}`)
+  }
+})
