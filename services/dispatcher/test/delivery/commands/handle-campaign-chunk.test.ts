@@ -112,3 +112,41 @@ t.test('two chunks reaching a shared device at the same time: one claims it and 
   t.same(h.provider.receipts.map((r) => r.holder), [owner === 0 ? 'one' : 'two'], 'by the chunk that claimed it')
   t.same(summaries(h).map((s) => [('chunk' in s) ? s.chunk : null, s.ios]).sort(), [[0, counts(owner === 0 ? 1 : 0)], [1, counts(owner === 1 ? 1 : 0)]])
 })
+
+// Its claim would otherwise stay PENDING for ever: no holder resolves the device again to send or
+// answer it, and the chunk's claims never all get an answer.
+t.test('a chunk redelivered after a device its dead holder claimed was removed: that unanswered claim is released, the other devices sent; exact rows', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('kept', { userId: 'user-a' })
+  const gone = await h.addDevice('gone', { userId: 'user-b' })
+  const [command] = await h.storeCampaign([['user-a', 'user-b']])
+  await h.db.campaignDelivery.create({ data: { campaignId: BigInt(command!.campaignId), deviceId: gone, chunk: 0, platform: 'APNS', status: 'PENDING' } })
+  await h.db.device.deleteMany({ where: { id: gone } })
+
+  const second = h.startHolder('second', command!, { deliveryCount: 2 })
+  await second.done
+  await recordPublished(h)
+  t.same(second.settled, ['ack'])
+  t.same(h.provider.receipts.map((r) => r.token), ['kept'])
+  t.same(await campaignClaimRows(h, command!.campaignId), [['kept', 0, 'SENT', null, 1, false]], 'the removed device\'s claim is gone')
+  t.same(summaries(h), [{ campaignId: command!.campaignId, chunk: 0, ios: counts(1), android: counts(0) }])
+})
+
+// guarantee: overtaken-holder-stops
+// A first delivery writes its lease only at its first renewal: a copy handed out meanwhile (this
+// holder's heartbeats lost) may hold it already. Refused its first claim, this holder has nothing
+// in flight and nothing waiting, yet must stop as overtaken: a chunk summary of its nothing would
+// stand beside the real holder's.
+t.test('a chunk whose first claim finds another handling\'s live lease sends nothing, publishes no chunk summary and neither acknowledges nor gives it back', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'user-a' })
+  const [command] = await h.storeCampaign([['user-a']])
+  await h.db.pool.query('INSERT INTO command_lease (key, holder, expires_at) VALUES ($1, gen_random_uuid(), now() + interval \'1 minute\')', [`campaign-${command!.campaignId}-0`])
+  const first = h.startHolder('first', command!)
+  await first.done
+  t.ok(first.run.overtaken, 'overtaken by its refused claim')
+  t.same(first.settled, [], 'left to the lease\'s holder')
+  t.same(h.provider.receipts, [], 'nothing sent')
+  t.same(summaries(h), [], 'no chunk summary')
+  t.same(await campaignClaimRows(h, command!.campaignId), [], 'nothing claimed')
+})
