@@ -177,3 +177,15 @@ t.test('small batches run their statements\' generic plan, never planned anew fo
     for (const client of clients) client.release()
   }
 })
+
+t.test('what a batch wrote is counted by stored status, message and campaign outcomes alike; a repeat counts nothing', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const messageId = await claimedMessage(app, applicationId)
+  const campaignId = await claimedCampaign(app, applicationId)
+  const batch = [
+    messageResult(messageId, 1), messageResult(messageId, 2, { status: 'FAILED', reason: 'BadDeviceToken' }),
+    campaignResult(campaignId, 1), campaignResult(campaignId, 2)
+  ]
+  t.same((await recordResults(app.db, batch)).written, { SENT: 3, FAILED: 1 })
+  t.same((await recordResults(app.db, batch)).written, {}, 'nothing written again')
+})

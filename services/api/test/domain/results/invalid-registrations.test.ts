@@ -65,3 +65,43 @@ t.test('a batch that calls 10,000 registrations invalid deletes them all', async
   t.equal(await app.db.device.count(), 0, 'every one deleted')
   t.equal(await app.db.deviceActivation.count(), 0, 'with its activation')
 })
+
+// guarantee: invalid-tokens-deleted
+t.test('only a registration the provider called invalid is deleted: a failure for another reason keeps the device', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  for (const token of ['failed', 'invalid', 'sent']) {
+    t.equal((await call(app, 'POST', '/push/device/create', { requestObject: { appId: 2, token, platform: 'ios', activationId: token } })).statusCode, 200)
+  }
+  const at = new Date().toISOString()
+  const outcome = { failed: { status: 'FAILED', reason: 'TooManyRequests', tokenInvalid: false }, invalid: { status: 'FAILED', reason: 'Unregistered', tokenInvalid: true }, sent: { status: 'SENT', tokenInvalid: false } }
+  const devices = await app.db.device.findMany()
+  await recordResults(app.db, devices.map((device) => ({
+    kind: 'device' as const,
+    result: { messageId: randomUUID(), deviceId: String(device.id), platform: 'APNS', attempts: 1, at, ...outcome[device.pushToken as keyof typeof outcome] } as DeviceResult
+  })))
+  t.same((await app.db.device.findMany({ orderBy: { pushToken: 'asc' } })).map((d) => d.pushToken), ['failed', 'sent'], 'the valid devices stay')
+})
+
+t.test('a failure to delete invalid registrations goes to onRemovalFailure; the outcomes are recorded all the same', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  const messageId = randomUUID()
+  await app.db.message.create({ data: { id: messageId, applicationId: application.id, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: { title: 'x' } } })
+  await app.db.messageDelivery.create({ data: { messageId, deviceId: 1n, platform: 'APNS' } })
+  // The removal's first statement fails (the connection was lost); the recorder's own statements run.
+  const failingRemoval = {
+    pool: {
+      query: (query: string | { text: string }, values?: unknown[]) => (typeof query === 'string' && query.includes('FROM device_activation')
+        ? Promise.reject(new Error('Connection terminated unexpectedly'))
+        : app.db.pool.query(query as never, values as never)),
+      connect: () => app.db.pool.connect()
+    }
+  } as unknown as typeof app.db
+  const verdict = { kind: 'device' as const, result: { messageId, deviceId: '1', platform: 'APNS', status: 'FAILED', reason: 'Unregistered', tokenInvalid: true, attempts: 1, at: new Date().toISOString() } as DeviceResult }
+  const failures: unknown[] = []
+  await recordResults(failingRemoval, [verdict], (error) => { failures.push(error) })
+  t.match(failures, [{ message: 'Connection terminated unexpectedly' }], 'reported once')
+  t.match(await app.db.messageDelivery.findFirstOrThrow({ where: { messageId } }), { status: 'FAILED', reason: 'Unregistered' }, 'the outcome is recorded')
+  await t.rejects(recordResults(failingRemoval, [verdict]), /Connection terminated/, 'by default the failure is the batch\'s')
+})

@@ -80,3 +80,14 @@ t.test('a chunk that is done is not failed afterwards', async (t) => {
   t.equal(chunk.doneAt?.getTime(), doneAt.getTime(), 'its end unchanged')
   t.match((await deliveries(db, id))[1], { status: 'PENDING', unconfirmed: false, reason: null }, 'its claims untouched')
 })
+
+t.test('a failed push fallback of an inbox message without a developer tells no one', async (t) => {
+  const db = await statementsDatabase(t)
+  const id = await messageWithClaims(db)
+  const message = await db.message.findUniqueOrThrow({ where: { id } })
+  await db.inboxMessage.create({
+    data: { id: randomUUID(), userId: 'alice', type: 'TEXT', subject: '', summary: 'hi', body: 'hi', developerId: null, pushMessageId: id, applications: { create: [{ applicationId: message.applicationId }] } }
+  })
+  t.equal(await failMessages(db.pool, [id], 'DeliveryAttemptsExhausted'), 1, 'the message fails')
+  t.equal(await db.outbox.count(), 0, 'no callback queued: there is no developer to call')
+})

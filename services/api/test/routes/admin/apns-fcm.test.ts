@@ -128,3 +128,18 @@ t.test('the admin endpoints need credentials', async (t) => {
   t.equal((await storedCredentials(app, id)).credentials_version, 0, 'nothing was changed')
   t.ok(authorization.startsWith('Basic '), 'the helper authenticates the other calls')
 })
+
+// guarantee: fcm-token-uri-allowlist
+t.test('/admin/app/fcm takes the token endpoints FCM_TOKEN_URIS allows, and no other', async (t) => {
+  const { app } = await buildApp(t, { FCM_TOKEN_URIS: 'http://127.0.0.1:9000/token' })
+  const id = await createApp(t, app, 1)
+  const upload = async (tokenUri: string) =>
+    await call(app, 'PUT', '/admin/app/fcm', { requestObject: { appId: 1, projectId: 'p', privateKeyBase64: base64(JSON.stringify(serviceAccount({ token_uri: tokenUri }))) } })
+  t.equal((await upload('http://127.0.0.1:9000/token')).statusCode, 200, 'the listed endpoint')
+  for (const tokenUri of ['https://evil.example/token', 'https://oauth2.googleapis.com/token']) {
+    const refused = await upload(tokenUri)
+    t.equal(refused.statusCode, 400, tokenUri)
+    t.match(refused.json().responseObject.message, /token_uri is not a token endpoint this server allows \(http:\/\/127\.0\.0\.1:9000\/token\)$/, tokenUri)
+  }
+  t.equal((await storedCredentials(app, id)).credentials_version, 1, 'only the accepted upload was stored')
+})

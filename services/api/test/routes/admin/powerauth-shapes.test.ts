@@ -4,7 +4,7 @@
 import t from 'tap'
 import { startPowerAuthMock } from '@beacon/testkit'
 import { buildApp, call } from '../../helper.js'
-import { base64, ecKeyPem, serviceAccount, storedCredentials } from './fixtures.js'
+import { base64, createApp, ecKeyPem, serviceAccount, storedCredentials } from './fixtures.js'
 
 const ios = { bundle: 'some.bundle.id', keyId: 'KEYID123456', teamId: 'TEAMID123456' }
 
@@ -101,4 +101,21 @@ t.test('unconfigured list from a PowerAuth server of text ids: appId set, id onl
     { id: null, appId: 'mobile-app', appName: 'mobile-app', ios: null, android: null },
     { id: 12, appId: 12, appName: '12', ios: null, android: null }
   ])
+})
+
+// Naming two applications at once (a 1.0 id and a 1.3+ appId, of different applications) must not
+// store keys on either: whichever one was picked could be the wrong one.
+t.test('ios/update and android/update naming an application both by id and by appId are refused, nothing stored', async (t) => {
+  const { app } = await buildApp(t)
+  const first = await createApp(t, app, 'first-app')
+  const second = await createApp(t, app, 'second-app')
+  for (const [url, settings] of [
+    ['/admin/app/ios/update', { bundle: 'b', keyId: 'K', teamId: 'T', privateKeyBase64: base64(ecKeyPem()) }],
+    ['/admin/app/android/update', { projectId: 'p', privateKeyBase64: base64(JSON.stringify(serviceAccount())) }]
+  ] as const) {
+    const response = await call(app, 'PUT', url, { requestObject: { id: first, appId: 'second-app', ...settings } })
+    t.equal(response.statusCode, 400, url)
+    t.equal(response.json().responseObject.message, 'requestObject must name the application by appId or by id, not both', url)
+  }
+  for (const id of [first, second]) t.equal((await storedCredentials(app, id)).credentials_version, 0, `nothing stored on application ${id}`)
 })
