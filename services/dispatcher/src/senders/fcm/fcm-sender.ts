@@ -56,7 +56,7 @@ export function createFcmSender (endpoint: FcmEndpoint): PlatformSender {
       return { kind: 'sent' }
     } catch (error) {
       fcmRequests.end(started, false)
-      return fcmOutcome(error, errorAnswers.take(target.token))
+      return fcmOutcome(error, errorAnswers.answerFor(target.token, error))
     }
   }
 
