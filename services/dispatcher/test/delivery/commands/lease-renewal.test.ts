@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { until } from '../../harness.js'
 import { startDbHarness, type DbHarness } from '../db-harness.js'
 import { gate } from '../scripted-provider.js'
@@ -32,6 +32,15 @@ async function leaseTrap (h: DbHarness) {
   }
 }
 
+/** A message to one device ('a' of user 'u') whose provider holds the answer until the test opens it. */
+async function heldMessage (t: Test) {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  const held = gate()
+  h.provider.script('a', held.answer)
+  return { h, held, command: await h.storeMessage('u') }
+}
+
 const leaseOf = async (h: DbHarness, key: string) => (await h.db.pool.query('SELECT holder::text FROM command_lease WHERE key = $1', [key])).rows
 const renewalsOnTheirWay = async (h: DbHarness) =>
   (await h.db.pool.query('SELECT 1 FROM pg_stat_activity WHERE query LIKE \'%INSERT INTO command_lease AS l%\' AND state = \'active\' AND datname = current_database() AND pid <> pg_backend_pid()')).rowCount ?? 0
@@ -41,11 +50,7 @@ const renewalsOnTheirWay = async (h: DbHarness) =>
 // sends: a copy handed out then (NATS restarting) would take the command over and send its
 // devices a second time.
 t.test('a renewal that fails (the database away a moment) is tried again at the next period: the lease stays live', async (t) => {
-  const h = await startDbHarness(t)
-  await h.addDevice('a', { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', held.answer)
-  const command = await h.storeMessage('u')
+  const { h, held, command } = await heldMessage(t)
   const trap = await leaseTrap(h)
   const watch = capturedLog()
   const first = h.startHolder('first', command, { streams: 1, log: watch.log })
@@ -86,11 +91,7 @@ t.test('a holder that gives the command back while a renewal is on its way waits
 // Marking the lease done is best effort: the results are out, and a command left unacknowledged
 // would be handled again (every device whose answer the api has not recorded yet sent twice).
 t.test('a holder whose lease cannot be marked done (the database away at the end) still acknowledges the command it finished', async (t) => {
-  const h = await startDbHarness(t)
-  await h.addDevice('a', { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', held.answer)
-  const command = await h.storeMessage('u')
+  const { h, held, command } = await heldMessage(t)
   const trap = await leaseTrap(h)
   const first = h.startHolder('first', command, { streams: 1 })
   await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'the request on the wire and the lease written')
@@ -104,11 +105,7 @@ t.test('a holder whose lease cannot be marked done (the database away at the end
 // guarantee: overtaken-holder-stops
 // Its ack would end the command under the new holder, which may still have devices to send.
 t.test('a holder taken over without noticing (nothing left to claim, retry or renew) does not acknowledge the command at its end', async (t) => {
-  const h = await startDbHarness(t)
-  await h.addDevice('a', { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', held.answer)
-  const command = await h.storeMessage('u')
+  const { h, held, command } = await heldMessage(t)
   // Written after its first second, then not renewed within the test.
   const first = h.startHolder('first', command, { streams: 1, lease: { durationMs: 60_000, renewEveryMs: 60_000 } })
   await until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, command.messageId)).length === 1, 'the request on the wire and the lease written')
