@@ -22,7 +22,7 @@ export function databaseUrl (name: string): string {
 
 // A new connection costs PostgreSQL ~20 ms of CPU on these machines (its fork's page faults under
 // the hypervisor), and each test database took two: one to create it, one to drop it. A test file
-// building seven apps opened 27 connections, 14 of them these. A process keeps a few instead;
+// building seven apps opened 28 connections, 14 of them these. A process keeps a few instead;
 // idle ones do not hold it open (allowExitOnIdle), and one the server closes is replaced.
 let adminPool: pg.Pool | undefined
 

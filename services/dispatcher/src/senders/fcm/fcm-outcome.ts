@@ -5,9 +5,10 @@ import { TOKEN_CONFIGURATION_FAILURES, TokenFailure } from './oauth-credential.j
 interface FirebaseLikeError { code?: unknown, message?: unknown }
 
 const INVALID_TOKEN = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token'])
-// firebase-admin gives a plain Google NOT_FOUND the code of FCM's UNREGISTERED: a wrong URL, a
-// proxy's 404 or a project that does not exist would have every device sent to deleted. Only an
-// answer whose FcmError detail says UNREGISTERED (what FCM answers for a dead token) deletes one.
+// firebase-admin gives a plain Google NOT_FOUND (JSON) the code of FCM's UNREGISTERED: a project
+// that does not exist, or a proxy answering in Google's format, would have every device sent to
+// deleted. Only an answer whose FcmError detail says UNREGISTERED (what FCM answers for a dead
+// token) deletes one. (A 404 that is not JSON is firebase-admin's unknown-error: retried.)
 const NOT_REGISTERED = 'messaging/registration-token-not-registered'
 const CREDENTIALS = new Set(['messaging/third-party-auth-error', 'messaging/mismatched-credential', 'messaging/authentication-error'])
 // app/app-deleted: a send that waited for a request slot while its app was deleted (credentials

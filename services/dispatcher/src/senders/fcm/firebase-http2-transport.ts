@@ -64,8 +64,8 @@ export function sendOverSessions (messaging: Messaging, sessions: FcmSessions, e
     } catch (error) {
       if ((error as { code?: unknown }).code === 'app/network-timeout') lease?.unanswered()
       const response = (error as ResponseErrorLike).response
-      const token = response === undefined ? undefined : tokenOf(config.data)
-      if (token !== undefined) errorAnswers.note(token, errorAnswerOf(response!))
+      const token = tokenOf(config.data)
+      if (response !== undefined && token !== undefined) errorAnswers.note(token, errorAnswerOf(response))
       throw error
     } finally {
       lease?.release()
