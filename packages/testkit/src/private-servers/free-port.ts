@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { defaultReservations, reservePort } from './port-reservations.js'
 
 /**
  * The kernel's ephemeral range (ip_local_port_range): the ports `listen(0)` and every outbound
@@ -48,10 +49,11 @@ function canListen (port: number): Promise<boolean> {
 /**
  * A TCP port nobody listens on right now, for a process the test starts to listen on. It is
  * chosen at random outside the ephemeral range, so neither outbound connections nor `listen(0)`
- * take it meanwhile; another test process choosing the same one at the same moment is the
- * remaining (one in thousands per overlap) chance, and this process never hands a port out twice.
+ * take it meanwhile, and reserved for this process's lifetime (see reservePort), so no other
+ * test process hands it out while the child is starting, nor while a killed child is restarted
+ * on it; this process never hands a port out twice.
  */
-export async function freePort ({ random = Math.random }: { random?: () => number } = {}): Promise<number> {
+export async function freePort ({ random = Math.random, reservations = defaultReservations }: { random?: () => number, reservations?: string } = {}): Promise<number> {
   const range = freePortRange()
   // A kernel whose ephemeral range covers nearly every port: its choice, as before.
   if (range === null) return await kernelPort()
@@ -59,7 +61,7 @@ export async function freePort ({ random = Math.random }: { random?: () => numbe
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = low + Math.floor(random() * (high - low + 1))
     if (handedOut.has(port)) continue
-    if (await canListen(port)) {
+    if (await canListen(port) && reservePort(port, reservations)) {
       handedOut.add(port)
       return port
     }
