@@ -105,3 +105,42 @@ t.test('a connection pinged after a timeout takes no new streams; silent past pi
   t.equal(sessions.size, 1, 'only the new connection is left')
   t.type(await request(other), 'number')
 })
+
+t.test('a connection retired with a stream in flight is closed when that stream ends, not kept open until close()', async (t) => {
+  const tls = await selfSignedCertificate()
+  const server = createSecureServer({ cert: tls.cert, key: tls.key })
+  const serverSessions: ServerHttp2Session[] = []
+  let answer!: () => void
+  const held = new Promise<void>((resolve) => {
+    server.on('stream', (stream) => {
+      stream.on('error', () => {})
+      answer = () => { stream.respond({ ':status': 200 }); stream.end('{}') }
+      resolve()
+    })
+  })
+  server.on('session', (session) => { serverSessions.push(session); session.on('error', () => {}) })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => {
+    for (const session of serverSessions) session.destroy()
+    server.close(() => resolve())
+  }))
+  const origin = new URL(`https://localhost:${(server.address() as AddressInfo).port}`)
+  const sessions = new FcmSessions({ origin, ca: Buffer.from(tls.cert), pingTimeoutMs: 1000 })
+  t.teardown(() => sessions.close())
+  const lease = sessions.lease()
+  const status = request(lease)
+  await held
+  const client = serverSessions[0]!
+  let closed = false
+  client.once('close', () => { closed = true })
+  // The server now allows no streams: the connection is retired with one stream still in flight.
+  client.settings({ maxConcurrentStreams: 0 })
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(sessions.size, 0, 'retired')
+  t.notOk(closed, 'kept open while its stream is in flight')
+  answer()
+  t.equal(await status, 200, 'the stream in flight is answered')
+  lease.release()
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.ok(closed, 'closed once its last stream is released')
+})
