@@ -257,3 +257,18 @@ t.test('a Retry-After that is not a number of seconds (an HTTP date) is not a wa
   t.match(outcome, { kind: 'retry', reason: 'message-rate-exceeded' })
   t.notOk(outcome !== undefined && 'retryAfterMs' in outcome, 'no retryAfterMs (not NaN)')
 })
+
+// A 404 that is not JSON (a proxy's or a misrouted FCM_ENDPOINT's page) says nothing of the
+// token: firebase-admin makes it messaging/unknown-error, retried, and the device is kept.
+// guarantee: invalid-tokens-deleted
+t.test('a 404 answered as an HTML page is retried as unknown-error: the device is not taken for unregistered', async (t) => {
+  const fcm = await startMock(t)
+  const endpoint = await startEndpoint(t, (_token, stream) => {
+    stream.respond({ ':status': 404, 'content-type': 'text/html; charset=UTF-8' })
+    stream.end('<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>')
+  })
+  const { send } = senderFor(t, fcm, endpoint, { concurrency: 4, requestTimeoutMs: 2_000 })
+  const [outcome] = await send.send([device('behind-a-proxy:APA91b', 1)])
+  t.match(outcome, { kind: 'retry', reason: 'unknown-error' })
+  t.equal(endpoint.received, 1, 'the request reached the endpoint')
+})
