@@ -53,8 +53,10 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handBackOutages?: number, handedBack?: boolean, publishRefusals?: number } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handBackOutages?: number, handedBack?: boolean, publishRefusals?: number, summaryOutages?: number } = {}) {
     let handBackOutages = options.handBackOutages ?? 0
+    // Summaries not published for want of NATS (an outage: the step is held), this many times.
+    let summaryOutages = options.summaryOutages ?? 0
     // Device results refused by NATS (not an outage: the command's own failure), this many times.
     let publishRefusals = options.publishRefusals ?? 0
     const own = createDb({ url: database.url, poolSize: 2 })
@@ -66,7 +68,10 @@ export async function startDbHarness (t: Test) {
         if (publishRefusals-- > 0) throw new Error('device results refused')
         publishing(() => events.push(...results.map((result) => ({ kind: 'device' as const, result }))))
       },
-      publishSummary: async (summary, results = []) => publishing(() => events.push(...results.map((result) => ({ kind: 'device' as const, result })), { kind: 'summary', summary })),
+      publishSummary: async (summary, results = []) => {
+        if (summaryOutages-- > 0) throw new TransportError(TransportErrorCode.UNAVAILABLE, 'NATS away')
+        publishing(() => events.push(...results.map((result) => ({ kind: 'device' as const, result })), { kind: 'summary', summary }))
+      },
       publishChunkSummary: async (summary) => publishing(() => events.push({ kind: 'chunk', summary })),
       watchConnection: () => ({ stop: async () => {} })
     } as Partial<Transport> as Transport
