@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { until } from '../../harness.js'
-import { startDbHarness } from '../db-harness.js'
-import { messageClaimRows, publishedRows, recordPublished, summaries } from '../rows.js'
+import { until } from '../../../harness.js'
+import { startDbHarness } from '../../db-harness.js'
+import { messageClaimRows, publishedRows, recordPublished, summaries } from '../../rows.js'
 
 const SENT = { kind: 'sent' } as const
 const BAD_TOKEN = { kind: 'invalid-token', reason: 'BadDeviceToken' } as const

@@ -1,10 +1,10 @@
 import { commandId } from '@beacon/contracts'
 import { pino } from 'pino'
 import t from 'tap'
-import { SendSlots } from '../../../src/delivery/sends/send-slots.js'
-import { startHarness, until, type Harness } from '../../harness.js'
-import { metricValue } from '../../metrics/metric-values.js'
-import { startDbHarness } from '../db-harness.js'
+import { SendSlots } from '../../../../src/delivery/sends/send-slots.js'
+import { startHarness, until, type Harness } from '../../../harness.js'
+import { metricValue } from '../../../metrics/metric-values.js'
+import { startDbHarness } from '../../db-harness.js'
 
 /** A campaign of one user per chunk, each chunk's device answering only after `delayMs`; its chunks published. */
 async function publishCampaign (h: Harness, users: string[], delayMs: number): Promise<string[]> {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
-import { until } from '../../harness.js'
-import { startDbHarness, type DbHarness } from '../db-harness.js'
-import { messageClaimRows, publishedRows } from '../rows.js'
+import { until } from '../../../harness.js'
+import { startDbHarness, type DbHarness } from '../../db-harness.js'
+import { messageClaimRows, publishedRows } from '../../rows.js'
 
 const SENT = { kind: 'sent' } as const
 const WAIT_LONG = { kind: 'retry', reason: 'TooManyRequests', retryAfterMs: 600_000 } as const

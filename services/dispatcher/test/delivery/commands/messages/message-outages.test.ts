@@ -1,7 +1,7 @@
 import t from 'tap'
-import { until } from '../../harness.js'
-import { startDbHarness, type DbHarness } from '../db-harness.js'
-import { publishedRows, summaries } from '../rows.js'
+import { until } from '../../../harness.js'
+import { startDbHarness, type DbHarness } from '../../db-harness.js'
+import { publishedRows, summaries } from '../../rows.js'
 
 const SENT = { kind: 'sent' } as const
 

@@ -1,9 +1,9 @@
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
-import { until } from '../../harness.js'
-import { startDbHarness } from '../db-harness.js'
-import { gate } from '../scripted-provider.js'
-import { messageClaimRows, recordPublished, summaries } from '../rows.js'
+import { until } from '../../../harness.js'
+import { startDbHarness } from '../../db-harness.js'
+import { gate } from '../../scripted-provider.js'
+import { messageClaimRows, recordPublished, summaries } from '../../rows.js'
 
 const SENT = { kind: 'sent' } as const
 // The first holder's lease is written after a second and not renewed within the test: only the

@@ -1,8 +1,8 @@
 import { MAX_RESULTS_PER_BATCH, type DeviceResult } from '@beacon/contracts'
 import type { Transport } from '@beacon/transport'
 import t from 'tap'
-import type { CommandRun } from '../../../src/delivery/commands/run.js'
-import { streamResults } from '../../../src/delivery/commands/result-stream.js'
+import type { CommandRun } from '../../../../src/delivery/commands/run.js'
+import { streamResults } from '../../../../src/delivery/commands/result-stream.js'
 
 // A chunk's results are published as they come (result-stream.ts). What a push server's user
 // would notice: a result dropped in a split (its device stays PENDING and is sent again by the

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { startDbHarness } from '../db-harness.js'
-import { campaignClaimRows, publishedRows, summaries } from '../rows.js'
+import { startDbHarness } from '../../db-harness.js'
+import { campaignClaimRows, publishedRows, summaries } from '../../rows.js'
 
 // A chunk publishes its results as they come (result-stream.ts). A publish that fails for good
 // (not an outage: the command's own failure) fails the chunk: no summary and no ack (the

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { resultsOf, startHarness } from '../../harness.js'
+import { resultsOf, startHarness } from '../../../harness.js'
 
 // A message whose application is gone (removed after the message was accepted) has nothing to
 // send with: it ends at once with an empty summary that says why, and is acknowledged, not

@@ -1,9 +1,9 @@
 import { pino } from 'pino'
 import t from 'tap'
-import { until } from '../../harness.js'
-import { startDbHarness } from '../db-harness.js'
-import { gate } from '../scripted-provider.js'
-import { messageClaimRows, publishedRows, recordPublished, summaries } from '../rows.js'
+import { until } from '../../../harness.js'
+import { startDbHarness } from '../../db-harness.js'
+import { gate } from '../../scripted-provider.js'
+import { messageClaimRows, publishedRows, recordPublished, summaries } from '../../rows.js'
 
 const SENT = { kind: 'sent' } as const
 // Written after a second and not renewed within the test: only the test takes the lease over.

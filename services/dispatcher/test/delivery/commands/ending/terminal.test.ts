@@ -3,7 +3,7 @@ import t from 'tap'
 import { natsNames } from '@beacon/contracts'
 import { natsTestPrefix, testNatsUrl, untilWorkQueueSettled } from '@beacon/testkit'
 import { createNatsTransport, type ResultEvent } from '@beacon/transport'
-import { resultsOf, startHarness } from '../../harness.js'
+import { resultsOf, startHarness } from '../../../harness.js'
 
 // guarantee: command-max-deliver
 t.test('a command failing on every delivery ends FAILED with DispatchFailed after exactly COMMAND_MAX_DELIVER deliveries, and is acknowledged', async (t) => {

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { until } from '../../harness.js'
-import { startDbHarness } from '../db-harness.js'
-import { campaignClaimRows, publishedRows, recordPublished, summaries } from '../rows.js'
-import { gate } from '../scripted-provider.js'
+import { until } from '../../../harness.js'
+import { startDbHarness } from '../../db-harness.js'
+import { campaignClaimRows, publishedRows, recordPublished, summaries } from '../../rows.js'
+import { gate } from '../../scripted-provider.js'
 
 const SENT = { kind: 'sent' } as const
 const counts = (sent: number, failed = 0) => ({ sent, pending: 0, failed, total: sent + failed })

@@ -1,8 +1,8 @@
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
-import { until } from '../../harness.js'
-import { startDbHarness, type DbHarness } from '../db-harness.js'
-import { gate } from '../scripted-provider.js'
+import { until } from '../../../harness.js'
+import { startDbHarness, type DbHarness } from '../../db-harness.js'
+import { gate } from '../../scripted-provider.js'
 
 const SENT = { kind: 'sent' } as const
 
