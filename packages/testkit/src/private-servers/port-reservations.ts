@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -35,8 +35,19 @@ function sweep (folder: string): void {
   for (const name of readdirSync(folder)) {
     const pid = Number(name.slice(name.indexOf('.') + 1))
     // A gone process never writes again, so removing its note races with no one.
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(folder, name), { force: true })
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue
+    // Another user's, in the sticky folder: theirs to remove (their next sweep does).
+    try { rmSync(join(folder, name), { force: true }) } catch { /* EPERM */ }
   }
+}
+
+/**
+ * The folder, writable by every user as the temp folder itself is (sticky: each removes only its
+ * own notes), so that tests run by another user on the machine share it instead of failing on it.
+ */
+function prepare (folder: string): void {
+  mkdirSync(folder, { recursive: true })
+  try { chmodSync(folder, 0o1777) } catch { /* another user's folder, made so by them */ }
 }
 
 /**
@@ -47,7 +58,7 @@ function sweep (folder: string): void {
  */
 export function reservePort (port: number, folder = defaultReservations): boolean {
   if (!swept.has(folder)) {
-    mkdirSync(folder, { recursive: true })
+    prepare(folder)
     sweep(folder)
     swept.add(folder)
   }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { once } from 'node:events'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -55,6 +55,12 @@ test('a port another living process reserved is refused; free again once it exit
   await other.exit()
   t.same((await readdir(reservations)).filter((name) => name.startsWith('20001.')), [], 'its exit removed its note')
   t.equal(reservePort(20001, reservations), true, 'reserved once the other process is gone')
+})
+
+test('the folder is made writable by every user and sticky, as the temp folder is', async (t) => {
+  const reservations = join(await folder(t), 'ports')
+  t.equal(reservePort(20009, reservations), true)
+  t.equal((await stat(reservations)).mode & 0o7777, 0o1777)
 })
 
 test('a port reserved here is refused to another process', async (t) => {
