@@ -22,6 +22,8 @@ export interface CampaignOptions {
   /** Extra node options of the api and of the dispatchers (e.g. a heap limit). */
   apiNodeArgs?: string[]
   dispatcherNodeArgs?: string[]
+  /** How long the provider mocks wait before each answer (a real provider's round trip; default 0). */
+  providerAnswerDelayMs?: number
   /**
    * Users of an unscored campaign sent first (warm-up.ts); 0: none, the services measured cold.
    * Default: campaignWarmupUsers (a twentieth of the run per dispatcher).
@@ -55,12 +57,12 @@ async function sendCampaign (pipeline: Pipeline, campaignId: string): Promise<vo
   await pipeline.until(async () => (await pipeline.db.campaign.findUniqueOrThrow({ where: { id: BigInt(campaignId) } })).completedAt !== null, 'completion', 60 * 60_000)
 }
 
-export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [], warmupUsers = campaignWarmupUsers(users, dispatchers) }: CampaignOptions) {
+export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, apiEnv = {}, fromBuild = false, profileDir, apiNodeArgs = [], dispatcherNodeArgs = [], providerAnswerDelayMs = 0, warmupUsers = campaignWarmupUsers(users, dispatchers) }: CampaignOptions) {
   if (!Number.isInteger(warmupUsers) || warmupUsers < 0) throw new Error(`warm-up users: a whole number from 0, got ${warmupUsers}`)
   const warmupSize = Math.min(warmupUsers, users)
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   // Info-level logs: the pipeline waits for the services' start-up lines; requests here are few.
-  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs] })
+  const pipeline = await startPipeline({ dispatchers, record: false, dispatcherEnv, apiEnv, fromBuild, apiNodeArgs: [...profile, ...apiNodeArgs], dispatcherNodeArgs: [...profile, ...dispatcherNodeArgs], providerAnswerDelayMs })
   try {
     await pipeline.configureApplication(1)
     const application = await pipeline.db.application.findUniqueOrThrow({ where: { appId: '1' } })
@@ -113,6 +115,7 @@ export async function runCampaign ({ users, dispatchers, dispatcherEnv = {}, api
       users,
       warmup: { users: warmupSize, sent: warmupSent, seconds: Number(warmupSeconds.toFixed(2)) },
       dispatchers,
+      ...(providerAnswerDelayMs === 0 ? {} : { providerAnswerDelayMs }),
       servicesFrom: fromBuild ? 'build' : 'sources (tsx)',
       seconds: Number(seconds.toFixed(2)),
       notificationsPerSecond: Math.round(users / seconds),

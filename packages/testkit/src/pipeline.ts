@@ -68,6 +68,8 @@ export interface PipelineOptions {
   dispatcherEnv?: Record<string, string>
   /** Keep the mocks' per-request logs (default true; benchmarks turn them off). */
   record?: boolean
+  /** How long the provider mocks wait before each answer (a real provider's round trip; default 0). */
+  providerAnswerDelayMs?: number
   /** Run the services from their build (`npm run build` first), as production does. */
   fromBuild?: boolean
   /** FCM token endpoints to allow besides the mock's own (FCM_TOKEN_URIS of the api and the dispatchers). */
@@ -90,8 +92,9 @@ export const androidToken = () => `${randomBytes(8).toString('base64url')}:APA91
 export async function startPipeline (options: PipelineOptions = {}): Promise<Pipeline> {
   const database = options.databaseUrl === undefined ? await createTestDatabase() : { url: options.databaseUrl, drop: async () => {} }
   const record = options.record ?? true
-  const apns = await startApnsMock({ record })
-  const fcm = await startFcmMock({ record })
+  const answerDelayMs = options.providerAnswerDelayMs ?? 0
+  const apns = await startApnsMock({ record, answerDelayMs })
+  const fcm = await startFcmMock({ record, answerDelayMs })
   const folder = await mkdtemp(join(tmpdir(), 'beacon-e2e-'))
   const caFile = join(folder, 'apns-ca.pem')
   await writeFile(caFile, apns.ca)

@@ -15,6 +15,11 @@ export interface ApnsMockOptions {
   record?: boolean
   /** SETTINGS_MAX_CONCURRENT_STREAMS announced to clients (APNs announces up to 1000). */
   maxConcurrentStreams?: number
+  /**
+   * Every answer waits this long first, scripted delays on top (default 0): a real provider's round
+   * trip, for measuring how many requests a sender keeps in flight.
+   */
+  answerDelayMs?: number
 }
 
 /** One request as the mock saw it, with the answer it gave. */
@@ -83,6 +88,7 @@ export async function startApnsMock (options: ApnsMockOptions = {}): Promise<Apn
   const { cert, key } = await selfSignedCertificate()
   const now = options.now ?? Date.now
   const record = options.record ?? true
+  const answerDelayMs = options.answerDelayMs ?? 0
   const tokens = new ApnsProviderTokens()
   for (const registration of options.keys ?? []) tokens.register(registration)
   const devices = new Map<string, string>()
@@ -132,13 +138,13 @@ export async function startApnsMock (options: ApnsMockOptions = {}): Promise<Apn
     } else if (outcome.kind === 'hang') {
       counters.requests++
       counters.hung++
-    } else if (outcome.delayMs === undefined) {
+    } else if (outcome.delayMs === undefined && answerDelayMs === 0) {
       respond(stream, apnsId, outcome.status, outcome.reason, outcome.headers)
     } else {
       const timer = setTimeout(() => {
         timers.delete(timer)
         respond(stream, apnsId, outcome.status, outcome.reason, outcome.headers)
-      }, outcome.delayMs)
+      }, (outcome.delayMs ?? 0) + answerDelayMs)
       timers.add(timer)
     }
   }

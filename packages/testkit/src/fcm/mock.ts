@@ -12,6 +12,11 @@ export interface FcmMockOptions {
   now?: () => number
   /** Keep the per-request log (default true); benchmarks turn it off, counters stay. */
   record?: boolean
+  /**
+   * Every answer to a send waits this long first, scripted delays on top (default 0): a real
+   * provider's round trip, for measuring how many requests a sender keeps in flight.
+   */
+  answerDelayMs?: number
 }
 
 /** One `messages:send` as the mock saw it, with the answer it gave. */
@@ -91,6 +96,7 @@ const respond = (answer: FcmHttpAnswer): FcmAction => ({ kind: 'respond', answer
 export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMock> {
   const now = options.now ?? Date.now
   const record = options.record ?? true
+  const answerDelayMs = options.answerDelayMs ?? 0
   const scripts = new AnswerScripts()
   const log = new ReceivedLog<FcmReceived>()
   const counters = newCounters()
@@ -119,6 +125,7 @@ export async function startFcmMock (options: FcmMockOptions = {}): Promise<FcmMo
       counters.hung++
     } else {
       countStatus(counters, outcome.answer.status)
+      if (answerDelayMs > 0) return { ...outcome, delayMs: (outcome.delayMs ?? 0) + answerDelayMs }
     }
     return outcome
   }

@@ -71,6 +71,23 @@ t.test('slow answers wait, then succeed, and hold no other token up', async (t) 
   t.same(slowResult.sent.map((sent) => sent.device), [slow])
 })
 
+t.test('answerDelayMs: every answer waits that long first (a provider\'s round trip), a scripted delay on top', async (t) => {
+  const { mock, key } = await apnsMock(t, { answerDelayMs: 300 })
+  const provider = apnsProvider(t, mock, key)
+  const [plain, slow, gone] = [deviceToken(), deviceToken(), deviceToken()]
+  mock.script(slow, { kind: 'slow', delayMs: 300 })
+  mock.script(gone, 'unregistered')
+  const timed = async (token: string) => {
+    const started = Date.now()
+    const result = await provider.send(alert(), token)
+    return { ms: Date.now() - started, sent: result.sent.length, status: result.failed[0]?.status }
+  }
+  const [a, b, c] = await Promise.all([timed(plain), timed(slow), timed(gone)])
+  t.ok(a.ms >= 300 && a.sent === 1, `a success after the delay (${a.ms} ms)`)
+  t.ok(b.ms >= 600 && b.sent === 1, `a scripted delay on top (${b.ms} ms)`)
+  t.ok(c.ms >= 300 && c.status === 410, `a refusal after the delay too (${c.ms} ms)`)
+})
+
 t.test('a drop ends the connection; the client reconnects for the next answer', async (t) => {
   const { mock, key } = await apnsMock(t)
   // A request timeout beyond the test's own: only the dropped connection can end the request.

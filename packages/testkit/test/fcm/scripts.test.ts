@@ -63,6 +63,25 @@ t.test('slow answers wait, then succeed', async (t) => {
   t.ok(Date.now() - started >= 300)
 })
 
+t.test('answerDelayMs: every answer to a send waits that long first, a scripted delay on top', async (t) => {
+  const { mock, account } = await fcmMock(t, { answerDelayMs: 300 })
+  const messaging = fcmMessaging(t, mock, { account })
+  // The access token is fetched first, undelayed: only sends wait.
+  await messaging.send({ token: fcmToken() })
+  const [plain, slow, gone] = [fcmToken(), fcmToken(), fcmToken()]
+  mock.script(slow, { kind: 'slow', delayMs: 300 })
+  mock.script(gone, 'unregistered')
+  const timed = async (token: string) => {
+    const started = Date.now()
+    const code = await messaging.send({ token }).then(() => 'sent', (error: { code?: string }) => error.code)
+    return { ms: Date.now() - started, code }
+  }
+  const [a, b, c] = await Promise.all([timed(plain), timed(slow), timed(gone)])
+  t.ok(a.ms >= 300 && a.code === 'sent', `a success after the delay (${a.ms} ms)`)
+  t.ok(b.ms >= 600 && b.code === 'sent', `a scripted delay on top (${b.ms} ms)`)
+  t.ok(c.ms >= 300 && c.code === 'messaging/registration-token-not-registered', `a refusal after the delay too (${c.ms} ms)`)
+})
+
 t.test('reset forgets scripts, log and counters; close ends connections', async (t) => {
   const { mock, account } = await fcmMock(t)
   const messaging = fcmMessaging(t, mock, { account })
