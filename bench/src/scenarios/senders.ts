@@ -1,7 +1,7 @@
 // The dispatcher's senders alone: its own APNs and FCM senders (the code a dispatcher runs, on
 // node-apn and firebase-admin) in one child process, sending the campaign's notification, half
-// APNs, half FCM, to the same mocks (in this process), fed 1,000-device chunks 16 at a time as a
-// dispatcher takes them by default; no queue, no database, no results recorded. Beside the peer
+// APNs, half FCM, to the same mocks (in this process), fed 1,000-device chunks 2 at a time as a
+// dispatcher sends them by default; no queue, no database, no results recorded. Beside the peer
 // it shows what the provider libraries cost as Beacon drives them; beside the campaign, what the
 // pipeline around them costs.
 import { cpus } from 'node:os'
@@ -18,7 +18,7 @@ export interface SendersOptions { notifications: number }
 
 // CAMPAIGN_CHUNK_USERS and DISPATCHER_CHUNKS_SENDING defaults: the chunks sending at once.
 const chunk = 1000
-const chunksInHand = 4
+const chunksInHand = 2
 
 export async function runSenders ({ notifications }: SendersOptions) {
   const mocks = await startProviderMocks()

@@ -39,11 +39,11 @@ t.test('DISPATCHER_CONCURRENCY and DISPATCHER_CHUNK_CONCURRENCY: defaults, the o
   t.same(word.problems, ['DISPATCHER_CONCURRENCY must be an integer from 1 to 1000, got "many"'], 'no comparison with a value that did not read')
 })
 
-t.test('DISPATCHER_CHUNKS_SENDING: 4 by default, lowered (when unset) to a smaller chunk limit, refused above it', async (t) => {
+t.test('DISPATCHER_CHUNKS_SENDING: 2 by default, lowered (when unset) to a smaller chunk limit, refused above it', async (t) => {
   const base = { MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: 'postgresql://db/beacon' }
   const pick = (config: { chunkConcurrency: number, chunksSending: number }) => ({ chunkConcurrency: config.chunkConcurrency, chunksSending: config.chunksSending })
-  t.same(pick(loadConfig(base)), { chunkConcurrency: 16, chunksSending: 4 })
-  t.same(pick(loadConfig({ ...base, DISPATCHER_CHUNK_CONCURRENCY: '2' })), { chunkConcurrency: 2, chunksSending: 2 }, 'a smaller chunk limit lowers the unset one')
+  t.same(pick(loadConfig(base)), { chunkConcurrency: 16, chunksSending: 2 })
+  t.same(pick(loadConfig({ ...base, DISPATCHER_CHUNK_CONCURRENCY: '1' })), { chunkConcurrency: 1, chunksSending: 1 }, 'a smaller chunk limit lowers the unset one')
   t.same(pick(loadConfig({ ...base, DISPATCHER_CHUNKS_SENDING: '16' })), { chunkConcurrency: 16, chunksSending: 16 }, 'every chunk in hand sending, as before')
   const above = t.throws(() => loadConfig({ ...base, DISPATCHER_CHUNK_CONCURRENCY: '8', DISPATCHER_CHUNKS_SENDING: '9' })) as ConfigError
   t.same(above.problems, ['DISPATCHER_CHUNKS_SENDING must not exceed DISPATCHER_CHUNK_CONCURRENCY'])

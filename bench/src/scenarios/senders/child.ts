@@ -8,7 +8,7 @@ export interface SendersRequest {
   count: number
   /** Devices per chunk (half APNs, half FCM), as CAMPAIGN_CHUNK_USERS users of one device each. */
   chunk: number
-  /** Chunks handled at once, as DISPATCHER_CHUNK_CONCURRENCY. */
+  /** Chunks sending at once, as DISPATCHER_CHUNKS_SENDING. */
   chunksInHand: number
 }
 export interface SendersReply { seconds: number, outcomes: Record<string, number> }

@@ -12,7 +12,7 @@ import { streamResults } from './result-stream.js'
  * request, so a device shared by users in several chunks, or a chunk redelivered after a crash,
  * reaches the device once. Campaigns are alerts at HIGH priority.
  */
-export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, command: CampaignChunkCommand): Promise<void> {
+export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, command: CampaignChunkCommand, leavePlace?: () => void): Promise<void> {
   const source = { campaignId: command.campaignId, chunk: command.chunk }
   const scope = { kind: 'campaign' as const, campaignId: command.campaignId, chunk: command.chunk }
   const credentials = await run.hold(() => deps.credentials.load(command.applicationId))
@@ -24,7 +24,7 @@ export async function handleCampaignChunk (deps: DispatchDeps, run: CommandRun, 
   run.onResults = (results) => stream.add(results)
   try {
     if (credentials !== null) {
-      const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, found.unclaimed, source, scope)
+      const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, found.unclaimed, source, scope, leavePlace)
       // A platform that cannot be sent (credentials…) fails its devices one by one, with the reason.
       if (delivered.interrupted || run.overtaken) {
         await stream.end().catch(() => {}) // giveBack publishes every known result again anyway

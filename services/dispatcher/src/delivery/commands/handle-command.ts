@@ -23,7 +23,7 @@ export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promi
     state = await lease.begin()
     if (state === 'held') {
       if (command.kind === 'message') await handleMessage(deps, run, command)
-      else await sendingChunk(deps, run, () => handleCampaignChunk(deps, run, command))
+      else await sendingChunk(deps, run, (leavePlace) => handleCampaignChunk(deps, run, command, leavePlace))
     }
   } catch (error) {
     // The answers in hand are real outcomes (invalid tokens among them): published and written
@@ -64,19 +64,28 @@ export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promi
  * (DISPATCHER_CHUNKS_SENDING). It waits under its lease, renewed meanwhile, claiming nothing: a
  * copy handed to another dispatcher waits for this one instead of taking its first claims for a
  * dead holder's, and a copy waiting for another holder's lease takes no place. Stopped first, the
- * chunk is given back as it came; overtaken, it is left to the new holder.
+ * chunk is given back as it came; overtaken, it is left to the new holder. A chunk leaves its place
+ * once every device is claimed and started (`send` calls `leavePlace`): the next chunk claims and
+ * sends while its last answers and retries come, which a provider's round trip makes long, and the
+ * senders do not idle at each chunk's end.
  */
-async function sendingChunk (deps: DispatchDeps, run: CommandRun, send: () => Promise<void>): Promise<void> {
+async function sendingChunk (deps: DispatchDeps, run: CommandRun, send: (leavePlace?: () => void) => Promise<void>): Promise<void> {
   const places = deps.chunksSending
   if (places === undefined) return await send()
   if (await places.take(1, 1, run.signal) === 0) {
     if (!run.overtaken) run.givenBack = true
     return
   }
-  try {
-    await send()
-  } finally {
+  let left = false
+  const leavePlace = () => {
+    if (left) return
+    left = true
     places.give(1)
+  }
+  try {
+    await send(leavePlace)
+  } finally {
+    leavePlace()
   }
 }
 

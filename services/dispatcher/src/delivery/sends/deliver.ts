@@ -17,6 +17,7 @@ import { toDeviceResult, unreadableCredentialsReason, type ResultSource } from '
 import type { DeviceTarget } from '../claims/resolve-devices.js'
 import type { SendSlots, SendSlotsRegistry } from './send-slots.js'
 import { sendWithRetries } from './send-with-retries.js'
+import { afterCalls, once, throttle } from './call-gates.js'
 
 // The send loop tells JetStream it is working each time it waits for an answer; the dispatcher's
 // own timer beats too (dispatcher.ts). Each beat is a NATS publish: one per answer was a socket
@@ -25,17 +26,6 @@ import { sendWithRetries } from './send-with-retries.js'
 // dispatcher's timer beat for it), and a single message, done in milliseconds, would otherwise
 // spend a NATS publish of its three on it.
 const HEARTBEAT_MIN_GAP_MS = 1000
-
-/** `fn`, run at most once per `gapMs`, the first time `gapMs` after this call; calls in between are dropped. */
-function throttle (fn: () => void, gapMs: number): () => void {
-  let last = performance.now()
-  return () => {
-    const now = performance.now()
-    if (now - last < gapMs) return
-    last = now
-    fn()
-  }
-}
 
 /** The targets of one platform (a loop, not a filter's closure made per command: see send-with-retries.ts). */
 function ofPlatform (targets: DeviceTarget[], platform: ProviderPlatform): DeviceTarget[] {
@@ -72,13 +62,17 @@ export interface Delivered {
 
 /**
  * Sends one notification to devices nobody claimed yet, APNs and FCM side by side, each device
- * claimed just before its first request. Every result lands in the run.
+ * claimed just before its first request. Every result lands in the run. `onEveryDeviceStarted`
+ * is called once both platforms have nothing left to claim (their last requests on the wire, or
+ * waiting for retries), or have ended.
  */
 export async function deliver (
   deps: DispatchDeps, run: CommandRun, credentials: ApplicationCredentials,
-  notification: Notification, targets: DeviceTarget[], source: ResultSource, scope: ClaimScope
+  notification: Notification, targets: DeviceTarget[], source: ResultSource, scope: ClaimScope,
+  onEveryDeviceStarted?: () => void
 ): Promise<Delivered> {
   const claim = createClaimer(deps.db, scope, run)
+  const platformStarted = afterCalls(2, () => onEveryDeviceStarted?.())
   // A platform that fails stops the other one (which then only waits for its requests on the
   // wire): nothing may go on sending for a command that is given back.
   // One controller that the run's signal also aborts: AbortSignal.any built two more signals per
@@ -88,7 +82,7 @@ export async function deliver (
   if (run.signal.aborted) stop.abort()
   else run.signal.addEventListener('abort', stopWithRun, { once: true })
   const settled = await Promise.allSettled((['APNS', 'FCM'] as const).map((platform) =>
-    sendPlatform(deps, run, stop.signal, credentials, notification, platform, ofPlatform(targets, platform), source, scope, claim)
+    sendPlatform(deps, run, stop.signal, credentials, notification, platform, ofPlatform(targets, platform), source, scope, claim, once(platformStarted))
       .catch((error: unknown) => { stop.abort(); throw error })))
     .finally(() => { run.signal.removeEventListener('abort', stopWithRun) })
   const failure = settled.find((outcome) => outcome.status === 'rejected')
@@ -111,7 +105,20 @@ export async function deliver (
 async function sendPlatform (
   deps: DispatchDeps, run: CommandRun, signal: AbortSignal, credentials: ApplicationCredentials, notification: Notification,
   platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource, scope: ClaimScope,
-  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>
+  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>, started: () => void
+): Promise<Delivered> {
+  try {
+    return await sendPlatformDevices(deps, run, signal, credentials, notification, platform, group, source, scope, claim, started)
+  } finally {
+    // Every way out (nothing to send, expired, credentials refused, a failure): nothing left to start.
+    started()
+  }
+}
+
+async function sendPlatformDevices (
+  deps: DispatchDeps, run: CommandRun, signal: AbortSignal, credentials: ApplicationCredentials, notification: Notification,
+  platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource, scope: ClaimScope,
+  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>, started: () => void
 ): Promise<Delivered> {
   const done: Delivered = { interrupted: false, waiting: [], inFlight: [] }
   if (group.length === 0) return done
@@ -149,6 +156,7 @@ async function sendPlatform (
       return !run.overtaken
     },
     heartbeat: throttle(() => { run.delivery.working() }, HEARTBEAT_MIN_GAP_MS),
+    onEveryDeviceStarted: started,
     signal,
     giveUp: run.giveUp,
     onFinal: (target, outcome) => {

@@ -30,6 +30,11 @@ export interface RetryContext {
   signal?: AbortSignal
   /** Resolves when waiting for requests in flight must end (the shutdown deadline). */
   giveUp?: Promise<void>
+  /**
+   * Called once when every device is claimed and on the wire, answered or waiting for a retry
+   * (nothing left to claim), or when the send ends before: what remains is answers and retries.
+   */
+  onEveryDeviceStarted?: () => void
   /** Told of each final outcome. */
   onFinal?: (target: DeviceTarget, outcome: FinalOutcome) => void
   /** Told of each attempt that will be retried in `delayMs` (for the log and metrics: the final outcomes are returned). */

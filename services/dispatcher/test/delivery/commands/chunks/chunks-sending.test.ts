@@ -6,10 +6,13 @@ import { startHarness, until, type Harness } from '../../../harness.js'
 import { metricValue } from '../../../metrics/metric-values.js'
 import { startDbHarness } from '../../db-harness.js'
 
-/** A campaign of one user per chunk, each chunk's device answering only after `delayMs`; its chunks published. */
-async function publishCampaign (h: Harness, users: string[], delayMs: number): Promise<string[]> {
+/**
+ * A campaign of one user per chunk, each user with `devices[i]` APNs devices (default one) that
+ * answer only after `delayMs`; its chunks published.
+ */
+async function publishCampaign (h: Harness, users: string[], delayMs: number, devices: number[] = []): Promise<string[]> {
   const tokens: string[] = []
-  for (const user of users) for (const token of await h.addDevices(user, 1, 'APNS')) { h.apns.script(token, { kind: 'slow', delayMs }); tokens.push(token) }
+  for (const [i, user] of users.entries()) for (const token of await h.addDevices(user, devices[i] ?? 1, 'APNS')) { h.apns.script(token, { kind: 'slow', delayMs }); tokens.push(token) }
   const campaign = await h.db.campaign.create({ data: { applicationId: h.applicationId, message: { title: 'campaign' } } })
   await h.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
   for (const [chunk, userId] of users.entries()) {
@@ -21,17 +24,30 @@ async function publishCampaign (h: Harness, users: string[], delayMs: number): P
 }
 
 // guarantee: chunks-sending
+// One request in flight (APNS_MAX_STREAMS 1): the first chunk's second device waits for the slot,
+// so that chunk has a device still to start and keeps its place.
 t.test('of the chunks in hand, DISPATCHER_CHUNKS_SENDING send at once; the others wait, unclaimed, and follow', async (t) => {
   const h = await startHarness(t)
-  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '3', DISPATCHER_CHUNKS_SENDING: '1' })
+  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '3', DISPATCHER_CHUNKS_SENDING: '1', APNS_MAX_STREAMS: '1' })
   const chunksBefore = await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' })
-  const tokens = await publishCampaign(h, ['c1', 'c2', 'c3'], 3000)
-  await h.until(() => h.apns.log.length === 1, 'the first chunk\'s request on the wire')
+  const tokens = await publishCampaign(h, ['c1', 'c2', 'c3'], 1000, [2, 2, 2])
+  await h.until(() => h.apns.log.length === 1, 'the first chunk\'s first request on the wire')
   await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) === chunksBefore + 3, 'three chunks in hand')
   await new Promise((resolve) => setTimeout(resolve, 500))
   t.equal(h.apns.log.length, 1, 'one chunk sending, two waiting')
-  t.equal(await h.db.campaignDelivery.count(), 1, 'the waiting chunks claimed nothing')
-  await h.until(() => h.apns.log.length === 3, 'the other two, one after the other', 20_000)
+  t.equal(await h.db.campaignDelivery.count({ where: { chunk: { gt: 0 } } }), 0, 'the waiting chunks claimed nothing')
+  await h.until(() => h.apns.log.length === 6, 'the other two, one after the other', 20_000)
+  await h.until(() => h.events.filter((e) => e.kind === 'chunk').length === 3, 'three chunk summaries', 20_000)
+  t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1, 1, 1, 1], 'every chunk\'s devices once')
+})
+
+// guarantee: chunk-leaves-place
+t.test('a chunk whose every device is on the wire leaves its place: the next chunk sends while its answers are awaited', async (t) => {
+  const h = await startHarness(t)
+  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '3', DISPATCHER_CHUNKS_SENDING: '1' })
+  const tokens = await publishCampaign(h, ['p1', 'p2', 'p3'], 4000)
+  await h.until(() => h.apns.log.length === 3, 'the three chunks\' requests on the wire, one place in all', 3000)
+  t.equal(h.events.filter((e) => e.kind === 'chunk').length, 0, 'before any chunk had its answer')
   await h.until(() => h.events.filter((e) => e.kind === 'chunk').length === 3, 'three chunk summaries', 20_000)
   t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1], 'every chunk\'s device once')
 })
@@ -41,10 +57,11 @@ t.test('of the chunks in hand, DISPATCHER_CHUNKS_SENDING send at once; the other
 // have none left, and JetStream would never hand it out again.
 t.test('a chunk waiting for a place when the dispatcher stops goes back untouched, without spending a delivery, and the next dispatcher sends it once', async (t) => {
   const h = await startHarness(t)
-  const settings = { DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1', COMMAND_MAX_DELIVER: '1' }
+  // One request in flight: the first chunk's second device waits for the slot, so it keeps its place.
+  const settings = { DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1', COMMAND_MAX_DELIVER: '1', APNS_MAX_STREAMS: '1' }
   const first = await h.startDispatcher(settings)
   const chunksBefore = await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' })
-  const tokens = await publishCampaign(h, ['w1', 'w2'], 5000)
+  const tokens = await publishCampaign(h, ['w1', 'w2'], 5000, [2, 1])
   await h.until(() => h.apns.log.length === 1, 'the first chunk\'s request on the wire')
   await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) === chunksBefore + 2, 'both chunks in hand')
   const stopping = first.stop(15_000)
@@ -55,7 +72,7 @@ t.test('a chunk waiting for a place when the dispatcher stops goes back untouche
   t.equal(await h.db.campaignDelivery.count({ where: { chunk: 1 } }), 0, 'the waiting chunk claimed nothing')
   await h.startDispatcher(settings)
   await h.until(() => h.events.filter((e) => e.kind === 'chunk').length >= 2, 'both chunk summaries', 30_000)
-  t.same(tokens.map((token) => h.apns.received(token).length), [1, 1], 'each chunk\'s device once')
+  t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1], 'each chunk\'s devices once')
 })
 
 // guarantee: chunks-sending-lease-wait

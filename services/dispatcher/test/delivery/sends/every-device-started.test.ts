@@ -1,0 +1,91 @@
+import t from 'tap'
+import type { DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
+import { SendSlots } from '../../../src/delivery/sends/send-slots.js'
+import { sendWithRetries } from '../../../src/delivery/sends/send-with-retries.js'
+import type { SendOutcome } from '../../../src/senders/sender.js'
+
+// onEveryDeviceStarted lets a campaign chunk leave its sending place (handle-command.ts) while its
+// last answers and retries are still to come.
+const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, retryAfterMaxMs: 60_000 }
+const target = (id: number): DeviceTarget => ({ id: BigInt(id), token: `t${id}`, platform: 'APNS', environment: null })
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+/** A provider that answers only when told: each request's answer waits in `pending`. */
+function heldProvider (answer: (token: string, attempt: number) => SendOutcome) {
+  const pending: Array<() => void> = []
+  const attempts = new Map<string, number>()
+  const prepared = {
+    send: (targets: DeviceTarget[]) => new Promise<SendOutcome[]>((resolve) => {
+      const token = targets[0]!.token
+      const attempt = (attempts.get(token) ?? 0) + 1
+      attempts.set(token, attempt)
+      pending.push(() => { resolve([answer(token, attempt)]) })
+    })
+  }
+  return { prepared, pending, requests: () => [...attempts.values()].reduce((a, b) => a + b, 0) }
+}
+
+t.test('called once, as soon as every device is claimed and on the wire, before any answer; not again for retries', async (t) => {
+  const provider = heldProvider((token, attempt) => (token === 't1' && attempt === 1 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'sent' }))
+  const seen: number[] = []
+  const running = sendWithRetries(provider.prepared, [target(1), target(2), target(3)], {
+    policy,
+    validUntil: null,
+    heartbeat: () => {},
+    slots: new SendSlots(8),
+    claim: async (window) => window,
+    onEveryDeviceStarted: () => { seen.push(provider.requests()) }
+  })
+  while (provider.pending.length < 3) await turn()
+  await turn()
+  t.same(seen, [3], 'told with the three requests on the wire, none answered')
+  while (provider.requests() < 4 || provider.pending.length > 0) {
+    provider.pending.shift()?.()
+    await turn()
+  }
+  const report = await running
+  t.same([...report.outcomes.values()].map((o) => [o.kind, o.attempts]), [['sent', 1], ['sent', 1], ['sent', 2]])
+  t.same(seen, [3], 'the retry started later told nothing more')
+})
+
+t.test('not while a claimed device waits for a slot: told when it starts', async (t) => {
+  const provider = heldProvider(() => ({ kind: 'sent' }))
+  let told = false
+  const running = sendWithRetries(provider.prepared, [target(1), target(2)], {
+    policy,
+    validUntil: null,
+    heartbeat: () => {},
+    slots: new SendSlots(1),
+    claim: async (window) => window,
+    onEveryDeviceStarted: () => { told = true }
+  })
+  while (provider.pending.length < 1) await turn()
+  for (let i = 0; i < 10; i++) await turn()
+  t.equal(provider.requests(), 1, 'the one slot is taken')
+  t.notOk(told, 'the second device is not on the wire yet')
+  provider.pending.shift()!()
+  while (provider.pending.length < 1) await turn()
+  await turn()
+  t.ok(told, 'told once the second request is on the wire, before its answer')
+  provider.pending.shift()!()
+  await running
+})
+
+t.test('told when the send ends without starting every device: nothing to send, or stopped', async (t) => {
+  let told = 0
+  const onEveryDeviceStarted = () => { told++ }
+  await sendWithRetries({ send: async () => [] }, [], { policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, onEveryDeviceStarted })
+  t.equal(told, 1, 'no device')
+
+  const stop = new AbortController()
+  const provider = heldProvider(() => ({ kind: 'sent' }))
+  const running = sendWithRetries(provider.prepared, [target(1), target(2), target(3)], {
+    policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, signal: stop.signal, onEveryDeviceStarted
+  })
+  while (provider.pending.length < 1) await turn()
+  stop.abort()
+  provider.pending.shift()!()
+  const report = await running
+  t.ok(report.interrupted)
+  t.equal(told, 2, 'stopped with devices never started: told once, at the end')
+})
