@@ -66,7 +66,7 @@ t.test('slow answers wait, then succeed', async (t) => {
 t.test('answerDelayMs: every answer to a send waits that long first, a scripted delay on top', async (t) => {
   const { mock, account } = await fcmMock(t, { answerDelayMs: 300 })
   const messaging = fcmMessaging(t, mock, { account })
-  // The access token is fetched first, undelayed: only sends wait.
+  // A first send fetches the access token, so the sends timed below do not include it.
   await messaging.send({ token: fcmToken() })
   const [plain, slow, gone] = [fcmToken(), fcmToken(), fcmToken()]
   mock.script(slow, { kind: 'slow', delayMs: 300 })

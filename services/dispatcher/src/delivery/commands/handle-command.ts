@@ -65,9 +65,10 @@ export async function handleCommand (deps: DispatchDeps, run: CommandRun): Promi
  * copy handed to another dispatcher waits for this one instead of taking its first claims for a
  * dead holder's, and a copy waiting for another holder's lease takes no place. Stopped first, the
  * chunk is given back as it came; overtaken, it is left to the new holder. A chunk leaves its place
- * once every device is claimed and started (`send` calls `leavePlace`): the next chunk claims and
- * sends while its last answers and retries come, which a provider's round trip makes long, and the
- * senders do not idle at each chunk's end.
+ * once only answers to its requests on the wire are left (`send` calls `leavePlace`): the next
+ * chunk claims and sends while they come, which a provider's round trip makes long, and the
+ * senders do not idle at each chunk's end. A chunk with devices waiting for a retry keeps its
+ * place: a provider that asks for patience does not get more chunks' first attempts meanwhile.
  */
 async function sendingChunk (deps: DispatchDeps, run: CommandRun, send: (leavePlace?: () => void) => Promise<void>): Promise<void> {
   const places = deps.chunksSending

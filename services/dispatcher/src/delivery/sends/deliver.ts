@@ -27,6 +27,8 @@ import { afterCalls, once, throttle } from './call-gates.js'
 // spend a NATS publish of its three on it.
 const HEARTBEAT_MIN_GAP_MS = 1000
 
+const PLATFORMS = ['APNS', 'FCM'] as const
+
 /** The targets of one platform (a loop, not a filter's closure made per command: see send-with-retries.ts). */
 function ofPlatform (targets: DeviceTarget[], platform: ProviderPlatform): DeviceTarget[] {
   const found: DeviceTarget[] = []
@@ -62,17 +64,17 @@ export interface Delivered {
 
 /**
  * Sends one notification to devices nobody claimed yet, APNs and FCM side by side, each device
- * claimed just before its first request. Every result lands in the run. `onEveryDeviceStarted`
- * is called once both platforms have nothing left to claim (their last requests on the wire, or
- * waiting for retries), or have ended.
+ * claimed just before its first request. Every result lands in the run. `onOnlyAnswersLeft`
+ * is called once both platforms have nothing left to claim, start or retry (only answers to
+ * requests on the wire are awaited), or have ended.
  */
 export async function deliver (
   deps: DispatchDeps, run: CommandRun, credentials: ApplicationCredentials,
   notification: Notification, targets: DeviceTarget[], source: ResultSource, scope: ClaimScope,
-  onEveryDeviceStarted?: () => void
+  onOnlyAnswersLeft?: () => void
 ): Promise<Delivered> {
   const claim = createClaimer(deps.db, scope, run)
-  const platformStarted = afterCalls(2, () => onEveryDeviceStarted?.())
+  const platformsLeft = afterCalls(PLATFORMS.length, () => onOnlyAnswersLeft?.())
   // A platform that fails stops the other one (which then only waits for its requests on the
   // wire): nothing may go on sending for a command that is given back.
   // One controller that the run's signal also aborts: AbortSignal.any built two more signals per
@@ -81,8 +83,8 @@ export async function deliver (
   const stopWithRun = () => { stop.abort() }
   if (run.signal.aborted) stop.abort()
   else run.signal.addEventListener('abort', stopWithRun, { once: true })
-  const settled = await Promise.allSettled((['APNS', 'FCM'] as const).map((platform) =>
-    sendPlatform(deps, run, stop.signal, credentials, notification, platform, ofPlatform(targets, platform), source, scope, claim, once(platformStarted))
+  const settled = await Promise.allSettled(PLATFORMS.map((platform) =>
+    sendPlatform(deps, run, stop.signal, credentials, notification, platform, ofPlatform(targets, platform), source, scope, claim, once(platformsLeft))
       .catch((error: unknown) => { stop.abort(); throw error })))
     .finally(() => { run.signal.removeEventListener('abort', stopWithRun) })
   const failure = settled.find((outcome) => outcome.status === 'rejected')
@@ -105,20 +107,20 @@ export async function deliver (
 async function sendPlatform (
   deps: DispatchDeps, run: CommandRun, signal: AbortSignal, credentials: ApplicationCredentials, notification: Notification,
   platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource, scope: ClaimScope,
-  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>, started: () => void
+  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>, onlyAnswersLeft: () => void
 ): Promise<Delivered> {
   try {
-    return await sendPlatformDevices(deps, run, signal, credentials, notification, platform, group, source, scope, claim, started)
+    return await sendPlatformDevices(deps, run, signal, credentials, notification, platform, group, source, scope, claim, onlyAnswersLeft)
   } finally {
     // Every way out (nothing to send, expired, credentials refused, a failure): nothing left to start.
-    started()
+    onlyAnswersLeft()
   }
 }
 
 async function sendPlatformDevices (
   deps: DispatchDeps, run: CommandRun, signal: AbortSignal, credentials: ApplicationCredentials, notification: Notification,
   platform: ProviderPlatform, group: DeviceTarget[], source: ResultSource, scope: ClaimScope,
-  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>, started: () => void
+  claim: (window: DeviceTarget[]) => Promise<DeviceTarget[]>, onlyAnswersLeft: () => void
 ): Promise<Delivered> {
   const done: Delivered = { interrupted: false, waiting: [], inFlight: [] }
   if (group.length === 0) return done
@@ -156,7 +158,7 @@ async function sendPlatformDevices (
       return !run.overtaken
     },
     heartbeat: throttle(() => { run.delivery.working() }, HEARTBEAT_MIN_GAP_MS),
-    onEveryDeviceStarted: started,
+    onOnlyAnswersLeft: onlyAnswersLeft,
     signal,
     giveUp: run.giveUp,
     onFinal: (target, outcome) => {

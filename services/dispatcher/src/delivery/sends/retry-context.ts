@@ -31,10 +31,10 @@ export interface RetryContext {
   /** Resolves when waiting for requests in flight must end (the shutdown deadline). */
   giveUp?: Promise<void>
   /**
-   * Called once when every device is claimed and on the wire, answered or waiting for a retry
-   * (nothing left to claim), or when the send ends before: what remains is answers and retries.
+   * Called once when nothing is left to claim, start or retry, only answers to requests on the
+   * wire (a retry one of them asks for then goes on regardless), or when the send ends before.
    */
-  onEveryDeviceStarted?: () => void
+  onOnlyAnswersLeft?: () => void
   /** Told of each final outcome. */
   onFinal?: (target: DeviceTarget, outcome: FinalOutcome) => void
   /** Told of each attempt that will be retried in `delayMs` (for the log and metrics: the final outcomes are returned). */

@@ -54,7 +54,7 @@ class RetryingSend {
   // A stop wakes the loop like an answer does. Not a promise raced at every turn: each race would
   // leave a reaction on it until the stop, a few per device of every command of the run.
   private readonly onAbort = () => { this.notify() }
-  private startedAll = false
+  private onlyAnswersLeft = false
 
   constructor (private readonly prepared: PreparedSend, targets: DeviceTarget[], private readonly context: RetryContext) {
     this.sleep = context.sleep ?? defaultSleep
@@ -71,15 +71,15 @@ class RetryingSend {
       return await this.loop()
     } finally {
       this.signal?.removeEventListener('abort', this.onAbort)
-      this.everyDeviceStarted()
+      this.tellOnlyAnswersLeft()
     }
   }
 
-  /** Tells the context, once, that nothing is left to claim or to start for the first time. */
-  private everyDeviceStarted (): void {
-    if (this.startedAll) return
-    this.startedAll = true
-    this.context.onEveryDeviceStarted?.()
+  /** Tells the context, once, that nothing is left to claim, start or retry. */
+  private tellOnlyAnswersLeft (): void {
+    if (this.onlyAnswersLeft) return
+    this.onlyAnswersLeft = true
+    this.context.onOnlyAnswersLeft?.()
   }
 
   private notify (): void {
@@ -203,10 +203,10 @@ class RetryingSend {
         for (const target of claimed.splice(0, n)) this.attempt({ target, attempts: 0, notBefore: 0, lastReason: '' })
         continue
       }
-      if (this.claiming === undefined && fresh.length === 0) {
-        // Nothing left to claim, and every claimed device started (the branch above took them).
-        if (!this.startedAll) this.everyDeviceStarted()
-        if (waiting.length === 0 && inFlight.size === 0) break
+      if (this.claiming === undefined && fresh.length === 0 && waiting.length === 0) {
+        // Nothing left to claim or retry, and every claimed device started (the branch above took them).
+        if (inFlight.size === 0) break
+        this.tellOnlyAnswersLeft()
       }
       context.heartbeat()
       // A stop fired during this turn (from a callback above) is also a pending event; checked first anyway.

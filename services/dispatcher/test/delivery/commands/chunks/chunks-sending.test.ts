@@ -8,11 +8,14 @@ import { startDbHarness } from '../../db-harness.js'
 
 /**
  * A campaign of one user per chunk, each user with `devices[i]` APNs devices (default one) that
- * answer only after `delayMs`; its chunks published.
+ * answer only after `delayMs` (`delayMs[i]` for user i); its chunks published.
  */
-async function publishCampaign (h: Harness, users: string[], delayMs: number, devices: number[] = []): Promise<string[]> {
+async function publishCampaign (h: Harness, users: string[], delayMs: number | number[], devices: number[] = []): Promise<string[]> {
   const tokens: string[] = []
-  for (const [i, user] of users.entries()) for (const token of await h.addDevices(user, devices[i] ?? 1, 'APNS')) { h.apns.script(token, { kind: 'slow', delayMs }); tokens.push(token) }
+  for (const [i, user] of users.entries()) {
+    const delay = typeof delayMs === 'number' ? delayMs : delayMs[i]!
+    for (const token of await h.addDevices(user, devices[i] ?? 1, 'APNS')) { h.apns.script(token, { kind: 'slow', delayMs: delay }); tokens.push(token) }
+  }
   const campaign = await h.db.campaign.create({ data: { applicationId: h.applicationId, message: { title: 'campaign' } } })
   await h.db.campaignUser.createMany({ data: users.map((userId) => ({ campaignId: campaign.id, userId })) })
   for (const [chunk, userId] of users.entries()) {
@@ -30,11 +33,12 @@ t.test('of the chunks in hand, DISPATCHER_CHUNKS_SENDING send at once; the other
   const h = await startHarness(t)
   await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '3', DISPATCHER_CHUNKS_SENDING: '1', APNS_MAX_STREAMS: '1' })
   const chunksBefore = await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' })
-  const tokens = await publishCampaign(h, ['c1', 'c2', 'c3'], 1000, [2, 2, 2])
+  // The first chunk's answers are slow (it keeps its place for ~5 s), the others' quick.
+  const tokens = await publishCampaign(h, ['c1', 'c2', 'c3'], [5000, 200, 200], [2, 2, 2])
   await h.until(() => h.apns.log.length === 1, 'the first chunk\'s first request on the wire')
   await h.until(async () => await metricValue('beacon_commands_in_hand', { kind: 'campaign_chunk' }) === chunksBefore + 3, 'three chunks in hand')
   await new Promise((resolve) => setTimeout(resolve, 500))
-  t.equal(h.apns.log.length, 1, 'one chunk sending, two waiting')
+  t.equal(await h.db.campaignDelivery.count({ where: { chunk: 0 } }), 2, 'the first chunk claimed its devices (one on the wire, one waiting for the slot)')
   t.equal(await h.db.campaignDelivery.count({ where: { chunk: { gt: 0 } } }), 0, 'the waiting chunks claimed nothing')
   await h.until(() => h.apns.log.length === 6, 'the other two, one after the other', 20_000)
   await h.until(() => h.events.filter((e) => e.kind === 'chunk').length === 3, 'three chunk summaries', 20_000)
@@ -42,14 +46,19 @@ t.test('of the chunks in hand, DISPATCHER_CHUNKS_SENDING send at once; the other
 })
 
 // guarantee: chunk-leaves-place
+// A stop then finds more chunks mid-send than places: each is given back with its answer kept.
 t.test('a chunk whose every device is on the wire leaves its place: the next chunk sends while its answers are awaited', async (t) => {
   const h = await startHarness(t)
-  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '3', DISPATCHER_CHUNKS_SENDING: '1' })
-  const tokens = await publishCampaign(h, ['p1', 'p2', 'p3'], 4000)
-  await h.until(() => h.apns.log.length === 3, 'the three chunks\' requests on the wire, one place in all', 3000)
+  const settings = { DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '3', DISPATCHER_CHUNKS_SENDING: '1' }
+  const first = await h.startDispatcher(settings)
+  // Answers slow enough to see all three on the wire, within the 10 s request timeout.
+  const tokens = await publishCampaign(h, ['p1', 'p2', 'p3'], 7000)
+  await h.until(() => h.apns.log.length === 3, 'the three chunks\' requests on the wire, one place in all', 6000)
   t.equal(h.events.filter((e) => e.kind === 'chunk').length, 0, 'before any chunk had its answer')
+  await first.stop(20_000)
+  await h.startDispatcher(settings)
   await h.until(() => h.events.filter((e) => e.kind === 'chunk').length === 3, 'three chunk summaries', 20_000)
-  t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1], 'every chunk\'s device once')
+  t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1], 'every chunk\'s device once, the stop having waited for the three answers')
 })
 
 // guarantee: chunk-hand-back

@@ -4,8 +4,8 @@ import { SendSlots } from '../../../src/delivery/sends/send-slots.js'
 import { sendWithRetries } from '../../../src/delivery/sends/send-with-retries.js'
 import type { SendOutcome } from '../../../src/senders/sender.js'
 
-// onEveryDeviceStarted lets a campaign chunk leave its sending place (handle-command.ts) while its
-// last answers and retries are still to come.
+// onOnlyAnswersLeft lets a campaign chunk leave its sending place (handle-command.ts) while the
+// answers to its last requests are still to come.
 const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, retryAfterMaxMs: 60_000 }
 const target = (id: number): DeviceTarget => ({ id: BigInt(id), token: `t${id}`, platform: 'APNS', environment: null })
 const turn = () => new Promise((resolve) => setImmediate(resolve))
@@ -25,7 +25,7 @@ function heldProvider (answer: (token: string, attempt: number) => SendOutcome) 
   return { prepared, pending, requests: () => [...attempts.values()].reduce((a, b) => a + b, 0) }
 }
 
-t.test('called once, as soon as every device is claimed and on the wire, before any answer; not again for retries', async (t) => {
+t.test('called once, as soon as every device is claimed and on the wire, before any answer; not again for a retry asked for later', async (t) => {
   const provider = heldProvider((token, attempt) => (token === 't1' && attempt === 1 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'sent' }))
   const seen: number[] = []
   const running = sendWithRetries(provider.prepared, [target(1), target(2), target(3)], {
@@ -34,7 +34,7 @@ t.test('called once, as soon as every device is claimed and on the wire, before 
     heartbeat: () => {},
     slots: new SendSlots(8),
     claim: async (window) => window,
-    onEveryDeviceStarted: () => { seen.push(provider.requests()) }
+    onOnlyAnswersLeft: () => { seen.push(provider.requests()) }
   })
   while (provider.pending.length < 3) await turn()
   await turn()
@@ -57,7 +57,7 @@ t.test('not while a claimed device waits for a slot: told when it starts', async
     heartbeat: () => {},
     slots: new SendSlots(1),
     claim: async (window) => window,
-    onEveryDeviceStarted: () => { told = true }
+    onOnlyAnswersLeft: () => { told = true }
   })
   while (provider.pending.length < 1) await turn()
   for (let i = 0; i < 10; i++) await turn()
@@ -71,16 +71,41 @@ t.test('not while a claimed device waits for a slot: told when it starts', async
   await running
 })
 
+t.test('not while a device waits for its retry: told once the retry is on the wire', async (t) => {
+  const provider = heldProvider((token, attempt) => (token === 't1' && attempt === 1 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'sent' }))
+  let toldWith: number | undefined
+  const running = sendWithRetries(provider.prepared, [target(1), target(2)], {
+    policy,
+    validUntil: null,
+    heartbeat: () => {},
+    slots: new SendSlots(1),
+    claim: async (window) => window,
+    onOnlyAnswersLeft: () => { toldWith = provider.requests() }
+  })
+  while (provider.pending.length < 1) await turn()
+  provider.pending.shift()!() // t1: retry, in 1-2 ms
+  while (provider.requests() < 2) await turn()
+  t.equal(toldWith, undefined, 't2 on the wire, t1 waiting for its retry: not yet')
+  while (provider.requests() < 3) {
+    provider.pending.shift()?.()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  await turn()
+  t.equal(toldWith, 3, 'told once the retry started, before its answer')
+  while (provider.pending.length > 0) provider.pending.shift()!()
+  await running
+})
+
 t.test('told when the send ends without starting every device: nothing to send, or stopped', async (t) => {
   let told = 0
-  const onEveryDeviceStarted = () => { told++ }
-  await sendWithRetries({ send: async () => [] }, [], { policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, onEveryDeviceStarted })
+  const onOnlyAnswersLeft = () => { told++ }
+  await sendWithRetries({ send: async () => [] }, [], { policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, onOnlyAnswersLeft })
   t.equal(told, 1, 'no device')
 
   const stop = new AbortController()
   const provider = heldProvider(() => ({ kind: 'sent' }))
   const running = sendWithRetries(provider.prepared, [target(1), target(2), target(3)], {
-    policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, signal: stop.signal, onEveryDeviceStarted
+    policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, signal: stop.signal, onOnlyAnswersLeft
   })
   while (provider.pending.length < 1) await turn()
   stop.abort()
