@@ -25,17 +25,17 @@ function heldProvider (answer: (token: string, attempt: number) => SendOutcome) 
   return { prepared, pending, requests: () => [...attempts.values()].reduce((a, b) => a + b, 0) }
 }
 
+/** `targets` sent through `provider` with `slots` slots, every window claimed; `told` is onOnlyAnswersLeft. */
+function sendThrough (provider: ReturnType<typeof heldProvider>, targets: DeviceTarget[], slots: number, told: () => void, signal?: AbortSignal) {
+  return sendWithRetries(provider.prepared, targets, {
+    policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(slots), claim: async (window) => window, onOnlyAnswersLeft: told, ...(signal === undefined ? {} : { signal })
+  })
+}
+
 t.test('called once, as soon as every device is claimed and on the wire, before any answer; not again for a retry asked for later', async (t) => {
   const provider = heldProvider((token, attempt) => (token === 't1' && attempt === 1 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'sent' }))
   const seen: number[] = []
-  const running = sendWithRetries(provider.prepared, [target(1), target(2), target(3)], {
-    policy,
-    validUntil: null,
-    heartbeat: () => {},
-    slots: new SendSlots(8),
-    claim: async (window) => window,
-    onOnlyAnswersLeft: () => { seen.push(provider.requests()) }
-  })
+  const running = sendThrough(provider, [target(1), target(2), target(3)], 8, () => { seen.push(provider.requests()) })
   while (provider.pending.length < 3) await turn()
   await turn()
   t.same(seen, [3], 'told with the three requests on the wire, none answered')
@@ -51,14 +51,7 @@ t.test('called once, as soon as every device is claimed and on the wire, before 
 t.test('not while a claimed device waits for a slot: told when it starts', async (t) => {
   const provider = heldProvider(() => ({ kind: 'sent' }))
   let told = false
-  const running = sendWithRetries(provider.prepared, [target(1), target(2)], {
-    policy,
-    validUntil: null,
-    heartbeat: () => {},
-    slots: new SendSlots(1),
-    claim: async (window) => window,
-    onOnlyAnswersLeft: () => { told = true }
-  })
+  const running = sendThrough(provider, [target(1), target(2)], 1, () => { told = true })
   while (provider.pending.length < 1) await turn()
   for (let i = 0; i < 10; i++) await turn()
   t.equal(provider.requests(), 1, 'the one slot is taken')
@@ -74,14 +67,7 @@ t.test('not while a claimed device waits for a slot: told when it starts', async
 t.test('not while a device waits for its retry: told once the retry is on the wire', async (t) => {
   const provider = heldProvider((token, attempt) => (token === 't1' && attempt === 1 ? { kind: 'retry', reason: 'HTTP 503' } : { kind: 'sent' }))
   let toldWith: number | undefined
-  const running = sendWithRetries(provider.prepared, [target(1), target(2)], {
-    policy,
-    validUntil: null,
-    heartbeat: () => {},
-    slots: new SendSlots(1),
-    claim: async (window) => window,
-    onOnlyAnswersLeft: () => { toldWith = provider.requests() }
-  })
+  const running = sendThrough(provider, [target(1), target(2)], 1, () => { toldWith = provider.requests() })
   while (provider.pending.length < 1) await turn()
   provider.pending.shift()!() // t1: retry, in 1-2 ms
   while (provider.requests() < 2) await turn()
@@ -99,14 +85,12 @@ t.test('not while a device waits for its retry: told once the retry is on the wi
 t.test('told when the send ends without starting every device: nothing to send, or stopped', async (t) => {
   let told = 0
   const onOnlyAnswersLeft = () => { told++ }
-  await sendWithRetries({ send: async () => [] }, [], { policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, onOnlyAnswersLeft })
+  const provider = heldProvider(() => ({ kind: 'sent' }))
+  await sendThrough(provider, [], 1, onOnlyAnswersLeft)
   t.equal(told, 1, 'no device')
 
   const stop = new AbortController()
-  const provider = heldProvider(() => ({ kind: 'sent' }))
-  const running = sendWithRetries(provider.prepared, [target(1), target(2), target(3)], {
-    policy, validUntil: null, heartbeat: () => {}, slots: new SendSlots(1), claim: async (window) => window, signal: stop.signal, onOnlyAnswersLeft
-  })
+  const running = sendThrough(provider, [target(1), target(2), target(3)], 1, onOnlyAnswersLeft, stop.signal)
   while (provider.pending.length < 1) await turn()
   stop.abort()
   provider.pending.shift()!()
