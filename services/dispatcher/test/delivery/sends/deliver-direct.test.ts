@@ -24,7 +24,7 @@ type Targets = Awaited<ReturnType<typeof resolveCampaignDevices>>['unclaimed']
  * senders unless given; `stopped`: the dispatcher stopped before it began. Resolves with its
  * results as [label, chunk, status, reason] and what deliver returned (or the error it threw).
  */
-async function deliverChunk (t: Test, h: DbHarness, command: CampaignChunkCommand, targets: Targets, options: { stopped?: boolean, senders?: Record<ProviderPlatform, PlatformSender>, streams?: number } = {}) {
+async function deliverChunk (t: Test, h: DbHarness, command: CampaignChunkCommand, targets: Targets, options: { stopped?: boolean, senders?: Record<ProviderPlatform, PlatformSender>, streams?: number, onOnlyAnswersLeft?: () => void } = {}) {
   const transport = { watchConnection: () => ({ stop: async () => {} }) } as Partial<Transport> as Transport
   const health = createHealth(h.db, transport, quiet)
   const stopping = new AbortController()
@@ -40,7 +40,7 @@ async function deliverChunk (t: Test, h: DbHarness, command: CampaignChunkComman
   const deps = { db: h.db, transport, credentials: {} as CredentialStore, senders, slots, health, retry: QUICK_RETRY, lease: QUICK_LEASE, log: quiet }
   const source = { campaignId: command.campaignId, chunk: command.chunk }
   const scope = { kind: 'campaign' as const, ...source }
-  const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, targets, source, scope)
+  const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, targets, source, scope, options.onOnlyAnswersLeft)
     .catch((error: unknown) => error as Error)
   const results = [...run.results.values()].map((r) => [h.label(r.deviceId), 'chunk' in r ? r.chunk : null, r.status, r.reason ?? null, r.attempts])
   return { results: results.sort(), delivered }
@@ -138,4 +138,29 @@ t.test('a device still unclaimed when validUntil passes mid-send is not sent, an
   t.equal(h.provider.count('c'), 0, 'c not sent')
   t.same(results.filter(([label]) => label === 'c'), [['c', 0, 'EXPIRED', 'Expired: validUntil passed before sending', 0]])
   t.same((await campaignClaimRows(h, chunk.campaignId)).filter(([label]) => label === 'c'), [['c', 0, 'EXPIRED', 'Expired: validUntil passed before sending', 0, false]])
+})
+
+// A chunk leaves its sending place on this signal (handle-command.ts): it must wait for both platforms.
+t.test('only answers left is told once both platforms have started every device, not when the first has', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'c0' })
+  for (const label of ['f1', 'f2']) await h.addDevice(label, { userId: 'c0', platform: 'FCM' })
+  const [apnsHeld, fcmHeld] = [gate(), gate()]
+  h.provider.script('a', apnsHeld.answer)
+  h.provider.script('f1', fcmHeld.answer)
+  const [chunk] = await h.storeCampaign([['c0']])
+  const { unclaimed } = await resolveCampaignDevices(h.db, chunk!)
+  let told = 0
+  // One slot per platform: f2 waits for f1's answer.
+  const delivering = deliverChunk(t, h, chunk!, unclaimed, { streams: 1, onOnlyAnswersLeft: () => { told++ } })
+  await until(() => h.provider.count('a') === 1 && h.provider.count('f1') === 1, 'a and f1 on the wire')
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(told, 0, 'APNs has only its answer left, FCM still has f2 to start')
+  fcmHeld.open({ kind: 'sent' })
+  await until(() => h.provider.count('f2') === 1, 'f2 on the wire')
+  await until(() => told > 0, 'told once f2 started, a still unanswered')
+  apnsHeld.open({ kind: 'sent' })
+  const { results } = await delivering
+  t.equal(told, 1, 'told once')
+  t.same(results.map(([label, , status]) => [label, status]), [['a', 'SENT'], ['f1', 'SENT'], ['f2', 'SENT']])
 })
