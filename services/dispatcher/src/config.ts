@@ -85,8 +85,8 @@ export function loadConfig (env: Env = process.env): DispatcherConfig {
     chunkConcurrency: read.integer('DISPATCHER_CHUNK_CONCURRENCY', 16, 1, 1000),
     // Fewer chunks sending keep fewer devices, claims and results alive at once, for the garbage
     // collector to copy (100,000 users, 1 dispatcher: 101-107 µs of its CPU per notification
-    // with 4, 124-125 with all 16). A chunk leaves its place once every device is started, so
-    // the senders do not idle at a chunk's end, and 2 send as fast as 4 did with less CPU, a
+    // with 4, 124-125 with all 16). A chunk leaves its place once only answers to its requests
+    // are left, so the senders do not idle at a chunk's end, and 2 send as fast as 4 did with less CPU, a
     // provider's round trip or not (README, DISPATCHER_CHUNKS_SENDING). Only sending is limited:
     // the chunks in hand still set how many commands a pull takes, which single messages need
     // (with 4 in hand their p99 rose from 32 to 43 ms).

@@ -1,5 +1,6 @@
 import { recordAnswers, scopeOf } from '../claims/claims.js'
 import { CommandLease } from './lease.js'
+import { once } from '../sends/call-gates.js'
 import { StoppedWhileHeld, type CommandRun } from './run.js'
 import type { DispatchDeps } from '../sends/deliver.js'
 import { handleCampaignChunk } from './handle-campaign-chunk.js'
@@ -77,12 +78,7 @@ async function sendingChunk (deps: DispatchDeps, run: CommandRun, send: (leavePl
     if (!run.overtaken) run.givenBack = true
     return
   }
-  let left = false
-  const leavePlace = () => {
-    if (left) return
-    left = true
-    places.give(1)
-  }
+  const leavePlace = once(() => { places.give(1) })
   try {
     await send(leavePlace)
   } finally {

@@ -1,5 +1,5 @@
-// When a callback runs: the send loop's heartbeat at most once a second (deliver.ts), and a
-// chunk's "every device started" once both platforms have said so.
+// When a callback runs: the send loop's heartbeat at most once a second (deliver.ts), a chunk's
+// "only answers left" once both platforms have said so, and its sending place given back once.
 
 /** `fn`, run at most once per `gapMs`, the first time `gapMs` after this call; calls in between are dropped. */
 export function throttle (fn: () => void, gapMs: number): () => void {

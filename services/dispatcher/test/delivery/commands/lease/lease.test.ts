@@ -1,8 +1,8 @@
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
 import { until } from '../../../harness.js'
-import { startDbHarness } from '../../db-harness.js'
-import { gate } from '../../scripted-provider.js'
+import { startDbHarness, type DbHarness } from '../../db-harness.js'
+import { gate, type ScriptedAnswer } from '../../scripted-provider.js'
 import { messageClaimRows, recordPublished, summaries } from '../../rows.js'
 
 const SENT = { kind: 'sent' } as const
@@ -24,6 +24,22 @@ const leaseOf = async (h: Awaited<ReturnType<typeof startDbHarness>>, key: strin
 const firstRequestUnderLease = (h: Awaited<ReturnType<typeof startDbHarness>>, key: string) =>
   until(async () => h.provider.receipts.length === 1 && (await leaseOf(h, key)).length === 1, 'the first request on the wire and the lease written')
 
+/**
+ * A message to user u's devices `labels`, the first one's answer held at a gate (then `later`'s
+ * answers), and its first holder (one stream, `holder`'s options besides) with that request on
+ * the wire under its lease.
+ */
+async function firstHolderSending (t: Test, { labels = ['a'], later = [], holder = {} }: { labels?: string[], later?: ScriptedAnswer[], holder?: Parameters<DbHarness['startHolder']>[2] } = {}) {
+  const h = await startDbHarness(t)
+  for (const label of labels) await h.addDevice(label, { userId: 'u' })
+  const held = gate()
+  h.provider.script(labels[0]!, [held.answer, ...later])
+  const command = await h.storeMessage('u')
+  const first = h.startHolder('first', command, { streams: 1, ...holder })
+  await firstRequestUnderLease(h, command.messageId)
+  return { h, held, command, first }
+}
+
 // A copy handed back at a stop is numbered as the delivery it came from, 1 for a first one: it
 // waits all the same (its holder's lease may still be live, were its release lost).
 // guarantee: redelivery-waits-for-live-holder
@@ -32,13 +48,7 @@ t.test('a copy handed out again while its holder is alive and sending (its heart
 })
 
 async function liveHolderWaitedFor (t: Test, copy: { deliveryCount: number, handedBack?: boolean }): Promise<void> {
-  const h = await startDbHarness(t)
-  for (const label of ['a', 'b', 'c', 'd']) await h.addDevice(label, { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', held.answer)
-  const command = await h.storeMessage('u')
-  const first = h.startHolder('first', command, { streams: 1 })
-  await firstRequestUnderLease(h, command.messageId)
+  const { h, held, command, first } = await firstHolderSending(t, { labels: ['a', 'b', 'c', 'd'] })
   t.same((await leaseOf(h, command.messageId)).map((row) => row.holder), [first.run.claimant.holder], 'the lease is the first holder\'s')
 
   const watch = capturedLog()
@@ -59,14 +69,8 @@ async function liveHolderWaitedFor (t: Test, copy: { deliveryCount: number, hand
 
 // guarantee: overtaken-holder-stops
 t.test('a holder whose lease lapsed (it could not renew it) is overtaken: it claims nothing more and neither acknowledges nor gives the command back; the new holder sends the rest', async (t) => {
-  const h = await startDbHarness(t)
-  for (const label of ['a', 'b', 'c', 'd', 'e']) await h.addDevice(label, { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', [held.answer, SENT])
-  const command = await h.storeMessage('u')
   const watch = capturedLog()
-  const first = h.startHolder('first', command, { streams: 1, lease: LONG_LEASE, log: watch.log })
-  await firstRequestUnderLease(h, command.messageId)
+  const { h, held, command, first } = await firstHolderSending(t, { labels: ['a', 'b', 'c', 'd', 'e'], later: [SENT], holder: { lease: LONG_LEASE, log: watch.log } })
   // What a database away from the first holder for longer than the lease would leave.
   await h.db.pool.query('UPDATE command_lease SET expires_at = now() - interval \'1 second\' WHERE key = $1', [command.messageId])
 
@@ -86,13 +90,7 @@ t.test('a holder whose lease lapsed (it could not renew it) is overtaken: it cla
 
 // guarantee: redelivery-waits-for-live-holder
 t.test('the dispatcher stops while a copy waits for a live holder: the copy sends nothing and leaves the command to that holder (neither acknowledged nor handed back)', async (t) => {
-  const h = await startDbHarness(t)
-  await h.addDevice('a', { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', held.answer)
-  const command = await h.storeMessage('u')
-  const first = h.startHolder('first', command, { streams: 1 })
-  await firstRequestUnderLease(h, command.messageId)
+  const { h, held, command, first } = await firstHolderSending(t)
   const watch = capturedLog()
   const second = h.startHolder('second', command, { deliveryCount: 2, streams: 1, log: watch.log })
   await until(() => watch.said('another dispatcher holds this command; waiting'), 'the second copy waits')
@@ -107,13 +105,7 @@ t.test('the dispatcher stops while a copy waits for a live holder: the copy send
 
 // guarantee: redelivery-waits-for-live-holder
 t.test('the holder renews its lease while it sends: a copy handed out after the first lease would have lapsed still waits', async (t) => {
-  const h = await startDbHarness(t)
-  await h.addDevice('a', { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', held.answer)
-  const command = await h.storeMessage('u')
-  const first = h.startHolder('first', command, { streams: 1 })
-  await firstRequestUnderLease(h, command.messageId)
+  const { h, held, command, first } = await firstHolderSending(t)
   const { rows: [written] } = await h.db.pool.query<{ expires_at: Date }>('SELECT expires_at FROM command_lease WHERE key = $1', [command.messageId])
   // By the database's clock, as the lease itself.
   await until(async () => (await h.db.pool.query('SELECT 1 FROM command_lease WHERE key = $1 AND now() > $2::timestamptz AND expires_at > now()', [command.messageId, written!.expires_at])).rowCount === 1,
@@ -130,14 +122,8 @@ t.test('the holder renews its lease while it sends: a copy handed out after the 
 
 // guarantee: overtaken-holder-stops
 t.test('a holder that finds at a renewal that its lease was taken stops: its answer published and written, but no summary and no ack', async (t) => {
-  const h = await startDbHarness(t)
-  await h.addDevice('a', { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', held.answer)
-  const command = await h.storeMessage('u')
   const watch = capturedLog()
-  const first = h.startHolder('first', command, { streams: 1, log: watch.log })
-  await firstRequestUnderLease(h, command.messageId)
+  const { h, held, command, first } = await firstHolderSending(t, { holder: { log: watch.log } })
   // Another dispatcher's lease, as one that took over a lapsed lease would have written.
   await h.db.pool.query('UPDATE command_lease SET holder = gen_random_uuid(), expires_at = now() + interval \'1 minute\' WHERE key = $1', [command.messageId])
   await until(() => watch.said('lease was taken over by another dispatcher'), 'the first holder\'s renewal finds the lease taken')
@@ -186,15 +172,9 @@ t.test('a holder that gives the command back (SIGTERM) releases its lease first:
 
 // guarantee: overtaken-holder-stops
 t.test('a holder without NATS for ten lease durations lets its lease lapse: a copy that can reach NATS takes the command over at once', async (t) => {
-  const h = await startDbHarness(t)
-  await h.addDevice('a', { userId: 'u' })
-  const held = gate()
-  h.provider.script('a', [held.answer, SENT])
-  const command = await h.storeMessage('u')
   const watch = capturedLog()
   // Renewed every 50 ms while NATS is there: only the rule can let a 200 ms lease lapse.
-  const first = h.startHolder('first', command, { streams: 1, lease: { durationMs: 200, renewEveryMs: 50 }, log: watch.log })
-  await firstRequestUnderLease(h, command.messageId)
+  const { h, held, command, first } = await firstHolderSending(t, { later: [SENT], holder: { lease: { durationMs: 200, renewEveryMs: 50 }, log: watch.log } })
   first.health.down('nats')
   await until(() => watch.said('NATS unreachable for long: this command\'s lease is left to lapse'), 'the first holder gives its lease up')
   await until(async () => (await h.db.pool.query('SELECT 1 FROM command_lease WHERE key = $1 AND expires_at < now()', [command.messageId])).rowCount === 1,
