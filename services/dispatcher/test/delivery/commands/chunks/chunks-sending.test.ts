@@ -61,6 +61,35 @@ t.test('a chunk whose every device is on the wire leaves its place: the next chu
   t.same(tokens.map((token) => h.apns.received(token).length), [1, 1, 1], 'every chunk\'s device once, the stop having waited for the three answers')
 })
 
+// guarantee: chunk-leaves-place
+// Through a real dispatcher and the APNs mock's 429s (the send loop's unit test holds the rule).
+// One request in flight (APNS_MAX_STREAMS 1): the first chunk's second device starts when the
+// first device's 429 frees the slot, while that device waits for its retry.
+t.test('a chunk with a device waiting for a retry when its last device starts keeps its place until the retry is on the wire', async (t) => {
+  const h = await startHarness(t)
+  const [patient, other, next] = await publishCampaign(h, ['k1', 'k2'], 0, [2, 1])
+  h.apns.script(patient!, [{ kind: 'rate-limited', retryAfterSeconds: 2 }, 'success'])
+  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1', APNS_MAX_STREAMS: '1' })
+  await h.until(() => h.events.filter((e) => e.kind === 'chunk').length === 2, 'both chunk summaries', 20_000)
+  const names = new Map([[patient, 'patient'], [other, 'other'], [next, 'next chunk']])
+  t.same(h.apns.log.map((entry) => `${names.get(entry.token)} ${entry.status}`), ['patient 429', 'other 200', 'patient 200', 'next chunk 200'],
+    'the next chunk waited for the retry, though the slot was free during the Retry-After')
+})
+
+// guarantee: chunk-leaves-place
+// The other half of the rule: the 429 arrives after the chunk left (its only device was on the wire).
+t.test('a 429 that comes after its chunk left is retried without a place, while the next chunk sends', async (t) => {
+  const h = await startHarness(t)
+  const [patient, next] = await publishCampaign(h, ['r1', 'r2'], 0)
+  h.apns.script(patient!, [{ kind: 'rate-limited', retryAfterSeconds: 3 }, 'success'])
+  await h.startDispatcher({ DISPATCHER_CONCURRENCY: '6', DISPATCHER_CHUNK_CONCURRENCY: '2', DISPATCHER_CHUNKS_SENDING: '1' })
+  await h.until(() => h.events.filter((e) => e.kind === 'chunk').length === 2, 'both chunk summaries', 20_000)
+  const names = new Map([[patient, 'patient'], [next, 'next chunk']])
+  t.same(h.apns.log.map((entry) => `${names.get(entry.token)} ${entry.status}`), ['patient 429', 'next chunk 200', 'patient 200'], 'the next chunk sent during the Retry-After')
+  const [refused, retried] = h.apns.received(patient!)
+  t.ok(retried!.at - refused!.at > 2900, 'the retry waited for the provider\'s Retry-After')
+})
+
 // guarantee: chunk-hand-back
 // One delivery each (COMMAND_MAX_DELIVER 1): given back with a redelivery, the waiting chunk would
 // have none left, and JetStream would never hand it out again.
