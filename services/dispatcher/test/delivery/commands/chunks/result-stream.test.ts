@@ -3,6 +3,7 @@ import type { Transport } from '@beacon/transport'
 import t from 'tap'
 import type { CommandRun } from '../../../../src/delivery/commands/run.js'
 import { streamResults } from '../../../../src/delivery/commands/result-stream.js'
+import { until } from '../../../harness.js'
 
 // A chunk's results are published as they come (result-stream.ts). What a push server's user
 // would notice: a result dropped in a split (its device stays PENDING and is sent again by the
@@ -62,6 +63,21 @@ t.test('a full batch goes out as soon as it is full, without waiting for more to
   t.same(p.batches.map((batch) => batch.length), [MAX_RESULTS_PER_BATCH])
   await stream.end()
   t.equal(p.batches.length, 1, 'nothing more to publish at the end')
+})
+
+// The point of streaming: an answer is recorded while the chunk is still sending, so a holder
+// killed mid-chunk leaves only its last ~50 ms of answers to be sent again, not the whole chunk's.
+t.test('a few results gather for a moment, then go out together without a full batch or the chunk\'s end', async (t) => {
+  const p = publishing()
+  const stream = streamResults(p.transport, p.run)
+  stream.add(results(1, 3))
+  stream.add(results(4, 2))
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  t.same(p.batches, [], 'still gathering 10 ms later: each answer is not a publish of its own')
+  await until(() => p.batches.length > 0, 'the gathered results published', 2000)
+  t.same(p.batches, [ids(1, 5)], 'the five in one batch, before any end()')
+  await stream.end()
+  t.equal(p.batches.length, 1, 'nothing left for the end')
 })
 
 // handleCampaignChunk acknowledges the chunk once `end` resolves: an ack before the results are
