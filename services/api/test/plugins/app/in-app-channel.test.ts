@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
-import type { SendCommand } from '@beacon/contracts'
+import { MAX_IN_APP_TOKEN_LENGTH, type SendCommand } from '@beacon/contracts'
 import t from 'tap'
 import WebSocket from 'ws'
 import { createInAppTokens } from '../../../src/domain/in-app/token.js'
@@ -55,6 +55,18 @@ t.test('tokens: stateless, bound to the master key, expiring, tamper-evident', a
   }
   t.same(tokens.verify(signedPayload(masterKey, '{"a":3,"u":"alice","d":5,"v":3,"e":1900000000}'), now), { ok: true, grant },
     'the control: the same payload with every claim is accepted')
+})
+
+// The length is checked before the HMAC: the bound on the work a presented token costs, whatever
+// it carries. A server-signed token over it (no username is that long) is refused all the same.
+t.test('tokens: one longer than MAX_IN_APP_TOKEN_LENGTH is refused, even well signed', async (t) => {
+  const tokens = createInAppTokens(randomBytes(32), 60)
+  const grant = { applicationId: 3, userId: 'u'.repeat(1600), developerId: 5, tokenEpoch: 0 }
+  const { token } = tokens.issue(grant)
+  t.ok(token.length > MAX_IN_APP_TOKEN_LENGTH, `${token.length} characters`)
+  t.same(tokens.verify(token), { ok: false, reason: 'token missing or too long' })
+  const control = { ...grant, userId: 'u'.repeat(255) }
+  t.same(tokens.verify(tokens.issue(control).token), { ok: true, grant: control }, 'the control: the longest username\'s token')
 })
 
 t.test('keep-alive: a socket that stops answering pings is terminated', async (t) => {

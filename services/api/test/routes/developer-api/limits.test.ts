@@ -112,3 +112,16 @@ t.test('a body too large, or a request Fastify cannot read, tells no key from an
   const proven = await chunked(signAsDeveloper({ method: 'POST', uri: ECHO, body: OVER, contentType: 'application/json', key: KEY, secret: SECRET }), OVER)
   t.equal(proven.status, 413, 'with a Content-MD5 the signature covers, the head proved the key\'s owner: 413')
 })
+
+t.test('a body declared one byte over the limit is refused 413 whoever asks; one of exactly the limit is judged on its head', async (t) => {
+  const { port, post, lastRefusal, sign } = await smallLimitApp(t)
+  // The bound is exact: one byte over SIGNED_BODY_LIMIT_BYTES (4096 here) is refused before the key
+  // is looked up, so an unknown key gets the 413 a known key would get, not a 401 of its own.
+  const overByOne = await rawRequest(port, post(sign({ key: 'nobody-0123456789' }), 4097))
+  t.equal(overByOne.status, 413, 'an unknown key declaring 4097 bytes')
+  t.match(JSON.parse(overByOne.body), { error: { status: 413, code: 41300 } })
+  // Exactly the limit fits: the unknown key is refused from its head (never sending the body), as any.
+  const atLimit = await rawRequest(port, post(sign({ key: 'nobody-0123456789' }), 4096))
+  t.equal(atLimit.status, 401, 'an unknown key declaring 4096 bytes')
+  t.equal(lastRefusal(), 'SIGNING_KEY_UNKNOWN')
+})

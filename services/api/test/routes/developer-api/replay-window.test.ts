@@ -183,3 +183,17 @@ t.test('an expired nonce left in the table does not block a new request', async 
   t.equal((await signedInject(app, { url: ECHO, nonce: 'reused-later' })).statusCode, 200)
   t.equal((await signedInject(app, { url: ECHO, nonce: 'reused-later' })).statusCode, 401, 'but only once more')
 })
+
+t.test('a nonce of the longest form (128 characters) is claimed whole: its replay is refused, one differing in its last character is not', async (t) => {
+  const { app } = await buildApp(t)
+  await insertDeveloper(app)
+  // The nonce is the replay store's key as sent, whatever its length: no prefix or digest of it.
+  const nonce = `${'n'.repeat(127)}a`
+  const headers = signedHeaders({ url: ECHO, nonce })
+  t.equal((await app.inject({ method: 'GET', url: ECHO, headers })).statusCode, 200, 'the first use')
+  const replay = await app.inject({ method: 'GET', url: ECHO, headers })
+  t.equal(replay.statusCode, 401, 'the identical request again')
+  t.same(replay.json(), UNAUTHORIZED)
+  t.equal((await signedInject(app, { url: ECHO, nonce: `${'n'.repeat(127)}b` })).statusCode, 200, 'another nonce with the same first 127 characters')
+  t.same((await app.db.signedNonce.findMany({ orderBy: { nonce: 'asc' } })).map((row) => row.nonce), [nonce, `${'n'.repeat(127)}b`], 'both stored whole')
+})
