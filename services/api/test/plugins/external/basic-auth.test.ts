@@ -95,3 +95,14 @@ t.test('pipelined guesses on one connection are counted as they come: no more ar
   t.same(statuses.slice(0, 3), [401, 401, 401], 'the first three guesses compared')
   t.same([...new Set(statuses.slice(3))], [429], 'all the rest refused, the right password included')
 })
+
+t.test('the refusal lasts AUTH_FAILURE_WINDOW_SECONDS: a pause of a second does not end it', async (t) => {
+  const { app } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '2', AUTH_FAILURE_WINDOW_SECONDS: '30' })
+  const from = (header: string) => app.inject({ method: 'GET', url: '/admin/app/list', remoteAddress: '198.51.100.30', headers: { authorization: header } })
+  for (let i = 1; i <= 2; i++) t.equal((await from(wrong)).statusCode, 401, `wrong guess ${i}`)
+  // A guesser that waits a moment after each refusal must not get a new budget: the window is the rate.
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const refused = await from(authorization)
+  t.equal(refused.statusCode, 429, 'the right password a second later: still refused')
+  t.ok(Number(refused.headers['retry-after']) >= 25, `Retry-After: the rest of the 30 s window (${String(refused.headers['retry-after'])})`)
+})

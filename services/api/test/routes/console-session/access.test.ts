@@ -149,6 +149,26 @@ t.test('changing AUTH_PASSWORD ends every session: an api with another password 
   t.equal((await signIn(newPassword.app, { ...credentials, password: 'a-new-password-5678' })).statusCode, 200, 'the new password signs in')
 })
 
+t.test('changing AUTH_USERNAME or MASTER_KEY ends every session too: the old cookie is refused', async (t) => {
+  const masterKey = randomBytes(32).toString('base64')
+  const before = await buildApp(t, { MASTER_KEY: masterKey })
+  const cookie = await sessionOf(t, before.app)
+  // The cookie's key comes from MASTER_KEY and both credentials (session-token.ts): a change of any
+  // one of them is what ends the sessions signed before, e.g. after a leak.
+  const changes: Array<[string, Record<string, string>]> = [
+    ['another AUTH_USERNAME', { MASTER_KEY: masterKey, AUTH_USERNAME: 'another-admin' }],
+    ['another MASTER_KEY', { MASTER_KEY: randomBytes(32).toString('base64') }],
+    // The same characters split otherwise between the two are other credentials.
+    ['the same characters split otherwise between username and password', {
+      MASTER_KEY: masterKey, AUTH_USERNAME: credentials.username + credentials.password.slice(0, 1), AUTH_PASSWORD: credentials.password.slice(1)
+    }]
+  ]
+  for (const [what, env] of changes) {
+    const changed = await buildApp(t, env)
+    expectError(t, await whoAmI(changed.app, cookie), 401, 'ERROR_UNAUTHORIZED', `the old cookie after ${what}`)
+  }
+})
+
 // guarantee: console-session-secrets-not-logged
 t.test('neither the password, the cookie nor its key reach the log', async (t) => {
   const { app, config, logs } = await buildApp(t, {}, { captureLogs: true })

@@ -130,6 +130,32 @@ t.test('a revocation outlives its session\'s expiry by an hour: an instance whos
   t.equal(left.length, 2, 'beside this logout\'s own')
 })
 
+t.test('a logged-out cookie stays refused until its own expiry, not only for an hour after the logout', async (t) => {
+  const { app } = await buildApp(t)
+  const cookie = await sessionOf(t, app)
+  const logout = (value: string) => app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${value}` } })
+  t.equal((await logout(cookie)).statusCode, 200, 'logged out, 8 h before the session\'s expiry')
+  // An hour and a minute later (the revocation moved back in time), another logout purges the
+  // revocations it no longer needs: not this one, whose cookie still has hours to live.
+  await app.db.pool.query('UPDATE console_session_revocation SET expires_at = expires_at - interval \'61 minutes\'')
+  t.equal((await logout(await sessionOf(t, app))).statusCode, 200, 'another session logs out')
+  expectError(t, await whoAmI(app, cookie), 401, 'ERROR_UNAUTHORIZED', 'the first logged-out value replayed')
+})
+
+t.test('logging out with a renewed cookie ends the session: the values it had before are refused too', async (t) => {
+  // Renewed after 0.5 s of use (a quarter of the idle timeout).
+  const { app } = await buildApp(t, { CONSOLE_SESSION_IDLE_S: '2' })
+  const signedIn = await sessionOf(t, app)
+  await new Promise((resolve) => setTimeout(resolve, 600))
+  const renewed = sessionCookieOf(await whoAmI(app, signedIn))?.value
+  if (renewed === undefined) throw new Error('the cookie was not renewed')
+  t.not(renewed, signedIn, 'renewed in use')
+  const logout = await app.inject({ method: 'DELETE', url: '/console/api/session', headers: { ...CONSOLE, cookie: `${SESSION_COOKIE}=${renewed}` } })
+  t.equal(logout.statusCode, 200, 'logged out with the renewed value')
+  // A copy of the value from before the renewal (a stolen one, say) is the same session: logged out.
+  expectError(t, await whoAmI(app, signedIn), 401, 'ERROR_UNAUTHORIZED', 'the value from before the renewal, still within its idle time')
+})
+
 t.test('with AUTH_DISABLED there is no sign-in (400): the console reads need none', async (t) => {
   const { app } = await buildApp(t, { AUTH_DISABLED: 'true', AUTH_USERNAME: '', AUTH_PASSWORD: '' })
   const response = await signIn(app, { username: 'anyone', password: 'anything-at-all' })

@@ -49,3 +49,20 @@ t.test('the admin API\'s answers to the console\'s cookie are never stored by a 
   t.equal(list.statusCode, 200)
   t.equal(list.headers['cache-control'], 'no-store')
 })
+
+t.test('a cross-site PUT is a write like the others: refused, and nothing changes', async (t) => {
+  const { app } = await buildApp(t)
+  const developer = await app.db.developer.create({ data: { key: 'x-site-dev', name: 'Before', secret: new Uint8Array(32) } })
+  const update = (site: string | undefined) => app.inject({
+    method: 'PUT',
+    url: '/admin/developer/update',
+    headers: { authorization, 'content-type': 'application/json', ...(site === undefined ? {} : { 'sec-fetch-site': site }) },
+    payload: JSON.stringify({ requestObject: { id: developer.id, name: 'Renamed' } })
+  })
+  // A page of another site can send a PUT with fetch(…, { method: 'PUT' }) and remembered Basic credentials.
+  const refused = await update('cross-site')
+  t.equal(refused.statusCode, 403, 'Sec-Fetch-Site: cross-site')
+  t.match(refused.json().responseObject.message, /another site/)
+  t.equal((await app.db.developer.findUniqueOrThrow({ where: { id: developer.id } })).name, 'Before', 'the developer is unchanged')
+  t.equal((await update(undefined)).statusCode, 200, 'a server\'s PUT (no Sec-Fetch-Site) goes through')
+})

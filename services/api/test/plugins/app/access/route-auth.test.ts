@@ -57,6 +57,21 @@ t.test('nor the console session\'s kinds: the cookie is taken only where a scope
   }
 })
 
+t.test('a single route without authentication stops the start too', async (t) => {
+  // A POST has no HEAD twin: one forgotten route alone must be enough to refuse the start.
+  const app = Fastify()
+  await app.register(routeAuth)
+  app.post('/forgotten', async () => 'open')
+  await t.rejects(async () => { await app.ready() }, /routes without a declared authentication: POST \/forgotten$/)
+})
+
+t.test('nor the signed API\'s: a route outside its scope that says `signed` checks no signature', async (t) => {
+  const app = Fastify()
+  await app.register(routeAuth)
+  app.post('/api/pretends', { config: { auth: 'signed' } }, async () => 'open')
+  await t.rejects(async () => { await app.ready() }, /claim a scope's authentication outside its scope: POST \/api\/pretends/)
+})
+
 t.test('in the api, every /push, /admin and /inbox route takes Basic or the session, and only the session routes take the session alone', async (t) => {
   const { buildApp } = await import('../../../helper.js')
   const { app } = await buildApp(t)
