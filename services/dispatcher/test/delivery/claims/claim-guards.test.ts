@@ -122,3 +122,29 @@ t.test('a message\'s window does not claim a device already answered; answers wr
   await recordAnswers(h.db, scope, [answered, pending].map((id) => ({ messageId: message.messageId, deviceId: String(id), platform: 'APNS', status: 'SENT', attempts: 2, at, tokenInvalid: false })))
   t.same(await messageClaimRows(h, message.messageId), [['answered', 'FAILED', 'BadDeviceToken', 1, false], ['pending', 'SENT', null, 2, false]])
 })
+
+// A chunk giving its command back writes the answers it has onto its own claims only: a device
+// shared with another chunk's user is that chunk's claim (it sends and reports the device), and
+// an answer written over it would end that chunk's claim unsent, its real outcome never recorded.
+t.test('answers a chunk writes at a give-back go onto its own unanswered claims, never onto another chunk\'s claim of the device', async (t) => {
+  const h = await startDbHarness(t)
+  const { command, scope, ids } = await answeredPendingAndOtherChunk(h)
+  const at = new Date().toISOString()
+  await recordAnswers(h.db, scope, Object.values(ids).map((id) => ({
+    campaignId: command.campaignId, chunk: 1, deviceId: String(id), platform: 'APNS' as const, status: 'FAILED' as const, reason: 'Unregistered', attempts: 2, at, tokenInvalid: true
+  })))
+  t.same(await campaignClaimRows(h, command.campaignId), [['answered', 1, 'SENT', null, 1, false], ['other-chunk', 0, 'PENDING', null, 0, false],
+    ['pending', 1, 'FAILED', 'Unregistered', 2, false]], 'the recorded answer and chunk 0\'s claim are untouched')
+})
+
+// Only a handling of this very chunk overtakes it: other chunks of the campaign, handled at the
+// same time by other dispatchers, hold leases of their own. Taken for this chunk's, they would
+// stop it (neither acknowledged nor given back) and its devices would wait for a redelivery.
+t.test('another chunk\'s live lease does not stop this chunk\'s window', async (t) => {
+  const h = await startDbHarness(t)
+  const { command, scope, ids } = await campaignWith(h, ['d'])
+  const other = commandId({ ...command, chunk: 0 })
+  await h.db.pool.query("INSERT INTO command_lease (key, holder, expires_at) VALUES ($1, $2, now() + interval '1 minute')", [other, randomUUID()])
+  const claimant = { key: commandId(command), holder: randomUUID() }
+  t.same(await claimTargets(h.db, scope, claimant, [target(ids.d!)], new Date()), { mine: new Set([String(ids.d)]), overtaken: false })
+})

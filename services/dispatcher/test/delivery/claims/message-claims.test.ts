@@ -49,3 +49,39 @@ t.test('a claim run again with its time (its answer was lost) finds its rows; a 
   t.same(again.mine, new Set([String(device)]))
   t.same(copy.mine, new Set([String(device)]), 'a PENDING claim made at another time is taken over')
 })
+
+// A command another handling finished (its lease done, whether or not lapsed since) is over: a
+// copy redelivered afterwards claims nothing and is told so, or it would send every device again.
+t.test('a message whose command another handling finished claims nothing, its lease lapsed or not', async (t) => {
+  const h = await startDbHarness(t)
+  const message = await h.storeMessage('u')
+  const device = await h.addDevice('d', { userId: 'u' })
+  await h.db.pool.query("INSERT INTO command_lease (key, holder, expires_at, done) VALUES ($1, $2, now() - interval '1 minute', true)", [message.messageId, randomUUID()])
+  const claimed = await claimMessageWindow(h.db, { messageId: message.messageId, claimant: holder(message.messageId), targets: [target(device)], at: new Date() })
+  t.same(claimed, { mine: new Set(), overtaken: true })
+  t.same(await h.db.messageDelivery.findMany(), [], 'nothing claimed')
+})
+
+// Answers of a grouped claim are told apart by message: a device both messages reach, answered
+// already for one of them, is claimed for the other only; the first does not send it again.
+t.test('two messages to one device claimed together: the one that already has its answer does not get the device back', async (t) => {
+  const h = await startDbHarness(t)
+  const [done, fresh] = await Promise.all(['u', 'u'].map((user) => h.storeMessage(user)))
+  const device = await h.addDevice('d', { userId: 'u' })
+  await h.db.messageDelivery.create({ data: { messageId: done!.messageId, deviceId: device, platform: 'APNS', status: 'SENT', attempts: 1 } })
+  const at = new Date()
+  const [first, second] = await Promise.all([done!, fresh!].map((m) => claimMessageWindow(h.db, { messageId: m.messageId, claimant: holder(m.messageId), targets: [target(device)], at })))
+  t.same(first, { mine: new Set(), overtaken: false }, 'already answered for this message')
+  t.same(second, { mine: new Set([String(device)]), overtaken: false }, 'claimed for the other')
+})
+
+// Another handling's lease that lapsed unfinished (its holder died) does not stop a message's
+// window, as it does not stop a chunk's: that holder's devices are this one's to send.
+t.test('a message whose lease another handling let lapse unfinished is claimed', async (t) => {
+  const h = await startDbHarness(t)
+  const message = await h.storeMessage('u')
+  const device = await h.addDevice('d', { userId: 'u' })
+  await h.db.pool.query("INSERT INTO command_lease (key, holder, expires_at) VALUES ($1, $2, now() - interval '1 minute')", [message.messageId, randomUUID()])
+  const claimed = await claimMessageWindow(h.db, { messageId: message.messageId, claimant: holder(message.messageId), targets: [target(device)], at: new Date() })
+  t.same(claimed, { mine: new Set([String(device)]), overtaken: false })
+})

@@ -115,3 +115,33 @@ t.test('a chunk\'s devices: its users\' range in the campaign\'s application, ea
   t.same(earlier(h, found.earlier), [['failed', 'FAILED', 1], ['gone', 'PENDING', 1], ['sent', 'SENT', 1], ['unanswered', 'PENDING', 1]])
   t.same(found.orphaned.map((id) => h.label(id)), ['gone'])
 })
+
+// Earlier claims are the message's own: a device answered for another message to the same user
+// (sent or failed) is still this message's to send, and another message's claims are not this one's earlier holder's.
+t.test('a message\'s earlier claims are its own: a device answered or claimed for another message is still sent', async (t) => {
+  const h = await startDbHarness(t)
+  const [sent, pending] = [await h.addDevice('sent', { userId: 'u' }), await h.addDevice('pending', { userId: 'u' })]
+  const before = await h.storeMessage('u')
+  await h.db.messageDelivery.create({ data: { messageId: before.messageId, deviceId: sent, platform: 'APNS', status: 'SENT', attempts: 1 } })
+  await h.db.messageDelivery.create({ data: { messageId: before.messageId, deviceId: pending, platform: 'APNS' } })
+  const command = await h.storeMessage('u')
+  const found = await resolveMessageDevices(h.db, command)
+  t.same(targets(h, found.unclaimed).map(([label]) => label), ['sent', 'pending'])
+  t.same(found.earlier, [], 'no claim of this message yet')
+  t.same(found.orphaned, [])
+})
+
+// A chunk's orphaned claims (released by it) are its own campaign's: another campaign's claim on
+// a chunk of the same number, for a device this chunk does not reach, is that campaign's to send.
+t.test('a chunk\'s look-up takes no claim of another campaign for its own, even on a chunk of the same number', async (t) => {
+  const h = await startDbHarness(t)
+  const [elsewhere] = await h.storeCampaign([['v']])
+  const [mine] = await h.storeCampaign([['u']])
+  const theirs = await h.addDevice('theirs', { userId: 'v' })
+  await h.addDevice('own', { userId: 'u' })
+  await h.db.campaignDelivery.create({ data: { campaignId: BigInt(elsewhere!.campaignId), deviceId: theirs, chunk: mine!.chunk, platform: 'APNS' } })
+  const found = await resolveCampaignDevices(h.db, mine!)
+  t.same(targets(h, found.unclaimed).map(([label]) => label), ['own'])
+  t.same(found.earlier, [], 'no claim of this campaign')
+  t.same(found.orphaned, [], 'the other campaign\'s claim is not released by this chunk')
+})

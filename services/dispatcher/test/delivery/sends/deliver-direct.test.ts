@@ -77,6 +77,42 @@ for (const decided of ['validUntil passed', 'payload not preparable'] as const) 
   })
 }
 
+// The same race with the device to be sent: the other chunk's claim, made between this chunk's
+// look-up and its window's claim, keeps the device that chunk's. This one neither sends it (it
+// would go twice) nor reports it; its own device goes as usual.
+t.test('a device another chunk claimed after this chunk resolved it is neither sent nor reported by this chunk', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('shared', { userId: 'c0' })
+  await h.addDevice('shared', { userId: 'c1' })
+  await h.addDevice('own', { userId: 'c1' })
+  const [first, second] = await h.storeCampaign([['c0'], ['c1']])
+  const found = await resolveCampaignDevices(h.db, second!)
+  const shared = found.unclaimed.find((d) => h.label(d.id) === 'shared')!
+  await h.db.campaignDelivery.create({ data: { campaignId: BigInt(first!.campaignId), deviceId: shared.id, chunk: 0, platform: 'APNS' } })
+
+  t.same((await deliverChunk(t, h, second!, found.unclaimed)).results, [['own', 1, 'SENT', null, 1]], 'only its own device')
+  t.same(h.provider.receipts.map((r) => r.token), ['own'], 'the shared device is not sent by this chunk')
+  t.same(await campaignClaimRows(h, first!.campaignId), [['own', 1, 'PENDING', null, 0, false], ['shared', 0, 'PENDING', null, 0, false]],
+    'the other chunk\'s claim is left as it was')
+})
+
+// A window's claim that fails for a reason other than an outage (held through those) fails the
+// delivery: taken for "claimed by someone else", its devices would be neither sent nor reported,
+// and the chunk would end as if done.
+t.test('a window\'s claim refused by the database with an error fails the chunk\'s delivery; nothing is sent or reported as done', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('d', { userId: 'c0' })
+  const [first] = await h.storeCampaign([['c0']])
+  const found = await resolveCampaignDevices(h.db, first!)
+  await h.db.pool.query(`CREATE FUNCTION refuse_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'claim refused'; END $$;
+    CREATE TRIGGER refuse_claim BEFORE INSERT ON campaign_delivery FOR EACH ROW EXECUTE FUNCTION refuse_claim()`)
+
+  const { results, delivered } = await deliverChunk(t, h, first!, found.unclaimed)
+  t.match(delivered, { message: /claim refused/ }, 'the delivery fails with the claim\'s error')
+  t.same(results, [], 'no result')
+  t.same(h.provider.receipts, [], 'nothing sent')
+})
+
 // A dispatcher that stopped while the chunk's devices were being resolved starts nothing.
 t.test('a chunk whose dispatcher stopped before its sends began claims and sends nothing, and is reported interrupted', async (t) => {
   const h = await startDbHarness(t)
