@@ -60,18 +60,31 @@ const CLAIM_CAMPAIGN_WINDOW = {
 }
 
 // Over an earlier holder's PENDING claim too (this holder took it over to send it again):
-// otherwise that claim would stay PENDING and its message or chunk never complete.
+// otherwise that claim would stay PENDING and its message or chunk never complete. Nothing while
+// another handling of the command holds its lease live or finished it, as for a window's claim: a
+// holder that stalled past its lease would otherwise write EXPIRED or FAILED over the claim the
+// new holder has on the wire, and that holder's real answer would then be dropped (the recorder
+// writes over PENDING claims only). The answer says so with a row of -1.
 // A campaign's, only while the campaign is there (locked as by the window's claim above).
-const recordUnattempted = (table: string, source: string, sourceType: string, chunk: boolean) => `
-  ${chunk ? `WITH live AS (SELECT 1 FROM campaign WHERE id = $1::${sourceType} FOR KEY SHARE)` : ''}
-  INSERT INTO ${table} AS d (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})
-  SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", t.status::"DeliveryStatus", t.reason, 0, now()${chunk ? ', $6::int' : ''}
-    FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(device_id, platform, status, reason)
-  ${chunk ? ' WHERE EXISTS (SELECT 1 FROM live)' : ''}
-  ON CONFLICT (${source}, device_id) DO UPDATE
-    SET status = EXCLUDED.status, reason = EXCLUDED.reason, attempts = 0, completed_at = EXCLUDED.completed_at
-    WHERE d.status = 'PENDING'${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
-  RETURNING device_id`
+const recordUnattempted = (table: string, source: string, sourceType: string, chunk: boolean) => {
+  const key = chunk ? 7 : 6 // the claimant's key and holder follow the chunk's number
+  const live = chunk ? `live AS (SELECT 1 FROM campaign WHERE id = $1::${sourceType} FOR KEY SHARE),` : ''
+  return `
+  WITH overtaken AS (SELECT 1 FROM command_lease WHERE key = $${key}::text AND holder <> $${key + 1}::uuid AND (expires_at > now() OR done)),
+  ${live}
+  written AS (
+    INSERT INTO ${table} AS d (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})
+    SELECT $1::${sourceType}, t.device_id, t.platform::"Platform", t.status::"DeliveryStatus", t.reason, 0, now()${chunk ? ', $6::int' : ''}
+      FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t(device_id, platform, status, reason)
+     WHERE NOT EXISTS (SELECT 1 FROM overtaken)${chunk ? ' AND EXISTS (SELECT 1 FROM live)' : ''}
+    ON CONFLICT (${source}, device_id) DO UPDATE
+      SET status = EXCLUDED.status, reason = EXCLUDED.reason, attempts = 0, completed_at = EXCLUDED.completed_at
+      WHERE d.status = 'PENDING'${chunk ? ' AND d.chunk = EXCLUDED.chunk' : ''}
+    RETURNING device_id)
+  SELECT device_id FROM written
+  UNION ALL
+  SELECT -1 FROM overtaken`
+}
 
 const RECORD = {
   message: recordUnattempted('message_delivery', 'message_id', 'uuid', false),
@@ -115,14 +128,19 @@ export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claiman
   return { mine, overtaken }
 }
 
-/** Writes outcomes decided without a request as final records; resolves with the ids written. */
-export async function recordUnattemptedOutcomes (db: Db, scope: ClaimScope, entries: Unattempted[]): Promise<Set<string>> {
-  if (entries.length === 0) return new Set()
+/**
+ * Writes outcomes decided without a request as final records; resolves with the ids written.
+ * `overtaken`: another handling of the command holds its lease or finished it; nothing was written.
+ */
+export async function recordUnattemptedOutcomes (db: Db, scope: ClaimScope, claimant: Claimant, entries: Unattempted[]): Promise<{ written: Set<string>, overtaken: boolean }> {
+  if (entries.length === 0) return { written: new Set(), overtaken: false }
   const { rows } = await db.pool.query<{ device_id: string }>(RECORD[scope.kind], [
     sourceId(scope), entries.map((e) => e.target.id.toString()), entries.map((e) => e.target.platform),
-    entries.map((e) => e.status), entries.map((e) => e.reason), ...chunkParam(scope)
+    entries.map((e) => e.status), entries.map((e) => e.reason), ...chunkParam(scope), claimant.key, claimant.holder
   ])
-  return new Set(rows.map((row) => row.device_id))
+  const written = new Set(rows.map(deviceIdOf))
+  const overtaken = written.delete('-1')
+  return { written, overtaken }
 }
 
 /** The claims of a command live here. */

@@ -125,7 +125,8 @@ async function sendPlatformDevices (
   const done: Delivered = { interrupted: false, waiting: [], inFlight: [] }
   if (group.length === 0) return done
   const record = async (entries: Unattempted[]) => {
-    const writtenIds = await run.hold(() => recordUnattemptedOutcomes(deps.db, scope, entries))
+    const { written: writtenIds, overtaken } = await run.hold(() => recordUnattemptedOutcomes(deps.db, scope, run.claimant, entries))
+    if (overtaken) run.overtake()
     const written = entries.filter((e) => writtenIds.has(e.target.id.toString()))
     for (const e of written) countSend(platform, e.status, e.reason)
     run.addResults(written.map((e) =>

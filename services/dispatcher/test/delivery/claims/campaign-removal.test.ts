@@ -72,8 +72,8 @@ t.test('a removed campaign\'s deliveries go with it, also through its applicatio
   await h.db.campaign.delete({ where: { id: BigInt(removed!.campaignId) } })
   t.same((await h.db.campaignDelivery.findMany()).map((row) => String(row.campaignId)), [kept!.campaignId], 'the removed campaign\'s claim went with it; the other\'s stays')
   t.same(await claimTargets(h.db, scopeOf(removed!), claimantOf(removed!), [target(b!)], new Date()), { mine: new Set(), overtaken: false }, 'a window of the removed campaign claims nothing')
-  t.same(await recordUnattemptedOutcomes(h.db, scopeOf(removed!), [{ target: target(b!), status: 'EXPIRED', reason: 'Expired' }]), new Set(), 'nor does an outcome decided without a request')
-  t.same(await recordUnattemptedOutcomes(h.db, scopeOf(kept!), [{ target: target(b!), status: 'EXPIRED', reason: 'Expired' }]), new Set([String(b)]), 'control: the live campaign\'s is written')
+  t.same(await recordUnattemptedOutcomes(h.db, scopeOf(removed!), claimantOf(removed!), [{ target: target(b!), status: 'EXPIRED', reason: 'Expired' }]), { written: new Set(), overtaken: false }, 'nor does an outcome decided without a request')
+  t.same(await recordUnattemptedOutcomes(h.db, scopeOf(kept!), claimantOf(kept!), [{ target: target(b!), status: 'EXPIRED', reason: 'Expired' }]), { written: new Set([String(b)]), overtaken: false }, 'control: the live campaign\'s is written')
   t.equal(await h.db.campaignDelivery.count({ where: { campaignId: BigInt(removed!.campaignId) } }), 0, 'no row of the removed campaign')
 
   await h.db.application.delete({ where: { id: h.applicationId } })

@@ -53,6 +53,42 @@ t.test('a chunk\'s window claims nothing while another handling holds the chunk\
   t.same(await claim(), { mine: new Set([String(ids.d)]), overtaken: false }, 'its own live lease: its claim again')
 })
 
+// guarantee: overtaken-holder-stops
+// The same guard for an outcome decided without a request (validUntil passed, a payload that
+// cannot be prepared): a holder that stalled past its lease writes nothing over the claims of the
+// handling that took the command over — that handling's answers stand — and learns it was overtaken.
+t.test('outcomes decided without a request write nothing while another handling holds the command\'s lease live or finished it, and say so', async (t) => {
+  const h = await startDbHarness(t)
+  const { command, scope, ids, claim } = await campaignWith(h, ['taken-over', 'fresh'])
+  const claimant = { key: commandId(command), holder: randomUUID() }
+  const message = await h.storeMessage('c1')
+  const messageScope = { kind: 'message' as const, messageId: message.messageId }
+  const messageClaimant = { key: message.messageId, holder: randomUUID() }
+  const lease = (key: string, holder: string, expires: string, done = false) => h.db.pool.query(
+    `INSERT INTO command_lease (key, holder, expires_at, done) VALUES ($1, $2, now() + interval '${expires}', $3)
+     ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at, done = EXCLUDED.done`, [key, holder, done])
+  // The new holder's claim, its request on the wire.
+  await claim('taken-over', 1, 'PENDING')
+  await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids['taken-over']!, platform: 'APNS' } })
+  const record = () => recordUnattemptedOutcomes(h.db, scope, claimant, [expired(ids['taken-over']!), expired(ids.fresh!)])
+  const recordMessage = () => recordUnattemptedOutcomes(h.db, messageScope, messageClaimant, [expired(ids['taken-over']!), expired(ids.fresh!)])
+
+  await lease(claimant.key, randomUUID(), '1 minute')
+  await lease(messageClaimant.key, randomUUID(), '1 minute')
+  t.same(await record(), { written: new Set(), overtaken: true }, 'a chunk: another handling\'s live lease')
+  t.same(await recordMessage(), { written: new Set(), overtaken: true }, 'a message: another handling\'s live lease')
+  await lease(claimant.key, randomUUID(), '-1 minute', true)
+  t.same(await record(), { written: new Set(), overtaken: true }, 'another handling finished the chunk')
+  t.same(await campaignClaimRows(h, command.campaignId), [['taken-over', 1, 'PENDING', null, 0, false]], 'the new holder\'s claim untouched, nothing else written')
+  t.same(await messageClaimRows(h, message.messageId), [['taken-over', 'PENDING', null, 0, false]])
+
+  await lease(claimant.key, randomUUID(), '-1 minute')
+  const both = new Set([String(ids['taken-over']), String(ids.fresh)])
+  t.same(await record(), { written: both, overtaken: false }, 'another handling\'s lapsed lease: written, over the PENDING claim too')
+  await lease(messageClaimant.key, messageClaimant.holder, '1 minute')
+  t.same(await recordMessage(), { written: both, overtaken: false }, 'its own live lease: written')
+})
+
 // An outcome decided without a request is written as the claim only over nothing or over this
 // scope's PENDING claim: never over a recorded answer, nor over another chunk's claim (that chunk
 // sends the device and reports it); the ids it answers are those written.
@@ -62,7 +98,7 @@ t.test('outcomes decided without a request never overwrite a recorded answer or 
   await claim('answered', 1, 'SENT')
   await claim('pending', 1, 'PENDING')
   await claim('other-chunk', 0, 'PENDING')
-  const written = await recordUnattemptedOutcomes(h.db, scope, Object.values(ids).map(expired))
+  const { written } = await recordUnattemptedOutcomes(h.db, scope, { key: commandId(command), holder: randomUUID() }, Object.values(ids).map(expired))
   t.same(labels(h, written), ['fresh', 'pending'])
   const reason = 'Expired: validUntil passed before sending'
   t.same(await campaignClaimRows(h, command.campaignId), [['answered', 1, 'SENT', null, 1, false], ['fresh', 1, 'EXPIRED', reason, 0, false],
@@ -72,7 +108,8 @@ t.test('outcomes decided without a request never overwrite a recorded answer or 
   const messageScope = { kind: 'message' as const, messageId: message.messageId }
   await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.answered!, platform: 'APNS', status: 'FAILED', reason: 'BadDeviceToken', attempts: 1 } })
   await h.db.messageDelivery.create({ data: { messageId: message.messageId, deviceId: ids.pending!, platform: 'APNS' } })
-  t.same(labels(h, await recordUnattemptedOutcomes(h.db, messageScope, [expired(ids.answered!), expired(ids.pending!)])), ['pending'])
+  const messageClaimant = { key: message.messageId, holder: randomUUID() }
+  t.same(labels(h, (await recordUnattemptedOutcomes(h.db, messageScope, messageClaimant, [expired(ids.answered!), expired(ids.pending!)])).written), ['pending'])
   t.same(await messageClaimRows(h, message.messageId), [['answered', 'FAILED', 'BadDeviceToken', 1, false], ['pending', 'EXPIRED', reason, 0, false]])
 })
 

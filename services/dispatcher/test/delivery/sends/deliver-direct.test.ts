@@ -1,4 +1,4 @@
-import type { CampaignChunkCommand, ProviderPlatform } from '@beacon/contracts'
+import { commandId, type CampaignChunkCommand, type ProviderPlatform } from '@beacon/contracts'
 import type { Transport } from '@beacon/transport'
 import { pino } from 'pino'
 import t, { type Test } from 'tap'
@@ -43,7 +43,7 @@ async function deliverChunk (t: Test, h: DbHarness, command: CampaignChunkComman
   const delivered = await deliver(deps, run, credentials, { silent: false, priority: 'HIGH', body: command.body }, targets, source, scope, options.onOnlyAnswersLeft)
     .catch((error: unknown) => error as Error)
   const results = [...run.results.values()].map((r) => [h.label(r.deviceId), 'chunk' in r ? r.chunk : null, r.status, r.reason ?? null, r.attempts])
-  return { results: results.sort(), delivered }
+  return { results: results.sort(), delivered, overtaken: run.overtaken }
 }
 
 // A chunk resolves a device shared with another chunk's user as unclaimed; the other chunk claims
@@ -76,6 +76,25 @@ for (const decided of ['validUntil passed', 'payload not preparable'] as const) 
     t.same(h.provider.receipts, [], 'nothing sent')
   })
 }
+
+// guarantee: overtaken-holder-stops
+// A holder that stalled past its lease (the database away, say) while another handling took the
+// chunk over and claimed its device: the outcome it decides without a request (validUntil passed
+// meanwhile) is not written over that handling's claim, and it stops as overtaken.
+t.test('a holder overtaken before it writes an expired outcome writes and reports nothing, and stops as overtaken', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('d', { userId: 'c0' })
+  const [chunk] = await h.storeCampaign([['c0']])
+  const found = await resolveCampaignDevices(h.db, chunk!)
+  await h.db.pool.query('INSERT INTO command_lease (key, holder, expires_at) VALUES ($1, gen_random_uuid(), now() + interval \'1 minute\')', [commandId(chunk!)])
+  await h.db.campaignDelivery.create({ data: { campaignId: BigInt(chunk!.campaignId), deviceId: found.unclaimed[0]!.id, chunk: 0, platform: 'APNS' } })
+  const expired = { ...chunk!, body: { ...chunk!.body, validUntil: new Date(Date.now() - 1000).toISOString() } }
+
+  const { results, overtaken } = await deliverChunk(t, h, expired, found.unclaimed)
+  t.ok(overtaken, 'the holder knows it was overtaken')
+  t.same(results, [], 'no result reported')
+  t.same(await campaignClaimRows(h, chunk!.campaignId), [['d', 0, 'PENDING', null, 0, false]], 'the new holder\'s claim stands, for its own answer')
+})
 
 // The same race with the device to be sent: the other chunk's claim, made between this chunk's
 // look-up and its window's claim, keeps the device that chunk's. This one neither sends it (it
