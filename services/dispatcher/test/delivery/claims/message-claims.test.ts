@@ -50,14 +50,20 @@ t.test('a claim run again with its time (its answer was lost) finds its rows; a 
   t.same(copy.mine, new Set([String(device)]), 'a PENDING claim made at another time is taken over')
 })
 
+/** A message's window claimed after another handling's lease lapsed a minute ago, `done` or not. */
+async function claimAfterLapsedLease (h: Awaited<ReturnType<typeof startDbHarness>>, done: boolean) {
+  const message = await h.storeMessage('u')
+  const device = await h.addDevice('d', { userId: 'u' })
+  await h.db.pool.query("INSERT INTO command_lease (key, holder, expires_at, done) VALUES ($1, $2, now() - interval '1 minute', $3)", [message.messageId, randomUUID(), done])
+  const claimed = await claimMessageWindow(h.db, { messageId: message.messageId, claimant: holder(message.messageId), targets: [target(device)], at: new Date() })
+  return { claimed, device }
+}
+
 // A command another handling finished (its lease done, whether or not lapsed since) is over: a
 // copy redelivered afterwards claims nothing and is told so, or it would send every device again.
 t.test('a message whose command another handling finished claims nothing, its lease lapsed or not', async (t) => {
   const h = await startDbHarness(t)
-  const message = await h.storeMessage('u')
-  const device = await h.addDevice('d', { userId: 'u' })
-  await h.db.pool.query("INSERT INTO command_lease (key, holder, expires_at, done) VALUES ($1, $2, now() - interval '1 minute', true)", [message.messageId, randomUUID()])
-  const claimed = await claimMessageWindow(h.db, { messageId: message.messageId, claimant: holder(message.messageId), targets: [target(device)], at: new Date() })
+  const { claimed } = await claimAfterLapsedLease(h, true)
   t.same(claimed, { mine: new Set(), overtaken: true })
   t.same(await h.db.messageDelivery.findMany(), [], 'nothing claimed')
 })
@@ -79,9 +85,6 @@ t.test('two messages to one device claimed together: the one that already has it
 // window, as it does not stop a chunk's: that holder's devices are this one's to send.
 t.test('a message whose lease another handling let lapse unfinished is claimed', async (t) => {
   const h = await startDbHarness(t)
-  const message = await h.storeMessage('u')
-  const device = await h.addDevice('d', { userId: 'u' })
-  await h.db.pool.query("INSERT INTO command_lease (key, holder, expires_at) VALUES ($1, $2, now() - interval '1 minute')", [message.messageId, randomUUID()])
-  const claimed = await claimMessageWindow(h.db, { messageId: message.messageId, claimant: holder(message.messageId), targets: [target(device)], at: new Date() })
+  const { claimed, device } = await claimAfterLapsedLease(h, false)
   t.same(claimed, { mine: new Set([String(device)]), overtaken: false })
 })

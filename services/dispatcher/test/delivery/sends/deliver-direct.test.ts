@@ -46,6 +46,21 @@ async function deliverChunk (t: Test, h: DbHarness, command: CampaignChunkComman
   return { results: results.sort(), delivered, overtaken: run.overtaken }
 }
 
+/**
+ * Chunk 1 (user c1: devices `shared` and `own`) resolved its devices; then chunk 0 (user c0,
+ * sharing `shared`) claimed the shared one, before chunk 1 claims or records anything.
+ */
+async function sharedDeviceClaimedMeanwhile (h: DbHarness) {
+  await h.addDevice('shared', { userId: 'c0' })
+  await h.addDevice('shared', { userId: 'c1' })
+  await h.addDevice('own', { userId: 'c1' })
+  const [first, second] = await h.storeCampaign([['c0'], ['c1']])
+  const found = await resolveCampaignDevices(h.db, second!)
+  const shared = found.unclaimed.find((d) => h.label(d.id) === 'shared')!
+  await h.db.campaignDelivery.create({ data: { campaignId: BigInt(first!.campaignId), deviceId: shared.id, chunk: 0, platform: 'APNS' } })
+  return { first: first!, second: second!, found }
+}
+
 // A chunk resolves a device shared with another chunk's user as unclaimed; the other chunk claims
 // it before this one writes the outcome it decided without a request. That outcome is not written
 // over the other chunk's claim, and this chunk reports nothing for the device: the other chunk
@@ -53,25 +68,19 @@ async function deliverChunk (t: Test, h: DbHarness, command: CampaignChunkComman
 for (const decided of ['validUntil passed', 'payload not preparable'] as const) {
   t.test(`${decided}: a chunk reports no outcome for a device another chunk claimed after it was resolved`, async (t) => {
     const h = await startDbHarness(t)
-    await h.addDevice('shared', { userId: 'c0' })
-    await h.addDevice('shared', { userId: 'c1' })
-    await h.addDevice('own', { userId: 'c1' })
-    const [first, second] = await h.storeCampaign([['c0'], ['c1']])
-    const found = await resolveCampaignDevices(h.db, second!)
+    const { first, second, found } = await sharedDeviceClaimedMeanwhile(h)
     t.same(found.unclaimed.map((d) => h.label(d.id)).sort(), ['own', 'shared'], 'resolved before chunk 0 claimed the shared device')
-    const shared = found.unclaimed.find((d) => h.label(d.id) === 'shared')!
-    await h.db.campaignDelivery.create({ data: { campaignId: BigInt(first!.campaignId), deviceId: shared.id, chunk: 0, platform: 'APNS' } })
 
-    let command = second!
+    let command = second
     let reason = 'PayloadTooLarge: 5000 bytes, APNs takes at most 4096'
     if (decided === 'validUntil passed') {
-      command = { ...second!, body: { ...second!.body, validUntil: new Date(Date.now() - 1000).toISOString() } }
+      command = { ...second, body: { ...second.body, validUntil: new Date(Date.now() - 1000).toISOString() } }
       reason = 'Expired: validUntil passed before sending'
     } else h.provider.refused.APNS = reason
     const status = decided === 'validUntil passed' ? 'EXPIRED' : 'FAILED'
 
     t.same((await deliverChunk(t, h, command, found.unclaimed)).results, [['own', 1, status, reason, 0]], 'only the device this chunk wrote')
-    t.same(await campaignClaimRows(h, first!.campaignId), [['own', 1, status, reason, 0, false], ['shared', 0, 'PENDING', null, 0, false]],
+    t.same(await campaignClaimRows(h, first.campaignId), [['own', 1, status, reason, 0, false], ['shared', 0, 'PENDING', null, 0, false]],
       'the other chunk\'s claim is left as it was')
     t.same(h.provider.receipts, [], 'nothing sent')
   })
@@ -101,17 +110,11 @@ t.test('a holder overtaken before it writes an expired outcome writes and report
 // would go twice) nor reports it; its own device goes as usual.
 t.test('a device another chunk claimed after this chunk resolved it is neither sent nor reported by this chunk', async (t) => {
   const h = await startDbHarness(t)
-  await h.addDevice('shared', { userId: 'c0' })
-  await h.addDevice('shared', { userId: 'c1' })
-  await h.addDevice('own', { userId: 'c1' })
-  const [first, second] = await h.storeCampaign([['c0'], ['c1']])
-  const found = await resolveCampaignDevices(h.db, second!)
-  const shared = found.unclaimed.find((d) => h.label(d.id) === 'shared')!
-  await h.db.campaignDelivery.create({ data: { campaignId: BigInt(first!.campaignId), deviceId: shared.id, chunk: 0, platform: 'APNS' } })
+  const { first, second, found } = await sharedDeviceClaimedMeanwhile(h)
 
-  t.same((await deliverChunk(t, h, second!, found.unclaimed)).results, [['own', 1, 'SENT', null, 1]], 'only its own device')
+  t.same((await deliverChunk(t, h, second, found.unclaimed)).results, [['own', 1, 'SENT', null, 1]], 'only its own device')
   t.same(h.provider.receipts.map((r) => r.token), ['own'], 'the shared device is not sent by this chunk')
-  t.same(await campaignClaimRows(h, first!.campaignId), [['own', 1, 'PENDING', null, 0, false], ['shared', 0, 'PENDING', null, 0, false]],
+  t.same(await campaignClaimRows(h, first.campaignId), [['own', 1, 'PENDING', null, 0, false], ['shared', 0, 'PENDING', null, 0, false]],
     'the other chunk\'s claim is left as it was')
 })
 
