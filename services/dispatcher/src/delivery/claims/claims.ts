@@ -41,11 +41,18 @@ export interface Unattempted { target: DeviceTarget, status: 'FAILED' | 'EXPIRED
 // across the chunks in hand as the messages' are: measured with 2 dispatchers (50,000 users, twice
 // each), a grouped statement cost PostgreSQL 141-144 µs per notification against 98-114 for a
 // window each, and the campaign ran 10-15% slower.
+/**
+ * Rows (one) when another handling of the command holds its lease live or finished it, the
+ * command's key and this holder's id being parameters `$key` and `$key + 1` (commands/lease.ts).
+ */
+export const takenOverBy = (key: number) =>
+  `SELECT 1 FROM command_lease WHERE key = $${key}::text AND holder <> $${key + 1}::uuid AND (expires_at > now() OR done)`
+
 const CLAIM_CAMPAIGN_WINDOW = {
   name: 'beacon-claim-campaign-window',
   text: `
   WITH t AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS t(device_id, platform)),
-  overtaken AS (SELECT 1 FROM command_lease WHERE key = $5::text AND holder <> $6::uuid AND (expires_at > now() OR done)),
+  overtaken AS (${takenOverBy(5)}),
   live AS (SELECT 1 FROM campaign WHERE id = $1::bigint FOR KEY SHARE),
   claimed AS (
     INSERT INTO campaign_delivery AS d (campaign_id, device_id, platform, claimed_at, chunk)
@@ -70,7 +77,7 @@ const recordUnattempted = (table: string, source: string, sourceType: string, ch
   const key = chunk ? 7 : 6 // the claimant's key and holder follow the chunk's number
   const live = chunk ? `live AS (SELECT 1 FROM campaign WHERE id = $1::${sourceType} FOR KEY SHARE),` : ''
   return `
-  WITH overtaken AS (SELECT 1 FROM command_lease WHERE key = $${key}::text AND holder <> $${key + 1}::uuid AND (expires_at > now() OR done)),
+  WITH overtaken AS (${takenOverBy(key)}),
   ${live}
   written AS (
     INSERT INTO ${table} AS d (${source}, device_id, platform, status, reason, attempts, completed_at${chunk ? ', chunk' : ''})

@@ -1,6 +1,7 @@
 import type { Db } from '@beacon/db'
 import type { Logger } from 'pino'
 import type { CommandRun } from './run.js'
+import { takenOverBy } from '../claims/claims.js'
 
 // JetStream hands a command out again when its heartbeats stop reaching NATS for the ack wait —
 // also when NATS itself was away and its holder is alive and sending. The lease, kept in the
@@ -28,7 +29,7 @@ const FORGET_OLD = 'DELETE FROM command_lease WHERE expires_at < now() - interva
 // than a NATS restart (every holder is without NATS then, and keeps its commands).
 const NATS_AWAY_LIMIT = 10
 
-const TAKEN_OVER = 'SELECT 1 FROM command_lease WHERE key = $1::text AND holder <> $2::uuid AND (expires_at > now() OR done)'
+const TAKEN_OVER = takenOverBy(1)
 
 /** Whether another handling of the command holds its lease, or finished it (retries ask: they need no claim). */
 export async function leaseTakenOver (db: Db, claimant: { key: string, holder: string }): Promise<boolean> {
