@@ -28,10 +28,18 @@ async function carrierApplication (db: Db, carrier: string): Promise<{ id: numbe
   return application
 }
 
+const MAX_ADDRESS_LENGTH = 255 + 1 + 253
+
+// In code points, as the schema's maxLength, the pattern's {1,255} and user ids count them: a
+// username of characters outside the BMP is two UTF-16 units each. Whole code points are counted
+// only for a text that could be over in units and not over in characters.
+const tooLong = (text: string) => text.length > MAX_ADDRESS_LENGTH &&
+  (text.length > 2 * MAX_ADDRESS_LENGTH || [...text].length > MAX_ADDRESS_LENGTH)
+
 /** Splits `username@carrier`, or null when it is not exactly that form. */
 export function parseUserAddress (text: string): { username: string, carrier: string } | null {
   // A lone surrogate would be stored as U+FFFD, merging distinct addresses into one user.
-  if (text.length > 255 + 1 + 253 || LONE_SURROGATE.test(text)) return null
+  if (tooLong(text) || LONE_SURROGATE.test(text)) return null
   const match = ADDRESS.exec(text)
   if (match === null) return null
   return { username: match[1] ?? '', carrier: match[2] ?? '' }

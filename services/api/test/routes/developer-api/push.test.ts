@@ -150,3 +150,29 @@ t.test('parseUserAddress: a lone surrogate in the username is no address; a pair
   t.equal(parseUserAddress(`alice\ude00@${CARRIER}`), null, 'a lone low surrogate')
   t.same(parseUserAddress(`alice\ud83d\ude00@${CARRIER}`), { username: 'alice\ud83d\ude00', carrier: CARRIER }, 'the control: a whole emoji')
 })
+
+// User ids are 1 to 255 characters (PowerAuth's column), counted as the schema's maxLength and the
+// address pattern count them: in code points. A username of 255 characters outside the BMP is 510
+// UTF-16 units, and 3,060 characters percent-encoded in the path.
+// guarantee: username-length-in-characters
+t.test('a username of 255 characters outside the BMP is an address, in the path and in a body; of 256 it is not', async (t) => {
+  const { app } = await buildApp(t, env)
+  await setupDeveloper(app)
+  const longest = '\u{1F600}'.repeat(255)
+  const requestId = await pushTo(app, `${encodeURIComponent(longest)}@${CARRIER}`, { content: 'hi', sender: `${longest}@${CARRIER}` })
+  const stored = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })
+  t.equal(stored.userId, longest, 'stored as the user id')
+  t.equal(stored.sender, `${longest}@${CARRIER}`, 'and as the sender')
+  t.equal((await signedPost(app, '/api/1.0/im/token', { user: `${longest}@${CARRIER}` })).statusCode, 200, 'a token for that user')
+  t.not(parseUserAddress(`${longest}@${CARRIER}`), null)
+
+  const over = `${longest}\u{1F600}`
+  t.equal(parseUserAddress(`${over}@${CARRIER}`), null)
+  for (const response of [
+    await signedPost(app, `/api/1.0/push/${encodeURIComponent(over)}@${CARRIER}`, { content: 'hi' }),
+    await signedPost(app, '/api/1.0/im/token', { user: `${over}@${CARRIER}` })
+  ]) {
+    t.equal(response.statusCode, 400, response.body)
+    t.equal(response.json().error?.code, 40000)
+  }
+})
