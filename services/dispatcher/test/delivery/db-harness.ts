@@ -53,12 +53,22 @@ export async function startDbHarness (t: Test) {
   })
 
   /** One delivery of `command` to a dispatcher named `name`. */
-  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handBackOutages?: number, handedBack?: boolean, publishRefusals?: number, summaryOutages?: number } = {}) {
+  function startHolder (name: string, command: Command, options: { deliveryCount?: number, lastDelivery?: boolean, retry?: RetryPolicy, streams?: number, lease?: LeaseTiming, log?: Logger, working?: () => void, chunksSending?: SendSlots, handBackRefused?: boolean, handBackOutages?: number, handedBack?: boolean, publishRefusals?: number, summaryOutages?: number, credentialOutages?: number } = {}) {
     let handBackOutages = options.handBackOutages ?? 0
     // Summaries not published for want of NATS (an outage: the step is held), this many times.
     let summaryOutages = options.summaryOutages ?? 0
     // Device results refused by NATS (not an outage: the command's own failure), this many times.
     let publishRefusals = options.publishRefusals ?? 0
+    // Credential look-ups answered as by a database shutting down (57P01, an outage), this many times.
+    let credentialOutages = options.credentialOutages ?? 0
+    const lookUp = async <T>(read: () => Promise<T>): Promise<T> => {
+      if (credentialOutages-- > 0) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })
+      return read()
+    }
+    const credentialsOfHolder = {
+      load: async (applicationId: number) => lookUp(() => store.load(applicationId)),
+      atVersion: async (applicationId: number, version: number | null) => lookUp(() => store.atVersion(applicationId, version))
+    } as unknown as CredentialStore
     const own = createDb({ url: database.url, poolSize: 2 })
     const { senders, kill: killSenders } = provider.sendersOf(name)
     const life = { dead: false }
@@ -94,7 +104,7 @@ export async function startDbHarness (t: Test) {
       }
     }, health, stopping.signal, deadline)
     const streams = options.streams ?? 8
-    const deps: DispatchDeps = { db: own, transport, credentials: store, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, lease: options.lease ?? QUICK_LEASE, log: options.log ?? quiet }
+    const deps: DispatchDeps = { db: own, transport, credentials: credentialsOfHolder, senders, slots: sendSlotsRegistry({ APNS: streams, FCM: streams }), health, retry: options.retry ?? QUICK_RETRY, lease: options.lease ?? QUICK_LEASE, log: options.log ?? quiet }
     // The places of the chunks sending at once, shared by the holders of one dispatcher.
     if (options.chunksSending !== undefined) deps.chunksSending = options.chunksSending
     const done = handleCommand(deps, run)

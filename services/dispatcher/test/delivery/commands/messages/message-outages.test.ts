@@ -21,6 +21,18 @@ t.test('a message whose summary meets NATS away is held and publishes it once NA
   t.same(h.provider.receipts.map((r) => r.token), ['a'], 'sent once')
 })
 
+// guarantee: outage-holds-command
+t.test('a message whose credentials cannot be read (the database shutting down) is held and reads them again: acknowledged, every device once', async (t) => {
+  const h = await startDbHarness(t)
+  await h.addDevice('a', { userId: 'u' })
+  h.provider.script('a', SENT)
+  const holder = h.startHolder('one', await h.storeMessage('u'), { credentialOutages: 2 })
+  await holder.done
+  t.same(holder.settled, ['ack'], 'finished on this delivery, not failed')
+  t.same(h.provider.receipts.map((r) => r.token), ['a'], 'sent once')
+  t.same(publishedRows(h), [['a', 'SENT', null, 1, false, false]])
+})
+
 /** The backends of this database waiting for a lock (not the test's own). */
 const lockWaiters = async (h: DbHarness) =>
   (await h.db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = \'Lock\' AND pid <> pg_backend_pid()')).rows.map((row) => row.pid)
