@@ -25,7 +25,10 @@ interface ProgressRow {
 // last chunk is done (campaigns/completion.ts): usersDone reaches users then, and never counts a
 // user whose devices are still being sent. One statement, one snapshot: the counts agree.
 // The users of done chunks are counted over campaign_user's primary key, by each chunk's range
-// (after_user_id, last_user_id] in the order the plan numbered them (domain/campaigns/plan.ts);
+// (after_user_id, last_user_id] in the order the plan numbered them (domain/campaigns/plan.ts),
+// both ends as the index's bounds: the first chunk's open end is '' (user ids are never empty, so
+// it is below them all), not an OR, which left the lower end a filter and had every chunk read the
+// users from the campaign's first (19 s a poll at 1,000,000 users half done; 0.4 s now);
 // once the campaign is complete that count is skipped (CASE evaluates a sub-select only when its
 // branch is taken), as it equals the users.
 const PROGRESS = {
@@ -34,7 +37,7 @@ const PROGRESS = {
                 CASE WHEN c.completed_at IS NOT NULL THEN t.users ELSE (
                   SELECT count(*) FROM campaign_chunk d JOIN campaign_user u
                       ON u.campaign_id = d.campaign_id AND u.user_id <= d.last_user_id
-                     AND (d.after_user_id IS NULL OR u.user_id > d.after_user_id)
+                     AND u.user_id > coalesce(d.after_user_id, '')
                    WHERE d.campaign_id = c.id AND d.done_at IS NOT NULL) END AS "usersDone",
                 s.sent, s.failed, s.pending
            FROM campaign c,
