@@ -28,12 +28,12 @@ const PLAN_CAMPAIGN = {
              FROM campaign_user u
             WHERE u.campaign_id = $1::bigint),
          ranges AS (
-           SELECT chunk::int AS chunk, max(user_id) AS last_user_id FROM numbered GROUP BY chunk),
+           SELECT chunk::int AS chunk, max(user_id) AS last_user_id, count(*)::int AS users FROM numbered GROUP BY chunk),
          planned AS (
-           SELECT chunk, lag(last_user_id) OVER (ORDER BY chunk) AS after_user_id, last_user_id FROM ranges),
+           SELECT chunk, lag(last_user_id) OVER (ORDER BY chunk) AS after_user_id, last_user_id, users FROM ranges),
          chunks AS (
-           INSERT INTO campaign_chunk (campaign_id, chunk, after_user_id, last_user_id)
-           SELECT $1::bigint, chunk, after_user_id, last_user_id FROM planned
+           INSERT INTO campaign_chunk (campaign_id, chunk, after_user_id, last_user_id, users)
+           SELECT $1::bigint, chunk, after_user_id, last_user_id, users FROM planned
            RETURNING 1),
          queued AS (
            INSERT INTO outbox (kind, payload)

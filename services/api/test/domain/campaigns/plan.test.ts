@@ -80,9 +80,9 @@ t.test('planning: chunks cover every user once, in user order; a second start at
   ])
   t.same([first.statusCode, second.statusCode], [200, 200], 'both OK: a live campaign sent again changes nothing (PowerAuth answers OK too)')
   const planned = await app.db.campaignChunk.findMany({ where: { campaignId: campaign.id }, orderBy: { chunk: 'asc' } })
-  t.same(planned.map((c) => [c.chunk, c.afterUserId, c.lastUserId]), [
-    [0, null, 'user-02'], [1, 'user-02', 'user-05'], [2, 'user-05', 'user-08'], [3, 'user-08', 'user-09']
-  ])
+  t.same(planned.map((c) => [c.chunk, c.afterUserId, c.lastUserId, c.users]), [
+    [0, null, 'user-02', 3], [1, 'user-02', 'user-05', 3], [2, 'user-05', 'user-08', 3], [3, 'user-08', 'user-09', 1]
+  ], 'each chunk\'s range and how many users it has')
   const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
   t.ok(stored.sentAt !== null && stored.publishedAt !== null)
 })
@@ -101,5 +101,7 @@ t.test('a user added while the campaign starts is either refused or in a planned
     const last = await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId: campaign.id }, orderBy: { chunk: 'desc' } })
     if (added.statusCode === 200) t.equal(last.lastUserId, 'zz-late', `round ${round}: added, so planned`)
     else t.equal(last.lastUserId, 'c', `round ${round}: refused, so not planned`)
+    const { _sum: { users: planned } } = await app.db.campaignChunk.aggregate({ where: { campaignId: campaign.id }, _sum: { users: true } })
+    t.equal(planned, await app.db.campaignUser.count({ where: { campaignId: campaign.id } }), `round ${round}: the chunks count every user`)
   }
 })
