@@ -14,31 +14,36 @@ export interface DeviceRow { id: string, push_token: string, platform: ProviderP
 export const toTarget = (row: DeviceRow): DeviceTarget => ({ id: BigInt(row.id), token: row.push_token, platform: row.platform, environment: row.environment })
 
 // One statement per campaign chunk, unnamed so that it is planned with the chunk's own values
-// (and a cost of random reads fit for look-ups by key, below):
-// its users' devices with the campaign's claim on each, if any, and this chunk's earlier claims
-// on devices that no longer resolve. User ids are never empty, so '' is below them all.
+// (and a cost of random reads fit for look-ups by key, below): its users' devices, then this
+// chunk's own claims (an earlier holder's), read by (campaign_id, chunk) and matched to the devices
+// here. Another chunk's claim on a device is not looked up: the window's claim refuses it
+// (claims.ts), as it does one made between this look-up and the claim. Looked up per device, the
+// claims were planned from statistics older than the campaign's claims (autovacuum analyzes early
+// in a send and again only after a tenth more rows), which took the campaign for a row: each
+// device then read every claim of the campaign, up to 12 s a chunk at 1,000,000 users. User ids
+// are never empty, so '' is below them all.
 const CAMPAIGN_DEVICES = {
-  text: `WITH targets AS (
-           SELECT DISTINCT d.id, d.push_token, d.platform, d.environment
-             FROM campaign_user u
-             JOIN device_activation a ON a.application_id = $1 AND a.user_id = u.user_id
-             JOIN device d ON d.id = a.device_id
-            WHERE u.campaign_id = $2::bigint
-              AND u.user_id > coalesce($3::text, '') AND u.user_id <= $4)
-         SELECT t.id, t.push_token, t.platform::text AS platform, t.environment::text AS environment,
-                c.status::text AS status, c.chunk
-           FROM targets t LEFT JOIN campaign_delivery c ON c.campaign_id = $2::bigint AND c.device_id = t.id
+  text: `SELECT DISTINCT 'device' AS kind, d.id, d.push_token, d.platform::text AS platform, d.environment::text AS environment,
+                NULL::text AS status, NULL::int AS chunk
+           FROM campaign_user u
+           JOIN device_activation a ON a.application_id = $1 AND a.user_id = u.user_id
+           JOIN device d ON d.id = a.device_id
+          WHERE u.campaign_id = $2::bigint
+            AND u.user_id > coalesce($3::text, '') AND u.user_id <= $4
          UNION ALL
-         SELECT c.device_id, NULL, c.platform::text, NULL, c.status::text, c.chunk
+         SELECT 'claim', c.device_id, NULL, c.platform::text, NULL, c.status::text, c.chunk
            FROM campaign_delivery c
-          WHERE c.campaign_id = $2::bigint AND c.chunk = $5 AND NOT EXISTS (SELECT 1 FROM targets t WHERE t.id = c.device_id)
-          ORDER BY 1`
+          WHERE c.campaign_id = $2::bigint AND c.chunk = $5
+          ORDER BY 2`
 }
 
-interface CampaignRow extends DeviceRow { status: EarlierDelivery['status'] | null, chunk: number | null }
+interface CampaignRow extends DeviceRow { kind: 'device' | 'claim', status: EarlierDelivery['status'] | null, chunk: number | null }
 
 export interface CampaignDevices {
-  /** Devices of the chunk's users to send: no chunk claimed them yet, or this chunk's earlier holder did and recorded no answer. */
+  /**
+   * Devices of the chunk's users to send: not claimed by this chunk, or claimed by its earlier
+   * holder without a recorded answer. One another chunk claimed is in it and is refused when claimed.
+   */
   unclaimed: DeviceTarget[]
   /** Claims made before by this chunk (an earlier holder of it); other chunks' claims are theirs to report. */
   earlier: EarlierDelivery[]
@@ -61,15 +66,20 @@ export async function resolveCampaignDevices (db: Db, command: CampaignChunkComm
   const unclaimed: DeviceTarget[] = []
   const earlier: EarlierDelivery[] = []
   const orphaned: bigint[] = []
+  const claims = new Map<string, CampaignRow>()
+  for (const row of rows) if (row.kind === 'claim') claims.set(row.id, row)
+  const resolved = new Set<string>()
   for (const row of rows) {
-    if (row.status === null) { unclaimed.push(toTarget(row)); continue }
-    if (row.chunk !== command.chunk) continue
-    earlier.push({ deviceId: BigInt(row.id), platform: row.platform, status: row.status, chunk: row.chunk })
-    // Claimed by this chunk's earlier holder, no answer recorded: sent again (or released if the device is gone).
-    if (row.status === 'PENDING') {
-      if (row.push_token === null) orphaned.push(BigInt(row.id))
-      else unclaimed.push(toTarget(row))
+    if (row.kind === 'claim') {
+      earlier.push({ deviceId: BigInt(row.id), platform: row.platform, status: row.status!, chunk: row.chunk })
+      continue
     }
+    resolved.add(row.id)
+    // Claimed by this chunk's earlier holder, no answer recorded: sent again.
+    const claim = claims.get(row.id)
+    if (claim === undefined || claim.status === 'PENDING') unclaimed.push(toTarget(row))
   }
+  // This chunk's unanswered claims whose device no longer resolves: released.
+  for (const claim of claims.values()) if (claim.status === 'PENDING' && !resolved.has(claim.id)) orphaned.push(BigInt(claim.id))
   return { unclaimed, earlier, orphaned }
 }

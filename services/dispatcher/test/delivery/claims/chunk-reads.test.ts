@@ -161,3 +161,27 @@ t.test('a chunk\'s look-up finds its devices\' claims by key at 20,000 claims, t
   t.equal(unclaimed, USERS, 'the last chunk\'s users\' devices, none claimed yet')
   t.ok(claims! <= 2 * USERS, `the look-up read ${claims} of the campaign's ${(CHUNKS - 1) * USERS} claims`)
 })
+
+// Statistics a campaign outgrows: autovacuum analyzes the tables early in a send, when the campaign
+// had no claims yet, and again only once a tenth more rows came; meanwhile the planner takes the
+// campaign for a row. Looked up per device, the claims were then read through the campaign's first
+// index column alone, every claim of the campaign for each device (12 s a chunk at 1,000,000 users).
+// guarantee: chunk-devices-by-key
+t.test('a chunk\'s look-up reads only its own claims when the statistics predate the campaign\'s claims', async (t) => {
+  const h = await startDbHarness(t)
+  const CHUNKS = 40
+  const USERS = 50
+  const { commands, campaignId } = await seedCampaign(h, CHUNKS, USERS)
+  await h.db.$executeRaw`ANALYZE campaign_user, device_activation, device, campaign_delivery, campaign_chunk`
+  // Every chunk before the last sent; the last one's earlier holder claimed 10 devices and stopped.
+  await h.db.$executeRaw`
+    INSERT INTO campaign_delivery (campaign_id, device_id, chunk, platform)
+    SELECT ${campaignId}, d.id, (substr(d.push_token, 7)::int / ${USERS}), 'APNS' FROM device d
+     WHERE substr(d.push_token, 7)::int < ${(CHUNKS - 1) * USERS + 10}`
+  const last = commands.at(-1)!
+  let found: Awaited<ReturnType<typeof resolveCampaignDevices>> | undefined
+  const [resolving] = await readsOf(h.db, async () => { found = await resolveCampaignDevices(h.db, last) })
+  t.equal(found!.unclaimed.length, USERS, 'the chunk\'s users\' devices: 40 unclaimed and the 10 its earlier holder left unanswered')
+  t.equal(found!.earlier.length, 10, 'its earlier holder\'s claims')
+  t.ok(resolving! <= 10, `the look-up read ${resolving} deliveries (the chunk's own 10, not the campaign's ${(CHUNKS - 1) * USERS + 10})`)
+})

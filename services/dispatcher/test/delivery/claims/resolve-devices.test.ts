@@ -2,7 +2,7 @@ import t from 'tap'
 import { resolveMessageDevices } from '../../../src/delivery/claims/message-devices.js'
 import { resolveCampaignDevices, type DeviceTarget } from '../../../src/delivery/claims/resolve-devices.js'
 import { startDbHarness, type DbHarness } from '../db-harness.js'
-import { messageClaimRows } from '../rows.js'
+import { messageClaimRows, publishedRows } from '../rows.js'
 
 const targets = (h: DbHarness, list: DeviceTarget[]) => list.map((d) => [h.label(d.id), d.token, d.platform, d.environment])
 const earlier = (h: DbHarness, list: Array<{ deviceId: bigint, status: string, chunk: number | null }>) => list.map((e) => [h.label(e.deviceId), e.status, e.chunk]).sort()
@@ -111,9 +111,17 @@ t.test('a chunk\'s devices: its users\' range in the campaign\'s application, ea
   await h.db.device.deleteMany({ where: { id: { in: [gone, goneElsewhere] } } })
 
   const found = await resolveCampaignDevices(h.db, chunk!)
-  t.same(targets(h, found.unclaimed), [['unanswered', 'unanswered', 'FCM', null], ['blocked', 'blocked', 'APNS', 'SANDBOX'], ['both-users', 'both-users', 'APNS', null]])
+  // Another chunk's claim is not looked up (resolve-devices.ts): its device is refused when claimed, below.
+  t.same(targets(h, found.unclaimed), [['unanswered', 'unanswered', 'FCM', null], ['blocked', 'blocked', 'APNS', 'SANDBOX'], ['both-users', 'both-users', 'APNS', null], ['other-chunk', 'other-chunk', 'APNS', null]])
   t.same(earlier(h, found.earlier), [['failed', 'FAILED', 1], ['gone', 'PENDING', 1], ['sent', 'SENT', 1], ['unanswered', 'PENDING', 1]])
   t.same(found.orphaned.map((id) => h.label(id)), ['gone'])
+
+  const holder = h.startHolder('next', chunk!, { deliveryCount: 2 })
+  await holder.done
+  t.same(holder.settled, ['ack'])
+  t.same(h.provider.receipts.map((r) => r.token).sort(), ['blocked', 'both-users', 'unanswered'], 'the other chunk\'s device is not sent by this one')
+  t.match(await h.db.campaignDelivery.findUniqueOrThrow({ where: { campaignId_deviceId: { campaignId, deviceId: elsewhere } } }), { chunk: 2, status: 'PENDING' }, 'its claim stays the other chunk\'s')
+  t.notOk(publishedRows(h).some(([label]) => label === 'other-chunk'), 'nor reported by this one')
 })
 
 // Earlier claims are the message's own: a device answered for another message to the same user
