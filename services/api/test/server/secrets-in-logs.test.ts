@@ -24,6 +24,10 @@ t.test('provider keys, service accounts and passwords never reach the log or an 
   const ios = { id, bundle: 'com.example', keyId: 'KEYID12345', teamId: 'TEAMID1234', privateKeyBase64: base64(apnsKey) }
   t.equal((await answered(app, 'PUT', '/admin/app/ios/update', { requestObject: ios })).statusCode, 200)
   t.equal((await answered(app, 'PUT', '/admin/app/android/update', { requestObject: { id, projectId: 'beacon-test', privateKeyBase64: base64(JSON.stringify(account)) } })).statusCode, 200)
+  // The same keys through the newer PowerAuth routes, by appId.
+  const { id: _id, ...apns } = ios
+  t.equal((await answered(app, 'POST', '/admin/app/apns', { requestObject: { ...apns, appId: 7, environment: 'production' } })).statusCode, 200)
+  t.equal((await answered(app, 'PUT', '/admin/app/fcm', { requestObject: { appId: 7, projectId: 'beacon-test', privateKeyBase64: base64(JSON.stringify(account)) } })).statusCode, 200)
   // Refused uploads: a key of the wrong kind, and a body the schema rejects while holding a key.
   t.equal((await answered(app, 'PUT', '/admin/app/ios/update', { requestObject: { ...ios, privateKeyBase64: base64(String(account.private_key)) } })).statusCode, 400)
   t.equal((await answered(app, 'PUT', '/admin/app/ios/update', { requestObject: { ...ios, keyId: 'bad key id!' } })).statusCode, 400)
@@ -36,7 +40,7 @@ t.test('provider keys, service accounts and passwords never reach the log or an 
   t.match(log, /"reqId"/, 'requests were logged')
   for (const secret of secrets) t.notOk(log.includes(secret), `not in the log: ${secret.slice(0, 24)}…`)
   t.notOk(/PRIVATE KEY/.test(log), 'no PEM block in the log')
-  t.equal(answers.length, 5, 'every answer was kept')
+  t.equal(answers.length, 7, 'every answer was kept')
   for (const secret of secrets) t.notOk(answers.some((body) => body.includes(secret)), `in no answer: ${secret.slice(0, 24)}…`)
   t.notOk(answers.some((body) => body.includes('PRIVATE KEY')), 'no PEM block in an answer')
 })

@@ -9,6 +9,7 @@ t.test('POST /admin/app/create: the seed example, then a duplicate', async (t) =
   const body = created.json()
   t.same(body.responseObject, { id: body.responseObject.id, appId: 4 }, 'Beacon\'s id (PowerAuth 1.0 reads it) and the appId (1.3 and later)')
   t.type(body.responseObject.id, 'number')
+  t.type(body.responseObject.appId, 'number', 'a numeric appId is answered as a number (t.same above compares loosely)')
   t.equal(body.status, 'OK')
   const row = await app.db.application.findUniqueOrThrow({ where: { id: body.responseObject.id } })
   t.equal(row.appId, '4', 'stored as text')

@@ -43,3 +43,14 @@ t.test('an application goes with everything of it, once nothing of it is being s
   await expectBadRequest(t, app, 'application/remove', { appId: 'gone' }, /Application with appId gone does not exist/)
   await expectBadRequest(t, app, 'application/remove', {}, /appId/)
 })
+
+// guarantee: console-application-remove
+t.test('a campaign not yet sent or already complete does not hold the removal back', async (t) => {
+  const { app } = await buildApp(t)
+  const draft = await app.db.application.create({ data: { appId: 'draft', name: 'Draft' } })
+  await app.db.campaign.create({ data: { applicationId: draft.id, message: { title: 'Hi', body: 'There' } } })
+  await app.db.campaign.create({ data: { applicationId: draft.id, message: { title: 'Hi', body: 'Again' }, sentAt: new Date(), completedAt: new Date() } })
+  const removed = await consoleCall(app, 'application/remove', { appId: 'draft' })
+  t.equal(removed.statusCode, 200, removed.body)
+  t.equal(await app.db.campaign.count({ where: { applicationId: draft.id } }), 0, 'its campaigns went with it')
+})

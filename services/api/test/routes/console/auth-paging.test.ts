@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { buildApp, credentials } from '../../helper.js'
-import { consoleCall, expectBadRequest } from './fixtures.js'
+import { allPages, consoleCall, expectBadRequest } from './fixtures.js'
 
 // A valid request of each console read, on an application 2 and a developer that exist.
 const READS: Array<[string, Record<string, unknown>]> = [
@@ -91,4 +91,21 @@ t.test('a forged cursor of the right list with a key no row can have is a 400, n
   const wellFormed = await consoleCall(app, 'message/list', { appId: 2, cursor: forged('messages', '2030-01-01T00:00:00.000Z', uuid) })
   t.equal(wellFormed.statusCode, 200, 'a key past every row: the whole list')
   t.equal(wellFormed.json().responseObject.messageList.length, 1)
+})
+
+// guarantee: console-keyset-pages
+t.test('without a limit a page holds 50; a last page that is full has no nextCursor', async (t) => {
+  const { app } = await setUp(t)
+  await app.db.callbackDelivery.createMany({
+    data: Array.from({ length: 51 }, () => {
+      const requestId = randomUUID()
+      return { developerId: 1, eventId: `${requestId}:push.sent`, event: 'push.sent', requestId, status: 'DELIVERED' as const }
+    })
+  })
+  const first = (await consoleCall(app, 'callback/list', { developerId: 1 })).json().responseObject
+  t.equal(first.callbackList.length, 50, 'the default limit')
+  const rest = (await consoleCall(app, 'callback/list', { developerId: 1, cursor: first.nextCursor })).json().responseObject
+  t.same([rest.callbackList.length, rest.nextCursor], [1, null])
+  const pages = await allPages(t, app, 'callback/list', 'callbackList', { developerId: 1 }, 17)
+  t.same(pages.map((page) => page.length), [17, 17, 17], 'three full pages, no empty fourth')
 })

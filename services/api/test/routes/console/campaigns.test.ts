@@ -91,3 +91,24 @@ t.test('an unknown or malformed campaign id is a 400', async (t) => {
   await expectBadRequest(t, app, 'campaign/progress', { campaignId: 12 }, /requestObject\.campaignId/)
   await expectBadRequest(t, app, 'campaign/progress', {}, /requestObject\.campaignId is required/)
 })
+
+// guarantee: console-campaign-progress
+t.test('another campaign\'s users, chunks and devices are not counted', async (t) => {
+  const { app, campaignId } = await setUp(t)
+  const application = await app.db.application.findFirstOrThrow()
+  const other = await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Other', body: 'Campaign' } } })
+  await app.db.campaignUser.createMany({ data: ['u01', 'u02', 'u03', 'u04', 'x1'].map((userId) => ({ campaignId: other.id, userId })) })
+  for (const id of [other.id, campaignId]) t.equal((await call(app, 'POST', `/push/campaign/send/live/${id}`)).statusCode, 200)
+  await app.db.campaignChunk.updateMany({ where: { campaignId: other.id }, data: { summaryAt: new Date(), doneAt: new Date() } })
+  await app.db.campaignDelivery.createMany({
+    data: [
+      { campaignId: other.id, deviceId: 1n, chunk: 0, platform: 'APNS' as const, status: 'SENT' as const },
+      { campaignId: other.id, deviceId: 2n, chunk: 0, platform: 'FCM' as const, status: 'FAILED' as const },
+      { campaignId: other.id, deviceId: 3n, chunk: 1, platform: 'FCM' as const, status: 'PENDING' as const }
+    ]
+  })
+  t.match(await progressOf(app, campaignId), {
+    users: 7, usersDone: 0, chunks: 3, chunksDone: 0, devicesSent: 0, devicesFailed: 0, devicesPending: 0, failedChunks: [], timestampCompleted: null
+  }, 'this campaign\'s counts only')
+  t.match(await progressOf(app, other.id), { users: 5, usersDone: 5, chunks: 2, chunksDone: 2, devicesSent: 1, devicesFailed: 1, devicesPending: 1 })
+})

@@ -23,7 +23,7 @@ async function setUp (t: Parameters<typeof buildApp>[0]) {
   const tokens: Record<string, string> = {}
   for (let i = 0; i < 6; i++) {
     tokens[`a-${i}`] = token()
-    await register(t, app, { appId: 2, userId: 'alice', activationId: `a-${i}`, token: tokens[`a-${i}`], ...(i === 0 ? { environment: 'development' } : {}) })
+    await register(t, app, { appId: 2, userId: 'alice', activationId: `a-${i}`, token: tokens[`a-${i}`], ...(i === 0 ? { environment: 'development' } : i === 1 ? { environment: 'production' } : {}) })
   }
   tokens.multi = token()
   await register(t, app, { appId: 2, userId: 'alice', activationIds: ['m-1', 'm-2'], token: tokens.multi, platform: 'android' })
@@ -49,6 +49,7 @@ t.test('a user\'s devices in one application, newest first, across pages: none t
   const a0 = found.at(-1)!
   t.match(a0, { platform: 'apns', environment: 'sandbox', pushTokenMasked: `${tokens['a-0']!.slice(0, 6)}…${tokens['a-0']!.slice(-4)}` })
   t.ok(Date.parse(a0.timestampCreated) <= Date.parse(a0.timestampLastRegistered))
+  t.equal(found.at(-2)!.environment, 'production', 'a production registration (a-1) is shown as such')
   t.type(a0.timestampActivationUpdated, 'string')
 
   const body = JSON.stringify(found)

@@ -126,3 +126,22 @@ t.test('a message\'s device outcomes after a send, by device id across pages', a
   await expectBadRequest(t, app, 'message/outcomes', { appId: 2, messageId: randomUUID() }, /does not exist in application 2/)
   await expectBadRequest(t, app, 'message/outcomes', { appId: 2, messageId: 'not-a-uuid' }, /requestObject\.messageId must be a message id/)
 })
+
+// guarantee: console-reads-scoped
+t.test('a message\'s outcomes are its own: none of another message, of its application or another', async (t) => {
+  const { app, two, three } = await setUp(t)
+  const mine = await storeMessage(app, two.id, new Date())
+  const sibling = await storeMessage(app, two.id, new Date())
+  const foreign = await storeMessage(app, three.id, new Date())
+  await app.db.messageDelivery.createMany({
+    data: [
+      { messageId: mine, deviceId: 5n, platform: 'APNS', status: 'SENT' },
+      { messageId: sibling, deviceId: 1n, platform: 'FCM', status: 'FAILED' },
+      { messageId: foreign, deviceId: 2n, platform: 'APNS', status: 'SENT' },
+      { messageId: foreign, deviceId: 9n, platform: 'FCM', status: 'PENDING' }
+    ]
+  })
+  const outcomes = (await consoleCall(app, 'message/outcomes', { appId: 2, messageId: mine })).json().responseObject
+  t.same(outcomes.outcomeList.map((o: DeviceOutcome) => [o.deviceId, o.status]), [['5', 'SENT']])
+  t.equal(outcomes.nextCursor, null)
+})

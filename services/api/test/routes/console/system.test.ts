@@ -1,5 +1,6 @@
 import t from 'tap'
 import { systemStatus } from '../../../src/domain/console/system.js'
+import { countCallback } from '../../../src/metrics/callbacks.js'
 import { countRecordedOutcomes } from '../../../src/metrics/results-recorded.js'
 import { authorization, buildApp } from '../../helper.js'
 
@@ -54,4 +55,29 @@ t.test('without credentials or a console session, no reading', async (t) => {
   const response = await app.inject({ method: 'GET', url: '/admin/console/system/status' })
   t.equal(response.statusCode, 401)
   t.equal(response.json().responseObject.code, 'ERROR_UNAUTHORIZED')
+})
+
+// guarantee: console-system-status
+t.test('each figure is its own series: callbacks given up, 4xx answers not server errors, the requests counted once, each gauge', async (t) => {
+  const { app } = await buildApp(t)
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app2' } })
+  await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Hi', body: 'There' }, sentAt: new Date() } })
+  const before = await status(app)
+  for (const outcome of ['sent', 'given_up', 'given_up', 'retried', 'put_off'] as const) countCallback(outcome)
+  t.equal((await app.inject({ method: 'GET', url: '/admin/app/list' })).statusCode, 401)
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body
+  const after = await status(app)
+  t.equal(after.counters.callbacksSent - before.counters.callbacksSent, 1)
+  t.equal(after.counters.callbacksGivenUp - before.counters.callbacksGivenUp, 2)
+  t.equal(after.counters.httpServerErrors, scraped(metrics, 'beacon_http_request_duration_seconds_count', /status_code="5/), 'a 401 is no server error')
+  const requests = scraped(metrics, 'beacon_http_request_duration_seconds_count')
+  t.ok(after.counters.httpRequests >= requests && after.counters.httpRequests <= requests + 2,
+    `the requests answered (${after.counters.httpRequests}), each once: not their buckets or durations (${requests} at the scrape)`)
+  // The gauges come from a database snapshot that may time out on a loaded machine: read again until one answers.
+  let gauges = after.gauges
+  for (let tries = 0; gauges.campaignsRunning !== 1 && tries < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    gauges = (await status(app)).gauges
+  }
+  t.same(gauges, { outboxDepth: 0, campaignsRunning: 1 }, 'the campaign sending; nothing in the outbox')
 })
