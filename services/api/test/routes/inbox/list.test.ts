@@ -115,6 +115,15 @@ t.test('messages created in the same instant keep one stable order across pages'
   const seen = []
   for (let page = 0; page < 5; page++) seen.push(...ids(await list(t, app, `userId=user-1&applications=1&page=${page}&size=1`)))
   t.same([...seen].sort(), [...posted].sort(), 'every message on exactly one page')
+  t.same(seen, [...posted].sort().reverse(), 'the larger id first among equal times')
+})
+
+t.test('up to 100 applications are listed at once', async (t) => {
+  const { app } = await setUp(t)
+  await app.db.application.createMany({ data: Array.from({ length: 97 }, (_, i) => ({ appId: String(i + 4), name: `app ${i + 4}` })) })
+  const posted = await post(t, app, { applications: [100] })
+  const all = Array.from({ length: 100 }, (_, i) => i + 1).join(',')
+  t.same(ids(await list(t, app, `userId=user-1&applications=${all}`)), [posted.id])
 })
 
 t.test('invalid parameters and unknown applications: a 400 naming them', async (t) => {

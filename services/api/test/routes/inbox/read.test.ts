@@ -73,3 +73,20 @@ t.test('read-all: bad or unknown parameters are a 400', async (t) => {
   t.equal(badRequestMessage(t, await readAll(app, { userId: 'u', appId: 9 })), 'Application with appId 9 does not exist')
   t.equal(badRequestMessage(t, await readAll(app, { userId: 'u', appId: 'one' })), 'Application with appId one does not exist', 'a text id is an id: unknown, not malformed')
 })
+
+// The answer comes once the messages are read: a client that counts next sees them read (and a
+// failed update is the request's error, not a silent OK).
+t.test('read-all answers only once its update is done', async (t) => {
+  const { app } = await setUp(t)
+  const posted = await post(t, app)
+  const locker = await app.db.pool.connect()
+  t.teardown(() => locker.release())
+  await locker.query('BEGIN')
+  await locker.query('SELECT 1 FROM inbox_message WHERE id = $1 FOR UPDATE', [posted.id])
+  const answer = readAll(app, { userId: 'user-1', appId: 1 })
+  const first = await Promise.race([answer.then(() => 'answered'), new Promise((resolve) => setTimeout(resolve, 500, 'waiting'))])
+  t.equal(first, 'waiting', 'no answer while the message\'s row is locked')
+  await locker.query('COMMIT')
+  t.same((await answer).json(), { status: 'OK' })
+  t.equal((await app.db.inboxMessage.findUniqueOrThrow({ where: { id: posted.id } })).read, true)
+})
