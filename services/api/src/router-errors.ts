@@ -3,7 +3,11 @@ import { finished } from 'node:stream'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { observeRouterAnswer } from './metrics/http-requests.js'
 
-/** Longest path parameter the router takes: a `username@carrier` of 509 characters, all percent-encoded. */
+/**
+ * Longest path parameter the router takes, counted as find-my-way counts it, after decoding (but
+ * for the reserved characters it keeps encoded, three each): a `username@carrier` of 509 characters,
+ * every one of them such a character, would be 1,527: within it.
+ */
 export const MAX_PARAM_LENGTH = 2048
 
 const ANSWERS: Record<string, [number, string]> = {

@@ -21,8 +21,9 @@ export function CampaignPanel ({ campaign, onChanged, onDeleted }: { campaign: C
   const complete = current?.timestampCompleted != null
   const sending = started && !complete
   const poll = useCallback(() => { detach(progress.reload()) }, [progress.reload])
-  // Each reading counts the users of the done chunks (O(users) in the database): a campaign of
-  // a million is read every 5 s, not every second, so an open page does not weigh on its send.
+  // Each reading counts the campaign's claimed devices (O(devices) in the database; the users come
+  // from its chunks): a campaign of a million is read every 5 s, not every second, so an open page
+  // does not weigh on its send.
   useInterval(poll, sending ? ((current?.users ?? 0) > 100_000 ? 5000 : 1000) : null)
   // The list shows the campaign's state: told once sending ends.
   useEffect(() => { if (sending) return () => { onChanged() } }, [sending])

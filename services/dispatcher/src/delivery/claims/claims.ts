@@ -1,5 +1,5 @@
 import type { Command, DeviceResult, ProviderPlatform } from '@beacon/contracts'
-import type { Db } from '@beacon/db'
+import { sqlStateOf, type Db } from '@beacon/db'
 import type { DeviceTarget } from './resolve-devices.js'
 import { claimMessageWindow } from './message-claims.js'
 
@@ -126,14 +126,28 @@ export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claiman
   if (targets.length === 0) return { mine: new Set(), overtaken: false }
   // A single message's window goes with those of the other messages in hand (message-claims.ts).
   if (scope.kind === 'message') return claimMessageWindow(db, { messageId: scope.messageId, claimant, targets, at })
-  const { rows } = await db.pool.query<{ device_id: string }>({
-    ...CLAIM_CAMPAIGN_WINDOW,
-    values: [scope.campaignId, targets.map(idText), targets.map(platformOf), at, claimant.key, claimant.holder, scope.chunk]
-  })
-  const mine = new Set(rows.map(deviceIdOf))
-  const overtaken = mine.delete('-1')
-  return { mine, overtaken }
+  const values = [scope.campaignId, targets.map(idText), targets.map(platformOf), at, claimant.key, claimant.holder, scope.chunk]
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { rows } = await db.pool.query<{ device_id: string }>({ ...CLAIM_CAMPAIGN_WINDOW, values })
+      const mine = new Set(rows.map(deviceIdOf))
+      const overtaken = mine.delete('-1')
+      return { mine, overtaken }
+    } catch (error) {
+      if (sqlStateOf(error) !== DEADLOCK_DETECTED || attempt === DEADLOCK_ATTEMPTS) throw error
+    }
+  }
 }
+
+// A window's claim locks another chunk's claim of a device even as it refuses it (ON CONFLICT DO
+// UPDATE … WHERE locks the row it finds), and a chunk's look-up leaves such devices to the claim
+// (resolve-devices.ts): with two devices shared by users of two chunks, it can deadlock with the
+// recorder writing the other chunk's answers, which go in the order they came. PostgreSQL aborts
+// one of the two statements whole; the claim, run again, then waits for the other's commit. (The
+// recorder's batch, if it is the one aborted, is redelivered.) Failed instead, the handling would
+// spend one of the chunk's deliveries.
+const DEADLOCK_DETECTED = '40P01'
+const DEADLOCK_ATTEMPTS = 3
 
 /**
  * Writes outcomes decided without a request as final records; resolves with the ids written.
