@@ -152,3 +152,16 @@ t.test('a first copy queued again and refused by NATS leaves a callback that wen
   t.equal(await sweepOutbox(db, transport, { batch: 10, retryDelayMs: 1 }, log), 1)
   t.match(await db.callbackDelivery.findFirstOrThrow(), { status: 'PENDING', copyId: live, attempts: 1, lastError: null })
 })
+
+// guarantee: callback-event-once
+t.test('a callback queued again once it has ended, or gone on with a later copy, keeps its record as it is', async (t) => {
+  const { db, developerId, c, live } = await callbackWentOn(t)
+  const ended = callback(developerId)
+  await queueCallbacks(db.pool, [ended])
+  await recordCallbackAttempt(db.pool, { developerId, eventId: ended.body.eventId, copy: null }, { kind: 'delivered', attempts: 1, lastStatus: 200 })
+  const before = await db.callbackDelivery.findMany({ orderBy: { id: 'asc' } })
+  // Past JetStream's duplicate window, only the record keeps these first copies from going out again.
+  await queueCallbacks(db.pool, [c, ended])
+  t.same(await db.callbackDelivery.findMany({ orderBy: { id: 'asc' } }), before, 'neither record reopened nor moved back to the first copy')
+  t.match(before, [{ eventId: c.body.eventId, status: 'PENDING', copyId: live }, { eventId: ended.body.eventId, status: 'DELIVERED' }])
+})

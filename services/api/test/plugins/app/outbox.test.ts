@@ -58,3 +58,14 @@ t.test('a campaign planned while NATS was down, its api stopped: a new api start
   const detail = (await call(app, 'GET', `/push/campaign/${campaign.id}/detail`)).json().responseObject
   t.equal(detail.sent, true)
 })
+
+t.test('a backlog larger than a sweep\'s batch (500) is published in one round, batch after batch, not a batch per interval', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  const commands: SendCommand[] = Array.from({ length: 1201 }, () => ({
+    kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: {}
+  }))
+  await app.db.outbox.createMany({ data: commands.map((command) => ({ kind: 'command', payload: command as never })) })
+  app.outbox.kick()
+  await until(async () => await app.db.outbox.count() === 0, 'the whole backlog published', 20_000)
+  t.pass('three batches in one round, the next a minute away')
+})

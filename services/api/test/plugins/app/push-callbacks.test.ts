@@ -114,6 +114,24 @@ t.test('the callbacks of a complete message are deterministic, so a redelivered 
   t.match(first[0], { developerId: ids.developerId, body: { event: 'push.failed', reason: 'ApnsCredentialsRefused', requestId: whole.requestId } })
 })
 
+t.test('push.failed names each of its devices\' reasons once, sorted', async (t) => {
+  const { app } = await buildApp(t, localCallbackEnv)
+  const ids = await setup(app, 'http://127.0.0.1:9/cb')
+  const failed = await inAppWithFallback(app, ids)
+  await app.db.messageDelivery.createMany({
+    data: [
+      { messageId: failed.messageId, deviceId: 1n, platform: 'APNS', status: 'FAILED', reason: 'Unregistered' },
+      { messageId: failed.messageId, deviceId: 2n, platform: 'FCM', status: 'FAILED', reason: 'UNAVAILABLE' },
+      { messageId: failed.messageId, deviceId: 3n, platform: 'APNS', status: 'FAILED', reason: 'Unregistered' },
+      { messageId: failed.messageId, deviceId: 4n, platform: 'APNS', status: 'EXPIRED' }
+    ]
+  })
+  await app.db.message.update({ where: { id: failed.messageId }, data: { completedAt: new Date() } })
+  const [callback] = await pushOutcomeCallbacks(app.db, [failed.messageId])
+  t.equal(callback?.body.event, 'push.failed')
+  t.equal(callback?.body.reason, 'EXPIRED, UNAVAILABLE, Unregistered', 'a status stands for a device without a reason')
+})
+
 t.test('no callback for an inbox message without a developer, nor for unknown messages', async (t) => {
   const { app } = await buildApp(t, localCallbackEnv)
   const ids = await setup(app, 'http://127.0.0.1:9/cb')

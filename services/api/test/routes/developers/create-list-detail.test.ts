@@ -48,6 +48,8 @@ t.test('create: bad input is a clear 400 and creates nothing', async (t) => {
     [{ name: 'a', callbackUrl: 'ftp://acme.example/cb' }, 'requestObject.callbackUrl must be an absolute http(s) URL'],
     [{ name: 'a', callbackUrl: 'javascript:alert(1)' }, 'requestObject.callbackUrl must be an absolute http(s) URL'],
     [{ name: 'a', callbackUrl: 'https://user:pw@acme.example/cb' }, 'requestObject.callbackUrl must not contain a user name or password'],
+    [{ name: 'a', callbackUrl: 'https://:pw@acme.example/cb' }, 'requestObject.callbackUrl must not contain a user name or password'],
+    [{ name: 'a', callbackUrl: 'https://user@acme.example/cb' }, 'requestObject.callbackUrl must not contain a user name or password'],
     [{ name: 'a', callbackUrl: `https://acme.example/${'x'.repeat(2048)}` }, /^requestObject\.callbackUrl must be an absolute http\(s\) URL/],
     [{ name: 'a', callbackUrl: 5 }, /^requestObject\.callbackUrl must be/],
     [{ name: 'a', applications: [99] }, 'Application with appId 99 does not exist'],

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { handle } from '../../../../src/plugins/app/callbacks/deliver.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
+import { sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
 import { callbackBody, createDeveloper, receiver } from './fixtures.js'
 import { copyOf, queryOf, sendingFor, withQuery } from './handler-harness.js'
 
@@ -110,7 +111,7 @@ async function handledAfterError (t: Test, code: string) {
   return { app, hooks, developerId, settled }
 }
 
-for (const code of ['08006', '57P03']) {
+for (const code of ['08006', '53300', '57P01', '57P03']) {
   t.test(`a server error ${code} is an outage: the copy is kept in hand, then attempted once`, async (t) => {
     const { app, hooks, developerId, settled } = await handledAfterError(t, code)
     t.same(settled, ['ack'])
@@ -124,4 +125,25 @@ t.test('a server error that is no outage (a full disk, 53100) counts as an attem
   t.same(settled, ['ack'], 'settled at once: kept in hand, it would have been POSTed once the database answered')
   t.same(hooks.received(), [], 'no POST')
   t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'PENDING', attempts: 1, lastError: 'InternalError' }, 'its retry queued')
+})
+
+t.test('a failure inside the api whose retry cannot be written either is handed back to JetStream, never dropped', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const hooks = await receiver(t)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  // Sealed for another developer's row: it does not open for this one (DB_SECRET_UNREADABLE).
+  await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId + 1, 'another-secret-0123456789') } })
+  const body = callbackBody()
+  await recorded(app, developerId, body)
+  const query = queryOf(app)
+  const writesFail = withQuery(app, async (statement, ...rest) => {
+    if (!/^\s*SELECT/.test(statement.text)) throw serverError('53100')
+    return await query(statement, ...rest)
+  })
+  const { sending } = sendingFor(t, app, config.signedApi)
+  const { delivery, settled } = copyOf({ developerId, body })
+  await handle(writesFail, sending, delivery)
+  t.same(settled, ['retry later'], 'handed back for a later delivery')
+  t.same(hooks.received(), [], 'no POST')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'PENDING', attempts: 0 }, 'the record as it was')
 })

@@ -24,6 +24,18 @@ t.test('a redirect is a failed attempt: retried at the callback URL, the Locatio
   t.equal(elsewhere.connections(), 0, 'not even a connection')
 })
 
+t.test('an attempt succeeds on a 2xx answer only: a 300 is a failed attempt, a 299 an accepted one', async (t) => {
+  const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '5' }, { captureLogs: true })
+  const developerServer = await startScriptedServer(t, (_request, index) => ({ status: index === 0 ? 300 : 299 }))
+  const developerId = await createDeveloper(app, developerServer.url('/cb'))
+  const body = callbackBody()
+  await app.callbacks.emit(developerId, body)
+
+  t.equal((await callbacksSettled(app, config)).deliveries, 2, 'two attempts: none after the 299')
+  t.same(loggedRetries(logs(), body.eventId).map((r) => [r.attempt, r.lastStatus]), [[1, 300]], 'the 300 failed its attempt')
+  t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'DELIVERED', attempts: 2, lastStatus: 299 })
+})
+
 for (const change of ['disabled', 'deleted', 'left without a callback URL'] as const) {
   // guarantee: callback-developer-disabled
   t.test(`a developer ${change} between two attempts gets no further attempt`, async (t) => {

@@ -59,6 +59,20 @@ t.test('a copy kept in hand while the database cannot be reached is handed back 
   t.same(settled, ['retry later'], 'handed back for another instance, not given up')
 })
 
+t.test('a copy whose statement fails once the api has begun to close is handed back at once, not kept in hand', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  const unreachable = Object.assign(new Error('Connection terminated unexpectedly'), {})
+  const down = withQuery(app, async () => { throw unreachable })
+  const { sending, close } = sendingFor(t, app, config.signedApi)
+  close()
+  const { delivery, settled } = copyOf({ developerId: 1, body: callbackBody() })
+  const handled = handle(down, sending, delivery)
+  // Kept in hand, it would wait a second, then two, … for up to keptAtMostMs (a minute here).
+  await Promise.race([handled, new Promise((resolve) => setTimeout(resolve, 3000))])
+  t.same(settled, ['retry later'], 'handed back without waiting')
+  await handled
+})
+
 t.test('a copy is kept in hand for a while only: past it, it is handed back for another instance', async (t) => {
   const { app, config } = await buildApp(t, localCallbackEnv)
   const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
