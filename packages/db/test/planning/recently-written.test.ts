@@ -1,7 +1,7 @@
 import pg from 'pg'
 import t from 'tap'
-import { queryRecentlyWritten } from '../src/recently-written.js'
-import { createEmptyDatabase } from './helpers/databases.js'
+import { queryRecentlyWritten } from '../../src/planning/recently-written.js'
+import { createEmptyDatabase } from '../helpers/databases.js'
 
 t.test('queryRecentlyWritten: the statement is planned at random_page_cost 1.1, in a transaction of its own that ends either way', async (t) => {
   const database = await createEmptyDatabase()

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import t from 'tap'
-import { queryWithoutJit } from '../src/without-jit.js'
-import { createEmptyDatabase } from './helpers/databases.js'
+import { queryWithoutJit } from '../../src/planning/without-jit.js'
+import { createEmptyDatabase } from '../helpers/databases.js'
 
 // Whether PostgreSQL compiled a statement: EXPLAIN ANALYZE reports its JIT when it did.
 const compiled = (result: pg.QueryResult) => 'JIT' in (result.rows[0]!['QUERY PLAN'] as Array<Record<string, unknown>>)[0]!
