@@ -64,3 +64,12 @@ t.test('a callback that has ended, or has no record, is queued only in the secon
   const wait = row!.publishAfter.getTime() - row!.createdAt.getTime()
   t.ok(wait >= 249 && wait <= 251, `due after its delay (${wait} ms)`)
 })
+
+t.test('a callback put off keeps what its last attempt came to', async (t) => {
+  const db = await statementsDatabase(t)
+  const callback = await queuedCallback(db)
+  t.equal(await queueCallbackCopy(db.pool, callback, { attempts: 1, delayMs: 0, failed: { lastStatus: 503 } }), true)
+  const [retry] = await copies(db)
+  t.equal(await queueCallbackCopy(db.pool, retry!, { attempts: 1, delayMs: 0 }), true, 'the retry put off')
+  t.match(await db.callbackDelivery.findFirstOrThrow({ where: { developerId: callback.developerId } }), { status: 'PENDING', attempts: 1, lastStatus: 503, lastError: null })
+})

@@ -15,6 +15,12 @@ t.test('a developer holds at most its share; another developer is unaffected', a
   t.equal(s.inFlight(1), 2, 'a sender given back twice counts once')
 })
 
+t.test('no developer takes a sender beyond the instance\'s total, not even its first', async (t) => {
+  const s = shares(1, 2)
+  t.ok(s.take(1) !== undefined && s.take(2) !== undefined, 'two developers, a sender each')
+  t.equal(s.take(3), undefined, 'a third finds none free')
+})
+
 const takeAll = (s: DeveloperShares, developer: number) => {
   const senders: Sender[] = []
   for (let sender = s.take(developer); sender !== undefined; sender = s.take(developer)) senders.push(sender)

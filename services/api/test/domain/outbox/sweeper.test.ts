@@ -116,3 +116,15 @@ t.test('a failed publish is put off and counted; a definite refusal fails its me
   t.match(await app.db.message.findUniqueOrThrow({ where: { id: later.messageId } }), { failureReason: null, completedAt: null })
   t.equal(await sweepOutbox(app.db, publishing(async () => {}), { batch: 10, retryDelayMs: 1 }, app.log), 0, 'nothing due before its time')
 })
+
+t.test('the rows due longest go first: a row put off and due again is taken before later ones', async (t) => {
+  const { app } = await buildApp(t)
+  const [first, second, third] = [command(), command(), command()]
+  for (const c of [first, second, third]) await app.db.outbox.create({ data: { kind: 'command', payload: c as never } })
+  // The first row's publish failed and it fell due again: updated, it is stored after the others.
+  await app.db.outbox.updateMany({ where: { id: (await app.db.outbox.findFirstOrThrow({ orderBy: { id: 'asc' } })).id }, data: { attempts: 1, publishAfter: new Date(Date.now() - 60_000) } })
+  const published: string[] = []
+  const transport = publishing(async (c) => { published.push((c as SendCommand).messageId) })
+  for (let round = 0; round < 3; round++) await sweepOutbox(app.db, transport, { batch: 1, retryDelayMs: 1 }, app.log)
+  t.same(published, [first, second, third].map((c) => c.messageId), 'by when they fell due, then as they were written')
+})

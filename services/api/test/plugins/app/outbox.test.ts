@@ -69,3 +69,27 @@ t.test('a backlog larger than a sweep\'s batch (500) is published in one round, 
   await until(async () => await app.db.outbox.count() === 0, 'the whole backlog published', 20_000)
   t.pass('three batches in one round, the next a minute away')
 })
+
+t.test('rows written while a sweep is under way are published as soon as it ends, not at the next round', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  const send = (): SendCommand => ({ kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'u', personal: false, silent: false, priority: 'HIGH', body: {} })
+  // The sweep's publish of the first row is held until the second row is written and the sweeper kicked.
+  const [held, next] = [send(), send()]
+  let release = () => {}
+  const released = new Promise<void>((resolve) => { release = resolve })
+  let holding = () => {}
+  const sweepHolding = new Promise<void>((resolve) => { holding = resolve })
+  const publishCommand = app.transport.publishCommand.bind(app.transport)
+  app.transport.publishCommand = async (command: Command) => {
+    if (command.kind === 'message' && command.messageId === held.messageId) { holding(); await released }
+    await publishCommand(command)
+  }
+  await app.db.outbox.create({ data: { kind: 'command', payload: held as never } })
+  app.outbox.kick()
+  await sweepHolding
+  await app.db.outbox.create({ data: { kind: 'command', payload: next as never } })
+  app.outbox.kick()
+  release()
+  await until(async () => await app.db.outbox.count() === 0, 'both rows published', 5000)
+  t.pass('the kick made during the sweep was not lost')
+})

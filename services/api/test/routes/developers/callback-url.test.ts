@@ -37,6 +37,9 @@ t.test('by default a callback URL must be https, and an IP literal host a public
   t.equal(accepted.callbackUrl, 'https://8.8.8.8/cb', 'a public address literal is fine')
   const named = await createDeveloper(t, app, { name: 'Acme', callbackUrl: 'https://hooks.acme.example/cb' })
   t.equal(named.callbackUrl, 'https://hooks.acme.example/cb', 'names are checked when a callback connects, not here')
+  const spelled = await createDeveloper(t, app, { name: 'Acme', callbackUrl: 'https://Hooks.Acme.example/c\tb?x=1\n' })
+  t.equal(spelled.callbackUrl, 'https://hooks.acme.example/cb?x=1', 'stored as parsed: tabs and line breaks dropped, the host in lower case')
+  t.equal((await app.db.developer.findUniqueOrThrow({ where: { id: spelled.id } })).callbackUrl, 'https://hooks.acme.example/cb?x=1')
 })
 
 t.test('CALLBACK_ALLOW_HTTP and CALLBACK_ALLOW_PRIVATE_NETWORKS each lift their own rule only', async (t) => {

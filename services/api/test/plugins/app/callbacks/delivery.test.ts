@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { parseHttpDate } from '@beacon/signing'
 import { checkDeveloperCallback, freePort, type CallbackReceiver } from '@beacon/testkit'
 import t from 'tap'
@@ -174,4 +176,27 @@ t.test('an attempt that gets no answer within CALLBACK_TIMEOUT_MS is retried', a
   // What ended the first attempt is in the log: its own timeout (the receiver never answered it).
   // (The gap between the two arrivals is not asserted: the timeout starts before the request is sent.)
   t.same(loggedRetries(logs(), body.eventId).map((r) => [r.attempt, r.lastError]), [[1, 'TimeoutError']])
+})
+
+t.test('an answer\'s body is not read: a large one is cut off, and its connection is not left open', async (t) => {
+  const { app, config } = await buildApp(t, localCallbackEnv)
+  let connections = 0
+  const large = Buffer.alloc(4 * 1024 * 1024, 'x')
+  const server = createServer((request, response) => {
+    request.resume()
+    request.on('end', () => response.writeHead(200, { 'content-length': String(large.length) }).end(large))
+  })
+  server.on('connection', () => { connections++ })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  const developerId = await createDeveloper(app, `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`)
+  for (let i = 0; i < 3; i++) {
+    await app.callbacks.emit(developerId, callbackBody())
+    await callbacksSettled(app, config)
+  }
+  t.same((await app.db.callbackDelivery.findMany({ where: { developerId } })).map((r) => r.status), ['DELIVERED', 'DELIVERED', 'DELIVERED'])
+  await sleep(200)
+  // Left unread, each answer would stall its connection, held open until collected.
+  const open = await new Promise<number>((resolve, reject) => { server.getConnections((error, count) => { if (error) reject(error); else resolve(count) }) })
+  t.ok(open <= 1, `${open} of ${connections} connections still open`)
 })

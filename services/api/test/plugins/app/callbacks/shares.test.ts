@@ -123,3 +123,23 @@ t.test('a retry waits in the outbox as a copy of its own, not in the callback co
   t.equal(hooks.received().length, 2, 'and made no attempt: the callback was delivered')
   t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }), { status: 'DELIVERED', attempts: 2 })
 })
+
+t.test('a callback put off waits for its developer\'s sender to free up, though CALLBACK_MAX_DELAY_MS is shorter: 4 × CALLBACK_TIMEOUT_MS bounds it then', async (t) => {
+  const { app } = await buildApp(t, {
+    ...localCallbackEnv, CALLBACK_DEVELOPER_CONCURRENCY: '1', CALLBACK_TIMEOUT_MS: '2000', CALLBACK_BASE_DELAY_MS: '10', CALLBACK_MAX_DELAY_MS: '10'
+  })
+  const hanging = await startScriptedServer(t, () => new Promise(() => {}))
+  const developerId = await createDeveloperWithKey(app, 'k-hang', hanging.url('/cb'))
+  await app.callbacks.emit(developerId, callbackBody())
+  await until('the first attempt', async () => hanging.requests().length === 1)
+  await app.callbacks.emit(developerId, callbackBody())
+  let putOff: { publishAfter: Date, createdAt: Date } | undefined
+  await until('the second callback to be put off', async () => {
+    const rows = await app.db.outbox.findMany({ where: { kind: 'callback' } })
+    putOff = rows.find((row) => (row.payload as { attempts?: number }).attempts === 0)
+    return putOff !== undefined
+  })
+  const aheadMs = putOff!.publishAfter.getTime() - putOff!.createdAt.getTime()
+  // One attempt time (a first estimate of 1 s) ÷ a share of one; capped at 10 ms it would come back at once, again and again.
+  t.ok(aheadMs >= 900 && aheadMs <= 8000, `put off ${aheadMs} ms`)
+})
