@@ -116,6 +116,13 @@ const idText = (target: DeviceTarget) => target.id.toString()
 const platformOf = (target: DeviceTarget) => target.platform
 const deviceIdOf = (row: { device_id: string }) => row.device_id
 
+/** The device ids a guarded statement answered, and whether its row of -1 said it was overtaken (takenOverBy). */
+function idsUnlessOvertaken (rows: Array<{ device_id: string }>): { ids: Set<string>, overtaken: boolean } {
+  const ids = new Set(rows.map(deviceIdOf))
+  const overtaken = ids.delete('-1')
+  return { ids, overtaken }
+}
+
 /**
  * Claims devices for this holder just before their first requests; resolves with the ids (as
  * decimal strings) now this holder's. A device claimed meanwhile by someone else (another chunk
@@ -130,8 +137,7 @@ export async function claimTargets (db: Db, scope: ClaimScope, claimant: Claiman
   for (let attempt = 1; ; attempt++) {
     try {
       const { rows } = await db.pool.query<{ device_id: string }>({ ...CLAIM_CAMPAIGN_WINDOW, values })
-      const mine = new Set(rows.map(deviceIdOf))
-      const overtaken = mine.delete('-1')
+      const { ids: mine, overtaken } = idsUnlessOvertaken(rows)
       return { mine, overtaken }
     } catch (error) {
       if (sqlStateOf(error) !== DEADLOCK_DETECTED || attempt === DEADLOCK_ATTEMPTS) throw error
@@ -159,8 +165,7 @@ export async function recordUnattemptedOutcomes (db: Db, scope: ClaimScope, clai
     sourceId(scope), entries.map((e) => e.target.id.toString()), entries.map((e) => e.target.platform),
     entries.map((e) => e.status), entries.map((e) => e.reason), ...chunkParam(scope), claimant.key, claimant.holder
   ])
-  const written = new Set(rows.map(deviceIdOf))
-  const overtaken = written.delete('-1')
+  const { ids: written, overtaken } = idsUnlessOvertaken(rows)
   return { written, overtaken }
 }
 

@@ -64,9 +64,10 @@ export interface Delivered {
 
 /**
  * Sends one notification to the devices its look-up found to send, APNs and FCM side by side, each
- * device claimed just before its first request (a device claimed by someone else is refused there). Every result lands in the run. `onOnlyAnswersLeft`
- * is called once both platforms have nothing left to claim, start or retry (only answers to
- * requests on the wire are awaited), or have ended.
+ * device claimed just before its first request (a device claimed by someone else is refused
+ * there). Every result lands in the run. `onOnlyAnswersLeft` is called once both platforms have
+ * nothing left to claim, start or retry (only answers to requests on the wire are awaited), or
+ * have ended.
  */
 export async function deliver (
   deps: DispatchDeps, run: CommandRun, credentials: ApplicationCredentials,
