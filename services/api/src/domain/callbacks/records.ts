@@ -57,3 +57,16 @@ export async function recordCallbackAttempt (q: Pick<Db['pool'], 'query'>, key: 
   })
   return rowCount === 1
 }
+
+/**
+ * Whether the callback has a record at all: those queued before the migration that added records
+ * have none, and their outcomes change nothing in the table.
+ */
+export async function hasCallbackRecord (q: Pick<Db['pool'], 'query'>, key: Pick<CallbackKey, 'developerId' | 'eventId'>): Promise<boolean> {
+  const { rowCount } = await q.query({
+    name: 'beacon-callback-has-record',
+    text: 'SELECT 1 FROM callback_delivery WHERE developer_id = $1 AND event_id = $2',
+    values: [key.developerId, key.eventId]
+  })
+  return rowCount === 1
+}

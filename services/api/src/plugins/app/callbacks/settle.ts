@@ -2,7 +2,7 @@ import { type CallbackDelivery } from '@beacon/transport'
 import type { FastifyInstance } from 'fastify'
 import { queueCallbackCopy } from '../../../domain/callbacks/copies.js'
 import { retryDelay } from '../../../domain/callbacks/delivery.js'
-import { recordCallbackAttempt } from '../../../domain/callbacks/records.js'
+import { hasCallbackRecord, recordCallbackAttempt } from '../../../domain/callbacks/records.js'
 import { countCallback } from '../../../metrics/callbacks.js'
 import type { Sending } from './deliver.js'
 
@@ -81,16 +81,21 @@ export async function retryOrGiveUp (
 
 /**
  * Gives the callback up: recorded FAILED first, by this copy only while it is the live one (a
- * copy the callback went on without changes nothing, and is dropped quietly), then dropped.
+ * copy the callback went on without changes nothing, and is dropped quietly), then dropped. A
+ * callback without a record (queued before records existed) is given up all the same, and logged
+ * and counted so: only its record is missing.
  */
 export async function giveUp (app: FastifyInstance, delivery: CallbackDelivery, attempts: number, last: LastOutcome): Promise<void> {
   const { developerId, body, copy } = delivery.callback
-  const recorded = await recordCallbackAttempt(app.db.pool, { developerId, eventId: body.eventId, copy: copy ?? null }, { kind: 'given-up', attempts, ...last })
-  if (recorded) {
+  const key = { developerId, eventId: body.eventId, copy: copy ?? null }
+  const live = await recordCallbackAttempt(app.db.pool, key, { kind: 'given-up', attempts, ...last }) ||
+    // Asked only on this rare path: the update's answer does not say why it changed nothing.
+    !await hasCallbackRecord(app.db.pool, key)
+  if (live) {
     app.log.warn({ developerId, eventId: body.eventId, event: body.event, attempts, ...last }, 'callback given up after the last attempt')
     countCallback('given_up')
   } else {
-    app.log.debug({ developerId, eventId: body.eventId, copy }, 'callback copy dropped: the callback went on without it, or has no record')
+    app.log.debug({ developerId, eventId: body.eventId, copy }, 'callback copy dropped: the callback went on without it')
   }
   await settleWithJetStream(app, delivery, 'drop')
 }

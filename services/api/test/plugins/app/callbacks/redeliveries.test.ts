@@ -8,6 +8,7 @@ import { buildApp, localCallbackEnv } from '../../../helper.js'
 import { sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
 import { callbackBody, createDeveloper, receiver } from './fixtures.js'
 import { copyOf, queryOf, sendingFor, withQuery } from './handler-harness.js'
+import { metricValue } from '../../../metrics/scrape.js'
 
 // Copies delivered again (an acknowledgement lost, an instance gone), copies without a record, and
 // the database failing in ways that are or are not an outage: what `handle` makes of each.
@@ -45,6 +46,25 @@ t.test('a copy whose callback has no record (queued before records existed) is s
   await handle(app, sending, delivery)
   t.same(hooks.received().map((r) => [r.verified, r.status]), [[true, 200]], 'one signed POST')
   t.same(settled, ['ack'])
+})
+
+t.test('a copy without a record given up after its last attempt is logged and counted given up, as a recorded one is', async (t) => {
+  const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_MAX_ATTEMPTS: '2' }, { captureLogs: true })
+  const hooks = await receiver(t)
+  hooks.failNext(1, 503)
+  const developerId = await createDeveloper(app, hooks.url('/cb'))
+  const body = callbackBody()
+  const before = await metricValue(app, 'beacon_callbacks_total', { outcome: 'given_up' })
+  const { sending } = sendingFor(t, app, config.signedApi)
+  // Its first attempt made, this copy makes the second and last.
+  const { delivery, settled } = copyOf({ developerId, body, attempts: 1 })
+  await handle(app, sending, delivery)
+  t.same(hooks.received().map((r) => r.status), [503], 'one POST, refused')
+  t.same(settled, ['drop'])
+  t.equal(await metricValue(app, 'beacon_callbacks_total', { outcome: 'given_up' }) - before, 1, 'counted given up')
+  const giveUp = logs().split('\n').find((line) => line.includes('callback given up'))
+  t.match(JSON.parse(giveUp ?? '{}'), { level: 40, developerId, eventId: body.eventId, attempts: 2, lastStatus: 503 }, 'logged as a warning')
+  t.equal(await app.db.callbackDelivery.count({ where: { developerId } }), 0, 'still no record')
 })
 
 /**
