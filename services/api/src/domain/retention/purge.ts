@@ -3,16 +3,24 @@ import type { Db } from '@beacon/db'
 
 // Oldest first within an application, a batch per statement, rows another instance is deleting
 // skipped (SKIP LOCKED): api instances sweeping together share the work. Per application, so that
-// (application_id, created_at, id) bounds the scan to the old rows. A message still without an
-// outcome for some device (completed_at null) is kept, however old: it is what an operator looks
-// for. Its per-device rows go with it (ON DELETE CASCADE).
+// (application_id, created_at, id) bounds the scan to the old rows, and each statement goes on from
+// the last row the one before deleted: a message still without an outcome for some device
+// (completed_at null) is kept, however old (it is what an operator looks for), and is read once per
+// purge rather than by every statement after it. Its per-device rows go with it (ON DELETE CASCADE).
+// The position goes out and back as text: a Date would drop the microseconds.
 const PURGE_MESSAGES = `
   WITH doomed AS (
-    SELECT id FROM message
-     WHERE application_id = $1 AND created_at < $2 AND completed_at < $2
+    SELECT id, created_at FROM message
+     WHERE application_id = $1 AND (created_at, id) > ($4::timestamptz, $5::uuid)
+       AND created_at < $2 AND completed_at < $2
      ORDER BY created_at, id LIMIT $3
-       FOR UPDATE SKIP LOCKED)
-  DELETE FROM message m USING doomed WHERE m.id = doomed.id`
+       FOR UPDATE SKIP LOCKED),
+  gone AS (DELETE FROM message m USING doomed WHERE m.id = doomed.id RETURNING 1)
+  SELECT (SELECT count(*) FROM gone)::int AS deleted, d.created_at::text AS "createdAt", d.id::text AS id
+    FROM doomed d ORDER BY d.created_at DESC, d.id DESC LIMIT 1`
+
+// Before every message: the first position of each application's walk.
+const START = { createdAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' }
 
 // Callback records have no index on their time; their ids grow with it. They are walked a page at
 // a time by id from where the last statement stopped (each statement reads only its page, the kept
@@ -62,8 +70,11 @@ export async function purgeFinishedRecords (db: Db, options: PurgeOptions): Prom
   }
   const { rows: applications } = await db.pool.query<{ id: number }>('SELECT id FROM application ORDER BY id')
   for (const application of applications) {
-    for (let count = batch; count === batch && active();) {
-      count = (await db.pool.query(PURGE_MESSAGES, [application.id, before, batch])).rowCount ?? 0
+    for (let count = batch, after = START; count === batch && active();) {
+      const { rows: [last] } = await db.pool.query<{ deleted: number, createdAt: string, id: string }>(
+        PURGE_MESSAGES, [application.id, before, batch, after.createdAt, after.id])
+      count = last?.deleted ?? 0
+      if (last !== undefined) after = last
       await deleted('message', count)
     }
   }
