@@ -7,16 +7,17 @@ import type { Db } from '@beacon/db'
 // the last row the one before deleted: a message still without an outcome for some device
 // (completed_at null) is kept, however old (it is what an operator looks for), and is read once per
 // purge rather than by every statement after it. Its per-device rows go with it (ON DELETE CASCADE).
-// The position goes out and back as text: a Date would drop the microseconds.
+// The position goes out and back as UTC text: a Date would drop the microseconds, and the
+// session's DateStyle and TimeZone do not come into it.
 const PURGE_MESSAGES = `
   WITH doomed AS (
     SELECT id, created_at FROM message
-     WHERE application_id = $1 AND (created_at, id) > ($4::timestamptz, $5::uuid)
+     WHERE application_id = $1 AND (created_at, id) > ($4::timestamp AT TIME ZONE 'UTC', $5::uuid)
        AND created_at < $2 AND completed_at < $2
      ORDER BY created_at, id LIMIT $3
        FOR UPDATE SKIP LOCKED),
   gone AS (DELETE FROM message m USING doomed WHERE m.id = doomed.id RETURNING 1)
-  SELECT (SELECT count(*) FROM gone)::int AS deleted, d.created_at::text AS "createdAt", d.id::text AS id
+  SELECT (SELECT count(*) FROM gone)::int AS deleted, to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS "createdAt", d.id::text AS id
     FROM doomed d ORDER BY d.created_at DESC, d.id DESC LIMIT 1`
 
 // Before every message: the first position of each application's walk.
