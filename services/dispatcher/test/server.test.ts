@@ -61,3 +61,22 @@ t.test('SIGTERM with a command in hand and a slow provider: the answers that com
   // The next dispatcher's summary comes after anything the first one published: one result per device in all.
   t.same(h.events.map((e) => (e.kind === 'device' ? [e.result.deviceId, e.result.status] : [e.kind])).sort(), [[ids[0], 'SENT'], [ids[1], 'SENT'], [ids[2], 'SENT'], ['summary']])
 })
+
+// guarantee: shutdown-exit-codes
+t.test('a second signal while stopping: logged, exit code 1 at once, the stop left unfinished', async (t) => {
+  const h = await startHarness(t)
+  const [hung] = await h.addDevices('second-signal', 1, 'APNS')
+  h.apns.script(hung!, { kind: 'slow', delayMs: 120_000 })
+  const dispatcher = spawnService('services/dispatcher/src/server.ts', h.dispatcherEnv({ SHUTDOWN_TIMEOUT_MS: '60000', LOG_LEVEL: 'info' }))
+  t.teardown(() => { dispatcher.stop('SIGKILL').catch(() => {}) })
+  await dispatcher.waitForOutput(/dispatcher started/)
+  await h.transport.publishCommand(await h.storeMessage('second-signal'))
+  await h.until(() => h.apns.log.length === 1, 'the request on the wire')
+  dispatcher.child.kill('SIGTERM')
+  await dispatcher.waitForOutput(/stopping: finishing commands in hand/)
+  dispatcher.child.kill('SIGTERM')
+  // Without it the stop would wait for the hung request for most of its 60 s, then exit 0.
+  t.equal(await dispatcher.exited, 1, 'exit code 1')
+  t.match(dispatcher.output(), /"signal":"SIGTERM","msg":"second signal while stopping: exiting now"/)
+  t.notMatch(dispatcher.output(), /stopping: command given back/, 'the stop did not finish')
+})
