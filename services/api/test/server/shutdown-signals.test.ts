@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import { createTestDatabase, freePort, natsTestPrefix, spawnService, startSilentNetwork, testNatsUrl } from '@beacon/testkit'
 import t, { type Test } from 'tap'
+import { base } from './config-env.js'
 
 // The close's two ways out that are not a clean exit (README, "Stopping: signals and uncaught
 // errors"): past SHUTDOWN_TIMEOUT_MS, and a second signal. NATS answering nothing (a partition,
@@ -15,10 +15,8 @@ async function apiBehindRelay (t: Test, shutdownTimeoutMs: number) {
   t.teardown(() => nats.close())
   const port = await freePort()
   const api = spawnService('services/api/src/server.ts', {
+    ...base,
     DATABASE_URL: database.url,
-    MASTER_KEY: randomBytes(32).toString('base64'),
-    AUTH_USERNAME: 'admin',
-    AUTH_PASSWORD: 'long-enough-password',
     PORT: String(port),
     NATS_URL: nats.urlFor(testNatsUrl),
     NATS_PREFIX: natsTestPrefix(),
