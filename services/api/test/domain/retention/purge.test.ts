@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { purgeFinishedRecords } from '../../../src/domain/retention/purge.js'
-import { buildApp } from '../../helper.js'
+import { buildApp, call } from '../../helper.js'
 
 const DAY_MS = 86_400_000
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS)
@@ -59,6 +59,34 @@ t.test('finished messages and callback records made before the cut-off go; anyth
   t.notOk(callbacks.has(oldDelivered) || callbacks.has(oldFailed))
 
   t.same(await purgeFinishedRecords(app.db, { before: cutoff(), batch: 1 }), { messages: 0, callbacks: 0 }, 'a second purge finds nothing')
+})
+
+// guarantee: retention-spares-campaigns-and-inbox
+t.test('old campaigns with their per-device rows, and old inbox messages, are not touched', async (t) => {
+  const { app, applications: [first] } = await setUp(t)
+  const campaign = await app.db.campaign.create({ data: { applicationId: first, message: { title: 'x' }, createdAt: daysAgo(90), sentAt: daysAgo(90), publishedAt: daysAgo(90), completedAt: daysAgo(89) } })
+  await app.db.campaignChunk.create({ data: { campaignId: campaign.id, chunk: 0, afterUserId: null, lastUserId: 'u', summaryAt: daysAgo(89), doneAt: daysAgo(89) } })
+  await app.db.campaignDelivery.createMany({ data: [1n, 2n].map((deviceId) => ({ campaignId: campaign.id, deviceId, chunk: 0, platform: 'APNS' as const, status: 'SENT' as const, claimedAt: daysAgo(90), completedAt: daysAgo(90) })) })
+  // An inbox message of PowerAuth's inbox, and an in-app message whose push fallback (a message
+  // of its own, finished long ago) is purged.
+  const pushMessage = await message(app, first, 60, 59)
+  const inbox = [randomUUID(), randomUUID()]
+  for (const [i, id] of inbox.entries()) {
+    await app.db.inboxMessage.create({
+      data: { id, userId: 'u', type: 'TEXT', subject: 's', summary: 's', body: 'b', createdAt: daysAgo(60), ...(i === 1 ? { pushMessageId: pushMessage } : {}), applications: { create: { applicationId: first } } }
+    })
+  }
+
+  t.same(await purgeFinishedRecords(app.db, { before: cutoff(), batch: 1 }), { messages: 1, callbacks: 0 }, 'the push fallback\'s message goes')
+  t.ok(await app.db.campaign.findUnique({ where: { id: campaign.id } }), 'the campaign stays')
+  t.equal(await app.db.campaignChunk.count({ where: { campaignId: campaign.id } }), 1, 'its chunk stays')
+  t.equal(await app.db.campaignDelivery.count({ where: { campaignId: campaign.id } }), 2, 'its per-device rows stay')
+  t.same((await app.db.inboxMessage.findMany({ select: { id: true }, orderBy: { createdAt: 'asc' } })).map((m) => m.id).sort(), [...inbox].sort(), 'both inbox messages stay')
+  t.equal(await app.db.inboxMessageApplication.count(), 2, 'with their applications')
+  for (const id of inbox) {
+    const detail = await call(app, 'GET', `/inbox/messages/detail?id=${id}`)
+    t.equal(detail.statusCode, 200, `inbox message ${id} still answered`)
+  }
 })
 
 t.test('instances purging together share the rows: each deleted once, none left, no error', async (t) => {
