@@ -31,7 +31,7 @@ const STORE_IN_APP_MESSAGE = {
          SELECT * FROM m`
 }
 
-/** Most messages replayed to a connecting socket; older ones remain for the push fallback and expiry. */
+/** Most messages replayed to a connecting socket, the oldest first; later ones wait for a later connection, the push fallback or expiry. */
 export const MAX_REPLAY = 500
 
 /**

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { storeInAppMessage } from '../../../src/domain/in-app/messages.js'
 import { buildApp } from '../../helper.js'
-import { CARRIER, connect, listen, serverSocket, setupDeveloper, sleep, storeBacklog, tcpOf, tokenFor, until } from './helper.js'
+import { CARRIER, connect, listen, pushTo, serverSocket, setupDeveloper, sleep, storeBacklog, tcpOf, tokenFor, until } from './helper.js'
 
 const env = { INAPP_ACK_TIMEOUT_MS: '600000', INAPP_MAX_BUFFERED_BYTES: String(32 * 1024) }
 const alice = `alice@${CARRIER}`
@@ -66,4 +66,17 @@ t.test('a client that reads as fast as the replay writes gets it in a few statem
   // 10 pages of 50 when the kernel takes every frame at once; a busy machine's client that falls
   // behind now and then adds a few. One per round of the budget was 250.
   t.ok(statements <= 50, `${statements} statements`)
+})
+
+// guarantee: inapp-replay-at-most-500
+t.test('a backlog over 500: the replay is its oldest 500; the rest waits, and live messages still come', async (t) => {
+  const { app } = await buildApp(t, { INAPP_ACK_TIMEOUT_MS: '600000' })
+  const { developerId, applicationId } = await setupDeveloper(app)
+  const backlog = await storeBacklog(app, { applicationId, userId: 'alice', developerId }, 502, 'backlog')
+  const client = await connect(t, await listen(app), await tokenFor(app, alice))
+  await until(() => client.frames.some((frame) => frame.id === backlog[499]), 'the 500th of the backlog', 30_000)
+  // Sent live once the replay's last frame is in: a 501st replayed would have come before it.
+  const live = await pushTo(app, alice, { content: 'live' })
+  await until(() => client.frames.some((frame) => frame.id === live), 'the live message', 30_000)
+  t.same(client.frames.map((frame) => frame.id), [...backlog.slice(0, 500), live], 'the oldest 500 in order, then the live one; the newest 2 not replayed')
 })
