@@ -15,6 +15,19 @@ t.test('one access line per request: method, URL, status and time, after the res
   t.equal((logs().match(/"msg":"request completed"/g) ?? []).length, before + 1)
 })
 
+// guarantee: probes-not-access-logged
+t.test('probe answers have no access line; the request after them has its own', async (t) => {
+  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  for (const url of ['/healthz', '/readyz']) {
+    const response = await app.inject({ method: 'GET', url })
+    t.ok([200, 503].includes(response.statusCode), `${url} answered ${response.statusCode}`)
+  }
+  await app.inject({ method: 'GET', url: '/no/such/probe' })
+  const accessLines = logs().split('\n').filter((line) => line.includes('"msg":"request completed"'))
+  t.notOk(accessLines.some((line) => /"url":"\/(healthz|readyz)"/.test(line)), 'no access line for a probe')
+  t.ok(accessLines.some((line) => line.includes('/no/such/probe')), 'the next request logged as usual')
+})
+
 t.test('a token in the query never reaches the log, however its name is spelled', async (t) => {
   const { redactTokens } = await import('../../src/create-server.js')
   t.equal(redactTokens('/api/1.0/im/connect?token=abc.def&x=1'), '/api/1.0/im/connect?token=[redacted]&x=1')

@@ -26,6 +26,18 @@ t.test('a posted message comes back as its detail and is stored', async (t) => {
   t.equal(row.applications.length, 1)
 })
 
+// guarantee: inbox-post-no-push
+t.test('posting a message, silent or not, stores it only: no push message, nothing queued, no fallback due', async (t) => {
+  const { app } = await setUp(t)
+  for (const silent of [false, true]) {
+    const { id } = await post(t, app, { silent })
+    const row = await app.db.inboxMessage.findUniqueOrThrow({ where: { id } })
+    t.same([row.silent, row.pushDueAt, row.pushMessageId, row.pushContent], [silent, null, null, null], `silent ${String(silent)}: stored, no push of its own`)
+  }
+  t.equal(await app.db.message.count(), 0, 'no push message')
+  t.equal(await app.db.outbox.count(), 0, 'nothing queued to publish')
+})
+
 t.test('text application ids (PowerAuth 1.3+): posted, listed, counted and read by them; numeric ones stay numbers', async (t) => {
   const { app } = await setUp(t)
   await app.db.application.create({ data: { appId: 'mobile-app', name: 'Mobile' } })
