@@ -58,3 +58,17 @@ t.test('parsed() reports the rule, never the rejected value', async (t) => {
   t.equal(value, 'fallback')
   t.same(read.problems, ['KEY must be 44 characters'])
 })
+
+t.test('DATABASE_POOL_SIZE: 1 to 500; 0 (a pool that never connects) or above 500 is refused by name', async (t) => {
+  const url = { DATABASE_URL: 'postgresql://h/db' }
+  for (const size of [1, 500]) {
+    const read = new EnvReader({ ...url, DATABASE_POOL_SIZE: String(size) })
+    t.equal(readCommon(read).databasePoolSize, size)
+    t.same(read.problems, [], `${size} accepted`)
+  }
+  for (const bad of ['0', '501', '-4', '2.5']) {
+    const read = new EnvReader({ ...url, DATABASE_POOL_SIZE: bad })
+    readCommon(read)
+    t.same(read.problems, [`DATABASE_POOL_SIZE must be an integer from 1 to 500, got "${bad}"`], `${bad} refused`)
+  }
+})

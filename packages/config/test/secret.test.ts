@@ -88,3 +88,13 @@ t.test('a value parse rejects, read from a file: the message gives the rule, nev
   t.equal(value, 'fallback')
   t.same(read.problems, ['KEY must be 44 characters of base64'])
 })
+
+t.test('a value that runs through an existing file (ENOTDIR) is not echoed either', async (t) => {
+  const dir = await secretsDir(t)
+  await writeFile(join(dir, 'plain'), 'x')
+  // A value typed by mistake whose first part happens to name a file: the path is the secret's rest.
+  const read = new EnvReader({ AUTH_PASSWORD_FILE: join(dir, 'plain', 'S3cretPassw0rd!') })
+  read.secret('AUTH_PASSWORD', { required: true })
+  t.same(read.problems, ['AUTH_PASSWORD_FILE names no existing file (ENOTDIR); the value is not shown, as it may be the secret itself'])
+  t.notMatch(read.problems.join('\n'), /S3cret/)
+})

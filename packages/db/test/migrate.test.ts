@@ -251,3 +251,25 @@ async function waitForLockWait (observer: pg.Client): Promise<void> {
   }
   throw new Error('no session ever waited for a lock')
 }
+
+t.test('a migration Prisma recorded as failed or rolled back is not taken for applied: it is run', async (t) => {
+  const db = await freshDatabase(t)
+  const dir = await migrationsDir(t, ['CREATE TABLE one (id int);'])
+  t.same(await applyMigrations(db.url, dir), ['0001_m0'])
+  for (const [name, sql] of [['0002_m1', 'CREATE TABLE two (id int);'], ['0003_m2', 'CREATE TABLE three (id int);']] as const) {
+    await mkdir(join(dir, name))
+    await writeFile(join(dir, name, 'migration.sql'), sql)
+  }
+  // What `prisma migrate deploy` leaves after 0002 failed (finished_at null), and after
+  // `prisma migrate resolve --rolled-back` on 0003 (rolled_back_at set): neither is in the schema.
+  await withClient(db.url, (client) => client.query(
+    `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, rolled_back_at, applied_steps_count) VALUES
+       ('00000000-0000-0000-0000-000000000002', $1, '0002_m1', now(), NULL, NULL, 0),
+       ('00000000-0000-0000-0000-000000000003', $2, '0003_m2', now(), now(), now(), 0)`,
+    [sha256('CREATE TABLE two (id int);'), sha256('CREATE TABLE three (id int);')]))
+
+  t.same(await applyMigrations(db.url, dir), ['0002_m1', '0003_m2'])
+  t.ok(await tableExists(db.url, 'two'), 'the failed one applied')
+  t.ok(await tableExists(db.url, 'three'), 'the rolled-back one applied')
+  t.same(await applyMigrations(db.url, dir), [], 'and then recorded as applied')
+})

@@ -72,3 +72,31 @@ test('clients that trickle their headers neither lock the probes out nor stay fo
   })
   t.ok(closed, 'the trickling clients are cut (headers timeout), not kept')
 })
+
+test('the ops listener binds the host it is given, nothing wider: a loopback one is out of the network\'s reach', async (t) => {
+  const ops = await startOpsServer({ host: '127.0.0.2', port: 0, readiness: createReadinessProbe([]) })
+  t.teardown(() => ops.close())
+  t.equal((await fetch(`http://127.0.0.2:${ops.port}/healthz`)).status, 200)
+  const { connect } = await import('node:net')
+  const elsewhere = await new Promise<string>((resolve) => {
+    const socket = connect(ops.port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve('connected') })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'))
+  })
+  t.equal(elsewhere, 'ECONNREFUSED', 'another address of the machine does not reach it')
+})
+
+test('HEAD and a query string are answered as GET; no answer may be cached', async (t) => {
+  const ops = await startOpsServer({ host: '127.0.0.1', port: 0, readiness: createReadinessProbe([{ part: 'database', check: async () => { throw new Error('down') } }], { reuseMs: 0 }) })
+  t.teardown(() => ops.close())
+  const base = `http://127.0.0.1:${ops.port}`
+  const head = await fetch(`${base}/healthz`, { method: 'HEAD' })
+  t.equal(head.status, 200, 'HEAD /healthz')
+  t.equal(await head.text(), '', 'without a body')
+  t.equal((await fetch(`${base}/readyz`, { method: 'HEAD' })).status, 503, 'HEAD /readyz tells the readiness too')
+  t.equal((await fetch(`${base}/healthz?probe=kubelet`)).status, 200, 'a query string does not change the route')
+  t.equal((await fetch(`${base}/metrics?x=1`)).status, 200)
+  for (const path of ['/healthz', '/readyz', '/metrics']) {
+    t.equal((await fetch(`${base}${path}`)).headers.get('cache-control'), 'no-store', `${path}: a proxy or cache must not answer in its place`)
+  }
+})

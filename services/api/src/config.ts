@@ -121,7 +121,11 @@ export function loadConfig (env: Env = process.env): ApiConfig {
   // An open API must not be one the network can reach: refused, not warned about.
   read.check(!authDisabled || isLoopbackHost(host),
     `AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=${host}`)
-  const powerAuthUrl = read.matching('POWERAUTH_SERVICE_URL', /^https?:\/\/\S+$/, 'an http(s) URL', '')
+  // Not echoed when refused: a URL may carry a user and password (ftp://user:secret@host).
+  const powerAuthUrl = read.parsed('POWERAUTH_SERVICE_URL', (text) => {
+    if (!/^https?:\/\/\S+$/.test(text)) throw new Error('not an http(s) URL')
+    return text
+  }, 'an http(s) URL (the value is not shown)', '')
   const powerAuthUser = read.string('POWERAUTH_USERNAME')
   const powerAuthPassword = read.secret('POWERAUTH_PASSWORD')
   const powerAuthTimeoutMs = read.integer('POWERAUTH_TIMEOUT_MS', 5000, 100, 120_000)

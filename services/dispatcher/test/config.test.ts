@@ -66,3 +66,26 @@ t.test('DATABASE_URL\'s schema parameter is checked with the other settings, the
   t.same(error.problems, ['DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63), not starting with pg_'])
   t.notMatch(error.message, /hunter2/)
 })
+
+t.test('FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: off unless set, so that a service account\'s token_uri cannot reach inside the network', async (t) => {
+  const base = { MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: 'postgresql://db/beacon' }
+  t.equal(loadConfig(base).fcm.tokenEndpoints.allowPrivateNetworks, false)
+  t.equal(loadConfig({ ...base, FCM_TOKEN_ALLOW_PRIVATE_NETWORKS: 'true' }).fcm.tokenEndpoints.allowPrivateNetworks, true)
+})
+
+t.test('the retry policy: RETRY_BASE_DELAY_MS not above RETRY_MAX_DELAY_MS, at least one attempt', async (t) => {
+  const base = { MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: 'postgresql://db/beacon' }
+  t.match(loadConfig({ ...base, RETRY_BASE_DELAY_MS: '5000', RETRY_MAX_DELAY_MS: '5000' }).retry, { baseDelayMs: 5000, maxDelayMs: 5000 })
+  const above = t.throws(() => loadConfig({ ...base, RETRY_BASE_DELAY_MS: '5001', RETRY_MAX_DELAY_MS: '5000' })) as ConfigError
+  t.same(above.problems, ['RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS'])
+  const none = t.throws(() => loadConfig({ ...base, RETRY_MAX_ATTEMPTS: '0' })) as ConfigError
+  t.same(none.problems, ['RETRY_MAX_ATTEMPTS must be an integer from 1 to 100, got "0"'], 'no attempt at all: refused')
+})
+
+t.test('METRICS_PORT: unset, no listener; set, a real port (0, a random one no probe could find, refused)', async (t) => {
+  const base = { MASTER_KEY: randomBytes(32).toString('base64'), DATABASE_URL: 'postgresql://db/beacon' }
+  t.equal(loadConfig(base).metrics, null)
+  t.same(loadConfig({ ...base, METRICS_PORT: '9464' }).metrics, { port: 9464, host: '0.0.0.0' })
+  const zero = t.throws(() => loadConfig({ ...base, METRICS_PORT: '0' })) as ConfigError
+  t.same(zero.problems, ['METRICS_PORT must be an integer from 1 to 65535, got "0"'])
+})

@@ -129,3 +129,45 @@ t.test('DATABASE_URL\'s schema parameter is checked with the other settings, the
   t.ok(problems.includes('DATABASE_URL\'s schema parameter must be a schema name: a letter or _, then letters, digits or _ (at most 63), not starting with pg_'))
   t.notMatch(problems.join('\n'), /hunter2/)
 })
+
+t.test('AUTH_PASSWORD: at least 12 characters, and a refused one is never echoed', async (t) => {
+  t.same(problemsOf({ AUTH_PASSWORD: 'twelve-chars' }), [], '12 accepted')
+  for (const password of ['eleven-char', 'Sh0rtPass']) {
+    const problems = problemsOf({ AUTH_PASSWORD: password })
+    t.same(problems, ['AUTH_PASSWORD must be at least 12 characters'], `${password.length} refused`)
+    t.notMatch(problems.join('\n'), password, 'the password is not in the message')
+  }
+})
+
+t.test('SIGNATURE_WINDOW_SECONDS: 300 by default, 1 s to a day; a longer one (a replay accepted for days) refused', async (t) => {
+  t.equal(loadConfig(base).signedApi.windowSeconds, 300)
+  t.equal(loadConfig({ ...base, SIGNATURE_WINDOW_SECONDS: '86400' }).signedApi.windowSeconds, 86_400)
+  for (const value of ['0', '86401', '3000000', '1.5']) {
+    t.same(problemsOf({ SIGNATURE_WINDOW_SECONDS: value }), [`SIGNATURE_WINDOW_SECONDS must be an integer from 1 to 86400, got "${value}"`], `${value} refused`)
+  }
+})
+
+t.test('CALLBACK_MAX_ATTEMPTS: 8 by default, 1 to 100; 0 (no callback ever attempted) refused', async (t) => {
+  t.equal(loadConfig(base).signedApi.callbackMaxAttempts, 8)
+  t.equal(loadConfig({ ...base, CALLBACK_MAX_ATTEMPTS: '1' }).signedApi.callbackMaxAttempts, 1)
+  for (const value of ['0', '101', 'many']) {
+    t.same(problemsOf({ CALLBACK_MAX_ATTEMPTS: value }), [`CALLBACK_MAX_ATTEMPTS must be an integer from 1 to 100, got "${value}"`], `${value} refused`)
+  }
+})
+
+t.test('INAPP_MAX_BUFFERED_BYTES: 64 KiB by default, not below 32 KiB (the largest frame must fit, or every socket sent one is closed)', async (t) => {
+  t.equal(loadConfig(base).limits.inAppMaxBufferedBytes, 65_536)
+  t.equal(loadConfig({ ...base, INAPP_MAX_BUFFERED_BYTES: '32768' }).limits.inAppMaxBufferedBytes, 32_768)
+  for (const value of ['32767', '1024', '268435457']) {
+    t.same(problemsOf({ INAPP_MAX_BUFFERED_BYTES: value }), [`INAPP_MAX_BUFFERED_BYTES must be an integer from 32768 to 268435456, got "${value}"`], `${value} refused`)
+  }
+})
+
+t.test('POWERAUTH_SERVICE_URL: an http(s) URL; a refused one is never echoed, as it may hold a password', async (t) => {
+  t.same(problemsOf({ POWERAUTH_SERVICE_URL: 'https://user:pass@powerauth.example/powerauth-push-server' }), [])
+  for (const value of ['ftp://operator:s3cret-pw@powerauth.example', 'powerauth.example:s3cret-pw', 'https://operator:s3cret pw@powerauth.example']) {
+    const problems = problemsOf({ POWERAUTH_SERVICE_URL: value })
+    t.match(problems, [/^POWERAUTH_SERVICE_URL must be an http\(s\) URL/], value)
+    t.notOk(problems.join('\n').includes('s3cret'), 'the value is not in the message')
+  }
+})

@@ -128,3 +128,26 @@ t.test('a purge told to stop (the api closing) starts no further statement', asy
   t.equal(await app.db.message.count(), 1)
   t.equal(await app.db.callbackDelivery.count(), 1)
 })
+
+t.test('a backlog is spread out: after each statement that deleted a whole batch the purge pauses pauseMs', async (t) => {
+  const { app, applications: [first] } = await setUp(t)
+  for (let i = 0; i < 3; i++) await message(app, first, 40, 40)
+  const started = Date.now()
+  // Batches of 1: three full ones (each followed by the pause), then an empty one.
+  t.same(await purgeFinishedRecords(app.db, { before: cutoff(), batch: 1, pauseMs: 300 }), { messages: 3, callbacks: 0 })
+  t.ok(Date.now() - started >= 900, `three pauses of 300 ms (took ${Date.now() - started} ms)`)
+})
+
+t.test('the callback records are walked only up to the first page reaching the cut-off, not through the recent ones', async (t) => {
+  const { app } = await setUp(t)
+  // Made in time order, as the table's ids grow with time.
+  await callback(app, 50, 'DELIVERED')
+  await callback(app, 45, 'PENDING')
+  await callback(app, 40, 'FAILED')
+  for (let i = 0; i < 5; i++) await callback(app, 1, 'DELIVERED')
+  const statements: number[] = []
+  const purged = await purgeFinishedRecords(app.db, { before: cutoff(), batch: 1, onDeleted: (record, count) => { if (record === 'callback') statements.push(count) } })
+  t.same(purged, { messages: 0, callbacks: 2 })
+  t.same(statements, [1, 0, 1, 0], 'one page per old record, then the first recent one ends the walk')
+  t.equal(await app.db.callbackDelivery.count(), 6)
+})

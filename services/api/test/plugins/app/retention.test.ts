@@ -102,3 +102,29 @@ t.test('a round that fails says what it had deleted, and the next round goes on'
   await until(async () => await app.db.callbackDelivery.count({ where: { requestId } }) === 0)
   t.pass('a later round deleted the callback record')
 })
+
+t.test('an api closing stops its round after the statement under way: a backlog does not hold the shutdown', async (t) => {
+  const backlog = 30_000
+  const beforeStart = async (databaseUrl: string) => {
+    const db = createDb({ url: databaseUrl, poolSize: 1 })
+    try {
+      const { rows: [application] } = await db.pool.query<{ id: number }>('INSERT INTO application (app_id, name, updated_at) VALUES (\'2\', \'app\', now()) RETURNING id')
+      await db.pool.query(`INSERT INTO message (id, application_id, user_id, personal, silent, priority, body, created_at, completed_at)
+                           SELECT gen_random_uuid(), $1, 'u', false, false, 'HIGH', '{}', now() - interval '8 days', now() - interval '8 days'
+                             FROM generate_series(1, $2)`, [application!.id, backlog])
+    } finally {
+      await db.$disconnect()
+    }
+  }
+  const { app, databaseUrl } = await buildApp(t, { RETENTION_DAYS: '7', RETENTION_SWEEP_INTERVAL_MS: '86400000' }, { beforeStart })
+  const observer = createDb({ url: databaseUrl, poolSize: 1 })
+  t.teardown(() => observer.$disconnect())
+  const remaining = async () => (await observer.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM message')).rows[0]!.n
+  // The round at start is under way once its first batch is gone.
+  await until(async () => await remaining() < backlog, 15_000)
+  await app.close()
+  const left = await remaining()
+  t.ok(left > 0, `the rest of the backlog waits for the next start (${left} left)`)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.equal(await remaining(), left, 'and nothing is deleted after the close')
+})
