@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import pg from 'pg'
 import t, { type Test } from 'tap'
 import { sealVersion1 } from '../../../testkit/src/legacy-sealed.js'
 import { DbErrorCode } from '../../src/errors.js'
@@ -140,6 +141,44 @@ t.test('before the one-time upgrade the rotation does it: version-1 values re-se
   await withClient(database.url, (client) => client.query('UPDATE developer SET secret = $1 WHERE id = $2', [sealVersion1(newKey, 'old secret'), old]))
   const refused = await rotateMasterKey(database.url, newKey, randomBytes(32)).then(() => undefined, (e: unknown) => e)
   t.match(refused, { code: DbErrorCode.SECRET_ROTATION_REFUSED, legacy: [{ column: 'developer.secret', rowId: old }], unreadable: [] })
+})
+
+// guarantee: rotate-master-key-locks-rows
+t.test('a credential written while the rotation runs waits for it, and is not overwritten by it', async (t) => {
+  const { url, key } = await seeded(t)
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    t.teardown(() => client.end())
+    return client
+  }
+  // Holds the developers' rows, so the rotation stops half-way: the applications' rows locked, not yet rewritten.
+  const holder = await connect()
+  await holder.query('BEGIN')
+  await holder.query('SELECT id FROM developer FOR UPDATE')
+  const rotation = rotateMasterKey(url, key, randomBytes(32))
+  const watcher = await connect()
+  // Whether a session of this database whose statement matches `pattern` waits for a lock (polled, up to 10 s).
+  const waiting = async (pattern: string) => {
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await watcher.query('SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = \'Lock\' AND query LIKE $1', [pattern])
+      if (rows.length > 0) return true
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    return false
+  }
+  t.ok(await waiting('%FROM "developer"%FOR NO KEY UPDATE%'), 'the rotation waits for the developers\' rows, holding the applications\'')
+
+  // An upload of application 1's APNs key, as the api writes it.
+  const uploader = await connect()
+  const uploaded = Buffer.from('uploaded meanwhile')
+  const upload = uploader.query('UPDATE application SET apns_private_key = $1 WHERE app_id = \'1\'', [uploaded])
+  t.ok(await waiting('UPDATE application SET apns_private_key%'), 'the upload waits for the rotation')
+  await holder.query('COMMIT')
+  await rotation
+  await upload
+  const { rows: [stored] } = await watcher.query<{ key: Buffer }>('SELECT apns_private_key AS key FROM application WHERE app_id = \'1\'')
+  t.same(stored?.key, uploaded, 'the upload\'s value stands: the rotation did not write over it')
 })
 
 t.test('the same key twice is refused', async (t) => {
