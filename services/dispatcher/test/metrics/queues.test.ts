@@ -29,3 +29,35 @@ t.test('the work queues\' backlog is read from the broker at scrape, labelled by
   unreport()
   t.notMatch((await scrape()).body, /beacon_queue_pending\{/, 'no backlog reported once the dispatcher stopped')
 })
+
+// guarantee: queue-redelivered-gauge
+t.test('a command delivered again and not yet acknowledged counts in beacon_queue_redelivered, one in hand on its first delivery does not', async (t) => {
+  const h = await startHarness(t)
+  // The dispatchers' durable consumer, made by a dispatcher that then stops.
+  const dispatcher = await h.startDispatcher()
+  await dispatcher.stop(1000)
+  const unreport = reportQueues(h.transport, h.prefix)
+  t.teardown(unreport)
+  const again = await h.storeMessage('redelivered-user')
+  const once = await h.storeMessage('first-delivery-user')
+  let release!: () => void
+  const released = new Promise<void>((resolve) => { release = resolve })
+  let held = 0
+  const consumer = h.transport.consumeCommands(async (delivery) => {
+    // `again`'s first delivery is given back at once; its second, and `once`'s first, are held.
+    if (delivery.deliveryCount === 1 && 'messageId' in delivery.command && delivery.command.messageId === again.messageId) { delivery.retry(0); return }
+    held++
+    await released
+    await delivery.ack()
+  }, { concurrency: 2 })
+  t.teardown(() => consumer.stop())
+  await h.transport.publishCommand(again)
+  await h.transport.publishCommand(once)
+  await h.until(() => held === 2, 'both in hand')
+  // Read at scrape and cached 2 s: waited for until a read sees both in hand.
+  await h.until(async () => await metricValue('beacon_queue_ack_pending', { queue: 'commands' }) === 2, 'both counted in hand', 10_000)
+  t.equal(await metricValue('beacon_queue_redelivered', { queue: 'commands' }), 1, 'only the one delivered again')
+  release()
+  await h.until(async () => await metricValue('beacon_queue_ack_pending', { queue: 'commands' }) === 0, 'both acknowledged', 10_000)
+  t.equal(await metricValue('beacon_queue_redelivered', { queue: 'commands' }), 0, 'none once acknowledged')
+})
