@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify'
+import { createDb } from '@beacon/db'
+import { adminDatabaseUrl } from '@beacon/testkit'
 import t from 'tap'
+import { SNAPSHOT_TTL_MS } from '../../src/metrics/database-gauges.js'
 import { buildApp, call } from '../helper.js'
-import { untilMetric } from './scrape.js'
+import { sampleValue, untilMetric } from './scrape.js'
 
 const later = new Date(Date.now() + 3_600_000)
 
@@ -19,6 +22,28 @@ t.test('outbox depth: the rows not yet published, read at scrape', async (t) => 
   // Due in an hour: the sweeper leaves them where they are.
   await app.db.outbox.createMany({ data: [1, 2, 3].map((n) => ({ kind: 'command', payload: { n }, publishAfter: later })) })
   t.equal(await untilMetric(app, 'beacon_outbox_depth', {}, (depth) => depth !== 0), 3)
+})
+
+// guarantee: database-gauges-keep-last-values
+t.test('the database unreachable at a scrape: /metrics still answers, the database gauges keep their last values, /readyz names the database', async (t) => {
+  const { app, databaseUrl } = await buildApp(t, { OUTBOX_SWEEP_INTERVAL_MS: '60000' })
+  await app.db.outbox.createMany({ data: [1, 2, 3].map((n) => ({ kind: 'command', payload: { n }, publishAfter: later })) })
+  t.equal(await untilMetric(app, 'beacon_outbox_depth', {}, (depth) => depth === 3), 3, 'read while it answers')
+  // Gone: what a reading would now find (no rows) can no longer be read.
+  await app.db.outbox.deleteMany({})
+  const name = new URL(databaseUrl).pathname.slice(1)
+  const admin = createDb({ url: adminDatabaseUrl, poolSize: 1 })
+  t.teardown(async () => { await admin.pool.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`); await admin.$disconnect() })
+  await admin.pool.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`)
+  await admin.pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name])
+  // Past the shared reading's lifetime, so this scrape asks the database.
+  await new Promise((resolve) => setTimeout(resolve, SNAPSHOT_TTL_MS + 100))
+  const scrape = await app.inject({ method: 'GET', url: '/metrics' })
+  t.equal(scrape.statusCode, 200, '/metrics answers')
+  t.equal(sampleValue(scrape.body, 'beacon_outbox_depth'), 3, 'the last value kept, not 0')
+  const ready = await app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(ready.statusCode, 503)
+  t.match(ready.body, /database/)
 })
 
 t.test('callbacks waiting for a later attempt are counted apart from the outbox depth', async (t) => {
