@@ -9,8 +9,8 @@ import { acceptsConnections, freePort, spawnStandalone, temporaryDataDir } from 
 // A line of a JavaScript stack trace ("    at fn (file:line:col)"), or an uncaught error's heading.
 const STACK = /^\s+at .+|Unhandled|uncaught/im
 
-// guarantee: standalone-shutdown
-t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop before PostgreSQL, quietly, exit 0', async (t) => {
+// guarantee: standalone-shutdown, standalone-ctrl-c-repeated
+t.test('Ctrl+C (SIGINT to the whole process group), pressed twice: the api and dispatcher stop before PostgreSQL, quietly, exit 0', async (t) => {
   const dataDir = await temporaryDataDir()
   const pgPort = await freePort()
   const env = { BEACON_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), PORT: String(await freePort()), LOG_LEVEL: 'info' }
@@ -42,7 +42,11 @@ t.test('Ctrl+C (SIGINT to the whole process group): the api and dispatcher stop 
   const stopLogStart = (await readFile(join(dataDir, 'postgres.log'), 'utf8')).length
 
   process.kill(group, 'SIGINT')
+  // A second Ctrl+C while it stops, as an impatient operator presses it: ignored.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  process.kill(group, 'SIGINT')
   t.equal(await standalone.exitCode, 0, 'exit code 0')
+  t.equal(standalone.stdout().match(/stopping Beacon/g)?.length, 1, 'the second Ctrl+C started nothing')
   const output = standalone.stdout() + standalone.stderr()
   t.notMatch(output, STACK, 'no stack traces')
   t.match(standalone.stdout(), /SIGINT: stopping Beacon…\nBeacon stopped\.\n/)
