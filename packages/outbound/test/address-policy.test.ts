@@ -58,3 +58,12 @@ t.test('an address that cannot be read is refused, not thrown', async (t) => {
     t.same(allowsAddress(address, { allowPrivateNetworks: true }), { allowed: false, range: 'unparseable' }, address)
   }
 })
+
+t.test('metadata services are refused however their address is written: IPv4-mapped, zeros spelled out, upper case', async (t) => {
+  // Azure's WireServer is a public address: only its place in the metadata list refuses it, in every spelling.
+  for (const address of ['::ffff:168.63.129.16', '::ffff:a83f:8110', '::ffff:100.100.100.200', 'fd00:ec2:0::254', 'FD00:EC2::254',
+    'fd00:0ec2:0000::0254', 'fd00:ec2::0023', 'fd20:ce:0:0::254']) {
+    t.same(allowsAddress(address), { allowed: false, range: 'instanceMetadata' }, address)
+    t.same(allowsAddress(address, { allowPrivateNetworks: true }), { allowed: false, range: 'instanceMetadata' }, `${address}, private networks allowed`)
+  }
+})

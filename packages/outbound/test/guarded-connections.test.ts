@@ -1,11 +1,11 @@
-import { lookup } from 'node:dns'
+import { lookup, type LookupAddress } from 'node:dns'
 import { createServer, request as httpRequest, type Agent } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, LookupFunction } from 'node:net'
 import t, { type Test } from 'tap'
 import { fetch } from 'undici'
 import {
-  createGuardedDispatcher, createGuardedHttpAgent, createGuardedHttpsAgent, type GuardOptions, type Resolver
+  createGuardedDispatcher, createGuardedHttpAgent, createGuardedHttpsAgent, guardedLookup, type GuardOptions, type Resolver
 } from '../src/index.js'
 
 /** A real server on 127.0.0.1 that counts the connections it accepts. */
@@ -61,6 +61,9 @@ t.test('undici: every refused destination fails before connecting, with Destinat
   const response = await fetch(`http://loopback.test:${target.port}/`, { dispatcher: allowing })
   t.equal(await response.text(), 'reached', 'allowed: the connection goes to the address the guarded lookup returned')
   t.equal(target.connections(), 1, 'control: the counter counts')
+  const literal = await fetch(`http://127.0.0.1:${target.port}/`, { dispatcher: allowing })
+  t.equal(await literal.text(), 'reached', 'a literal private address is allowed too, under the same policy')
+  t.equal(target.connections(), 2)
   const metadata = await fetch('http://metadata.test/', { dispatcher: allowing }).then(() => null, (e: unknown) => e)
   t.match(metadata, { cause: { code: 'DestinationForbidden', range: 'instanceMetadata' } }, 'metadata stays refused')
 })
@@ -89,4 +92,33 @@ t.test('a name that does not resolve fails as DNS says, not as a refusal', async
   t.teardown(() => dispatcher.close())
   const error = await fetch('http://nowhere.test/', { dispatcher }).then(() => null, (e: unknown) => e)
   t.match(error, { cause: { code: 'ENOTFOUND' } })
+})
+
+t.test('a caller\'s own lookup does not replace the guard\'s', async (t) => {
+  const target = await startTarget(t)
+  const agent = createGuardedHttpAgent({ resolve })
+  t.teardown(() => agent.destroy())
+  // A lookup handed to the request (or the agent) that answers 127.0.0.1 for any name: the guard's still decides.
+  const unguarded: LookupFunction = (_hostname, _options, callback) => { callback(null, [{ address: '127.0.0.1', family: 4 }]) }
+  const viaOwnLookup = (url: string) => new Promise<string>((resolve, reject) => {
+    const req = httpRequest(url, { agent, lookup: unguarded }, (res) => { res.resume(); resolve(String(res.statusCode)) })
+    req.on('error', reject)
+    req.end()
+  })
+  await t.rejects(viaOwnLookup(`http://loopback.test:${target.port}/token`), { code: 'DestinationForbidden' })
+  await t.rejects(viaOwnLookup(`http://nowhere.test:${target.port}/token`), { code: 'ENOTFOUND' }, 'resolved by the guard\'s resolver')
+  t.equal(target.connections(), 0, 'never connected')
+})
+
+t.test('with the system resolver, an allowed name resolves to what dns.lookup answers, one address or all', async (t) => {
+  const lookup = guardedLookup({ allowPrivateNetworks: true })
+  const one = await new Promise<[string, number]>((resolve, reject) => {
+    lookup('localhost', {}, (error, address, family) => { if (error !== null) reject(error); else resolve([address as string, family as number]) })
+  })
+  t.match(one, [/^(127\.0\.0\.1|::1)$/, /^[46]$/], 'an address and its family')
+  const all = await new Promise<LookupAddress[]>((resolve, reject) => {
+    lookup('localhost', { all: true }, (error, addresses) => { if (error !== null) reject(error); else resolve(addresses as unknown as LookupAddress[]) })
+  })
+  t.ok(all.length > 0 && all.every(({ address }) => address === '127.0.0.1' || address === '::1'), JSON.stringify(all))
+  t.match(await new Promise((resolve) => { guardedLookup()('localhost', {}, (error) => { resolve(error) }) }), { code: 'DestinationForbidden', range: 'loopback' }, 'refused by default')
 })

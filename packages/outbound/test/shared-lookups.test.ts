@@ -1,4 +1,4 @@
-import type { LookupAddress } from 'node:dns'
+import { ADDRCONFIG, type LookupAddress } from 'node:dns'
 import t from 'tap'
 import { fetch } from 'undici'
 import { createGuardedDispatcher, guardedLookup, type Resolver } from '../src/index.js'
@@ -67,4 +67,20 @@ t.test('lookups of one name with other options (an address family) are not share
   for (const release of held.splice(0)) release()
   t.same(calls, [4, 6], 'one call each')
   t.same(await answers, ['127.0.0.1', '::1'], 'each its own family\'s addresses')
+})
+
+t.test('lookups of one name with other hints (or order) are not shared', async (t) => {
+  const calls: unknown[] = []
+  const held: Array<() => void> = []
+  const lookup = sharedLookups((_hostname, options, callback) => {
+    calls.push([options.hints ?? 0, options.order ?? ''])
+    held.push(() => { callback(null, [{ address: '127.0.0.1', family: 4 }]) })
+  })
+  const answer = (options: { hints?: number, order?: 'ipv4first' | 'ipv6first' | 'verbatim' }) => new Promise<void>((resolve) => {
+    lookup('hinted.test', { all: true, ...options }, () => { resolve() })
+  })
+  const answers = Promise.all([answer({}), answer({ hints: ADDRCONFIG }), answer({ order: 'ipv6first' })])
+  for (const release of held.splice(0)) release()
+  await answers
+  t.same(calls, [[0, ''], [ADDRCONFIG, ''], [0, 'ipv6first']], 'one call each')
 })

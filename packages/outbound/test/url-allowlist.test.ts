@@ -16,4 +16,7 @@ t.test('a list setting: comma-separated absolute http(s) URLs, normalised', asyn
   t.throws(() => parseUrlList(' , '), /empty/)
   t.throws(() => parseUrlList('https://ok.example/token,ftp://x/token'), /not an absolute http\(s\) URL/)
   t.throws(() => parseUrlList('/token'))
+  for (const entry of ['https://:pw@oauth2.googleapis.com/token', 'https://user@oauth2.googleapis.com/token', 'file:///etc/token', 'ws://127.0.0.1:9000/token', 'data:,token']) {
+    t.throws(() => parseUrlList(entry), /not an absolute http\(s\) URL/, entry)
+  }
 })

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { natsNames, type SendCommand } from '@beacon/contracts'
 import { testNatsUrl } from '@beacon/testkit'
-import { jetstreamManager } from '@nats-io/jetstream'
-import { connect, nanos } from '@nats-io/transport-node'
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
+import { connect, headers, nanos } from '@nats-io/transport-node'
 import t from 'tap'
 import { createNatsTransport, TransportErrorCode, type CommandDelivery } from '../src/index.js'
+import { DELIVERIES_SPENT_HEADER } from '../src/nats/handed-back.js'
 import { memoryFactory, natsFactory, natsPrefix, settledQueue } from './fixtures.js'
 
 const command = (): SendCommand => ({
@@ -127,4 +128,26 @@ t.test('nats: a publish nobody answers is UNAVAILABLE (to be retried), unlike a 
   // No stream takes the command subject any more: JetStream does not answer the publish.
   await (await jetstreamManager(nc)).streams.delete(natsNames(prefix).commandStream)
   await t.rejects(transport.publishCommand(command()), { code: TransportErrorCode.UNAVAILABLE })
+})
+
+t.test('nats: a copy whose spent deliveries cannot be read is on its last delivery', async (t) => {
+  const prefix = await natsPrefix(t)
+  const transport = await natsFactory(t, prefix)
+  const seen: Array<[number, boolean, boolean]> = []
+  transport.consumeCommands(async (delivery) => {
+    seen.push([delivery.deliveryCount, delivery.firstDelivery, delivery.lastDelivery])
+    await delivery.ack()
+  }, { concurrency: 1, maxDeliver: 3 })
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const copyHeaders = headers()
+  copyHeaders.set(DELIVERIES_SPENT_HEADER, 'two')
+  const published = command()
+  await jetstream(nc).publish(natsNames(prefix).commandSubject, new TextEncoder().encode(JSON.stringify(published)), { headers: copyHeaders })
+  // Control: a copy that says it spent one delivery.
+  const control = headers()
+  control.set(DELIVERIES_SPENT_HEADER, '1')
+  await jetstream(nc).publish(natsNames(prefix).commandSubject, new TextEncoder().encode(JSON.stringify(command())), { headers: control })
+  await until(() => seen.length === 2, 'both copies')
+  t.same(seen, [[4, false, true], [2, false, false]], '[number, first, last]: past the limit, so the last; the control counts on from its header')
 })

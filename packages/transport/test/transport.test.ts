@@ -5,7 +5,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { commandId, natsNames } from '@beacon/contracts'
 import t from 'tap'
-import { createNatsTransport, type CommandDelivery, type ResultEvent } from '../src/index.js'
+import { createNatsTransport, TransportErrorCode, type CommandDelivery, type ResultEvent } from '../src/index.js'
 import { memoryFactory, natsFactory, natsPrefix, settledQueue } from './fixtures.js'
 
 const command = (overrides: Partial<SendCommand> = {}): SendCommand => ({
@@ -96,6 +96,17 @@ for (const [kind, factory] of [['nats', natsFactory], ['memory', memoryFactory]]
       const summary = events[summaryAt]
       t.notOk(summary?.kind === 'summary' && 'results' in summary.summary, 'the summary event carries counts only')
     }
+  })
+
+  t.test(`${kind}: a summary wait cancelled (the api closing) ends at once with null`, async (t) => {
+    const transport = await factory(t, kind === 'nats' ? await natsPrefix(t) : 'unused')
+    const watch = transport.watchSummary(randomUUID())
+    const from = Date.now()
+    const waiting = watch.wait(10_000)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    watch.cancel()
+    t.equal(await waiting, null)
+    t.ok(Date.now() - from < 5000, `ended by the cancel, not its timeout (${Date.now() - from} ms)`)
   })
 
   t.test(`${kind}: a batch smaller than maxBatch is handed over at once, burst after burst`, async (t) => {
@@ -348,6 +359,72 @@ t.test('nats: an invalid command that names its message or chunk fails it with I
   await transport.publishSummary({ messageId, ios: { ...none, sent: 1, total: 1 }, android: none })
   await until(() => events.length === 3, 'the real summary too')
   t.match(events[2], { kind: 'summary', summary: { messageId, ios: { sent: 1 } } })
+  // The same for the chunk: its real summary is not taken for a repeat of its failure's.
+  await transport.publishChunkSummary({ campaignId: '42', chunk: 3, ios: { ...none, sent: 2, total: 2 }, android: none })
+  await until(() => events.length === 4, 'the real chunk summary too')
+  t.match(events[3], { kind: 'chunk', summary: { campaignId: '42', chunk: 3, ios: { sent: 2 } } })
+})
+
+t.test('nats: an invalid command whose failure could not be told comes again, and is told then', async (t) => {
+  const prefix = await natsPrefix(t)
+  const errors: unknown[] = []
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'invalid-untold', onError: (e) => errors.push(e) })
+  t.teardown(() => transport.close())
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const names = natsNames(prefix)
+  // No stream takes the summary: the failure's publish gets no answer.
+  await (await jetstreamManager(nc)).streams.delete(names.resultStream)
+  let handled = 0
+  transport.consumeCommands(async (delivery) => { handled++; await delivery.ack() }, { concurrency: 1 })
+  const messageId = randomUUID()
+  await jetstream(nc).publish(names.commandSubject, new TextEncoder().encode(JSON.stringify({ kind: 'message', messageId, applicationId: 1 })))
+  await until(() => errors.length >= 2, 'the invalid command and the failed publish reported')
+  // The stream is back (another transport sets it up), and the command, given back, is read again.
+  const recorder = await natsFactory(t, prefix)
+  const events: ResultEvent[] = []
+  recorder.consumeResults(async (batch) => { events.push(...batch) }, { maxBatch: 20 })
+  await until(() => events.length === 1, 'the failure told on the next delivery', 15_000)
+  t.match(events[0], { kind: 'summary', summary: { messageId, reason: 'InvalidCommand' } })
+  t.equal(handled, 0, 'never handled')
+})
+
+t.test('nats: an invalid result is terminated and reported once, not given back again and again', async (t) => {
+  const prefix = await natsPrefix(t)
+  const errors: unknown[] = []
+  const transport = await createNatsTransport({ servers: testNatsUrl, prefix, name: 'invalid-result', onError: (e) => errors.push(e) })
+  t.teardown(() => transport.close())
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  await jetstream(nc).publish(natsNames(prefix).deviceResultSubject(randomUUID()), new TextEncoder().encode('{"results":"nope"}'))
+  const control = randomUUID()
+  const none = { sent: 0, pending: 0, failed: 0, total: 0 }
+  await transport.publishSummary({ messageId: control, ios: none, android: none })
+  const events: ResultEvent[] = []
+  transport.consumeResults(async (batch) => { events.push(...batch) }, { maxBatch: 20 })
+  await until(() => events.length === 1, 'the control')
+  const settled = await settledQueue('nats', prefix, 'results')
+  t.same([settled?.stored, settled?.deliveries], [2, 2], 'each delivered once, nothing left')
+  t.equal(errors.length, 1, 'reported once')
+  t.match(String(errors[0]), /device results is invalid/)
+})
+
+t.test('nats: a summary whose results could not be published is not published either, and the publish fails', async (t) => {
+  const prefix = await natsPrefix(t)
+  const transport = await natsFactory(t, prefix)
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  const messageId = randomUUID()
+  const none = { sent: 0, pending: 0, failed: 0, total: 0 }
+  // More than one message's worth (sent apart from the summary), the last over the server's max_payload: refused.
+  const results = Array.from({ length: 501 }, (_, i) => result(messageId, String(i + 1)))
+  results[500] = { ...results[500]!, reason: 'x'.repeat((nc.info?.max_payload ?? 1024 * 1024) + 1) }
+  await t.rejects(transport.publishSummary({ messageId, ios: none, android: none }, results), { code: TransportErrorCode.PUBLISH_REFUSED })
+  const stored = async () => (await (await jetstreamManager(nc)).streams.info(natsNames(prefix).resultStream)).state.messages
+  // The batch that fit may still be on its way when the refusal comes.
+  for (const deadline = Date.now() + 5000; await stored() < 1 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 20))
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(await stored(), 1, 'the batch that fit, and no summary')
 })
 
 t.test('nats: results travel in batches of at most 500 per NATS message; a single result of an earlier version still decodes', async (t) => {
@@ -367,4 +444,24 @@ t.test('nats: results travel in batches of at most 500 per NATS message; a singl
   await until(() => devices.size >= 1201, 'every result')
   t.equal(devices.size, 1201)
   t.ok(devices.has('5000'), 'the single result arrived')
+})
+
+t.test('nats: results of one message published apart (a redelivered command reports other devices) all arrive; the same devices again are dropped', async (t) => {
+  const prefix = await natsPrefix(t)
+  const transport = await natsFactory(t, prefix)
+  const messageId = randomUUID()
+  await transport.publishDeviceResults([result(messageId, '1'), result(messageId, '2')])
+  await transport.publishDeviceResults([result(messageId, '3')])
+  await transport.publishDeviceResults([result(messageId, '4'), result(messageId, '5')])
+  await transport.publishDeviceResults([result(messageId, '1'), result(messageId, '2')])
+  const nc = await connect({ servers: testNatsUrl })
+  t.teardown(() => nc.close())
+  t.equal((await (await jetstreamManager(nc)).streams.info(natsNames(prefix).resultStream)).state.messages, 3, 'three batches kept, the repeat dropped')
+  const devices: string[] = []
+  transport.consumeResults(async (events) => {
+    for (const event of events) if (event.kind === 'device') devices.push(event.result.deviceId)
+  }, { maxBatch: 10 })
+  await until(() => devices.length >= 5, 'five results')
+  await settledQueue('nats', prefix, 'results')
+  t.same(devices.sort(), ['1', '2', '3', '4', '5'], 'each device once')
 })

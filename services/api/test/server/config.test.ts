@@ -54,6 +54,39 @@ t.test('RETENTION_DAYS: 0 (keep for ever) by default, up to 36500; its sweep eve
   for (const value of ['999', '86400001', 'hourly']) t.match(problemsOf({ RETENTION_SWEEP_INTERVAL_MS: value }), [/RETENTION_SWEEP_INTERVAL_MS/], `${value} refused`)
 })
 
+// The limits as README's table gives them: a default looser than documented, or a bound that lets
+// a limit be switched off (REQUEST_TIMEOUT_MS=0 is no timeout at all; a buffer below the largest
+// frame closes every socket), gives clients more than the operator allowed.
+t.test('the limits on clients: README\'s defaults and bounds', async (t) => {
+  const limits = loadConfig(base).limits
+  const table: Array<[string, number, number, number, () => number]> = [
+    ['AUTH_FAILURES_PER_ADDRESS', 20, 1, 100_000, () => limits.authFailures.max],
+    ['AUTH_FAILURE_WINDOW_SECONDS', 60, 1, 86_400, () => limits.authFailures.windowMs / 1000],
+    ['SIGNED_REQUESTS_PER_MINUTE', 12_000, 1, 10_000_000, () => limits.signedRequestsPerMinute],
+    ['SIGNED_BODY_LIMIT_BYTES', 65_536, 1024, 5 * 1024 * 1024, () => limits.signedBodyLimitBytes],
+    ['INAPP_TOKENS_PER_MINUTE', 6000, 1, 10_000_000, () => limits.inAppTokensPerMinute],
+    ['INAPP_CONNECTS_PER_MINUTE', 600, 1, 10_000_000, () => limits.inAppConnectsPerMinute],
+    ['INAPP_CONNECTS_PER_TOKEN_PER_MINUTE', 20, 1, 10_000, () => limits.inAppConnectsPerTokenPerMinute],
+    ['INAPP_SOCKETS_PER_USER', 8, 1, 1000, () => limits.inAppSocketsPerUser],
+    ['INAPP_SOCKETS_PER_TOKEN', 4, 1, 1000, () => limits.inAppSocketsPerToken],
+    ['INAPP_SOCKETS_PER_DEVELOPER', 1000, 1, 1_000_000, () => limits.inAppSocketsPerDeveloper],
+    ['INAPP_SOCKETS_MAX', 2000, 1, 1_000_000, () => limits.inAppSocketsMax],
+    ['INAPP_MAX_BUFFERED_BYTES', 65_536, 32 * 1024, 256 * 1024 * 1024, () => limits.inAppMaxBufferedBytes],
+    ['INAPP_ACKS_PER_MINUTE', 3000, 1, 1_000_000, () => limits.inAppAcksPerMinute],
+    ['REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000, () => limits.requestTimeoutMs]
+  ]
+  for (const [name, byDefault, min, max, value] of table) {
+    t.equal(value(), byDefault, `${name}: ${byDefault} by default`)
+    for (const accepted of [min, max]) t.same(problemsOf({ [name]: String(accepted) }), [], `${name}=${accepted} accepted`)
+    for (const refused of [min - 1, max + 1, 0]) {
+      if (refused !== min) t.match(problemsOf({ [name]: String(refused) }), [new RegExp(`^${name} `)], `${name}=${refused} refused`)
+    }
+  }
+  t.same(loadConfig({ ...base, AUTH_FAILURE_WINDOW_SECONDS: '3600' }).limits.authFailures, { max: 20, windowMs: 3_600_000 }, 'the window in milliseconds')
+  t.match(loadConfig({ ...base, INAPP_SOCKETS_PER_USER: '5', INAPP_SOCKETS_PER_TOKEN: '3', INAPP_CONNECTS_PER_MINUTE: '7', INAPP_CONNECTS_PER_TOKEN_PER_MINUTE: '2' }).limits,
+    { inAppSocketsPerUser: 5, inAppSocketsPerToken: 3, inAppConnectsPerMinute: 7, inAppConnectsPerTokenPerMinute: 2 }, 'each read from its own name')
+})
+
 t.test('CALLBACK_CONCURRENCY (64) and CALLBACK_DEVELOPER_CONCURRENCY (16): a developer\'s share is no more than the whole', async (t) => {
   t.match(loadConfig(base).signedApi, { callbackConcurrency: 64, callbackDeveloperConcurrency: 16 })
   t.match(loadConfig({ ...base, CALLBACK_CONCURRENCY: '8', CALLBACK_DEVELOPER_CONCURRENCY: '8' }).signedApi, { callbackConcurrency: 8, callbackDeveloperConcurrency: 8 })

@@ -73,6 +73,12 @@ t.test('TRUST_PROXY takes false or proxy addresses; true, a hop count and anythi
   for (const hops of ['1', '2']) t.throws(() => loadConfig({ ...base, TRUST_PROXY: hops }), /so is a number of proxies/, `${hops} refused`)
   t.same(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.1,::1' }).trustProxy, ['10.0.0.0/8', '192.168.1.1', '::1'])
   t.throws(() => loadConfig({ ...base, TRUST_PROXY: 'everyone' }), /TRUST_PROXY must be false, or a comma-separated list/)
+  t.same(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy, false, 'false, as README writes it, is taken')
+  t.same(loadConfig({ ...base, TRUST_PROXY: ' FALSE ' }).trustProxy, false, 'in any case and spacing')
+  // Every entry must be an address or range: one name among them is not believed, nor a word around an address.
+  for (const setting of ['10.0.0.1, true', '10.0.0.1, proxy-10.0.0.2', 'gateway.10.0.0.1', '10.0.0.0/8x']) {
+    t.throws(() => loadConfig({ ...base, TRUST_PROXY: setting }), /TRUST_PROXY must be false, or a comma-separated list/, `${setting} refused`)
+  }
   t.throws(() => loadConfig({ ...base, AUTH_FAILURES_PER_ADDRESS: '0' }), /AUTH_FAILURES_PER_ADDRESS must be an integer from 1/)
 })
 

@@ -100,6 +100,21 @@ t.test('a rotated token takes the activation over and the old token goes away', 
   t.equal(await emptyDeviceCount(app), 0)
 })
 
+// The latest registration states who the activation is for: a device left under its previous user
+// would get that user's messages, and the new user's would miss it.
+t.test('an activation registered again, on the same token or a new one, takes the user and status given now', async (t) => {
+  const { app } = await buildApp(t)
+  await createApplication(app, 2)
+  const register = (token: string, userId: string, activationStatus: string) => call(app, 'POST', '/push/device/create', {
+    requestObject: { appId: 2, token, platform: 'ios', activationId: 'act-1', userId, activationStatus }
+  })
+  t.equal((await register('token', 'alice', 'ACTIVE')).statusCode, 200)
+  t.equal((await register('token', 'bob', 'BLOCKED')).statusCode, 200)
+  t.strictSame((await storedDevices(app)).map((d) => [d.token, d.activations]), [['token', [{ activationId: 'act-1', userId: 'bob', activationStatus: 'BLOCKED' }]]], 'the same token')
+  t.equal((await register('new-token', 'carol', 'ACTIVE')).statusCode, 200)
+  t.strictSame((await storedDevices(app)).map((d) => [d.token, d.activations]), [['new-token', [{ activationId: 'act-1', userId: 'carol', activationStatus: 'ACTIVE' }]]], 'a rotated token')
+})
+
 t.test('re-registering a token with another activation replaces its activation', async (t) => {
   const { app } = await buildApp(t)
   await createApplication(app, 2)

@@ -99,6 +99,9 @@ t.test('bad input: a clear 400 naming the field (and the batch index), nothing s
     ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, priority: 'URGENT' } } }, /requestObject\.message\.priority must be HIGH or NORMAL/],
     ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, validUntil: 'tomorrow' } } } }, /requestObject\.message\.body\.validUntil/],
     ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, badge: -1 } } } }, /requestObject\.message\.body\.badge/],
+    // APNs and FCM take a badge as a 32-bit integer: a fraction or a larger number would be stored, then refused by the provider.
+    ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, badge: 1.5 } } } }, /requestObject\.message\.body\.badge/],
+    ['/push/message/send', { requestObject: { appId: 2, message: { ...seedMessage, body: { ...seedMessage.body, badge: 2147483648 } } } }, /requestObject\.message\.body\.badge/],
     ['/push/message/batch/send', { requestObject: { appId: 2, batch: [seedMessage, { ...seedMessage, userId: '' }] } }, /requestObject\.batch\.1\.userId/],
     ['/push/message/batch/send', { requestObject: { appId: 2, batch: [] } }, /requestObject\.batch/],
     // No provider takes more than 4096 bytes; 16 KiB of JSON is the bound.

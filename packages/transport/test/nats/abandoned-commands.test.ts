@@ -4,9 +4,9 @@ import { testNatsUrl } from '@beacon/testkit'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import t, { type Test } from 'tap'
-import { createMemoryTransport, createNatsTransport, type AbandonedCommand } from '../src/index.js'
-import { abandonedCommands, handlerRetryDelay, LAST_ATTEMPT_WAIT_MS } from '../src/nats/abandoned-commands.js'
-import { natsPrefix } from './fixtures.js'
+import { createMemoryTransport, createNatsTransport, type AbandonedCommand } from '../../src/index.js'
+import { abandonedCommands, handlerRetryDelay, LAST_ATTEMPT_WAIT_MS } from '../../src/nats/abandoned-commands.js'
+import { natsPrefix } from '../fixtures.js'
 
 const command = (): SendCommand => ({
   kind: 'message', messageId: randomUUID(), applicationId: 1, userId: 'user-1', personal: false, silent: false, priority: 'HIGH', body: { title: 'hi' }
@@ -92,4 +92,24 @@ t.test('stopping wakes a handler waiting to retry: its last attempt a moment lat
   t.ok(attempts[1]! - stopAt >= LAST_ATTEMPT_WAIT_MS - 20, 'that attempt came a moment after the stop (a database failing over gets it), not at once')
   const info = await jsm.streams.info(names.commandStream)
   t.equal(info.state.messages, 0, 'that attempt recorded the command: it was removed from the work queue')
+})
+
+t.test('a handler that keeps failing has five attempts, then the command is left in the stream', async (t) => {
+  const { names, transport, nc, jsm } = await streamsOfOwn(t, 'abandoned-attempts-test')
+  let attempts = 0
+  const errors: unknown[] = []
+  const listener = abandonedCommands(nc, names, async () => {
+    attempts++
+    throw new Error('database unreachable')
+  }, (error) => { errors.push(error) }, () => 1)
+  t.teardown(() => listener.stop())
+  transport.consumeCommands(async (delivery) => { delivery.retry(10) }, { concurrency: 1, maxDeliver: 1 })
+  await transport.publishCommand(command())
+  // Each failure is reported: the four retried, and the last, which ends the handling.
+  const deadline = Date.now() + 10_000
+  while (errors.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(attempts, 5, 'five attempts, no sixth')
+  t.equal(errors.length, 5)
+  t.equal((await jsm.streams.info(names.commandStream)).state.messages, 1, 'the command is still in the stream')
 })

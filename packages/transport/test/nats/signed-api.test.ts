@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { CallbackCommand, InAppBroadcast, InAppRoute } from '@beacon/contracts'
 import { testNatsUrl, until } from '@beacon/testkit'
 import t, { type Test } from 'tap'
-import { createNatsTransport, type CallbackDelivery } from '../src/index.js'
-import { memoryFactory, natsFactory, natsPrefix, settledQueue } from './fixtures.js'
+import { createNatsTransport, type CallbackDelivery } from '../../src/index.js'
+import { memoryFactory, natsFactory, natsPrefix, settledQueue } from '../fixtures.js'
 
 const callback = (eventId = randomUUID()): CallbackCommand => ({
   developerId: 7,

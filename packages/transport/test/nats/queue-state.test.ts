@@ -1,10 +1,11 @@
 import { natsNames } from '@beacon/contracts'
 import { testNatsUrl } from '@beacon/testkit'
-import { jetstreamManager } from '@nats-io/jetstream'
-import { connect } from '@nats-io/transport-node'
+import { JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
 import t from 'tap'
-import { createMemoryTransport, createNatsTransport, TransportErrorCode } from '../src/index.js'
-import { natsPrefix } from './fixtures.js'
+import { createMemoryTransport, createNatsTransport, TransportErrorCode } from '../../src/index.js'
+import { checkStreams } from '../../src/nats/queue-state.js'
+import { natsPrefix } from '../fixtures.js'
 
 const command = (n: number) => ({ kind: 'message', messageId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` }) as never
 
@@ -43,4 +44,13 @@ t.test('memory: always ready, no queues to report', async (t) => {
   t.teardown(() => transport.close())
   await t.resolves(transport.checkReady())
   t.same(await transport.queueState(), [])
+})
+
+t.test('a stream JetStream cannot answer for (unavailable, not missing) is UNAVAILABLE, not STREAM_MISSING', async (t) => {
+  const nc = { rtt: async () => 1 } as unknown as NatsConnection
+  const failing = (code: number) => ({
+    streams: { info: async () => { throw new JetStreamApiError({ code, err_code: code === 404 ? 10059 : 10008, description: 'no' }) } }
+  }) as unknown as JetStreamManager
+  await t.rejects(checkStreams(nc, failing(503), natsNames('x')), { code: TransportErrorCode.UNAVAILABLE })
+  await t.rejects(checkStreams(nc, failing(404), natsNames('x')), { code: TransportErrorCode.STREAM_MISSING }, 'control: a missing one')
 })

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { Consumer } from '@nats-io/jetstream'
 import t from 'tap'
-import { consumeSlots } from '../src/nats/consume-slots.js'
+import { consumeSlots } from '../../src/nats/consume-slots.js'
 
 // A consumer whose every pull comes back empty at once: the loop pulls as fast as it can.
 const emptyPulls = (): { consumer: Consumer, pulls: () => number } => {
@@ -36,4 +36,26 @@ t.test('stop() wakes a loop waiting on a ready() that does not come (an outage)'
   const consuming = consumeSlots(consumer, { concurrency: 1, ready: () => new Promise(() => {}) }, async () => {}, () => {})
   await new Promise((resolve) => setTimeout(resolve, 20))
   await t.resolves(consuming.stop(), 'stopped without the holder becoming ready')
+})
+
+t.test('a message arriving as stop() closes the pull goes back (nak) for another holder, not to the handler', async (t) => {
+  const late = { naks: 0, nak () { late.naks++ } }
+  let pulls = 0
+  const consumer = {
+    fetch: async () => {
+      pulls++
+      let close: () => void = () => {}
+      const closed = new Promise<void>((resolve) => { close = resolve })
+      // Nothing until the pull is closed; then the one that was on its way, and the end.
+      return { close: async () => { close() }, [Symbol.asyncIterator]: async function * () { await closed; yield late } }
+    }
+  } as unknown as Consumer
+  let handled = 0
+  const stoppable = consumeSlots(consumer, { concurrency: 1 }, async () => { handled++ }, (error) => { throw error })
+  // The pull under way (not only asked for).
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(pulls, 1, 'pulling')
+  await stoppable.stop()
+  t.equal(handled, 0, 'not handled')
+  t.equal(late.naks, 1, 'given back')
 })

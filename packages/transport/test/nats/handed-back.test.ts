@@ -1,6 +1,6 @@
 import { headers } from '@nats-io/transport-node'
 import t from 'tap'
-import { DELIVERIES_SPENT_HEADER, deliveriesSpent, handedBackCopy } from '../src/nats/handed-back.js'
+import { DELIVERIES_SPENT_HEADER, deliveriesSpent, handedBackCopy } from '../../src/nats/handed-back.js'
 
 t.test('the deliveries a handed-back copy spent: a count as the copy writes it, nothing else', async (t) => {
   const copy = handedBackCopy('campaign:7:3', 42, 2, 5)
