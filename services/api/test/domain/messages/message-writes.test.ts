@@ -94,6 +94,37 @@ t.test('a send whose answer was lost and whose command the sweeper published mea
   t.same(published, [], 'its command not published by the request a second time')
 })
 
+// The second run failing too (the database still away): the request cannot know, and answers
+// 503; the message the first run stored is in the outbox, and the sweeper sends it all the same.
+// guarantee: lost-store-answer-twice
+t.test('a send whose answer was lost and whose second run failed too: 503, and the stored message is still published, once', async (t) => {
+  const { app } = await buildApp(t, { OUTBOX_PUBLISH_GRACE_MS: '0', OUTBOX_SWEEP_INTERVAL_MS: '100' })
+  await app.db.application.create({ data: { appId: '2', name: 'two' } })
+  const published = watchPublished(app)
+  const query = (app.db.pool.query as (...args: unknown[]) => Promise<unknown>).bind(app.db.pool)
+  let runs = 0
+  app.db.pool.query = (async (...args: unknown[]) => {
+    const statement = args[0] as { name?: string }
+    if (statement?.name === 'beacon-store-messages-grouped' && runs < 2) {
+      runs++
+      // The first run commits and loses its answer; the second never reaches the database.
+      if (runs === 1) await query(...args)
+      throw new Error('Connection terminated unexpectedly')
+    }
+    return await query(...args)
+  }) as typeof app.db.pool.query
+  const answer = await send(app, 2, 'a')
+  app.db.pool.query = query as typeof app.db.pool.query
+  t.equal(runs, 2, 'run twice')
+  t.equal(answer.statusCode, 503, 'the request answers 503')
+  t.match(JSON.parse(answer.body), { status: 'ERROR' })
+  const stored = await app.db.message.findMany({ select: { id: true } })
+  t.equal(stored.length, 1, 'the first run stored it')
+  await until(() => published.length > 0, 'the sweeper publishes it', 10_000)
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.same(published, [{ messageId: stored[0]!.id, applicationId: (await app.db.application.findFirstOrThrow({ where: { appId: '2' } })).id }], 'published once, as stored')
+})
+
 /** The sizes of the store statements the api sends, by watching its pool. */
 function storeGroups (pool: { query: unknown }) {
   const sizes: number[] = []
