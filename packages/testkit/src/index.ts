@@ -27,4 +27,4 @@ export { signAsDeveloper, developerClient, developerSignature, bodyMd5, type Dev
 export { checkDeveloperCallback, type CallbackCheck, type CallbackRefusal } from './callbacks/verification.js'
 export { SIGNING_VECTORS, WITH_BODY, WITHOUT_BODY, WITH_QUERY, NON_ASCII, CALLBACK, vectorHeaders, vectorTime, type SigningVector } from './signing/vectors.js'
 export { readWorkQueue, untilWorkQueueSettled, type WorkQueueName, type WorkQueueState } from './work-queue-state.js'
-export { settingsTable, statedDefault, statedRange, recordSettingReads, settingProblems, type SettingRow, type SettingRead } from './readme/settings-table.js'
+export { settingsTable, recordSettingReads, settingProblems, type SettingRow, type SettingRead } from './readme/settings-table.js'

@@ -41,22 +41,36 @@ export function statedRange (row: SettingRow): [number, number] | undefined {
   return plain === null ? undefined : [Number(plain[1]), Number(plain[2])]
 }
 
-/** A setting as a configuration loader read it: its fallback, and an integer's bounds. */
-export interface SettingRead { name: string, kind: 'integer' | 'boolean' | 'oneOf', fallback: string, min?: number, max?: number }
+/**
+ * A setting as a configuration loader read it: its fallback, and an integer's bounds. A `text`
+ * read (every other kind reads its text first) says only that the variable is read.
+ */
+export interface SettingRead { name: string, kind: 'text' | 'integer' | 'boolean' | 'oneOf' | 'matching', fallback?: string, min?: number, max?: number }
 
 interface ReaderMethods {
+  string: (name: string, options?: { required?: boolean }) => string
+  matching: (name: string, pattern: RegExp, rule: string, fallback: string) => string
   integer: (name: string, fallback: number, min: number, max: number) => number
   boolean: (name: string, fallback: boolean) => boolean
   oneOf: (name: string, allowed: readonly string[], fallback: string) => string
 }
 
 /**
- * Runs `load` while `reader` (the prototype of @beacon/config's EnvReader) records what each
- * integer, boolean and one-of setting is read with; the methods are restored after.
+ * Runs `load` while `reader` (the prototype of @beacon/config's EnvReader) records every variable
+ * read, and what each integer, boolean, one-of and pattern setting is read with; the methods are
+ * restored after.
  */
 export function recordSettingReads (reader: ReaderMethods, load: () => unknown): SettingRead[] {
   const reads: SettingRead[] = []
-  const { integer, boolean, oneOf } = reader
+  const { string, matching, integer, boolean, oneOf } = reader
+  reader.string = function (name, options) {
+    reads.push({ name, kind: 'text' })
+    return string.call(this, name, options)
+  }
+  reader.matching = function (name, pattern, rule, fallback) {
+    reads.push({ name, kind: 'matching', fallback })
+    return matching.call(this, name, pattern, rule, fallback)
+  }
   reader.integer = function (name, fallback, min, max) {
     reads.push({ name, kind: 'integer', fallback: String(fallback), min, max })
     return integer.call(this, name, fallback, min, max)
@@ -72,7 +86,7 @@ export function recordSettingReads (reader: ReaderMethods, load: () => unknown):
   try {
     load()
   } finally {
-    Object.assign(reader, { integer, boolean, oneOf })
+    Object.assign(reader, { string, matching, integer, boolean, oneOf })
   }
   return reads
 }
@@ -86,7 +100,11 @@ export function settingProblems (reads: SettingRead[], rows: Map<string, Setting
   const problems: string[] = []
   for (const read of reads) {
     const row = rows.get(read.name)
-    if (row === undefined) { problems.push(`${read.name} is read but has no row in the table`); continue }
+    if (row === undefined) {
+      if (!problems.includes(`${read.name} is read but has no row in the table`)) problems.push(`${read.name} is read but has no row in the table`)
+      continue
+    }
+    if (read.kind === 'text') continue
     const stated = statedDefault(row)
     // One the loader was given is read only when set (its row says "unset"): its fallback is no default.
     if (!given.includes(read.name) && stated !== read.fallback) problems.push(`${read.name}: the table's default is ${stated ?? row.defaultCell}, the code's ${read.fallback}`)
