@@ -108,12 +108,14 @@ t.test('paging: sizes, partial last page, beyond the end', async (t) => {
 
 t.test('messages created in the same instant keep one stable order across pages', async (t) => {
   const { app } = await setUp(t)
+  // Eight: the ids are random UUIDs, so without the tie-break the rows' own order would read as
+  // the expected one by chance once in 8! (with five, once in 120: a mutation run saw it).
   const posted = []
-  for (let i = 0; i < 5; i++) posted.push((await post(t, app)).id)
+  for (let i = 0; i < 8; i++) posted.push((await post(t, app)).id)
   const instant = new Date('2025-01-01T00:00:00Z')
   await app.db.inboxMessage.updateMany({ data: { createdAt: instant } })
   const seen = []
-  for (let page = 0; page < 5; page++) seen.push(...ids(await list(t, app, `userId=user-1&applications=1&page=${page}&size=1`)))
+  for (let page = 0; page < 8; page++) seen.push(...ids(await list(t, app, `userId=user-1&applications=1&page=${page}&size=1`)))
   t.same([...seen].sort(), [...posted].sort(), 'every message on exactly one page')
   t.same(seen, [...posted].sort().reverse(), 'the larger id first among equal times')
 })
