@@ -56,23 +56,30 @@ export async function startCampaign (db: Db, campaignId: bigint, chunkUsers: num
   let broken: Error | undefined
   const lost = (error: Error) => { broken = error }
   client.on('error', lost)
-  let chunks: number
+  let started = false
+  let chunks = 0
   try {
     await client.query('BEGIN')
-    const started = await client.query({ ...START_CAMPAIGN, values: [campaignId.toString()] })
-    if (started.rowCount === 0) {
-      await client.query('ROLLBACK')
-      return { started: false, chunks: 0 }
+    started = (await client.query({ ...START_CAMPAIGN, values: [campaignId.toString()] })).rowCount !== 0
+    if (!started) await client.query('ROLLBACK')
+    else {
+      const { rows } = await client.query<{ chunks: number }>({ ...PLAN_CAMPAIGN, values: [campaignId.toString(), chunkUsers] })
+      chunks = rows[0]?.chunks ?? 0
+      await client.query('COMMIT')
     }
-    const { rows } = await client.query<{ chunks: number }>({ ...PLAN_CAMPAIGN, values: [campaignId.toString(), chunkUsers] })
-    chunks = rows[0]?.chunks ?? 0
-    await client.query('COMMIT')
   } catch (error) {
     await client.query('ROLLBACK').catch((failure: unknown) => { broken = failure as Error })
     throw error
   } finally {
     client.off('error', lost)
     client.release(broken)
+  }
+  if (!started) {
+    // Started before. Its completion may have been lost after that start committed (a campaign
+    // without users whose api went away before completing it): a send asked again completes it.
+    // Only a campaign whose every chunk is done, and not complete yet, changes.
+    await completeCampaigns(db.pool, [campaignId])
+    return { started: false, chunks: 0 }
   }
   // A campaign without users has no chunk to wait for.
   if (chunks === 0) await completeCampaigns(db.pool, [campaignId])

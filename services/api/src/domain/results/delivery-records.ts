@@ -96,7 +96,12 @@ const COMPLETE = {
          complete_messages AS (
            SELECT id FROM completed_messages
            UNION SELECT id FROM message WHERE id = ANY($1::uuid[]) AND completed_at IS NOT NULL)
-         SELECT array(SELECT DISTINCT campaign_id::text FROM completed_chunks) AS campaigns,
+         -- Campaigns of the batch's chunks done by this statement or before it: a batch redelivered
+         -- after this statement committed and before completeCampaigns ran must still complete them.
+         SELECT array(SELECT campaign_id::text FROM completed_chunks
+                      UNION SELECT c.campaign_id::text FROM campaign_chunk c JOIN unnest($2::bigint[], $3::int[]) AS k(campaign_id, chunk)
+                                ON c.campaign_id = k.campaign_id AND c.chunk = k.chunk
+                       WHERE c.done_at IS NOT NULL) AS campaigns,
                 array(SELECT c.id::text FROM complete_messages c
                        WHERE EXISTS (SELECT 1 FROM inbox_message i WHERE i.push_message_id = c.id AND i.developer_id IS NOT NULL)) AS in_app`
 }

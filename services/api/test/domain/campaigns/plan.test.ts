@@ -105,3 +105,29 @@ t.test('a user added while the campaign starts is either refused or in a planned
     t.equal(planned, await app.db.campaignUser.count({ where: { campaignId: campaign.id } }), `round ${round}: the chunks count every user`)
   }
 })
+
+// A campaign without users is completed by a statement after the plan's commit: an api that dies
+// (or loses its connection) in between left it started and never complete, and asking again only
+// answered that it was sent.
+// guarantee: campaign-resend-completes
+t.test('a campaign without users whose completion was lost after its start is completed when sent again', async (t) => {
+  const { app } = await buildApp(t)
+  const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
+  const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Hi' } } })
+  const pool = app.db.pool
+  const realQuery = pool.query.bind(pool)
+  let failCompletion = true
+  ;(pool as unknown as { query: unknown }).query = (query: unknown, ...rest: unknown[]) =>
+    failCompletion && typeof query === 'object' && query !== null && String((query as { text?: string }).text).includes('UPDATE campaign AS c SET completed_at')
+      ? Promise.reject(new Error('Connection terminated unexpectedly'))
+      : (realQuery as (...args: unknown[]) => unknown)(query, ...rest)
+  t.teardown(() => { (pool as unknown as { query: unknown }).query = realQuery })
+  const first = await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
+  t.comment(`first send: ${first.statusCode}`)
+  failCompletion = false
+  const again = await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
+  t.equal(again.statusCode, 200, 'asked again: OK')
+  const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
+  t.not(stored.sentAt, null, 'started')
+  t.not(stored.completedAt, null, 'and complete: it has no user to wait for')
+})

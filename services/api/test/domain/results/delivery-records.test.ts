@@ -154,6 +154,31 @@ t.test('a batch whose outcomes were written but whose completion step failed com
   t.not((await app.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).completedAt, null, 'and the campaign, its last chunk done, is sent')
 })
 
+// One statement later than the test above: part two (COMPLETE) committed the chunk as done, then
+// the api died (or lost its connection) before completing the campaign. The redelivered batch
+// finds the chunk done already; it must still complete the campaign, which no later batch would.
+// guarantee: completion-after-redelivered-batch
+t.test('a batch whose chunk completion committed but whose campaign completion failed completes the campaign when redelivered', async (t) => {
+  const { app, applicationId } = await setUp(t)
+  const campaignId = await claimedCampaign(app, applicationId)
+  await recordResults(app.db, [chunkSummary(campaignId, 0)])
+  const last = [campaignResult(campaignId, 1, { chunk: 0 }), campaignResult(campaignId, 2, { chunk: 0 })]
+  const failingCampaignCompletion = (pool: typeof app.db.pool) => ({
+    query: (query: { text?: string }) => (query.text?.includes('UPDATE campaign AS c SET completed_at') === true
+      ? Promise.reject(new Error('Connection terminated unexpectedly'))
+      : pool.query(query as never)),
+    connect: () => pool.connect()
+  })
+  const dies = { pool: failingCampaignCompletion(app.db.pool) } as unknown as typeof app.db
+  await t.rejects(recordResults(dies, last), /Connection terminated/)
+  t.not((await app.db.campaignChunk.findFirstOrThrow({ where: { campaignId } })).doneAt, null, 'the chunk is done')
+  t.equal((await app.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).completedAt, null, 'the campaign is not complete yet')
+
+  // JetStream hands the batch out again (it was never acknowledged).
+  await recordResults(app.db, last)
+  t.not((await app.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).completedAt, null, 'the campaign, its last chunk done, is sent')
+})
+
 t.test('small batches run their statements\' generic plan, never planned anew for each batch', async (t) => {
   const { app, applicationId } = await setUp(t)
   const batches = 12
