@@ -13,10 +13,22 @@ export function readSecretFile (variable: string, path: string): { value: string
   try {
     return { value: withoutTrailingNewlines(readFileSync(path, 'utf8')) }
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable'
-    if (reason === 'ENOENT' || reason === 'ENOTDIR') return { problem: `${variable} names no existing file (${reason}); the value is not shown, as it may be the secret itself` }
-    return { problem: `${variable} names ${path}, which cannot be read (${reason})` }
+    return { problem: unreadableFileProblem(variable, path, error) }
   }
+}
+
+// The codes of a path where something is: any other (ENOENT, ENOTDIR, ENAMETOOLONG for a long
+// value without a slash, EINVAL, …) may come from a secret or a key pasted in place of its path.
+const SOMETHING_THERE = new Set(['EACCES', 'EPERM', 'EISDIR'])
+
+/**
+ * Why the file `variable` names cannot be read, naming the path only when something is there: a
+ * value that names nothing may be the secret itself (a password, a PEM key) typed in by mistake.
+ */
+export function unreadableFileProblem (variable: string, path: string, error: unknown): string {
+  const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+  if (SOMETHING_THERE.has(reason)) return `${variable} names ${path}, which cannot be read (${reason})`
+  return `${variable} names no existing file (${reason}); the value is not shown, as it may be the secret itself`
 }
 
 /** The text without its trailing line ends (\n or \r\n): a loop, as `/(\r?\n)+$/` takes quadratic time on a long run of them. */

@@ -68,13 +68,17 @@ t.test('a secret typed into NAME_FILE by mistake is not echoed as a path', async
   const key = 'q1Xv9d0kZ3mA7pL2sT5wY8bC4eF6hJ1nR0uV3xZ6a9c='
   const url = 'postgresql://beacon:S3cretPassw0rd@db.internal:5432/beacon'
   const slash = '/S3cretPassw0rd!'
-  const read = new EnvReader({ MASTER_KEY_FILE: key, DATABASE_URL_FILE: url, AUTH_PASSWORD_FILE: slash })
+  // Longer than a file name may be, without a slash: ENAMETOOLONG, not ENOENT.
+  const long = `S3cret${'x'.repeat(300)}`
+  const read = new EnvReader({ MASTER_KEY_FILE: key, DATABASE_URL_FILE: url, AUTH_PASSWORD_FILE: slash, POWERAUTH_PASSWORD_FILE: long })
   read.secret('MASTER_KEY', { required: true })
   read.secret('DATABASE_URL', { required: true })
   read.secret('AUTH_PASSWORD', { required: true })
-  t.equal(read.problems.length, 3)
+  read.secret('POWERAUTH_PASSWORD', { required: true })
+  t.equal(read.problems.length, 4)
+  t.match(read.problems[3], /\(ENAMETOOLONG\)/)
   for (const problem of read.problems) {
-    t.match(problem, /names no existing file \((ENOENT|ENOTDIR)\); the value is not shown, as it may be the secret itself/)
+    t.match(problem, /names no existing file \((ENOENT|ENOTDIR|ENAMETOOLONG)\); the value is not shown, as it may be the secret itself/)
     t.notMatch(problem, /q1Xv|S3cret|db\.internal/, 'no part of the value')
   }
 })

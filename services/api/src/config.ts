@@ -123,9 +123,12 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     `AUTH_DISABLED=true is only allowed when the api listens on a loopback address (HOST 127.0.0.1, ::1 or localhost), not HOST=${host}`)
   // Not echoed when refused: a URL may carry a user and password (ftp://user:secret@host).
   const powerAuthUrl = read.parsed('POWERAUTH_SERVICE_URL', (text) => {
-    if (!/^https?:\/\/\S+$/.test(text)) throw new Error('not an http(s) URL')
+    if (!/^https?:\/\/\S+$/.test(text) || !URL.canParse(text)) throw new Error('not an http(s) URL')
     return text
   }, 'an http(s) URL (the value is not shown)', '')
+  // fetch refuses a URL with credentials, quoting it whole in its error (which the log would keep).
+  read.check(powerAuthUrl === '' || (new URL(powerAuthUrl).username === '' && new URL(powerAuthUrl).password === ''),
+    'POWERAUTH_SERVICE_URL must not carry a user or password (the value is not shown): give them in POWERAUTH_USERNAME and POWERAUTH_PASSWORD')
   const powerAuthUser = read.string('POWERAUTH_USERNAME')
   const powerAuthPassword = read.secret('POWERAUTH_PASSWORD')
   const powerAuthTimeoutMs = read.integer('POWERAUTH_TIMEOUT_MS', 5000, 100, 120_000)

@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
+import { unreadableFileProblem } from '@beacon/config'
 import { TlsCredentialsError, TlsErrorCode } from '../errors.js'
 
 /** Where the api's certificate and key are; read at start and again on every reload (SIGHUP). */
@@ -44,8 +45,7 @@ function readPem (variable: string, file: string): Buffer {
   try {
     return readFileSync(file)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
-    throw new TlsCredentialsError(TlsErrorCode.FILE_UNREADABLE, `${variable} (${file}) cannot be read: ${code}`, { cause: error })
+    throw new TlsCredentialsError(TlsErrorCode.FILE_UNREADABLE, unreadableFileProblem(variable, file, error), { cause: error })
   }
 }
 

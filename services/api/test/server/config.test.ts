@@ -117,8 +117,13 @@ t.test('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, readable, a PEM pair', 
 
   t.same(problemsOf({ TLS_CERT_FILE: cert }), ['TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all: TLS_CERT_FILE is set, TLS_KEY_FILE is not'])
   t.same(problemsOf({ TLS_KEY_FILE: key }), ['TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all: TLS_KEY_FILE is set, TLS_CERT_FILE is not'])
-  t.same(problemsOf({ TLS_CERT_FILE: join(dir, 'missing.pem'), TLS_KEY_FILE: key }), [`TLS_CERT_FILE (${join(dir, 'missing.pem')}) cannot be read: ENOENT`])
-  t.same(problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: dir }), [`TLS_KEY_FILE (${dir}) cannot be read: EISDIR`])
+  t.same(problemsOf({ TLS_CERT_FILE: join(dir, 'missing.pem'), TLS_KEY_FILE: key }), ['TLS_CERT_FILE names no existing file (ENOENT); the value is not shown, as it may be the secret itself'])
+  t.same(problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: dir }), [`TLS_KEY_FILE names ${dir}, which cannot be read (EISDIR)`])
+  // The key itself pasted where its path goes: not echoed (the file names nothing).
+  const pem = first.key
+  const [problem] = problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: pem })
+  t.match(problem, /^TLS_KEY_FILE names no existing file \(E[A-Z]+\); the value is not shown/)
+  t.notOk(problem?.includes(pem.split('\n')[1]!), 'the key is not in the problem')
   t.same(problemsOf({ TLS_CERT_FILE: key, TLS_KEY_FILE: key }), [`TLS_CERT_FILE (${key}) holds no PEM certificate`], 'a key where the certificate belongs')
   t.same(problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: garbageKey }), [`TLS_KEY_FILE (${garbageKey}) holds no usable PEM private key (it must not be encrypted)`])
   t.same(problemsOf({ TLS_CERT_FILE: cert, TLS_KEY_FILE: otherKey }), [
@@ -197,7 +202,13 @@ t.test('INAPP_MAX_BUFFERED_BYTES: 64 KiB by default, not below 32 KiB (the large
 })
 
 t.test('POWERAUTH_SERVICE_URL: an http(s) URL; a refused one is never echoed, as it may hold a password', async (t) => {
-  t.same(problemsOf({ POWERAUTH_SERVICE_URL: 'https://user:pass@powerauth.example/powerauth-push-server' }), [])
+  t.same(problemsOf({ POWERAUTH_SERVICE_URL: 'https://powerauth.example/powerauth-push-server' }), [])
+  // fetch would refuse it at every call, quoting the URL, password included, in the error it logs.
+  for (const value of ['https://operator:s3cret-pw@powerauth.example/powerauth-push-server', 'https://s3cret-user@powerauth.example']) {
+    const problems = problemsOf({ POWERAUTH_SERVICE_URL: value })
+    t.same(problems, ['POWERAUTH_SERVICE_URL must not carry a user or password (the value is not shown): give them in POWERAUTH_USERNAME and POWERAUTH_PASSWORD'], 'credentials in the URL refused')
+    t.notOk(problems.join('\n').includes('s3cret'), 'the value is not in the message')
+  }
   for (const value of ['ftp://operator:s3cret-pw@powerauth.example', 'powerauth.example:s3cret-pw', 'https://operator:s3cret pw@powerauth.example']) {
     const problems = problemsOf({ POWERAUTH_SERVICE_URL: value })
     t.match(problems, [/^POWERAUTH_SERVICE_URL must be an http\(s\) URL/], value)
