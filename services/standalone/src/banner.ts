@@ -1,10 +1,15 @@
 import type { Standalone } from './startup.js'
 
-/** A database URL without its password, for display. */
+/**
+ * A database URL without its password, for display: none in the user part, and no query at all,
+ * where node-postgres (as libpq) takes one too (`?password=`, `sslpassword`, `sslkey`).
+ */
 function withoutPassword (url: string): string {
   try {
     const parsed = new URL(url)
     parsed.password = ''
+    parsed.search = ''
+    parsed.hash = ''
     return parsed.toString()
   } catch {
     return '(DATABASE_URL)'
