@@ -1,5 +1,7 @@
+import { connect } from 'node:net'
 import t from 'tap'
 import { authorization, buildApp, call, credentials } from '../helper.js'
+import { until } from '../routes/in-app/helper.js'
 import { base64, createApp, ecKeyPem, serviceAccount } from '../routes/admin/fixtures.js'
 
 // The log is read at trace level (every request, every error, start-up and shutdown) after
@@ -43,4 +45,37 @@ t.test('provider keys, service accounts and passwords never reach the log or an 
   t.equal(answers.length, 7, 'every answer was kept')
   for (const secret of secrets) t.notOk(answers.some((body) => body.includes(secret)), `in no answer: ${secret.slice(0, 24)}…`)
   t.notOk(answers.some((body) => body.includes('PRIVATE KEY')), 'no PEM block in an answer')
+})
+
+// Fastify logs a malformed or oversized request head at trace with Node's error, which carries
+// the bytes read (rawPacket): the Basic credentials, an in-app token in the query or a header.
+t.test('a malformed request head at trace level: its error is logged without the bytes it carried', async (t) => {
+  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  const address = new URL(await app.listen({ port: 0, host: '127.0.0.1' }))
+  const token = 'in-app-token-0123456789abcdef'
+  const raw = async (text: string) => await new Promise<string>((resolve) => {
+    const socket = connect(Number(address.port), address.hostname, () => { socket.write(text) })
+    let answer = ''
+    socket.on('data', (chunk) => { answer += chunk.toString() })
+    socket.on('close', () => { resolve(answer) })
+    socket.on('error', () => { resolve(answer) })
+  })
+  const head = `Host: ${address.host}\r\nAuthorization: ${authorization}\r\n`
+  // A header name with a space (HPE_INVALID_HEADER_TOKEN), after the credentials; then a head over 16 KiB (431).
+  const answers = [
+    await raw(`GET /admin/app/list HTTP/1.1\r\n${head}Bad Header: x\r\n\r\n`),
+    await raw(`GET /api/1.0/im/connect?token=${token} HTTP/1.1\r\n${head}X-Token: ${token}\r\nBad Header: x\r\n\r\n`),
+    await raw(`GET /admin/app/list HTTP/1.1\r\n${head}X-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
+  ]
+  t.same(answers.map((answer) => answer.split('\r\n')[0]), ['HTTP/1.1 400 Bad Request', 'HTTP/1.1 400 Bad Request', 'HTTP/1.1 431 Request Header Fields Too Large'])
+  await until(async () => (logs().match(/"msg":"client (error|header_overflow)"/g) ?? []).length >= 3, 'the three trace lines', 5_000)
+  const lines = logs().split('\n').filter((line) => /"msg":"client (error|header_overflow)"/.test(line))
+  t.match(lines[0], /"code":"HPE_INVALID_HEADER_TOKEN"/, 'the error itself is logged')
+  // The bytes as text, or as the JSON of a Buffer.
+  const bytes = [...logs().matchAll(/"data":\[([0-9,]*)\]/g)].map((m) => Buffer.from(m[1]!.split(',').filter((s) => s !== '').map(Number)).toString('latin1'))
+  for (const text of [logs(), ...bytes]) {
+    t.notOk(text.includes(authorization.slice('Basic '.length)), 'no Basic credentials')
+    t.notOk(text.includes(credentials.password), 'no password')
+    t.notOk(text.includes(token), 'no in-app token')
+  }
 })
