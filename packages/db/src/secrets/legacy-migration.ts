@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { DbError } from '../errors.js'
+import { DbError, DbErrorCode } from '../errors.js'
 import { findPlacesOfVersion, holdsVersion, markVersion1Retired, readVersion1State } from './format-mark.js'
 import { openLegacy } from './legacy-format.js'
 import { createSecretBox, LEGACY_VERSION, SEALED_VERSION } from './secret-box.js'
@@ -97,6 +97,13 @@ export async function upgradeLegacySecretsOnce (pool: pg.Pool, masterKey: Buffer
           refused: await findPlacesOfVersion(client, LEGACY_VERSION),
           markRestored: state === 'missing' ? 'row missing' : holdsVersion2 ? 'version-2 values present' : null
         }
+    // A key that opens none of the version-1 values is almost surely the wrong MASTER_KEY (an
+    // instance misconfigured during the rolling upgrade), not corruption of every value: recording
+    // the upgrade now would have every later start, with the right key, refuse them all for good.
+    if (report.upgradedNow && report.unreadable.length > 0 && Object.values(report.resealed).every((n) => n === 0)) {
+      throw new DbError(DbErrorCode.SECRET_UNREADABLE,
+        `MASTER_KEY opens none of the ${report.unreadable.length} sealed secret(s) of the version-1 format: check that it is the key they were sealed under; nothing was changed`)
+    }
     if (state !== 'retired') await markVersion1Retired(client)
     await client.query('COMMIT')
     return report

@@ -208,3 +208,23 @@ t.test('a secret written between the upgrade\'s read and its update is kept: the
   t.same(report, { resealed: NOTHING_RESEALED, unreadable: [], replacedMeanwhile: 1 })
   t.same((await sealedValues(pool)).get(`developer.secret:${late}`)?.sealed, replaced, 'the newer value stays')
 })
+
+// A first start with the wrong MASTER_KEY (a misconfigured instance during the rolling upgrade)
+// opened none of the version-1 values, yet recorded the upgrade as done: the right key could then
+// never re-seal them, and every credential of every application and developer was refused for good.
+// guarantee: legacy-upgrade-wrong-key-refused
+t.test('a start whose MASTER_KEY opens none of the version-1 values does not record the upgrade', async (t) => {
+  const { pool, migrate } = await databaseOfBefore(t)
+  const key = randomBytes(32)
+  const wrong = randomBytes(32)
+  const app = await insertApplication(pool, 1, { apns: sealVersion1(key, 'apns pem'), fcm: sealVersion1(key, '{"fcm":1}') })
+  const dev = await insertDeveloper(pool, 'alice', sealVersion1(key, 'alice secret'))
+  await migrate()
+  await t.rejects(upgradeLegacySecretsOnce(pool, wrong), { code: 'DB_SECRET_UNREADABLE', message: /MASTER_KEY opens none of the 3 sealed secret\(s\) of the version-1 format/ }, 'the wrong key is refused')
+  t.equal(await version1Mark(pool), null, 'the upgrade is still pending after a start that could open nothing')
+  const report = await upgradeLegacySecretsOnce(pool, key)
+  t.comment(`right key: ${JSON.stringify(report)}`)
+  t.match(report, { upgradedNow: true, resealed: { 'application.apns_private_key': 1, 'application.fcm_service_account': 1, 'developer.secret': 1 } },
+    'the right key then re-seals them')
+  t.ok(app > 0 && dev > 0)
+})
