@@ -94,11 +94,40 @@ export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: 
     }
     // Every value is version 2 now: the upgrade is done (or its mark restored).
     if (state !== 'retired') await markVersion1Retired(client)
-    await client.query('COMMIT')
+    try {
+      await client.query('COMMIT')
+    } catch (cause) {
+      // The server may have committed before the answer was lost: look, on a new connection.
+      const probe = updates[0]
+      if (probe === undefined) throw cause
+      const committed = await committedValue(url, connection, probe).catch(() => undefined)
+      if (committed === true) return report
+      if (committed === false) throw cause
+      throw new DbError(DbErrorCode.SECRET_ROTATION_REFUSED, 'the answer to COMMIT was lost and the database could not be asked again: ' +
+        `the rotation may have been applied. Keep NEW_MASTER_KEY, and check which key opens the values (run again with MASTER_KEY set to it): ${(cause as Error).message}`, { cause })
+    }
     return report
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {})
     throw error
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+/**
+ * Whether `probe`'s row holds the value the rotation wrote (its COMMIT went through). FOR SHARE
+ * waits for the rotation's row lock: a transaction still committing (its answer lost on the way)
+ * is seen once it ended, not before.
+ */
+async function committedValue (url: string, connection: ReturnType<typeof connectionOf>, probe: Resealed): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    if (connection.named) await useSchema(client, connection.schema)
+    await client.query("SET lock_timeout = '30s'")
+    const { rows } = await client.query<{ sealed: Buffer | null }>(`SELECT "${probe.column}" AS sealed FROM "${probe.table}" WHERE id = $1 FOR SHARE`, [probe.rowId])
+    return rows[0]?.sealed?.equals(probe.sealed) === true
   } finally {
     await client.end()
   }

@@ -216,3 +216,50 @@ t.test('the command with a bad NEW_MASTER_KEY: a configuration error, exit code 
   t.match(result?.stderr, /NEW_MASTER_KEY must be 32 random bytes encoded as base64/)
   t.notMatch(result?.stderr, /short/, 'the bad key is not echoed')
 })
+
+// The connection lost while COMMIT is answered (the server committed): the command said "master
+// key not rotated", yet every value was sealed under NEW_MASTER_KEY. An operator who believed it
+// and dropped the new key lost every stored secret.
+// guarantee: rotate-master-key-commit-lost
+t.test('a rotation whose COMMIT answer is lost does not say it rotated nothing', async (t) => {
+  const { url, key, plaintexts } = await seeded(t)
+  const newKey = randomBytes(32)
+  const query = pg.Client.prototype.query
+  pg.Client.prototype.query = async function (this: pg.Client, ...args: unknown[]) {
+    const result = await (query as (...a: unknown[]) => Promise<unknown>).apply(this, args)
+    if (args[0] === 'COMMIT') throw new Error('Connection terminated unexpectedly')
+    return result
+  } as typeof query
+  let message = ''
+  try {
+    await rotateMasterKey(url, key, newKey)
+  } catch (error) {
+    message = (error as Error).message
+  } finally {
+    pg.Client.prototype.query = query
+  }
+  t.comment(`the CLI would print: master key not rotated: ${message}`)
+  t.same(openAll(await valuesOf(url), newKey), plaintexts, 'the rotation committed: only the new key opens the values')
+  t.equal(message, '', 'reported as rotated (as it was), not as "not rotated"')
+})
+
+// guarantee: rotate-master-key-commit-lost
+t.test('a rotation whose COMMIT never took effect still says it rotated nothing, and nothing changed', async (t) => {
+  const { url, key, plaintexts } = await seeded(t)
+  const newKey = randomBytes(32)
+  const query = pg.Client.prototype.query
+  pg.Client.prototype.query = async function (this: pg.Client, ...args: unknown[]) {
+    // The server ends the transaction without committing (as when the connection drops before COMMIT arrives).
+    if (args[0] === 'COMMIT') {
+      await (query as (...a: unknown[]) => Promise<unknown>).apply(this, ['ROLLBACK'])
+      throw new Error('Connection terminated unexpectedly')
+    }
+    return await (query as (...a: unknown[]) => Promise<unknown>).apply(this, args)
+  } as typeof query
+  try {
+    await t.rejects(rotateMasterKey(url, key, newKey), /^Connection terminated unexpectedly$/, 'the failure stands')
+  } finally {
+    pg.Client.prototype.query = query
+  }
+  t.same(openAll(await valuesOf(url), key), plaintexts, 'the values still open with the current key')
+})
