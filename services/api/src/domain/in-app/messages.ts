@@ -23,9 +23,15 @@ export type StoredInAppMessage = Pick<InboxMessage, 'id' | 'body' | 'sender' | '
 // the CPU).
 const STORE_IN_APP_MESSAGE = {
   name: 'beacon-store-in-app-message',
+  // The times by the database's clock, the one the fallback and expiry polls compare them with
+  // (an api whose clock ran behind by more than INAPP_ACK_TIMEOUT_MS stored messages already due
+  // for their push); $6 only when a test sets the moment.
   text: `WITH m AS (
            INSERT INTO inbox_message (id, user_id, type, subject, summary, body, created_at, developer_id, sender, push_content, push_due_at, expires_at)
-           VALUES ($1, $2, 'TEXT', $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           SELECT $1, $2, 'TEXT', $3, $4, $5, t.at, $7, $8, $9,
+                  CASE WHEN $9::text IS NULL THEN NULL ELSE t.at + make_interval(secs => $10::bigint / 1000.0) END,
+                  t.at + make_interval(secs => $11::int)
+             FROM (SELECT coalesce($6::timestamptz, now()) AS at) t
            RETURNING id, body, sender, created_at AS "createdAt"),
          a AS (INSERT INTO inbox_message_application (message_id, application_id) SELECT m.id, $12 FROM m)
          SELECT * FROM m`
@@ -38,14 +44,13 @@ export const MAX_REPLAY = 500
  * Stores a developer's in-app message in the user's store (with its one application). The push
  * fallback is scheduled only when there is push content to send.
  */
-export async function storeInAppMessage (db: Db, message: NewInAppMessage, timings: InAppTimings, now = new Date()): Promise<StoredInAppMessage> {
+export async function storeInAppMessage (db: Db, message: NewInAppMessage, timings: InAppTimings, now?: Date): Promise<StoredInAppMessage> {
   const { rows: [stored] } = await db.pool.query<StoredInAppMessage>({
     ...STORE_IN_APP_MESSAGE,
     values: [
-      randomUUID(), message.userId, message.sender ?? '', message.content.slice(0, 100), message.content, now,
+      randomUUID(), message.userId, message.sender ?? '', message.content.slice(0, 100), message.content, now ?? null,
       message.developerId, message.sender ?? null, message.pushContent ?? null,
-      message.pushContent === undefined ? null : new Date(now.getTime() + timings.inAppAckTimeoutMs),
-      new Date(now.getTime() + timings.inAppMessageTtlSeconds * 1000), message.applicationId
+      timings.inAppAckTimeoutMs, timings.inAppMessageTtlSeconds, message.applicationId
     ]
   })
   return stored!
