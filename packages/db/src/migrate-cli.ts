@@ -1,7 +1,7 @@
 // `pnpm db:migrate`: applies prisma/migrations to DATABASE_URL (or the file DATABASE_URL_FILE
 // names, as the image's entry point and a Kubernetes Job mount it).
 import { ConfigError, EnvReader } from '@beacon/config'
-import { applyMigrations } from './migrate.js'
+import { applyMigrations, defaultMigrationsDir, describeLockHolder } from './migrate.js'
 
 const read = new EnvReader(process.env)
 const url = read.secret('DATABASE_URL', { required: true })
@@ -12,7 +12,7 @@ try {
   process.exit(1)
 }
 try {
-  const applied = await applyMigrations(url)
+  const applied = await applyMigrations(url, defaultMigrationsDir, { onLockWait: (holder) => { console.error(describeLockHolder(holder)) } })
   console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`)
 } catch (error) {
   console.error((error as Error).message)

@@ -47,18 +47,36 @@ export async function readMigrations (dir = defaultMigrationsDir): Promise<Migra
   }))
 }
 
+/** Who holds the migrations' lock while a run waits for it. */
+export interface MigrationLockHolder {
+  pid: number
+  /** The holder's application_name, client address and when it connected, as pg_stat_activity has them. */
+  application: string
+  clientAddress: string | null
+  since: Date | null
+}
+
+export interface MigrationOptions {
+  /**
+   * Told once when another run (or `prisma migrate deploy`) holds the lock: the run waits for it,
+   * however long, and whoever started it should hear why nothing happens (a runner whose host
+   * vanished keeps its lock until PostgreSQL notices the dead connection).
+   */
+  onLockWait?: (holder: MigrationLockHolder | null) => void
+}
+
 /**
  * Applies pending migrations in order, each in its own transaction, and returns the names applied.
  * Refuses to continue when an applied migration's file was changed afterwards.
  */
-export async function applyMigrations (url: string, dir = defaultMigrationsDir): Promise<string[]> {
+export async function applyMigrations (url: string, dir = defaultMigrationsDir, options: MigrationOptions = {}): Promise<string[]> {
   const migrations = await readMigrations(dir)
   const { schema, named } = connectionOf(url)
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
     if (named) await useSchema(client, schema)
-    await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK])
+    await takeMigrationLock(client, options)
     if (named) await prepareNamedSchema(client, schema, migrations[0]?.name)
     await checkSchemaInUse(client, schema)
     await client.query(CREATE_TABLE)
@@ -83,6 +101,27 @@ export async function applyMigrations (url: string, dir = defaultMigrationsDir):
     await client.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK]).catch(() => {})
     await client.end()
   }
+}
+
+/** One line for an operator: what the run waits for. */
+export function describeLockHolder (holder: MigrationLockHolder | null): string {
+  if (holder === null) return 'waiting for another migration run to finish (it holds the migrations\' lock)'
+  const who = [holder.application === '' ? null : `"${holder.application}"`, holder.clientAddress === null ? null : `from ${holder.clientAddress}`,
+    holder.since === null ? null : `connected since ${holder.since.toISOString()}`].filter((part) => part !== null).join(', ')
+  return `waiting for another migration run to finish: PostgreSQL backend ${holder.pid}${who === '' ? '' : ` (${who})`} holds the migrations' lock`
+}
+
+async function takeMigrationLock (client: pg.Client, options: MigrationOptions): Promise<void> {
+  const { rows: [taken] } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ADVISORY_LOCK])
+  if (taken?.ok === true) return
+  const { rows: [holder] } = await client.query<{ pid: number, application: string, client_address: string | null, since: Date | null }>(
+    `SELECT l.pid, a.application_name AS application, a.client_addr::text AS client_address, a.backend_start AS since
+       FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = $1
+      LIMIT 1`, [ADVISORY_LOCK])
+  options.onLockWait?.(holder === undefined ? null : { pid: holder.pid, application: holder.application, clientAddress: holder.client_address, since: holder.since })
+  await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK])
 }
 
 // A migration that locks several tables can deadlock with Beacon's own transactions when it runs

@@ -3,7 +3,7 @@ import { appendFile, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/pro
 import { join } from 'node:path'
 import pg from 'pg'
 import t, { type Test } from 'tap'
-import { applyMigrations, defaultMigrationsDir, readMigrations } from '../src/migrate.js'
+import { applyMigrations, defaultMigrationsDir, describeLockHolder, readMigrations, type MigrationLockHolder } from '../src/migrate.js'
 import { DbError, DbErrorCode } from '../src/errors.js'
 import { createEmptyDatabase, withClient, type EmptyDatabase } from './helpers/databases.js'
 
@@ -186,6 +186,27 @@ t.test('concurrent runs apply each migration once (advisory lock)', async (t) =>
   t.same(applied, ['0001_m0', '0002_m1'], 'each migration reported by exactly one run')
   t.equal(runs.filter((names) => names.length === 2).length, 1, 'one run did all the work')
   t.same((await recorded(db.url)).map((r) => r.migration_name), ['0001_m0', '0002_m1'])
+})
+
+// guarantee: migration-lock-wait-told
+t.test('a run that waits for another\'s lock says who holds it, then applies the migrations once it is free', async (t) => {
+  const db = await freshDatabase(t)
+  const dir = await migrationsDir(t, ['CREATE TABLE a (id int);'])
+  // Another runner (as a vanished host's would) holds the lock the runners and prisma migrate deploy share.
+  const holder = new pg.Client({ connectionString: db.url, application_name: 'other-runner' })
+  await holder.connect()
+  t.teardown(() => holder.end().catch(() => {}))
+  const { rows: [own] } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_advisory_lock(72707369)')
+  const waits: Array<MigrationLockHolder | null> = []
+  const run = applyMigrations(db.url, dir, { onLockWait: (who) => { waits.push(who) } })
+  const deadline = Date.now() + 10_000
+  while (waits.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match(waits, [{ pid: own!.pid, application: 'other-runner', clientAddress: /^127\.0\.0\.1|^::1/ }], 'told once, naming the holder')
+  t.match(describeLockHolder(waits[0]!), new RegExp(`^waiting for another migration run to finish: PostgreSQL backend ${own!.pid} \\("other-runner", from `))
+  t.equal(await withClient(db.url, async (client) => (await client.query<{ absent: boolean }>('SELECT to_regclass(\'a\') IS NULL AS absent')).rows[0]?.absent), true, 'nothing applied while it waits')
+  await holder.query('SELECT pg_advisory_unlock(72707369)')
+  t.same(await run, ['0001_m0'], 'applied once the lock is free')
+  t.equal(waits.length, 1, 'told once')
 })
 
 // guarantee: migration-deadlock-retried

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { createServer, loadConfig, reloadTlsCertificate, type ApiConfig, type ServerOptions } from '@beacon/api'
-import { applyMigrations } from '@beacon/db'
+import { applyMigrations, defaultMigrationsDir, describeLockHolder } from '@beacon/db'
 import { createDispatcher, loadConfig as loadDispatcherConfig } from '@beacon/dispatcher'
 import { createMemoryTransport } from '@beacon/transport'
 import { pino } from 'pino'
@@ -98,7 +98,7 @@ export async function startStandalone (env: Env = process.env, options: Standalo
       cleanups.push(() => cluster.stop())
       embedded = cluster
     }
-    const migrationsApplied = await applyMigrations(config.databaseUrl)
+    const migrationsApplied = await applyMigrations(config.databaseUrl, defaultMigrationsDir, { onLockWait: (holder) => { console.error(describeLockHolder(holder)) } })
     // The api and one dispatcher in this process, meeting on the in-process transport.
     const transport = options.transport ?? createMemoryTransport()
     cleanups.push(() => transport.close())
