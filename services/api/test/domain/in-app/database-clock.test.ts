@@ -1,7 +1,6 @@
-import { createDb } from '@beacon/db'
-import { createTestDatabase } from '@beacon/testkit'
 import t from 'tap'
 import { storeInAppMessage } from '../../../src/domain/in-app/messages.js'
+import { inAppDatabase } from './fixtures.js'
 
 const BEHIND_MS = 3_600_000
 
@@ -10,12 +9,7 @@ const BEHIND_MS = 3_600_000
 // whose own clock is behind stored messages already due for their push (before the app could ack)
 // and, ahead, put fallback and expiry off. The times are the database's.
 t.test('an in-app message\'s time, push due time and expiry are taken by the database\'s clock, not the api\'s', async (t) => {
-  const database = await createTestDatabase()
-  const db = createDb({ url: database.url, poolSize: 1 })
-  t.teardown(async () => { await db.$disconnect(); await database.drop() })
-  const { rows: [application] } = await db.pool.query<{ id: number }>('INSERT INTO application (app_id, name, updated_at) VALUES (\'2\', \'app\', now()) RETURNING id')
-  const { rows: [developer] } = await db.pool.query<{ id: number }>(
-    'INSERT INTO developer (key, name, secret, updated_at) VALUES (\'k\', \'dev\', \'\\x00\', now()) RETURNING id')
+  const { db, applicationId, developerId } = await inAppDatabase(t)
 
   // This process's clock an hour behind (new Date() and Date.now(); dates built from a value are left alone).
   const RealDate = Date
@@ -30,7 +24,7 @@ t.test('an in-app message\'s time, push due time and expiry are taken by the dat
   globalThis.Date = BehindDate as DateConstructor
   let stored
   try {
-    stored = await storeInAppMessage(db, { applicationId: application!.id, userId: 'alice', developerId: developer!.id, content: 'hi', pushContent: 'hi' },
+    stored = await storeInAppMessage(db, { applicationId, userId: 'alice', developerId, content: 'hi', pushContent: 'hi' },
       { inAppAckTimeoutMs: 5000, inAppMessageTtlSeconds: 3600 })
   } finally {
     globalThis.Date = RealDate

@@ -1,8 +1,7 @@
-import { createDb } from '@beacon/db'
-import { createTestDatabase } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { expireMessages, sendDuePushes } from '../../../src/domain/in-app/fallback.js'
+import { inAppDatabase } from './fixtures.js'
 
 const DONE = 3000
 
@@ -12,14 +11,7 @@ const DONE = 3000
 // never purged: with indexes of every row, each poll walked all of history before the first
 // pending message. They read the pending ones only.
 t.test('the fallback and expiry polls read the pending in-app messages, not the done ones', async (t) => {
-  const database = await createTestDatabase()
-  // One connection, so the statistics read are those its own statements reported.
-  const db = createDb({ url: database.url, poolSize: 1 })
-  t.teardown(async () => { await db.$disconnect(); await database.drop() })
-  const { rows: [application] } = await db.pool.query<{ id: number }>('INSERT INTO application (app_id, name, updated_at) VALUES (\'2\', \'app\', now()) RETURNING id')
-  const { rows: [developer] } = await db.pool.query<{ id: number }>(
-    'INSERT INTO developer (key, name, secret, updated_at) VALUES (\'k\', \'dev\', \'\\x00\', now()) RETURNING id')
-  await db.pool.query('INSERT INTO developer_application (developer_id, application_id) VALUES ($1, $2)', [developer!.id, application!.id])
+  const { db, applicationId, developerId } = await inAppDatabase(t)
   // History, all of it due long ago: a third acknowledged, a third pushed then expired, a third expired unpushed.
   await db.pool.query(`
     WITH m AS (
@@ -32,7 +24,7 @@ t.test('the fallback and expiry polls read the pending in-app messages, not the 
              CASE WHEN n % 3 <> 0 THEN now() - interval '29 days' END
         FROM generate_series(1, $2::int) AS n
       RETURNING id)
-    INSERT INTO inbox_message_application (message_id, application_id) SELECT id, $3 FROM m`, [developer!.id, DONE, application!.id])
+    INSERT INTO inbox_message_application (message_id, application_id) SELECT id, $3 FROM m`, [developerId, DONE, applicationId])
   // Pending: two due for their push, one past its lifetime.
   await db.pool.query(`
     WITH m AS (
@@ -41,7 +33,7 @@ t.test('the fallback and expiry polls read the pending in-app messages, not the 
              (gen_random_uuid(), 'b', 'TEXT', '', '', 'in-app', $1, 'bob@carrier', 'push', now() - interval '1 second', now() + interval '1 hour'),
              (gen_random_uuid(), 'c', 'TEXT', '', '', 'in-app', $1, 'bob@carrier', NULL, NULL, now() - interval '1 second')
       RETURNING id)
-    INSERT INTO inbox_message_application (message_id, application_id) SELECT id, $2 FROM m`, [developer!.id, application!.id])
+    INSERT INTO inbox_message_application (message_id, application_id) SELECT id, $2 FROM m`, [developerId, applicationId])
   await db.pool.query('ANALYZE inbox_message')
 
   // Entries read from inbox_message's indexes, whichever the polls walk. (On a table this small the
