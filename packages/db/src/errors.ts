@@ -12,6 +12,8 @@ export const DbErrorCode = {
   SECRET_LEGACY_FORMAT: 'DB_SECRET_LEGACY_FORMAT',
   /** The master-key rotation found values the current key cannot open, and changed nothing. */
   SECRET_ROTATION_REFUSED: 'DB_SECRET_ROTATION_REFUSED',
+  /** The answer to the rotation's COMMIT was lost and the database could not say how it ended: it may have been applied. */
+  SECRET_ROTATION_OUTCOME_UNKNOWN: 'DB_SECRET_ROTATION_OUTCOME_UNKNOWN',
   /** The database lacks a migration the code needs (the sealed_secret_format table): run the migrations first. */
   SCHEMA_OUTDATED: 'DB_SCHEMA_OUTDATED',
   /** DATABASE_URL's schema parameter is not a plain schema name. */

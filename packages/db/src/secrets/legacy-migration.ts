@@ -100,9 +100,13 @@ export async function upgradeLegacySecretsOnce (pool: pg.Pool, masterKey: Buffer
     // A key that opens none of the version-1 values is almost surely the wrong MASTER_KEY (an
     // instance misconfigured during the rolling upgrade), not corruption of every value: recording
     // the upgrade now would have every later start, with the right key, refuse them all for good.
-    if (report.upgradedNow && report.unreadable.length > 0 && Object.values(report.resealed).every((n) => n === 0)) {
+    // (A value replaced meanwhile was opened: the key is right.)
+    if (report.upgradedNow && report.unreadable.length > 0 && report.replacedMeanwhile === 0 && Object.values(report.resealed).every((n) => n === 0)) {
+      const places = report.unreadable.map((place) => `${place.column}:${place.rowId}`)
       throw new DbError(DbErrorCode.SECRET_UNREADABLE,
-        `MASTER_KEY opens none of the ${report.unreadable.length} sealed secret(s) of the version-1 format: check that it is the key they were sealed under; nothing was changed`)
+        `MASTER_KEY opens none of the ${places.length} sealed secret(s) of the version-1 format (${places.slice(0, 10).join(', ')}` +
+        `${places.length > 10 ? ', …' : ''}): check that it is the key they were sealed under; nothing was changed. Were they all damaged, ` +
+        'clear them before starting (the application\'s key columns to NULL, such a developer deleted)')
     }
     if (state !== 'retired') await markVersion1Retired(client)
     await client.query('COMMIT')

@@ -31,6 +31,15 @@ export class RotationRefusedError extends DbError {
   }
 }
 
+/** The rotation's COMMIT went unanswered and PostgreSQL could not be asked how it ended. */
+export class RotationOutcomeUnknownError extends DbError {
+  override name = 'RotationOutcomeUnknownError'
+  constructor (cause: unknown) {
+    super(DbErrorCode.SECRET_ROTATION_OUTCOME_UNKNOWN, 'the answer to COMMIT was lost and the database could not be asked how the rotation ended: ' +
+      `it may have been applied. Keep both MASTER_KEY and NEW_MASTER_KEY until you know which one opens the stored values (${(cause as Error).message})`, { cause })
+  }
+}
+
 interface Resealed { table: string, column: string, rowId: number, sealed: Buffer }
 
 /**
@@ -94,17 +103,15 @@ export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: 
     }
     // Every value is version 2 now: the upgrade is done (or its mark restored).
     if (state !== 'retired') await markVersion1Retired(client)
+    const { rows: [transaction] } = await client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid')
     try {
       await client.query('COMMIT')
     } catch (cause) {
-      // The server may have committed before the answer was lost: look, on a new connection.
-      const probe = updates[0]
-      if (probe === undefined) throw cause
-      const committed = await committedValue(url, connection, probe).catch(() => undefined)
-      if (committed === true) return report
-      if (committed === false) throw cause
-      throw new DbError(DbErrorCode.SECRET_ROTATION_REFUSED, 'the answer to COMMIT was lost and the database could not be asked again: ' +
-        `the rotation may have been applied. Keep NEW_MASTER_KEY, and check which key opens the values (run again with MASTER_KEY set to it): ${(cause as Error).message}`, { cause })
+      // The answer may be what was lost, not the commit: PostgreSQL is asked how the transaction ended.
+      const outcome = await transactionOutcome(url, transaction!.xid).catch(() => 'unknown' as const)
+      if (outcome === 'committed') return report
+      if (outcome === 'aborted') throw cause
+      throw new RotationOutcomeUnknownError(cause)
     }
     return report
   } catch (error) {
@@ -115,20 +122,20 @@ export async function rotateMasterKey (url: string, currentKey: Buffer, newKey: 
   }
 }
 
-/**
- * Whether `probe`'s row holds the value the rotation wrote (its COMMIT went through). FOR SHARE
- * waits for the rotation's row lock: a transaction still committing (its answer lost on the way)
- * is seen once it ended, not before.
- */
-async function committedValue (url: string, connection: ReturnType<typeof connectionOf>, probe: Resealed): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url })
+/** How the rotation's transaction ended, asked on a new connection (bounded: the network may be what failed). */
+async function transactionOutcome (url: string, xid: string): Promise<'committed' | 'aborted' | 'unknown'> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, query_timeout: 10_000, keepAlive: true })
   await client.connect()
   try {
-    if (connection.named) await useSchema(client, connection.schema)
-    await client.query("SET lock_timeout = '30s'")
-    const { rows } = await client.query<{ sealed: Buffer | null }>(`SELECT "${probe.column}" AS sealed FROM "${probe.table}" WHERE id = $1 FOR SHARE`, [probe.rowId])
-    return rows[0]?.sealed?.equals(probe.sealed) === true
+    // A commit still being written reads 'in progress' for a moment: asked again for up to 30 s.
+    for (let asked = 0; asked < 60; asked++) {
+      const { rows: [row] } = await client.query<{ status: string | null }>('SELECT pg_xact_status($1::xid8) AS status', [xid])
+      if (row?.status === 'committed' || row?.status === 'aborted') return row.status
+      if (row?.status !== 'in progress') return 'unknown'
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    return 'unknown'
   } finally {
-    await client.end()
+    await client.end().catch(() => {})
   }
 }

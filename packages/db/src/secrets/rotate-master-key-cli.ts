@@ -1,7 +1,7 @@
 // `npm run rotate-master-key`: re-seals every stored secret of DATABASE_URL from MASTER_KEY to
 // NEW_MASTER_KEY in one transaction. Prints counts and places, never a key or a value.
 import { ConfigError, EnvReader } from '@beacon/config'
-import { rotateMasterKey } from './master-key-rotation.js'
+import { RotationOutcomeUnknownError, rotateMasterKey } from './master-key-rotation.js'
 import { MASTER_KEY_RULE, parseMasterKey } from './secret-box.js'
 
 const read = new EnvReader(process.env)
@@ -27,6 +27,6 @@ try {
   console.log('Restart every api and dispatcher with MASTER_KEY set to the new key now: the old key no longer opens them.')
 } catch (error) {
   // DbError messages name columns and rows only; anything else (connection refused…) says what failed.
-  console.error(`master key not rotated: ${(error as Error).message}`)
+  console.error(error instanceof RotationOutcomeUnknownError ? `master key rotation outcome unknown: ${error.message}` : `master key not rotated: ${(error as Error).message}`)
   process.exit(1)
 }

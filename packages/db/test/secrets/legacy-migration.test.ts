@@ -220,7 +220,7 @@ t.test('a start whose MASTER_KEY opens none of the version-1 values does not rec
   const app = await insertApplication(pool, 1, { apns: sealVersion1(key, 'apns pem'), fcm: sealVersion1(key, '{"fcm":1}') })
   const dev = await insertDeveloper(pool, 'alice', sealVersion1(key, 'alice secret'))
   await migrate()
-  await t.rejects(upgradeLegacySecretsOnce(pool, wrong), { code: 'DB_SECRET_UNREADABLE', message: /MASTER_KEY opens none of the 3 sealed secret\(s\) of the version-1 format/ }, 'the wrong key is refused')
+  await t.rejects(upgradeLegacySecretsOnce(pool, wrong), { code: 'DB_SECRET_UNREADABLE', message: /^MASTER_KEY opens none of the 3 sealed secret\(s\) of the version-1 format \(application\.apns_private_key:\d+, application\.fcm_service_account:\d+, developer\.secret:\d+\)/ }, 'the wrong key is refused')
   t.equal(await version1Mark(pool), null, 'the upgrade is still pending after a start that could open nothing')
   const report = await upgradeLegacySecretsOnce(pool, key)
   t.comment(`right key: ${JSON.stringify(report)}`)

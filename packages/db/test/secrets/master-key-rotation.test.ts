@@ -263,3 +263,66 @@ t.test('a rotation whose COMMIT never took effect still says it rotated nothing,
   }
   t.same(openAll(await valuesOf(url), key), plaintexts, 'the values still open with the current key')
 })
+
+// guarantee: rotate-master-key-commit-lost
+// Found by a reviewer of the first fix, which read one rewritten row back: a credential upload
+// waiting for the rotation's row lock writes that row right after the COMMIT, and the read then
+// took a committed rotation for one that was not. PostgreSQL's own record of the transaction decides.
+t.test('a rotation whose COMMIT answer is lost, its first row rewritten right after by a waiting upload, is still reported as rotated', async (t) => {
+  const { url, key, plaintexts } = await seeded(t)
+  const newKey = randomBytes(32)
+  const firstApplication = Number([...plaintexts.keys()].find((label) => label.startsWith('application.apns_private_key:'))!.split(':')[1])
+  // An api (the old key) uploading that application's APNs key: it waits for the rotation's row lock.
+  const uploader = new pg.Client({ connectionString: url })
+  await uploader.connect()
+  t.teardown(() => uploader.end().catch(() => {}))
+  const uploaded = createSecretBox(key).seal({ column: 'application.apns_private_key', rowId: firstApplication }, 'uploaded')
+  const query = pg.Client.prototype.query
+  pg.Client.prototype.query = async function (this: pg.Client, ...args: unknown[]) {
+    if (args[0] !== 'COMMIT' || this === uploader) return await (query as (...a: unknown[]) => Promise<unknown>).apply(this, args)
+    const upload = (query as (...a: unknown[]) => Promise<unknown>).apply(uploader, ['UPDATE application SET apns_private_key = $1 WHERE id = $2', [uploaded, firstApplication]])
+    await new Promise((resolve) => setTimeout(resolve, 200)) // the upload now waits for the row lock
+    await (query as (...a: unknown[]) => Promise<unknown>).apply(this, args)
+    await upload // it went on once the rotation committed
+    throw new Error('Connection terminated unexpectedly')
+  } as typeof query
+  let report
+  try {
+    report = await rotateMasterKey(url, key, newKey)
+  } finally {
+    pg.Client.prototype.query = query
+  }
+  t.same(report?.resealed, { 'application.apns_private_key': 2, 'application.fcm_service_account': 2, 'developer.secret': 3 }, 'reported as rotated')
+  const others = new Map([...plaintexts].filter(([label]) => label !== `application.apns_private_key:${firstApplication}`))
+  const after = new Map([...await valuesOf(url)].filter(([label]) => others.has(label)))
+  t.same(openAll(after, newKey), others, 'every other value opens with the new key: it was rotated')
+})
+
+// guarantee: rotate-master-key-commit-lost
+t.test('a rotation whose COMMIT answer is lost, the database then unreachable: it may have been applied, never "nothing changed"', async (t) => {
+  const { url, key } = await seeded(t)
+  const query = pg.Client.prototype.query
+  const connect = pg.Client.prototype.connect
+  let unreachable = false
+  pg.Client.prototype.query = async function (this: pg.Client, ...args: unknown[]) {
+    const result = await (query as (...a: unknown[]) => Promise<unknown>).apply(this, args)
+    if (args[0] === 'COMMIT') {
+      unreachable = true
+      throw new Error('Connection terminated unexpectedly')
+    }
+    return result
+  } as typeof query
+  pg.Client.prototype.connect = async function (this: pg.Client) {
+    if (unreachable) throw new Error('connect ECONNREFUSED')
+    return await (connect as () => Promise<unknown>).apply(this)
+  } as unknown as typeof connect
+  try {
+    await t.rejects(rotateMasterKey(url, key, randomBytes(32)), {
+      code: DbErrorCode.SECRET_ROTATION_OUTCOME_UNKNOWN,
+      message: /^the answer to COMMIT was lost and the database could not be asked how the rotation ended: it may have been applied\. Keep both MASTER_KEY and NEW_MASTER_KEY/
+    })
+  } finally {
+    pg.Client.prototype.query = query
+    pg.Client.prototype.connect = connect
+  }
+})
