@@ -51,7 +51,7 @@ export async function readMigrations (dir = defaultMigrationsDir): Promise<Migra
 export interface MigrationLockHolder {
   pid: number
   /** The holder's application_name, client address and when it connected, as pg_stat_activity has them. */
-  application: string
+  application: string | null
   clientAddress: string | null
   since: Date | null
 }
@@ -106,7 +106,7 @@ export async function applyMigrations (url: string, dir = defaultMigrationsDir, 
 /** One line for an operator: what the run waits for. */
 export function describeLockHolder (holder: MigrationLockHolder | null): string {
   if (holder === null) return 'waiting for another migration run to finish (it holds the migrations\' lock)'
-  const who = [holder.application === '' ? null : `"${holder.application}"`, holder.clientAddress === null ? null : `from ${holder.clientAddress}`,
+  const who = [holder.application === null || holder.application === '' ? null : `"${holder.application}"`, holder.clientAddress === null ? null : `from ${holder.clientAddress}`,
     holder.since === null ? null : `connected since ${holder.since.toISOString()}`].filter((part) => part !== null).join(', ')
   return `waiting for another migration run to finish: PostgreSQL backend ${holder.pid}${who === '' ? '' : ` (${who})`} holds the migrations' lock`
 }
@@ -114,11 +114,11 @@ export function describeLockHolder (holder: MigrationLockHolder | null): string 
 async function takeMigrationLock (client: pg.Client, options: MigrationOptions): Promise<void> {
   const { rows: [taken] } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ADVISORY_LOCK])
   if (taken?.ok === true) return
-  const { rows: [holder] } = await client.query<{ pid: number, application: string, client_address: string | null, since: Date | null }>(
+  const { rows: [holder] } = await client.query<{ pid: number, application: string | null, client_address: string | null, since: Date | null }>(
     `SELECT l.pid, a.application_name AS application, a.client_addr::text AS client_address, a.backend_start AS since
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND ((l.classid::bigint << 32) | l.objid::bigint) = $1
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = $1 AND l.objsubid = 1
       LIMIT 1`, [ADVISORY_LOCK])
   options.onLockWait?.(holder === undefined ? null : { pid: holder.pid, application: holder.application, clientAddress: holder.client_address, since: holder.since })
   await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK])

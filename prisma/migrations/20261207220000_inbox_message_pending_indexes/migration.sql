@@ -2,6 +2,9 @@
 -- messages still waiting. Their plain indexes held every message ever sent, and a done message
 -- keeps its push_due_at and expires_at (inbox messages are never purged): each poll walked all of
 -- them before the first pending one (~90 ms a poll at 500,000 done messages, growing with them).
+-- The price: an acknowledgement, a claim or an expiry changes a column of the predicates, so its
+-- update is no longer HOT (a reviewer measured 2,990 acknowledgements in 890 ms against 792, ~33 µs
+-- each), against a poll's walk of every done message, three times a second on every instance.
 -- Built inside the migration's transaction (CONCURRENTLY cannot be): writes to inbox_message wait
 -- while they are built: 0.07–0.09 s each for 1,000,000 messages in memory here (more from disk).
 SET LOCAL lock_timeout = '10s';
