@@ -77,25 +77,20 @@ export interface ReplayCursor {
  * token it holds, oldest first: `take` of them after `after`. Other developers' messages to the
  * same user are theirs alone.
  */
-export async function pendingInAppMessages (db: Db, identity: InAppIdentity, page: { after?: ReplayCursor, take: number }, now = new Date()): Promise<StoredInAppMessage[]> {
+export async function pendingInAppMessages (db: Db, identity: InAppIdentity, page: { after?: ReplayCursor, take: number }): Promise<StoredInAppMessage[]> {
   const { after, take } = page
-  return await db.inboxMessage.findMany({
-    where: {
-      userId: identity.userId,
-      developerId: identity.developerId,
-      acknowledgedAt: null,
-      expiredAt: null,
-      expiresAt: { gt: now },
-      applications: { some: { applicationId: identity.applicationId } },
-      // The bound on created_at alone is what the index (user_id, created_at) can start from.
-      ...(after === undefined
-        ? {}
-        : { createdAt: { gte: after.createdAt }, OR: [{ createdAt: { gt: after.createdAt } }, { id: { gt: after.id } }] })
-    },
-    select: { id: true, body: true, sender: true, createdAt: true },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    take
+  // Expiry by the database's clock, as the messages' times are written and the expiry poll reads
+  // them. The bound on created_at alone is what the index (user_id, created_at) can start from.
+  const { rows } = await db.pool.query<StoredInAppMessage>({
+    text: `SELECT m.id::text AS id, m.body, m.sender, m.created_at AS "createdAt" FROM inbox_message m
+            WHERE m.user_id = $1 AND m.developer_id = $2 AND m.acknowledged_at IS NULL AND m.expired_at IS NULL
+              AND m.expires_at > now()
+              AND EXISTS (SELECT 1 FROM inbox_message_application a WHERE a.message_id = m.id AND a.application_id = $3)
+              ${after === undefined ? '' : 'AND m.created_at >= $5 AND (m.created_at > $5 OR m.id > $6::uuid)'}
+            ORDER BY m.created_at, m.id LIMIT $4`,
+    values: [identity.userId, identity.developerId, identity.applicationId, take, ...(after === undefined ? [] : [after.createdAt, after.id])]
   })
+  return rows
 }
 
 /**
