@@ -14,7 +14,7 @@ function fakes () {
     inApp: { sockets: { add () {}, write: () => true } },
     db: {
       application: { findUnique: async () => ({ carrierDomain: 'carrier.example' }) },
-      inboxMessage: { findMany: async () => [] },
+      pool: { query: async () => ({ rows: [] }) },
       $transaction: async (work: unknown) => { transactions.push(work) }
     },
     callbacks: { emit: async () => {} }
