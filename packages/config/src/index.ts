@@ -1,3 +1,3 @@
 export { EnvReader, ConfigError, loadOrExit, type Env } from './env-reader.js'
 export { readCommon, LOG_LEVELS, type LogLevel } from './common.js'
-export { readSecretFile, unreadableFileProblem } from './secret-file.js'
+export { unreadableFileProblem } from './secret-file.js'

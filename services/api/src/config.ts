@@ -127,7 +127,8 @@ export function loadConfig (env: Env = process.env): ApiConfig {
     return text
   }, 'an http(s) URL (the value is not shown)', '')
   // fetch refuses a URL with credentials, quoting it whole in its error (which the log would keep).
-  read.check(powerAuthUrl === '' || (new URL(powerAuthUrl).username === '' && new URL(powerAuthUrl).password === ''),
+  const powerAuthParsed = powerAuthUrl === '' ? null : new URL(powerAuthUrl)
+  read.check(powerAuthParsed === null || (powerAuthParsed.username === '' && powerAuthParsed.password === ''),
     'POWERAUTH_SERVICE_URL must not carry a user or password (the value is not shown): give them in POWERAUTH_USERNAME and POWERAUTH_PASSWORD')
   const powerAuthUser = read.string('POWERAUTH_USERNAME')
   const powerAuthPassword = read.secret('POWERAUTH_PASSWORD')
