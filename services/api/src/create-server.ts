@@ -1,11 +1,11 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fp from 'fastify-plugin'
-import { stdSerializers } from 'pino'
 import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
 import { jsonBodyText } from './json-body.js'
+import { serializeError } from './log-error.js'
 import { MAX_PARAM_LENGTH, answerRouterError } from './router-errors.js'
 import { ajvOptions, sharedSchemaCompilers } from './schema-compilers.js'
 import type { ApiConfig } from './config.js'
@@ -93,15 +93,6 @@ export function loggerOptions (config: ApiConfig): FastifyServerOptions['logger'
     },
     serializers: { req: serializeRequest, err: serializeError }
   }
-}
-
-// Node's error for a malformed or oversized request head carries the bytes it read (`rawPacket`:
-// Authorization, cookies, an in-app token), and Fastify logs that error at trace. Kept out by
-// name: the redaction's wildcards did so only by failing to serialize the whole object.
-function serializeError (error: Error): ReturnType<typeof stdSerializers.err> {
-  const serialized = stdSerializers.err(error)
-  if (typeof serialized === 'object' && serialized !== null && 'rawPacket' in serialized) delete serialized.rawPacket
-  return serialized
 }
 
 // The in-app channel takes its token in the query (browsers cannot set WebSocket headers), and

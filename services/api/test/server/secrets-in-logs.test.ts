@@ -79,3 +79,25 @@ t.test('a malformed request head at trace level: its error is logged without the
     t.notOk(text.includes(token), 'no in-app token')
   }
 })
+
+// pino serializes the errors held in an error's properties, and an AggregateError's, with its own
+// serializer and copies plain objects as they are: the bytes are dropped at every depth.
+t.test('an error holding a request head error, at any depth, is logged without its bytes', async (t) => {
+  const { app, logs } = await buildApp(t, {}, { captureLogs: true })
+  const packet = (secret: string) => Object.assign(new Error('Parse Error: Invalid header value char'), { code: 'HPE_INVALID_HEADER_TOKEN', rawPacket: Buffer.from(`GET / HTTP/1.1\r\nAuthorization: ${secret}\r\n`) })
+  const head = packet('secret-in-a-property')
+  const wrapped = Object.assign(new Error('wrapped'), { inner: head, details: { rawPacket: 'secret-in-a-plain-object', kept: 'kept-value' } })
+  app.log.error({ err: wrapped }, 'nested')
+  app.log.error({ err: new AggregateError([packet('secret-in-an-aggregate')], 'many') }, 'aggregate')
+  const lines = logs().split('\n').filter((line) => /"msg":"(nested|aggregate)"/.test(line))
+  t.equal(lines.length, 2, 'both errors were logged')
+  const log = lines.join('\n')
+  t.match(log, /"inner":\{[^}]*"code":"HPE_INVALID_HEADER_TOKEN"/, 'the inner error itself is logged')
+  t.match(log, /"kept":"kept-value"/, 'the plain object\'s other properties are logged')
+  t.match(log, /"aggregateErrors":\[\{[^}]*"code":"HPE_INVALID_HEADER_TOKEN"/, 'the aggregated error is logged')
+  t.notMatch(log, /rawPacket/, 'no rawPacket at any depth')
+  // The bytes as text, or as the JSON of a Buffer.
+  const texts = [log, ...[...log.matchAll(/"data":\[([0-9,]*)\]/g)].map((m) => Buffer.from(m[1]!.split(',').filter((s) => s !== '').map(Number)).toString('latin1'))]
+  for (const secret of ['secret-in-a-property', 'secret-in-a-plain-object', 'secret-in-an-aggregate']) t.notOk(texts.some((text) => text.includes(secret)), `not in the log: ${secret}`)
+  t.ok(Buffer.isBuffer(head.rawPacket) && (wrapped.details as { rawPacket?: unknown }).rawPacket === 'secret-in-a-plain-object', 'the logged errors themselves are unchanged')
+})
