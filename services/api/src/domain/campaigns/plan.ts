@@ -65,6 +65,9 @@ export async function startCampaign (db: Db, campaignId: bigint, chunkUsers: num
     else {
       const { rows } = await client.query<{ chunks: number }>({ ...PLAN_CAMPAIGN, values: [campaignId.toString(), chunkUsers] })
       chunks = rows[0]?.chunks ?? 0
+      // A campaign without users has no chunk to wait for: complete in the start's own commit, so
+      // no stop in between leaves it started and never complete.
+      if (chunks === 0) await completeCampaigns(client, [campaignId])
       await client.query('COMMIT')
     }
   } catch (error) {
@@ -75,13 +78,12 @@ export async function startCampaign (db: Db, campaignId: bigint, chunkUsers: num
     client.release(broken)
   }
   if (!started) {
-    // Started before. Its completion may have been lost after that start committed (a campaign
-    // without users whose api went away before completing it): a send asked again completes it.
-    // Only a campaign whose every chunk is done, and not complete yet, changes.
+    // Started before. A campaign without users started by a version that completed it in a
+    // statement after the start's commit may have lost that completion (its api went away in
+    // between): a send asked again completes it. Only a campaign whose every chunk is done, and
+    // not complete yet, changes.
     await completeCampaigns(db.pool, [campaignId])
     return { started: false, chunks: 0 }
   }
-  // A campaign without users has no chunk to wait for.
-  if (chunks === 0) await completeCampaigns(db.pool, [campaignId])
   return { started: true, chunks }
 }

@@ -106,14 +106,16 @@ t.test('a user added while the campaign starts is either refused or in a planned
   }
 })
 
-// A campaign without users is completed by a statement after the plan's commit: an api that dies
-// (or loses its connection) in between left it started and never complete, and asking again only
-// answered that it was sent.
+// A campaign without users is completed in its start's transaction now. One started by an
+// earlier version, which completed it by a statement after the commit, could be left started and
+// never complete by an api that died (or lost its connection) in between, and asking again only
+// answered that it was sent. Such a campaign is made here by failing that statement's pool query.
 // guarantee: campaign-resend-completes
 t.test('a campaign without users whose completion was lost after its start is completed when sent again', async (t) => {
   const { app } = await buildApp(t)
   const application = await app.db.application.create({ data: { appId: '2', name: 'app' } })
   const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Hi' } } })
+  await app.db.campaign.update({ where: { id: campaign.id }, data: { sentAt: new Date(), publishedAt: new Date() } })
   const pool = app.db.pool
   const realQuery = pool.query.bind(pool)
   let failCompletion = true
@@ -123,11 +125,50 @@ t.test('a campaign without users whose completion was lost after its start is co
       : (realQuery as (...args: unknown[]) => unknown)(query, ...rest)
   t.teardown(() => { (pool as unknown as { query: unknown }).query = realQuery })
   const first = await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
-  t.comment(`first send: ${first.statusCode}`)
+  t.match(JSON.parse(first.body), { status: 'ERROR', responseObject: { code: 'ERROR_DATABASE' } }, 'the completion failed once')
+  t.equal((await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).completedAt, null, 'so it is started and not complete')
   failCompletion = false
   const again = await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
   t.equal(again.statusCode, 200, 'asked again: OK')
   const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
   t.not(stored.sentAt, null, 'started')
   t.not(stored.completedAt, null, 'and complete: it has no user to wait for')
+})
+
+// The api stops right after the start's COMMIT (nothing after it runs): a campaign without users
+// is complete by then, since it was completed inside that transaction.
+// guarantee: campaign-without-users-completes-with-start
+t.test('a campaign without users is complete in the same commit as its start', async (t) => {
+  const { app } = await buildApp(t)
+  const application = await app.db.application.create({ data: { appId: '3', name: 'app' } })
+  const campaign = await app.db.campaign.create({ data: { applicationId: application.id, message: { title: 'Hi' } } })
+  const pool = app.db.pool
+  const realConnect = pool.connect.bind(pool) as (...args: unknown[]) => Promise<{ query: (...args: unknown[]) => Promise<unknown> }>
+  // Every statement after the start's COMMIT fails, as if the api had gone away there.
+  let committed = false
+  let gone = true
+  ;(pool as unknown as { connect: unknown }).connect = async (...args: unknown[]) => {
+    if (args.length > 0) return await realConnect(...args)
+    const client = await realConnect()
+    const realClientQuery = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>
+    ;(client as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+      if (committed && gone) throw new Error('Connection terminated unexpectedly')
+      const answer = await realClientQuery(...args)
+      if (args[0] === 'COMMIT') committed = true
+      return answer
+    }
+    return client
+  }
+  const realQuery = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
+  ;(pool as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+    if (committed && gone) throw new Error('Connection terminated unexpectedly')
+    return await realQuery(...args)
+  }
+  t.teardown(() => { (pool as unknown as { connect: unknown, query: unknown }).connect = realConnect; (pool as unknown as { query: unknown }).query = realQuery })
+  await call(app, 'POST', `/push/campaign/send/live/${campaign.id}`)
+  gone = false
+  t.ok(committed, 'the start committed')
+  const stored = await app.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })
+  t.not(stored.sentAt, null, 'started')
+  t.not(stored.completedAt, null, 'and complete in that commit')
 })
