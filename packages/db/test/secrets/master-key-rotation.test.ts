@@ -326,3 +326,22 @@ t.test('a rotation whose COMMIT answer is lost, the database then unreachable: i
     pg.Client.prototype.connect = connect
   }
 })
+
+// What the command prints then: not "master key not rotated" (an operator who believed it dropped
+// the new key), but that the outcome is unknown and both keys are to be kept.
+// guarantee: rotate-master-key-commit-lost
+t.test('the command whose COMMIT answer is lost, the database then unreachable, prints that the outcome is unknown', async (t) => {
+  const { url, key, plaintexts } = await seeded(t)
+  const newKey = randomBytes(32)
+  const env = { ...process.env, DATABASE_URL: url, MASTER_KEY: key.toString('base64'), NEW_MASTER_KEY: newKey.toString('base64') }
+  const fixture = join(repositoryRoot, 'packages/db/test/secrets/fixtures/rotate-commit-lost.ts')
+  const result = await run(process.execPath, ['--import=tsx', '--conditions=beacon-source', fixture], { cwd: repositoryRoot, env }).then(() => null, (e: { code: number, stdout: string, stderr: string }) => e)
+  t.equal(result?.code, 1, 'exit code 1')
+  t.match(result?.stderr, /^master key rotation outcome unknown: the answer to COMMIT was lost and the database could not be asked how the rotation ended: it may have been applied\. Keep both MASTER_KEY and NEW_MASTER_KEY/)
+  t.notMatch(result?.stderr, /not rotated/, 'never "not rotated"')
+  t.equal(result?.stdout, '', 'nothing claims a rotation either')
+  for (const printed of [result?.stdout ?? '', result?.stderr ?? '']) {
+    t.notOk(printed.includes(key.toString('base64')) || printed.includes(newKey.toString('base64')), 'no key printed')
+  }
+  t.same(openAll(await valuesOf(url), newKey), plaintexts, 'it was applied: the new key opens every value')
+})
