@@ -10,6 +10,7 @@ import { DbErrorCode } from '../../src/errors.js'
 import { RotationRefusedError, rotateMasterKey } from '../../src/secrets/master-key-rotation.js'
 import { createSecretBox } from '../../src/secrets/secret-box.js'
 import { SEALED_COLUMNS, type SealedPlace } from '../../src/secrets/sealed-places.js'
+import { loseCommitThenRefuseConnections } from '../helpers/commit-lost.js'
 import { createOutdatedTestDatabase, createTestDatabase, withClient } from '../helpers/databases.js'
 import { FORMAT_MIGRATION, insertApplication, insertDeveloper, sealedValues, version1Mark, type StoredValue } from '../helpers/sealed-rows.js'
 
@@ -301,29 +302,14 @@ t.test('a rotation whose COMMIT answer is lost, its first row rewritten right af
 // guarantee: rotate-master-key-commit-lost
 t.test('a rotation whose COMMIT answer is lost, the database then unreachable: it may have been applied, never "nothing changed"', async (t) => {
   const { url, key } = await seeded(t)
-  const query = pg.Client.prototype.query
-  const connect = pg.Client.prototype.connect
-  let unreachable = false
-  pg.Client.prototype.query = async function (this: pg.Client, ...args: unknown[]) {
-    const result = await (query as (...a: unknown[]) => Promise<unknown>).apply(this, args)
-    if (args[0] === 'COMMIT') {
-      unreachable = true
-      throw new Error('Connection terminated unexpectedly')
-    }
-    return result
-  } as typeof query
-  pg.Client.prototype.connect = async function (this: pg.Client) {
-    if (unreachable) throw new Error('connect ECONNREFUSED')
-    return await (connect as () => Promise<unknown>).apply(this)
-  } as unknown as typeof connect
+  const restore = loseCommitThenRefuseConnections()
   try {
     await t.rejects(rotateMasterKey(url, key, randomBytes(32)), {
       code: DbErrorCode.SECRET_ROTATION_OUTCOME_UNKNOWN,
       message: /^the answer to COMMIT was lost and the database could not be asked how the rotation ended: it may have been applied\. Keep both MASTER_KEY and NEW_MASTER_KEY/
     })
   } finally {
-    pg.Client.prototype.query = query
-    pg.Client.prototype.connect = connect
+    restore()
   }
 })
 
