@@ -139,6 +139,11 @@ export const OPERATIONS: Record<string, OperationEntry> = {
     summary: 'Huawei (HMS) credentials: nothing to remove (OK for a known application)',
     ids: { POST: 'removeHuawei', DELETE: 'removeHuaweiWithDelete' }
   },
+  '/admin/app/hms': {
+    tag: 'Credentials',
+    summary: 'HMS credentials by appId: refused (POST, PUT), Beacon sends through APNs and FCM only; nothing to remove (DELETE, OK for a known application)',
+    ids: { POST: 'updateHms', PUT: 'updateHmsWithPut', DELETE: 'removeHms' }
+  },
 
   '/inbox/messages': { tag: 'Inbox', summary: 'Post an inbox message', ids: { POST: 'postInboxMessage' } },
   '/inbox/messages/list': { tag: 'Inbox', summary: 'A page of a user\'s inbox', ids: { GET: 'listInboxMessages' } },

@@ -59,6 +59,7 @@ export function baseBodies (seeds: Seeds): Record<string, Json> {
     '/admin/app/fcm': { requestObject: fcm },
     '/admin/app/huawei/update': { requestObject: { appId, projectId: 'huawei-project', clientId: 'huawei-client', clientSecret: HUAWEI_SECRET } },
     '/admin/app/huawei/remove': { requestObject: { appId } },
+    '/admin/app/hms': { requestObject: { appId, projectId: 'huawei-project', clientId: 'huawei-client', clientSecret: HUAWEI_SECRET } },
     '/push/message/send': { requestObject: { appId, mode: 'ASYNCHRONOUS', message } },
     '/push/message/batch/send': { requestObject: { appId, mode: 'ASYNCHRONOUS', batch: [message] } },
     '/push/campaign/create': { requestObject: { appId, message: content } },
@@ -91,6 +92,7 @@ export function baseBodies (seeds: Seeds): Record<string, Json> {
 export const baseQueries = (seeds: Seeds, token: string): Record<string, Record<string, string>> => ({
   '/admin/app/apns': { appId: 'nothing-configured' },
   '/admin/app/fcm': { appId: 'nothing-configured' },
+  '/admin/app/hms': { appId: 'nothing-configured' },
   '/push/campaign/list': { all: 'true' },
   '/push/campaign/:id/user/list': { page: '0', size: '10' },
   '/inbox/messages/list': { userId: 'user-1', applications: seeds.appId, onlyUnread: 'false', page: '0', size: '10' },

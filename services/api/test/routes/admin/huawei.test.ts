@@ -31,3 +31,24 @@ t.test('PowerAuth 1.9\'s Huawei endpoints: an update is refused with the reason 
   t.match(device.json(), { status: 'ERROR', responseObject: { message: /platform/ } })
   t.equal(await app.db.device.count(), 0)
 })
+
+// PowerAuth develop (1.10.0-SNAPSHOT) moved Huawei to /admin/app/hms, removal by `DELETE ?appId=` as for APNs and FCM.
+t.test('PowerAuth develop\'s HMS endpoints: an update is refused as Huawei\'s is and nothing stored, a removal is OK', async (t) => {
+  const { app } = await buildApp(t)
+  const id = await createApp(t, app, 'mobile-app', 'hms')
+  const before = (await app.db.pool.query('SELECT * FROM application WHERE id = $1', [id])).rows
+
+  for (const method of ['POST', 'PUT'] as const) {
+    const update = await call(app, method, '/admin/app/hms', { requestObject: { appId: 'mobile-app', projectId: '736430079244623135', clientId: '108012345', clientSecret: 'huawei-client-secret-0123456789' } })
+    t.equal(update.statusCode, 400, `${method} update`)
+    t.same(update.json(), REFUSAL, 'the exact body: PushServerClient\'s strict error parser reads it whole')
+    t.notMatch(update.body, 'huawei-client-secret', 'the secret is not echoed')
+  }
+  t.same((await app.db.pool.query('SELECT * FROM application WHERE id = $1', [id])).rows, before, 'nothing stored')
+
+  const removal = await call(app, 'DELETE', '/admin/app/hms?appId=mobile-app')
+  t.equal(removal.statusCode, 200, 'DELETE ?appId=')
+  t.same(removal.json(), { status: 'OK' })
+  const unknown = await call(app, 'DELETE', '/admin/app/hms?appId=no-such-app')
+  t.equal(unknown.statusCode, 400, 'an unknown application is still named as such')
+})
