@@ -5,6 +5,7 @@ import type { Transport } from '@beacon/transport'
 import beaconApi from './app.js'
 import { badRequest } from './errors.js'
 import { jsonBodyText } from './json-body.js'
+import { powerauthClientUrl } from './powerauth-client-url.js'
 import { serializeError } from './log-error.js'
 import { MAX_PARAM_LENGTH, answerRouterError } from './router-errors.js'
 import { ajvOptions, sharedSchemaCompilers } from './schema-compilers.js'
@@ -35,6 +36,8 @@ export async function createServer (config: ApiConfig, options: ServerOptions = 
     // connection open by trickling a body. Answers may take longer (a SYNCHRONOUS send).
     requestTimeout: config.limits.requestTimeoutMs,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // PowerAuth develop's client encodes the query of its credential removals into the path (see there).
+    rewriteUrl: (request) => powerauthClientUrl(request.method, request.url ?? '/'),
     frameworkErrors: answerRouterError,
     schemaController: { compilersFactory: sharedSchemaCompilers },
     ajv: ajvOptions
