@@ -31,6 +31,8 @@ export interface CorpusFile {
   version: string
   repository: string
   tag: string
+  /** For a branch rather than a tag: the full commit the fixtures were derived from. */
+  commit?: string
   client: { source: string, constructors: string[], restClient: string }
   jackson: Record<string, string | boolean>
   authentication: string
@@ -43,7 +45,7 @@ export interface CorpusFile {
   calls: CorpusCall[]
 }
 
-export const CORPUS_VERSIONS = ['1.0.0', '1.3.0', '1.5.0', '1.9.1'] as const
+export const CORPUS_VERSIONS = ['1.0.0', '1.3.0', '1.5.0', '1.9.1', 'develop-8e32a9a'] as const
 export type CorpusVersion = typeof CORPUS_VERSIONS[number]
 
 export function loadCorpus (version: CorpusVersion): CorpusFile {
