@@ -7,6 +7,7 @@ import { base64, createApp, ecKeyPem, serviceAccount, storedCredentials } from '
 const appId = 'mobile app+1'
 const sent = (provider: string, id: string) => `/admin/app/${provider}%3FappId=${id.replace(/ /g, '%20')}`
 
+// guarantee: powerauth-encoded-query-removal
 t.test('DELETE /admin/app/apns|fcm|hms with the query encoded into the path, as PowerAuth develop\'s client sends it, is that removal', async (t) => {
   const { app } = await buildApp(t)
   const id = await createApp(t, app, appId)

@@ -33,6 +33,7 @@ t.test('PowerAuth 1.9\'s Huawei endpoints: an update is refused with the reason 
 })
 
 // PowerAuth develop (1.10.0-SNAPSHOT) moved Huawei to /admin/app/hms, removal by `DELETE ?appId=` as for APNs and FCM.
+// guarantee: huawei-refused
 t.test('PowerAuth develop\'s HMS endpoints: an update is refused as Huawei\'s is and nothing stored, a removal is OK', async (t) => {
   const { app } = await buildApp(t)
   const id = await createApp(t, app, 'mobile-app', 'hms')
@@ -45,6 +46,9 @@ t.test('PowerAuth develop\'s HMS endpoints: an update is refused as Huawei\'s is
     t.notMatch(update.body, 'huawei-client-secret', 'the secret is not echoed')
   }
   t.same((await app.db.pool.query('SELECT * FROM application WHERE id = $1', [id])).rows, before, 'nothing stored')
+  const detail = await call(app, 'POST', '/admin/app/detail', { requestObject: { appId: 'mobile-app', includeApns: true, includeFcm: true, includeHms: true } })
+  t.equal(detail.statusCode, 200, 'a detail asked with includeHms')
+  t.notOk('hmsProjectId' in detail.json().responseObject, 'without hmsProjectId (null to the client)')
 
   const removal = await call(app, 'DELETE', '/admin/app/hms?appId=mobile-app')
   t.equal(removal.statusCode, 200, 'DELETE ?appId=')
