@@ -17,8 +17,11 @@ export interface IssuedCertificate {
 export interface TestCertificateAuthority {
   /** The root certificate, PEM: what clients pass as `ca`. The intermediate is not trusted by itself. */
   rootCert: string
-  /** A new key and certificate for `localhost`, 127.0.0.1 and ::1, with a random serial. */
-  issue (options?: { organization?: string }): Promise<IssuedCertificate>
+  /**
+   * A new key and certificate for `localhost`, 127.0.0.1 and ::1, with a random serial, valid for
+   * `days` from now (2); a negative number issues one that expired that many days ago.
+   */
+  issue (options?: { organization?: string, days?: number }): Promise<IssuedCertificate>
 }
 
 const run = promisify(execFile)
@@ -64,11 +67,11 @@ async function inScratchFolder<T> (work: (dir: string, config: string) => Promis
 }
 
 /** Signs a new key's request with the issuer in `dir` (`issuer.pem`, `issuer.key`). */
-async function signed (dir: string, config: string, name: string, subject: string, extensions: string): Promise<{ cert: string, key: string }> {
+async function signed (dir: string, config: string, name: string, subject: string, extensions: string, days = 2): Promise<{ cert: string, key: string }> {
   const [keyFile, csrFile, certFile] = ['key', 'csr', 'pem'].map((ext) => join(dir, `${name}.${ext}`)) as [string, string, string]
   await openssl(['req', '-new', '-config', config, ...EC_KEY, '-keyout', keyFile, '-out', csrFile, '-subj', subject])
   await openssl(['x509', '-req', '-in', csrFile, '-CA', join(dir, 'issuer.pem'), '-CAkey', join(dir, 'issuer.key'),
-    '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '2', '-extfile', config, '-extensions', extensions, '-out', certFile])
+    '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', String(days), '-extfile', config, '-extensions', extensions, '-out', certFile])
   return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') }
 }
 
@@ -85,10 +88,10 @@ export async function createTestCertificateAuthority (): Promise<TestCertificate
   })
   return {
     rootCert: root,
-    issue: ({ organization = 'Beacon test' } = {}) => inScratchFolder(async (dir, config) => {
+    issue: ({ organization = 'Beacon test', days = 2 } = {}) => inScratchFolder(async (dir, config) => {
       await writeFile(join(dir, 'issuer.pem'), intermediate.cert)
       await writeFile(join(dir, 'issuer.key'), intermediate.key)
-      const server = await signed(dir, config, 'server', `/CN=localhost/O=${organization}`, 'server')
+      const server = await signed(dir, config, 'server', `/CN=localhost/O=${organization}`, 'server', days)
       return { chain: server.cert + intermediate.cert, key: server.key }
     })
   }
