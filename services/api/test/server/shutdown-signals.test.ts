@@ -53,3 +53,20 @@ t.test('a second signal while closing: logged, exit code 1 at once, the close le
   t.match(output, /"signal":"SIGTERM","msg":"second signal while shutting down: exiting now"/)
   t.notMatch(output, /"msg":"closed"/, 'the close did not finish')
 })
+
+// guarantee: sighup-without-tls-stops
+t.test('without TLS, SIGHUP closes the api as SIGTERM does: logged, closed, exit code 0', async (t) => {
+  const database = await createTestDatabase()
+  t.teardown(() => database.drop())
+  const port = await freePort()
+  const api = spawnService('services/api/src/server.ts', {
+    ...base, DATABASE_URL: database.url, PORT: String(port), NATS_URL: testNatsUrl, NATS_PREFIX: natsTestPrefix(), LOG_LEVEL: 'info'
+  })
+  t.teardown(() => { if (api.child.exitCode === null) api.child.kill('SIGKILL') })
+  await api.waitForOutput(/Server listening/)
+  api.child.kill('SIGHUP')
+  // Node's own default would end it at once, by the signal: no close, nothing logged.
+  t.equal(await api.exited, 0, 'exit code 0')
+  t.match(api.output(), /"signal":"SIGHUP","msg":"shutting down"/)
+  t.match(api.output(), /"msg":"closed"/, 'the graceful close ran to its end')
+})
