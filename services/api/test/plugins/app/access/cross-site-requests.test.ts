@@ -66,3 +66,24 @@ t.test('a cross-site PUT is a write like the others: refused, and nothing change
   t.equal((await app.db.developer.findUniqueOrThrow({ where: { id: developer.id } })).name, 'Before', 'the developer is unchanged')
   t.equal((await update(undefined)).statusCode, 200, 'a server\'s PUT (no Sec-Fetch-Site) goes through')
 })
+
+// The console's header check holds only while no other origin may send the header: a preflight
+// the api granted (as a CORS plugin would) would let any site's script act with the session.
+// guarantee: cors-preflight-never-answered
+t.test('no CORS: a preflight from another origin is granted nothing, and no answer is opened to it', async (t) => {
+  const { app } = await buildApp(t)
+  const origin = 'https://elsewhere.example'
+  for (const url of ['/console/api/session', '/admin/console/message/list', '/admin/developer/create', '/push/message/send', '/api/1.0/push/a@b.example']) {
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url,
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-beacon-console' }
+    })
+    t.ok(preflight.statusCode >= 400, `${url}: the preflight is refused (${preflight.statusCode})`)
+    t.same(Object.keys(preflight.headers).filter((name) => name.startsWith('access-control-')), [], `${url}: no Access-Control-* header`)
+  }
+  // A read another origin's script may send without a preflight: answered, but not readable there.
+  const read = await app.inject({ method: 'GET', url: '/admin/app/list', headers: { authorization, origin } })
+  t.equal(read.statusCode, 200)
+  t.same(Object.keys(read.headers).filter((name) => name.startsWith('access-control-')), [], 'no Access-Control-* header on an answer')
+})
