@@ -38,3 +38,26 @@ t.test('a known path with a wrong method: 405 with Allow and PowerAuth\'s error 
   t.not(signed.statusCode, 405)
   t.ok('error' in signed.json(), 'the signed API\'s error body')
 })
+
+// guarantee: wrong-method-405-scope
+t.test('the developer admin and the console reads, under /admin too, answer a wrong method 405', async (t) => {
+  const { app } = await buildApp(t)
+  for (const [method, url, allow] of [['GET', '/admin/developer/create', 'POST'], ['GET', '/admin/console/message/list', 'POST'], ['POST', '/admin/console/system/status', 'GET, HEAD']]) {
+    const response = await app.inject({ method: method as 'GET', url, headers: { authorization } })
+    t.equal(response.statusCode, 405, `${method} ${url}`)
+    t.equal(response.headers.allow, allow, `${method} ${url}: Allow`)
+  }
+})
+
+// Outside the Basic-auth API a path's other methods are no endpoint: the not-found answer.
+// guarantee: wrong-method-elsewhere-404
+t.test('the console\'s session and page, the probes, /metrics and the docs answer a method they do not take 404', async (t) => {
+  const { app } = await buildApp(t)
+  const cases = [['PUT', '/console/api/session'], ['POST', '/console/'], ['POST', '/healthz'], ['DELETE', '/readyz'], ['POST', '/metrics'], ['POST', '/openapi.json'], ['PUT', '/docs']]
+  for (const [method, url] of cases) {
+    const response = await app.inject({ method: method as 'GET', url, headers: { 'x-beacon-console': '1' } })
+    t.equal(response.statusCode, 404, `${method} ${url}`)
+    t.same(response.json(), { status: 'ERROR', responseObject: { code: 'ERROR_NOT_FOUND', message: `no endpoint ${method} ${url}` } }, `${method} ${url}: the body`)
+    t.equal(response.headers.allow, undefined)
+  }
+})
