@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { MessageSummary } from '@beacon/contracts'
 import t from 'tap'
 import type { ResultEvent } from '../src/index.js'
-import { natsFactory, natsPrefix } from './fixtures.js'
+import { memoryFactory, natsFactory, natsPrefix } from './fixtures.js'
 
 // Wide enough that a scheduler's lateness on a busy machine cannot pass for the spacing.
 const SPACING_MS = 2000
@@ -63,4 +63,20 @@ t.test('nats: stopping starts a batch waiting out the spacing at once, and hands
   await consumer.stop()
   t.ok(performance.now() - from < SPACING_MS / 2, `the stop did not wait for the spacing (${Math.round(performance.now() - from)} ms)`)
   t.same(seen, [first.messageId, waiting.messageId], 'the waiting batch was handed over')
+})
+
+// npm start's api and dispatcher share one process: no NATS message to save, so no spacing.
+// guarantee: memory-results-unspaced
+t.test('memory (npm start): each result is handed over as it comes, whatever spacingMs says', async (t) => {
+  const transport = await memoryFactory(t, 'unused')
+  const batches: string[][] = []
+  // Ten minutes: a transport that kept it would hand over nothing after the first within the wait below.
+  transport.consumeResults(async (events) => { batches.push(ids(events)) }, { maxBatch: 5, spacingMs: 600_000 })
+  for (let n = 1; n <= 3; n++) {
+    const each = summary()
+    await transport.publishSummary(each)
+    const deadline = Date.now() + 10_000
+    while (batches.length < n && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
+    t.same(batches[n - 1], [each.messageId], `result ${n}: a batch of its own, at once`)
+  }
 })
