@@ -36,6 +36,7 @@ t.test('a check older than staleMs is no longer awaited: a check that never sett
   t.equal(started, 2)
 })
 
+// guarantee: readiness-cause-logged-only
 t.test('a change of state is logged once with its cause; the answer names only the part', async (t) => {
   const lines: Array<{ level: string, details: unknown, message?: string }> = []
   const log = {

@@ -106,6 +106,7 @@ t.test('no secret is a plain environment variable (docker inspect shows those): 
   t.same(secretFiles(t, powerAuth, 'api'), ['POWERAUTH_PASSWORD_FILE'], 'the PowerAuth password, added by docker-compose.powerauth.yml')
 })
 
+// guarantee: compose-stop-grace
 t.test('stop_grace_period leaves SHUTDOWN_TIMEOUT_MS plus time to exit', async (t) => {
   for (const [name, service] of [['api', api], ['dispatcher', dispatcher]] as const) {
     const grace = Number(service.stop_grace_period?.replace(/s$/, '')) * 1000

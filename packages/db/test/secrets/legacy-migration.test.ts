@@ -147,6 +147,7 @@ t.test('unsetting or deleting the record by hand does not re-open the upgrade: v
   t.equal((await sealedValues(pool)).get(`developer.secret:${victim}`)?.sealed[0], 1, 'still version 1, never re-sealed')
 })
 
+// guarantee: schema-outdated-refused
 t.test('a database the migration has not reached: the start fails naming what to run', async (t) => {
   const { pool } = await databaseOfBefore(t)
   await t.rejects(upgradeLegacySecretsOnce(pool, randomBytes(32)), { code: DbErrorCode.SCHEMA_OUTDATED, message: /npm run db:migrate/ })

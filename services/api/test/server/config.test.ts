@@ -168,6 +168,7 @@ t.test('DATABASE_URL\'s schema parameter is checked with the other settings, the
   t.notMatch(problems.join('\n'), /hunter2/)
 })
 
+// guarantee: auth-password-length
 t.test('AUTH_PASSWORD: at least 12 characters, and a refused one is never echoed', async (t) => {
   t.same(problemsOf({ AUTH_PASSWORD: 'twelve-chars' }), [], '12 accepted')
   for (const password of ['eleven-char', 'Sh0rtPass']) {
@@ -201,6 +202,7 @@ t.test('INAPP_MAX_BUFFERED_BYTES: 64 KiB by default, not below 32 KiB (the large
   }
 })
 
+// guarantee: powerauth-url-credentials-refused
 t.test('POWERAUTH_SERVICE_URL: an http(s) URL; a refused one is never echoed, as it may hold a password', async (t) => {
   t.same(problemsOf({ POWERAUTH_SERVICE_URL: 'https://powerauth.example/powerauth-push-server' }), [])
   // fetch would refuse it at every call, quoting the URL, password included, in the error it logs.

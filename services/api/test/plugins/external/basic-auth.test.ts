@@ -4,7 +4,7 @@ import { authorization, buildApp, credentials } from '../../helper.js'
 
 const wrong = `Basic ${Buffer.from(`${credentials.username}:not-the-password`).toString('base64')}`
 
-// guarantee: auth-failure-limit
+// guarantee: auth-failure-limit, auth-failure-uncounted-without-credentials
 t.test('after too many wrong passwords from an address, even the right one is refused (429) until the window ends', async (t) => {
   const { app, logs } = await buildApp(t, { AUTH_FAILURES_PER_ADDRESS: '3' }, { captureLogs: true })
   const from = (address: string, header?: string) => app.inject({

@@ -42,6 +42,7 @@ t.test('PUT /admin/app/android/update: the seed example, stored sealed and never
   assertNothingLeaked(t, bodies, [accountBase64.slice(0, 40), ...pemBodyLines(rsaKeyPem()), 'iam.gserviceaccount.com'])
 })
 
+// guarantee: provider-keys-checked-on-upload
 t.test('android/update refuses service accounts FCM cannot use, without echoing them', async (t) => {
   const { app } = await buildApp(t)
   const id = await createApp(t, app, 1)

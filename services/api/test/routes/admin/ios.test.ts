@@ -71,6 +71,7 @@ t.test('ios/update: environments, SEC1 keys and replacing a configuration', asyn
   t.equal(app.secrets.open({ column: 'application.apns_private_key', rowId: id }, row.apns_private_key ?? new Uint8Array()).toString(), privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
 })
 
+// guarantee: provider-keys-checked-on-upload
 t.test('ios/update refuses keys APNs cannot use, without echoing them', async (t) => {
   const { app } = await buildApp(t)
   const id = await createApp(t, app, 1)

@@ -156,6 +156,7 @@ t.test('logging out with a renewed cookie ends the session: the values it had be
   expectError(t, await whoAmI(app, signedIn), 401, 'ERROR_UNAUTHORIZED', 'the value from before the renewal, still within its idle time')
 })
 
+// guarantee: console-sign-in-auth-disabled
 t.test('with AUTH_DISABLED there is no sign-in (400): the console reads need none', async (t) => {
   const { app } = await buildApp(t, { AUTH_DISABLED: 'true', AUTH_USERNAME: '', AUTH_PASSWORD: '' })
   const response = await signIn(app, { username: 'anyone', password: 'anything-at-all' })

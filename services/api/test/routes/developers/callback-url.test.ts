@@ -19,6 +19,7 @@ const REFUSED_LITERALS: Array<[string, string]> = [
   ['https://2130706433/cb', 'loopback']
 ]
 
+// guarantee: callback-url-checked
 t.test('by default a callback URL must be https, and an IP literal host a public address (400 naming the field)', async (t) => {
   const { app } = await buildApp(t)
   for (const [callbackUrl, range] of [['http://acme.example/cb', null], ...REFUSED_LITERALS] as Array<[string, string | null]>) {
@@ -42,6 +43,7 @@ t.test('by default a callback URL must be https, and an IP literal host a public
   t.equal((await app.db.developer.findUniqueOrThrow({ where: { id: spelled.id } })).callbackUrl, 'https://hooks.acme.example/cb?x=1')
 })
 
+// guarantee: callback-url-checked
 t.test('CALLBACK_ALLOW_HTTP and CALLBACK_ALLOW_PRIVATE_NETWORKS each lift their own rule only', async (t) => {
   const httpOnly = await buildApp(t, { CALLBACK_ALLOW_HTTP: 'true' })
   t.equal((await createDeveloper(t, httpOnly.app, { name: 'Dev', callbackUrl: 'http://hooks.acme.example/cb' })).callbackUrl, 'http://hooks.acme.example/cb')

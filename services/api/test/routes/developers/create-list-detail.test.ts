@@ -37,6 +37,7 @@ t.test('create: key and secret are fresh and random, the secret is stored sealed
   t.same(none.applications, [], 'no carrier yet: it can still test its signing on /debug/echo')
 })
 
+// guarantee: callback-url-checked
 t.test('create: bad input is a clear 400 and creates nothing', async (t) => {
   const { app } = await buildApp(t)
   await createCarriers(t, app)

@@ -8,6 +8,7 @@ import { CARRIER, connect, listen, pushTo, serverSocket, setupDeveloper, sleep, 
 const env = { INAPP_ACK_TIMEOUT_MS: '600000' }
 const alice = `alice@${CARRIER}`
 
+// guarantee: inapp-connect-limits
 t.test('connects are limited per address and per token, with a 429 in the signed API\'s body', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_CONNECTS_PER_MINUTE: '4', INAPP_CONNECTS_PER_TOKEN_PER_MINUTE: '2' })
   await setupDeveloper(app)

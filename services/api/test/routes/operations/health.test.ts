@@ -19,6 +19,7 @@ t.test('/healthz, /readyz and /metrics answer without credentials on the API por
   t.equal((await app.inject({ method: 'GET', url: '/push/service/status' })).statusCode, 401, 'the rest still needs credentials')
 })
 
+// guarantee: metrics-own-listener
 t.test('with METRICS_PORT, /metrics is served on that port only; health on both', async (t) => {
   const { app } = await buildApp(t, { METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' })
   t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404, 'not on the API port')

@@ -41,6 +41,7 @@ t.test('a write another site\'s page started is refused, even with Basic credent
   }
 })
 
+// guarantee: console-session-no-store
 t.test('the admin API\'s answers to the console\'s cookie are never stored by a cache', async (t) => {
   const { app } = await buildApp(t)
   const signIn = await app.inject({ method: 'POST', url: '/console/api/session', headers: { 'content-type': 'application/json', 'x-beacon-console': '1' }, payload: JSON.stringify(credentials) })
