@@ -13,6 +13,14 @@ t.test('GET /push/service/status answers in the PowerAuth envelope', async (t) =
   t.match(body.responseObject.version, /^\d+\.\d+\.\d+/)
 })
 
+// guarantee: app-environment-reported
+t.test('APP_ENVIRONMENT is answered as applicationEnvironment; empty when unset', async (t) => {
+  const unset = await buildApp(t)
+  t.equal((await call(unset.app, 'GET', '/push/service/status')).json().responseObject.applicationEnvironment, '')
+  const staging = await buildApp(t, { APP_ENVIRONMENT: 'staging-eu' })
+  t.equal((await call(staging.app, 'GET', '/push/service/status')).json().responseObject.applicationEnvironment, 'staging-eu')
+})
+
 t.test('credentials are required on /push and /admin', async (t) => {
   const { app } = await buildApp(t)
   for (const url of ['/push/service/status', '/admin/app/list']) {
