@@ -1,7 +1,7 @@
 import t from 'tap'
 import WebSocket from 'ws'
 import { buildApp, localCallbackEnv } from '../../helper.js'
-import { CARRIER, connect, listen, pushTo, setupDeveloper, until, upgradeStatus } from './helper.js'
+import { CARRIER, connect, listen, pushTo, setupDeveloper, signedPost, until, upgradeStatus } from './helper.js'
 
 const env = { ...localCallbackEnv, INAPP_ACK_TIMEOUT_MS: '60000' }
 
@@ -37,4 +37,19 @@ t.test('an open socket stays open after its token expires: live messages still a
   await until(async () => (await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })).acknowledgedAt !== null, 'the ack')
   t.notOk(closed, 'never closed')
   t.equal(client.socket.readyState, WebSocket.OPEN)
+})
+
+// guarantee: inapp-token-ttl
+t.test('a token from im/token is good for INAPP_TOKEN_TTL_SECONDS, and refused from then on', async (t) => {
+  const { app } = await buildApp(t, { ...env, INAPP_TOKEN_TTL_SECONDS: '10' })
+  await setupDeveloper(app)
+  const before = Date.now()
+  const response = await signedPost(app, '/api/1.0/im/token', { user: `alice@${CARRIER}` })
+  t.equal(response.statusCode, 200, response.body)
+  const { token, expiresAt } = response.json() as { token: string, expiresAt: string }
+  const expiry = Date.parse(expiresAt)
+  // The token carries epoch seconds: issued within the request, its expiry is 10 s on, in whole seconds.
+  t.ok(expiry - 10_000 >= Math.floor(before / 1000) * 1000 && expiry - 10_000 <= Date.now(), `expires 10 s after its issue (${expiry - before} ms after the request began)`)
+  t.match(app.inApp.tokens.verify(token, new Date(expiry - 1000)), { ok: true }, 'honoured until its expiry')
+  t.same(app.inApp.tokens.verify(token, new Date(expiry)), { ok: false, reason: 'token expired' }, 'refused at it')
 })
