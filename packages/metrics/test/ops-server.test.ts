@@ -1,7 +1,7 @@
 import { test } from 'tap'
 import { counter, createReadinessProbe, startOpsServer, startProcessMetrics } from '../src/index.js'
 
-// guarantee: readiness-cause-logged-only
+// guarantee: readiness-cause-logged-only, ops-listener-only-probes
 test('the ops listener serves metrics, liveness and readiness, and nothing else', async (t) => {
   startProcessMetrics()
   const sent = counter({ name: 'beacon_test_ops_total', help: 'test', labelNames: ['outcome'] as const })

@@ -36,6 +36,7 @@ t.test('the api\'s health check asks /readyz on its port, without credentials', 
   t.notMatch(api.healthcheck?.test.join(' '), /authorization|AUTH_PASSWORD/i, 'no credentials')
 })
 
+// guarantee: compose-api-metrics-unpublished
 t.test('the api serves /metrics on a port of its own, which is not published', async (t) => {
   const port = variable(api, 'METRICS_PORT')
   t.ok(port !== undefined && Number.isInteger(Number(port)), `METRICS_PORT=${port}`)

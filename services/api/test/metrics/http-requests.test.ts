@@ -4,6 +4,7 @@ import { sampleValue, scrapeText } from './scrape.js'
 
 const count = (text: string, labels: Record<string, string>) => sampleValue(text, 'beacon_http_request_duration_seconds_count', labels)
 
+// guarantee: metrics-route-label-bounded
 t.test('requests are timed by route template, method and status; no raw path ever becomes a label', async (t) => {
   const { app } = await buildApp(t)
   const before = await scrapeText(app)
@@ -27,6 +28,7 @@ t.test('requests are timed by route template, method and status; no raw path eve
   }
 })
 
+// guarantee: metrics-route-label-bounded
 t.test('answers of the router itself and of body parsing are each timed once: refused URLs as `unmatched`', async (t) => {
   const { app } = await buildApp(t, { BODY_LIMIT_BYTES: '1024' })
   const before = await scrapeText(app)

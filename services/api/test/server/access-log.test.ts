@@ -2,6 +2,7 @@ import t from 'tap'
 import { authorization, buildApp } from '../helper.js'
 import { rawRequest } from '../raw-http.js'
 
+// guarantee: access-line-per-request
 t.test('one access line per request: method, URL, status and time, after the response', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
   const before = (logs().match(/"msg":"request completed"/g) ?? []).length

@@ -10,7 +10,7 @@ import WebSocket from 'ws'
 import { createInAppTokens } from '../../src/domain/in-app/token.js'
 import { authorization, fingerprintOf, nthLogLine, startTlsApi } from './tls-api.js'
 
-// guarantee: tls-minimum-version
+// guarantee: tls-minimum-version, tls-no-plain-http
 t.test('with TLS_CERT_FILE/TLS_KEY_FILE the api serves HTTPS and the in-app channel WSS, on one port', async (t) => {
   const authority = await createTestCertificateAuthority()
   const first = await authority.issue()

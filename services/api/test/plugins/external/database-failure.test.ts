@@ -107,6 +107,7 @@ t.test('the database\'s certificate no longer trusted: 503 ERROR_DATABASE, throu
   }
 })
 
+// guarantee: access-line-per-request
 t.test('a client that goes away in the middle of its body is not a database failure', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
   await app.listen({ port: 0, host: '127.0.0.1' })

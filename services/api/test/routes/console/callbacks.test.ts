@@ -7,7 +7,7 @@ import { allPages, consoleCall, expectBadRequest } from './fixtures.js'
 
 const FIELDS = ['attempts', 'event', 'eventId', 'lastError', 'lastStatus', 'requestId', 'status', 'timestampCompleted', 'timestampCreated', 'timestampLastAttempt']
 
-// guarantee: console-keyset-pages, console-reads-scoped
+// guarantee: console-keyset-pages, console-reads-scoped, console-callbacks-nothing-secret
 t.test('a developer\'s callbacks newest first across pages, none of another developer, nothing secret', async (t) => {
   const { app } = await buildApp(t)
   const developerId = await createDeveloper(app, 'https://hooks.example/beacon?token=url-secret')

@@ -51,6 +51,7 @@ t.test('detail: the message in full; any-case ids', async (t) => {
   t.equal(upper.json().responseObject.id, posted.id)
 })
 
+// guarantee: inbox-id-checked
 t.test('detail: a malformed id is a 400 naming it, an unknown one the not-found 400', async (t) => {
   const { app } = await setUp(t)
   for (const query of ['', 'id=', 'id=123', `id=${UNKNOWN_ID}x`, `id=${UNKNOWN_ID.replaceAll('-', '')}`, `id=urn:uuid:${UNKNOWN_ID}`, `id=${UNKNOWN_ID}&id=${UNKNOWN_ID}`]) {

@@ -29,6 +29,7 @@ t.test('the paged shape; newest first; list items carry no body', async (t) => {
   })
 })
 
+// guarantee: inbox-list-paging
 t.test('only the user\'s messages of at least one listed application', async (t) => {
   const { app } = await setUp(t)
   const inOne = await post(t, app, { applications: [1] })
@@ -86,6 +87,7 @@ t.test('a size above 2000 counts as 2000, as Spring Data clamps it, and the answ
   t.equal((await list(t, app, 'userId=user-1&applications=1&size=999999999')).size, 2000)
 })
 
+// guarantee: inbox-list-paging
 t.test('paging: sizes, partial last page, beyond the end', async (t) => {
   const { app } = await setUp(t)
   const posted = []
@@ -128,6 +130,7 @@ t.test('up to 100 applications are listed at once', async (t) => {
   t.same(ids(await list(t, app, `userId=user-1&applications=${all}`)), [posted.id])
 })
 
+// guarantee: inbox-list-paging
 t.test('invalid parameters and unknown applications: a 400 naming them', async (t) => {
   const { app } = await setUp(t)
   const cases: Array<[string, RegExp]> = [

@@ -53,6 +53,7 @@ t.test('text application ids (PowerAuth 1.3+): posted, listed, counted and read 
     'the message of both applications is read')
 })
 
+// guarantee: inbox-post-fields
 t.test('several applications (numbers or numeric strings, repeats collapse), any-case type, silent', async (t) => {
   const { app } = await setUp(t)
   const detail = await post(t, app, { applications: [3, '1', 1, '3'], type: 'HTML', silent: true, body: '<p>Hi</p>' })
@@ -74,6 +75,7 @@ t.test('an unknown application is a 400 naming it, and nothing is stored', async
   t.equal(await app.db.inboxMessageApplication.count(), 0)
 })
 
+// guarantee: inbox-post-fields
 t.test('invalid fields: a 400 ERROR_REQUEST naming the field (PowerAuth 1.5+ validates this body)', async (t) => {
   const { app } = await setUp(t)
   const cases: Array<[Record<string, unknown>, RegExp]> = [

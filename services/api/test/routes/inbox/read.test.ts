@@ -24,6 +24,7 @@ t.test('read: the detail, read, with the time; a second read keeps the first tim
   t.same((await call(app, 'GET', `/inbox/messages/detail?id=${posted.id}`)).json().responseObject, detail)
 })
 
+// guarantee: inbox-id-checked
 t.test('read: bad or unknown ids, missing envelope', async (t) => {
   const { app } = await setUp(t)
   for (const inboxId of ['', '123', 42, `${UNKNOWN_ID}0`]) {
