@@ -24,7 +24,7 @@ t.test('wrong signatures from one address: 429 after the limit, even for a good 
   t.equal((await signedInject(app, { url: ECHO, remoteAddress: '192.0.2.50' })).statusCode, 200, 'another address is not affected')
 })
 
-// guarantee: signed-requests-per-minute
+// guarantee: signed-requests-per-minute, inapp-tokens-per-minute
 t.test('verified requests are limited per developer key; tokens have their own, lower limit', async (t) => {
   const { app } = await buildApp(t, { SIGNED_REQUESTS_PER_MINUTE: '3', INAPP_TOKENS_PER_MINUTE: '1' })
   await insertDeveloper(app)

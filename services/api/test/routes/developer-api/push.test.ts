@@ -41,7 +41,7 @@ t.test('a sender on the developer\'s own carrier is kept in the carrier\'s spell
   t.match(stored, { sender: `Support@${CARRIER}`, subject: `Support@${CARRIER}` })
 })
 
-// guarantee: username-url-encoded
+// guarantee: username-url-encoded, signed-push-content, signed-push-fallback-text
 t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no fallback scheduled', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
@@ -51,6 +51,7 @@ t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no f
 })
 
 // guarantee: sender-carrier-checked, carrier-forbidden-alike
+// guarantee: signed-push-content, signed-push-fallback-text
 t.test('every bad request is a clear 4xx in the signed API error body, and stores nothing', async (t) => {
   const { app } = await buildApp(t, env)
   await setupDeveloper(app)
@@ -73,6 +74,7 @@ t.test('every bad request is a clear 4xx in the signed API error body, and store
     [`alice@${CARRIER}`, { content: 7 }, 400, /content/],
     [`alice@${CARRIER}`, { appMessage: {} }, 400, /appMessage\.content/],
     [`alice@${CARRIER}`, { content: 'a', push: { content: '' } }, 400, /push\.content/],
+    [`alice@${CARRIER}`, { content: 'a', push: { content: 'x'.repeat(2049) } }, 400, /push\.content/],
     [`alice@${CARRIER}`, { content: 'a', sender: 'bob' }, 400, /sender/],
     // The sender becomes the push title: only an address on one of the developer's own carriers.
     [`alice@${CARRIER}`, { content: 'a', sender: 'security@yourbank.example' }, 400, /^sender must be username@carrier on a carrier this developer may address$/],
