@@ -37,7 +37,7 @@ t.test('an attempt succeeds on a 2xx answer only: a 300 is a failed attempt, a 2
 })
 
 for (const change of ['disabled', 'deleted', 'left without a callback URL'] as const) {
-  // guarantee: callback-developer-disabled
+  // guarantee: callback-developer-disabled, callback-recorded
   t.test(`a developer ${change} between two attempts gets no further attempt`, async (t) => {
     const { app, config, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '50', CALLBACK_MAX_ATTEMPTS: '5' }, { captureLogs: true })
     let developerId = 0
@@ -62,6 +62,11 @@ for (const change of ['disabled', 'deleted', 'left without a callback URL'] as c
     const dropped = logs().split('\n').filter((line) => line.includes('callback dropped')).map((line) => JSON.parse(line) as Record<string, unknown>)
     t.match(dropped, [{ level: 30, developerId, eventId: body.eventId }])
     t.equal(dropped.length, 1, 'dropped once, logged at info')
+    // The record says why (a deleted developer's records go with it).
+    if (change !== 'deleted') {
+      t.match(await app.db.callbackDelivery.findFirst({ where: { developerId } }),
+        { status: 'FAILED', attempts: 1, lastError: change === 'disabled' ? 'DeveloperDisabled' : 'NoCallbackUrl' }, 'recorded as dropped, with why')
+    }
   })
 }
 
