@@ -26,7 +26,7 @@ t.test('connects are limited per address and per token, with a 429 in the signed
   t.match(perAddress.body, { error: { status: 429, code: 42900, message: /from this address/ } })
 })
 
-// guarantee: inapp-sockets-per-user
+// guarantee: inapp-sockets-per-user, inapp-sockets-per-token
 t.test('beyond the sockets allowed per user and per token, the oldest is closed', async (t) => {
   const { app } = await buildApp(t, { ...env, INAPP_SOCKETS_PER_USER: '2', INAPP_SOCKETS_PER_TOKEN: '1' })
   const { developerId, applicationId } = await setupDeveloper(app)
