@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { InAppMessageFrame } from '@beacon/contracts'
-import type { Db, InboxMessage, Prisma } from '@beacon/db'
+import type { Db, InboxMessage } from '@beacon/db'
+import { recordQueuedCallbacks } from '../callbacks/records.js'
+import { isoTimestamp } from '../outbox/outbox.js'
 import type { InAppIdentity } from './token.js'
 
 export interface NewInAppMessage extends InAppIdentity {
@@ -93,19 +95,40 @@ export async function pendingInAppMessages (db: Db, identity: InAppIdentity, pag
   return rows
 }
 
+// One statement records the acknowledgements and queues their `im.delivered` callbacks in the
+// outbox, each with its record: never a callback for an acknowledgement that was not recorded (the
+// push fallback would then go out too, after the developer was told the app had the message), nor
+// an acknowledgement without its callback. The time is the database's, as the acknowledgement's.
+const ACKNOWLEDGE = {
+  name: 'beacon-in-app-acknowledge',
+  text: `WITH acked AS (
+           UPDATE inbox_message m SET acknowledged_at = now()
+            WHERE m.id = ANY($1::uuid[]) AND m.user_id = $2 AND m.developer_id = $3
+              AND m.acknowledged_at IS NULL AND m.expired_at IS NULL
+              AND EXISTS (SELECT 1 FROM inbox_message_application a WHERE a.message_id = m.id AND a.application_id = $4)
+           RETURNING m.id, m.developer_id, m.acknowledged_at),
+         queued AS (
+           INSERT INTO outbox (kind, payload)
+           SELECT 'callback', json_build_object('developerId', acked.developer_id, 'body', json_build_object(
+                    'eventId', acked.id::text || ':im.delivered', 'event', 'im.delivered', 'requestId', acked.id::text,
+                    'to', $5::text, 'timestamp', ${isoTimestamp('acked.acknowledged_at')}))
+             FROM acked
+           RETURNING payload),
+         recorded AS (${recordQueuedCallbacks('queued')})
+         SELECT id::text AS id FROM acked`
+}
+
 /**
- * Records the first acknowledgement of each of the user's own messages from the token's developer,
- * in one statement. Returns the ids acknowledged now; an id that is another developer's or user's,
- * unknown, expired or already acknowledged is left out (only the first ack counts, across every
- * instance: the row update decides).
+ * Records the first acknowledgement of each of the user's own messages from the token's developer
+ * and queues its `im.delivered` callback to `to`, in one statement. Returns the ids acknowledged
+ * now; an id that is another developer's or user's, unknown, expired or already acknowledged is
+ * left out (only the first ack counts, across every instance: the row update decides).
  */
-export async function acknowledgeInAppMessages (db: Prisma.TransactionClient, identity: InAppIdentity, ids: string[]): Promise<string[]> {
+export async function acknowledgeInAppMessages (db: Db, identity: InAppIdentity, ids: string[], to: string): Promise<string[]> {
   if (ids.length === 0) return []
-  const rows = await db.$queryRaw<Array<{ id: string }>>`
-    UPDATE inbox_message m SET acknowledged_at = now()
-    WHERE m.id = ANY(${ids}::uuid[]) AND m.user_id = ${identity.userId} AND m.developer_id = ${identity.developerId}
-      AND m.acknowledged_at IS NULL AND m.expired_at IS NULL
-      AND EXISTS (SELECT 1 FROM inbox_message_application a WHERE a.message_id = m.id AND a.application_id = ${identity.applicationId})
-    RETURNING m.id::text AS id`
+  const { rows } = await db.pool.query<{ id: string }>({
+    ...ACKNOWLEDGE,
+    values: [ids, identity.userId, identity.developerId, identity.applicationId, to]
+  })
   return rows.map((row) => row.id)
 }

@@ -129,22 +129,12 @@ function acknowledgements (app: FastifyInstance, socket: WebSocket, grant: InApp
 
 /**
  * Records the first ack of each of the user's own messages of this developer and tells the
- * developer; other acks change nothing. The callbacks are queued before the acks commit: if
- * queueing fails nothing is recorded and the client's retry tries again; if the commit fails, the
- * retry's callbacks are duplicates (same eventId) that the queue drops.
+ * developer, in one statement (acknowledgeInAppMessages): if it fails nothing is recorded or
+ * queued, and the client's retry tries again.
  */
 async function acknowledge (app: FastifyInstance, grant: InAppGrant, address: Promise<string | null>, ids: string[]): Promise<void> {
   const to = await address
   if (to === null) return
-  await app.db.$transaction(async (tx) => {
-    for (const id of await acknowledgeInAppMessages(tx, grant, [...new Set(ids)])) {
-      await app.callbacks.emit(grant.developerId, {
-        eventId: `${id}:im.delivered`,
-        event: 'im.delivered',
-        requestId: id,
-        to,
-        timestamp: new Date().toISOString()
-      })
-    }
-  })
+  const acknowledged = await acknowledgeInAppMessages(app.db, grant, [...new Set(ids)], to)
+  if (acknowledged.length > 0) app.outbox.kick()
 }

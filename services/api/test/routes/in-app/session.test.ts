@@ -8,22 +8,27 @@ import { serveInAppSocket } from '../../../src/domain/in-app/session.js'
 function fakes () {
   const socket = Object.assign(new EventEmitter(), { OPEN: 1, CLOSING: 2, readyState: 1, close () {}, send () {} })
   const counted: string[] = []
-  const transactions: unknown[] = []
+  const acknowledgements: unknown[] = []
   const app = {
     log: { error () {} },
     inApp: { sockets: { add () {}, write: () => true } },
     db: {
       application: { findUnique: async () => ({ carrierDomain: 'carrier.example' }) },
-      pool: { query: async () => ({ rows: [] }) },
-      $transaction: async (work: unknown) => { transactions.push(work) }
+      // The replay's read and the acknowledgements' statement; the latter recorded.
+      pool: {
+        query: async (query: { name?: string }) => {
+          if (query.name === 'beacon-in-app-acknowledge') acknowledgements.push(query)
+          return { rows: [] }
+        }
+      }
     },
-    callbacks: { emit: async () => {} }
+    outbox: { kick () {} }
   } as unknown as FastifyInstance
-  return { socket, app, counted, transactions }
+  return { socket, app, counted, acknowledgements }
 }
 
 t.test('frames that arrive while the socket is closing (revoked, replaced) count for nothing', async (t) => {
-  const { socket, app, counted, transactions } = fakes()
+  const { socket, app, counted, acknowledgements } = fakes()
   const grant = { applicationId: 1, userId: 'alice', developerId: 1, tokenEpoch: 0 }
   await serveInAppSocket(app, socket as unknown as WebSocket, { grant, token: 't', ackRate: async () => { counted.push('ack'); return 0 }, faultRate: async () => 0 })
   const ack = (id: string) => socket.emit('message', Buffer.from(JSON.stringify({ type: 'ack', id })), false)
@@ -35,5 +40,5 @@ t.test('frames that arrive while the socket is closing (revoked, replaced) count
   await new Promise((resolve) => setImmediate(resolve))
   await new Promise((resolve) => setImmediate(resolve))
   t.same(counted, ['ack'], 'only the open socket\'s ack was counted')
-  t.equal(transactions.length, 1, 'and recorded')
+  t.equal(acknowledgements.length, 1, 'and recorded')
 })
