@@ -76,8 +76,8 @@ t.test('the api dies with push fallbacks queued and callbacks unsent: one push p
   ])
   const records = async () => (await stack.call('POST', '/admin/console/callback/list', { requestObject: { developerId: developer.id, limit: 100 } })).body.responseObject.callbackList as any[]
   const ended = async () => { const list = await records(); return list.length >= expected.size && list.every((r) => r.status !== 'PENDING') }
-  t.ok(await eventually(ended, 100_000), 'every callback record ended')
   await settle(t, stack, { messageIds: pushIds }, 'every push fallback completed', { at: killedAt, event: 'the kill' })
+  t.ok(await eventually(ended, 100_000), 'every callback record ended')
 
   // The mocks: one push per device of a request not acknowledged in time, none to the ackers.
   await assertLedger(t, stack, pushed, { messageIds: pushIds }, { maxDuplicates: 0, bound: 'one push per request (push-fallback-once)' })
