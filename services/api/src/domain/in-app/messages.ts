@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { InAppMessageFrame } from '@beacon/contracts'
-import type { Db, InboxMessage } from '@beacon/db'
+import { DatabaseError, isPoolFailure, type Db, type InboxMessage } from '@beacon/db'
 import { recordQueuedCallbacks } from '../callbacks/records.js'
 import { isoTimestamp } from '../outbox/outbox.js'
 import type { InAppIdentity } from './token.js'
@@ -42,20 +42,43 @@ const STORE_IN_APP_MESSAGE = {
 /** Most messages replayed to a connecting socket, the oldest first; later ones wait for a later connection, the push fallback or expiry. */
 export const MAX_REPLAY = 500
 
+// The stored message read back by its id: what a statement whose answer was lost committed.
+const STORED_IN_APP_MESSAGE = 'SELECT id, body, sender, created_at AS "createdAt" FROM inbox_message WHERE id = $1'
+
+/** The connection broke or could not be had: the statement may have committed or not run at all. */
+const answerLost = (error: unknown) => isPoolFailure(error) && !(error instanceof DatabaseError)
+const isOwnConflict = (error: unknown) => error instanceof DatabaseError && error.code === '23505' && error.constraint === 'inbox_message_pkey'
+
 /**
  * Stores a developer's in-app message in the user's store (with its one application). The push
- * fallback is scheduled only when there is push content to send.
+ * fallback is scheduled only when there is push content to send. A statement whose answer was lost
+ * is run once more with the same id: if the first committed, the second finds its row (the id is
+ * this request's own) and that message is the answer. Without it, the request answered 503 for a
+ * message that was stored and would be sent, and the developer's retry sent it twice.
  */
 export async function storeInAppMessage (db: Db, message: NewInAppMessage, timings: InAppTimings, now?: Date): Promise<StoredInAppMessage> {
-  const { rows: [stored] } = await db.pool.query<StoredInAppMessage>({
+  const id = randomUUID()
+  const store = async () => (await db.pool.query<StoredInAppMessage>({
     ...STORE_IN_APP_MESSAGE,
     values: [
-      randomUUID(), message.userId, message.sender ?? '', message.content.slice(0, 100), message.content, now ?? null,
+      id, message.userId, message.sender ?? '', message.content.slice(0, 100), message.content, now ?? null,
       message.developerId, message.sender ?? null, message.pushContent ?? null,
       timings.inAppAckTimeoutMs, timings.inAppMessageTtlSeconds, message.applicationId
     ]
-  })
-  return stored!
+  })).rows[0]!
+  try {
+    return await store()
+  } catch (error) {
+    if (!answerLost(error)) throw error
+    try {
+      return await store()
+    } catch (again) {
+      if (!isOwnConflict(again)) throw again
+      const { rows: [earlier] } = await db.pool.query<StoredInAppMessage>(STORED_IN_APP_MESSAGE, [id])
+      if (earlier === undefined) throw again
+      return earlier
+    }
+  }
 }
 
 export function toFrame (message: StoredInAppMessage): InAppMessageFrame {

@@ -178,3 +178,33 @@ t.test('a username of 255 characters outside the BMP is an address, in the path 
     t.equal(response.json().error?.code, 40000)
   }
 })
+
+// The store's answer lost on the way back (the connection broke after the commit), or the
+// statement lost before it ran: the push answers the one message stored, which a developer's
+// retry after a 503 would have sent twice. The statement is failed once, after or instead of running.
+// guarantee: signed-push-store-answer-lost
+t.test('a push whose store answer was lost answers the message it stored, stored once', async (t) => {
+  for (const lost of ['after the commit', 'before it ran'] as const) {
+    const { app } = await buildApp(t, env)
+    await setupDeveloper(app)
+    const pool = app.db.pool
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>
+    let failures = 0
+    ;(pool as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+      if (failures === 0 && (args[0] as { name?: string } | undefined)?.name === 'beacon-store-in-app-message') {
+        failures++
+        if (lost === 'after the commit') await query(...args)
+        throw new Error('Connection terminated unexpectedly')
+      }
+      return await query(...args)
+    }
+    const response = await signedPost(app, `/api/1.0/push/alice@${CARRIER}`, { content: `hello ${lost}`, push: { content: 'You have a message' } })
+    ;(pool as unknown as { query: unknown }).query = query
+    t.equal(failures, 1, `${lost}: the store failed once`)
+    t.equal(response.statusCode, 200, `${lost}: answered OK`)
+    const stored = await app.db.inboxMessage.findMany({ where: { userId: 'alice' } })
+    t.equal(stored.length, 1, `${lost}: stored once`)
+    t.equal(response.json().requestId, stored[0]?.id, `${lost}: the answer names the message stored`)
+    t.equal(stored[0]?.body, `hello ${lost}`)
+  }
+})
