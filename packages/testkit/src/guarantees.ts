@@ -93,9 +93,12 @@ function disablesTest (property: ts.ObjectLiteralElementLike): boolean {
 
 const TEST_FOLDERS = ['packages', 'services', 'tests']
 
-/** Every reference in the test folders of the workspace (`<group>/<name>/test/**` and `bench/test`). */
+/**
+ * Every reference in the test folders of the workspace (`<group>/<name>/test/**`, `bench/test`, and
+ * `scripts/test`, the root scripts' own tests, which npm test runs too).
+ */
 export async function findReferences (root: string): Promise<GuaranteeReference[]> {
-  const folders: string[] = [join(root, 'bench', 'test')]
+  const folders: string[] = [join(root, 'bench', 'test'), join(root, 'scripts', 'test')]
   for (const group of TEST_FOLDERS) {
     const names = await readdir(join(root, group)).catch(() => [] as string[])
     folders.push(...names.map((name) => join(root, group, name, 'test')))

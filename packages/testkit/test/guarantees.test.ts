@@ -83,6 +83,14 @@ t.test('the check names unheld, repeated, unknown and misplaced guarantees', asy
   t.strictSame(check.guarantees[0]!.heldBy.map((r) => r.file), ['a.test.ts'])
 })
 
+t.test('the root scripts\' tests (scripts/test) hold guarantees as the packages\' do', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'guarantees-'))
+  t.teardown(() => rm(root, { recursive: true, force: true }))
+  await mkdir(join(root, 'scripts', 'test'), { recursive: true })
+  await writeFile(join(root, 'scripts', 'test', 'setup.test.mjs'), "// guarantee: set-up\nt.test('sets up', f)\n")
+  t.strictSame((await findReferences(root)).map((r) => `${r.file}:${r.id}`), ['scripts/test/setup.test.mjs:set-up'])
+})
+
 t.test('the script over a workspace: exit 1 and the reason while a guarantee has no test, 0 once one holds it', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'guarantees-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
