@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { assertReachableByPostgresUser } from '../src/postgres-user-access.js'
 
+// guarantee: embedded-postgres-runs-as-postgres
 t.test('a data folder PostgreSQL cannot reach is refused up front when running as root', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'beacon-access-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
