@@ -6,6 +6,7 @@ import { insertDeveloper } from './signing-fixtures.js'
 
 const env = { INAPP_ACK_TIMEOUT_MS: '60000', INAPP_MESSAGE_TTL_SECONDS: '3600' }
 
+// guarantee: carrier-case-insensitive
 t.test('push stores the in-app message with its application and answers its id', async (t) => {
   const { app } = await buildApp(t, env)
   const { applicationId, developerId } = await setupDeveloper(app)
@@ -41,13 +42,14 @@ t.test('a sender on the developer\'s own carrier is kept in the carrier\'s spell
   t.match(stored, { sender: `Support@${CARRIER}`, subject: `Support@${CARRIER}` })
 })
 
-// guarantee: username-url-encoded, signed-push-content, signed-push-fallback-text
+// guarantee: username-url-encoded, signed-push-content, signed-push-fallback-text, carrier-case-insensitive
 t.test('appMessage.content (M800 SDK form), a URL-encoded address, no push: no fallback scheduled', async (t) => {
   const { app } = await buildApp(t, env)
-  await setupDeveloper(app)
+  const { applicationId } = await setupDeveloper(app)
   const requestId = await pushTo(app, `+85291234567%40${CARRIER.toUpperCase()}`, { appMessage: { content: 'hello' } })
-  const stored = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId } })
+  const stored = await app.db.inboxMessage.findUniqueOrThrow({ where: { id: requestId }, include: { applications: true } })
   t.match(stored, { userId: '+85291234567', body: 'hello', subject: '', sender: null, pushContent: null, pushDueAt: null })
+  t.same(stored.applications.map((a) => a.applicationId), [applicationId], 'the carrier in upper case: the application of carrier.example')
 })
 
 // guarantee: sender-carrier-checked, carrier-forbidden-alike
