@@ -14,10 +14,17 @@ t.test('formatAuthorization refuses values the parser would refuse', async (t) =
   t.throws(() => formatAuthorization({ ...params, signature: signature.toUpperCase() }), { code: SigningErrorCode.INVALID_ARGUMENT })
 })
 
+// guarantee: nonce-key-charset
 t.test('parseAuthorization reads the parameters back', async (t) => {
   t.same(parseAuthorization(header), params)
   t.same(parseAuthorization(formatAuthorization({ key: 'K.e_y~+/=-9', nonce: 'n'.repeat(128), signature })),
     { key: 'K.e_y~+/=-9', nonce: 'n'.repeat(128), signature }, 'every allowed character, the longest nonce')
+  // README: 1 to 128 characters of A-Z a-z 0-9 . _ ~ + / = -, for both (the refusals are below).
+  const every = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~+/=-'
+  const accepted: Array<[string, string, string]> = [[every, every, 'every allowed character in both'], ['k'.repeat(128), 'n', 'the longest key, the shortest nonce'], ['k', 'n'.repeat(128), 'the shortest key']]
+  for (const [key, nonce, what] of accepted) {
+    t.same(parseAuthorization(`MAAIISDK10 key="${key}", nonce="${nonce}", signature="${signature}"`), { key, nonce, signature }, what)
+  }
 })
 
 t.test('parseAuthorization tolerates only optional whitespace after commas, and any order', async (t) => {
@@ -29,6 +36,7 @@ t.test('parseAuthorization tolerates only optional whitespace after commas, and 
   for (const variant of variants) t.same(parseAuthorization(variant), params, variant)
 })
 
+// guarantee: nonce-key-charset
 t.test('every malformed header is refused with its own code', async (t) => {
   const q = (value: string) => `"${value}"`
   const refused: Array<[string, string | undefined, string]> = [
