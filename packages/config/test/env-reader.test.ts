@@ -72,3 +72,18 @@ t.test('DATABASE_POOL_SIZE: 1 to 500; 0 (a pool that never connects) or above 50
     t.same(read.problems, [`DATABASE_POOL_SIZE must be an integer from 1 to 500, got "${bad}"`], `${bad} refused`)
   }
 })
+
+// Separate installations on one NATS server tell their subjects and streams apart by it: a dot
+// would split a subject's tokens, a space or wildcard would make it no subject at all.
+// guarantee: nats-prefix-pattern
+t.test('NATS_PREFIX: letters, digits, _ and -, at most 64; anything else is refused naming the rule', async (t) => {
+  const prefixOf = (value: string) => {
+    const read = new EnvReader({ DATABASE_URL: 'postgresql://h/db', NATS_PREFIX: value })
+    return { prefix: readCommon(read).nats.prefix, problems: read.problems }
+  }
+  const longest = 'Ab9_-'.repeat(12) + 'Zz0_'
+  for (const value of ['beacon', 'A-z_09', longest]) t.same(prefixOf(value), { prefix: value, problems: [] }, `${value.length} characters taken`)
+  for (const value of [longest + 'x', 'a.b', 'a b', 'a*', 'a>', 'é']) {
+    t.same(prefixOf(value).problems, [`NATS_PREFIX must be letters, digits, _ and - (at most 64), got "${value}"`], `${JSON.stringify(value)} refused`)
+  }
+})

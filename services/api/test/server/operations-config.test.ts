@@ -10,6 +10,7 @@ t.test('METRICS_PORT, METRICS_HOST, MAX_EVENT_LOOP_DELAY_MS: defaults', async (t
     { metricsPort: 9100, metricsHost: '::1', maxEventLoopDelayMs: 0 })
 })
 
+// guarantee: metrics-port-differs
 t.test('a clear message per bad value', async (t) => {
   t.strictSame(problemsOf({ METRICS_PORT: 'nine' }), ['METRICS_PORT must be an integer from 0 to 65535, got "nine"'])
   t.strictSame(problemsOf({ METRICS_PORT: '70000' }), ['METRICS_PORT must be an integer from 0 to 65535, got "70000"'])
