@@ -46,6 +46,7 @@ t.test('defaults (page 0, size 100), partial last page, pages beyond the end, si
   t.same(pages, users)
 })
 
+// guarantee: malformed-page-size-400, malformed-page-size-named
 t.test('invalid page or size: a 400 naming the parameter', async (t) => {
   const { app } = await setUp(t)
   const id = await createCampaign(t, app)

@@ -42,7 +42,7 @@ t.test('every console read asks for the admin credentials: 401 without them or w
   }
 })
 
-// guarantee: console-bad-page-refused
+// guarantee: console-bad-page-refused, console-list-limit
 t.test('a bad limit or cursor is a 400 naming it; a null cursor is the first page', async (t) => {
   const { app } = await setUp(t)
   const otherListsCursor = Buffer.from(JSON.stringify(['elsewhere', '1'])).toString('base64url')
@@ -93,7 +93,7 @@ t.test('a forged cursor of the right list with a key no row can have is a 400, n
   t.equal(wellFormed.json().responseObject.messageList.length, 1)
 })
 
-// guarantee: console-keyset-pages
+// guarantee: console-keyset-pages, console-list-limit
 t.test('without a limit a page holds 50; a last page that is full has no nextCursor', async (t) => {
   const { app } = await setUp(t)
   await app.db.callbackDelivery.createMany({

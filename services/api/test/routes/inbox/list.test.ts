@@ -130,7 +130,7 @@ t.test('up to 100 applications are listed at once', async (t) => {
   t.same(ids(await list(t, app, `userId=user-1&applications=${all}`)), [posted.id])
 })
 
-// guarantee: inbox-list-paging
+// guarantee: inbox-list-paging, malformed-page-size-400, malformed-page-size-named
 t.test('invalid parameters and unknown applications: a 400 naming them', async (t) => {
   const { app } = await setUp(t)
   const cases: Array<[string, RegExp]> = [
