@@ -37,7 +37,7 @@ t.test('create: key and secret are fresh and random, the secret is stored sealed
   t.same(none.applications, [], 'no carrier yet: it can still test its signing on /debug/echo')
 })
 
-// guarantee: callback-url-checked
+// guarantee: callback-url-checked, developer-unknown-refs-400
 t.test('create: bad input is a clear 400 and creates nothing', async (t) => {
   const { app } = await buildApp(t)
   await createCarriers(t, app)
@@ -86,6 +86,7 @@ t.test('list and detail: every field but the secret', async (t) => {
   }
 })
 
+// guarantee: developer-unknown-refs-400
 t.test('detail: unknown and malformed ids', async (t) => {
   const { app } = await buildApp(t)
   const cases: Array<[unknown, string | RegExp]> = [
