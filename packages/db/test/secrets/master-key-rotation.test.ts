@@ -182,11 +182,13 @@ t.test('a credential written while the rotation runs waits for it, and is not ov
   t.same(stored?.key, uploaded, 'the upload\'s value stands: the rotation did not write over it')
 })
 
+// guarantee: rotate-master-key-new-key-differs
 t.test('the same key twice is refused', async (t) => {
   const key = randomBytes(32)
   await t.rejects(rotateMasterKey('postgresql://unused', key, Buffer.from(key)), { code: DbErrorCode.SECRET_KEY_INVALID })
 })
 
+// guarantee: rotate-master-key-counts
 t.test('npm run rotate-master-key: counts on stdout, the new key opens everything, keys never printed', async (t) => {
   const { url, key, plaintexts } = await seeded(t)
   const newKey = randomBytes(32)
