@@ -34,8 +34,8 @@ interface Container {
   livenessProbe?: Probe
   readinessProbe?: Probe
   startupProbe?: Probe
-  resources?: { requests?: object, limits?: { memory?: string } }
-  securityContext?: { readOnlyRootFilesystem?: boolean, allowPrivilegeEscalation?: boolean }
+  resources?: { requests?: { cpu?: string, memory?: string }, limits?: { memory?: string } }
+  securityContext?: { readOnlyRootFilesystem?: boolean, allowPrivilegeEscalation?: boolean, capabilities?: { drop?: string[] } }
   volumeMounts?: Array<{ name: string, mountPath: string }>
 }
 interface DeploymentObject {
@@ -45,10 +45,10 @@ interface DeploymentObject {
       metadata: { labels: Record<string, string> }
       spec: {
         terminationGracePeriodSeconds: number
-        securityContext: { runAsNonRoot: boolean }
+        securityContext: { runAsNonRoot: boolean, runAsUser?: number, seccompProfile?: { type: string } }
         initContainers?: Container[]
         containers: Container[]
-        volumes: Array<{ name: string, secret?: { secretName: string } }>
+        volumes: Array<{ name: string, secret?: { secretName: string }, emptyDir?: object }>
       }
     }
   }
@@ -112,17 +112,26 @@ t.test('secrets by reference: *_FILE paths inside a mounted Secret, no secret va
   t.equal(api.spec.template.spec.containers[0]!.env?.filter((v) => v.name.endsWith('_FILE')).length, 3, 'the api: DATABASE_URL, MASTER_KEY, AUTH_PASSWORD')
 })
 
+// guarantee: kubernetes-pod-hardening
 t.test('non-root, read-only root filesystem, resources, migrations before start, grace period over SHUTDOWN_TIMEOUT_MS', async (t) => {
   const shutdownMs = Number(config.SHUTDOWN_TIMEOUT_MS)
   for (const deployment of [api, dispatcher]) {
     const pod = deployment.spec.template.spec
     t.equal(pod.securityContext.runAsNonRoot, true)
+    t.equal(pod.securityContext.runAsUser, 1000, 'user 1000, the image\'s node')
+    t.equal(pod.securityContext.seccompProfile?.type, 'RuntimeDefault')
+    // The service's writable /tmp on its read-only root (the migrations, an init container, write none).
+    const tmp = pod.volumes.find((volume) => volume.emptyDir !== undefined)
+    for (const container of pod.containers) {
+      t.ok(tmp !== undefined && container.volumeMounts?.some((m) => m.name === tmp.name && m.mountPath === '/tmp'), `${container.name}: an emptyDir on /tmp`)
+    }
     t.ok(pod.terminationGracePeriodSeconds * 1000 >= shutdownMs + 5000, `grace ${pod.terminationGracePeriodSeconds} s leaves 5 s over SHUTDOWN_TIMEOUT_MS (${shutdownMs} ms)`)
     t.match(pod.initContainers?.[0]?.args, ['node', 'packages/db/dist/migrate-cli.js'], 'an init container applies the migrations')
     for (const container of [...pod.initContainers ?? [], ...pod.containers]) {
       t.equal(container.securityContext?.readOnlyRootFilesystem, true, `${container.name}: read-only root filesystem`)
       t.equal(container.securityContext?.allowPrivilegeEscalation, false)
-      t.ok(container.resources?.requests !== undefined && container.resources.limits?.memory !== undefined, `${container.name}: requests and a memory limit`)
+      t.same(container.securityContext?.capabilities?.drop, ['ALL'], `${container.name}: every capability dropped`)
+      t.ok(container.resources?.requests?.cpu !== undefined && container.resources.requests.memory !== undefined && container.resources.limits?.memory !== undefined, `${container.name}: CPU and memory requests and a memory limit`)
       t.same(container.envFrom ?? [{ configMapRef: { name: 'beacon-config' } }], [{ configMapRef: { name: 'beacon-config' } }])
     }
   }
