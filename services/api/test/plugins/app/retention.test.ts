@@ -32,7 +32,7 @@ async function until (condition: () => Promise<boolean>, timeoutMs = 15_000): Pr
   }
 }
 
-// guarantee: retention-days
+// guarantee: retention-days, retention-deleted-unknown
 t.test('with RETENTION_DAYS each api instance deletes what finished before, counts it and logs it', async (t) => {
   const { app, logs } = await buildApp(t, { RETENTION_DAYS: '7', RETENTION_SWEEP_INTERVAL_MS: '1000' }, { captureLogs: true })
   const before = await metricValue(app, 'beacon_records_purged_total', { record: 'message' })
@@ -45,6 +45,14 @@ t.test('with RETENTION_DAYS each api instance deletes what finished before, coun
 
   await until(async () => await app.db.message.count({ where: { id: old } }) === 0)
   t.equal(await detailStatus(app, old), 400, 'then PowerAuth\'s detail route answers as for an unknown id')
+  // README: a deleted message is answered as an unknown one, in the API's error body.
+  const answer = async (id: string) => {
+    const response = await call(app, 'GET', `/push/message/${id}/detail`)
+    return { status: response.statusCode, type: response.headers['content-type'], body: response.body.replaceAll(id, '<id>') }
+  }
+  const unknown = await answer(randomUUID())
+  t.match(JSON.parse(unknown.body), { status: 'ERROR', responseObject: { code: 'ERROR_GENERIC' } }, 'an unknown id: the API\'s error body')
+  t.same(await answer(old), unknown, 'the deleted message: the same answer, but for its id')
   t.equal(await detailStatus(app, recent), 200, 'the message inside the retention stays')
   // The round counts and logs after its deletes (the log line after the callbacks' part): the
   // row is gone before either.
