@@ -56,6 +56,7 @@ const counts = (sent: number, failed: number) => ({ sent, failed, pending: 0, to
 const summary = (messageId: string, ios: [number, number], android: [number, number], reason?: string): MessageSummary =>
   ({ messageId, ios: counts(...ios), android: counts(...android), ...(reason === undefined ? {} : { reason }) })
 
+// guarantee: push-failed-reason
 t.test('push.sent and push.failed reach the developer from recorded results', async (t) => {
   const { app, config } = await buildApp(t, localCallbackEnv)
   const hooks = await startCallbackReceiver({ developers: new Map([[key, secret]]) })
@@ -100,6 +101,7 @@ t.test('push.sent and push.failed reach the developer from recorded results', as
   t.equal((bodies.get(sent.requestId) as { timestamp?: string } | undefined)?.timestamp, completed.completedAt?.toISOString(), 'when the push completed')
 })
 
+// guarantee: push-failed-reason
 t.test('the callbacks of a complete message are deterministic, so a redelivered batch is de-duplicated', async (t) => {
   const { app } = await buildApp(t, localCallbackEnv)
   const ids = await setup(app, 'http://127.0.0.1:9/cb')
@@ -114,6 +116,7 @@ t.test('the callbacks of a complete message are deterministic, so a redelivered 
   t.match(first[0], { developerId: ids.developerId, body: { event: 'push.failed', reason: 'ApnsCredentialsRefused', requestId: whole.requestId } })
 })
 
+// guarantee: push-failed-reason
 t.test('push.failed names each of its devices\' reasons once, sorted', async (t) => {
   const { app } = await buildApp(t, localCallbackEnv)
   const ids = await setup(app, 'http://127.0.0.1:9/cb')
