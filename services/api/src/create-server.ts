@@ -125,7 +125,9 @@ export function loggedUrl (url: string): string {
 function serializeRequest (request: FastifyRequest) {
   return {
     method: request.method,
-    url: loggedUrl(request.url),
+    // As received, not as rewriteUrl routed it (powerauth-client-url.ts folds the rest of the path
+    // into an appId value, where a `&token=` is no parameter the redaction would see).
+    url: loggedUrl(request.originalUrl),
     host: request.host,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort
