@@ -6,6 +6,7 @@ import { rawRequest } from '../raw-http.js'
 // powerauth-client-url.ts). Its access line is the URL that came, redacted as any other: the URL
 // it was routed as had the rest of the path folded into the appId's value, a `&token=` included,
 // where the redaction does not look, and showed a query the client never sent.
+// guarantee: connect-access-line
 t.test('a request routed under a rewritten URL is logged with the URL received, its token redacted', async (t) => {
   const { app, logs } = await buildApp(t, {}, { captureLogs: true })
   await app.listen({ port: 0, host: '127.0.0.1' })
