@@ -1,6 +1,6 @@
 export { createDb, type Db, type DbOptions } from './client.js'
 export { checkSchemaInUse, connectionOf, databaseUrlProblem, useSchema, DATABASE_SCHEMA_RULE, type Connection } from './connection.js'
-export { isPoolFailure } from './pool-failures.js'
+export { isPoolFailure, worthRunningAgain } from './pool-failures.js'
 export { isInputRefusedByDatabase, sqlStateOf } from './refused-input.js'
 export { applyMigrations, readMigrations, defaultMigrationsDir, describeLockHolder, type Migration, type MigrationLockHolder, type MigrationOptions } from './migrate.js'
 export { createSecretBox, parseMasterKey, MASTER_KEY_RULE, type SecretBox } from './secrets/secret-box.js'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { InAppMessageFrame } from '@beacon/contracts'
-import { DatabaseError, isPoolFailure, type Db, type InboxMessage } from '@beacon/db'
+import { DatabaseError, isPoolFailure, worthRunningAgain, type Db, type InboxMessage } from '@beacon/db'
 import { recordQueuedCallbacks } from '../callbacks/records.js'
 import { isoTimestamp } from '../outbox/outbox.js'
 import type { InAppIdentity } from './token.js'
@@ -45,8 +45,12 @@ export const MAX_REPLAY = 500
 // The stored message read back by its id: what a statement whose answer was lost committed.
 const STORED_IN_APP_MESSAGE = 'SELECT id, body, sender, created_at AS "createdAt" FROM inbox_message WHERE id = $1'
 
-/** The connection broke or could not be had: the statement may have committed or not run at all. */
-const answerLost = (error: unknown) => isPoolFailure(error) && !(error instanceof DatabaseError)
+/**
+ * The connection broke after the statement was sent, or its answer did not come in time: it may
+ * have committed. Not a statement that never left (no connection within the connect timeout, none
+ * could be made): nothing was stored, and a second wait for a connection only delays the 503.
+ */
+const answerLost = (error: unknown) => isPoolFailure(error) && !(error instanceof DatabaseError) && worthRunningAgain(error)
 const isOwnConflict = (error: unknown) => error instanceof DatabaseError && error.code === '23505' && error.constraint === 'inbox_message_pkey'
 
 /**
