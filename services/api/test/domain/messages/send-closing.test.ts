@@ -6,7 +6,7 @@ import { buildApp } from '../../helper.js'
 // The api starts to close while a SYNCHRONOUS send is still publishing its command: once
 // published, it must answer at once with what it knows (as at its timeout), not wait out
 // SYNC_TIMEOUT_MS, which would hold the close until its connections are cut and the answer lost.
-// The wait cut by a close that starts during it: test/server/shutdown.test.ts.
+// The wait cut by a close that starts during it: test/server/lifecycle/shutdown.test.ts.
 t.test('a SYNCHRONOUS send whose api began closing before its wait answers at once, counting nothing as sent', async (t) => {
   const { app } = await buildApp(t)
   await app.db.application.create({ data: { appId: '2', name: 'app2' } })

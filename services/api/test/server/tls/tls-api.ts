@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestDatabase, freePort, natsTestPrefix, spawnService, testNatsUrl, type IssuedCertificate, type ServiceProcess } from '@beacon/testkit'
 import type { Test } from 'tap'
+import { base } from '../config/config-env.js'
 
 // The api process serving TLS, shared by the TLS test files (tls.test.ts, tls-expired.test.ts).
 
@@ -31,10 +32,9 @@ export async function startTlsApi (t: Test, first: IssuedCertificate): Promise<T
   const port = await freePort()
   const masterKey = randomBytes(32)
   const api = spawnService('services/api/src/server.ts', {
+    ...base,
     DATABASE_URL: database.url,
     MASTER_KEY: masterKey.toString('base64'),
-    AUTH_USERNAME: 'admin',
-    AUTH_PASSWORD: 'long-enough-password',
     PORT: String(port),
     NATS_URL: testNatsUrl,
     NATS_PREFIX: natsTestPrefix(),

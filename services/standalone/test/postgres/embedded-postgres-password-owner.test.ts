@@ -5,10 +5,10 @@ import { tmpdir, userInfo } from 'node:os'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { temporaryDataDir } from './helpers/standalone-process.js'
+import { temporaryDataDir } from '../helpers/standalone-process.js'
 
 const self = fileURLToPath(import.meta.url)
-const fixture = fileURLToPath(new URL(`./fixtures/initialise-only${extname(self)}`, import.meta.url))
+const fixture = fileURLToPath(new URL(`../fixtures/initialise-only${extname(self)}`, import.meta.url))
 const nodeArgs = extname(self) === '.ts' ? ['--import=tsx', '--conditions=beacon-source'] : ['--conditions=beacon-js']
 
 // As root, the package runs initdb as the `postgres` user whenever that user exists (its spawn

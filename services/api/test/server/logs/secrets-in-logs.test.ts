@@ -1,8 +1,8 @@
 import { connect } from 'node:net'
 import t from 'tap'
-import { authorization, buildApp, call, credentials } from '../helper.js'
-import { until } from '../routes/in-app/helper.js'
-import { base64, createApp, ecKeyPem, serviceAccount } from '../routes/admin/fixtures.js'
+import { authorization, buildApp, call, credentials } from '../../helper.js'
+import { until } from '../../routes/in-app/helper.js'
+import { base64, createApp, ecKeyPem, serviceAccount } from '../../routes/admin/fixtures.js'
 
 // The log is read at trace level (every request, every error, start-up and shutdown) after
 // credentials went through every path that handles them: accepted, refused and removed. Every

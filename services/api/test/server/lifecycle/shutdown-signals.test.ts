@@ -1,6 +1,6 @@
 import { createTestDatabase, freePort, natsTestPrefix, spawnService, startSilentNetwork, testNatsUrl } from '@beacon/testkit'
 import t, { type Test } from 'tap'
-import { base } from './config-env.js'
+import { base } from '../config/config-env.js'
 
 // The close's two ways out that are not a clean exit (README, "Stopping: signals and uncaught
 // errors"): past SHUTDOWN_TIMEOUT_MS, and a second signal. NATS answering nothing (a partition,

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../../src/config.js'
 import { base, problemsOf } from './config-env.js'
 
 // guarantee: console-cookie-secure-default

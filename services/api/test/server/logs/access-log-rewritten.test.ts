@@ -1,6 +1,6 @@
 import t from 'tap'
-import { authorization, buildApp } from '../helper.js'
-import { rawRequest } from '../raw-http.js'
+import { authorization, buildApp } from '../../helper.js'
+import { rawRequest } from '../../raw-http.js'
 
 // The develop client's removal (`DELETE /admin/app/apns%3FappId=…`) is routed as `?appId=` (see
 // powerauth-client-url.ts). Its access line is the URL that came, redacted as any other: the URL

@@ -7,7 +7,7 @@ import { connect } from 'node:tls'
 import { createTestCertificateAuthority, httpsRequest, serverCertificate, spawnService } from '@beacon/testkit'
 import t from 'tap'
 import WebSocket from 'ws'
-import { createInAppTokens } from '../../src/domain/in-app/token.js'
+import { createInAppTokens } from '../../../src/domain/in-app/token.js'
 import { authorization, fingerprintOf, nthLogLine, startTlsApi } from './tls-api.js'
 
 // guarantee: tls-minimum-version, tls-no-plain-http

@@ -39,17 +39,18 @@ t.test('an expired certificate is served, and logged as a warning at start and a
     'the start-up line is a warning')
   t.same(await presented(port, ca), { fingerprint256: fingerprintOf(expired), refusal: 'CERT_HAS_EXPIRED' }, 'served all the same')
 
-  await install(alsoExpired.chain, alsoExpired.key)
-  api.child.kill('SIGHUP')
-  await nthLogLine(api, 'TLS certificate reloaded', 1)
-  t.match(lastLine(api, 'TLS certificate reloaded'), { level: 40, msg: /EXPIRED/, certificate: { fingerprint256: fingerprintOf(alsoExpired) } },
+  // Installs `issued`, sends SIGHUP and returns the reload's log line (the `nth` so far).
+  const reload = async (issued: typeof valid, nth: number) => {
+    await install(issued.chain, issued.key)
+    api.child.kill('SIGHUP')
+    await nthLogLine(api, 'TLS certificate reloaded', nth)
+    return lastLine(api, 'TLS certificate reloaded')
+  }
+  t.match(await reload(alsoExpired, 1), { level: 40, msg: /EXPIRED/, certificate: { fingerprint256: fingerprintOf(alsoExpired) } },
     'the reload line is a warning')
   t.same(await presented(port, ca), { fingerprint256: fingerprintOf(alsoExpired), refusal: 'CERT_HAS_EXPIRED' }, 'the reloaded one is served')
 
-  await install(valid.chain, valid.key)
-  api.child.kill('SIGHUP')
-  await nthLogLine(api, 'TLS certificate reloaded', 2)
-  const renewed = lastLine(api, 'TLS certificate reloaded')
+  const renewed = await reload(valid, 2)
   t.match(renewed, { level: 30, certificate: { fingerprint256: fingerprintOf(valid) } }, 'a valid certificate is logged at info')
   t.notMatch(renewed.msg, /EXPIRED/)
   t.same(await presented(port, ca), { fingerprint256: fingerprintOf(valid), refusal: undefined })

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { createTestCertificateAuthority } from '@beacon/testkit'
 import { pino } from 'pino'
 import t from 'tap'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../../src/config.js'
 import { base, problemsOf } from './config-env.js'
-import { hasExpired } from '../../src/tls/credentials.js'
-import { logCertificate } from '../../src/tls/reload.js'
+import { hasExpired } from '../../../src/tls/credentials.js'
+import { logCertificate } from '../../../src/tls/reload.js'
 
 // guarantee: auth-disabled-loopback-only, config-every-problem-at-once
 t.test('AUTH_DISABLED=true only on a loopback HOST', async (t) => {

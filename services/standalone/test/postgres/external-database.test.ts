@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { createDb, createSecretBox } from '@beacon/db'
 import { createTestDatabase } from '@beacon/testkit'
 import t from 'tap'
-import { parseBanner, request } from './helpers/http.js'
-import { freePort, spawnStandalone, temporaryDataDir } from './helpers/standalone-process.js'
+import { parseBanner, request } from '../helpers/http.js'
+import { freePort, spawnStandalone, temporaryDataDir } from '../helpers/standalone-process.js'
 
 // guarantee: standalone-environment-first
 t.test('with DATABASE_URL and credentials from the environment, those are used', async (t) => {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestDatabase, faultPreloadPath, freePort, natsTestPrefix, spawnService, testNatsUrl } from '@beacon/testkit'
 import t from 'tap'
+import { base } from '../config/config-env.js'
 
 /** Log lines of the process (pino's JSON), in order; anything else it printed is skipped. */
 const logLines = (output: string) => output.split('\n').flatMap((line) => {
@@ -21,10 +21,8 @@ for (const fault of ['exception', 'rejection'] as const) {
     const port = await freePort()
     // The fault comes from a preload of the test's, not from a hook in the api's code.
     const api = spawnService('services/api/src/server.ts', {
+      ...base,
       DATABASE_URL: database.url,
-      MASTER_KEY: randomBytes(32).toString('base64'),
-      AUTH_USERNAME: 'admin',
-      AUTH_PASSWORD: 'long-enough-password',
       PORT: String(port),
       NATS_URL: testNatsUrl,
       NATS_PREFIX: natsTestPrefix(),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { ConfigError, loadConfig } from '../../src/config.js'
+import { ConfigError, loadConfig } from '../../../src/config.js'
 
 /** A valid environment for loadConfig: what each config test changes is on top of it. */
 export const base = {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp } from '../helper.js'
+import { buildApp } from '../../helper.js'
 
 // Node's request head error carries the bytes it read (`rawPacket`). pino's error serializer
 // copies an error's non-error properties as they are: an array or a plain object holding that

@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const packageDir = fileURLToPath(new URL('../..', import.meta.url))
 
 t.test('its hook at the \'exit\' event does not throw', async (t) => {
   // process.exit() emits 'exit' and ends the process before the hook's continuation could throw:

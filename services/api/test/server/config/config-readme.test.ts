@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { EnvReader } from '@beacon/config'
 import { recordSettingReads, repositoryRoot, settingProblems, settingsTable } from '@beacon/testkit'
 import t from 'tap'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../../src/config.js'
 import { base } from './config-env.js'
 
 // guarantee: settings-as-documented

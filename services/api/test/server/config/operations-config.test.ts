@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loadConfig } from '../../src/config.js'
+import { loadConfig } from '../../../src/config.js'
 import { base, problemsOf } from './config-env.js'
 
 t.test('METRICS_PORT, METRICS_HOST, MAX_EVENT_LOOP_DELAY_MS: defaults', async (t) => {

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { assertReachableByPostgresUser } from '../src/postgres-user-access.js'
+import { assertReachableByPostgresUser } from '../../src/postgres-user-access.js'
 
 // guarantee: embedded-postgres-runs-as-postgres
 t.test('a data folder PostgreSQL cannot reach is refused up front when running as root', async (t) => {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process'
 import { readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { startEmbeddedPostgres } from '../src/embedded-postgres.js'
-import { freePort, temporaryDataDir } from './helpers/standalone-process.js'
+import { startEmbeddedPostgres } from '../../src/embedded-postgres.js'
+import { freePort, temporaryDataDir } from '../helpers/standalone-process.js'
 
 /** The effective user id a process runs as (/proc/<pid>/status, `Uid:` real effective saved fs). */
 async function uidOf (pid: number): Promise<number> {

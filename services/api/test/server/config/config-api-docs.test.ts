@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { ConfigError, loadConfig } from '../../src/config.js'
+import { ConfigError, loadConfig } from '../../../src/config.js'
 
 const base = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/unused',

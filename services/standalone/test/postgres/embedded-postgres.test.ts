@@ -6,11 +6,11 @@ import { tmpdir, userInfo } from 'node:os'
 import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { freePort, temporaryDataDir } from './helpers/standalone-process.js'
+import { freePort, temporaryDataDir } from '../helpers/standalone-process.js'
 
 // The fixture as this file runs: TypeScript through tsx, or the transpiled mirror with plain node.
 const self = fileURLToPath(import.meta.url)
-const fixture = fileURLToPath(new URL(`./fixtures/stop-then-exit${extname(self)}`, import.meta.url))
+const fixture = fileURLToPath(new URL(`../fixtures/stop-then-exit${extname(self)}`, import.meta.url))
 const nodeArgs = extname(self) === '.ts' ? ['--import=tsx', '--conditions=beacon-source'] : ['--conditions=beacon-js']
 
 t.test('once stop() resolves, PostgreSQL\'s log file holds its last line, and a process that exits then leaves it whole', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { authorization, buildApp } from '../helper.js'
-import { rawRequest } from '../raw-http.js'
+import { authorization, buildApp } from '../../helper.js'
+import { rawRequest } from '../../raw-http.js'
 
 // guarantee: access-line-per-request
 t.test('one access line per request: method, URL, status and time, after the response', async (t) => {
@@ -30,7 +30,7 @@ t.test('probe answers have no access line; the request after them has its own', 
 })
 
 t.test('a token in the query never reaches the log, however its name is spelled', async (t) => {
-  const { redactTokens } = await import('../../src/create-server.js')
+  const { redactTokens } = await import('../../../src/create-server.js')
   t.equal(redactTokens('/api/1.0/im/connect?token=abc.def&x=1'), '/api/1.0/im/connect?token=[redacted]&x=1')
   t.equal(redactTokens('/c?x=1&%74oken=abc'), '/c?x=1&%74oken=[redacted]', 'percent-encoded name')
   t.equal(redactTokens('/c?TOKEN=abc&token=def'), '/c?TOKEN=[redacted]&token=[redacted]', 'any case, repeated')
@@ -45,7 +45,7 @@ t.test('a token in the query never reaches the log, however its name is spelled'
 // Before 2026-12-05 a parameter's name could hold `?`: a URL of 16,000 of them, sent by anyone,
 // took ~150 ms of the event loop to log (tests/structure holds every pattern linear).
 t.test('the logged URL: a token after a second ? is hidden too, and a long URL is cut after its redaction', async (t) => {
-  const { LOGGED_URL_MAX, loggedUrl, redactTokens } = await import('../../src/create-server.js')
+  const { LOGGED_URL_MAX, loggedUrl, redactTokens } = await import('../../../src/create-server.js')
   t.equal(redactTokens('/c?a?token=x&b=1'), '/c?a?token=[redacted]&b=1')
   t.equal(redactTokens('/api/1.0/im/connect#token=abc'), '/api/1.0/im/connect#token=[redacted]', 'the router starts a query at # too')
   t.equal(redactTokens('/c?token=a#b?c&x=1'), '/c?token=[redacted]&x=1', 'a token is redacted up to its &, as the query parser reads it')
