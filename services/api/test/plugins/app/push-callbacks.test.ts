@@ -135,6 +135,23 @@ t.test('push.failed names each of its devices\' reasons once, sorted', async (t)
   t.equal(callback?.body.reason, 'EXPIRED, UNAVAILABLE, Unregistered', 'a status stands for a device without a reason')
 })
 
+// The README's order: the message's own failure reason first, before its devices' reasons.
+// guarantee: push-failed-reason
+t.test('push.failed names the message\'s own failure reason, not its failed devices\', when it has both', async (t) => {
+  const { app } = await buildApp(t, localCallbackEnv)
+  const ids = await setup(app, 'http://127.0.0.1:9/cb')
+  const failed = await inAppWithFallback(app, ids, { failureReason: 'DispatchFailed' })
+  await app.db.messageDelivery.createMany({
+    data: [
+      { messageId: failed.messageId, deviceId: 1n, platform: 'APNS', status: 'FAILED', reason: 'Unregistered' },
+      { messageId: failed.messageId, deviceId: 2n, platform: 'FCM', status: 'FAILED', reason: 'UNAVAILABLE' }
+    ]
+  })
+  await app.db.message.update({ where: { id: failed.messageId }, data: { completedAt: new Date() } })
+  const [callback] = await pushOutcomeCallbacks(app.db, [failed.messageId])
+  t.match(callback?.body, { event: 'push.failed', reason: 'DispatchFailed' })
+})
+
 t.test('no callback for an inbox message without a developer, nor for unknown messages', async (t) => {
   const { app } = await buildApp(t, localCallbackEnv)
   const ids = await setup(app, 'http://127.0.0.1:9/cb')
