@@ -1,7 +1,7 @@
 import t from 'tap'
 import { callbacksSettled } from '../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../helper.js'
-import { callbackBody, createDeveloper, receiver } from '../plugins/app/callbacks/fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, receiver } from '../plugins/app/callbacks/fixtures.js'
 import { metricValue } from './scrape.js'
 
 const counted = async (app: Parameters<typeof metricValue>[0]) => ({
@@ -19,14 +19,14 @@ t.test('callbacks are counted as sent, retried and given up', async (t) => {
 
   const before = await counted(app)
   hooks.failNext(1, 500)
-  await app.callbacks.emit(developerId, callbackBody())
+  await emitCallback(app, developerId, callbackBody())
   await hooks.until((r) => r.length >= 2)
   await callbacksSettled(app, config)
   t.strictSame(difference(await counted(app), before), { sent: 1, retried: 1, given_up: 0 }, 'a 500, then accepted')
 
   const middle = await counted(app)
   hooks.failNext(3, 503)
-  await app.callbacks.emit(developerId, callbackBody())
+  await emitCallback(app, developerId, callbackBody())
   await hooks.until((r) => r.length >= 5)
   await callbacksSettled(app, config)
   t.strictSame(difference(await counted(app), middle), { sent: 0, retried: 2, given_up: 1 }, 'three failures: two retries, then given up')

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { CallbackRecord } from '@beacon/contracts'
 import t from 'tap'
 import { buildApp, localCallbackEnv } from '../../helper.js'
-import { callbackBody, createDeveloper, receiver, secret } from '../../plugins/app/callbacks/fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, receiver, secret } from '../../plugins/app/callbacks/fixtures.js'
 import { allPages, consoleCall, expectBadRequest } from './fixtures.js'
 
 const FIELDS = ['attempts', 'event', 'eventId', 'lastError', 'lastStatus', 'requestId', 'status', 'timestampCompleted', 'timestampCreated', 'timestampLastAttempt']
@@ -37,7 +37,7 @@ t.test('a callback sent to the developer\'s server is listed with its outcome', 
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody('push.sent')
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
 
   const deadline = Date.now() + 20_000
   let listed: CallbackRecord[] = []

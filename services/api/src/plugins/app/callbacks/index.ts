@@ -1,25 +1,16 @@
-import type { CallbackBody } from '@beacon/contracts'
 import { createGuardedDispatcher } from '@beacon/outbound'
 import type { Stoppable } from '@beacon/transport'
 import fp from 'fastify-plugin'
 import type { ApiConfig } from '../../../config.js'
 import type { CallbackTransport } from '../../../domain/callbacks/delivery.js'
 import { DeveloperShares } from '../../../domain/callbacks/developer-shares.js'
-import { queueCallbacks } from '../../../domain/outbox/outbox.js'
 import { handle, type Sending } from './deliver.js'
 import { outboxKicks } from './outbox-kicks.js'
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    callbacks: {
-      /**
-       * Queues a signed callback durably: written to the outbox (its sweeper, woken now, publishes
-       * it even if NATS is down at this moment); a repeat of an eventId is de-duplicated.
-       */
-      emit (developerId: number, body: CallbackBody): Promise<void>
-    }
-  }
-}
+// Keeps a slow attempt from being handed to another instance meanwhile.
+const WORKING_INTERVAL_MS = 5000
+// Longer, and an instance cut off from the database alone would keep what healthy ones could send.
+const KEPT_AT_MOST_MS = 5 * 60_000
 
 /**
  * Signed callbacks to developers' servers: emitted into JetStream, sent by whichever api instance
@@ -28,11 +19,6 @@ declare module 'fastify' {
  * accepted (2xx) or callbackMaxAttempts. A retry, and a callback put off while its developer's
  * share is full, waits in the outbox as a copy of its own, published when due.
  */
-// Keeps a slow attempt from being handed to another instance meanwhile.
-const WORKING_INTERVAL_MS = 5000
-// Longer, and an instance cut off from the database alone would keep what healthy ones could send.
-const KEPT_AT_MOST_MS = 5 * 60_000
-
 export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi }) => {
   const shutdown = new AbortController()
   let consumer: Stoppable | undefined
@@ -55,12 +41,6 @@ export default fp<{ signedApi: ApiConfig['signedApi'] }>(async (app, { signedApi
     keptAtMostMs: KEPT_AT_MOST_MS
   }
 
-  app.decorate('callbacks', {
-    emit: async (developerId: number, body: CallbackBody) => {
-      await queueCallbacks(app.db.pool, [{ developerId, body }])
-      app.outbox.kick()
-    }
-  })
   app.addHook('onReady', async () => {
     consumer = app.transport.consumeCallbacks(async (delivery) => {
       // Keeps a copy in hand (a slow server, a wait for the pool) from being handed to another

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { handle } from '../../../../src/plugins/app/callbacks/deliver.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
-import { callbackBody, createDeveloper, startScriptedServer } from './fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, startScriptedServer } from './fixtures.js'
 import { copyOf, sendingFor } from './handler-harness.js'
 
 // A rolling deploy closes every api in turn: a POST its close cuts short is no failure of the
@@ -41,7 +41,7 @@ t.test('an api closing while a POST hangs ends it at once and queues the callbac
   const hanging = await startScriptedServer(t, () => new Promise(() => {}))
   const developerId = await createDeveloper(app, hanging.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
   while (hanging.requests().length === 0) await new Promise((resolve) => setTimeout(resolve, 25))
   await app.close()
   const db = createDb({ url: config.databaseUrl })

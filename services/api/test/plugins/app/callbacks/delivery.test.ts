@@ -7,7 +7,7 @@ import t from 'tap'
 import { callbacksSettled } from '../../../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
-import { callbackBody, createDeveloper, key, loggedRetries, receiver, secret } from './fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, key, loggedRetries, receiver, secret } from './fixtures.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const nonceOf = (authorization: unknown) => /nonce="([^"]+)"/.exec(String(authorization))?.[1]
@@ -18,7 +18,7 @@ t.test('a callback arrives signed with the developer secret, to the exact path a
   const hooks: CallbackReceiver = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/hooks/beacon?tenant=a%20b&x=1'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
 
   const [request] = await hooks.until((r) => r.length >= 1)
   t.ok(request?.verified, `verified (${request?.reason ?? ''})`)
@@ -41,7 +41,7 @@ t.test('retried after 500s and network errors with a fresh nonce and date and gr
   hooks.failNext(1, 'reset')
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
 
   await hooks.until((r) => r.length >= 4)
   t.equal((await callbacksSettled(app, config)).deliveries, 4, 'four attempts in all: none after the accepted one')
@@ -76,7 +76,7 @@ t.test('given up after CALLBACK_MAX_ATTEMPTS, logged without secrets', async (t)
   hooks.failNext(10, 503)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody('push.failed')
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
 
   t.equal((await callbacksSettled(app, config)).deliveries, 3, 'three attempts in all')
   t.same(hooks.received().map((r) => r.status), [503, 503, 503], 'no attempt after the last')
@@ -94,7 +94,7 @@ t.test('durable: queued while the receiver is down, delivered once by another in
   const first = await buildApp(t, { ...localCallbackEnv, CALLBACK_BASE_DELAY_MS: '1000' }, { captureLogs: true })
   const developerId = await createDeveloper(first.app, `http://127.0.0.1:${port}/cb`)
   const body = callbackBody()
-  await first.app.callbacks.emit(developerId, body)
+  await emitCallback(first.app, developerId, body)
   const deadline = Date.now() + 10_000
   while (!first.logs().includes('callback attempt failed; retried') && Date.now() < deadline) await sleep(20)
   t.match(first.logs(), /"lastError":"ECONNREFUSED"/, 'the first attempt found nobody listening')
@@ -122,7 +122,7 @@ t.test('a rotated secret signs the later attempts', async (t) => {
   const hooks = await receiver(t, (k) => (k === key ? current : undefined))
   hooks.failNext(1, 500)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
-  await app.callbacks.emit(developerId, callbackBody())
+  await emitCallback(app, developerId, callbackBody())
   await hooks.until((r) => r.length >= 1)
   current = 'rotated-secret-9876543210'
   await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId, current), secretRotatedAt: new Date() } })
@@ -141,8 +141,8 @@ t.test('the same eventId emitted twice is delivered once', async (t) => {
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
-  await app.callbacks.emit(developerId, { ...body, timestamp: new Date(Date.now() + 1000).toISOString() })
+  await emitCallback(app, developerId, body)
+  await emitCallback(app, developerId, { ...body, timestamp: new Date(Date.now() + 1000).toISOString() })
   const settled = await callbacksSettled(app, config)
   t.same([settled.stored, settled.deliveries], [1, 1], 'one callback queued, one attempt')
   t.same(hooks.received().map((r) => r.body), [JSON.stringify(body)], 'the first one, once')
@@ -154,9 +154,9 @@ t.test('a disabled developer or one without a callback URL gets nothing', async 
   const disabled = await createDeveloper(app, hooks.url('/cb'), { enabled: false })
   const otherId = await allocateDeveloperId(app.db)
   const other = await app.db.developer.create({ data: { id: otherId, key: 'no-url', name: 'No URL', secret: sealDeveloperSecret(app.secrets, otherId, secret) } })
-  await app.callbacks.emit(disabled, callbackBody())
-  await app.callbacks.emit(other.id, callbackBody())
-  await app.callbacks.emit(999_999, callbackBody())
+  await emitCallback(app, disabled, callbackBody())
+  await emitCallback(app, other.id, callbackBody())
+  await emitCallback(app, 999_999, callbackBody())
   t.equal((await callbacksSettled(app, config)).deliveries, 3, 'each taken once')
   t.equal(logs().split('callback dropped').length - 1, 3, 'each is dropped and logged')
   t.same(hooks.received(), [])
@@ -169,7 +169,7 @@ t.test('an attempt that gets no answer within CALLBACK_TIMEOUT_MS is retried', a
   hooks.failNext(1, 'hang')
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
   await hooks.until((r) => r.length >= 2, 5000)
   await callbacksSettled(app, config)
   t.same(hooks.received().map((r) => r.status), [0, 200], 'the first got no answer, the retry was accepted')
@@ -191,7 +191,7 @@ t.test('an answer\'s body is not read: a large one is cut off, and its connectio
   t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
   const developerId = await createDeveloper(app, `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`)
   for (let i = 0; i < 3; i++) {
-    await app.callbacks.emit(developerId, callbackBody())
+    await emitCallback(app, developerId, callbackBody())
     await callbacksSettled(app, config)
   }
   t.same((await app.db.callbackDelivery.findMany({ where: { developerId } })).map((r) => r.status), ['DELIVERED', 'DELIVERED', 'DELIVERED'])

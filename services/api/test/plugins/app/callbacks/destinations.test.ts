@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp, call, localCallbackEnv } from '../../../helper.js'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
+import { emitCallback } from './fixtures.js'
 
 const secret = 'dev-secret-destinations-0123'
 
@@ -66,7 +67,7 @@ t.test('callbacks to loopback, private and metadata addresses fail at connect ti
   }
   const ids = [named.id]
   for (const [key, url] of Object.entries(literals)) ids.push(await storedDeveloper(app, key, url))
-  for (const id of ids) await app.callbacks.emit(id, callbackBody())
+  for (const id of ids) await emitCallback(app, id, callbackBody())
 
   const givenUp = await linesOf(logs, 'callback given up after the last attempt', ids.length)
   t.same(givenUp.map((line) => line.lastError), ids.map(() => 'DestinationForbidden'), 'each attempt failed with the stable reason')
@@ -81,7 +82,7 @@ t.test('callbacks to loopback, private and metadata addresses fail at connect ti
 
   // Control: the same receiver, reached by an api that allows private networks, counts what arrives.
   const control = await buildApp(t, localCallbackEnv)
-  await control.app.callbacks.emit(await storedDeveloper(control.app, 'control', hooks.url('/cb')), callbackBody())
+  await emitCallback(control.app, await storedDeveloper(control.app, 'control', hooks.url('/cb')), callbackBody())
   const [request] = await hooks.until((received) => received.length >= 1)
   t.ok(request?.verified, 'the receiver works and counts')
   t.ok(hooks.connections() >= 1)
@@ -91,7 +92,7 @@ t.test('callbacks to loopback, private and metadata addresses fail at connect ti
 t.test('a stored http callback URL fails at send time unless CALLBACK_ALLOW_HTTP', async (t) => {
   const hooks = await receiver(t, ['plain'])
   const { app, logs } = await buildApp(t, { CALLBACK_ALLOW_PRIVATE_NETWORKS: 'true', CALLBACK_MAX_ATTEMPTS: '1' }, { captureLogs: true })
-  await app.callbacks.emit(await storedDeveloper(app, 'plain', hooks.url('/cb')), callbackBody())
+  await emitCallback(app, await storedDeveloper(app, 'plain', hooks.url('/cb')), callbackBody())
   const [line] = await linesOf(logs, 'callback given up after the last attempt', 1)
   t.equal(line?.lastError, 'InsecureCallbackUrl')
   t.equal(hooks.connections(), 0)
@@ -104,7 +105,7 @@ t.test('redirects are not followed: a 307 to another address is a failed attempt
   t.teardown(() => new Promise<void>((resolve) => { redirector.closeAllConnections(); redirector.close(() => resolve()) }))
   const { app, logs } = await buildApp(t, { ...localCallbackEnv, CALLBACK_MAX_ATTEMPTS: '1' }, { captureLogs: true })
   const port = (redirector.address() as AddressInfo).port
-  await app.callbacks.emit(await storedDeveloper(app, 'redirected', `http://127.0.0.1:${port}/cb`), callbackBody())
+  await emitCallback(app, await storedDeveloper(app, 'redirected', `http://127.0.0.1:${port}/cb`), callbackBody())
   const [line] = await linesOf(logs, 'callback given up after the last attempt', 1)
   t.equal(line?.lastStatus, 307)
   t.equal(hooks.connections(), 0, 'the redirect target was never contacted')

@@ -6,6 +6,16 @@ import { startCallbackReceiver } from '@beacon/testkit'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
+import { queueCallbacks } from '../../../../src/domain/outbox/outbox.js'
+
+/**
+ * Queues a signed callback as the api's own writers do (in the outbox, with its record) and wakes
+ * the sweeper that publishes it; a repeat of an eventId is de-duplicated.
+ */
+export async function emitCallback (app: FastifyInstance, developerId: number, body: CallbackBody): Promise<void> {
+  await queueCallbacks(app.db.pool, [{ developerId, body }])
+  app.outbox.kick()
+}
 
 export const key = 'dev-key-1'
 export const secret = 'dev-secret-0123456789abcdef'

@@ -3,7 +3,7 @@ import t from 'tap'
 import { handle } from '../../../../src/plugins/app/callbacks/deliver.js'
 import { outboxKicks } from '../../../../src/plugins/app/callbacks/outbox-kicks.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
-import { callbackBody, createDeveloper, receiver } from './fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, receiver } from './fixtures.js'
 import { copyOf, sendingFor } from './handler-harness.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -62,7 +62,7 @@ t.test('an emitted callback is published at once, not at the sweeper\'s next rou
   const { app } = await buildApp(t, { ...localCallbackEnv, OUTBOX_SWEEP_INTERVAL_MS: '60000' })
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
-  await app.callbacks.emit(developerId, callbackBody())
+  await emitCallback(app, developerId, callbackBody())
   const [request] = await hooks.until((received) => received.length >= 1, 5000)
   t.ok(request?.verified, 'delivered within seconds, the sweeper\'s round a minute away')
 })

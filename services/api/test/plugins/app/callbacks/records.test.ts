@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
-import { callbackBody, createDeveloper, receiver } from './fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, receiver } from './fixtures.js'
 
 /** The record of a callback once it reads `status` (it is written just after the attempt). */
 async function recordWhen (app: FastifyInstance, eventId: string, status: string, timeoutMs = 20_000) {
@@ -22,14 +22,14 @@ t.test('each attempt is recorded: delivered after a failed attempt, given up aft
 
   hooks.failNext(1, 500)
   const delivered = callbackBody('push.sent')
-  await app.callbacks.emit(developerId, delivered)
+  await emitCallback(app, developerId, delivered)
   t.match(await recordWhen(app, delivered.eventId, 'DELIVERED'), {
     developerId, event: 'push.sent', requestId: delivered.requestId, attempts: 2, lastStatus: 200, lastError: null, lastAttemptAt: Date, completedAt: Date
   })
 
   hooks.failNext(2, 503)
   const givenUp = callbackBody('push.failed')
-  await app.callbacks.emit(developerId, givenUp)
+  await emitCallback(app, developerId, givenUp)
   t.match(await recordWhen(app, givenUp.eventId, 'FAILED'), { attempts: 2, lastStatus: 503, lastError: null, completedAt: Date })
   t.same(hooks.received().map((r) => r.status), [500, 200, 503, 503], 'the attempts the records count')
 })
@@ -40,7 +40,7 @@ t.test('a callback of a disabled developer is recorded FAILED without an attempt
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'), { enabled: false })
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
   t.match(await recordWhen(app, body.eventId, 'FAILED'), { attempts: 0, lastStatus: null, lastError: 'DeveloperDisabled', lastAttemptAt: null, completedAt: Date })
   t.same(hooks.received(), [], 'nothing was sent')
 })

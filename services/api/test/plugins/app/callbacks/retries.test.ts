@@ -2,7 +2,7 @@ import t from 'tap'
 import { callbacksSettled } from '../../../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
 import { sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
-import { callbackBody, createDeveloper, loggedRetries, receiver, startScriptedServer } from './fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, loggedRetries, receiver, startScriptedServer } from './fixtures.js'
 
 // guarantee: callback-redirects-not-followed
 t.test('a redirect is a failed attempt: retried at the callback URL, the Location never receives anything', async (t) => {
@@ -15,7 +15,7 @@ t.test('a redirect is a failed attempt: retried at the callback URL, the Locatio
     : { status: 204 })
   const developerId = await createDeveloper(app, developerServer.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
 
   t.equal((await callbacksSettled(app, config)).deliveries, 4, 'four attempts, the last accepted')
   t.same(developerServer.requests(), Array.from({ length: 4 }, () => ({ method: 'POST', url: '/cb' })), 'every attempt went to the callback URL')
@@ -29,7 +29,7 @@ t.test('an attempt succeeds on a 2xx answer only: a 300 is a failed attempt, a 2
   const developerServer = await startScriptedServer(t, (_request, index) => ({ status: index === 0 ? 300 : 299 }))
   const developerId = await createDeveloper(app, developerServer.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
 
   t.equal((await callbacksSettled(app, config)).deliveries, 2, 'two attempts: none after the 299')
   t.same(loggedRetries(logs(), body.eventId).map((r) => [r.attempt, r.lastStatus]), [[1, 300]], 'the 300 failed its attempt')
@@ -53,7 +53,7 @@ for (const change of ['disabled', 'deleted', 'left without a callback URL'] as c
     })
     developerId = await createDeveloper(app, developerServer.url('/cb'))
     const body = callbackBody()
-    await app.callbacks.emit(developerId, body)
+    await emitCallback(app, developerId, body)
 
     const settled = await callbacksSettled(app, config)
     t.same(developerServer.requests().map((r) => r.url), ['/cb'], 'the first attempt only')
@@ -79,7 +79,7 @@ t.test('the delay between attempts is capped at CALLBACK_MAX_DELAY_MS (the delay
   hooks.failNext(10, 503)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
 
   t.equal((await callbacksSettled(app, config)).deliveries, 5)
   const delays = loggedRetries(logs(), body.eventId).map((r) => r.retryInMs)
@@ -97,7 +97,7 @@ t.test('an attempt that fails inside the api (a secret that does not open) count
   // Sealed for another developer's row: it does not open for this one (DB_SECRET_UNREADABLE).
   await app.db.developer.update({ where: { id: developerId }, data: { secret: sealDeveloperSecret(app.secrets, developerId + 1, 'another-secret-0123456789') } })
   const bodies = [callbackBody(), callbackBody(), callbackBody()]
-  for (const body of bodies) await app.callbacks.emit(developerId, body)
+  for (const body of bodies) await emitCallback(app, developerId, body)
 
   const settled = await callbacksSettled(app, config)
   t.equal(settled.deliveries, 6, 'two attempts each, then nothing left in the stream')

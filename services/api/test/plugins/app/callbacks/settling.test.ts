@@ -3,7 +3,7 @@ import t from 'tap'
 import { handle } from '../../../../src/plugins/app/callbacks/deliver.js'
 import { callbacksSettled } from '../../../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
-import { callbackBody, createDeveloper, receiver } from './fixtures.js'
+import { callbackBody, createDeveloper, emitCallback, receiver } from './fixtures.js'
 import { copyOf, queryOf, sendingFor, withQuery } from './handler-harness.js'
 
 t.test('an accepted callback whose acknowledgement fails is recorded delivered, neither retried nor given up', async (t) => {
@@ -11,7 +11,7 @@ t.test('an accepted callback whose acknowledgement fails is recorded delivered, 
   const hooks = await receiver(t)
   const developerId = await createDeveloper(app, hooks.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
   await hooks.until((r) => r.length === 1)
   await callbacksSettled(app, config)
   await app.db.callbackDelivery.updateMany({ data: { status: 'PENDING', attempts: 0 } })

@@ -7,7 +7,7 @@ import type { ApiConfig } from '../../../../src/config.js'
 import { allocateDeveloperId, sealDeveloperSecret } from '../../../../src/domain/developers/developers.js'
 import { callbacksSettled } from '../../../callbacks-settled.js'
 import { buildApp, localCallbackEnv } from '../../../helper.js'
-import { callbackBody, receiver, secret, startScriptedServer } from './fixtures.js'
+import { callbackBody, emitCallback, receiver, secret, startScriptedServer } from './fixtures.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -47,7 +47,7 @@ t.test('a developer whose server never answers holds its share of the senders on
   const hooks = await receiver(t, new Map([[bKey, secret]]))
   const healthy = await createDeveloperWithKey(app, bKey, hooks.url('/cb'))
 
-  for (let i = 0; i < 20; i++) await app.callbacks.emit(slow, callbackBody())
+  for (let i = 0; i < 20; i++) await emitCallback(app, slow, callbackBody())
   // A's two attempts hang; the other eighteen were put off, waiting in the outbox, not in the stream.
   // The put-off copies keep coming due (the first after half a second) and are put off again, each
   // as a new copy, so the rows and the records are read in one snapshot, at a moment when none is
@@ -70,7 +70,7 @@ t.test('a developer whose server never answers holds its share of the senders on
   t.equal(records.filter((r) => r.copyId !== null && copies.has(r.copyId)).length, 18, 'each put-off callback\'s record names its copy')
 
   const bodies = [callbackBody(), callbackBody(), callbackBody()]
-  for (const body of bodies) await app.callbacks.emit(healthy, body)
+  for (const body of bodies) await emitCallback(app, healthy, body)
   await hooks.until((received) => received.length >= 3)
   t.same(hooks.received().map((r) => [r.verified, r.status]), [[true, 200], [true, 200], [true, 200]], 'B\'s three went out, verified')
   t.same(new Set(hooks.received().map((r) => r.body)), new Set(bodies.map((body) => JSON.stringify(body))))
@@ -89,7 +89,7 @@ t.test('a retry waits in the outbox as a copy of its own, not in the callback co
   hooks.failNext(1, 503)
   const developerId = await createDeveloperWithKey(app, 'k-retry', hooks.url('/cb'))
   const body = callbackBody()
-  await app.callbacks.emit(developerId, body)
+  await emitCallback(app, developerId, body)
   await until('the retry to be queued', async () => (await waitingCopies(app)).some((row) => row.payload.copy !== undefined))
   await until('the first copy to be settled', async () => {
     const queue = await readWorkQueue(callbackQueue(config))
@@ -130,9 +130,9 @@ t.test('a callback put off waits for its developer\'s sender to free up, though 
   })
   const hanging = await startScriptedServer(t, () => new Promise(() => {}))
   const developerId = await createDeveloperWithKey(app, 'k-hang', hanging.url('/cb'))
-  await app.callbacks.emit(developerId, callbackBody())
+  await emitCallback(app, developerId, callbackBody())
   await until('the first attempt', async () => hanging.requests().length === 1)
-  await app.callbacks.emit(developerId, callbackBody())
+  await emitCallback(app, developerId, callbackBody())
   let putOff: { publishAfter: Date, createdAt: Date } | undefined
   await until('the second callback to be put off', async () => {
     const rows = await app.db.outbox.findMany({ where: { kind: 'callback' } })
