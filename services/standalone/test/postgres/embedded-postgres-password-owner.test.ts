@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { chown, readdir, rm } from 'node:fs/promises'
+import { chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
-import { extname } from 'node:path'
+import { extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { temporaryDataDir } from '../helpers/standalone-process.js'
@@ -22,13 +22,17 @@ t.test('initdb can read the password file whichever user the package runs it as'
     const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }))
     await chown(dataDir, id('-u'), id('-g'))
   }
-  const left = async () => (await readdir(tmpdir())).filter((name) => name.startsWith('pg-password-'))
-  const before = new Set(await left())
-  const child = spawn(process.execPath, [...nodeArgs, fixture, dataDir], { stdio: ['ignore', 'inherit', 'pipe'] })
+  // A temp folder of the test's own (which initdb as the postgres user can pass through): the
+  // shared one also holds the files of other clusters being created meanwhile, by other tests.
+  const privateTmp = await mkdtemp(join(tmpdir(), 'beacon-pwfile-'))
+  await chmod(privateTmp, 0o711)
+  t.teardown(() => rm(privateTmp, { recursive: true, force: true }))
+  const left = async () => (await readdir(privateTmp)).filter((name) => name.startsWith('pg-password-'))
+  const child = spawn(process.execPath, [...nodeArgs, fixture, dataDir], { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, TMPDIR: privateTmp } })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   const [code] = await once(child, 'exit')
   t.equal(code, 0, `initdb created the cluster${stderr === '' ? '' : `: ${stderr.slice(0, 2000)}`}`)
-  t.same((await left()).filter((name) => !before.has(name)), [], 'no password file left behind')
+  t.same(await left(), [], 'no password file left behind')
   t.ok((await readdir(dataDir)).includes('PG_VERSION'), 'the cluster is there')
 })
